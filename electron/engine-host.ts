@@ -1,0 +1,110 @@
+/**
+ * The engine host: how the main side reaches the engine. The app runs the engine in a
+ * worker thread (bulk crypto and file I/O never on the main thread); tests and the e2e
+ * harness may run it in-process. Both speak the same calls (engine-protocol.ts).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Progress } from '../shared/engine/api.js';
+import { ERROR_CODES, ScelleError, type ScelleErrorCode } from '../shared/errors/scelle-error.js';
+import { EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
+import type { EngineAnswers, EngineCall, EngineErrorDto, HostMessage, WorkerMessage } from './engine-protocol.js';
+import type { EnginePort } from './engine-port.js';
+
+/** Receives progress of running jobs. */
+export type ProgressListener = (jobId: string, progress: Progress) => void;
+
+/** A place where engine calls run. */
+export interface EngineHost {
+  /** Runs a call; rejects with a ScelleError. */
+  call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]>;
+  /** Asks job `jobId` to stop; resolves to true when it was running. */
+  cancel(jobId: string): Promise<boolean>;
+  /** Stops the host (ends the worker). */
+  close(): Promise<void>;
+}
+
+/** Rebuilds a ScelleError from its DTO (unknown codes become E_INTERNAL). */
+export function fromErrorDto(dto: EngineErrorDto): ScelleError {
+  const code = (ERROR_CODES as readonly string[]).includes(dto.code) ? (dto.code as ScelleErrorCode) : 'E_INTERNAL';
+  return new ScelleError(code, dto.message, dto.details);
+}
+
+/** Runs the engine on the calling thread (tests, e2e harness). */
+export class InProcessEngineHost implements EngineHost {
+  private readonly dispatcher: EngineDispatcher;
+
+  constructor(engine: () => Promise<EnginePort>, onProgress: ProgressListener) {
+    this.dispatcher = new EngineDispatcher(engine, onProgress);
+  }
+
+  async call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]> {
+    try {
+      return await this.dispatcher.run(call);
+    } catch (e) {
+      throw fromErrorDto(toErrorDto(e));
+    }
+  }
+
+  async cancel(jobId: string): Promise<boolean> {
+    return this.dispatcher.cancel(jobId);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Runs the engine in a worker thread started from `workerUrl` (the compiled
+ * engine-worker.js). If the worker dies, pending calls fail with E_INTERNAL and the next call
+ * starts a new worker (its sessions are lost: the user unlocks again).
+ */
+export class WorkerEngineHost implements EngineHost {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly workerUrl: URL, private readonly onProgress: ProgressListener, private readonly workerData: unknown = null) {}
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(this.workerUrl, { workerData: this.workerData });
+    w.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'progress') { this.onProgress(m.jobId, m.progress); return; }
+      const p = this.pending.get(m.callId);
+      if (!p) return;
+      this.pending.delete(m.callId);
+      if (m.kind === 'result') p.resolve(m.value);
+      else p.reject(fromErrorDto(m.error));
+    });
+    const fail = () => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      for (const p of this.pending.values()) p.reject(new ScelleError('E_INTERNAL', 'the engine stopped unexpectedly'));
+      this.pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', fail);
+    this.worker = w;
+    return w;
+  }
+
+  call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]> {
+    const w = this.ensure();
+    const callId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(callId, { resolve: resolve as (v: unknown) => void, reject });
+      w.postMessage({ kind: 'call', callId, call } satisfies HostMessage);
+    });
+  }
+
+  async cancel(jobId: string): Promise<boolean> {
+    if (!this.worker) return false;
+    this.worker.postMessage({ kind: 'cancel', jobId } satisfies HostMessage);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The messages between the engine host and the engine dispatcher (in-process or in a worker).
+ * Everything here is structured-clone safe. Secrets (the typed unlock code) travel only in an
+ * `unlock` call; the dispatcher answers with an opaque session id.
+ */
+import type { DriveInfo, IndexEntry, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
+
+/** Seal settings the main side adds to the renderer's request. */
+export interface SealCall {
+  sources: string[];
+  target: string;
+  unlockCode: boolean;
+  /** X25519 recipients, public keys base64. */
+  x25519: { label: string; publicKey: string }[];
+  partPlaintextSize?: number;
+  /** Where the dispatcher reads the station identity (a JSON key file). */
+  stationKeyFile: string;
+}
+
+/** The result of a seal, as returned to the main side (the unlock code exactly once). */
+export interface SealOutcome {
+  driveId: string;
+  driveDir: string;
+  unlockCode?: string;
+  manifestSha256: string;
+  files: number;
+  bytes: number;
+  parts: number;
+}
+
+/** One call to the dispatcher. `jobId` routes progress and cancellation. */
+export type EngineCall =
+  | { op: 'seal'; jobId: string; args: SealCall }
+  | { op: 'count'; jobId: string; args: { paths: string[] } }
+  | { op: 'inspect'; args: { driveDir: string } }
+  | { op: 'verify'; jobId: string; args: { driveDir: string; sessionId?: string; pinnedRoots: string[] } }
+  | { op: 'unlock'; args: { driveDir: string; code: string } }
+  | { op: 'lock'; args: { sessionId: string } }
+  | { op: 'list'; args: { sessionId: string } }
+  | { op: 'open'; jobId: string; args: { sessionId: string; dest: string; paths?: string[]; overwrite?: 'never' | 'always' } };
+
+/** What each call resolves to. */
+export interface EngineAnswers {
+  seal: SealOutcome;
+  count: { files: number; directories: number; bytes: number };
+  inspect: DriveInfo;
+  verify: VerifyReport;
+  unlock: { sessionId: string; driveId: string };
+  lock: { locked: boolean };
+  list: { entries: IndexEntry[] };
+  open: OpenResult;
+}
+
+/** A serialized error: a ScelleError's code, message and details. */
+export interface EngineErrorDto {
+  code: string;
+  message: string;
+  details: Record<string, string | number | boolean>;
+}
+
+/** Messages host → worker. */
+export type HostMessage = { kind: 'call'; callId: number; call: EngineCall } | { kind: 'cancel'; jobId: string };
+/** Messages worker → host. */
+export type WorkerMessage =
+  | { kind: 'result'; callId: number; value: unknown }
+  | { kind: 'error'; callId: number; error: EngineErrorDto }
+  | { kind: 'progress'; jobId: string; progress: Progress };

@@ -1,0 +1,27 @@
+/**
+ * Entry point of the engine worker thread: serves engine calls from the host over the
+ * worker's message port. `workerData.engineUrl` may name another engine module (tests).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
+import type { HostMessage, WorkerMessage } from './engine-protocol.js';
+import { loadEngine, type EnginePort } from './engine-port.js';
+
+/** Serves engine calls on `port` until it closes. */
+export function serveEngine(port: NonNullable<typeof parentPort>, engine: () => Promise<EnginePort>): void {
+  const send = (m: WorkerMessage) => port.postMessage(m);
+  const dispatcher = new EngineDispatcher(engine, (jobId, progress) => send({ kind: 'progress', jobId, progress }));
+  port.on('message', (m: HostMessage) => {
+    if (m.kind === 'cancel') { dispatcher.cancel(m.jobId); return; }
+    dispatcher.run(m.call).then(
+      (value) => send({ kind: 'result', callId: m.callId, value }),
+      (e: unknown) => send({ kind: 'error', callId: m.callId, error: toErrorDto(e) }),
+    );
+  });
+}
+
+if (parentPort) {
+  const url = (workerData as { engineUrl?: string } | null)?.engineUrl;
+  let loaded: Promise<EnginePort> | null = null;
+  serveEngine(parentPort, () => (loaded ??= url ? loadEngine(url) : loadEngine()));
+}

@@ -1,0 +1,41 @@
+/**
+ * What the IPC handlers need from the outside world, as small interfaces: Electron's dialogs
+ * and shell in the app, fakes in the e2e harness and unit tests.
+ */
+import type { CustodyTimelineDto, Language, SettingsDto } from '../shared/ipc/index.js';
+
+/** Native file dialogs. Each returns null (or []) when the user cancels. */
+export interface DialogPort {
+  chooseSources(kind: 'files' | 'folders'): Promise<string[]>;
+  chooseFolder(purpose: 'restore' | 'sealed-drive'): Promise<string | null>;
+  saveFile(defaultName: string, kind: 'pdf' | 'csv'): Promise<string | null>;
+}
+
+/** Opens a URL in the user's browser (only ever called with an https carrier link). */
+export type OpenExternal = (url: string) => Promise<void>;
+
+/** Persistent settings, plus the private fields the renderer never sees. */
+export interface SettingsStore {
+  get(): Promise<SettingsDto>;
+  set(patch: Partial<Pick<SettingsDto, 'language' | 'custodyUrl' | 'custodyCaPath' | 'stationId' | 'stationEnrolled'>>): Promise<SettingsDto>;
+  /** The custody service token (station role), or null. Never sent to the renderer. */
+  token(): Promise<string | null>;
+}
+
+/** Which custody index to search. */
+export type LookupKind = 'tracking' | 'order' | 'drive';
+
+/** The custody service and the local journal. */
+export interface CustodyPort {
+  /** Timelines matching a tracking number, order reference or drive id. E_CUSTODY_SYNC when unreachable. */
+  lookup(kind: LookupKind, value: string): Promise<CustodyTimelineDto[]>;
+  /** Signs, journals and tries to push an event by this station; `synced` false when queued for later. */
+  record(input: { driveId: string; type: string; data: Record<string, unknown> }): Promise<{ eventId: string; synced: boolean }>;
+}
+
+/** Renders documents (PDF bytes, CSV text). */
+export interface DocumentPort {
+  packingSlip(input: { driveId: string; carrierName: string; trackingNumber: string; language: Language }): Promise<Uint8Array>;
+  timelinePdf(timeline: CustodyTimelineDto, language: Language): Promise<Uint8Array>;
+  timelineCsv(timeline: CustodyTimelineDto): string;
+}

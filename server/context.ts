@@ -1,0 +1,15 @@
+/**
+ * What every route and job of the custody service shares.
+ */
+import type { Db } from './db/driver.js';
+import type { ServiceKey } from './service-key.js';
+
+/** The service's dependencies. */
+export interface ServiceContext {
+  readonly db: Db;
+  readonly serviceKey: ServiceKey;
+  /** base64 Ed25519 public key of the provider root that signs station certificates; null disables enrolment. */
+  readonly rootPublicKey: string | null;
+  /** The clock (a seam for tests). */
+  readonly now: () => Date;
+}

@@ -1,0 +1,149 @@
+/**
+ * The registry of provider signing keys (stations and staff): enrolment with a certificate
+ * signed by the provider root, revocation, and the trust decisions used at ingest and by
+ * chain verification. A key revoked at time T is untrusted for events the service receives
+ * from T on; events received before stay trusted (docs/CUSTODY.md §4 `revoked-key`).
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { z } from 'zod';
+import { canonicalBytes, decodeBase64Strict, AUTHOR_ID_RE } from '../../shared/custody/event.js';
+import type { ChainTrust, KeyTrust } from '../../shared/custody/chain-verify.js';
+import type { StationCertificate } from '../../shared/engine/api.js';
+import { ScelleError } from '../../shared/errors/scelle-error.js';
+import { str, type Tx } from '../db/driver.js';
+
+const b64Key = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected base64 of 32 bytes');
+const rfc3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/).refine((s) => !Number.isNaN(Date.parse(s)));
+
+/** zod schema of a station certificate (shared/engine/api.ts StationCertificate). */
+export const stationCertificateSchema = z.strictObject({
+  version: z.literal(1),
+  stationId: z.string().regex(AUTHOR_ID_RE),
+  publicKey: b64Key,
+  issuedAt: rfc3339,
+  expiresAt: rfc3339.nullable(),
+  issuer: b64Key,
+  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/),
+});
+
+/**
+ * Checks a station certificate: well-formed, issued by `rootPublicKey` (base64), signature
+ * valid (strict Ed25519 over the canonical JSON of the fields other than `signature`), and
+ * valid at `now`.
+ * @throws ScelleError E_FORMAT_CERTIFICATE naming the first failed check.
+ */
+export function verifyStationCertificate(cert: unknown, rootPublicKey: string, now: Date): StationCertificate {
+  const parsed = stationCertificateSchema.safeParse(cert);
+  if (!parsed.success) throw new ScelleError('E_FORMAT_CERTIFICATE', 'malformed station certificate', { reason: 'malformed' });
+  const c = parsed.data;
+  if (c.issuer !== rootPublicKey) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate not issued by the configured root', { reason: 'issuer' });
+  const root = decodeBase64Strict(rootPublicKey, 32);
+  const sig = decodeBase64Strict(c.signature, 64);
+  const { signature: _omit, ...body } = c;
+  let ok = false;
+  try {
+    ok = !!root && !!sig && ed25519.verify(sig, canonicalBytes(body), root, { zip215: false });
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate signature does not verify', { reason: 'signature' });
+  if (Date.parse(c.issuedAt) > now.getTime()) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate not yet valid', { reason: 'not-yet-valid' });
+  if (c.expiresAt !== null && Date.parse(c.expiresAt) <= now.getTime()) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate expired', { reason: 'expired' });
+  return c as StationCertificate;
+}
+
+/** One enrolled key. */
+export interface SigningKeyRecord {
+  publicKey: string;
+  authorKind: 'station' | 'staff';
+  authorId: string;
+  certificate: StationCertificate;
+  enrolledAt: string;
+  enrolledBy: string;
+  revokedAt: string | null;
+  revokedReason: string | null;
+}
+
+function toRecord(r: Record<string, unknown>): SigningKeyRecord {
+  return {
+    publicKey: String(r['public_key']),
+    authorKind: String(r['author_kind']) === 'staff' ? 'staff' : 'station',
+    authorId: String(r['author_id']),
+    certificate: JSON.parse(String(r['certificate'])) as StationCertificate,
+    enrolledAt: String(r['enrolled_at']),
+    enrolledBy: String(r['enrolled_by']),
+    revokedAt: str(r['revoked_at']),
+    revokedReason: str(r['revoked_reason']),
+  };
+}
+
+/**
+ * Enrols the key of a verified certificate as a `kind` author. Re-enrolling the same key for
+ * the same author is idempotent; a revoked key can never be re-enrolled.
+ * @throws ScelleError E_USAGE when the key is already enrolled for another author or revoked.
+ */
+export async function enrolKey(tx: Tx, cert: StationCertificate, kind: 'station' | 'staff', by: string, now: Date): Promise<SigningKeyRecord> {
+  const existing = await tx.query(`SELECT * FROM signing_keys WHERE public_key = ?`, [cert.publicKey]);
+  const row = existing[0];
+  if (row) {
+    const rec = toRecord(row);
+    if (rec.revokedAt !== null) throw new ScelleError('E_USAGE', 'this key was revoked and cannot be enrolled again', { reason: 'revoked' });
+    if (rec.authorId !== cert.stationId || rec.authorKind !== kind) throw new ScelleError('E_USAGE', 'this key is enrolled for another author', { reason: 'taken' });
+    return rec;
+  }
+  await tx.run(
+    `INSERT INTO signing_keys (public_key, author_kind, author_id, certificate, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?, ?, ?)`,
+    [cert.publicKey, kind, cert.stationId, JSON.stringify(cert), now.toISOString(), by],
+  );
+  return { publicKey: cert.publicKey, authorKind: kind, authorId: cert.stationId, certificate: cert, enrolledAt: now.toISOString(), enrolledBy: by, revokedAt: null, revokedReason: null };
+}
+
+/**
+ * Revokes every key of author `authorId` (or only `publicKey` when given) from `now` on.
+ * Already revoked keys keep their first revocation time.
+ * @returns the number of keys newly revoked.
+ */
+export async function revokeKeys(tx: Tx, authorId: string, publicKey: string | null, reason: string, now: Date): Promise<number> {
+  if (publicKey === null) {
+    return tx.run(`UPDATE signing_keys SET revoked_at = ?, revoked_reason = ? WHERE author_id = ? AND revoked_at IS NULL`, [now.toISOString(), reason, authorId]);
+  }
+  return tx.run(`UPDATE signing_keys SET revoked_at = ?, revoked_reason = ? WHERE author_id = ? AND public_key = ? AND revoked_at IS NULL`, [now.toISOString(), reason, authorId, publicKey]);
+}
+
+/** Lists enrolled keys, newest first. */
+export async function listKeys(tx: Tx): Promise<SigningKeyRecord[]> {
+  return (await tx.query(`SELECT * FROM signing_keys ORDER BY enrolled_at DESC, public_key`)).map(toRecord);
+}
+
+/** Loads the records of the given public keys (missing ones are absent from the map). */
+export async function loadKeys(tx: Tx, publicKeys: readonly string[]): Promise<Map<string, SigningKeyRecord>> {
+  const out = new Map<string, SigningKeyRecord>();
+  const unique = [...new Set(publicKeys)];
+  for (let i = 0; i < unique.length; i += 200) {
+    const chunk = unique.slice(i, i + 200);
+    const rows = await tx.query(`SELECT * FROM signing_keys WHERE public_key IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    for (const r of rows) out.set(String(r['public_key']), toRecord(r));
+  }
+  return out;
+}
+
+/**
+ * Trust of `publicKey` for an event by (`kind`, `authorId`) received at `at`: `unknown` unless
+ * enrolled for that very author and kind and its certificate is valid at `at`; `revoked` from
+ * its revocation time on.
+ */
+export function keyTrust(rec: SigningKeyRecord | undefined, kind: string, authorId: string, at: string): KeyTrust {
+  if (!rec || rec.authorKind !== kind || rec.authorId !== authorId) return 'unknown';
+  const t = Date.parse(at);
+  if (rec.revokedAt !== null && !(t < Date.parse(rec.revokedAt))) return 'revoked';
+  if (rec.certificate.expiresAt !== null && t >= Date.parse(rec.certificate.expiresAt)) return 'unknown';
+  return 'trusted';
+}
+
+/** A ChainTrust (for shared/custody/chain-verify.ts) over loaded key records. */
+export function chainTrustFrom(keys: ReadonlyMap<string, SigningKeyRecord>): ChainTrust {
+  return {
+    isStationKeyTrusted: (pk, at, authorId) => keyTrust(keys.get(pk), 'station', authorId, at),
+    isStaffKeyTrusted: (pk, at, authorId) => keyTrust(keys.get(pk), 'staff', authorId, at),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The engine's public contract: what the CLI, the Electron engine host and the tests call.
+ * Implementations live in seal.ts, verify.ts, open.ts, list.ts, unlock.ts; this file holds
+ * only types so that callers (cli/, electron/, shared/ipc) can be written against it.
+ */
+import type { StationIdentity } from '../format/station.js';
+
+/** A progress report, emitted at most every ~100 ms and once at the end of each phase. */
+export interface Progress {
+  /** What is running: counting sources, sealing, verifying a drive, restoring files. */
+  phase: 'scan' | 'seal' | 'verify' | 'open';
+  bytesDone: number;
+  bytesTotal: number;
+  filesDone: number;
+  filesTotal: number;
+  /** Smoothed throughput over the last few seconds, in bytes per second. */
+  bytesPerSecond: number;
+  /** Estimated seconds left, or null while unknown. */
+  etaSeconds: number | null;
+}
+
+/** Station identity and certificate: defined with the format (shared/format/station.ts). */
+export type { StationCertificate, StationIdentity } from '../format/station.js';
+
+/** Who can open the drive. At least one recipient is required. */
+export interface Recipients {
+  /** Generate an unlock code (returned once in SealResult.unlockCode). */
+  unlockCode: boolean;
+  /** X25519 recipients: the provider's escrow key, a customer's registered key. */
+  x25519: { label: string; publicKey: Uint8Array }[];
+}
+
+export interface SealOptions {
+  /** Files and folders to seal; each becomes a top-level entry named by its base name. */
+  sources: string[];
+  /** Folder (e.g. a drive's mount point) in which `SCELLE-<driveId>/` is created. */
+  target: string;
+  recipients: Recipients;
+  station: StationIdentity;
+  /** Plaintext bytes per part; default 1 GiB, lowered automatically for FAT32 targets. */
+  partPlaintextSize?: number;
+  /** Resume the unfinished seal found in `target` instead of starting a new one. */
+  resume?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface SealResult {
+  driveId: string;
+  driveDir: string;
+  /** The unlock code in display form, shown once; absent when not asked. */
+  unlockCode?: string;
+  manifestSha256: string;
+  files: number;
+  bytes: number;
+  parts: number;
+  resumed: boolean;
+}
+
+/** What can be learned about a drive without any key. */
+export interface DriveInfo {
+  driveId: string;
+  driveDir: string;
+  createdAt: string;
+  manifestSha256: string;
+  station: { id: string; publicKey: string; certified: boolean; reason: string | null };
+  parts: number;
+  payloadCiphertextBytes: number;
+  keyslots: { type: 'unlock-code' | 'x25519'; label?: string }[];
+}
+
+/** A secret that opens a keyslot. */
+export type DriveSecret =
+  | { kind: 'unlock-code'; code: string }
+  | { kind: 'x25519'; secretKey: Uint8Array };
+
+/** One entry of the encrypted index. */
+export interface IndexEntry {
+  /** Relative '/'-separated path as in the tar stream (UTF-8; lossy when pathBytes is set). */
+  path: string;
+  /** base64 of the exact name bytes, present only when they are not valid UTF-8. */
+  pathBytes?: string;
+  type: 'file' | 'directory' | 'symlink';
+  size: number;
+  mode: number;
+  /** Modification time, milliseconds since the epoch. */
+  mtime: number;
+  linkTarget?: string;
+  /** base64 of the exact link target bytes, present only when they are not valid UTF-8. */
+  linkTargetBytes?: string;
+  /** Offset of the entry's content in the tar stream (files only). */
+  offset: number;
+  sha256?: string;
+}
+
+export interface VerifyReport {
+  driveId: string;
+  /** 'media' = without key (signature, sizes, ciphertext hashes); 'full' = every segment and file hash. */
+  level: 'media' | 'full';
+  ok: boolean;
+  station: DriveInfo['station'];
+  files?: number;
+  bytes?: number;
+  problems: { code: string; message: string; details: Record<string, string | number | boolean> }[];
+}
+
+export interface OpenOptions {
+  driveDir: string;
+  secret: DriveSecret;
+  /** Destination folder; created if missing. */
+  dest: string;
+  /** Restore only these paths (a folder selects everything below it). Default: everything. */
+  paths?: string[];
+  /** What to do when a file already exists at the destination. Default 'never' (error). */
+  overwrite?: 'never' | 'always';
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface OpenResult {
+  files: number;
+  bytes: number;
+  /** True only once every restored byte authenticated and every file hash matched. */
+  verified: true;
+}

@@ -1,0 +1,132 @@
+/**
+ * Opening a drive folder without any key: finding it, reading and checking manifest.json,
+ * its signature and the station certificate; and, with a secret, unwrapping the data key
+ * and decrypting the index.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScelleError } from '../errors/scelle-error.js';
+import { decodeBase64 } from '../format/base64.js';
+import { parseIndex } from '../format/index-codec.js';
+import { unwrapKeyslots } from '../format/keyslot.js';
+import { parseManifest, verifyManifestSignature, type Manifest } from '../format/manifest.js';
+import { verifyStationCertificate } from '../format/station-cert.js';
+import { decryptStream } from '../format/stream.js';
+import type { DriveInfo, DriveSecret, IndexEntry } from './api.js';
+import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, indexAssociatedData } from './drive-layout.js';
+import { PayloadReader } from './payload-reader.js';
+
+/** A drive whose manifest was read and whose signature verified. */
+export interface LoadedDrive {
+  driveDir: string;
+  manifest: Manifest;
+  manifestBytes: Buffer;
+  info: DriveInfo;
+}
+
+/**
+ * Resolves `path` to a drive folder: the `SCELLE-<id>` folder itself, or a folder (a mount
+ * point) holding exactly one. Throws E_FORMAT_MANIFEST when none is found.
+ */
+export function resolveDriveDir(path: string): string {
+  if (existsSync(join(path, MANIFEST_FILE)) || existsSync(join(path, SEAL_STATE_FILE))) return path;
+  let candidates: string[] = [];
+  try {
+    candidates = readdirSync(path).filter((n) => n.startsWith(DRIVE_DIR_PREFIX) && statSync(join(path, n)).isDirectory());
+  } catch {
+    throw new ScelleError('E_FORMAT_MANIFEST', `${path} cannot be read; check the path`, { path });
+  }
+  if (candidates.length === 1) return join(path, candidates[0]!);
+  if (candidates.length > 1) throw new ScelleError('E_USAGE', `${path} holds ${candidates.length} sealed drives; name the ${DRIVE_DIR_PREFIX}… folder to use`, { path });
+  throw new ScelleError('E_FORMAT_MANIFEST', `${path} is not a sealed drive (no ${MANIFEST_FILE})`, { path });
+}
+
+/**
+ * Loads the drive at `path` and checks its manifest signature and station certificate
+ * against `pinnedRoots`. Throws E_FORMAT_MANIFEST (missing, unfinished or malformed),
+ * E_FORMAT_SIGNATURE (signature missing or wrong: forged or altered manifest).
+ * An uncertified station is not an error: `info.station.certified` is false with a reason.
+ */
+export function loadDrive(path: string, pinnedRoots: readonly Uint8Array[]): LoadedDrive {
+  const driveDir = resolveDriveDir(path);
+  const manifestPath = join(driveDir, MANIFEST_FILE);
+  if (!existsSync(manifestPath)) {
+    const unfinished = existsSync(join(driveDir, SEAL_STATE_FILE));
+    throw new ScelleError('E_FORMAT_MANIFEST', unfinished ? `${driveDir} is an unfinished seal, not a sealed drive; resume or redo the seal` : `${driveDir} has no ${MANIFEST_FILE}`, { path: driveDir, unfinished });
+  }
+  const manifestBytes = readFileSync(manifestPath);
+  const manifest = parseManifest(manifestBytes);
+  let signature = '';
+  try {
+    signature = readFileSync(join(driveDir, SIGNATURE_FILE), 'utf8').trim();
+  } catch {
+    throw new ScelleError('E_FORMAT_SIGNATURE', `${SIGNATURE_FILE} is missing: the drive's origin cannot be checked`, { path: driveDir });
+  }
+  const stationKey = decodeBase64(manifest.station.publicKey, 32);
+  if (!stationKey || !verifyManifestSignature(manifestBytes, signature, stationKey)) {
+    throw new ScelleError('E_FORMAT_SIGNATURE', 'the manifest signature does not verify: the drive was altered or forged', { path: driveDir });
+  }
+  const cert = verifyStationCertificate(manifest.station.certificate, stationKey, pinnedRoots, new Date(manifest.createdAt), manifest.station.id);
+  const info: DriveInfo = {
+    driveId: manifest.driveId,
+    driveDir,
+    createdAt: manifest.createdAt,
+    manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
+    station: { id: manifest.station.id, publicKey: manifest.station.publicKey, certified: cert.certified, reason: cert.reason },
+    parts: manifest.payload.parts.length,
+    payloadCiphertextBytes: manifest.payload.parts.reduce((a, p) => a + p.size, 0),
+    keyslots: manifest.keyslots.map((k) => (k.type === 'x25519' ? { type: k.type, label: k.label } : { type: k.type })),
+  };
+  return { driveDir, manifest, manifestBytes, info };
+}
+
+/** A drive opened with its data key. */
+export interface UnlockedDrive extends LoadedDrive {
+  dataKey: Uint8Array;
+  indexHeader: ReturnType<typeof parseIndex>['header'];
+  entries: IndexEntry[];
+}
+
+/**
+ * Unwraps the data key with `secret` and decrypts and checks the index. Throws
+ * E_KEY_UNLOCK_CODE_FORMAT / E_KEY_UNLOCK_CODE_TYPO (before the slow KDF), E_KEY_WRONG,
+ * E_FORMAT_INDEX (unreadable, or inconsistent with the manifest), E_FORMAT_AUTH.
+ */
+export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret): Promise<UnlockedDrive> {
+  const { manifest } = drive;
+  const dataKey = await unwrapKeyslots(manifest.keyslots, secret, manifest.driveId);
+  let indexCipher: Buffer;
+  try {
+    indexCipher = readFileSync(join(drive.driveDir, INDEX_FILE));
+  } catch {
+    throw new ScelleError('E_FORMAT_INDEX', `${INDEX_FILE} is missing`, { path: drive.driveDir });
+  }
+  let plain: Buffer;
+  try {
+    plain = decryptStream(dataKey, indexAssociatedData(manifest.driveId), indexCipher);
+  } catch (e) {
+    throw new ScelleError('E_FORMAT_INDEX', `the index does not authenticate: ${(e as Error).message}`, { path: drive.driveDir }, { cause: e });
+  }
+  const { header, entries } = parseIndex(plain.toString('utf8'));
+  if (header.driveId !== manifest.driveId) throw new ScelleError('E_FORMAT_INDEX', 'the index belongs to another drive');
+  if (header.parts !== manifest.payload.parts.length) {
+    throw new ScelleError('E_FORMAT_INDEX', `the index lists ${header.parts} parts and the manifest ${manifest.payload.parts.length}`, { indexParts: header.parts, manifestParts: manifest.payload.parts.length });
+  }
+  header.partSizes.forEach((size, n) => {
+    if (n < header.parts - 1 && size !== manifest.payload.partPlaintextSize) throw new ScelleError('E_FORMAT_INDEX', `part ${n} holds ${size} bytes, not the part size`);
+  });
+  return { ...drive, dataKey, indexHeader: header, entries };
+}
+
+/** A payload reader for an unlocked drive. */
+export function payloadReader(drive: UnlockedDrive): PayloadReader {
+  return new PayloadReader({
+    driveDir: drive.driveDir,
+    driveId: drive.manifest.driveId,
+    dataKey: drive.dataKey,
+    partFiles: drive.manifest.payload.parts.map((p) => p.file),
+    partSizes: drive.indexHeader.partSizes,
+    partPlaintextSize: drive.manifest.payload.partPlaintextSize,
+  });
+}

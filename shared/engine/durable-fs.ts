@@ -1,0 +1,39 @@
+/** Crash-safe file writes on the target: fsync the data, rename into place, fsync the folder. */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { targetError } from './target-errors.js';
+
+/** fsyncs a folder so that entries created or renamed in it survive a crash. */
+export function fsyncDir(dir: string | Buffer): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+  } catch (e) {
+    // Some file systems (e.g. FAT on some kernels, Windows) refuse fsync on folders.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw targetError(e, dir.toString());
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically: a temporary file beside it, fsync'd, then renamed
+ * over `path`, then the folder fsync'd. Throws E_TARGET_* on failure.
+ */
+export function writeFileDurable(path: string, data: Uint8Array | string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    throw targetError(e, path);
+  }
+  fsyncDir(dirname(path));
+}

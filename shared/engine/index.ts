@@ -1,0 +1,16 @@
+/** The engine: seal, verify, list, open and inspect sealed drives (scelle/1). */
+export type * from './api.js';
+export { seal, findUnfinishedSeals, type SealInternals } from './seal.js';
+export { verify, type VerifyOptions } from './verify.js';
+export { list } from './list.js';
+export { open, selectEntries, type OpenDriveOptions, type OpenReport } from './open.js';
+export { loadDrive, resolveDriveDir, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
+export { DEFAULT_PART_PLAINTEXT_SIZE, inspectTarget } from './target.js';
+
+import type { DriveInfo } from './api.js';
+import { loadDrive } from './drive.js';
+
+/** What can be learned about a drive without a key (manifest, signature, certificate). */
+export function inspect(driveDir: string, pinnedRoots: readonly Uint8Array[]): DriveInfo {
+  return loadDrive(driveDir, pinnedRoots).info;
+}

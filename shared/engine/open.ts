@@ -1,0 +1,195 @@
+/**
+ * open: restores everything, or chosen paths, from a drive into a folder. Only the segments
+ * holding the chosen files are decrypted. Each file is written to a temporary name beside
+ * its destination, its SHA-256 checked against the index once its last byte authenticated,
+ * fsync'd, then renamed into place: a file never appears under its name unverified. Nothing
+ * existing is overwritten unless asked, and every path is checked to stay inside `dest`
+ * before anything is written. Symbolic links are created last, so no write goes through one.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fsyncSync, futimesSync, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, chmodSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ScelleError } from '../errors/scelle-error.js';
+import type { IndexEntry, OpenOptions, OpenResult } from './api.js';
+import { throwIfCancelled } from './abort.js';
+import { loadDrive, payloadReader, unlockDrive } from './drive.js';
+import { entryLinkBytes, entryPathBytes } from './entry-path.js';
+import { ProgressTracker } from './progress.js';
+import { localName, safeComponents } from './restore-paths.js';
+import { fsyncDir } from './durable-fs.js';
+
+/** Open options plus the pinned roots used to judge the station. */
+export interface OpenDriveOptions extends OpenOptions {
+  pinnedRoots: readonly Uint8Array[];
+}
+
+/** What open did, beyond the counts. */
+export interface OpenReport extends OpenResult {
+  driveId: string;
+  /** Entries restored under another name because this system cannot hold theirs. */
+  renamed: { from: string; to: string }[];
+}
+
+/** Selects the entries under the chosen paths (NFC-insensitive); all when none given. */
+export function selectEntries(entries: IndexEntry[], paths: string[] | undefined): IndexEntry[] {
+  if (!paths || paths.length === 0) return entries;
+  const wanted = paths.map((p) => p.replace(/\/+$/, '').normalize('NFC'));
+  const hits = new Set<string>();
+  const selected = entries.filter((e) => {
+    const name = e.path.normalize('NFC');
+    const w = wanted.find((p) => name === p || name.startsWith(p + '/'));
+    if (w !== undefined) hits.add(w);
+    return w !== undefined;
+  });
+  const missing = wanted.filter((w) => !hits.has(w));
+  if (missing.length > 0) throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not on this drive: ${missing.join(', ')}`, { path: missing[0]!, count: missing.length });
+  // Also restore the folders that lead to the chosen entries.
+  const parents = new Set<string>();
+  for (const e of selected) {
+    const parts = e.path.split('/');
+    for (let i = 1; i < parts.length; i++) parents.add(parts.slice(0, i).join('/'));
+  }
+  return entries.filter((e) => selected.includes(e) || (e.type === 'directory' && parents.has(e.path)));
+}
+
+function exists(path: Buffer): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Restores the drive (see module doc). Errors: E_KEY_* (before anything is written),
+ * E_RESTORE_NOT_IN_INDEX, E_RESTORE_UNSAFE_PATH, E_RESTORE_EXISTS (nothing written),
+ * E_FORMAT_* (the file being written is removed; files already restored were verified),
+ * E_CANCELLED.
+ */
+export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
+  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
+  const reader = payloadReader(drive);
+  try {
+    const selected = selectEntries(drive.entries, opts.paths);
+    const dest = resolve(opts.dest);
+    const destBytes = Buffer.from(dest);
+    const renamed: { from: string; to: string }[] = [];
+
+    // Plan every destination path before writing anything.
+    const plan = selected.map((e) => {
+      const parts = safeComponents(entryPathBytes(e)).map((c) => localName(c));
+      const local = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p.name] : [Buffer.from('/'), p.name])));
+      if (parts.some((p) => p.renamed)) renamed.push({ from: e.path, to: local.toString('utf8') });
+      return { entry: e, target: Buffer.concat([destBytes, Buffer.from('/'), local]) };
+    });
+    const seen = new Set<string>();
+    for (const p of plan) {
+      const key = p.target.toString('latin1');
+      if (seen.has(key)) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `two entries restore to the same name ${p.target.toString()}`, { path: p.entry.path });
+      seen.add(key);
+    }
+    if (opts.overwrite !== 'always') {
+      const clashes = plan.filter((p) => p.entry.type !== 'directory' && exists(p.target));
+      if (clashes.length > 0) {
+        throw new ScelleError('E_RESTORE_EXISTS', `${clashes.length} file(s) already exist in ${dest}, e.g. ${clashes[0]!.target.toString()}; choose an empty folder or allow overwriting`, { count: clashes.length, path: clashes[0]!.target.toString() });
+      }
+    }
+
+    mkdirSync(dest, { recursive: true });
+    const files = plan.filter((p) => p.entry.type === 'file');
+    const bytesTotal = files.reduce((a, p) => a + p.entry.size, 0);
+    const progress = new ProgressTracker('open', bytesTotal, files.length, opts.onProgress);
+    const ensureDir = (dir: Buffer) => {
+      // Create each component, refusing to pass through a symbolic link.
+      const rel = dir.subarray(destBytes.length + 1);
+      let cur = destBytes;
+      if (rel.length === 0) return;
+      for (const c of rel.toString('latin1').split('/')) {
+        cur = Buffer.concat([cur, Buffer.from('/'), Buffer.from(c, 'latin1')]);
+        let st;
+        try {
+          st = lstatSync(cur);
+        } catch {
+          mkdirSync(cur, { mode: 0o700 });
+          continue;
+        }
+        if (st.isSymbolicLink()) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${cur.toString()}`, { path: cur.toString() });
+        if (!st.isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
+      }
+    };
+    const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
+
+    for (const p of plan) if (p.entry.type === 'directory') ensureDir(p.target);
+
+    const sorted = [...files].sort((a, b) => a.entry.offset - b.entry.offset);
+    let bytes = 0;
+    for (const p of sorted) {
+      throwIfCancelled(opts.signal);
+      const dir = parentOf(p.target);
+      ensureDir(dir);
+      const name = p.target.subarray(dir.length + 1);
+      const tmp = Buffer.concat([dir, Buffer.from('/.'), name.subarray(0, 200), Buffer.from(`.scelle-partial-${process.pid}`)]);
+      const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      let ok = false;
+      try {
+        const hash = createHash('sha256');
+        const e = p.entry;
+        const chunk = 8 << 20;
+        for (let done = 0; done < e.size; done += chunk) {
+          const n = Math.min(chunk, e.size - done);
+          reader.forEachSlice(e.offset + done, n, (s) => {
+            hash.update(s);
+            let w = 0;
+            while (w < s.length) w += writeSync(fd, s, w, s.length - w);
+          });
+          progress.add(n);
+          if (e.size > chunk) {
+            await new Promise((r) => setImmediate(r));
+            throwIfCancelled(opts.signal);
+          }
+        }
+        if (hash.digest('hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
+        fchmodSync(fd, e.mode & 0o7777);
+        futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
+        fsyncSync(fd);
+        ok = true;
+      } finally {
+        closeSync(fd);
+        if (!ok) rmSync(tmp, { force: true });
+      }
+      if (opts.overwrite === 'always') {
+        try {
+          if (lstatSync(p.target).isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${p.target.toString()} is a folder; it was not replaced`, { path: p.target.toString() });
+        } catch (err) {
+          if (err instanceof ScelleError) { rmSync(tmp, { force: true }); throw err; }
+        }
+      } else if (exists(p.target)) {
+        rmSync(tmp, { force: true });
+        throw new ScelleError('E_RESTORE_EXISTS', `${p.target.toString()} appeared during the restore; it was not replaced`, { path: p.target.toString() });
+      }
+      renameSync(tmp, p.target);
+      bytes += p.entry.size;
+      progress.add(0, 1);
+    }
+
+    for (const p of plan) {
+      if (p.entry.type !== 'symlink') continue;
+      ensureDir(parentOf(p.target));
+      if (opts.overwrite === 'always' && exists(p.target)) rmSync(p.target, { force: true });
+      symlinkSync(entryLinkBytes(p.entry), p.target);
+    }
+    // Folder modes and times last, deepest first, so restoring files did not change them.
+    const dirs = plan.filter((p) => p.entry.type === 'directory').reverse();
+    for (const p of dirs) {
+      chmodSync(p.target, p.entry.mode & 0o7777 | 0o700);
+      utimesSync(p.target, p.entry.mtime / 1000, p.entry.mtime / 1000);
+    }
+    for (const d of new Set(plan.map((p) => parentOf(p.target).toString('latin1')))) fsyncDir(Buffer.from(d, 'latin1'));
+    progress.flush();
+    return { driveId: drive.manifest.driveId, files: files.length, bytes, verified: true, renamed };
+  } finally {
+    reader.close();
+    drive.dataKey.fill(0);
+  }
+}

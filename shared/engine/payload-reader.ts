@@ -1,0 +1,137 @@
+/**
+ * Reads the decrypted tar stream of a drive across its parts, authenticating every segment
+ * before returning any of its bytes. Random access decrypts only the segments a range
+ * needs; a one-segment cache makes in-order reads decrypt each segment once.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScelleError } from '../errors/scelle-error.js';
+import { SCELLE_LAYOUT, SegmentDecrypter } from '../format/stream.js';
+import { payloadAssociatedData } from './payload-writer.js';
+
+interface OpenPart {
+  fd: number;
+  size: number;
+  decrypter: SegmentDecrypter;
+  segments: number;
+}
+
+/** What the reader needs to know of the payload (from the authenticated index and the manifest). */
+export interface PayloadDescription {
+  driveDir: string;
+  driveId: string;
+  dataKey: Uint8Array;
+  /** Part files relative to the drive folder, in order. */
+  partFiles: string[];
+  /** Plaintext bytes in each part (from the index). */
+  partSizes: number[];
+  partPlaintextSize: number;
+}
+
+/** Random-access and sequential reader of the payload's plaintext. Call close() when done. */
+export class PayloadReader {
+  readonly totalSize: number;
+  private readonly parts = new Map<number, OpenPart>();
+  private cache: { part: number; segment: number; start: number; data: Buffer } | null = null;
+  private readonly layout = SCELLE_LAYOUT;
+
+  constructor(private readonly d: PayloadDescription) {
+    this.totalSize = d.partSizes.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Plaintext bytes [offset, offset + length). Throws E_FORMAT_PART_MISSING,
+   * E_FORMAT_PART_SIZE (a part is not the size its plaintext needs: truncated or with
+   * trailing bytes), E_FORMAT_AUTH, E_FORMAT_TRUNCATED.
+   */
+  read(offset: number, length: number): Buffer {
+    if (offset < 0 || offset + length > this.totalSize) {
+      throw new ScelleError('E_FORMAT_INDEX', `range ${offset}+${length} is outside the payload (${this.totalSize} bytes)`);
+    }
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const seg = this.segmentAt(offset + done);
+      const from = offset + done - seg.start;
+      const n = Math.min(seg.data.length - from, length - done);
+      seg.data.copy(out, done, from, from + n);
+      done += n;
+    }
+    return out;
+  }
+
+  /**
+   * Visits the plaintext [offset, offset + length) segment by segment, without copying:
+   * the slices passed to `visit` are valid only during the call.
+   */
+  forEachSlice(offset: number, length: number, visit: (slice: Buffer) => void): void {
+    let done = 0;
+    while (done < length) {
+      const seg = this.segmentAt(offset + done);
+      const from = offset + done - seg.start;
+      const n = Math.min(seg.data.length - from, length - done);
+      visit(seg.data.subarray(from, from + n));
+      done += n;
+    }
+  }
+
+  /** Closes every part file. */
+  close(): void {
+    for (const p of this.parts.values()) closeSync(p.fd);
+    this.parts.clear();
+    this.cache = null;
+  }
+
+  private segmentAt(offset: number): { start: number; data: Buffer } {
+    const partIndex = Math.floor(offset / this.d.partPlaintextSize);
+    const inPart = offset - partIndex * this.d.partPlaintextSize;
+    const segment = this.layout.segmentOf(inPart);
+    const c = this.cache;
+    if (c && c.part === partIndex && c.segment === segment) return c;
+    const part = this.openPart(partIndex);
+    const ctStart = this.layout.segmentCiphertextStart(segment);
+    const ctEnd = Math.min(part.size, (segment + 1) * this.layout.segmentSize);
+    const ct = Buffer.allocUnsafe(ctEnd - ctStart);
+    let got = 0;
+    while (got < ct.length) {
+      const n = readSync(part.fd, ct, got, ct.length - got, ctStart + got);
+      if (n === 0) throw new ScelleError('E_FORMAT_TRUNCATED', `${this.d.partFiles[partIndex]} ended early`, { part: partIndex });
+      got += n;
+    }
+    let data: Buffer;
+    try {
+      data = part.decrypter.decryptSegment(segment, ct, segment === part.segments - 1);
+    } catch (e) {
+      if (e instanceof ScelleError) throw new ScelleError(e.code, `part ${partIndex} (${this.d.partFiles[partIndex]}), segment ${segment}: ${e.message}`, { part: partIndex, segment });
+      throw e;
+    }
+    this.cache = { part: partIndex, segment, start: partIndex * this.d.partPlaintextSize + this.layout.segmentPlaintextStart(segment), data };
+    return this.cache;
+  }
+
+  private openPart(n: number): OpenPart {
+    const existing = this.parts.get(n);
+    if (existing) return existing;
+    const file = this.d.partFiles[n];
+    const plain = this.d.partSizes[n];
+    if (file === undefined || plain === undefined) throw new ScelleError('E_FORMAT_INDEX', `the index has no part ${n}`);
+    let fd: number;
+    try {
+      fd = openSync(join(this.d.driveDir, file), 'r');
+    } catch {
+      throw new ScelleError('E_FORMAT_PART_MISSING', `payload part ${file} is missing`, { part: n, file });
+    }
+    const size = fstatSync(fd).size;
+    const expected = this.layout.ciphertextSize(plain);
+    if (size !== expected) {
+      closeSync(fd);
+      throw new ScelleError('E_FORMAT_PART_SIZE', `payload part ${file} has ${size} bytes, expected ${expected}`, { part: n, file, size, expected });
+    }
+    const header = Buffer.alloc(this.layout.headerSize);
+    readSync(fd, header, 0, header.length, 0);
+    const decrypter = new SegmentDecrypter(this.d.dataKey, payloadAssociatedData(this.d.driveId, n), header);
+    const part = { fd, size, decrypter, segments: this.layout.segmentCount(plain) };
+    this.parts.set(n, part);
+    return part;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Moves the tar stream from the sealing loop to a {@link PayloadWriter}, either in this
+ * thread or in a worker thread so that encryption and ciphertext hashing run on another
+ * core than reading and plaintext hashing. Buffers come from a fixed pool: when all are in
+ * flight, `acquire` waits, which is the pipeline's backpressure and bounds its memory.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ScelleError, type ScelleErrorCode } from '../errors/scelle-error.js';
+import { PayloadWriter, type PartInfo, type PayloadWriterConfig } from './payload-writer.js';
+
+/** Size of each pooled buffer. */
+export const SINK_BUFFER_SIZE = 1 << 20;
+const POOL_SIZE = 16;
+
+/** The sealing loop's view of the payload writer. */
+export interface PayloadSink {
+  /** An empty buffer of SINK_BUFFER_SIZE bytes to fill; waits while all are in flight. */
+  acquire(): Promise<Buffer>;
+  /** Hands over the first `length` bytes of a buffer from `acquire`. */
+  submit(buffer: Buffer, length: number): void;
+  /** Ends the stream; resolves once every part is written and fsync'd. */
+  finish(): Promise<void>;
+  /** Stops writing (error or cancel); the unfinished part stays on disk for a resume to redo. */
+  abort(): Promise<void>;
+}
+
+/** Serializable error crossing from the worker. */
+export interface SinkErrorMessage { code: ScelleErrorCode; message: string; details: Record<string, string | number | boolean> }
+
+/** Converts any error to its serializable form. */
+export function toSinkError(e: unknown): SinkErrorMessage {
+  if (e instanceof ScelleError) return { code: e.code, message: e.message, details: { ...e.details } };
+  return { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e), details: {} };
+}
+
+class Pool {
+  private readonly free: Buffer[] = [];
+  private waiters: ((b: Buffer) => void)[] = [];
+  failure: ScelleError | null = null;
+  private failWaiters: ((e: ScelleError) => void)[] = [];
+
+  constructor(count: number) {
+    for (let i = 0; i < count; i++) this.free.push(Buffer.allocUnsafeSlow(SINK_BUFFER_SIZE));
+  }
+
+  acquire(): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    const b = this.free.pop();
+    if (b) return Promise.resolve(b);
+    return new Promise((resolve, reject) => {
+      this.waiters.push(resolve);
+      this.failWaiters.push(reject);
+    });
+  }
+
+  release(b: Buffer): void {
+    const w = this.waiters.shift();
+    this.failWaiters.shift();
+    if (w) w(b);
+    else this.free.push(b);
+  }
+
+  fail(e: ScelleError): void {
+    if (this.failure) return;
+    this.failure = e;
+    for (const r of this.failWaiters) r(e);
+    this.waiters = [];
+    this.failWaiters = [];
+  }
+}
+
+/** Runs the writer in this thread: simplest, and what tests of the pipeline logic use. */
+export function createInlineSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
+  const writer = new PayloadWriter(cfg, onPart);
+  const pool = new Pool(2);
+  return {
+    acquire: () => pool.acquire(),
+    submit(buffer, length) {
+      try {
+        writer.write(buffer.subarray(0, length));
+      } catch (e) {
+        writer.abort();
+        pool.fail(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', String(e)));
+      }
+      pool.release(buffer);
+    },
+    async finish() {
+      if (pool.failure) throw pool.failure;
+      writer.finish();
+    },
+    async abort() {
+      writer.abort();
+    },
+  };
+}
+
+const workerUrl = new URL('./payload-worker.js', import.meta.url);
+
+/** True when the compiled worker script is available (not when running from TypeScript sources). */
+export function workerAvailable(): boolean {
+  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+}
+
+/** Runs the writer in a worker thread; `onPart` is called in this thread. */
+export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
+  const worker = new Worker(workerUrl, { workerData: cfg });
+  const pool = new Pool(POOL_SIZE);
+  let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
+  let done = false;
+  const fail = (e: ScelleError) => {
+    pool.fail(e);
+    finished?.reject(e);
+  };
+  worker.on('message', (m: { type: 'release'; buffer: ArrayBuffer } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: SinkErrorMessage }) => {
+    if (m.type === 'release') pool.release(Buffer.from(m.buffer));
+    else if (m.type === 'part') onPart(m.part);
+    else if (m.type === 'done') {
+      done = true;
+      finished?.resolve();
+    } else fail(new ScelleError(m.error.code, m.error.message, m.error.details));
+  });
+  worker.on('error', (e) => fail(new ScelleError('E_INTERNAL', `payload worker failed: ${e.message}`)));
+  worker.on('exit', () => {
+    if (!done) fail(pool.failure ?? new ScelleError('E_INTERNAL', 'payload worker stopped early'));
+  });
+  return {
+    acquire: () => pool.acquire(),
+    submit(buffer, length) {
+      worker.postMessage({ type: 'data', buffer: buffer.buffer, length }, [buffer.buffer as ArrayBuffer]);
+    },
+    finish() {
+      return new Promise<void>((resolve, reject) => {
+        if (pool.failure) return reject(pool.failure);
+        finished = {
+          resolve: () => { void worker.terminate(); resolve(); },
+          reject: (e) => { void worker.terminate(); reject(e); },
+        };
+        worker.postMessage({ type: 'finish' });
+      });
+    },
+    async abort() {
+      worker.postMessage({ type: 'abort' });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The fastest sink available: a worker when compiled, else in-thread. */
+export function createPayloadSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, mode: 'auto' | 'inline' = 'auto'): PayloadSink {
+  return mode === 'auto' && workerAvailable() ? createWorkerSink(cfg, onPart) : createInlineSink(cfg, onPart);
+}

@@ -1,0 +1,157 @@
+/**
+ * Writes the payload parts of a drive: receives the tar stream in order, cuts it into parts
+ * of `partPlaintextSize` bytes, encrypts each part as its own Tink stream (fresh salt and
+ * nonce prefix) with the associated data `scelle/1 payload <driveId> part <n>`, hashes the
+ * ciphertext, and fsyncs each part file (and its folder) before reporting it done.
+ * Bytes of the stream before `startOffset` (parts finished by an earlier, interrupted run)
+ * are dropped, so a resume re-encrypts only the unfinished part, under a new salt.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, writevSync } from 'node:fs';
+import { join } from 'node:path';
+import { StreamEncryptor } from '../format/stream.js';
+import { targetError } from './target-errors.js';
+
+/** A finished part, as the manifest lists it. */
+export interface PartInfo {
+  index: number;
+  /** Path relative to the drive folder, '/'-separated. */
+  file: string;
+  /** Ciphertext size. */
+  size: number;
+  /** Plaintext (tar) bytes it holds. */
+  plaintextSize: number;
+  /** hex SHA-256 of the ciphertext. */
+  sha256: string;
+}
+
+/** Settings of a payload writer; all plain data so they can cross to a worker thread. */
+export interface PayloadWriterConfig {
+  driveDir: string;
+  driveId: string;
+  dataKey: Uint8Array;
+  partPlaintextSize: number;
+  /** Stream offset where writing starts: a multiple of partPlaintextSize. */
+  startOffset: number;
+}
+
+/** Relative path of part `n`. */
+export function partFileName(n: number): string {
+  return `payload/part-${String(n).padStart(5, '0')}.scx`;
+}
+
+/** Associated data of payload part `n`. */
+export function payloadAssociatedData(driveId: string, n: number): string {
+  return `scelle/1 payload ${driveId} part ${n}`;
+}
+
+/** Synchronous payload writer: the worker runs one, and so does the in-thread mode. */
+export class PayloadWriter {
+  private offset = 0;
+  private part = -1;
+  private fd = -1;
+  private enc: StreamEncryptor | null = null;
+  private hash: Hash | null = null;
+  private partCipherBytes = 0;
+  private partPlainBytes = 0;
+  private readonly payloadDir: string;
+
+  constructor(private readonly cfg: PayloadWriterConfig, private readonly onPart: (p: PartInfo) => void) {
+    this.payloadDir = join(cfg.driveDir, 'payload');
+    try {
+      mkdirSync(this.payloadDir, { recursive: true });
+    } catch (e) {
+      throw targetError(e, this.payloadDir);
+    }
+  }
+
+  /** Consumes the next bytes of the tar stream. Throws E_TARGET_* on write failures. */
+  write(chunk: Uint8Array): void {
+    let pos = 0;
+    if (this.offset < this.cfg.startOffset) {
+      const skip = Math.min(chunk.length, this.cfg.startOffset - this.offset);
+      this.offset += skip;
+      pos = skip;
+    }
+    while (pos < chunk.length) {
+      const n = Math.floor(this.offset / this.cfg.partPlaintextSize);
+      if (n !== this.part) {
+        this.closePart();
+        this.openPart(n);
+      }
+      const room = (n + 1) * this.cfg.partPlaintextSize - this.offset;
+      const take = Math.min(room, chunk.length - pos);
+      this.emit(this.enc!.push(chunk.subarray(pos, pos + take)));
+      this.partPlainBytes += take;
+      this.offset += take;
+      pos += take;
+    }
+  }
+
+  /** Ends the stream: finishes the last part. An empty tail still yields a valid part. */
+  finish(): void {
+    if (this.part < 0) this.openPart(Math.floor(this.offset / this.cfg.partPlaintextSize));
+    this.closePart();
+  }
+
+  private openPart(n: number): void {
+    const path = join(this.cfg.driveDir, partFileName(n));
+    try {
+      this.fd = openSync(path, 'w', 0o644);
+    } catch (e) {
+      throw targetError(e, path);
+    }
+    this.part = n;
+    this.enc = new StreamEncryptor(this.cfg.dataKey, payloadAssociatedData(this.cfg.driveId, n));
+    this.hash = createHash('sha256');
+    this.partCipherBytes = 0;
+    this.partPlainBytes = 0;
+  }
+
+  private emit(buffers: Buffer[]): void {
+    if (buffers.length === 0) return;
+    for (const b of buffers) {
+      this.hash!.update(b);
+      this.partCipherBytes += b.length;
+    }
+    try {
+      let todo = buffers;
+      while (todo.length > 0) {
+        let written = writevSync(this.fd, todo);
+        const rest: Buffer[] = [];
+        for (const b of todo) {
+          if (written >= b.length) written -= b.length;
+          else { rest.push(b.subarray(written)); written = 0; }
+        }
+        todo = rest;
+      }
+    } catch (e) {
+      throw targetError(e, partFileName(this.part));
+    }
+  }
+
+  private closePart(): void {
+    if (this.part < 0 || this.enc === null) return;
+    this.emit(this.enc.finish());
+    const file = partFileName(this.part);
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      const dirFd = openSync(this.payloadDir, 'r');
+      try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+    } catch (e) {
+      throw targetError(e, file);
+    }
+    this.fd = -1;
+    this.enc = null;
+    this.onPart({ index: this.part, file, size: this.partCipherBytes, plaintextSize: this.partPlainBytes, sha256: this.hash!.digest('hex') });
+  }
+
+  /** Closes the open part file without finishing it (after an error or cancel). */
+  abort(): void {
+    if (this.fd >= 0) {
+      try { closeSync(this.fd); } catch { /* already failing */ }
+      this.fd = -1;
+    }
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * seal: files and folders → a sealed drive folder `SCELLE-<driveId>/` (scelle/1).
+ * Streams with constant memory (a fixed pool of 1 MiB buffers), encrypts on a worker
+ * thread, fsyncs every part before recording it, and writes manifest.json last, so a drive
+ * without manifest.json is never a sealed drive. An interrupted seal leaves a state file
+ * from which `resume: true` continues, re-encrypting only the unfinished part under a new
+ * salt (never reusing a key and nonce), after checking that the sources did not change.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, existsSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { ScelleError } from '../errors/scelle-error.js';
+import { generateUnlockCode, canonicalizeUnlockCode } from '../format/unlock-code.js';
+import { unwrapKeyslots, wrapForUnlockCode, wrapForX25519, type Keyslot } from '../format/keyslot.js';
+import { serializeManifest, signManifest, type Manifest } from '../format/manifest.js';
+import { encodeIndexEntry, encodeIndexHeader } from '../format/index-codec.js';
+import { encryptStream, SCELLE_LAYOUT } from '../format/stream.js';
+import { encodeTarHeader, END_OF_ARCHIVE, padding } from '../format/tar.js';
+import { encodeBase64 } from '../format/base64.js';
+import type { IndexEntry, SealOptions, SealResult } from './api.js';
+import { throwIfCancelled } from './abort.js';
+import {
+  DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE,
+  driveDirFor, indexAssociatedData, newDriveId, readmeText,
+} from './drive-layout.js';
+import { fsyncDir, writeFileDurable } from './durable-fs.js';
+import { createPayloadSink, type PayloadSink } from './payload-sink.js';
+import type { PartInfo } from './payload-writer.js';
+import { ProgressTracker } from './progress.js';
+import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
+import { scanSources, type ScanResult, type SourceEntry } from './scan.js';
+import { choosePartPlaintextSize, inspectTarget } from './target.js';
+import { targetError } from './target-errors.js';
+import { entryPathFields } from './entry-path.js';
+
+/** Extra knobs for tests and benchmarks. */
+export interface SealInternals {
+  /** 'inline' runs encryption in this thread (default 'auto': a worker when compiled). */
+  sinkMode?: 'auto' | 'inline';
+}
+
+/** Unfinished seals (a state file, no manifest) found in `target`. */
+export function findUnfinishedSeals(target: string): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(target);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(DRIVE_DIR_PREFIX))
+    .map((n) => join(target, n))
+    .filter((d) => existsSync(join(d, SEAL_STATE_FILE)) && !existsSync(join(d, MANIFEST_FILE)));
+}
+
+/**
+ * Seals `opts.sources` into a new drive folder under `opts.target` (see module doc).
+ * Errors: E_KEY_NO_RECIPIENT, E_USAGE, E_SOURCE_* (missing, unreadable, unsupported,
+ * changed while read), E_TARGET_* (missing, read-only, too small, full, I/O),
+ * E_TARGET_NOT_EMPTY (an unfinished seal is there and resume was not asked),
+ * E_RESUME_MISMATCH, E_CANCELLED. On any error after writing started, the partial drive
+ * stays resumable and nothing reports it as sealed.
+ */
+export async function seal(opts: SealOptions, internals: SealInternals = {}): Promise<SealResult> {
+  const { recipients, station, signal } = opts;
+  if (!recipients.unlockCode && recipients.x25519.length === 0) {
+    throw new ScelleError('E_KEY_NO_RECIPIENT', 'a drive needs at least one recipient: an unlock code or a public key');
+  }
+  const target = inspectTarget(opts.target);
+  const unfinished = findUnfinishedSeals(opts.target);
+  let resumeState: SealState | null = null;
+  if (opts.resume) {
+    if (unfinished.length !== 1) {
+      throw new ScelleError('E_RESUME_MISMATCH', unfinished.length === 0 ? `there is no unfinished seal in ${opts.target} to resume` : `${unfinished.length} unfinished seals are in ${opts.target}; keep only the one to resume`, { path: opts.target });
+    }
+    resumeState = readSealState(unfinished[0]!);
+    if (resumeState.stationId !== station.id) {
+      throw new ScelleError('E_RESUME_MISMATCH', `the unfinished seal was started by station ${resumeState.stationId}; only that station can resume it`);
+    }
+  } else if (unfinished.length > 0) {
+    throw new ScelleError('E_TARGET_NOT_EMPTY', `an unfinished seal is already in ${unfinished[0]}; resume it or delete that folder first`, { path: unfinished[0]! });
+  }
+
+  // 1. Count the sources.
+  const scanProgress = new ProgressTracker('scan', 0, 0, opts.onProgress);
+  const scan = await scanSources(opts.sources, {
+    signal,
+    onCount: (files, bytes) => { scanProgress.setTotals(bytes, files); scanProgress.add(0); },
+  });
+  scanProgress.setTotals(scan.bytes, scan.files);
+  scanProgress.flush();
+
+  // 2. Decide sizes and check space.
+  const partSize = resumeState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, target);
+  if (resumeState) {
+    const sourcesSame = JSON.stringify(resumeState.sources) === JSON.stringify(opts.sources.map((s) => join(s)));
+    if (!sourcesSame || resumeState.fingerprint !== scan.fingerprint) {
+      throw new ScelleError('E_RESUME_MISMATCH', 'the sources changed since this seal started (files added, removed, resized or modified); delete the unfinished folder and seal again', { path: unfinished[0]! });
+    }
+  }
+  const partCount = Math.max(1, Math.ceil(scan.tarSize / partSize));
+  const partSizes = Array.from({ length: partCount }, (_, n) => Math.min(partSize, scan.tarSize - n * partSize));
+  const finishedParts = resumeState?.parts ?? [];
+  const bytesNeeded = partSizes.slice(finishedParts.length).reduce((a, p) => a + SCELLE_LAYOUT.ciphertextSize(p), 0) + 64 * 1024 + scan.entries.length * 400;
+  if (bytesNeeded > target.freeBytes) {
+    throw new ScelleError('E_TARGET_TOO_SMALL', `the target needs ${bytesNeeded} bytes free and has ${target.freeBytes}`, { needed: bytesNeeded, free: target.freeBytes });
+  }
+
+  // 3. Drive identity, data key, state.
+  let driveId: string;
+  let dataKey: Uint8Array;
+  let state: SealState;
+  const resumeKey = stationResumeKey(station.secretKey);
+  if (resumeState) {
+    driveId = resumeState.driveId;
+    dataKey = await unwrapKeyslots([resumeState.resumeSlot], { kind: 'x25519', secretKey: resumeKey.secretKey }, driveId);
+    state = resumeState;
+  } else {
+    driveId = newDriveId();
+    dataKey = randomBytes(32);
+    state = {
+      format: 'scelle/1-seal-state', driveId, createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      sources: opts.sources.map((s) => join(s)), fingerprint: scan.fingerprint, partPlaintextSize: partSize, stationId: station.id,
+      resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, driveId, 'resume'), parts: [], hashes: {},
+    };
+  }
+  const driveDir = driveDirFor(opts.target, driveId);
+  if (!resumeState) {
+    try {
+      mkdirSync(driveDir);
+      mkdirSync(join(driveDir, 'payload'));
+    } catch (e) {
+      throw targetError(e, driveDir);
+    }
+    writeSealState(driveDir, state);
+    fsyncDir(opts.target);
+  }
+
+  // The unlock code's slow KDF runs while the payload is written.
+  const unlockCode = recipients.unlockCode ? generateUnlockCode() : undefined;
+  const unlockSlot = unlockCode ? wrapForUnlockCode(dataKey, canonicalizeUnlockCode(unlockCode), driveId) : null;
+  unlockSlot?.catch(() => undefined);
+
+  // 4. Payload.
+  const startOffset = finishedParts.length * partSize;
+  const parts: PartInfo[] = [...finishedParts];
+  const hashes = new Map<number, string>(Object.entries(state.hashes).map(([k, v]) => [Number(k), v]));
+  const entryEnds: number[] = [];
+  const sink = createPayloadSink({ driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset }, (p) => {
+    parts.push(p);
+    const partEnd = p.index * partSize + p.plaintextSize;
+    const done: Record<string, string> = {};
+    for (const [i, h] of hashes) if ((entryEnds[i] ?? Infinity) <= partEnd) done[i] = h;
+    state = { ...state, parts: [...parts], hashes: done };
+    writeSealState(driveDir, state);
+  }, internals.sinkMode);
+  const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress);
+  let entries: IndexEntry[];
+  try {
+    entries = await writeTarStream(scan, sink, { startOffset, hashes, entryEnds, progress, signal });
+    await sink.finish();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  progress.flush();
+  parts.sort((a, b) => a.index - b.index);
+  if (parts.length !== partCount) throw new ScelleError('E_INTERNAL', `wrote ${parts.length} parts, expected ${partCount}`);
+
+  // 5. Index.
+  const indexText = encodeIndexHeader({ format: 'scelle/1', driveId, parts: partCount, partSizes, totalSize: scan.tarSize, files: scan.files, bytes: scan.bytes })
+    + entries.map(encodeIndexEntry).join('');
+  const indexCipher = encryptStream(dataKey, indexAssociatedData(driveId), Buffer.from(indexText, 'utf8'));
+  writeFileDurable(join(driveDir, INDEX_FILE), indexCipher);
+
+  // 6. Manifest, signature, notice; manifest.json last.
+  const keyslots: Keyslot[] = [];
+  if (unlockSlot) keyslots.push(await unlockSlot);
+  for (const r of recipients.x25519) keyslots.push(wrapForX25519(dataKey, r.publicKey, driveId, r.label));
+  const manifest: Manifest = {
+    format: 'scelle/1', driveId, createdAt: state.createdAt,
+    payload: { aead: 'AES256_GCM_HKDF_1MB', partPlaintextSize: partSize, parts: parts.map((p) => ({ file: p.file, size: p.size, sha256: p.sha256 })) },
+    index: { file: INDEX_FILE, size: indexCipher.length, sha256: createHash('sha256').update(indexCipher).digest('hex') },
+    keyslots,
+    station: { id: station.id, publicKey: encodeBase64(station.publicKey), certificate: station.certificate },
+  };
+  const manifestBytes = serializeManifest(manifest);
+  writeFileDurable(join(driveDir, SIGNATURE_FILE), signManifest(manifestBytes, station.secretKey) + '\n');
+  writeFileDurable(join(driveDir, README_FILE), readmeText(driveId));
+  throwIfCancelled(signal);
+  writeFileDurable(join(driveDir, MANIFEST_FILE), manifestBytes);
+  rmSync(join(driveDir, SEAL_STATE_FILE), { force: true });
+  fsyncDir(driveDir);
+  dataKey.fill(0);
+
+  const result: SealResult = {
+    driveId, driveDir,
+    manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
+    files: scan.files, bytes: scan.bytes, parts: partCount, resumed: resumeState !== null,
+  };
+  if (unlockCode) result.unlockCode = unlockCode;
+  return result;
+}
+
+interface TarContext {
+  startOffset: number;
+  /** Known file hashes by entry number (from a resumed state); filled as files are hashed. */
+  hashes: Map<number, string>;
+  /** Stream offset where each entry's data ends, by entry number. */
+  entryEnds: number[];
+  progress: ProgressTracker;
+  signal: AbortSignal | undefined;
+}
+
+/** Writes the tar stream of `scan` into `sink`; returns the index entries. */
+async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<IndexEntry[]> {
+  const out = new TarBuffer(sink, ctx.startOffset);
+  await out.init();
+  const entries: IndexEntry[] = [];
+  for (let i = 0; i < scan.entries.length; i++) {
+    throwIfCancelled(ctx.signal);
+    const e = scan.entries[i]!;
+    await out.put(encodeTarHeader({ path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget }));
+    const offset = out.offset;
+    const entry: IndexEntry = { ...entryPathFields(e.archivePath, e.linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
+    if (e.type === 'file') {
+      ctx.entryEnds[i] = offset + e.size;
+      const known = ctx.hashes.get(i);
+      if (known !== undefined && offset + e.size + padding(e.size) <= ctx.startOffset) {
+        out.skip(e.size);
+        entry.sha256 = known;
+      } else {
+        entry.sha256 = await copyFile(e, out, ctx);
+        ctx.hashes.set(i, entry.sha256);
+      }
+      await out.put(Buffer.alloc(padding(e.size)));
+      ctx.progress.add(e.size, 1);
+    }
+    entries.push(entry);
+  }
+  await out.put(END_OF_ARCHIVE);
+  out.flushLast();
+  return entries;
+}
+
+function sourceChanged(e: SourceEntry, what: string): ScelleError {
+  const path = e.sourcePath.toString();
+  return new ScelleError('E_SOURCE_CHANGED', `${path} ${what} while it was being sealed; make sure nothing writes to the sources, then seal again`, { path });
+}
+
+function sameFile(e: SourceEntry, st: Stats): boolean {
+  return st.isFile() && st.size === e.size && st.mtimeMs === e.mtimeMs;
+}
+
+/** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */
+async function copyFile(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promise<string> {
+  let fd: number;
+  try {
+    fd = openSync(e.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') throw sourceChanged(e, code === 'ENOENT' ? 'disappeared' : 'was replaced by a link');
+    throw new ScelleError('E_SOURCE_UNREADABLE', `${e.sourcePath.toString()} cannot be read (${code}); fix its permissions or leave it out`, { path: e.sourcePath.toString(), errno: String(code) });
+  }
+  const hash = createHash('sha256');
+  try {
+    if (!sameFile(e, fstatSync(fd))) throw sourceChanged(e, 'changed');
+    let remaining = e.size;
+    while (remaining > 0) {
+      const space = await out.space();
+      const want = Math.min(remaining, space.length);
+      let got: number;
+      try {
+        got = readSync(fd, space, 0, want, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new ScelleError('E_SOURCE_UNREADABLE', `reading ${e.sourcePath.toString()} failed (${code})`, { path: e.sourcePath.toString(), errno: String(code) });
+      }
+      if (got === 0) throw sourceChanged(e, 'shrank');
+      hash.update(space.subarray(0, got));
+      out.advance(got);
+      remaining -= got;
+      ctx.progress.add(0);
+    }
+    if (!sameFile(e, fstatSync(fd))) throw sourceChanged(e, 'changed');
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The sealing loop's output buffer over the payload sink. Tracks the absolute tar offset;
+ * bytes before `startOffset` (finished parts of a resumed seal) are not submitted.
+ */
+class TarBuffer {
+  private buf!: Buffer;
+  private pos = 0;
+  /** Absolute stream offset of buf[0]. */
+  private base = 0;
+
+  constructor(private readonly sink: PayloadSink, private readonly startOffset: number) {}
+
+  async init(): Promise<void> {
+    this.buf = await this.sink.acquire();
+  }
+
+  /** Current absolute offset in the tar stream. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  /** Appends bytes. */
+  async put(bytes: Uint8Array): Promise<void> {
+    let p = 0;
+    while (p < bytes.length) {
+      const space = await this.space();
+      const n = Math.min(space.length, bytes.length - p);
+      space.set(bytes.subarray(p, p + n));
+      this.pos += n;
+      p += n;
+    }
+  }
+
+  /** Free space to fill directly (then call advance); flushes first when full. */
+  async space(): Promise<Buffer> {
+    if (this.pos === this.buf.length) await this.flush();
+    return this.buf.subarray(this.pos);
+  }
+
+  /** Records `n` bytes written into the space returned by {@link space}. */
+  advance(n: number): void {
+    this.pos += n;
+  }
+
+  /** Skips `n` bytes that lie wholly before startOffset (already in finished parts). */
+  skip(n: number): void {
+    if (this.offset + n > this.startOffset) throw new ScelleError('E_INTERNAL', 'skip past the resume point');
+    this.base += this.pos + n;
+    this.pos = 0;
+  }
+
+  private submit(): void {
+    const end = this.base + this.pos;
+    if (end <= this.startOffset) return;
+    const from = Math.max(0, this.startOffset - this.base);
+    if (from > 0) this.buf.copyWithin(0, from, this.pos);
+    this.sink.submit(this.buf, this.pos - from);
+  }
+
+  private async flush(): Promise<void> {
+    const submitted = this.base + this.pos > this.startOffset;
+    this.submit();
+    this.base += this.pos;
+    this.pos = 0;
+    if (submitted) this.buf = await this.sink.acquire();
+  }
+
+  /** Submits the last, partly filled buffer. */
+  flushLast(): void {
+    this.submit();
+    this.base += this.pos;
+    this.pos = 0;
+  }
+}

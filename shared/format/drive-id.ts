@@ -1,0 +1,13 @@
+/**
+ * The drive id: names the folder `SCELLE-<driveId>/` and is bound into every associated-data
+ * string of scelle/1 (`scelle/1 payload <driveId> part <n>`, keyslot AAD, index AD). It must
+ * therefore be safe as a file name on every file system and contain no space.
+ */
+
+/** 1 to 64 characters, ASCII letters, digits and '-', not starting or ending with '-'. */
+export const DRIVE_ID_PATTERN = /^[0-9A-Za-z](?:[0-9A-Za-z-]{0,62}[0-9A-Za-z])?$/;
+
+/** True when `driveId` matches {@link DRIVE_ID_PATTERN}. Never throws. */
+export function isValidDriveId(driveId: unknown): driveId is string {
+  return typeof driveId === 'string' && DRIVE_ID_PATTERN.test(driveId);
+}

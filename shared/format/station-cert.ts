@@ -1,0 +1,143 @@
+/**
+ * Station keys and certificates. A station signs with Ed25519; the provider's root Ed25519 key
+ * certifies a station key by signing the RFC 8785 canonical JSON of the certificate without its
+ * `signature` field. Escrow keys are X25519 (keyslot recipients).
+ */
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import canonicalize from 'canonicalize';
+import { ScelleError } from '../errors/scelle-error.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
+import { printableId } from './json-schemas.js';
+import { type StationCertificate, stationCertificateSchema } from './station.js';
+
+/** A key pair; `secretKey` is 32 bytes (Ed25519 seed or X25519 scalar). */
+export interface KeyPair {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/** A fresh Ed25519 key pair (station or provider root signing key) from the platform CSPRNG. */
+export function generateSigningKeyPair(): KeyPair {
+  const { secretKey, publicKey } = ed25519.keygen();
+  return { secretKey, publicKey };
+}
+
+/** A fresh X25519 key pair (escrow or customer keyslot recipient) from the platform CSPRNG. */
+export function generateEscrowKeyPair(): KeyPair {
+  const { secretKey, publicKey } = x25519.keygen();
+  return { secretKey, publicKey };
+}
+
+/**
+ * The bytes the root signs: RFC 8785 canonical JSON of every certificate field but `signature`.
+ * Exposed for independent implementations and test vectors.
+ */
+export function certificateSignedBytes(cert: Omit<StationCertificate, 'signature'>): Uint8Array {
+  const { version, stationId, publicKey, issuedAt, expiresAt, issuer } = cert;
+  const json = canonicalize({ version, stationId, publicKey, issuedAt, expiresAt, issuer });
+  if (json === undefined) throw new ScelleError('E_INTERNAL', 'Certificate fields cannot be canonicalized.');
+  return new TextEncoder().encode(json);
+}
+
+/** Options of {@link issueStationCertificate}. */
+export interface IssueCertificateOptions {
+  /** The provider root's Ed25519 secret key (32-byte seed). */
+  rootSecretKey: Uint8Array;
+  stationId: string;
+  stationPublicKey: Uint8Array;
+  /** Default: now. */
+  issuedAt?: Date;
+  /** Default: no expiry (null). */
+  expiresAt?: Date | null;
+}
+
+/**
+ * Issues a certificate binding `stationId` to `stationPublicKey`, signed by the root key.
+ * Times are written as RFC 3339 UTC with milliseconds.
+ * @throws ScelleError E_KEY_INVALID for keys that are not 32 bytes; E_USAGE for a station id that
+ *   is empty, over 128 characters or holds control characters, an invalid date, or an expiry not
+ *   after the issue time.
+ */
+export function issueStationCertificate(opts: IssueCertificateOptions): StationCertificate {
+  const { rootSecretKey, stationId, stationPublicKey } = opts;
+  if (!(rootSecretKey instanceof Uint8Array) || rootSecretKey.length !== 32) throw new ScelleError('E_KEY_INVALID', 'The root secret key must be 32 bytes.');
+  if (!(stationPublicKey instanceof Uint8Array) || stationPublicKey.length !== 32) throw new ScelleError('E_KEY_INVALID', 'The station public key must be 32 bytes.');
+  if (!printableId.safeParse(stationId).success) throw new ScelleError('E_USAGE', 'The station id must be 1 to 128 printable characters.');
+  const issuedAt = opts.issuedAt ?? new Date();
+  const expiresAt = opts.expiresAt ?? null;
+  if (Number.isNaN(issuedAt.getTime()) || (expiresAt !== null && Number.isNaN(expiresAt.getTime()))) {
+    throw new ScelleError('E_USAGE', 'Certificate dates must be valid.');
+  }
+  if (expiresAt !== null && expiresAt.getTime() <= issuedAt.getTime()) {
+    throw new ScelleError('E_USAGE', 'A certificate must expire after it is issued.');
+  }
+  const unsigned = {
+    version: 1 as const,
+    stationId,
+    publicKey: encodeBase64(stationPublicKey),
+    issuedAt: issuedAt.toISOString(),
+    expiresAt: expiresAt === null ? null : expiresAt.toISOString(),
+    issuer: encodeBase64(ed25519.getPublicKey(rootSecretKey)),
+  };
+  const signature = encodeBase64(ed25519.sign(certificateSignedBytes(unsigned), rootSecretKey));
+  return { ...unsigned, signature };
+}
+
+/**
+ * Why a station is not certified, as a stable short code:
+ * - `no-certificate`: none given (a local, uncertified station)
+ * - `malformed`: fields missing or of the wrong type/length
+ * - `unknown-root`: the issuer is not one of the pinned root keys
+ * - `bad-signature`: the root's signature does not verify (forged or altered certificate)
+ * - `key-mismatch`: a genuine certificate, but for another station key
+ * - `id-mismatch`: a genuine certificate, but for another station id (when one is expected)
+ * - `not-yet-valid`: issued more than 10 minutes after `now`
+ * - `expired`: `now` is at or after `expiresAt`
+ */
+export type CertificateReason = 'no-certificate' | 'malformed' | 'unknown-root' | 'bad-signature' | 'key-mismatch' | 'id-mismatch' | 'not-yet-valid' | 'expired';
+
+/** Outcome of {@link verifyStationCertificate}: `reason` is null exactly when `certified`. */
+export interface CertificateCheck {
+  certified: boolean;
+  reason: CertificateReason | null;
+}
+
+/** Tolerated clock skew for `issuedAt` in the future. */
+const ISSUED_AT_SKEW_MS = 10 * 60 * 1000;
+
+/**
+ * Checks that `cert` certifies `stationPublicKey` (and `stationId`, when given) under one of the
+ * pinned root keys, at instant `now`. To judge a drive as of its sealing rather than today, pass
+ * the manifest's `createdAt` as `now` (an invalid `now` fails closed as `expired`). Never throws: every problem is a {@link CertificateReason}.
+ */
+export function verifyStationCertificate(
+  cert: StationCertificate | null | undefined,
+  stationPublicKey: Uint8Array,
+  pinnedRootPublicKeys: readonly Uint8Array[],
+  now: Date = new Date(),
+  stationId?: string,
+): CertificateCheck {
+  const no = (reason: CertificateReason): CertificateCheck => ({ certified: false, reason });
+  if (cert === null || cert === undefined) return no('no-certificate');
+  const parsed = stationCertificateSchema.safeParse(cert);
+  if (!parsed.success) return no('malformed');
+  const c = parsed.data;
+  const issuer = decodeBase64(c.issuer, 32);
+  const signature = decodeBase64(c.signature, 64);
+  if (issuer === null || signature === null) return no('malformed');
+  if (!pinnedRootPublicKeys.some((k) => k.length === 32 && encodeBase64(k) === c.issuer)) return no('unknown-root');
+  let valid = false;
+  try {
+    valid = ed25519.verify(signature, certificateSignedBytes(c), issuer, { zip215: false });
+  } catch {
+    valid = false;
+  }
+  if (!valid) return no('bad-signature');
+  if (!(stationPublicKey instanceof Uint8Array) || stationPublicKey.length !== 32 || encodeBase64(stationPublicKey) !== c.publicKey) return no('key-mismatch');
+  if (stationId !== undefined && stationId !== c.stationId) return no('id-mismatch');
+  const t = now instanceof Date ? now.getTime() : Number.NaN;
+  if (Number.isNaN(t)) return no('expired'); // fail closed on an invalid clock
+  if (Date.parse(c.issuedAt) - ISSUED_AT_SKEW_MS > t) return no('not-yet-valid');
+  if (c.expiresAt !== null && t >= Date.parse(c.expiresAt)) return no('expired');
+  return { certified: true, reason: null };
+}

@@ -1,0 +1,334 @@
+/**
+ * Google Tink streaming AEAD, AES-GCM-HKDF (byte-compatible with Tink's
+ * AesGcmHkdfStreaming, firstSegmentOffset = 0). scelle/1 uses AES256_GCM_HKDF_1MB:
+ * HKDF-SHA256, 32-byte key and derived key, 1 MiB ciphertext segments.
+ *
+ * Stream = header || segment_0 || … || segment_{n-1}
+ *   header    = headerLength (1 byte = 1 + saltSize + 7) || salt || noncePrefix (7 bytes)
+ *   key       = HKDF(hash, ikm = key, salt = salt, info = associated data, derivedKeySize)
+ *   segment i = AES-GCM(key, nonce_i, plaintext_i) || tag (16 bytes), no GCM AAD
+ *   nonce_i   = noncePrefix || uint32be(i) || (0x01 if last else 0x00)
+ * The first segment carries `segmentSize - headerLength - 16` plaintext bytes, the others
+ * `segmentSize - 16`; the last may be shorter, and is the only one marked last. An empty
+ * plaintext is the header and one empty last segment (a lone tag).
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { ScelleError } from '../errors/scelle-error.js';
+
+/** Parameters of a Tink AES-GCM-HKDF streaming key. */
+export interface StreamParams {
+  hkdfHash: 'SHA1' | 'SHA256' | 'SHA512';
+  /** Size of the input key material, bytes. */
+  keySize: number;
+  /** AES key size after HKDF (16 or 32); also the salt size. */
+  derivedKeySize: 16 | 32;
+  /** Ciphertext segment size, bytes, including the 16-byte tag. */
+  ciphertextSegmentSize: number;
+}
+
+/** AES256_GCM_HKDF_1MB, the only parameters scelle/1 writes. */
+export const SCELLE_STREAM: StreamParams = Object.freeze({
+  hkdfHash: 'SHA256',
+  keySize: 32,
+  derivedKeySize: 32,
+  ciphertextSegmentSize: 1 << 20,
+});
+
+/** GCM tag size. */
+export const TAG_SIZE = 16;
+const NONCE_PREFIX_SIZE = 7;
+
+/** The layout of a stream with given parameters: header and per-segment plaintext sizes. */
+export class StreamLayout {
+  readonly headerSize: number;
+  readonly firstSegmentPlaintextSize: number;
+  readonly segmentPlaintextSize: number;
+  readonly segmentSize: number;
+
+  /** Throws E_FORMAT_UNSUPPORTED if the segment size is too small for the header and a tag. */
+  constructor(readonly params: StreamParams) {
+    this.headerSize = 1 + params.derivedKeySize + NONCE_PREFIX_SIZE;
+    this.segmentSize = params.ciphertextSegmentSize;
+    this.firstSegmentPlaintextSize = this.segmentSize - this.headerSize - TAG_SIZE;
+    this.segmentPlaintextSize = this.segmentSize - TAG_SIZE;
+    if (this.firstSegmentPlaintextSize <= 0) {
+      throw new ScelleError('E_FORMAT_UNSUPPORTED', `segment size ${this.segmentSize} is too small`);
+    }
+  }
+
+  /** Number of segments of a stream holding `plaintextSize` bytes (at least 1). */
+  segmentCount(plaintextSize: number): number {
+    if (plaintextSize <= this.firstSegmentPlaintextSize) return 1;
+    return 1 + Math.ceil((plaintextSize - this.firstSegmentPlaintextSize) / this.segmentPlaintextSize);
+  }
+
+  /** Exact ciphertext size (header included) of a plaintext of `plaintextSize` bytes. */
+  ciphertextSize(plaintextSize: number): number {
+    return this.headerSize + plaintextSize + this.segmentCount(plaintextSize) * TAG_SIZE;
+  }
+
+  /**
+   * Plaintext size held by a stream of `ciphertextSize` bytes.
+   * Throws E_FORMAT_TRUNCATED when no well-formed stream has that size.
+   */
+  plaintextSize(ciphertextSize: number): number {
+    const body = ciphertextSize - this.headerSize;
+    if (body < TAG_SIZE) throw new ScelleError('E_FORMAT_TRUNCATED', `stream of ${ciphertextSize} bytes is shorter than a header and one tag`);
+    // Segment boundaries in the ciphertext, counted from the end of the header.
+    const firstCt = this.segmentSize - this.headerSize;
+    if (body <= firstCt) return body - TAG_SIZE;
+    const rest = body - firstCt;
+    const full = Math.floor(rest / this.segmentSize);
+    const tail = rest % this.segmentSize;
+    if (tail > 0 && tail < TAG_SIZE) {
+      throw new ScelleError('E_FORMAT_TRUNCATED', `stream of ${ciphertextSize} bytes ends inside a segment tag`);
+    }
+    const segments = 1 + full + (tail > 0 ? 1 : 0);
+    return body - segments * TAG_SIZE;
+  }
+
+  /** Plaintext offset at which segment `i` starts. */
+  segmentPlaintextStart(i: number): number {
+    return i === 0 ? 0 : this.firstSegmentPlaintextSize + (i - 1) * this.segmentPlaintextSize;
+  }
+
+  /** Ciphertext offset (from the start of the stream, header included) of segment `i`. */
+  segmentCiphertextStart(i: number): number {
+    return i === 0 ? this.headerSize : i * this.segmentSize;
+  }
+
+  /** Index of the segment holding plaintext offset `offset`. */
+  segmentOf(offset: number): number {
+    if (offset < this.firstSegmentPlaintextSize) return 0;
+    return 1 + Math.floor((offset - this.firstSegmentPlaintextSize) / this.segmentPlaintextSize);
+  }
+}
+
+/** The 1 MiB layout of scelle/1. */
+export const SCELLE_LAYOUT = new StreamLayout(SCELLE_STREAM);
+
+function deriveKey(params: StreamParams, key: Uint8Array, salt: Uint8Array, associatedData: Uint8Array): Buffer {
+  if (key.length !== params.keySize) {
+    throw new ScelleError('E_FORMAT_UNSUPPORTED', `stream key must be ${params.keySize} bytes, got ${key.length}`);
+  }
+  return Buffer.from(hkdfSync(params.hkdfHash.toLowerCase(), key, salt, associatedData, params.derivedKeySize));
+}
+
+function cipherName(params: StreamParams): 'aes-128-gcm' | 'aes-256-gcm' {
+  return params.derivedKeySize === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
+}
+
+function toBytes(ad: Uint8Array | string): Uint8Array {
+  return typeof ad === 'string' ? Buffer.from(ad, 'utf8') : ad;
+}
+
+/**
+ * Encrypts one stream segment by segment. The caller decides segment boundaries: every
+ * segment but the last must hold exactly the layout's plaintext size. Prefer
+ * {@link StreamEncryptor} which cuts arbitrary chunks into segments.
+ */
+export class SegmentEncrypter {
+  readonly layout: StreamLayout;
+  /** The stream header, to be written before the first segment. */
+  readonly header: Buffer;
+  private readonly derivedKey: Buffer;
+  private readonly nonce = Buffer.alloc(12);
+  private nextIndex = 0;
+  private finished = false;
+
+  /**
+   * @param key input key material (params.keySize bytes)
+   * @param associatedData binds the stream to its place (HKDF info)
+   * @param testOnlyFixed fixed salt and nonce prefix: for test vectors only; never pass in production
+   */
+  constructor(key: Uint8Array, associatedData: Uint8Array | string, params: StreamParams = SCELLE_STREAM, testOnlyFixed?: { salt: Uint8Array; noncePrefix: Uint8Array }) {
+    this.layout = new StreamLayout(params);
+    const salt = testOnlyFixed?.salt ?? randomBytes(params.derivedKeySize);
+    const noncePrefix = testOnlyFixed?.noncePrefix ?? randomBytes(NONCE_PREFIX_SIZE);
+    this.header = Buffer.concat([Buffer.from([this.layout.headerSize]), salt, noncePrefix]);
+    this.derivedKey = deriveKey(params, key, salt, toBytes(associatedData));
+    Buffer.from(noncePrefix).copy(this.nonce, 0);
+  }
+
+  /** Index of the next segment to encrypt. */
+  get segmentIndex(): number {
+    return this.nextIndex;
+  }
+
+  /**
+   * Encrypts the next segment; returns [ciphertext, tag] buffers to write in order.
+   * Throws E_INTERNAL if a non-last segment has the wrong size or after the last segment.
+   */
+  encryptSegment(plaintext: Uint8Array, last: boolean): [Buffer, Buffer] {
+    const expected = this.nextIndex === 0 ? this.layout.firstSegmentPlaintextSize : this.layout.segmentPlaintextSize;
+    if (this.finished) throw new ScelleError('E_INTERNAL', 'stream already finished');
+    if (last ? plaintext.length > expected : plaintext.length !== expected) {
+      throw new ScelleError('E_INTERNAL', `segment ${this.nextIndex} has ${plaintext.length} bytes, expected ${last ? 'at most ' : ''}${expected}`);
+    }
+    this.nonce.writeUInt32BE(this.nextIndex, NONCE_PREFIX_SIZE);
+    this.nonce[11] = last ? 1 : 0;
+    const cipher = createCipheriv(cipherName(this.layout.params), this.derivedKey, this.nonce);
+    const ct = cipher.update(plaintext);
+    cipher.final();
+    this.nextIndex++;
+    if (last) this.finished = true;
+    return [ct, cipher.getAuthTag()];
+  }
+}
+
+/**
+ * Push-style encryptor: accepts plaintext chunks of any size and returns ciphertext
+ * (header first) as soon as segments are complete. A full segment is held back until more
+ * plaintext arrives or {@link finish} is called, because only then is it known whether it
+ * is the last one. Memory: one segment.
+ */
+export class StreamEncryptor {
+  private readonly seg: SegmentEncrypter;
+  private buffer: Buffer;
+  private filled = 0;
+  private headerSent = false;
+
+  constructor(key: Uint8Array, associatedData: Uint8Array | string, params: StreamParams = SCELLE_STREAM, testOnlyFixed?: { salt: Uint8Array; noncePrefix: Uint8Array }) {
+    this.seg = new SegmentEncrypter(key, associatedData, params, testOnlyFixed);
+    this.buffer = Buffer.allocUnsafe(this.seg.layout.firstSegmentPlaintextSize);
+  }
+
+  /** Encrypts what can be encrypted of `chunk`; returns ciphertext buffers to write in order. */
+  push(chunk: Uint8Array): Buffer[] {
+    const out: Buffer[] = [];
+    if (!this.headerSent) {
+      out.push(this.seg.header);
+      this.headerSent = true;
+    }
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.filled === this.buffer.length) {
+        // More data follows, so the held segment is not the last one.
+        out.push(...this.seg.encryptSegment(this.buffer, false));
+        this.buffer = Buffer.allocUnsafe(this.seg.layout.segmentPlaintextSize);
+        this.filled = 0;
+      }
+      const n = Math.min(chunk.length - pos, this.buffer.length - this.filled);
+      this.buffer.set(chunk.subarray(pos, pos + n), this.filled);
+      this.filled += n;
+      pos += n;
+    }
+    return out;
+  }
+
+  /** Encrypts the last segment; returns the remaining ciphertext buffers. */
+  finish(): Buffer[] {
+    const out: Buffer[] = [];
+    if (!this.headerSent) {
+      out.push(this.seg.header);
+      this.headerSent = true;
+    }
+    out.push(...this.seg.encryptSegment(this.buffer.subarray(0, this.filled), true));
+    return out;
+  }
+}
+
+/** Encrypts a whole plaintext in memory (index, tests). */
+export function encryptStream(key: Uint8Array, associatedData: Uint8Array | string, plaintext: Uint8Array, params: StreamParams = SCELLE_STREAM): Buffer {
+  const enc = new StreamEncryptor(key, associatedData, params);
+  return Buffer.concat([...enc.push(plaintext), ...enc.finish()]);
+}
+
+/**
+ * Decrypts segments of one stream in any order (random access). Built from the stream
+ * header; the caller knows the total ciphertext size and so which segment is last.
+ */
+export class SegmentDecrypter {
+  readonly layout: StreamLayout;
+  private readonly derivedKey: Buffer;
+  private readonly noncePrefix: Buffer;
+
+  /** Throws E_FORMAT_HEADER if the header is short or its length byte is wrong. */
+  constructor(key: Uint8Array, associatedData: Uint8Array | string, header: Uint8Array, params: StreamParams = SCELLE_STREAM) {
+    this.layout = new StreamLayout(params);
+    if (header.length < this.layout.headerSize || header[0] !== this.layout.headerSize) {
+      throw new ScelleError('E_FORMAT_HEADER', 'stream header is missing or malformed');
+    }
+    const salt = header.subarray(1, 1 + params.derivedKeySize);
+    this.noncePrefix = Buffer.from(header.subarray(1 + params.derivedKeySize, this.layout.headerSize));
+    this.derivedKey = deriveKey(params, key, salt, toBytes(associatedData));
+  }
+
+  /**
+   * Decrypts and authenticates segment `index` (ciphertext with its tag).
+   * Throws E_FORMAT_AUTH if it does not authenticate (tampered, wrong key, wrong place, or
+   * wrong last flag, which is how truncation and trailing data are caught).
+   */
+  decryptSegment(index: number, segment: Uint8Array, last: boolean): Buffer {
+    if (segment.length < TAG_SIZE) throw new ScelleError('E_FORMAT_TRUNCATED', `segment ${index} is shorter than a tag`);
+    const nonce = Buffer.alloc(12);
+    this.noncePrefix.copy(nonce, 0);
+    nonce.writeUInt32BE(index, NONCE_PREFIX_SIZE);
+    nonce[11] = last ? 1 : 0;
+    const body = segment.subarray(0, segment.length - TAG_SIZE);
+    const decipher = createDecipheriv(cipherName(this.layout.params), this.derivedKey, nonce);
+    decipher.setAuthTag(segment.subarray(segment.length - TAG_SIZE));
+    const pt = decipher.update(body);
+    try {
+      decipher.final();
+    } catch {
+      throw new ScelleError('E_FORMAT_AUTH', `segment ${index} failed authentication`, { segment: index });
+    }
+    return pt;
+  }
+}
+
+/**
+ * Decrypts a whole stream held in memory. Throws E_FORMAT_HEADER, E_FORMAT_TRUNCATED or
+ * E_FORMAT_AUTH; trailing bytes or a missing last segment surface as E_FORMAT_AUTH on the
+ * segment whose last flag no longer matches.
+ */
+export function decryptStream(key: Uint8Array, associatedData: Uint8Array | string, ciphertext: Uint8Array, params: StreamParams = SCELLE_STREAM): Buffer {
+  const dec = new SegmentDecrypter(key, associatedData, ciphertext, params);
+  const layout = dec.layout;
+  const plainSize = layout.plaintextSize(ciphertext.length);
+  const count = layout.segmentCount(plainSize);
+  const out = Buffer.allocUnsafe(plainSize);
+  for (let i = 0; i < count; i++) {
+    const start = layout.segmentCiphertextStart(i);
+    const end = Math.min(ciphertext.length, (i + 1) * layout.segmentSize);
+    dec.decryptSegment(i, ciphertext.subarray(start, end), i === count - 1).copy(out, layout.segmentPlaintextStart(i));
+  }
+  return out;
+}
+
+/** Reads `length` bytes at `position` of a ciphertext stream; returns fewer only at end of file. */
+export type ReadAt = (position: number, length: number) => Promise<Buffer>;
+
+/**
+ * Random-access decryption of plaintext bytes [offset, offset + length) of a stream of
+ * `ciphertextSize` bytes, decrypting only the segments that hold them. Each segment is
+ * authenticated before any of its bytes are returned.
+ * Throws E_FORMAT_* as {@link SegmentDecrypter}, and E_FORMAT_TRUNCATED on a short read.
+ */
+export async function decryptRange(key: Uint8Array, associatedData: Uint8Array | string, readAt: ReadAt, ciphertextSize: number, offset: number, length: number, params: StreamParams = SCELLE_STREAM): Promise<Buffer> {
+  const layout = new StreamLayout(params);
+  const header = await readAt(0, layout.headerSize);
+  const dec = new SegmentDecrypter(key, associatedData, header, params);
+  const plainSize = layout.plaintextSize(ciphertextSize);
+  if (offset < 0 || length < 0 || offset + length > plainSize) {
+    throw new ScelleError('E_FORMAT_TRUNCATED', `range [${offset}, ${offset + length}) is outside the stream's ${plainSize} bytes`);
+  }
+  if (length === 0) return Buffer.alloc(0);
+  const count = layout.segmentCount(plainSize);
+  const first = layout.segmentOf(offset);
+  const lastSeg = layout.segmentOf(offset + length - 1);
+  const parts: Buffer[] = [];
+  for (let i = first; i <= lastSeg; i++) {
+    const start = layout.segmentCiphertextStart(i);
+    const end = Math.min(ciphertextSize, (i + 1) * layout.segmentSize);
+    const ct = await readAt(start, end - start);
+    if (ct.length !== end - start) throw new ScelleError('E_FORMAT_TRUNCATED', `short read in segment ${i}`, { segment: i });
+    const pt = dec.decryptSegment(i, ct, i === count - 1);
+    const segStart = layout.segmentPlaintextStart(i);
+    const from = Math.max(offset, segStart) - segStart;
+    const to = Math.min(offset + length, segStart + pt.length) - segStart;
+    parts.push(pt.subarray(from, to));
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,204 @@
+/**
+ * The minimal POSIX pax tar codec scelle/1 needs: headers for regular files, directories
+ * and symbolic links, with a pax extended header ('x') only when ustar cannot hold a field
+ * (long or non-ASCII names, link targets, sizes of 8 GiB and more). Names are bytes: a name
+ * that is not valid UTF-8 is written with `hdrcharset=BINARY`, as POSIX allows.
+ * Reading is used by verify to check that the tar stream matches the index.
+ */
+import { ScelleError } from '../errors/scelle-error.js';
+
+export const BLOCK = 512;
+const USTAR_SIZE_LIMIT = 0o77777777777; // 8 GiB - 1
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Kinds of entries scelle/1 stores. */
+export type TarEntryType = 'file' | 'directory' | 'symlink';
+
+/** What a tar header says about one entry. */
+export interface TarHeader {
+  /** Name bytes, relative, '/'-separated, without a trailing slash. */
+  path: Uint8Array;
+  type: TarEntryType;
+  size: number;
+  mode: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  linkTarget?: Uint8Array;
+}
+
+/** True when `bytes` is valid UTF-8. */
+export function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    decoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b < 0x20 || b > 0x7e) return false;
+  return true;
+}
+
+function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
+  const s = Math.floor(value).toString(8).padStart(width - 1, '0');
+  block.write(s, offset, width - 1, 'ascii');
+  block[offset + width - 1] = 0;
+}
+
+function paxRecord(key: string, value: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`, 'ascii'), value, Buffer.from('\n')]);
+  let len = body.length + 1;
+  while (String(len).length + body.length !== len) len = String(len).length + body.length;
+  return Buffer.concat([Buffer.from(String(len), 'ascii'), body]);
+}
+
+function ustarBlock(name: Uint8Array, typeflag: string, size: number, mode: number, mtime: number, linkname: Uint8Array): Buffer {
+  const block = Buffer.alloc(BLOCK);
+  Buffer.from(name).copy(block, 0, 0, Math.min(100, name.length));
+  writeOctal(block, 100, 8, mode & 0o7777);
+  writeOctal(block, 108, 8, 0);
+  writeOctal(block, 116, 8, 0);
+  writeOctal(block, 124, 12, size);
+  writeOctal(block, 136, 12, Math.max(0, Math.min(mtime, USTAR_SIZE_LIMIT)));
+  block.write('        ', 148, 8, 'ascii');
+  block.write(typeflag, 156, 1, 'ascii');
+  Buffer.from(linkname).copy(block, 157, 0, Math.min(100, linkname.length));
+  block.write('ustar\u000000', 257, 8, 'ascii');
+  let sum = 0;
+  for (const b of block) sum += b;
+  block.write(sum.toString(8).padStart(6, '0') + '\u0000 ', 148, 8, 'ascii');
+  return block;
+}
+
+/**
+ * Encodes the header block(s) of one entry: an optional pax extended header and its
+ * records, then the ustar header. The entry's data (files only) follows, padded to 512.
+ */
+export function encodeTarHeader(h: TarHeader): Buffer {
+  const name = h.type === 'directory' ? Buffer.concat([h.path, Buffer.from('/')]) : Buffer.from(h.path);
+  const link = h.linkTarget ?? new Uint8Array(0);
+  const records: Buffer[] = [];
+  const binary = !isUtf8(name) || !isUtf8(link);
+  if (binary) records.push(paxRecord('hdrcharset', Buffer.from('BINARY')));
+  if (name.length > 100 || !isPlainAscii(name)) records.push(paxRecord('path', name));
+  if (link.length > 100 || !isPlainAscii(link)) records.push(paxRecord('linkpath', link));
+  if (h.size > USTAR_SIZE_LIMIT) records.push(paxRecord('size', Buffer.from(String(h.size))));
+  const typeflag = h.type === 'file' ? '0' : h.type === 'directory' ? '5' : '2';
+  const main = ustarBlock(isPlainAscii(name) ? name : Buffer.from('@PaxName'), typeflag, h.size > USTAR_SIZE_LIMIT ? 0 : h.size, h.mode, h.mtime, isPlainAscii(link) ? link : Buffer.from('@PaxLink'));
+  if (records.length === 0) return main;
+  const pax = Buffer.concat(records);
+  const paxHeader = ustarBlock(Buffer.from('PaxHeader'), 'x', pax.length, 0o644, h.mtime, new Uint8Array(0));
+  return Buffer.concat([paxHeader, pax, Buffer.alloc(padding(pax.length)), main]);
+}
+
+/** Bytes of zero padding after `size` bytes of data. */
+export function padding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+/** The end-of-archive marker: two zero blocks. */
+export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+
+function readOctal(block: Uint8Array, offset: number, width: number): number {
+  const s = Buffer.from(block.subarray(offset, offset + width)).toString('ascii').replace(/[\0 ]+$/g, '').replace(/^[ ]+/, '');
+  if (s === '') return 0;
+  if (!/^[0-7]+$/.test(s)) throw new ScelleError('E_FORMAT_TAR', 'malformed numeric field in a tar header');
+  return parseInt(s, 8);
+}
+
+function cString(block: Uint8Array, offset: number, width: number): Uint8Array {
+  const field = block.subarray(offset, offset + width);
+  const nul = field.indexOf(0);
+  return field.subarray(0, nul < 0 ? width : nul);
+}
+
+function parsePax(data: Uint8Array): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  let pos = 0;
+  while (pos < data.length) {
+    const space = data.indexOf(0x20, pos);
+    if (space < 0) throw new ScelleError('E_FORMAT_TAR', 'malformed pax record');
+    const len = parseInt(Buffer.from(data.subarray(pos, space)).toString('ascii'), 10);
+    if (!Number.isSafeInteger(len) || len <= 0 || pos + len > data.length) throw new ScelleError('E_FORMAT_TAR', 'malformed pax record length');
+    const rec = data.subarray(space + 1, pos + len - 1);
+    const eq = rec.indexOf(0x3d);
+    if (eq < 0) throw new ScelleError('E_FORMAT_TAR', 'malformed pax record');
+    out.set(Buffer.from(rec.subarray(0, eq)).toString('utf8'), rec.subarray(eq + 1));
+    pos += len;
+  }
+  return out;
+}
+
+/**
+ * Incremental tar reader over a byte source: `next()` returns the next header with the
+ * offset of its data in the stream, or null at the end-of-archive marker. The caller
+ * skips the data with `skip` (or reads it). Throws E_FORMAT_TAR on malformed headers.
+ */
+export class TarReader {
+  private position = 0;
+
+  constructor(private readonly read: (n: number) => Promise<Uint8Array>, private readonly skip: (n: number) => Promise<void>) {}
+
+  /** Reads the next entry header. `dataOffset` is where its data starts in the stream. */
+  async next(): Promise<(TarHeader & { dataOffset: number }) | null> {
+    let pax: Map<string, Uint8Array> | null = null;
+    for (;;) {
+      const block = await this.readExact(BLOCK);
+      if (block.every((b) => b === 0)) {
+        const second = await this.readExact(BLOCK);
+        if (!second.every((b) => b === 0)) throw new ScelleError('E_FORMAT_TAR', 'lone zero block in the tar stream');
+        return null;
+      }
+      let sum = 0;
+      for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+      if (sum !== readOctal(block, 148, 8)) throw new ScelleError('E_FORMAT_TAR', `bad tar header checksum at offset ${this.position - BLOCK}`);
+      const typeflag = String.fromCharCode(block[156]!);
+      const size = readOctal(block, 124, 12);
+      if (typeflag === 'x') {
+        const data = await this.readExact(size);
+        await this.skipExact(padding(size));
+        pax = parsePax(data);
+        continue;
+      }
+      const type: TarEntryType | null = typeflag === '0' || typeflag === '\0' ? 'file' : typeflag === '5' ? 'directory' : typeflag === '2' ? 'symlink' : null;
+      if (type === null) throw new ScelleError('E_FORMAT_TAR', `unsupported tar entry type '${typeflag}'`);
+      let path: Uint8Array = pax?.get('path') ?? cString(block, 0, 100);
+      if (type === 'directory' && path[path.length - 1] === 0x2f) path = path.subarray(0, path.length - 1);
+      const paxSize = pax?.get('size');
+      const header: TarHeader & { dataOffset: number } = {
+        path,
+        type,
+        size: paxSize ? Number(Buffer.from(paxSize).toString('ascii')) : type === 'file' ? size : 0,
+        mode: readOctal(block, 100, 8),
+        mtime: readOctal(block, 136, 12),
+        dataOffset: this.position,
+      };
+      if (type === 'symlink') header.linkTarget = pax?.get('linkpath') ?? cString(block, 157, 100);
+      return header;
+    }
+  }
+
+  /** Current offset in the stream. */
+  get offset(): number {
+    return this.position;
+  }
+
+  private async readExact(n: number): Promise<Uint8Array> {
+    const b = await this.read(n);
+    if (b.length !== n) throw new ScelleError('E_FORMAT_TAR', 'the tar stream ends early');
+    this.position += n;
+    return b;
+  }
+
+  private async skipExact(n: number): Promise<void> {
+    await this.skip(n);
+    this.position += n;
+  }
+
+  /** Advances past `n` bytes of entry data and padding. */
+  async skipData(n: number): Promise<void> {
+    await this.skipExact(n + padding(n));
+  }
+}

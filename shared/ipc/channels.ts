@@ -1,0 +1,175 @@
+/**
+ * THE contract between the main process and the renderer: every invoke channel with the zod
+ * schema of its request and of its response value, and every event channel with its payload.
+ * The main side validates each request (and the sender) against this table before doing
+ * anything; the preload exposes exactly these channels, namespaced (`drives.list` becomes
+ * `window.scelle.drives.list(request)`).
+ *
+ * Secrets: the unlock code crosses IPC only in the answer of `engine.seal` (shown once) and
+ * in the requests of `engine.checkUnlockCode` / `engine.unlock` (typed by the user). After
+ * unlock, the main side keeps the key material behind an opaque `sessionId`.
+ */
+import { z } from 'zod';
+import {
+  carrierMatchSchema, custodyTimelineSchema, driveCheckProblemSchema, driveIdSchema, driveInfoSchema,
+  driveSummarySchema, indexEntrySchema, jobIdSchema, languageSchema, pathSchema, progressSchema,
+  publicKey32B64Schema, sessionIdSchema, settingsSchema, verifyReportSchema,
+} from './schemas.js';
+
+const empty = z.strictObject({});
+const saved = z.object({ path: pathSchema.nullable() });
+
+/** Every invoke channel: request schema and response value schema. */
+export const invokeChannels = {
+  'app.info': {
+    request: empty,
+    response: z.object({ version: z.string(), platform: z.string(), shell: z.enum(['electron', 'harness']) }),
+  },
+  'settings.get': { request: empty, response: settingsSchema },
+  'settings.set': {
+    request: z.strictObject({
+      language: languageSchema.optional(),
+      custodyUrl: z.string().max(2048).nullable().optional(),
+      custodyCaPath: pathSchema.nullable().optional(),
+    }),
+    response: settingsSchema,
+  },
+  'station.enrol': {
+    request: z.strictObject({ enrolmentToken: z.string().min(8).max(512) }),
+    response: z.object({ stationId: z.string() }),
+  },
+  'drives.list': {
+    request: z.strictObject({ includeNonRemovable: z.boolean().optional() }),
+    response: z.object({ drives: z.array(driveSummarySchema) }),
+  },
+  'drives.check': {
+    request: z.strictObject({ driveId: z.string().min(1).max(512), bytesNeeded: z.number().int().nonnegative(), files: z.number().int().nonnegative().optional() }),
+    response: z.object({ ok: z.boolean(), partPlaintextSize: z.number().int().positive(), problems: z.array(driveCheckProblemSchema) }),
+  },
+  'drives.eraseSealed': {
+    request: z.strictObject({ driveDir: pathSchema }),
+    response: z.object({ erased: z.literal(true) }),
+  },
+  'dialog.chooseSources': {
+    request: z.strictObject({ kind: z.enum(['files', 'folders']) }),
+    response: z.object({ paths: z.array(pathSchema) }),
+  },
+  'dialog.chooseFolder': {
+    request: z.strictObject({ purpose: z.enum(['restore', 'sealed-drive']) }),
+    response: z.object({ path: pathSchema.nullable() }),
+  },
+  'sources.count': {
+    request: z.strictObject({ jobId: jobIdSchema, paths: z.array(pathSchema).min(1).max(1000) }),
+    response: z.object({ files: z.number().int().nonnegative(), directories: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
+  },
+  'engine.seal': {
+    request: z.strictObject({
+      jobId: jobIdSchema,
+      sources: z.array(pathSchema).min(1).max(1000),
+      driveId: z.string().min(1).max(512),
+      recipients: z.strictObject({
+        unlockCode: z.boolean(),
+        escrow: z.boolean(),
+        customerKeys: z.array(z.strictObject({ label: z.string().min(1).max(100), publicKey: publicKey32B64Schema })).max(8),
+      }),
+    }),
+    response: z.object({
+      driveId: driveIdSchema,
+      driveDir: pathSchema,
+      /** Display form, shown once; absent when not asked. */
+      unlockCode: z.string().optional(),
+      manifestSha256: z.string(),
+      files: z.number().int().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+      parts: z.number().int().nonnegative(),
+    }),
+  },
+  'engine.cancel': { request: z.strictObject({ jobId: jobIdSchema }), response: z.object({ cancelled: z.boolean() }) },
+  'engine.inspect': { request: z.strictObject({ driveDir: pathSchema }), response: driveInfoSchema },
+  'engine.verify': {
+    request: z.strictObject({ jobId: jobIdSchema, driveDir: pathSchema, sessionId: sessionIdSchema.optional() }),
+    response: verifyReportSchema,
+  },
+  'engine.checkUnlockCode': {
+    request: z.strictObject({ code: z.string().max(200) }),
+    response: z.object({
+      status: z.enum(['ok', 'typo', 'format', 'incomplete']),
+      /** 1-based group that probably holds the typo, when it can be located. */
+      suspectGroup: z.number().int().positive().optional(),
+    }),
+  },
+  'engine.unlock': {
+    request: z.strictObject({ driveDir: pathSchema, code: z.string().min(1).max(200) }),
+    response: z.object({ sessionId: sessionIdSchema, driveId: driveIdSchema }),
+  },
+  'engine.lock': { request: z.strictObject({ sessionId: sessionIdSchema }), response: z.object({ locked: z.boolean() }) },
+  'engine.list': {
+    request: z.strictObject({ sessionId: sessionIdSchema }),
+    response: z.object({ entries: z.array(indexEntrySchema), truncated: z.boolean() }),
+  },
+  'engine.open': {
+    request: z.strictObject({
+      jobId: jobIdSchema,
+      sessionId: sessionIdSchema,
+      dest: pathSchema,
+      paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
+      overwrite: z.enum(['never', 'always']).optional(),
+    }),
+    response: z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), verified: z.literal(true) }),
+  },
+  'carriers.validate': {
+    request: z.strictObject({ trackingNumber: z.string().max(100), carrier: z.string().max(32).optional() }),
+    response: z.object({
+      normalized: z.string(),
+      valid: z.boolean(),
+      /** Carriers whose format and check digit match. */
+      carriers: z.array(carrierMatchSchema),
+      /** The carrier retained (the asked one, or the only match), or null. */
+      carrier: carrierMatchSchema.nullable(),
+    }),
+  },
+  'custody.lookup': {
+    request: z.strictObject({ kind: z.enum(['tracking', 'order', 'drive']), value: z.string().trim().min(3).max(100) }),
+    response: z.object({ timelines: z.array(custodyTimelineSchema) }),
+  },
+  'custody.record': {
+    request: z.strictObject({
+      driveId: driveIdSchema,
+      type: z.enum(['sealed', 'verified', 'shipped', 'received', 'opened', 'erased']),
+      data: z.record(z.string(), z.unknown()),
+    }),
+    response: z.object({ eventId: z.string(), synced: z.boolean() }),
+  },
+  'slip.savePdf': {
+    request: z.strictObject({ driveId: driveIdSchema, carrier: z.string().max(32), trackingNumber: z.string().max(100), language: languageSchema }),
+    response: saved,
+  },
+  'report.export': {
+    request: z.strictObject({ driveId: driveIdSchema, format: z.enum(['pdf', 'csv']), language: languageSchema }),
+    response: saved,
+  },
+  'shell.openCarrierLink': {
+    request: z.strictObject({ carrier: z.string().max(32), trackingNumber: z.string().max(100) }),
+    response: z.object({ opened: z.boolean() }),
+  },
+} as const;
+
+/** Every event channel (main → renderer) and its payload schema. */
+export const eventChannels = {
+  'job.progress': z.object({ jobId: jobIdSchema, progress: progressSchema }),
+  'drives.changed': z.object({ count: z.number().int().nonnegative() }),
+} as const;
+
+/** Name of an invoke channel, e.g. `engine.seal`. */
+export type InvokeChannel = keyof typeof invokeChannels;
+/** Name of an event channel, e.g. `job.progress`. */
+export type EventChannel = keyof typeof eventChannels;
+/** The request type of an invoke channel. */
+export type RequestOf<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
+/** The response value type of an invoke channel. */
+export type ResponseOf<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['response']>;
+/** The payload type of an event channel. */
+export type EventOf<E extends EventChannel> = z.output<(typeof eventChannels)[E]>;
+
+/** Re-exported so tests can check that every schema of the table uses the drive-id format. */
+export { driveIdSchema };

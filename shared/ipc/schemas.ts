@@ -1,0 +1,159 @@
+/**
+ * Data shapes shared by several IPC channels (drives, progress, engine reports, custody).
+ * Only plain JSON crosses IPC: byte strings travel as base64, times as RFC 3339 strings.
+ * No schema here has a field for a data key or a private key: those never leave the main side.
+ */
+import { z } from 'zod';
+import { FILE_SYSTEMS } from '../drives/fs-kind.js';
+
+/** An id chosen by the renderer for a long job, used to route progress and to cancel. */
+export const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a job id');
+/** An opaque handle to an unlocked drive kept by the main side (never the key itself). */
+export const sessionIdSchema = z.string().regex(/^s_[A-Za-z0-9_-]{16,64}$/, 'expected a session id');
+/** An absolute file-system path given out by the main side (dialogs, drive list). */
+export const pathSchema = z.string().min(1).max(4096);
+/** A drive id as in `SCELLE-<driveId>/`. */
+export const driveIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a drive id');
+/** Interface languages: fr-CA is the default, en at parity. */
+export const languageSchema = z.enum(['fr-CA', 'en']);
+/** One of the interface languages. */
+export type Language = z.infer<typeof languageSchema>;
+/** Base64 (RFC 4648 with padding) of a 32-byte X25519 public key. */
+export const publicKey32B64Schema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected base64 of 32 bytes');
+
+const count = z.number().int().nonnegative();
+
+/** Progress of a long job (same fields as the engine's Progress). */
+export const progressSchema = z.object({
+  phase: z.enum(['scan', 'seal', 'verify', 'open', 'erase']),
+  bytesDone: count,
+  bytesTotal: count,
+  filesDone: count,
+  filesTotal: count,
+  bytesPerSecond: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().nullable(),
+});
+/** Progress of a long job. */
+export type ProgressDto = z.infer<typeof progressSchema>;
+
+/** File systems the drive checks know about (anything else is `other`). */
+export const fileSystemSchema = z.enum(FILE_SYSTEMS);
+/** A normalized file-system name. */
+export type FileSystemKind = z.infer<typeof fileSystemSchema>;
+
+/** One attached volume offered to the user (the system disk is never listed). */
+export const driveSummarySchema = z.object({
+  /** Stable per attachment: the device path (Linux/macOS) or volume id (Windows). */
+  id: z.string().min(1).max(512),
+  label: z.string().max(256),
+  model: z.string().max(256),
+  mountpoint: pathSchema,
+  sizeBytes: count,
+  freeBytes: count.nullable(),
+  fileSystem: fileSystemSchema,
+  removable: z.boolean(),
+  bus: z.string().max(32),
+  /** Folders `SCELLE-<driveId>` found at the root of the volume. */
+  sealedFolders: z.array(z.object({ driveId: driveIdSchema, driveDir: pathSchema })),
+});
+/** One attached volume. */
+export type DriveSummaryDto = z.infer<typeof driveSummarySchema>;
+
+/** A problem that prevents (or limits) sealing onto a drive, with a stable code. */
+export const driveCheckProblemSchema = z.object({
+  code: z.enum(['E_TARGET_TOO_SMALL', 'E_TARGET_READ_ONLY', 'E_TARGET_NOT_FOUND', 'W_FS_PART_LIMIT', 'W_FS_UNKNOWN']),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+/** Keyless facts about a sealed drive (from the manifest and its signature). */
+export const driveInfoSchema = z.object({
+  driveId: driveIdSchema,
+  driveDir: pathSchema,
+  createdAt: z.string(),
+  manifestSha256: z.string(),
+  station: z.object({ id: z.string(), publicKey: z.string(), certified: z.boolean(), reason: z.string().nullable() }),
+  parts: count,
+  payloadCiphertextBytes: count,
+  keyslots: z.array(z.object({ type: z.enum(['unlock-code', 'x25519']), label: z.string().optional() })),
+});
+/** Keyless facts about a sealed drive. */
+export type DriveInfoDto = z.infer<typeof driveInfoSchema>;
+
+/** The result of a media or full verification. */
+export const verifyReportSchema = z.object({
+  driveId: z.string(),
+  level: z.enum(['media', 'full']),
+  ok: z.boolean(),
+  station: driveInfoSchema.shape.station,
+  files: count.optional(),
+  bytes: count.optional(),
+  problems: z.array(z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) })),
+});
+/** The result of a verification. */
+export type VerifyReportDto = z.infer<typeof verifyReportSchema>;
+
+/** One entry of a drive's encrypted index, as shown to the customer after unlock. */
+export const indexEntrySchema = z.object({
+  path: z.string(),
+  type: z.enum(['file', 'directory', 'symlink']),
+  size: count,
+  mtime: z.number(),
+});
+/** One entry of a drive's index. */
+export type IndexEntryDto = z.infer<typeof indexEntrySchema>;
+
+/** A carrier recognized for a tracking number. */
+export const carrierMatchSchema = z.object({ id: z.string(), name: z.string() });
+
+/** One custody event as shown by support (no personal data: authors are role or station ids). */
+export const custodyEventSchema = z.object({
+  id: z.string(),
+  seq: count,
+  type: z.string(),
+  at: z.string(),
+  receivedAt: z.string().nullable(),
+  author: z.object({ kind: z.string(), id: z.string() }),
+  data: z.record(z.string(), z.unknown()),
+  signatureOk: z.boolean(),
+});
+/** One custody event. */
+export type CustodyEventDto = z.infer<typeof custodyEventSchema>;
+
+/** A drive's custody timeline and whether its chain verifies. */
+export const custodyTimelineSchema = z.object({
+  driveId: z.string(),
+  trackingNumbers: z.array(z.string()),
+  orderRefs: z.array(z.string()),
+  chainOk: z.boolean(),
+  chainProblem: z.string().nullable(),
+  events: z.array(custodyEventSchema),
+});
+/** A drive's custody timeline. */
+export type CustodyTimelineDto = z.infer<typeof custodyTimelineSchema>;
+
+/** The app's settings as the renderer may see and change them (no secret). */
+export const settingsSchema = z.object({
+  language: languageSchema,
+  /** Custody service base URL (https, or http on localhost for development), or null. */
+  custodyUrl: z.string().max(2048).nullable(),
+  /** Path of a PEM file with the custody service's CA, or null for the system store. */
+  custodyCaPath: pathSchema.nullable(),
+  /** This station's id once enrolled, or null. */
+  stationId: z.string().nullable(),
+  stationEnrolled: z.boolean(),
+});
+/** The app's settings. */
+export type SettingsDto = z.infer<typeof settingsSchema>;
+
+/** Validates a custody service URL: https anywhere, http only on the loopback interface. */
+export function isAcceptableCustodyUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}

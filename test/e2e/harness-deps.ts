@@ -1,0 +1,112 @@
+/**
+ * TEST-ONLY wiring of the real IPC handlers for the e2e harness and the handler unit tests:
+ * temporary folders posing as attached drives, scripted dialogs, and a chosen engine (the
+ * real shared/engine, or the fake one while the engine is not built).
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AttachedDrive } from '../../shared/drives/index.js';
+import { statfsFreeBytes } from '../../shared/drives/index.js';
+import type { EventChannel } from '../../shared/ipc/index.js';
+import { HttpCustodyClient } from '../../electron/custody-client.js';
+import { documents } from '../../electron/documents.js';
+import { InProcessEngineHost } from '../../electron/engine-host.js';
+import { loadEngine, type EnginePort } from '../../electron/engine-port.js';
+import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers.js';
+import { JsonSettingsStore } from '../../electron/settings-store.js';
+import { loadOrCreateStation } from '../../electron/station.js';
+import { createFakeEngine } from './fake-engine.js';
+
+/** Scripted answers of the dialogs: each call takes the next queued answer, else the default. */
+export interface ScriptedDialogs {
+  sources: string[][];
+  folders: (string | null)[];
+  saves: (string | null)[];
+  defaultSources: string[];
+  defaultFolder: string;
+  saveDir: string;
+}
+
+/** The wired handlers and the folders they use. */
+export interface HarnessWorld {
+  root: string;
+  /** Folder posing as a removable exFAT drive. */
+  driveDir: string;
+  /** Folder posing as a small FAT32 stick (1 MB free). */
+  smallDriveDir: string;
+  sourcesDir: string;
+  restoreDir: string;
+  dialogs: ScriptedDialogs;
+  handlers: Handlers;
+  engineKind: 'real' | 'fake';
+  /** Subscribers to events (the harness's SSE streams). */
+  listeners: Set<(channel: EventChannel, payload: unknown) => void>;
+  settings: JsonSettingsStore;
+  written: Map<string, number>;
+}
+
+/** Options of createHarnessWorld. */
+export interface HarnessWorldOptions {
+  engine?: 'real' | 'fake' | 'auto';
+  stepMs?: number;
+  custodyUrl?: string | null;
+  origin?: string;
+}
+
+async function pickEngine(kind: 'real' | 'fake' | 'auto', stepMs: number | undefined): Promise<{ engine: EnginePort; kind: 'real' | 'fake' }> {
+  if (kind !== 'fake') {
+    try {
+      return { engine: await loadEngine(), kind: 'real' };
+    } catch (e) {
+      if (kind === 'real') throw e;
+    }
+  }
+  return { engine: createFakeEngine(stepMs !== undefined ? { stepMs } : {}), kind: 'fake' };
+}
+
+/** Builds a fresh world in a temporary folder. */
+export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promise<HarnessWorld> {
+  const root = await mkdtemp(join(tmpdir(), 'scelle-harness-'));
+  const driveDir = join(root, 'drives', 'LIVRAISON');
+  const smallDriveDir = join(root, 'drives', 'PETITE');
+  const sourcesDir = join(root, 'sources', 'Dossier client 4521');
+  const restoreDir = join(root, 'restore');
+  for (const d of [driveDir, smallDriveDir, join(sourcesDir, 'factures'), restoreDir, join(root, 'saves')]) await mkdir(d, { recursive: true });
+  await writeFile(join(sourcesDir, 'contrat.txt'), 'Contrat de service — exemplaire client.\n'.repeat(200));
+  await writeFile(join(sourcesDir, 'factures', '2024-01.csv'), 'date,montant\n2024-01-31,125.00\n'.repeat(500));
+  await writeFile(join(sourcesDir, 'factures', '2024-02.csv'), 'date,montant\n2024-02-29,130.00\n'.repeat(500));
+  const { engine, kind } = await pickEngine(opts.engine ?? 'auto', opts.stepMs);
+  const stationKeyFile = join(root, 'station.json');
+  await loadOrCreateStation(stationKeyFile, 'station-test-01');
+  const settings = new JsonSettingsStore(join(root, 'settings.json'), { custodyUrl: opts.custodyUrl ?? null, stationId: 'station-test-01' });
+  const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
+  const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
+  const written = new Map<string, number>();
+  const fakeDrives = async (): Promise<AttachedDrive[]> => [
+    { id: '/dev/sdx1', disk: '/dev/sdx', label: 'LIVRAISON', model: 'Expansion HDD', mountpoint: driveDir, sizeBytes: 2_000_398_934_016, freeBytes: await statfsFreeBytes(driveDir), fileSystem: 'exfat', rawFileSystem: 'exfat', removable: true, bus: 'usb', readOnly: false, isSystem: false },
+    { id: '/dev/sdy1', disk: '/dev/sdy', label: 'PETITE', model: 'Ultra Fit', mountpoint: smallDriveDir, sizeBytes: 1_000_000, freeBytes: 1_000_000, fileSystem: 'fat32', rawFileSystem: 'vfat', removable: true, bus: 'usb', readOnly: false, isSystem: false },
+  ];
+  const deps: HandlerDeps = {
+    shell: 'harness', version: '0.1.0-test', platform: process.platform,
+    isTrustedSender: (url) => opts.origin === undefined || url.startsWith(`${opts.origin}/`) || url === opts.origin,
+    engine: new InProcessEngineHost(async () => engine, (jobId, progress) => listeners.forEach((l) => l('job.progress', { jobId, progress }))),
+    emit: (channel, payload) => listeners.forEach((l) => l(channel, payload)),
+    settings,
+    dialogs: {
+      chooseSources: async () => dialogs.sources.shift() ?? dialogs.defaultSources,
+      chooseFolder: async () => (dialogs.folders.length ? dialogs.folders.shift()! : dialogs.defaultFolder),
+      saveFile: async (name) => (dialogs.saves.length ? dialogs.saves.shift()! : join(dialogs.saveDir, name)),
+    },
+    openExternal: async () => {},
+    listDrives: fakeDrives,
+    custody: new HttpCustodyClient(settings, join(root, 'custody-journal.jsonl'), stationKeyFile),
+    documents,
+    writeFile: async (path, data) => { await writeFile(path, data); written.set(path, typeof data === 'string' ? data.length : data.byteLength); },
+    stationKeyFile,
+    pinnedRoots: [],
+    escrowPublicKey: null,
+    log: () => {},
+  };
+  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), engineKind: kind, listeners, settings, written };
+}
