@@ -27,11 +27,11 @@ export type FetchLike = (url: string, init: HttpRequest) => Promise<HttpResponse
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
- * A FetchLike over node:https that trusts `ca` (PEM, one or more certificates) in addition to
- * nothing else: the service's certificate must chain to it. Chosen over an undici Agent
- * because undici is not a dependency of this project and node:https takes `ca` directly.
- * Only https URLs are accepted. Rejects (TypeError-like ScelleError E_CUSTODY_SYNC with
- * `details.network = true`) on network and TLS errors, like fetch.
+ * A FetchLike over node:https that trusts only `ca` (PEM, one or more certificates; it
+ * replaces the public root store, i.e. it pins the provider's PKI): the service's certificate
+ * must chain to it. Chosen over an undici Agent because undici is not a dependency of this
+ * project and node:https takes `ca` directly. Only https URLs are accepted. Network and TLS
+ * failures reject with ScelleError E_CUSTODY_SYNC (`details.network = true`), like fetch.
  */
 export function httpsFetchWithCa(ca: string | Buffer): FetchLike {
   return (url, init) =>

@@ -48,7 +48,9 @@ export interface SyncResult {
   duplicate: string[];
   /** events refused for good (recorded as rejections, never sent again) */
   rejected: Array<Omit<Rejection, 'recordedAt'>>;
-  /** events left in the outbox (deferred by the service, or no result) */
+  /** events the service could not judge yet (status `deferred`, or a transient rejection code): they stay pending */
+  deferred: Array<{ eventId: string; code: string; message: string }>;
+  /** events left in the outbox (deferred, or no result) */
   remaining: string[];
   /** the checkpoint recorded at the end, or null if nothing was pushed */
   checkpoint: Checkpoint | null;
@@ -84,6 +86,13 @@ const inclusionSchema = z.object({ leafIndex: z.number().int().nonnegative(), pr
 const drivesSchema = z.object({
   drives: z.array(z.object({ driveId: z.string(), events: z.array(z.unknown()), receipts: z.array(z.unknown()), verification: z.unknown() })),
 });
+
+/**
+ * Rejection codes that may resolve by themselves (the service lacks the lineage's predecessor
+ * or the sealed event because another machine has not synced yet): such events stay pending
+ * and are offered again at the next push instead of being recorded as rejected.
+ */
+export const TRANSIENT_REJECTION_CODES: readonly string[] = ['missing-genesis', 'gap'];
 
 const hexBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 
@@ -271,7 +280,8 @@ export class CustodySyncClient {
    * Pushes every pending event, in batches, idempotently by event id. Per batch: the answer's
    * checkpoint is accepted (signed, consistent), every receipt is checked (signature, event
    * hash, inclusion) before it is recorded, and rejected events are recorded as rejections so
-   * they leave the outbox. Events answered `deferred` (or not at all) stay pending.
+   * they leave the outbox, except transient ones (TRANSIENT_REJECTION_CODES or status
+   * `deferred`), which stay pending like events without an answer.
    * Safe to interrupt at any point: rerunning gets `duplicate` answers with the same receipts.
    * @throws ScelleError E_CUSTODY_SYNC when the service is unreachable after retries, refuses
    *   the request (4xx), answers malformed data or fails a check (nothing of that batch is
@@ -279,7 +289,7 @@ export class CustodySyncClient {
    */
   async push(signal?: AbortSignal): Promise<SyncResult> {
     this.requests = 0;
-    const result: SyncResult = { stored: [], duplicate: [], rejected: [], remaining: [], checkpoint: null, requests: 0 };
+    const result: SyncResult = { stored: [], duplicate: [], rejected: [], deferred: [], remaining: [], checkpoint: null, requests: 0 };
     const pending = this.opts.store.pending();
     const size = Math.max(1, Math.min(this.opts.batchSize ?? 100, 100));
     try {
@@ -293,6 +303,7 @@ export class CustodySyncClient {
         const answered = new Set<string>();
         const stored: string[] = [];
         const duplicate: string[] = [];
+        const deferred: SyncResult['deferred'] = [];
         // check everything before recording anything
         if (!verifyServiceSignature(cp, this.opts.serviceKeys)) throw new ScelleError('E_CUSTODY_SYNC', 'checkpoint signature does not verify', { treeSize: cp.treeSize });
         for (const item of res.results) {
@@ -301,8 +312,10 @@ export class CustodySyncClient {
             receipts.push(await this.checkReceipt(item.receipt, item.id, cp, signal));
             (item.status === 'stored' ? stored : duplicate).push(item.id);
             answered.add(item.id);
-          } else if (item.status === 'rejected') {
-            rejections.push({ eventId: item.id, code: (item.code ?? 'rejected').slice(0, 64), message: (item.message ?? '').slice(0, 500) });
+          } else if (item.status === 'rejected' || item.status === 'deferred') {
+            const r = { eventId: item.id, code: (item.code ?? item.status).slice(0, 64), message: (item.message ?? '').slice(0, 500) };
+            if (item.status === 'deferred' || TRANSIENT_REJECTION_CODES.includes(r.code)) deferred.push(r);
+            else rejections.push(r);
             answered.add(item.id);
           }
         }
@@ -312,7 +325,9 @@ export class CustodySyncClient {
         result.stored.push(...stored);
         result.duplicate.push(...duplicate);
         result.rejected.push(...rejections);
-        result.remaining.push(...batch.filter((e) => !answered.has(e.id)).map((e) => e.id));
+        result.deferred.push(...deferred);
+        const deferredIds = new Set(deferred.map((d) => d.eventId));
+        result.remaining.push(...batch.filter((e) => !answered.has(e.id) || deferredIds.has(e.id)).map((e) => e.id));
         result.checkpoint = cp;
       }
     } finally {

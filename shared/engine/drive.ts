@@ -108,7 +108,7 @@ export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret): Prom
   } catch (e) {
     throw new ScelleError('E_FORMAT_INDEX', `the index does not authenticate: ${(e as Error).message}`, { path: drive.driveDir }, { cause: e });
   }
-  const { header, entries } = parseIndex(plain.toString('utf8'));
+  const { header, entries } = parseIndex(plain, { driveId: manifest.driveId, parts: manifest.payload.parts.length });
   if (header.driveId !== manifest.driveId) throw new ScelleError('E_FORMAT_INDEX', 'the index belongs to another drive');
   if (header.parts !== manifest.payload.parts.length) {
     throw new ScelleError('E_FORMAT_INDEX', `the index lists ${header.parts} parts and the manifest ${manifest.payload.parts.length}`, { indexParts: header.parts, manifestParts: manifest.payload.parts.length });

@@ -155,5 +155,8 @@ describe('parseIndex', () => {
   it('reports another format as E_FORMAT_UNSUPPORTED', () => {
     const text = encode(header, entries).replace('"scelle/1"', '"scelle/2"');
     expect(indexError(text).code).toBe('E_FORMAT_UNSUPPORTED');
+    // Also when "format" is not the first key (an independent writer may order keys differently).
+    const formatLast = JSON.stringify({ ...header, format: undefined }).replace(/}$/, ',"format":"scelle/9"}') + '\n';
+    expect(indexError(formatLast).code).toBe('E_FORMAT_UNSUPPORTED');
   });
 });

@@ -175,7 +175,7 @@ export function encodeIndexEntry(e: IndexEntry): string {
   return JSON.stringify(out) + '\n';
 }
 
-function parseLine<T>(schema: z.ZodType<T>, line: string, lineNumber: number, what: string): T {
+function parseJsonObject(line: string, lineNumber: number, what: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -183,6 +183,10 @@ function parseLine<T>(schema: z.ZodType<T>, line: string, lineNumber: number, wh
     throw indexError(`${what} is not valid JSON`, lineNumber);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw indexError(`${what} is not a JSON object`, lineNumber);
+  return raw as Record<string, unknown>;
+}
+
+function validate<T>(schema: z.ZodType<T>, raw: unknown, lineNumber: number, what: string): T {
   const r = schema.safeParse(raw);
   if (!r.success) throw indexError(`${what}: ${describeIssues(r.error)}`, lineNumber);
   return r.data;
@@ -193,11 +197,12 @@ function parseLine<T>(schema: z.ZodType<T>, line: string, lineNumber: number, wh
  * @throws ScelleError E_FORMAT_INDEX (details.line = 1); E_FORMAT_UNSUPPORTED for another format.
  */
 export function parseIndexHeaderLine(line: string): IndexHeader {
-  const format = /^\{"format":"([^"\\]{0,40})"/.exec(line)?.[1];
-  if (format !== undefined && format !== 'scelle/1') {
+  const raw = parseJsonObject(line, 1, 'header');
+  if (typeof raw.format === 'string' && raw.format !== 'scelle/1') {
+    const format = raw.format.slice(0, 40);
     throw new ScelleError('E_FORMAT_UNSUPPORTED', `index: format "${format}" is not supported`, { format });
   }
-  return parseLine(indexHeaderSchema, line, 1, 'header');
+  return validate(indexHeaderSchema, raw, 1, 'header');
 }
 
 /**
@@ -205,7 +210,7 @@ export function parseIndexHeaderLine(line: string): IndexHeader {
  * @throws ScelleError E_FORMAT_INDEX naming `lineNumber`.
  */
 export function parseIndexEntryLine(line: string, lineNumber: number, header: IndexHeader): IndexEntry {
-  const entry = parseLine(indexEntrySchema, line, lineNumber, 'entry');
+  const entry = validate(indexEntrySchema, parseJsonObject(line, lineNumber, 'entry'), lineNumber, 'entry');
   if (entry.offset + entry.size > header.totalSize) throw indexError('entry: content lies beyond the end of the tar stream', lineNumber);
   return entry;
 }

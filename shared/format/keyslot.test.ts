@@ -236,3 +236,32 @@ describe('x25519 keyslot', () => {
     expect(() => wrapForX25519(dataKey, recipient.publicKey, DRIVE, '')).toThrow(expect.objectContaining({ code: 'E_INTERNAL' }));
   });
 });
+
+describe('known-answer vectors (for docs/FORMAT.md and independent implementations)', () => {
+  // Generated with the primitives directly (noble argon2id/x25519/hkdf/gcmsiv), from DESIGN §3.
+  const driveId = '0123456789ABCDEF';
+  const dataKey = Uint8Array.from({ length: 32 }, (_, i) => i); // 00 01 .. 1f
+  const unlockSlot: Keyslot = {
+    type: 'unlock-code',
+    kdf: { alg: 'argon2id', m: 65536, t: 3, p: 1, salt: 'EBESExQVFhcYGRobHB0eHw==' },
+    nonce: 'ICEiIyQlJicoKSor',
+    wrapped: 'OzrnQ8gffuVp2UDC/k0e7+kxL4qs2fyGMtGeaheLn7RSrmr7ae0H8fnRQ0l2A5kR',
+  };
+  const x25519Slot: Keyslot = {
+    type: 'x25519',
+    label: 'escrow',
+    recipient: 'eaYx7t4b+cmPEgMs3q3Q56B5OY/HhriMyEbsia+FpRo=',
+    ephemeral: 'Z13VdO13iTELPS52gfN5C0ZsdzsVIf7PNld5WDcepS8=',
+    nonce: 'gIGCg4SFhoeIiYqL',
+    wrapped: 'yeVGUdHV5ajEbBYlAbx4LXGCLkptudM53YEj6Lcvl5lmVR0r6UMxuKq94ioD4VyW',
+  };
+
+  it('opens the unlock-code vector with code 0123-4567-89AB-CDEF-GHJK-MNPQ-RA9P', async () => {
+    expect(await unwrapKeyslots([x25519Slot, unlockSlot], { kind: 'unlock-code', code: '0123-4567-89AB-CDEF-GHJK-MNPQ-RA9P' }, driveId)).toEqual(dataKey);
+  });
+
+  it('opens the x25519 vector with secret key 40 41 .. 5f', async () => {
+    const secretKey = Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i);
+    expect(await unwrapKeyslots([unlockSlot, x25519Slot], { kind: 'x25519', secretKey }, driveId)).toEqual(dataKey);
+  });
+});

@@ -137,6 +137,7 @@ describe('canonicalizeUnlockCode', () => {
     expect(codeOf(() => canonicalizeUnlockCode(canonical.slice(1)))).toBe('E_KEY_UNLOCK_CODE_FORMAT');
     expect(codeOf(() => canonicalizeUnlockCode(canonical + '0'))).toBe('E_KEY_UNLOCK_CODE_FORMAT');
     expect(codeOf(() => canonicalizeUnlockCode(''))).toBe('E_KEY_UNLOCK_CODE_FORMAT');
+    expect(codeOf(() => canonicalizeUnlockCode(canonical + ' '.repeat(300)))).toBe('E_KEY_UNLOCK_CODE_FORMAT');
   });
 
   it('rejects characters outside the alphabet (U, punctuation, letters with accents) as format errors', () => {

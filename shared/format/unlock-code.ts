@@ -102,6 +102,9 @@ function singleErrorPosition(s: readonly number[]): number | null {
   return index >= 0 ? index : null;
 }
 
+/** Longer input is refused before any normalization work (a pasted document, not a code). */
+const MAX_INPUT_LENGTH = 256;
+
 const SEPARATORS = /[\s\-\u2010-\u2015\u2212]/gu;
 
 /**
@@ -154,6 +157,9 @@ function toValues(text: string): number[] {
 export function canonicalizeUnlockCode(input: string): string {
   if (typeof input !== 'string') {
     throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', 'Unlock code must be text.');
+  }
+  if (input.length > MAX_INPUT_LENGTH) {
+    throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', `Unlock code must have ${UNLOCK_CODE_LENGTH} characters, not counting separators.`, { length: input.length, expected: UNLOCK_CODE_LENGTH });
   }
   const canonical = input
     .normalize('NFKC')

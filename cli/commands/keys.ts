@@ -1,0 +1,110 @@
+/** `scelle keygen`, `scelle certify` and `scelle setup`: keys and the station's trust settings. */
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ScelleError } from '../../shared/errors/scelle-error.js';
+import { encodeBase64 } from '../../shared/format/base64.js';
+import {
+  readPublicKeyFile, readRootKeyFile, readStationKeyFile, replaceStationCertificate,
+  writeEscrowKeyFile, writePublicKeyFile, writeRootKeyFile, writeStationKeyFile,
+} from '../../shared/format/key-files.js';
+import { stationCertificateSchema } from '../../shared/format/station.js';
+import { generateEscrowKeyPair, generateSigningKeyPair, issueStationCertificate } from '../../shared/format/station-cert.js';
+import { parse } from '../args.js';
+import { configPaths, loadPinnedRoots, scelleHome } from '../config.js';
+import type { Output } from '../output.js';
+import { t } from '../text.js';
+
+/** `scelle keygen root|escrow|station --out <file> [--id <station id>]`: writes <file> and <file>.pub. */
+export async function keygenCommand(argv: string[], out: Output): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' }, id: { type: 'string' } });
+  const kind = positionals[0];
+  if (kind !== 'root' && kind !== 'escrow' && kind !== 'station') throw new ScelleError('E_USAGE', 'keygen needs root, escrow or station', { reason: 'root|escrow|station' });
+  const file = values.out ?? (kind === 'station' ? configPaths().stationKey : undefined);
+  if (!file) throw new ScelleError('E_USAGE', 'keygen needs --out <file>', { reason: '--out' });
+  let publicKey: Uint8Array;
+  if (kind === 'escrow') {
+    const pair = generateEscrowKeyPair();
+    await writeEscrowKeyFile(file, pair);
+    await writePublicKeyFile(`${file}.pub`, 'escrow', pair.publicKey);
+    publicKey = pair.publicKey;
+  } else if (kind === 'root') {
+    const pair = generateSigningKeyPair();
+    await writeRootKeyFile(file, pair);
+    await writePublicKeyFile(`${file}.pub`, 'root', pair.publicKey);
+    publicKey = pair.publicKey;
+  } else {
+    const pair = generateSigningKeyPair();
+    const id = values.id ?? `station-${randomBytes(3).toString('hex')}`;
+    mkdirSync(join(file, '..'), { recursive: true });
+    await writeStationKeyFile(file, { id, secretKey: pair.secretKey, publicKey: pair.publicKey, certificate: null });
+    await writePublicKeyFile(`${file}.pub`, 'station', pair.publicKey);
+    publicKey = pair.publicKey;
+  }
+  out.info(t(out.lang, 'keyWritten', file, encodeBase64(publicKey)));
+  out.emit({ event: 'result', command: 'keygen', kind, file, publicKeyFile: `${file}.pub`, publicKey: encodeBase64(publicKey) });
+  return 0;
+}
+
+/** `scelle certify --root-key <f> --station-pub <f> --id <id> --out <f> [--days N]`: the provider certifies a station. */
+export async function certifyCommand(argv: string[], out: Output): Promise<number> {
+  const { values } = parse(argv, { 'root-key': { type: 'string' }, 'station-pub': { type: 'string' }, id: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' } });
+  if (!values['root-key'] || !values['station-pub'] || !values.id || !values.out) {
+    throw new ScelleError('E_USAGE', 'certify needs --root-key, --station-pub, --id and --out', { reason: '--root-key --station-pub --id --out' });
+  }
+  const root = await readRootKeyFile(values['root-key']);
+  const stationPublicKey = await readPublicKeyFile(values['station-pub'], 'station');
+  const days = values.days ? Number(values.days) : 730;
+  if (!Number.isFinite(days) || days <= 0) throw new ScelleError('E_USAGE', '--days must be a positive number', { reason: '--days' });
+  const cert = issueStationCertificate({ rootSecretKey: root.secretKey, stationId: values.id, stationPublicKey, expiresAt: new Date(Date.now() + days * 86_400_000) });
+  if (existsSync(values.out)) throw new ScelleError('E_KEY_FILE', `${values.out} already exists`, { path: values.out, problem: 'exists' });
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(values.out, JSON.stringify(cert, null, 2) + '\n', { flag: 'wx' });
+  out.info(t(out.lang, 'certWritten', values.out));
+  out.emit({ event: 'result', command: 'certify', file: values.out, stationId: values.id });
+  return 0;
+}
+
+/** `scelle setup [--root f.pub]… [--escrow f.pub] [--station-key f] [--certificate f]`: installs trust and keys. */
+export async function setupCommand(argv: string[], out: Output): Promise<number> {
+  const { values } = parse(argv, { root: { type: 'string', multiple: true }, escrow: { type: 'string' }, 'station-key': { type: 'string' }, certificate: { type: 'string' } });
+  const paths = configPaths(scelleHome());
+  let changed = false;
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  for (const r of values.root ?? []) {
+    await readPublicKeyFile(r, 'root');
+    mkdirSync(paths.rootsDir, { recursive: true });
+    copyFileSync(r, join(paths.rootsDir, basename(r).endsWith('.pub') ? basename(r) : `${basename(r)}.pub`));
+    changed = true;
+  }
+  if (values.escrow) {
+    await readPublicKeyFile(values.escrow, 'escrow');
+    copyFileSync(values.escrow, paths.escrowPub);
+    changed = true;
+  }
+  if (values['station-key']) {
+    const identity = await readStationKeyFile(values['station-key']);
+    if (existsSync(paths.stationKey)) throw new ScelleError('E_KEY_FILE', `${paths.stationKey} already exists; move it away first`, { path: paths.stationKey, problem: 'exists' });
+    await writeStationKeyFile(paths.stationKey, identity);
+    changed = true;
+  }
+  if (values.certificate) {
+    let cert;
+    try {
+      cert = stationCertificateSchema.parse(JSON.parse(readFileSync(values.certificate, 'utf8')));
+    } catch (e) {
+      throw new ScelleError('E_KEY_FILE', `${values.certificate} is not a station certificate`, { path: values.certificate, problem: 'malformed' }, { cause: e });
+    }
+    await replaceStationCertificate(paths.stationKey, cert);
+    changed = true;
+  }
+  const roots = await loadPinnedRoots(paths.home);
+  const station = existsSync(paths.stationKey) ? await readStationKeyFile(paths.stationKey) : null;
+  if (changed) out.info(t(out.lang, 'setupDone'));
+  out.info(t(out.lang, 'setupShow', paths.home,
+    station ? station.id : t(out.lang, 'none'),
+    station ? t(out.lang, station.certificate ? 'certifiedYes' : 'certifiedNo') : '—',
+    roots.length, existsSync(paths.escrowPub) ? paths.escrowPub : t(out.lang, 'none')));
+  out.emit({ event: 'result', command: 'setup', home: paths.home, stationId: station?.id ?? null, stationCertified: station?.certificate != null, pinnedRoots: roots.length, escrow: existsSync(paths.escrowPub) });
+  return 0;
+}

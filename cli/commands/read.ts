@@ -1,0 +1,87 @@
+/** `scelle verify`, `scelle list` and `scelle open`: the commands that read a drive. */
+import { ScelleError } from '../../shared/errors/scelle-error.js';
+import { inspect, list, open, verify } from '../../shared/engine/index.js';
+import { parse } from '../args.js';
+import { loadPinnedRoots } from '../config.js';
+import { errorSentence, fmtBytes } from '../messages.js';
+import type { Output } from '../output.js';
+import { readSecret, type SecretOptions } from '../secret-input.js';
+import { t, type TextKey } from '../text.js';
+
+const SECRET_OPTIONS = {
+  'code-file': { type: 'string' },
+  identity: { type: 'string' },
+  'unsafe-code': { type: 'string' },
+} as const;
+
+function driveArg(positionals: string[], command: string): string {
+  const drive = positionals[0];
+  if (!drive) throw new ScelleError('E_USAGE', `${command} needs the drive folder`, { reason: '<drive>' });
+  return drive;
+}
+
+/** The text key explaining why a station is not certified. */
+function certReasonKey(reason: string | null): TextKey {
+  const known: Record<string, TextKey> = { 'no-certificate': 'reasonNoCertificate', 'unknown-root': 'reasonUnknownRoot', expired: 'reasonExpired' };
+  return known[reason ?? ''] ?? 'reasonInvalid';
+}
+
+function stationNotice(out: Output, station: { id: string; certified: boolean; reason: string | null }): void {
+  if (station.certified) out.info(t(out.lang, 'certified', station.id));
+  else out.warn(t(out.lang, 'notCertified', station.id, t(out.lang, certReasonKey(station.reason))), 'station-not-certified');
+}
+
+/** `scelle verify <drive> [key]`: exit 0 when intact, 3 when problems were found. */
+export async function verifyCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, media: { type: 'boolean' } });
+  const driveDir = driveArg(positionals, 'verify');
+  const pinnedRoots = await loadPinnedRoots();
+  const wantsKey = values['code-file'] !== undefined || values.identity !== undefined || values['unsafe-code'] !== undefined;
+  const secret = wantsKey ? await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode')) : undefined;
+  const report = await verify({ driveDir, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
+  stationNotice(out, report.station);
+  const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
+  if (report.ok) out.info(t(out.lang, 'verifyOk', report.driveId, level));
+  else {
+    out.info(t(out.lang, 'verifyBad', report.driveId, report.problems.length));
+    for (const p of report.problems) {
+      const s = errorSentence(out.lang, p.code as ScelleError['code'], p.details);
+      out.info(`  - ${s.message} ${s.hint}`);
+    }
+  }
+  out.emit({ event: 'result', command: 'verify', ...report, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
+  return report.ok ? 0 : 3;
+}
+
+/** `scelle list <drive> [key]`: prints the files in the index. */
+export async function listCommand(argv: string[], out: Output): Promise<number> {
+  const { values, positionals } = parse(argv, SECRET_OPTIONS);
+  const driveDir = driveArg(positionals, 'list');
+  const pinnedRoots = await loadPinnedRoots();
+  stationNotice(out, inspect(driveDir, pinnedRoots).station);
+  const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
+  const res = await list({ driveDir, secret, pinnedRoots });
+  out.info(t(out.lang, 'listHeader', res.files, fmtBytes(res.bytes, out.lang)));
+  for (const e of res.entries) {
+    const kind = e.type === 'directory' ? 'd' : e.type === 'symlink' ? 'l' : '-';
+    out.info(`${kind} ${String(e.size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}`);
+  }
+  out.emit({ event: 'result', command: 'list', driveId: res.driveId, files: res.files, bytes: res.bytes, entries: res.entries });
+  return 0;
+}
+
+/** `scelle open <drive> --to <folder> [path…] [key]`: restores and verifies. */
+export async function openCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, to: { type: 'string' }, overwrite: { type: 'boolean' } });
+  const driveDir = driveArg(positionals, 'open');
+  if (!values.to) throw new ScelleError('E_USAGE', 'open needs --to <folder>', { reason: '--to' });
+  const pinnedRoots = await loadPinnedRoots();
+  stationNotice(out, inspect(driveDir, pinnedRoots).station);
+  const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
+  const paths = positionals.slice(1);
+  const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
+  if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', res.renamed.length, res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
+  out.info(t(out.lang, 'opened', res.files, fmtBytes(res.bytes, out.lang), values.to));
+  out.emit({ event: 'result', command: 'open', ...res });
+  return 0;
+}

@@ -1,0 +1,68 @@
+/** `scelle seal <source>… --to <target>`: seal files and folders onto a drive. */
+import { ScelleError } from '../../shared/errors/scelle-error.js';
+import { readPublicKeyFile } from '../../shared/format/key-files.js';
+import { seal } from '../../shared/engine/index.js';
+import { parse, parseSize } from '../args.js';
+import { configPaths, loadEscrow, loadOrCreateStation, scelleHome } from '../config.js';
+import { fmtBytes } from '../messages.js';
+import type { Output } from '../output.js';
+import { t } from '../text.js';
+
+async function readRecipient(path: string): Promise<Uint8Array> {
+  try {
+    return await readPublicKeyFile(path, 'recipient');
+  } catch {
+    return readPublicKeyFile(path, 'escrow');
+  }
+}
+
+/** Runs the command; returns the exit code. */
+export async function sealCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    to: { type: 'string' },
+    recipient: { type: 'string', multiple: true },
+    'no-unlock-code': { type: 'boolean' },
+    'no-escrow': { type: 'boolean' },
+    'part-size': { type: 'string' },
+    resume: { type: 'boolean' },
+  });
+  if (!values.to) throw new ScelleError('E_USAGE', 'seal needs --to <target folder>', { reason: '--to' });
+  if (positionals.length === 0) throw new ScelleError('E_USAGE', 'seal needs at least one source', { reason: '<source>' });
+  const home = scelleHome();
+  const { station, created } = await loadOrCreateStation(home);
+  if (created) out.warn(t(out.lang, 'stationCreated', station.id, configPaths(home).stationKey), 'station-created');
+  const x25519 = [];
+  const escrow = values['no-escrow'] ? null : await loadEscrow(home);
+  if (escrow) x25519.push({ label: 'escrow', publicKey: escrow });
+  for (const r of values.recipient ?? []) x25519.push({ label: 'recipient', publicKey: await readRecipient(r) });
+  const unlockCode = !values['no-unlock-code'];
+  if (!escrow && unlockCode && !values['no-escrow']) out.warn(t(out.lang, 'noEscrow'), 'no-escrow');
+
+  const opts = {
+    sources: positionals,
+    target: values.to,
+    station,
+    recipients: { unlockCode, x25519 },
+    resume: values.resume === true,
+    signal,
+    onProgress: (p: Parameters<Output['progress']>[0]) => out.progress(p),
+    ...(values['part-size'] ? { partPlaintextSize: parseSize(values['part-size']) } : {}),
+  };
+  let result;
+  try {
+    result = await seal(opts);
+  } catch (e) {
+    if (e instanceof ScelleError && ['E_CANCELLED', 'E_TARGET_FULL', 'E_TARGET_IO'].includes(e.code)) {
+      out.warn(t(out.lang, 'cancelledResume', positionals.map((p) => JSON.stringify(p)).join(' '), JSON.stringify(values.to)), 'resumable');
+    }
+    throw e;
+  }
+  if (result.resumed) out.info(t(out.lang, 'resumed'));
+  out.info(t(out.lang, 'sealed', result.driveId, result.files, fmtBytes(result.bytes, out.lang), result.parts, result.driveDir));
+  if (result.unlockCode) {
+    // The unlock code is shown once, on the terminal or in the JSON result; it is never logged or stored.
+    out.info(`\n${t(out.lang, 'unlockCodeBanner')}\n\n    ${result.unlockCode}\n`);
+  }
+  out.emit({ event: 'result', command: 'seal', driveId: result.driveId, driveDir: result.driveDir, files: result.files, bytes: result.bytes, parts: result.parts, resumed: result.resumed, manifestSha256: result.manifestSha256, stationId: station.id, stationCertified: station.certificate !== null, ...(result.unlockCode ? { unlockCode: result.unlockCode } : {}) });
+  return 0;
+}

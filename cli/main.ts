@@ -1,0 +1,81 @@
+/**
+ * The `scelle` command line: a thin layer over shared/engine. Parses the command, runs it,
+ * and turns errors into a sentence with a next step (fr-CA by default) and an exit code.
+ */
+import { isScelleError, ScelleError, type ScelleErrorCode } from '../shared/errors/scelle-error.js';
+import { keygenCommand, certifyCommand, setupCommand } from './commands/keys.js';
+import { listCommand, openCommand, verifyCommand } from './commands/read.js';
+import { sealCommand } from './commands/seal.js';
+import { scelleHome } from './config.js';
+import { errorSentence, pickLang, type Lang } from './messages.js';
+import { Output } from './output.js';
+import { t } from './text.js';
+
+/** Exit codes (documented in --help and README). */
+export function exitCodeFor(code: ScelleErrorCode): number {
+  if (code === 'E_USAGE') return 2;
+  if (code === 'E_CANCELLED') return 130;
+  if (code.startsWith('E_FORMAT')) return 3;
+  if (code.startsWith('E_KEY')) return 4;
+  if (code.startsWith('E_TARGET') || code === 'E_RESUME_MISMATCH') return 5;
+  if (code.startsWith('E_SOURCE')) return 6;
+  if (code.startsWith('E_RESTORE')) return 7;
+  return 1;
+}
+
+const COMMANDS: Record<string, (argv: string[], out: Output, signal: AbortSignal) => Promise<number>> = {
+  seal: sealCommand,
+  verify: verifyCommand,
+  list: (argv, out) => listCommand(argv, out),
+  open: openCommand,
+  keygen: (argv, out) => keygenCommand(argv, out),
+  certify: (argv, out) => certifyCommand(argv, out),
+  setup: (argv, out) => setupCommand(argv, out),
+};
+
+function langFrom(argv: string[]): Lang {
+  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const v = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  return pickLang(v);
+}
+
+/** Runs the command line with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const lang = langFrom(argv);
+  const json = argv.includes('--json');
+  const out = new Output(lang, json);
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help' || ((!command || !COMMANDS[command]) && argv.includes('--help'))) {
+    out.info(t(lang, 'usage', scelleHome()));
+    return command ? 0 : 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.info(t(lang, 'usage', scelleHome()));
+    return 0;
+  }
+  const run = COMMANDS[command];
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    if (!run) throw new ScelleError('E_USAGE', `unknown command ${command}`, { reason: command });
+    return await run(rest, out, controller.signal);
+  } catch (e) {
+    const err = isScelleError(e) ? e : new ScelleError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+    const s = errorSentence(lang, err.code, err.details);
+    if (json) out.emit({ event: 'error', code: err.code, message: s.message, hint: s.hint, details: err.details });
+    else {
+      process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${lang === 'fr' ? 'Erreur' : 'Error'} [${err.code}] : ${s.message}\n${s.hint}\n`);
+      if (err.code === 'E_INTERNAL' && process.env.SCELLE_DEBUG) process.stderr.write(String((e as Error).stack) + '\n');
+    }
+    return exitCodeFor(err.code);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,123 @@
+/**
+ * Everything the command line says to people, in fr-CA (default) and en. Error codes map to
+ * a sentence and a next step; details (paths, counts) are filled in, never secrets.
+ */
+import type { ScelleErrorCode } from '../shared/errors/scelle-error.js';
+
+export type Lang = 'fr' | 'en';
+
+/** The language: --lang, else $SCELLE_LANG, else French. */
+export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+  const v = (flag ?? env.SCELLE_LANG ?? 'fr').toLowerCase();
+  return v.startsWith('en') ? 'en' : 'fr';
+}
+
+type Details = Readonly<Record<string, string | number | boolean>>;
+type Sentence = (d: Details) => string;
+
+/** Error sentences: [what happened, what to do]. */
+const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>>> = {
+  fr: {
+    E_FORMAT_HEADER: [() => 'Un fichier chiffré du disque est endommagé (en-tête invalide).', () => 'Demandez un nouvel envoi au fournisseur.'],
+    E_FORMAT_AUTH: [(x) => `Des données du disque ont été altérées ou sont endommagées${x.part !== undefined ? ` (partie ${x.part})` : ''}.`, () => 'Rien n’a été restauré à partir de la zone touchée. Lancez « scelle verify » et contactez le fournisseur.'],
+    E_FORMAT_TRUNCATED: [() => 'Un fichier du disque est tronqué.', () => 'Le disque a peut-être été retiré pendant l’écriture; contactez le fournisseur.'],
+    E_FORMAT_TRAILING: [() => 'Un fichier du disque contient des octets en trop.', () => 'Contactez le fournisseur.'],
+    E_FORMAT_MANIFEST: [(x) => `Ce dossier n’est pas un disque scellé valide${x.path ? ` : ${x.path}` : ''}.`, (x) => (x.unfinished ? 'Le scellement n’est pas terminé : reprenez-le avec « scelle seal --resume ».' : 'Vérifiez le chemin, ou contactez le fournisseur.')],
+    E_FORMAT_SIGNATURE: [() => 'La signature du disque ne correspond pas : il a été modifié ou falsifié.', () => 'N’utilisez pas ce disque; contactez le fournisseur.'],
+    E_FORMAT_CERTIFICATE: [() => 'Le certificat du poste qui a scellé ce disque est invalide.', () => 'Contactez le fournisseur.'],
+    E_FORMAT_INDEX: [() => 'L’index chiffré du disque est illisible ou incohérent.', () => 'Contactez le fournisseur.'],
+    E_FORMAT_PART_MISSING: [(x) => `Une partie du disque manque : ${x.file ?? ''}.`, () => 'Vérifiez que le disque est complet; contactez le fournisseur.'],
+    E_FORMAT_PART_SIZE: [(x) => `Une partie du disque n’a pas la bonne taille : ${x.file ?? ''}.`, () => 'Elle est tronquée ou a été modifiée; contactez le fournisseur.'],
+    E_FORMAT_PART_HASH: [(x) => `Une partie du disque est endommagée ou a été remplacée : ${x.file ?? ''}.`, () => 'Contactez le fournisseur.'],
+    E_FORMAT_PART_EXTRA: [(x) => `Un fichier inattendu se trouve sur le disque : ${x.file ?? ''}.`, () => 'Il ne fait pas partie de l’envoi; contactez le fournisseur.'],
+    E_FORMAT_TAR: [() => 'Le contenu déchiffré du disque est mal formé.', () => 'Contactez le fournisseur.'],
+    E_FORMAT_CONTENT_HASH: [(x) => `Le fichier ${x.path ?? ''} ne correspond pas à son empreinte.`, () => 'Il n’a pas été restauré; contactez le fournisseur.'],
+    E_FORMAT_UNSUPPORTED: [() => 'Ce disque utilise une fonction que cette version ne connaît pas.', () => 'Mettez Scellé à jour.'],
+    E_KEY_UNLOCK_CODE_TYPO: [() => 'Le code de déverrouillage contient une faute de frappe.', () => 'Relisez-le caractère par caractère (les tirets et espaces sont facultatifs).'],
+    E_KEY_UNLOCK_CODE_FORMAT: [() => 'Ce n’est pas un code de déverrouillage (longueur ou caractères invalides).', () => 'Entrez le code reçu séparément, par exemple XXXX-XXXX-…'],
+    E_KEY_WRONG: [() => 'Ce code ou cette clé n’ouvre pas ce disque.', () => 'Vérifiez que le code correspond bien à ce disque (même numéro de disque).'],
+    E_KEY_FILE: [(x) => `Fichier de clé inutilisable : ${x.path ?? ''} (${x.problem ?? ''}).`, () => 'Vérifiez le chemin, ou recréez la clé avec « scelle keygen ».'],
+    E_KEY_NO_RECIPIENT: [() => 'Aucun destinataire : personne ne pourrait ouvrir ce disque.', () => 'Gardez le code de déverrouillage ou ajoutez --recipient.'],
+    E_SOURCE_NOT_FOUND: [(x) => `Source introuvable : ${x.path ?? ''}.`, () => 'Vérifiez le chemin.'],
+    E_SOURCE_UNREADABLE: [(x) => `Impossible de lire ${x.path ?? ''}.`, () => 'Corrigez les permissions, ou retirez ce fichier des sources.'],
+    E_SOURCE_CHANGED: [(x) => `Le fichier ${x.path ?? ''} a changé pendant le scellement.`, () => 'Assurez-vous que rien n’écrit dans les sources, puis scellez de nouveau.'],
+    E_SOURCE_UNSUPPORTED: [(x) => `${x.path ?? ''} est un ${x.kind ?? 'fichier spécial'} et ne peut pas être scellé.`, () => 'Retirez-le des sources.'],
+    E_TARGET_NOT_FOUND: [(x) => `Dossier cible introuvable : ${x.path ?? ''}.`, () => 'Branchez le disque et vérifiez le chemin.'],
+    E_TARGET_READ_ONLY: [(x) => `Impossible d’écrire sur la cible ${x.path ?? ''}.`, () => 'Le disque est en lecture seule ou protégé; changez de disque ou de dossier.'],
+    E_TARGET_FULL: [() => 'Le disque cible est plein.', () => 'Libérez de l’espace ou utilisez un disque plus grand, puis reprenez avec « scelle seal --resume ».'],
+    E_TARGET_NOT_EMPTY: [(x) => `Un scellement inachevé se trouve déjà sur la cible : ${x.path ?? ''}.`, () => 'Reprenez-le avec --resume, ou supprimez ce dossier.'],
+    E_TARGET_TOO_SMALL: [(x) => `Le disque est trop petit : ${fmtBytes(Number(x.needed ?? 0), 'fr')} requis, ${fmtBytes(Number(x.free ?? 0), 'fr')} libres.`, () => 'Utilisez un disque plus grand ou moins de données.'],
+    E_TARGET_IO: [(x) => `Erreur d’écriture sur la cible (${x.errno ?? ''}).`, () => 'Vérifiez le disque et son câble, puis reprenez avec « scelle seal --resume ».'],
+    E_TARGET_UNSUPPORTED: [() => 'Le système de fichiers de la cible refuse des fichiers aussi gros.', () => 'Utilisez --part-size plus petit, ou formatez le disque en exFAT ou NTFS.'],
+    E_RESUME_MISMATCH: [() => 'Ce scellement ne peut pas être repris.', () => 'Supprimez le dossier inachevé et scellez de nouveau.'],
+    E_CANCELLED: [() => 'Opération annulée.', () => 'Un scellement annulé peut être repris avec « scelle seal --resume ».'],
+    E_RESTORE_EXISTS: [(x) => `${x.count ?? 1} fichier(s) existent déjà à destination, par exemple ${x.path ?? ''}.`, () => 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.'],
+    E_RESTORE_UNSAFE_PATH: [(x) => `Restauration refusée pour « ${x.path ?? ''} » : ce chemin sortirait du dossier de destination.`, () => 'Rien n’a été écrit; contactez le fournisseur.'],
+    E_RESTORE_NOT_IN_INDEX: [(x) => `Introuvable sur ce disque : ${x.path ?? ''}.`, () => 'Consultez la liste avec « scelle list ».'],
+    E_USAGE: [(x) => `Commande incorrecte${x.reason ? ` : ${x.reason}` : ''}.`, () => 'Consultez « scelle --help ».'],
+    E_INTERNAL: [() => 'Erreur interne.', () => 'Réessayez; si l’erreur persiste, signalez-la au soutien.'],
+  },
+  en: {
+    E_FORMAT_HEADER: [() => 'An encrypted file on the drive is damaged (bad header).', () => 'Ask the provider to ship again.'],
+    E_FORMAT_AUTH: [(x) => `Data on the drive was altered or is damaged${x.part !== undefined ? ` (part ${x.part})` : ''}.`, () => 'Nothing was restored from the damaged area. Run "scelle verify" and contact the provider.'],
+    E_FORMAT_TRUNCATED: [() => 'A file on the drive is truncated.', () => 'The drive may have been removed while writing; contact the provider.'],
+    E_FORMAT_TRAILING: [() => 'A file on the drive has extra bytes.', () => 'Contact the provider.'],
+    E_FORMAT_MANIFEST: [(x) => `This folder is not a valid sealed drive${x.path ? `: ${x.path}` : ''}.`, (x) => (x.unfinished ? 'The seal is unfinished: resume it with "scelle seal --resume".' : 'Check the path, or contact the provider.')],
+    E_FORMAT_SIGNATURE: [() => 'The drive’s signature does not match: it was altered or forged.', () => 'Do not use this drive; contact the provider.'],
+    E_FORMAT_CERTIFICATE: [() => 'The certificate of the station that sealed this drive is invalid.', () => 'Contact the provider.'],
+    E_FORMAT_INDEX: [() => 'The drive’s encrypted index is unreadable or inconsistent.', () => 'Contact the provider.'],
+    E_FORMAT_PART_MISSING: [(x) => `A part of the drive is missing: ${x.file ?? ''}.`, () => 'Check that the drive is complete; contact the provider.'],
+    E_FORMAT_PART_SIZE: [(x) => `A part of the drive has the wrong size: ${x.file ?? ''}.`, () => 'It is truncated or was modified; contact the provider.'],
+    E_FORMAT_PART_HASH: [(x) => `A part of the drive is damaged or was replaced: ${x.file ?? ''}.`, () => 'Contact the provider.'],
+    E_FORMAT_PART_EXTRA: [(x) => `An unexpected file is on the drive: ${x.file ?? ''}.`, () => 'It is not part of the shipment; contact the provider.'],
+    E_FORMAT_TAR: [() => 'The drive’s decrypted content is malformed.', () => 'Contact the provider.'],
+    E_FORMAT_CONTENT_HASH: [(x) => `The file ${x.path ?? ''} does not match its checksum.`, () => 'It was not restored; contact the provider.'],
+    E_FORMAT_UNSUPPORTED: [() => 'This drive uses a feature this version does not know.', () => 'Update Scellé.'],
+    E_KEY_UNLOCK_CODE_TYPO: [() => 'The unlock code has a typo.', () => 'Read it again character by character (dashes and spaces are optional).'],
+    E_KEY_UNLOCK_CODE_FORMAT: [() => 'That is not an unlock code (wrong length or characters).', () => 'Enter the code you received separately, e.g. XXXX-XXXX-…'],
+    E_KEY_WRONG: [() => 'This code or key does not open this drive.', () => 'Check that the code belongs to this drive (same drive number).'],
+    E_KEY_FILE: [(x) => `Unusable key file: ${x.path ?? ''} (${x.problem ?? ''}).`, () => 'Check the path, or create the key again with "scelle keygen".'],
+    E_KEY_NO_RECIPIENT: [() => 'No recipient: nobody could open this drive.', () => 'Keep the unlock code or add --recipient.'],
+    E_SOURCE_NOT_FOUND: [(x) => `Source not found: ${x.path ?? ''}.`, () => 'Check the path.'],
+    E_SOURCE_UNREADABLE: [(x) => `Cannot read ${x.path ?? ''}.`, () => 'Fix its permissions, or leave it out of the sources.'],
+    E_SOURCE_CHANGED: [(x) => `The file ${x.path ?? ''} changed while being sealed.`, () => 'Make sure nothing writes to the sources, then seal again.'],
+    E_SOURCE_UNSUPPORTED: [(x) => `${x.path ?? ''} is a ${x.kind ?? 'special file'} and cannot be sealed.`, () => 'Leave it out of the sources.'],
+    E_TARGET_NOT_FOUND: [(x) => `Target folder not found: ${x.path ?? ''}.`, () => 'Plug the drive in and check the path.'],
+    E_TARGET_READ_ONLY: [(x) => `Cannot write to the target ${x.path ?? ''}.`, () => 'The drive is read-only or protected; use another drive or folder.'],
+    E_TARGET_FULL: [() => 'The target drive is full.', () => 'Free space or use a larger drive, then resume with "scelle seal --resume".'],
+    E_TARGET_NOT_EMPTY: [(x) => `An unfinished seal is already on the target: ${x.path ?? ''}.`, () => 'Resume it with --resume, or delete that folder.'],
+    E_TARGET_TOO_SMALL: [(x) => `The drive is too small: ${fmtBytes(Number(x.needed ?? 0), 'en')} needed, ${fmtBytes(Number(x.free ?? 0), 'en')} free.`, () => 'Use a larger drive or less data.'],
+    E_TARGET_IO: [(x) => `Write error on the target (${x.errno ?? ''}).`, () => 'Check the drive and its cable, then resume with "scelle seal --resume".'],
+    E_TARGET_UNSUPPORTED: [() => 'The target’s file system refuses files this large.', () => 'Use a smaller --part-size, or format the drive as exFAT or NTFS.'],
+    E_RESUME_MISMATCH: [() => 'This seal cannot be resumed.', () => 'Delete the unfinished folder and seal again.'],
+    E_CANCELLED: [() => 'Cancelled.', () => 'A cancelled seal can be resumed with "scelle seal --resume".'],
+    E_RESTORE_EXISTS: [(x) => `${x.count ?? 1} file(s) already exist at the destination, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
+    E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],
+    E_RESTORE_NOT_IN_INDEX: [(x) => `Not on this drive: ${x.path ?? ''}.`, () => 'See the list with "scelle list".'],
+    E_USAGE: [(x) => `Incorrect command${x.reason ? `: ${x.reason}` : ''}.`, () => 'See "scelle --help".'],
+    E_INTERNAL: [() => 'Internal error.', () => 'Try again; if it persists, report it to support.'],
+  },
+};
+
+/** The sentence and next step for an error code (generic ones for codes without an entry). */
+export function errorSentence(lang: Lang, code: ScelleErrorCode, details: Details): { message: string; hint: string } {
+  const entry = ERRORS[lang][code] ?? ERRORS[lang].E_INTERNAL!;
+  return { message: entry[0](details), hint: entry[1](details) };
+}
+
+/** Human-readable bytes (binary units, localized decimal separator). */
+export function fmtBytes(n: number, lang: Lang): string {
+  const units = lang === 'fr' ? ['o', 'Kio', 'Mio', 'Gio', 'Tio'] : ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  const s = i === 0 ? String(v) : v.toFixed(1);
+  return `${lang === 'fr' ? s.replace('.', ',') : s} ${units[i]}`;
+}
+
+/** Codes without a sentence, for the completeness test. */
+export function missingErrorSentences(codes: readonly ScelleErrorCode[]): string[] {
+  const out: string[] = [];
+  for (const lang of ['fr', 'en'] as const) for (const c of codes) if (!ERRORS[lang][c]) out.push(`${lang}:${c}`);
+  return out;
+}

@@ -1,0 +1,158 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarnessWorld, type HarnessWorld } from '../test/e2e/harness-deps.js';
+import { fakePartFile } from '../test/e2e/fake-engine.js';
+import { startFakeCustody, type FakeCustody } from '../test/e2e/fake-custody-server.js';
+
+const ORIGIN = 'http://127.0.0.1:5999';
+let world: HarnessWorld;
+const call = (channel: string, payload: unknown = {}, senderUrl = `${ORIGIN}/index.html`) => world.handlers.handle({ channel, senderUrl, payload });
+const value = async <T = Record<string, unknown>>(channel: string, payload: unknown = {}): Promise<T> => {
+  const r = await call(channel, payload);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+  return r.value as T;
+};
+
+beforeAll(async () => {
+  world = await createHarnessWorld({ engine: 'fake', stepMs: 5, origin: ORIGIN, custodyUrl: 'http://127.0.0.1:9' });
+});
+
+describe('IPC handlers: checks', () => {
+  it('refuses other frames', async () => {
+    expect(await call('settings.get', {}, 'https://evil.example/')).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
+  });
+  it('refuses unknown channels and payloads outside the contract', async () => {
+    expect(await call('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
+    expect(await call('engine.unlock', { driveDir: '/x', code: 'A', extra: true })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { channel: 'engine.unlock' } } });
+  });
+  it('refuses paths the app did not hand out', async () => {
+    expect(await call('engine.inspect', { driveDir: '/etc' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
+    expect(await call('sources.count', { jobId: 'job-00000001', paths: ['/etc/passwd'] })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
+  });
+  it('defaults to French and validates the custody address', async () => {
+    expect(await value('settings.get')).toMatchObject({ language: 'fr-CA' });
+    expect(await call('settings.set', { custodyUrl: 'http://custody.example.ca' })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
+    expect(await value('settings.set', { language: 'en' })).toMatchObject({ language: 'en' });
+    await value('settings.set', { language: 'fr-CA' });
+  });
+});
+
+describe('IPC handlers: a drive from seal to restore', () => {
+  let driveDir = '';
+  let code = '';
+  let sessionId = '';
+  const progress: unknown[] = [];
+
+  it('lists drives and checks space', async () => {
+    world.listeners.add((channel, payload) => { if (channel === 'job.progress') progress.push(payload); });
+    const { drives } = await value<{ drives: { id: string; label: string }[] }>('drives.list', {});
+    expect(drives.map((d) => d.label)).toEqual(['LIVRAISON', 'PETITE']);
+    expect(await value('drives.check', { driveId: '/dev/sdy1', bytesNeeded: 50_000_000, files: 3 })).toMatchObject({ ok: false, problems: [{ code: 'E_TARGET_TOO_SMALL' }] });
+  });
+
+  it('counts sources with progress', async () => {
+    const { paths } = await value<{ paths: string[] }>('dialog.chooseSources', { kind: 'folders' });
+    expect(await value('sources.count', { jobId: 'count-0001', paths })).toEqual({ files: 3, directories: 2, bytes: expect.any(Number) });
+  });
+
+  it('seals, returning the unlock code once', async () => {
+    const r = await value<{ driveDir: string; unlockCode: string; files: number }>('engine.seal', {
+      jobId: 'seal-00001', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] },
+    });
+    expect(r.files).toBe(3);
+    expect(r.unlockCode).toMatch(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/);
+    expect(progress.some((p) => (p as { jobId: string }).jobId === 'seal-00001')).toBe(true);
+    driveDir = r.driveDir;
+    code = r.unlockCode;
+  });
+
+  it('needs at least one recipient, and the escrow key when asked', async () => {
+    expect(await call('engine.seal', { jobId: 'seal-00002', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: false, escrow: false, customerKeys: [] } }))
+      .toMatchObject({ ok: false, error: { code: 'E_KEY_NO_RECIPIENT' } });
+    expect(await call('engine.seal', { jobId: 'seal-00003', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: true, customerKeys: [] } }))
+      .toMatchObject({ ok: false, error: { code: 'E_KEY_NO_RECIPIENT' } });
+  });
+
+  it('cancels a running job', async () => {
+    const running = call('engine.seal', { jobId: 'seal-cancel', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await value('engine.cancel', { jobId: 'seal-cancel' })).toEqual({ cancelled: true });
+    expect(await running).toMatchObject({ ok: false, error: { code: 'E_CANCELLED' } });
+  });
+
+  it('inspects and verifies without a key', async () => {
+    expect(await value('engine.inspect', { driveDir })).toMatchObject({ driveDir, parts: 1 });
+    expect(await value('engine.verify', { jobId: 'verify-0001', driveDir })).toMatchObject({ ok: true, level: 'media' });
+  });
+
+  it('catches a typo before unlocking, and refuses a wrong code', async () => {
+    const swapped = code[0] === code[1] ? code.replace(/^(.)(.)(.)/, '$1$3$2') : code.replace(/^(.)(.)/, '$2$1');
+    expect(await value('engine.checkUnlockCode', { code: swapped })).toMatchObject({ status: 'typo' });
+    expect(await value('engine.checkUnlockCode', { code: code.slice(0, 10) })).toEqual({ status: 'incomplete' });
+    expect(await value('engine.checkUnlockCode', { code: code.toLowerCase().replace(/-/g, ' ') })).toEqual({ status: 'ok' });
+    expect(await call('engine.unlock', { driveDir, code: swapped })).toMatchObject({ ok: false, error: { code: 'E_KEY_UNLOCK_CODE_TYPO' } });
+    const other = (await value<{ unlockCode: string }>('engine.seal', { jobId: 'seal-00004', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } })).unlockCode;
+    expect(await call('engine.unlock', { driveDir, code: other })).toMatchObject({ ok: false, error: { code: 'E_KEY_WRONG' } });
+  });
+
+  it('unlocks into an opaque session, lists and restores', async () => {
+    const u = await value<{ sessionId: string }>('engine.unlock', { driveDir, code });
+    sessionId = u.sessionId;
+    expect(sessionId).toMatch(/^s_/);
+    const { entries } = await value<{ entries: { path: string }[] }>('engine.list', { sessionId });
+    expect(entries.map((e) => e.path)).toContain('Dossier client 4521/contrat.txt');
+    const { path: dest } = await value<{ path: string }>('dialog.chooseFolder', { purpose: 'restore' });
+    expect(await value('engine.open', { jobId: 'open-00001', sessionId, dest, paths: ['Dossier client 4521/factures'] })).toMatchObject({ files: 2, verified: true });
+    expect(await readFile(join(dest, 'Dossier client 4521', 'factures', '2024-01.csv'), 'utf8')).toContain('125.00');
+    expect(await value('engine.lock', { sessionId })).toEqual({ locked: true });
+    expect(await call('engine.list', { sessionId })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
+  });
+
+  it('reports a corrupted drive', async () => {
+    await writeFile(fakePartFile(driveDir), 'garbage');
+    expect(await value('engine.verify', { jobId: 'verify-0002', driveDir })).toMatchObject({ ok: false, problems: [{ code: 'E_FORMAT_PART_HASH' }] });
+  });
+
+  it('erases a sealed folder', async () => {
+    expect(await value('drives.eraseSealed', { driveDir })).toEqual({ erased: true });
+    expect(await call('engine.inspect', { driveDir })).toMatchObject({ ok: false, error: { code: 'E_FORMAT_MANIFEST' } });
+  });
+});
+
+describe('IPC handlers: carriers and custody', () => {
+  let custody: FakeCustody;
+  beforeAll(async () => { custody = await startFakeCustody(); });
+  afterAll(() => custody.close());
+
+  it('validates tracking numbers as typed', async () => {
+    expect(await value('carriers.validate', { trackingNumber: '1Z999AA10123456784' })).toMatchObject({ valid: true, carrier: { id: 'ups' } });
+    expect(await value('carriers.validate', { trackingNumber: '1Z999AA10123456785' })).toMatchObject({ valid: false, carrier: null });
+  });
+
+  it('keeps events locally when the custody service is offline', async () => {
+    const sealed = { manifestSha256: 'a'.repeat(64), files: 3, bytes: 1000, parts: 1, customerPublicKey: 'A'.repeat(43) + '=', stationCertificateSha256: 'b'.repeat(64) };
+    expect(await value('custody.record', { driveId: 'D7K2M9Q4', type: 'sealed', data: sealed })).toMatchObject({ synced: false });
+    expect(await value('custody.record', { driveId: 'D7K2M9Q4', type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } })).toMatchObject({ synced: false });
+    expect(await call('custody.record', { driveId: 'D7K2M9Q4', type: 'shipped', data: { carrier: 'ups', name: 'Jean' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
+    expect(await call('custody.lookup', { kind: 'drive', value: 'D7K2M9Q4' })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC' } });
+  });
+
+  it('pushes queued events once online, finds the timeline and exports it', async () => {
+    await value('settings.set', { custodyUrl: custody.url });
+    expect(await value('custody.record', { driveId: 'D7K2M9Q4', type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: true });
+    expect(custody.events.map((e) => e.type)).toEqual(['sealed', 'shipped', 'verified']);
+    const { timelines } = await value<{ timelines: { driveId: string; trackingNumbers: string[]; chainOk: boolean }[] }>('custody.lookup', { kind: 'tracking', value: '1Z999AA10123456784' });
+    expect(timelines[0]).toMatchObject({ driveId: 'D7K2M9Q4', trackingNumbers: ['1Z999AA10123456784'] });
+    const pdf = await value<{ path: string }>('report.export', { driveId: 'D7K2M9Q4', format: 'pdf', language: 'fr-CA' });
+    expect((await readFile(pdf.path)).subarray(0, 4).toString()).toBe('%PDF');
+    const csv = await value<{ path: string }>('report.export', { driveId: 'D7K2M9Q4', format: 'csv', language: 'en' });
+    expect(await readFile(csv.path, 'utf8')).toMatch(/^driveId,seq,type/);
+  });
+
+  it('writes a packing slip PDF', async () => {
+    const r = await value<{ path: string }>('slip.savePdf', { driveId: 'D7K2M9Q4', carrier: 'ups', trackingNumber: '1z 999 aa1 01 2345 6784', language: 'fr-CA' });
+    expect((await readFile(r.path)).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await call('slip.savePdf', { driveId: 'D7K2M9Q4', carrier: 'ups', trackingNumber: '123', language: 'fr-CA' })).toMatchObject({ ok: false, error: { code: 'E_CARRIER_INVALID' } });
+  });
+});

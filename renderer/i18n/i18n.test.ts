@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../shared/ipc/index.js';
+import { DICTIONARIES, translate } from './index.js';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('i18n', () => {
+  const fr = DICTIONARIES['fr-CA'];
+  const en = DICTIONARIES.en;
+
+  it('has the same keys in French and English', () => {
+    const missingInEn = Object.keys(fr).filter((k) => !(k in en));
+    const missingInFr = Object.keys(en).filter((k) => !(k in fr));
+    expect({ missingInEn, missingInFr }).toEqual({ missingInEn: [], missingInFr: [] });
+  });
+
+  it('has no empty message and the same placeholders in both languages', () => {
+    for (const [k, v] of Object.entries(fr)) {
+      expect(v.trim(), k).not.toBe('');
+      expect(placeholders(en[k as keyof typeof en] ?? ''), k).toEqual(placeholders(v));
+    }
+  });
+
+  it('has a sentence and a next step for every error code, in both languages', () => {
+    for (const code of ERROR_CODES) {
+      for (const dict of [fr, en]) {
+        expect(dict, code).toHaveProperty([`err.${code}`]);
+        expect(dict, code).toHaveProperty([`next.${code}`]);
+      }
+    }
+  });
+
+  it('substitutes values', () => {
+    expect(translate('fr-CA', 'tech.sealed', { driveId: 'AB12', files: 3, bytes: '1 Ko', parts: 1 })).toBe('Disque AB12 scellé : 3 fichiers, 1 Ko, 1 partie(s).');
+    expect(translate('en', 'progress.percent', { percent: 42 })).toBe('42%');
+  });
+});
