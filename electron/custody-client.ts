@@ -10,7 +10,7 @@ import { eventHash, makeEvent, signEvent, type SignedEvent, type EventType } fro
 import { ScelleError } from '../shared/errors/scelle-error.js';
 import type { CustodyTimelineDto } from '../shared/ipc/index.js';
 import { httpJson } from './http-json.js';
-import type { CustodyPort, LookupKind, SettingsStore } from './ports.js';
+import type { CustodyPort, CustomerSigner, LookupKind, SettingsStore } from './ports.js';
 import { loadStationIdentity } from './station.js';
 
 type JournalLine = { event: SignedEvent } | { synced: string };
@@ -87,17 +87,24 @@ export class HttpCustodyClient implements CustodyPort {
     try { await fh.sync(); } finally { await fh.close(); }
   }
 
-  async record(input: { driveId: string; type: string; data: Record<string, unknown> }): Promise<{ eventId: string; synced: boolean }> {
-    const station = await loadStationIdentity(this.stationKeyFile);
+  async record(input: { driveId: string; type: string; data: Record<string, unknown>; customer?: CustomerSigner }): Promise<{ eventId: string; synced: boolean }> {
     const { events, synced } = await this.journal();
-    const mine = events.filter((e) => e.driveId === input.driveId && e.author.kind !== 'customer').sort((a, b) => a.seq - b.seq);
-    const head = mine[mine.length - 1];
-    const unsigned = makeEvent({
-      type: input.type as EventType, driveId: input.driveId, seq: head ? head.seq + 1 : 0, prev: head ? eventHash(head) : null,
-      author: { kind: 'station', id: station.id, publicKey: Buffer.from(station.publicKey).toString('base64') },
-      data: input.data as never,
-    });
-    const event = signEvent(unsigned, station.secretKey);
+    const customer = input.customer;
+    const lineage = events.filter((e) => e.driveId === input.driveId && (e.author.kind === 'customer') === (customer !== undefined)).sort((a, b) => a.seq - b.seq);
+    const head = lineage[lineage.length - 1];
+    const position = { type: input.type as EventType, driveId: input.driveId, seq: head ? head.seq + 1 : 0, prev: head ? eventHash(head) : null };
+    let event: SignedEvent;
+    if (customer) {
+      const data = head ? input.data : { ...input.data, anchor: customer.anchor };
+      event = await customer.sign(makeEvent({ ...position, author: { kind: 'customer', id: customer.authorId, publicKey: customer.publicKey }, data: data as never }));
+    } else {
+      const station = await loadStationIdentity(this.stationKeyFile);
+      try {
+        event = signEvent(makeEvent({ ...position, author: { kind: 'station', id: station.id, publicKey: Buffer.from(station.publicKey).toString('base64') }, data: input.data as never }), station.secretKey);
+      } finally {
+        station.secretKey.fill(0);
+      }
+    }
     await this.append({ event });
     const outbox = [...events.filter((e) => !synced.has(e.id)), event].slice(0, 100);
     try {

@@ -1,24 +1,33 @@
 /**
  * Runs engine calls where the engine lives (a worker thread in the app, the same thread in
  * tests): one AbortController per job for cancellation, progress routed by job id, and the
- * table of unlocked sessions. A session keeps the secret that opened the drive on this side
- * only; callers get an opaque `s_…` id and can forget it with `lock`.
+ * table of unlocked sessions. A session keeps, on this side only, the secret that opened the
+ * drive, its data key and its index; callers get an opaque `s_…` id and forget it with `lock`
+ * (which zeroes the data key). The data key also derives the customer's custody key, so
+ * "received" and "opened" events are signed here without the key ever leaving.
  */
 import { randomBytes } from 'node:crypto';
-import type { DriveSecret, Progress } from '../shared/engine/api.js';
+import { deriveCustomerKey } from '../shared/custody/customer-key.js';
+import { signEvent } from '../shared/custody/event.js';
+import type { DriveSecret, IndexEntry, Progress } from '../shared/engine/api.js';
 import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
 import { countSources } from './count-sources.js';
 import type { EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
-import { collectEntries, type EnginePort } from './engine-port.js';
+import { unlockWith, type EnginePort, type PinnedRoots } from './engine-port.js';
 import { loadStationIdentity } from './station.js';
 
-interface Session { driveDir: string; driveId: string; secret: DriveSecret; }
+interface Session { driveDir: string; driveId: string; manifestSha256: string; secret: DriveSecret; dataKey: Uint8Array; entries: IndexEntry[] }
 
 /** Turns anything thrown into a safe error DTO (unknown errors become E_INTERNAL without their text). */
 export function toErrorDto(e: unknown): EngineErrorDto {
   if (isScelleError(e)) return { code: e.code, message: e.message, details: { ...e.details } };
   if (e instanceof Error && e.name === 'AbortError') return { code: 'E_CANCELLED', message: 'cancelled', details: {} };
   return { code: 'E_INTERNAL', message: 'an unexpected error occurred in the engine', details: {} };
+}
+
+/** Decodes base64 root keys (invalid or wrong-length entries are dropped). */
+export function decodeRoots(roots: readonly string[]): Uint8Array[] {
+  return roots.map((r) => new Uint8Array(Buffer.from(r, 'base64'))).filter((k) => k.length === 32);
 }
 
 /** The dispatcher: `run` executes a call; `cancel` aborts a running job. */
@@ -29,6 +38,7 @@ export class EngineDispatcher {
   constructor(
     private readonly engine: () => Promise<EnginePort>,
     private readonly onProgress: (jobId: string, p: Progress) => void,
+    private readonly pinnedRoots: PinnedRoots = [],
   ) {}
 
   /** Aborts job `jobId`; true when it was running. */
@@ -70,21 +80,35 @@ export class EngineDispatcher {
 
   private async runQuick(call: Exclude<EngineCall, { jobId: string }>): Promise<unknown> {
     switch (call.op) {
-      case 'inspect': return (await this.engine()).inspect(call.args.driveDir);
+      case 'inspect': return (await this.engine()).inspect(call.args.driveDir, this.pinnedRoots);
       case 'unlock': {
-        const engine = await this.engine();
         const secret: DriveSecret = { kind: 'unlock-code', code: call.args.code };
-        const info = await engine.inspect(call.args.driveDir);
-        if (engine.unlock) await engine.unlock({ driveDir: call.args.driveDir, secret });
-        else await collectEntries(await engine.list({ driveDir: call.args.driveDir, secret }));
+        const u = await unlockWith(await this.engine(), call.args.driveDir, secret, this.pinnedRoots);
         const sessionId = `s_${randomBytes(18).toString('base64url')}`;
-        this.sessions.set(sessionId, { driveDir: call.args.driveDir, driveId: info.driveId, secret });
-        return { sessionId, driveId: info.driveId };
+        this.sessions.set(sessionId, { driveDir: u.info.driveDir, driveId: u.info.driveId, manifestSha256: u.info.manifestSha256, secret, dataKey: u.dataKey, entries: u.entries });
+        return { sessionId, driveId: u.info.driveId };
       }
-      case 'lock': return { locked: this.sessions.delete(call.args.sessionId) };
-      case 'list': {
+      case 'lock': {
+        const s = this.sessions.get(call.args.sessionId);
+        s?.dataKey.fill(0);
+        return { locked: this.sessions.delete(call.args.sessionId) };
+      }
+      case 'list': return { entries: this.session(call.args.sessionId).entries };
+      case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
-        return { entries: await collectEntries(await (await this.engine()).list({ driveDir: s.driveDir, secret: s.secret })) };
+        const k = deriveCustomerKey(s.dataKey, s.driveId);
+        k.secretKey.fill(0);
+        return { driveId: s.driveId, authorId: k.authorId, publicKey: k.publicKey, manifestSha256: s.manifestSha256 };
+      }
+      case 'customerSign': {
+        const s = this.session(call.args.sessionId);
+        const k = deriveCustomerKey(s.dataKey, s.driveId);
+        try {
+          if (call.args.event.driveId !== s.driveId || call.args.event.author.kind !== 'customer') throw new ScelleError('E_CUSTODY_SIGNATURE', 'only this drive’s customer events can be signed here', {});
+          return signEvent(call.args.event, k.secretKey);
+        } finally {
+          k.secretKey.fill(0);
+        }
       }
     }
   }
@@ -111,29 +135,28 @@ export class EngineDispatcher {
           signal,
           onProgress,
         });
-        const out: SealOutcome = { driveId: r.driveId, driveDir: r.driveDir, manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts };
+        station.secretKey.fill(0);
+        const out: SealOutcome = { driveId: r.driveId, driveDir: r.driveDir, manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey };
         if (r.unlockCode !== undefined) out.unlockCode = r.unlockCode;
         return out;
       }
       case 'verify': {
         const engine = await this.engine();
         const secret = call.args.sessionId ? this.session(call.args.sessionId).secret : undefined;
-        return engine.verify({
-          driveDir: call.args.driveDir,
-          ...(secret ? { secret } : {}),
-          pinnedRoots: call.args.pinnedRoots.map((r) => new Uint8Array(Buffer.from(r, 'base64'))),
-          signal,
-          onProgress,
-        });
+        const report = await engine.verify({ driveDir: call.args.driveDir, ...(secret ? { secret } : {}), pinnedRoots: this.pinnedRoots, signal, onProgress });
+        const { customerKey, ...safe } = report;
+        customerKey?.secretKey.fill(0);
+        return safe;
       }
       case 'open': {
         const s = this.session(call.args.sessionId);
         const r = await (await this.engine()).open({
-          driveDir: s.driveDir, secret: s.secret, dest: call.args.dest,
+          driveDir: s.driveDir, secret: s.secret, dest: call.args.dest, pinnedRoots: this.pinnedRoots,
           ...(call.args.paths ? { paths: call.args.paths } : {}),
           ...(call.args.overwrite ? { overwrite: call.args.overwrite } : {}),
           signal, onProgress,
         });
+        r.customerKey.secretKey.fill(0);
         return { files: r.files, bytes: r.bytes, verified: r.verified };
       }
     }

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Progress } from '../shared/engine/api.js';
 import { ERROR_CODES, ScelleError, type ScelleErrorCode } from '../shared/errors/scelle-error.js';
-import { EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
+import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
 import type { EngineAnswers, EngineCall, EngineErrorDto, HostMessage, WorkerMessage } from './engine-protocol.js';
 import type { EnginePort } from './engine-port.js';
 
@@ -33,8 +33,8 @@ export function fromErrorDto(dto: EngineErrorDto): ScelleError {
 export class InProcessEngineHost implements EngineHost {
   private readonly dispatcher: EngineDispatcher;
 
-  constructor(engine: () => Promise<EnginePort>, onProgress: ProgressListener) {
-    this.dispatcher = new EngineDispatcher(engine, onProgress);
+  constructor(engine: () => Promise<EnginePort>, onProgress: ProgressListener, pinnedRoots: readonly string[] = []) {
+    this.dispatcher = new EngineDispatcher(engine, onProgress, decodeRoots(pinnedRoots));
   }
 
   async call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]> {
@@ -62,7 +62,8 @@ export class WorkerEngineHost implements EngineHost {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly workerUrl: URL, private readonly onProgress: ProgressListener, private readonly workerData: unknown = null) {}
+  /** `workerData` reaches the worker: `{ pinnedRoots: string[] (base64), engineUrl?: string }`. */
+  constructor(private readonly workerUrl: URL, private readonly onProgress: ProgressListener, private readonly workerData: { pinnedRoots: string[]; engineUrl?: string } = { pinnedRoots: [] }) {}
 
   private ensure(): Worker {
     if (this.worker) return this.worker;

@@ -1,39 +1,58 @@
 /**
- * The slice of shared/engine the desktop app calls, and the loader that finds it. The engine's
- * implementations are exported by shared/engine/index.ts; they are loaded lazily so that the
- * desktop shell and its tests build even while the engine is being written.
+ * The slice of shared/engine the desktop app calls, and the loader that finds it. The real
+ * engine is shared/engine/index.ts (a compile-time check below keeps this interface in step
+ * with it); tests pass a fake with the same shape.
  */
+import type * as RealEngine from '../shared/engine/index.js';
 import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../shared/engine/api.js';
 import { ScelleError } from '../shared/errors/scelle-error.js';
+
+/** Provider root public keys (32-byte Ed25519) that station certificates must chain to. */
+export type PinnedRoots = readonly Uint8Array[];
 
 /** Options of the engine's verify. */
 export interface EngineVerifyOptions {
   driveDir: string;
   secret?: DriveSecret;
-  /** Provider root public keys (32-byte Ed25519) the station certificate must chain to. */
-  pinnedRoots: Uint8Array[];
+  pinnedRoots: PinnedRoots;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+}
+
+/** A drive opened with its data key (kept in the engine host's session table only). */
+export interface EngineUnlocked {
+  info: DriveInfo;
+  dataKey: Uint8Array;
+  entries: IndexEntry[];
 }
 
 /** What the engine host needs from shared/engine. */
 export interface EnginePort {
   seal(opts: SealOptions): Promise<SealResult>;
-  inspect(driveDir: string): Promise<DriveInfo>;
+  inspect(driveDir: string, pinnedRoots: PinnedRoots): DriveInfo | Promise<DriveInfo>;
   verify(opts: EngineVerifyOptions): Promise<VerifyReport>;
-  /** Opens a keyslot; rejects with E_KEY_WRONG when no keyslot opens. */
-  unlock?(opts: { driveDir: string; secret: DriveSecret }): Promise<unknown>;
-  list(opts: { driveDir: string; secret: DriveSecret }): Promise<IndexEntry[] | { entries: IndexEntry[] } | AsyncIterable<IndexEntry>>;
-  open(opts: OpenOptions): Promise<OpenResult>;
-  /** Counts sources without reading them (optional: a plain walk is used otherwise). */
-  scanSources?(sources: string[], opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void }): Promise<{ files: number; bytes: number }>;
+  list(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: PinnedRoots }): Promise<{ entries: IndexEntry[] }>;
+  open(opts: OpenOptions & { pinnedRoots: PinnedRoots }): Promise<OpenResult>;
+  loadDrive(path: string, pinnedRoots: PinnedRoots): { info: DriveInfo };
+  unlockDrive(drive: never, secret: DriveSecret): Promise<{ dataKey: Uint8Array; entries: IndexEntry[] }>;
 }
 
-const ENGINE_FUNCTIONS = ['seal', 'inspect', 'verify', 'list', 'open'] as const;
+// Compile-time check: the real engine satisfies EnginePort.
+type Satisfies<T extends EnginePort> = T;
+export type RealEngineCheck = Satisfies<typeof RealEngine>;
+
+const ENGINE_FUNCTIONS = ['seal', 'inspect', 'verify', 'list', 'open', 'loadDrive', 'unlockDrive'] as const;
 
 /** True when `mod` has every function EnginePort requires. */
 export function isEnginePort(mod: unknown): mod is EnginePort {
   return typeof mod === 'object' && mod !== null && ENGINE_FUNCTIONS.every((f) => typeof (mod as Record<string, unknown>)[f] === 'function');
+}
+
+/** Opens a drive with `secret` through the engine: info, data key and index entries. */
+export async function unlockWith(engine: EnginePort, driveDir: string, secret: DriveSecret, roots: PinnedRoots): Promise<EngineUnlocked> {
+  const drive = engine.loadDrive(driveDir, roots);
+  const unlocked = await engine.unlockDrive(drive as never, secret);
+  return { info: drive.info, dataKey: unlocked.dataKey, entries: unlocked.entries };
 }
 
 /**
@@ -47,15 +66,6 @@ export async function loadEngine(specifier = new URL('../shared/engine/index.js'
   } catch (e) {
     throw new ScelleError('E_INTERNAL', `the engine could not be loaded: ${(e as Error).message}`, {}, { cause: e });
   }
-  if (!isEnginePort(mod)) throw new ScelleError('E_INTERNAL', 'the engine module lacks seal/inspect/verify/list/open');
+  if (!isEnginePort(mod)) throw new ScelleError('E_INTERNAL', 'the engine module lacks seal/inspect/verify/list/open/loadDrive/unlockDrive');
   return mod;
-}
-
-/** Normalizes the engine's list result (array, `{entries}` or async iterable) to an array. */
-export async function collectEntries(result: Awaited<ReturnType<EnginePort['list']>>): Promise<IndexEntry[]> {
-  if (Array.isArray(result)) return result;
-  if (typeof result === 'object' && result !== null && 'entries' in result) return result.entries;
-  const out: IndexEntry[] = [];
-  for await (const e of result as AsyncIterable<IndexEntry>) out.push(e);
-  return out;
 }

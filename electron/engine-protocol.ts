@@ -3,6 +3,7 @@
  * Everything here is structured-clone safe. Secrets (the typed unlock code) travel only in an
  * `unlock` call; the dispatcher answers with an opaque session id.
  */
+import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
 import type { DriveInfo, IndexEntry, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
 
 /** Seal settings the main side adds to the renderer's request. */
@@ -26,6 +27,8 @@ export interface SealOutcome {
   files: number;
   bytes: number;
   parts: number;
+  /** base64 public key of the drive's customer custody key (for the `sealed` event). */
+  customerPublicKey: string;
 }
 
 /** One call to the dispatcher. `jobId` routes progress and cancellation. */
@@ -33,7 +36,9 @@ export type EngineCall =
   | { op: 'seal'; jobId: string; args: SealCall }
   | { op: 'count'; jobId: string; args: { paths: string[] } }
   | { op: 'inspect'; args: { driveDir: string } }
-  | { op: 'verify'; jobId: string; args: { driveDir: string; sessionId?: string; pinnedRoots: string[] } }
+  | { op: 'verify'; jobId: string; args: { driveDir: string; sessionId?: string } }
+  | { op: 'customerAuthor'; args: { sessionId: string } }
+  | { op: 'customerSign'; args: { sessionId: string; event: CustodyEvent } }
   | { op: 'unlock'; args: { driveDir: string; code: string } }
   | { op: 'lock'; args: { sessionId: string } }
   | { op: 'list'; args: { sessionId: string } }
@@ -44,11 +49,13 @@ export interface EngineAnswers {
   seal: SealOutcome;
   count: { files: number; directories: number; bytes: number };
   inspect: DriveInfo;
-  verify: VerifyReport;
+  verify: Omit<VerifyReport, 'customerKey'>;
   unlock: { sessionId: string; driveId: string };
+  customerAuthor: { driveId: string; authorId: string; publicKey: string; manifestSha256: string };
+  customerSign: SignedEvent;
   lock: { locked: boolean };
   list: { entries: IndexEntry[] };
-  open: OpenResult;
+  open: Omit<OpenResult, 'customerKey'>;
 }
 
 /** A serialized error: a ScelleError's code, message and details. */

@@ -3,14 +3,15 @@
  * worker's message port. `workerData.engineUrl` may name another engine module (tests).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
+import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
+import type { PinnedRoots } from './engine-port.js';
 import type { HostMessage, WorkerMessage } from './engine-protocol.js';
 import { loadEngine, type EnginePort } from './engine-port.js';
 
 /** Serves engine calls on `port` until it closes. */
-export function serveEngine(port: NonNullable<typeof parentPort>, engine: () => Promise<EnginePort>): void {
+export function serveEngine(port: NonNullable<typeof parentPort>, engine: () => Promise<EnginePort>, pinnedRoots: PinnedRoots = []): void {
   const send = (m: WorkerMessage) => port.postMessage(m);
-  const dispatcher = new EngineDispatcher(engine, (jobId, progress) => send({ kind: 'progress', jobId, progress }));
+  const dispatcher = new EngineDispatcher(engine, (jobId, progress) => send({ kind: 'progress', jobId, progress }), pinnedRoots);
   port.on('message', (m: HostMessage) => {
     if (m.kind === 'cancel') { dispatcher.cancel(m.jobId); return; }
     dispatcher.run(m.call).then(
@@ -21,7 +22,7 @@ export function serveEngine(port: NonNullable<typeof parentPort>, engine: () => 
 }
 
 if (parentPort) {
-  const url = (workerData as { engineUrl?: string } | null)?.engineUrl;
+  const data = (workerData ?? {}) as { engineUrl?: string; pinnedRoots?: string[] };
   let loaded: Promise<EnginePort> | null = null;
-  serveEngine(parentPort, () => (loaded ??= url ? loadEngine(url) : loadEngine()));
+  serveEngine(parentPort, () => (loaded ??= data.engineUrl ? loadEngine(data.engineUrl) : loadEngine()), decodeRoots(data.pinnedRoots ?? []));
 }

@@ -130,23 +130,33 @@ describe('IPC handlers: carriers and custody', () => {
     expect(await value('carriers.validate', { trackingNumber: '1Z999AA10123456785' })).toMatchObject({ valid: false, carrier: null });
   });
 
+  let sealedId = '';
+  let sessionId = '';
+
   it('keeps events locally when the custody service is offline', async () => {
-    const sealed = { manifestSha256: 'a'.repeat(64), files: 3, bytes: 1000, parts: 1, customerPublicKey: 'A'.repeat(43) + '=', stationCertificateSha256: 'b'.repeat(64) };
-    expect(await value('custody.record', { driveId: 'D7K2M9Q4', type: 'sealed', data: sealed })).toMatchObject({ synced: false });
-    expect(await value('custody.record', { driveId: 'D7K2M9Q4', type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } })).toMatchObject({ synced: false });
-    expect(await call('custody.record', { driveId: 'D7K2M9Q4', type: 'shipped', data: { carrier: 'ups', name: 'Jean' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
-    expect(await call('custody.lookup', { kind: 'drive', value: 'D7K2M9Q4' })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC' } });
+    await value('settings.set', { custodyUrl: 'http://127.0.0.1:9' });
+    const r = await value<{ driveId: string; driveDir: string; unlockCode: string }>('engine.seal', { jobId: 'seal-cust-1', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
+    sealedId = r.driveId;
+    expect(await value('custody.record', { driveId: sealedId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } })).toMatchObject({ synced: false });
+    expect(await call('custody.record', { driveId: sealedId, type: 'shipped', data: { carrier: 'ups', name: 'Jean' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
+    expect(await call('custody.record', { driveId: sealedId, type: 'received', data: {} })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
+    expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC' } });
+    sessionId = (await value<{ sessionId: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode })).sessionId;
   });
 
-  it('pushes queued events once online, finds the timeline and exports it', async () => {
+  it('pushes queued events once online, signs customer events with the drive key, finds and exports the timeline', async () => {
     await value('settings.set', { custodyUrl: custody.url });
-    expect(await value('custody.record', { driveId: 'D7K2M9Q4', type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: true });
-    expect(custody.events.map((e) => e.type)).toEqual(['sealed', 'shipped', 'verified']);
+    expect(await value('custody.record', { driveId: sealedId, type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: true });
+    expect(await value('custody.record', { driveId: sealedId, type: 'received', data: { level: 'media', ok: true, problems: 0 }, sessionId })).toMatchObject({ synced: true });
+    const mine = custody.events.filter((e) => e.driveId === sealedId);
+    expect(mine.map((e) => `${e.author.kind}:${e.type}:${e.seq}`)).toEqual(['station:sealed:0', 'station:shipped:1', 'station:verified:2', 'customer:received:0']);
+    expect(mine[3]!.author.publicKey).toBe(mine[0]!.data['customerPublicKey']);
+    expect(mine[3]!.data['anchor']).toMatch(/^[0-9a-f]{64}$/);
     const { timelines } = await value<{ timelines: { driveId: string; trackingNumbers: string[]; chainOk: boolean }[] }>('custody.lookup', { kind: 'tracking', value: '1Z999AA10123456784' });
-    expect(timelines[0]).toMatchObject({ driveId: 'D7K2M9Q4', trackingNumbers: ['1Z999AA10123456784'] });
-    const pdf = await value<{ path: string }>('report.export', { driveId: 'D7K2M9Q4', format: 'pdf', language: 'fr-CA' });
+    expect(timelines[0]).toMatchObject({ driveId: sealedId, trackingNumbers: ['1Z999AA10123456784'] });
+    const pdf = await value<{ path: string }>('report.export', { driveId: sealedId, format: 'pdf', language: 'fr-CA' });
     expect((await readFile(pdf.path)).subarray(0, 4).toString()).toBe('%PDF');
-    const csv = await value<{ path: string }>('report.export', { driveId: 'D7K2M9Q4', format: 'csv', language: 'en' });
+    const csv = await value<{ path: string }>('report.export', { driveId: sealedId, format: 'csv', language: 'en' });
     expect(await readFile(csv.path, 'utf8')).toMatch(/^driveId,seq,type/);
   });
 

@@ -4,7 +4,9 @@
  * against shared/ipc, runs the call and answers an IpcResult envelope. Electron's ipcMain and
  * the e2e harness's HTTP bridge both call `handle`. Payloads are never logged.
  */
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { canonicalBytes } from '../shared/custody/event.js';
 import { canonicalizeUnlockCode } from '../shared/format/unlock-code.js';
 import { carrierName, detectCarriers, trackingUrl, validateTrackingNumber, type CarrierId } from '../shared/carriers/index.js';
 import { checkDriveForSeal, findSealedFolders, type AttachedDrive } from '../shared/drives/index.js';
@@ -17,6 +19,9 @@ import type { EngineHost } from './engine-host.js';
 import { cryptoEraseSealedFolder } from './erase.js';
 import { PathGrants } from './path-grants.js';
 import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore } from './ports.js';
+import { loadStationIdentity } from './station.js';
+
+const CUSTOMER_TYPES = new Set(['received', 'opened']);
 
 /** One IPC request as any transport delivers it. */
 export interface IpcMessage {
@@ -42,8 +47,6 @@ export interface HandlerDeps {
   documents: DocumentPort;
   writeFile: (path: string, data: Uint8Array | string) => Promise<void>;
   stationKeyFile: string;
-  /** Provider root public keys (base64) that station certificates must chain to. */
-  pinnedRoots: string[];
   /** The provider's escrow X25519 public key (base64), or null when none is configured. */
   escrowPublicKey: string | null;
   /** Optional logger for errors (codes only, never payloads). */
@@ -84,6 +87,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const candidates = detectCarriers(trackingNumber, { lang: l });
       return { normalized: trackingNumber.toUpperCase().replace(/[^A-Z0-9]/g, ''), valid: false, carriers: candidates.map((c) => ({ id: c.carrier, name: c.carrierName })), carrier: null, reason: String(e.details['reason'] ?? '') };
     }
+  };
+
+  const recordSealed = async (r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string }) => {
+    const station = await loadStationIdentity(deps.stationKeyFile);
+    station.secretKey.fill(0);
+    const certificateSha256 = createHash('sha256').update(station.certificate ? canonicalBytes(station.certificate) : new Uint8Array(0)).digest('hex');
+    await deps.custody.record({ driveId: r.driveId, type: 'sealed', data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey, stationCertificateSha256: certificateSha256 } });
   };
 
   const timelineFor = async (driveId: string) => {
@@ -152,13 +162,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         args: { sources: req.sources.map((p) => grants.require(p)), target: drive.mountpoint, unlockCode: req.recipients.unlockCode, x25519, partPlaintextSize: check.partPlaintextSize, stationKeyFile: deps.stationKeyFile },
       });
       grants.grant(r.driveDir);
-      return r;
+      await recordSealed(r).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
+      const { customerPublicKey: _pk, ...answer } = r;
+      return answer;
     },
     'engine.cancel': async (req) => ({ cancelled: await deps.engine.cancel(req.jobId) }),
     'engine.inspect': async (req) => deps.engine.call({ op: 'inspect', args: { driveDir: grants.require(req.driveDir) } }),
     'engine.verify': async (req) => deps.engine.call({
       op: 'verify', jobId: req.jobId,
-      args: { driveDir: grants.require(req.driveDir), pinnedRoots: deps.pinnedRoots, ...(req.sessionId ? { sessionId: req.sessionId } : {}) },
+      args: { driveDir: grants.require(req.driveDir), ...(req.sessionId ? { sessionId: req.sessionId } : {}) },
     }),
     'engine.checkUnlockCode': async (req) => {
       const bare = req.code.replace(/[\s\-‐-―−]/g, '');
@@ -197,7 +209,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { normalized: r.normalized, valid: r.valid, carriers: r.carriers, carrier: r.carrier };
     },
     'custody.lookup': async (req) => ({ timelines: await deps.custody.lookup(req.kind, req.value) }),
-    'custody.record': async (req) => deps.custody.record(req),
+    'custody.record': async (req) => {
+      if (!req.sessionId) {
+        if (CUSTOMER_TYPES.has(req.type)) throw new ScelleError('E_USAGE', 'a customer event needs the unlocked drive', {});
+        return deps.custody.record({ driveId: req.driveId, type: req.type, data: req.data });
+      }
+      const sessionId = req.sessionId;
+      const author = await deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
+      if (author.driveId !== req.driveId || !CUSTOMER_TYPES.has(req.type)) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
+      return deps.custody.record({
+        driveId: req.driveId, type: req.type, data: req.data,
+        customer: { authorId: author.authorId, publicKey: author.publicKey, anchor: author.manifestSha256, sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }) },
+      });
+    },
     'slip.savePdf': async (req) => {
       const v = await validateTracking(req.trackingNumber, req.carrier);
       if (!v.valid || !v.carrier) throw new ScelleError('E_CARRIER_INVALID', 'the tracking number is not valid', {});

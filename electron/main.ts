@@ -60,7 +60,7 @@ async function start(): Promise<void> {
   await loadOrCreateStation(stationKeyFile, `station-${process.platform}-local`);
   const settings = new JsonSettingsStore(join(userData, 'settings.json'));
   const emitToRenderer = (channel: string, payload: unknown) => win?.webContents.send(`${IPC_PREFIX}event:${channel}`, payload);
-  const engine = new WorkerEngineHost(new URL('./engine-worker.js', import.meta.url), (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })));
+  const engine = new WorkerEngineHost(new URL('./engine-worker.js', import.meta.url), (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })), { pinnedRoots: PINNED_ROOTS });
   const handlers = createHandlers({
     shell: 'electron', version: app.getVersion(), platform: process.platform,
     isTrustedSender: trustedSenders([APP_ORIGIN]),
@@ -87,7 +87,6 @@ async function start(): Promise<void> {
     documents,
     writeFile: (path, data) => writeFile(path, data),
     stationKeyFile,
-    pinnedRoots: PINNED_ROOTS,
     escrowPublicKey: ESCROW_PUBLIC_KEY,
     log: (line) => console.error(line),
   });

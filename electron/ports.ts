@@ -2,7 +2,18 @@
  * What the IPC handlers need from the outside world, as small interfaces: Electron's dialogs
  * and shell in the app, fakes in the e2e harness and unit tests.
  */
+import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
 import type { CustodyTimelineDto, Language, SettingsDto } from '../shared/ipc/index.js';
+
+/** Signs customer events for one drive without revealing the key. */
+export interface CustomerSigner {
+  authorId: string;
+  /** base64 Ed25519 public key of the customer custody key. */
+  publicKey: string;
+  /** manifestSha256 of the drive: the customer lineage's anchor. */
+  anchor: string;
+  sign(event: CustodyEvent): Promise<SignedEvent>;
+}
 
 /** Native file dialogs. Each returns null (or []) when the user cancels. */
 export interface DialogPort {
@@ -29,8 +40,12 @@ export type LookupKind = 'tracking' | 'order' | 'drive';
 export interface CustodyPort {
   /** Timelines matching a tracking number, order reference or drive id. E_CUSTODY_SYNC when unreachable. */
   lookup(kind: LookupKind, value: string): Promise<CustodyTimelineDto[]>;
-  /** Signs, journals and tries to push an event by this station; `synced` false when queued for later. */
-  record(input: { driveId: string; type: string; data: Record<string, unknown> }): Promise<{ eventId: string; synced: boolean }>;
+  /**
+   * Signs, journals and tries to push an event; `synced` false when queued for later. Without
+   * `customer` the station signs (provider lineage); with it, the customer lineage is used and
+   * `customer.sign` (the engine host, which holds the data key) signs.
+   */
+  record(input: { driveId: string; type: string; data: Record<string, unknown>; customer?: CustomerSigner }): Promise<{ eventId: string; synced: boolean }>;
 }
 
 /** Renders documents (PDF bytes, CSV text). */

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import pg from 'pg';
-import { canonicalBytes, encodeBase64, eventHash, eventSigningBytes, newEventId, type CustodyEvent, type SignedEvent } from '../shared/custody/event.js';
+import { decodeBase64Strict, encodeBase64, eventHash, eventSigningBytes, newEventId, type CustodyEvent, type SignedEvent } from '../shared/custody/event.js';
 import { testSecretKey, type TestAuthor } from '../shared/custody/testing.js';
 import type { StationCertificate } from '../shared/engine/api.js';
+import { issueStationCertificate } from '../shared/format/station-cert.js';
 import { createServer, type CustodyServer } from './app.js';
 import { createToken } from './auth/tokens.js';
 import type { Db } from './db/driver.js';
@@ -81,13 +82,12 @@ export const TEST_ROOT_PUBLIC = encodeBase64(ed25519.getPublicKey(TEST_ROOT_SECR
 /** The test service key (TEST ONLY). */
 export const TEST_SERVICE_KEY = serviceKeyFromSeed(testSecretKey('custody service'));
 
-/** A station certificate for `who`, signed by `rootSecret` (default the test root) (TEST ONLY). */
+/** A station certificate for `who`, issued by `rootSecret` (default the test root) (TEST ONLY). */
 export function testCertificate(who: TestAuthor, rootSecret: Uint8Array = TEST_ROOT_SECRET, expiresAt: string | null = null): StationCertificate {
-  const body = {
-    version: 1 as const, stationId: who.author.id, publicKey: who.author.publicKey, issuedAt: '2025-01-01T00:00:00.000Z',
-    expiresAt, issuer: encodeBase64(ed25519.getPublicKey(rootSecret)),
-  };
-  return { ...body, signature: encodeBase64(ed25519.sign(canonicalBytes(body), rootSecret)) };
+  return issueStationCertificate({
+    rootSecretKey: rootSecret, stationId: who.author.id, stationPublicKey: decodeBase64Strict(who.author.publicKey, 32) as Uint8Array,
+    issuedAt: new Date('2025-01-01T00:00:00.000Z'), expiresAt: expiresAt === null ? null : new Date(expiresAt),
+  });
 }
 
 /** A running test service with one token per role (TEST ONLY). */

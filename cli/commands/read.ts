@@ -49,7 +49,7 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
       out.info(`  - ${s.message} ${s.hint}`);
     }
   }
-  out.emit({ event: 'result', command: 'verify', ...report, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
+  out.emit({ event: 'result', command: 'verify', ...report, customerKey: undefined, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
   return report.ok ? 0 : 3;
 }
 
@@ -82,6 +82,6 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
   const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
   if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', res.renamed.length, res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
   out.info(t(out.lang, 'opened', res.files, fmtBytes(res.bytes, out.lang), values.to));
-  out.emit({ event: 'result', command: 'open', ...res });
+  out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed });
   return 0;
 }

@@ -4,52 +4,28 @@
  * chain verification. A key revoked at time T is untrusted for events the service receives
  * from T on; events received before stay trusted (docs/CUSTODY.md §4 `revoked-key`).
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { z } from 'zod';
-import { canonicalBytes, decodeBase64Strict, AUTHOR_ID_RE } from '../../shared/custody/event.js';
+import { decodeBase64Strict } from '../../shared/custody/event.js';
 import type { ChainTrust, KeyTrust } from '../../shared/custody/chain-verify.js';
 import type { StationCertificate } from '../../shared/engine/api.js';
+import { verifyStationCertificate } from '../../shared/format/station-cert.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { str, type Tx } from '../db/driver.js';
 
-const b64Key = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected base64 of 32 bytes');
-const rfc3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/).refine((s) => !Number.isNaN(Date.parse(s)));
-
-/** zod schema of a station certificate (shared/engine/api.ts StationCertificate). */
-export const stationCertificateSchema = z.strictObject({
-  version: z.literal(1),
-  stationId: z.string().regex(AUTHOR_ID_RE),
-  publicKey: b64Key,
-  issuedAt: rfc3339,
-  expiresAt: rfc3339.nullable(),
-  issuer: b64Key,
-  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/),
-});
-
 /**
- * Checks a station certificate: well-formed, issued by `rootPublicKey` (base64), signature
- * valid (strict Ed25519 over the canonical JSON of the fields other than `signature`), and
- * valid at `now`.
- * @throws ScelleError E_FORMAT_CERTIFICATE naming the first failed check.
+ * Checks a station certificate with shared/format/station-cert.ts: well-formed, issued by
+ * `rootPublicKey` (base64), root signature valid, certifying `publicKey`, valid at `now`.
+ * @throws ScelleError E_FORMAT_CERTIFICATE whose `details.reason` is the CertificateReason
+ *   (`malformed`, `unknown-root`, `bad-signature`, `key-mismatch`, `not-yet-valid`, `expired`…).
  */
-export function verifyStationCertificate(cert: unknown, rootPublicKey: string, now: Date): StationCertificate {
-  const parsed = stationCertificateSchema.safeParse(cert);
-  if (!parsed.success) throw new ScelleError('E_FORMAT_CERTIFICATE', 'malformed station certificate', { reason: 'malformed' });
-  const c = parsed.data;
-  if (c.issuer !== rootPublicKey) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate not issued by the configured root', { reason: 'issuer' });
+export function checkStationCertificate(cert: unknown, publicKey: string, rootPublicKey: string, now: Date): StationCertificate {
   const root = decodeBase64Strict(rootPublicKey, 32);
-  const sig = decodeBase64Strict(c.signature, 64);
-  const { signature: _omit, ...body } = c;
-  let ok = false;
-  try {
-    ok = !!root && !!sig && ed25519.verify(sig, canonicalBytes(body), root, { zip215: false });
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate signature does not verify', { reason: 'signature' });
-  if (Date.parse(c.issuedAt) > now.getTime()) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate not yet valid', { reason: 'not-yet-valid' });
-  if (c.expiresAt !== null && Date.parse(c.expiresAt) <= now.getTime()) throw new ScelleError('E_FORMAT_CERTIFICATE', 'certificate expired', { reason: 'expired' });
-  return c as StationCertificate;
+  const key = decodeBase64Strict(publicKey, 32);
+  if (!root) throw new ScelleError('E_FORMAT_CERTIFICATE', 'the configured root public key is malformed', { reason: 'unknown-root' });
+  if (!key) throw new ScelleError('E_FORMAT_CERTIFICATE', 'publicKey must be base64 of 32 bytes', { reason: 'key-mismatch' });
+  const check = verifyStationCertificate(cert as StationCertificate, key, [root], now);
+  if (!check.certified) throw new ScelleError('E_FORMAT_CERTIFICATE', `station certificate refused: ${check.reason ?? 'invalid'}`, { reason: check.reason ?? 'invalid' });
+  const c = cert as StationCertificate;
+  return { version: c.version, stationId: c.stationId, publicKey: c.publicKey, issuedAt: c.issuedAt, expiresAt: c.expiresAt, issuer: c.issuer, signature: c.signature };
 }
 
 /** One enrolled key. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { audit, readAudit } from '../audit.js';
 import { createToken, revokeToken } from '../auth/tokens.js';
 import { checkIntegrity } from '../custody/integrity.js';
-import { enrolKey, listKeys, revokeKeys, verifyStationCertificate } from '../custody/signing-keys.js';
+import { checkStationCertificate, enrolKey, listKeys, revokeKeys } from '../custody/signing-keys.js';
 import type { ServiceContext } from '../context.js';
 import { deletePersonalRecord, ORDER_REF_RE, putPersonalRecord } from '../personal-records.js';
 import { runRetention } from '../retention.js';
@@ -29,8 +29,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
     const body = enrolBody.safeParse(req.body);
     if (!body.success) throw badRequest('expected { publicKey, certificate, kind? }');
     if (!ctx.rootPublicKey) throw new HttpError(503, 'E_SERVER_CONFIG', 'no provider root public key is configured');
-    const cert = verifyStationCertificate(body.data.certificate, ctx.rootPublicKey, ctx.now());
-    if (cert.publicKey !== body.data.publicKey) throw badRequest('publicKey differs from the certificate');
+    const cert = checkStationCertificate(body.data.certificate, body.data.publicKey, ctx.rootPublicKey, ctx.now());
     const rec = await ctx.db.transaction(async (tx) => {
       const r = await enrolKey(tx, cert, body.data.kind ?? 'station', caller.tokenId, ctx.now());
       await audit(tx, caller, 'stations.enrol', { stationId: cert.stationId, publicKey: cert.publicKey }, 1, ctx.now());

@@ -17,7 +17,8 @@ describe('service signatures', () => {
     const r = parseReceipt(signServiceObject({ ...base, extra: 'future' }, secret));
     expect(r).toHaveProperty('extra', 'future');
     expect(verifyServiceSignature(r, [oldPub, pub])).toBe(true);
-    expect(verifyServiceSignature({ ...r, leafIndex: 5 }, [pub])).toBe(false);
+    const changed = { ...r, leafIndex: 5 };
+    expect(verifyServiceSignature(changed, [pub])).toBe(false);
     const { extra: _e, ...withoutExtra } = r;
     expect(verifyServiceSignature(withoutExtra, [pub])).toBe(false);
   });

@@ -55,6 +55,8 @@ export interface SealResult {
   bytes: number;
   parts: number;
   resumed: boolean;
+  /** base64 Ed25519 public key of the drive's customer custody key (for the `sealed` event). */
+  customerPublicKey: string;
 }
 
 /** What can be learned about a drive without any key. */
@@ -102,6 +104,8 @@ export interface VerifyReport {
   files?: number;
   bytes?: number;
   problems: { code: string; message: string; details: Record<string, string | number | boolean> }[];
+  /** With a secret: the customer's custody key (see OpenResult). */
+  customerKey?: CustomerCustodyKey;
 }
 
 export interface OpenOptions {
@@ -117,7 +121,17 @@ export interface OpenOptions {
   onProgress?: (p: Progress) => void;
 }
 
+/** The customer's custody signing key, derivable only with the data key (see docs/CUSTODY.md). */
+export interface CustomerCustodyKey {
+  secretKey: Uint8Array;
+  /** base64 Ed25519 public key. */
+  publicKey: string;
+  authorId: string;
+}
+
 export interface OpenResult {
+  /** Signs the customer's custody events (received, opened, erased). Never logged. */
+  customerKey: CustomerCustodyKey;
   files: number;
   bytes: number;
   /** True only once every restored byte authenticated and every file hash matched. */

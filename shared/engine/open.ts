@@ -17,6 +17,7 @@ import { entryLinkBytes, entryPathBytes } from './entry-path.js';
 import { ProgressTracker } from './progress.js';
 import { localName, safeComponents } from './restore-paths.js';
 import { fsyncDir } from './durable-fs.js';
+import { deriveCustomerKey } from '../custody/customer-key.js';
 
 /** Open options plus the pinned roots used to judge the station. */
 export interface OpenDriveOptions extends OpenOptions {
@@ -187,7 +188,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     }
     for (const d of new Set(plan.map((p) => parentOf(p.target).toString('latin1')))) fsyncDir(Buffer.from(d, 'latin1'));
     progress.flush();
-    return { driveId: drive.manifest.driveId, files: files.length, bytes, verified: true, renamed };
+    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: files.length, bytes, verified: true, renamed };
   } finally {
     reader.close();
     drive.dataKey.fill(0);

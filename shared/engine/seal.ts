@@ -32,6 +32,7 @@ import { scanSources, type ScanResult, type SourceEntry } from './scan.js';
 import { choosePartPlaintextSize, inspectTarget } from './target.js';
 import { targetError } from './target-errors.js';
 import { entryPathFields } from './entry-path.js';
+import { customerPublicKey } from '../custody/customer-key.js';
 
 /** Extra knobs for tests and benchmarks. */
 export interface SealInternals {
@@ -191,12 +192,13 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   writeFileDurable(join(driveDir, MANIFEST_FILE), manifestBytes);
   rmSync(join(driveDir, SEAL_STATE_FILE), { force: true });
   fsyncDir(driveDir);
+  const customerKey = customerPublicKey(dataKey, driveId);
   dataKey.fill(0);
 
   const result: SealResult = {
     driveId, driveDir,
     manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
-    files: scan.files, bytes: scan.bytes, parts: partCount, resumed: resumeState !== null,
+    files: scan.files, bytes: scan.bytes, parts: partCount, resumed: resumeState !== null, customerPublicKey: customerKey,
   };
   if (unlockCode) result.unlockCode = unlockCode;
   return result;

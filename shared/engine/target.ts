@@ -8,6 +8,8 @@ export const DEFAULT_PART_PLAINTEXT_SIZE = 1 << 30;
 /** Largest file FAT32 holds. */
 export const FAT32_MAX_FILE = 2 ** 32 - 1;
 const MSDOS_SUPER_MAGIC = 0x4d44;
+/** Smallest part size accepted (the format allows any; smaller only makes many tiny files). */
+export const MIN_PART_PLAINTEXT_SIZE = 64 * 1024;
 
 /** What a seal needs to know of its target. */
 export interface TargetInfo {
@@ -54,8 +56,8 @@ export function maxPartPlaintextSize(maxFileSize: number): number {
  */
 export function choosePartPlaintextSize(requested: number | undefined, info: Pick<TargetInfo, 'maxFileSize'>): number {
   const size = requested ?? DEFAULT_PART_PLAINTEXT_SIZE;
-  if (!Number.isSafeInteger(size) || size < SCELLE_LAYOUT.firstSegmentPlaintextSize) {
-    throw new ScelleError('E_USAGE', `part size must be at least ${SCELLE_LAYOUT.firstSegmentPlaintextSize} bytes`);
+  if (!Number.isSafeInteger(size) || size < MIN_PART_PLAINTEXT_SIZE) {
+    throw new ScelleError('E_USAGE', `part size must be at least ${MIN_PART_PLAINTEXT_SIZE} bytes`, { reason: '--part-size' });
   }
   return info.maxFileSize === null ? size : Math.min(size, maxPartPlaintextSize(info.maxFileSize));
 }

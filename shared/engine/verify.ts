@@ -17,6 +17,7 @@ import { loadDrive, payloadReader, unlockDrive, type LoadedDrive } from './drive
 import { entryPathBytes, entryLinkBytes } from './entry-path.js';
 import { PAYLOAD_DIR } from './drive-layout.js';
 import { ProgressTracker } from './progress.js';
+import { deriveCustomerKey } from '../custody/customer-key.js';
 
 /** Options of {@link verify}. */
 export interface VerifyOptions {
@@ -115,6 +116,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
       }
       throw e;
     }
+    report.customerKey = deriveCustomerKey(unlocked.dataKey, unlocked.manifest.driveId);
     report.files = unlocked.indexHeader.files;
     report.bytes = unlocked.indexHeader.bytes;
     const reader = payloadReader(unlocked);

@@ -135,8 +135,10 @@ export const invokeChannels = {
   'custody.record': {
     request: z.strictObject({
       driveId: driveIdSchema,
-      type: z.enum(['sealed', 'verified', 'shipped', 'received', 'opened', 'erased']),
+      type: z.enum(['verified', 'shipped', 'received', 'opened']),
       data: z.record(z.string(), z.unknown()),
+      /** For the customer's `received` / `opened`: the unlocked drive whose key signs them. */
+      sessionId: sessionIdSchema.optional(),
     }),
     response: z.object({ eventId: z.string(), synced: z.boolean() }),
   },

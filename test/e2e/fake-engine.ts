@@ -4,14 +4,16 @@
  * fake "sealed" folder: NOTHING here is encrypted. It lives under test/ and is never packaged.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../../shared/engine/api.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { canonicalizeUnlockCode, formatUnlockCode, generateUnlockCode } from '../../shared/format/unlock-code.js';
-import type { EnginePort, EngineVerifyOptions } from '../../electron/engine-port.js';
+import { customerPublicKey, deriveCustomerKey } from '../../shared/custody/customer-key.js';
+import type { EnginePort, EngineVerifyOptions, PinnedRoots } from '../../electron/engine-port.js';
 
-interface FakeManifest { format: 'fake-scelle'; driveId: string; createdAt: string; code: string | null; files: { path: string; size: number; source: string }[]; partSha256: string; station: string }
+interface FakeManifest { format: 'fake-scelle'; driveId: string; dataKey: string; createdAt: string; code: string | null; files: { path: string; size: number; source: string }[]; partSha256: string; station: string }
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
   const t = setTimeout(resolve, ms);
@@ -32,6 +34,8 @@ async function readManifest(driveDir: string): Promise<FakeManifest> {
     throw new ScelleError('E_FORMAT_MANIFEST', 'manifest unreadable', {}, { cause: e });
   }
 }
+
+const entriesOf = (m: FakeManifest): IndexEntry[] => m.files.map((f, i) => ({ path: f.path, type: 'file' as const, size: f.size, mode: 0o644, mtime: 1_700_000_000_000 + i, offset: 0 }));
 
 /** Options of the fake: how slow a job runs (ms per step, 20 steps). */
 export interface FakeEngineOptions { stepMs?: number }
@@ -63,12 +67,13 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EnginePort {
       const part = Buffer.from(JSON.stringify(files));
       await writeFile(join(driveDir, 'payload', 'part-000000.scx'), part);
       const code = o.recipients.unlockCode ? generateUnlockCode() : null;
-      const m: FakeManifest = { format: 'fake-scelle', driveId, createdAt: new Date().toISOString(), code: code ? canonicalizeUnlockCode(code) : null, files, partSha256: createHash('sha256').update(part).digest('hex'), station: o.station.id };
+      const dataKey = randomBytes(32);
+      const m: FakeManifest = { format: 'fake-scelle', driveId, dataKey: dataKey.toString('base64'), createdAt: new Date().toISOString(), code: code ? canonicalizeUnlockCode(code) : null, files, partSha256: createHash('sha256').update(part).digest('hex'), station: o.station.id };
       const text = JSON.stringify(m);
       await writeFile(join(driveDir, 'manifest.json'), text);
-      return { driveId, driveDir, ...(code ? { unlockCode: formatUnlockCode(code) } : {}), manifestSha256: createHash('sha256').update(text).digest('hex'), files: files.length, bytes, parts: 1, resumed: false };
+      return { driveId, driveDir, ...(code ? { unlockCode: formatUnlockCode(code) } : {}), manifestSha256: createHash('sha256').update(text).digest('hex'), files: files.length, bytes, parts: 1, resumed: false, customerPublicKey: customerPublicKey(dataKey, driveId) };
     },
-    async inspect(driveDir: string): Promise<DriveInfo> {
+    async inspect(driveDir: string, _roots: PinnedRoots): Promise<DriveInfo> {
       const m = await readManifest(driveDir);
       const text = await readFile(join(driveDir, 'manifest.json'), 'utf8');
       return {
@@ -78,7 +83,7 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EnginePort {
       };
     },
     async verify(o: EngineVerifyOptions): Promise<VerifyReport> {
-      const info = await this.inspect(o.driveDir);
+      const info = await this.inspect(o.driveDir, []);
       const m = await readManifest(o.driveDir);
       await steps('verify', info.payloadCiphertextBytes, m.files.length, o.signal, o.onProgress);
       const part = await readFile(join(o.driveDir, 'payload', 'part-000000.scx')).catch(() => null);
@@ -87,14 +92,20 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EnginePort {
       else if (createHash('sha256').update(part).digest('hex') !== m.partSha256) problems.push({ code: 'E_FORMAT_PART_HASH', message: 'part 0 differs from the manifest', details: { part: 0 } });
       return { driveId: m.driveId, level: o.secret ? 'full' : 'media', ok: problems.length === 0, station: info.station, files: m.files.length, bytes: info.payloadCiphertextBytes, problems };
     },
-    async unlock(o: { driveDir: string; secret: DriveSecret }) {
-      checkSecret(await readManifest(o.driveDir), o.secret);
-      return {};
+    loadDrive(path: string, _roots: PinnedRoots) {
+      const m = JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as FakeManifest;
+      const text = readFileSync(join(path, 'manifest.json'), 'utf8');
+      return { info: { driveId: m.driveId, driveDir: path, createdAt: m.createdAt, manifestSha256: createHash('sha256').update(text).digest('hex'), station: { id: m.station, publicKey: '', certified: true, reason: null }, parts: 1, payloadCiphertextBytes: 0, keyslots: [] }, m } as never;
     },
-    async list(o: { driveDir: string; secret: DriveSecret }): Promise<IndexEntry[]> {
+    async unlockDrive(drive: never, secret: DriveSecret) {
+      const m = (drive as { m: FakeManifest }).m;
+      checkSecret(m, secret);
+      return { dataKey: new Uint8Array(Buffer.from(m.dataKey, 'base64')), entries: entriesOf(m) };
+    },
+    async list(o: { driveDir: string; secret: DriveSecret; pinnedRoots: PinnedRoots }): Promise<{ entries: IndexEntry[] }> {
       const m = await readManifest(o.driveDir);
       checkSecret(m, o.secret);
-      return m.files.map((f, i) => ({ path: f.path, type: 'file' as const, size: f.size, mode: 0o644, mtime: 1_700_000_000 + i, offset: 0 }));
+      return { entries: entriesOf(m) };
     },
     async open(o: OpenOptions): Promise<OpenResult> {
       const m = await readManifest(o.driveDir);
@@ -107,7 +118,7 @@ export function createFakeEngine(opts: FakeEngineOptions = {}): EnginePort {
         await mkdir(dirname(to), { recursive: true });
         await copyFile(f.source, to);
       }
-      return { files: chosen.length, bytes, verified: true };
+      return { files: chosen.length, bytes, verified: true, customerKey: deriveCustomerKey(new Uint8Array(Buffer.from(m.dataKey, 'base64')), m.driveId) };
     },
   };
 }

@@ -104,7 +104,6 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
     documents,
     writeFile: async (path, data) => { await writeFile(path, data); written.set(path, typeof data === 'string' ? data.length : data.byteLength); },
     stationKeyFile,
-    pinnedRoots: [],
     escrowPublicKey: null,
     log: () => {},
   };

@@ -1,0 +1,98 @@
+/**
+ * Custody service benchmark (not part of the test suite):
+ *
+ *   npm run build && node dist/bench/custody-load.js [--events 100000] [--stored 1000000] [--engine sqlite|postgres]
+ *
+ * 1. Ingest: 50 concurrent HTTP clients push `--events` signed events over loopback with
+ *    duplicates and retries injected; reports throughput and checks every event is stored
+ *    exactly once and the integrity check passes.
+ * 2. Lookups at scale: fills the database up to `--stored` events (in-process ingest, same code
+ *    path minus HTTP), then measures p50/p99 latency of GET /v1/drives (by tracking number and
+ *    by drive id), GET /v1/proof/inclusion and GET /v1/proof/consistency over HTTP.
+ * PostgreSQL is used with `--engine postgres` and SCELLE_TEST_DATABASE_URL set.
+ */
+import { parseArgs } from 'node:util';
+import { testAuthor, testCustomer, testSecretKey } from '../shared/custody/testing.js';
+import { eventHash } from '../shared/custody/event.js';
+import { ingestBatch } from '../server/custody/ingest.js';
+import { runLoad } from '../server/load-driver.js';
+import { call, loadChains, startTestService, testCertificate, testEngines } from '../server/testing.js';
+
+const { values } = parseArgs({ options: { events: { type: 'string' }, stored: { type: 'string' }, engine: { type: 'string' } } });
+const EVENTS = Number(values.events ?? 100_000);
+const STORED = Number(values.stored ?? 1_000_000);
+const ENGINE = values.engine ?? 'sqlite';
+const PER_DRIVE = 5;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function timeRequests(label: string, n: number, make: (i: number) => Promise<{ status: number }>): Promise<void> {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = await make(i);
+    ms.push(performance.now() - t);
+    if (r.status !== 200) throw new Error(`${label}: status ${r.status}`);
+  }
+  ms.sort((a, b) => a - b);
+  console.log(`${label.padEnd(34)} p50 ${percentile(ms, 50).toFixed(2)} ms   p99 ${percentile(ms, 99).toFixed(2)} ms   (${n} requests)`);
+}
+
+async function main(): Promise<void> {
+  const engine = testEngines().find((e) => e.name === ENGINE);
+  if (!engine || engine.skipReason) throw new Error(`engine ${ENGINE} unavailable: ${engine?.skipReason ?? 'unknown engine'}`);
+  const station = testAuthor('station', 'station-bench');
+  const customerKey = testCustomer(testSecretKey('bench data key'), 'BENCH').author.publicKey;
+  const svc = await startTestService(engine, { customerDrive: 'none', stationId: 'station-bench' });
+  try {
+    await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: station.author.publicKey, certificate: testCertificate(station) });
+
+    console.log(`engine ${ENGINE}: phase 1, ${EVENTS} events by 50 clients over loopback`);
+    const chains = loadChains(station, customerKey, 'HTTP', Math.ceil(EVENTS / PER_DRIVE), PER_DRIVE);
+    const stats = await runLoad({ baseUrl: svc.baseUrl, token: svc.tokens.station, chains, clients: 50, batchSize: 40, retryRate: 0.1, duplicateRate: 0.3, seed: 11 });
+    const count = Number((await svc.db.query('SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM events'))[0]?.['d']);
+    console.log(`ingest: ${stats.stored} stored, ${stats.duplicate} duplicates answered, ${stats.rejected} rejected, ${stats.requests} requests`);
+    console.log(`ingest throughput: ${(stats.stored / stats.seconds).toFixed(0)} events/s (${stats.seconds.toFixed(1)} s); distinct stored ${count} of ${chains.flat().length}`);
+    const t0 = performance.now();
+    const integrity = await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/admin/integrity');
+    console.log(`integrity check: ok=${integrity.body.ok} over ${integrity.body.events} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    console.log(`phase 2: filling up to ${STORED} stored events (in-process ingest)`);
+    const caller = { tokenId: 'bench', role: 'station' as const, subject: 'station-bench' };
+    let stored = count;
+    const fillStart = performance.now();
+    for (let chunk = 0; stored < STORED; chunk++) {
+      const drives = Math.min(2000, Math.ceil((STORED - stored) / PER_DRIVE));
+      const events = loadChains(station, customerKey, `FILL${chunk}`, drives, PER_DRIVE);
+      // round-robin so that each batch holds many drives, as in real traffic
+      const flat = [];
+      for (let s = 0; s < PER_DRIVE; s++) for (const c of events) if (c[s]) flat.push(c[s]);
+      for (let i = 0; i < flat.length; i += 100) {
+        const r = await ingestBatch(svc.server.ctx, caller, flat.slice(i, i + 100));
+        stored += r.results.filter((x) => x.status === 'stored').length;
+      }
+      if (chunk % 10 === 0) console.log(`  ${stored} stored (${(stored / ((performance.now() - fillStart) / 1000)).toFixed(0)} events/s)`);
+    }
+    console.log(`filled to ${stored} events in ${((performance.now() - fillStart) / 1000).toFixed(0)} s`);
+
+    const drivesTotal = Math.ceil(EVENTS / PER_DRIVE);
+    const rnd = (n: number): number => Math.floor(Math.random() * n);
+    const sample = chains.filter((_, i) => i % 97 === 0);
+    await timeRequests('GET /v1/drives?tracking=', 500, () => call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/drives?tracking=LTHTTP${String(rnd(drivesTotal)).padStart(9, '0')}`));
+    await timeRequests('GET /v1/drives?drive=', 500, () => call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/drives?drive=HTTP-${rnd(drivesTotal)}`));
+    const size = (await call(svc.baseUrl, svc.tokens.station, 'GET', '/v1/checkpoint')).body.treeSize as number;
+    await timeRequests('GET /v1/proof/inclusion', 500, (i) => {
+      const c = sample[i % sample.length] ?? [];
+      const e = c[i % PER_DRIVE];
+      return call(svc.baseUrl, svc.tokens.station, 'GET', `/v1/proof/inclusion?hash=${e ? eventHash(e) : ''}&treeSize=${size}`);
+    });
+    await timeRequests('GET /v1/proof/consistency', 500, () => call(svc.baseUrl, svc.tokens.station, 'GET', `/v1/proof/consistency?from=${1 + rnd(size - 1)}&to=${size}`));
+    console.log(`tree size ${size}`);
+  } finally {
+    await svc.stop();
+  }
+}
+
+main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });

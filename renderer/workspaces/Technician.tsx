@@ -1,0 +1,235 @@
+/**
+ * Technicien: sources (live count) → drive → recipients → seal (progress, cancel) → unlock
+ * code shown once → verify → carrier and tracking number (validated as typed) → packing slip.
+ */
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
+import { api, asUiError, unwrap, type UiError } from '../bridge.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { ProgressPanel } from '../components/ProgressPanel.js';
+import { Notice, Section } from '../components/Section.js';
+import { formatBytes, formatCount } from '../format.js';
+import { useT } from '../i18n/use-t.js';
+import { useJob } from '../jobs.js';
+import { useApp } from '../store.js';
+
+type Check = ResponseOf<'drives.check'>;
+type Seal = ResponseOf<'engine.seal'>;
+type Count = ResponseOf<'sources.count'>;
+type Tracking = ResponseOf<'carriers.validate'>;
+
+const KEY_RE = /^[A-Za-z0-9+/]{43}=$/;
+const CARRIERS = ['canada-post', 'purolator', 'ups', 'fedex', 'dhl', 'usps', 'upu-s10'] as const;
+
+/** The technician's workspace. */
+export function Technician() {
+  const t = useT();
+  const lang = useApp((s) => s.language);
+  const ids = { customerKey: useId(), carrier: useId(), tracking: useId(), trackingHelp: useId() };
+  const [sources, setSources] = useState<string[]>([]);
+  const countJob = useJob<Count>();
+  const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
+  const [driveId, setDriveId] = useState<string | null>(null);
+  const [check, setCheck] = useState<Check | null>(null);
+  const [useCode, setUseCode] = useState(true);
+  const [escrow, setEscrow] = useState(false);
+  const [customerKey, setCustomerKey] = useState('');
+  const sealJob = useJob<Seal>();
+  const [code, setCode] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const verifyJob = useJob<VerifyReportDto>();
+  const [carrier, setCarrier] = useState('auto');
+  const [tracking, setTracking] = useState('');
+  const [trackingResult, setTrackingResult] = useState<Tracking | null>(null);
+  const [message, setMessage] = useState<{ kind: 'success' | 'info'; text: string } | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
+
+  const guard = useCallback(async (f: () => Promise<void>) => {
+    setError(null);
+    try { await f(); } catch (e) { setError(asUiError(e)); }
+  }, []);
+
+  const refreshDrives = useCallback(() => guard(async () => {
+    const r = await unwrap(api().drives.list({}));
+    setDrives(r.drives);
+    setDriveId((cur) => (cur && r.drives.some((d) => d.id === cur) ? cur : null));
+  }), [guard]);
+
+  useEffect(() => { void refreshDrives(); }, [refreshDrives]);
+
+  const runCount = countJob.run;
+  useEffect(() => {
+    if (sources.length === 0) return;
+    void runCount((jobId) => api().sources.count({ jobId, paths: sources }));
+  }, [sources, runCount]);
+
+  useEffect(() => {
+    setCheck(null);
+    if (!driveId) return;
+    void guard(async () => setCheck(await unwrap(api().drives.check({ driveId, bytesNeeded: countJob.result?.bytes ?? 0, files: countJob.result?.files ?? 0 }))));
+  }, [driveId, countJob.result, guard]);
+
+  useEffect(() => {
+    setTrackingResult(null);
+    if (tracking.trim().length < 6) return;
+    const timer = setTimeout(() => {
+      void api().carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) }).then((r) => { if (r.ok) setTrackingResult(r.value); });
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [tracking, carrier]);
+
+  const addSources = (kind: 'files' | 'folders') => guard(async () => {
+    const r = await unwrap(api().dialog.chooseSources({ kind }));
+    if (r.paths.length) setSources((s) => [...new Set([...s, ...r.paths])]);
+  });
+
+  const keyOk = customerKey.trim() === '' || KEY_RE.test(customerKey.trim());
+  const ready = sources.length > 0 && countJob.result !== null && !!check?.ok && (useCode || escrow || customerKey.trim() !== '') && keyOk && !sealJob.running;
+
+  const seal = async () => {
+    setMessage(null); setCode(null); verifyJob.reset();
+    const r = await sealJob.run((jobId) => api().engine.seal({
+      jobId, sources, driveId: driveId!,
+      recipients: { unlockCode: useCode, escrow, customerKeys: customerKey.trim() ? [{ label: 'customer', publicKey: customerKey.trim() }] : [] },
+    }));
+    if (r?.unlockCode) setCode(r.unlockCode);
+  };
+
+  const sealed = sealJob.result;
+  const shippingReady = !!sealed && !!trackingResult?.valid && !!(trackingResult.carrier ?? (carrier === 'other'));
+  const chosenCarrier = trackingResult?.carrier?.id ?? carrier;
+
+  const recordShipment = () => guard(async () => {
+    if (!sealed || !trackingResult) return;
+    const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'shipped', data: { carrier: chosenCarrier, trackingNumber: trackingResult.normalized } }));
+    setMessage({ kind: r.synced ? 'success' : 'info', text: t(r.synced ? 'tech.recorded' : 'tech.recordedLocal') });
+  });
+
+  const saveSlip = () => guard(async () => {
+    if (!sealed || !trackingResult) return;
+    const r = await unwrap(api().slip.savePdf({ driveId: sealed.driveId, carrier: chosenCarrier, trackingNumber: trackingResult.normalized, language: lang }));
+    setMessage({ kind: 'success', text: r.path ? t('common.savedTo', { path: r.path }) : t('common.notSaved') });
+  });
+
+  const trackingText = (() => {
+    if (!trackingResult) return null;
+    if (!trackingResult.valid) return carrier === 'other' ? t('tech.tracking.other') : t('tech.tracking.invalid');
+    if (carrier === 'auto' && trackingResult.carriers.length > 1) return t('tech.tracking.ambiguous', { carriers: trackingResult.carriers.map((c) => c.name).join(', ') });
+    return t('tech.tracking.valid', { carrier: trackingResult.carrier?.name ?? '' });
+  })();
+
+  return (
+    <div className="workspace">
+      <h1>{t('tech.title')}</h1>
+      <ErrorNotice error={error} />
+
+      <Section title={t('tech.step.sources')}>
+        <div className="row">
+          <button type="button" onClick={() => void addSources('folders')}>{t('tech.addFolders')}</button>
+          <button type="button" className="secondary" onClick={() => void addSources('files')}>{t('tech.addFiles')}</button>
+        </div>
+        {sources.length === 0 ? <p>{t('tech.noSources')}</p> : (
+          <ul aria-label={t('tech.sourcesList')} className="paths">
+            {sources.map((s) => (
+              <li key={s}><span className="path">{s}</span>
+                <button type="button" className="link" aria-label={t('common.remove', { name: s })} onClick={() => { countJob.reset(); setSources((x) => x.filter((y) => y !== s)); }}>✕</button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p aria-live="polite" data-testid="source-count">
+          {countJob.running && countJob.progress && t('tech.counting', { files: formatCount(countJob.progress.filesDone, lang), bytes: formatBytes(countJob.progress.bytesDone, lang) })}
+          {countJob.result && t('tech.counted', { files: formatCount(countJob.result.files, lang), dirs: formatCount(countJob.result.directories, lang), bytes: formatBytes(countJob.result.bytes, lang) })}
+        </p>
+        <ErrorNotice error={countJob.error} />
+      </Section>
+
+      <Section title={t('tech.step.drive')}>
+        <button type="button" className="secondary" onClick={() => void refreshDrives()}>{t('common.refresh')}</button>
+        {drives.length === 0 ? <p>{t('tech.noDrives')}</p> : (
+          <fieldset>
+            <legend>{t('tech.drivesLegend')}</legend>
+            {drives.map((d) => (
+              <label key={d.id} className="choice">
+                <input type="radio" name="drive" value={d.id} checked={driveId === d.id} onChange={() => setDriveId(d.id)} />
+                {t('tech.driveOption', { label: d.label || d.mountpoint, model: d.model || '—', fs: d.fileSystem.toUpperCase(), free: d.freeBytes === null ? t('common.unknown') : formatBytes(d.freeBytes, lang), size: formatBytes(d.sizeBytes, lang) })}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <div aria-live="polite" data-testid="drive-check">
+          {check?.problems.map((p) => (
+            <p key={p.code} className={p.code.startsWith('E_') ? 'bad' : 'warn'}>
+              {t(`check.${p.code}`, { fileSystem: String(p.details['fileSystem'] ?? ''), size: formatBytes(Number(p.details['partPlaintextSize'] ?? 0), lang), missing: formatBytes(Number(p.details['missingBytes'] ?? 0), lang) })}
+            </p>
+          ))}
+          {check?.ok && check.problems.length === 0 && <p className="good">{t('tech.driveOk')}</p>}
+        </div>
+      </Section>
+
+      <Section title={t('tech.step.recipients')}>
+        <label className="choice"><input type="checkbox" checked={useCode} onChange={(e) => setUseCode(e.target.checked)} />{t('tech.recipient.code')}</label>
+        <label className="choice"><input type="checkbox" checked={escrow} onChange={(e) => setEscrow(e.target.checked)} />{t('tech.recipient.escrow')}</label>
+        <label htmlFor={ids.customerKey}>{t('tech.recipient.customerKey')}</label>
+        <input id={ids.customerKey} className="mono" value={customerKey} onChange={(e) => setCustomerKey(e.target.value)} aria-describedby={`${ids.customerKey}-help`} aria-invalid={!keyOk} spellCheck={false} autoComplete="off" />
+        <p id={`${ids.customerKey}-help`} className={keyOk ? 'help' : 'bad'}>{keyOk ? t('tech.recipient.customerKeyHelp') : t('tech.recipient.customerKeyInvalid')}</p>
+      </Section>
+
+      <Section title={t('tech.step.seal')}>
+        <button type="button" onClick={() => void seal()} disabled={!ready} aria-describedby="seal-help">{t('tech.seal')}</button>
+        {!ready && !sealJob.running && <p id="seal-help" className="help">{t('tech.sealNotReady')}</p>}
+        {sealJob.running && <ProgressPanel progress={sealJob.progress} onCancel={sealJob.cancel} label={t('tech.step.seal')} />}
+        {sealJob.error?.code === 'E_CANCELLED' ? <Notice kind="warning" testId="seal-cancelled">{t('progress.cancelled')}</Notice> : <ErrorNotice error={sealJob.error} />}
+        {sealed && <Notice kind="success" testId="seal-done">{t('tech.sealed', { driveId: sealed.driveId, files: formatCount(sealed.files, lang), bytes: formatBytes(sealed.bytes, lang), parts: sealed.parts })}</Notice>}
+        {code && (
+          <div className="code-once print-only-target" role="region" aria-label={t('tech.code.title')}>
+            <h3>{t('tech.code.title')}</h3>
+            <p className="warn">{t('tech.code.warning')}</p>
+            <p className="unlock-code mono" aria-label={t('tech.code.label')} data-testid="unlock-code">{code}</p>
+            <div className="row no-print">
+              <button type="button" onClick={() => { void navigator.clipboard?.writeText(code).then(() => setCopied(true), () => setCopied(false)); }}>{t('tech.code.copy')}</button>
+              <button type="button" className="secondary" onClick={() => window.print()}>{t('tech.code.print')}</button>
+              <button type="button" className="secondary" onClick={() => { setCode(null); setCopied(false); }}>{t('tech.code.confirm')}</button>
+            </div>
+            {copied && <p role="status">{t('tech.code.copied')}</p>}
+          </div>
+        )}
+      </Section>
+
+      <Section title={t('tech.step.verify')} disabled={!sealed}>
+        <button type="button" disabled={!sealed || verifyJob.running} onClick={() => sealed && void verifyJob.run((jobId) => api().engine.verify({ jobId, driveDir: sealed.driveDir }))}>{t('tech.verify')}</button>
+        {verifyJob.running && <ProgressPanel progress={verifyJob.progress} onCancel={verifyJob.cancel} label={t('tech.step.verify')} />}
+        <ErrorNotice error={verifyJob.error} />
+        {verifyJob.result && (verifyJob.result.ok
+          ? <Notice kind="success" testId="verify-ok">{t('tech.verifyOk')}</Notice>
+          : <div className="notice notice-error" role="alert" data-testid="verify-bad"><p>{t('tech.verifyBad', { count: verifyJob.result.problems.length })}</p>
+              <ul>{verifyJob.result.problems.map((p, i) => <li key={i}>{t(`err.${p.code}` as never) || p.code}</li>)}</ul></div>)}
+      </Section>
+
+      <Section title={t('tech.step.ship')} disabled={!sealed}>
+        <div className="grid2">
+          <div>
+            <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
+            <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
+              <option value="auto">{t('tech.carrier.auto')}</option>
+              {CARRIERS.map((c) => <option key={c} value={c}>{c}</option>)}
+              <option value="other">{t('tech.carrier.other')}</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor={ids.tracking}>{t('tech.tracking')}</label>
+            <input id={ids.tracking} className="mono" value={tracking} onChange={(e) => setTracking(e.target.value)} aria-describedby={ids.trackingHelp} aria-invalid={trackingResult ? !trackingResult.valid : undefined} spellCheck={false} autoComplete="off" />
+            <p id={ids.trackingHelp} aria-live="polite" data-testid="tracking-status" className={trackingResult?.valid ? 'good' : 'bad'}>{trackingText}</p>
+          </div>
+        </div>
+        <div className="row">
+          <button type="button" disabled={!shippingReady} onClick={() => void recordShipment()}>{t('tech.recordShipment')}</button>
+          <button type="button" className="secondary" disabled={!shippingReady} onClick={() => void saveSlip()}>{t('tech.slip')}</button>
+          <button type="button" className="secondary" disabled={!trackingResult?.valid} onClick={() => trackingResult && void guard(async () => { await unwrap(api().shell.openCarrierLink({ carrier: chosenCarrier, trackingNumber: trackingResult.normalized })); })}>{t('tech.tracking.openLink')}</button>
+        </div>
+        <p className="help">{t('tech.slipNote')}</p>
+        {message && <Notice kind={message.kind} testId="ship-message">{message.text}</Notice>}
+      </Section>
+    </div>
+  );
+}
