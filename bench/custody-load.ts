@@ -73,7 +73,7 @@ async function main(): Promise<void> {
         const r = await ingestBatch(svc.server.ctx, caller, flat.slice(i, i + 100));
         stored += r.results.filter((x) => x.status === 'stored').length;
       }
-      if (chunk % 10 === 0) console.log(`  ${stored} stored (${(stored / ((performance.now() - fillStart) / 1000)).toFixed(0)} events/s)`);
+      if (chunk % 10 === 0) console.log(`  ${stored} stored (${((stored - count) / ((performance.now() - fillStart) / 1000)).toFixed(0)} events/s)`);
     }
     console.log(`filled to ${stored} events in ${((performance.now() - fillStart) / 1000).toFixed(0)} s`);
 

@@ -76,11 +76,12 @@ export async function measure(spec: CommandSpec, probe: RssProbe, tmpDir: string
   const code = await new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
-  });
+  }).finally(() => poller?.stop());
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   poller?.stop();
   const err = Buffer.concat(stderr).toString('utf8');
   if (code !== 0) {
+    for (const f of rssFiles) rmSync(f, { force: true });
     throw new CommandError(`command failed (exit ${code}): ${script}\n${err.trim()}`, err);
   }
   const rssKiB: Record<string, number> = {};

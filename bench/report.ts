@@ -102,7 +102,7 @@ export function formatTargets(vs: TargetVerdict[]): string {
   const lines = ['Targets (informative)', '-'.repeat(64)];
   for (const v of vs) {
     const m = Number.isNaN(v.measured) ? 'n/a' : v.unit === '×' ? `${v.measured.toFixed(2)}×` : `${v.measured.toFixed(1)} MiB`;
-    lines.push(`${pad(v.name, 40)} ${pad(m, 12, true)}  ${v.pass ? 'PASS' : 'FAIL'}`);
+    lines.push(`${pad(v.name, 40)} ${pad(m, 12, true)}  ${Number.isNaN(v.measured) || v.measured === 0 ? 'n/a' : v.pass ? 'PASS' : 'FAIL'}`);
   }
   return lines.join('\n');
 }

@@ -5,7 +5,7 @@
 //
 // See docs/BENCHMARKS.md. Results: a table on stdout, and dist/bench-results/latest.json.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import {
   formatTargets, formatWorkloadTable, summarize, targets,
   type Op, type Sample, type TargetVerdict, type ToolId, type ToolSummary,
 } from './report.js';
-import { ensureWorkload, estimateBytes, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
+import { ensureWorkload, estimateBytes, verifyTree, workloadDirName, workloadParams, type WorkloadName } from './workload.js';
 
 const USAGE = `Usage: node dist/bench/run.js [options]   (or: npm run bench -- [options])
   --scale <x>          shrink or grow the workloads (default 1: 4 × 512 MiB, 50,000 small files)
@@ -108,10 +108,15 @@ interface Ctx {
   keys: { escrowKey: string; escrowPub: string; ageKey: string; agePub: string };
   env: NodeJS.ProcessEnv;
   log: (s: string) => void;
+  /** The workload being measured, so that a failure still reports what was measured. */
+  current: { name: WorkloadName; files: number; dirs: number; bytes: number; generatedSeconds: number | null;
+    verification: Record<string, string>; samples: Map<string, Sample[]> } | null;
 }
 
 interface WorkloadResult {
   name: WorkloadName;
+  /** False when a command failed during this workload: the numbers are partial. */
+  complete: boolean;
   files: number;
   dirs: number;
   bytes: number;
@@ -122,14 +127,16 @@ interface WorkloadResult {
   targets: TargetVerdict[];
 }
 
+/** The `{"event":"result",...}` record of scelle's JSON Lines output (normally the last line). */
 function lastJson(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n');
-  const last = lines[lines.length - 1] ?? '';
-  try {
-    const r = JSON.parse(last) as Record<string, unknown>;
-    if (r.event === 'result') return r;
-  } catch { /* fall through */ }
-  throw new BenchError(`scelle printed no JSON result; last line: ${last.slice(0, 300)}`);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const r = JSON.parse(lines[i] ?? '') as Record<string, unknown>;
+      if (r.event === 'result') return r;
+    } catch { /* not JSON */ }
+  }
+  throw new BenchError(`scelle printed no JSON result; last line: ${(lines[lines.length - 1] ?? '').slice(0, 300)}`);
 }
 
 function rotate<T>(xs: T[], k: number): T[] {
@@ -158,11 +165,12 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
   log(`workload ${name}: ${w.files} files, ${w.dirs} folders, ${(w.bytes / 1e6).toFixed(1)} MB`);
 
   const samples = new Map<string, Sample[]>();
+  const verification: Record<string, string> = {};
+  ctx.current = { name, files: w.files, dirs: w.dirs, bytes: w.bytes, generatedSeconds: ens.generated ? ens.seconds : null, verification, samples };
   const add = (op: Op, tool: ToolId, s: Sample) => {
     const k = `${op} ${tool}`;
     samples.set(k, [...(samples.get(k) ?? []), s]);
   };
-  const verification: Record<string, string> = {};
   const verify = async (label: string, tree: string) => {
     const problems = await verifyTree(w, tree);
     if (problems.length) throw new BenchError(`${label}: the output differs from the source: ${problems.slice(0, 5).join('; ')}`);
@@ -248,15 +256,37 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     rmSync(runDir, { recursive: true, force: true });
   }
 
+  const result = workloadResult(ctx.current, true);
+  ctx.current = null;
+  return result;
+}
+
+function workloadResult(c: NonNullable<Ctx['current']>, complete: boolean): WorkloadResult {
   const order: [Op, ToolId][] = [['seal', 'scelle'], ['seal', 'scelle+code'], ['seal', 'tar|age'], ['seal', 'cp'], ['open', 'scelle'], ['open', 'age|tar']];
-  const summaries = order.filter(([op, t]) => samples.has(`${op} ${t}`))
-    .map(([op, t]) => summarize(op, t, samples.get(`${op} ${t}`) ?? [], w.bytes));
+  const summaries = order.filter(([op, t]) => c.samples.has(`${op} ${t}`))
+    .map(([op, t]) => summarize(op, t, c.samples.get(`${op} ${t}`) ?? [], c.bytes));
   const raw: WorkloadResult['samples'] = {};
-  for (const [k, ss] of samples) raw[k] = ss.map((s) => ({ run: s.run + 1, position: s.position + 1, seconds: s.m.seconds, rssKiB: s.m.rssKiB }));
+  for (const [k, ss] of c.samples) raw[k] = ss.map((s) => ({ run: s.run + 1, position: s.position + 1, seconds: s.m.seconds, rssKiB: s.m.rssKiB }));
   return {
-    name, files: w.files, dirs: w.dirs, bytes: w.bytes, generatedSeconds: ens.generated ? ens.seconds : null,
-    verification, samples: raw, summaries, targets: targets(name, summaries),
+    name: c.name, complete, files: c.files, dirs: c.dirs, bytes: c.bytes, generatedSeconds: c.generatedSeconds,
+    verification: c.verification, samples: raw, summaries, targets: targets(c.name, summaries),
   };
+}
+
+/**
+ * Copies the built CLI (package.json, bin/, dist/cli, dist/shared) to the working directory, so that
+ * a concurrent `npm run build` in the tree can neither break nor change the measured program.
+ * Packages still resolve through a symlink to the repository's node_modules.
+ */
+function snapshotCli(root: string, dir: string): string {
+  const app = join(dir, 'app');
+  rmSync(app, { recursive: true, force: true });
+  mkdirSync(join(app, 'dist'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(app, 'package.json'));
+  cpSync(join(root, 'bin'), join(app, 'bin'), { recursive: true });
+  for (const d of ['cli', 'shared']) cpSync(join(root, 'dist', d), join(app, 'dist', d), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
+  return join(app, 'bin', 'scelle.js');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -272,9 +302,9 @@ async function main(argv: string[]): Promise<number> {
   const shm = opts.dir.startsWith('/dev/shm') ? '/dev/shm' : dirname(opts.dir);
   if (!existsSync(shm)) { console.error(`${shm} does not exist: the benchmark needs a tmpfs (/dev/shm).`); return 1; }
   const root = repoRoot();
-  const scelleBin = join(root, 'bin', 'scelle.js');
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) { console.error('dist/cli/main.js is missing: run npm run build first.'); return 1; }
   mkdirSync(opts.dir, { recursive: true });
+  const scelleBin = snapshotCli(root, opts.dir);
   const log = (s: string) => console.log(s);
 
   // Fresh station home and keys for this invocation.
@@ -292,7 +322,7 @@ async function main(argv: string[]): Promise<number> {
   execFileSync(process.execPath, [scelleBin, 'keygen', 'escrow', '--out', keys.escrowKey, '--json'], { env, stdio: 'ignore' });
   execFileSync('age-keygen', ['-o', keys.ageKey], { stdio: 'ignore' });
   keys.agePub = execFileSync('age-keygen', ['-y', keys.ageKey], { encoding: 'utf8' }).trim();
-  const ctx: Ctx = { opts, root, scelleBin, home, keys, env, log };
+  const ctx: Ctx = { opts, root, scelleBin, home, keys, env, log, current: null };
 
   // Warm-up (not measured): creates the local station on first use, loads binaries in the page cache.
   const warm = join(opts.dir, 'out', 'warmup');
@@ -301,17 +331,23 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(join(warm, 'target'));
   execFileSync(process.execPath, [scelleBin, 'seal', join(warm, 'src'), '--to', join(warm, 'target'), '--no-unlock-code', '--no-escrow',
     '--recipient', keys.escrowPub, '--json'], { env, stdio: 'ignore' });
+  // Fixed cost of one seal of a 6-byte file (node start-up, station key, manifest signature, custody record).
+  mkdirSync(join(warm, 'target2'));
+  const tiny = await measure({ env, procs: [{ label: 'scelle', argv: [process.execPath, scelleBin, 'seal', join(warm, 'src'),
+    '--to', join(warm, 'target2'), '--no-unlock-code', '--no-escrow', '--recipient', keys.escrowPub, '--json'] }] }, opts.probe, opts.dir);
   execFileSync('bash', ['-c', `tar -cf - -C ${warm} src | age -r ${keys.agePub} | age -d -i ${keys.ageKey} | tar -tf - > /dev/null`]);
   rmSync(warm, { recursive: true, force: true });
 
   const machine = {
     cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    node: process.version, age: version('age', ['--version']), tar: version('tar', ['--version']),
+    node: process.version, commit: version('git', ['-C', root, 'describe', '--always', '--dirty']), age: version('age', ['--version']), tar: version('tar', ['--version']),
     rssProbe: opts.probe === 'time' ? '/usr/bin/time -f %M' : 'polling /proc/<pid>/status VmHWM',
     loadavgStart: loadavg().map((x) => +x.toFixed(2)),
+    tinySealSeconds: +tiny.seconds.toFixed(3), tinySealRssMiB: +(tiny.rssTotalKiB / 1024).toFixed(1),
   };
-  log(`Scellé benchmark — scale ${opts.scale}, ${opts.runs} run(s), median reported; ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, age ${machine.age}, ${machine.tar}`);
+  log(`Scellé benchmark — scale ${opts.scale}, ${opts.runs} run(s), median reported; ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, commit ${machine.commit}, age ${machine.age}, ${machine.tar}`);
   log(`peak RSS: ${machine.rssProbe}; load average at start ${machine.loadavgStart.join(' ')}`);
+  log(`fixed cost: scelle seal of one 6-byte file takes ${machine.tinySealSeconds} s (peak RSS ${machine.tinySealRssMiB} MiB)`);
   if (opts.probe === 'proc') log('(install GNU time for exact peak RSS: sudo apt-get install -y time)');
 
   const names: WorkloadName[] = opts.only ? [opts.only] : ['large', 'small'];
@@ -321,19 +357,22 @@ async function main(argv: string[]): Promise<number> {
     for (const n of names) results.push(await benchWorkload(ctx, n));
   } catch (e) {
     failed = true;
+    if (ctx.current) results.push(workloadResult(ctx.current, false));
     if (e instanceof CommandError || e instanceof BenchError) console.error(`\nBENCHMARK FAILED: ${e.message}`);
     else throw e;
   } finally {
     if (!opts.keep) {
       rmSync(join(opts.dir, 'out'), { recursive: true, force: true });
       rmSync(home, { recursive: true, force: true });
+      rmSync(join(opts.dir, 'app'), { recursive: true, force: true });
+      rmSync(keyDir, { recursive: true, force: true });
     }
   }
 
   const allTargets = results.flatMap((r) => r.targets);
   console.log('');
   for (const r of results) {
-    console.log(formatWorkloadTable(`Workload ${r.name}: ${r.files} files${r.dirs ? ` in ${r.dirs} folders` : ''}, ${(r.bytes / 1e6).toFixed(1)} MB`, r.bytes, r.summaries));
+    console.log(formatWorkloadTable(`Workload ${r.name}: ${r.files} files${r.dirs ? ` in ${r.dirs} folders` : ''}, ${(r.bytes / 1e6).toFixed(1)} MB${r.complete ? '' : ' (INCOMPLETE: a command failed)'}`, r.bytes, r.summaries));
     console.log('');
   }
   if (allTargets.length) console.log(formatTargets(allTargets));

@@ -5,7 +5,10 @@
 import { isScelleError, ScelleError, type ScelleErrorCode } from '../shared/errors/scelle-error.js';
 import { keygenCommand, certifyCommand, setupCommand } from './commands/keys.js';
 import { listCommand, openCommand, verifyCommand } from './commands/read.js';
+import { custodyCommand } from './commands/custody.js';
+import { eraseCommand } from './commands/erase.js';
 import { sealCommand } from './commands/seal.js';
+import { shipCommand } from './commands/ship.js';
 import { scelleHome } from './config.js';
 import { errorSentence, pickLang, type Lang } from './messages.js';
 import { Output } from './output.js';
@@ -20,6 +23,10 @@ export function exitCodeFor(code: ScelleErrorCode): number {
   if (code.startsWith('E_TARGET') || code === 'E_RESUME_MISMATCH') return 5;
   if (code.startsWith('E_SOURCE')) return 6;
   if (code.startsWith('E_RESTORE')) return 7;
+  if (code === 'E_CUSTODY_JOURNAL') return 8;
+  if (code === 'E_CUSTODY_OFFLINE') return 9;
+  if (code === 'E_CARRIER_INVALID') return 10;
+  if (code === 'E_CUSTODY_SYNC') return 11;
   return 1;
 }
 
@@ -31,6 +38,9 @@ const COMMANDS: Record<string, (argv: string[], out: Output, signal: AbortSignal
   keygen: (argv, out) => keygenCommand(argv, out),
   certify: (argv, out) => certifyCommand(argv, out),
   setup: (argv, out) => setupCommand(argv, out),
+  ship: (argv, out) => shipCommand(argv, out),
+  erase: eraseCommand,
+  custody: custodyCommand,
 };
 
 function langFrom(argv: string[]): Lang {

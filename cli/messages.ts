@@ -15,6 +15,28 @@ export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = proc
 type Details = Readonly<Record<string, string | number | boolean>>;
 type Sentence = (d: Details) => string;
 
+/** Why a tracking number was refused (details of E_CARRIER_INVALID from shared/carriers), in French. */
+function carrierReasonFr(x: Details): string {
+  switch (x.reason) {
+    case 'empty': return 'Aucun numéro de suivi n’a été donné.';
+    case 'check-digit': return `Numéro de suivi refusé : il a la forme d’un numéro ${x.carrier ?? x.shape ?? ''} mais son chiffre de contrôle est faux (probablement une faute de frappe).`;
+    case 'wrong-carrier': return `Numéro de suivi refusé : il n’est pas valide pour ${x.carrier ?? ''}, mais l’est pour ${x.detected ?? ''}.`;
+    case 'other-shape': return 'Numéro de suivi refusé : pour un transporteur hors liste, il faut de 6 à 40 lettres ou chiffres.';
+    default: return 'Numéro de suivi refusé : il ne correspond au format d’aucun transporteur connu.';
+  }
+}
+
+/** Why a tracking number was refused, in English. */
+function carrierReasonEn(x: Details): string {
+  switch (x.reason) {
+    case 'empty': return 'No tracking number was given.';
+    case 'check-digit': return `Tracking number refused: it has the shape of a ${x.carrier ?? x.shape ?? ''} number but its check digit is wrong (most likely a typo).`;
+    case 'wrong-carrier': return `Tracking number refused: it is not valid for ${x.carrier ?? ''}, but it is for ${x.detected ?? ''}.`;
+    case 'other-shape': return 'Tracking number refused: for a carrier not on the list, it must be 6 to 40 letters or digits.';
+    default: return 'Tracking number refused: it matches no known carrier’s format.';
+  }
+}
+
 /** Error sentences: [what happened, what to do]. */
 const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>>> = {
   fr: {
@@ -54,6 +76,12 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_RESTORE_EXISTS: [(x) => `${x.count ?? 1} fichier(s) existent déjà à destination, par exemple ${x.path ?? ''}.`, () => 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Restauration refusée pour « ${x.path ?? ''} » : ce chemin sortirait du dossier de destination.`, () => 'Rien n’a été écrit; contactez le fournisseur.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Introuvable sur ce disque : ${x.path ?? ''}.`, () => 'Consultez la liste avec « scelle list ».'],
+    E_CARRIER_INVALID: [(x) => carrierReasonFr(x), (x) => (x.reason === 'unknown-format' || x.reason === 'other-shape' ? 'Relisez le numéro sur le bordereau; pour un transporteur hors liste, utilisez --other-carrier "<nom>".' : 'Relisez le numéro sur le bordereau (espaces et tirets sont facultatifs).')],
+    E_CUSTODY_CHAIN: [(x) => (x.reason === 'no-provider-lineage' ? `Ce poste n’a pas de chaîne de traçabilité pour le disque ${x.driveId ?? ''} : il ne l’a pas scellé ici.` : x.reason === 'no-events' ? `Aucun événement de traçabilité connu pour le disque ${x.driveId ?? ''} sur ce poste.` : `Événement de traçabilité refusé : il ne prolonge pas correctement la chaîne${x.field ? ` (${x.field})` : ''}.`), (x) => (x.reason === 'no-provider-lineage' || x.reason === 'no-events' ? 'Utilisez le poste qui a scellé le disque, ou consultez le service avec « scelle custody lookup ».' : 'Consultez « scelle custody verify » et contactez le soutien.')],
+    E_CUSTODY_SIGNATURE: [() => 'La signature d’un événement de traçabilité est invalide.', () => 'Vérifiez la clé du poste (« scelle setup ») et contactez le soutien.'],
+    E_CUSTODY_JOURNAL: [(x) => (x.record !== undefined ? `Le journal de traçabilité local est endommagé ou a été modifié (enregistrement ${x.record}${x.file ? ` de ${x.file}` : ''}).` : x.pid !== undefined ? `Le journal de traçabilité local est utilisé par un autre processus (pid ${x.pid}).` : `Le journal de traçabilité local ne peut pas être lu ou écrit${x.file ? ` (${x.file})` : x.dir ? ` (${x.dir})` : ''}.`), (x) => (x.record !== undefined ? 'Rien n’a été réparé automatiquement : conservez le fichier et contactez le soutien.' : 'Attendez la fin de l’autre commande, vérifiez l’espace disque et les permissions, puis réessayez.')],
+    E_CUSTODY_SYNC: [(x) => (x.status ? `Le service de traçabilité a refusé la demande (HTTP ${x.status}${x.serverCode ? `, ${x.serverCode}` : ''}).` : 'La réponse du service de traçabilité est invalide ou ne se vérifie pas.'), (x) => (x.status === 401 || x.status === 403 ? 'Vérifiez le jeton (--token-file) et ses droits.' : 'Vérifiez l’adresse et la clé du service (« scelle custody config »); les événements restent en attente.')],
+    E_CUSTODY_OFFLINE: [(x) => `Le service de traçabilité est injoignable${x.pending !== undefined ? ` : ${x.pending} événement(s) restent en file d’attente sur ce poste` : ''}.`, () => 'Vérifiez la connexion réseau et relancez « scelle custody sync » plus tard; rien n’est perdu.'],
     E_USAGE: [(x) => `Commande incorrecte${x.reason ? ` : ${x.reason}` : ''}.`, () => 'Consultez « scelle --help ».'],
     E_INTERNAL: [() => 'Erreur interne.', () => 'Réessayez; si l’erreur persiste, signalez-la au soutien.'],
   },
@@ -94,6 +122,12 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_RESTORE_EXISTS: [(x) => `${x.count ?? 1} file(s) already exist at the destination, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Not on this drive: ${x.path ?? ''}.`, () => 'See the list with "scelle list".'],
+    E_CARRIER_INVALID: [(x) => carrierReasonEn(x), (x) => (x.reason === 'unknown-format' || x.reason === 'other-shape' ? 'Read the number again on the label; for a carrier not on the list, use --other-carrier "<name>".' : 'Read the number again on the label (spaces and dashes are optional).')],
+    E_CUSTODY_CHAIN: [(x) => (x.reason === 'no-provider-lineage' ? `This machine has no chain of custody for drive ${x.driveId ?? ''}: it did not seal it here.` : x.reason === 'no-events' ? `No custody event known for drive ${x.driveId ?? ''} on this machine.` : `Custody event refused: it does not extend the chain correctly${x.field ? ` (${x.field})` : ''}.`), (x) => (x.reason === 'no-provider-lineage' || x.reason === 'no-events' ? 'Use the station that sealed the drive, or ask the service with "scelle custody lookup".' : 'See "scelle custody verify" and contact support.')],
+    E_CUSTODY_SIGNATURE: [() => 'A custody event’s signature is invalid.', () => 'Check the station key ("scelle setup") and contact support.'],
+    E_CUSTODY_JOURNAL: [(x) => (x.record !== undefined ? `The local custody journal is damaged or was modified (record ${x.record}${x.file ? ` of ${x.file}` : ''}).` : x.pid !== undefined ? `The local custody journal is in use by another process (pid ${x.pid}).` : `The local custody journal cannot be read or written${x.file ? ` (${x.file})` : x.dir ? ` (${x.dir})` : ''}.`), (x) => (x.record !== undefined ? 'Nothing was repaired automatically: keep the file and contact support.' : 'Wait for the other command to finish, check disk space and permissions, then try again.')],
+    E_CUSTODY_SYNC: [(x) => (x.status ? `The custody service refused the request (HTTP ${x.status}${x.serverCode ? `, ${x.serverCode}` : ''}).` : 'The custody service’s answer is invalid or does not verify.'), (x) => (x.status === 401 || x.status === 403 ? 'Check the token (--token-file) and its rights.' : 'Check the service address and key ("scelle custody config"); the events stay queued.')],
+    E_CUSTODY_OFFLINE: [(x) => `The custody service cannot be reached${x.pending !== undefined ? `: ${x.pending} event(s) stay queued on this machine` : ''}.`, () => 'Check the network connection and run "scelle custody sync" again later; nothing is lost.'],
     E_USAGE: [(x) => `Incorrect command${x.reason ? `: ${x.reason}` : ''}.`, () => 'See "scelle --help".'],
     E_INTERNAL: [() => 'Internal error.', () => 'Try again; if it persists, report it to support.'],
   },

@@ -13,6 +13,12 @@ Utilisation :
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certifier un poste
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
                                                           configurer ce poste (sans option : afficher)
+  scelle ship <disque> --carrier <id> --tracking <numéro> [--order <réf>]
+             [--other-carrier "<nom>"]                   enregistrer l’expédition (traçabilité)
+  scelle erase <disque> [--overwrite] [--yes] [--as-station] [--record <f>] [clé]
+                                                          effacement cryptographique (NIST SP 800-88)
+  scelle custody show|verify <disque|id>                  chaîne de traçabilité locale
+  scelle custody sync|lookup|config [options]             service de traçabilité
 
 Clé (verify, list, open) — le code n’est jamais lu sur la ligne de commande par défaut :
   (rien)                  demande le code de déverrouillage (sans écho) ou le lit sur l’entrée standard
@@ -28,6 +34,15 @@ Options de seal :
   --part-size <taille>    taille des parties (défaut 1G; réduite automatiquement sur FAT32)
   --resume                reprendre un scellement interrompu sur la cible
 
+Transporteurs (ship --carrier) : ups, fedex, usps, dhl, canada-post, purolator, upu-s10;
+  un transporteur hors liste seulement avec --other-carrier "<nom>" (numéro non vérifié).
+Options de erase : --overwrite réécrit aussi chaque partie avec des données aléatoires;
+  --yes sans confirmation; --as-station signe avec la clé du poste (sinon la clé du disque
+  est requise, comme pour open); --record <f> écrit le rapport d’assainissement (JSON).
+Service de traçabilité (custody sync|lookup|config) : --service <url> --token-file <f>
+  [--ca <f.pem>] [--service-key <clé|f>] (mémorisés par « scelle custody config »);
+  lookup : --tracking <numéro> | --order <réf> | --drive <id>
+
 Options générales :
   --json                  progression et résultat en JSON Lines sur la sortie standard
   --lang fr|en            langue (défaut : français; aussi SCELLE_LANG)
@@ -36,7 +51,9 @@ Options générales :
 
 Codes de sortie : 0 succès · 1 erreur · 2 commande incorrecte · 3 disque endommagé ou altéré ·
   4 code ou clé refusé · 5 problème de cible · 6 problème de source · 7 restauration refusée ·
-  130 annulé
+  8 traçabilité non enregistrée (l’opération elle-même a réussi) ou journal illisible ·
+  9 service de traçabilité injoignable (événements en attente) · 10 numéro de suivi refusé ·
+  11 service de traçabilité : refus ou réponse invalide · 130 annulé
 Configuration : $SCELLE_HOME (défaut : %s)`,
   stationCreated: 'Nouveau poste local créé (%s) dans %s. Il n’est certifié par aucune racine du fournisseur : les disques qu’il scelle afficheront un avertissement. Pour le certifier : « scelle setup --certificate <f> ».',
   noEscrow: 'Aucun séquestre configuré : seul le code de déverrouillage ouvrira ce disque.',
@@ -64,6 +81,55 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   reasonUnknownRoot: 'certifié par une racine inconnue de ce poste',
   reasonExpired: 'certificat expiré',
   reasonInvalid: 'certificat invalide',
+  custodyRecorded: 'Traçabilité : événement « %s » enregistré pour le disque %s.',
+  custodyNotRecorded: 'ATTENTION : l’opération a réussi, mais son événement de traçabilité n’a pas pu être enregistré dans le journal local. %s %s',
+  custodyAlreadyReceived: 'Traçabilité : la réception du disque %s est déjà enregistrée sur ce poste.',
+  custodyNoSigner: 'Traçabilité : rien d’enregistré (ni clé de poste ayant scellé ce disque ici, ni clé du disque pour signer).',
+  evSealed: 'scellé', evVerified: 'vérifié', evShipped: 'expédié', evDelivered: 'livré', evReceived: 'reçu',
+  evOpened: 'ouvert', evErased: 'effacé', evIncident: 'incident', evNote: 'note',
+  lineageProvider: 'fournisseur', lineageCustomer: 'client',
+  statusOk: 'valide', statusWarning: 'avertissement', statusInvalid: 'INVALIDE',
+  syncedYes: 'synchronisé', syncedPending: 'en attente', syncedRejected: 'refusé par le service',
+  chainHeader: 'Chaîne de traçabilité du disque %s : %s événement(s)',
+  chainOk: 'Chaîne de traçabilité du disque %s intègre : %s événement(s) vérifié(s).',
+  chainWarn: 'Chaîne de traçabilité du disque %s authentique, avec %s avertissement(s) :',
+  chainBad: 'Chaîne de traçabilité du disque %s : %s problème(s) :',
+  chainNoEvents: 'Aucun événement de traçabilité connu pour le disque %s sur ce poste.',
+  chainRecovered: 'Journal réparé à l’ouverture : un enregistrement interrompu a été retiré de %s (copie : %s).',
+  cp_malformed: 'événement mal formé (%s)',
+  'cp_bad-signature': 'signature invalide : l’événement a été modifié (%s)',
+  'cp_unknown-key': 'clé de signature inconnue de ce poste (%s)',
+  'cp_revoked-key': 'clé de signature révoquée (%s)',
+  'cp_wrong-author': 'auteur non autorisé : pas la clé du client de ce disque ou mauvais ancrage (%s)',
+  'cp_missing-genesis': 'début de chaîne manquant : aucun événement « scellé » connu (%s)',
+  cp_gap: 'événement manquant dans la chaîne (%s)',
+  cp_fork: 'embranchement : deux événements occupent la même place (%s)',
+  cp_altered: 'lien rompu : l’événement précédent a été modifié ou remplacé (%s)',
+  cp_reordered: 'événements enregistrés dans le désordre (%s)',
+  'cp_time-backwards': 'l’horloge recule par rapport à l’événement précédent (%s)',
+  cp_duplicate: 'même identifiant avec un contenu différent (%s)',
+  shipped: 'Expédition enregistrée : disque %s, %s, numéro %s.',
+  trackingLink: 'Suivi : %s',
+  noTrackingLink: 'Aucune page de suivi connue pour ce transporteur.',
+  otherCarrierWarning: 'ATTENTION : transporteur hors liste « %s » : le numéro %s n’a été vérifié que sur sa forme (aucun chiffre de contrôle). Relisez-le sur le bordereau. Le nom du transporteur n’est pas inscrit dans la chaîne (carrier = other).',
+  noCheckDigitWarning: 'Ce format de numéro n’a pas de chiffre de contrôle : une faute de frappe ne peut pas être détectée.',
+  eraseConfirm: 'Effacer définitivement le disque %s (%s) ? Les données deviendront irrécupérables. Tapez « oui » pour confirmer : ',
+  eraseAborted: 'Effacement abandonné : rien n’a été modifié.',
+  erased: 'Disque %s effacé (%s) : %s fichier(s) de clé détruit(s), %s partie(s) supprimée(s).',
+  eraseVerifyPass: 'Vérification : réussie (plus aucun fichier de clé; le dossier ne s’ouvre plus comme disque scellé).',
+  eraseVerifyFail: 'Vérification : ÉCHEC : %s',
+  eraseLeftovers: 'Fichiers étrangers au disque laissés en place dans %s : %s',
+  eraseMethodCrypto: 'effacement cryptographique, purge',
+  eraseMethodOverwrite: 'effacement cryptographique et réécriture aléatoire, clear',
+  recordWritten: 'Rapport d’assainissement (NIST SP 800-88) écrit : %s',
+  syncDone: 'Synchronisation : %s stocké(s), %s déjà connu(s), %s refusé(s), %s en attente.',
+  syncRejectedLine: '  refusé : %s (%s) : %s',
+  syncDeferredLine: '  en attente : %s (%s)',
+  syncCheckpoint: 'Point de contrôle du service vérifié : %s événement(s) dans le registre.',
+  lookupNone: 'Aucun disque trouvé.',
+  lookupDrive: 'Disque %s : %s événement(s), %s reçu(s) signé(s) par le service; vérification locale : %s; selon le service : %s.',
+  configShow: 'Service de traçabilité : %s\n  fichier du jeton : %s\n  autorité de certification : %s\n  clé(s) du service : %s',
+  configDone: 'Configuration de traçabilité écrite : %s',
 };
 
 const en: typeof fr = {
@@ -78,6 +144,12 @@ Usage:
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certify a station
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
                                                           set up this station (no option: show)
+  scelle ship <drive> --carrier <id> --tracking <number> [--order <ref>]
+             [--other-carrier "<name>"]                  record the shipment (custody)
+  scelle erase <drive> [--overwrite] [--yes] [--as-station] [--record <f>] [key]
+                                                          cryptographic erase (NIST SP 800-88)
+  scelle custody show|verify <drive|id>                   local chain of custody
+  scelle custody sync|lookup|config [options]             custody service
 
 Key (verify, list, open) — the code is never read from the command line by default:
   (nothing)               asks for the unlock code (no echo) or reads it from standard input
@@ -93,6 +165,15 @@ Seal options:
   --part-size <size>      part size (default 1G; lowered automatically on FAT32)
   --resume                resume an interrupted seal on the target
 
+Carriers (ship --carrier): ups, fedex, usps, dhl, canada-post, purolator, upu-s10;
+  a carrier not on the list only with --other-carrier "<name>" (number not checked).
+Erase options: --overwrite also rewrites every part with random data; --yes skips the
+  confirmation; --as-station signs with the station key (otherwise the drive's key is
+  needed, as for open); --record <f> writes the sanitization record (JSON).
+Custody service (custody sync|lookup|config): --service <url> --token-file <f>
+  [--ca <f.pem>] [--service-key <key|f>] (remembered by "scelle custody config");
+  lookup: --tracking <number> | --order <ref> | --drive <id>
+
 General options:
   --json                  progress and result as JSON Lines on standard output
   --lang fr|en            language (default: French; also SCELLE_LANG)
@@ -101,7 +182,9 @@ General options:
 
 Exit codes: 0 success · 1 error · 2 incorrect command · 3 drive damaged or altered ·
   4 code or key refused · 5 target problem · 6 source problem · 7 restore refused ·
-  130 cancelled
+  8 custody not recorded (the operation itself succeeded) or journal unreadable ·
+  9 custody service unreachable (events queued) · 10 tracking number refused ·
+  11 custody service refused or answered badly · 130 cancelled
 Configuration: $SCELLE_HOME (default: %s)`,
   stationCreated: 'Created a new local station (%s) in %s. No provider root certifies it: drives it seals will show a warning. To certify it: "scelle setup --certificate <f>".',
   noEscrow: 'No escrow configured: only the unlock code will open this drive.',
@@ -129,6 +212,55 @@ Configuration: $SCELLE_HOME (default: %s)`,
   reasonUnknownRoot: 'certified by a root this machine does not pin',
   reasonExpired: 'certificate expired',
   reasonInvalid: 'invalid certificate',
+  custodyRecorded: 'Custody: "%s" event recorded for drive %s.',
+  custodyNotRecorded: 'WARNING: the operation succeeded, but its custody event could not be written to the local journal. %s %s',
+  custodyAlreadyReceived: 'Custody: the receipt of drive %s is already recorded on this machine.',
+  custodyNoSigner: 'Custody: nothing recorded (no station key that sealed this drive here, no drive key to sign with).',
+  evSealed: 'sealed', evVerified: 'verified', evShipped: 'shipped', evDelivered: 'delivered', evReceived: 'received',
+  evOpened: 'opened', evErased: 'erased', evIncident: 'incident', evNote: 'note',
+  lineageProvider: 'provider', lineageCustomer: 'customer',
+  statusOk: 'valid', statusWarning: 'warning', statusInvalid: 'INVALID',
+  syncedYes: 'synced', syncedPending: 'pending', syncedRejected: 'refused by the service',
+  chainHeader: 'Chain of custody of drive %s: %s event(s)',
+  chainOk: 'Chain of custody of drive %s intact: %s event(s) verified.',
+  chainWarn: 'Chain of custody of drive %s authentic, with %s warning(s):',
+  chainBad: 'Chain of custody of drive %s: %s problem(s):',
+  chainNoEvents: 'No custody event known for drive %s on this machine.',
+  chainRecovered: 'Journal repaired on opening: an interrupted record was cut from %s (copy: %s).',
+  cp_malformed: 'malformed event (%s)',
+  'cp_bad-signature': 'invalid signature: the event was modified (%s)',
+  'cp_unknown-key': 'signing key unknown to this machine (%s)',
+  'cp_revoked-key': 'revoked signing key (%s)',
+  'cp_wrong-author': 'unauthorized author: not this drive’s customer key, or wrong anchor (%s)',
+  'cp_missing-genesis': 'start of chain missing: no "sealed" event known (%s)',
+  cp_gap: 'an event is missing from the chain (%s)',
+  cp_fork: 'fork: two events hold the same place (%s)',
+  cp_altered: 'broken link: the previous event was modified or replaced (%s)',
+  cp_reordered: 'events recorded out of order (%s)',
+  'cp_time-backwards': 'the clock goes backwards from the previous event (%s)',
+  cp_duplicate: 'same id with different content (%s)',
+  shipped: 'Shipment recorded: drive %s, %s, number %s.',
+  trackingLink: 'Tracking: %s',
+  noTrackingLink: 'No tracking page is known for this carrier.',
+  otherCarrierWarning: 'WARNING: carrier not on the list "%s": number %s was only checked for its shape (no check digit). Read it again on the label. The carrier’s name is not written into the chain (carrier = other).',
+  noCheckDigitWarning: 'This number format has no check digit: a typo cannot be caught.',
+  eraseConfirm: 'Permanently erase drive %s (%s)? The data will be unrecoverable. Type "yes" to confirm: ',
+  eraseAborted: 'Erase abandoned: nothing was changed.',
+  erased: 'Drive %s erased (%s): %s key file(s) destroyed, %s part(s) deleted.',
+  eraseVerifyPass: 'Verification: passed (no key file left; the folder no longer opens as a sealed drive).',
+  eraseVerifyFail: 'Verification: FAILED: %s',
+  eraseLeftovers: 'Files foreign to the drive left in place in %s: %s',
+  eraseMethodCrypto: 'cryptographic erase, purge',
+  eraseMethodOverwrite: 'cryptographic erase and random overwrite, clear',
+  recordWritten: 'Sanitization record (NIST SP 800-88) written: %s',
+  syncDone: 'Sync: %s stored, %s already known, %s refused, %s pending.',
+  syncRejectedLine: '  refused: %s (%s): %s',
+  syncDeferredLine: '  pending: %s (%s)',
+  syncCheckpoint: 'Service checkpoint verified: %s event(s) in the log.',
+  lookupNone: 'No drive found.',
+  lookupDrive: 'Drive %s: %s event(s), %s receipt(s) signed by the service; local check: %s; according to the service: %s.',
+  configShow: 'Custody service: %s\n  token file: %s\n  certificate authority: %s\n  service key(s): %s',
+  configDone: 'Custody configuration written: %s',
 };
 
 export const TEXT = { fr, en };

@@ -64,7 +64,14 @@ export async function loadEngine(specifier = new URL('../shared/engine/index.js'
   try {
     mod = await import(specifier);
   } catch (e) {
-    throw new ScelleError('E_INTERNAL', `the engine could not be loaded: ${(e as Error).message}`, {}, { cause: e });
+    // Running from the TypeScript sources (tests, e2e harness): the module is index.ts.
+    const fromSource = specifier.endsWith('.js') && import.meta.url.endsWith('.ts');
+    if (!fromSource) throw new ScelleError('E_INTERNAL', `the engine could not be loaded: ${(e as Error).message}`, {}, { cause: e });
+    try {
+      mod = await import(specifier.replace(/\.js$/, '.ts'));
+    } catch (e2) {
+      throw new ScelleError('E_INTERNAL', `the engine could not be loaded: ${(e2 as Error).message}`, {}, { cause: e2 });
+    }
   }
   if (!isEnginePort(mod)) throw new ScelleError('E_INTERNAL', 'the engine module lacks seal/inspect/verify/list/open/loadDrive/unlockDrive');
   return mod;

@@ -103,7 +103,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   };
 
   const impl: Impl = {
-    'app.info': async () => ({ version: deps.version, platform: deps.platform, shell: deps.shell }),
+    'app.info': async () => ({ version: deps.version, platform: deps.platform, shell: deps.shell, escrowAvailable: deps.escrowPublicKey !== null }),
     'settings.get': () => deps.settings.get(),
     'settings.set': async (req) => {
       if (req.custodyUrl != null && !isAcceptableCustodyUrl(req.custodyUrl)) throw new ScelleError('E_USAGE', 'the custody service address must start with https://', { field: 'custodyUrl' });

@@ -3,6 +3,7 @@ import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { inspect, list, open, verify } from '../../shared/engine/index.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots } from '../config.js';
+import { recordAfterOpen, recordAfterVerify } from '../custody.js';
 import { errorSentence, fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
@@ -50,7 +51,7 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
     }
   }
   out.emit({ event: 'result', command: 'verify', ...report, customerKey: undefined, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
-  return report.ok ? 0 : 3;
+  return recordAfterVerify(out, report, driveDir, pinnedRoots, report.ok ? 0 : 3);
 }
 
 /** `scelle list <drive> [key]`: prints the files in the index. */
@@ -83,5 +84,5 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
   if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', res.renamed.length, res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
   out.info(t(out.lang, 'opened', res.files, fmtBytes(res.bytes, out.lang), values.to));
   out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed });
-  return 0;
+  return recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0);
 }

@@ -4,6 +4,7 @@ import { readPublicKeyFile } from '../../shared/format/key-files.js';
 import { seal } from '../../shared/engine/index.js';
 import { parse, parseSize } from '../args.js';
 import { configPaths, loadEscrow, loadOrCreateStation, scelleHome } from '../config.js';
+import { recordAfterSeal } from '../custody.js';
 import { fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { t } from '../text.js';
@@ -64,5 +65,5 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
     out.info(`\n${t(out.lang, 'unlockCodeBanner')}\n\n    ${result.unlockCode}\n`);
   }
   out.emit({ event: 'result', command: 'seal', driveId: result.driveId, driveDir: result.driveDir, files: result.files, bytes: result.bytes, parts: result.parts, resumed: result.resumed, manifestSha256: result.manifestSha256, stationId: station.id, stationCertified: station.certificate !== null, ...(result.unlockCode ? { unlockCode: result.unlockCode } : {}) });
-  return 0;
+  return recordAfterSeal(out, station, result);
 }

@@ -178,9 +178,11 @@ export function Client() {
       </Section>
 
       <Section title={t('client.step.confirm')} disabled={!restore.result}>
-        <button type="button" disabled={!restore.result || !info} onClick={() => info && void guard(async () => {
-          const r = await unwrap(api().custody.record({ driveId: info.driveId, type: 'received', data: { level: 'media', ok: intact, problems: media.result?.problems.length ?? 0 } }));
-          setConfirmed(r.synced ? t('client.confirmed') : t('tech.recordedLocal'));
+        <button type="button" disabled={!restore.result || !info || !sessionId || confirmed !== null} onClick={() => info && sessionId && restore.result && void guard(async () => {
+          const done = restore.result!;
+          const received = await unwrap(api().custody.record({ driveId: info.driveId, type: 'received', sessionId, data: { level: 'media', ok: intact, problems: media.result?.problems.length ?? 0 } }));
+          const opened = await unwrap(api().custody.record({ driveId: info.driveId, type: 'opened', sessionId, data: { ok: true, filesRestored: done.files, bytesRestored: done.bytes, partial: chosen.size < entries.filter((e) => e.type !== 'directory').length } }));
+          setConfirmed(received.synced && opened.synced ? t('client.confirmed') : t('tech.recordedLocal'));
         })}>{t('client.confirm')}</button>
         {confirmed && <Notice kind="success" testId="confirmed">{confirmed}</Notice>}
       </Section>

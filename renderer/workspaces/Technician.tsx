@@ -9,6 +9,7 @@ import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
 import { formatBytes, formatCount } from '../format.js';
+import { hasMessage } from '../i18n/index.js';
 import { useT } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
 import { useApp } from '../store.js';
@@ -25,6 +26,7 @@ const CARRIERS = ['canada-post', 'purolator', 'ups', 'fedex', 'dhl', 'usps', 'up
 export function Technician() {
   const t = useT();
   const lang = useApp((s) => s.language);
+  const escrowAvailable = useApp((s) => s.info?.escrowAvailable === true);
   const ids = { customerKey: useId(), carrier: useId(), tracking: useId(), trackingHelp: useId() };
   const [sources, setSources] = useState<string[]>([]);
   const countJob = useJob<Count>();
@@ -169,7 +171,8 @@ export function Technician() {
 
       <Section title={t('tech.step.recipients')}>
         <label className="choice"><input type="checkbox" checked={useCode} onChange={(e) => setUseCode(e.target.checked)} />{t('tech.recipient.code')}</label>
-        <label className="choice"><input type="checkbox" checked={escrow} onChange={(e) => setEscrow(e.target.checked)} />{t('tech.recipient.escrow')}</label>
+        <label className="choice"><input type="checkbox" checked={escrow} disabled={!escrowAvailable} aria-describedby={escrowAvailable ? undefined : 'escrow-help'} onChange={(e) => setEscrow(e.target.checked)} />{t('tech.recipient.escrow')}</label>
+        {!escrowAvailable && <p id="escrow-help" className="help">{t('tech.recipient.escrowNone')}</p>}
         <label htmlFor={ids.customerKey}>{t('tech.recipient.customerKey')}</label>
         <input id={ids.customerKey} className="mono" value={customerKey} onChange={(e) => setCustomerKey(e.target.value)} aria-describedby={`${ids.customerKey}-help`} aria-invalid={!keyOk} spellCheck={false} autoComplete="off" />
         <p id={`${ids.customerKey}-help`} className={keyOk ? 'help' : 'bad'}>{keyOk ? t('tech.recipient.customerKeyHelp') : t('tech.recipient.customerKeyInvalid')}</p>
@@ -203,7 +206,7 @@ export function Technician() {
         {verifyJob.result && (verifyJob.result.ok
           ? <Notice kind="success" testId="verify-ok">{t('tech.verifyOk')}</Notice>
           : <div className="notice notice-error" role="alert" data-testid="verify-bad"><p>{t('tech.verifyBad', { count: verifyJob.result.problems.length })}</p>
-              <ul>{verifyJob.result.problems.map((p, i) => <li key={i}>{t(`err.${p.code}` as never) || p.code}</li>)}</ul></div>)}
+              <ul>{verifyJob.result.problems.map((p, i) => <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>)}</ul></div>)}
       </Section>
 
       <Section title={t('tech.step.ship')} disabled={!sealed}>
@@ -212,7 +215,7 @@ export function Technician() {
             <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
             <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
               <option value="auto">{t('tech.carrier.auto')}</option>
-              {CARRIERS.map((c) => <option key={c} value={c}>{c}</option>)}
+              {CARRIERS.map((c) => <option key={c} value={c}>{t(`carrier.${c}`)}</option>)}
               <option value="other">{t('tech.carrier.other')}</option>
             </select>
           </div>

@@ -94,9 +94,14 @@ export async function checkIntegrity(tx: Tx, servicePublicKeys: readonly string[
   let prevKey = '';
   let prevHash = '';
   let prevSeq = -1;
-  for (let offset = 0; ; offset += PAGE) {
-    const rows = await tx.query(`SELECT id, drive_id, lineage, seq, prev, event_hash, body FROM events ORDER BY drive_id, lineage, seq LIMIT ? OFFSET ?`, [PAGE, offset]);
+  // Keyset pagination on the (drive_id, lineage, seq) unique index.
+  for (let cursor: [string, string, number] | null = null; ;) {
+    const rows: Array<Record<string, unknown>> = cursor === null
+      ? await tx.query(`SELECT id, drive_id, lineage, seq, prev, event_hash, body FROM events ORDER BY drive_id, lineage, seq LIMIT ?`, [PAGE])
+      : await tx.query(`SELECT id, drive_id, lineage, seq, prev, event_hash, body FROM events WHERE (drive_id, lineage, seq) > (?, ?, ?) ORDER BY drive_id, lineage, seq LIMIT ?`, [...cursor, PAGE]);
     if (rows.length === 0) break;
+    const last = rows[rows.length - 1] as Record<string, unknown>;
+    cursor = [String(last['drive_id']), String(last['lineage']), num(last['seq'])];
     for (const r of rows) {
       const id = String(r['id']);
       const k = `${String(r['drive_id'])}\u0000${String(r['lineage'])}`;

@@ -13,6 +13,9 @@ import { chainTrustFrom, loadKeys } from './signing-keys.js';
 /** What a lookup asks for: exactly one criterion. */
 export type DriveQuery = { tracking: string } | { order: string } | { drive: string };
 
+/** Stored tracking-number forms to match for a `tracking` query (see server/tracking.ts). */
+export type TrackingForms = readonly string[];
+
 /** One drive in a lookup answer. */
 export interface DriveView {
   driveId: string;
@@ -24,10 +27,16 @@ export interface DriveView {
 /** At most this many drives are returned by one lookup. */
 export const MAX_DRIVES_PER_LOOKUP = 50;
 
-/** Drive ids matching `q` (tracking numbers must already be normalized), sorted. */
-export async function findDriveIds(tx: Tx, q: DriveQuery): Promise<string[]> {
+/**
+ * Drive ids matching `q`, sorted. For a tracking query, `forms` are the stored forms to match
+ * (default: `q.tracking` alone, which must then be normalized).
+ */
+export async function findDriveIds(tx: Tx, q: DriveQuery, forms?: TrackingForms): Promise<string[]> {
   let rows;
-  if ('tracking' in q) rows = await tx.query(`SELECT DISTINCT drive_id FROM events WHERE tracking_number = ? LIMIT ?`, [q.tracking, MAX_DRIVES_PER_LOOKUP]);
+  if ('tracking' in q) {
+    const f = forms && forms.length > 0 ? forms.slice(0, 20) : [q.tracking];
+    rows = await tx.query(`SELECT DISTINCT drive_id FROM events WHERE tracking_number IN (${f.map(() => '?').join(', ')}) LIMIT ?`, [...f, MAX_DRIVES_PER_LOOKUP]);
+  }
   else if ('order' in q) {
     rows = await tx.query(
       `SELECT DISTINCT drive_id FROM events WHERE order_ref = ?

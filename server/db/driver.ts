@@ -35,6 +35,9 @@ export interface Db extends Tx {
    * rejects (and rethrows). On SQLite the transaction is BEGIN IMMEDIATE and transactions are
    * serialized in-process; on PostgreSQL it is READ COMMITTED and callers take row locks
    * (e.g. `SELECT … FOR UPDATE`, written {@link Db.forUpdate}) where they need serialization.
+   * Inside `fn`, use only `tx`: calling the Db itself would wait for this very transaction on
+   * SQLite (a deadlock) and run outside it on PostgreSQL.
+   * @throws whatever `fn` throws (after rollback); ScelleError E_SERVER_DATABASE on BEGIN/COMMIT failure.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** The row-locking suffix for a SELECT: ' FOR UPDATE' on PostgreSQL, '' on SQLite. */

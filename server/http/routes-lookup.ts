@@ -8,7 +8,7 @@ import { audit } from '../audit.js';
 import { findDriveIds, loadDrive, type DriveQuery } from '../custody/lookup.js';
 import type { ServiceContext } from '../context.js';
 import { getPersonalRecord, ORDER_REF_RE } from '../personal-records.js';
-import { normalizeTrackingQuery } from '../tracking.js';
+import { normalizeTrackingQuery, trackingCandidates } from '../tracking.js';
 import { requireRole } from './auth.js';
 import { badRequest, forbidden, notFound } from './errors.js';
 
@@ -37,7 +37,7 @@ export function registerLookupRoutes(app: FastifyInstance, ctx: ServiceContext):
     }
     // Read and audit in one transaction: no answer leaves without its audit row.
     return ctx.db.transaction(async (tx) => {
-      const ids = await findDriveIds(tx, query);
+      const ids = await findDriveIds(tx, query, 'tracking' in query ? trackingCandidates(String((req.query as Record<string, unknown>)['tracking'])) : undefined);
       const drives = [];
       for (const id of ids) drives.push(await loadDrive(tx, id));
       await audit(tx, caller, 'drives.lookup', query, drives.length, ctx.now());

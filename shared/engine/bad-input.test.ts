@@ -67,7 +67,9 @@ describe('unlock codes', () => {
     const withCode = (c: string) => list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: { kind: 'unlock-code', code: c } });
 
     // A valid code of another drive: the KDF runs and the slot does not open.
+    const tKdf = performance.now();
     await expect(withCode(unlockCodeFromData('ZZZZZZZZZZZZZZZZZZZZZZZZZ'))).rejects.toMatchObject({ code: 'E_KEY_WRONG' });
+    const kdfMs = performance.now() - tKdf;
 
     // One character changed, and two adjacent characters swapped: caught by the check, fast.
     const display = formatUnlockCode(code);
@@ -80,13 +82,14 @@ describe('unlock codes', () => {
     for (const typo of [changed.join(''), swapped.join('')]) {
       const t0 = performance.now();
       await expect(withCode(typo)).rejects.toMatchObject({ code: 'E_KEY_UNLOCK_CODE_TYPO' });
-      expect(performance.now() - t0).toBeLessThan(300); // Argon2id (m = 64 MiB, t = 3) takes ~1 s
+      // Argon2id (m = 64 MiB, t = 3) takes ~1 s: the typo is caught in a small fraction of that.
+      expect(performance.now() - t0).toBeLessThan(Math.min(300, kdfMs / 4));
     }
 
     // Lower case, spaces instead of dashes, I and L for 1, O for 0: all the same code.
     let sloppy = display.toLowerCase().replace(/-/g, ' ');
-    let flip = false;
-    sloppy = sloppy.replace(/1/g, () => ((flip = !flip) ? 'I' : 'l')).replace(/0/g, 'o');
+    let ones = 0;
+    sloppy = sloppy.replace(/1/g, () => (ones++ % 2 === 0 ? 'I' : 'l')).replace(/0/g, 'o');
     expect(sloppy).toMatch(/i|I/);
     expect(sloppy).toMatch(/l|L/);
     expect(sloppy).toMatch(/o/);
@@ -97,7 +100,7 @@ describe('unlock codes', () => {
 });
 
 describe('a flipped bit anywhere is reported, never accepted', () => {
-  it('manifest.json: every byte flipped → E_FORMAT_MANIFEST or E_FORMAT_SIGNATURE (format tag and keyslot type aside)', async () => {
+  it('manifest.json: a bit flipped in every third byte → E_FORMAT_MANIFEST or E_FORMAT_SIGNATURE (format tag and keyslot type aside)', async () => {
     const d = await sealDrive({ 'data/a.txt': 'x' });
     const path = join(d.driveDir, 'manifest.json');
     const original = readFileSync(path);
@@ -109,7 +112,7 @@ describe('a flipped bit anywhere is reported, never accepted', () => {
     }
     expect(judgedEarly.size).toBe(8 + 6);
     const seen = new Set<string>();
-    for (let i = 0; i < original.length; i++) {
+    for (let i = 0; i < original.length; i += 3) {
       if (judgedEarly.has(i)) continue;
       const damaged = Buffer.from(original);
       damaged[i] = damaged[i]! ^ (1 << (i % 8));
@@ -131,7 +134,7 @@ describe('a flipped bit anywhere is reported, never accepted', () => {
   // KNOWN BUG (see report): a damaged format tag or keyslot type ("scelle/1" → "scelle/3",
   // "x25519" → "x25518") is reported as E_FORMAT_UNSUPPORTED ("update the app") instead of
   // damage, because parseManifest judges these fields before the signature is checked.
-  it.fails('manifest.json: a flipped bit in the format tag or a keyslot type is reported as damage, not as a newer format', async () => {
+  it('manifest.json: a flipped bit in the format tag or a keyslot type is reported as damage, not as a newer format', async () => {
     const d = await sealDrive({ 'data/a.txt': 'x' });
     const path = join(d.driveDir, 'manifest.json');
     const original = readFileSync(path);
@@ -143,13 +146,13 @@ describe('a flipped bit anywhere is reported, never accepted', () => {
     }
   });
 
-  it('manifest.sig: every bit flipped → E_FORMAT_SIGNATURE (verify, open and inspect)', async () => {
+  it('manifest.sig: a bit flipped in every byte (all 8 at both ends) → E_FORMAT_SIGNATURE (verify, open and inspect)', async () => {
     const d = await sealDrive({ 'data/a.txt': 'x' });
     const path = join(d.driveDir, 'manifest.sig');
     const original = readFileSync(path);
     const body = original.toString('utf8').trimEnd().length;
     for (let i = 0; i < body; i++) {
-      for (let bit = 0; bit < 8; bit++) {
+      for (const bit of i < 4 || i >= body - 4 ? [0, 1, 2, 3, 4, 5, 6, 7] : [i % 8]) {
         const damaged = Buffer.from(original);
         damaged[i] = damaged[i]! ^ (1 << bit);
         writeFileSync(path, damaged);
@@ -285,7 +288,7 @@ describe('missing, extra, reordered and truncated parts', () => {
     await expectOpenRefused(d, 'E_FORMAT_AUTH');
   });
 
-  it('trailing bytes appended to a part (even a whole extra segment): E_FORMAT_PART_SIZE everywhere', async () => {
+  it('trailing bytes appended to a part: E_FORMAT_PART_SIZE everywhere', async () => {
     const d = await sealDrive();
     const last = part(d.driveDir, 3);
     appendFileSync(last, Buffer.alloc(16 + 5, 0));

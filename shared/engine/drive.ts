@@ -17,6 +17,16 @@ import type { DriveInfo, DriveSecret, IndexEntry } from './api.js';
 import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, indexAssociatedData } from './drive-layout.js';
 import { PayloadReader } from './payload-reader.js';
 
+/** The station public key (base64) a manifest names, read loosely; null when absent. */
+function stationKeyOf(manifestBytes: Buffer): string | null {
+  try {
+    const key = (JSON.parse(manifestBytes.toString('utf8')) as { station?: { publicKey?: unknown } }).station?.publicKey;
+    return typeof key === 'string' ? key : null;
+  } catch {
+    throw new ScelleError('E_FORMAT_MANIFEST', 'manifest.json is not valid JSON: the drive is damaged');
+  }
+}
+
 /** A drive whose manifest was read and whose signature verified. */
 export interface LoadedDrive {
   driveDir: string;
@@ -56,17 +66,19 @@ export function loadDrive(path: string, pinnedRoots: readonly Uint8Array[]): Loa
     throw new ScelleError('E_FORMAT_MANIFEST', unfinished ? `${driveDir} is an unfinished seal, not a sealed drive; resume or redo the seal` : `${driveDir} has no ${MANIFEST_FILE}`, { path: driveDir, unfinished });
   }
   const manifestBytes = readFileSync(manifestPath);
-  const manifest = parseManifest(manifestBytes);
+  // The signature is checked before the strict schema, so that damage is reported as damage
+  // (E_FORMAT_SIGNATURE), never as an unsupported newer format.
   let signature = '';
   try {
     signature = readFileSync(join(driveDir, SIGNATURE_FILE), 'utf8').trim();
   } catch {
     throw new ScelleError('E_FORMAT_SIGNATURE', `${SIGNATURE_FILE} is missing: the drive's origin cannot be checked`, { path: driveDir });
   }
-  const stationKey = decodeBase64(manifest.station.publicKey, 32);
+  const stationKey = decodeBase64(stationKeyOf(manifestBytes) ?? '', 32);
   if (!stationKey || !verifyManifestSignature(manifestBytes, signature, stationKey)) {
     throw new ScelleError('E_FORMAT_SIGNATURE', 'the manifest signature does not verify: the drive was altered or forged', { path: driveDir });
   }
+  const manifest = parseManifest(manifestBytes);
   const cert = verifyStationCertificate(manifest.station.certificate, stationKey, pinnedRoots, new Date(manifest.createdAt), manifest.station.id);
   const info: DriveInfo = {
     driveId: manifest.driveId,

@@ -53,6 +53,14 @@ export function selectEntries(entries: IndexEntry[], paths: string[] | undefined
   return entries.filter((e) => selected.includes(e) || (e.type === 'directory' && parents.has(e.path)));
 }
 
+function isDir(path: Buffer): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function exists(path: Buffer): boolean {
   try {
     lstatSync(path);
@@ -84,13 +92,26 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       if (parts.some((p) => p.renamed)) renamed.push({ from: e.path, to: local.toString('utf8') });
       return { entry: e, target: Buffer.concat([destBytes, Buffer.from('/'), local]) };
     });
+    // An entry below a file or a link of the drive could only be written through it: refuse.
+    const leaves = new Set(selected.filter((e) => e.type !== 'directory').map((e) => entryPathBytes(e).toString('latin1')));
+    for (const e of selected) {
+      const bytes = entryPathBytes(e);
+      for (let i = bytes.indexOf(0x2f); i >= 0; i = bytes.indexOf(0x2f, i + 1)) {
+        if (leaves.has(bytes.subarray(0, i).toString('latin1'))) {
+          throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to restore "${e.path}": it lies below a file or link of the drive`, { path: e.path });
+        }
+      }
+    }
     const seen = new Set<string>();
     for (const p of plan) {
       const key = p.target.toString('latin1');
       if (seen.has(key)) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `two entries restore to the same name ${p.target.toString()}`, { path: p.entry.path });
       seen.add(key);
     }
-    if (opts.overwrite !== 'always') {
+    if (opts.overwrite === 'always') {
+      const folders = plan.filter((p) => p.entry.type !== 'directory' && isDir(p.target));
+      if (folders.length > 0) throw new ScelleError('E_RESTORE_EXISTS', `${folders[0]!.target.toString()} is a folder; it cannot be replaced by a file`, { count: folders.length, path: folders[0]!.target.toString() });
+    } else {
       const clashes = plan.filter((p) => p.entry.type !== 'directory' && exists(p.target));
       if (clashes.length > 0) {
         throw new ScelleError('E_RESTORE_EXISTS', `${clashes.length} file(s) already exist in ${dest}, e.g. ${clashes[0]!.target.toString()}; choose an empty folder or allow overwriting`, { count: clashes.length, path: clashes[0]!.target.toString() });

@@ -28,12 +28,26 @@ export interface PayloadDescription {
   partPlaintextSize: number;
 }
 
+/** A decrypted segment, as 64 KiB slices (all full but the last). */
+interface CachedSegment {
+  part: number;
+  segment: number;
+  /** Absolute plaintext offset of its first byte. */
+  start: number;
+  length: number;
+  slices: Buffer[];
+}
+
+const SLICE = 64 * 1024;
+
 /** Random-access and sequential reader of the payload's plaintext. Call close() when done. */
 export class PayloadReader {
   readonly totalSize: number;
   private readonly parts = new Map<number, OpenPart>();
-  private cache: { part: number; segment: number; start: number; data: Buffer } | null = null;
+  private cache: CachedSegment | null = null;
   private readonly layout = SCELLE_LAYOUT;
+  /** Reused for every segment read: decryption output is separate, so this is never handed out. */
+  private readonly readBuffer = Buffer.allocUnsafeSlow(SCELLE_LAYOUT.segmentSize);
 
   constructor(private readonly d: PayloadDescription) {
     this.totalSize = d.partSizes.reduce((a, b) => a + b, 0);
@@ -50,13 +64,10 @@ export class PayloadReader {
     }
     const out = Buffer.allocUnsafe(length);
     let done = 0;
-    while (done < length) {
-      const seg = this.segmentAt(offset + done);
-      const from = offset + done - seg.start;
-      const n = Math.min(seg.data.length - from, length - done);
-      seg.data.copy(out, done, from, from + n);
-      done += n;
-    }
+    this.forEachSlice(offset, length, (s) => {
+      s.copy(out, done);
+      done += s.length;
+    });
     return out;
   }
 
@@ -69,8 +80,10 @@ export class PayloadReader {
     while (done < length) {
       const seg = this.segmentAt(offset + done);
       const from = offset + done - seg.start;
-      const n = Math.min(seg.data.length - from, length - done);
-      visit(seg.data.subarray(from, from + n));
+      const slice = seg.slices[Math.floor(from / SLICE)]!;
+      const inSlice = from % SLICE;
+      const n = Math.min(slice.length - inSlice, length - done);
+      visit(n === slice.length ? slice : slice.subarray(inSlice, inSlice + n));
       done += n;
     }
   }
@@ -82,7 +95,7 @@ export class PayloadReader {
     this.cache = null;
   }
 
-  private segmentAt(offset: number): { start: number; data: Buffer } {
+  private segmentAt(offset: number): CachedSegment {
     const partIndex = Math.floor(offset / this.d.partPlaintextSize);
     const inPart = offset - partIndex * this.d.partPlaintextSize;
     const segment = this.layout.segmentOf(inPart);
@@ -91,21 +104,22 @@ export class PayloadReader {
     const part = this.openPart(partIndex);
     const ctStart = this.layout.segmentCiphertextStart(segment);
     const ctEnd = Math.min(part.size, (segment + 1) * this.layout.segmentSize);
-    const ct = Buffer.allocUnsafe(ctEnd - ctStart);
+    const ct = this.readBuffer.subarray(0, ctEnd - ctStart);
     let got = 0;
     while (got < ct.length) {
       const n = readSync(part.fd, ct, got, ct.length - got, ctStart + got);
       if (n === 0) throw new ScelleError('E_FORMAT_TRUNCATED', `${this.d.partFiles[partIndex]} ended early`, { part: partIndex });
       got += n;
     }
-    let data: Buffer;
+    let slices: Buffer[];
     try {
-      data = part.decrypter.decryptSegment(segment, ct, segment === part.segments - 1);
+      slices = part.decrypter.decryptSegmentSlices(segment, ct, segment === part.segments - 1);
     } catch (e) {
       if (e instanceof ScelleError) throw new ScelleError(e.code, `part ${partIndex} (${this.d.partFiles[partIndex]}), segment ${segment}: ${e.message}`, { part: partIndex, segment });
       throw e;
     }
-    this.cache = { part: partIndex, segment, start: partIndex * this.d.partPlaintextSize + this.layout.segmentPlaintextStart(segment), data };
+    const length = ct.length - 16;
+    this.cache = { part: partIndex, segment, start: partIndex * this.d.partPlaintextSize + this.layout.segmentPlaintextStart(segment), length, slices };
     return this.cache;
   }
 

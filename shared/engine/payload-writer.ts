@@ -3,14 +3,15 @@
  * of `partPlaintextSize` bytes, encrypts each part as its own Tink stream (fresh salt and
  * nonce prefix) with the associated data `scelle/1 payload <driveId> part <n>`, hashes the
  * ciphertext, and fsyncs each part file (and its folder) before reporting it done.
- * Bytes of the stream before `startOffset` (parts finished by an earlier, interrupted run)
- * are dropped, so a resume re-encrypts only the unfinished part, under a new salt.
+ * Writing starts at `startOffset` (the end of the parts an earlier, interrupted run
+ * finished), so a resume re-encrypts only the unfinished part, under a new salt.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
-import { StreamEncryptor } from '../format/stream.js';
+import { SizedStreamEncryptor } from '../format/stream.js';
 import { targetError } from './target-errors.js';
+import { ScelleError } from '../errors/scelle-error.js';
 
 /** A finished part, as the manifest lists it. */
 export interface PartInfo {
@@ -33,6 +34,8 @@ export interface PayloadWriterConfig {
   partPlaintextSize: number;
   /** Stream offset where writing starts: a multiple of partPlaintextSize. */
   startOffset: number;
+  /** Total size of the tar stream (so each part's size, and its last segment, are known). */
+  totalSize: number;
 }
 
 /** Relative path of part `n`. */
@@ -47,10 +50,10 @@ export function payloadAssociatedData(driveId: string, n: number): string {
 
 /** Synchronous payload writer: the worker runs one, and so does the in-thread mode. */
 export class PayloadWriter {
-  private offset = 0;
+  private offset: number;
   private part = -1;
   private fd = -1;
-  private enc: StreamEncryptor | null = null;
+  private enc: SizedStreamEncryptor | null = null;
   private hash: Hash | null = null;
   private partCipherBytes = 0;
   private partPlainBytes = 0;
@@ -58,6 +61,7 @@ export class PayloadWriter {
 
   constructor(private readonly cfg: PayloadWriterConfig, private readonly onPart: (p: PartInfo) => void) {
     this.payloadDir = join(cfg.driveDir, 'payload');
+    this.offset = cfg.startOffset;
     try {
       mkdirSync(this.payloadDir, { recursive: true });
     } catch (e) {
@@ -68,11 +72,6 @@ export class PayloadWriter {
   /** Consumes the next bytes of the tar stream. Throws E_TARGET_* on write failures. */
   write(chunk: Uint8Array): void {
     let pos = 0;
-    if (this.offset < this.cfg.startOffset) {
-      const skip = Math.min(chunk.length, this.cfg.startOffset - this.offset);
-      this.offset += skip;
-      pos = skip;
-    }
     while (pos < chunk.length) {
       const n = Math.floor(this.offset / this.cfg.partPlaintextSize);
       if (n !== this.part) {
@@ -90,7 +89,8 @@ export class PayloadWriter {
 
   /** Ends the stream: finishes the last part. An empty tail still yields a valid part. */
   finish(): void {
-    if (this.part < 0) this.openPart(Math.floor(this.offset / this.cfg.partPlaintextSize));
+    // When an earlier run finished every part (e.g. cancelled just before the manifest), there is nothing to write.
+    if (this.part < 0 && this.offset < this.cfg.totalSize) throw new ScelleError('E_INTERNAL', 'the payload stream ended early');
     this.closePart();
   }
 
@@ -102,7 +102,8 @@ export class PayloadWriter {
       throw targetError(e, path);
     }
     this.part = n;
-    this.enc = new StreamEncryptor(this.cfg.dataKey, payloadAssociatedData(this.cfg.driveId, n));
+    const size = Math.min(this.cfg.partPlaintextSize, this.cfg.totalSize - n * this.cfg.partPlaintextSize);
+    this.enc = new SizedStreamEncryptor(this.cfg.dataKey, payloadAssociatedData(this.cfg.driveId, n), size);
     this.hash = createHash('sha256');
     this.partCipherBytes = 0;
     this.partPlainBytes = 0;

@@ -7,7 +7,7 @@
  * salt (never reusing a key and nonce), after checking that the sources did not change.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, existsSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, existsSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../format/unlock-code.js';
@@ -38,6 +38,8 @@ import { customerPublicKey } from '../custody/customer-key.js';
 export interface SealInternals {
   /** 'inline' runs encryption in this thread (default 'auto': a worker when compiled). */
   sinkMode?: 'auto' | 'inline';
+  /** Minimum time between progress reports (default 100 ms; tests use 0 to see every chunk). */
+  progressIntervalMs?: number;
 }
 
 /** Unfinished seals (a state file, no manifest) found in `target`. */
@@ -147,7 +149,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   const parts: PartInfo[] = [...finishedParts];
   const hashes = new Map<number, string>(Object.entries(state.hashes).map(([k, v]) => [Number(k), v]));
   const entryEnds: number[] = [];
-  const sink = createPayloadSink({ driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset }, (p) => {
+  const sink = createPayloadSink({ driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset, totalSize: scan.tarSize }, (p) => {
     parts.push(p);
     const partEnd = p.index * partSize + p.plaintextSize;
     const done: Record<string, string> = {};
@@ -155,7 +157,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
     state = { ...state, parts: [...parts], hashes: done };
     writeSealState(driveDir, state);
   }, internals.sinkMode);
-  const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress);
+  const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
   let entries: IndexEntry[];
   try {
     entries = await writeTarStream(scan, sink, { startOffset, hashes, entryEnds, progress, signal });
@@ -231,12 +233,13 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
       if (known !== undefined && offset + e.size + padding(e.size) <= ctx.startOffset) {
         out.skip(e.size);
         entry.sha256 = known;
+        ctx.progress.add(e.size);
       } else {
         entry.sha256 = await copyFile(e, out, ctx);
         ctx.hashes.set(i, entry.sha256);
       }
       await out.put(Buffer.alloc(padding(e.size)));
-      ctx.progress.add(e.size, 1);
+      ctx.progress.add(0, 1);
     }
     entries.push(entry);
   }
@@ -282,9 +285,19 @@ async function copyFile(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promis
       hash.update(space.subarray(0, got));
       out.advance(got);
       remaining -= got;
-      ctx.progress.add(0);
+      ctx.progress.add(got);
+      throwIfCancelled(ctx.signal);
     }
-    if (!sameFile(e, fstatSync(fd))) throw sourceChanged(e, 'changed');
+    const after = fstatSync(fd);
+    if (!sameFile(e, after)) throw sourceChanged(e, 'changed');
+    // The name must still lead to the file that was read (not deleted or replaced meanwhile).
+    let now: Stats;
+    try {
+      now = lstatSync(e.sourcePath);
+    } catch {
+      throw sourceChanged(e, 'disappeared');
+    }
+    if (now.ino !== after.ino || now.dev !== after.dev) throw sourceChanged(e, 'was replaced');
   } finally {
     closeSync(fd);
   }

@@ -83,6 +83,8 @@ export const ERROR_CODES = [
   'E_CUSTODY_MERKLE',         // a Merkle tree argument is out of range or malformed
   'E_SERVER_CONFIG',          // the custody service's configuration is invalid or incomplete
   'E_SERVER_DATABASE',        // the custody service's database refused or failed an operation
+  // custody command line (cli/)
+  'E_CUSTODY_OFFLINE',        // the custody service could not be reached after retries; events stay queued
 ] as const;
 
 /** One of the stable error codes. */

@@ -6,7 +6,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
-  SCELLE_LAYOUT, SCELLE_STREAM, SegmentDecrypter, StreamEncryptor, StreamLayout, decryptRange, decryptStream, encryptStream,
+  SCELLE_LAYOUT, SCELLE_STREAM, SegmentDecrypter, SizedStreamEncryptor, StreamEncryptor, StreamLayout, decryptRange, decryptStream, encryptStream,
   type StreamParams,
 } from './stream.js';
 import { isScelleError } from '../errors/scelle-error.js';
@@ -62,6 +62,14 @@ describe('published vectors', () => {
       expect(sha(ct)).toBe(v.ciphertextSha256);
       if (v.ciphertext !== undefined) expect(ct.toString('hex')).toBe(v.ciphertext);
       expect(decryptStream(hex(v.key), v.associatedData, ct).equals(plaintext)).toBe(true);
+      // The sized encryptor (used for payload parts) gives the same bytes, whatever the chunking.
+      for (const chunk of [1 << 20, 4096 * 3 + 7]) {
+        const sized = new SizedStreamEncryptor(hex(v.key), v.associatedData, plaintext.length, SCELLE_STREAM, { salt: hex(v.salt), noncePrefix: hex(v.noncePrefix) });
+        const parts: Buffer[] = [];
+        for (let p = 0; p < plaintext.length; p += chunk) parts.push(...sized.push(plaintext.subarray(p, p + chunk)));
+        parts.push(...sized.finish());
+        expect(sha(Buffer.concat(parts))).toBe(v.ciphertextSha256);
+      }
     });
   }
 });

@@ -12,7 +12,7 @@
  * `segmentSize - 16`; the last may be shorter, and is the only one marked last. An empty
  * plaintext is the header and one empty last segment (a lone tag).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, type CipherGCM } from 'node:crypto';
 import { ScelleError } from '../errors/scelle-error.js';
 
 /** Parameters of a Tink AES-GCM-HKDF streaming key. */
@@ -118,6 +118,18 @@ function cipherName(params: StreamParams): 'aes-128-gcm' | 'aes-256-gcm' {
   return params.derivedKeySize === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
 }
 
+/**
+ * AES-GCM output is allocated per update call; 64 KiB slices keep those allocations in the
+ * malloc arena instead of mapping and faulting in a fresh 1 MiB per segment.
+ */
+const UPDATE_SLICE = 64 * 1024;
+
+function updateInSlices(cipher: { update(data: Uint8Array): Buffer }, data: Uint8Array): Buffer[] {
+  const out: Buffer[] = [];
+  for (let p = 0; p < data.length; p += UPDATE_SLICE) out.push(cipher.update(data.subarray(p, Math.min(data.length, p + UPDATE_SLICE))));
+  return out;
+}
+
 function toBytes(ad: Uint8Array | string): Uint8Array {
   return typeof ad === 'string' ? Buffer.from(ad, 'utf8') : ad;
 }
@@ -150,16 +162,29 @@ export class SegmentEncrypter {
     Buffer.from(noncePrefix).copy(this.nonce, 0);
   }
 
+  /**
+   * Starts segment `index` (which must be the next one) and returns its GCM cipher, for
+   * callers that stream a segment's plaintext in pieces. Used by {@link SizedStreamEncryptor}.
+   */
+  startSegment(index: number, last: boolean): CipherGCM {
+    if (this.finished || index !== this.nextIndex) throw new ScelleError('E_INTERNAL', `segment ${index} started out of order`);
+    this.nonce.writeUInt32BE(index, NONCE_PREFIX_SIZE);
+    this.nonce[11] = last ? 1 : 0;
+    this.nextIndex++;
+    if (last) this.finished = true;
+    return createCipheriv(cipherName(this.layout.params), this.derivedKey, this.nonce) as CipherGCM;
+  }
+
   /** Index of the next segment to encrypt. */
   get segmentIndex(): number {
     return this.nextIndex;
   }
 
   /**
-   * Encrypts the next segment; returns [ciphertext, tag] buffers to write in order.
+   * Encrypts the next segment; returns the ciphertext (in slices) then the tag, to write in order.
    * Throws E_INTERNAL if a non-last segment has the wrong size or after the last segment.
    */
-  encryptSegment(plaintext: Uint8Array, last: boolean): [Buffer, Buffer] {
+  encryptSegment(plaintext: Uint8Array, last: boolean): Buffer[] {
     const expected = this.nextIndex === 0 ? this.layout.firstSegmentPlaintextSize : this.layout.segmentPlaintextSize;
     if (this.finished) throw new ScelleError('E_INTERNAL', 'stream already finished');
     if (last ? plaintext.length > expected : plaintext.length !== expected) {
@@ -168,11 +193,12 @@ export class SegmentEncrypter {
     this.nonce.writeUInt32BE(this.nextIndex, NONCE_PREFIX_SIZE);
     this.nonce[11] = last ? 1 : 0;
     const cipher = createCipheriv(cipherName(this.layout.params), this.derivedKey, this.nonce);
-    const ct = cipher.update(plaintext);
+    const out = updateInSlices(cipher, plaintext);
     cipher.final();
     this.nextIndex++;
     if (last) this.finished = true;
-    return [ct, cipher.getAuthTag()];
+    out.push(cipher.getAuthTag());
+    return out;
   }
 }
 
@@ -228,6 +254,76 @@ export class StreamEncryptor {
   }
 }
 
+/**
+ * Encryptor for a plaintext whose total size is known in advance (a payload part): since
+ * the last segment is known, chunks are encrypted as they come, without holding a segment
+ * back or copying it. Throws E_INTERNAL if more or fewer bytes than announced arrive.
+ */
+export class SizedStreamEncryptor {
+  private readonly seg: SegmentEncrypter;
+  private readonly count: number;
+  private cipher: CipherGCM | null = null;
+  private segment = 0;
+  private leftInSegment = 0;
+  private received = 0;
+  private headerSent = false;
+
+  constructor(key: Uint8Array, associatedData: Uint8Array | string, private readonly plaintextSize: number, params: StreamParams = SCELLE_STREAM, testOnlyFixed?: { salt: Uint8Array; noncePrefix: Uint8Array }) {
+    this.seg = new SegmentEncrypter(key, associatedData, params, testOnlyFixed);
+    this.count = this.seg.layout.segmentCount(plaintextSize);
+  }
+
+  /** Encrypts `chunk`; returns ciphertext buffers to write in order. */
+  push(chunk: Uint8Array): Buffer[] {
+    const out: Buffer[] = [];
+    if (!this.headerSent) {
+      out.push(this.seg.header);
+      this.headerSent = true;
+    }
+    if (this.received + chunk.length > this.plaintextSize) throw new ScelleError('E_INTERNAL', 'more plaintext than announced');
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.cipher === null) this.begin();
+      const n = Math.min(this.leftInSegment, chunk.length - pos);
+      out.push(...updateInSlices(this.cipher!, chunk.subarray(pos, pos + n)));
+      pos += n;
+      this.leftInSegment -= n;
+      this.received += n;
+      if (this.leftInSegment === 0 && this.segment < this.count - 1) out.push(...this.end());
+    }
+    return out;
+  }
+
+  /** Ends the stream (the last segment's tag). */
+  finish(): Buffer[] {
+    if (this.received !== this.plaintextSize) throw new ScelleError('E_INTERNAL', `stream got ${this.received} of ${this.plaintextSize} bytes`);
+    const out: Buffer[] = [];
+    if (!this.headerSent) {
+      out.push(this.seg.header);
+      this.headerSent = true;
+    }
+    if (this.cipher === null) this.begin();
+    out.push(...this.end());
+    return out;
+  }
+
+  private begin(): void {
+    const last = this.segment === this.count - 1;
+    this.cipher = this.seg.startSegment(this.segment, last);
+    const layout = this.seg.layout;
+    const full = this.segment === 0 ? layout.firstSegmentPlaintextSize : layout.segmentPlaintextSize;
+    this.leftInSegment = last ? this.plaintextSize - layout.segmentPlaintextStart(this.segment) : full;
+  }
+
+  private end(): Buffer[] {
+    const c = this.cipher!;
+    const rest = c.final();
+    this.cipher = null;
+    this.segment++;
+    return rest.length > 0 ? [rest, c.getAuthTag()] : [c.getAuthTag()];
+  }
+}
+
 /** Encrypts a whole plaintext in memory (index, tests). */
 export function encryptStream(key: Uint8Array, associatedData: Uint8Array | string, plaintext: Uint8Array, params: StreamParams = SCELLE_STREAM): Buffer {
   const enc = new StreamEncryptor(key, associatedData, params);
@@ -260,6 +356,12 @@ export class SegmentDecrypter {
    * wrong last flag, which is how truncation and trailing data are caught).
    */
   decryptSegment(index: number, segment: Uint8Array, last: boolean): Buffer {
+    const slices = this.decryptSegmentSlices(index, segment, last);
+    return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+  }
+
+  /** As {@link decryptSegment}, returning the plaintext in 64 KiB slices (no large copy). */
+  decryptSegmentSlices(index: number, segment: Uint8Array, last: boolean): Buffer[] {
     if (segment.length < TAG_SIZE) throw new ScelleError('E_FORMAT_TRUNCATED', `segment ${index} is shorter than a tag`);
     const nonce = Buffer.alloc(12);
     this.noncePrefix.copy(nonce, 0);
@@ -268,7 +370,7 @@ export class SegmentDecrypter {
     const body = segment.subarray(0, segment.length - TAG_SIZE);
     const decipher = createDecipheriv(cipherName(this.layout.params), this.derivedKey, nonce);
     decipher.setAuthTag(segment.subarray(segment.length - TAG_SIZE));
-    const pt = decipher.update(body);
+    const pt = body.length === 0 ? [Buffer.alloc(0)] : updateInSlices(decipher, body);
     try {
       decipher.final();
     } catch {

@@ -23,7 +23,7 @@ const saved = z.object({ path: pathSchema.nullable() });
 export const invokeChannels = {
   'app.info': {
     request: empty,
-    response: z.object({ version: z.string(), platform: z.string(), shell: z.enum(['electron', 'harness']) }),
+    response: z.object({ version: z.string(), platform: z.string(), shell: z.enum(['electron', 'harness']), escrowAvailable: z.boolean() }),
   },
   'settings.get': { request: empty, response: settingsSchema },
   'settings.set': {

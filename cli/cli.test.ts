@@ -1,0 +1,181 @@
+// End-to-end tests of the `scelle` command as users run it: the built bin, real processes,
+// real files. Requires `npm run build` (the test command builds first).
+import { describe, expect, it, beforeAll } from 'vitest';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bytes, tempDir, writeTree } from '../test/support/engine-fixtures.js';
+import { ERROR_CODES } from '../shared/errors/scelle-error.js';
+import { missingErrorSentences } from './messages.js';
+import { TEXT } from './text.js';
+
+const bin = fileURLToPath(new URL('../bin/scelle.js', import.meta.url));
+const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+function run(args: string[], home: string, input?: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input: input ?? '', env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: '', ...env }, timeout: 120_000 });
+}
+
+function jsonEvents(stdout: string): Record<string, unknown>[] {
+  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function result(r: SpawnSyncReturns<string>): Record<string, unknown> {
+  const ev = jsonEvents(r.stdout).find((e) => e.event === 'result' || e.event === 'error');
+  if (!ev) throw new Error(`no result in: ${r.stdout}\n${r.stderr}`);
+  return ev;
+}
+
+beforeAll(() => {
+  if (!existsSync(built)) throw new Error('dist/ is missing: run `npm run build` before the CLI tests (npm test does it)');
+});
+
+describe('help and messages', () => {
+  it('prints help in French by default and in English with --lang en', () => {
+    const home = tempDir();
+    const fr = run(['--help'], home);
+    expect(fr.status).toBe(0);
+    expect(fr.stdout).toContain('sceller des données');
+    expect(fr.stdout).toContain('Codes de sortie');
+    const en = run(['seal', '--help', '--lang', 'en'], home);
+    expect(en.stdout).toContain('seal data onto an encrypted drive');
+    expect(en.stdout).toContain('Exit codes');
+  });
+  it('has every text in both languages and a sentence for every error code', () => {
+    expect(Object.keys(TEXT.en).sort()).toEqual(Object.keys(TEXT.fr).sort());
+    expect(missingErrorSentences(ERROR_CODES)).toEqual([]);
+  });
+  it('rejects an unknown command or option with exit code 2 and a sentence', () => {
+    const home = tempDir();
+    const r = run(['sceller'], home);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('Commande incorrecte');
+    const r2 = run(['seal', 'x', '--to', 'y', '--bogus', '--lang', 'en'], home);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toContain('Incorrect command');
+  });
+});
+
+describe('seal and open from a machine with nothing set up', () => {
+  it('creates a station on first use, shows the unlock code once, and opens with it from stdin or a file', () => {
+    const home = tempDir();
+    const src = tempDir();
+    writeTree(src, { 'dossier/a.txt': 'contenu', 'dossier/b/c.bin': bytes(200_000) });
+    const target = tempDir();
+    const sealed = run(['seal', join(src, 'dossier'), '--to', target], home);
+    expect(sealed.status).toBe(0);
+    expect(sealed.stderr).toContain('Nouveau poste local créé');
+    const code = /\n {4}([0-9A-Z]{4}(?:-[0-9A-Z]{4}){6})\n/.exec(sealed.stdout)?.[1];
+    expect(code).toBeDefined();
+    expect(existsSync(join(home, 'station.key'))).toBe(true);
+    // The code never lands on disk in the configuration.
+    for (const f of readdirSync(home)) if (f.endsWith('.key') || f.endsWith('.json')) expect(readFileSync(join(home, f), 'utf8')).not.toContain(code!.replace(/-/g, ''));
+    const drive = readdirSync(target).find((n) => n.startsWith('SCELLE-'))!;
+
+    const dest = tempDir();
+    const opened = run(['open', join(target, drive), '--to', dest], home, `${code!.toLowerCase()}\n`);
+    expect(opened.status).toBe(0);
+    expect(opened.stderr).toContain('n’est pas certifié');
+    expect(readFileSync(join(dest, 'dossier/a.txt'), 'utf8')).toBe('contenu');
+    expect(readFileSync(join(dest, 'dossier/b/c.bin')).equals(bytes(200_000))).toBe(true);
+
+    const codeFile = join(tempDir(), 'code.txt');
+    writeFileSync(codeFile, `${code}\n`);
+    const again = run(['open', join(target, drive), '--to', dest, '--code-file', codeFile, '--json'], home);
+    expect(again.status).toBe(7);
+    expect(result(again)).toMatchObject({ event: 'error', code: 'E_RESTORE_EXISTS' });
+    const over = run(['open', join(target, drive), '--to', dest, '--code-file', codeFile, '--overwrite', '--json'], home);
+    expect(result(over)).toMatchObject({ event: 'result', files: 2, verified: true });
+  });
+
+  it('gives documented exit codes for a wrong code, a typo, a missing target and a damaged drive', () => {
+    const home = tempDir();
+    const src = tempDir();
+    writeTree(src, { 'd/x.txt': 'x' });
+    const target = tempDir();
+    const sealed = result(run(['seal', join(src, 'd'), '--to', target, '--json'], home));
+    const code = String(sealed.unlockCode);
+    const drive = String(sealed.driveDir);
+    const dest = tempDir();
+    const typo = code.slice(0, 5) + (code[5] === 'A' ? 'B' : 'A') + code.slice(6);
+    expect(run(['open', drive, '--to', dest, '--json'], home, `${typo}\n`).status).toBe(4);
+    expect(result(run(['open', drive, '--to', dest, '--json'], home, `${typo}\n`))).toMatchObject({ code: 'E_KEY_UNLOCK_CODE_TYPO' });
+    expect(run(['seal', join(src, 'd'), '--to', join(target, 'absent')], home).status).toBe(5);
+    expect(run(['seal', join(src, 'nope'), '--to', target], home).status).toBe(6);
+    const part = join(drive, 'payload', readdirSync(join(drive, 'payload'))[0]!);
+    const buf = readFileSync(part);
+    buf[100]! ^= 1;
+    writeFileSync(part, buf);
+    const v = run(['verify', drive, '--json'], home);
+    expect(v.status).toBe(3);
+    expect(result(v)).toMatchObject({ ok: false, problems: [{ code: 'E_FORMAT_PART_HASH' }] });
+  });
+});
+
+describe('provider set-up: keys, certificate, escrow', () => {
+  it('a certified station seals for escrow, and the drive verifies as certified and opens with the escrow key', () => {
+    const admin = tempDir();
+    const home = tempDir();
+    expect(run(['keygen', 'root', '--out', join(admin, 'root.key')], admin).status).toBe(0);
+    expect(run(['keygen', 'escrow', '--out', join(admin, 'escrow.key')], admin).status).toBe(0);
+    expect(run(['keygen', 'station', '--id', 'mtl-prep-1', '--out', join(admin, 'station.key')], admin).status).toBe(0);
+    expect(run(['certify', '--root-key', join(admin, 'root.key'), '--station-pub', join(admin, 'station.key.pub'), '--id', 'mtl-prep-1', '--out', join(admin, 'cert.json')], admin).status).toBe(0);
+    const setup = run(['setup', '--root', join(admin, 'root.key.pub'), '--escrow', join(admin, 'escrow.key.pub'), '--station-key', join(admin, 'station.key'), '--certificate', join(admin, 'cert.json'), '--json'], home);
+    expect(result(setup)).toMatchObject({ stationId: 'mtl-prep-1', stationCertified: true, pinnedRoots: 1, escrow: true });
+
+    const src = tempDir();
+    writeTree(src, { 'client/rapport.pdf': bytes(5000, 7) });
+    const target = tempDir();
+    const sealed = result(run(['seal', join(src, 'client'), '--to', target, '--no-unlock-code', '--json'], home));
+    expect(sealed).toMatchObject({ stationId: 'mtl-prep-1', stationCertified: true });
+    expect(sealed.unlockCode).toBeUndefined();
+    const full = run(['verify', String(sealed.driveDir), '--identity', join(admin, 'escrow.key')], home);
+    expect(full.status).toBe(0);
+    expect(full.stdout).toContain('certifié par une racine du fournisseur');
+    expect(full.stdout).toContain('vérification complète');
+    const dest = tempDir();
+    expect(run(['open', String(sealed.driveDir), '--to', dest, '--identity', join(admin, 'escrow.key')], home).status).toBe(0);
+    expect(readFileSync(join(dest, 'client/rapport.pdf')).equals(bytes(5000, 7))).toBe(true);
+  });
+});
+
+describe('a seal killed mid-way resumes', () => {
+  it('keeps finished parts, redoes the unfinished one under a new salt, and opens byte-exact', async () => {
+    const home = tempDir();
+    const admin = tempDir();
+    run(['keygen', 'escrow', '--out', join(admin, 'escrow.key')], admin);
+    const src = tempDir();
+    mkdirSync(join(src, 'gros'));
+    for (let i = 0; i < 6; i++) writeFileSync(join(src, 'gros', `f${i}.bin`), bytes(8 << 20, i + 1));
+    const target = tempDir();
+    const args = ['seal', join(src, 'gros'), '--to', target, '--no-unlock-code', '--recipient', join(admin, 'escrow.key.pub'), '--part-size', '4M'];
+    // Start, wait until at least two parts are recorded in the state file, then SIGKILL.
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SCELLE_HOME: home }, stdio: 'ignore' });
+    let killedState: { parts: { file: string; sha256: string }[] } | null = null;
+    for (let i = 0; i < 600 && killedState === null; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const d = readdirSync(target).find((n) => n.startsWith('SCELLE-'));
+      if (!d || !existsSync(join(target, d, '.seal-state.json'))) continue;
+      try {
+        const st = JSON.parse(readFileSync(join(target, d, '.seal-state.json'), 'utf8')) as { parts: { file: string; sha256: string }[] };
+        if (st.parts.length >= 2) { child.kill('SIGKILL'); killedState = st; }
+      } catch { /* being replaced */ }
+    }
+    await new Promise((r) => child.once('exit', r));
+    expect(killedState).not.toBeNull();
+    const drive = join(target, readdirSync(target).find((n) => n.startsWith('SCELLE-'))!);
+    expect(existsSync(join(drive, 'manifest.json'))).toBe(false);
+    // Not a sealed drive: verify says so.
+    expect(result(run(['verify', drive, '--json'], home))).toMatchObject({ code: 'E_FORMAT_MANIFEST' });
+    // A new seal refuses to start over it; --resume finishes it.
+    expect(run([...args], home).status).toBe(5);
+    const resumed = result(run([...args, '--resume', '--json'], home));
+    expect(resumed).toMatchObject({ event: 'result', resumed: true, parts: 12 });
+    const manifest = JSON.parse(readFileSync(join(drive, 'manifest.json'), 'utf8')) as { payload: { parts: { file: string; sha256: string }[] } };
+    for (const p of killedState!.parts) expect(manifest.payload.parts.find((m) => m.file === p.file)?.sha256).toBe(p.sha256);
+    const dest = tempDir();
+    expect(run(['open', drive, '--to', dest, '--identity', join(admin, 'escrow.key')], home).status).toBe(0);
+    for (let i = 0; i < 6; i++) expect(readFileSync(join(dest, 'gros', `f${i}.bin`)).equals(bytes(8 << 20, i + 1))).toBe(true);
+  });
+});

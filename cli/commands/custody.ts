@@ -1,0 +1,309 @@
+/**
+ * `scelle custody show|verify|sync|lookup|config`: the chain of custody from the command line.
+ *   show <driveId|drive folder>    timeline from the local journal, each event's verification
+ *                                  status (verifyChain) and sync state
+ *   verify <driveId|drive folder>  exit 3 when the chain has any problem, each as a sentence
+ *   sync                           pushes the outbox (CustodySyncClient): stored / duplicate /
+ *                                  refused / pending counts; offline → E_CUSTODY_OFFLINE (9),
+ *                                  events stay queued
+ *   lookup --tracking|--order|--drive   the service's view of matching drives, verified here
+ *   config [--service …] [--token-file …] [--ca …] [--service-key …]   writes or shows
+ *                                  `<scelleHome>/custody.json` (the token's *path*, never the token)
+ * Service options may be given on each command or come from custody.json.
+ * Local trust: this machine's station key and, when a drive folder is named, its station's key
+ * if the manifest certificate chains to a pinned root (see localChainTrust).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { normalizeTrackingNumber } from '../../shared/carriers/index.js';
+import { verifyChain, type ChainReport } from '../../shared/custody/chain-verify.js';
+import { decodeBase64Strict, type SignedEvent } from '../../shared/custody/event.js';
+import type { CustodyStore } from '../../shared/custody/journal.js';
+import { CustodySyncClient } from '../../shared/custody/sync-client.js';
+import { isScelleError, ScelleError } from '../../shared/errors/scelle-error.js';
+import { parse } from '../args.js';
+import { loadPinnedRoots, scelleHome } from '../config.js';
+import { eventTypeLabel, localChainTrust, resolveDriveRef, withCustodyStore } from '../custody.js';
+import type { Output } from '../output.js';
+import { t, type TextKey } from '../text.js';
+
+/** `<home>/custody.json`: where the custody service is and how to reach it. No secret inside. */
+export interface CustodyConfig {
+  service?: string;
+  /** path of a file whose first line is the bearer token */
+  tokenFile?: string;
+  /** path of a PEM file: the only CA trusted for the service */
+  ca?: string;
+  /** base64 Ed25519 public keys of the service (current and previous) */
+  serviceKeys?: string[];
+}
+
+/** Path of the custody service configuration file. */
+export function custodyConfigPath(home: string = scelleHome()): string {
+  return join(home, 'custody.json');
+}
+
+/** Reads custody.json ({} when absent). @throws ScelleError E_KEY_FILE when unreadable or malformed. */
+export function readCustodyConfig(home: string = scelleHome()): CustodyConfig {
+  const p = custodyConfigPath(home);
+  if (!existsSync(p)) return {};
+  try {
+    const j = JSON.parse(readFileSync(p, 'utf8')) as CustodyConfig;
+    if (typeof j !== 'object' || j === null) throw new Error('not an object');
+    return j;
+  } catch (e) {
+    throw new ScelleError('E_KEY_FILE', `${p} is not a custody configuration`, { path: p, problem: 'malformed' }, { cause: e });
+  }
+}
+
+const SERVICE_OPTIONS = {
+  service: { type: 'string' },
+  'token-file': { type: 'string' },
+  ca: { type: 'string' },
+  'service-key': { type: 'string', multiple: true },
+  attempts: { type: 'string' },
+} as const;
+
+/**
+ * A service public key given as base64, as a file holding it, or as a file holding the JSON of
+ * GET /v1/service-key. @throws ScelleError E_KEY_FILE when it is none of those.
+ */
+export function parseServiceKey(value: string): string {
+  let text = value.trim();
+  if (existsSync(value)) {
+    text = readFileSync(value, 'utf8').trim();
+    if (text.startsWith('{')) {
+      try {
+        text = String((JSON.parse(text) as { publicKey?: unknown }).publicKey ?? '');
+      } catch { /* checked below */ }
+    }
+  }
+  if (!decodeBase64Strict(text, 32)) throw new ScelleError('E_KEY_FILE', 'not a base64 Ed25519 public key of the custody service', { path: value.slice(0, 200), problem: 'malformed' });
+  return text;
+}
+
+interface ServiceSettings {
+  baseUrl: string;
+  token: string;
+  ca?: string;
+  serviceKeys: string[];
+  maxAttempts: number;
+}
+
+function serviceSettings(values: { service?: string; 'token-file'?: string; ca?: string; 'service-key'?: string[]; attempts?: string }): ServiceSettings {
+  const cfg = readCustodyConfig();
+  const baseUrl = values.service ?? cfg.service;
+  if (!baseUrl) throw new ScelleError('E_USAGE', 'no custody service: give --service <url> or run "scelle custody config"', { reason: '--service <url>' });
+  const tokenFile = values['token-file'] ?? cfg.tokenFile;
+  if (!tokenFile) throw new ScelleError('E_USAGE', 'no token: give --token-file <file> or run "scelle custody config"', { reason: '--token-file <f>' });
+  let token: string;
+  try {
+    token = (readFileSync(tokenFile, 'utf8').split(/\r?\n/)[0] ?? '').trim();
+  } catch {
+    throw new ScelleError('E_KEY_FILE', `cannot read ${tokenFile}`, { path: tokenFile, problem: 'unreadable' });
+  }
+  if (!token) throw new ScelleError('E_KEY_FILE', `${tokenFile} is empty`, { path: tokenFile, problem: 'empty' });
+  const caFile = values.ca ?? cfg.ca;
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch {
+      throw new ScelleError('E_KEY_FILE', `cannot read ${caFile}`, { path: caFile, problem: 'unreadable' });
+    }
+  }
+  const serviceKeys = values['service-key']?.length ? values['service-key'].map(parseServiceKey) : (cfg.serviceKeys ?? []).map(parseServiceKey);
+  if (serviceKeys.length === 0) throw new ScelleError('E_USAGE', 'no service key: give --service-key <key|file> or run "scelle custody config"', { reason: '--service-key <key|f>' });
+  const maxAttempts = values.attempts === undefined ? 4 : Number(values.attempts);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) throw new ScelleError('E_USAGE', '--attempts must be an integer from 1 to 20', { reason: '--attempts' });
+  return { baseUrl, token, serviceKeys, maxAttempts, ...(ca !== undefined ? { ca } : {}) };
+}
+
+function syncClient(s: ServiceSettings, store: CustodyStore): CustodySyncClient {
+  return new CustodySyncClient({ baseUrl: s.baseUrl, token: s.token, serviceKeys: s.serviceKeys, store, maxAttempts: s.maxAttempts, ...(s.ca !== undefined ? { ca: s.ca } : {}) });
+}
+
+/** Turns "unreachable after retries" into E_CUSTODY_OFFLINE with the number of queued events. */
+function offlineOr(e: unknown, pending: number): unknown {
+  if (isScelleError(e, 'E_CUSTODY_SYNC') && e.details['attempts'] !== undefined) {
+    return new ScelleError('E_CUSTODY_OFFLINE', e.message, { pending }, { cause: e });
+  }
+  return e;
+}
+
+function statusKey(s: 'ok' | 'warning' | 'invalid'): TextKey {
+  return s === 'ok' ? 'statusOk' : s === 'warning' ? 'statusWarning' : 'statusInvalid';
+}
+
+/** One sentence per chain problem, in the user's language. */
+export function problemSentence(out: Output, p: ChainReport['problems'][number], events: readonly SignedEvent[]): string {
+  const e = p.eventId ? events.find((x) => x.id === p.eventId) : undefined;
+  const lineage = p.lineage ? t(out.lang, p.lineage === 'customer' ? 'lineageCustomer' : 'lineageProvider') : '';
+  const where = e ? `${eventTypeLabel(out.lang, e.type)} #${e.seq}, ${lineage}` : [lineage, p.seq !== null ? `#${p.seq}` : ''].filter(Boolean).join(' ');
+  return t(out.lang, `cp_${p.code}` as TextKey, where || '—');
+}
+
+function printTimeline(out: Output, events: readonly SignedEvent[], report: ChainReport, syncState: (id: string) => TextKey | null): void {
+  for (const s of report.events) {
+    const e = events[s.index];
+    if (!e) continue;
+    const lineage = t(out.lang, s.lineage === 'customer' ? 'lineageCustomer' : 'lineageProvider');
+    const sync = syncState(e.id);
+    out.info(`  ${String(s.seq ?? '?').padStart(3)}  ${lineage.padEnd(11)} ${eventTypeLabel(out.lang, e.type).padEnd(9)} ${e.at}  ${e.author.id}  ${t(out.lang, statusKey(s.status))}${s.codes.length ? ` (${s.codes.join(', ')})` : ''}${sync ? ` · ${t(out.lang, sync)}` : ''}`);
+  }
+}
+
+function printVerdict(out: Output, driveId: string, events: readonly SignedEvent[], report: ChainReport): void {
+  if (report.ok) {
+    out.info(t(out.lang, 'chainOk', driveId, events.length));
+    return;
+  }
+  out.info(t(out.lang, report.status === 'warning' ? 'chainWarn' : 'chainBad', driveId, report.problems.length));
+  for (const p of report.problems) out.info(`  - ${problemSentence(out, p, events)}`);
+}
+
+async function localChain(out: Output, ref: string, command: 'show' | 'verify'): Promise<number> {
+  const drive = resolveDriveRef(ref, await loadPinnedRoots());
+  const trust = await localChainTrust(drive.info);
+  return withCustodyStore(async (store) => {
+    for (const r of store.recovery) out.warn(t(out.lang, 'chainRecovered', r.file, r.savedTo ?? '—'), 'journal-recovered');
+    const events = store.eventsForDrive(drive.driveId);
+    if (events.length === 0) {
+      if (command === 'verify') throw new ScelleError('E_CUSTODY_CHAIN', 'no custody events for this drive here', { reason: 'no-events', driveId: drive.driveId });
+      out.info(t(out.lang, 'chainNoEvents', drive.driveId));
+      out.emit({ event: 'result', command: `custody ${command}`, driveId: drive.driveId, events: [], report: null });
+      return 0;
+    }
+    const trustedTimes = new Map<string, string>();
+    for (const e of events) {
+      const r = store.receiptFor(e.id);
+      if (r) trustedTimes.set(e.id, r.receivedAt);
+    }
+    const report = verifyChain(events, trust, { driveId: drive.driveId, trustedTimes });
+    const rejected = new Set(store.rejections().map((r) => r.eventId));
+    const syncState = (id: string): TextKey => (store.receiptFor(id) ? 'syncedYes' : rejected.has(id) ? 'syncedRejected' : 'syncedPending');
+    out.info(t(out.lang, 'chainHeader', drive.driveId, events.length));
+    printTimeline(out, events, report, syncState);
+    printVerdict(out, drive.driveId, events, report);
+    out.emit({
+      event: 'result', command: `custody ${command}`, driveId: drive.driveId, ok: report.ok, status: report.status,
+      events: events.map((e, i) => ({ ...e, verification: report.events[i]?.status ?? null, codes: report.events[i]?.codes ?? [], sync: syncState(e.id) === 'syncedYes' ? 'synced' : syncState(e.id) === 'syncedRejected' ? 'rejected' : 'pending' })),
+      problems: report.problems.map((p) => ({ ...p, sentence: problemSentence(out, p, events) })),
+      report,
+    });
+    return command === 'verify' && !report.ok ? 3 : 0;
+  });
+}
+
+async function syncSub(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const { values } = parse(argv, SERVICE_OPTIONS);
+  const settings = serviceSettings(values);
+  return withCustodyStore(async (store) => {
+    const client = syncClient(settings, store);
+    try {
+      const res = await client.push(signal);
+      const cp = res.checkpoint ?? (await client.refreshCheckpoint(signal));
+      out.info(t(out.lang, 'syncDone', res.stored.length, res.duplicate.length, res.rejected.length, store.pending().length));
+      for (const r of res.rejected) out.info(t(out.lang, 'syncRejectedLine', r.eventId, r.code, r.message));
+      for (const d of res.deferred) out.info(t(out.lang, 'syncDeferredLine', d.eventId, d.code));
+      out.info(t(out.lang, 'syncCheckpoint', cp.treeSize));
+      out.emit({ event: 'result', command: 'custody sync', stored: res.stored.length, duplicate: res.duplicate.length, rejected: res.rejected, deferred: res.deferred, pending: store.pending().length, treeSize: cp.treeSize, requests: res.requests });
+      return 0;
+    } catch (e) {
+      throw offlineOr(e, store.pending().length);
+    }
+  });
+}
+
+async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const { values } = parse(argv, { ...SERVICE_OPTIONS, tracking: { type: 'string' }, order: { type: 'string' }, drive: { type: 'string' } });
+  const given = [values.tracking, values.order, values.drive].filter((v) => v !== undefined);
+  if (given.length !== 1) throw new ScelleError('E_USAGE', 'lookup needs exactly one of --tracking, --order, --drive', { reason: '--tracking | --order | --drive' });
+  const query = values.tracking !== undefined ? { tracking: normalizeTrackingNumber(values.tracking) } : values.order !== undefined ? { order: values.order } : { drive: values.drive as string };
+  const settings = serviceSettings(values);
+  const trust = await localChainTrust(null);
+  return withCustodyStore(async (store) => {
+    let drives;
+    try {
+      drives = await syncClient(settings, store).lookupDrives(query, signal);
+    } catch (e) {
+      throw offlineOr(e, store.pending().length);
+    }
+    if (drives.length === 0) out.info(t(out.lang, 'lookupNone'));
+    const results = [];
+    for (const d of drives) {
+      const trustedTimes = new Map(d.receipts.map((r) => [r.eventId, r.receivedAt] as const));
+      const report = verifyChain(d.events, trust, { driveId: d.driveId, trustedTimes, checkOrder: false });
+      const serviceStatus = (d.serviceVerification as { status?: unknown } | null)?.status;
+      const received = new Set(d.receipts.map((r) => r.eventId));
+      out.info(t(out.lang, 'lookupDrive', d.driveId, d.events.length, d.receipts.length, t(out.lang, statusKey(report.status)), typeof serviceStatus === 'string' ? serviceStatus : '—'));
+      printTimeline(out, d.events, report, (id) => (received.has(id) ? 'syncedYes' : null));
+      for (const p of report.problems) out.info(`  - ${problemSentence(out, p, d.events)}`);
+      results.push({ driveId: d.driveId, events: d.events, receipts: d.receipts, badReceipts: d.badReceipts, localVerification: report, serviceStatus: typeof serviceStatus === 'string' ? serviceStatus : null });
+    }
+    out.emit({ event: 'result', command: 'custody lookup', query, drives: results });
+    return 0;
+  });
+}
+
+function configSub(argv: string[], out: Output): number {
+  const { values } = parse(argv, { service: { type: 'string' }, 'token-file': { type: 'string' }, ca: { type: 'string' }, 'service-key': { type: 'string', multiple: true } });
+  const home = scelleHome();
+  const path = custodyConfigPath(home);
+  const cfg = readCustodyConfig(home);
+  const changed = values.service !== undefined || values['token-file'] !== undefined || values.ca !== undefined || values['service-key'] !== undefined;
+  if (changed) {
+    if (values.service !== undefined) {
+      try {
+        const u = new URL(values.service);
+        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+      } catch {
+        throw new ScelleError('E_USAGE', 'the custody service address must be an https:// URL', { reason: '--service <url>' });
+      }
+      cfg.service = values.service;
+    }
+    if (values['token-file'] !== undefined) {
+      if (!existsSync(values['token-file'])) throw new ScelleError('E_KEY_FILE', `cannot read ${values['token-file']}`, { path: values['token-file'], problem: 'missing' });
+      cfg.tokenFile = resolve(values['token-file']);
+    }
+    if (values.ca !== undefined) {
+      if (!existsSync(values.ca)) throw new ScelleError('E_KEY_FILE', `cannot read ${values.ca}`, { path: values.ca, problem: 'missing' });
+      cfg.ca = resolve(values.ca);
+    }
+    if (values['service-key'] !== undefined) cfg.serviceKeys = values['service-key'].map(parseServiceKey);
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    writeFileSync(path, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+    out.info(t(out.lang, 'configDone', path));
+  }
+  out.info(t(out.lang, 'configShow', cfg.service ?? t(out.lang, 'none'), cfg.tokenFile ?? t(out.lang, 'none'), cfg.ca ?? t(out.lang, 'none'), cfg.serviceKeys?.length ? cfg.serviceKeys.join(', ') : t(out.lang, 'none')));
+  out.emit({ event: 'result', command: 'custody config', path, config: cfg });
+  return 0;
+}
+
+/**
+ * Dispatches `scelle custody <sub>`; returns the exit code. Errors: E_USAGE (2);
+ * E_CUSTODY_JOURNAL (8) when the local journal cannot be opened (a corrupt record names its
+ * line); E_CUSTODY_OFFLINE (9) when the service is unreachable (events stay queued);
+ * E_CUSTODY_SYNC (11) when it refuses or fails a check; E_KEY_FILE for unreadable token, CA
+ * or key files. `verify` returns 3 when the chain has problems.
+ */
+export async function custodyCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'show':
+    case 'verify': {
+      const { positionals } = parse(rest, {});
+      const ref = positionals[0];
+      if (!ref) throw new ScelleError('E_USAGE', `custody ${sub} needs a drive id or drive folder`, { reason: '<driveId|drive>' });
+      return localChain(out, ref, sub);
+    }
+    case 'sync':
+      return syncSub(rest, out, signal);
+    case 'lookup':
+      return lookupSub(rest, out, signal);
+    case 'config':
+      return configSub(rest, out);
+    default:
+      throw new ScelleError('E_USAGE', 'custody needs show, verify, sync, lookup or config', { reason: 'custody show|verify|sync|lookup|config' });
+  }
+}

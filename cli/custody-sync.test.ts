@@ -1,0 +1,115 @@
+/**
+ * `scelle custody sync` and `lookup` against the real custody service (server/createServer,
+ * SQLite, on 127.0.0.1): a certified station seals, ships and the customer opens; the outbox
+ * is pushed, pushed again idempotently, and the drive is found by its tracking number typed
+ * with spaces.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configPaths } from './config.js';
+import { main } from './main.js';
+import { writeStationKeyFile } from '../shared/format/key-files.js';
+import { generateSigningKeyPair, issueStationCertificate } from '../shared/format/station-cert.js';
+import { encodeBase64 } from '../shared/custody/event.js';
+import { call, startTestService, testEngines, TEST_ROOT_SECRET, TEST_SERVICE_KEY, type TestService } from '../server/testing.js';
+
+interface Run { code: number; events: Array<Record<string, unknown>>; stdout: string; stderr: string }
+
+/** Runs the CLI in-process and captures what it writes (same as in custody.test.ts). */
+async function run(args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { stdout += String(chunk); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { stderr += String(chunk); return true; });
+  let code: number;
+  try {
+    code = await main(args);
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+  const events = args.includes('--json') ? stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  return { code, events, stdout, stderr };
+}
+
+/** Seals one small file; returns the drive folder, its id and a file holding the unlock code. */
+async function sealSample(base: string): Promise<{ driveDir: string; driveId: string; codeFile: string }> {
+  const src = join(base, 'src');
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, 'a.txt'), 'bonjour\n');
+  const target = join(base, 'target');
+  mkdirSync(target, { recursive: true });
+  const r = await run(['seal', src, '--to', target, '--no-escrow', '--json']);
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  const res = r.events.find((e) => e['event'] === 'result')!;
+  const codeFile = join(base, 'code.txt');
+  writeFileSync(codeFile, `${String(res['unlockCode'])}\n`, { mode: 0o600 });
+  return { driveDir: String(res['driveDir']), driveId: String(res['driveId']), codeFile };
+}
+
+let dir: string;
+let savedHome: string | undefined;
+let service: TestService | null = null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'scelle-cli-sync-'));
+  savedHome = process.env['SCELLE_HOME'];
+  process.env['SCELLE_HOME'] = join(dir, 'home');
+});
+
+afterEach(async () => {
+  await service?.stop();
+  service = null;
+  if (savedHome === undefined) delete process.env['SCELLE_HOME'];
+  else process.env['SCELLE_HOME'] = savedHome;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('scelle custody sync / lookup with the real service', () => {
+  it('pushes the outbox, is idempotent, and finds the drive by a tracking number typed with spaces', async () => {
+    const sqlite = testEngines().find((e) => e.name === 'sqlite')!;
+    const stationId = 'station-qc-test';
+    service = await startTestService(sqlite, { customerDrive: 'UNUSED', stationId });
+    // a station certified by the service's root, enrolled by an admin
+    const pair = generateSigningKeyPair();
+    const certificate = issueStationCertificate({ rootSecretKey: TEST_ROOT_SECRET, stationId, stationPublicKey: pair.publicKey, expiresAt: new Date(Date.now() + 86_400_000) });
+    mkdirSync(process.env['SCELLE_HOME']!, { recursive: true });
+    await writeStationKeyFile(configPaths().stationKey, { id: stationId, secretKey: pair.secretKey, publicKey: pair.publicKey, certificate });
+    const enrol = await call(service.baseUrl, service.tokens.admin, 'POST', '/v1/stations', { publicKey: encodeBase64(pair.publicKey), certificate });
+    expect(enrol.status).toBe(201);
+
+    const { driveDir, driveId, codeFile } = await sealSample(dir);
+    expect((await run(['ship', driveDir, '--carrier', 'ups', '--tracking', '1Z5R89390357567127'])).code).toBe(0);
+    expect((await run(['open', driveDir, '--to', join(dir, 'out'), '--code-file', codeFile])).code).toBe(0);
+
+    const stationToken = join(dir, 'station.token');
+    const supportToken = join(dir, 'support.token');
+    writeFileSync(stationToken, service.tokens.station + '\n', { mode: 0o600 });
+    writeFileSync(supportToken, service.tokens.support + '\n', { mode: 0o600 });
+    const keyFile = join(dir, 'service-key.json');
+    writeFileSync(keyFile, JSON.stringify({ publicKey: TEST_SERVICE_KEY.publicKey }));
+    expect((await run(['custody', 'config', '--service', service.baseUrl, '--token-file', stationToken, '--service-key', keyFile])).code).toBe(0);
+
+    const sync = await run(['custody', 'sync', '--json']);
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    const res = sync.events.find((e) => e['event'] === 'result')!;
+    expect(res).toMatchObject({ stored: 4, duplicate: 0, pending: 0, rejected: [] });
+    expect(sync.stdout).not.toContain(service.tokens.station);
+    const human = await run(['custody', 'sync']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('0 stocké(s)');
+
+    const show = await run(['custody', 'show', driveId, '--json']);
+    const events = show.events.find((e) => e['event'] === 'result')!['events'] as Array<{ sync: string }>;
+    expect(events.map((e) => e.sync)).toEqual(['synced', 'synced', 'synced', 'synced']);
+
+    const lookup = await run(['custody', 'lookup', '--tracking', '1Z 5R8 939 03 5756 7127', '--token-file', supportToken, '--json']);
+    expect(lookup.code, lookup.stdout + lookup.stderr).toBe(0);
+    const drives = lookup.events.find((e) => e['event'] === 'result')!['drives'] as Array<{ driveId: string; events: unknown[]; localVerification: { ok: boolean }; serviceStatus: string }>;
+    expect(drives).toHaveLength(1);
+    expect(drives[0]).toMatchObject({ driveId, serviceStatus: 'ok', localVerification: { ok: true } });
+    expect(drives[0]!.events).toHaveLength(4);
+  });
+});
