@@ -247,6 +247,7 @@ export const en: Record<MessageKey, string> = {
   'err.E_CUSTODY_MERKLE': 'The custody service’s proof is invalid.',
   'err.E_SERVER_CONFIG': 'The custody service is misconfigured.',
   'err.E_SERVER_DATABASE': 'The custody service’s database refused the operation.',
+  'err.E_CUSTODY_OFFLINE': 'The custody service cannot be reached right now.',
   'err.E_INTERNAL': 'An unexpected error occurred.',
 
   'next.E_FORMAT_HEADER': 'Do not restore anything; contact the provider for a new drive.',
@@ -296,5 +297,6 @@ export const en: Record<MessageKey, string> = {
   'next.E_CUSTODY_MERKLE': 'Report it to the provider’s support.',
   'next.E_SERVER_CONFIG': 'Report it to the service’s administrator.',
   'next.E_SERVER_DATABASE': 'Retry later; if the problem persists, tell the administrator.',
+  'next.E_CUSTODY_OFFLINE': 'Events stay queued on this station and will be sent on their own; check the connection if needed.',
   'next.E_INTERNAL': 'Retry; if the problem persists, contact support.',
 };

@@ -245,6 +245,7 @@ export const frCA = {
   'err.E_CUSTODY_MERKLE': 'La preuve du service de possession est invalide.',
   'err.E_SERVER_CONFIG': 'Le service de possession est mal configuré.',
   'err.E_SERVER_DATABASE': 'La base de données du service de possession a refusé l’opération.',
+  'err.E_CUSTODY_OFFLINE': 'Le service de possession est injoignable pour le moment.',
   'err.E_INTERNAL': 'Une erreur inattendue s’est produite.',
 
   'next.E_FORMAT_HEADER': 'Ne restaurez rien et communiquez avec le fournisseur pour obtenir un nouveau disque.',
@@ -294,6 +295,7 @@ export const frCA = {
   'next.E_CUSTODY_MERKLE': 'Signalez-le au soutien du fournisseur.',
   'next.E_SERVER_CONFIG': 'Signalez-le à l’administrateur du service.',
   'next.E_SERVER_DATABASE': 'Réessayez plus tard; si le problème persiste, avisez l’administrateur.',
+  'next.E_CUSTODY_OFFLINE': 'Les événements restent en file d’attente sur ce poste et partiront d’eux-mêmes; vérifiez la connexion au besoin.',
   'next.E_INTERNAL': 'Réessayez; si le problème persiste, communiquez avec le soutien.',
 } as const;
 

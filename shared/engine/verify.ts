@@ -57,6 +57,15 @@ async function sha256File(path: string, signal: AbortSignal | undefined, progres
   return hash.digest('hex');
 }
 
+/**
+ * Files operating systems drop on removable media when someone browses it (macOS AppleDouble
+ * `._*`, Finder and Windows Explorer metadata): not part of the drive, and not an alarm.
+ */
+function isOsLitter(file: string): boolean {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  return name.startsWith('._') || ['.DS_Store', 'Thumbs.db', 'desktop.ini'].includes(name);
+}
+
 /** Media checks: returns the problems found (empty when the media is intact). */
 async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<Problem[]> {
   const problems: Problem[] = [];
@@ -88,6 +97,7 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
     present = [];
   }
   for (const f of present) {
+    if (isOsLitter(f)) continue;
     if (!expected.has(f)) problems.push(problem(new ScelleError('E_FORMAT_PART_EXTRA', `${f} is not part of this drive`, { file: f })));
   }
   return problems;

@@ -85,6 +85,7 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   if (name.length > 100 || !isPlainAscii(name)) records.push(paxRecord('path', name));
   if (link.length > 100 || !isPlainAscii(link)) records.push(paxRecord('linkpath', link));
   if (h.size > USTAR_SIZE_LIMIT) records.push(paxRecord('size', Buffer.from(String(h.size))));
+  if (h.mtime < 0 || h.mtime > USTAR_SIZE_LIMIT) records.push(paxRecord('mtime', Buffer.from(String(h.mtime))));
   const typeflag = h.type === 'file' ? '0' : h.type === 'directory' ? '5' : '2';
   const main = ustarBlock(isPlainAscii(name) ? name : Buffer.from('@PaxName'), typeflag, h.size > USTAR_SIZE_LIMIT ? 0 : h.size, h.mode, h.mtime, isPlainAscii(link) ? link : Buffer.from('@PaxLink'));
   if (records.length === 0) return main;
@@ -172,7 +173,7 @@ export class TarReader {
         type,
         size: paxSize ? Number(Buffer.from(paxSize).toString('ascii')) : type === 'file' ? size : 0,
         mode: readOctal(block, 100, 8),
-        mtime: readOctal(block, 136, 12),
+        mtime: pax?.has('mtime') ? Math.floor(Number(Buffer.from(pax.get('mtime')!).toString('ascii'))) : readOctal(block, 136, 12),
         dataOffset: this.position,
       };
       if (type === 'symlink') header.linkTarget = pax?.get('linkpath') ?? cString(block, 157, 100);

@@ -440,10 +440,11 @@ describe('a drive freshly sealed by the built CLI', () => {
     for (const e of entries) {
       const st = lstatSync(join(src, e.path));
       expect(e.mode).toBe(st.mode & 0o7777);
-      // Observed, not specified (gap 1): floor to seconds, clamped to [0, 8^11 − 1], no pax mtime.
+      // §4: floor to seconds; a pax mtime record when outside the ustar range.
       expect(e.mtime).toBe(expectedTarMtime(st.mtimeMs));
-      if (e.path === 'racine/temps/1960.txt') expect(e.mtime).toBe(0);
-      if (e.path === 'racine/temps/2300.txt') expect(e.mtime).toBe(8 ** 11 - 1);
+      // Out of the ustar range, the exact time travels in a pax mtime record (§4).
+      if (e.path === 'racine/temps/1960.txt') expect(e.mtime).toBe(-315_619_200);
+      if (e.path === 'racine/temps/2300.txt') expect(e.mtime).toBe(10_413_792_000);
       const ix = drive.index.find((i) => i.path === e.path)!;
       expect(ix.mtime).toBeCloseTo(st.mtimeMs, 0);
       if (st.isFile()) {

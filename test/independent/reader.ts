@@ -911,12 +911,12 @@ export function readAll(drive: OpenedDrive): FullRead {
 }
 
 /**
- * The tar mtime (seconds) expected for an index mtime (milliseconds). §4 only says "integer seconds":
- * the fixture shows floor(), and sealed drives show that out-of-range times are clamped to the
- * 11-digit octal field [0, 8^11 − 1] with no pax `mtime` record (SPEC-GAPS.md, gap 1).
+ * The tar mtime (seconds) expected for an index mtime (milliseconds): §4 says floor(ms / 1000), with a
+ * pax `mtime` record when outside the ustar range (this was SPEC-GAPS.md gap 1, since fixed in the spec).
  */
 export function expectedTarMtime(indexMtimeMs: number): number {
-  return Math.min(Math.max(Math.floor(indexMtimeMs / 1000), 0), 8 ** 11 - 1);
+  // §4: floor(ms / 1000); outside the ustar range the writer adds a pax `mtime` record.
+  return Math.floor(indexMtimeMs / 1000);
 }
 
 /** Total number of payload segments on the drive. */
