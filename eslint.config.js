@@ -8,7 +8,7 @@ import globals from 'globals';
 const forbidOutsideShared = ['**/cli/**', '**/server/**', '**/electron/**', '**/renderer/**', '**/bench/**', '**/test/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.scelle-test/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- electron-builder loads hooks with require() */
 // electron-builder afterPack hook: flips Electron's fuses on the packaged binary before it is
 // signed and wrapped into an installer (docs/DESKTOP.md, "Fuses").
 // CommonJS on purpose: electron-builder loads hooks with require().

@@ -172,10 +172,13 @@ export async function recordAfterVerify(out: Output, report: VerifyReport, drive
     return await recordOrWarn(out, exitCode, () => withCustodyStore(async (store) => {
       const data = { level: report.level, ok: report.ok, problems: report.problems.length };
       const station = await loadStationIfPresent(home);
-      if (station && store.head(report.driveId, 'provider')) {
-        const { event } = await appendEvent(store, { type: 'verified', driveId: report.driveId, author: stationAuthor(station), secretKey: station.secretKey, data });
-        station.secretKey.fill(0);
-        return [event];
+      try {
+        if (station && store.head(report.driveId, 'provider')) {
+          const { event } = await appendEvent(store, { type: 'verified', driveId: report.driveId, author: stationAuthor(station), secretKey: station.secretKey, data });
+          return [event];
+        }
+      } finally {
+        station?.secretKey.fill(0);
       }
       if (customerKey) {
         if (hasCustomerEvent(store.eventsForDrive(report.driveId), 'received')) {

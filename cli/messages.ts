@@ -83,6 +83,11 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_CUSTODY_SYNC: [(x) => (x.status ? `Le service de traçabilité a refusé la demande (HTTP ${x.status}${x.serverCode ? `, ${x.serverCode}` : ''}).` : 'La réponse du service de traçabilité est invalide ou ne se vérifie pas.'), (x) => (x.status === 401 || x.status === 403 ? 'Vérifiez le jeton (--token-file) et ses droits.' : 'Vérifiez l’adresse et la clé du service (« scelle custody config »); les événements restent en attente.')],
     E_CUSTODY_OFFLINE: [(x) => `Le service de traçabilité est injoignable${x.pending !== undefined ? ` : ${x.pending} événement(s) restent en file d’attente sur ce poste` : ''}.`, () => 'Vérifiez la connexion réseau et relancez « scelle custody sync » plus tard; rien n’est perdu.'],
     E_USAGE: [(x) => `Commande incorrecte${x.reason ? ` : ${x.reason}` : ''}.`, () => 'Consultez « scelle --help ».'],
+    E_KEY_INVALID: [() => 'Une clé est invalide (mauvaise longueur ou point X25519 inutilisable).', () => 'Vérifiez le fichier de clé, ou recréez-la avec « scelle keygen ».'],
+    E_IPC_INVALID: [() => 'Requête interne refusée.', () => 'Redémarrez l’application; si l’erreur persiste, signalez-la au soutien.'],
+    E_CUSTODY_MERKLE: [() => 'Le journal du service de traçabilité n’est pas cohérent avec ce qu’il a publié avant.', () => 'Ne vous fiez pas à cette réponse; signalez-le au soutien.'],
+    E_SERVER_CONFIG: [() => 'La configuration du service est invalide.', () => 'Consultez docs/SERVER.md.'],
+    E_SERVER_DATABASE: [() => 'La base de données du service est inaccessible.', () => 'Vérifiez DATABASE_URL et que la base est démarrée.'],
     E_INTERNAL: [() => 'Erreur interne.', () => 'Réessayez; si l’erreur persiste, signalez-la au soutien.'],
   },
   en: {
@@ -129,6 +134,11 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_CUSTODY_SYNC: [(x) => (x.status ? `The custody service refused the request (HTTP ${x.status}${x.serverCode ? `, ${x.serverCode}` : ''}).` : 'The custody service’s answer is invalid or does not verify.'), (x) => (x.status === 401 || x.status === 403 ? 'Check the token (--token-file) and its rights.' : 'Check the service address and key ("scelle custody config"); the events stay queued.')],
     E_CUSTODY_OFFLINE: [(x) => `The custody service cannot be reached${x.pending !== undefined ? `: ${x.pending} event(s) stay queued on this machine` : ''}.`, () => 'Check the network connection and run "scelle custody sync" again later; nothing is lost.'],
     E_USAGE: [(x) => `Incorrect command${x.reason ? `: ${x.reason}` : ''}.`, () => 'See "scelle --help".'],
+    E_KEY_INVALID: [() => 'A key is invalid (wrong length or unusable X25519 point).', () => 'Check the key file, or create it again with "scelle keygen".'],
+    E_IPC_INVALID: [() => 'Internal request refused.', () => 'Restart the application; if it persists, report it to support.'],
+    E_CUSTODY_MERKLE: [() => 'The custody service’s log is not consistent with what it published before.', () => 'Do not trust this answer; report it to support.'],
+    E_SERVER_CONFIG: [() => 'The service configuration is invalid.', () => 'See docs/SERVER.md.'],
+    E_SERVER_DATABASE: [() => 'The service database cannot be reached.', () => 'Check DATABASE_URL and that the database is running.'],
     E_INTERNAL: [() => 'Internal error.', () => 'Try again; if it persists, report it to support.'],
   },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, existsSync, lstatSync, readlinkSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, lstatSync, readlinkSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytes, makeKeys, tempDir, writeTree } from '../../test/support/engine-fixtures.js';
 import { list, open, seal, verify } from './index.js';

@@ -8,7 +8,7 @@
  * files (payload parts, the README) are deleted and the folders removed when empty.
  * Finally the result is verified: no key file remains and the folder no longer opens.
  *
- * Limits (documented in docs/CUSTODY.md's erase notes): this works at the file level. On flash
+ * Limits: this works at the file level. On flash
  * media with wear levelling, or on a copy-on-write or journaling file system, older copies of
  * the overwritten blocks may survive outside the file system's view; a sanitization of the
  * whole device is the device's own purge command or its destruction.

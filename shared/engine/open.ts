@@ -7,12 +7,14 @@
  * before anything is written. Symbolic links are created last, so no write goes through one.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { closeSync, constants, fsyncSync, futimesSync, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, chmodSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry, OpenOptions, OpenResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, payloadReader, unlockDrive } from './drive.js';
+import type { PayloadReader } from './payload-reader.js';
 import { entryLinkBytes, entryPathBytes } from './entry-path.js';
 import { ProgressTracker } from './progress.js';
 import { localName, safeComponents } from './restore-paths.js';
@@ -29,6 +31,96 @@ export interface OpenReport extends OpenResult {
   driveId: string;
   /** Entries restored under another name because this system cannot hold theirs. */
   renamed: { from: string; to: string }[];
+}
+
+/** Files up to this size are verified in memory, then written once under their final name. */
+const SMALL_FILE = 4 << 20;
+
+function writeAll(fd: number, data: Uint8Array): void {
+  let w = 0;
+  while (w < data.length) w += writeSync(fd, data, w, data.length - w);
+}
+
+function finishFile(fd: number, e: IndexEntry, umask: number): void {
+  if ((e.mode & 0o7777 & ~umask) !== (e.mode & 0o7777)) fchmodSync(fd, e.mode & 0o7777);
+  futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
+  fsyncSync(fd);
+}
+
+function clash(target: Buffer): ScelleError {
+  return new ScelleError('E_RESTORE_EXISTS', `${target.toString()} appeared during the restore; it was not replaced`, { path: target.toString() });
+}
+
+/**
+ * A small file: its bytes are decrypted (every segment authenticated) and hashed in memory;
+ * only when the hash matches is the file created, exclusively, under its final name.
+ */
+function restoreSmallFile(reader: PayloadReader, e: IndexEntry, target: Buffer, overwrite: boolean, umask: number): void {
+  const data = reader.read(e.offset, e.size);
+  if (createHash('sha256').update(data).digest('hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
+  if (overwrite && existsSync(target)) {
+    if (lstatSync(target).isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${target.toString()} is a folder; it was not replaced`, { path: target.toString() });
+    rmSync(target, { force: true });
+  }
+  let fd: number;
+  try {
+    fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, e.mode & 0o7777);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw clash(target);
+    throw err;
+  }
+  try {
+    writeAll(fd, data);
+    finishFile(fd, e, umask);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(target, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+}
+
+/**
+ * A large file: streamed to a temporary name beside its destination, hashed as it goes,
+ * renamed into place only after its last byte authenticated and the hash matched.
+ */
+async function restoreLargeFile(reader: PayloadReader, e: IndexEntry, target: Buffer, dir: Buffer, opts: OpenOptions, progress: ProgressTracker): Promise<void> {
+  const name = target.subarray(dir.length + 1);
+  const tmp = Buffer.concat([dir, Buffer.from('/.'), name.subarray(0, 200), Buffer.from(`.scelle-partial-${process.pid}`)]);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  let ok = false;
+  try {
+    const hash = createHash('sha256');
+    const chunk = 8 << 20;
+    for (let done = 0; done < e.size; done += chunk) {
+      const n = Math.min(chunk, e.size - done);
+      reader.forEachSlice(e.offset + done, n, (s) => {
+        hash.update(s);
+        writeAll(fd, s);
+      });
+      progress.add(n);
+      await new Promise((r) => setImmediate(r));
+      throwIfCancelled(opts.signal);
+    }
+    if (hash.digest('hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
+    fchmodSync(fd, e.mode & 0o7777);
+    futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
+    fsyncSync(fd);
+    ok = true;
+  } finally {
+    closeSync(fd);
+    if (!ok) rmSync(tmp, { force: true });
+  }
+  if (opts.overwrite === 'always') {
+    if (isDir(target)) {
+      rmSync(tmp, { force: true });
+      throw new ScelleError('E_RESTORE_EXISTS', `${target.toString()} is a folder; it was not replaced`, { path: target.toString() });
+    }
+  } else if (exists(target)) {
+    rmSync(tmp, { force: true });
+    throw clash(target);
+  }
+  renameSync(tmp, target);
 }
 
 /** Selects the entries under the chosen paths (NFC-insensitive); all when none given. */
@@ -108,7 +200,10 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       if (seen.has(key)) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `two entries restore to the same name ${p.target.toString()}`, { path: p.entry.path });
       seen.add(key);
     }
-    if (opts.overwrite === 'always') {
+    const destEmpty = !existsSync(dest) || readdirSync(dest).length === 0;
+    if (destEmpty) {
+      // Nothing can clash in a new or empty folder (files that appear meanwhile are caught by O_EXCL).
+    } else if (opts.overwrite === 'always') {
       const folders = plan.filter((p) => p.entry.type !== 'directory' && isDir(p.target));
       if (folders.length > 0) throw new ScelleError('E_RESTORE_EXISTS', `${folders[0]!.target.toString()} is a folder; it cannot be replaced by a file`, { count: folders.length, path: folders[0]!.target.toString() });
     } else {
@@ -122,13 +217,16 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const files = plan.filter((p) => p.entry.type === 'file');
     const bytesTotal = files.reduce((a, p) => a + p.entry.size, 0);
     const progress = new ProgressTracker('open', bytesTotal, files.length, opts.onProgress);
+    const knownDirs = new Set<string>();
     const ensureDir = (dir: Buffer) => {
       // Create each component, refusing to pass through a symbolic link.
       const rel = dir.subarray(destBytes.length + 1);
       let cur = destBytes;
-      if (rel.length === 0) return;
+      if (rel.length === 0 || knownDirs.has(dir.toString('latin1'))) return;
       for (const c of rel.toString('latin1').split('/')) {
         cur = Buffer.concat([cur, Buffer.from('/'), Buffer.from(c, 'latin1')]);
+        if (knownDirs.has(cur.toString('latin1'))) continue;
+        knownDirs.add(cur.toString('latin1'));
         let st;
         try {
           st = lstatSync(cur);
@@ -145,52 +243,15 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     for (const p of plan) if (p.entry.type === 'directory') ensureDir(p.target);
 
     const sorted = [...files].sort((a, b) => a.entry.offset - b.entry.offset);
+    const umask = process.umask();
     let bytes = 0;
     for (const p of sorted) {
       throwIfCancelled(opts.signal);
       const dir = parentOf(p.target);
       ensureDir(dir);
-      const name = p.target.subarray(dir.length + 1);
-      const tmp = Buffer.concat([dir, Buffer.from('/.'), name.subarray(0, 200), Buffer.from(`.scelle-partial-${process.pid}`)]);
-      const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      let ok = false;
-      try {
-        const hash = createHash('sha256');
-        const e = p.entry;
-        const chunk = 8 << 20;
-        for (let done = 0; done < e.size; done += chunk) {
-          const n = Math.min(chunk, e.size - done);
-          reader.forEachSlice(e.offset + done, n, (s) => {
-            hash.update(s);
-            let w = 0;
-            while (w < s.length) w += writeSync(fd, s, w, s.length - w);
-          });
-          progress.add(n);
-          if (e.size > chunk) {
-            await new Promise((r) => setImmediate(r));
-            throwIfCancelled(opts.signal);
-          }
-        }
-        if (hash.digest('hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
-        fchmodSync(fd, e.mode & 0o7777);
-        futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
-        fsyncSync(fd);
-        ok = true;
-      } finally {
-        closeSync(fd);
-        if (!ok) rmSync(tmp, { force: true });
-      }
-      if (opts.overwrite === 'always') {
-        try {
-          if (lstatSync(p.target).isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${p.target.toString()} is a folder; it was not replaced`, { path: p.target.toString() });
-        } catch (err) {
-          if (err instanceof ScelleError) { rmSync(tmp, { force: true }); throw err; }
-        }
-      } else if (exists(p.target)) {
-        rmSync(tmp, { force: true });
-        throw new ScelleError('E_RESTORE_EXISTS', `${p.target.toString()} appeared during the restore; it was not replaced`, { path: p.target.toString() });
-      }
-      renameSync(tmp, p.target);
+      if (p.entry.size <= SMALL_FILE) restoreSmallFile(reader, p.entry, p.target, opts.overwrite === 'always', umask);
+      else await restoreLargeFile(reader, p.entry, p.target, dir, opts, progress);
+      if (p.entry.size <= SMALL_FILE) progress.add(p.entry.size);
       bytes += p.entry.size;
       progress.add(0, 1);
     }

@@ -7,7 +7,7 @@
  * salt (never reusing a key and nonce), after checking that the sources did not change.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, existsSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, existsSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../format/unlock-code.js';
@@ -15,7 +15,7 @@ import { unwrapKeyslots, wrapForUnlockCode, wrapForX25519, type Keyslot } from '
 import { serializeManifest, signManifest, type Manifest } from '../format/manifest.js';
 import { encodeIndexEntry, encodeIndexHeader } from '../format/index-codec.js';
 import { encryptStream, SCELLE_LAYOUT } from '../format/stream.js';
-import { encodeTarHeader, END_OF_ARCHIVE, padding } from '../format/tar.js';
+import { encodeTarHeader, END_OF_ARCHIVE, padding, writePlainTarHeader, type TarHeader } from '../format/tar.js';
 import { encodeBase64 } from '../format/base64.js';
 import type { IndexEntry, SealOptions, SealResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
@@ -216,6 +216,8 @@ interface TarContext {
   signal: AbortSignal | undefined;
 }
 
+const ZEROS = Buffer.alloc(512);
+
 /** Writes the tar stream of `scan` into `sink`; returns the index entries. */
 async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<IndexEntry[]> {
   const out = new TarBuffer(sink, ctx.startOffset);
@@ -224,7 +226,7 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
   for (let i = 0; i < scan.entries.length; i++) {
     throwIfCancelled(ctx.signal);
     const e = scan.entries[i]!;
-    await out.put(encodeTarHeader({ path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget }));
+    await out.putHeader({ path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget });
     const offset = out.offset;
     const entry: IndexEntry = { ...entryPathFields(e.archivePath, e.linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
     if (e.type === 'file') {
@@ -238,7 +240,7 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
         entry.sha256 = await copyFile(e, out, ctx);
         ctx.hashes.set(i, entry.sha256);
       }
-      await out.put(Buffer.alloc(padding(e.size)));
+      await out.put(ZEROS.subarray(0, padding(e.size)));
       ctx.progress.add(0, 1);
     }
     entries.push(entry);
@@ -269,7 +271,6 @@ async function copyFile(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promis
   }
   const hash = createHash('sha256');
   try {
-    if (!sameFile(e, fstatSync(fd))) throw sourceChanged(e, 'changed');
     let remaining = e.size;
     while (remaining > 0) {
       const space = await out.space();
@@ -288,16 +289,11 @@ async function copyFile(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promis
       ctx.progress.add(got);
       throwIfCancelled(ctx.signal);
     }
+    // Same size and time as when counted, and still linked: not changed, deleted or replaced
+    // (renamed over) while it was read.
     const after = fstatSync(fd);
     if (!sameFile(e, after)) throw sourceChanged(e, 'changed');
-    // The name must still lead to the file that was read (not deleted or replaced meanwhile).
-    let now: Stats;
-    try {
-      now = lstatSync(e.sourcePath);
-    } catch {
-      throw sourceChanged(e, 'disappeared');
-    }
-    if (now.ino !== after.ino || now.dev !== after.dev) throw sourceChanged(e, 'was replaced');
+    if (after.nlink === 0) throw sourceChanged(e, 'disappeared or was replaced');
   } finally {
     closeSync(fd);
   }
@@ -335,6 +331,19 @@ class TarBuffer {
       this.pos += n;
       p += n;
     }
+  }
+
+  /** Appends the header of one entry, written in place when it needs no pax record. */
+  async putHeader(h: TarHeader): Promise<void> {
+    const space = await this.space();
+    if (space.length >= 512) {
+      const n = writePlainTarHeader(h, space, 0);
+      if (n > 0) {
+        this.pos += n;
+        return;
+      }
+    }
+    await this.put(encodeTarHeader(h));
   }
 
   /** Free space to fill directly (then call advance); flushes first when full. */

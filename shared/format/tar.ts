@@ -5,11 +5,11 @@
  * that is not valid UTF-8 is written with `hdrcharset=BINARY`, as POSIX allows.
  * Reading is used by verify to check that the tar stream matches the index.
  */
+import { isUtf8 as bufferIsUtf8 } from 'node:buffer';
 import { ScelleError } from '../errors/scelle-error.js';
 
 export const BLOCK = 512;
 const USTAR_SIZE_LIMIT = 0o77777777777; // 8 GiB - 1
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Kinds of entries scelle/1 stores. */
 export type TarEntryType = 'file' | 'directory' | 'symlink';
@@ -28,12 +28,7 @@ export interface TarHeader {
 
 /** True when `bytes` is valid UTF-8. */
 export function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    decoder.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return bufferIsUtf8(bytes);
 }
 
 function isPlainAscii(bytes: Uint8Array): boolean {
@@ -92,6 +87,36 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   const pax = Buffer.concat(records);
   const paxHeader = ustarBlock(Buffer.from('PaxHeader'), 'x', pax.length, 0o644, h.mtime, new Uint8Array(0));
   return Buffer.concat([paxHeader, pax, Buffer.alloc(padding(pax.length)), main]);
+}
+
+/**
+ * Writes the header of `h` into `target` at `offset` when it needs no pax record (the
+ * common case) and returns 512; returns 0 when it needs pax records (use encodeTarHeader).
+ * Avoids allocating a buffer per entry when sealing many small files.
+ */
+export function writePlainTarHeader(h: TarHeader, target: Buffer, offset: number): number {
+  const dir = h.type === 'directory';
+  const nameLen = h.path.length + (dir ? 1 : 0);
+  const link = h.linkTarget;
+  if (nameLen > 100 || h.size > USTAR_SIZE_LIMIT || h.mtime < 0 || h.mtime > USTAR_SIZE_LIMIT || !isPlainAscii(h.path)) return 0;
+  if (link && (link.length > 100 || !isPlainAscii(link))) return 0;
+  const block = target.subarray(offset, offset + BLOCK);
+  block.fill(0);
+  block.set(h.path, 0);
+  if (dir) block[h.path.length] = 0x2f;
+  writeOctal(block, 100, 8, h.mode & 0o7777);
+  writeOctal(block, 108, 8, 0);
+  writeOctal(block, 116, 8, 0);
+  writeOctal(block, 124, 12, h.size);
+  writeOctal(block, 136, 12, h.mtime);
+  block.write('        ', 148, 8, 'ascii');
+  block[156] = h.type === 'file' ? 0x30 : dir ? 0x35 : 0x32;
+  if (link) block.set(link, 157);
+  block.write('ustar\u000000', 257, 8, 'ascii');
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
+  block.write(sum.toString(8).padStart(6, '0') + '\u0000 ', 148, 8, 'ascii');
+  return BLOCK;
 }
 
 /** Bytes of zero padding after `size` bytes of data. */
