@@ -1,39 +1,81 @@
 /**
- * The desktop side of custody: searches the custody service (GET /v1/drives) and records this
- * station's events. An event is signed with the station key, appended to a local journal
- * (fsync'd) and then pushed (POST /v1/events); when the service is unreachable it stays queued
- * and is pushed with the next event. See docs/CUSTODY.md §5.
+ * The desktop side of custody, over shared/custody: every event is signed (by the station key,
+ * or by the customer key through the engine host), appended to the local `CustodyStore`
+ * journal (fsync'd) and left in its outbox; `CustodySyncClient` then pushes the outbox,
+ * checking each signed receipt (service signature, event hash, Merkle inclusion) and that each
+ * new checkpoint is consistent with the last one this station saw. Lookups check the receipts'
+ * signatures, refresh the checkpoint and verify each chain locally with verifyChain.
+ * Credentials and pinned service keys come from the enrolment file (see enrolment.ts,
+ * docs/DESKTOP.md). Wire contract: docs/CUSTODY.md §5.
  */
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { eventHash, makeEvent, signEvent, type SignedEvent, type EventType } from '../shared/custody/event.js';
-import { ScelleError } from '../shared/errors/scelle-error.js';
+import { readFile } from 'node:fs/promises';
+import { verifyChain, type ChainReport, type ChainTrust, type KeyTrust } from '../shared/custody/chain-verify.js';
+import { lineageOf, makeEvent, signEvent, type EventType, type SignedEvent } from '../shared/custody/event.js';
+import { CustodyStore } from '../shared/custody/journal.js';
+import { CustodySyncClient, type RemoteDrive, type SyncResult } from '../shared/custody/sync-client.js';
+import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
 import type { CustodyTimelineDto } from '../shared/ipc/index.js';
-import { httpJson } from './http-json.js';
 import type { CustodyPort, CustomerSigner, LookupKind, SettingsStore } from './ports.js';
 import { loadStationIdentity } from './station.js';
 
-type JournalLine = { event: SignedEvent } | { synced: string };
-
-interface DriveAnswer {
-  driveId: string;
-  events: SignedEvent[];
-  receipts?: { eventId: string; receivedAt: string }[];
-  verification?: { ok: boolean; problems?: { code: string }[]; events?: { id: string | null; status: string }[] };
+/** Retry policy of the desktop: short, so that the UI answers within seconds when offline. */
+export interface CustodyClientOptions {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  requestTimeoutMs?: number;
 }
 
-/** Turns one drive of a GET /v1/drives answer into the timeline the renderer shows. */
-export function toTimeline(d: DriveAnswer): CustodyTimelineDto {
-  const received = new Map((d.receipts ?? []).map((r) => [r.eventId, r.receivedAt]));
-  const status = new Map((d.verification?.events ?? []).map((e) => [e.id, e.status]));
-  const events = [...d.events].sort((a, b) => a.at.localeCompare(b.at));
+const DEFAULTS: Required<CustodyClientOptions> = { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 2_000, requestTimeoutMs: 8_000 };
+
+/**
+ * Turns a sync failure into the error the UI shows: unreachable after retries, timeouts and
+ * 5xx/408/429 become E_CUSTODY_OFFLINE (events stay queued); refusals and failed checks stay
+ * E_CUSTODY_SYNC.
+ */
+export function toCustodyError(e: unknown): unknown {
+  if (!isScelleError(e, 'E_CUSTODY_SYNC')) return e;
+  const status = typeof e.details['status'] === 'number' ? e.details['status'] : -1;
+  if (e.details['network'] === true || status === 0 || status === 408 || status === 429 || status >= 500) {
+    return new ScelleError('E_CUSTODY_OFFLINE', 'the custody service cannot be reached; events stay queued on this station', { status: Math.max(status, 0) }, { cause: e });
+  }
+  return e;
+}
+
+/**
+ * Key trust for local verification of a looked-up chain. The station keys' enrolment registry
+ * lives on the service (a station never sees the others' certificates), so a provider key is
+ * trusted unless the service's own report (signed receipts prove which events it holds) flags
+ * an event by that key as `unknown-key` or `revoked-key`. Everything else (signatures, links,
+ * forks, gaps, customer keys, anchors) is verified here.
+ */
+export function trustFromServiceReport(events: readonly SignedEvent[], report: unknown): ChainTrust {
+  const verdict = new Map<string, KeyTrust>();
+  const problems = (report as { problems?: { code?: unknown; eventId?: unknown }[] } | null)?.problems;
+  for (const p of Array.isArray(problems) ? problems : []) {
+    const e = events.find((x) => x.id === p.eventId);
+    if (!e || e.author.kind === 'customer') continue;
+    if (p.code === 'revoked-key') verdict.set(e.author.publicKey, 'revoked');
+    else if (p.code === 'unknown-key' && verdict.get(e.author.publicKey) !== 'revoked') verdict.set(e.author.publicKey, 'unknown');
+  }
+  return { isStationKeyTrusted: (pk) => verdict.get(pk) ?? 'trusted' };
+}
+
+/** Turns a looked-up drive and its local verification into the timeline the renderer shows. */
+export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimelineDto {
+  const received = new Map(d.receipts.map((r) => [r.eventId, r.receivedAt]));
+  const status = new Map(report.events.map((e) => [e.id, e.status]));
+  const events = [...d.events].sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
   const pick = (key: string) => [...new Set(events.map((e) => e.data[key]).filter((v): v is string => typeof v === 'string'))];
+  const unreceipted = d.events.some((e) => !received.has(e.id));
+  const problem = report.problems.find((p) => !['time-backwards', 'reordered'].includes(p.code))?.code
+    ?? (d.badReceipts > 0 || unreceipted ? 'bad-receipt' : null);
   return {
     driveId: d.driveId,
     trackingNumbers: pick('trackingNumber'),
     orderRefs: pick('orderRef'),
-    chainOk: d.verification?.ok ?? false,
-    chainProblem: d.verification?.problems?.[0]?.code ?? (d.verification ? null : 'unverified'),
+    chainOk: report.ok && problem === null,
+    chainProblem: problem,
     events: events.map((e) => ({
       id: e.id, seq: e.seq, type: e.type, at: e.at, receivedAt: received.get(e.id) ?? null,
       author: { kind: e.author.kind, id: e.author.id }, data: e.data, signatureOk: status.get(e.id) !== 'invalid',
@@ -41,61 +83,99 @@ export function toTimeline(d: DriveAnswer): CustodyTimelineDto {
   };
 }
 
-/** CustodyPort over HTTP with a local journal file. */
+/** CustodyPort over shared/custody: a CustodyStore journal in `journalDir` and the sync client. */
 export class HttpCustodyClient implements CustodyPort {
-  constructor(private readonly settings: SettingsStore, private readonly journalFile: string, private readonly stationKeyFile: string) {}
+  private store: Promise<CustodyStore> | null = null;
+  private readonly options: Required<CustodyClientOptions>;
 
-  private async base(): Promise<{ url: string; ca: string | null; token: string | null }> {
+  constructor(private readonly settings: SettingsStore, private readonly journalDir: string, private readonly stationKeyFile: string, options: CustodyClientOptions = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** The journal, opened (and locked) on first use. */
+  journal(): Promise<CustodyStore> {
+    if (!this.store) {
+      this.store = CustodyStore.open(this.journalDir);
+      this.store.catch(() => { this.store = null; });
+    }
+    return this.store;
+  }
+
+  /** Closes the journal (releases its lock). */
+  async close(): Promise<void> {
+    const s = this.store;
+    this.store = null;
+    if (s) await (await s).close();
+  }
+
+  /**
+   * A sync client for `role`. Errors: E_CUSTODY_SYNC `not-configured` (no address),
+   * `not-enrolled` (no token or no pinned service key).
+   */
+  private async client(role: 'station' | 'support'): Promise<CustodySyncClient> {
     const s = await this.settings.get();
     if (!s.custodyUrl) throw new ScelleError('E_CUSTODY_SYNC', 'no custody service is configured', { reason: 'not-configured' });
-    const ca = s.custodyCaPath ? await readFile(s.custodyCaPath, 'utf8') : null;
-    return { url: s.custodyUrl.replace(/\/+$/, ''), ca, token: await this.settings.token() };
-  }
-
-  async lookup(kind: LookupKind, value: string): Promise<CustodyTimelineDto[]> {
-    const b = await this.base();
-    const answer = (await httpJson(`${b.url}/v1/drives?${kind === 'drive' ? 'drive' : kind}=${encodeURIComponent(value)}`, { token: b.token, ca: b.ca })) as { drives?: DriveAnswer[] };
-    return (answer.drives ?? []).map(toTimeline);
-  }
-
-  private async journal(): Promise<{ events: SignedEvent[]; synced: Set<string> }> {
-    let text = '';
-    try {
-      text = await readFile(this.journalFile, 'utf8');
-    } catch {
-      text = '';
-    }
-    const events: SignedEvent[] = [];
-    const synced = new Set<string>();
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
+    const secrets = await this.settings.secrets();
+    const token = role === 'support' ? (secrets.supportToken ?? secrets.stationToken) : secrets.stationToken;
+    if (!token || secrets.serviceKeys.length === 0) throw new ScelleError('E_CUSTODY_SYNC', 'this station is not enrolled with the custody service', { reason: 'not-enrolled' });
+    let ca: string | undefined;
+    if (s.custodyCaPath) {
       try {
-        const j = JSON.parse(line) as JournalLine;
-        if ('event' in j) events.push(j.event);
-        else synced.add(j.synced);
-      } catch {
-        // a torn last line after a crash: ignored
+        ca = await readFile(s.custodyCaPath, 'utf8');
+      } catch (cause) {
+        throw new ScelleError('E_CUSTODY_SYNC', 'the custody service CA file cannot be read', { reason: 'ca-unreadable' }, { cause });
       }
     }
-    return { events, synced };
+    try {
+      return new CustodySyncClient({
+        baseUrl: s.custodyUrl, token, serviceKeys: secrets.serviceKeys, store: await this.journal(), ...(ca !== undefined ? { ca } : {}), ...this.options,
+      });
+    } catch (e) {
+      if (isScelleError(e, 'E_USAGE')) throw new ScelleError('E_CUSTODY_SYNC', e.message, { reason: 'not-configured' }, { cause: e });
+      throw e;
+    }
   }
 
-  private async append(line: JournalLine): Promise<void> {
-    await mkdir(dirname(this.journalFile), { recursive: true, mode: 0o700 });
-    await appendFile(this.journalFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
-    const fh = await open(this.journalFile, 'r');
-    try { await fh.sync(); } finally { await fh.close(); }
+  /**
+   * Looks drives up (support token), checks the receipts and the checkpoint's consistency,
+   * and verifies each chain locally. Errors: E_CUSTODY_OFFLINE when unreachable,
+   * E_CUSTODY_SYNC when refused, not configured or a check fails.
+   */
+  async lookup(kind: LookupKind, value: string): Promise<CustodyTimelineDto[]> {
+    try {
+      const client = await this.client('support');
+      await client.refreshCheckpoint();
+      const drives = await client.lookupDrives({ [kind]: value });
+      return drives.filter((d) => d.events.length > 0).map((d) => {
+        const report = verifyChain(d.events, trustFromServiceReport(d.events, d.serviceVerification), {
+          driveId: d.driveId, trustedTimes: new Map(d.receipts.map((r) => [r.eventId, r.receivedAt])),
+        });
+        return toTimeline(d, report);
+      });
+    } catch (e) {
+      throw toCustodyError(e);
+    }
+  }
+
+  /**
+   * Pushes the outbox now. Errors: E_CUSTODY_OFFLINE (events stay queued), E_CUSTODY_SYNC.
+   */
+  async sync(): Promise<SyncResult> {
+    try {
+      return await (await this.client('station')).push();
+    } catch (e) {
+      throw toCustodyError(e);
+    }
   }
 
   async record(input: { driveId: string; type: string; data: Record<string, unknown>; customer?: CustomerSigner }): Promise<{ eventId: string; synced: boolean }> {
-    const { events, synced } = await this.journal();
+    const store = await this.journal();
     const customer = input.customer;
-    const lineage = events.filter((e) => e.driveId === input.driveId && (e.author.kind === 'customer') === (customer !== undefined)).sort((a, b) => a.seq - b.seq);
-    const head = lineage[lineage.length - 1];
-    const position = { type: input.type as EventType, driveId: input.driveId, seq: head ? head.seq + 1 : 0, prev: head ? eventHash(head) : null };
+    const next = store.nextEvent(input.driveId, customer ? 'customer' : 'provider');
+    const position = { type: input.type as EventType, driveId: input.driveId, ...next };
     let event: SignedEvent;
     if (customer) {
-      const data = head ? input.data : { ...input.data, anchor: customer.anchor };
+      const data = next.seq === 0 ? { ...input.data, anchor: customer.anchor } : input.data;
       event = await customer.sign(makeEvent({ ...position, author: { kind: 'customer', id: customer.authorId, publicKey: customer.publicKey }, data: data as never }));
     } else {
       const station = await loadStationIdentity(this.stationKeyFile);
@@ -105,15 +185,15 @@ export class HttpCustodyClient implements CustodyPort {
         station.secretKey.fill(0);
       }
     }
-    await this.append({ event });
-    const outbox = [...events.filter((e) => !synced.has(e.id)), event].slice(0, 100);
+    if (lineageOf(event) !== (customer ? 'customer' : 'provider')) throw new ScelleError('E_CUSTODY_CHAIN', 'the event was signed for another lineage', {});
+    await store.append(event);
     try {
-      const b = await this.base();
-      const answer = (await httpJson(`${b.url}/v1/events`, { method: 'POST', body: { events: outbox }, token: b.token, ca: b.ca })) as { results?: { id: string; status: string }[] };
-      for (const r of answer.results ?? []) if (r.status === 'stored' || r.status === 'duplicate' || r.status === 'rejected') await this.append({ synced: r.id });
-      return { eventId: event.id, synced: (answer.results ?? []).some((r) => r.id === event.id && r.status !== 'rejected') };
+      const r = await this.sync();
+      return { eventId: event.id, synced: r.stored.includes(event.id) || r.duplicate.includes(event.id) };
     } catch (e) {
-      if (e instanceof ScelleError && e.code === 'E_CUSTODY_SYNC') return { eventId: event.id, synced: false };
+      // Queued: offline, not enrolled or refused. The event is in the journal's outbox and is
+      // pushed with the next event or sync.
+      if (isScelleError(e, 'E_CUSTODY_OFFLINE') || isScelleError(e, 'E_CUSTODY_SYNC')) return { eventId: event.id, synced: false };
       throw e;
     }
   }

@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../test/e2e/custody-service.js';
 import { createHarnessWorld, type HarnessWorld } from '../test/e2e/harness-deps.js';
-import { fakePartFile } from '../test/e2e/fake-engine.js';
-import { startFakeCustody, type FakeCustody } from '../test/e2e/fake-custody-server.js';
+import { testSecretKey } from '../shared/custody/testing.js';
 
 const ORIGIN = 'http://127.0.0.1:5999';
 let world: HarnessWorld;
@@ -15,8 +15,9 @@ const value = async <T = Record<string, unknown>>(channel: string, payload: unkn
 };
 
 beforeAll(async () => {
-  world = await createHarnessWorld({ engine: 'fake', stepMs: 5, origin: ORIGIN, custodyUrl: 'http://127.0.0.1:9' });
+  world = await createHarnessWorld({ origin: ORIGIN, custodyUrl: 'http://127.0.0.1:9', pinnedRoots: [E2E_ROOT_PUBLIC] });
 });
+afterAll(() => world.custody.close());
 
 describe('IPC handlers: checks', () => {
   it('refuses other frames', async () => {
@@ -75,8 +76,15 @@ describe('IPC handlers: a drive from seal to restore', () => {
   });
 
   it('cancels a running job', async () => {
-    const running = call('engine.seal', { jobId: 'seal-cancel', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
-    await new Promise((r) => setTimeout(r, 20));
+    const big = join(world.root, 'sources', 'grand');
+    await import('node:fs/promises').then((fs) => fs.mkdir(big, { recursive: true }));
+    const fh = await open(join(big, 'image.bin'), 'w');
+    await fh.truncate(512 * 1024 ** 2);
+    await fh.close();
+    world.handlers.grants.grant(big);
+    const running = call('engine.seal', { jobId: 'seal-cancel', sources: [big], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
+    const seen = new Promise<void>((r) => { const l = (channel: string, p: unknown) => { if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'seal-cancel') { world.listeners.delete(l); r(); } }; world.listeners.add(l); });
+    await seen;
     expect(await value('engine.cancel', { jobId: 'seal-cancel' })).toEqual({ cancelled: true });
     expect(await running).toMatchObject({ ok: false, error: { code: 'E_CANCELLED' } });
   });
@@ -110,7 +118,8 @@ describe('IPC handlers: a drive from seal to restore', () => {
   });
 
   it('reports a corrupted drive', async () => {
-    await writeFile(fakePartFile(driveDir), 'garbage');
+    const [part] = (await readdir(join(driveDir, 'payload'))).sort();
+    await writeFile(join(driveDir, 'payload', part!), 'garbage');
     expect(await value('engine.verify', { jobId: 'verify-0002', driveDir })).toMatchObject({ ok: false, problems: [{ code: 'E_FORMAT_PART_HASH' }] });
   });
 
@@ -120,10 +129,30 @@ describe('IPC handlers: a drive from seal to restore', () => {
   });
 });
 
-describe('IPC handlers: carriers and custody', () => {
-  let custody: FakeCustody;
-  beforeAll(async () => { custody = await startFakeCustody(); });
+describe('IPC handlers: enrolment, carriers and custody (real custody service)', () => {
+  let custody: E2eCustody;
+  beforeAll(async () => { custody = await startE2eCustody(); });
   afterAll(() => custody.close());
+
+  const enrol = async (file: string) => { world.handlers.grants.grant(file); return call('station.enrol', { bundlePath: file }); };
+
+  it('shows the station public key to send to the provider', async () => {
+    expect(await value('app.info')).toMatchObject({ stationPublicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
+  });
+
+  it('refuses enrolment files that do not certify this station', async () => {
+    expect(await enrol(await custody.issueEnrolment(world.stationKeyFile, world.root, { rootSecret: testSecretKey('another root'), enrolWithService: false })))
+      .toMatchObject({ ok: false, error: { code: 'E_FORMAT_CERTIFICATE', details: { reason: 'unknown-root' } } });
+    const file = await custody.issueEnrolment(world.stationKeyFile, world.root, { enrolWithService: false });
+    const bundle = JSON.parse(await readFile(file, 'utf8')) as { certificate: { publicKey: string } };
+    bundle.certificate.publicKey = Buffer.alloc(32, 7).toString('base64');
+    await writeFile(file, JSON.stringify(bundle));
+    expect(await enrol(file)).toMatchObject({ ok: false, error: { code: 'E_FORMAT_CERTIFICATE', details: { reason: 'bad-signature' } } });
+    await writeFile(file, '{"format":"something-else"}');
+    expect(await enrol(file)).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
+    expect(await call('station.enrol', { bundlePath: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
+    expect(await value('settings.get')).toMatchObject({ stationEnrolled: false });
+  });
 
   it('validates tracking numbers as typed', async () => {
     expect(await value('carriers.validate', { trackingNumber: '1Z999AA10123456784' })).toMatchObject({ valid: true, carrier: { id: 'ups' } });
@@ -133,27 +162,45 @@ describe('IPC handlers: carriers and custody', () => {
   let sealedId = '';
   let sessionId = '';
 
-  it('keeps events locally when the custody service is offline', async () => {
-    await value('settings.set', { custodyUrl: 'http://127.0.0.1:9' });
+  it('keeps events in the journal when not enrolled or offline', async () => {
     const r = await value<{ driveId: string; driveDir: string; unlockCode: string }>('engine.seal', { jobId: 'seal-cust-1', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
     sealedId = r.driveId;
     expect(await value('custody.record', { driveId: sealedId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } })).toMatchObject({ synced: false });
     expect(await call('custody.record', { driveId: sealedId, type: 'shipped', data: { carrier: 'ups', name: 'Jean' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
     expect(await call('custody.record', { driveId: sealedId, type: 'received', data: {} })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
-    expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC' } });
+    expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC', details: { reason: 'not-enrolled' } } });
     sessionId = (await value<{ sessionId: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode })).sessionId;
+    const journal = await world.custody.journal();
+    expect(journal.pending().map((e) => e.type)).toEqual(['sealed', 'shipped']);
   });
 
-  it('pushes queued events once online, signs customer events with the drive key, finds and exports the timeline', async () => {
+  it('enrols with a provider-issued file, then pushes the queued events with verified receipts', async () => {
+    expect(await enrol(await custody.issueEnrolment(world.stationKeyFile, world.root))).toMatchObject({ ok: true, value: { stationId: 'station-test-01', custodyUrl: custody.url } });
+    expect(await value('settings.get')).toMatchObject({ stationEnrolled: true, custodyUrl: custody.url, stationId: 'station-test-01' });
+    const journal = await world.custody.journal();
+    expect(journal.pending()).toEqual([]);
+    expect(journal.receipts().length).toBe(2);
+    expect(journal.lastCheckpoint()?.treeSize).toBe(2);
+  });
+
+  it('says the service is offline with E_CUSTODY_OFFLINE and keeps events queued', async () => {
+    await value('settings.set', { custodyUrl: 'http://127.0.0.1:9' });
+    expect(await value('custody.record', { driveId: sealedId, type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: false });
+    expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_OFFLINE' } });
+    expect((await world.custody.journal()).pending().map((e) => e.type)).toEqual(['verified']);
+  });
+
+  it('pushes queued events once online, signs customer events with the drive key, finds and exports the verified timeline', async () => {
     await value('settings.set', { custodyUrl: custody.url });
-    expect(await value('custody.record', { driveId: sealedId, type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: true });
     expect(await value('custody.record', { driveId: sealedId, type: 'received', data: { level: 'media', ok: true, problems: 0 }, sessionId })).toMatchObject({ synced: true });
-    const mine = custody.events.filter((e) => e.driveId === sealedId);
-    expect(mine.map((e) => `${e.author.kind}:${e.type}:${e.seq}`)).toEqual(['station:sealed:0', 'station:shipped:1', 'station:verified:2', 'customer:received:0']);
-    expect(mine[3]!.author.publicKey).toBe(mine[0]!.data['customerPublicKey']);
-    expect(mine[3]!.data['anchor']).toMatch(/^[0-9a-f]{64}$/);
-    const { timelines } = await value<{ timelines: { driveId: string; trackingNumbers: string[]; chainOk: boolean }[] }>('custody.lookup', { kind: 'tracking', value: '1Z999AA10123456784' });
-    expect(timelines[0]).toMatchObject({ driveId: sealedId, trackingNumbers: ['1Z999AA10123456784'] });
+    const { timelines } = await value<{ timelines: { driveId: string; trackingNumbers: string[]; chainOk: boolean; chainProblem: string | null; events: { type: string; seq: number; author: { kind: string }; receivedAt: string | null; data: Record<string, unknown> }[] }[] }>('custody.lookup', { kind: 'tracking', value: '1Z 999-AA1-01 2345 6784' });
+    expect(timelines).toHaveLength(1);
+    const tl = timelines[0]!;
+    expect(tl).toMatchObject({ driveId: sealedId, trackingNumbers: ['1Z999AA10123456784'], chainOk: true, chainProblem: null });
+    expect(tl.events.map((e) => `${e.author.kind}:${e.type}:${e.seq}`)).toEqual(['station:sealed:0', 'station:shipped:1', 'station:verified:2', 'customer:received:0']);
+    expect(tl.events.every((e) => e.receivedAt !== null)).toBe(true);
+    expect(tl.events[3]!.data['anchor']).toMatch(/^[0-9a-f]{64}$/);
+    expect((await world.custody.journal()).pending()).toEqual([]);
     const pdf = await value<{ path: string }>('report.export', { driveId: sealedId, format: 'pdf', language: 'fr-CA' });
     expect((await readFile(pdf.path)).subarray(0, 4).toString()).toBe('%PDF');
     const csv = await value<{ path: string }>('report.export', { driveId: sealedId, format: 'csv', language: 'en' });

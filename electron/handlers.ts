@@ -16,6 +16,7 @@ import {
   type EventChannel, type EventOf, type InvokeChannel, type IpcResult, type Language, type RequestOf, type ResponseOf,
 } from '../shared/ipc/index.js';
 import type { EngineHost } from './engine-host.js';
+import { importEnrolment } from './enrolment.js';
 import { cryptoEraseSealedFolder } from './erase.js';
 import { PathGrants } from './path-grants.js';
 import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore } from './ports.js';
@@ -47,6 +48,10 @@ export interface HandlerDeps {
   documents: DocumentPort;
   writeFile: (path: string, data: Uint8Array | string) => Promise<void>;
   stationKeyFile: string;
+  /** base64 Ed25519 provider root public keys pinned in this build (station certificates chain to one). */
+  pinnedRoots: readonly string[];
+  /** The app's data folder (the custody service CA from an enrolment file is written there). */
+  dataDir: string;
   /** The provider's escrow X25519 public key (base64), or null when none is configured. */
   escrowPublicKey: string | null;
   /** Optional logger for errors (codes only, never payloads). */
@@ -103,7 +108,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   };
 
   const impl: Impl = {
-    'app.info': async () => ({ version: deps.version, platform: deps.platform, shell: deps.shell, escrowAvailable: deps.escrowPublicKey !== null }),
+    'app.info': async () => {
+      let stationPublicKey: string | null = null;
+      try {
+        const station = await loadStationIdentity(deps.stationKeyFile);
+        station.secretKey.fill(0);
+        stationPublicKey = Buffer.from(station.publicKey).toString('base64');
+      } catch {
+        stationPublicKey = null;
+      }
+      return { version: deps.version, platform: deps.platform, shell: deps.shell, escrowAvailable: deps.escrowPublicKey !== null, stationPublicKey };
+    },
     'settings.get': () => deps.settings.get(),
     'settings.set': async (req) => {
       if (req.custodyUrl != null && !isAcceptableCustodyUrl(req.custodyUrl)) throw new ScelleError('E_USAGE', 'the custody service address must start with https://', { field: 'custodyUrl' });
@@ -114,8 +129,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (req.custodyCaPath !== undefined) patch.custodyCaPath = req.custodyCaPath;
       return deps.settings.set(patch);
     },
-    'station.enrol': async () => {
-      throw new ScelleError('E_CUSTODY_SYNC', 'station enrolment with the custody service is not available in this version', { reason: 'not-implemented' });
+    'station.enrol': async (req) => {
+      const r = await importEnrolment(grants.require(req.bundlePath), { settings: deps.settings, stationKeyFile: deps.stationKeyFile, pinnedRoots: deps.pinnedRoots, dataDir: deps.dataDir });
+      // Events recorded before enrolment wait in the outbox: push them now (best effort).
+      await deps.custody.sync?.().catch((e: unknown) => deps.log?.(`custody: sync after enrolment failed (${isScelleError(e) ? e.code : 'error'})`));
+      return r;
     },
     'drives.list': async (req) => {
       const found = await deps.listDrives({ includeNonRemovable: req.includeNonRemovable === true });

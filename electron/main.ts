@@ -61,6 +61,7 @@ async function start(): Promise<void> {
   const settings = new JsonSettingsStore(join(userData, 'settings.json'));
   const emitToRenderer = (channel: string, payload: unknown) => win?.webContents.send(`${IPC_PREFIX}event:${channel}`, payload);
   const engine = new WorkerEngineHost(new URL('./engine-worker.js', import.meta.url), (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })), { pinnedRoots: PINNED_ROOTS });
+  const custody = new HttpCustodyClient(settings, join(userData, 'custody-journal'), stationKeyFile);
   const handlers = createHandlers({
     shell: 'electron', version: app.getVersion(), platform: process.platform,
     isTrustedSender: trustedSenders([APP_ORIGIN]),
@@ -83,10 +84,12 @@ async function start(): Promise<void> {
     },
     openExternal: async (url) => { if (url.startsWith('https://')) await shell.openExternal(url); },
     listDrives: (opts) => listAttachedDrives(opts),
-    custody: new HttpCustodyClient(settings, join(userData, 'custody-journal.jsonl'), stationKeyFile),
+    custody,
     documents,
     writeFile: (path, data) => writeFile(path, data),
     stationKeyFile,
+    pinnedRoots: PINNED_ROOTS,
+    dataDir: userData,
     escrowPublicKey: ESCROW_PUBLIC_KEY,
     log: (line) => console.error(line),
   });
@@ -99,6 +102,11 @@ async function start(): Promise<void> {
     });
   }
 
+  // Queued custody events leave on their own: at start, then every five minutes.
+  const pushQueued = () => void custody.sync().catch(() => undefined);
+  pushQueued();
+  setInterval(pushQueued, 5 * 60_000).unref();
+
   win = new BrowserWindow({
     width: 1200, height: 820, minWidth: 900, minHeight: 600, show: false, title: 'Scellé',
     webPreferences: {
@@ -108,7 +116,7 @@ async function start(): Promise<void> {
     },
   });
   win.once('ready-to-show', () => win?.show());
-  win.on('closed', () => { win = null; void engine.close(); });
+  win.on('closed', () => { win = null; void engine.close(); void custody.close(); });
   await win.loadURL(`${APP_ORIGIN}/index.html`);
 }
 

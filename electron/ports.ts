@@ -29,16 +29,31 @@ export type OpenExternal = (url: string) => Promise<void>;
 export interface SettingsStore {
   get(): Promise<SettingsDto>;
   set(patch: Partial<Pick<SettingsDto, 'language' | 'custodyUrl' | 'custodyCaPath' | 'stationId' | 'stationEnrolled'>>): Promise<SettingsDto>;
-  /** The custody service token (station role), or null. Never sent to the renderer. */
-  token(): Promise<string | null>;
+  /** The custody service credentials and pinned service keys. Never sent to the renderer. */
+  secrets(): Promise<CustodySecrets>;
+  /** Replaces the custody credentials (written with the settings, owner-only). */
+  setSecrets(secrets: CustodySecrets): Promise<void>;
 }
+
+/** What the station needs to talk to the custody service, from its enrolment file. */
+export interface CustodySecrets {
+  /** Token of role `station` (pushes events), or null. */
+  stationToken: string | null;
+  /** Token of role `support` (looks drives up), or null: lookups then use the station token. */
+  supportToken: string | null;
+  /** base64 Ed25519 public keys of the custody service (receipts and checkpoints must verify under one). */
+  serviceKeys: string[];
+}
+
+/** No credentials: a station that was never enrolled. */
+export const NO_SECRETS: CustodySecrets = { stationToken: null, supportToken: null, serviceKeys: [] };
 
 /** Which custody index to search. */
 export type LookupKind = 'tracking' | 'order' | 'drive';
 
 /** The custody service and the local journal. */
 export interface CustodyPort {
-  /** Timelines matching a tracking number, order reference or drive id. E_CUSTODY_SYNC when unreachable. */
+  /** Timelines matching a tracking number, order reference or drive id. E_CUSTODY_OFFLINE when unreachable, E_CUSTODY_SYNC when refused or not enrolled. */
   lookup(kind: LookupKind, value: string): Promise<CustodyTimelineDto[]>;
   /**
    * Signs, journals and tries to push an event; `synced` false when queued for later. Without
@@ -46,6 +61,8 @@ export interface CustodyPort {
    * `customer.sign` (the engine host, which holds the data key) signs.
    */
   record(input: { driveId: string; type: string; data: Record<string, unknown>; customer?: CustomerSigner }): Promise<{ eventId: string; synced: boolean }>;
+  /** Pushes the queued events now. E_CUSTODY_OFFLINE when unreachable (they stay queued). */
+  sync?(): Promise<unknown>;
 }
 
 /** Renders documents (PDF bytes, CSV text). */

@@ -17,7 +17,7 @@ export interface AppState {
   language: Language;
   workspace: Workspace;
   settings: SettingsDto | null;
-  info: { version: string; platform: string; shell: string; escrowAvailable: boolean } | null;
+  info: { version: string; platform: string; shell: string; escrowAvailable: boolean; stationPublicKey: string | null } | null;
   setWorkspace(w: Workspace): void;
   setLanguage(l: Language): Promise<void>;
   load(): Promise<void>;

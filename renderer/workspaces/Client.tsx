@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import type { DriveInfoDto, DriveSummaryDto, IndexEntryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
-import { ErrorNotice } from '../components/ErrorNotice.js';
+import { certReasonText, ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
 import { formatBytes, formatCount, formatDateTime } from '../format.js';
@@ -116,7 +116,7 @@ export function Client() {
           <div data-testid="authenticity">
             {info.station.certified
               ? <Notice kind="success">{t('client.authentic', { station: info.station.id, date: formatDateTime(info.createdAt, lang) })}</Notice>
-              : <Notice kind="warning">{t('client.notCertified', { station: info.station.id, reason: info.station.reason ?? t('common.unknown') })}</Notice>}
+              : <Notice kind="warning">{t('client.notCertified', { station: info.station.id, reason: certReasonText(t, info.station.reason) })}</Notice>}
           </div>
         )}
         {media.result && (intact

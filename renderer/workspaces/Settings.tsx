@@ -13,9 +13,10 @@ import { useApp } from '../store.js';
 export function Settings() {
   const t = useT();
   const { settings, info, language, setLanguage, setSettings } = useApp();
-  const ids = { lang: useId(), url: useId(), token: useId() };
+  const ids = { lang: useId(), url: useId(), enrol: useId() };
   const [url, setUrl] = useState(settings?.custodyUrl ?? '');
-  const [token, setToken] = useState('');
+  const [enrolError, setEnrolError] = useState<UiError | null>(null);
+  const [enrolled, setEnrolled] = useState<string | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -55,12 +56,24 @@ export function Settings() {
       </Section>
       <Section title={t('settings.station')}>
         <p>{t('settings.stationId', { id: settings?.stationId ?? t('common.unknown') })}</p>
-        <p className={settings?.stationEnrolled ? 'good' : 'warn'}>{settings?.stationEnrolled ? t('settings.stationEnrolled') : t('settings.stationNotEnrolled')}</p>
-        <form onSubmit={(e) => { e.preventDefault(); void guard(async () => { await unwrap(api().station.enrol({ enrolmentToken: token })); setToken(''); setSaved(true); }); }}>
-          <label htmlFor={ids.token}>{t('settings.token')}</label>
-          <input id={ids.token} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" />
-          <button type="submit" disabled={token.length < 8}>{t('settings.enrol')}</button>
-        </form>
+        <p className={settings?.stationEnrolled ? 'good' : 'warn'} data-testid="station-status">{settings?.stationEnrolled ? t('settings.stationEnrolled') : t('settings.stationNotEnrolled')}</p>
+        {info?.stationPublicKey && <p>{t('settings.publicKey')} <span className="mono" data-testid="station-public-key">{info.stationPublicKey}</span></p>}
+        <p className="help" id={ids.enrol}>{t('settings.enrolHelp')}</p>
+        <ErrorNotice error={enrolError} scope="enrol" />
+        {enrolled && <Notice kind="success" testId="station-enrolled">{enrolled}</Notice>}
+        <button type="button" aria-describedby={ids.enrol} onClick={() => void (async () => {
+          setEnrolError(null); setEnrolled(null);
+          try {
+            const r = await unwrap(api().dialog.chooseSources({ kind: 'files' }));
+            const file = r.paths[0];
+            if (!file) return;
+            const done = await unwrap(api().station.enrol({ bundlePath: file }));
+            setSettings(await unwrap(api().settings.get({})));
+            setEnrolled(t('settings.enrolled', { id: done.stationId, url: done.custodyUrl }));
+          } catch (e) {
+            setEnrolError(asUiError(e));
+          }
+        })()}>{t('settings.enrol')}</button>
       </Section>
       {info && <p className="help">{t('settings.about', { version: info.version, platform: info.platform, shell: info.shell })}</p>}
     </div>

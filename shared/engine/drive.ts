@@ -15,7 +15,7 @@ import { verifyStationCertificate } from '../format/station-cert.js';
 import { decryptStream } from '../format/stream.js';
 import type { DriveInfo, DriveSecret, IndexEntry } from './api.js';
 import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, indexAssociatedData } from './drive-layout.js';
-import { PayloadReader } from './payload-reader.js';
+import { PayloadReader, type PayloadDescription } from './payload-reader.js';
 
 /** The station public key (base64) a manifest names, read loosely; null when absent. */
 function stationKeyOf(manifestBytes: Buffer): string | null {
@@ -133,12 +133,17 @@ export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret): Prom
 
 /** A payload reader for an unlocked drive. */
 export function payloadReader(drive: UnlockedDrive): PayloadReader {
-  return new PayloadReader({
+  return new PayloadReader(readerDescription(drive));
+}
+
+/** What a payload reader (in this thread or a worker) needs to know of an unlocked drive. */
+export function readerDescription(drive: UnlockedDrive): PayloadDescription {
+  return {
     driveDir: drive.driveDir,
     driveId: drive.manifest.driveId,
     dataKey: drive.dataKey,
     partFiles: drive.manifest.payload.parts.map((p) => p.file),
     partSizes: drive.indexHeader.partSizes,
     partPlaintextSize: drive.manifest.payload.partPlaintextSize,
-  });
+  };
 }

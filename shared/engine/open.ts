@@ -13,7 +13,8 @@ import { resolve } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry, OpenOptions, OpenResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
-import { loadDrive, payloadReader, unlockDrive } from './drive.js';
+import { loadDrive, payloadReader, readerDescription, unlockDrive } from './drive.js';
+import { planSegments, prefetchAvailable, SegmentPrefetcher } from './segment-prefetcher.js';
 import type { PayloadReader } from './payload-reader.js';
 import { entryLinkBytes, entryPathBytes } from './entry-path.js';
 import { ProgressTracker } from './progress.js';
@@ -35,6 +36,8 @@ export interface OpenReport extends OpenResult {
 
 /** Files up to this size are verified in memory, then written once under their final name. */
 const SMALL_FILE = 4 << 20;
+/** Below this, decrypting on another thread costs more than it saves. */
+const PREFETCH_MIN_BYTES = 32 << 20;
 
 function writeAll(fd: number, data: Uint8Array): void {
   let w = 0;
@@ -94,6 +97,7 @@ async function restoreLargeFile(reader: PayloadReader, e: IndexEntry, target: Bu
     const chunk = 8 << 20;
     for (let done = 0; done < e.size; done += chunk) {
       const n = Math.min(chunk, e.size - done);
+      await reader.ensure(e.offset + done, n);
       reader.forEachSlice(e.offset + done, n, (s) => {
         hash.update(s);
         writeAll(fd, s);
@@ -243,13 +247,20 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     for (const p of plan) if (p.entry.type === 'directory') ensureDir(p.target);
 
     const sorted = [...files].sort((a, b) => a.entry.offset - b.entry.offset);
+    if (bytesTotal >= PREFETCH_MIN_BYTES && prefetchAvailable()) {
+      const plan = planSegments(sorted.map((p) => p.entry), drive.manifest.payload.partPlaintextSize, drive.indexHeader.partSizes);
+      reader.attach(new SegmentPrefetcher(readerDescription(drive), plan));
+    }
     const umask = process.umask();
     let bytes = 0;
     for (const p of sorted) {
       throwIfCancelled(opts.signal);
       const dir = parentOf(p.target);
       ensureDir(dir);
-      if (p.entry.size <= SMALL_FILE) restoreSmallFile(reader, p.entry, p.target, opts.overwrite === 'always', umask);
+      if (p.entry.size <= SMALL_FILE) {
+        await reader.ensure(p.entry.offset, p.entry.size);
+        restoreSmallFile(reader, p.entry, p.target, opts.overwrite === 'always', umask);
+      }
       else await restoreLargeFile(reader, p.entry, p.target, dir, opts, progress);
       if (p.entry.size <= SMALL_FILE) progress.add(p.entry.size);
       bytes += p.entry.size;

@@ -40,11 +40,21 @@ interface CachedSegment {
 
 const SLICE = 64 * 1024;
 
+/** Decrypted segments produced elsewhere (a worker), in plan order. */
+export interface SegmentSource {
+  /** Resolves once every planned segment overlapping the range is ready. */
+  ensure(offset: number, length: number): Promise<void>;
+  /** A ready segment containing `offset`, or undefined (then the reader decrypts it itself). */
+  take(offset: number): { start: number; length: number; slices: Buffer[]; part: number; segment: number } | undefined;
+  close(): void;
+}
+
 /** Random-access and sequential reader of the payload's plaintext. Call close() when done. */
 export class PayloadReader {
   readonly totalSize: number;
   private readonly parts = new Map<number, OpenPart>();
   private cache: CachedSegment | null = null;
+  private prefetcher: SegmentSource | null = null;
   private readonly layout = SCELLE_LAYOUT;
   /** Reused for every segment read: decryption output is separate, so this is never handed out. */
   private readonly readBuffer = Buffer.allocUnsafeSlow(SCELLE_LAYOUT.segmentSize);
@@ -88,14 +98,45 @@ export class PayloadReader {
     }
   }
 
+  /**
+   * The decrypted segment holding absolute plaintext offset `offset` (authenticated).
+   * Throws as {@link read}.
+   */
+  segmentContaining(offset: number): { start: number; length: number; slices: Buffer[] } {
+    return this.segmentAt(offset);
+  }
+
+  /** Drops the cached segment (the caller took ownership of its slices). */
+  forget(): void {
+    this.cache = null;
+  }
+
+  /**
+   * Makes the segments holding [offset, offset + length) available to the synchronous
+   * readers, waiting for the prefetcher when one is attached. Call before read/forEachSlice
+   * on large ranges; without a prefetcher it does nothing.
+   */
+  async ensure(offset: number, length: number): Promise<void> {
+    if (this.prefetcher) await this.prefetcher.ensure(offset, Math.max(1, length));
+  }
+
+  /** Attaches a prefetcher that decrypts ahead on another thread. */
+  attach(prefetcher: SegmentSource): void {
+    this.prefetcher = prefetcher;
+  }
+
   /** Closes every part file. */
   close(): void {
+    this.prefetcher?.close();
+    this.prefetcher = null;
     for (const p of this.parts.values()) closeSync(p.fd);
     this.parts.clear();
     this.cache = null;
   }
 
   private segmentAt(offset: number): CachedSegment {
+    const ready = this.prefetcher?.take(offset);
+    if (ready) return ready as CachedSegment;
     const partIndex = Math.floor(offset / this.d.partPlaintextSize);
     const inPart = offset - partIndex * this.d.partPlaintextSize;
     const segment = this.layout.segmentOf(inPart);

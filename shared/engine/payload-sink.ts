@@ -11,8 +11,8 @@ import { ScelleError, type ScelleErrorCode } from '../errors/scelle-error.js';
 import { PayloadWriter, type PartInfo, type PayloadWriterConfig } from './payload-writer.js';
 
 /** Size of each pooled buffer. */
-export const SINK_BUFFER_SIZE = 1 << 20;
-const POOL_SIZE = 16;
+export const SINK_BUFFER_SIZE = 4 << 20;
+const POOL_SIZE = 6;
 
 /** The sealing loop's view of the payload writer. */
 export interface PayloadSink {
@@ -41,8 +41,8 @@ class Pool {
   failure: ScelleError | null = null;
   private failWaiters: ((e: ScelleError) => void)[] = [];
 
-  constructor(count: number) {
-    for (let i = 0; i < count; i++) this.free.push(Buffer.allocUnsafeSlow(SINK_BUFFER_SIZE));
+  constructor(count: number, shared?: SharedArrayBuffer) {
+    for (let i = 0; i < count; i++) this.free.push(shared ? Buffer.from(shared, i * SINK_BUFFER_SIZE, SINK_BUFFER_SIZE) : Buffer.allocUnsafeSlow(SINK_BUFFER_SIZE));
   }
 
   acquire(): Promise<Buffer> {
@@ -103,18 +103,24 @@ export function workerAvailable(): boolean {
   return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
 }
 
-/** Runs the writer in a worker thread; `onPart` is called in this thread. */
+/**
+ * Runs the writer in a worker thread; `onPart` is called in this thread. The buffers are
+ * slots of one SharedArrayBuffer: messages carry only a slot number, so no backing store is
+ * created or transferred per chunk (that cost dominated when buffers were transferred).
+ */
 export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
-  const worker = new Worker(workerUrl, { workerData: cfg });
-  const pool = new Pool(POOL_SIZE);
+  const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
+  const worker = new Worker(workerUrl, { workerData: { cfg, shared, slotSize: SINK_BUFFER_SIZE } });
+  const pool = new Pool(POOL_SIZE, shared);
+  const slots = new Map<number, Buffer>();
   let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
   let done = false;
   const fail = (e: ScelleError) => {
     pool.fail(e);
     finished?.reject(e);
   };
-  worker.on('message', (m: { type: 'release'; buffer: ArrayBuffer } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: SinkErrorMessage }) => {
-    if (m.type === 'release') pool.release(Buffer.from(m.buffer));
+  worker.on('message', (m: { type: 'release'; slot: number } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: SinkErrorMessage }) => {
+    if (m.type === 'release') pool.release(slots.get(m.slot)!);
     else if (m.type === 'part') onPart(m.part);
     else if (m.type === 'done') {
       done = true;
@@ -128,7 +134,9 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
   return {
     acquire: () => pool.acquire(),
     submit(buffer, length) {
-      worker.postMessage({ type: 'data', buffer: buffer.buffer, length }, [buffer.buffer as ArrayBuffer]);
+      const slot = buffer.byteOffset / SINK_BUFFER_SIZE;
+      slots.set(slot, buffer);
+      worker.postMessage({ type: 'data', slot, length });
     },
     finish() {
       return new Promise<void>((resolve, reject) => {

@@ -23,7 +23,11 @@ const saved = z.object({ path: pathSchema.nullable() });
 export const invokeChannels = {
   'app.info': {
     request: empty,
-    response: z.object({ version: z.string(), platform: z.string(), shell: z.enum(['electron', 'harness']), escrowAvailable: z.boolean() }),
+    response: z.object({
+      version: z.string(), platform: z.string(), shell: z.enum(['electron', 'harness']), escrowAvailable: z.boolean(),
+      /** base64 Ed25519 public key of this station (what the provider certifies), or null when unreadable. */
+      stationPublicKey: z.string().nullable(),
+    }),
   },
   'settings.get': { request: empty, response: settingsSchema },
   'settings.set': {
@@ -34,9 +38,14 @@ export const invokeChannels = {
     }),
     response: settingsSchema,
   },
+  /**
+   * Imports an enrolment file issued by the provider (docs/DESKTOP.md, "Station enrolment"):
+   * the station certificate (checked against the pinned provider roots and this station's
+   * key), the custody service address, its pinned service keys, tokens and optional CA.
+   */
   'station.enrol': {
-    request: z.strictObject({ enrolmentToken: z.string().min(8).max(512) }),
-    response: z.object({ stationId: z.string() }),
+    request: z.strictObject({ bundlePath: pathSchema }),
+    response: z.object({ stationId: z.string(), custodyUrl: z.string() }),
   },
   'drives.list': {
     request: z.strictObject({ includeNonRemovable: z.boolean().optional() }),

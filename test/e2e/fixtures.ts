@@ -1,28 +1,55 @@
 /**
- * Playwright fixtures for the e2e tests: a fresh harness (world + server) per test, a page
- * opened on it, and helpers for screenshots and axe-core checks.
+ * Playwright fixtures for the e2e tests: a fresh real custody service and a fresh harness
+ * (world + server, station enrolled) per test, a page opened on it, and helpers for
+ * screenshots and axe-core checks.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test as base, expect, type Page } from '@playwright/test';
 import { startHarness, type Harness } from './harness-server.js';
-import type { HarnessWorldOptions } from './harness-deps.js';
+import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from './custody-service.js';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** Where screenshots of each screen go. */
 export const SCREENSHOT_DIR = 'test-results/screenshots';
 
-/** Which engine the harness uses: SCELLE_E2E_ENGINE=real|fake|auto (default auto: real when it loads). */
-export const ENGINE = (process.env['SCELLE_E2E_ENGINE'] ?? 'auto') as 'real' | 'fake' | 'auto';
+/** How a test's world starts: enrolled with the real custody service (default) or not. */
+export interface WorldOptions {
+  /** Import a provider-issued enrolment file before the test (default true). */
+  enrol?: boolean;
+}
 
-type Fixtures = { harnessOptions: HarnessWorldOptions; harness: Harness; app: Page };
+type Fixtures = { worldOptions: WorldOptions; custody: E2eCustody; harness: Harness; app: Page };
 
-/** The test function with harness fixtures. */
+/** Calls a handler as the harness page would. */
+export function callAs(h: Harness, channel: string, payload: unknown) {
+  return h.world.handlers.handle({ channel, senderUrl: new URL(h.url).origin + '/', payload });
+}
+
+/** Enrols the harness's station with `custody` through the real `station.enrol` handler. */
+export async function enrolStation(h: Harness, custody: E2eCustody): Promise<void> {
+  const file = await custody.issueEnrolment(h.world.stationKeyFile, h.world.root);
+  h.world.handlers.grants.grant(file);
+  const r = await callAs(h, 'station.enrol', { bundlePath: file });
+  if (!r.ok) throw new Error(`enrolment failed: ${r.error.code} ${r.error.message}`);
+}
+
+/**
+ * The test function with fixtures: `custody` is a fresh REAL custody service (server/) per
+ * test; `harness` is a fresh world + server whose station is enrolled with it (unless
+ * `worldOptions.enrol` is false) and which pins the test provider root.
+ */
 export const test = base.extend<Fixtures>({
-  harnessOptions: [{}, { option: true }],
-  harness: async ({ harnessOptions }, use) => {
-    const h = await startHarness({ engine: ENGINE, stepMs: 40, ...harnessOptions });
+  worldOptions: [{}, { option: true }],
+  custody: async ({}, use) => {
+    const c = await startE2eCustody();
+    await use(c);
+    await c.close();
+  },
+  harness: async ({ worldOptions, custody }, use) => {
+    const h = await startHarness({ pinnedRoots: [E2E_ROOT_PUBLIC] });
+    if (worldOptions.enrol !== false) await enrolStation(h, custody);
     await use(h);
     await h.close();
   },
@@ -70,7 +97,7 @@ export async function openTab(page: Page, index: number): Promise<void> {
 
 /** Seals the harness's sample sources onto the LIVRAISON drive through the handlers (no UI). */
 export async function sealSample(h: Harness): Promise<{ driveId: string; driveDir: string; unlockCode: string }> {
-  const call = (channel: string, payload: unknown) => h.world.handlers.handle({ channel, senderUrl: new URL(h.url).origin + '/', payload });
+  const call = (channel: string, payload: unknown) => callAs(h, channel, payload);
   await call('dialog.chooseSources', { kind: 'folders' });
   await call('drives.list', {});
   const r = await call('engine.seal', { jobId: `job-pre-${Date.now()}`, sources: [h.world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });

@@ -1,10 +1,14 @@
 /**
- * Builds the renderer once before the e2e tests (vite build -c renderer/vite.config.ts).
+ * Before the e2e tests: builds the renderer (vite build -c renderer/vite.config.ts) and checks
+ * that the real engine loads. There is no fake engine and no fake custody service: when the
+ * engine cannot be loaded, the run stops here with a message saying what to do.
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { loadRealEngine } from './harness-deps.js';
 
 export default async function globalSetup(): Promise<void> {
+  await loadRealEngine();
   if (process.env['SCELLE_E2E_SKIP_BUILD'] === '1') return;
   await build({ configFile: fileURLToPath(new URL('../../renderer/vite.config.ts', import.meta.url)), logLevel: 'warn' });
 }

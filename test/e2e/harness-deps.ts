@@ -1,7 +1,8 @@
 /**
  * TEST-ONLY wiring of the real IPC handlers for the e2e harness and the handler unit tests:
- * temporary folders posing as attached drives, scripted dialogs, and a chosen engine (the
- * real shared/engine, or the fake one while the engine is not built).
+ * temporary folders posing as attached drives, scripted dialogs, the REAL engine
+ * (shared/engine; there is no fake: when it cannot be loaded the harness fails and says so)
+ * and the real custody client (pointed at the real service by the tests, see custody-service.ts).
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,6 @@ import { loadEngine, type EnginePort } from '../../electron/engine-port.js';
 import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers.js';
 import { JsonSettingsStore } from '../../electron/settings-store.js';
 import { loadOrCreateStation } from '../../electron/station.js';
-import { createFakeEngine } from './fake-engine.js';
 
 /** Scripted answers of the dialogs: each call takes the next queued answer, else the default. */
 export interface ScriptedDialogs {
@@ -39,7 +39,9 @@ export interface HarnessWorld {
   restoreDir: string;
   dialogs: ScriptedDialogs;
   handlers: Handlers;
-  engineKind: 'real' | 'fake';
+  /** The station key file (what the provider certifies at enrolment). */
+  stationKeyFile: string;
+  custody: HttpCustodyClient;
   /** Subscribers to events (the harness's SSE streams). */
   listeners: Set<(channel: EventChannel, payload: unknown) => void>;
   settings: JsonSettingsStore;
@@ -48,21 +50,22 @@ export interface HarnessWorld {
 
 /** Options of createHarnessWorld. */
 export interface HarnessWorldOptions {
-  engine?: 'real' | 'fake' | 'auto';
-  stepMs?: number;
   custodyUrl?: string | null;
   origin?: string;
+  /** base64 provider root public keys the app pins (default: none). */
+  pinnedRoots?: readonly string[];
 }
 
-async function pickEngine(kind: 'real' | 'fake' | 'auto', stepMs: number | undefined): Promise<{ engine: EnginePort; kind: 'real' | 'fake' }> {
-  if (kind !== 'fake') {
-    try {
-      return { engine: await loadEngine(), kind: 'real' };
-    } catch (e) {
-      if (kind === 'real') throw e;
-    }
+/**
+ * Loads the real engine (shared/engine).
+ * @throws Error with a clear message when it cannot be loaded: the harness never falls back.
+ */
+export async function loadRealEngine(): Promise<EnginePort> {
+  try {
+    return await loadEngine();
+  } catch (e) {
+    throw new Error(`Scellé test harness: the real engine (shared/engine) could not be loaded, and there is no fallback. Build it first with \`npm run build\` (the test command does) and check that shared/engine/index.ts compiles. Cause: ${(e as Error).message}`, { cause: e });
   }
-  return { engine: createFakeEngine(stepMs !== undefined ? { stepMs } : {}), kind: 'fake' };
 }
 
 /** Builds a fresh world in a temporary folder. */
@@ -76,10 +79,12 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   await writeFile(join(sourcesDir, 'contrat.txt'), 'Contrat de service — exemplaire client.\n'.repeat(200));
   await writeFile(join(sourcesDir, 'factures', '2024-01.csv'), 'date,montant\n2024-01-31,125.00\n'.repeat(500));
   await writeFile(join(sourcesDir, 'factures', '2024-02.csv'), 'date,montant\n2024-02-29,130.00\n'.repeat(500));
-  const { engine, kind } = await pickEngine(opts.engine ?? 'auto', opts.stepMs);
+  const engine = await loadRealEngine();
+  const pinnedRoots = [...(opts.pinnedRoots ?? [])];
   const stationKeyFile = join(root, 'station.json');
   await loadOrCreateStation(stationKeyFile, 'station-test-01');
   const settings = new JsonSettingsStore(join(root, 'settings.json'), { custodyUrl: opts.custodyUrl ?? null, stationId: 'station-test-01' });
+  const custody = new HttpCustodyClient(settings, join(root, 'custody-journal'), stationKeyFile, { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200, requestTimeoutMs: 5_000 });
   const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
   const written = new Map<string, number>();
@@ -90,7 +95,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   const deps: HandlerDeps = {
     shell: 'harness', version: '0.1.0-test', platform: process.platform,
     isTrustedSender: (url) => opts.origin === undefined || url.startsWith(`${opts.origin}/`) || url === opts.origin,
-    engine: new InProcessEngineHost(async () => engine, (jobId, progress) => listeners.forEach((l) => l('job.progress', { jobId, progress }))),
+    engine: new InProcessEngineHost(async () => engine, (jobId, progress) => listeners.forEach((l) => l('job.progress', { jobId, progress })), pinnedRoots),
     emit: (channel, payload) => listeners.forEach((l) => l(channel, payload)),
     settings,
     dialogs: {
@@ -100,12 +105,14 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
     },
     openExternal: async () => {},
     listDrives: fakeDrives,
-    custody: new HttpCustodyClient(settings, join(root, 'custody-journal.jsonl'), stationKeyFile),
+    custody,
     documents,
     writeFile: async (path, data) => { await writeFile(path, data); written.set(path, typeof data === 'string' ? data.length : data.byteLength); },
     stationKeyFile,
+    pinnedRoots,
+    dataDir: root,
     escrowPublicKey: null,
     log: () => {},
   };
-  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), engineKind: kind, listeners, settings, written };
+  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), stationKeyFile, custody, listeners, settings, written };
 }

@@ -97,6 +97,9 @@ export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: s
   return {
     url: `${origin}/index.html`,
     world,
-    close: () => new Promise<void>((r) => { for (const s of streams) s.end(); server.closeAllConnections(); server.close(() => r()); }),
+    close: async () => {
+      await new Promise<void>((r) => { for (const s of streams) s.end(); server.closeAllConnections(); server.close(() => r()); });
+      await world?.custody.close();
+    },
   };
 }

@@ -1,0 +1,126 @@
+/**
+ * Decrypts payload segments ahead of the restore on a worker thread ({@link SegmentSource}),
+ * so that decryption runs on one core while the main thread hashes and writes files. The
+ * plan lists the segments to read, in order (by their absolute plaintext start). Memory is
+ * bounded by the window: at most that many decrypted segments exist at once.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ScelleError } from '../errors/scelle-error.js';
+import { SCELLE_LAYOUT } from '../format/stream.js';
+import type { PayloadDescription, SegmentSource } from './payload-reader.js';
+import type { SinkErrorMessage } from './payload-sink.js';
+
+interface ReadySegment { start: number; length: number; slices: Buffer[]; part: number; segment: number }
+
+/** Absolute start and end of the segment holding `offset`, for parts of `partSize` bytes. */
+export function segmentBounds(offset: number, partSize: number, partSizes: readonly number[]): { start: number; end: number } {
+  const layout = SCELLE_LAYOUT;
+  const part = Math.floor(offset / partSize);
+  const inPart = offset - part * partSize;
+  const seg = layout.segmentOf(inPart);
+  const start = part * partSize + layout.segmentPlaintextStart(seg);
+  const segLen = seg === 0 ? layout.firstSegmentPlaintextSize : layout.segmentPlaintextSize;
+  const partEnd = part * partSize + (partSizes[part] ?? 0);
+  return { start, end: Math.min(start + segLen, partEnd) };
+}
+
+/** The segments (by start) covering `ranges`, in order, each once. */
+export function planSegments(ranges: { offset: number; size: number }[], partSize: number, partSizes: readonly number[]): number[] {
+  const plan: number[] = [];
+  let last = -1;
+  for (const r of ranges) {
+    for (let o = r.offset; o < r.offset + r.size; ) {
+      const b = segmentBounds(o, partSize, partSizes);
+      if (b.start !== last) plan.push(b.start);
+      last = b.start;
+      o = b.end;
+    }
+  }
+  return plan;
+}
+
+const workerUrl = new URL('./segment-worker.js', import.meta.url);
+
+/** True when the compiled worker is available (not when running from TypeScript sources). */
+export function prefetchAvailable(): boolean {
+  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+}
+
+/** Worker-backed source of decrypted segments. */
+export class SegmentPrefetcher implements SegmentSource {
+  private readonly worker: Worker;
+  private readonly ready = new Map<number, ReadySegment>();
+  private readonly order: Map<number, number>;
+  private waiters: { start: number; resolve: () => void; reject: (e: ScelleError) => void }[] = [];
+  private failure: ScelleError | null = null;
+  private failedAt = Infinity;
+  private closed = false;
+
+  constructor(private readonly d: PayloadDescription, plan: number[], window = 16) {
+    this.order = new Map(plan.map((s, i) => [s, i]));
+    this.worker = new Worker(workerUrl, { workerData: { description: d, plan, window } });
+    this.worker.on('message', (m: { type: 'segment'; start: number; length: number; buffers: ArrayBuffer[] } | { type: 'error'; start: number; error: SinkErrorMessage }) => {
+      if (m.type === 'segment') {
+        const slices = m.buffers.map((b) => Buffer.from(b));
+        this.ready.set(m.start, { start: m.start, length: m.length, slices, part: -1, segment: -1 });
+      } else {
+        this.failure = new ScelleError(m.error.code, m.error.message, m.error.details);
+        this.failedAt = this.order.get(m.start) ?? 0;
+      }
+      this.wake();
+    });
+    this.worker.on('error', (e) => {
+      this.failure = new ScelleError('E_INTERNAL', `decryption worker failed: ${e.message}`);
+      this.failedAt = 0;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (this.ready.has(w.start)) w.resolve();
+      else if (this.failure && (this.order.get(w.start) ?? 0) >= this.failedAt) w.reject(this.failure);
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  async ensure(offset: number, length: number): Promise<void> {
+    for (let o = offset; o < offset + length; ) {
+      const b = segmentBounds(o, this.d.partPlaintextSize, this.d.partSizes);
+      if (this.order.has(b.start) && !this.ready.has(b.start)) {
+        await new Promise<void>((resolve, reject) => {
+          this.waiters.push({ start: b.start, resolve, reject });
+          this.wake();
+        });
+      }
+      o = Math.max(b.end, o + 1);
+    }
+  }
+
+  take(offset: number): ReadySegment | undefined {
+    const b = segmentBounds(offset, this.d.partPlaintextSize, this.d.partSizes);
+    const seg = this.ready.get(b.start);
+    if (!seg) return undefined;
+    // Earlier segments are done with: free them and let the worker decrypt further ahead.
+    const index = this.order.get(b.start)!;
+    for (const [start] of this.ready) {
+      if ((this.order.get(start) ?? 0) < index - 1) {
+        this.ready.delete(start);
+        if (!this.closed) this.worker.postMessage({ type: 'credit' });
+      }
+    }
+    return seg;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.worker.postMessage({ type: 'stop' });
+    void this.worker.terminate();
+    this.ready.clear();
+  }
+}
