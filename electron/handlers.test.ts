@@ -1,4 +1,4 @@
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../test/e2e/custody-service.js';
@@ -87,6 +87,8 @@ describe('IPC handlers: a drive from seal to restore', () => {
     await seen;
     expect(await value('engine.cancel', { jobId: 'seal-cancel' })).toEqual({ cancelled: true });
     expect(await running).toMatchObject({ ok: false, error: { code: 'E_CANCELLED' } });
+    // the cancelled seal leaves an unfinished folder (resumable): remove it
+    for (const d of await readdir(world.driveDir)) if (!(await readdir(join(world.driveDir, d))).includes('manifest.sig')) await rm(join(world.driveDir, d), { recursive: true });
   });
 
   it('inspects and verifies without a key', async () => {
@@ -119,7 +121,11 @@ describe('IPC handlers: a drive from seal to restore', () => {
 
   it('reports a corrupted drive', async () => {
     const [part] = (await readdir(join(driveDir, 'payload'))).sort();
-    await writeFile(join(driveDir, 'payload', part!), 'garbage');
+    const file = join(driveDir, 'payload', part!);
+    const bytes = await readFile(file);
+    const mid = Math.floor(bytes.length / 2);
+    bytes[mid] = (bytes[mid] ?? 0) ^ 0xff;
+    await writeFile(file, bytes);
     expect(await value('engine.verify', { jobId: 'verify-0002', driveDir })).toMatchObject({ ok: false, problems: [{ code: 'E_FORMAT_PART_HASH' }] });
   });
 
@@ -171,7 +177,7 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC', details: { reason: 'not-enrolled' } } });
     sessionId = (await value<{ sessionId: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode })).sessionId;
     const journal = await world.custody.journal();
-    expect(journal.pending().map((e) => e.type)).toEqual(['sealed', 'shipped']);
+    expect(journal.pending().filter((e) => e.driveId === sealedId).map((e) => e.type)).toEqual(['sealed', 'shipped']);
   });
 
   it('enrols with a provider-issued file, then pushes the queued events with verified receipts', async () => {
@@ -179,8 +185,8 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect(await value('settings.get')).toMatchObject({ stationEnrolled: true, custodyUrl: custody.url, stationId: 'station-test-01' });
     const journal = await world.custody.journal();
     expect(journal.pending()).toEqual([]);
-    expect(journal.receipts().length).toBe(2);
-    expect(journal.lastCheckpoint()?.treeSize).toBe(2);
+    expect(journal.receipts().length).toBe(journal.events().length);
+    expect(journal.lastCheckpoint()?.treeSize).toBe(journal.events().length);
   });
 
   it('says the service is offline with E_CUSTODY_OFFLINE and keeps events queued', async () => {

@@ -10,13 +10,15 @@ import { Worker } from 'node:worker_threads';
 import { ScelleError, type ScelleErrorCode } from '../errors/scelle-error.js';
 import { PayloadWriter, type PartInfo, type PayloadWriterConfig } from './payload-writer.js';
 
-/** Size of each pooled buffer. */
+/** Size of each shared-memory slot of the worker sink (larger slots: fewer thread wake-ups). */
 export const SINK_BUFFER_SIZE = 4 << 20;
+/** Size of the buffers of the in-thread sink. */
+const INLINE_BUFFER_SIZE = 1 << 20;
 const POOL_SIZE = 6;
 
 /** The sealing loop's view of the payload writer. */
 export interface PayloadSink {
-  /** An empty buffer of SINK_BUFFER_SIZE bytes to fill; waits while all are in flight. */
+  /** An empty buffer to fill (1 or 4 MiB); waits while all are in flight. */
   acquire(): Promise<Buffer>;
   /** Hands over the first `length` bytes of a buffer from `acquire`. */
   submit(buffer: Buffer, length: number): void;
@@ -41,8 +43,8 @@ class Pool {
   failure: ScelleError | null = null;
   private failWaiters: ((e: ScelleError) => void)[] = [];
 
-  constructor(count: number, shared?: SharedArrayBuffer) {
-    for (let i = 0; i < count; i++) this.free.push(shared ? Buffer.from(shared, i * SINK_BUFFER_SIZE, SINK_BUFFER_SIZE) : Buffer.allocUnsafeSlow(SINK_BUFFER_SIZE));
+  constructor(count: number, size: number, shared?: SharedArrayBuffer) {
+    for (let i = 0; i < count; i++) this.free.push(shared ? Buffer.from(shared, i * size, size) : Buffer.allocUnsafeSlow(size));
   }
 
   acquire(): Promise<Buffer> {
@@ -74,7 +76,7 @@ class Pool {
 /** Runs the writer in this thread: simplest, and what tests of the pipeline logic use. */
 export function createInlineSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
   const writer = new PayloadWriter(cfg, onPart);
-  const pool = new Pool(2);
+  const pool = new Pool(2, INLINE_BUFFER_SIZE);
   return {
     acquire: () => pool.acquire(),
     submit(buffer, length) {
@@ -111,7 +113,7 @@ export function workerAvailable(): boolean {
 export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
   const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
   const worker = new Worker(workerUrl, { workerData: { cfg, shared, slotSize: SINK_BUFFER_SIZE } });
-  const pool = new Pool(POOL_SIZE, shared);
+  const pool = new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
   const slots = new Map<number, Buffer>();
   let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
   let done = false;
