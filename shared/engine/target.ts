@@ -47,6 +47,7 @@ export function maxPartPlaintextSize(maxFileSize: number): number {
   // ciphertextSize is increasing in the plaintext size: search downwards from the bound.
   let p = maxFileSize - layout.headerSize - layout.segmentCount(maxFileSize) * 16;
   while (layout.ciphertextSize(p) > maxFileSize) p--;
+  while (layout.ciphertextSize(p + 1) <= maxFileSize) p++;
   return p;
 }
 

@@ -55,7 +55,7 @@ test('checks, unlocks, restores, confirms and erases a drive (fr-CA, then en)', 
   await switchLanguage(page, 'en');
   await expect(page.getByTestId('restored')).toContainText('2 files restored and verified');
   await page.getByRole('button', { name: 'Confirm receipt' }).click();
-  await expect(page.getByTestId('confirmed')).toContainText('recorded on this station');
+  await expect(page.getByTestId('confirmed')).toContainText('Receipt confirmed.');
   await page.getByRole('checkbox', { name: /I checked my files/ }).check();
   await page.getByRole('button', { name: 'Erase', exact: true }).click();
   await expect(page.getByTestId('erased')).toHaveText('Drive erased.');

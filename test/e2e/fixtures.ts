@@ -42,6 +42,7 @@ export async function enrolStation(h: Harness, custody: E2eCustody): Promise<voi
  */
 export const test = base.extend<Fixtures>({
   worldOptions: [{}, { option: true }],
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern
   custody: async ({}, use) => {
     const c = await startE2eCustody();
     await use(c);

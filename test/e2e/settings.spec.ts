@@ -54,3 +54,38 @@ test('remembers the language and validates the custody address', async ({ app: p
   expect((await harness.world.settings.get()).custodyUrl).toBe('https://custody.example.ca');
   await shot(page, 'settings-saved-en');
 });
+
+test.describe('station enrolment', () => {
+  test.use({ worldOptions: { enrol: false } });
+
+  test('imports a provider-issued enrolment file, and explains one that does not certify this station', async ({ app: page, harness, custody }) => {
+    await openTab(page, 3);
+    await expect(page.getByTestId('station-status')).toContainText('Non inscrit');
+    const publicKey = (await page.getByTestId('station-public-key').textContent())!.trim();
+    expect(publicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    await shot(page, 'settings-not-enrolled-fr-CA');
+
+    // A file certified by a root this build does not pin.
+    const { testSecretKey } = await import('../../shared/custody/testing.js');
+    harness.world.dialogs.sources.push([await custody.issueEnrolment(harness.world.stationKeyFile, harness.world.root, { rootSecret: testSecretKey('another root'), enrolWithService: false })]);
+    await page.getByRole('button', { name: 'Importer le fichier d’inscription…' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Ce fichier d’inscription ne certifie pas ce poste : certificat émis par une autorité que cette application ne reconnaît pas.');
+    await checkA11y(page, 'settings (enrolment refused, fr-CA)');
+    await switchLanguage(page, 'en');
+    await expect(alert).toContainText('This enrolment file does not certify this station: certificate issued by an authority this app does not recognize.');
+    await shot(page, 'settings-enrol-refused-en');
+
+    // The provider's real file: certificate for this key, service address, pinned keys, tokens.
+    harness.world.dialogs.sources.push([await custody.issueEnrolment(harness.world.stationKeyFile, harness.world.root)]);
+    await page.getByRole('button', { name: 'Import the enrolment file…' }).click();
+    await expect(page.getByTestId('station-enrolled')).toContainText(`Station station-test-01 enrolled; custody service: ${custody.url}.`);
+    await expect(page.getByTestId('station-status')).toContainText('Enrolled with the provider');
+    await expect(page.getByRole('textbox', { name: 'Custody service address' })).toHaveValue(custody.url);
+    await shot(page, 'settings-enrolled-en');
+    await checkA11y(page, 'settings (enrolled, en)');
+    const settingsFile = JSON.parse(await (await import('node:fs/promises')).readFile(`${harness.world.root}/settings.json`, 'utf8')) as { custody: { stationToken: string } };
+    expect(settingsFile.custody.stationToken).toMatch(/^sct_/);
+    expect(JSON.stringify(await harness.world.settings.get())).not.toContain('sct_');
+  });
+});

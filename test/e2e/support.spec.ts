@@ -1,57 +1,95 @@
 /**
- * Soutien workspace, end to end: a drive found by tracking number with its verified custody
- * timeline, exported as PDF and CSV; and the custody service offline.
+ * Soutien workspace, end to end against the REAL custody service (server/): a full journey in
+ * the UI (sealed and shipped in Technicien, received and opened in Client), then the drive
+ * found by its tracking number typed with spaces and dashes, with its verified timeline,
+ * exported as PDF and CSV; and the custody service going offline.
  */
 import { readFile } from 'node:fs/promises';
-import { startFakeCustody, type FakeCustody } from './fake-custody-server.js';
 import { checkA11y, expect, openTab, sealSample, shot, switchLanguage, test } from './fixtures.js';
 
-let custody: FakeCustody;
-test.beforeAll(async () => { custody = await startFakeCustody(); });
-test.afterAll(async () => { await custody.close(); });
+test('finds a drive by tracking number after a full journey in the UI and exports its verified timeline', async ({ app: page, harness, custody }) => {
+  // Technicien: seal, keep the unlock code, ship.
+  await page.getByRole('button', { name: 'Ajouter des dossiers…' }).click();
+  await expect(page.getByTestId('source-count')).toContainText('Total : 3 fichiers');
+  await page.getByRole('radio', { name: /LIVRAISON/ }).check();
+  await expect(page.getByTestId('drive-check')).toContainText('Ce disque convient.');
+  await page.getByRole('button', { name: 'Sceller le disque' }).click();
+  const codeBox = page.getByTestId('unlock-code');
+  await expect(codeBox).toHaveText(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/, { timeout: 60_000 });
+  const unlockCode = (await codeBox.textContent())!.trim();
+  await page.getByRole('button', { name: /J’ai transmis ou consigné le code/ }).click();
+  await page.getByLabel('Numéro de suivi').fill('1Z 999 AA1 01 2345 6784');
+  await expect(page.getByTestId('tracking-status')).toContainText('Numéro valide — UPS');
+  await page.getByRole('button', { name: 'Enregistrer l’expédition' }).click();
+  await expect(page.getByTestId('ship-message')).toContainText('Événement enregistré et synchronisé.');
 
-test('finds a drive by tracking number and exports its timeline', async ({ app: page, harness }) => {
-  await harness.world.settings.set({ custodyUrl: custody.url });
-  const drive = await sealSample(harness);
-  const rec = await harness.world.handlers.handle({ channel: 'custody.record', senderUrl: new URL(harness.url).origin + '/', payload: { driveId: drive.driveId, type: 'shipped', data: { carrier: 'canada-post', trackingNumber: '1234567890123452' } } });
-  expect(rec.ok).toBe(true);
-  await page.reload();
+  // Client: check, unlock, restore, confirm receipt (received + opened, signed with the drive key).
+  await openTab(page, 1);
+  await page.getByRole('button', { name: 'Actualiser' }).click();
+  await page.getByRole('button', { name: /^Disque / }).first().click();
+  await expect(page.getByTestId('integrity-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('authenticity')).toContainText('station-test-01');
+  await page.getByLabel('Code de déverrouillage', { exact: true }).fill(unlockCode);
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  await expect(page.getByTestId('unlocked')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Choisir le dossier de destination…' }).click();
+  await page.getByRole('button', { name: 'Restaurer', exact: true }).click();
+  await expect(page.getByTestId('restored')).toContainText('3 fichiers restaurés et vérifiés', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Confirmer la réception' }).click();
+  await expect(page.getByTestId('confirmed')).toContainText('Réception confirmée.');
+
+  // Soutien: tracking number typed with spaces and dashes.
   await openTab(page, 2);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rechercher un disque');
-  await page.getByLabel('Valeur recherchée').fill('1234567890123452');
+  await page.getByLabel('Valeur recherchée').fill('1z 999-aa1 01-2345 6784');
   await page.getByRole('button', { name: 'Rechercher' }).click();
   await expect(page.getByTestId('support-count')).toHaveText('1 disque(s) trouvé(s)');
   await expect(page.getByTestId('chain-ok')).toBeVisible();
   const table = page.getByRole('table');
-  await expect(table.getByRole('row')).toHaveCount(3);
-  await expect(table).toContainText('Scellé');
-  await expect(table).toContainText('Expédié');
+  await expect(table.getByRole('row')).toHaveCount(5);
+  for (const label of ['Scellé', 'Expédié', 'Reçu', 'Ouvert']) await expect(table).toContainText(label);
   await expect(table).toContainText('station:station-test-01');
+  await expect(table).toContainText('customer:');
+  await expect(table).not.toContainText('invalide');
   await shot(page, 'support-timeline-fr-CA');
   await checkA11y(page, 'support (timeline, fr-CA)');
+
+  // The service holds the four events, and its own integrity check passes.
+  const integrity = await fetch(`${custody.url}/v1/admin/integrity`, { headers: { authorization: `Bearer ${custody.adminToken}` } }).then((r) => r.json()) as { ok: boolean; events: number };
+  expect(integrity).toMatchObject({ ok: true, events: 4 });
+
   await page.getByRole('button', { name: 'Exporter en CSV' }).click();
   await expect(page.getByTestId('export-saved')).toContainText('.csv');
   const csv = [...harness.world.written.keys()].find((p) => p.endsWith('.csv'))!;
-  expect(await readFile(csv, 'utf8')).toContain('shipped');
+  const csvText = await readFile(csv, 'utf8');
+  for (const type of ['sealed', 'shipped', 'received', 'opened']) expect(csvText).toContain(type);
   await page.getByRole('button', { name: 'Exporter en PDF' }).click();
   await expect(page.getByTestId('export-saved')).toContainText('.pdf');
   await switchLanguage(page, 'en');
   await expect(table).toContainText('Shipped');
+  await expect(page.getByTestId('chain-ok')).toContainText('Chain of custody verified.');
   await shot(page, 'support-timeline-en');
   await checkA11y(page, 'support (timeline, en)');
 });
 
-test('says what to do when the custody service is offline', async ({ app: page, harness }) => {
-  await harness.world.settings.set({ custodyUrl: 'http://127.0.0.1:9' });
+test('says what to do when the custody service is offline, and keeps events queued', async ({ app: page, harness, custody }) => {
+  const drive = await sealSample(harness);
+  await custody.stop();
   await openTab(page, 2);
-  await page.getByLabel('Valeur recherchée').fill('1Z999AA10123456784');
+  await page.getByLabel('Valeur recherchée').fill(drive.driveId);
+  await page.getByLabel('Chercher par').selectOption('drive');
   await page.getByRole('button', { name: 'Rechercher' }).click();
   const alert = page.getByRole('alert');
+  await expect(alert).toHaveAttribute('data-code', 'E_CUSTODY_OFFLINE');
   await expect(alert).toContainText('Le service de possession est injoignable');
   await expect(alert).toContainText('Que faire : Vérifiez la connexion');
   await shot(page, 'support-offline-fr-CA');
   await checkA11y(page, 'support (offline, fr-CA)');
   await switchLanguage(page, 'en');
   await expect(alert).toContainText('The custody service cannot be reached');
+  await expect(alert).toContainText('events stay queued');
   await shot(page, 'support-offline-en');
+  const r = await harness.world.handlers.handle({ channel: 'custody.record', senderUrl: new URL(harness.url).origin + '/', payload: { driveId: drive.driveId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } } });
+  expect(r).toMatchObject({ ok: true, value: { synced: false } });
+  expect((await harness.world.custody.journal()).pending().map((e) => e.type)).toEqual(['shipped']);
 });

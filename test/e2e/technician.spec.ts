@@ -1,7 +1,7 @@
 /**
  * Technicien workspace, end to end: sources → drive → recipients → seal with progress →
- * unlock code shown once → verify → tracking number → shipment recorded (custody offline) →
- * packing slip. Also: cancel, and a drive that is too small.
+ * unlock code shown once → verify → tracking number → shipment recorded and synced with the
+ * real custody service → packing slip. Also: cancel, and a drive that is too small.
  */
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,7 +36,8 @@ test('seals, verifies, records the shipment and saves the slip (fr-CA)', async (
   await tracking.fill('1Z 999 AA1 01 2345 6784');
   await expect(page.getByTestId('tracking-status')).toContainText('Numéro valide — UPS');
   await page.getByRole('button', { name: 'Enregistrer l’expédition' }).click();
-  await expect(page.getByTestId('ship-message')).toContainText('sera synchronisé dès que');
+  await expect(page.getByTestId('ship-message')).toContainText('Événement enregistré et synchronisé.');
+  expect((await harness.world.custody.journal()).pending()).toEqual([]);
   await page.getByRole('button', { name: 'Enregistrer le bordereau (PDF)' }).click();
   await expect(page.getByTestId('ship-message')).toContainText('Enregistré :');
   const slip = [...harness.world.written.keys()].find((p) => p.endsWith('.pdf'))!;
