@@ -30,6 +30,12 @@ describe('i18n', () => {
     }
   });
 
+  it('translates every station certification reason, in both languages', () => {
+    // shared/format/station-cert.ts CertificateReason (the renderer may not import shared/format)
+    const reasons = ['no-certificate', 'unknown-root', 'expired', 'key-mismatch', 'id-mismatch', 'not-yet-valid', 'bad-signature', 'malformed'];
+    for (const r of reasons) for (const dict of [fr, en]) expect(dict, r).toHaveProperty([`cert.reason.${r}`]);
+  });
+
   it('substitutes values', () => {
     expect(translate('fr-CA', 'tech.sealed', { driveId: 'AB12', files: 3, bytes: '1 Ko', parts: 1 })).toBe('Disque AB12 scellé : 3 fichiers, 1 Ko, 1 partie(s).');
     expect(translate('en', 'progress.percent', { percent: 42 })).toBe('42%');

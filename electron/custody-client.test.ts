@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { verifyChain } from '../shared/custody/chain-verify.js';
+import { buildTestChain } from '../shared/custody/testing.js';
+import { ScelleError } from '../shared/errors/scelle-error.js';
+import { toCustodyError, toTimeline, trustFromServiceReport } from './custody-client.js';
+
+describe('custody client', () => {
+  it('turns unreachable, timeouts and 5xx into E_CUSTODY_OFFLINE, and keeps refusals as E_CUSTODY_SYNC', () => {
+    const code = (e: unknown) => (toCustodyError(e) as ScelleError).code;
+    expect(code(new ScelleError('E_CUSTODY_SYNC', 'x', { network: true, status: 0, attempts: 3 }))).toBe('E_CUSTODY_OFFLINE');
+    expect(code(new ScelleError('E_CUSTODY_SYNC', 'x', { network: false, status: 503, attempts: 3 }))).toBe('E_CUSTODY_OFFLINE');
+    expect(code(new ScelleError('E_CUSTODY_SYNC', 'x', { status: 403, serverCode: 'forbidden' }))).toBe('E_CUSTODY_SYNC');
+    expect(code(new ScelleError('E_CUSTODY_SYNC', 'x', { reason: 'not-enrolled' }))).toBe('E_CUSTODY_SYNC');
+    expect(code(new ScelleError('E_USAGE', 'x'))).toBe('E_USAGE');
+  });
+
+  it('verifies a looked-up chain locally, trusting provider keys unless the service flags them', () => {
+    const c = buildTestChain();
+    const trusted = trustFromServiceReport(c.all, { ok: true, problems: [] });
+    const ok = verifyChain(c.all, trusted, { driveId: c.driveId });
+    expect(ok.ok).toBe(true);
+    const receipts = c.all.map((e, i) => ({ eventId: e.id, eventHash: 'ab'.repeat(32), receivedAt: e.at, leafIndex: i, serviceKeyId: 'k', signature: 's' }));
+    const tl = toTimeline({ driveId: c.driveId, events: c.all, receipts, badReceipts: 0, serviceVerification: null }, ok);
+    expect(tl).toMatchObject({ chainOk: true, chainProblem: null, trackingNumbers: ['1Z999AA10123456784'] });
+    expect(toTimeline({ driveId: c.driveId, events: c.all, receipts: receipts.slice(1), badReceipts: 0, serviceVerification: null }, ok)).toMatchObject({ chainOk: false, chainProblem: 'bad-receipt' });
+
+    const revoked = trustFromServiceReport(c.all, { ok: false, problems: [{ code: 'revoked-key', eventId: c.provider[0]!.id }] });
+    const bad = verifyChain(c.all, revoked, { driveId: c.driveId });
+    expect(bad.ok).toBe(false);
+    expect(bad.problems.map((p) => p.code)).toContain('revoked-key');
+    const altered = [...c.all];
+    altered[1] = { ...altered[1]!, data: { ...altered[1]!.data, problems: 9 } };
+    expect(verifyChain(altered, trusted, { driveId: c.driveId }).problems.map((p) => p.code)).toContain('bad-signature');
+  });
+});
