@@ -3,12 +3,6 @@
  * and turns errors into a sentence with a next step (fr-CA by default) and an exit code.
  */
 import { isScelleError, ScelleError, type ScelleErrorCode } from '../shared/errors/scelle-error.js';
-import { keygenCommand, certifyCommand, setupCommand } from './commands/keys.js';
-import { listCommand, openCommand, verifyCommand } from './commands/read.js';
-import { custodyCommand } from './commands/custody.js';
-import { eraseCommand } from './commands/erase.js';
-import { sealCommand } from './commands/seal.js';
-import { shipCommand } from './commands/ship.js';
 import { scelleHome } from './config.js';
 import { errorSentence, pickLang, type Lang } from './messages.js';
 import { Output } from './output.js';
@@ -30,17 +24,20 @@ export function exitCodeFor(code: ScelleErrorCode): number {
   return 1;
 }
 
-const COMMANDS: Record<string, (argv: string[], out: Output, signal: AbortSignal) => Promise<number>> = {
-  seal: sealCommand,
-  verify: verifyCommand,
-  list: (argv, out) => listCommand(argv, out),
-  open: openCommand,
-  keygen: (argv, out) => keygenCommand(argv, out),
-  certify: (argv, out) => certifyCommand(argv, out),
-  setup: (argv, out) => setupCommand(argv, out),
-  ship: (argv, out) => shipCommand(argv, out),
-  erase: eraseCommand,
-  custody: custodyCommand,
+type Command = (argv: string[], out: Output, signal: AbortSignal) => Promise<number>;
+
+/** Commands load their modules on demand, so that each invocation pays only for its own. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  seal: async () => (await import('./commands/seal.js')).sealCommand,
+  verify: async () => (await import('./commands/read.js')).verifyCommand,
+  list: async () => (await import('./commands/read.js')).listCommand,
+  open: async () => (await import('./commands/read.js')).openCommand,
+  keygen: async () => (await import('./commands/keys.js')).keygenCommand,
+  certify: async () => (await import('./commands/keys.js')).certifyCommand,
+  setup: async () => (await import('./commands/keys.js')).setupCommand,
+  ship: async () => (await import('./commands/ship.js')).shipCommand,
+  erase: async () => (await import('./commands/erase.js')).eraseCommand,
+  custody: async () => (await import('./commands/custody.js')).custodyCommand,
 };
 
 function langFrom(argv: string[]): Lang {
@@ -70,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSigint);
   try {
     if (!run) throw new ScelleError('E_USAGE', `unknown command ${command}`, { reason: command });
-    return await run(rest, out, controller.signal);
+    return await (await run())(rest, out, controller.signal);
   } catch (e) {
     const err = isScelleError(e) ? e : new ScelleError('E_INTERNAL', e instanceof Error ? e.message : String(e));
     const s = errorSentence(lang, err.code, err.details);
