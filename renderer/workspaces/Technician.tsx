@@ -1,6 +1,7 @@
 /**
  * Technicien: sources (live count) → drive → recipients → seal (progress, cancel) → unlock
- * code shown once → verify → carrier and tracking number (validated as typed) → packing slip.
+ * code shown once → verify (recorded as the station's `verified` custody event, as the CLI does)
+ * → carrier and tracking number (validated as typed) → packing slip.
  */
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
@@ -40,6 +41,7 @@ export function Technician() {
   const [code, setCode] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const verifyJob = useJob<VerifyReportDto>();
+  const [verifyRecorded, setVerifyRecorded] = useState<{ synced: boolean } | null>(null);
   const [carrier, setCarrier] = useState('auto');
   const [tracking, setTracking] = useState('');
   const [trackingResult, setTrackingResult] = useState<Tracking | null>(null);
@@ -89,7 +91,7 @@ export function Technician() {
   const ready = sources.length > 0 && countJob.result !== null && !!check?.ok && (useCode || escrow || customerKey.trim() !== '') && keyOk && !sealJob.running;
 
   const seal = async () => {
-    setMessage(null); setCode(null); verifyJob.reset();
+    setMessage(null); setCode(null); verifyJob.reset(); setVerifyRecorded(null);
     const r = await sealJob.run((jobId) => api().engine.seal({
       jobId, sources, driveId: driveId!,
       recipients: { unlockCode: useCode, escrow, customerKeys: customerKey.trim() ? [{ label: 'customer', publicKey: customerKey.trim() }] : [] },
@@ -100,6 +102,16 @@ export function Technician() {
   const sealed = sealJob.result;
   const shippingReady = !!sealed && !!trackingResult?.valid && !!(trackingResult.carrier ?? (carrier === 'other'));
   const chosenCarrier = trackingResult?.carrier?.id ?? carrier;
+
+  const verify = () => guard(async () => {
+    if (!sealed) return;
+    setVerifyRecorded(null);
+    const report = await verifyJob.run((jobId) => api().engine.verify({ jobId, driveDir: sealed.driveDir }));
+    if (!report) return;
+    // The station's `verified` event (docs/CUSTODY.md §3): level, ok, problem count.
+    const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'verified', data: { level: report.level, ok: report.ok, problems: report.problems.length } }));
+    setVerifyRecorded({ synced: r.synced });
+  });
 
   const recordShipment = () => guard(async () => {
     if (!sealed || !trackingResult) return;
@@ -182,6 +194,7 @@ export function Technician() {
         <button type="button" onClick={() => void seal()} disabled={!ready} aria-describedby="seal-help">{t('tech.seal')}</button>
         {!ready && !sealJob.running && <p id="seal-help" className="help">{t('tech.sealNotReady')}</p>}
         {sealJob.running && <ProgressPanel progress={sealJob.progress} onCancel={sealJob.cancel} label={t('tech.step.seal')} />}
+        {!sealJob.running && sealed && sealJob.progress && <ProgressPanel progress={sealJob.progress} label={t('tech.step.seal')} />}
         {sealJob.error?.code === 'E_CANCELLED' ? <Notice kind="warning" testId="seal-cancelled">{t('progress.cancelled')}</Notice> : <ErrorNotice error={sealJob.error} />}
         {sealed && <Notice kind="success" testId="seal-done">{t('tech.sealed', { driveId: sealed.driveId, files: formatCount(sealed.files, lang), bytes: formatBytes(sealed.bytes, lang), parts: sealed.parts })}</Notice>}
         {code && (
@@ -200,13 +213,14 @@ export function Technician() {
       </Section>
 
       <Section title={t('tech.step.verify')} disabled={!sealed}>
-        <button type="button" disabled={!sealed || verifyJob.running} onClick={() => sealed && void verifyJob.run((jobId) => api().engine.verify({ jobId, driveDir: sealed.driveDir }))}>{t('tech.verify')}</button>
+        <button type="button" disabled={!sealed || verifyJob.running} onClick={() => void verify()}>{t('tech.verify')}</button>
         {verifyJob.running && <ProgressPanel progress={verifyJob.progress} onCancel={verifyJob.cancel} label={t('tech.step.verify')} />}
         <ErrorNotice error={verifyJob.error} />
         {verifyJob.result && (verifyJob.result.ok
           ? <Notice kind="success" testId="verify-ok">{t('tech.verifyOk')}</Notice>
           : <div className="notice notice-error" role="alert" data-testid="verify-bad"><p>{t('tech.verifyBad', { count: verifyJob.result.problems.length })}</p>
               <ul>{verifyJob.result.problems.map((p, i) => <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>)}</ul></div>)}
+        {verifyRecorded && <Notice kind={verifyRecorded.synced ? 'success' : 'info'} testId="verify-recorded">{t(verifyRecorded.synced ? 'tech.recorded' : 'tech.recordedLocal')}</Notice>}
       </Section>
 
       <Section title={t('tech.step.ship')} disabled={!sealed}>

@@ -6,7 +6,7 @@
  * existing is overwritten unless asked, and every path is checked to stay inside `dest`
  * before anything is written. Symbolic links are created last, so no write goes through one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as hashOnce } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { closeSync, constants, fsyncSync, futimesSync, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, chmodSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -60,7 +60,7 @@ function clash(target: Buffer): ScelleError {
  */
 function restoreSmallFile(reader: PayloadReader, e: IndexEntry, target: Buffer, overwrite: boolean, umask: number): void {
   const data = reader.read(e.offset, e.size);
-  if (createHash('sha256').update(data).digest('hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
+  if (hashOnce('sha256', data, 'hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
   if (overwrite && existsSync(target)) {
     if (lstatSync(target).isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${target.toString()} is a folder; it was not replaced`, { path: target.toString() });
     rmSync(target, { force: true });

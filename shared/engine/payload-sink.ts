@@ -112,7 +112,9 @@ export function workerAvailable(): boolean {
  */
 export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
   const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
-  const worker = new Worker(workerUrl, { workerData: { cfg, shared, slotSize: SINK_BUFFER_SIZE } });
+  // A small young generation makes the worker collect its short-lived ciphertext buffers early,
+  // which keeps its memory flat (the GC does not count their native memory otherwise).
+  const worker = new Worker(workerUrl, { workerData: { cfg, shared, slotSize: SINK_BUFFER_SIZE }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   const pool = new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
   const slots = new Map<number, Buffer>();
   let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;

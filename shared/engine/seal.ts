@@ -6,7 +6,7 @@
  * from which `resume: true` continues, re-encrypting only the unfinished part under a new
  * salt (never reusing a key and nonce), after checking that the sources did not change.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash as hashOnce, randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, existsSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -36,7 +36,7 @@ import { customerPublicKey } from '../custody/customer-key.js';
 
 /** Extra knobs for tests and benchmarks. */
 export interface SealInternals {
-  /** 'inline' runs encryption in this thread (default 'auto': a worker when compiled). */
+  /** 'inline' runs encryption in this thread; 'auto' a worker when compiled. Default: by average file size. */
   sinkMode?: 'auto' | 'inline';
   /** Minimum time between progress reports (default 100 ms; tests use 0 to see every chunk). */
   progressIntervalMs?: number;
@@ -156,11 +156,11 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
     for (const [i, h] of hashes) if ((entryEnds[i] ?? Infinity) <= partEnd) done[i] = h;
     state = { ...state, parts: [...parts], hashes: done };
     writeSealState(driveDir, state);
-  }, internals.sinkMode);
+  }, internals.sinkMode ?? (scan.bytes >= scan.files * WORKER_MIN_AVERAGE_FILE ? 'auto' : 'inline'));
   const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
-  let entries: IndexEntry[];
+  let indexLines: string[];
   try {
-    entries = await writeTarStream(scan, sink, { startOffset, hashes, entryEnds, progress, signal });
+    indexLines = await writeTarStream(scan, sink, { startOffset, hashes, entryEnds, progress, signal });
     await sink.finish();
   } catch (e) {
     await sink.abort();
@@ -172,7 +172,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
 
   // 5. Index.
   const indexText = encodeIndexHeader({ format: 'scelle/1', driveId, parts: partCount, partSizes, totalSize: scan.tarSize, files: scan.files, bytes: scan.bytes })
-    + entries.map(encodeIndexEntry).join('');
+    + indexLines.join('');
   const indexCipher = encryptStream(dataKey, indexAssociatedData(driveId), Buffer.from(indexText, 'utf8'));
   writeFileDurable(join(driveDir, INDEX_FILE), indexCipher);
 
@@ -217,16 +217,41 @@ interface TarContext {
 }
 
 const ZEROS = Buffer.alloc(512);
+/**
+ * Encryption moves to a worker thread when files are large on average; with many small
+ * files the sealing loop's per-file work dominates and the worker only adds memory.
+ */
+const WORKER_MIN_AVERAGE_FILE = 1 << 20;
 
-/** Writes the tar stream of `scan` into `sink`; returns the index entries. */
-async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<IndexEntry[]> {
+/** Writes the tar stream of `scan` into `sink`; returns the index lines (encoded as they go, to keep memory small). */
+async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<string[]> {
   const out = new TarBuffer(sink, ctx.startOffset);
   await out.init();
-  const entries: IndexEntry[] = [];
+  const entries: string[] = [];
   for (let i = 0; i < scan.entries.length; i++) {
     throwIfCancelled(ctx.signal);
     const e = scan.entries[i]!;
-    await out.putHeader({ path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget });
+    const header: TarHeader = { path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget };
+    const pad = padding(e.size);
+    // Fast path, no await: a file whose header, data and padding fit in the current buffer.
+    if (e.type === 'file' && out.room() >= 512 + e.size + pad && out.offset >= ctx.startOffset) {
+      const written = writePlainTarHeader(header, out.spaceNow(), 0);
+      if (written > 0) {
+        out.advance(written);
+        const offset = out.offset;
+        const entry = { ...entryPathFields(e.archivePath), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
+        entry.sha256 = copySmallFile(e, out.spaceNow().subarray(0, e.size), ctx);
+        out.advance(e.size);
+        out.spaceNow().fill(0, 0, pad);
+        out.advance(pad);
+        ctx.entryEnds[i] = offset + e.size;
+        ctx.hashes.set(i, entry.sha256);
+        ctx.progress.add(0, 1);
+        entries.push(encodeIndexEntry(entry));
+        continue;
+      }
+    }
+    await out.putHeader(header);
     const offset = out.offset;
     const entry: IndexEntry = { ...entryPathFields(e.archivePath, e.linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
     if (e.type === 'file') {
@@ -240,10 +265,10 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
         entry.sha256 = await copyFile(e, out, ctx);
         ctx.hashes.set(i, entry.sha256);
       }
-      await out.put(ZEROS.subarray(0, padding(e.size)));
+      await out.put(ZEROS.subarray(0, pad));
       ctx.progress.add(0, 1);
     }
-    entries.push(entry);
+    entries.push(encodeIndexEntry(entry));
   }
   await out.put(END_OF_ARCHIVE);
   out.flushLast();
@@ -259,41 +284,67 @@ function sameFile(e: SourceEntry, st: Stats): boolean {
   return st.isFile() && st.size === e.size && st.mtimeMs === e.mtimeMs;
 }
 
-/** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */
-async function copyFile(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promise<string> {
-  let fd: number;
+function openSource(e: SourceEntry): number {
   try {
-    fd = openSync(e.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return openSync(e.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP') throw sourceChanged(e, code === 'ENOENT' ? 'disappeared' : 'was replaced by a link');
     throw new ScelleError('E_SOURCE_UNREADABLE', `${e.sourcePath.toString()} cannot be read (${code}); fix its permissions or leave it out`, { path: e.sourcePath.toString(), errno: String(code) });
   }
+}
+
+function readSource(e: SourceEntry, fd: number, target: Buffer, length: number): number {
+  let got: number;
+  try {
+    got = readSync(fd, target, 0, length, null);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScelleError('E_SOURCE_UNREADABLE', `reading ${e.sourcePath.toString()} failed (${code})`, { path: e.sourcePath.toString(), errno: String(code) });
+  }
+  if (got === 0) throw sourceChanged(e, 'shrank');
+  return got;
+}
+
+/** Same size and time as when counted, and still linked: not changed, deleted or replaced (renamed over) while read. */
+function checkUnchanged(e: SourceEntry, fd: number): void {
+  const after = fstatSync(fd);
+  if (!sameFile(e, after)) throw sourceChanged(e, 'changed');
+  if (after.nlink === 0) throw sourceChanged(e, 'disappeared or was replaced');
+}
+
+/**
+ * Reads a whole file into `target` (exactly its size) and returns its SHA-256, without any
+ * await: the fast path for the many small files that fit in the current buffer.
+ */
+function copySmallFile(e: SourceEntry, target: Buffer, ctx: TarContext): string {
+  const fd = openSource(e);
+  try {
+    for (let done = 0; done < e.size; ) done += readSource(e, fd, target.subarray(done), e.size - done);
+    checkUnchanged(e, fd);
+  } finally {
+    closeSync(fd);
+  }
+  ctx.progress.add(e.size);
+  return hashOnce('sha256', target, 'hex');
+}
+
+/** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */
+async function copyFile(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promise<string> {
+  const fd = openSource(e);
   const hash = createHash('sha256');
   try {
     let remaining = e.size;
     while (remaining > 0) {
       const space = await out.space();
-      const want = Math.min(remaining, space.length);
-      let got: number;
-      try {
-        got = readSync(fd, space, 0, want, null);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new ScelleError('E_SOURCE_UNREADABLE', `reading ${e.sourcePath.toString()} failed (${code})`, { path: e.sourcePath.toString(), errno: String(code) });
-      }
-      if (got === 0) throw sourceChanged(e, 'shrank');
+      const got = readSource(e, fd, space, Math.min(remaining, space.length));
       hash.update(space.subarray(0, got));
       out.advance(got);
       remaining -= got;
       ctx.progress.add(got);
       throwIfCancelled(ctx.signal);
     }
-    // Same size and time as when counted, and still linked: not changed, deleted or replaced
-    // (renamed over) while it was read.
-    const after = fstatSync(fd);
-    if (!sameFile(e, after)) throw sourceChanged(e, 'changed');
-    if (after.nlink === 0) throw sourceChanged(e, 'disappeared or was replaced');
+    checkUnchanged(e, fd);
   } finally {
     closeSync(fd);
   }
@@ -344,6 +395,16 @@ class TarBuffer {
       }
     }
     await this.put(encodeTarHeader(h));
+  }
+
+  /** Bytes left in the current buffer before it must be flushed. */
+  room(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** The rest of the current buffer, without flushing (may be empty). */
+  spaceNow(): Buffer {
+    return this.buf.subarray(this.pos);
   }
 
   /** Free space to fill directly (then call advance); flushes first when full. */

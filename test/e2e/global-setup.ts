@@ -1,14 +1,15 @@
 /**
  * Before the e2e tests: builds the renderer (vite build -c renderer/vite.config.ts) and checks
- * that the real engine loads. There is no fake engine and no fake custody service: when the
+ * that the real engine loads and that its compiled worker (dist/electron/engine-worker.js) exists. There is no fake engine and no fake custody service: when the
  * engine cannot be loaded, the run stops here with a message saying what to do.
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { loadRealEngine } from './harness-deps.js';
+import { loadRealEngine, requireEngineWorker } from './harness-deps.js';
 
 export default async function globalSetup(): Promise<void> {
   await loadRealEngine();
+  requireEngineWorker();
   if (process.env['SCELLE_E2E_SKIP_BUILD'] === '1') return;
   await build({ configFile: fileURLToPath(new URL('../../renderer/vite.config.ts', import.meta.url)), logLevel: 'warn' });
 }

@@ -4,6 +4,7 @@
  * (shared/engine; there is no fake: when it cannot be loaded the harness fails and says so)
  * and the real custody client (pointed at the real service by the tests, see custody-service.ts).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { statfsFreeBytes } from '../../shared/drives/index.js';
 import type { EventChannel } from '../../shared/ipc/index.js';
 import { HttpCustodyClient } from '../../electron/custody-client.js';
 import { documents } from '../../electron/documents.js';
-import { InProcessEngineHost } from '../../electron/engine-host.js';
+import { InProcessEngineHost, WorkerEngineHost, type EngineHost } from '../../electron/engine-host.js';
 import { loadEngine, type EnginePort } from '../../electron/engine-port.js';
 import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers.js';
 import { JsonSettingsStore } from '../../electron/settings-store.js';
@@ -39,6 +40,8 @@ export interface HarnessWorld {
   restoreDir: string;
   dialogs: ScriptedDialogs;
   handlers: Handlers;
+  /** Where engine calls run (close it to end the worker). */
+  engineHost: EngineHost;
   /** The station key file (what the provider certifies at enrolment). */
   stationKeyFile: string;
   custody: HttpCustodyClient;
@@ -54,6 +57,21 @@ export interface HarnessWorldOptions {
   origin?: string;
   /** base64 provider root public keys the app pins (default: none). */
   pinnedRoots?: readonly string[];
+  /**
+   * Where the engine runs: 'worker' (as in the app: a worker thread running the compiled
+   * dist/electron/engine-worker.js, so a seal never starves the harness's HTTP server and
+   * progress events flow while it runs) or 'in-process' (default; handler unit tests).
+   */
+  engine?: 'worker' | 'in-process';
+}
+
+/** The compiled engine worker the app starts (built by `npm run build`). */
+export const ENGINE_WORKER_JS = new URL('../../dist/electron/engine-worker.js', import.meta.url);
+
+/** Checks that the compiled engine worker exists. @throws Error saying to run `npm run build`. */
+export function requireEngineWorker(): URL {
+  if (!existsSync(ENGINE_WORKER_JS)) throw new Error(`Scellé test harness: ${ENGINE_WORKER_JS.pathname} is missing; the harness runs the engine in a worker thread as the app does. Build it first with \`npm run build\`.`);
+  return ENGINE_WORKER_JS;
 }
 
 /**
@@ -79,23 +97,27 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   await writeFile(join(sourcesDir, 'contrat.txt'), 'Contrat de service — exemplaire client.\n'.repeat(200));
   await writeFile(join(sourcesDir, 'factures', '2024-01.csv'), 'date,montant\n2024-01-31,125.00\n'.repeat(500));
   await writeFile(join(sourcesDir, 'factures', '2024-02.csv'), 'date,montant\n2024-02-29,130.00\n'.repeat(500));
+  const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const engine = await loadRealEngine();
+  const onProgress = (jobId: string, progress: unknown) => listeners.forEach((l) => l('job.progress', { jobId, progress }));
   const pinnedRoots = [...(opts.pinnedRoots ?? [])];
   const stationKeyFile = join(root, 'station.json');
   await loadOrCreateStation(stationKeyFile, 'station-test-01');
   const settings = new JsonSettingsStore(join(root, 'settings.json'), { custodyUrl: opts.custodyUrl ?? null, stationId: 'station-test-01' });
   const custody = new HttpCustodyClient(settings, join(root, 'custody-journal'), stationKeyFile, { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200, requestTimeoutMs: 5_000 });
-  const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
   const written = new Map<string, number>();
   const fakeDrives = async (): Promise<AttachedDrive[]> => [
     { id: '/dev/sdx1', disk: '/dev/sdx', label: 'LIVRAISON', model: 'Expansion HDD', mountpoint: driveDir, sizeBytes: 2_000_398_934_016, freeBytes: await statfsFreeBytes(driveDir), fileSystem: 'exfat', rawFileSystem: 'exfat', removable: true, bus: 'usb', readOnly: false, isSystem: false },
     { id: '/dev/sdy1', disk: '/dev/sdy', label: 'PETITE', model: 'Ultra Fit', mountpoint: smallDriveDir, sizeBytes: 1_000_000, freeBytes: 1_000_000, fileSystem: 'fat32', rawFileSystem: 'vfat', removable: true, bus: 'usb', readOnly: false, isSystem: false },
   ];
+  const engineHost: EngineHost = opts.engine === 'worker'
+    ? new WorkerEngineHost(requireEngineWorker(), onProgress, { pinnedRoots })
+    : new InProcessEngineHost(async () => engine, onProgress, pinnedRoots);
   const deps: HandlerDeps = {
     shell: 'harness', version: '0.1.0-test', platform: process.platform,
     isTrustedSender: (url) => opts.origin === undefined || url.startsWith(`${opts.origin}/`) || url === opts.origin,
-    engine: new InProcessEngineHost(async () => engine, (jobId, progress) => listeners.forEach((l) => l('job.progress', { jobId, progress })), pinnedRoots),
+    engine: engineHost,
     emit: (channel, payload) => listeners.forEach((l) => l(channel, payload)),
     settings,
     dialogs: {
@@ -114,5 +136,5 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
     escrowPublicKey: null,
     log: () => {},
   };
-  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), stationKeyFile, custody, listeners, settings, written };
+  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), engineHost, stationKeyFile, custody, listeners, settings, written };
 }

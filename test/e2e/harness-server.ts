@@ -48,7 +48,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Starts a harness with a fresh world; `rendererDir` defaults to dist/renderer. */
+/**
+ * Starts a harness with a fresh world; `rendererDir` defaults to dist/renderer. The engine runs
+ * in a worker thread as in the app (`engine: 'worker'`, the default here), so the server keeps
+ * answering and streaming progress while a job runs.
+ */
 export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: string } = {}): Promise<Harness> {
   const rendererDir = opts.rendererDir ?? RENDERER_DIST;
   let world: HarnessWorld | null = null;
@@ -89,7 +93,7 @@ export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: s
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
-  world = await createHarnessWorld({ ...opts, origin });
+  world = await createHarnessWorld({ engine: 'worker', ...opts, origin });
   world.listeners.add((channel, payload) => {
     const line = `data: ${JSON.stringify({ channel, payload })}\n\n`;
     for (const s of streams) s.write(line);
@@ -99,6 +103,7 @@ export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: s
     world,
     close: async () => {
       await new Promise<void>((r) => { for (const s of streams) s.end(); server.closeAllConnections(); server.close(() => r()); });
+      await world?.engineHost.close();
       await world?.custody.close();
     },
   };

@@ -1,6 +1,6 @@
 /**
  * Soutien workspace, end to end against the REAL custody service (server/): a full journey in
- * the UI (sealed and shipped in Technicien, received and opened in Client), then the drive
+ * the UI (sealed, verified and shipped in Technicien, received and opened in Client), then the drive
  * found by its tracking number typed with spaces and dashes, with its verified timeline,
  * exported as PDF and CSV; and the custody service going offline.
  */
@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { checkA11y, expect, openTab, sealSample, shot, switchLanguage, test } from './fixtures.js';
 
 test('finds a drive by tracking number after a full journey in the UI and exports its verified timeline', async ({ app: page, harness, custody }) => {
-  // Technicien: seal, keep the unlock code, ship.
+  // Technicien: seal, keep the unlock code, verify, ship.
   await page.getByRole('button', { name: 'Ajouter des dossiers…' }).click();
   await expect(page.getByTestId('source-count')).toContainText('Total : 3 fichiers');
   await page.getByRole('radio', { name: /LIVRAISON/ }).check();
@@ -18,6 +18,9 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await expect(codeBox).toHaveText(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/, { timeout: 60_000 });
   const unlockCode = (await codeBox.textContent())!.trim();
   await page.getByRole('button', { name: /J’ai transmis ou consigné le code/ }).click();
+  await page.getByRole('button', { name: 'Vérifier le disque' }).click();
+  await expect(page.getByTestId('verify-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('verify-recorded')).toContainText('Événement enregistré et synchronisé.');
   await page.getByLabel('Numéro de suivi').fill('1Z 999 AA1 01 2345 6784');
   await expect(page.getByTestId('tracking-status')).toContainText('Numéro valide — UPS');
   await page.getByRole('button', { name: 'Enregistrer l’expédition' }).click();
@@ -46,23 +49,25 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await expect(page.getByTestId('support-count')).toHaveText('1 disque(s) trouvé(s)');
   await expect(page.getByTestId('chain-ok')).toBeVisible();
   const table = page.getByRole('table');
-  await expect(table.getByRole('row')).toHaveCount(5);
-  for (const label of ['Scellé', 'Expédié', 'Reçu', 'Ouvert']) await expect(table).toContainText(label);
+  // A header row, then sealed, verified, shipped, received, opened in that order.
+  await expect(table.getByRole('row')).toHaveCount(6);
+  const types = await table.getByRole('row').evaluateAll((rows) => rows.slice(1).map((r) => r.querySelectorAll('td')[1]?.textContent ?? ''));
+  expect(types).toEqual(['Scellé', 'Vérifié', 'Expédié', 'Reçu', 'Ouvert']);
   await expect(table).toContainText('station:station-test-01');
   await expect(table).toContainText('customer:');
   await expect(table).not.toContainText('invalide');
   await shot(page, 'support-timeline-fr-CA');
   await checkA11y(page, 'support (timeline, fr-CA)');
 
-  // The service holds the four events, and its own integrity check passes.
+  // The service holds the five events, and its own integrity check passes.
   const integrity = await fetch(`${custody.url}/v1/admin/integrity`, { headers: { authorization: `Bearer ${custody.adminToken}` } }).then((r) => r.json()) as { ok: boolean; events: number };
-  expect(integrity).toMatchObject({ ok: true, events: 4 });
+  expect(integrity).toMatchObject({ ok: true, events: 5 });
 
   await page.getByRole('button', { name: 'Exporter en CSV' }).click();
   await expect(page.getByTestId('export-saved')).toContainText('.csv');
   const csv = [...harness.world.written.keys()].find((p) => p.endsWith('.csv'))!;
   const csvText = await readFile(csv, 'utf8');
-  for (const type of ['sealed', 'shipped', 'received', 'opened']) expect(csvText).toContain(type);
+  for (const type of ['sealed', 'verified', 'shipped', 'received', 'opened']) expect(csvText).toContain(type);
   await page.getByRole('button', { name: 'Exporter en PDF' }).click();
   await expect(page.getByTestId('export-saved')).toContainText('.pdf');
   await switchLanguage(page, 'en');

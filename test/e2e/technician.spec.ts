@@ -1,6 +1,6 @@
 /**
  * Technicien workspace, end to end: sources → drive → recipients → seal with progress →
- * unlock code shown once → verify → tracking number → shipment recorded and synced with the
+ * unlock code shown once → verify (custody event `verified`) → tracking number → shipment recorded and synced with the
  * real custody service → packing slip. Also: cancel, and a drive that is too small.
  */
 import { open, readFile } from 'node:fs/promises';
@@ -29,6 +29,9 @@ test('seals, verifies, records the shipment and saves the slip (fr-CA)', async (
 
   await page.getByRole('button', { name: 'Vérifier le disque' }).click();
   await expect(page.getByTestId('verify-ok')).toBeVisible({ timeout: 60_000 });
+  // Like `scelle verify`, the check is recorded as the station's `verified` event.
+  await expect(page.getByTestId('verify-recorded')).toContainText('Événement enregistré et synchronisé.');
+  expect((await harness.world.custody.journal()).pending()).toEqual([]);
 
   const tracking = page.getByLabel('Numéro de suivi');
   await tracking.fill('1Z999AA10123456785');
