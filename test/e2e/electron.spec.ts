@@ -20,7 +20,7 @@ function electronBinary(): string | null {
 
 test('the Electron app opens its window with the bridge and no Node', async () => {
   const binary = electronBinary();
-  const why = 'Electron\'s binary is not installed on this machine (it is downloaded on first run and this machine has no network but the npm registry); the same handlers and renderer are covered by the Chromium e2e tests';
+  const why = 'Electron\'s binary is not installed on this machine (its install step downloads it from GitHub, which this machine cannot reach: it has no network but the npm registry, so .ci/run sets ELECTRON_SKIP_BINARY_DOWNLOAD); the same handlers and renderer are covered by the Chromium e2e tests';
   // The list reporter does not print skip reasons: say it in the log too.
   if (binary === null) console.warn(`SKIPPED electron smoke test: ${why}`);
   test.skip(binary === null, why);

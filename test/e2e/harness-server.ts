@@ -5,7 +5,7 @@
  * script (/__harness/bridge.js), injected before the app's module script, plays the preload's
  * role. The page keeps the app's CSP: the bridge is same-origin, so 'self' allows it.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,8 @@ export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: s
       await new Promise<void>((r) => { for (const s of streams) s.end(); server.closeAllConnections(); server.close(() => r()); });
       await world?.engineHost.close();
       await world?.custody.close();
+      // The harness's drives, sources and restores can be gigabytes (responsiveness test).
+      if (world) await rm(world.root, { recursive: true, force: true });
     },
   };
 }
