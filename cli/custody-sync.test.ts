@@ -7,32 +7,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configPaths } from './config.js';
-import { main } from './main.js';
+import { runCli } from '../test/support/run-cli.js';
 import { writeStationKeyFile } from '../shared/format/key-files.js';
 import { generateSigningKeyPair, issueStationCertificate } from '../shared/format/station-cert.js';
 import { encodeBase64 } from '../shared/custody/event.js';
 import { call, startTestService, testEngines, TEST_ROOT_SECRET, TEST_SERVICE_KEY, type TestService } from '../server/testing.js';
 
-interface Run { code: number; events: Array<Record<string, unknown>>; stdout: string; stderr: string }
-
-/** Runs the CLI in-process and captures what it writes (same as in custody.test.ts). */
-async function run(args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { stdout += String(chunk); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { stderr += String(chunk); return true; });
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const events = args.includes('--json') ? stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
-  return { code, events, stdout, stderr };
-}
+const run = (args: string[]) => runCli(args);
 
 /** Seals one small file; returns the drive folder, its id and a file holding the unlock code. */
 async function sealSample(base: string): Promise<{ driveDir: string; driveId: string; codeFile: string }> {

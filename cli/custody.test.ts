@@ -8,37 +8,19 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEXT } from './text.js';
 import { CHAIN_PROBLEM_CODES } from '../shared/custody/chain-verify.js';
 import { ERROR_CODES } from '../shared/errors/scelle-error.js';
 import { missingErrorSentences } from './messages.js';
+import { runCli, type CliRun } from '../test/support/run-cli.js';
 
 const VALID_UPS = '1Z5R89390357567127';
 const VALID_UPS_TYPED = '1Z 5R8 939-03 5756 7127';
 const BAD_CHECK_UPS = '1Z5R89390357567137';
 
-interface Run { code: number; events: Array<Record<string, unknown>>; stdout: string; stderr: string }
-
-/** Runs the CLI in-process and captures what it writes. */
-async function run(args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { stdout += String(chunk); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { stderr += String(chunk); return true; });
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const events = args.includes('--json')
-    ? stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
-    : [];
-  return { code, events, stdout, stderr };
-}
+type Run = CliRun;
+const run = (args: string[]) => runCli(args);
 
 function result(r: Run): Record<string, unknown> {
   const res = r.events.find((e) => e['event'] === 'result');

@@ -9,9 +9,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { configPaths } from '../cli/config.js';
-import { main } from '../cli/main.js';
+import { runCli } from './support/run-cli.js';
 import { writeStationKeyFile } from '../shared/format/key-files.js';
 import { generateSigningKeyPair, issueStationCertificate } from '../shared/format/station-cert.js';
 import { encodeBase64 } from '../shared/custody/event.js';
@@ -19,24 +19,10 @@ import { call, startTestService, testEngines, TEST_ROOT_SECRET, TEST_SERVICE_KEY
 
 interface Run { code: number; result: Record<string, unknown> | undefined; out: string }
 
-/** Runs the CLI in-process as the machine whose configuration folder is `home`. */
+/** Runs the CLI with --json as the machine whose configuration folder is `home`. */
 async function as(home: string, args: string[]): Promise<Run> {
-  const saved = process.env['SCELLE_HOME'];
-  process.env['SCELLE_HOME'] = home;
-  let out = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  let code: number;
-  try {
-    code = await main([...args, '--json']);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    if (saved === undefined) delete process.env['SCELLE_HOME'];
-    else process.env['SCELLE_HOME'] = saved;
-  }
-  const result = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((x) => x['event'] === 'result');
-  return { code, result, out };
+  const r = await runCli([...args, '--json'], home);
+  return { code: r.code, result: r.events.find((x) => x['event'] === 'result'), out: r.stdout + r.stderr };
 }
 
 let dir = '';
