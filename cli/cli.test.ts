@@ -179,3 +179,40 @@ describe('a seal killed mid-way resumes', () => {
     for (let i = 0; i < 6; i++) expect(readFileSync(join(dest, 'gros', `f${i}.bin`)).equals(bytes(8 << 20, i + 1))).toBe(true);
   });
 });
+
+describe('restoring through the decryption worker (payloads over 32 MiB)', () => {
+  it('restores small and large files byte-exact, and stops at a damaged segment without reporting success', () => {
+    const home = tempDir();
+    const admin = tempDir();
+    run(['keygen', 'escrow', '--out', join(admin, 'escrow.key')], admin);
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 40; i++) tree[`mix/small-${i}.bin`] = bytes(1000 + i * 777, 100 + i);
+    for (let i = 0; i < 4; i++) tree[`mix/large-${i}.bin`] = bytes(9 << 20, 200 + i);
+    writeTree(src, tree);
+    const target = tempDir();
+    const sealed = result(run(['seal', join(src, 'mix'), '--to', target, '--no-unlock-code', '--recipient', join(admin, 'escrow.key.pub'), '--part-size', '16M', '--json'], home));
+    const drive = String(sealed.driveDir);
+    const dest = tempDir();
+    const opened = run(['open', drive, '--to', dest, '--identity', join(admin, 'escrow.key'), '--json'], home);
+    expect(result(opened)).toMatchObject({ event: 'result', files: 44, verified: true });
+    for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
+
+    // Damage the last part: the restore fails with E_FORMAT_AUTH and never claims success.
+    const parts = readdirSync(join(drive, 'payload')).sort();
+    const last = join(drive, 'payload', parts[parts.length - 1]!);
+    const buf = readFileSync(last);
+    buf[Math.floor(buf.length / 2)]! ^= 1;
+    writeFileSync(last, buf);
+    const dest2 = tempDir();
+    const broken = run(['open', drive, '--to', dest2, '--identity', join(admin, 'escrow.key'), '--json'], home);
+    expect(broken.status).toBe(3);
+    expect(result(broken)).toMatchObject({ event: 'error', code: 'E_FORMAT_AUTH' });
+    expect(jsonEvents(broken.stdout).some((e) => e.event === 'result')).toBe(false);
+    // Whatever was restored before the damage is complete and correct; nothing partial is left under a final name.
+    for (const [rel, content] of Object.entries(tree)) {
+      const p = join(dest2, rel);
+      if (existsSync(p)) expect(readFileSync(p).equals(content)).toBe(true);
+    }
+  });
+});
