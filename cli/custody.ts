@@ -11,12 +11,12 @@
  * succeeded: when the journal cannot be written, a warning says so (a JSON `warning` event
  * with --json) and the command exits with CUSTODY_NOT_RECORDED_EXIT instead of 0.
  */
-import { createHash } from 'node:crypto';
+import { stationCertificateSha256 } from '../shared/format/station-cert.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staticTrust, type ChainTrust } from '../shared/custody/chain-verify.js';
-import { canonicalBytes, DRIVE_ID_RE, encodeBase64, makeEvent, signEvent, type CustodyEvent, type Lineage, type SignedEvent } from '../shared/custody/event.js';
+import { DRIVE_ID_RE, encodeBase64, makeEvent, signEvent, type CustodyEvent, type Lineage, type SignedEvent } from '../shared/custody/event.js';
 import type { EventDataMap, EventType } from '../shared/custody/event-data.js';
 import { CustodyStore } from '../shared/custody/journal.js';
 import { inspect } from '../shared/engine/index.js';
@@ -59,15 +59,6 @@ export function stationAuthor(station: StationIdentity): CustodyEvent['author'] 
 /** The customer's author block from the drive-derived key. */
 export function customerAuthor(key: CustomerCustodyKey): CustodyEvent['author'] {
   return { kind: 'customer', id: key.authorId, publicKey: key.publicKey };
-}
-
-/**
- * hex SHA-256 of the station certificate (RFC 8785 canonical JSON), or of zero bytes for an
- * uncertified local station: the `sealed.stationCertificateSha256` convention, same as the
- * desktop app.
- */
-export function stationCertificateSha256(station: StationIdentity): string {
-  return createHash('sha256').update(station.certificate ? canonicalBytes(station.certificate) : new Uint8Array(0)).digest('hex');
 }
 
 /** The station identity of this machine when `station.key` exists (never creates one), else null. @throws ScelleError E_KEY_FILE when it exists but is unreadable. */
@@ -149,7 +140,7 @@ export function recordAfterSeal(out: Output, station: StationIdentity, result: S
   return recordOrWarn(out, 0, () => withCustodyStore(async (store) => {
     const { event } = await appendEvent(store, {
       type: 'sealed', driveId: result.driveId, author: stationAuthor(station), secretKey: station.secretKey,
-      data: { manifestSha256: result.manifestSha256, files: result.files, bytes: result.bytes, parts: result.parts, customerPublicKey: result.customerPublicKey, stationCertificateSha256: stationCertificateSha256(station) },
+      data: { manifestSha256: result.manifestSha256, files: result.files, bytes: result.bytes, parts: result.parts, customerPublicKey: result.customerPublicKey, stationCertificateSha256: stationCertificateSha256(station.certificate) },
     });
     return [event];
   }, home));

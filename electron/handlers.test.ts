@@ -130,7 +130,7 @@ describe('IPC handlers: a drive from seal to restore', () => {
   });
 
   it('erases a sealed folder', async () => {
-    expect(await value('drives.eraseSealed', { driveDir })).toEqual({ erased: true });
+    expect(await value('drives.eraseSealed', { driveDir })).toEqual({ erased: true, verification: 'pass', eventId: null, synced: false });
     expect(await call('engine.inspect', { driveDir })).toMatchObject({ ok: false, error: { code: 'E_FORMAT_MANIFEST' } });
   });
 });

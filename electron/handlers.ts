@@ -4,10 +4,9 @@
  * against shared/ipc, runs the call and answers an IpcResult envelope. Electron's ipcMain and
  * the e2e harness's HTTP bridge both call `handle`. Payloads are never logged.
  */
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { canonicalBytes } from '../shared/custody/event.js';
 import { canonicalizeUnlockCode } from '../shared/format/unlock-code.js';
+import { stationCertificateSha256 } from '../shared/format/station-cert.js';
 import { carrierName, detectCarriers, trackingUrl, validateTrackingNumber, type CarrierId } from '../shared/carriers/index.js';
 import { checkDriveForSeal, findSealedFolders, type AttachedDrive } from '../shared/drives/index.js';
 import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
@@ -17,7 +16,7 @@ import {
 } from '../shared/ipc/index.js';
 import type { EngineHost } from './engine-host.js';
 import { importEnrolment } from './enrolment.js';
-import { cryptoEraseSealedFolder } from './erase.js';
+import { eraseDrive, sanitizationData } from '../shared/engine/erase.js';
 import { PathGrants } from './path-grants.js';
 import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore } from './ports.js';
 import { loadStationIdentity } from './station.js';
@@ -97,8 +96,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const recordSealed = async (r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string }) => {
     const station = await loadStationIdentity(deps.stationKeyFile);
     station.secretKey.fill(0);
-    const certificateSha256 = createHash('sha256').update(station.certificate ? canonicalBytes(station.certificate) : new Uint8Array(0)).digest('hex');
+    const certificateSha256 = stationCertificateSha256(station.certificate);
     await deps.custody.record({ driveId: r.driveId, type: 'sealed', data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey, stationCertificateSha256: certificateSha256 } });
+  };
+
+  /** Records a customer-lineage event, signed in the engine with the unlocked session's key. */
+  const recordCustomerEvent = async (sessionId: string, driveId: string, type: 'received' | 'opened' | 'erased', data: Record<string, unknown>) => {
+    const author = await deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
+    if (author.driveId !== driveId) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
+    return deps.custody.record({
+      driveId, type, data,
+      customer: { authorId: author.authorId, publicKey: author.publicKey, anchor: author.manifestSha256, sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }) },
+    });
   };
 
   const timelineFor = async (driveId: string) => {
@@ -151,8 +160,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'drives.check': async (req) => checkDriveForSeal(findDrive(req.driveId), { bytesNeeded: req.bytesNeeded, ...(req.files !== undefined ? { files: req.files } : {}) }),
     'drives.eraseSealed': async (req) => {
-      await cryptoEraseSealedFolder(grants.require(req.driveDir));
-      return { erased: true as const };
+      const report = eraseDrive({ driveDir: grants.require(req.driveDir) });
+      if (!req.sessionId) return { erased: true as const, verification: report.verification.result, eventId: null, synced: false };
+      // The customer, whose key only the unlocked session holds, signs the sanitization record.
+      const data = sanitizationData(report, { mediaType: 'other', mediaDescription: `scelle/1 drive folder SCELLE-${report.driveId} (file-level erase)`, performedBy: 'customer', tool: { name: 'scelle', version: deps.version } });
+      const recorded = await recordCustomerEvent(req.sessionId, report.driveId, 'erased', data);
+      return { erased: true as const, verification: report.verification.result, eventId: recorded.eventId, synced: recorded.synced };
     },
     'dialog.chooseSources': async (req) => {
       const paths = await deps.dialogs.chooseSources(req.kind);
@@ -232,13 +245,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         if (CUSTOMER_TYPES.has(req.type)) throw new ScelleError('E_USAGE', 'a customer event needs the unlocked drive', {});
         return deps.custody.record({ driveId: req.driveId, type: req.type, data: req.data });
       }
-      const sessionId = req.sessionId;
-      const author = await deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
-      if (author.driveId !== req.driveId || !CUSTOMER_TYPES.has(req.type)) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
-      return deps.custody.record({
-        driveId: req.driveId, type: req.type, data: req.data,
-        customer: { authorId: author.authorId, publicKey: author.publicKey, anchor: author.manifestSha256, sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }) },
-      });
+      if (req.type !== 'received' && req.type !== 'opened') throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
+      return recordCustomerEvent(req.sessionId, req.driveId, req.type, req.data);
     },
     'slip.savePdf': async (req) => {
       const v = await validateTracking(req.trackingNumber, req.carrier);

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { deriveCustomerKey } from '../../shared/custody/customer-key.js';
 import type { CustodyEvent, SignedEvent } from '../../shared/custody/event.js';
 import type { EventDataMap } from '../../shared/custody/event-data.js';
-import { eraseDrive, type EraseReport } from '../../shared/engine/erase.js';
+import { eraseDrive, sanitizationData } from '../../shared/engine/erase.js';
 import { loadDrive, unlockDrive } from '../../shared/engine/index.js';
 import { isScelleError, ScelleError } from '../../shared/errors/scelle-error.js';
 import { parse } from '../args.js';
@@ -58,18 +58,6 @@ function confirm(question: string): Promise<boolean> {
       resolve(['oui', 'yes', 'o', 'y'].includes(answer.trim().toLowerCase()));
     });
   });
-}
-
-/** The NIST SP 800-88 fields of the `erased` event for an erase report. */
-export function sanitizationData(report: EraseReport, opts: { mediaType: MediaType; mediaDescription: string; performedBy: string }): EventDataMap['erased'] {
-  return {
-    ...(report.payloadOverwritten ? { method: 'clear' as const, technique: 'overwrite' as const } : { method: 'purge' as const, technique: 'cryptographic-erase' as const }),
-    media: { type: opts.mediaType, description: opts.mediaDescription },
-    tool: toolInfo(),
-    verification: { method: 'full', result: report.verification.result },
-    performedBy: opts.performedBy,
-    performedAt: report.completedAt,
-  };
 }
 
 /**
@@ -145,6 +133,7 @@ export async function eraseCommand(argv: string[], out: Output, signal: AbortSig
         mediaType,
         mediaDescription: values['media-description'] ?? `scelle/1 drive folder SCELLE-${driveId} (file-level erase)`,
         performedBy,
+        tool: toolInfo(),
       });
       let exit = report.verification.result === 'pass' ? 0 : 5;
       let recorded: { event: SignedEvent; hash: string } | null = null;

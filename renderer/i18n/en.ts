@@ -149,7 +149,8 @@ export const en: Record<MessageKey, string> = {
   'client.eraseWarning': 'Erasing destroys the drive’s keys: its contents can never be decrypted again. Do it only after checking your restored files.',
   'client.eraseConfirm': 'I checked my files; erase the drive.',
   'client.erase': 'Erase',
-  'client.erased': 'Drive erased.',
+  'client.erased': 'Drive erased; the sanitization record is in the custody log.',
+  'client.eraseCheckFailed': 'The drive was erased, but the check afterwards found files it could not remove. Do not ship this drive again before formatting it.',
 
   'support.title': 'Find a drive',
   'support.kind': 'Search by',

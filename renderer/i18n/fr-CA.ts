@@ -147,7 +147,8 @@ export const frCA = {
   'client.eraseWarning': 'L’effacement détruit les clés du disque : son contenu ne pourra plus jamais être déchiffré. Faites-le seulement après avoir vérifié vos fichiers restaurés.',
   'client.eraseConfirm': 'J’ai vérifié mes fichiers; effacer le disque.',
   'client.erase': 'Effacer',
-  'client.erased': 'Disque effacé.',
+  'client.erased': 'Disque effacé; le constat d’effacement est inscrit dans la chaîne de possession.',
+  'client.eraseCheckFailed': 'Le disque a été effacé, mais la vérification a trouvé des fichiers qu’elle n’a pas pu retirer. Formatez le disque avant de le réutiliser.',
 
   'support.title': 'Rechercher un disque',
   'support.kind': 'Chercher par',

@@ -39,6 +39,7 @@ export function Client() {
   const [confirmed, setConfirmed] = useState<string | null>(null);
   const [eraseOk, setEraseOk] = useState(false);
   const [erased, setErased] = useState(false);
+  const [eraseCheckFailed, setEraseCheckFailed] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
 
   const guard = useCallback(async (f: () => Promise<void>) => {
@@ -191,11 +192,14 @@ export function Client() {
         <p className="warn">{t('client.eraseWarning')}</p>
         <label className="choice"><input type="checkbox" checked={eraseOk} onChange={(e) => setEraseOk(e.target.checked)} disabled={!restore.result} />{t('client.eraseConfirm')}</label>
         <button type="button" className="danger" disabled={!restore.result || !eraseOk || erased} onClick={() => driveDir && void guard(async () => {
+          // Erase while the drive is still unlocked, so that the customer's key signs the sanitization record.
+          const res = await unwrap(api().drives.eraseSealed({ driveDir, ...(sessionId ? { sessionId } : {}) }));
           if (sessionId) await unwrap(api().engine.lock({ sessionId }));
-          await unwrap(api().drives.eraseSealed({ driveDir }));
-          setSessionId(null); setErased(true);
+          setSessionId(null); setEraseCheckFailed(res.verification === 'fail'); setErased(true);
         })}>{t('client.erase')}</button>
-        {erased && <Notice kind="success" testId="erased">{t('client.erased')}</Notice>}
+        {erased && (eraseCheckFailed
+          ? <Notice kind="warning" testId="erased">{t('client.eraseCheckFailed')}</Notice>
+          : <Notice kind="success" testId="erased">{t('client.erased')}</Notice>)}
       </Section>
     </div>
   );

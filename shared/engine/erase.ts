@@ -17,6 +17,7 @@ import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isScelleError } from '../errors/scelle-error.js';
+import type { EventDataMap } from '../custody/event-data.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive } from './drive.js';
 import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE } from './drive-layout.js';
@@ -196,3 +197,21 @@ export function eraseDrive(opts: EraseOptions): EraseReport {
   };
 }
 
+
+/** Kinds of media a sanitization record names. */
+export type ErasedMediaType = EventDataMap['erased']['media']['type'];
+
+/**
+ * The NIST SP 800-88 Rev. 1 fields of the `erased` custody event for an erase report
+ * (shared by the command line and the desktop app). `performedBy` is a role id, never a name.
+ */
+export function sanitizationData(report: EraseReport, opts: { mediaType: ErasedMediaType; mediaDescription: string; performedBy: string; tool: { name: string; version: string } }): EventDataMap['erased'] {
+  return {
+    ...(report.payloadOverwritten ? { method: 'clear' as const, technique: 'overwrite' as const } : { method: 'purge' as const, technique: 'cryptographic-erase' as const }),
+    media: { type: opts.mediaType, description: opts.mediaDescription },
+    tool: opts.tool,
+    verification: { method: 'full', result: report.verification.result },
+    performedBy: opts.performedBy,
+    performedAt: report.completedAt,
+  };
+}

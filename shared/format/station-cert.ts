@@ -4,6 +4,7 @@
  * `signature` field. Escrow keys are X25519 (keyslot recipients).
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
@@ -140,4 +141,13 @@ export function verifyStationCertificate(
   if (Date.parse(c.issuedAt) - ISSUED_AT_SKEW_MS > t) return no('not-yet-valid');
   if (c.expiresAt !== null && t >= Date.parse(c.expiresAt)) return no('expired');
   return { certified: true, reason: null };
+}
+
+/**
+ * hex SHA-256 of a station certificate's RFC 8785 canonical JSON, or of zero bytes for an
+ * uncertified station: what the `sealed` custody event records as stationCertificateSha256.
+ */
+export function stationCertificateSha256(certificate: StationCertificate | null): string {
+  const bytes = certificate ? new TextEncoder().encode(canonicalize(certificate) ?? '') : new Uint8Array(0);
+  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -56,8 +56,9 @@ export const invokeChannels = {
     response: z.object({ ok: z.boolean(), partPlaintextSize: z.number().int().positive(), problems: z.array(driveCheckProblemSchema) }),
   },
   'drives.eraseSealed': {
-    request: z.strictObject({ driveDir: pathSchema }),
-    response: z.object({ erased: z.literal(true) }),
+    /** With the unlocked drive's session, the customer signs the `erased` event (sanitization record). */
+    request: z.strictObject({ driveDir: pathSchema, sessionId: sessionIdSchema.optional() }),
+    response: z.object({ erased: z.literal(true), verification: z.enum(['pass', 'fail']), eventId: z.string().nullable(), synced: z.boolean() }),
   },
   'dialog.chooseSources': {
     request: z.strictObject({ kind: z.enum(['files', 'folders']) }),

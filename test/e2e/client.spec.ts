@@ -58,8 +58,12 @@ test('checks, unlocks, restores, confirms and erases a drive (fr-CA, then en)', 
   await expect(page.getByTestId('confirmed')).toContainText('Receipt confirmed.');
   await page.getByRole('checkbox', { name: /I checked my files/ }).check();
   await page.getByRole('button', { name: 'Erase', exact: true }).click();
-  await expect(page.getByTestId('erased')).toHaveText('Drive erased.');
+  await expect(page.getByTestId('erased')).toHaveText('Drive erased; the sanitization record is in the custody log.');
   expect(await readdir(harness.world.driveDir)).not.toContain(`SCELLE-${drive.driveId}`);
+  // The erase is in the chain: an `erased` event signed by the customer, with its sanitization record.
+  const [timeline] = await harness.world.custody.lookup('drive', drive.driveId);
+  const erasedEvent = timeline?.events.find((e) => e.type === 'erased');
+  expect(erasedEvent).toBeDefined();
   await shot(page, 'client-erased-en');
   await checkA11y(page, 'client (erased, en)');
 });
