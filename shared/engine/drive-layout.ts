@@ -1,6 +1,7 @@
 /** Names of the files inside a drive folder `SCELLE-<driveId>/` (scelle/1 layout). */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { UNLOCK_CODE_ALPHABET } from '../format/unlock-code.js';
 
 export const DRIVE_DIR_PREFIX = 'SCELLE-';
 export const MANIFEST_FILE = 'manifest.json';
@@ -11,9 +12,8 @@ export const README_FILE = 'LISEZMOI-README.txt';
 /** Present only while a seal is unfinished; holds what a resume needs, never a key in clear. */
 export const SEAL_STATE_FILE = '.seal-state.json';
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** A new random drive id: 16 Crockford base32 characters (80 bits). */
+/** A new random drive id: 16 Crockford base32 characters (80 bits; the unlock codes' alphabet). */
 export function newDriveId(): string {
   const bytes = randomBytes(10);
   let bits = 0;
@@ -23,7 +23,7 @@ export function newDriveId(): string {
     value = (value << 8) | b;
     bits += 8;
     while (bits >= 5) {
-      out += CROCKFORD[(value >>> (bits - 5)) & 31];
+      out += UNLOCK_CODE_ALPHABET[(value >>> (bits - 5)) & 31];
       bits -= 5;
     }
   }

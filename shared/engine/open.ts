@@ -127,6 +127,22 @@ async function restoreLargeFile(reader: PayloadReader, e: IndexEntry, target: Bu
   renameSync(tmp, target);
 }
 
+/**
+ * Before anything is written into a folder that already holds files: with overwrite, a folder
+ * where a file must go is refused; without, any existing file is. Throws E_RESTORE_EXISTS.
+ */
+function refuseClashes(plan: { entry: IndexEntry; target: Buffer }[], dest: string, overwrite: boolean): void {
+  if (overwrite) {
+    const folders = plan.filter((p) => p.entry.type !== 'directory' && isDir(p.target));
+    if (folders.length > 0) throw new ScelleError('E_RESTORE_EXISTS', `${folders[0]!.target.toString()} is a folder; it cannot be replaced by a file`, { count: folders.length, path: folders[0]!.target.toString() });
+    return;
+  }
+  const clashes = plan.filter((p) => p.entry.type !== 'directory' && exists(p.target));
+  if (clashes.length > 0) {
+    throw new ScelleError('E_RESTORE_EXISTS', `${clashes.length} file(s) already exist in ${dest}, e.g. ${clashes[0]!.target.toString()}; choose an empty folder or allow overwriting`, { count: clashes.length, path: clashes[0]!.target.toString() });
+  }
+}
+
 /** Selects the entries under the chosen paths (NFC-insensitive); all when none given. */
 export function selectEntries(entries: IndexEntry[], paths: string[] | undefined): IndexEntry[] {
   if (!paths || paths.length === 0) return entries;
@@ -205,17 +221,8 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       seen.add(key);
     }
     const destEmpty = !existsSync(dest) || readdirSync(dest).length === 0;
-    if (destEmpty) {
-      // Nothing can clash in a new or empty folder (files that appear meanwhile are caught by O_EXCL).
-    } else if (opts.overwrite === 'always') {
-      const folders = plan.filter((p) => p.entry.type !== 'directory' && isDir(p.target));
-      if (folders.length > 0) throw new ScelleError('E_RESTORE_EXISTS', `${folders[0]!.target.toString()} is a folder; it cannot be replaced by a file`, { count: folders.length, path: folders[0]!.target.toString() });
-    } else {
-      const clashes = plan.filter((p) => p.entry.type !== 'directory' && exists(p.target));
-      if (clashes.length > 0) {
-        throw new ScelleError('E_RESTORE_EXISTS', `${clashes.length} file(s) already exist in ${dest}, e.g. ${clashes[0]!.target.toString()}; choose an empty folder or allow overwriting`, { count: clashes.length, path: clashes[0]!.target.toString() });
-      }
-    }
+    // Nothing can clash in a new or empty folder (files that appear meanwhile are caught by O_EXCL).
+    if (!destEmpty) refuseClashes(plan, dest, opts.overwrite === 'always');
 
     mkdirSync(dest, { recursive: true });
     const files = plan.filter((p) => p.entry.type === 'file');

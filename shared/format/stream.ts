@@ -135,9 +135,8 @@ function toBytes(ad: Uint8Array | string): Uint8Array {
 }
 
 /**
- * Encrypts one stream segment by segment. The caller decides segment boundaries: every
- * segment but the last must hold exactly the layout's plaintext size. Prefer
- * {@link StreamEncryptor} which cuts arbitrary chunks into segments.
+ * The per-stream state of encryption: salt, nonce prefix, derived key and the next segment
+ * number. {@link SizedStreamEncryptor} cuts a plaintext into segments on top of it.
  */
 export class SegmentEncrypter {
   readonly layout: StreamLayout;
@@ -173,84 +172,6 @@ export class SegmentEncrypter {
     this.nextIndex++;
     if (last) this.finished = true;
     return createCipheriv(cipherName(this.layout.params), this.derivedKey, this.nonce) as CipherGCM;
-  }
-
-  /** Index of the next segment to encrypt. */
-  get segmentIndex(): number {
-    return this.nextIndex;
-  }
-
-  /**
-   * Encrypts the next segment; returns the ciphertext (in slices) then the tag, to write in order.
-   * Throws E_INTERNAL if a non-last segment has the wrong size or after the last segment.
-   */
-  encryptSegment(plaintext: Uint8Array, last: boolean): Buffer[] {
-    const expected = this.nextIndex === 0 ? this.layout.firstSegmentPlaintextSize : this.layout.segmentPlaintextSize;
-    if (this.finished) throw new ScelleError('E_INTERNAL', 'stream already finished');
-    if (last ? plaintext.length > expected : plaintext.length !== expected) {
-      throw new ScelleError('E_INTERNAL', `segment ${this.nextIndex} has ${plaintext.length} bytes, expected ${last ? 'at most ' : ''}${expected}`);
-    }
-    this.nonce.writeUInt32BE(this.nextIndex, NONCE_PREFIX_SIZE);
-    this.nonce[11] = last ? 1 : 0;
-    const cipher = createCipheriv(cipherName(this.layout.params), this.derivedKey, this.nonce);
-    const out = updateInSlices(cipher, plaintext);
-    cipher.final();
-    this.nextIndex++;
-    if (last) this.finished = true;
-    out.push(cipher.getAuthTag());
-    return out;
-  }
-}
-
-/**
- * Push-style encryptor: accepts plaintext chunks of any size and returns ciphertext
- * (header first) as soon as segments are complete. A full segment is held back until more
- * plaintext arrives or {@link finish} is called, because only then is it known whether it
- * is the last one. Memory: one segment.
- */
-export class StreamEncryptor {
-  private readonly seg: SegmentEncrypter;
-  private buffer: Buffer;
-  private filled = 0;
-  private headerSent = false;
-
-  constructor(key: Uint8Array, associatedData: Uint8Array | string, params: StreamParams = SCELLE_STREAM, testOnlyFixed?: { salt: Uint8Array; noncePrefix: Uint8Array }) {
-    this.seg = new SegmentEncrypter(key, associatedData, params, testOnlyFixed);
-    this.buffer = Buffer.allocUnsafe(this.seg.layout.firstSegmentPlaintextSize);
-  }
-
-  /** Encrypts what can be encrypted of `chunk`; returns ciphertext buffers to write in order. */
-  push(chunk: Uint8Array): Buffer[] {
-    const out: Buffer[] = [];
-    if (!this.headerSent) {
-      out.push(this.seg.header);
-      this.headerSent = true;
-    }
-    let pos = 0;
-    while (pos < chunk.length) {
-      if (this.filled === this.buffer.length) {
-        // More data follows, so the held segment is not the last one.
-        out.push(...this.seg.encryptSegment(this.buffer, false));
-        this.buffer = Buffer.allocUnsafe(this.seg.layout.segmentPlaintextSize);
-        this.filled = 0;
-      }
-      const n = Math.min(chunk.length - pos, this.buffer.length - this.filled);
-      this.buffer.set(chunk.subarray(pos, pos + n), this.filled);
-      this.filled += n;
-      pos += n;
-    }
-    return out;
-  }
-
-  /** Encrypts the last segment; returns the remaining ciphertext buffers. */
-  finish(): Buffer[] {
-    const out: Buffer[] = [];
-    if (!this.headerSent) {
-      out.push(this.seg.header);
-      this.headerSent = true;
-    }
-    out.push(...this.seg.encryptSegment(this.buffer.subarray(0, this.filled), true));
-    return out;
   }
 }
 
@@ -326,7 +247,7 @@ export class SizedStreamEncryptor {
 
 /** Encrypts a whole plaintext in memory (index, tests). */
 export function encryptStream(key: Uint8Array, associatedData: Uint8Array | string, plaintext: Uint8Array, params: StreamParams = SCELLE_STREAM): Buffer {
-  const enc = new StreamEncryptor(key, associatedData, params);
+  const enc = new SizedStreamEncryptor(key, associatedData, plaintext.length, params);
   return Buffer.concat([...enc.push(plaintext), ...enc.finish()]);
 }
 
