@@ -1,5 +1,5 @@
 /** Crash-safe file writes on the target: fsync the data, rename into place, fsync the folder. */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { targetError } from './target-errors.js';
 
@@ -12,6 +12,25 @@ export function fsyncDir(dir: string | Buffer): void {
     // Some file systems (e.g. FAT on some kernels, Windows) refuse fsync on folders.
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw targetError(e, dir.toString());
+  }
+}
+
+/** Writes every byte of `buffers` at the file position, in as few system calls as it can (throws the fs error). */
+export function writevAll(fd: number, buffers: readonly Uint8Array[]): void {
+  const IOV_MAX = 1024;
+  let todo = buffers.slice();
+  while (todo.length > 0) {
+    const batch = todo.length > IOV_MAX ? todo.slice(0, IOV_MAX) : todo;
+    let written = writevSync(fd, batch);
+    const rest: Uint8Array[] = [];
+    for (const b of batch) {
+      if (written >= b.length) written -= b.length;
+      else {
+        rest.push(b.subarray(written));
+        written = 0;
+      }
+    }
+    todo = rest.concat(todo.slice(batch.length));
   }
 }
 

@@ -1,21 +1,20 @@
 /**
  * open: restores everything, or chosen paths, from a drive into a folder. Only the segments
- * holding the chosen files are decrypted. Each file is written to a temporary name beside
- * its destination, its SHA-256 checked against the index once its last byte authenticated,
- * fsync'd, then renamed into place: a file never appears under its name unverified. Nothing
+ * holding the chosen files are decrypted. A file never appears under its name before its
+ * last byte authenticated and its SHA-256 matched the index (restore-file.ts). Nothing
  * existing is overwritten unless asked, and every path is checked to stay inside `dest`
  * before anything is written. Symbolic links are created last, so no write goes through one.
+ * Many files are restored by several worker threads at once (restore-pool.ts).
  */
-import { createHash, hash as hashOnce } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { closeSync, constants, fsyncSync, futimesSync, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, chmodSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry, OpenOptions, OpenResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, payloadReader, readerDescription, unlockDrive } from './drive.js';
 import { planSegments, prefetchAvailable, SegmentPrefetcher } from './segment-prefetcher.js';
-import type { PayloadReader } from './payload-reader.js';
+import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
+import { restoreInParallel, restoreWorkersAvailable } from './restore-pool.js';
 import { entryLinkBytes, entryPathBytes } from './entry-path.js';
 import { ProgressTracker } from './progress.js';
 import { localName, safeComponents } from './restore-paths.js';
@@ -34,98 +33,11 @@ export interface OpenReport extends OpenResult {
   renamed: { from: string; to: string }[];
 }
 
-/** Files up to this size are verified in memory, then written once under their final name. */
-const SMALL_FILE = 4 << 20;
 /** Below this, decrypting on another thread costs more than it saves. */
 const PREFETCH_MIN_BYTES = 32 << 20;
-
-function writeAll(fd: number, data: Uint8Array): void {
-  let w = 0;
-  while (w < data.length) w += writeSync(fd, data, w, data.length - w);
-}
-
-function finishFile(fd: number, e: IndexEntry, umask: number): void {
-  if ((e.mode & 0o7777 & ~umask) !== (e.mode & 0o7777)) fchmodSync(fd, e.mode & 0o7777);
-  futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
-  fsyncSync(fd);
-}
-
-function clash(target: Buffer): ScelleError {
-  return new ScelleError('E_RESTORE_EXISTS', `${target.toString()} appeared during the restore; it was not replaced`, { path: target.toString() });
-}
-
-/**
- * A small file: its bytes are decrypted (every segment authenticated) and hashed in memory;
- * only when the hash matches is the file created, exclusively, under its final name.
- */
-function restoreSmallFile(reader: PayloadReader, e: IndexEntry, target: Buffer, overwrite: boolean, umask: number): void {
-  const data = reader.read(e.offset, e.size);
-  if (hashOnce('sha256', data, 'hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
-  if (overwrite && existsSync(target)) {
-    if (lstatSync(target).isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${target.toString()} is a folder; it was not replaced`, { path: target.toString() });
-    rmSync(target, { force: true });
-  }
-  let fd: number;
-  try {
-    fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, e.mode & 0o7777);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw clash(target);
-    throw err;
-  }
-  try {
-    writeAll(fd, data);
-    finishFile(fd, e, umask);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(target, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-}
-
-/**
- * A large file: streamed to a temporary name beside its destination, hashed as it goes,
- * renamed into place only after its last byte authenticated and the hash matched.
- */
-async function restoreLargeFile(reader: PayloadReader, e: IndexEntry, target: Buffer, dir: Buffer, opts: OpenOptions, progress: ProgressTracker): Promise<void> {
-  const name = target.subarray(dir.length + 1);
-  const tmp = Buffer.concat([dir, Buffer.from('/.'), name.subarray(0, 200), Buffer.from(`.scelle-partial-${process.pid}`)]);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  let ok = false;
-  try {
-    const hash = createHash('sha256');
-    const chunk = 8 << 20;
-    for (let done = 0; done < e.size; done += chunk) {
-      const n = Math.min(chunk, e.size - done);
-      await reader.ensure(e.offset + done, n);
-      reader.forEachSlice(e.offset + done, n, (s) => {
-        hash.update(s);
-        writeAll(fd, s);
-      });
-      progress.add(n);
-      await new Promise((r) => setImmediate(r));
-      throwIfCancelled(opts.signal);
-    }
-    if (hash.digest('hex') !== e.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${e.path} does not match its SHA-256 in the index`, { path: e.path });
-    fchmodSync(fd, e.mode & 0o7777);
-    futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
-    fsyncSync(fd);
-    ok = true;
-  } finally {
-    closeSync(fd);
-    if (!ok) rmSync(tmp, { force: true });
-  }
-  if (opts.overwrite === 'always') {
-    if (isDir(target)) {
-      rmSync(tmp, { force: true });
-      throw new ScelleError('E_RESTORE_EXISTS', `${target.toString()} is a folder; it was not replaced`, { path: target.toString() });
-    }
-  } else if (exists(target)) {
-    rmSync(tmp, { force: true });
-    throw clash(target);
-  }
-  renameSync(tmp, target);
-}
+/** Below this many bytes (and files), starting restore workers costs more than it saves. */
+const PARALLEL_MIN_BYTES = 16 << 20;
+const PARALLEL_MIN_FILES = 1000;
 
 /**
  * Before anything is written into a folder that already holds files: with overwrite, a folder
@@ -133,11 +45,11 @@ async function restoreLargeFile(reader: PayloadReader, e: IndexEntry, target: Bu
  */
 function refuseClashes(plan: { entry: IndexEntry; target: Buffer }[], dest: string, overwrite: boolean): void {
   if (overwrite) {
-    const folders = plan.filter((p) => p.entry.type !== 'directory' && isDir(p.target));
+    const folders = plan.filter((p) => p.entry.type !== 'directory' && isFolder(p.target));
     if (folders.length > 0) throw new ScelleError('E_RESTORE_EXISTS', `${folders[0]!.target.toString()} is a folder; it cannot be replaced by a file`, { count: folders.length, path: folders[0]!.target.toString() });
     return;
   }
-  const clashes = plan.filter((p) => p.entry.type !== 'directory' && exists(p.target));
+  const clashes = plan.filter((p) => p.entry.type !== 'directory' && pathExists(p.target));
   if (clashes.length > 0) {
     throw new ScelleError('E_RESTORE_EXISTS', `${clashes.length} file(s) already exist in ${dest}, e.g. ${clashes[0]!.target.toString()}; choose an empty folder or allow overwriting`, { count: clashes.length, path: clashes[0]!.target.toString() });
   }
@@ -163,23 +75,6 @@ export function selectEntries(entries: IndexEntry[], paths: string[] | undefined
     for (let i = 1; i < parts.length; i++) parents.add(parts.slice(0, i).join('/'));
   }
   return entries.filter((e) => selected.includes(e) || (e.type === 'directory' && parents.has(e.path)));
-}
-
-function isDir(path: Buffer): boolean {
-  try {
-    return lstatSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function exists(path: Buffer): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -252,32 +147,44 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
 
     for (const p of plan) if (p.entry.type === 'directory') ensureDir(p.target);
+    for (const p of files) ensureDir(parentOf(p.target));
 
-    const sorted = [...files].sort((a, b) => a.entry.offset - b.entry.offset);
-    if (bytesTotal >= PREFETCH_MIN_BYTES && prefetchAvailable()) {
-      const plan = planSegments(sorted.map((p) => p.entry), drive.manifest.payload.partPlaintextSize, drive.indexHeader.partSizes);
-      reader.attach(new SegmentPrefetcher(readerDescription(drive), plan));
-    }
+    const jobs: RestoreJob[] = files.map((p) => ({ entry: p.entry, target: p.target })).sort((a, b) => a.entry.offset - b.entry.offset);
+    const overwrite = opts.overwrite === 'always';
     const umask = process.umask();
-    let bytes = 0;
-    for (const p of sorted) {
-      throwIfCancelled(opts.signal);
-      const dir = parentOf(p.target);
-      ensureDir(dir);
-      if (p.entry.size <= SMALL_FILE) {
-        await reader.ensure(p.entry.offset, p.entry.size);
-        restoreSmallFile(reader, p.entry, p.target, opts.overwrite === 'always', umask);
+    const largest = jobs.reduce((m, j) => Math.max(m, j.entry.size), 0);
+    // Several files: each worker restores whole files (all cores busy). One file holding most of
+    // the bytes: decryption runs ahead on a worker while this thread hashes and writes.
+    const parallel = restoreWorkersAvailable() && (bytesTotal >= PARALLEL_MIN_BYTES || jobs.length >= PARALLEL_MIN_FILES) && largest <= bytesTotal / 2;
+    if (parallel) {
+      await restoreInParallel(jobs, { description: readerDescription(drive), overwrite, umask, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+    } else {
+      if (bytesTotal >= PREFETCH_MIN_BYTES && prefetchAvailable()) {
+        const segments = planSegments(jobs.map((j) => j.entry), drive.manifest.payload.partPlaintextSize, drive.indexHeader.partSizes);
+        reader.attach(new SegmentPrefetcher(readerDescription(drive), segments));
       }
-      else await restoreLargeFile(reader, p.entry, p.target, dir, opts, progress);
-      if (p.entry.size <= SMALL_FILE) progress.add(p.entry.size);
-      bytes += p.entry.size;
-      progress.add(0, 1);
+      const ctx: RestoreContext = { overwrite, umask, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
+      const beforeChunk = async (offset: number, length: number) => {
+        await reader.ensure(offset, length);
+        await new Promise((r) => setImmediate(r));
+      };
+      for (const job of jobs) {
+        throwIfCancelled(opts.signal);
+        if (job.entry.size <= SMALL_FILE) {
+          await reader.ensure(job.entry.offset, job.entry.size);
+          restoreSmallFile(reader, job, ctx);
+          progress.add(job.entry.size);
+        } else {
+          await restoreLargeFile(reader, job, ctx, beforeChunk);
+        }
+        progress.add(0, 1);
+      }
     }
 
     for (const p of plan) {
       if (p.entry.type !== 'symlink') continue;
       ensureDir(parentOf(p.target));
-      if (opts.overwrite === 'always' && exists(p.target)) rmSync(p.target, { force: true });
+      if (opts.overwrite === 'always' && pathExists(p.target)) rmSync(p.target, { force: true });
       symlinkSync(entryLinkBytes(p.entry), p.target);
     }
     // Folder modes and times last, deepest first, so restoring files did not change them.
@@ -288,7 +195,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     }
     for (const d of new Set(plan.map((p) => parentOf(p.target).toString('latin1')))) fsyncDir(Buffer.from(d, 'latin1'));
     progress.flush();
-    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: files.length, bytes, verified: true, renamed };
+    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: files.length, bytes: bytesTotal, verified: true, renamed };
   } finally {
     reader.close();
     drive.dataKey.fill(0);

@@ -82,8 +82,9 @@ export class PayloadReader {
   }
 
   /**
-   * Visits the plaintext [offset, offset + length) segment by segment, without copying:
-   * the slices passed to `visit` are valid only during the call.
+   * Visits the plaintext [offset, offset + length) segment by segment, without copying.
+   * The slices are views of buffers decrypted for this reader alone and never reused, so
+   * they may be kept after the call (they must not be modified).
    */
   forEachSlice(offset: number, length: number, visit: (slice: Buffer) => void): void {
     let done = 0;

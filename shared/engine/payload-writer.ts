@@ -7,10 +7,11 @@
  * finished), so a resume re-encrypts only the unfinished part, under a new salt.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, writevSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { SizedStreamEncryptor } from '../format/stream.js';
 import { targetError } from './target-errors.js';
+import { writevAll } from './durable-fs.js';
 import { ScelleError } from '../errors/scelle-error.js';
 
 /** A finished part, as the manifest lists it. */
@@ -116,16 +117,7 @@ export class PayloadWriter {
       this.partCipherBytes += b.length;
     }
     try {
-      let todo = buffers;
-      while (todo.length > 0) {
-        let written = writevSync(this.fd, todo);
-        const rest: Buffer[] = [];
-        for (const b of todo) {
-          if (written >= b.length) written -= b.length;
-          else { rest.push(b.subarray(written)); written = 0; }
-        }
-        todo = rest;
-      }
+      writevAll(this.fd, buffers);
     } catch (e) {
       throw targetError(e, partFileName(this.part));
     }

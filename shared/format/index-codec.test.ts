@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry } from '../engine/api.js';
-import { type IndexHeader, encodeIndexEntry, encodeIndexHeader, parseIndex } from './index-codec.js';
+import { type IndexHeader, encodeIndexEntry, encodeIndexHeader, indexEntrySchema, parseIndex, parseIndexEntryLine } from './index-codec.js';
 
 const header: IndexHeader = { format: 'scelle/1', driveId: 'DRIVE1', parts: 3, partSizes: [4096, 4096, 2048], totalSize: 10240, files: 2, bytes: 1500 };
 const sha = (c: string) => c.repeat(64);
@@ -158,5 +158,59 @@ describe('parseIndex', () => {
     // Also when "format" is not the first key (an independent writer may order keys differently).
     const formatLast = JSON.stringify({ ...header, format: undefined }).replace(/}$/, ',"format":"scelle/9"}') + '\n';
     expect(indexError(formatLast).code).toBe('E_FORMAT_UNSUPPORTED');
+  });
+});
+
+describe('the fast check of plain entries agrees with the schema', () => {
+  // Values chosen to sit on every rule's edge; each mutated entry is judged by the schema and
+  // by parseIndexEntryLine (which takes a faster path for plain files and folders).
+  const pools: Record<string, unknown[]> = {
+    path: ['a', 'a/b', 'été/x', '', '/a', 'a/', 'a//b', '.', '..', 'a/./b', 'a/../b', '..a', 'a.', 'a\0b', '\ud800', 7, null],
+    type: ['file', 'directory', 'symlink', 'fifo', 1],
+    size: [0, 1, 1000, -1, 1.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, '1'],
+    mode: [0, 0o644, 0o7777, 0o10000, -1, 1.5, '0644'],
+    mtime: [0, -1000, 1.5, 1e300, '1', null],
+    offset: [0, 512, 513, -512, 1.5, '512'],
+    sha256: [undefined, sha('a'), sha('A'), 'ab', sha('g'), 5],
+    pathBytes: [undefined, undefined, undefined, 'AA==', ''],
+    linkTarget: [undefined, undefined, undefined, 'x'],
+  };
+  const keys = Object.keys(pools);
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  it('on 20,000 mutated entries', () => {
+    const big: IndexHeader = { ...header, totalSize: Number.MAX_SAFE_INTEGER };
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const base: Record<string, unknown> = rand(2) === 0
+        ? { path: 'docs/a.txt', type: 'file', size: 10, mode: 0o644, mtime: 5, offset: 512, sha256: sha('c') }
+        : { path: 'docs', type: 'directory', size: 0, mode: 0o755, mtime: 5, offset: 512 };
+      for (let k = rand(3); k >= 0; k--) {
+        const key = keys[rand(keys.length)]!;
+        const pool = pools[key]!;
+        base[key] = pool[rand(pool.length)];
+      }
+      const line = JSON.stringify(base);
+      const parsed = JSON.parse(line) as unknown;
+      const bySchema = indexEntrySchema.safeParse(parsed);
+      const schemaOk = bySchema.success && bySchema.data.offset + bySchema.data.size <= big.totalSize;
+      let fastOk = true;
+      let got: IndexEntry | null = null;
+      try {
+        got = parseIndexEntryLine(line, 2, big);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ScelleError);
+        fastOk = false;
+      }
+      expect({ line, ok: fastOk }).toEqual({ line, ok: schemaOk });
+      if (got && bySchema.success) {
+        expect(got).toEqual(bySchema.data);
+        accepted++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(1000);
   });
 });
