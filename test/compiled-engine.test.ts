@@ -2,7 +2,7 @@
 // engine unit tests run from the TypeScript sources, where every pipeline stays in one
 // thread. Requires `npm run build` (the test command builds first).
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytes, makeKeys, tempDir, writeTree } from './support/engine-fixtures.js';
@@ -61,5 +61,85 @@ describe('restore workers (compiled engine)', () => {
     expect(opened).toMatchObject({ files: 1203, bytes: total, verified: true });
     expect(last).toMatchObject({ phase: 'open', bytesDone: total, bytesTotal: total, filesDone: 1203, filesTotal: 1203 });
     for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
+  });
+});
+
+describe('tar builder workers (compiled engine, many small files)', () => {
+  function manyFiles(count: number): Record<string, Buffer> {
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < count; i++) tree[`data/d${i % 17}/f${String(i).padStart(5, '0')}.bin`] = bytes(1500 + (i % 40) * 400, i + 3);
+    return tree;
+  }
+
+  async function openAll(driveDir: string, k: ReturnType<typeof makeKeys>): Promise<string> {
+    const dest = tempDir();
+    await engine.open({ driveDir, dest, pinnedRoots: [k.root.publicKey], secret: { kind: 'x25519', secretKey: k.escrow.secretKey } });
+    return dest;
+  }
+
+  it('refuse a source that changed while sealing, report nothing sealed, and refuse to resume over the change', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree = manyFiles(3000);
+    writeTree(src, tree);
+    const last = Object.keys(tree).sort().at(-1)!;
+    const target = tempDir();
+    const opts = { sources: [join(src, 'data')], target, station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] } };
+    let truncated = false;
+    const failing = engine.seal({
+      ...opts,
+      onProgress: (p) => {
+        // The first batches are being built; the last file's batch is not yet sent out.
+        if (p.phase === 'seal' && !truncated) {
+          truncated = true;
+          truncateSync(join(src, last), 10);
+        }
+      },
+    });
+    await expect(failing).rejects.toMatchObject({ code: 'E_SOURCE_CHANGED' });
+    expect(truncated).toBe(true);
+    const unfinished = engine.findUnfinishedSeals(target);
+    expect(unfinished).toHaveLength(1);
+    expect(existsSync(join(unfinished[0]!, 'manifest.json'))).toBe(false);
+
+    writeFileSync(join(src, last), tree[last]!);
+    const resumedWithChange = engine.seal({ ...opts, resume: true });
+    await expect(resumedWithChange).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH' });
+  });
+
+  it('stop on cancel without a manifest, then resume to a drive that opens byte-exact', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree = manyFiles(3000);
+    writeTree(src, tree);
+    const target = tempDir();
+    const opts = { sources: [join(src, 'data')], target, station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 8 << 20 };
+    const controller = new AbortController();
+    const cancelled = engine.seal({ ...opts, signal: controller.signal, onProgress: (p) => { if (p.phase === 'seal') controller.abort(); } });
+    await expect(cancelled).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    const [unfinished] = engine.findUnfinishedSeals(target);
+    expect(existsSync(join(unfinished!, 'manifest.json'))).toBe(false);
+
+    const resumed = await engine.seal({ ...opts, resume: true });
+    expect(resumed).toMatchObject({ resumed: true, files: 3000 });
+    const dest = await openAll(resumed.driveDir, k);
+    for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
+  });
+
+  it('seal a tree of many files to the same drive content as a seal in one thread', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree = manyFiles(2500);
+    writeTree(src, tree);
+    const sources = [join(src, 'data')];
+    const recipients = { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] };
+    const parallel = await engine.seal({ sources, target: tempDir(), station: k.station, recipients });
+    const single = await engine.seal({ sources, target: tempDir(), station: k.station, recipients }, { sinkMode: 'inline' });
+    const secret = { kind: 'x25519' as const, secretKey: k.escrow.secretKey };
+    const listA = await engine.list({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    const listB = await engine.list({ driveDir: single.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    expect(listA.entries).toEqual(listB.entries);
+    const full = await engine.verify({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    expect(full.problems).toEqual([]);
   });
 });

@@ -149,7 +149,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     for (const p of plan) if (p.entry.type === 'directory') ensureDir(p.target);
     for (const p of files) ensureDir(parentOf(p.target));
 
-    const jobs: RestoreJob[] = files.map((p) => ({ entry: p.entry, target: p.target })).sort((a, b) => a.entry.offset - b.entry.offset);
+    const jobs: RestoreJob[] = files.sort((a, b) => a.entry.offset - b.entry.offset);
     const overwrite = opts.overwrite === 'always';
     const umask = process.umask();
     const largest = jobs.reduce((m, j) => Math.max(m, j.entry.size), 0);

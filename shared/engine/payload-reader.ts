@@ -72,13 +72,20 @@ export class PayloadReader {
     if (offset < 0 || offset + length > this.totalSize) {
       throw new ScelleError('E_FORMAT_INDEX', `range ${offset}+${length} is outside the payload (${this.totalSize} bytes)`);
     }
-    const out = Buffer.allocUnsafe(length);
+    return this.readInto(offset, length, Buffer.allocUnsafe(length));
+  }
+
+  /** As {@link read}, into the first `length` bytes of `out` (which it returns, cut to `length`). */
+  readInto(offset: number, length: number, out: Buffer): Buffer {
+    if (offset < 0 || offset + length > this.totalSize) {
+      throw new ScelleError('E_FORMAT_INDEX', `range ${offset}+${length} is outside the payload (${this.totalSize} bytes)`);
+    }
     let done = 0;
     this.forEachSlice(offset, length, (s) => {
       s.copy(out, done);
       done += s.length;
     });
-    return out;
+    return out.subarray(0, length);
   }
 
   /**

@@ -26,6 +26,8 @@ export interface PayloadSink {
   finish(): Promise<void>;
   /** Stops writing (error or cancel); the unfinished part stays on disk for a resume to redo. */
   abort(): Promise<void>;
+  /** The shared memory behind the buffers of a worker sink (slot n = bytes [n × slotSize, (n + 1) × slotSize)). */
+  readonly shared?: { buffer: SharedArrayBuffer; slotSize: number };
 }
 
 /** Serializable error crossing from the worker. */
@@ -136,6 +138,7 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
     if (!done) fail(pool.failure ?? new ScelleError('E_INTERNAL', 'payload worker stopped early'));
   });
   return {
+    shared: { buffer: shared, slotSize: SINK_BUFFER_SIZE },
     acquire: () => pool.acquire(),
     submit(buffer, length) {
       const slot = buffer.byteOffset / SINK_BUFFER_SIZE;

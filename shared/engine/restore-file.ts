@@ -37,6 +37,8 @@ export interface RestoreContext {
   onBytes: (n: number) => void;
 }
 
+const smallFileBuffer = Buffer.allocUnsafeSlow(SMALL_FILE);
+
 function writeAll(fd: number, data: Uint8Array): void {
   let w = 0;
   while (w < data.length) w += writeSync(fd, data, w, data.length - w);
@@ -86,7 +88,8 @@ export function isFolder(path: Buffer): boolean {
  */
 export function restoreSmallFile(reader: PayloadReader, job: RestoreJob, ctx: RestoreContext): void {
   const { entry: e, target } = job;
-  const data = reader.read(e.offset, e.size);
+  // One buffer for every small file of this thread: no allocation per file.
+  const data = reader.readInto(e.offset, e.size, smallFileBuffer);
   if (hashOnce('sha256', data, 'hex') !== e.sha256) throw contentHashError(e);
   if (ctx.overwrite && existsSync(target)) {
     if (lstatSync(target).isDirectory()) throw folderError(target);

@@ -11,7 +11,6 @@
  * verified, or absent) before it rejects: nothing is written after the error is reported.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -19,6 +18,7 @@ import type { IndexEntry } from './api.js';
 import type { PayloadDescription } from './payload-reader.js';
 import type { SinkErrorMessage } from './payload-sink.js';
 import type { RestoreJob } from './restore-file.js';
+import { helperThreadCount } from './parallelism.js';
 
 /** A file of a unit as it crosses to a worker: the destination as a latin1 string of its bytes. */
 export interface RestoreUnitJob { entry: IndexEntry; target: string }
@@ -43,27 +43,28 @@ export function restoreWorkersAvailable(): boolean {
   return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
 }
 
-/** How many restore workers this machine gets: one a core, at least 2, at most 4. */
-export function restoreWorkerCount(): number {
-  return Math.max(2, Math.min(4, availableParallelism()));
-}
 
-/** Cuts `jobs` (in tar order) into units of consecutive files. */
-export function restoreUnits(jobs: readonly RestoreJob[]): RestoreUnitJob[][] {
-  const units: RestoreUnitJob[][] = [];
-  let unit: RestoreUnitJob[] = [];
+/**
+ * Cuts `jobs` (in tar order) into units of consecutive files: returns the index of each
+ * unit's first job, then jobs.length.
+ */
+export function unitBounds(jobs: readonly RestoreJob[]): number[] {
+  const bounds = [0];
   let bytes = 0;
-  for (const job of jobs) {
-    unit.push({ entry: job.entry, target: job.target.toString('latin1') });
-    bytes += job.entry.size;
-    if (bytes >= UNIT_BYTES || unit.length >= UNIT_FILES) {
-      units.push(unit);
-      unit = [];
+  for (let i = 0; i < jobs.length; i++) {
+    bytes += jobs[i]!.entry.size;
+    if (bytes >= UNIT_BYTES || i + 1 - bounds[bounds.length - 1]! >= UNIT_FILES) {
+      bounds.push(i + 1);
       bytes = 0;
     }
   }
-  if (unit.length > 0) units.push(unit);
-  return units;
+  if (bounds[bounds.length - 1] !== jobs.length) bounds.push(jobs.length);
+  return jobs.length === 0 ? [0] : bounds;
+}
+
+/** The jobs [from, to) as they cross to a worker (built when sent, so they never all exist at once). */
+export function unitJobs(jobs: readonly RestoreJob[], from: number, to: number): RestoreUnitJob[] {
+  return jobs.slice(from, to).map((job) => ({ entry: job.entry, target: job.target.toString('latin1') }));
 }
 
 /** Settings of a parallel restore. */
@@ -83,8 +84,9 @@ export interface ParallelRestoreOptions {
  * E_CANCELLED, E_INTERNAL…) once every worker has stopped.
  */
 export function restoreInParallel(jobs: readonly RestoreJob[], opts: ParallelRestoreOptions): Promise<void> {
-  const units = restoreUnits(jobs);
-  const count = Math.min(opts.workers ?? restoreWorkerCount(), units.length);
+  const bounds = unitBounds(jobs);
+  const unitCount = bounds.length - 1;
+  const count = Math.min(opts.workers ?? helperThreadCount(), unitCount);
   if (count === 0) return Promise.resolve();
   const cancel = new SharedArrayBuffer(4);
   const cancelFlag = new Int32Array(cancel);
@@ -114,8 +116,8 @@ export function restoreInParallel(jobs: readonly RestoreJob[], opts: ParallelRes
       else resolve();
     };
     const feed = (w: Worker) => {
-      if (failure || next >= units.length) return retire(w);
-      w.postMessage({ type: 'unit', id: next, jobs: units[next]! } satisfies RestoreWorkerRequest);
+      if (failure || next >= unitCount) return retire(w);
+      w.postMessage({ type: 'unit', id: next, jobs: unitJobs(jobs, bounds[next]!, bounds[next + 1]!) } satisfies RestoreWorkerRequest);
       next++;
     };
 

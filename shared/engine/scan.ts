@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
-import { encodeTarHeader, END_OF_ARCHIVE, padding, type TarEntryType } from '../format/tar.js';
+import { END_OF_ARCHIVE, padding, tarHeaderSize, type TarEntryType } from '../format/tar.js';
 import { throwIfCancelled } from './abort.js';
 
 /** One entry to seal. */
@@ -22,6 +22,8 @@ export interface SourceEntry {
   mode: number;
   mtimeMs: number;
   linkTarget?: Buffer;
+  /** Bytes of the entry in the tar stream: headers, data and padding. */
+  tarBytes: number;
 }
 
 /** The result of a scan: entries, totals and a fingerprint of what was seen. */
@@ -65,8 +67,8 @@ function readdirOrThrow(path: Buffer): Buffer[] {
 
 /** Size in the tar stream of one entry: headers, data and padding. */
 export function tarEntrySize(e: SourceEntry): number {
-  const header = encodeTarHeader({ path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget });
-  return header.length + e.size + padding(e.size);
+  const header = tarHeaderSize({ path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget });
+  return header + e.size + padding(e.size);
 }
 
 /**
@@ -85,7 +87,7 @@ export async function scanSources(sources: string[], opts: { signal?: AbortSigna
   const visit = async (sourcePath: Buffer, archivePath: Buffer): Promise<void> => {
     const st = lstatOrThrow(sourcePath);
     const type = kindOf(st, sourcePath);
-    const entry: SourceEntry = { sourcePath, archivePath, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs };
+    const entry: SourceEntry = { sourcePath, archivePath, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs, tarBytes: 0 };
     if (type === 'symlink') entry.linkTarget = readlinkSync(sourcePath, { encoding: 'buffer' });
     entries.push(entry);
     if (type === 'file') {
@@ -118,7 +120,8 @@ export async function scanSources(sources: string[], opts: { signal?: AbortSigna
   const fp = createHash('sha256');
   let tarSize = END_OF_ARCHIVE.length;
   for (const e of entries) {
-    tarSize += tarEntrySize(e);
+    e.tarBytes = tarEntrySize(e);
+    tarSize += e.tarBytes;
     fp.update(`${e.archivePath.toString('base64')}|${e.type}|${e.size}|${e.mode}|${e.mtimeMs}|${e.linkTarget?.toString('base64') ?? ''}\n`);
   }
   return { entries, files, bytes, tarSize, fingerprint: fp.digest('hex') };

@@ -6,8 +6,8 @@
  * from which `resume: true` continues, re-encrypting only the unfinished part under a new
  * salt (never reusing a key and nonce), after checking that the sources did not change.
  */
-import { createHash, hash as hashOnce, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, existsSync, type Stats } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../format/unlock-code.js';
@@ -32,11 +32,15 @@ import { scanSources, type ScanResult, type SourceEntry } from './scan.js';
 import { choosePartPlaintextSize, inspectTarget } from './target.js';
 import { targetError } from './target-errors.js';
 import { entryPathFields } from './entry-path.js';
+import { checkUnchanged, openSource, readSource, readWholeSource } from './source-read.js';
+import type { BatchEntry, BatchResult } from './tar-batch.js';
+import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
+import { helperThreadCount } from './parallelism.js';
 import { customerPublicKey } from '../custody/customer-key.js';
 
 /** Extra knobs for tests and benchmarks. */
 export interface SealInternals {
-  /** 'inline' runs encryption in this thread; 'auto' a worker when compiled. Default: by average file size. */
+  /** 'inline' runs encryption in this thread; 'auto' a worker when compiled. Default: by payload size. */
   sinkMode?: 'auto' | 'inline';
   /** Minimum time between progress reports (default 100 ms; tests use 0 to see every chunk). */
   progressIntervalMs?: number;
@@ -156,15 +160,22 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
     for (const [i, h] of hashes) if ((entryEnds[i] ?? Infinity) <= partEnd) done[i] = h;
     state = { ...state, parts: [...parts], hashes: done };
     writeSealState(driveDir, state);
-  }, internals.sinkMode ?? (scan.bytes >= scan.files * WORKER_MIN_AVERAGE_FILE ? 'auto' : 'inline'));
+  }, internals.sinkMode ?? (scan.tarSize >= WORKER_MIN_BYTES ? 'auto' : 'inline'));
+  // Many entries: their per-file work is spread over tar builder workers (not on a resume,
+  // which must skip the finished parts entry by entry).
+  const builders = sink.shared && startOffset === 0 && scan.entries.length >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
+    ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount())
+    : null;
   const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
   let indexLines: string[];
   try {
-    indexLines = await writeTarStream(scan, sink, { startOffset, hashes, entryEnds, progress, signal });
+    indexLines = await writeTarStream(scan, sink, { startOffset, hashes, entryEnds, progress, signal, builders });
     await sink.finish();
   } catch (e) {
     await sink.abort();
     throw e;
+  } finally {
+    await builders?.close();
   }
   progress.flush();
   parts.sort((a, b) => a.index - b.index);
@@ -214,22 +225,28 @@ interface TarContext {
   entryEnds: number[];
   progress: ProgressTracker;
   signal: AbortSignal | undefined;
+  /** Tar builder workers for runs of small entries, or null to build everything in this thread. */
+  builders: TarBuilders | null;
 }
 
 const ZEROS = Buffer.alloc(512);
-/**
- * Encryption moves to a worker thread when files are large on average; with many small
- * files the sealing loop's per-file work dominates and the worker only adds memory.
- */
-const WORKER_MIN_AVERAGE_FILE = 1 << 20;
+/** Below this, starting the encryption worker costs more than it saves. */
+const WORKER_MIN_BYTES = 8 << 20;
+/** Below this many entries, the tar builder workers cost more than they save. */
+const BUILDERS_MIN_ENTRIES = 256;
 
 /** Writes the tar stream of `scan` into `sink`; returns the index lines (encoded as they go, to keep memory small). */
 async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<string[]> {
   const out = new TarBuffer(sink, ctx.startOffset);
   await out.init();
   const entries: string[] = [];
+  const slotSize = sink.shared?.slotSize ?? 0;
   for (let i = 0; i < scan.entries.length; i++) {
     throwIfCancelled(ctx.signal);
+    if (ctx.builders && scan.entries[i]!.tarBytes <= slotSize) {
+      i = await writeBatches(scan, i, out, sink, ctx, entries) - 1;
+      continue;
+    }
     const e = scan.entries[i]!;
     const header: TarHeader = { path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget };
     const pad = padding(e.size);
@@ -240,7 +257,8 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
         out.advance(written);
         const offset = out.offset;
         const entry = { ...entryPathFields(e.archivePath), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
-        entry.sha256 = copySmallFile(e, out.spaceNow().subarray(0, e.size), ctx);
+        entry.sha256 = readWholeSource(e, out.spaceNow().subarray(0, e.size));
+        ctx.progress.add(e.size);
         out.advance(e.size);
         out.spaceNow().fill(0, 0, pad);
         out.advance(pad);
@@ -275,58 +293,56 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
   return entries;
 }
 
-function sourceChanged(e: SourceEntry, what: string): ScelleError {
-  const path = e.sourcePath.toString();
-  return new ScelleError('E_SOURCE_CHANGED', `${path} ${what} while it was being sealed; make sure nothing writes to the sources, then seal again`, { path });
-}
-
-function sameFile(e: SourceEntry, st: Stats): boolean {
-  return st.isFile() && st.size === e.size && st.mtimeMs === e.mtimeMs;
-}
-
-function openSource(e: SourceEntry): number {
-  try {
-    return openSync(e.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP') throw sourceChanged(e, code === 'ENOENT' ? 'disappeared' : 'was replaced by a link');
-    throw new ScelleError('E_SOURCE_UNREADABLE', `${e.sourcePath.toString()} cannot be read (${code}); fix its permissions or leave it out`, { path: e.sourcePath.toString(), errno: String(code) });
-  }
-}
-
-function readSource(e: SourceEntry, fd: number, target: Buffer, length: number): number {
-  let got: number;
-  try {
-    got = readSync(fd, target, 0, length, null);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ScelleError('E_SOURCE_UNREADABLE', `reading ${e.sourcePath.toString()} failed (${code})`, { path: e.sourcePath.toString(), errno: String(code) });
-  }
-  if (got === 0) throw sourceChanged(e, 'shrank');
-  return got;
-}
-
-/** Same size and time as when counted, and still linked: not changed, deleted or replaced (renamed over) while read. */
-function checkUnchanged(e: SourceEntry, fd: number): void {
-  const after = fstatSync(fd);
-  if (!sameFile(e, after)) throw sourceChanged(e, 'changed');
-  if (after.nlink === 0) throw sourceChanged(e, 'disappeared or was replaced');
-}
+/** Batches built but not yet handed to the sink, at most. */
+const BATCHES_IN_FLIGHT = 4;
+/** Entries in one batch, at most (bounds the message and the builder's garbage). */
+const BATCH_MAX_ENTRIES = 2048;
 
 /**
- * Reads a whole file into `target` (exactly its size) and returns its SHA-256, without any
- * await: the fast path for the many small files that fit in the current buffer.
+ * Seals the run of entries from `first` that each fit in a sink slot through the tar builder
+ * workers: consecutive entries are grouped into batches of one slot, built in parallel, and
+ * submitted to the sink in stream order. Returns the number of the first entry not sealed.
  */
-function copySmallFile(e: SourceEntry, target: Buffer, ctx: TarContext): string {
-  const fd = openSource(e);
-  try {
-    for (let done = 0; done < e.size; ) done += readSource(e, fd, target.subarray(done), e.size - done);
-    checkUnchanged(e, fd);
-  } finally {
-    closeSync(fd);
+async function writeBatches(scan: ScanResult, first: number, out: TarBuffer, sink: PayloadSink, ctx: TarContext, lines: string[]): Promise<number> {
+  const builders = ctx.builders!;
+  const slotSize = sink.shared!.slotSize;
+  const queue: { buffer: Buffer; result: Promise<BatchResult> }[] = [];
+  const settleOldest = async () => {
+    const q = queue.shift()!;
+    const r = await q.result;
+    sink.submit(q.buffer, r.length);
+    for (const line of r.lines) lines.push(line);
+    for (const f of r.files) {
+      ctx.hashes.set(f.index, f.sha256);
+      ctx.entryEnds[f.index] = f.end;
+    }
+    ctx.progress.add(r.bytes, r.files.length);
+  };
+  out.handOff();
+  let offset = out.offset;
+  let i = first;
+  const n = scan.entries.length;
+  while (i < n && scan.entries[i]!.tarBytes <= slotSize) {
+    throwIfCancelled(ctx.signal);
+    const batch: BatchEntry[] = [];
+    let size = 0;
+    for (let e = scan.entries[i]; e !== undefined && e.tarBytes <= slotSize - size && batch.length < BATCH_MAX_ENTRIES; e = scan.entries[++i]) {
+      batch.push({
+        index: i, sourcePath: e.sourcePath.toString('latin1'), archivePath: e.archivePath.toString('latin1'), linkTarget: e.linkTarget?.toString('latin1'),
+        type: e.type, size: e.size, mode: e.mode, mtimeMs: e.mtimeMs, tarBytes: e.tarBytes,
+      });
+      size += e.tarBytes;
+    }
+    if (queue.length >= BATCHES_IN_FLIGHT) await settleOldest();
+    const buffer = await sink.acquire();
+    const result = builders.build(buffer.byteOffset / slotSize, offset, batch);
+    result.catch(() => undefined); // awaited in order by settleOldest; an error surfaces there
+    queue.push({ buffer, result });
+    offset += size;
   }
-  ctx.progress.add(e.size);
-  return hashOnce('sha256', target, 'hex');
+  while (queue.length > 0) await settleOldest();
+  await out.resumeAt(offset);
+  return i;
 }
 
 /** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */
@@ -357,6 +373,8 @@ async function copyFile(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promis
  */
 class TarBuffer {
   private buf!: Buffer;
+  /** True after handOff submitted the buffer: a new one is acquired by resumeAt. */
+  private handedOff = false;
   private pos = 0;
   /** Absolute stream offset of buf[0]. */
   private base = 0;
@@ -439,6 +457,25 @@ class TarBuffer {
     this.base += this.pos;
     this.pos = 0;
     if (submitted) this.buf = await this.sink.acquire();
+  }
+
+  /** Submits what the buffer holds so that other buffers (tar builder batches) can follow it in the stream. */
+  handOff(): void {
+    if (this.pos === 0) return;
+    this.submit();
+    this.base += this.pos;
+    this.pos = 0;
+    this.handedOff = true;
+  }
+
+  /** Continues at absolute stream offset `offset`, after the batches submitted since handOff. */
+  async resumeAt(offset: number): Promise<void> {
+    this.base = offset;
+    this.pos = 0;
+    if (this.handedOff) {
+      this.buf = await this.sink.acquire();
+      this.handedOff = false;
+    }
   }
 
   /** Submits the last, partly filled buffer. */

@@ -89,17 +89,28 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   return Buffer.concat([paxHeader, pax, Buffer.alloc(padding(pax.length)), main]);
 }
 
+/** True when `h` needs no pax record: its header is one plain ustar block. */
+export function isPlainTarHeader(h: TarHeader): boolean {
+  const nameLen = h.path.length + (h.type === 'directory' ? 1 : 0);
+  if (nameLen > 100 || h.size > USTAR_SIZE_LIMIT || h.mtime < 0 || h.mtime > USTAR_SIZE_LIMIT || !isPlainAscii(h.path)) return false;
+  const link = h.linkTarget;
+  return !link || (link.length <= 100 && isPlainAscii(link));
+}
+
+/** Bytes of the header block(s) of `h`, as {@link encodeTarHeader} writes them. */
+export function tarHeaderSize(h: TarHeader): number {
+  return isPlainTarHeader(h) ? BLOCK : encodeTarHeader(h).length;
+}
+
 /**
  * Writes the header of `h` into `target` at `offset` when it needs no pax record (the
  * common case) and returns 512; returns 0 when it needs pax records (use encodeTarHeader).
  * Avoids allocating a buffer per entry when sealing many small files.
  */
 export function writePlainTarHeader(h: TarHeader, target: Buffer, offset: number): number {
+  if (!isPlainTarHeader(h)) return 0;
   const dir = h.type === 'directory';
-  const nameLen = h.path.length + (dir ? 1 : 0);
   const link = h.linkTarget;
-  if (nameLen > 100 || h.size > USTAR_SIZE_LIMIT || h.mtime < 0 || h.mtime > USTAR_SIZE_LIMIT || !isPlainAscii(h.path)) return 0;
-  if (link && (link.length > 100 || !isPlainAscii(link))) return 0;
   const block = target.subarray(offset, offset + BLOCK);
   block.fill(0);
   block.set(h.path, 0);

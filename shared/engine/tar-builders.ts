@@ -1,0 +1,72 @@
+/**
+ * A pool of tar builder workers: when a seal holds many small files, the per-file work
+ * (open, read, fstat, close, SHA-256, tar header, index line) runs on several cores at once,
+ * each batch written straight into a slot of the payload sink's shared memory. The sealing
+ * loop hands the finished slots to the sink in stream order.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ScelleError } from '../errors/scelle-error.js';
+import type { SinkErrorMessage } from './payload-sink.js';
+import type { BatchEntry, BatchResult } from './tar-batch.js';
+
+/** A batch to build into slot `slot`, starting at absolute stream offset `start`. */
+export interface TarBuilderRequest { id: number; slot: number; start: number; entries: BatchEntry[] }
+/** A builder's answer. */
+export type TarBuilderResponse = { id: number; ok: true; result: BatchResult } | { id: number; ok: false; error: SinkErrorMessage };
+
+const workerUrl = new URL('./tar-builder-worker.js', import.meta.url);
+
+/** True when the compiled worker is available (not when running from TypeScript sources). */
+export function tarBuildersAvailable(): boolean {
+  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+}
+
+/** Builder workers over one shared memory of slots; batches go to the least busy worker. */
+export class TarBuilders {
+  private readonly workers: { worker: Worker; busy: number }[] = [];
+  private readonly pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: ScelleError) => void }>();
+  private nextId = 0;
+  private failure: ScelleError | null = null;
+
+  constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
+    for (let i = 0; i < count; i++) {
+      // Each batch's garbage is small and short-lived: a small young generation keeps the worker's memory flat.
+      const worker = new Worker(workerUrl, { workerData: { shared, slotSize }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const slot = { worker, busy: 0 };
+      worker.on('message', (m: TarBuilderResponse) => {
+        slot.busy--;
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.ok) p?.resolve(m.result);
+        else p?.reject(new ScelleError(m.error.code, m.error.message, m.error.details));
+      });
+      worker.on('error', (e) => this.fail(new ScelleError('E_INTERNAL', `tar builder failed: ${e.message}`)));
+      this.workers.push(slot);
+    }
+  }
+
+  private fail(e: ScelleError): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  /** Builds `entries` into slot `slot` (stream offset `start`). Rejects with the batch's error. */
+  build(slot: number, start: number, entries: BatchEntry[]): Promise<BatchResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const target = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    target.busy++;
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      target.worker.postMessage({ id, slot, start, entries } satisfies TarBuilderRequest);
+    });
+  }
+
+  /** Stops the workers (a batch still running is abandoned; its slot is never submitted). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
