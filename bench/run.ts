@@ -15,6 +15,7 @@ import {
   formatTargets, formatWorkloadTable, summarize, targets,
   type Op, type Sample, type TargetVerdict, type ToolId, type ToolSummary,
 } from './report.js';
+import { formatFloor, measureStepCosts } from './floor.js';
 import { ensureWorkload, estimateBytes, verifyTree, workloadDirName, workloadParams, type WorkloadName } from './workload.js';
 
 const USAGE = `Usage: node dist/bench/run.js [options]   (or: npm run bench -- [options])
@@ -179,7 +180,6 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
   };
   const srcParent = dirname(w.src);
   const run = (spec: CommandSpec) => measure(spec, opts.probe, opts.dir);
-  const node = process.execPath;
 
   for (let r = 0; r < opts.runs; r++) {
     const runDir = join(opts.dir, 'out', `${name}-run${r + 1}`);
@@ -194,7 +194,7 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     for (const [pos, tool] of sealOrder.entries()) {
       let m: Measurement;
       if (tool === 'scelle') {
-        m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [node, ctx.scelleBin, 'seal', w.src, '--to', join(runDir, 'target'),
+        m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', join(runDir, 'target'),
           '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] });
         const res = lastJson(m.stdout);
         if (res.files !== w.files || res.bytes !== w.bytes) {
@@ -222,7 +222,7 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
       mkdirSync(dst);
       let m: Measurement;
       if (tool === 'scelle') {
-        m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [node, ctx.scelleBin, 'open', driveDir, '--to', dst,
+        m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'open', driveDir, '--to', dst,
           '--identity', ctx.keys.escrowKey, '--json'] }] });
         const res = lastJson(m.stdout);
         if (res.verified !== true || res.files !== w.files) {
@@ -247,7 +247,7 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     const runDir = join(opts.dir, 'out', `${name}-code`);
     rmSync(runDir, { recursive: true, force: true });
     mkdirSync(runDir, { recursive: true });
-    const m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [node, ctx.scelleBin, 'seal', w.src, '--to', runDir,
+    const m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', runDir,
       '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] });
     const res = lastJson(m.stdout);
     if (typeof res.unlockCode !== 'string') throw new BenchError('scelle seal with an unlock code returned no code');
@@ -314,7 +314,9 @@ async function main(argv: string[]): Promise<number> {
   rmSync(keyDir, { recursive: true, force: true });
   rmSync(join(opts.dir, 'out'), { recursive: true, force: true });
   mkdirSync(keyDir, { recursive: true });
-  const env = { ...process.env, SCELLE_HOME: home, SCELLE_LANG: 'en' };
+  // scelle runs as users run the installed command: its bin through its #! line (which sets
+  // its V8 flags), with this Node first on the PATH.
+  const env = { ...process.env, SCELLE_HOME: home, SCELLE_LANG: 'en', PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
   const keys = {
     escrowKey: join(keyDir, 'escrow.key'), escrowPub: join(keyDir, 'escrow.key.pub'),
     ageKey: join(keyDir, 'age.key'), agePub: '',
@@ -333,7 +335,7 @@ async function main(argv: string[]): Promise<number> {
     '--recipient', keys.escrowPub, '--json'], { env, stdio: 'ignore' });
   // Fixed cost of one seal of a 6-byte file (node start-up, station key, manifest signature, custody record).
   mkdirSync(join(warm, 'target2'));
-  const tiny = await measure({ env, procs: [{ label: 'scelle', argv: [process.execPath, scelleBin, 'seal', join(warm, 'src'),
+  const tiny = await measure({ env, procs: [{ label: 'scelle', argv: [scelleBin, 'seal', join(warm, 'src'),
     '--to', join(warm, 'target2'), '--no-unlock-code', '--no-escrow', '--recipient', keys.escrowPub, '--json'] }] }, opts.probe, opts.dir);
   execFileSync('bash', ['-c', `tar -cf - -C ${warm} src | age -r ${keys.agePub} | age -d -i ${keys.ageKey} | tar -tf - > /dev/null`]);
   rmSync(warm, { recursive: true, force: true });
@@ -348,6 +350,8 @@ async function main(argv: string[]): Promise<number> {
   log(`Scellé benchmark — scale ${opts.scale}, ${opts.runs} run(s), median reported; ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, commit ${machine.commit}, age ${machine.age}, ${machine.tar}`);
   log(`peak RSS: ${machine.rssProbe}; load average at start ${machine.loadavgStart.join(' ')}`);
   log(`fixed cost: scelle seal of one 6-byte file takes ${machine.tinySealSeconds} s (peak RSS ${machine.tinySealRssMiB} MiB)`);
+  const steps = measureStepCosts(opts.dir);
+  log(`format building blocks (Node, this machine): SHA-256 ${steps.sha256.toFixed(2)} ns/B, AES-256-GCM ${steps.aesGcm.toFixed(2)} ns/B, tmpfs write ${steps.tmpfsWrite.toFixed(2)} ns/B, read ${steps.tmpfsRead.toFixed(2)} ns/B`);
   if (opts.probe === 'proc') log('(install GNU time for exact peak RSS: sudo apt-get install -y time)');
 
   const names: WorkloadName[] = opts.only ? [opts.only] : ['large', 'small'];
@@ -376,6 +380,14 @@ async function main(argv: string[]): Promise<number> {
     console.log('');
   }
   if (allTargets.length) console.log(formatTargets(allTargets));
+  const floorRows = results.flatMap((r) => {
+    const med = (op: Op, tool: ToolId) => r.summaries.find((x) => x.op === op && x.tool === tool)?.medianSeconds ?? NaN;
+    return [
+      { workload: r.name, op: 'seal' as const, bytes: r.bytes, goal: r.name === 'large' ? 1.5 : 1.2, baselineSeconds: med('seal', 'tar|age'), scelleSeconds: med('seal', 'scelle') },
+      { workload: r.name, op: 'open' as const, bytes: r.bytes, goal: 1.5, baselineSeconds: med('open', 'age|tar'), scelleSeconds: med('open', 'scelle') },
+    ].filter((x) => !Number.isNaN(x.baselineSeconds) && !Number.isNaN(x.scelleSeconds));
+  });
+  if (floorRows.length) console.log(`\n${formatFloor(steps, machine.cpus, machine.tinySealSeconds, floorRows)}`);
   const loadEnd = loadavg().map((x) => +x.toFixed(2));
   console.log(`\nload average at end ${loadEnd.join(' ')} (a shared or busy machine makes these numbers noisy)`);
 
@@ -384,7 +396,7 @@ async function main(argv: string[]): Promise<number> {
   const outFile = join(outDir, 'latest.json');
   writeFileSync(outFile, JSON.stringify({
     date: new Date().toISOString(), options: { ...opts }, machine: { ...machine, loadavgEnd: loadEnd }, failed,
-    workloads: results, targets: allTargets,
+    workloads: results, targets: allTargets, stepCosts: steps,
   }, null, 2));
   console.log(`results written to ${outFile}`);
   if (opts.keep) console.log(`outputs kept under ${join(opts.dir, 'out')}`);

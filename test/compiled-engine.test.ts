@@ -2,10 +2,10 @@
 // engine unit tests run from the TypeScript sources, where every pipeline stays in one
 // thread. Requires `npm run build` (the test command builds first).
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bytes, makeKeys, tempDir, writeTree } from './support/engine-fixtures.js';
+import { bytes, makeKeys, randomBytes, tempDir, writeTree } from './support/engine-fixtures.js';
 import type * as Engine from '../shared/engine/index.js';
 import type { Progress } from '../shared/engine/api.js';
 
@@ -22,7 +22,9 @@ describe('restore workers (compiled engine)', () => {
     const { root, station, escrow } = makeKeys();
     const src = tempDir();
     const tree: Record<string, Buffer> = {};
-    for (let i = 0; i < 3000; i++) tree[`data/d${i % 13}/f${i}.bin`] = bytes(2000 + (i % 50) * 300, i + 1);
+    // Enough work (≈ 160 MB over several units) that the restore is far from done when the first progress arrives.
+    for (let i = 0; i < 1000; i++) tree[`data/d${i % 13}/f${i}.bin`] = bytes(2000 + (i % 50) * 300, i + 1);
+    for (let i = 0; i < 300; i++) tree[`data/m${i % 7}/g${i}.bin`] = randomBytes(512 << 10);
     writeTree(src, tree);
     const target = tempDir();
     const sealed = await engine.seal({ sources: [join(src, 'data')], target, station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] } });
@@ -141,5 +143,77 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     expect(listA.entries).toEqual(listB.entries);
     const full = await engine.verify({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
     expect(full.problems).toEqual([]);
+  });
+});
+
+describe('three-stage payload pipeline (compiled engine, large files)', () => {
+  function largeFiles(): Record<string, Buffer> {
+    return { 'data/a.bin': bytes(9 << 20, 1), 'data/b.bin': bytes(9 << 20, 2), 'data/c.bin': bytes(7 << 20, 3), 'data/petit.txt': Buffer.from('petit') };
+  }
+
+  async function expectOpensExact(driveDir: string, k: ReturnType<typeof makeKeys>, tree: Record<string, Buffer>): Promise<void> {
+    const secret = { kind: 'x25519' as const, secretKey: k.escrow.secretKey };
+    const full = await engine.verify({ driveDir, pinnedRoots: [k.root.publicKey], secret });
+    expect(full.problems).toEqual([]);
+    const dest = tempDir();
+    await engine.open({ driveDir, dest, pinnedRoots: [k.root.publicKey], secret });
+    for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
+  }
+
+  it('write every part byte-exact, with the same index as a seal in one thread', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree = largeFiles();
+    writeTree(src, tree);
+    const opts = { sources: [join(src, 'data')], station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 8 << 20 };
+    const piped = await engine.seal({ ...opts, target: tempDir() }, { sinkMode: 'pipeline' });
+    expect(piped.parts).toBe(4);
+    await expectOpensExact(piped.driveDir, k, tree);
+    const single = await engine.seal({ ...opts, target: tempDir() }, { sinkMode: 'inline' });
+    const secret = { kind: 'x25519' as const, secretKey: k.escrow.secretKey };
+    const a = await engine.list({ driveDir: piped.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    const b = await engine.list({ driveDir: single.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    expect(a.entries).toEqual(b.entries);
+  });
+
+  it('report a full target (ENOSPC on part 1) as E_TARGET_FULL without a manifest, then resume byte-exact', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree = largeFiles();
+    writeTree(src, tree);
+    const target = tempDir();
+    const opts = { sources: [join(src, 'data')], target, station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 8 << 20 };
+    let armed = false;
+    const full = engine.seal({
+      ...opts,
+      onProgress: (p) => {
+        if (p.phase !== 'seal' || armed) return;
+        armed = true;
+        const [driveDir] = readdirSync(target).filter((n) => n.startsWith('SCELLE-'));
+        symlinkSync('/dev/full', join(target, driveDir!, 'payload/part-00001.scx'));
+      },
+    }, { sinkMode: 'pipeline' });
+    await expect(full).rejects.toMatchObject({ code: 'E_TARGET_FULL' });
+    const [unfinished] = engine.findUnfinishedSeals(target);
+    expect(existsSync(join(unfinished!, 'manifest.json'))).toBe(false);
+    unlinkSync(join(unfinished!, 'payload/part-00001.scx'));
+    const resumed = await engine.seal({ ...opts, resume: true }, { sinkMode: 'pipeline' });
+    expect(resumed).toMatchObject({ resumed: true, parts: 4 });
+    await expectOpensExact(resumed.driveDir, k, tree);
+  });
+
+  it('stop on cancel without a manifest', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    writeTree(src, largeFiles());
+    const target = tempDir();
+    const controller = new AbortController();
+    const cancelled = engine.seal({
+      sources: [join(src, 'data')], target, station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] },
+      signal: controller.signal, onProgress: (p) => { if (p.phase === 'seal') controller.abort(); },
+    }, { sinkMode: 'pipeline' });
+    await expect(cancelled).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    const [unfinished] = engine.findUnfinishedSeals(target);
+    expect(existsSync(join(unfinished!, 'manifest.json'))).toBe(false);
   });
 });

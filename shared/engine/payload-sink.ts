@@ -6,12 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ScelleError, type ScelleErrorCode } from '../errors/scelle-error.js';
 import { PayloadWriter, type PartInfo, type PayloadWriterConfig } from './payload-writer.js';
+import { abortRing, createCipherRing, type CipherRing } from './cipher-ring.js';
 
 /** Size of each shared-memory slot of the worker sink (larger slots: fewer thread wake-ups). */
-export const SINK_BUFFER_SIZE = 4 << 20;
+export const SINK_BUFFER_SIZE = 2 << 20;
 /** Size of the buffers of the in-thread sink. */
 const INLINE_BUFFER_SIZE = 1 << 20;
 const POOL_SIZE = 6;
@@ -101,42 +102,70 @@ export function createInlineSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
 }
 
 const workerUrl = new URL('./payload-worker.js', import.meta.url);
+const partWriterUrl = new URL('./part-writer-worker.js', import.meta.url);
+/** Slots of the cipher ring between the encryption and part writer workers (three stages). */
+const CIPHER_SLOTS = 6;
 
-/** True when the compiled worker script is available (not when running from TypeScript sources). */
+/** True when the compiled worker scripts are available (not when running from TypeScript sources). */
 export function workerAvailable(): boolean {
-  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+  return [workerUrl, partWriterUrl].every((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
 }
 
+type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: SinkErrorMessage };
+
 /**
- * Runs the writer in a worker thread; `onPart` is called in this thread. The buffers are
- * slots of one SharedArrayBuffer: messages carry only a slot number, so no backing store is
- * created or transferred per chunk (that cost dominated when buffers were transferred).
+ * Runs the writer on worker threads; `onPart` is called in this thread. The buffers are slots
+ * of one SharedArrayBuffer: messages carry only a slot number, so no backing store is created
+ * or transferred per chunk (that cost dominated when buffers were transferred).
+ * - 2 stages: one worker encrypts, hashes the ciphertext and writes;
+ * - 3 stages: one worker encrypts into a cipher ring, another hashes and writes, so that with
+ *   large files the three steps of a byte (read and hash; encrypt; hash and write) run on
+ *   every core at once.
  */
-export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
+export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, stages: 2 | 3 = 2): PayloadSink {
   const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
-  // A small young generation makes the worker collect its short-lived ciphertext buffers early,
-  // which keeps its memory flat (the GC does not count their native memory otherwise).
-  const worker = new Worker(workerUrl, { workerData: { cfg, shared, slotSize: SINK_BUFFER_SIZE }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  // A small young generation makes the workers collect their short-lived ciphertext buffers early,
+  // which keeps their memory flat (the GC does not count their native memory otherwise).
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+  const workers: Worker[] = [];
+  let ring: CipherRing | null = null;
+  let encryptorData: Record<string, unknown> = { cfg, shared, slotSize: SINK_BUFFER_SIZE };
+  let transferList: MessagePort[] = [];
+  if (stages === 3) {
+    ring = createCipherRing(CIPHER_SLOTS, SINK_BUFFER_SIZE + (64 << 10));
+    const { port1, port2 } = new MessageChannel();
+    workers.push(new Worker(partWriterUrl, { workerData: { driveDir: cfg.driveDir, ring, encryptorPort: port2 }, transferList: [port2], resourceLimits }));
+    encryptorData = { ...encryptorData, ring, writerPort: port1 };
+    transferList = [port1];
+  }
+  const worker = new Worker(workerUrl, { workerData: encryptorData, transferList, resourceLimits });
+  workers.push(worker);
   const pool = new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
   const slots = new Map<number, Buffer>();
   let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
   let done = false;
+  const stopAll = () => {
+    if (ring) abortRing(ring);
+    for (const w of workers) void w.terminate();
+  };
   const fail = (e: ScelleError) => {
     pool.fail(e);
     finished?.reject(e);
   };
-  worker.on('message', (m: { type: 'release'; slot: number } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: SinkErrorMessage }) => {
-    if (m.type === 'release') pool.release(slots.get(m.slot)!);
-    else if (m.type === 'part') onPart(m.part);
-    else if (m.type === 'done') {
-      done = true;
-      finished?.resolve();
-    } else fail(new ScelleError(m.error.code, m.error.message, m.error.details));
-  });
-  worker.on('error', (e) => fail(new ScelleError('E_INTERNAL', `payload worker failed: ${e.message}`)));
-  worker.on('exit', () => {
-    if (!done) fail(pool.failure ?? new ScelleError('E_INTERNAL', 'payload worker stopped early'));
-  });
+  for (const w of workers) {
+    w.on('message', (m: WorkerMessage) => {
+      if (m.type === 'release') pool.release(slots.get(m.slot)!);
+      else if (m.type === 'part') onPart(m.part);
+      else if (m.type === 'done') {
+        done = true;
+        finished?.resolve();
+      } else fail(new ScelleError(m.error.code, m.error.message, m.error.details));
+    });
+    w.on('error', (e) => fail(new ScelleError('E_INTERNAL', `payload worker failed: ${e.message}`)));
+    w.on('exit', () => {
+      if (!done) fail(pool.failure ?? new ScelleError('E_INTERNAL', 'payload worker stopped early'));
+    });
+  }
   return {
     shared: { buffer: shared, slotSize: SINK_BUFFER_SIZE },
     acquire: () => pool.acquire(),
@@ -149,20 +178,25 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
       return new Promise<void>((resolve, reject) => {
         if (pool.failure) return reject(pool.failure);
         finished = {
-          resolve: () => { void worker.terminate(); resolve(); },
-          reject: (e) => { void worker.terminate(); reject(e); },
+          resolve: () => { stopAll(); resolve(); },
+          reject: (e) => { stopAll(); reject(e); },
         };
         worker.postMessage({ type: 'finish' });
       });
     },
     async abort() {
-      worker.postMessage({ type: 'abort' });
-      await worker.terminate();
+      for (const w of workers) w.postMessage({ type: 'abort' });
+      if (ring) abortRing(ring);
+      await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }
 
-/** The fastest sink available: a worker when compiled, else in-thread. */
-export function createPayloadSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, mode: 'auto' | 'inline' = 'auto'): PayloadSink {
-  return mode === 'auto' && workerAvailable() ? createWorkerSink(cfg, onPart) : createInlineSink(cfg, onPart);
+/** How the payload is written: in this thread, or on two or three threads (see createWorkerSink). */
+export type SinkMode = 'inline' | 'worker' | 'pipeline';
+
+/** The sink for `mode`; the worker modes fall back to in-thread when the compiled workers are missing. */
+export function createPayloadSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, mode: SinkMode): PayloadSink {
+  if (mode === 'inline' || !workerAvailable()) return createInlineSink(cfg, onPart);
+  return createWorkerSink(cfg, onPart, mode === 'pipeline' ? 3 : 2);
 }

@@ -49,28 +49,30 @@ export function payloadAssociatedData(driveId: string, n: number): string {
   return `scelle/1 payload ${driveId} part ${n}`;
 }
 
-/** Synchronous payload writer: the worker runs one, and so does the in-thread mode. */
-export class PayloadWriter {
+/** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
+export interface CipherOutput {
+  openPart(n: number): void;
+  data(buffers: Buffer[]): void;
+  /** The part is complete: `plaintextSize` tar bytes went into it. */
+  closePart(n: number, plaintextSize: number): void;
+}
+
+/**
+ * Cuts the tar stream into parts and encrypts each as its own stream; the ciphertext goes to
+ * a {@link CipherOutput}. Writing starts at `startOffset` (a resume re-encrypts only the
+ * unfinished part, under a new salt).
+ */
+export class PartEncryptor {
   private offset: number;
   private part = -1;
-  private fd = -1;
   private enc: SizedStreamEncryptor | null = null;
-  private hash: Hash | null = null;
-  private partCipherBytes = 0;
   private partPlainBytes = 0;
-  private readonly payloadDir: string;
 
-  constructor(private readonly cfg: PayloadWriterConfig, private readonly onPart: (p: PartInfo) => void) {
-    this.payloadDir = join(cfg.driveDir, 'payload');
+  constructor(private readonly cfg: PayloadWriterConfig, private readonly out: CipherOutput) {
     this.offset = cfg.startOffset;
-    try {
-      mkdirSync(this.payloadDir, { recursive: true });
-    } catch (e) {
-      throw targetError(e, this.payloadDir);
-    }
   }
 
-  /** Consumes the next bytes of the tar stream. Throws E_TARGET_* on write failures. */
+  /** Consumes the next bytes of the tar stream. Throws what the output throws. */
   write(chunk: Uint8Array): void {
     let pos = 0;
     while (pos < chunk.length) {
@@ -81,7 +83,8 @@ export class PayloadWriter {
       }
       const room = (n + 1) * this.cfg.partPlaintextSize - this.offset;
       const take = Math.min(room, chunk.length - pos);
-      this.emit(this.enc!.push(chunk.subarray(pos, pos + take)));
+      const ct = this.enc!.push(chunk.subarray(pos, pos + take));
+      if (ct.length > 0) this.out.data(ct);
       this.partPlainBytes += take;
       this.offset += take;
       pos += take;
@@ -96,22 +99,55 @@ export class PayloadWriter {
   }
 
   private openPart(n: number): void {
-    const path = join(this.cfg.driveDir, partFileName(n));
+    this.out.openPart(n);
+    this.part = n;
+    const size = Math.min(this.cfg.partPlaintextSize, this.cfg.totalSize - n * this.cfg.partPlaintextSize);
+    this.enc = new SizedStreamEncryptor(this.cfg.dataKey, payloadAssociatedData(this.cfg.driveId, n), size);
+    this.partPlainBytes = 0;
+  }
+
+  private closePart(): void {
+    if (this.part < 0 || this.enc === null) return;
+    const ct = this.enc.finish();
+    if (ct.length > 0) this.out.data(ct);
+    this.enc = null;
+    this.out.closePart(this.part, this.partPlainBytes);
+  }
+}
+
+/**
+ * Writes encrypted parts to the drive: hashes the ciphertext, and fsyncs each part file (and
+ * its folder) before reporting it done. Throws E_TARGET_* on write failures.
+ */
+export class PartFileWriter implements CipherOutput {
+  private fd = -1;
+  private part = -1;
+  private hash: Hash | null = null;
+  private partCipherBytes = 0;
+  private readonly payloadDir: string;
+
+  constructor(driveDir: string, private readonly onPart: (p: PartInfo) => void) {
+    this.payloadDir = join(driveDir, 'payload');
+    try {
+      mkdirSync(this.payloadDir, { recursive: true });
+    } catch (e) {
+      throw targetError(e, this.payloadDir);
+    }
+  }
+
+  openPart(n: number): void {
+    const path = join(this.payloadDir, partFileName(n).slice('payload/'.length));
     try {
       this.fd = openSync(path, 'w', 0o644);
     } catch (e) {
       throw targetError(e, path);
     }
     this.part = n;
-    const size = Math.min(this.cfg.partPlaintextSize, this.cfg.totalSize - n * this.cfg.partPlaintextSize);
-    this.enc = new SizedStreamEncryptor(this.cfg.dataKey, payloadAssociatedData(this.cfg.driveId, n), size);
     this.hash = createHash('sha256');
     this.partCipherBytes = 0;
-    this.partPlainBytes = 0;
   }
 
-  private emit(buffers: Buffer[]): void {
-    if (buffers.length === 0) return;
+  data(buffers: Buffer[]): void {
     for (const b of buffers) {
       this.hash!.update(b);
       this.partCipherBytes += b.length;
@@ -123,10 +159,8 @@ export class PayloadWriter {
     }
   }
 
-  private closePart(): void {
-    if (this.part < 0 || this.enc === null) return;
-    this.emit(this.enc.finish());
-    const file = partFileName(this.part);
+  closePart(n: number, plaintextSize: number): void {
+    const file = partFileName(n);
     try {
       fsyncSync(this.fd);
       closeSync(this.fd);
@@ -136,8 +170,7 @@ export class PayloadWriter {
       throw targetError(e, file);
     }
     this.fd = -1;
-    this.enc = null;
-    this.onPart({ index: this.part, file, size: this.partCipherBytes, plaintextSize: this.partPlainBytes, sha256: this.hash!.digest('hex') });
+    this.onPart({ index: n, file, size: this.partCipherBytes, plaintextSize, sha256: this.hash!.digest('hex') });
   }
 
   /** Closes the open part file without finishing it (after an error or cancel). */
@@ -146,5 +179,31 @@ export class PayloadWriter {
       try { closeSync(this.fd); } catch { /* already failing */ }
       this.fd = -1;
     }
+  }
+}
+
+/** Encrypts and writes in one thread: the in-thread sink and the one-worker sink run one. */
+export class PayloadWriter {
+  private readonly files: PartFileWriter;
+  private readonly encryptor: PartEncryptor;
+
+  constructor(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void) {
+    this.files = new PartFileWriter(cfg.driveDir, onPart);
+    this.encryptor = new PartEncryptor(cfg, this.files);
+  }
+
+  /** Consumes the next bytes of the tar stream. Throws E_TARGET_* on write failures. */
+  write(chunk: Uint8Array): void {
+    this.encryptor.write(chunk);
+  }
+
+  /** Ends the stream: finishes the last part. */
+  finish(): void {
+    this.encryptor.finish();
+  }
+
+  /** Closes the open part file without finishing it (after an error or cancel). */
+  abort(): void {
+    this.files.abort();
   }
 }

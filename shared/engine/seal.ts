@@ -24,7 +24,7 @@ import {
   driveDirFor, indexAssociatedData, newDriveId, readmeText,
 } from './drive-layout.js';
 import { fsyncDir, writeFileDurable } from './durable-fs.js';
-import { createPayloadSink, type PayloadSink } from './payload-sink.js';
+import { createPayloadSink, type PayloadSink, type SinkMode } from './payload-sink.js';
 import type { PartInfo } from './payload-writer.js';
 import { ProgressTracker } from './progress.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
@@ -40,8 +40,8 @@ import { customerPublicKey } from '../custody/customer-key.js';
 
 /** Extra knobs for tests and benchmarks. */
 export interface SealInternals {
-  /** 'inline' runs encryption in this thread; 'auto' a worker when compiled. Default: by payload size. */
-  sinkMode?: 'auto' | 'inline';
+  /** 'inline' writes the payload in this thread; 'worker' and 'pipeline' on 2 or 3 threads when compiled. Default: by payload size and average file size. */
+  sinkMode?: SinkMode;
   /** Minimum time between progress reports (default 100 ms; tests use 0 to see every chunk). */
   progressIntervalMs?: number;
 }
@@ -160,7 +160,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
     for (const [i, h] of hashes) if ((entryEnds[i] ?? Infinity) <= partEnd) done[i] = h;
     state = { ...state, parts: [...parts], hashes: done };
     writeSealState(driveDir, state);
-  }, internals.sinkMode ?? (scan.tarSize >= WORKER_MIN_BYTES ? 'auto' : 'inline'));
+  }, internals.sinkMode ?? chooseSinkMode(scan));
   // Many entries: their per-file work is spread over tar builder workers (not on a resume,
   // which must skip the finished parts entry by entry).
   const builders = sink.shared && startOffset === 0 && scan.entries.length >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
@@ -232,6 +232,18 @@ interface TarContext {
 const ZEROS = Buffer.alloc(512);
 /** Below this, starting the encryption worker costs more than it saves. */
 const WORKER_MIN_BYTES = 8 << 20;
+/**
+ * From this average file size, encryption and writing get a thread each (three stages): the
+ * sealing loop then has time to spare. Below it, the tar builders keep every core busy and a
+ * third payload thread would only add memory.
+ */
+const PIPELINE_MIN_AVERAGE_FILE = 1 << 20;
+
+/** The payload sink for what the scan found. */
+function chooseSinkMode(scan: ScanResult): SinkMode {
+  if (scan.tarSize < WORKER_MIN_BYTES) return 'inline';
+  return scan.bytes >= scan.files * PIPELINE_MIN_AVERAGE_FILE ? 'pipeline' : 'worker';
+}
 /** Below this many entries, the tar builder workers cost more than they save. */
 const BUILDERS_MIN_ENTRIES = 256;
 

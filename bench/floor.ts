@@ -1,0 +1,97 @@
+// The format's floor on this machine: what scelle/1 costs at the very least per byte, from the
+// throughput of its building blocks measured here, in the same run as the tools. A seal must
+// read every byte, hash it (SHA-256 of each file, for the index), encrypt it (AES-256-GCM),
+// hash the ciphertext (SHA-256 of each part, for the manifest) and write it; an open must
+// read, decrypt, hash (to check each file against the index) and write. With every core busy
+// and no other cost at all, a run cannot take less than bytes × (sum of the steps) ÷ cores.
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Op } from './report.js';
+
+/** Nanoseconds per byte of each step, as Node does it here (the way scelle does it). */
+export interface StepCosts { sha256: number; aesGcm: number; tmpfsWrite: number; tmpfsRead: number }
+
+const SAMPLE = 256 << 20;
+const BLOCK = 1 << 20;
+const SLICE = 64 << 10;
+
+function nsPerByte(run: () => void, bytes: number, repeat = 3): number {
+  let best = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    const t = process.hrtime.bigint();
+    run();
+    best = Math.min(best, Number(process.hrtime.bigint() - t));
+  }
+  return best / bytes;
+}
+
+/** Measures the steps (best of 3 over 256 MiB each) with a scratch file in `dir` (tmpfs). */
+export function measureStepCosts(dir: string): StepCosts {
+  const block = randomBytes(BLOCK);
+  const key = randomBytes(32);
+  const sha256 = nsPerByte(() => {
+    const h = createHash('sha256');
+    for (let done = 0; done < SAMPLE; done += BLOCK) h.update(block);
+    h.digest();
+  }, SAMPLE);
+  const aesGcm = nsPerByte(() => {
+    for (let done = 0, n = 0; done < SAMPLE; done += BLOCK, n++) {
+      const iv = Buffer.alloc(12);
+      iv.writeUInt32BE(n, 4);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      for (let p = 0; p < BLOCK; p += SLICE) c.update(block.subarray(p, p + SLICE));
+      c.final();
+    }
+  }, SAMPLE);
+  const file = join(dir, `floor-${process.pid}.bin`);
+  let tmpfsWrite = Infinity;
+  let tmpfsRead = Infinity;
+  try {
+    for (let i = 0; i < 3; i++) {
+      rmSync(file, { force: true });
+      tmpfsWrite = Math.min(tmpfsWrite, nsPerByte(() => {
+        const fd = openSync(file, 'w');
+        for (let done = 0; done < SAMPLE; done += BLOCK) writeSync(fd, block);
+        closeSync(fd);
+      }, SAMPLE, 1));
+      const into = Buffer.allocUnsafe(BLOCK);
+      tmpfsRead = Math.min(tmpfsRead, nsPerByte(() => {
+        const fd = openSync(file, 'r');
+        while (readSync(fd, into, 0, BLOCK, null) > 0);
+        closeSync(fd);
+      }, SAMPLE, 1));
+    }
+  } finally {
+    rmSync(file, { force: true });
+  }
+  return { sha256, aesGcm, tmpfsWrite, tmpfsRead };
+}
+
+/** CPU nanoseconds per byte that `op` needs at the least. */
+export function floorNsPerByte(op: Op, c: StepCosts): number {
+  return op === 'seal' ? c.tmpfsRead + c.sha256 + c.aesGcm + c.sha256 + c.tmpfsWrite : c.tmpfsRead + c.aesGcm + c.sha256 + c.tmpfsWrite;
+}
+
+/** The shortest possible wall time of `op` over `bytes` on `cores` cores, plus the fixed cost of a run. */
+export function floorSeconds(op: Op, c: StepCosts, bytes: number, cores: number, fixedSeconds: number): number {
+  return (bytes * floorNsPerByte(op, c)) / cores / 1e9 + fixedSeconds;
+}
+
+/** The printed explanation: steps, floors, and whether each speed target lies above or below its floor. */
+export function formatFloor(c: StepCosts, cores: number, fixedSeconds: number, rows: { workload: string; op: Op; bytes: number; goal: number; baselineSeconds: number; scelleSeconds: number }[]): string {
+  const f = (x: number) => x.toFixed(2);
+  const lines = [
+    `Format floor: scelle/1's unavoidable work per byte on this machine (${cores} cores all busy, no other cost)`,
+    '-'.repeat(64),
+    `measured here: SHA-256 ${f(c.sha256)} ns/B, AES-256-GCM ${f(c.aesGcm)} ns/B, tmpfs write ${f(c.tmpfsWrite)} ns/B, tmpfs read ${f(c.tmpfsRead)} ns/B`,
+    `seal = read + SHA-256 (files) + AES-GCM + SHA-256 (parts) + write = ${f(floorNsPerByte('seal', c))} ns/B;  open = read + AES-GCM + SHA-256 (files) + write = ${f(floorNsPerByte('open', c))} ns/B`,
+    `"floor" counts only that per-byte work; scelle also pays a fixed cost per run (${f(fixedSeconds)} s measured above) and, for small files, per-file work (open, stat, close, headers).`,
+  ];
+  for (const r of rows) {
+    const floor = floorSeconds(r.op, c, r.bytes, cores, 0);
+    const allowed = r.baselineSeconds / r.goal;
+    lines.push(`${r.op} ${r.workload}: floor ${f(floor)} s (+ fixed cost ${f(floor + fixedSeconds)} s), scelle ${f(r.scelleSeconds)} s; ${r.goal}× the baseline means ≤ ${f(allowed)} s: ${allowed < floor ? 'below the floor, unreachable with this format in Node on this machine' : allowed < floor + fixedSeconds ? 'below the floor plus the fixed cost' : 'above the floor'}`);
+  }
+  return lines.join('\n');
+}
