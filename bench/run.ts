@@ -284,7 +284,7 @@ function snapshotCli(root: string, dir: string): string {
   mkdirSync(join(app, 'dist'), { recursive: true });
   cpSync(join(root, 'package.json'), join(app, 'package.json'));
   cpSync(join(root, 'bin'), join(app, 'bin'), { recursive: true });
-  for (const d of ['cli', 'shared']) cpSync(join(root, 'dist', d), join(app, 'dist', d), { recursive: true });
+  for (const d of ['cli', 'cli-bundle', 'shared']) cpSync(join(root, 'dist', d), join(app, 'dist', d), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
   return join(app, 'bin', 'scelle.js');
 }
