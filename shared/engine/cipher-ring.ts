@@ -6,7 +6,6 @@
  * backpressure: the encryptor waits on it (Atomics.wait, with a timeout so that an abort
  * flag set by either side is seen).
  */
-import { ScelleError } from '../errors/scelle-error.js';
 import type { CipherOutput } from './payload-writer.js';
 
 /** What one slot holds, in order. */
@@ -17,6 +16,16 @@ export type CipherEvent =
 
 /** The shared memory of a ring. */
 export interface CipherRing { data: SharedArrayBuffer; control: SharedArrayBuffer; slots: number; slotSize: number }
+
+/**
+ * Thrown on the encryptor's side when the ring was aborted: the other side (or the main thread)
+ * stopped first and reports the cause, so this is not reported again.
+ */
+export class RingAborted extends Error {
+  constructor() {
+    super('the payload pipeline stopped');
+  }
+}
 
 const FREE = 0;
 const ABORT = 1;
@@ -101,7 +110,7 @@ export class RingCipherOutput implements CipherOutput {
       this.events = [];
     }
     for (;;) {
-      if (Atomics.load(this.control, ABORT) !== 0) throw new ScelleError('E_CANCELLED', 'the payload pipeline stopped');
+      if (Atomics.load(this.control, ABORT) !== 0) throw new RingAborted();
       const free = Atomics.load(this.control, FREE);
       if (free > 0) {
         Atomics.sub(this.control, FREE, 1);

@@ -16,8 +16,8 @@ let writer: PartFileWriter | null = null;
 function fail(e: unknown): void {
   failed = true;
   writer?.abort();
-  abortRing(ring);
   port.postMessage({ type: 'error', error: toSinkError(e) });
+  abortRing(ring);
 }
 
 try {

@@ -6,7 +6,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PartEncryptor, PayloadWriter, type PayloadWriterConfig } from './payload-writer.js';
 import { toSinkError } from './payload-sink.js';
-import { abortRing, RingCipherOutput, type CipherEvent, type CipherRing } from './cipher-ring.js';
+import { abortRing, RingAborted, RingCipherOutput, type CipherEvent, type CipherRing } from './cipher-ring.js';
 
 interface Init {
   cfg: PayloadWriterConfig;
@@ -67,6 +67,7 @@ port.on('message', (m: { type: 'data'; slot: number; length: number } | { type: 
     }
   } catch (e) {
     failed = true;
+    if (e instanceof RingAborted) return; // the part writer (or the main thread) reports why
     stage.abort();
     port.postMessage({ type: 'error', error: toSinkError(e) });
   }

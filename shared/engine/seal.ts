@@ -11,7 +11,8 @@ import { closeSync, mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../format/unlock-code.js';
-import { unwrapKeyslots, wrapForUnlockCode, wrapForX25519, type Keyslot } from '../format/keyslot.js';
+import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../format/keyslot.js';
+import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slot.js';
 import { serializeManifest, signManifest, type Manifest } from '../format/manifest.js';
 import { encodeIndexEntry, encodeIndexHeader } from '../format/index-codec.js';
 import { encryptStream, SCELLE_LAYOUT } from '../format/stream.js';
@@ -69,10 +70,23 @@ export function findUnfinishedSeals(target: string): string[] {
  * stays resumable and nothing reports it as sealed.
  */
 export async function seal(opts: SealOptions, internals: SealInternals = {}): Promise<SealResult> {
-  const { recipients, station, signal } = opts;
+  const { recipients } = opts;
   if (!recipients.unlockCode && recipients.x25519.length === 0) {
     throw new ScelleError('E_KEY_NO_RECIPIENT', 'a drive needs at least one recipient: an unlock code or a public key');
   }
+  // The unlock code's KDF (Argon2id, 64 MiB) starts now and runs on another core while the
+  // sources are counted; it is stopped if the seal fails before it is needed.
+  const unlockCode = recipients.unlockCode ? generateUnlockCode() : undefined;
+  const unlockKey = unlockCode ? { code: unlockCode, derivation: startUnlockKeyDerivation(canonicalizeUnlockCode(unlockCode)) } : null;
+  try {
+    return await sealWith(opts, internals, unlockKey);
+  } finally {
+    unlockKey?.derivation.cancel();
+  }
+}
+
+async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: { code: string; derivation: UnlockKeyDerivation } | null): Promise<SealResult> {
+  const { recipients, station, signal } = opts;
   const target = inspectTarget(opts.target);
   const unfinished = findUnfinishedSeals(opts.target);
   let resumeState: SealState | null = null;
@@ -143,10 +157,21 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
     fsyncDir(opts.target);
   }
 
-  // The unlock code's slow KDF runs while the payload is written.
-  const unlockCode = recipients.unlockCode ? generateUnlockCode() : undefined;
-  const unlockSlot = unlockCode ? wrapForUnlockCode(dataKey, canonicalizeUnlockCode(unlockCode), driveId) : null;
-  unlockSlot?.catch(() => undefined);
+  // With many entries, the unlock code's key must be ready (and its 64 MiB gone) before the
+  // payload workers start, whose memory grows with the number of entries; with few, it keeps
+  // running beside them.
+  let unlockSlot: Keyslot | null = null;
+  const wrapUnlockSlot = async () => {
+    if (!unlockKey) return;
+    const derived = await unlockKey.derivation.result;
+    try {
+      unlockSlot = wrapWithUnlockCodeKey(dataKey, derived, driveId);
+    } finally {
+      derived.kek.fill(0);
+    }
+    throwIfCancelled(signal);
+  };
+  if (scan.entries.length >= BUILDERS_MIN_ENTRIES) await wrapUnlockSlot();
 
   // 4. Payload.
   const startOffset = finishedParts.length * partSize;
@@ -188,8 +213,9 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   writeFileDurable(join(driveDir, INDEX_FILE), indexCipher);
 
   // 6. Manifest, signature, notice; manifest.json last.
+  if (unlockSlot === null) await wrapUnlockSlot();
   const keyslots: Keyslot[] = [];
-  if (unlockSlot) keyslots.push(await unlockSlot);
+  if (unlockSlot) keyslots.push(unlockSlot);
   for (const r of recipients.x25519) keyslots.push(wrapForX25519(dataKey, r.publicKey, driveId, r.label));
   const manifest: Manifest = {
     format: 'scelle/1', driveId, createdAt: state.createdAt,
@@ -213,7 +239,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
     manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
     files: scan.files, bytes: scan.bytes, parts: partCount, resumed: resumeState !== null, customerPublicKey: customerKey,
   };
-  if (unlockCode) result.unlockCode = unlockCode;
+  if (unlockKey) result.unlockCode = unlockKey.code;
   return result;
 }
 

@@ -173,13 +173,29 @@ function open(kek: Uint8Array, nonce: Uint8Array, aad: string, wrapped: Uint8Arr
 export async function wrapForUnlockCode(dataKey: Uint8Array, canonicalCode: string, driveId: string): Promise<UnlockCodeKeyslot> {
   requireDataKey(dataKey);
   requireDriveId(driveId);
+  const derived = await deriveUnlockCodeKey(canonicalCode);
+  try {
+    return wrapWithUnlockCodeKey(dataKey, derived, driveId);
+  } finally {
+    derived.kek.fill(0);
+  }
+}
+
+/** The slow half of an unlock-code keyslot: Argon2id of the code under a fresh salt (needs neither the data key nor the drive). */
+export async function deriveUnlockCodeKey(canonicalCode: string): Promise<{ kek: Uint8Array; salt: Uint8Array }> {
   const canonical = canonicalizeUnlockCode(canonicalCode);
   const salt = randomBytes(16);
-  const kek = await deriveUnlockCodeKek(canonical, salt, ARGON2ID_PARAMS);
-  const { nonce, wrapped } = seal(kek, unlockCodeKeyslotAad(driveId), dataKey);
+  return { kek: await deriveUnlockCodeKek(canonical, salt, ARGON2ID_PARAMS), salt };
+}
+
+/** The fast half: wraps `dataKey` with a key from {@link deriveUnlockCodeKey}, bound to `driveId`. */
+export function wrapWithUnlockCodeKey(dataKey: Uint8Array, derived: { kek: Uint8Array; salt: Uint8Array }, driveId: string): UnlockCodeKeyslot {
+  requireDataKey(dataKey);
+  requireDriveId(driveId);
+  const { nonce, wrapped } = seal(derived.kek, unlockCodeKeyslotAad(driveId), dataKey);
   return {
     type: 'unlock-code',
-    kdf: { alg: 'argon2id', ...ARGON2ID_PARAMS, salt: encodeBase64(salt) },
+    kdf: { alg: 'argon2id', ...ARGON2ID_PARAMS, salt: encodeBase64(derived.salt) },
     nonce: encodeBase64(nonce),
     wrapped: encodeBase64(wrapped),
   };
