@@ -111,8 +111,11 @@ interface Ctx {
   log: (s: string) => void;
   /** The workload being measured, so that a failure still reports what was measured. */
   current: { name: WorkloadName; files: number; dirs: number; bytes: number; generatedSeconds: number | null;
-    verification: Record<string, string>; samples: Map<string, Sample[]> } | null;
+    verification: Record<string, string>; samples: Map<string, Sample[]>; tarAlone?: TarAlone } | null;
 }
+
+/** `tar -c` and `tar -x` alone on the workload (no encryption, no hash): the file system's own cost, in C. */
+interface TarAlone { createSeconds: number; extractSeconds: number }
 
 interface WorkloadResult {
   name: WorkloadName;
@@ -126,6 +129,7 @@ interface WorkloadResult {
   samples: Record<string, { run: number; position: number; seconds: number; rssKiB: Record<string, number> }[]>;
   summaries: ToolSummary[];
   targets: TargetVerdict[];
+  tarAlone?: TarAlone;
 }
 
 /** The `{"event":"result",...}` record of scelle's JSON Lines output (normally the last line). */
@@ -242,6 +246,19 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     if (!(opts.keep && r === opts.runs - 1)) rmSync(runDir, { recursive: true, force: true });
   }
 
+  {
+    // tar alone, once: writing an archive of the sources to tmpfs, then extracting it.
+    const dir = join(opts.dir, 'out', `${name}-tar-alone`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'x'), { recursive: true });
+    const archive = join(dir, 'src.tar');
+    const create = await run({ stdoutFile: archive, procs: [{ label: 'tar', argv: ['tar', '-cf', '-', '-C', srcParent, 'src'] }] });
+    const extract = await run({ procs: [{ label: 'tar', argv: ['tar', '-xf', archive, '-C', join(dir, 'x')] }] });
+    rmSync(dir, { recursive: true, force: true });
+    ctx.current.tarAlone = { createSeconds: create.seconds, extractSeconds: extract.seconds };
+    log(`  tar alone: -c ${create.seconds.toFixed(3)} s, -x ${extract.seconds.toFixed(3)} s`);
+  }
+
   if (opts.codeRun) {
     // One seal with an unlock code as well as the X25519 recipient: adds Argon2id (m = 64 MiB, t = 3).
     const runDir = join(opts.dir, 'out', `${name}-code`);
@@ -269,7 +286,7 @@ function workloadResult(c: NonNullable<Ctx['current']>, complete: boolean): Work
   for (const [k, ss] of c.samples) raw[k] = ss.map((s) => ({ run: s.run + 1, position: s.position + 1, seconds: s.m.seconds, rssKiB: s.m.rssKiB }));
   return {
     name: c.name, complete, files: c.files, dirs: c.dirs, bytes: c.bytes, generatedSeconds: c.generatedSeconds,
-    verification: c.verification, samples: raw, summaries, targets: targets(c.name, summaries),
+    verification: c.verification, samples: raw, summaries, targets: targets(c.name, summaries), tarAlone: c.tarAlone,
   };
 }
 
@@ -383,8 +400,8 @@ async function main(argv: string[]): Promise<number> {
   const floorRows = results.flatMap((r) => {
     const med = (op: Op, tool: ToolId) => r.summaries.find((x) => x.op === op && x.tool === tool)?.medianSeconds ?? NaN;
     return [
-      { workload: r.name, op: 'seal' as const, bytes: r.bytes, goal: r.name === 'large' ? 1.5 : 1.2, baselineSeconds: med('seal', 'tar|age'), scelleSeconds: med('seal', 'scelle') },
-      { workload: r.name, op: 'open' as const, bytes: r.bytes, goal: 1.5, baselineSeconds: med('open', 'age|tar'), scelleSeconds: med('open', 'scelle') },
+      { workload: r.name, op: 'seal' as const, bytes: r.bytes, goal: r.name === 'large' ? 1.5 : 1.2, baselineSeconds: med('seal', 'tar|age'), scelleSeconds: med('seal', 'scelle'), tarAloneSeconds: r.tarAlone?.createSeconds },
+      { workload: r.name, op: 'open' as const, bytes: r.bytes, goal: 1.5, baselineSeconds: med('open', 'age|tar'), scelleSeconds: med('open', 'scelle'), tarAloneSeconds: r.tarAlone?.extractSeconds },
     ].filter((x) => !Number.isNaN(x.baselineSeconds) && !Number.isNaN(x.scelleSeconds));
   });
   if (floorRows.length) console.log(`\n${formatFloor(steps, machine.cpus, machine.tinySealSeconds, floorRows)}`);

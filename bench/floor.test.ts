@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { floorNsPerByte, floorSeconds, formatFloor, perFileSeconds, type StepCosts } from './floor.js';
+
+const steps: StepCosts = { sha256: 0.5, aesGcm: 0.4, tmpfsWrite: 0.3, tmpfsRead: 0.2 };
+
+describe('the format floor', () => {
+  it('adds up the steps each operation must do per byte', () => {
+    expect(floorNsPerByte('seal', steps)).toBeCloseTo(0.2 + 0.5 + 0.4 + 0.5 + 0.3);
+    expect(floorNsPerByte('open', steps)).toBeCloseTo(0.2 + 0.4 + 0.5 + 0.3);
+    // 1e9 bytes at 1.9 ns/B on 2 cores, plus 0.25 s fixed.
+    expect(floorSeconds('seal', steps, 1e9, 2, 0.25)).toBeCloseTo(0.95 + 0.25);
+  });
+  it('takes the per-byte reads and writes out of tar alone, never below zero', () => {
+    expect(perFileSeconds(steps, 1e9, 1.5)).toBeCloseTo(1.0);
+    expect(perFileSeconds(steps, 1e9, 0.1)).toBe(0);
+  });
+  it('says where each target lies', () => {
+    const row = { workload: 'w', op: 'open' as const, bytes: 1e9, goal: 1.5, scelleSeconds: 2 };
+    // floor 0.7 s; + files (1.5 − 0.5) / 2 = 1.2 s; + fixed 0.2 = 1.4 s.
+    const text = formatFloor(steps, 2, 0.2, [
+      { ...row, baselineSeconds: 0.9, tarAloneSeconds: 1.5 },
+      { ...row, baselineSeconds: 1.5, tarAloneSeconds: 1.5 },
+      { ...row, baselineSeconds: 1.95, tarAloneSeconds: 1.5 },
+      { ...row, baselineSeconds: 3, tarAloneSeconds: 1.5 },
+    ]);
+    const verdicts = text.split('\n').slice(-4).map((l) => l.slice(l.lastIndexOf(': ') + 2));
+    expect(verdicts).toEqual([
+      'unreachable with this format in Node on this machine',
+      'unreachable with this format in Node on this machine',
+      'below the floor + files + fixed',
+      'above the floor + files + fixed',
+    ]);
+    expect(text).toContain('open w: floor 0.70 s, + files 1.20 s, + fixed 1.40 s');
+    expect(text).toContain('≤ 0.60 s: below the floor:');
+    expect(text).toContain('≤ 1.00 s: below the floor + files:');
+  });
+});
