@@ -122,7 +122,8 @@ export function restoreInParallel(jobs: readonly RestoreJob[], opts: ParallelRes
     };
 
     for (let i = 0; i < count; i++) {
-      const w = new Worker(workerUrl, { workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, cancel } });
+      // A small young generation keeps each worker's memory flat (its garbage is short-lived).
+      const w = new Worker(workerUrl, { workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, cancel }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       workers.push(w);
       w.on('message', (m: RestoreWorkerMessage) => {
         if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
