@@ -4,7 +4,7 @@
 // (new URL('./<name>.js', import.meta.url)), so they resolve in the bundle's folder too.
 import { defineConfig } from 'rolldown';
 
-const workers = ['payload-worker', 'part-writer-worker', 'tar-builder-worker', 'restore-worker', 'segment-worker', 'kdf-worker'];
+const workers = ['payload-worker', 'part-writer-worker', 'tar-builder-worker', 'restore-worker', 'segment-worker', 'kdf-worker', 'file-hash-worker'];
 
 export default defineConfig({
   input: {

@@ -217,3 +217,43 @@ describe('three-stage payload pipeline (compiled engine, large files)', () => {
     expect(existsSync(join(unfinished!, 'manifest.json'))).toBe(false);
   });
 });
+
+describe('verify (compiled engine: ciphertext hashes on a worker beside decryption on another)', () => {
+  async function sealedLarge() {
+    const k = makeKeys();
+    const src = tempDir();
+    writeTree(src, { 'data/a.bin': randomBytes(12 << 20), 'data/b.bin': randomBytes(12 << 20), 'data/c.bin': randomBytes(12 << 20), 'data/petit.txt': 'petit' });
+    const sealed = await engine.seal({ sources: [join(src, 'data')], target: tempDir(), station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 16 << 20 });
+    return { k, driveDir: sealed.driveDir, secret: { kind: 'x25519' as const, secretKey: k.escrow.secretKey } };
+  }
+
+  it('pass an intact drive, with progress up to every byte of both checks', async () => {
+    const { k, driveDir, secret } = await sealedLarge();
+    let last: Progress | null = null;
+    const report = await engine.verify({ driveDir, pinnedRoots: [k.root.publicKey], secret, onProgress: (p) => { last = p; } });
+    expect(report).toMatchObject({ ok: true, level: 'full', files: 4, problems: [] });
+    expect(last).not.toBeNull();
+    expect(last!.bytesDone).toBe(last!.bytesTotal);
+    expect(last!.filesDone).toBe(4);
+  });
+
+  it('report a damaged part both ways: its ciphertext hash and the segment that fails authentication', async () => {
+    const { k, driveDir, secret } = await sealedLarge();
+    const part = join(driveDir, 'payload/part-00001.scx');
+    const buf = readFileSync(part);
+    buf[buf.length >> 1]! ^= 0x40;
+    writeFileSync(part, buf);
+    const media = await engine.verify({ driveDir, pinnedRoots: [k.root.publicKey] });
+    expect(media.problems.map((p) => p.code)).toEqual(['E_FORMAT_PART_HASH']);
+    const full = await engine.verify({ driveDir, pinnedRoots: [k.root.publicKey], secret });
+    expect(full.ok).toBe(false);
+    expect(full.problems.map((p) => p.code)).toEqual(['E_FORMAT_PART_HASH', 'E_FORMAT_AUTH']);
+  });
+
+  it('stop on cancel with E_CANCELLED', async () => {
+    const { k, driveDir, secret } = await sealedLarge();
+    const controller = new AbortController();
+    const run = engine.verify({ driveDir, pinnedRoots: [k.root.publicKey], secret, signal: controller.signal, onProgress: () => controller.abort() });
+    await expect(run).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+});

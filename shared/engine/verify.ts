@@ -7,13 +7,15 @@
  *   entry by entry and that every file's SHA-256 matches.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError, isScelleError } from '../errors/scelle-error.js';
 import { TarReader } from '../format/tar.js';
 import type { DriveSecret, VerifyReport } from './api.js';
 import { throwIfCancelled } from './abort.js';
-import { loadDrive, payloadReader, unlockDrive, type LoadedDrive } from './drive.js';
+import { loadDrive, payloadReader, readerDescription, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
+import { hashFiles } from './file-hasher.js';
+import { planSegments, prefetchAvailable, SegmentPrefetcher } from './segment-prefetcher.js';
 import { entryPathBytes, entryLinkBytes } from './entry-path.js';
 import { PAYLOAD_DIR } from './drive-layout.js';
 import { ProgressTracker } from './progress.js';
@@ -35,28 +37,6 @@ function problem(e: ScelleError): Problem {
   return { code: e.code, message: e.message, details: { ...e.details } };
 }
 
-async function sha256File(path: string, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<string> {
-  const fd = openSync(path, 'r');
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  try {
-    for (let pos = 0; ; ) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-      pos += n;
-      progress.add(n);
-      if ((pos & ((1 << 26) - 1)) === 0) {
-        await new Promise((r) => setImmediate(r));
-        throwIfCancelled(signal);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
 /**
  * Files operating systems drop on removable media when someone browses it (macOS AppleDouble
  * `._*`, Finder and Windows Explorer metadata): not part of the drive, and not an alarm.
@@ -71,12 +51,11 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
   const problems: Problem[] = [];
   const { manifest, driveDir } = drive;
   const files = [...manifest.payload.parts.map((p, n) => ({ ...p, label: `part ${n}` })), { ...manifest.index, label: 'index' }];
+  const toHash: typeof files = [];
   for (const f of files) {
-    throwIfCancelled(signal);
-    const path = join(driveDir, f.file);
     let size: number;
     try {
-      size = statSync(path).size;
+      size = statSync(join(driveDir, f.file)).size;
     } catch {
       problems.push(problem(new ScelleError('E_FORMAT_PART_MISSING', `${f.file} (${f.label}) is missing`, { file: f.file })));
       continue;
@@ -86,9 +65,14 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
       progress.add(f.size);
       continue;
     }
-    const digest = await sha256File(path, signal, progress);
-    if (digest !== f.sha256) problems.push(problem(new ScelleError('E_FORMAT_PART_HASH', `${f.file} (${f.label}) is damaged or was replaced: its SHA-256 differs from the manifest`, { file: f.file })));
+    toHash.push(f);
   }
+  const digests = await hashFiles(toHash.map((f) => join(driveDir, f.file)), { onBytes: (n) => progress.add(n), signal });
+  toHash.forEach((f, i) => {
+    const digest = digests[i];
+    if (digest === null) problems.push(problem(new ScelleError('E_FORMAT_PART_MISSING', `${f.file} (${f.label}) cannot be read`, { file: f.file })));
+    else if (digest !== f.sha256) problems.push(problem(new ScelleError('E_FORMAT_PART_HASH', `${f.file} (${f.label}) is damaged or was replaced: its SHA-256 differs from the manifest`, { file: f.file })));
+  });
   const expected = new Set(manifest.payload.parts.map((p) => p.file));
   let present: string[] = [];
   try {
@@ -103,6 +87,80 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
   return problems;
 }
 
+/** Data is checked in chunks of this size (the decryption worker's window is waited on per chunk). */
+const CHUNK = 8 << 20;
+/** Below this, decrypting on another thread costs more than it saves. */
+const PREFETCH_MIN_BYTES = 32 << 20;
+
+/**
+ * Full check of an unlocked drive: every segment authenticated (decrypted ahead on a worker
+ * when compiled), the tar stream walked against the index entry by entry, every file's
+ * SHA-256 checked. Returns the first problem, if any.
+ */
+async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<Problem[]> {
+  const reader = payloadReader(unlocked);
+  try {
+    if (reader.totalSize >= PREFETCH_MIN_BYTES && prefetchAvailable()) {
+      const plan = planSegments([{ offset: 0, size: reader.totalSize }], unlocked.manifest.payload.partPlaintextSize, unlocked.indexHeader.partSizes);
+      reader.attach(new SegmentPrefetcher(readerDescription(unlocked), plan));
+    }
+    let pos = 0;
+    let counted = 0;
+    /** Reports progress up to the current position (headers, data, padding, trailing bytes alike). */
+    const advance = (files = 0) => {
+      progress.add(pos - counted, files);
+      counted = pos;
+    };
+    const visit = async (from: number, length: number, onSlice: (s: Buffer) => void) => {
+      for (let done = 0; done < length; ) {
+        const n = Math.min(CHUNK, length - done);
+        await reader.ensure(from + done, n);
+        reader.forEachSlice(from + done, n, onSlice);
+        done += n;
+        throwIfCancelled(signal);
+      }
+    };
+    const tar = new TarReader(
+      async (n) => { await reader.ensure(pos, n); const b = reader.read(pos, n); pos += n; return b; },
+      async (n) => { pos += n; },
+    );
+    for (const entry of unlocked.entries) {
+      throwIfCancelled(signal);
+      const h = await tar.next();
+      advance();
+      const where = `entry ${entry.path}`;
+      if (h === null) throw new ScelleError('E_FORMAT_TAR', `the tar stream ends before ${where}`);
+      if (!Buffer.from(h.path).equals(entryPathBytes(entry)) || h.type !== entry.type || h.size !== entry.size || (entry.type === 'file' && h.dataOffset !== entry.offset)) {
+        throw new ScelleError('E_FORMAT_TAR', `the tar stream does not match the index at ${where}`, { path: entry.path });
+      }
+      if (entry.type === 'symlink' && !Buffer.from(h.linkTarget ?? []).equals(entryLinkBytes(entry))) {
+        throw new ScelleError('E_FORMAT_TAR', `link target differs from the index at ${where}`, { path: entry.path });
+      }
+      if (entry.type === 'file') {
+        const hash = createHash('sha256');
+        await visit(pos, entry.size, (s) => hash.update(s));
+        await tar.skipData(entry.size);
+        advance(1);
+        if (hash.digest('hex') !== entry.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${entry.path} does not match its SHA-256 in the index`, { path: entry.path });
+        if (entry.size > 1 << 24) await new Promise((r) => setImmediate(r));
+      }
+    }
+    if ((await tar.next()) !== null) throw new ScelleError('E_FORMAT_TAR', 'the tar stream holds entries the index does not list');
+    // Bytes between the end-of-archive marker and the end of the payload: authenticate them too.
+    if (pos < reader.totalSize) {
+      await visit(pos, reader.totalSize - pos, () => undefined);
+      pos = reader.totalSize;
+    }
+    advance();
+    return [];
+  } catch (e) {
+    if (isScelleError(e) && e.code !== 'E_CANCELLED') return [problem(e)];
+    throw e;
+  } finally {
+    reader.close();
+  }
+}
+
 /**
  * Verifies the drive at `opts.driveDir` (see module doc). Never writes. Returns a report
  * with every problem found; throws only when the drive cannot be judged at all
@@ -110,67 +168,45 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
  */
 export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
   const drive = loadDrive(opts.driveDir, opts.pinnedRoots);
-  const total = drive.info.payloadCiphertextBytes + drive.manifest.index.size;
-  const mediaProgress = new ProgressTracker('verify', total, drive.manifest.payload.parts.length, opts.onProgress);
-  const problems = await verifyMedia(drive, opts.signal, mediaProgress);
-  mediaProgress.flush();
-  const report: VerifyReport = { driveId: drive.manifest.driveId, level: opts.secret ? 'full' : 'media', ok: false, station: drive.info.station, problems };
-  if (opts.secret) {
-    let unlocked;
-    try {
-      unlocked = await unlockDrive(drive, opts.secret);
-    } catch (e) {
-      if (isScelleError(e) && e.code.startsWith('E_FORMAT')) {
-        problems.push(problem(e));
-        return report;
-      }
-      throw e;
-    }
+  const mediaBytes = drive.info.payloadCiphertextBytes + drive.manifest.index.size;
+  const progress = new ProgressTracker('verify', mediaBytes, drive.manifest.payload.parts.length, opts.onProgress);
+  // The media check (ciphertext hashes) runs on its own thread beside unlocking and the full check.
+  const stopMedia = new AbortController();
+  const onAbort = () => stopMedia.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const media = verifyMedia(drive, stopMedia.signal, progress);
+  media.catch(() => undefined);
+  const report: VerifyReport = { driveId: drive.manifest.driveId, level: opts.secret ? 'full' : 'media', ok: false, station: drive.info.station, problems: [] };
+  try {
+    let content: Problem[] = [];
+    if (opts.secret) content = await verifyUnlocked(drive, opts.secret, opts.signal, progress, report, mediaBytes);
+    report.problems = [...(await media), ...content];
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    stopMedia.abort();
+  }
+  throwIfCancelled(opts.signal);
+  progress.flush();
+  report.ok = report.problems.length === 0;
+  return report;
+}
+
+/** Unlocks the drive and runs the full check; fills the report's counts. Throws E_KEY_* and E_CANCELLED. */
+async function verifyUnlocked(drive: LoadedDrive, secret: DriveSecret, signal: AbortSignal | undefined, progress: ProgressTracker, report: VerifyReport, mediaBytes: number): Promise<Problem[]> {
+  let unlocked: UnlockedDrive;
+  try {
+    unlocked = await unlockDrive(drive, secret);
+  } catch (e) {
+    if (isScelleError(e) && e.code.startsWith('E_FORMAT')) return [problem(e)];
+    throw e;
+  }
+  try {
     report.customerKey = deriveCustomerKey(unlocked.dataKey, unlocked.manifest.driveId);
     report.files = unlocked.indexHeader.files;
     report.bytes = unlocked.indexHeader.bytes;
-    const reader = payloadReader(unlocked);
-    const progress = new ProgressTracker('verify', reader.totalSize, unlocked.indexHeader.files, opts.onProgress);
-    try {
-      let pos = 0;
-      const tar = new TarReader(
-        async (n) => { const b = reader.read(pos, n); pos += n; progress.add(n); return b; },
-        async (n) => { pos += n; },
-      );
-      for (const entry of unlocked.entries) {
-        throwIfCancelled(opts.signal);
-        const h = await tar.next();
-        const where = `entry ${entry.path}`;
-        if (h === null) throw new ScelleError('E_FORMAT_TAR', `the tar stream ends before ${where}`);
-        if (!Buffer.from(h.path).equals(entryPathBytes(entry)) || h.type !== entry.type || h.size !== entry.size || (entry.type === 'file' && h.dataOffset !== entry.offset)) {
-          throw new ScelleError('E_FORMAT_TAR', `the tar stream does not match the index at ${where}`, { path: entry.path });
-        }
-        if (entry.type === 'symlink' && !Buffer.from(h.linkTarget ?? []).equals(entryLinkBytes(entry))) {
-          throw new ScelleError('E_FORMAT_TAR', `link target differs from the index at ${where}`, { path: entry.path });
-        }
-        if (entry.type === 'file') {
-          const hash = createHash('sha256');
-          reader.forEachSlice(pos, entry.size, (s) => hash.update(s));
-          progress.add(entry.size, 1);
-          await tar.skipData(entry.size);
-          if (hash.digest('hex') !== entry.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${entry.path} does not match its SHA-256 in the index`, { path: entry.path });
-          if (entry.size > 1 << 24) await new Promise((r) => setImmediate(r));
-        }
-      }
-      if ((await tar.next()) !== null) throw new ScelleError('E_FORMAT_TAR', 'the tar stream holds entries the index does not list');
-      if (pos !== reader.totalSize) {
-        // Bytes between the end-of-archive marker and the end of the payload: authenticate them too.
-        reader.forEachSlice(pos, reader.totalSize - pos, () => undefined);
-      }
-    } catch (e) {
-      if (isScelleError(e) && e.code !== 'E_CANCELLED') problems.push(problem(e));
-      else throw e;
-    } finally {
-      reader.close();
-      unlocked.dataKey.fill(0);
-    }
-    progress.flush();
+    progress.setTotals(mediaBytes + unlocked.indexHeader.totalSize, unlocked.indexHeader.files);
+    return await verifyContent(unlocked, signal, progress);
+  } finally {
+    unlocked.dataKey.fill(0);
   }
-  report.ok = problems.length === 0;
-  return report;
 }
