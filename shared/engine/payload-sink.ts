@@ -1,8 +1,9 @@
 /**
- * Moves the tar stream from the sealing loop to a {@link PayloadWriter}, either in this
- * thread or in a worker thread so that encryption and ciphertext hashing run on another
- * core than reading and plaintext hashing. Buffers come from a fixed pool: when all are in
- * flight, `acquire` waits, which is the pipeline's backpressure and bounds its memory.
+ * Moves the tar stream from the sealing loop to the payload writer: in this thread, or on
+ * worker threads (one that encrypts, hashes and writes; or one that encrypts and one that
+ * hashes and writes) so that the steps of a byte run on several cores. Buffers come from a
+ * fixed pool: when all are in flight, `acquire` waits, which is the pipeline's backpressure
+ * and bounds its memory.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,7 @@ const POOL_SIZE = 6;
 
 /** The sealing loop's view of the payload writer. */
 export interface PayloadSink {
-  /** An empty buffer to fill (1 or 4 MiB); waits while all are in flight. */
+  /** An empty buffer to fill (1 MiB in this thread, a 2 MiB shared slot with workers); waits while all are in flight. */
   acquire(): Promise<Buffer>;
   /** Hands over the first `length` bytes of a buffer from `acquire`. */
   submit(buffer: Buffer, length: number): void;

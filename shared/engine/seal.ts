@@ -1,8 +1,10 @@
 /**
  * seal: files and folders → a sealed drive folder `SCELLE-<driveId>/` (scelle/1).
- * Streams with constant memory (a fixed pool of 1 MiB buffers), encrypts on a worker
- * thread, fsyncs every part before recording it, and writes manifest.json last, so a drive
- * without manifest.json is never a sealed drive. An interrupted seal leaves a state file
+ * Streams through a fixed pool of shared-memory slots (bounded memory, backpressure): runs of
+ * small files are read and framed by tar builder workers, large files by this thread;
+ * encryption and writing run on worker threads (payload-sink.ts). Fsyncs every part before
+ * recording it, and writes manifest.json last, so a drive without manifest.json is never a
+ * sealed drive. An interrupted seal leaves a state file
  * from which `resume: true` continues, re-encrypting only the unfinished part under a new
  * salt (never reusing a key and nonce), after checking that the sources did not change.
  */
