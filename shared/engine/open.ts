@@ -17,7 +17,7 @@ import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, t
 import { restoreInParallel, restoreWorkersAvailable } from './restore-pool.js';
 import { entryLinkBytes, entryPathBytes } from './entry-path.js';
 import { ProgressTracker } from './progress.js';
-import { localName, safeComponents } from './restore-paths.js';
+import { checkSafePath, localName, safeComponents } from './restore-paths.js';
 import { fsyncDir } from './durable-fs.js';
 import { deriveCustomerKey } from '../custody/customer-key.js';
 
@@ -93,8 +93,15 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const renamed: { from: string; to: string }[] = [];
 
     // Plan every destination path before writing anything.
+    const destSlash = Buffer.concat([destBytes, Buffer.from('/')]);
     const plan = selected.map((e) => {
-      const parts = safeComponents(entryPathBytes(e)).map((c) => localName(c));
+      const bytes = entryPathBytes(e);
+      // POSIX keeps every name as it is: one check, one buffer.
+      if (process.platform !== 'win32') {
+        checkSafePath(bytes);
+        return { entry: e, target: Buffer.concat([destSlash, bytes]) };
+      }
+      const parts = safeComponents(bytes).map((c) => localName(c));
       const local = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p.name] : [Buffer.from('/'), p.name])));
       if (parts.some((p) => p.renamed)) renamed.push({ from: e.path, to: local.toString('utf8') });
       return { entry: e, target: Buffer.concat([destBytes, Buffer.from('/'), local]) };

@@ -9,27 +9,39 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)
 const WINDOWS_BAD_CHARS = /[<>:"\\|?*\u0000-\u001f]/g;
 
 /**
- * Splits an archive path into components, refusing anything that could escape the restore
- * folder: absolute paths, '..', empty or '.' components, NUL bytes, backslashes that Windows
- * would read as separators. Throws E_RESTORE_UNSAFE_PATH.
+ * Refuses an archive path that could escape the restore folder: absolute, '..', empty or '.'
+ * components, NUL bytes, and on Windows drive-letter paths. Throws E_RESTORE_UNSAFE_PATH.
  */
-export function safeComponents(path: Buffer): Buffer[] {
+export function checkSafePath(path: Buffer): void {
   const fail = (why: string) => new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to restore "${path.toString()}": ${why}`, { path: path.toString(), reason: why });
   if (path.length === 0) throw fail('empty name');
   if (path[0] === 0x2f) throw fail('absolute path');
   if (path.includes(0)) throw fail('NUL byte in name');
-  const parts: Buffer[] = [];
   let start = 0;
   for (let i = 0; i <= path.length; i++) {
     if (i === path.length || path[i] === 0x2f) {
-      const c = path.subarray(start, i);
-      if (c.length === 0 || (c.length === 1 && c[0] === 0x2e)) throw fail('empty or "." component');
-      if (c.length === 2 && c[0] === 0x2e && c[1] === 0x2e) throw fail('".." component');
-      parts.push(c);
+      const len = i - start;
+      if (len === 0 || (len === 1 && path[start] === 0x2e)) throw fail('empty or "." component');
+      if (len === 2 && path[start] === 0x2e && path[start + 1] === 0x2e) throw fail('".." component');
       start = i + 1;
     }
   }
   if (process.platform === 'win32' && /^[a-zA-Z]:/.test(path.toString('latin1'))) throw fail('drive-letter path');
+}
+
+/**
+ * Splits an archive path into components after {@link checkSafePath} (which it throws like).
+ */
+export function safeComponents(path: Buffer): Buffer[] {
+  checkSafePath(path);
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path[i] === 0x2f) {
+      parts.push(path.subarray(start, i));
+      start = i + 1;
+    }
+  }
   return parts;
 }
 
