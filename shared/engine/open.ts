@@ -18,7 +18,7 @@ import { restoreInParallel, restoreWorkersAvailable } from './restore-pool.js';
 import { entryLinkBytes, entryPathBytes } from './entry-path.js';
 import { ProgressTracker } from './progress.js';
 import { checkSafePath, localName, safeComponents } from './restore-paths.js';
-import { fsyncDir } from './durable-fs.js';
+import { restoreFlush } from './restore-flush.js';
 import { deriveCustomerKey } from '../custody/customer-key.js';
 
 /** Open options plus the pinned roots used to judge the station. */
@@ -159,18 +159,20 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const jobs: RestoreJob[] = files.sort((a, b) => a.entry.offset - b.entry.offset);
     const overwrite = opts.overwrite === 'always';
     const umask = process.umask();
+    const flush = restoreFlush(dest);
+    const fsyncEachFile = flush.fsyncEachFile;
     const largest = jobs.reduce((m, j) => Math.max(m, j.entry.size), 0);
     // Several files: each worker restores whole files (all cores busy). One file holding most of
     // the bytes: decryption runs ahead on a worker while this thread hashes and writes.
     const parallel = restoreWorkersAvailable() && (bytesTotal >= PARALLEL_MIN_BYTES || jobs.length >= PARALLEL_MIN_FILES) && largest <= bytesTotal / 2;
     if (parallel) {
-      await restoreInParallel(jobs, { description: readerDescription(drive), overwrite, umask, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+      await restoreInParallel(jobs, { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
       if (bytesTotal >= PREFETCH_MIN_BYTES && prefetchAvailable()) {
         const segments = planSegments(jobs.map((j) => j.entry), drive.manifest.payload.partPlaintextSize, drive.indexHeader.partSizes);
         reader.attach(new SegmentPrefetcher(readerDescription(drive), segments));
       }
-      const ctx: RestoreContext = { overwrite, umask, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
+      const ctx: RestoreContext = { overwrite, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
       const beforeChunk = async (offset: number, length: number) => {
         await reader.ensure(offset, length);
         await new Promise((r) => setImmediate(r));
@@ -200,7 +202,9 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       chmodSync(p.target, p.entry.mode & 0o7777 | 0o700);
       utimesSync(p.target, p.entry.mtime / 1000, p.entry.mtime / 1000);
     }
-    for (const d of new Set(plan.map((p) => parentOf(p.target).toString('latin1')))) fsyncDir(Buffer.from(d, 'latin1'));
+    // Nothing is reported done before it is durable: every file and folder is flushed here.
+    const folders = [...new Set(plan.map((p) => parentOf(p.target).toString('latin1')))].map((d) => Buffer.from(d, 'latin1'));
+    flush.finish(files.map((p) => p.target), folders);
     progress.flush();
     return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: files.length, bytes: bytesTotal, verified: true, renamed };
   } finally {

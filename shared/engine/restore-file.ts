@@ -31,6 +31,8 @@ export interface RestoreContext {
   overwrite: boolean;
   /** The process umask: modes it would strip are set explicitly. */
   umask: number;
+  /** fsync each small file as it is written; false when the whole restore is flushed at the end (restore-flush.ts). */
+  fsyncEachFile: boolean;
   /** Throws E_CANCELLED when the job was cancelled. */
   checkCancelled: () => void;
   /** Called as bytes of a large file are written (small files count when done). */
@@ -44,10 +46,10 @@ function writeAll(fd: number, data: Uint8Array): void {
   while (w < data.length) w += writeSync(fd, data, w, data.length - w);
 }
 
-function finishFile(fd: number, e: IndexEntry, umask: number): void {
-  if ((e.mode & 0o7777 & ~umask) !== (e.mode & 0o7777)) fchmodSync(fd, e.mode & 0o7777);
+function finishFile(fd: number, e: IndexEntry, ctx: RestoreContext): void {
+  if ((e.mode & 0o7777 & ~ctx.umask) !== (e.mode & 0o7777)) fchmodSync(fd, e.mode & 0o7777);
   futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
-  fsyncSync(fd);
+  if (ctx.fsyncEachFile) fsyncSync(fd);
 }
 
 /** The error for a file that appeared at a destination during the restore. */
@@ -104,7 +106,7 @@ export function restoreSmallFile(reader: PayloadReader, job: RestoreJob, ctx: Re
   }
   try {
     writeAll(fd, data);
-    finishFile(fd, e, ctx.umask);
+    finishFile(fd, e, ctx);
   } catch (err) {
     closeSync(fd);
     rmSync(target, { force: true });

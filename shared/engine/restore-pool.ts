@@ -72,6 +72,8 @@ export interface ParallelRestoreOptions {
   description: PayloadDescription;
   overwrite: boolean;
   umask: number;
+  /** fsync each small file as it is written (see restore-flush.ts). */
+  fsyncEachFile: boolean;
   signal: AbortSignal | undefined;
   /** Called as work is done (bytes and files since the last call). */
   onProgress: (bytes: number, files: number) => void;
@@ -123,7 +125,7 @@ export function restoreInParallel(jobs: readonly RestoreJob[], opts: ParallelRes
 
     for (let i = 0; i < count; i++) {
       // A small young generation keeps each worker's memory flat (its garbage is short-lived).
-      const w = new Worker(workerUrl, { workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, cancel }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const w = new Worker(workerUrl, { workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       workers.push(w);
       w.on('message', (m: RestoreWorkerMessage) => {
         if (m.type === 'progress') opts.onProgress(m.bytes, m.files);

@@ -12,7 +12,7 @@ import { toSinkError } from './payload-sink.js';
 import { restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
 import type { RestoreUnitJob, RestoreWorkerMessage, RestoreWorkerRequest } from './restore-pool.js';
 
-interface Init { description: PayloadDescription; overwrite: boolean; umask: number; cancel: SharedArrayBuffer }
+interface Init { description: PayloadDescription; overwrite: boolean; umask: number; fsyncEachFile: boolean; cancel: SharedArrayBuffer }
 
 const port = parentPort!;
 const init = workerData as Init;
@@ -35,6 +35,7 @@ function report(force: boolean): void {
 const ctx: RestoreContext = {
   overwrite: init.overwrite,
   umask: init.umask,
+  fsyncEachFile: init.fsyncEachFile,
   checkCancelled: () => {
     if (Atomics.load(cancelFlag, 0) !== 0) throw new ScelleError('E_CANCELLED', 'the operation was cancelled');
   },
