@@ -4,11 +4,11 @@
  * bytes hashed; cancellation stops the worker.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { throwIfCancelled } from './abort.js';
+import { compiledWorkers } from './compiled-worker.js';
 
 const workerUrl = new URL('./file-hash-worker.js', import.meta.url);
 const BLOCK = 1 << 20;
@@ -43,7 +43,7 @@ export function sha256FileSync(path: string, onBytes: (n: number) => void, check
  * E_CANCELLED when `signal` aborts, E_INTERNAL when the worker fails.
  */
 export function hashFiles(paths: string[], opts: { onBytes: (n: number) => void; signal?: AbortSignal | undefined }): Promise<(string | null)[]> {
-  if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) return hashInline(paths, opts);
+  if (!compiledWorkers(workerUrl)) return hashInline(paths, opts);
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: { paths }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     let done = false;

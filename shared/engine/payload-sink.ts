@@ -5,12 +5,11 @@
  * fixed pool: when all are in flight, `acquire` waits, which is the pipeline's backpressure
  * and bounds its memory.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ScelleError, type ScelleErrorCode } from '../errors/scelle-error.js';
 import { PayloadWriter, type PartInfo, type PayloadWriterConfig } from './payload-writer.js';
 import { abortRing, createCipherRing, type CipherRing } from './cipher-ring.js';
+import { compiledWorkers } from './compiled-worker.js';
 
 /** Size of each shared-memory slot of the worker sink (larger slots: fewer thread wake-ups). */
 export const SINK_BUFFER_SIZE = 2 << 20;
@@ -109,7 +108,7 @@ const CIPHER_SLOTS = 6;
 
 /** True when the compiled worker scripts are available (not when running from TypeScript sources). */
 export function workerAvailable(): boolean {
-  return [workerUrl, partWriterUrl].every((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
+  return compiledWorkers(workerUrl, partWriterUrl);
 }
 
 type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: SinkErrorMessage };

@@ -10,8 +10,6 @@
  * until each one has stopped between two files (a file is then either restored and
  * verified, or absent) before it rejects: nothing is written after the error is reported.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry } from './api.js';
@@ -19,6 +17,7 @@ import type { PayloadDescription } from './payload-reader.js';
 import type { SinkErrorMessage } from './payload-sink.js';
 import type { RestoreJob } from './restore-file.js';
 import { helperThreadCount } from './parallelism.js';
+import { compiledWorkers } from './compiled-worker.js';
 
 /** A file of a unit as it crosses to a worker: the destination as a latin1 string of its bytes. */
 export interface RestoreUnitJob { entry: IndexEntry; target: string }
@@ -40,7 +39,7 @@ const workerUrl = new URL('./restore-worker.js', import.meta.url);
 
 /** True when the compiled worker is available (not when running from TypeScript sources). */
 export function restoreWorkersAvailable(): boolean {
-  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+  return compiledWorkers(workerUrl);
 }
 
 

@@ -4,13 +4,12 @@
  * plan lists the segments to read, in order (by their absolute plaintext start). Memory is
  * bounded by the window: at most that many decrypted segments exist at once.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { SCELLE_LAYOUT } from '../format/stream.js';
 import type { PayloadDescription, SegmentSource } from './payload-reader.js';
 import type { SinkErrorMessage } from './payload-sink.js';
+import { compiledWorkers } from './compiled-worker.js';
 
 interface ReadySegment { start: number; length: number; slices: Buffer[]; part: number; segment: number }
 
@@ -45,7 +44,7 @@ const workerUrl = new URL('./segment-worker.js', import.meta.url);
 
 /** True when the compiled worker is available (not when running from TypeScript sources). */
 export function prefetchAvailable(): boolean {
-  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+  return compiledWorkers(workerUrl);
 }
 
 /** Worker-backed source of decrypted segments. */

@@ -4,12 +4,11 @@
  * each batch written straight into a slot of the payload sink's shared memory. The sealing
  * loop hands the finished slots to the sink in stream order.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { SinkErrorMessage } from './payload-sink.js';
 import type { BatchEntry, BatchResult } from './tar-batch.js';
+import { compiledWorkers } from './compiled-worker.js';
 
 /** A batch to build into slot `slot`, starting at absolute stream offset `start`. */
 export interface TarBuilderRequest { id: number; slot: number; start: number; entries: BatchEntry[] }
@@ -20,7 +19,7 @@ const workerUrl = new URL('./tar-builder-worker.js', import.meta.url);
 
 /** True when the compiled worker is available (not when running from TypeScript sources). */
 export function tarBuildersAvailable(): boolean {
-  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+  return compiledWorkers(workerUrl);
 }
 
 /** Builder workers over one shared memory of slots; batches go to the least busy worker. */

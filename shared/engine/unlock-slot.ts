@@ -5,12 +5,11 @@
  * pipeline starts (peak memory stays under 256 MiB). The code and the derived key cross
  * threads in this process's memory only.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { deriveUnlockCodeKey } from '../format/keyslot.js';
 import type { SinkErrorMessage } from './payload-sink.js';
+import { compiledWorkers } from './compiled-worker.js';
 
 const workerUrl = new URL('./kdf-worker.js', import.meta.url);
 
@@ -24,7 +23,7 @@ export interface UnlockKeyDerivation {
 
 /** Starts deriving the key of `canonicalCode` (see deriveUnlockCodeKey). */
 export function startUnlockKeyDerivation(canonicalCode: string): UnlockKeyDerivation {
-  if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) {
+  if (!compiledWorkers(workerUrl)) {
     const result = deriveUnlockCodeKey(canonicalCode);
     result.catch(() => undefined);
     return { result, cancel: () => undefined };
