@@ -1,15 +1,14 @@
 /** Worker thread entry of {@link hashFiles}: hashes each file in order, reports bytes, then the hashes. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { sha256FileSync } from './file-hasher.js';
+import { answerOneShot } from './one-shot-worker.js';
 
-const port = parentPort!;
+const post = (m: unknown) => parentPort!.postMessage(m);
 const { paths } = workerData as { paths: string[] };
-const hashes: (string | null)[] = [];
-for (const path of paths) {
+await answerOneShot(post, () => paths.map((path) => {
   try {
-    hashes.push(sha256FileSync(path, (n) => { if (n > 0) port.postMessage({ type: 'bytes', n }); }));
+    return sha256FileSync(path, (n) => { if (n > 0) post({ type: 'progress', n }); });
   } catch {
-    hashes.push(null);
+    return null;
   }
-}
-port.postMessage({ type: 'done', hashes });
+}));

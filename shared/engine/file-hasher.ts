@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { throwIfCancelled } from './abort.js';
 import { compiledWorkers } from './compiled-worker.js';
+import { startOneShotWorker } from './one-shot-worker.js';
 
 const workerUrl = new URL('./file-hash-worker.js', import.meta.url);
 const BLOCK = 1 << 20;
@@ -42,28 +42,17 @@ export function sha256FileSync(path: string, onBytes: (n: number) => void, check
  * The hex SHA-256 of each file, in order (null for a file that cannot be read). Rejects with
  * E_CANCELLED when `signal` aborts, E_INTERNAL when the worker fails.
  */
-export function hashFiles(paths: string[], opts: { onBytes: (n: number) => void; signal?: AbortSignal | undefined }): Promise<(string | null)[]> {
+export async function hashFiles(paths: string[], opts: { onBytes: (n: number) => void; signal?: AbortSignal | undefined }): Promise<(string | null)[]> {
   if (!compiledWorkers(workerUrl)) return hashInline(paths, opts);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: { paths }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    let done = false;
-    const finish = (f: () => void) => {
-      if (done) return;
-      done = true;
-      opts.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      f();
-    };
-    const onAbort = () => finish(() => reject(new ScelleError('E_CANCELLED', 'the operation was cancelled')));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) onAbort();
-    worker.on('message', (m: { type: 'bytes'; n: number } | { type: 'done'; hashes: (string | null)[] }) => {
-      if (m.type === 'bytes') opts.onBytes(m.n);
-      else finish(() => resolve(m.hashes));
-    });
-    worker.on('error', (e) => finish(() => reject(new ScelleError('E_INTERNAL', `hashing worker failed: ${e.message}`))));
-    worker.on('exit', () => finish(() => reject(new ScelleError('E_INTERNAL', 'hashing worker stopped early'))));
-  });
+  throwIfCancelled(opts.signal);
+  const run = startOneShotWorker<(string | null)[]>(workerUrl, { paths }, opts.onBytes);
+  const onAbort = () => run.cancel();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await run.result;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 async function hashInline(paths: string[], opts: { onBytes: (n: number) => void; signal?: AbortSignal | undefined }): Promise<(string | null)[]> {

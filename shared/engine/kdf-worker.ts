@@ -1,13 +1,13 @@
-/** Worker thread entry of {@link startUnlockKeyDerivation}: derives once, answers, exits. */
+/** Worker thread entry of {@link startUnlockKeyDerivation}: derives once, answers, zeroes its copy of the key, exits. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { deriveUnlockCodeKey } from '../format/keyslot.js';
-import { toSinkError } from './payload-sink.js';
+import { answerOneShot } from './one-shot-worker.js';
 
 const { canonicalCode } = workerData as { canonicalCode: string };
-try {
-  const { kek, salt } = await deriveUnlockCodeKey(canonicalCode);
-  parentPort!.postMessage({ ok: true, kek, salt });
-  kek.fill(0);
-} catch (e) {
-  parentPort!.postMessage({ ok: false, error: toSinkError(e) });
-}
+let kek: Uint8Array | undefined;
+await answerOneShot((m) => parentPort!.postMessage(m), async () => {
+  const derived = await deriveUnlockCodeKey(canonicalCode);
+  kek = derived.kek;
+  return derived;
+});
+kek?.fill(0); // postMessage copied it

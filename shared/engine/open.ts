@@ -12,7 +12,7 @@ import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry, OpenOptions, OpenResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, payloadReader, readerDescription, unlockDrive } from './drive.js';
-import { planSegments, prefetchAvailable, SegmentPrefetcher } from './segment-prefetcher.js';
+import { prefetchFor } from './segment-prefetcher.js';
 import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
 import { restoreInParallel, restoreWorkersAvailable } from './restore-pool.js';
 import { entryLinkBytes, entryPathBytes } from './entry-path.js';
@@ -33,8 +33,6 @@ export interface OpenReport extends OpenResult {
   renamed: { from: string; to: string }[];
 }
 
-/** Below this, decrypting on another thread costs more than it saves. */
-const PREFETCH_MIN_BYTES = 32 << 20;
 /** Below this many bytes (and files), starting restore workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 16 << 20;
 const PARALLEL_MIN_FILES = 1000;
@@ -168,15 +166,8 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     if (parallel) {
       await restoreInParallel(jobs, { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
-      if (bytesTotal >= PREFETCH_MIN_BYTES && prefetchAvailable()) {
-        const segments = planSegments(jobs.map((j) => j.entry), drive.manifest.payload.partPlaintextSize, drive.indexHeader.partSizes);
-        reader.attach(new SegmentPrefetcher(readerDescription(drive), segments));
-      }
+      prefetchFor(reader, readerDescription(drive), jobs.map((j) => j.entry));
       const ctx: RestoreContext = { overwrite, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
-      const beforeChunk = async (offset: number, length: number) => {
-        await reader.ensure(offset, length);
-        await new Promise((r) => setImmediate(r));
-      };
       for (const job of jobs) {
         throwIfCancelled(opts.signal);
         if (job.entry.size <= SMALL_FILE) {
@@ -184,7 +175,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
           restoreSmallFile(reader, job, ctx);
           progress.add(job.entry.size);
         } else {
-          await restoreLargeFile(reader, job, ctx, beforeChunk);
+          await restoreLargeFile(reader, job, ctx);
         }
         progress.add(0, 1);
       }

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PartFileWriter } from './payload-writer.js';
-import { toSinkError } from './payload-sink.js';
+import { toWorkerError } from './worker-error.js';
 import { abortRing, releaseSlot, slotBytes, type CipherEvent, type CipherRing } from './cipher-ring.js';
 
 const port = parentPort!;
@@ -16,7 +16,7 @@ let writer: PartFileWriter | null = null;
 function fail(e: unknown): void {
   failed = true;
   writer?.abort();
-  port.postMessage({ type: 'error', error: toSinkError(e) });
+  port.postMessage({ type: 'error', error: toWorkerError(e) });
   abortRing(ring);
 }
 

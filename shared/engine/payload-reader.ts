@@ -39,6 +39,8 @@ interface CachedSegment {
 }
 
 const SLICE = 64 * 1024;
+/** Chunk size of {@link PayloadReader.forEachChunk}. */
+const CHUNK = 8 << 20;
 
 /** Decrypted segments produced elsewhere (a worker), in plan order. */
 export interface SegmentSource {
@@ -103,6 +105,24 @@ export class PayloadReader {
       const n = Math.min(slice.length - inSlice, length - done);
       visit(n === slice.length ? slice : slice.subarray(inSlice, inSlice + n));
       done += n;
+    }
+  }
+
+  /**
+   * Visits [offset, offset + length) in chunks of up to 8 MiB: waits for the prefetcher (when
+   * one is attached) before each chunk, then calls `visit` with the chunk's slices (which may be
+   * kept, see forEachSlice) and its length, and yields to the event loop between chunks.
+   * Throws as {@link read} and what `visit` throws.
+   */
+  async forEachChunk(offset: number, length: number, visit: (slices: Buffer[], length: number) => void): Promise<void> {
+    for (let done = 0; done < length; ) {
+      const n = Math.min(CHUNK, length - done);
+      await this.ensure(offset + done, n);
+      const slices: Buffer[] = [];
+      this.forEachSlice(offset + done, n, (s) => slices.push(s));
+      visit(slices, n);
+      done += n;
+      await new Promise((r) => setImmediate(r));
     }
   }
 

@@ -6,7 +6,8 @@
  * and bounds its memory.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { ScelleError, type ScelleErrorCode } from '../errors/scelle-error.js';
+import { ScelleError } from '../errors/scelle-error.js';
+import { fromWorkerError, type WorkerError } from './worker-error.js';
 import { PayloadWriter, type PartInfo, type PayloadWriterConfig } from './payload-writer.js';
 import { abortRing, createCipherRing, type CipherRing } from './cipher-ring.js';
 import { compiledWorkers } from './compiled-worker.js';
@@ -29,15 +30,6 @@ export interface PayloadSink {
   abort(): Promise<void>;
   /** The shared memory behind the buffers of a worker sink (slot n = bytes [n × slotSize, (n + 1) × slotSize)). */
   readonly shared?: { buffer: SharedArrayBuffer; slotSize: number };
-}
-
-/** Serializable error crossing from the worker. */
-export interface SinkErrorMessage { code: ScelleErrorCode; message: string; details: Record<string, string | number | boolean> }
-
-/** Converts any error to its serializable form. */
-export function toSinkError(e: unknown): SinkErrorMessage {
-  if (e instanceof ScelleError) return { code: e.code, message: e.message, details: { ...e.details } };
-  return { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e), details: {} };
 }
 
 class Pool {
@@ -111,7 +103,7 @@ export function workerAvailable(): boolean {
   return compiledWorkers(workerUrl, partWriterUrl);
 }
 
-type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: SinkErrorMessage };
+type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: WorkerError };
 
 /**
  * Runs the writer on worker threads; `onPart` is called in this thread. The buffers are slots
@@ -159,7 +151,7 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
       else if (m.type === 'done') {
         done = true;
         finished?.resolve();
-      } else fail(new ScelleError(m.error.code, m.error.message, m.error.details));
+      } else fail(fromWorkerError(m.error));
     });
     w.on('error', (e) => fail(new ScelleError('E_INTERNAL', `payload worker failed: ${e.message}`)));
     w.on('exit', () => {

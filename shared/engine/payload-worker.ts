@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PartEncryptor, PayloadWriter, type PayloadWriterConfig } from './payload-writer.js';
-import { toSinkError } from './payload-sink.js';
+import { toWorkerError } from './worker-error.js';
 import { abortRing, RingAborted, RingCipherOutput, type CipherEvent, type CipherRing } from './cipher-ring.js';
 
 interface Init {
@@ -50,7 +50,7 @@ try {
   stage = makeStage();
 } catch (e) {
   failed = true;
-  port.postMessage({ type: 'error', error: toSinkError(e) });
+  port.postMessage({ type: 'error', error: toWorkerError(e) });
 }
 
 port.on('message', (m: { type: 'data'; slot: number; length: number } | { type: 'finish' } | { type: 'abort' }) => {
@@ -69,6 +69,6 @@ port.on('message', (m: { type: 'data'; slot: number; length: number } | { type: 
     failed = true;
     if (e instanceof RingAborted) return; // the part writer (or the main thread) reports why
     stage.abort();
-    port.postMessage({ type: 'error', error: toSinkError(e) });
+    port.postMessage({ type: 'error', error: toWorkerError(e) });
   }
 });

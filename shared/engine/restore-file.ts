@@ -16,8 +16,6 @@ import { writevAll } from './durable-fs.js';
 
 /** Files up to this size are verified in memory, then written once under their final name. */
 export const SMALL_FILE = 4 << 20;
-/** Large files are hashed and written in chunks of this size (cancellation and progress points). */
-const CHUNK = 8 << 20;
 
 /** One file to restore: its index entry and its absolute destination (bytes, parent folder exists). */
 export interface RestoreJob {
@@ -116,12 +114,11 @@ export function restoreSmallFile(reader: PayloadReader, job: RestoreJob, ctx: Re
 }
 
 /**
- * Restores a file of any size through a temporary name in its folder. `beforeChunk` runs
- * before each chunk is read (the main thread waits there for its decryption worker and
- * yields to the event loop). Throws as {@link restoreSmallFile}, and E_CANCELLED; on any
- * error the temporary file is removed.
+ * Restores a file of any size through a temporary name in its folder, chunk by chunk (see
+ * PayloadReader.forEachChunk: a prefetcher, when attached, is waited on per chunk). Throws as
+ * {@link restoreSmallFile}, and E_CANCELLED; on any error the temporary file is removed.
  */
-export async function restoreLargeFile(reader: PayloadReader, job: RestoreJob, ctx: RestoreContext, beforeChunk?: (offset: number, length: number) => Promise<void>): Promise<void> {
+export async function restoreLargeFile(reader: PayloadReader, job: RestoreJob, ctx: RestoreContext): Promise<void> {
   const { entry: e, target } = job;
   const slash = target.lastIndexOf(0x2f);
   const dir = target.subarray(0, slash);
@@ -131,19 +128,12 @@ export async function restoreLargeFile(reader: PayloadReader, job: RestoreJob, c
   let ok = false;
   try {
     const hash = createHash('sha256');
-    for (let done = 0; done < e.size; done += CHUNK) {
-      const n = Math.min(CHUNK, e.size - done);
-      if (beforeChunk) await beforeChunk(e.offset + done, n);
-      // The slices are fresh buffers (never recycled), so a chunk goes out in one writev.
-      const slices: Buffer[] = [];
-      reader.forEachSlice(e.offset + done, n, (s) => {
-        hash.update(s);
-        slices.push(s);
-      });
+    await reader.forEachChunk(e.offset, e.size, (slices, n) => {
+      for (const s of slices) hash.update(s);
       writevAll(fd, slices);
       ctx.onBytes(n);
       ctx.checkCancelled();
-    }
+    });
     if (hash.digest('hex') !== e.sha256) throw contentHashError(e);
     fchmodSync(fd, e.mode & 0o7777);
     futimesSync(fd, e.mtime / 1000, e.mtime / 1000);

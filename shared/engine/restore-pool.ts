@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry } from './api.js';
 import type { PayloadDescription } from './payload-reader.js';
-import type { SinkErrorMessage } from './payload-sink.js';
+import { fromWorkerError, type WorkerError } from './worker-error.js';
 import type { RestoreJob } from './restore-file.js';
 import { helperThreadCount } from './parallelism.js';
 import { compiledWorkers } from './compiled-worker.js';
@@ -29,7 +29,7 @@ export type RestoreWorkerRequest = { type: 'unit'; id: number; jobs: RestoreUnit
 export type RestoreWorkerMessage =
   | { type: 'progress'; bytes: number; files: number }
   | { type: 'unit-done'; id: number }
-  | { type: 'error'; id: number; error: SinkErrorMessage };
+  | { type: 'error'; id: number; error: WorkerError };
 
 /** A unit closes once it holds this many bytes or files. */
 const UNIT_BYTES = 32 << 20;
@@ -130,7 +130,7 @@ export function restoreInParallel(jobs: readonly RestoreJob[], opts: ParallelRes
         if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
         else if (m.type === 'unit-done') feed(w);
         else {
-          stopAll(new ScelleError(m.error.code, m.error.message, m.error.details));
+          stopAll(fromWorkerError(m.error));
           retire(w);
         }
       });

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { PayloadReader, type PayloadDescription } from './payload-reader.js';
-import { toSinkError } from './payload-sink.js';
+import { toWorkerError } from './worker-error.js';
 import { restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
 import type { RestoreUnitJob, RestoreWorkerMessage, RestoreWorkerRequest } from './restore-pool.js';
 
@@ -76,7 +76,7 @@ async function drain(): Promise<void> {
     } catch (e) {
       failed = true;
       report(true);
-      post({ type: 'error', id: unit.id, error: toSinkError(e) });
+      post({ type: 'error', id: unit.id, error: toWorkerError(e) });
     }
   }
   running = false;

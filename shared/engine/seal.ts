@@ -20,7 +20,7 @@ import { encodeIndexEntry, encodeIndexHeader } from '../format/index-codec.js';
 import { encryptStream, SCELLE_LAYOUT } from '../format/stream.js';
 import { encodeTarHeader, END_OF_ARCHIVE, padding, writePlainTarHeader, type TarHeader } from '../format/tar.js';
 import { encodeBase64 } from '../format/base64.js';
-import type { IndexEntry, SealOptions, SealResult } from './api.js';
+import type { SealOptions, SealResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import {
   DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE,
@@ -34,9 +34,8 @@ import { readSealState, stationResumeKey, writeSealState, type SealState } from 
 import { scanSources, type ScanResult, type SourceEntry } from './scan.js';
 import { choosePartPlaintextSize, inspectTarget } from './target.js';
 import { targetError } from './target-errors.js';
-import { entryPathFields } from './entry-path.js';
-import { checkUnchanged, openSource, readSource, readWholeSource } from './source-read.js';
-import type { BatchEntry, BatchResult } from './tar-batch.js';
+import { checkUnchanged, openSource, readSource } from './source-read.js';
+import { indexEntryOf, tarHeaderOf, toBatchEntry, writeTarEntry, type BatchEntry, type BatchResult } from './tar-batch.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
 import { helperThreadCount } from './parallelism.js';
 import { customerPublicKey } from '../custody/customer-key.js';
@@ -288,30 +287,17 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
       continue;
     }
     const e = scan.entries[i]!;
-    const header: TarHeader = { path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget };
-    const pad = padding(e.size);
-    // Fast path, no await: a file whose header, data and padding fit in the current buffer.
-    if (e.type === 'file' && out.room() >= 512 + e.size + pad && out.offset >= ctx.startOffset) {
-      const written = writePlainTarHeader(header, out.spaceNow(), 0);
-      if (written > 0) {
-        out.advance(written);
-        const offset = out.offset;
-        const entry = { ...entryPathFields(e.archivePath), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
-        entry.sha256 = readWholeSource(e, out.spaceNow().subarray(0, e.size));
-        ctx.progress.add(e.size);
-        out.advance(e.size);
-        out.spaceNow().fill(0, 0, pad);
-        out.advance(pad);
-        ctx.entryEnds[i] = offset + e.size;
-        ctx.hashes.set(i, entry.sha256);
-        ctx.progress.add(0, 1);
-        entries.push(encodeIndexEntry(entry));
-        continue;
-      }
+    // Fast path, no await: an entry that fits whole in the current buffer.
+    if (e.tarBytes <= out.room() && out.offset >= ctx.startOffset) {
+      const w = writeTarEntry(e, out.spaceNow(), 0, out.offset);
+      out.advance(w.length);
+      entries.push(w.line);
+      if (w.file) recordFile(ctx, i, w.file, e.size);
+      continue;
     }
-    await out.putHeader(header);
+    await out.putHeader(tarHeaderOf(e));
     const offset = out.offset;
-    const entry: IndexEntry = { ...entryPathFields(e.archivePath, e.linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
+    const entry = indexEntryOf(e, offset);
     if (e.type === 'file') {
       ctx.entryEnds[i] = offset + e.size;
       const known = ctx.hashes.get(i);
@@ -323,7 +309,7 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
         entry.sha256 = await copyFile(e, out, ctx);
         ctx.hashes.set(i, entry.sha256);
       }
-      await out.put(ZEROS.subarray(0, pad));
+      await out.put(ZEROS.subarray(0, padding(e.size)));
       ctx.progress.add(0, 1);
     }
     entries.push(encodeIndexEntry(entry));
@@ -331,6 +317,13 @@ async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarConte
   await out.put(END_OF_ARCHIVE);
   out.flushLast();
   return entries;
+}
+
+/** Records a sealed file's hash and data end (for the seal state) and counts it as done. */
+function recordFile(ctx: TarContext, index: number, file: { sha256: string; end: number }, size: number): void {
+  ctx.hashes.set(index, file.sha256);
+  ctx.entryEnds[index] = file.end;
+  ctx.progress.add(size, 1);
 }
 
 /** Batches built but not yet handed to the sink, at most. */
@@ -352,11 +345,7 @@ async function writeBatches(scan: ScanResult, first: number, out: TarBuffer, sin
     const r = await q.result;
     sink.submit(q.buffer, r.length);
     for (const line of r.lines) lines.push(line);
-    for (const f of r.files) {
-      ctx.hashes.set(f.index, f.sha256);
-      ctx.entryEnds[f.index] = f.end;
-    }
-    ctx.progress.add(r.bytes, r.files.length);
+    for (const f of r.files) recordFile(ctx, f.index, f, f.size);
   };
   out.handOff();
   let offset = out.offset;
@@ -367,10 +356,7 @@ async function writeBatches(scan: ScanResult, first: number, out: TarBuffer, sin
     const batch: BatchEntry[] = [];
     let size = 0;
     for (let e = scan.entries[i]; e !== undefined && e.tarBytes <= slotSize - size && batch.length < BATCH_MAX_ENTRIES; e = scan.entries[++i]) {
-      batch.push({
-        index: i, sourcePath: e.sourcePath.toString('latin1'), archivePath: e.archivePath.toString('latin1'), linkTarget: e.linkTarget?.toString('latin1'),
-        type: e.type, size: e.size, mode: e.mode, mtimeMs: e.mtimeMs, tarBytes: e.tarBytes,
-      });
+      batch.push(toBatchEntry(e, i));
       size += e.tarBytes;
     }
     if (queue.length >= BATCHES_IN_FLIGHT) await settleOldest();

@@ -7,8 +7,8 @@
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { SCELLE_LAYOUT } from '../format/stream.js';
-import type { PayloadDescription, SegmentSource } from './payload-reader.js';
-import type { SinkErrorMessage } from './payload-sink.js';
+import type { PayloadDescription, PayloadReader, SegmentSource } from './payload-reader.js';
+import { fromWorkerError, type WorkerError } from './worker-error.js';
 import { compiledWorkers } from './compiled-worker.js';
 
 interface ReadySegment { start: number; length: number; slices: Buffer[]; part: number; segment: number }
@@ -47,6 +47,18 @@ export function prefetchAvailable(): boolean {
   return compiledWorkers(workerUrl);
 }
 
+/** Below this many bytes, decrypting on another thread costs more than it saves. */
+const PREFETCH_MIN_BYTES = 32 << 20;
+
+/**
+ * Attaches a decryption worker to `reader` for the plaintext `ranges` (to be read in that
+ * order) when the compiled worker exists and they hold enough bytes to gain from it.
+ */
+export function prefetchFor(reader: PayloadReader, d: PayloadDescription, ranges: { offset: number; size: number }[]): void {
+  if (ranges.reduce((a, r) => a + r.size, 0) < PREFETCH_MIN_BYTES || !prefetchAvailable()) return;
+  reader.attach(new SegmentPrefetcher(d, planSegments(ranges, d.partPlaintextSize, d.partSizes)));
+}
+
 /** Worker-backed source of decrypted segments. */
 export class SegmentPrefetcher implements SegmentSource {
   private readonly worker: Worker;
@@ -60,12 +72,12 @@ export class SegmentPrefetcher implements SegmentSource {
   constructor(private readonly d: PayloadDescription, plan: number[], window = 16) {
     this.order = new Map(plan.map((s, i) => [s, i]));
     this.worker = new Worker(workerUrl, { workerData: { description: d, plan, window } });
-    this.worker.on('message', (m: { type: 'segment'; start: number; length: number; buffers: ArrayBuffer[] } | { type: 'error'; start: number; error: SinkErrorMessage }) => {
+    this.worker.on('message', (m: { type: 'segment'; start: number; length: number; buffers: ArrayBuffer[] } | { type: 'error'; start: number; error: WorkerError }) => {
       if (m.type === 'segment') {
         const slices = m.buffers.map((b) => Buffer.from(b));
         this.ready.set(m.start, { start: m.start, length: m.length, slices, part: -1, segment: -1 });
       } else {
-        this.failure = new ScelleError(m.error.code, m.error.message, m.error.details);
+        this.failure = fromWorkerError(m.error);
         this.failedAt = this.order.get(m.start) ?? 0;
       }
       this.wake();

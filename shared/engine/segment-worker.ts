@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PayloadReader, type PayloadDescription } from './payload-reader.js';
-import { toSinkError } from './payload-sink.js';
+import { toWorkerError } from './worker-error.js';
 
 interface Init { description: PayloadDescription; plan: number[]; window: number }
 
@@ -28,7 +28,7 @@ function pump(): void {
       reader.forget();
     } catch (e) {
       stopped = true;
-      port.postMessage({ type: 'error', start, error: toSinkError(e) });
+      port.postMessage({ type: 'error', start, error: toWorkerError(e) });
     }
   }
 }

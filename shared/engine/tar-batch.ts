@@ -1,15 +1,65 @@
 /**
- * Builds one contiguous stretch of the tar stream, a batch of consecutive entries that fits
- * in one buffer: headers, file contents read from the sources, padding; returns each file's
- * SHA-256 and the encoded index lines. The same code runs on the tar builder workers (many
- * small files sealed by several cores) and could run in any thread.
+ * Writes whole tar entries into memory: header, file content read from the source, padding,
+ * and the entry's index line. The sealing loop writes one entry this way whenever it fits in
+ * the current buffer; the tar builder workers write batches of consecutive entries that fill
+ * one shared-memory slot (many small files sealed by several cores).
  */
 import { encodeIndexEntry } from '../format/index-codec.js';
 import { encodeTarHeader, padding, writePlainTarHeader, type TarEntryType, type TarHeader } from '../format/tar.js';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry } from './api.js';
 import { entryPathFields } from './entry-path.js';
+import type { SourceEntry } from './scan.js';
 import { readWholeSource } from './source-read.js';
+
+/** What writing an entry needs to know of it (a scan entry has all of it). */
+export type TarEntrySource = Pick<SourceEntry, 'sourcePath' | 'archivePath' | 'linkTarget' | 'type' | 'size' | 'mode' | 'mtimeMs' | 'tarBytes'>;
+
+/** The tar header of a scanned entry. */
+export function tarHeaderOf(e: TarEntrySource): TarHeader {
+  return { path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget };
+}
+
+/** The index entry of a scanned entry whose content starts at stream offset `offset` (no hash yet). */
+export function indexEntryOf(e: TarEntrySource, offset: number): IndexEntry {
+  return { ...entryPathFields(e.archivePath, e.linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
+}
+
+/** One entry written by {@link writeTarEntry}. */
+export interface WrittenEntry {
+  /** Bytes written (its tarBytes). */
+  length: number;
+  /** Its encoded index line. */
+  line: string;
+  /** For a file: its content's SHA-256 and the stream offset where its data ends. */
+  file?: { sha256: string; end: number };
+}
+
+/**
+ * Writes entry `e` at `out[pos]`, which is absolute stream offset `start + pos`; `out` must
+ * have e.tarBytes bytes of room there. Throws E_SOURCE_CHANGED / E_SOURCE_UNREADABLE like a
+ * seal, and E_INTERNAL when the entry's size differs from what the scan computed.
+ */
+export function writeTarEntry(e: TarEntrySource, out: Buffer, pos: number, start: number): WrittenEntry {
+  const header = tarHeaderOf(e);
+  let h = writePlainTarHeader(header, out, pos);
+  if (h === 0) {
+    const encoded = encodeTarHeader(header);
+    encoded.copy(out, pos);
+    h = encoded.length;
+  }
+  const pad = padding(e.size);
+  if (h + e.size + pad !== e.tarBytes) throw new ScelleError('E_INTERNAL', `tar entry ${e.archivePath.toString()} is ${h + e.size + pad} bytes, the scan counted ${e.tarBytes}`);
+  const dataAt = pos + h;
+  const entry = indexEntryOf(e, start + dataAt);
+  let file: WrittenEntry['file'];
+  if (e.type === 'file') {
+    entry.sha256 = readWholeSource(e, out.subarray(dataAt, dataAt + e.size));
+    out.fill(0, dataAt + e.size, dataAt + e.size + pad);
+    file = { sha256: entry.sha256, end: start + dataAt + e.size };
+  }
+  return { length: e.tarBytes, line: encodeIndexEntry(entry), file };
+}
 
 /** An entry of a batch as it crosses to a worker: byte strings as latin1 (exact bytes). */
 export interface BatchEntry {
@@ -25,6 +75,14 @@ export interface BatchEntry {
   tarBytes: number;
 }
 
+/** A scan entry as a {@link BatchEntry}. */
+export function toBatchEntry(e: TarEntrySource, index: number): BatchEntry {
+  return {
+    index, sourcePath: e.sourcePath.toString('latin1'), archivePath: e.archivePath.toString('latin1'), linkTarget: e.linkTarget?.toString('latin1'),
+    type: e.type, size: e.size, mode: e.mode, mtimeMs: e.mtimeMs, tarBytes: e.tarBytes,
+  };
+}
+
 /** What a batch produced. */
 export interface BatchResult {
   /** Bytes written at the start of the buffer (the sum of the entries' tarBytes). */
@@ -32,44 +90,25 @@ export interface BatchResult {
   /** One encoded index line per entry, in order. */
   lines: string[];
   /** The files' hashes and where their data ends in the stream, for the seal state. */
-  files: { index: number; sha256: string; end: number }[];
-  /** Sum of the files' sizes. */
-  bytes: number;
+  files: { index: number; sha256: string; end: number; size: number }[];
 }
 
 /**
- * Writes `entries` (whose tarBytes sum to at most out.length) into `out`, which starts at
- * absolute stream offset `start`. Throws E_SOURCE_CHANGED / E_SOURCE_UNREADABLE like a seal,
- * and E_INTERNAL when an entry's size differs from what the scan computed.
+ * Writes `entries` (whose tarBytes sum to at most out.length) at the start of `out`, which is
+ * absolute stream offset `start`. Throws as {@link writeTarEntry}.
  */
 export function buildTarBatch(entries: readonly BatchEntry[], out: Buffer, start: number): BatchResult {
-  const lines: string[] = [];
-  const files: BatchResult['files'] = [];
-  let pos = 0;
-  let bytes = 0;
-  for (const e of entries) {
-    const archivePath = Buffer.from(e.archivePath, 'latin1');
-    const linkTarget = e.linkTarget === undefined ? undefined : Buffer.from(e.linkTarget, 'latin1');
-    const header: TarHeader = { path: archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget };
-    let h = writePlainTarHeader(header, out, pos);
-    if (h === 0) {
-      const encoded = encodeTarHeader(header);
-      encoded.copy(out, pos);
-      h = encoded.length;
-    }
-    const pad = padding(e.size);
-    if (h + e.size + pad !== e.tarBytes) throw new ScelleError('E_INTERNAL', `tar entry ${e.index} is ${h + e.size + pad} bytes, the scan counted ${e.tarBytes}`);
-    pos += h;
-    const entry = { ...entryPathFields(archivePath, linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset: start + pos } as IndexEntry;
-    if (e.type === 'file') {
-      entry.sha256 = readWholeSource({ sourcePath: Buffer.from(e.sourcePath, 'latin1'), size: e.size, mtimeMs: e.mtimeMs }, out.subarray(pos, pos + e.size));
-      files.push({ index: e.index, sha256: entry.sha256, end: start + pos + e.size });
-      pos += e.size;
-      out.fill(0, pos, pos + pad);
-      pos += pad;
-      bytes += e.size;
-    }
-    lines.push(encodeIndexEntry(entry));
+  const result: BatchResult = { length: 0, lines: [], files: [] };
+  for (const b of entries) {
+    const e: TarEntrySource = {
+      sourcePath: Buffer.from(b.sourcePath, 'latin1'), archivePath: Buffer.from(b.archivePath, 'latin1'),
+      linkTarget: b.linkTarget === undefined ? undefined : Buffer.from(b.linkTarget, 'latin1'),
+      type: b.type, size: b.size, mode: b.mode, mtimeMs: b.mtimeMs, tarBytes: b.tarBytes,
+    };
+    const w = writeTarEntry(e, out, result.length, start);
+    result.length += w.length;
+    result.lines.push(w.line);
+    if (w.file) result.files.push({ index: b.index, ...w.file, size: b.size });
   }
-  return { length: pos, lines, files, bytes };
+  return result;
 }

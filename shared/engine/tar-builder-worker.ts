@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildTarBatch } from './tar-batch.js';
-import { toSinkError } from './payload-sink.js';
+import { toWorkerError } from './worker-error.js';
 import type { TarBuilderRequest, TarBuilderResponse } from './tar-builders.js';
 
 const port = parentPort!;
@@ -16,7 +16,7 @@ port.on('message', (m: TarBuilderRequest) => {
     const out = Buffer.from(shared, m.slot * slotSize, slotSize);
     reply = { id: m.id, ok: true, result: buildTarBatch(m.entries, out, m.start) };
   } catch (e) {
-    reply = { id: m.id, ok: false, error: toSinkError(e) };
+    reply = { id: m.id, ok: false, error: toWorkerError(e) };
   }
   port.postMessage(reply);
 });

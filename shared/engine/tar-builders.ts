@@ -6,14 +6,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
-import type { SinkErrorMessage } from './payload-sink.js';
+import { fromWorkerError, type WorkerError } from './worker-error.js';
 import type { BatchEntry, BatchResult } from './tar-batch.js';
 import { compiledWorkers } from './compiled-worker.js';
 
 /** A batch to build into slot `slot`, starting at absolute stream offset `start`. */
 export interface TarBuilderRequest { id: number; slot: number; start: number; entries: BatchEntry[] }
 /** A builder's answer. */
-export type TarBuilderResponse = { id: number; ok: true; result: BatchResult } | { id: number; ok: false; error: SinkErrorMessage };
+export type TarBuilderResponse = { id: number; ok: true; result: BatchResult } | { id: number; ok: false; error: WorkerError };
 
 const workerUrl = new URL('./tar-builder-worker.js', import.meta.url);
 
@@ -39,7 +39,7 @@ export class TarBuilders {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         if (m.ok) p?.resolve(m.result);
-        else p?.reject(new ScelleError(m.error.code, m.error.message, m.error.details));
+        else p?.reject(fromWorkerError(m.error));
       });
       worker.on('error', (e) => this.fail(new ScelleError('E_INTERNAL', `tar builder failed: ${e.message}`)));
       this.workers.push(slot);

@@ -15,7 +15,7 @@ import type { DriveSecret, VerifyReport } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, payloadReader, readerDescription, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
 import { hashFiles } from './file-hasher.js';
-import { planSegments, prefetchAvailable, SegmentPrefetcher } from './segment-prefetcher.js';
+import { prefetchFor } from './segment-prefetcher.js';
 import { entryPathBytes, entryLinkBytes } from './entry-path.js';
 import { PAYLOAD_DIR } from './drive-layout.js';
 import { ProgressTracker } from './progress.js';
@@ -87,11 +87,6 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
   return problems;
 }
 
-/** Data is checked in chunks of this size (the decryption worker's window is waited on per chunk). */
-const CHUNK = 8 << 20;
-/** Below this, decrypting on another thread costs more than it saves. */
-const PREFETCH_MIN_BYTES = 32 << 20;
-
 /**
  * Full check of an unlocked drive: every segment authenticated (decrypted ahead on a worker
  * when compiled), the tar stream walked against the index entry by entry, every file's
@@ -100,10 +95,7 @@ const PREFETCH_MIN_BYTES = 32 << 20;
 async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<Problem[]> {
   const reader = payloadReader(unlocked);
   try {
-    if (reader.totalSize >= PREFETCH_MIN_BYTES && prefetchAvailable()) {
-      const plan = planSegments([{ offset: 0, size: reader.totalSize }], unlocked.manifest.payload.partPlaintextSize, unlocked.indexHeader.partSizes);
-      reader.attach(new SegmentPrefetcher(readerDescription(unlocked), plan));
-    }
+    prefetchFor(reader, readerDescription(unlocked), [{ offset: 0, size: reader.totalSize }]);
     let pos = 0;
     let counted = 0;
     /** Reports progress up to the current position (headers, data, padding, trailing bytes alike). */
@@ -111,15 +103,10 @@ async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | unde
       progress.add(pos - counted, files);
       counted = pos;
     };
-    const visit = async (from: number, length: number, onSlice: (s: Buffer) => void) => {
-      for (let done = 0; done < length; ) {
-        const n = Math.min(CHUNK, length - done);
-        await reader.ensure(from + done, n);
-        reader.forEachSlice(from + done, n, onSlice);
-        done += n;
-        throwIfCancelled(signal);
-      }
-    };
+    const visit = (from: number, length: number, onSlice: (s: Buffer) => void) => reader.forEachChunk(from, length, (slices) => {
+      for (const s of slices) onSlice(s);
+      throwIfCancelled(signal);
+    });
     const tar = new TarReader(
       async (n) => { await reader.ensure(pos, n); const b = reader.read(pos, n); pos += n; return b; },
       async (n) => { pos += n; },
@@ -142,7 +129,6 @@ async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | unde
         await tar.skipData(entry.size);
         advance(1);
         if (hash.digest('hex') !== entry.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${entry.path} does not match its SHA-256 in the index`, { path: entry.path });
-        if (entry.size > 1 << 24) await new Promise((r) => setImmediate(r));
       }
     }
     if ((await tar.next()) !== null) throw new ScelleError('E_FORMAT_TAR', 'the tar stream holds entries the index does not list');
