@@ -24,6 +24,31 @@ export class Output {
     else this.stderr.write(text + '\n');
   }
 
+  private pending: string[] = [];
+  private pendingBytes = 0;
+
+  /**
+   * One record of a long listing: `text` for people, `obj` as a JSON event with --json.
+   * Written in chunks, waiting whenever stdout is full, so that a million lines never pile
+   * up in memory. Call {@link endStream} after the last one.
+   */
+  async stream(text: string, obj: Record<string, unknown>): Promise<void> {
+    const line = this.json ? JSON.stringify(obj) : text;
+    this.pending.push(line);
+    this.pendingBytes += line.length + 1;
+    if (this.pendingBytes >= 64 * 1024) await this.endStream();
+  }
+
+  /** Writes what {@link stream} holds and waits until stdout can take more. */
+  async endStream(): Promise<void> {
+    if (this.pending.length === 0) return;
+    this.clearBar();
+    const chunk = this.pending.join('\n') + '\n';
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.stdout.write(chunk)) await new Promise<void>((resolve) => this.stdout.once('drain', () => resolve()));
+  }
+
   /** A JSON Lines event (JSON mode only). */
   emit(obj: Record<string, unknown>): void {
     if (this.json) this.stdout.write(JSON.stringify(obj) + '\n');

@@ -7,8 +7,8 @@ const fr = {
 Utilisation :
   scelle seal <source>… --to <dossier-cible> [options]   sceller des fichiers et dossiers
   scelle verify <disque> [clé]                            vérifier un disque (sans clé : le support)
-  scelle list <disque> [clé]                              lister les fichiers d’un disque
-  scelle open <disque> --to <dossier> [chemin…] [clé]     restaurer tout ou une partie
+  scelle list <disque> [chemin] [clé]                     lister un disque (tout, ou un dossier)
+  scelle open <disque> --to <dossier> [chemin…] [clé]     restaurer tout, des dossiers ou des fichiers
   scelle keygen root|escrow|station --out <fichier>       créer une clé
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certifier un poste
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
@@ -138,8 +138,8 @@ const en: typeof fr = {
 Usage:
   scelle seal <source>… --to <target-folder> [options]   seal files and folders
   scelle verify <drive> [key]                             verify a drive (no key: the media)
-  scelle list <drive> [key]                               list a drive's files
-  scelle open <drive> --to <folder> [path…] [key]         restore all or some
+  scelle list <drive> [path] [key]                        list a drive (all, or one folder)
+  scelle open <drive> --to <folder> [path…] [key]         restore all, folders or files
   scelle keygen root|escrow|station --out <file>          create a key
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certify a station
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]

@@ -34,7 +34,7 @@ export interface EnginePort {
   list(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: PinnedRoots }): Promise<{ entries: IndexEntry[] }>;
   open(opts: OpenOptions & { pinnedRoots: PinnedRoots }): Promise<OpenResult>;
   loadDrive(path: string, pinnedRoots: PinnedRoots): { info: DriveInfo };
-  unlockDrive(drive: never, secret: DriveSecret): Promise<{ dataKey: Uint8Array; entries: IndexEntry[] }>;
+  unlockDrive(drive: never, secret: DriveSecret): Promise<{ dataKey: Uint8Array; index: { entries(): Iterable<IndexEntry>; close(): void } }>;
 }
 
 // Compile-time check: the real engine satisfies EnginePort.
@@ -52,7 +52,13 @@ export function isEnginePort(mod: unknown): mod is EnginePort {
 export async function unlockWith(engine: EnginePort, driveDir: string, secret: DriveSecret, roots: PinnedRoots): Promise<EngineUnlocked> {
   const drive = engine.loadDrive(driveDir, roots);
   const unlocked = await engine.unlockDrive(drive as never, secret);
-  return { info: drive.info, dataKey: unlocked.dataKey, entries: unlocked.entries };
+  // The Client workspace still shows a flat list: the folder browser fed from the index
+  // (browseFolder / searchNames) is the next step.
+  try {
+    return { info: drive.info, dataKey: unlocked.dataKey, entries: [...unlocked.index.entries()] };
+  } finally {
+    unlocked.index.close();
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ import { deriveCustomerKey } from '../../shared/custody/customer-key.js';
 import type { CustodyEvent, SignedEvent } from '../../shared/custody/event.js';
 import type { EventDataMap } from '../../shared/custody/event-data.js';
 import { eraseDrive, sanitizationData } from '../../shared/engine/erase.js';
-import { loadDrive, unlockDrive } from '../../shared/engine/index.js';
+import { closeUnlocked, loadDrive, unlockDrive } from '../../shared/engine/index.js';
 import { isScelleError, ScelleError } from '../../shared/errors/scelle-error.js';
 import { parse } from '../args.js';
 import { configPaths, loadPinnedRoots, scelleHome } from '../config.js';
@@ -107,7 +107,7 @@ export async function eraseCommand(argv: string[], out: Output, signal: AbortSig
     const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
     const unlocked = await unlockDrive(drive, secret);
     const key = deriveCustomerKey(unlocked.dataKey, driveId);
-    unlocked.dataKey.fill(0);
+    closeUnlocked(unlocked);
     author = customerAuthor(key);
     secretKey = key.secretKey;
     defaultRole = 'customer';

@@ -1,6 +1,6 @@
 /** `scelle verify`, `scelle list` and `scelle open`: the commands that read a drive. */
 import { ScelleError } from '../../shared/errors/scelle-error.js';
-import { inspect, list, open, verify } from '../../shared/engine/index.js';
+import { inspect, listEntries, open, verify, type ListSummary } from '../../shared/engine/index.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots } from '../config.js';
 import { recordAfterOpen, recordAfterVerify } from '../custody.js';
@@ -54,20 +54,33 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
   return recordAfterVerify(out, report, driveDir, pinnedRoots, report.ok ? 0 : 3);
 }
 
-/** `scelle list <drive> [key]`: prints the files in the index. */
-export async function listCommand(argv: string[], out: Output): Promise<number> {
+/**
+ * `scelle list <drive> [path] [key]`: streams the entries of the index (all, or one file or
+ * folder and everything below it), one line each (`{"event":"entry",…}` with --json).
+ */
+export async function listCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, SECRET_OPTIONS);
   const driveDir = driveArg(positionals, 'list');
+  const prefix = positionals[1];
+  if (positionals.length > 2) throw new ScelleError('E_USAGE', 'list takes one drive and at most one path', { reason: '<path>' });
   const pinnedRoots = await loadPinnedRoots();
   stationNotice(out, inspect(driveDir, pinnedRoots).station);
   const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
-  const res = await list({ driveDir, secret, pinnedRoots });
-  out.info(t(out.lang, 'listHeader', res.files, fmtBytes(res.bytes, out.lang)));
-  for (const e of res.entries) {
+  let summary: ListSummary | null = null;
+  let listed = 0;
+  const entries = listEntries({ driveDir, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
+    summary = s;
+    out.info(t(out.lang, 'listHeader', s.files, fmtBytes(s.bytes, out.lang)));
+  });
+  for await (const e of entries) {
     const kind = e.type === 'directory' ? 'd' : e.type === 'symlink' ? 'l' : '-';
-    out.info(`${kind} ${String(e.size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}`);
+    const size = e.type === 'directory' ? e.bytes! : e.size;
+    await out.stream(`${kind} ${String(size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}`, { event: 'entry', ...e });
+    listed++;
   }
-  out.emit({ event: 'result', command: 'list', driveId: res.driveId, files: res.files, bytes: res.bytes, entries: res.entries });
+  await out.endStream();
+  const s = summary as ListSummary | null;
+  out.emit({ event: 'result', command: 'list', driveId: s?.driveId, files: s?.files, bytes: s?.bytes, entries: s?.entryCount, listed });
   return 0;
 }
 

@@ -76,24 +76,8 @@ export type DriveSecret =
   | { kind: 'unlock-code'; code: string }
   | { kind: 'x25519'; secretKey: Uint8Array };
 
-/** One entry of the encrypted index. */
-export interface IndexEntry {
-  /** Relative '/'-separated path as in the tar stream (UTF-8; lossy when pathBytes is set). */
-  path: string;
-  /** base64 of the exact name bytes, present only when they are not valid UTF-8. */
-  pathBytes?: string;
-  type: 'file' | 'directory' | 'symlink';
-  size: number;
-  mode: number;
-  /** Modification time, milliseconds since the epoch. */
-  mtime: number;
-  linkTarget?: string;
-  /** base64 of the exact link target bytes, present only when they are not valid UTF-8. */
-  linkTargetBytes?: string;
-  /** Offset of the entry's content in the tar stream (files only). */
-  offset: number;
-  sha256?: string;
-}
+/** One entry of the encrypted index: defined with the format (shared/format/index-codec.ts). */
+export type { IndexEntry } from '../format/index-codec.js';
 
 export interface VerifyReport {
   driveId: string;

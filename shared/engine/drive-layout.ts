@@ -35,10 +35,7 @@ export function driveDirFor(target: string, driveId: string): string {
   return join(target, DRIVE_DIR_PREFIX + driveId);
 }
 
-/** Associated data of the index stream. */
-export function indexAssociatedData(driveId: string): string {
-  return `scelle/1 index ${driveId}`;
-}
+export { indexAssociatedData } from '../format/index-writer.js';
 
 /** The bilingual notice written beside the sealed data. */
 export function readmeText(driveId: string): string {

@@ -8,13 +8,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64 } from '../format/base64.js';
-import { parseIndex } from '../format/index-codec.js';
+import { IndexReader, fileSource } from '../format/index-reader.js';
+import type { IndexTrailer } from '../format/index-codec.js';
 import { unwrapKeyslots } from '../format/keyslot.js';
 import { parseManifest, verifyManifestSignature, type Manifest } from '../format/manifest.js';
 import { verifyStationCertificate } from '../format/station-cert.js';
-import { decryptStream } from '../format/stream.js';
-import type { DriveInfo, DriveSecret, IndexEntry } from './api.js';
-import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, indexAssociatedData } from './drive-layout.js';
+import type { DriveInfo, DriveSecret } from './api.js';
+import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, SEAL_STATE_FILE, SIGNATURE_FILE } from './drive-layout.js';
 import { PayloadReader, type PayloadDescription } from './payload-reader.js';
 
 /** The station public key (base64) a manifest names, read loosely; null when absent. */
@@ -96,39 +96,48 @@ export function loadDrive(path: string, pinnedRoots: readonly Uint8Array[]): Loa
 /** A drive opened with its data key. */
 export interface UnlockedDrive extends LoadedDrive {
   dataKey: Uint8Array;
-  indexHeader: ReturnType<typeof parseIndex>['header'];
-  entries: IndexEntry[];
+  /** The open index (close it, or call {@link closeUnlocked}, when done). */
+  index: IndexReader;
+  /** The index's trailer: part sizes and totals, authenticated by the data key. */
+  indexTrailer: IndexTrailer;
 }
 
 /**
- * Unwraps the data key with `secret` and decrypts and checks the index. Throws
- * E_KEY_UNLOCK_CODE_FORMAT / E_KEY_UNLOCK_CODE_TYPO (before the slow KDF), E_KEY_WRONG,
- * E_FORMAT_INDEX (unreadable, or inconsistent with the manifest), E_FORMAT_AUTH.
+ * Unwraps the data key with `secret`, opens the index and checks its trailer against the
+ * manifest (drive id, part count, part sizes). Reads a few index segments, never the whole.
+ * Throws E_KEY_UNLOCK_CODE_FORMAT / E_KEY_UNLOCK_CODE_TYPO (before the slow KDF), E_KEY_WRONG,
+ * E_FORMAT_INDEX (missing, not authentic, malformed, or inconsistent with the manifest).
  */
 export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret): Promise<UnlockedDrive> {
   const { manifest } = drive;
   const dataKey = await unwrapKeyslots(manifest.keyslots, secret, manifest.driveId);
-  let indexCipher: Buffer;
+  let source;
   try {
-    indexCipher = readFileSync(join(drive.driveDir, INDEX_FILE));
+    source = fileSource(join(drive.driveDir, INDEX_FILE));
   } catch {
     throw new ScelleError('E_FORMAT_INDEX', `${INDEX_FILE} is missing`, { path: drive.driveDir });
   }
-  let plain: Buffer;
+  const index = IndexReader.open(source, dataKey, manifest.driveId);
   try {
-    plain = decryptStream(dataKey, indexAssociatedData(manifest.driveId), indexCipher);
+    const t = index.trailer;
+    if (t.parts !== manifest.payload.parts.length) {
+      throw new ScelleError('E_FORMAT_INDEX', `the index lists ${t.parts} parts and the manifest ${manifest.payload.parts.length}`, { indexParts: t.parts, manifestParts: manifest.payload.parts.length });
+    }
+    t.partSizes.forEach((size, n) => {
+      if (n < t.parts - 1 && size !== manifest.payload.partPlaintextSize) throw new ScelleError('E_FORMAT_INDEX', `part ${n} holds ${size} bytes, not the part size`);
+      if (n === t.parts - 1 && size > manifest.payload.partPlaintextSize) throw new ScelleError('E_FORMAT_INDEX', `the last part holds ${size} bytes, more than the part size`);
+    });
   } catch (e) {
-    throw new ScelleError('E_FORMAT_INDEX', `the index does not authenticate: ${(e as Error).message}`, { path: drive.driveDir }, { cause: e });
+    index.close();
+    throw e;
   }
-  const { header, entries } = parseIndex(plain, { driveId: manifest.driveId, parts: manifest.payload.parts.length });
-  if (header.driveId !== manifest.driveId) throw new ScelleError('E_FORMAT_INDEX', 'the index belongs to another drive');
-  if (header.parts !== manifest.payload.parts.length) {
-    throw new ScelleError('E_FORMAT_INDEX', `the index lists ${header.parts} parts and the manifest ${manifest.payload.parts.length}`, { indexParts: header.parts, manifestParts: manifest.payload.parts.length });
-  }
-  header.partSizes.forEach((size, n) => {
-    if (n < header.parts - 1 && size !== manifest.payload.partPlaintextSize) throw new ScelleError('E_FORMAT_INDEX', `part ${n} holds ${size} bytes, not the part size`);
-  });
-  return { ...drive, dataKey, indexHeader: header, entries };
+  return { ...drive, dataKey, index, indexTrailer: index.trailer };
+}
+
+/** Closes the index and wipes the data key of an unlocked drive. */
+export function closeUnlocked(drive: UnlockedDrive): void {
+  drive.index.close();
+  drive.dataKey.fill(0);
 }
 
 /** A payload reader for an unlocked drive. */
@@ -143,7 +152,7 @@ export function readerDescription(drive: UnlockedDrive): PayloadDescription {
     driveId: drive.manifest.driveId,
     dataKey: drive.dataKey,
     partFiles: drive.manifest.payload.parts.map((p) => p.file),
-    partSizes: drive.indexHeader.partSizes,
+    partSizes: drive.indexTrailer.partSizes,
     partPlaintextSize: drive.manifest.payload.partPlaintextSize,
   };
 }

@@ -24,7 +24,9 @@ describe('seal → verify → list → open round trip', () => {
     expect(full.ok).toBe(true);
 
     const listing = await list({ driveDir: result.driveDir, pinnedRoots: [root.publicKey], secret: { kind: 'x25519', secretKey: escrow.secretKey } });
-    expect(listing.entries.map((e) => e.path)).toEqual(['docs', 'docs/a.txt', 'docs/empty.bin', 'docs/link', 'docs/sub', 'docs/sub/big.bin', 'docs/é.txt']);
+    // Index order: a folder's subfolders' blocks first, then its own children by name, the folder itself last.
+    expect(listing.entries.map((e) => e.path)).toEqual(['docs/sub/big.bin', 'docs/a.txt', 'docs/empty.bin', 'docs/link', 'docs/sub', 'docs/é.txt', 'docs']);
+    expect(listing.entries.at(-1)).toMatchObject({ type: 'directory', entries: 6, files: 4 });
 
     const dest = tempDir();
     const opened = await open({ driveDir: result.driveDir, dest, pinnedRoots: [root.publicKey], secret: { kind: 'unlock-code', code: result.unlockCode!.toLowerCase() } });

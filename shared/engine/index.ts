@@ -2,9 +2,9 @@
 export type * from './api.js';
 export { seal, findUnfinishedSeals, type SealInternals } from './seal.js';
 export { verify, type VerifyOptions } from './verify.js';
-export { list } from './list.js';
-export { open, selectEntries, type OpenDriveOptions, type OpenReport } from './open.js';
-export { loadDrive, resolveDriveDir, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
+export { list, listEntries, browseFolder, searchNames, openIndex, type ListOptions, type ListSummary } from './list.js';
+export { open, type OpenDriveOptions, type OpenReport } from './open.js';
+export { closeUnlocked, loadDrive, resolveDriveDir, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
 export { DEFAULT_PART_PLAINTEXT_SIZE, inspectTarget } from './target.js';
 
 import type { DriveInfo } from './api.js';

@@ -1,13 +1,123 @@
-/** list: the entries of a drive, from its encrypted index (needs a secret). */
-import type { DriveSecret, IndexEntry } from './api.js';
-import { loadDrive, unlockDrive } from './drive.js';
+/**
+ * list and browse: a drive's entries from its encrypted index (needs a secret), read as a
+ * stream. Listing everything checks the whole index as it goes; a path prefix, one folder's
+ * children or one path are found by binary search and cost a few index segments.
+ */
+import { ScelleError } from '../errors/scelle-error.js';
+import type { IndexEntry } from '../format/index-codec.js';
+import type { DriveSecret } from './api.js';
+import { throwIfCancelled } from './abort.js';
+import { closeUnlocked, loadDrive, unlockDrive, type UnlockedDrive } from './drive.js';
+import { findTyped, resolveSelection, selectedEntries } from './restore-selection.js';
+
+/** Options of {@link listEntries} and {@link list}. */
+export interface ListOptions {
+  driveDir: string;
+  secret: DriveSecret;
+  pinnedRoots: readonly Uint8Array[];
+  /** Only this path: a file, or a folder and everything below it. Default: everything. */
+  prefix?: string;
+  signal?: AbortSignal;
+}
+
+/** The drive's totals, from the index trailer. */
+export interface ListSummary {
+  driveId: string;
+  /** Number of entries (files, folders and links). */
+  entryCount: number;
+  files: number;
+  bytes: number;
+}
+
+/** Opens the drive's index with `secret`. Errors as {@link unlockDrive}. */
+export async function openIndex(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: readonly Uint8Array[] }): Promise<UnlockedDrive> {
+  return unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
+}
 
 /**
- * Lists the drive's entries in tar order. Errors as {@link unlockDrive}:
- * E_FORMAT_MANIFEST, E_FORMAT_SIGNATURE, E_KEY_*, E_FORMAT_INDEX.
+ * Streams the drive's entries in index order (a folder after everything below it), or those
+ * under `prefix` (the folder's own entry first). `onSummary` gets the totals before the
+ * first entry. Errors as {@link unlockDrive}, E_RESTORE_NOT_IN_INDEX (prefix not on the
+ * drive), E_FORMAT_INDEX (while listing everything, on the first inconsistency), E_CANCELLED.
  */
-export async function list(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: readonly Uint8Array[] }): Promise<{ driveId: string; entries: IndexEntry[]; files: number; bytes: number }> {
-  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
-  drive.dataKey.fill(0);
-  return { driveId: drive.manifest.driveId, entries: drive.entries, files: drive.indexHeader.files, bytes: drive.indexHeader.bytes };
+export async function* listEntries(opts: ListOptions, onSummary?: (s: ListSummary) => void): AsyncGenerator<IndexEntry> {
+  const drive = await openIndex(opts);
+  try {
+    const t = drive.indexTrailer;
+    onSummary?.({ driveId: drive.manifest.driveId, entryCount: t.entries, files: t.files, bytes: t.bytes });
+    let n = 0;
+    const tick = () => {
+      if (++n % 4096 === 0) throwIfCancelled(opts.signal);
+    };
+    if (opts.prefix === undefined) {
+      for (const e of selectedEntries(drive.index, resolveSelection(drive.index, undefined), true)) {
+        yield e;
+        tick();
+      }
+      return;
+    }
+    const hit = findTyped(drive.index, opts.prefix);
+    if (!hit) throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not on this drive: ${opts.prefix}`, { path: opts.prefix, count: 1 });
+    yield hit.entry;
+    if (hit.entry.type !== 'directory') return;
+    for (const { entry } of drive.index.subtree(hit.path)) {
+      yield entry;
+      tick();
+    }
+  } finally {
+    closeUnlocked(drive);
+  }
+}
+
+/**
+ * Collects {@link listEntries} into an array: for small drives and tests. Large drives are
+ * listed with listEntries (streamed) or browsed with {@link browseFolder}.
+ */
+export async function list(opts: ListOptions): Promise<ListSummary & { entries: IndexEntry[] }> {
+  let summary: ListSummary | null = null;
+  const entries: IndexEntry[] = [];
+  for await (const e of listEntries(opts, (s) => { summary = s; })) entries.push(e);
+  return { ...summary!, entries };
+}
+
+/**
+ * The entries directly inside `folder` ('' for the top level) of an unlocked drive, in
+ * index order (bytewise by name), from `start` for at most `limit` (folders carry the totals
+ * of what lies below them). Reads a few index segments.
+ * @throws ScelleError E_RESTORE_NOT_IN_INDEX when `folder` is not a folder of the drive.
+ */
+export function browseFolder(drive: UnlockedDrive, folder: string, start = 0, limit = 1000): { entries: IndexEntry[]; more: boolean } {
+  let bytes: Buffer = Buffer.alloc(0);
+  if (folder !== '') {
+    const hit = findTyped(drive.index, folder);
+    if (!hit || hit.entry.type !== 'directory') throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not a folder on this drive: ${folder}`, { path: folder });
+    bytes = hit.path;
+  }
+  const entries: IndexEntry[] = [];
+  let i = 0;
+  for (const e of drive.index.children(bytes)) {
+    if (i++ < start) continue;
+    if (entries.length === limit) return { entries, more: true };
+    entries.push(e);
+  }
+  return { entries, more: false };
+}
+
+/**
+ * Entries whose name contains `query` (case- and accent-insensitive), in index order, at
+ * most `limit`: one pass over the index. E_CANCELLED.
+ */
+export function searchNames(drive: UnlockedDrive, query: string, limit = 500, signal?: AbortSignal): { entries: IndexEntry[]; more: boolean } {
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const q = fold(query);
+  const entries: IndexEntry[] = [];
+  let n = 0;
+  for (const e of drive.index.entries()) {
+    if (++n % 4096 === 0) throwIfCancelled(signal);
+    const name = e.path.slice(e.path.lastIndexOf('/') + 1);
+    if (!fold(name).includes(q)) continue;
+    if (entries.length === limit) return { entries, more: true };
+    entries.push(e);
+  }
+  return { entries, more: false };
 }

@@ -1,24 +1,33 @@
 /**
- * open: restores everything, or chosen paths, from a drive into a folder. Only the segments
- * holding the chosen files are decrypted. A file never appears under its name before its
- * last byte authenticated and its SHA-256 matched the index (restore-file.ts). Nothing
- * existing is overwritten unless asked, and every path is checked to stay inside `dest`
- * before anything is written. Symbolic links are created last, so no write goes through one.
- * Many files are restored by several worker threads at once (restore-pool.ts).
+ * open: restores everything, or chosen paths and folders, from a drive into a folder. The
+ * index is read as a stream (restore-selection.ts), never held whole, and only the segments
+ * holding the chosen files are decrypted. A file never appears under its name before its last
+ * byte authenticated and its SHA-256 matched the index (restore-file.ts). Nothing existing is
+ * overwritten unless asked.
+ *
+ * Three passes over the selected index entries, so that memory stays flat at any size:
+ * 1. plan: every path checked to stay inside `dest`, the index checked whole (a full restore),
+ *    clashes with existing files found, sizes counted; nothing is written before it ends;
+ * 2. files: restored on worker threads (restore-pool.ts) as the index streams, or in this
+ *    thread for small restores; folders created on the way, never through a symbolic link;
+ * 3. links and folders: symbolic links created, then folder modes and times set (the index
+ *    lists a folder after everything below it, so deeper folders come first).
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ScelleError } from '../errors/scelle-error.js';
-import type { IndexEntry, OpenOptions, OpenResult } from './api.js';
+import { entryLinkBytes, entryPathBytes, type IndexEntry } from '../format/index-codec.js';
+import type { OpenOptions, OpenResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, payloadReader, readerDescription, unlockDrive } from './drive.js';
 import { prefetchFor } from './segment-prefetcher.js';
 import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
 import { restoreInParallel, restoreWorkersAvailable } from './restore-pool.js';
-import { entryLinkBytes, entryPathBytes } from './entry-path.js';
 import { ProgressTracker } from './progress.js';
 import { checkSafePath, localName, safeComponents } from './restore-paths.js';
 import { restoreFlush } from './restore-flush.js';
+import { resolveSelection, selectedEntries, type Selection } from './restore-selection.js';
+import type { IndexReader } from '../format/index-reader.js';
 import { deriveCustomerKey } from '../custody/customer-key.js';
 
 /** Open options plus the pinned roots used to judge the station. */
@@ -36,136 +45,152 @@ export interface OpenReport extends OpenResult {
 /** Below this many bytes (and files), starting restore workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 16 << 20;
 const PARALLEL_MIN_FILES = 1000;
+/** Folders known to exist, remembered at most (then forgotten and checked again). */
+const KNOWN_FOLDERS_MAX = 16_384;
 
-/**
- * Before anything is written into a folder that already holds files: with overwrite, a folder
- * where a file must go is refused; without, any existing file is. Throws E_RESTORE_EXISTS.
- */
-function refuseClashes(plan: { entry: IndexEntry; target: Buffer }[], dest: string, overwrite: boolean): void {
-  if (overwrite) {
-    const folders = plan.filter((p) => p.entry.type !== 'directory' && isFolder(p.target));
-    if (folders.length > 0) throw new ScelleError('E_RESTORE_EXISTS', `${folders[0]!.target.toString()} is a folder; it cannot be replaced by a file`, { count: folders.length, path: folders[0]!.target.toString() });
-    return;
+/** Maps archive paths to destination paths, checking each stays inside `dest`. */
+class Destination {
+  readonly bytes: Buffer;
+  private readonly slash: Buffer;
+  private readonly known = new Set<string>();
+  /** Windows only: local names already given, to refuse two entries landing on one name. */
+  private readonly given = process.platform === 'win32' ? new Set<string>() : null;
+  readonly renamed: { from: string; to: string }[] = [];
+
+  constructor(dest: string) {
+    this.bytes = Buffer.from(dest);
+    this.slash = Buffer.concat([this.bytes, Buffer.from('/')]);
   }
-  const clashes = plan.filter((p) => p.entry.type !== 'directory' && pathExists(p.target));
-  if (clashes.length > 0) {
-    throw new ScelleError('E_RESTORE_EXISTS', `${clashes.length} file(s) already exist in ${dest}, e.g. ${clashes[0]!.target.toString()}; choose an empty folder or allow overwriting`, { count: clashes.length, path: clashes[0]!.target.toString() });
+
+  /** The destination of `e`. Throws E_RESTORE_UNSAFE_PATH. `record`: remember renames and names given. */
+  targetOf(e: IndexEntry, record = false): Buffer {
+    const bytes = entryPathBytes(e);
+    // POSIX keeps every name as it is: one check, one buffer.
+    if (this.given === null) {
+      checkSafePath(bytes);
+      return Buffer.concat([this.slash, bytes]);
+    }
+    const parts = safeComponents(bytes).map((c) => localName(c));
+    const local = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p.name] : [Buffer.from('/'), p.name])));
+    const target = Buffer.concat([this.slash, local]);
+    if (record) {
+      const key = target.toString('latin1').toLowerCase();
+      if (this.given.has(key)) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `two entries restore to the same name ${target.toString()}`, { path: e.path });
+      this.given.add(key);
+      if (parts.some((p) => p.renamed)) this.renamed.push({ from: e.path, to: local.toString('utf8') });
+    }
+    return target;
+  }
+
+  /** Creates folder `dir` (inside dest) and those leading to it, refusing to pass through a symbolic link. */
+  ensureFolder(dir: Buffer): void {
+    if (dir.length <= this.bytes.length || this.known.has(dir.toString('latin1'))) return;
+    if (this.known.size >= KNOWN_FOLDERS_MAX) this.known.clear();
+    let at = this.bytes.length;
+    while (at < dir.length) {
+      const next = dir.indexOf(0x2f, at + 1);
+      const end = next < 0 ? dir.length : next;
+      const cur = dir.subarray(0, end);
+      at = end;
+      const key = cur.toString('latin1');
+      if (this.known.has(key)) continue;
+      let st;
+      try {
+        st = lstatSync(cur);
+      } catch {
+        mkdirSync(cur, { mode: 0o700 });
+        this.known.add(key);
+        continue;
+      }
+      if (st.isSymbolicLink()) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${cur.toString()}`, { path: cur.toString() });
+      if (!st.isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
+      this.known.add(key);
+    }
   }
 }
 
-/** Selects the entries under the chosen paths (NFC-insensitive); all when none given. */
-export function selectEntries(entries: IndexEntry[], paths: string[] | undefined): IndexEntry[] {
-  if (!paths || paths.length === 0) return entries;
-  const wanted = paths.map((p) => p.replace(/\/+$/, '').normalize('NFC'));
-  const hits = new Set<string>();
-  const selected = entries.filter((e) => {
-    const name = e.path.normalize('NFC');
-    const w = wanted.find((p) => name === p || name.startsWith(p + '/'));
-    if (w !== undefined) hits.add(w);
-    return w !== undefined;
-  });
-  const missing = wanted.filter((w) => !hits.has(w));
-  if (missing.length > 0) throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not on this drive: ${missing.join(', ')}`, { path: missing[0]!, count: missing.length });
-  // Also restore the folders that lead to the chosen entries.
-  const parents = new Set<string>();
-  for (const e of selected) {
-    const parts = e.path.split('/');
-    for (let i = 1; i < parts.length; i++) parents.add(parts.slice(0, i).join('/'));
+const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
+const breathe = () => new Promise((r) => setImmediate(r));
+
+/** Pass 1 (see module doc): checks and counts; throws E_RESTORE_EXISTS listing clashes, before anything is written. */
+async function plan(index: IndexReader, selection: Selection, dest: Destination, destEmpty: boolean, overwrite: boolean, signal: AbortSignal | undefined) {
+  let files = 0;
+  let bytes = 0;
+  let largest = 0;
+  let clashes = 0;
+  let firstClash: Buffer | null = null;
+  let n = 0;
+  const look = (e: IndexEntry, target: Buffer) => {
+    if (destEmpty || e.type === 'directory') return;
+    // With overwrite, only a folder where a file must go is refused; without, any existing file.
+    if (overwrite ? isFolder(target) : pathExists(target)) {
+      clashes++;
+      firstClash ??= target;
+    }
+  };
+  for (const a of selection.ancestors) look(a.entry, dest.targetOf(a.entry, true));
+  for (const e of selectedEntries(index, selection, true)) {
+    look(e, dest.targetOf(e, true));
+    if (e.type === 'file') {
+      files++;
+      bytes += e.size;
+      largest = Math.max(largest, e.size);
+    }
+    if (++n % 4096 === 0) {
+      await breathe();
+      throwIfCancelled(signal);
+    }
   }
-  return entries.filter((e) => selected.includes(e) || (e.type === 'directory' && parents.has(e.path)));
+  if (clashes > 0) {
+    const where = (firstClash as Buffer | null)!.toString();
+    if (overwrite) throw new ScelleError('E_RESTORE_EXISTS', `${where} is a folder; it cannot be replaced by a file`, { count: clashes, path: where });
+    throw new ScelleError('E_RESTORE_EXISTS', `${clashes} file(s) already exist in ${dest.bytes.toString()}, e.g. ${where}; choose an empty folder or allow overwriting`, { count: clashes, path: where });
+  }
+  return { files, bytes, largest };
 }
 
 /**
  * Restores the drive (see module doc). Errors: E_KEY_* (before anything is written),
- * E_RESTORE_NOT_IN_INDEX, E_RESTORE_UNSAFE_PATH, E_RESTORE_EXISTS (nothing written),
- * E_FORMAT_* (the file being written is removed; files already restored were verified),
- * E_CANCELLED.
+ * E_RESTORE_NOT_IN_INDEX, E_RESTORE_UNSAFE_PATH, E_RESTORE_EXISTS, E_FORMAT_INDEX (all four
+ * before anything is written), E_FORMAT_* (the file being written is removed; files already
+ * restored were verified), E_CANCELLED.
  */
 export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
   const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
   const reader = payloadReader(drive);
   try {
-    const selected = selectEntries(drive.entries, opts.paths);
-    const dest = resolve(opts.dest);
-    const destBytes = Buffer.from(dest);
-    const renamed: { from: string; to: string }[] = [];
-
-    // Plan every destination path before writing anything.
-    const destSlash = Buffer.concat([destBytes, Buffer.from('/')]);
-    const plan = selected.map((e) => {
-      const bytes = entryPathBytes(e);
-      // POSIX keeps every name as it is: one check, one buffer.
-      if (process.platform !== 'win32') {
-        checkSafePath(bytes);
-        return { entry: e, target: Buffer.concat([destSlash, bytes]) };
-      }
-      const parts = safeComponents(bytes).map((c) => localName(c));
-      const local = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p.name] : [Buffer.from('/'), p.name])));
-      if (parts.some((p) => p.renamed)) renamed.push({ from: e.path, to: local.toString('utf8') });
-      return { entry: e, target: Buffer.concat([destBytes, Buffer.from('/'), local]) };
-    });
-    // An entry below a file or a link of the drive could only be written through it: refuse.
-    const leaves = new Set(selected.filter((e) => e.type !== 'directory').map((e) => entryPathBytes(e).toString('latin1')));
-    for (const e of selected) {
-      const bytes = entryPathBytes(e);
-      for (let i = bytes.indexOf(0x2f); i >= 0; i = bytes.indexOf(0x2f, i + 1)) {
-        if (leaves.has(bytes.subarray(0, i).toString('latin1'))) {
-          throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to restore "${e.path}": it lies below a file or link of the drive`, { path: e.path });
-        }
-      }
-    }
-    const seen = new Set<string>();
-    for (const p of plan) {
-      const key = p.target.toString('latin1');
-      if (seen.has(key)) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `two entries restore to the same name ${p.target.toString()}`, { path: p.entry.path });
-      seen.add(key);
-    }
-    const destEmpty = !existsSync(dest) || readdirSync(dest).length === 0;
-    // Nothing can clash in a new or empty folder (files that appear meanwhile are caught by O_EXCL).
-    if (!destEmpty) refuseClashes(plan, dest, opts.overwrite === 'always');
-
-    mkdirSync(dest, { recursive: true });
-    const files = plan.filter((p) => p.entry.type === 'file');
-    const bytesTotal = files.reduce((a, p) => a + p.entry.size, 0);
-    const progress = new ProgressTracker('open', bytesTotal, files.length, opts.onProgress);
-    const knownDirs = new Set<string>();
-    const ensureDir = (dir: Buffer) => {
-      // Create each component, refusing to pass through a symbolic link.
-      const rel = dir.subarray(destBytes.length + 1);
-      let cur = destBytes;
-      if (rel.length === 0 || knownDirs.has(dir.toString('latin1'))) return;
-      for (const c of rel.toString('latin1').split('/')) {
-        cur = Buffer.concat([cur, Buffer.from('/'), Buffer.from(c, 'latin1')]);
-        if (knownDirs.has(cur.toString('latin1'))) continue;
-        knownDirs.add(cur.toString('latin1'));
-        let st;
-        try {
-          st = lstatSync(cur);
-        } catch {
-          mkdirSync(cur, { mode: 0o700 });
-          continue;
-        }
-        if (st.isSymbolicLink()) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${cur.toString()}`, { path: cur.toString() });
-        if (!st.isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
-      }
-    };
-    const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
-
-    for (const p of plan) if (p.entry.type === 'directory') ensureDir(p.target);
-    for (const p of files) ensureDir(parentOf(p.target));
-
-    const jobs: RestoreJob[] = files.sort((a, b) => a.entry.offset - b.entry.offset);
+    const { index } = drive;
+    const selection = resolveSelection(index, opts.paths);
+    const destPath = resolve(opts.dest);
+    const dest = new Destination(destPath);
     const overwrite = opts.overwrite === 'always';
+    const destEmpty = !existsSync(destPath) || readdirSync(destPath).length === 0;
+    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal);
+
+    mkdirSync(destPath, { recursive: true });
+    for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
+    const progress = new ProgressTracker('open', totals.bytes, totals.files, opts.onProgress);
     const umask = process.umask();
-    const flush = restoreFlush(dest);
+    const flush = restoreFlush(destPath);
     const fsyncEachFile = flush.fsyncEachFile;
-    const largest = jobs.reduce((m, j) => Math.max(m, j.entry.size), 0);
-    // Several files: each worker restores whole files (all cores busy). One file holding most of
-    // the bytes: decryption runs ahead on a worker while this thread hashes and writes.
-    const parallel = restoreWorkersAvailable() && (bytesTotal >= PARALLEL_MIN_BYTES || jobs.length >= PARALLEL_MIN_FILES) && largest <= bytesTotal / 2;
-    if (parallel) {
-      await restoreInParallel(jobs, { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+    function* fileJobs(): Generator<RestoreJob> {
+      for (const e of selectedEntries(index, selection)) {
+        if (e.type === 'directory') dest.ensureFolder(dest.targetOf(e));
+        if (e.type !== 'file') continue;
+        const target = dest.targetOf(e);
+        dest.ensureFolder(parentOf(target));
+        yield { entry: e, target };
+      }
+    }
+    // Several files: each worker restores whole files (all cores busy). A few files, one of
+    // them holding most of the bytes: decryption runs ahead on a worker while this thread
+    // hashes and writes.
+    const many = totals.bytes >= PARALLEL_MIN_BYTES || totals.files >= PARALLEL_MIN_FILES;
+    const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
+    if (restoreWorkersAvailable() && many && !dominated) {
+      await restoreInParallel(fileJobs(), { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
+      const jobs = [...fileJobs()];
       prefetchFor(reader, readerDescription(drive), jobs.map((j) => j.entry));
       const ctx: RestoreContext = { overwrite, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
       for (const job of jobs) {
@@ -181,25 +206,38 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       }
     }
 
-    for (const p of plan) {
-      if (p.entry.type !== 'symlink') continue;
-      ensureDir(parentOf(p.target));
-      if (opts.overwrite === 'always' && pathExists(p.target)) rmSync(p.target, { force: true });
-      symlinkSync(entryLinkBytes(p.entry), p.target);
-    }
-    // Folder modes and times last, deepest first, so restoring files did not change them.
-    const dirs = plan.filter((p) => p.entry.type === 'directory').reverse();
-    for (const p of dirs) {
-      chmodSync(p.target, p.entry.mode & 0o7777 | 0o700);
-      utimesSync(p.target, p.entry.mtime / 1000, p.entry.mtime / 1000);
+    // Links last, so that no file was written through one; then folder modes and times,
+    // deepest first (the index order), so that restoring files did not change them.
+    let n = 0;
+    const folders = [...selection.ancestors].reverse().map((a) => a.entry);
+    for (const e of [...selectedEntries(index, selection), ...folders]) {
+      if (++n % 4096 === 0) await breathe();
+      if (e.type === 'file') continue;
+      const target = dest.targetOf(e);
+      if (e.type === 'symlink') {
+        dest.ensureFolder(parentOf(target));
+        if (overwrite && pathExists(target)) rmSync(target, { force: true });
+        symlinkSync(entryLinkBytes(e), target);
+        continue;
+      }
+      chmodSync(target, e.mode & 0o7777 | 0o700);
+      utimesSync(target, e.mtime / 1000, e.mtime / 1000);
     }
     // Nothing is reported done before it is durable: every file and folder is flushed here.
-    const folders = [...new Set(plan.map((p) => parentOf(p.target).toString('latin1')))].map((d) => Buffer.from(d, 'latin1'));
-    flush.finish(files.map((p) => p.target), folders);
+    function* restoredFiles(): Generator<Buffer> {
+      for (const e of selectedEntries(index, selection)) if (e.type === 'file') yield dest.targetOf(e);
+    }
+    function* restoredFolders(): Generator<Buffer> {
+      yield dest.bytes;
+      for (const a of selection.ancestors) yield dest.targetOf(a.entry);
+      for (const e of selectedEntries(index, selection)) if (e.type === 'directory') yield dest.targetOf(e);
+    }
+    flush.finish(restoredFiles(), restoredFolders());
     progress.flush();
-    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: files.length, bytes: bytesTotal, verified: true, renamed };
+    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: totals.files, bytes: totals.bytes, verified: true, renamed: dest.renamed };
   } finally {
     reader.close();
+    drive.index.close();
     drive.dataKey.fill(0);
   }
 }

@@ -15,7 +15,7 @@ export interface RestoreFlush {
   /** True: fsync each file as it is written (then `finish` only syncs folders). */
   fsyncEachFile: boolean;
   /** Makes every restored file and folder durable. Throws the fs error of a file that cannot be synced. */
-  finish(files: readonly Buffer[], folders: readonly Buffer[]): void;
+  finish(files: Iterable<Buffer>, folders: Iterable<Buffer>): void;
 }
 
 /** Flushes the whole file system holding `path` (Linux `sync -f`); false when that is not available. */
@@ -28,7 +28,7 @@ export function syncFileSystem(path: string): boolean {
   }
 }
 
-function fsyncEach(files: readonly Buffer[]): void {
+function fsyncEach(files: Iterable<Buffer>): void {
   for (const f of files) {
     const fd = openSync(f, 'r');
     try { fsyncSync(fd); } finally { closeSync(fd); }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexEntry } from './api.js';
-import { unitBounds, unitJobs } from './restore-pool.js';
+import { unitsOf } from './restore-pool.js';
 import { helperThreadCount } from './parallelism.js';
 
 const entry = (offset: number, size: number): IndexEntry => ({ path: `f${offset}`, type: 'file', size, mode: 0o644, mtime: 0, offset, sha256: '0'.repeat(64) });
@@ -11,16 +11,27 @@ describe('restore units', () => {
       ...Array.from({ length: 5000 }, (_, i) => ({ entry: entry(i * 1024, 100), target: Buffer.from(`/d/f${i}`) })),
       ...Array.from({ length: 5 }, (_, i) => ({ entry: entry(1e8 + i * 2e7, 20 << 20), target: Buffer.from(`/d/big${i}`) })),
     ];
-    const bounds = unitBounds(jobs);
-    expect(bounds).toEqual([0, 4096, 5002, 5004, 5005]);
-    const units = bounds.slice(1).map((end, i) => unitJobs(jobs, bounds[i]!, end));
+    const units = [...unitsOf(jobs[Symbol.iterator]())];
+    expect(units.map((u) => u.length)).toEqual([4096, 906, 2, 1]);
     expect(units.flat().map((j) => j.entry)).toEqual(jobs.map((j) => j.entry));
-    expect(unitBounds([])).toEqual([0]);
+    expect([...unitsOf([][Symbol.iterator]())]).toEqual([]);
+  });
+  it('are cut as the files come, never reading ahead of the unit being filled', () => {
+    let produced = 0;
+    function* files() {
+      for (let i = 0; i < 10_000; i++) {
+        produced++;
+        yield { entry: entry(i * 512, 0), target: Buffer.from(`/d/f${i}`) };
+      }
+    }
+    const units = unitsOf(files());
+    units.next();
+    expect(produced).toBe(4096);
   });
   it('carry names that are not UTF-8 byte for byte', () => {
     const target = Buffer.from([0x2f, 0x64, 0x2f, 0x63, 0x61, 0x66, 0xe9]);
-    const [job] = unitJobs([{ entry: entry(0, 1), target }], 0, 1);
-    expect(Buffer.from(job!.target, 'latin1').equals(target)).toBe(true);
+    const [unit] = [...unitsOf([{ entry: entry(0, 1), target }][Symbol.iterator]())];
+    expect(Buffer.from(unit![0]!.target, 'latin1').equals(target)).toBe(true);
   });
   it('use at least two workers and at most four', () => {
     expect(helperThreadCount()).toBeGreaterThanOrEqual(2);

@@ -44,26 +44,23 @@ export function restoreWorkersAvailable(): boolean {
 
 
 /**
- * Cuts `jobs` (in tar order) into units of consecutive files: returns the index of each
- * unit's first job, then jobs.length.
+ * Cuts `jobs` (files in tar order, read as they come) into units of consecutive files, each
+ * closed once it holds UNIT_BYTES or UNIT_FILES, as they cross to a worker. Only the unit
+ * being cut is in memory, never the list of files.
  */
-export function unitBounds(jobs: readonly RestoreJob[]): number[] {
-  const bounds = [0];
+export function* unitsOf(jobs: Iterator<RestoreJob>): Generator<RestoreUnitJob[]> {
+  let unit: RestoreUnitJob[] = [];
   let bytes = 0;
-  for (let i = 0; i < jobs.length; i++) {
-    bytes += jobs[i]!.entry.size;
-    if (bytes >= UNIT_BYTES || i + 1 - bounds[bounds.length - 1]! >= UNIT_FILES) {
-      bounds.push(i + 1);
+  for (let r = jobs.next(); !r.done; r = jobs.next()) {
+    unit.push({ entry: r.value.entry, target: r.value.target.toString('latin1') });
+    bytes += r.value.entry.size;
+    if (bytes >= UNIT_BYTES || unit.length >= UNIT_FILES) {
+      yield unit;
+      unit = [];
       bytes = 0;
     }
   }
-  if (bounds[bounds.length - 1] !== jobs.length) bounds.push(jobs.length);
-  return jobs.length === 0 ? [0] : bounds;
-}
-
-/** The jobs [from, to) as they cross to a worker (built when sent, so they never all exist at once). */
-export function unitJobs(jobs: readonly RestoreJob[], from: number, to: number): RestoreUnitJob[] {
-  return jobs.slice(from, to).map((job) => ({ entry: job.entry, target: job.target.toString('latin1') }));
+  if (unit.length > 0) yield unit;
 }
 
 /** Settings of a parallel restore. */
@@ -80,19 +77,19 @@ export interface ParallelRestoreOptions {
 }
 
 /**
- * Restores `jobs` (in tar order; their folders exist) on worker threads. Resolves once every
- * file is restored and verified; rejects with the first error (E_FORMAT_*, E_RESTORE_EXISTS,
- * E_CANCELLED, E_INTERNAL…) once every worker has stopped.
+ * Restores `jobs` (files in tar order, produced as they are needed; the producer creates their
+ * folders) on worker threads. Resolves once every file is restored and verified; rejects with
+ * the first error (the producer's, E_FORMAT_*, E_RESTORE_EXISTS, E_CANCELLED, E_INTERNAL…)
+ * once every worker has stopped.
  */
-export function restoreInParallel(jobs: readonly RestoreJob[], opts: ParallelRestoreOptions): Promise<void> {
-  const bounds = unitBounds(jobs);
-  const unitCount = bounds.length - 1;
-  const count = Math.min(opts.workers ?? helperThreadCount(), unitCount);
-  if (count === 0) return Promise.resolve();
+export function restoreInParallel(jobs: Iterator<RestoreJob>, opts: ParallelRestoreOptions): Promise<void> {
+  const units = unitsOf(jobs);
+  const count = opts.workers ?? helperThreadCount();
   const cancel = new SharedArrayBuffer(4);
   const cancelFlag = new Int32Array(cancel);
   return new Promise<void>((resolve, reject) => {
     let next = 0;
+    let exhausted = false;
     let active = count;
     let failure: ScelleError | null = null;
     const workers: Worker[] = [];
@@ -117,8 +114,20 @@ export function restoreInParallel(jobs: readonly RestoreJob[], opts: ParallelRes
       else resolve();
     };
     const feed = (w: Worker) => {
-      if (failure || next >= unitCount) return retire(w);
-      w.postMessage({ type: 'unit', id: next, jobs: unitJobs(jobs, bounds[next]!, bounds[next + 1]!) } satisfies RestoreWorkerRequest);
+      if (failure || exhausted) return retire(w);
+      let unit: RestoreUnitJob[] | undefined;
+      try {
+        const r = units.next();
+        unit = r.done ? undefined : r.value;
+      } catch (e) {
+        stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore planning failed: ${(e as Error).message}`));
+        return retire(w);
+      }
+      if (unit === undefined) {
+        exhausted = true;
+        return retire(w);
+      }
+      w.postMessage({ type: 'unit', id: next, jobs: unit } satisfies RestoreWorkerRequest);
       next++;
     };
 

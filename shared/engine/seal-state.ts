@@ -28,8 +28,6 @@ export interface SealState {
   /** The data key wrapped to the station's resume key. */
   resumeSlot: X25519Keyslot;
   parts: PartInfo[];
-  /** hex SHA-256 of the files sealed into finished parts, by entry number. */
-  hashes: Record<string, string>;
 }
 
 const partSchema = z.object({ index: z.number().int().min(0), file: z.string(), size: z.number().int().min(0), plaintextSize: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -43,7 +41,6 @@ const stateSchema = z.object({
   stationId: z.string(),
   resumeSlot: keyslotSchema,
   parts: z.array(partSchema),
-  hashes: z.record(z.string(), z.string()),
 });
 
 /** The X25519 key pair a station uses to wrap resume state, derived from its Ed25519 seed. */

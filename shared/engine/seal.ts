@@ -16,22 +16,23 @@ import { generateUnlockCode, canonicalizeUnlockCode } from '../format/unlock-cod
 import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../format/keyslot.js';
 import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slot.js';
 import { serializeManifest, signManifest, type Manifest } from '../format/manifest.js';
-import { encodeIndexEntry, encodeIndexHeader } from '../format/index-codec.js';
-import { encryptStream, SCELLE_LAYOUT } from '../format/stream.js';
+import { encodeIndexEntry } from '../format/index-codec.js';
+import { IndexWriter } from '../format/index-writer.js';
+import { SCELLE_LAYOUT } from '../format/stream.js';
 import { encodeTarHeader, END_OF_ARCHIVE, padding, writePlainTarHeader, type TarHeader } from '../format/tar.js';
 import { encodeBase64 } from '../format/base64.js';
 import type { SealOptions, SealResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import {
   DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE,
-  driveDirFor, indexAssociatedData, newDriveId, readmeText,
+  driveDirFor, newDriveId, readmeText,
 } from './drive-layout.js';
 import { fsyncDir, writeFileDurable } from './durable-fs.js';
 import { createPayloadSink, type PayloadSink, type SinkMode } from './payload-sink.js';
 import type { PartInfo } from './payload-writer.js';
 import { ProgressTracker } from './progress.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
-import { scanSources, type ScanResult, type SourceEntry } from './scan.js';
+import { scanSources, ScanTally, walkSources, type ScanResult, type SourceEntry } from './scan.js';
 import { choosePartPlaintextSize, inspectTarget } from './target.js';
 import { targetError } from './target-errors.js';
 import { checkUnchanged, openSource, readSource } from './source-read.js';
@@ -123,7 +124,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   const partCount = Math.max(1, Math.ceil(scan.tarSize / partSize));
   const partSizes = Array.from({ length: partCount }, (_, n) => Math.min(partSize, scan.tarSize - n * partSize));
   const finishedParts = resumeState?.parts ?? [];
-  const bytesNeeded = partSizes.slice(finishedParts.length).reduce((a, p) => a + SCELLE_LAYOUT.ciphertextSize(p), 0) + 64 * 1024 + scan.entries.length * 400;
+  const bytesNeeded = partSizes.slice(finishedParts.length).reduce((a, p) => a + SCELLE_LAYOUT.ciphertextSize(p), 0) + 64 * 1024 + scan.entries * 400;
   if (bytesNeeded > target.freeBytes) {
     throw new ScelleError('E_TARGET_TOO_SMALL', `the target needs ${bytesNeeded} bytes free and has ${target.freeBytes}`, { needed: bytesNeeded, free: target.freeBytes });
   }
@@ -143,7 +144,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     state = {
       format: 'scelle/1-seal-state', driveId, createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       sources: opts.sources.map((s) => join(s)), fingerprint: scan.fingerprint, partPlaintextSize: partSize, stationId: station.id,
-      resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, driveId, 'resume'), parts: [], hashes: {},
+      resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, driveId, 'resume'), parts: [],
     };
   }
   const driveDir = driveDirFor(opts.target, driveId);
@@ -172,33 +173,37 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     }
     throwIfCancelled(signal);
   };
-  if (scan.entries.length >= BUILDERS_MIN_ENTRIES) await wrapUnlockSlot();
+  if (scan.entries >= BUILDERS_MIN_ENTRIES) await wrapUnlockSlot();
 
   // 4. Payload.
   const startOffset = finishedParts.length * partSize;
   const parts: PartInfo[] = [...finishedParts];
-  const hashes = new Map<number, string>(Object.entries(state.hashes).map(([k, v]) => [Number(k), v]));
-  const entryEnds: number[] = [];
   const sink = createPayloadSink({ driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset, totalSize: scan.tarSize }, (p) => {
     parts.push(p);
-    const partEnd = p.index * partSize + p.plaintextSize;
-    const done: Record<string, string> = {};
-    for (const [i, h] of hashes) if ((entryEnds[i] ?? Infinity) <= partEnd) done[i] = h;
-    state = { ...state, parts: [...parts], hashes: done };
+    state = { ...state, parts: [...parts] };
     writeSealState(driveDir, state);
   }, internals.sinkMode ?? chooseSinkMode(scan));
   // Many entries: their per-file work is spread over tar builder workers (not on a resume,
   // which must skip the finished parts entry by entry).
-  const builders = sink.shared && startOffset === 0 && scan.entries.length >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
+  const builders = sink.shared && startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
     ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount())
     : null;
   const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
-  let indexLines: string[];
+  // The index is encrypted into index.scx as the entries go (a resume writes it anew).
+  let index: IndexWriter;
   try {
-    indexLines = await writeTarStream(scan, sink, { startOffset, hashes, entryEnds, progress, signal, builders });
+    index = new IndexWriter(join(driveDir, INDEX_FILE), dataKey, driveId);
+  } catch (e) {
+    await sink.abort();
+    await builders?.close();
+    throw targetError(e, driveDir);
+  }
+  try {
+    await writeTarStream(opts.sources, scan, sink, { startOffset, progress, signal, builders, index });
     await sink.finish();
   } catch (e) {
     await sink.abort();
+    index.close();
     throw e;
   } finally {
     await builders?.close();
@@ -207,11 +212,14 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   parts.sort((a, b) => a.index - b.index);
   if (parts.length !== partCount) throw new ScelleError('E_INTERNAL', `wrote ${parts.length} parts, expected ${partCount}`);
 
-  // 5. Index.
-  const indexText = encodeIndexHeader({ format: 'scelle/1', driveId, parts: partCount, partSizes, totalSize: scan.tarSize, files: scan.files, bytes: scan.bytes })
-    + indexLines.join('');
-  const indexCipher = encryptStream(dataKey, indexAssociatedData(driveId), Buffer.from(indexText, 'utf8'));
-  writeFileDurable(join(driveDir, INDEX_FILE), indexCipher);
+  // 5. Index: the directory and the trailer (the authenticated part sizes and totals).
+  let writtenIndex;
+  try {
+    writtenIndex = index.finish({ parts: partCount, partSizes, totalSize: scan.tarSize, files: scan.files, bytes: scan.bytes });
+  } catch (e) {
+    index.close();
+    throw targetError(e, driveDir);
+  }
 
   // 6. Manifest, signature, notice; manifest.json last.
   if (unlockSlot === null) await wrapUnlockSlot();
@@ -221,7 +229,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   const manifest: Manifest = {
     format: 'scelle/1', driveId, createdAt: state.createdAt,
     payload: { aead: 'AES256_GCM_HKDF_1MB', partPlaintextSize: partSize, parts: parts.map((p) => ({ file: p.file, size: p.size, sha256: p.sha256 })) },
-    index: { file: INDEX_FILE, size: indexCipher.length, sha256: createHash('sha256').update(indexCipher).digest('hex') },
+    index: { file: INDEX_FILE, size: writtenIndex.size, sha256: writtenIndex.sha256 },
     keyslots,
     station: { id: station.id, publicKey: encodeBase64(station.publicKey), certificate: station.certificate },
   };
@@ -246,14 +254,12 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
 
 interface TarContext {
   startOffset: number;
-  /** Known file hashes by entry number (from a resumed state); filled as files are hashed. */
-  hashes: Map<number, string>;
-  /** Stream offset where each entry's data ends, by entry number. */
-  entryEnds: number[];
   progress: ProgressTracker;
   signal: AbortSignal | undefined;
   /** Tar builder workers for runs of small entries, or null to build everything in this thread. */
   builders: TarBuilders | null;
+  /** Receives each entry's index line, in order. */
+  index: IndexWriter;
 }
 
 const ZEROS = Buffer.alloc(512);
@@ -274,56 +280,92 @@ function chooseSinkMode(scan: ScanResult): SinkMode {
 /** Below this many entries, the tar builder workers cost more than they save. */
 const BUILDERS_MIN_ENTRIES = 256;
 
-/** Writes the tar stream of `scan` into `sink`; returns the index lines (encoded as they go, to keep memory small). */
-async function writeTarStream(scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<string[]> {
+/**
+ * The sources' entries in index order, checked against what the count found: a source that
+ * changed in between (more or larger entries) stops the seal before it writes past the
+ * counted size, and any other change is caught by the fingerprint at the end.
+ */
+class CountedWalk {
+  private readonly walk: Generator<SourceEntry>;
+  private readonly tally = new ScanTally();
+  private next: SourceEntry | undefined;
+
+  constructor(sources: readonly string[], private readonly scan: ScanResult) {
+    this.walk = walkSources(sources);
+    this.advance();
+  }
+
+  /** The next entry without taking it. */
+  peek(): SourceEntry | undefined {
+    return this.next;
+  }
+
+  /** Takes the next entry. */
+  take(): SourceEntry {
+    const e = this.next!;
+    this.advance();
+    return e;
+  }
+
+  /** Throws E_SOURCE_CHANGED unless the walk saw exactly what the count saw. */
+  finish(): void {
+    const seen = this.tally.result();
+    if (seen.tarSize !== this.scan.tarSize || seen.fingerprint !== this.scan.fingerprint) throw changedSources();
+  }
+
+  private advance(): void {
+    const r = this.walk.next();
+    this.next = r.done ? undefined : r.value;
+    if (this.next) {
+      this.tally.add(this.next);
+      if (this.tally.tarSize > this.scan.tarSize) throw changedSources();
+    }
+  }
+}
+
+function changedSources(): ScelleError {
+  return new ScelleError('E_SOURCE_CHANGED', 'the sources changed while they were being sealed (files added, removed or resized); seal again once they are stable');
+}
+
+/** Writes the tar stream of the sources into `sink` and their index lines into ctx.index. */
+async function writeTarStream(sources: readonly string[], scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<void> {
   const out = new TarBuffer(sink, ctx.startOffset);
   await out.init();
-  const entries: string[] = [];
+  const walk = new CountedWalk(sources, scan);
   const slotSize = sink.shared?.slotSize ?? 0;
-  for (let i = 0; i < scan.entries.length; i++) {
+  let sinceYield = 0;
+  for (let e = walk.peek(); e !== undefined; e = walk.peek()) {
     throwIfCancelled(ctx.signal);
-    if (ctx.builders && scan.entries[i]!.tarBytes <= slotSize) {
-      i = await writeBatches(scan, i, out, sink, ctx, entries) - 1;
+    if (ctx.builders && e.tarBytes <= slotSize) {
+      await writeBatches(walk, out, sink, ctx);
       continue;
     }
-    const e = scan.entries[i]!;
+    walk.take();
     // Fast path, no await: an entry that fits whole in the current buffer.
     if (e.tarBytes <= out.room() && out.offset >= ctx.startOffset) {
       const w = writeTarEntry(e, out.spaceNow(), 0, out.offset);
       out.advance(w.length);
-      entries.push(w.line);
-      if (w.file) recordFile(ctx, i, w.file, e.size);
+      ctx.index.addEntryLine(w.line);
+      if (w.file) ctx.progress.add(e.size, 1);
+      // The walk reads folders on this thread: let progress and cancellation through now and then.
+      if (++sinceYield >= 4096) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
       continue;
     }
     await out.putHeader(tarHeaderOf(e));
-    const offset = out.offset;
-    const entry = indexEntryOf(e, offset);
+    const entry = indexEntryOf(e, out.offset);
     if (e.type === 'file') {
-      ctx.entryEnds[i] = offset + e.size;
-      const known = ctx.hashes.get(i);
-      if (known !== undefined && offset + e.size + padding(e.size) <= ctx.startOffset) {
-        out.skip(e.size);
-        entry.sha256 = known;
-        ctx.progress.add(e.size);
-      } else {
-        entry.sha256 = await copyFile(e, out, ctx);
-        ctx.hashes.set(i, entry.sha256);
-      }
+      entry.sha256 = await copyFile(e, out, ctx);
       await out.put(ZEROS.subarray(0, padding(e.size)));
       ctx.progress.add(0, 1);
     }
-    entries.push(encodeIndexEntry(entry));
+    ctx.index.addEntryLine(encodeIndexEntry(entry));
   }
+  walk.finish();
   await out.put(END_OF_ARCHIVE);
   out.flushLast();
-  return entries;
-}
-
-/** Records a sealed file's hash and data end (for the seal state) and counts it as done. */
-function recordFile(ctx: TarContext, index: number, file: { sha256: string; end: number }, size: number): void {
-  ctx.hashes.set(index, file.sha256);
-  ctx.entryEnds[index] = file.end;
-  ctx.progress.add(size, 1);
 }
 
 /** Batches built but not yet handed to the sink, at most. */
@@ -332,11 +374,11 @@ const BATCHES_IN_FLIGHT = 4;
 const BATCH_MAX_ENTRIES = 2048;
 
 /**
- * Seals the run of entries from `first` that each fit in a sink slot through the tar builder
- * workers: consecutive entries are grouped into batches of one slot, built in parallel, and
- * submitted to the sink in stream order. Returns the number of the first entry not sealed.
+ * Seals the run of entries that each fit in a sink slot through the tar builder workers:
+ * consecutive entries are grouped into batches of one slot, built in parallel, and submitted
+ * to the sink in stream order. Returns when the next entry does not fit in a slot.
  */
-async function writeBatches(scan: ScanResult, first: number, out: TarBuffer, sink: PayloadSink, ctx: TarContext, lines: string[]): Promise<number> {
+async function writeBatches(walk: CountedWalk, out: TarBuffer, sink: PayloadSink, ctx: TarContext): Promise<void> {
   const builders = ctx.builders!;
   const slotSize = sink.shared!.slotSize;
   const queue: { buffer: Buffer; result: Promise<BatchResult> }[] = [];
@@ -344,19 +386,17 @@ async function writeBatches(scan: ScanResult, first: number, out: TarBuffer, sin
     const q = queue.shift()!;
     const r = await q.result;
     sink.submit(q.buffer, r.length);
-    for (const line of r.lines) lines.push(line);
-    for (const f of r.files) recordFile(ctx, f.index, f, f.size);
+    for (const line of r.lines) ctx.index.addEntryLine(line);
+    ctx.progress.add(r.bytes, r.files);
   };
   out.handOff();
   let offset = out.offset;
-  let i = first;
-  const n = scan.entries.length;
-  while (i < n && scan.entries[i]!.tarBytes <= slotSize) {
+  while (walk.peek() !== undefined && walk.peek()!.tarBytes <= slotSize) {
     throwIfCancelled(ctx.signal);
     const batch: BatchEntry[] = [];
     let size = 0;
-    for (let e = scan.entries[i]; e !== undefined && e.tarBytes <= slotSize - size && batch.length < BATCH_MAX_ENTRIES; e = scan.entries[++i]) {
-      batch.push(toBatchEntry(e, i));
+    for (let e = walk.peek(); e !== undefined && e.tarBytes <= slotSize - size && batch.length < BATCH_MAX_ENTRIES; e = walk.peek()) {
+      batch.push(toBatchEntry(walk.take()));
       size += e.tarBytes;
     }
     if (queue.length >= BATCHES_IN_FLIGHT) await settleOldest();
@@ -368,7 +408,6 @@ async function writeBatches(scan: ScanResult, first: number, out: TarBuffer, sin
   }
   while (queue.length > 0) await settleOldest();
   await out.resumeAt(offset);
-  return i;
 }
 
 /** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */
@@ -460,13 +499,6 @@ class TarBuffer {
   /** Records `n` bytes written into the space returned by {@link space}. */
   advance(n: number): void {
     this.pos += n;
-  }
-
-  /** Skips `n` bytes that lie wholly before startOffset (already in finished parts). */
-  skip(n: number): void {
-    if (this.offset + n > this.startOffset) throw new ScelleError('E_INTERNAL', 'skip past the resume point');
-    this.base += this.pos + n;
-    this.pos = 0;
   }
 
   private submit(): void {

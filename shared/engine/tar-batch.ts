@@ -4,16 +4,14 @@
  * the current buffer; the tar builder workers write batches of consecutive entries that fill
  * one shared-memory slot (many small files sealed by several cores).
  */
-import { encodeIndexEntry } from '../format/index-codec.js';
+import { encodeIndexEntry, entryPathFields, type IndexEntry } from '../format/index-codec.js';
 import { encodeTarHeader, padding, writePlainTarHeader, type TarEntryType, type TarHeader } from '../format/tar.js';
 import { ScelleError } from '../errors/scelle-error.js';
-import type { IndexEntry } from './api.js';
-import { entryPathFields } from './entry-path.js';
 import type { SourceEntry } from './scan.js';
 import { readWholeSource } from './source-read.js';
 
 /** What writing an entry needs to know of it (a scan entry has all of it). */
-export type TarEntrySource = Pick<SourceEntry, 'sourcePath' | 'archivePath' | 'linkTarget' | 'type' | 'size' | 'mode' | 'mtimeMs' | 'tarBytes'>;
+export type TarEntrySource = Pick<SourceEntry, 'sourcePath' | 'archivePath' | 'linkTarget' | 'type' | 'size' | 'mode' | 'mtimeMs' | 'tarBytes' | 'totals'>;
 
 /** The tar header of a scanned entry. */
 export function tarHeaderOf(e: TarEntrySource): TarHeader {
@@ -22,7 +20,9 @@ export function tarHeaderOf(e: TarEntrySource): TarHeader {
 
 /** The index entry of a scanned entry whose content starts at stream offset `offset` (no hash yet). */
 export function indexEntryOf(e: TarEntrySource, offset: number): IndexEntry {
-  return { ...entryPathFields(e.archivePath, e.linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
+  const entry = { ...entryPathFields(e.archivePath, e.linkTarget), type: e.type, size: e.size, mode: e.mode, mtime: e.mtimeMs, offset } as IndexEntry;
+  if (e.totals) Object.assign(entry, e.totals);
+  return entry;
 }
 
 /** One entry written by {@link writeTarEntry}. */
@@ -31,8 +31,8 @@ export interface WrittenEntry {
   length: number;
   /** Its encoded index line. */
   line: string;
-  /** For a file: its content's SHA-256 and the stream offset where its data ends. */
-  file?: { sha256: string; end: number };
+  /** For a file: its content's SHA-256. */
+  file?: { sha256: string };
 }
 
 /**
@@ -56,15 +56,13 @@ export function writeTarEntry(e: TarEntrySource, out: Buffer, pos: number, start
   if (e.type === 'file') {
     entry.sha256 = readWholeSource(e, out.subarray(dataAt, dataAt + e.size));
     out.fill(0, dataAt + e.size, dataAt + e.size + pad);
-    file = { sha256: entry.sha256, end: start + dataAt + e.size };
+    file = { sha256: entry.sha256 };
   }
   return { length: e.tarBytes, line: encodeIndexEntry(entry), file };
 }
 
 /** An entry of a batch as it crosses to a worker: byte strings as latin1 (exact bytes). */
 export interface BatchEntry {
-  /** Entry number in the scan. */
-  index: number;
   sourcePath: string;
   archivePath: string;
   linkTarget?: string;
@@ -73,13 +71,14 @@ export interface BatchEntry {
   mode: number;
   mtimeMs: number;
   tarBytes: number;
+  totals?: SourceEntry['totals'];
 }
 
 /** A scan entry as a {@link BatchEntry}. */
-export function toBatchEntry(e: TarEntrySource, index: number): BatchEntry {
+export function toBatchEntry(e: TarEntrySource): BatchEntry {
   return {
-    index, sourcePath: e.sourcePath.toString('latin1'), archivePath: e.archivePath.toString('latin1'), linkTarget: e.linkTarget?.toString('latin1'),
-    type: e.type, size: e.size, mode: e.mode, mtimeMs: e.mtimeMs, tarBytes: e.tarBytes,
+    sourcePath: e.sourcePath.toString('latin1'), archivePath: e.archivePath.toString('latin1'), linkTarget: e.linkTarget?.toString('latin1'),
+    type: e.type, size: e.size, mode: e.mode, mtimeMs: e.mtimeMs, tarBytes: e.tarBytes, totals: e.totals,
   };
 }
 
@@ -89,8 +88,10 @@ export interface BatchResult {
   length: number;
   /** One encoded index line per entry, in order. */
   lines: string[];
-  /** The files' hashes and where their data ends in the stream, for the seal state. */
-  files: { index: number; sha256: string; end: number; size: number }[];
+  /** The files written (for progress). */
+  files: number;
+  /** Their bytes. */
+  bytes: number;
 }
 
 /**
@@ -98,17 +99,20 @@ export interface BatchResult {
  * absolute stream offset `start`. Throws as {@link writeTarEntry}.
  */
 export function buildTarBatch(entries: readonly BatchEntry[], out: Buffer, start: number): BatchResult {
-  const result: BatchResult = { length: 0, lines: [], files: [] };
+  const result: BatchResult = { length: 0, lines: [], files: 0, bytes: 0 };
   for (const b of entries) {
     const e: TarEntrySource = {
       sourcePath: Buffer.from(b.sourcePath, 'latin1'), archivePath: Buffer.from(b.archivePath, 'latin1'),
       linkTarget: b.linkTarget === undefined ? undefined : Buffer.from(b.linkTarget, 'latin1'),
-      type: b.type, size: b.size, mode: b.mode, mtimeMs: b.mtimeMs, tarBytes: b.tarBytes,
+      type: b.type, size: b.size, mode: b.mode, mtimeMs: b.mtimeMs, tarBytes: b.tarBytes, totals: b.totals,
     };
     const w = writeTarEntry(e, out, result.length, start);
     result.length += w.length;
     result.lines.push(w.line);
-    if (w.file) result.files.push({ index: b.index, ...w.file, size: b.size });
+    if (w.file) {
+      result.files++;
+      result.bytes += b.size;
+    }
   }
   return result;
 }

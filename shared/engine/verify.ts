@@ -13,7 +13,8 @@ import { ScelleError, isScelleError } from '../errors/scelle-error.js';
 import { TarReader } from '../format/tar.js';
 import type { DriveSecret, VerifyReport } from './api.js';
 import { throwIfCancelled } from './abort.js';
-import { loadDrive, payloadReader, readerDescription, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
+import { closeUnlocked, loadDrive, payloadReader, readerDescription, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
+import { IndexChecker } from '../format/index-reader.js';
 import { hashFiles } from './file-hasher.js';
 import { prefetchFor } from './segment-prefetcher.js';
 import { entryPathBytes, entryLinkBytes } from './entry-path.js';
@@ -111,8 +112,10 @@ async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | unde
       async (n) => { await reader.ensure(pos, n); const b = reader.read(pos, n); pos += n; return b; },
       async (n) => { pos += n; },
     );
-    for (const entry of unlocked.entries) {
+    const checker = new IndexChecker(unlocked.index);
+    for (const { at, entry } of unlocked.index.scan(unlocked.index.entriesAt)) {
       throwIfCancelled(signal);
+      checker.add(at, entry);
       const h = await tar.next();
       advance();
       const where = `entry ${entry.path}`;
@@ -131,6 +134,7 @@ async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | unde
         if (hash.digest('hex') !== entry.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${entry.path} does not match its SHA-256 in the index`, { path: entry.path });
       }
     }
+    checker.finish();
     if ((await tar.next()) !== null) throw new ScelleError('E_FORMAT_TAR', 'the tar stream holds entries the index does not list');
     // Bytes between the end-of-archive marker and the end of the payload: authenticate them too.
     if (pos < reader.totalSize) {
@@ -188,11 +192,11 @@ async function verifyUnlocked(drive: LoadedDrive, secret: DriveSecret, signal: A
   }
   try {
     report.customerKey = deriveCustomerKey(unlocked.dataKey, unlocked.manifest.driveId);
-    report.files = unlocked.indexHeader.files;
-    report.bytes = unlocked.indexHeader.bytes;
-    progress.setTotals(mediaBytes + unlocked.indexHeader.totalSize, unlocked.indexHeader.files);
+    report.files = unlocked.indexTrailer.files;
+    report.bytes = unlocked.indexTrailer.bytes;
+    progress.setTotals(mediaBytes + unlocked.indexTrailer.totalSize, unlocked.indexTrailer.files);
     return await verifyContent(unlocked, signal, progress);
   } finally {
-    unlocked.dataKey.fill(0);
+    closeUnlocked(unlocked);
   }
 }

@@ -1,58 +1,97 @@
 /**
- * The plaintext of the encrypted index (index.scx) of scelle/1: JSON Lines, UTF-8, every line
- * (the last one included) ending in "\n", no blank line.
+ * The records of the encrypted index (index.scx) of scelle/1: JSON Lines, UTF-8, every line
+ * (the last one included) ending in "\n", no blank line (docs/FORMAT.md §5). In order:
  *
- * Line 1, the header:
- *   {"format":"scelle/1","driveId":"...","parts":n,"partSizes":[...],"totalSize":n,"files":n,"bytes":n}
- * where partSizes are the plaintext (tar) bytes of each part, all equal but the last, which is
- * not larger and not empty (unless it is the only part); totalSize = their sum = the tar stream
- * size; files = the number of `file` entries; bytes = the sum of their sizes.
+ * 1. the header:  {"format":"scelle/1","driveId":"..."}
+ * 2. one line per entry, in index order (index-order.ts), keys in this order:
+ *      path, pathBytes?, type, size, mode, mtime, linkTarget?, linkTargetBytes?, offset,
+ *      sha256? (files), entries?, files?, bytes? (folders: the totals of everything below them)
+ * 3. the directory: one line {"at":n,"path":"...","pathBytes"?:"..."} per index segment in
+ *    which an entry line starts, naming the first such line (its plaintext offset and path);
+ * 4. the trailer: {"trailer":"scelle/1","parts":n,"partSizes":[...],"totalSize":n,"entries":n,
+ *    "files":n,"bytes":n,"directoryAt":n}
  *
- * Then one line per entry (type IndexEntry of shared/engine/api.ts), keys in this order:
- *   path, pathBytes?, type, size, mode, mtime, linkTarget?, linkTargetBytes?, offset, sha256?
+ * Entry rules:
  * - path: relative '/'-separated path as in the tar stream: no leading or trailing '/', no empty,
- *   '.' or '..' segment, no NUL. Directories have no trailing '/'.
+ *   '.' or '..' segment, no NUL. Folders have no trailing '/'.
  * - Names that are not valid UTF-8 (possible on Linux) keep their exact bytes in `pathBytes`
  *   (base64, standard, padded), present ONLY when the bytes are not valid UTF-8; `path` then
  *   holds their lossy UTF-8 decoding (U+FFFD for bad sequences), for display and selection only.
  *   The same holds for a symlink's `linkTarget` / `linkTargetBytes`. Restores use the bytes.
- * - type: file | directory | symlink. size: content bytes (0 for directories and symlinks).
+ * - type: file | directory | symlink. size: content bytes (0 for folders and symlinks).
  *   mode: permission bits 0..0o7777. mtime: a finite number (milliseconds since the epoch).
- * - offset: position in the tar stream right after the entry's header blocks, i.e. where its
- *   content starts; a multiple of 512; for files offset + size <= totalSize.
+ * - offset: position in the tar stream right after the entry's header blocks, a multiple of 512.
  * - sha256: lowercase hex SHA-256 of a file's content; required for files, absent otherwise.
  *   linkTarget: required for symlinks (non-empty, no NUL), absent otherwise.
- * Paths (by exact bytes) are unique. Unknown extra fields are ignored when reading.
+ * - entries/files/bytes: required for folders, absent otherwise: how many entries lie below the
+ *   folder (at any depth), how many of them are files, and the sum of those files' sizes.
+ * Unknown extra fields are ignored when reading.
  */
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
-import type { IndexEntry } from '../engine/api.js';
 import { decodeBase64, isCanonicalBase64 } from './base64.js';
 import { DRIVE_ID_PATTERN } from './drive-id.js';
 import { describeIssues, nonNegativeInt, sha256Hex } from './json-schemas.js';
 
-export type { IndexEntry } from '../engine/api.js';
+/** One entry of the encrypted index. */
+export interface IndexEntry {
+  /** Relative '/'-separated path as in the tar stream (UTF-8; lossy when pathBytes is set). */
+  path: string;
+  /** base64 of the exact name bytes, present only when they are not valid UTF-8. */
+  pathBytes?: string;
+  type: 'file' | 'directory' | 'symlink';
+  size: number;
+  mode: number;
+  /** Modification time, milliseconds since the epoch. */
+  mtime: number;
+  linkTarget?: string;
+  /** base64 of the exact link target bytes, present only when they are not valid UTF-8. */
+  linkTargetBytes?: string;
+  /** Offset of the entry's content in the tar stream (right after its header blocks). */
+  offset: number;
+  sha256?: string;
+  /** Folders: entries below this one, at any depth. */
+  entries?: number;
+  /** Folders: files below this one, at any depth. */
+  files?: number;
+  /** Folders: bytes of the files below this one. */
+  bytes?: number;
+}
 
-/** The first record of the index. */
+/** The first line of the index. */
 export interface IndexHeader {
   format: 'scelle/1';
   driveId: string;
+}
+
+/** One line of the index's directory: the first entry line starting in one index segment. */
+export interface IndexDirectoryLine {
+  /** Plaintext offset of that entry line in the index stream. */
+  at: number;
+  path: string;
+  pathBytes?: string;
+}
+
+/** The last line of the index: the drive's totals, authenticated by the data key. */
+export interface IndexTrailer {
+  trailer: 'scelle/1';
   parts: number;
   /** Plaintext (tar) bytes in each part, in order. */
   partSizes: number[];
+  /** The tar stream's size: the sum of partSizes. */
   totalSize: number;
+  /** Number of entry lines. */
+  entries: number;
   /** Number of `file` entries. */
   files: number;
   /** Sum of the sizes of the `file` entries. */
   bytes: number;
+  /** Plaintext offset of the first directory line (= the end of the entry lines). */
+  directoryAt: number;
 }
 
-/** A parsed index. */
-export interface ParsedIndex {
-  header: IndexHeader;
-  entries: IndexEntry[];
-}
-
+/** The most parts a drive may have (a 1 GiB part size makes this 1 PiB). */
+export const MAX_PARTS = 1_000_000;
 const TAR_BLOCK = 512;
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
@@ -84,6 +123,13 @@ const utf8 = new TextEncoder();
 const relativePath = z.string().refine((p) => isRelativePathBytes(utf8.encode(p)), { message: 'must be a relative path without empty, "." or ".." segments' });
 const rawBytes = z.string().refine((s) => isCanonicalBase64(s) && s.length > 0, { message: 'must be standard base64' });
 
+function checkPathBytes(pathBytes: string | undefined, issue: (path: string, message: string) => void): void {
+  if (pathBytes === undefined) return;
+  const raw = decodeBase64(pathBytes);
+  if (raw === null || isUtf8(raw)) issue('pathBytes', 'must only be present for names that are not valid UTF-8');
+  else if (!isRelativePathBytes(raw)) issue('pathBytes', 'must be a relative path without empty, "." or ".." segments');
+}
+
 /** Zod schema of one entry line, with the per-type rules of the module comment. */
 export const indexEntrySchema = z.object({
   path: relativePath,
@@ -96,6 +142,9 @@ export const indexEntrySchema = z.object({
   linkTargetBytes: rawBytes.optional(),
   offset: nonNegativeInt.refine((n) => n % TAR_BLOCK === 0, { message: 'must be a multiple of 512' }),
   sha256: sha256Hex.optional(),
+  entries: nonNegativeInt.optional(),
+  files: nonNegativeInt.optional(),
+  bytes: nonNegativeInt.optional(),
 }).superRefine((e, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (e.type === 'file' && e.sha256 === undefined) issue('sha256', 'is required for a file');
@@ -103,11 +152,11 @@ export const indexEntrySchema = z.object({
   if (e.type !== 'file' && e.size !== 0) issue('size', `must be 0 for a ${e.type}`);
   if (e.type === 'symlink' && e.linkTarget === undefined) issue('linkTarget', 'is required for a symlink');
   if (e.type !== 'symlink' && (e.linkTarget !== undefined || e.linkTargetBytes !== undefined)) issue('linkTarget', `must be absent for a ${e.type}`);
-  if (e.pathBytes !== undefined) {
-    const raw = decodeBase64(e.pathBytes);
-    if (raw === null || isUtf8(raw)) issue('pathBytes', 'must only be present for names that are not valid UTF-8');
-    else if (!isRelativePathBytes(raw)) issue('pathBytes', 'must be a relative path without empty, "." or ".." segments');
-  }
+  const totals = [e.entries, e.files, e.bytes].filter((n) => n !== undefined).length;
+  if (e.type === 'directory' && totals !== 3) issue('entries', 'entries, files and bytes are required for a folder');
+  if (e.type !== 'directory' && totals !== 0) issue('entries', `entries, files and bytes must be absent for a ${e.type}`);
+  if (e.type === 'directory' && e.files! > e.entries!) issue('files', 'exceeds entries');
+  checkPathBytes(e.pathBytes, issue);
   if (e.linkTargetBytes !== undefined) {
     const raw = decodeBase64(e.linkTargetBytes);
     if (raw === null || isUtf8(raw)) issue('linkTargetBytes', 'must only be present for targets that are not valid UTF-8');
@@ -115,15 +164,29 @@ export const indexEntrySchema = z.object({
   }
 });
 
-/** Zod schema of the header line, with its internal consistency rules. */
+/** Zod schema of the header line. */
 export const indexHeaderSchema = z.object({
   format: z.literal('scelle/1'),
   driveId: z.string().regex(DRIVE_ID_PATTERN, { message: 'must be 1-64 letters, digits or inner dashes' }),
-  parts: z.number().int().min(1).max(1_000_000),
-  partSizes: z.array(nonNegativeInt),
+});
+
+/** Zod schema of one directory line. */
+export const indexDirectoryLineSchema = z.object({
+  at: nonNegativeInt,
+  path: relativePath,
+  pathBytes: rawBytes.optional(),
+}).superRefine((d, ctx) => checkPathBytes(d.pathBytes, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })));
+
+/** Zod schema of the trailer line, with its internal consistency rules. */
+export const indexTrailerSchema = z.object({
+  trailer: z.literal('scelle/1'),
+  parts: z.number().int().min(1).max(MAX_PARTS),
+  partSizes: z.array(nonNegativeInt).max(MAX_PARTS),
   totalSize: nonNegativeInt,
+  entries: nonNegativeInt,
   files: nonNegativeInt,
   bytes: nonNegativeInt,
+  directoryAt: nonNegativeInt,
 }).superRefine((h, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (h.partSizes.length !== h.parts) {
@@ -136,6 +199,7 @@ export const indexHeaderSchema = z.object({
   if (h.partSizes.slice(0, -1).some((s) => s !== first)) issue('partSizes', 'all parts but the last must have the same size');
   if (h.parts > 1 && (last === 0 || last > first)) issue('partSizes', 'the last part must be non-empty and not larger than the others');
   if (h.bytes > h.totalSize) issue('bytes', 'exceeds totalSize');
+  if (h.files > h.entries) issue('files', 'exceeds entries');
 });
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -169,30 +233,32 @@ function plainEntry(raw: Record<string, unknown>): IndexEntry | null {
   if (!Number.isInteger(mode) || (mode as number) < 0 || (mode as number) > 0o7777) return null;
   if (typeof mtime !== 'number' || !Number.isFinite(mtime)) return null;
   if (type === 'file') {
-    if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) return null;
+    if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256) || raw.entries !== undefined || raw.files !== undefined || raw.bytes !== undefined) return null;
     return { path, type, size, mode: mode as number, mtime, offset, sha256 };
   }
-  if (type === 'directory' && size === 0 && sha256 === undefined) return { path, type, size, mode: mode as number, mtime, offset };
+  if (type === 'directory' && size === 0 && sha256 === undefined) {
+    const { entries, files, bytes } = raw;
+    if (!isNonNegativeInt(entries) || !isNonNegativeInt(files) || !isNonNegativeInt(bytes) || files > entries) return null;
+    return { path, type, size, mode: mode as number, mtime, offset, entries, files, bytes };
+  }
   return null;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _entryTypeMatches: Same<z.infer<typeof indexEntrySchema>, IndexEntry> = true;
 const _headerTypeMatches: Same<z.infer<typeof indexHeaderSchema>, IndexHeader> = true;
+const _trailerTypeMatches: Same<z.infer<typeof indexTrailerSchema>, IndexTrailer> = true;
 
-function indexError(message: string, line?: number): ScelleError {
+/** An E_FORMAT_INDEX error, naming the line when known. */
+export function indexError(message: string, line?: number): ScelleError {
   return new ScelleError('E_FORMAT_INDEX', line === undefined ? `index: ${message}` : `index line ${line}: ${message}`, line === undefined ? {} : { line });
 }
 
-/**
- * Encodes the header record as one JSON line ending in "\n".
- * @throws ScelleError E_FORMAT_INDEX when the header is invalid or inconsistent.
- */
+/** Encodes the header line. */
 export function encodeIndexHeader(h: IndexHeader): string {
   const r = indexHeaderSchema.safeParse(h);
   if (!r.success) throw indexError(`cannot encode header: ${describeIssues(r.error)}`);
-  const { format, driveId, parts, partSizes, totalSize, files, bytes } = h;
-  return JSON.stringify({ format, driveId, parts, partSizes, totalSize, files, bytes }) + '\n';
+  return JSON.stringify({ format: h.format, driveId: h.driveId }) + '\n';
 }
 
 /**
@@ -212,10 +278,29 @@ export function encodeIndexEntry(e: IndexEntry): string {
   if (e.linkTargetBytes !== undefined) out.linkTargetBytes = e.linkTargetBytes;
   out.offset = e.offset;
   if (e.sha256 !== undefined) out.sha256 = e.sha256;
+  if (e.type === 'directory') Object.assign(out, { entries: e.entries, files: e.files, bytes: e.bytes });
   return JSON.stringify(out) + '\n';
 }
 
-function parseJsonObject(line: string, lineNumber: number, what: string): Record<string, unknown> {
+/** Encodes one directory line. */
+export function encodeIndexDirectoryLine(d: IndexDirectoryLine): string {
+  const out: Record<string, unknown> = { at: d.at, path: d.path };
+  if (d.pathBytes !== undefined) out.pathBytes = d.pathBytes;
+  return JSON.stringify(out) + '\n';
+}
+
+/**
+ * Encodes the trailer line.
+ * @throws ScelleError E_FORMAT_INDEX when it is inconsistent.
+ */
+export function encodeIndexTrailer(t: IndexTrailer): string {
+  const r = indexTrailerSchema.safeParse(t);
+  if (!r.success) throw indexError(`cannot encode trailer: ${describeIssues(r.error)}`);
+  const { trailer, parts, partSizes, totalSize, entries, files, bytes, directoryAt } = t;
+  return JSON.stringify({ trailer, parts, partSizes, totalSize, entries, files, bytes, directoryAt }) + '\n';
+}
+
+function parseJsonObject(line: string, lineNumber: number | undefined, what: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -226,14 +311,14 @@ function parseJsonObject(line: string, lineNumber: number, what: string): Record
   return raw as Record<string, unknown>;
 }
 
-function validate<T>(schema: z.ZodType<T>, raw: unknown, lineNumber: number, what: string): T {
+function validate<T>(schema: z.ZodType<T>, raw: unknown, lineNumber: number | undefined, what: string): T {
   const r = schema.safeParse(raw);
   if (!r.success) throw indexError(`${what}: ${describeIssues(r.error)}`, lineNumber);
   return r.data;
 }
 
 /**
- * Parses the header line (line 1, without its "\n"). For streaming readers.
+ * Parses the header line (without its "\n").
  * @throws ScelleError E_FORMAT_INDEX (details.line = 1); E_FORMAT_UNSUPPORTED for another format.
  */
 export function parseIndexHeaderLine(line: string): IndexHeader {
@@ -242,62 +327,46 @@ export function parseIndexHeaderLine(line: string): IndexHeader {
     const format = raw.format.slice(0, 40);
     throw new ScelleError('E_FORMAT_UNSUPPORTED', `index: format "${format}" is not supported`, { format });
   }
+  if ('parts' in raw) throw indexError('header: this index has the layout of an earlier development version of scelle/1; seal the data again', 1);
   return validate(indexHeaderSchema, raw, 1, 'header');
 }
 
 /**
- * Parses one entry line (without its "\n") and checks it against the header's totalSize.
- * @throws ScelleError E_FORMAT_INDEX naming `lineNumber`.
+ * Parses one entry line (without its "\n").
+ * @throws ScelleError E_FORMAT_INDEX naming `lineNumber` when given.
  */
-export function parseIndexEntryLine(line: string, lineNumber: number, header: IndexHeader): IndexEntry {
+export function parseIndexEntryLine(line: string, lineNumber?: number): IndexEntry {
   const raw = parseJsonObject(line, lineNumber, 'entry');
-  const entry = plainEntry(raw) ?? validate(indexEntrySchema, raw, lineNumber, 'entry');
-  if (entry.offset + entry.size > header.totalSize) throw indexError('entry: content lies beyond the end of the tar stream', lineNumber);
-  return entry;
+  return plainEntry(raw) ?? validate(indexEntrySchema, raw, lineNumber, 'entry');
 }
 
-/**
- * Parses and validates a whole index plaintext: every record, then the header's counts against
- * the entries (files, bytes) and the uniqueness of paths.
- * @param text the decrypted index, as text or UTF-8 bytes.
- * @param expected optional facts known from elsewhere (the manifest) that the header must match.
- * @throws ScelleError E_FORMAT_INDEX naming the line number when a record is wrong (not UTF-8,
- *   not JSON, bad field, no final newline, blank line), or what disagrees when counts or
- *   expectations do not match; E_FORMAT_UNSUPPORTED for another format tag.
- */
-export function parseIndex(text: string | Uint8Array, expected: { driveId?: string; parts?: number } = {}): ParsedIndex {
-  if (typeof text !== 'string') {
-    try {
-      text = utf8Strict.decode(text);
-    } catch {
-      throw indexError('is not valid UTF-8');
-    }
+/** Parses one directory line. @throws ScelleError E_FORMAT_INDEX. */
+export function parseIndexDirectoryLine(line: string, lineNumber?: number): IndexDirectoryLine {
+  return validate(indexDirectoryLineSchema, parseJsonObject(line, lineNumber, 'directory line'), lineNumber, 'directory line');
+}
+
+/** Parses the trailer line. @throws ScelleError E_FORMAT_INDEX. */
+export function parseIndexTrailerLine(line: string): IndexTrailer {
+  return validate(indexTrailerSchema, parseJsonObject(line, undefined, 'trailer'), undefined, 'trailer');
+}
+
+/** The exact bytes of an entry's (or directory line's) path. */
+export function entryPathBytes(e: Pick<IndexEntry, 'path' | 'pathBytes'>): Buffer {
+  return e.pathBytes !== undefined ? Buffer.from(e.pathBytes, 'base64') : Buffer.from(e.path, 'utf8');
+}
+
+/** The exact bytes of a symlink's target. */
+export function entryLinkBytes(e: Pick<IndexEntry, 'linkTarget' | 'linkTargetBytes'>): Buffer {
+  return e.linkTargetBytes !== undefined ? Buffer.from(e.linkTargetBytes, 'base64') : Buffer.from(e.linkTarget ?? '', 'utf8');
+}
+
+/** The path fields of an index entry for an archive path and optional link target. */
+export function entryPathFields(path: Uint8Array, linkTarget?: Uint8Array): Pick<IndexEntry, 'path' | 'pathBytes' | 'linkTarget' | 'linkTargetBytes'> {
+  const out: Pick<IndexEntry, 'path' | 'pathBytes' | 'linkTarget' | 'linkTargetBytes'> = { path: Buffer.from(path).toString('utf8') };
+  if (!isUtf8(path)) out.pathBytes = Buffer.from(path).toString('base64');
+  if (linkTarget !== undefined) {
+    out.linkTarget = Buffer.from(linkTarget).toString('utf8');
+    if (!isUtf8(linkTarget)) out.linkTargetBytes = Buffer.from(linkTarget).toString('base64');
   }
-  if (text.length === 0) throw indexError('is empty');
-  if (!text.endsWith('\n')) throw indexError('does not end with a newline (truncated?)');
-  const lines = text.slice(0, -1).split('\n');
-  lines.forEach((l, i) => {
-    if (l.length === 0) throw indexError('blank line', i + 1);
-  });
-  const header = parseIndexHeaderLine(lines[0]!);
-  if (expected.driveId !== undefined && header.driveId !== expected.driveId) throw indexError('header: driveId differs from the manifest', 1);
-  if (expected.parts !== undefined && header.parts !== expected.parts) throw indexError(`header: ${header.parts} parts, the manifest lists ${expected.parts}`, 1);
-  const entries: IndexEntry[] = [];
-  const seen = new Set<string>();
-  let files = 0;
-  let bytes = 0;
-  for (let i = 1; i < lines.length; i++) {
-    const entry = parseIndexEntryLine(lines[i]!, i + 1, header);
-    const key = entry.pathBytes !== undefined ? `b:${entry.pathBytes}` : `s:${entry.path}`;
-    if (seen.has(key)) throw indexError('entry: duplicate path', i + 1);
-    seen.add(key);
-    if (entry.type === 'file') {
-      files++;
-      bytes += entry.size;
-    }
-    entries.push(entry);
-  }
-  if (files !== header.files) throw indexError(`header says ${header.files} files, the entries hold ${files}`);
-  if (bytes !== header.bytes) throw indexError(`header says ${header.bytes} bytes, the files hold ${bytes}`);
-  return { header, entries };
+  return out;
 }

@@ -62,7 +62,7 @@ import { createHash as fxCreateHash } from 'node:crypto';
 import { execFileSync as fxExecFileSync } from 'node:child_process';
 import { unwrapKeyslots as fxUnwrapKeyslots } from '../../shared/format/keyslot.js';
 import { parseManifest as fxParseManifest, serializeManifest as fxSerializeManifest, signManifest as fxSignManifest, type Manifest as FxManifest } from '../../shared/format/manifest.js';
-import { decryptStream as fxDecryptStream, encryptStream as fxEncryptStream } from '../../shared/format/stream.js';
+import { decryptStream as fxDecryptStream, encryptStream as fxEncryptStream, SCELLE_LAYOUT as FX_LAYOUT } from '../../shared/format/stream.js';
 
 /** One mebibyte. */
 export const MiB = 1048576;
@@ -107,17 +107,35 @@ export function fileFacts(path: string): { size: number; sha256: string } {
 
 /**
  * Rewrites the encrypted index of a sealed drive as a key holder could: recovers the data key
- * through an X25519 keyslot, decrypts index.scx, lets `edit` change its JSON Lines, re-encrypts
- * it with the engine's own stream function and associated data, records its new size and hash
- * in the manifest and re-signs the manifest with `signerSecretKey` (e.g. the station's key).
+ * through an X25519 keyslot, decrypts index.scx, lets `edit` change its entry lines (and the
+ * trailer, in place), rebuilds the directory and the trailer's entry count and offsets around
+ * them, re-encrypts it with the engine's own stream function and associated data, records its
+ * new size and hash in the manifest and re-signs the manifest with `signerSecretKey`.
  */
-export async function rewriteIndex(driveDir: string, escrowSecretKey: Uint8Array, signerSecretKey: Uint8Array, edit: (lines: Record<string, unknown>[]) => Record<string, unknown>[]): Promise<void> {
+export async function rewriteIndex(driveDir: string, escrowSecretKey: Uint8Array, signerSecretKey: Uint8Array, edit: (entries: Record<string, unknown>[], trailer: Record<string, unknown>) => Record<string, unknown>[]): Promise<void> {
   const manifest = readManifest(driveDir);
   const dataKey = await fxUnwrapKeyslots(manifest.keyslots, { kind: 'x25519', secretKey: escrowSecretKey }, manifest.driveId);
   const ad = `scelle/1 index ${manifest.driveId}`;
   const plain = fxDecryptStream(dataKey, ad, fxReadFileSync(join(driveDir, 'index.scx'))).toString('utf8');
   const lines = plain.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  const text = edit(lines).map((l) => JSON.stringify(l) + '\n').join('');
+  const header = lines[0]!;
+  const trailer = lines[lines.length - 1]!;
+  const entries = edit(lines.slice(1).filter((l) => 'type' in l), trailer);
+  let text = JSON.stringify(header) + '\n';
+  const directory: string[] = [];
+  let lastSegment = -1;
+  for (const e of entries) {
+    const at = Buffer.byteLength(text);
+    const segment = FX_LAYOUT.segmentOf(at);
+    if (segment !== lastSegment) {
+      directory.push(JSON.stringify({ at, path: e.path, ...(e.pathBytes !== undefined ? { pathBytes: e.pathBytes } : {}) }) + '\n');
+      lastSegment = segment;
+    }
+    text += JSON.stringify(e) + '\n';
+  }
+  trailer.entries = entries.length;
+  trailer.directoryAt = Buffer.byteLength(text);
+  text += directory.join('') + JSON.stringify(trailer) + '\n';
   const cipher = fxEncryptStream(dataKey, ad, Buffer.from(text, 'utf8'));
   writeFileSync(join(driveDir, 'index.scx'), cipher);
   manifest.index = { ...manifest.index, ...fileFacts(join(driveDir, 'index.scx')) };
