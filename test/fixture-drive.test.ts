@@ -20,10 +20,13 @@ describe('committed fixture drive (docs/FORMAT.md §10)', () => {
     const report = await verify({ driveDir, pinnedRoots: [root], secret: { kind: 'x25519', secretKey: escrow.secretKey } });
     expect(report).toMatchObject({ ok: true, level: 'full', files: 4, bytes: 150087, station: { id: 'fixture-station-1', certified: true } });
     const { entries } = await list({ driveDir, pinnedRoots: [root], secret: { kind: 'x25519', secretKey: escrow.secretKey } });
+    // Index (and tar) order: the block of sous-dossier, then echantillon's own children by name, then the top level.
     expect(entries.map((e) => `${e.type}:${e.path}`)).toEqual([
-      'directory:echantillon', 'file:echantillon/bonjour.txt', 'directory:echantillon/sous-dossier',
-      'file:echantillon/sous-dossier/donnees.bin', 'symlink:echantillon/sous-dossier/lien', 'file:echantillon/vide.txt', 'file:echantillon/été — notes.md',
+      'file:echantillon/sous-dossier/donnees.bin', 'symlink:echantillon/sous-dossier/lien',
+      'file:echantillon/bonjour.txt', 'directory:echantillon/sous-dossier', 'file:echantillon/vide.txt', 'file:echantillon/été — notes.md',
+      'directory:echantillon',
     ]);
+    expect(entries.find((e) => e.path === 'echantillon')).toMatchObject({ entries: 6, files: 4, bytes: 150087 });
   });
 
   it('opens with its unlock code, restoring byte-exact content', async () => {

@@ -381,6 +381,37 @@ describe('forged manifests', () => {
     await expectOpenRefused(d, 'E_FORMAT_PART_SIZE');
   });
 
+  it('an index whose part sizes differ from the manifest\'s part size (re-encrypted by a key holder): E_FORMAT_INDEX before anything is read', async () => {
+    const d = await sealDrive();
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries, trailer) => {
+      // Internally consistent (equal parts, the last shorter, the right sum), but not the manifest's 2 MiB.
+      const t = trailer as { partSizes: number[]; totalSize: number };
+      const other = PART - 512;
+      t.partSizes = [other, other, other, t.totalSize - 3 * other];
+      return entries;
+    });
+    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/part 0 holds .* not the part size/) });
+    const full = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
+    expect(problemCodes(full)).toEqual(['E_FORMAT_INDEX']);
+    await expectOpenRefused(d, 'E_FORMAT_INDEX');
+  });
+
+  it('an index holding a wrong SHA-256 for one file (re-encrypted by a key holder): verify and open report E_FORMAT_CONTENT_HASH, the file is never restored', async () => {
+    const d = await sealDrive();
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
+      const big = entries.find((e) => e.path === 'data/big.bin')!;
+      big.sha256 = 'f'.repeat(64);
+      return entries;
+    });
+    const full = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
+    expect(full.problems).toEqual([expect.objectContaining({ code: 'E_FORMAT_CONTENT_HASH', details: { path: 'data/big.bin' } })]);
+    await expectOpenRefused(d, 'E_FORMAT_CONTENT_HASH');
+    // Asking for that one file alone is refused the same way.
+    const dest = tempDir();
+    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data/big.bin'] })).rejects.toMatchObject({ code: 'E_FORMAT_CONTENT_HASH' });
+    expect(existsSync(join(dest, 'data/big.bin'))).toBe(false);
+  });
+
   it('an index whose trailer claims fewer parts than the manifest (re-encrypted by a key holder): E_FORMAT_INDEX', async () => {
     const d = await sealDrive();
     await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries, trailer) => {

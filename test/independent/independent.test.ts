@@ -22,8 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
+  atOrBelow,
   canonicalUnlockCode,
   ciphertextSize,
+  compareEntryPaths,
   decryptStream,
   encryptStream,
   expectedTarMtime,
@@ -31,6 +33,8 @@ import {
   fromHex,
   hex,
   openDrive,
+  openIndexBytes,
+  parentOf,
   parseManifest,
   payloadSegmentCount,
   readAll,
@@ -40,15 +44,30 @@ import {
   StreamDecryptor,
   unlockCodeChecks,
   unlockCodeWithChecks,
+  unlockDrive,
   type HkdfHashName,
+  type IndexEntry,
   type OpenedDrive,
   type TarEntry,
+  type UnlockedDrive,
 } from './reader.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURE = join(REPO, 'test/fixtures/drive-v1');
-const DRIVE = join(FIXTURE, 'SCELLE-1G93X0RFATP9R451');
 const utf8 = new TextEncoder();
+
+// FORMAT.md §10 names the worked example's drive and data key, and prints its decrypted index.
+const WORKED_EXAMPLE = ((doc) => doc.slice(doc.indexOf('## 10. Worked example')))(readFileSync(join(REPO, 'docs/FORMAT.md'), 'utf8'));
+function fromWorkedExample(pattern: RegExp, what: string): string {
+  const m = pattern.exec(WORKED_EXAMPLE);
+  if (!m?.[1]) throw new Error(`docs/FORMAT.md §10 does not give the ${what}`);
+  return m[1];
+}
+const DRIVE_ID = fromWorkedExample(/SCELLE-([0-9A-Za-z-]+)\//, 'drive folder');
+const DRIVE = join(FIXTURE, `SCELLE-${DRIVE_ID}`);
+const DATA_KEY_HEX = fromWorkedExample(/data key \(hex\): `([0-9a-f]{64})`/, 'data key');
+/** The lines of the decrypted index printed in §10, or null when it holds none. */
+const PRINTED_INDEX = ((m) => (m ? m[1]!.split('\n').filter((l) => l !== '') : null))(/the decrypted index:\s*\n\s*```\n([\s\S]*?)```/.exec(WORKED_EXAMPLE));
 
 function keyFile(name: string, field: 'publicKey' | 'secretKey'): Uint8Array {
   const json = JSON.parse(readFileSync(join(FIXTURE, 'keys', name), 'utf8')) as Record<string, unknown>;
@@ -58,17 +77,17 @@ function keyFile(name: string, field: 'publicKey' | 'secretKey'): Uint8Array {
 const ROOT_PUB = keyFile('root.pub', 'publicKey');
 const ESCROW_SECRET = keyFile('escrow.key', 'secretKey');
 const UNLOCK_CODE = readFileSync(join(FIXTURE, 'unlock-code.txt'), 'utf8');
-const DATA_KEY_HEX = '7f8828e52af9823a4ba5ea2d57359644dde18450ecf6530534c4b507406d5199';
-
-// The decrypted index printed in FORMAT.md §10.
+// The fixture's entries (§4, §5.3: blocks echantillon/sous-dossier, echantillon, root; a folder after
+// its contents). Offsets follow from the tar layout: 512-byte headers, plus a pax header (1,024 bytes)
+// for the non-ASCII name.
 const EXPECTED_INDEX = [
-  { path: 'echantillon', type: 'directory', size: 0, mode: 493, offset: 512 },
-  { path: 'echantillon/bonjour.txt', type: 'file', size: 40, mode: 420, offset: 1024, sha256: '077d3d943e567d54bf2641c7aeceb734786c59173356c442cf4a390c71dec311' },
-  { path: 'echantillon/sous-dossier', type: 'directory', size: 0, mode: 493, offset: 2048 },
-  { path: 'echantillon/sous-dossier/donnees.bin', type: 'file', size: 150000, mode: 420, offset: 2560, sha256: 'deb023c9b53cd3b2cc4342d3107dc48ef874ad97a3769227d857810774e29c44' },
-  { path: 'echantillon/sous-dossier/lien', type: 'symlink', size: 0, mode: 511, offset: 153088, linkTarget: '../bonjour.txt' },
-  { path: 'echantillon/vide.txt', type: 'file', size: 0, mode: 420, offset: 153600, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
-  { path: 'echantillon/été — notes.md', type: 'file', size: 47, mode: 420, offset: 155136, sha256: '38ef0129c53c21512a137e6447b4bd26e8a7250b404ac975c9406a5caa6729bf' },
+  { path: 'echantillon/sous-dossier/donnees.bin', type: 'file', size: 150000, mode: 420, offset: 512, sha256: 'deb023c9b53cd3b2cc4342d3107dc48ef874ad97a3769227d857810774e29c44' },
+  { path: 'echantillon/sous-dossier/lien', type: 'symlink', size: 0, mode: 511, offset: 151040, linkTarget: '../bonjour.txt' },
+  { path: 'echantillon/bonjour.txt', type: 'file', size: 40, mode: 420, offset: 151552, sha256: '077d3d943e567d54bf2641c7aeceb734786c59173356c442cf4a390c71dec311' },
+  { path: 'echantillon/sous-dossier', type: 'directory', size: 0, mode: 493, offset: 152576, totals: [2, 1, 150000] },
+  { path: 'echantillon/vide.txt', type: 'file', size: 0, mode: 420, offset: 153088, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+  { path: 'echantillon/été — notes.md', type: 'file', size: 47, mode: 420, offset: 154624, sha256: '38ef0129c53c21512a137e6447b4bd26e8a7250b404ac975c9406a5caa6729bf' },
+  { path: 'echantillon', type: 'directory', size: 0, mode: 493, offset: 155648, totals: [6, 4, 150087] },
 ];
 
 function checkAgainstIndex(drive: OpenedDrive, entries: TarEntry[]): void {
@@ -103,24 +122,37 @@ describe('committed drive test/fixtures/drive-v1', () => {
 
   it('opens with the escrow key: data key, index and entries as documented', () => {
     expect(hex(escrowDrive.dataKey)).toBe(DATA_KEY_HEX);
-    expect(escrowDrive.header).toEqual({
-      format: 'scelle/1',
-      driveId: '1G93X0RFATP9R451',
+    expect(escrowDrive.header).toEqual({ format: 'scelle/1', driveId: DRIVE_ID });
+    expect(escrowDrive.trailer).toEqual({
       parts: 3,
       partSizes: [65536, 65536, 25600],
       totalSize: 156672,
+      entries: 7,
       files: 4,
       bytes: 150087,
+      directoryAt: expect.any(Number),
     });
+    // One index segment: one directory line, naming the first entry.
+    const ix = escrowDrive.indexFile;
+    expect(ix.directory.map(({ at, path }) => ({ at, path }))).toEqual([{ at: ix.entriesAt, path: EXPECTED_INDEX[0]!.path }]);
     expect(escrowDrive.manifest.payload.parts.map((p) => p.size)).toEqual([65592, 65592, 25656]);
-    expect(escrowDrive.index.map(({ path, type, size, mode, offset, sha256: s, linkTarget }) => ({
+    expect(escrowDrive.index.map(({ path, type, size, mode, offset, sha256: s, linkTarget, entries, files, bytes }) => ({
       path, type, size, mode, offset, ...(s ? { sha256: s } : {}), ...(linkTarget ? { linkTarget } : {}),
+      ...(type === 'directory' ? { totals: [entries, files, bytes] } : {}),
     }))).toEqual(EXPECTED_INDEX);
     const { entries, segmentsDecrypted } = readAll(escrowDrive);
     checkAgainstIndex(escrowDrive, entries);
     expect(segmentsDecrypted).toBe(3);
     const bonjour = entries.find((e) => e.path === 'echantillon/bonjour.txt')!;
-    expect(hex(sha256(bonjour.content))).toBe(EXPECTED_INDEX[1]!.sha256);
+    expect(hex(sha256(bonjour.content))).toBe(EXPECTED_INDEX[2]!.sha256);
+  });
+
+  it('the decrypted index is the one printed in FORMAT.md §10', () => {
+    if (PRINTED_INDEX === null) throw new Error('docs/FORMAT.md §10 prints no decrypted index (regenerate it with the fixture)');
+    const manifest = escrowDrive.manifest;
+    const ct = readFileSync(join(DRIVE, manifest.index.file));
+    const text = Buffer.from(decryptStream(escrowDrive.dataKey, utf8.encode(`scelle/1 index ${DRIVE_ID}`), ct)).toString('utf8');
+    expect(text.split('\n').slice(0, -1)).toEqual(PRINTED_INDEX);
   });
 
   it('opens with the unlock code (canonicalization + Reed–Solomon + Argon2id + GCM-SIV)', () => {
@@ -161,7 +193,7 @@ describe('committed drive test/fixtures/drive-v1', () => {
     for (const e of escrowDrive.index.filter((x) => x.type === 'file')) {
       const { content, segmentsDecrypted } = restoreOne(escrowDrive, e.path);
       expect(hex(sha256(content))).toBe(e.sha256);
-      // donnees.bin spans tar bytes [2560, 152560): parts 0, 1 and 2; others live in one part
+      // donnees.bin spans tar bytes [512, 150512): parts 0, 1 and 2; others live in one part
       expect(segmentsDecrypted).toBe(e.size === 0 ? 0 : e.path.endsWith('donnees.bin') ? 3 : 1);
     }
   });
@@ -238,7 +270,7 @@ describe('committed drive test/fixtures/drive-v1', () => {
       resign(dir, (m) => {
         m.comment = 'extra';
       });
-      expect(parseManifest(readFileSync(join(dir, 'manifest.json'))).driveId).toBe('1G93X0RFATP9R451');
+      expect(parseManifest(readFileSync(join(dir, 'manifest.json'))).driveId).toBe(DRIVE_ID);
       expect(readAll(open(dir)).entries).toHaveLength(7);
     });
   });
@@ -342,10 +374,69 @@ describe('Tink streaming AEAD vectors', () => {
   });
 });
 
+// ------------------------------------------------------------------ helpers for sealed drives
+
+const CLI = join(REPO, 'bin/scelle.js');
+
+function runCli(args: string[], home: string): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: 'en' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    const hint = r.stderr.includes('ERR_MODULE_NOT_FOUND') ? 'dist/ is incomplete or stale: run `npm run build`. ' : '';
+    throw new Error(`${hint}scelle ${args.join(' ')} exited ${r.status}: ${r.stderr}\n${r.stdout}`);
+  }
+  return r.stdout;
+}
+
+/**
+ * The paths of `sources` (names inside `dir`) in the order §4 gives for the tar stream: for each
+ * folder, the blocks of its subfolders first (in name order), then its own children sorted
+ * bytewise; the sources themselves last, sorted by name. Exact bytes.
+ */
+function expectedOrder(dir: string, sources: string[]): Buffer[] {
+  const out: Buffer[] = [];
+  const slash = Buffer.from('/');
+  const isDir = (abs: Buffer): boolean => lstatSync(abs).isDirectory();
+  const block = (abs: Buffer, rel: Buffer): void => {
+    const names = readdirSync(abs, { encoding: 'buffer' }).sort(Buffer.compare);
+    for (const n of names) {
+      if (isDir(Buffer.concat([abs, slash, n]))) block(Buffer.concat([abs, slash, n]), Buffer.concat([rel, slash, n]));
+    }
+    for (const n of names) out.push(Buffer.concat([rel, slash, n]));
+  };
+  const top = sources.map((n) => Buffer.from(n)).sort(Buffer.compare);
+  for (const n of top) {
+    const abs = Buffer.concat([Buffer.from(dir), slash, n]);
+    if (isDir(abs)) block(abs, n);
+  }
+  out.push(...top);
+  return out;
+}
+
+function requireBuiltCli(): void {
+  if (!existsSync(join(REPO, 'dist/cli/main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` before these tests (bin/scelle.js needs the compiled CLI)');
+  }
+}
+
+/** Seals `sources` with the built CLI into `tmp`/target for a fresh escrow key; returns the drive folder and the key. */
+function sealWithCli(tmp: string, sources: string[], extra: string[] = []): { driveDir: string; secretKey: Uint8Array; result: Record<string, unknown> | undefined } {
+  requireBuiltCli();
+  const home = join(tmp, 'home');
+  const target = join(tmp, 'target');
+  mkdirSync(home);
+  mkdirSync(target);
+  runCli(['keygen', 'escrow', '--out', join(tmp, 'escrow.key')], home);
+  const out = runCli(['seal', ...sources, '--to', target, '--no-unlock-code', '--recipient', join(tmp, 'escrow.key.pub'), ...extra, '--json'], home);
+  const result = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.event === 'result');
+  const dirs = readdirSync(target).filter((n) => n.startsWith('SCELLE-'));
+  expect(dirs).toHaveLength(1);
+  const escrow = JSON.parse(readFileSync(join(tmp, 'escrow.key'), 'utf8')) as Record<string, unknown>;
+  return { driveDir: join(target, dirs[0]!), secretKey: fromBase64(escrow.secretKey, 32), result };
+}
+
 // ------------------------------------------------------------------ (c) a freshly sealed drive
 
 describe('a drive freshly sealed by the built CLI', () => {
-  const cli = join(REPO, 'bin/scelle.js');
   let tmp: string;
   let src: string;
   let driveDir: string;
@@ -354,25 +445,10 @@ describe('a drive freshly sealed by the built CLI', () => {
   const BIG = 'racine/gros/données.bin';
   const LONG = `racine/${'n'.repeat(120)}.txt`;
 
-  function run(args: string[], home: string): string {
-    const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: 'en' }, encoding: 'utf8' });
-    if (r.status !== 0) {
-      const hint = r.stderr.includes('ERR_MODULE_NOT_FOUND') ? 'dist/ is incomplete or stale: run `npm run build`. ' : '';
-      throw new Error(`${hint}scelle ${args.join(' ')} exited ${r.status}: ${r.stderr}\n${r.stdout}`);
-    }
-    return r.stdout;
-  }
-
   beforeAll(() => {
-    if (!existsSync(join(REPO, 'dist/cli/main.js'))) {
-      throw new Error('dist/ is missing: run `npm run build` before these tests (bin/scelle.js needs the compiled CLI)');
-    }
+    requireBuiltCli();
     tmp = mkdtempSync(join(tmpdir(), 'scelle-indep-seal-'));
     src = join(tmp, 'src');
-    const home = join(tmp, 'home');
-    const target = join(tmp, 'target');
-    mkdirSync(home);
-    mkdirSync(target);
     const put = (rel: string, content: Uint8Array): void => {
       mkdirSync(dirname(join(src, rel)), { recursive: true });
       writeFileSync(join(src, rel), content);
@@ -400,15 +476,10 @@ describe('a drive freshly sealed by the built CLI', () => {
     put('racine/temps/2300.txt', utf8.encode('future\n'));
     utimesSync(join(src, 'racine/temps/2300.txt'), 0, 10_413_792_000);
 
-    run(['keygen', 'escrow', '--out', join(tmp, 'escrow.key')], home);
-    const out = run(['seal', join(src, 'racine'), '--to', target, '--no-unlock-code', '--recipient', join(tmp, 'escrow.key.pub'), '--part-size', '1M', '--json'], home);
-    const result = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.event === 'result');
-    const dirs = readdirSync(target).filter((n) => n.startsWith('SCELLE-'));
-    expect(dirs).toHaveLength(1);
-    driveDir = join(target, dirs[0]!);
-    if (result && typeof result.driveDir === 'string') expect(resolve(result.driveDir)).toBe(driveDir);
-    const escrow = JSON.parse(readFileSync(join(tmp, 'escrow.key'), 'utf8')) as Record<string, unknown>;
-    drive = openDrive(driveDir, { x25519SecretKey: fromBase64(escrow.secretKey, 32) });
+    const sealed = sealWithCli(tmp, [join(src, 'racine')], ['--part-size', '1M']);
+    driveDir = sealed.driveDir;
+    if (sealed.result && typeof sealed.result.driveDir === 'string') expect(resolve(sealed.result.driveDir)).toBe(driveDir);
+    drive = openDrive(driveDir, { x25519SecretKey: sealed.secretKey });
   });
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -416,27 +487,17 @@ describe('a drive freshly sealed by the built CLI', () => {
 
   it('spans several parts and segments', () => {
     expect(drive.manifest.payload.partPlaintextSize).toBe(1024 * 1024);
-    expect(drive.header.parts).toBeGreaterThanOrEqual(4);
+    expect(drive.trailer.parts).toBeGreaterThanOrEqual(4);
     expect(drive.certificate).toBeNull();
-    expect(payloadSegmentCount(drive)).toBeGreaterThan(drive.header.parts);
+    expect(payloadSegmentCount(drive)).toBeGreaterThan(drive.trailer.parts);
   });
 
   it('restores every entry byte for byte, in the documented order', () => {
     const { entries, segmentsDecrypted } = readAll(drive);
     checkAgainstIndex(drive, entries);
     expect(segmentsDecrypted).toBe(payloadSegmentCount(drive));
-    // Walk the source the way §4 says the sealer does: depth-first, names sorted bytewise.
-    const expected: string[] = [];
-    const walk = (rel: string): void => {
-      expected.push(rel);
-      const st = lstatSync(join(src, rel));
-      if (st.isDirectory()) {
-        const names = readdirSync(join(src, rel)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-        for (const n of names) walk(`${rel}/${n}`);
-      }
-    };
-    walk('racine');
-    expect(entries.map((e) => e.path)).toEqual(expected);
+    // Walk the source the way §4 says the sealer does.
+    expect(entries.map((e) => e.path)).toEqual(expectedOrder(src, ['racine']).map((p) => p.toString('utf8')));
     for (const e of entries) {
       const st = lstatSync(join(src, e.path));
       expect(e.mode).toBe(st.mode & 0o7777);
@@ -471,5 +532,254 @@ describe('a drive freshly sealed by the built CLI', () => {
     const big = restoreOne(drive, BIG);
     expect(Buffer.from(big.content).equals(Buffer.from(files.get(BIG)!))).toBe(true);
     expect(big.segmentsDecrypted).toBeLessThanOrEqual(total);
+  });
+});
+
+// ------------------------------------------------------------------ (d) a drive whose index spans several segments
+
+describe('lookups through the index directory (§5.6) on a sealed drive with a multi-segment index', () => {
+  let tmp: string;
+  let src: string;
+  let secretKey: Uint8Array;
+  let driveDir: string;
+  let drive: UnlockedDrive;
+  let all: IndexEntry[];
+  const FOLDERS = 45;
+  const PER_FOLDER = 150;
+  const PER_INNER = 50;
+  const filler = 'x'.repeat(150);
+  const fileName = (i: number): string => `${filler}-${String(i).padStart(4, '0')}.txt`;
+  // A name that is not valid UTF-8 (Linux keeps the bytes).
+  const RAW_NAME = Buffer.concat([Buffer.from('multi/n'), Buffer.from([0xe9, 0xff]), Buffer.from('.txt')]);
+  const ROOT = new Uint8Array(0);
+  const bytesOf = (p: string): Uint8Array => utf8.encode(p);
+
+  beforeAll(() => {
+    requireBuiltCli();
+    tmp = mkdtempSync(join(tmpdir(), 'scelle-indep-lookup-'));
+    src = join(tmp, 'src');
+    const put = (rel: string, content: string): void => {
+      mkdirSync(dirname(join(src, rel)), { recursive: true });
+      writeFileSync(join(src, rel), content);
+    };
+    for (let f = 0; f < FOLDERS; f++) {
+      const d = `multi/d${String(f).padStart(2, '0')}`;
+      mkdirSync(join(src, d, 'inner'), { recursive: true });
+      for (let i = 0; i < PER_FOLDER; i++) writeFileSync(join(src, d, fileName(i)), `${d} ${i}\n`);
+      for (let i = 0; i < PER_INNER; i++) writeFileSync(join(src, d, 'inner', fileName(i)), `${d}/inner ${i}\n`);
+    }
+    // Names where the order of §5.3 differs from the bytewise order of whole paths ('-' < '/' < '.').
+    put('multi/sub/deep/f', 'f\n');
+    put('multi/sub/g', 'g\n');
+    put('multi/sub-2/h', 'h\n');
+    put('multi/sub.txt', 'sub.txt\n');
+    mkdirSync(join(src, 'multi/vide'));
+    writeFileSync(Buffer.concat([Buffer.from(`${src}/`), RAW_NAME]), 'raw name\n');
+    put('autre.txt', 'second source\n');
+    const sealed = sealWithCli(tmp, [join(src, 'multi'), join(src, 'autre.txt')]);
+    driveDir = sealed.driveDir;
+    secretKey = sealed.secretKey;
+    drive = unlockDrive(driveDir, { x25519SecretKey: secretKey });
+    all = openDrive(driveDir, { x25519SecretKey: secretKey }).index;
+  }, 120_000);
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Runs `f` on a cold cache and returns its result and the index segments it decrypted. */
+  function cold<T>(f: () => T): { value: T; segments: number } {
+    drive.indexFile.dropCache();
+    const before = drive.indexFile.segmentsDecrypted;
+    const value = f();
+    return { value, segments: drive.indexFile.segmentsDecrypted - before };
+  }
+
+  it('opens the index from a few segments, and the entries are in the documented order', () => {
+    const opened = unlockDrive(driveDir, { x25519SecretKey: secretKey });
+    const segments = Math.ceil(drive.manifest.index.size / SCELLE_STREAM.ciphertextSegmentSize);
+    expect(segments).toBeGreaterThanOrEqual(3);
+    expect(opened.indexFile.directory.length).toBe(segments);
+    expect(opened.indexFile.segmentsDecrypted).toBeLessThanOrEqual(3);
+    expect(all.map((e) => Buffer.from(e.pathRaw))).toEqual(expectedOrder(src, ['multi', 'autre.txt']));
+    const at = (p: string): number => all.findIndex((e) => e.path === p);
+    expect(at('multi/sub/deep/f')).toBeLessThan(at('multi/sub-2/h'));
+    expect(at('multi/sub-2/h')).toBeLessThan(at('multi/sub'));
+    expect(at('autre.txt')).toBe(all.length - 2); // the sources form the last block, sorted by name
+    expect(at('multi')).toBe(all.length - 1);
+    const multi = all[at('multi')]!;
+    expect([multi.entries, multi.files]).toEqual([all.length - 2, all.filter((e) => e.type === 'file').length - 1]);
+    for (let i = 1; i < all.length; i++) expect(compareEntryPaths(all[i - 1]!.pathRaw, all[i]!.pathRaw)).toBeLessThan(0);
+  });
+
+  it('finds any path by binary search over the directory, decrypting at most two segments', () => {
+    const targets = new Set<IndexEntry>([all[0]!, all[all.length - 1]!]);
+    for (const d of drive.indexFile.directory) {
+      const i = all.findIndex((e) => e.at === d.at);
+      expect(i).toBeGreaterThanOrEqual(0);
+      targets.add(all[i]!);
+      if (i > 0) targets.add(all[i - 1]!);
+      if (i + 1 < all.length) targets.add(all[i + 1]!);
+    }
+    for (let i = 0; i < all.length; i += 499) targets.add(all[i]!);
+    for (const e of all) if (!e.path.includes(filler) && !/^multi\/d\d[1-9]/.test(e.path)) targets.add(e);
+    for (const want of targets) {
+      const { value, segments } = cold(() => drive.indexFile.lookup(want.pathRaw));
+      expect(value?.path).toBe(want.path);
+      expect(value?.at).toBe(want.at);
+      expect(value?.offset).toBe(want.offset);
+      expect(segments).toBeGreaterThanOrEqual(1);
+      expect(segments).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('says a path is absent, decrypting at most two segments', () => {
+    const absent = ['a', 'zzz', 'multi/d00/zzz', `multi/d07/${fileName(PER_FOLDER)}`, 'multi/d07/inner/a', 'multi/sub', 'multi/sub/deep/f/g', 'multi/d44/inner', 'autre.txt/x'];
+    for (const p of absent) {
+      const { value, segments } = cold(() => drive.indexFile.lookup(bytesOf(p)));
+      const present = all.some((e) => e.path === p);
+      expect(value === null).toBe(!present);
+      expect(segments).toBeLessThanOrEqual(2);
+    }
+    expect(drive.indexFile.lookup(bytesOf('multi/n\uFFFD\uFFFD.txt'))).toBeNull(); // the lossy name is not the path
+  });
+
+  it("lists one folder's children and subtree from the directory", () => {
+    for (const folder of ['multi/d07', 'multi/d07/inner', 'multi/sub', 'multi/vide', 'multi', '']) {
+      const d = bytesOf(folder);
+      const children = [...drive.indexFile.children(d)].map((e) => e.path);
+      expect(children).toEqual(all.filter((e) => Buffer.from(parentOf(e.pathRaw)).equals(Buffer.from(d))).map((e) => e.path));
+      if (folder === '') continue;
+      const { value: subtree, segments } = cold(() => [...drive.indexFile.subtree(d)]);
+      expect(subtree.map((e) => e.path)).toEqual(all.filter((e) => atOrBelow(parentOf(e.pathRaw), d)).map((e) => e.path));
+      const own = all.find((e) => e.path === folder)!;
+      expect(subtree).toHaveLength(own.entries!);
+      expect(subtree.filter((e) => e.type === 'file').reduce((n, e) => n + e.size, 0)).toBe(own.bytes);
+      if (folder !== 'multi') expect(segments).toBeLessThanOrEqual(3);
+    }
+    expect([...drive.indexFile.children(ROOT)].map((e) => e.path)).toEqual(['autre.txt', 'multi']);
+  });
+
+  it('restores single files found by lookup, the non-UTF-8 name included', () => {
+    for (const rel of ['multi/d00/inner/' + fileName(0), `multi/d44/${fileName(PER_FOLDER - 1)}`, 'multi/sub-2/h', 'autre.txt']) {
+      drive.indexFile.dropCache();
+      const r = restoreOne(drive, rel);
+      expect(Buffer.from(r.content).equals(readFileSync(join(src, rel)))).toBe(true);
+      expect(r.indexSegmentsDecrypted).toBeLessThanOrEqual(2);
+    }
+    const raw = restoreOne(drive, RAW_NAME);
+    expect(Buffer.from(raw.content).toString()).toBe('raw name\n');
+    expect(all.find((e) => Buffer.from(e.pathRaw).equals(RAW_NAME))?.path).toBe('multi/n\uFFFD\uFFFD.txt'); // lossy, for display
+  });
+
+  describe('an index rebuilt from its entries as §5 describes', () => {
+    type Obj = Record<string, unknown>;
+    let original: Uint8Array;
+    let header: Obj;
+    let entries: Obj[];
+    let trailer: Obj;
+
+    beforeAll(() => {
+      const ct = readFileSync(join(driveDir, drive.manifest.index.file));
+      original = decryptStream(drive.dataKey, utf8.encode(`scelle/1 index ${drive.manifest.driveId}`), ct);
+      const lines = Buffer.from(original).toString('utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l) as Obj);
+      header = lines[0]!;
+      trailer = lines[lines.length - 1]!;
+      entries = lines.filter((l) => typeof l.type === 'string');
+    });
+
+    /** The index plaintext of §5 for these lines: directory and directoryAt computed. */
+    function build(h: Obj, es: Obj[], t: Obj, editDirectory?: (d: Obj[]) => void): Uint8Array {
+      const out = [`${JSON.stringify(h)}\n`];
+      let at = Buffer.byteLength(out[0]!);
+      const directory: Obj[] = [];
+      let lastSegment = -1;
+      for (const e of es) {
+        const line = `${JSON.stringify(e)}\n`;
+        if (segmentOfOffset(at) !== lastSegment) {
+          directory.push({ at, path: e.path, ...(e.pathBytes !== undefined ? { pathBytes: e.pathBytes } : {}) });
+          lastSegment = segmentOfOffset(at);
+        }
+        out.push(line);
+        at += Buffer.byteLength(line);
+      }
+      editDirectory?.(directory);
+      for (const d of directory) out.push(`${JSON.stringify(d)}\n`);
+      out.push(`${JSON.stringify({ ...t, directoryAt: at })}\n`);
+      return utf8.encode(out.join(''));
+    }
+    const encrypt = (pt: Uint8Array): Uint8Array =>
+      encryptStream(drive.dataKey, utf8.encode(`scelle/1 index ${drive.manifest.driveId}`), pt, crypto.getRandomValues(new Uint8Array(32)), crypto.getRandomValues(new Uint8Array(7)));
+    const check = (pt: Uint8Array): IndexEntry[] => openIndexBytes(encrypt(pt), drive.dataKey, drive.manifest).readAllEntries();
+    const clone = (): Obj[] => entries.map((e) => ({ ...e }));
+    const find = (es: Obj[], path: string): Obj => es.find((e) => e.path === path)!;
+
+    it('gives back the very bytes Scellé wrote', () => {
+      expect(Buffer.from(build(header, entries, trailer)).equals(Buffer.from(original))).toBe(true);
+      expect(check(original)).toHaveLength(all.length);
+    });
+
+    it('is refused when two entries are swapped', () => {
+      const es = clone();
+      const i = es.findIndex((e) => e.path === `multi/d03/${fileName(10)}`);
+      [es[i], es[i + 1]] = [es[i + 1]!, es[i]!];
+      expect(() => check(build(header, es, trailer))).toThrow(/out of order/);
+    });
+
+    it('is refused when tar offsets do not increase', () => {
+      const es = clone();
+      const i = es.findIndex((e) => e.path === `multi/d03/${fileName(10)}`);
+      [es[i]!.offset, es[i + 1]!.offset] = [es[i + 1]!.offset, es[i]!.offset];
+      expect(() => check(build(header, es, trailer))).toThrow(/offset/);
+    });
+
+    it("is refused when a folder's totals are wrong", () => {
+      for (const [field, delta] of [['entries', 1], ['files', -1], ['bytes', 1]] as const) {
+        const es = clone();
+        const d = find(es, 'multi/d05/inner');
+        d[field] = (d[field] as number) + delta;
+        expect(() => check(build(header, es, trailer))).toThrow(/totals/);
+      }
+    });
+
+    it("is refused when the trailer's counts are wrong", () => {
+      expect(() => check(build(header, entries, { ...trailer, entries: (trailer.entries as number) + 1 }))).toThrow(/entries/);
+      expect(() => check(build(header, entries, { ...trailer, files: (trailer.files as number) - 1 }))).toThrow(/files/);
+      expect(() => check(build(header, entries, { ...trailer, bytes: (trailer.bytes as number) + 1 }))).toThrow(/bytes/);
+    });
+
+    it('is refused when the directory is wrong', () => {
+      expect(() => check(build(header, entries, trailer, (d) => d.pop()))).toThrow(/directory/);
+      expect(() => check(build(header, entries, trailer, (d) => d.push({ ...d[d.length - 1]!, at: (d[d.length - 1]!.at as number) + 1 })))).toThrow(/directory/);
+      expect(() => check(build(header, entries, trailer, (d) => {
+        d[0]!.at = (d[0]!.at as number) + 1;
+      }))).toThrow(/directory/);
+      expect(() => check(build(header, entries, trailer, (d) => {
+        const i = entries.findIndex((e) => e.path === d[1]!.path);
+        d[1]!.path = entries[i + 1]!.path;
+      }))).toThrow(/directory/);
+    });
+
+    it('is refused when a folder has no entry of its own, or entries lie below a file', () => {
+      const missing = clone().filter((e) => e.path !== 'multi/sub/deep');
+      for (const p of ['multi/sub', 'multi']) find(missing, p).entries = (find(missing, p).entries as number) - 1;
+      expect(() => check(build(header, missing, { ...trailer, entries: missing.length }))).toThrow(/does not list/);
+      const asFile = clone();
+      const deep = find(asFile, 'multi/sub/deep');
+      for (const k of ['entries', 'files', 'bytes']) delete deep[k];
+      Object.assign(deep, { type: 'file', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+      for (const p of ['multi/sub', 'multi']) find(asFile, p).files = (find(asFile, p).files as number) + 1;
+      expect(() => check(build(header, asFile, { ...trailer, files: (trailer.files as number) + 1 }))).toThrow(/below a file/);
+    });
+
+    it('is refused when the trailer disagrees with the manifest, or the layout is not §5', () => {
+      const parts = trailer.partSizes as number[];
+      expect(() => check(build(header, entries, { ...trailer, parts: parts.length + 1, partSizes: [...parts, 1024], totalSize: (trailer.totalSize as number) + 1024 }))).toThrow(/parts/);
+      expect(() => check(build(header, entries, { ...trailer, partSizes: parts.map((s, i) => (i === parts.length - 1 ? s + 512 : s)), totalSize: (trailer.totalSize as number) + 512 }))).toThrow(/ciphertext size/);
+      expect(() => check(build({ ...header, driveId: 'OTHER' }, entries, trailer))).toThrow(/drive id/);
+      expect(() => check(original.subarray(0, original.length - 1))).toThrow(/newline/);
+      // The earlier development layout: totals in the header, no directory, no trailer.
+      const old = [{ ...header, parts: trailer.parts, partSizes: trailer.partSizes, totalSize: trailer.totalSize, files: trailer.files, bytes: trailer.bytes }, ...entries];
+      expect(() => check(utf8.encode(old.map((l) => `${JSON.stringify(l)}\n`).join('')))).toThrow(/trailer/);
+    });
   });
 });

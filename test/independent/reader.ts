@@ -566,16 +566,31 @@ export function unwrapWithX25519(manifest: Manifest, secretKey: Uint8Array): Uin
 
 // ---------------------------------------------------------------- §5 index
 
+/** §5.1 */
 export interface IndexHeader {
   format: 'scelle/1';
   driveId: string;
+}
+
+/** §5.5 */
+export interface IndexTrailer {
   parts: number;
   partSizes: number[];
   totalSize: number;
+  entries: number;
   files: number;
   bytes: number;
+  directoryAt: number;
 }
 
+/** §5.4 */
+export interface DirectoryLine {
+  at: number;
+  path: string;
+  pathRaw: Uint8Array;
+}
+
+/** §5.2 */
 export interface IndexEntry {
   path: string;
   /** exact path bytes (from pathBytes when present, else UTF-8 of path) */
@@ -588,84 +603,443 @@ export interface IndexEntry {
   linkTargetRaw?: Uint8Array;
   offset: number;
   sha256?: string;
+  /** folders: entries, files and bytes below them */
+  entries?: number;
+  files?: number;
+  bytes?: number;
+  /** index offset where the entry's line starts */
+  at: number;
 }
 
-export function parseIndex(plaintext: Uint8Array, manifest: Manifest): { header: IndexHeader; entries: IndexEntry[] } {
-  let text: string;
-  try {
-    text = strictUtf8.decode(plaintext);
-  } catch {
-    return fail('index: not UTF-8');
-  }
-  if (!text.endsWith('\n')) fail('index: last line does not end with a newline');
-  const lines = text.slice(0, -1).split('\n');
-  const parsed = lines.map((l, i) => {
-    try {
-      const v: unknown = JSON.parse(l);
-      if (!isRecord(v)) throw new Error();
-      return v;
-    } catch {
-      return fail(`index line ${i + 1}: not a JSON object`);
-    }
-  });
-  const [h, ...rest] = parsed;
-  if (h === undefined) fail('index: empty');
-  if (h.format !== 'scelle/1') fail('index: bad format');
-  if (h.driveId !== manifest.driveId) fail('index: drive id differs from the manifest');
-  const parts = uint(h, 'parts', 'index');
-  if (!Array.isArray(h.partSizes) || h.partSizes.length !== parts) fail('index: partSizes length differs from parts');
-  const partSizes = h.partSizes.map((s, i) => {
-    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) fail(`index: partSizes[${i}]`);
-    return s;
-  });
-  const header: IndexHeader = {
-    format: 'scelle/1',
-    driveId: manifest.driveId,
-    parts,
-    partSizes,
-    totalSize: uint(h, 'totalSize', 'index'),
-    files: uint(h, 'files', 'index'),
-    bytes: uint(h, 'bytes', 'index'),
-  };
-  // §5: the index is the trusted source of part count and sizes.
-  const pps = manifest.payload.partPlaintextSize;
-  if (manifest.payload.parts.length !== parts) fail(`manifest lists ${manifest.payload.parts.length} parts, index says ${parts}`);
-  if (parts < 1) fail('index: no parts');
-  partSizes.forEach((s, i) => {
-    if (i < parts - 1 && s !== pps) fail(`index: part ${i} holds ${s} bytes, not partPlaintextSize`);
-    if (i === parts - 1 && (s > pps || s === 0)) fail(`index: last part holds ${s} bytes`);
-    const ref = manifest.payload.parts[i];
-    if (ref === undefined || ref.size !== ciphertextSize(s)) fail(`part ${i}: ciphertext size does not match the index`);
-  });
-  if (partSizes.reduce((a, b) => a + b, 0) !== header.totalSize) fail('index: totalSize is not the sum of partSizes');
+const SLASH = 0x2f;
+const NEWLINE = 0x0a;
+const MAX_PARTS = 1_000_000;
 
-  const entries = rest.map((e, i): IndexEntry => {
-    const what = `index entry ${i + 1}`;
-    const type = e.type;
-    if (type !== 'file' && type !== 'directory' && type !== 'symlink') fail(`${what}: bad type`);
-    const path = str(e, 'path', what);
-    const pathRaw = e.pathBytes !== undefined ? fromBase64(e.pathBytes, undefined, `${what}.pathBytes`) : utf8.encode(path);
-    const mode = uint(e, 'mode', what);
-    if (mode > 0o7777) fail(`${what}: mode out of range`);
-    const mtime = e.mtime;
-    if (typeof mtime !== 'number' || !Number.isFinite(mtime)) fail(`${what}: bad mtime`);
-    const entry: IndexEntry = { path, pathRaw, type, size: uint(e, 'size', what), mode, mtime, offset: uint(e, 'offset', what) };
-    if (type === 'symlink') {
-      entry.linkTarget = str(e, 'linkTarget', what);
-      entry.linkTargetRaw = e.linkTargetBytes !== undefined ? fromBase64(e.linkTargetBytes, undefined, `${what}.linkTargetBytes`) : utf8.encode(entry.linkTarget);
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** §5.2 path rule, on the exact bytes: no leading/trailing '/', no empty, '.' or '..' component, no NUL. */
+function isRelativePath(p: Uint8Array): boolean {
+  if (p.length === 0 || p.includes(0)) return false;
+  let start = 0;
+  for (let i = 0; i <= p.length; i++) {
+    if (i < p.length && p[i] !== SLASH) continue;
+    const c = p.subarray(start, i);
+    if (c.length === 0 || (c.length === 1 && c[0] === 0x2e) || (c.length === 2 && c[0] === 0x2e && c[1] === 0x2e)) return false;
+    start = i + 1;
+  }
+  return true;
+}
+
+/** `path` + `pathBytes` (or `linkTarget` + `linkTargetBytes`) → the exact bytes, with the §5.2 rules. */
+function exactBytes(o: Record<string, unknown>, key: string, bytesKey: string, what: string): Uint8Array {
+  const text = str(o, key, what);
+  if (o[bytesKey] === undefined) return utf8.encode(text);
+  const raw = fromBase64(o[bytesKey], undefined, `${what}.${bytesKey}`);
+  if (raw.length === 0 || isUtf8(raw)) fail(`${what}.${bytesKey}: present although the bytes are valid UTF-8`);
+  return raw;
+}
+
+// §5.3 order. Paths are byte strings; the root folder is the empty path.
+
+export function parentOf(p: Uint8Array): Uint8Array {
+  const i = p.lastIndexOf(SLASH);
+  return i < 0 ? p.subarray(0, 0) : p.subarray(0, i);
+}
+
+function nameOf(p: Uint8Array): Uint8Array {
+  return p.subarray(p.lastIndexOf(SLASH) + 1);
+}
+
+function startsWith(p: Uint8Array, prefix: Uint8Array): boolean {
+  if (p.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (p[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Folder `a` lies above folder `b` (a proper ancestor; the root lies above everything else). */
+function liesAbove(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length === 0) return b.length > 0;
+  return b.length > a.length && startsWith(b, a) && b[a.length] === SLASH;
+}
+
+/** `p` is folder `d` or lies below it. */
+export function atOrBelow(p: Uint8Array, d: Uint8Array): boolean {
+  return equalBytes(p, d) || liesAbove(d, p);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return a.length - b.length;
+}
+
+/** Folders in block order: below first; else the first differing byte, '/' and the end lowest. */
+export function compareFolders(a: Uint8Array, b: Uint8Array): number {
+  if (equalBytes(a, b)) return 0;
+  if (liesAbove(a, b)) return 1;
+  if (liesAbove(b, a)) return -1;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const key = (p: Uint8Array): number => (i >= p.length || p[i] === SLASH ? -1 : (p[i] ?? 0));
+  return key(a) - key(b);
+}
+
+/** Entries in index order: the parents as folders, then the names bytewise. */
+export function compareEntryPaths(a: Uint8Array, b: Uint8Array): number {
+  const c = compareFolders(parentOf(a), parentOf(b));
+  return c !== 0 ? c : compareBytes(nameOf(a), nameOf(b));
+}
+
+function parseEntry(e: Record<string, unknown>, at: number): IndexEntry {
+  const what = `index entry at ${at}`;
+  const type = e.type;
+  if (type !== 'file' && type !== 'directory' && type !== 'symlink') fail(`${what}: bad type`);
+  const path = str(e, 'path', what);
+  const pathRaw = exactBytes(e, 'path', 'pathBytes', what);
+  if (!isRelativePath(pathRaw)) fail(`${what}: unsafe path ${JSON.stringify(path)}`);
+  const mode = uint(e, 'mode', what);
+  if (mode > 0o7777) fail(`${what}: mode out of range`);
+  const mtime = e.mtime;
+  if (typeof mtime !== 'number' || !Number.isFinite(mtime)) fail(`${what}: bad mtime`);
+  const entry: IndexEntry = { path, pathRaw, type, size: uint(e, 'size', what), mode, mtime, offset: uint(e, 'offset', what), at };
+  if (entry.offset % 512 !== 0) fail(`${what}: offset not a multiple of 512`);
+  if (type !== 'file' && entry.size !== 0) fail(`${what}: a ${type} with a size`);
+  if (type === 'symlink') {
+    entry.linkTarget = str(e, 'linkTarget', what);
+    entry.linkTargetRaw = exactBytes(e, 'linkTarget', 'linkTargetBytes', what);
+    if (entry.linkTargetRaw.length === 0 || entry.linkTargetRaw.includes(0)) fail(`${what}: bad link target`);
+  } else if (e.linkTarget !== undefined || e.linkTargetBytes !== undefined) {
+    fail(`${what}: a ${type} with a link target`);
+  }
+  if (type === 'file') {
+    const sha = str(e, 'sha256', what);
+    if (!/^[0-9a-f]{64}$/.test(sha)) fail(`${what}: bad sha256`);
+    entry.sha256 = sha;
+  } else if (e.sha256 !== undefined) {
+    fail(`${what}: a ${type} with a sha256`);
+  }
+  if (type === 'directory') {
+    entry.entries = uint(e, 'entries', what);
+    entry.files = uint(e, 'files', what);
+    entry.bytes = uint(e, 'bytes', what);
+    if (entry.files > entry.entries) fail(`${what}: more files than entries below`);
+  } else if (e.entries !== undefined || e.files !== undefined || e.bytes !== undefined) {
+    fail(`${what}: totals on a ${type}`);
+  }
+  return entry;
+}
+
+interface Line {
+  start: number;
+  end: number;
+  value: Record<string, unknown>;
+}
+
+/** Decrypted index segments kept (a lookup needs two at most). */
+const INDEX_CACHE = 2;
+
+/**
+ * An open index (§5): header, trailer and directory read and checked on opening (§5.7 checks
+ * 1–5), entry lines decrypted on demand, segment by segment.
+ */
+export class IndexFile {
+  readonly header: IndexHeader;
+  readonly trailer: IndexTrailer;
+  readonly directory: DirectoryLine[];
+  /** index offset of the first entry line (E) */
+  readonly entriesAt: number;
+  /** index offset of the trailer line */
+  readonly trailerAt: number;
+  private readonly cache = new Map<number, Uint8Array>();
+
+  constructor(private readonly dec: StreamDecryptor, manifest: Manifest) {
+    if (dec.plaintextSize === 0) fail('index: empty');
+
+    // §5.1 header
+    const head = this.lineAt(0);
+    const h = head.value;
+    if (h.format !== 'scelle/1') fail(`index: unsupported format ${JSON.stringify(h.format)}`);
+    if (h.driveId !== manifest.driveId) fail('index: drive id differs from the manifest');
+    this.header = { format: 'scelle/1', driveId: manifest.driveId };
+    const E = head.end;
+    this.entriesAt = E;
+
+    // §5.5 trailer: the last line
+    this.trailerAt = this.lastLineStart();
+    if (this.trailerAt < E) fail('index: no trailer after the header');
+    const t = this.lineAt(this.trailerAt).value;
+    if (t.trailer !== 'scelle/1') fail('index: the last line is not a trailer');
+    const parts = uint(t, 'parts', 'trailer');
+    if (parts < 1 || parts > MAX_PARTS) fail(`trailer: ${parts} parts`);
+    if (!Array.isArray(t.partSizes) || t.partSizes.length !== parts) fail('trailer: partSizes length differs from parts');
+    const partSizes = t.partSizes.map((s, i) => {
+      if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) fail(`trailer: partSizes[${i}]`);
+      return s;
+    });
+    const trailer: IndexTrailer = {
+      parts,
+      partSizes,
+      totalSize: uint(t, 'totalSize', 'trailer'),
+      entries: uint(t, 'entries', 'trailer'),
+      files: uint(t, 'files', 'trailer'),
+      bytes: uint(t, 'bytes', 'trailer'),
+      directoryAt: uint(t, 'directoryAt', 'trailer'),
+    };
+    this.trailer = trailer;
+    if (partSizes.reduce((a, b) => a + b, 0) !== trailer.totalSize) fail('trailer: totalSize is not the sum of partSizes');
+    const first = partSizes[0] ?? 0;
+    const last = partSizes[parts - 1] ?? 0;
+    if (partSizes.slice(0, -1).some((s) => s !== first)) fail('trailer: parts but the last differ in size');
+    if (parts > 1 && (last === 0 || last > first)) fail('trailer: bad last part size');
+    if (trailer.files > trailer.entries) fail('trailer: more files than entries');
+    if (trailer.bytes > trailer.totalSize) fail('trailer: bytes exceed totalSize');
+    if (trailer.directoryAt < E || trailer.directoryAt > this.trailerAt) fail('trailer: directoryAt outside the index');
+    if ((trailer.entries === 0) !== (trailer.directoryAt === E)) fail('trailer: entries disagrees with directoryAt');
+    if (trailer.directoryAt > E && this.byteAt(trailer.directoryAt - 1) !== NEWLINE) fail('trailer: directoryAt is not the start of a line');
+
+    // §5.7 check 5: trailer against manifest
+    const pps = manifest.payload.partPlaintextSize;
+    if (manifest.payload.parts.length !== parts) fail(`manifest lists ${manifest.payload.parts.length} parts, the index ${parts}`);
+    partSizes.forEach((s, i) => {
+      if (i < parts - 1 && s !== pps) fail(`index: part ${i} holds ${s} bytes, not partPlaintextSize`);
+      if (i === parts - 1 && s > pps) fail(`index: last part holds ${s} bytes, more than partPlaintextSize`);
+      const ref = manifest.payload.parts[i];
+      if (ref === undefined || ref.size !== ciphertextSize(s)) fail(`part ${i}: ciphertext size does not match the index`);
+    });
+
+    // §5.4 directory
+    const directory: DirectoryLine[] = [];
+    let lastSegment = -1;
+    for (const line of this.lines(trailer.directoryAt, this.trailerAt)) {
+      const d = line.value;
+      const what = `directory line at ${line.start}`;
+      const at = uint(d, 'at', what);
+      const path = str(d, 'path', what);
+      const pathRaw = exactBytes(d, 'path', 'pathBytes', what);
+      if (!isRelativePath(pathRaw)) fail(`${what}: unsafe path`);
+      if (at < E || at >= trailer.directoryAt) fail(`${what}: at outside the entry lines`);
+      const segment = segmentOfOffset(at);
+      if (segment <= lastSegment) fail(`${what}: segments do not increase`);
+      if (directory.length === 0 && at !== E) fail('directory: does not start at the first entry line');
+      const prev = directory[directory.length - 1];
+      if (prev !== undefined && compareEntryPaths(prev.pathRaw, pathRaw) >= 0) fail('directory: paths out of order');
+      directory.push({ at, path, pathRaw });
+      lastSegment = segment;
     }
-    if (type === 'file') {
-      const sha = str(e, 'sha256', what);
-      if (!/^[0-9a-f]{64}$/.test(sha)) fail(`${what}: bad sha256`);
-      entry.sha256 = sha;
+    if ((directory.length === 0) !== (trailer.entries === 0)) fail('directory: missing or unexpected');
+    this.directory = directory;
+  }
+
+  /** Index segments decrypted so far (each decryption counts, cached ones do not). */
+  get segmentsDecrypted(): number {
+    return this.dec.segmentsDecrypted;
+  }
+
+  /** Forgets the decrypted segments (so that the next lookup's cost can be measured). */
+  dropCache(): void {
+    this.cache.clear();
+  }
+
+  private segment(i: number): Uint8Array {
+    const hit = this.cache.get(i);
+    if (hit !== undefined) return hit;
+    const pt = this.dec.segment(i);
+    if (this.cache.size >= INDEX_CACHE) this.cache.delete(this.cache.keys().next().value as number);
+    this.cache.set(i, pt);
+    return pt;
+  }
+
+  private byteAt(o: number): number {
+    const i = segmentOfOffset(o);
+    return this.segment(i)[o - segmentPlaintextStart(i, SCELLE_STREAM)] ?? -1;
+  }
+
+  /** The line starting at index offset `start`, parsed. */
+  private lineAt(start: number): Line {
+    if (start >= this.dec.plaintextSize) fail(`index: no line at ${start}`);
+    const chunks: Uint8Array[] = [];
+    let seg = segmentOfOffset(start);
+    let from = start;
+    for (;;) {
+      if (seg >= this.dec.segmentCount) fail('index: the last line does not end with a newline');
+      const base = segmentPlaintextStart(seg, SCELLE_STREAM);
+      const data = this.segment(seg);
+      const nl = data.indexOf(NEWLINE, from - base);
+      if (nl < 0) {
+        chunks.push(data.subarray(from - base));
+        from = base + data.length;
+        seg++;
+        continue;
+      }
+      chunks.push(data.subarray(from - base, nl));
+      const bytes = concat(...chunks);
+      if (bytes.length === 0) fail(`index: blank line at ${start}`);
+      let value: unknown;
+      try {
+        value = JSON.parse(strictUtf8.decode(bytes));
+      } catch {
+        fail(`index: the line at ${start} is not UTF-8 JSON`);
+      }
+      if (!isRecord(value)) fail(`index: the line at ${start} is not a JSON object`);
+      return { start, end: base + nl + 1, value };
     }
-    if (entry.offset + entry.size > header.totalSize) fail(`${what}: content beyond the tar stream`);
-    return entry;
-  });
-  const files = entries.filter((e) => e.type === 'file');
-  if (files.length !== header.files) fail('index: files count differs from the entries');
-  if (files.reduce((a, e) => a + e.size, 0) !== header.bytes) fail('index: bytes differs from the entries');
-  return { header, entries };
+  }
+
+  /** The lines starting in [from, to), `from` being a line start. */
+  private *lines(from: number, to: number): Generator<Line> {
+    for (let at = from; at < to; ) {
+      const line = this.lineAt(at);
+      yield line;
+      at = line.end;
+    }
+  }
+
+  /** §5.5: the trailer starts after the last '\n' before the final one. */
+  private lastLineStart(): number {
+    let seg = this.dec.segmentCount - 1;
+    let data = this.segment(seg);
+    if (data[data.length - 1] !== NEWLINE) fail('index: does not end with a newline');
+    let from = data.length - 2;
+    for (;;) {
+      const nl = from < 0 ? -1 : data.lastIndexOf(NEWLINE, from);
+      if (nl >= 0) return segmentPlaintextStart(seg, SCELLE_STREAM) + nl + 1;
+      if (seg === 0) return 0;
+      seg--;
+      data = this.segment(seg);
+      from = data.length - 1;
+    }
+  }
+
+  /** Entry lines from index offset `from` (a line start) to the end of the entries. */
+  *scan(from: number): Generator<IndexEntry> {
+    for (const line of this.lines(from, this.trailer.directoryAt)) yield parseEntry(line.value, line.start);
+  }
+
+  /**
+   * Every entry, in order, with the whole-index checks of §5.7 (6–10). Keeps the entries in
+   * memory (fine for a test reader).
+   */
+  readAllEntries(): IndexEntry[] {
+    const t = this.trailer;
+    const entries: IndexEntry[] = [];
+    let previous: IndexEntry | undefined;
+    let nextDir = 0;
+    let lastSegment = -1;
+    let files = 0;
+    let bytes = 0;
+    for (const e of this.scan(this.entriesAt)) {
+      const where = `index entry ${JSON.stringify(e.path)}`;
+      if (previous !== undefined) {
+        if (compareEntryPaths(previous.pathRaw, e.pathRaw) >= 0) fail(`${where}: out of order (or repeated)`);
+        if (e.offset <= previous.offset) fail(`${where}: tar offset does not increase`);
+      }
+      if (e.offset + e.size > t.totalSize) fail(`${where}: content beyond the tar stream`);
+      const segment = segmentOfOffset(e.at);
+      if (segment !== lastSegment) {
+        const d = this.directory[nextDir++];
+        if (d === undefined || d.at !== e.at || !equalBytes(d.pathRaw, e.pathRaw)) fail(`directory: wrong or missing line for segment ${segment}`);
+        lastSegment = segment;
+      }
+      if (e.type === 'file') {
+        files++;
+        bytes += e.size;
+      }
+      entries.push(e);
+      previous = e;
+    }
+    if (nextDir !== this.directory.length) fail('directory: more lines than segments with entry lines');
+    if (entries.length !== t.entries) fail(`trailer: ${t.entries} entries, the index holds ${entries.length}`);
+    if (files !== t.files) fail(`trailer: ${t.files} files, the index holds ${files}`);
+    if (bytes !== t.bytes) fail(`trailer: ${t.bytes} bytes, the files hold ${bytes}`);
+
+    // Check 9: totals below every folder; every ancestor is a folder entry.
+    const key = (p: Uint8Array): string => Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('latin1');
+    const byPath = new Map(entries.map((e) => [key(e.pathRaw), e]));
+    const below = new Map<string, { entries: number; files: number; bytes: number }>();
+    for (const e of entries) {
+      for (let p = parentOf(e.pathRaw); p.length > 0; p = parentOf(p)) {
+        const folder = byPath.get(key(p));
+        if (folder === undefined) fail(`${JSON.stringify(e.path)} lies in a folder the index does not list`);
+        if (folder.type !== 'directory') fail(`${JSON.stringify(e.path)} lies below a ${folder.type}`);
+        const sum = below.get(key(p)) ?? { entries: 0, files: 0, bytes: 0 };
+        sum.entries++;
+        if (e.type === 'file') {
+          sum.files++;
+          sum.bytes += e.size;
+        }
+        below.set(key(p), sum);
+      }
+    }
+    for (const e of entries) {
+      if (e.type !== 'directory') continue;
+      const sum = below.get(key(e.pathRaw)) ?? { entries: 0, files: 0, bytes: 0 };
+      if (sum.entries !== e.entries || sum.files !== e.files || sum.bytes !== e.bytes) {
+        fail(`folder ${JSON.stringify(e.path)}: totals ${e.entries}/${e.files}/${e.bytes} differ from what lies below it (${sum.entries}/${sum.files}/${sum.bytes})`);
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * §5.6: the entries from the first one for which `before(path)` is false, found by binary
+   * search over the directory and a scan of at most two segments. Checks the order of what it reads.
+   */
+  *from(before: (path: Uint8Array) => boolean): Generator<IndexEntry> {
+    const d = this.directory;
+    let lo = 0;
+    let hi = d.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before((d[mid] as DirectoryLine).pathRaw)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (d.length === 0) return;
+    const start = lo === 0 ? this.entriesAt : (d[lo - 1] as DirectoryLine).at;
+    let skipping = true;
+    let previous: Uint8Array | undefined;
+    for (const e of this.scan(start)) {
+      if (previous !== undefined && compareEntryPaths(previous, e.pathRaw) >= 0) fail(`index entry ${JSON.stringify(e.path)}: out of order`);
+      previous = e.pathRaw;
+      if (skipping && before(e.pathRaw)) continue;
+      skipping = false;
+      yield e;
+    }
+  }
+
+  /** §5.6: the entry with exactly these path bytes, or null. */
+  lookup(path: Uint8Array): IndexEntry | null {
+    for (const e of this.from((p) => compareEntryPaths(p, path) < 0)) return equalBytes(e.pathRaw, path) ? e : null;
+    return null;
+  }
+
+  /** §5.6: the entries directly in folder `d` (empty: the top-level names). */
+  *children(d: Uint8Array): Generator<IndexEntry> {
+    for (const e of this.from((p) => compareFolders(parentOf(p), d) < 0)) {
+      if (compareFolders(parentOf(e.pathRaw), d) !== 0) return;
+      yield e;
+    }
+  }
+
+  /** §5.6: everything below folder `d` (not its own entry). */
+  *subtree(d: Uint8Array): Generator<IndexEntry> {
+    for (const e of this.from((p) => !atOrBelow(parentOf(p), d) && compareFolders(parentOf(p), d) < 0)) {
+      if (!atOrBelow(parentOf(e.pathRaw), d)) return;
+      yield e;
+    }
+  }
+}
+
+/** Opens an index held in memory (ciphertext) of the drive described by `manifest`. */
+export function openIndexBytes(ciphertext: Uint8Array, dataKey: Uint8Array, manifest: Manifest): IndexFile {
+  const dec = new StreamDecryptor(dataKey, utf8.encode(`scelle/1 index ${manifest.driveId}`), ciphertext.length, (pos, len) => ciphertext.subarray(pos, pos + len));
+  return new IndexFile(dec, manifest);
 }
 
 // ---------------------------------------------------------------- §4 tar (pax + ustar)
@@ -825,13 +1199,21 @@ export interface Secret {
   x25519SecretKey?: Uint8Array;
 }
 
-export interface OpenedDrive {
+/** Steps 1–3 of §8: the manifest, the media and the key checked; the index opened (§5.7 checks 1–5). */
+export interface UnlockedDrive {
   driveDir: string;
   manifest: Manifest;
   signatureValid: true;
   certificate: CertificateVerdict | null;
   dataKey: Uint8Array;
+  /** the open index: header, trailer and directory read; entries read on demand */
+  indexFile: IndexFile;
   header: IndexHeader;
+  trailer: IndexTrailer;
+}
+
+/** An unlocked drive whose whole index was read and checked (§5.7 checks 6–10). */
+export interface OpenedDrive extends UnlockedDrive {
   index: IndexEntry[];
 }
 
@@ -839,8 +1221,8 @@ function ad(text: string): Uint8Array {
   return utf8.encode(text);
 }
 
-/** Steps 1–3 of §8: manifest + signature (+ certificate), media, unlock, index. */
-export function openDrive(driveDir: string, secret: Secret, rootPublicKey?: Uint8Array): OpenedDrive {
+/** Steps 1–3 of §8: manifest + signature (+ certificate), media, unlock, index header/trailer/directory. */
+export function unlockDrive(driveDir: string, secret: Secret, rootPublicKey?: Uint8Array): UnlockedDrive {
   const manifestBytes = new Uint8Array(readFileSync(join(driveDir, 'manifest.json')));
   const manifest = parseManifest(manifestBytes);
   const sig = new Uint8Array(readFileSync(join(driveDir, 'manifest.sig')));
@@ -851,13 +1233,19 @@ export function openDrive(driveDir: string, secret: Secret, rootPublicKey?: Uint
   if (secret.unlockCode !== undefined) dataKey = unwrapWithUnlockCode(manifest, secret.unlockCode);
   else if (secret.x25519SecretKey !== undefined) dataKey = unwrapWithX25519(manifest, secret.x25519SecretKey);
   else return fail('no secret given');
-  const indexCt = new Uint8Array(readFileSync(join(driveDir, manifest.index.file)));
-  const indexPt = decryptStream(dataKey, ad(`scelle/1 index ${manifest.driveId}`), indexCt);
-  const { header, entries } = parseIndex(indexPt, manifest);
-  return { driveDir, manifest, signatureValid: true, certificate, dataKey, header, index: entries };
+  const indexPath = join(driveDir, manifest.index.file);
+  const dec = new StreamDecryptor(dataKey, ad(`scelle/1 index ${manifest.driveId}`), statSync(indexPath).size, (pos, len) => readRange(indexPath, pos, len));
+  const indexFile = new IndexFile(dec, manifest);
+  return { driveDir, manifest, signatureValid: true, certificate, dataKey, indexFile, header: indexFile.header, trailer: indexFile.trailer };
 }
 
-function partDecryptor(drive: OpenedDrive, n: number): StreamDecryptor {
+/** {@link unlockDrive}, then the whole index read and checked. */
+export function openDrive(driveDir: string, secret: Secret, rootPublicKey?: Uint8Array): OpenedDrive {
+  const drive = unlockDrive(driveDir, secret, rootPublicKey);
+  return { ...drive, index: drive.indexFile.readAllEntries() };
+}
+
+function partDecryptor(drive: UnlockedDrive, n: number): StreamDecryptor {
   const ref = drive.manifest.payload.parts[n];
   if (ref === undefined) fail(`no part ${n}`);
   const path = join(drive.driveDir, ref.file);
@@ -867,17 +1255,17 @@ function partDecryptor(drive: OpenedDrive, n: number): StreamDecryptor {
 }
 
 /** Decrypts every part (every segment authenticates), concatenates, checks against the index sizes. */
-export function decryptPayload(drive: OpenedDrive): { tar: Uint8Array; segmentsDecrypted: number } {
+export function decryptPayload(drive: UnlockedDrive): { tar: Uint8Array; segmentsDecrypted: number } {
   const chunks: Uint8Array[] = [];
   let segments = 0;
-  drive.header.partSizes.forEach((expected, n) => {
+  drive.trailer.partSizes.forEach((expected, n) => {
     const d = partDecryptor(drive, n);
     if (d.plaintextSize !== expected) fail(`part ${n}: plaintext size ${d.plaintextSize}, index says ${expected}`);
     chunks.push(d.all());
     segments += d.segmentsDecrypted;
   });
   const tar = concat(...chunks);
-  if (tar.length !== drive.header.totalSize) fail('payload size differs from index totalSize');
+  if (tar.length !== drive.trailer.totalSize) fail('payload size differs from index totalSize');
   return { tar, segmentsDecrypted: segments };
 }
 
@@ -920,17 +1308,23 @@ export function expectedTarMtime(indexMtimeMs: number): number {
 }
 
 /** Total number of payload segments on the drive. */
-export function payloadSegmentCount(drive: OpenedDrive): number {
+export function payloadSegmentCount(drive: UnlockedDrive): number {
   return drive.manifest.payload.parts.reduce((n, p) => n + Math.ceil(p.size / SCELLE_STREAM.ciphertextSegmentSize), 0);
 }
 
 /**
- * Random access (§3, §5): restores one file by decrypting only the segments holding tar bytes
+ * Random access (§3, §5.6): finds `path` through the index directory (binary search, then at most
+ * two index segments), restores the file by decrypting only the payload segments holding tar bytes
  * [offset, offset + size), and accepts it only when its SHA-256 matches the index.
+ * `segmentsDecrypted` counts payload segments; `indexSegmentsDecrypted` the index segments the
+ * lookup decrypted (0 when they were still cached).
  */
-export function restoreOne(drive: OpenedDrive, path: string): { content: Uint8Array; segmentsDecrypted: number } {
-  const entry = drive.index.find((e) => e.path === path && e.type === 'file');
-  if (entry === undefined || entry.sha256 === undefined) fail(`no file ${JSON.stringify(path)} in the index`);
+export function restoreOne(drive: UnlockedDrive, path: string | Uint8Array): { content: Uint8Array; segmentsDecrypted: number; indexSegmentsDecrypted: number } {
+  const shown = typeof path === 'string' ? path : lossyUtf8.decode(path);
+  const before = drive.indexFile.segmentsDecrypted;
+  const entry = drive.indexFile.lookup(typeof path === 'string' ? utf8.encode(path) : path);
+  const indexSegmentsDecrypted = drive.indexFile.segmentsDecrypted - before;
+  if (entry === null || entry.type !== 'file' || entry.sha256 === undefined) fail(`no file ${JSON.stringify(shown)} in the index`);
   const pps = drive.manifest.payload.partPlaintextSize;
   const chunks: Uint8Array[] = [];
   let segments = 0;
@@ -940,12 +1334,12 @@ export function restoreOne(drive: OpenedDrive, path: string): { content: Uint8Ar
     const n = Math.floor(from / pps);
     const partEnd = Math.min(to, (n + 1) * pps);
     const d = partDecryptor(drive, n);
-    if (d.plaintextSize !== drive.header.partSizes[n]) fail(`part ${n}: plaintext size differs from the index`);
+    if (d.plaintextSize !== drive.trailer.partSizes[n]) fail(`part ${n}: plaintext size differs from the index`);
     chunks.push(d.range(from - n * pps, partEnd - n * pps));
     segments += d.segmentsDecrypted;
     from = partEnd;
   }
   const content = concat(...chunks);
-  if (hex(sha256(content)) !== entry.sha256) fail(`${path}: SHA-256 mismatch`);
-  return { content, segmentsDecrypted: segments };
+  if (hex(sha256(content)) !== entry.sha256) fail(`${shown}: SHA-256 mismatch`);
+  return { content, segmentsDecrypted: segments, indexSegmentsDecrypted };
 }

@@ -1,0 +1,195 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeIndexEntry, type IndexEntry, type IndexTrailer } from './index-codec.js';
+import { compareEntryPaths, parentOf } from './index-order.js';
+import { bufferSource, fileSource, IndexChecker, IndexReader, type IndexSource } from './index-reader.js';
+import { indexAssociatedData, IndexWriter } from './index-writer.js';
+import { encryptStream, SCELLE_LAYOUT } from './stream.js';
+
+const DRIVE = 'TESTDRIVE1';
+const sha = '0'.repeat(64);
+
+/**
+ * A tree of `folders` folders of `files` files under "top", plus two top-level files, in index
+ * order with offsets and folder totals, as a seal would write it.
+ */
+function syntheticTree(folders: number, files: number): { entries: IndexEntry[]; totalSize: number } {
+  const paths: { path: string; type: 'file' | 'directory' }[] = [{ path: 'top', type: 'directory' }, { path: 'a-first.txt', type: 'file' }, { path: 'zz-last.txt', type: 'file' }];
+  for (let d = 0; d < folders; d++) {
+    paths.push({ path: `top/d${String(d).padStart(4, '0')}`, type: 'directory' });
+    for (let f = 0; f < files; f++) paths.push({ path: `top/d${String(d).padStart(4, '0')}/file-${String(f).padStart(5, '0')}.txt`, type: 'file' });
+  }
+  paths.sort((a, b) => compareEntryPaths(Buffer.from(a.path), Buffer.from(b.path)));
+  const totals = new Map<string, { entries: number; files: number; bytes: number }>();
+  for (const p of paths) {
+    for (let parent = parentOf(Buffer.from(p.path)); parent.length > 0; parent = parentOf(parent)) {
+      const t = totals.get(Buffer.from(parent).toString()) ?? { entries: 0, files: 0, bytes: 0 };
+      t.entries++;
+      if (p.type === 'file') { t.files++; t.bytes += 100; }
+      totals.set(Buffer.from(parent).toString(), t);
+    }
+  }
+  let offset = 512;
+  const entries = paths.map((p): IndexEntry => {
+    const e: IndexEntry = p.type === 'file'
+      ? { path: p.path, type: 'file', size: 100, mode: 0o644, mtime: 1, offset, sha256: sha }
+      : { path: p.path, type: 'directory', size: 0, mode: 0o755, mtime: 1, offset, ...(totals.get(p.path) ?? { entries: 0, files: 0, bytes: 0 }) };
+    offset += p.type === 'file' ? 1024 : 512;
+    return e;
+  });
+  return { entries, totalSize: offset - 512 + 1024 };
+}
+
+function trailerFacts(entries: IndexEntry[], totalSize: number) {
+  const files = entries.filter((e) => e.type === 'file');
+  return { parts: 1, partSizes: [totalSize], totalSize, files: files.length, bytes: files.reduce((a, e) => a + e.size, 0) };
+}
+
+/** Writes `entries` with the real writer; returns the file and the key. */
+function writeIndex(entries: IndexEntry[], totalSize: number, dir: string): { file: string; key: Uint8Array } {
+  const key = randomBytes(32);
+  const file = join(dir, 'index.scx');
+  const w = new IndexWriter(file, key, DRIVE);
+  for (const e of entries) w.addEntryLine(encodeIndexEntry(e));
+  const written = w.finish(trailerFacts(entries, totalSize));
+  expect(written.size).toBe(statSync(file).size);
+  return { file, key };
+}
+
+/** A source that counts the index segments it reads. */
+function counting(source: IndexSource): IndexSource & { segments: Set<number> } {
+  const segments = new Set<number>();
+  return {
+    size: source.size,
+    segments,
+    readAt(p, n) {
+      if (n > SCELLE_LAYOUT.headerSize) segments.add(Math.floor(p / SCELLE_LAYOUT.segmentSize));
+      return source.readAt(p, n);
+    },
+    close: () => source.close(),
+  };
+}
+
+/** Encrypts hand-made index lines (for indexes no writer would produce). */
+function forged(lines: object[], key: Uint8Array): IndexSource {
+  const text = lines.map((l) => JSON.stringify(l) + '\n').join('');
+  return bufferSource(encryptStream(key, indexAssociatedData(DRIVE), Buffer.from(text)));
+}
+
+/** The lines of a consistent small index, to be broken one way at a time. */
+function smallIndexLines(mutate: (entries: Record<string, unknown>[], trailer: Record<string, unknown>) => void = () => undefined): object[] {
+  const { entries, totalSize } = syntheticTree(2, 3);
+  const es = entries.map((e) => JSON.parse(encodeIndexEntry(e)) as Record<string, unknown>);
+  const trailer: Record<string, unknown> = { trailer: 'scelle/1', ...trailerFacts(entries, totalSize), entries: 0, directoryAt: 0 };
+  mutate(es, trailer);
+  const header = { format: 'scelle/1', driveId: DRIVE };
+  const at = Buffer.byteLength(JSON.stringify(header) + '\n');
+  trailer.entries ??= es.length;
+  if (trailer.entries === 0) trailer.entries = es.length;
+  if (trailer.directoryAt === 0) trailer.directoryAt = at + es.reduce((a, e) => a + Buffer.byteLength(JSON.stringify(e) + '\n'), 0);
+  const directory = es.length > 0 ? [{ at, path: es[0]!.path }] : [];
+  return [header, ...es, ...directory, trailer];
+}
+
+function fullPass(source: IndexSource, key: Uint8Array) {
+  const reader = IndexReader.open(source, key, DRIVE);
+  const checker = new IndexChecker(reader);
+  for (const { at, entry } of reader.scan(reader.entriesAt)) checker.add(at, entry);
+  return checker.finish();
+}
+
+describe('index writer and reader', () => {
+  const big = syntheticTree(100, 200); // 20,103 entries: several segments
+  const dir = mkdtempSync(join(tmpdir(), 'scelle-index-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { file, key } = writeIndex(big.entries, big.totalSize, dir);
+
+  it('round-trips every entry in one pass and passes every whole-index check', () => {
+    expect(statSync(file).size).toBeGreaterThan(3 * SCELLE_LAYOUT.segmentSize);
+    const reader = IndexReader.open(fileSource(file), key, DRIVE);
+    expect([...reader.entries()]).toEqual(big.entries);
+    expect(reader.trailer).toMatchObject({ entries: big.entries.length, files: 20_002, parts: 1 });
+    expect(reader.directory.length).toBe(SCELLE_LAYOUT.segmentCount(SCELLE_LAYOUT.plaintextSize(statSync(file).size)));
+    reader.close();
+    expect(fullPass(fileSource(file), key)).toEqual({ entries: big.entries.length, files: 20_002, bytes: 2_000_200 });
+  });
+
+  it('never writes a name in clear', () => {
+    expect(readFileSync(file).includes('file-00001.txt')).toBe(false);
+  });
+
+  it('finds one path, one folder\'s children and one folder\'s subtree by reading at most 3 segments', () => {
+    const source = counting(fileSource(file));
+    const reader = IndexReader.open(source, key, DRIVE);
+    const opened = source.segments.size;
+    source.segments.clear();
+    expect(reader.find(Buffer.from('top/d0057/file-00123.txt'))).toMatchObject({ type: 'file', path: 'top/d0057/file-00123.txt' });
+    expect(source.segments.size).toBeLessThanOrEqual(2);
+    source.segments.clear();
+    const children = [...reader.children(Buffer.from('top/d0042'))];
+    expect(children.map((e) => e.path)).toEqual(Array.from({ length: 200 }, (_, f) => `top/d0042/file-${String(f).padStart(5, '0')}.txt`));
+    expect(source.segments.size).toBeLessThanOrEqual(3);
+    source.segments.clear();
+    const top = [...reader.children(Buffer.from('top'))];
+    expect(top).toHaveLength(100);
+    expect(top[0]).toMatchObject({ path: 'top/d0000', type: 'directory', entries: 200, files: 200, bytes: 20_000 });
+    expect(source.segments.size).toBeLessThanOrEqual(2);
+    expect([...reader.children(Buffer.alloc(0))].map((e) => e.path)).toEqual(['a-first.txt', 'top', 'zz-last.txt']);
+    expect([...reader.subtree(Buffer.from('top/d0099'))]).toHaveLength(200);
+    expect(reader.find(Buffer.from('top/d0057/nope'))).toBeNull();
+    expect(reader.find(Buffer.from('top/d0057'))).toMatchObject({ type: 'directory' });
+    expect([...reader.children(Buffer.from('top/d0057/file-00001.txt'))]).toEqual([]);
+    expect(opened).toBeLessThanOrEqual(3);
+    reader.close();
+  });
+
+  it('refuses another drive, a wrong key, a truncated or extended stream (E_FORMAT_INDEX)', () => {
+    const bytes = readFileSync(file);
+    expect(() => IndexReader.open(bufferSource(bytes), key, 'OTHERDRIVE')).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX' }));
+    expect(() => IndexReader.open(bufferSource(bytes), randomBytes(32), DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX' }));
+    expect(() => IndexReader.open(bufferSource(bytes.subarray(0, SCELLE_LAYOUT.segmentSize * 2)), key, DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX' }));
+    expect(() => IndexReader.open(bufferSource(Buffer.concat([bytes, Buffer.alloc(100)])), key, DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX' }));
+  });
+});
+
+describe('whole-index checks (each fails when its check is removed)', () => {
+  const key = randomBytes(32);
+  it('a consistent forged index passes', () => {
+    expect(fullPass(forged(smallIndexLines(), key), key).entries).toBe(11);
+  });
+  const cases: [string, (es: Record<string, unknown>[], t: Record<string, unknown>) => void, RegExp][] = [
+    ['two entries swapped', (es) => { [es[1], es[2]] = [es[2]!, es[1]!]; }, /out of order/],
+    ['a repeated entry', (es) => { es.splice(2, 0, { ...es[1]! }); }, /out of order or repeated/],
+    ['tar offsets going backwards', (es) => { es[3]!.offset = 512; }, /tar offset/],
+    ['content beyond the tar stream', (es, t) => { es[es.length - 3]!.offset = (t.totalSize as number); }, /beyond the end/],
+    ['a folder whose totals differ from what lies below it', (es) => { es.find((e) => e.path === 'top/d0001')!.files = 2; }, /totals/],
+    ['entries below a file', (es) => { const f = es.find((e) => e.path === 'top/d0001')!; Object.assign(f, { type: 'file', sha256: sha, entries: undefined, files: undefined, bytes: undefined }); }, /is a file, yet entries lie below it/],
+    ['entries below a folder the index does not list', (es) => { es.splice(es.findIndex((e) => e.path === 'top'), 1); }, /does not list as a folder/],
+    ['a trailer counting another number of files', (_es, t) => { t.files = 5; }, /trailer says 5 files/],
+    ['a trailer counting other bytes', (_es, t) => { t.bytes = 7; }, /trailer says 7 bytes/],
+    ['a trailer counting another number of entries', (_es, t) => { t.entries = 12; }, /directoryAt|entries/],
+  ];
+  for (const [name, mutate, message] of cases) {
+    it(`refuses ${name}`, () => {
+      expect(() => fullPass(forged(smallIndexLines(mutate), key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(message) }));
+    });
+  }
+  it('refuses a directory that does not name the first entry of its segment', () => {
+    const lines = smallIndexLines() as Record<string, unknown>[];
+    const dir = lines.find((l) => 'at' in l)!;
+    dir.path = 'top/d0000/file-00001.txt';
+    expect(() => fullPass(forged(lines, key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/directory/) }));
+    dir.path = lines[1]!.path;
+    dir.at = (dir.at as number) + 1;
+    expect(() => fullPass(forged(lines, key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/directory/) }));
+  });
+  it('refuses a trailer whose directory offset lies outside the index, and a missing trailer', () => {
+    const lines = smallIndexLines() as Record<string, unknown>[];
+    (lines.at(-1) as Record<string, unknown>).directoryAt = 10;
+    expect(() => fullPass(forged(lines, key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX' }));
+    expect(() => fullPass(forged(smallIndexLines().slice(0, -1), key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/trailer/) }));
+  });
+});
