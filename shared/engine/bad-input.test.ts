@@ -412,6 +412,17 @@ describe('forged manifests', () => {
     expect(existsSync(join(dest, 'data/big.bin'))).toBe(false);
   });
 
+  it('a folder whose totals differ from what lies below it (re-encrypted by a key holder): opening that folder alone is refused before anything is written', async () => {
+    const d = await sealDrive();
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
+      entries.find((e) => e.path === 'data')!.files = 2;
+      return entries;
+    });
+    const dest = tempDir();
+    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data'] })).rejects.toMatchObject({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/counts \d+ entries, 2 files/) });
+    expect(readdirSync(dest)).toEqual([]);
+  });
+
   it('an index whose trailer claims fewer parts than the manifest (re-encrypted by a key holder): E_FORMAT_INDEX', async () => {
     const d = await sealDrive();
     await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries, trailer) => {

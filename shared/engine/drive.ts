@@ -10,6 +10,7 @@ import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64 } from '../format/base64.js';
 import { IndexReader, fileSource } from '../format/index-reader.js';
 import type { IndexTrailer } from '../format/index-codec.js';
+import { SCELLE_LAYOUT } from '../format/stream.js';
 import { unwrapKeyslots } from '../format/keyslot.js';
 import { parseManifest, verifyManifestSignature, type Manifest } from '../format/manifest.js';
 import { verifyStationCertificate } from '../format/station-cert.js';
@@ -106,7 +107,8 @@ export interface UnlockedDrive extends LoadedDrive {
  * Unwraps the data key with `secret`, opens the index and checks its trailer against the
  * manifest (drive id, part count, part sizes). Reads a few index segments, never the whole.
  * Throws E_KEY_UNLOCK_CODE_FORMAT / E_KEY_UNLOCK_CODE_TYPO (before the slow KDF), E_KEY_WRONG,
- * E_FORMAT_INDEX (missing, not authentic, malformed, or inconsistent with the manifest).
+ * E_FORMAT_INDEX (missing, not authentic, malformed, or inconsistent with the manifest),
+ * E_FORMAT_PART_SIZE (a part listed with another size than the index's part sizes make).
  */
 export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret): Promise<UnlockedDrive> {
   const { manifest } = drive;
@@ -126,6 +128,10 @@ export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret): Prom
     t.partSizes.forEach((size, n) => {
       if (n < t.parts - 1 && size !== manifest.payload.partPlaintextSize) throw new ScelleError('E_FORMAT_INDEX', `part ${n} holds ${size} bytes, not the part size`);
       if (n === t.parts - 1 && size > manifest.payload.partPlaintextSize) throw new ScelleError('E_FORMAT_INDEX', `the last part holds ${size} bytes, more than the part size`);
+      // The manifest's part sizes are signed but not authenticated by the data key: the index decides.
+      const listed = manifest.payload.parts[n]!;
+      const expected = SCELLE_LAYOUT.ciphertextSize(size);
+      if (listed.size !== expected) throw new ScelleError('E_FORMAT_PART_SIZE', `${listed.file} (part ${n}) is listed with ${listed.size} bytes; the index's ${size} plaintext bytes make ${expected}`, { file: listed.file, size: listed.size, expected });
     });
   } catch (e) {
     index.close();

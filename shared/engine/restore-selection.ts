@@ -84,7 +84,20 @@ export function* selectedEntries(index: IndexReader, selection: Selection, check
   }
   for (const item of selection.items) {
     if (item.entry.type === 'directory') {
-      for (const { entry } of index.subtree(item.path)) yield entry;
+      // A chosen folder's subtree must hold exactly what its entry counts.
+      const seen = { entries: 0, files: 0, bytes: 0 };
+      for (const { entry } of index.subtree(item.path)) {
+        seen.entries++;
+        if (entry.type === 'file') {
+          seen.files++;
+          seen.bytes += entry.size;
+        }
+        yield entry;
+      }
+      const e = item.entry;
+      if (seen.entries !== e.entries || seen.files !== e.files || seen.bytes !== e.bytes) {
+        throw new ScelleError('E_FORMAT_INDEX', `index: folder ${JSON.stringify(e.path)} counts ${e.entries} entries, ${e.files} files and ${e.bytes} bytes, and holds ${seen.entries}, ${seen.files} and ${seen.bytes}`, { path: e.path });
+      }
     }
     yield item.entry;
   }

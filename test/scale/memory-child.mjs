@@ -1,0 +1,38 @@
+// Child process of memory.test.ts, run with a small V8 heap (--max-old-space-size): seals,
+// lists, opens one folder of and verifies a drive of many entries with the compiled engine,
+// and prints one JSON line of what it saw. `collect` holds every entry in memory instead, to
+// show that the heap limit is small enough to break an engine that does.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+const [mode, paramsFile] = process.argv.slice(2);
+const p = JSON.parse(readFileSync(paramsFile, 'utf8'));
+const engine = await import(p.engine);
+const roots = [Buffer.from(p.rootPublicKey, 'base64')];
+const secret = { kind: 'x25519', secretKey: Buffer.from(p.escrowSecretKey, 'base64') };
+const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
+let heapPeak = 0;
+const sample = setInterval(() => { heapPeak = Math.max(heapPeak, heapMb()); }, 20);
+const out = { mode };
+if (mode === 'collect') {
+  const all = await engine.list({ driveDir: p.driveDir, secret, pinnedRoots: roots });
+  // Keep them alive with their decoded names, as a flat in-memory index would.
+  out.entries = all.entries.length;
+  out.kept = all.entries.map((e) => ({ ...e, name: e.path.split('/') }));
+} else {
+  const station = { ...p.station, secretKey: Buffer.from(p.station.secretKey, 'base64'), publicKey: Buffer.from(p.station.publicKey, 'base64') };
+  const sealed = await engine.seal({ sources: [p.source], target: p.target, station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: Buffer.from(p.escrowPublicKey, 'base64') }] } });
+  out.sealed = { files: sealed.files, parts: sealed.parts };
+  out.driveDir = sealed.driveDir;
+  let listed = 0;
+  for await (const e of engine.listEntries({ driveDir: sealed.driveDir, secret, pinnedRoots: roots })) if (e) listed++;
+  out.listed = listed;
+  const opened = await engine.open({ driveDir: sealed.driveDir, secret, pinnedRoots: roots, dest: p.dest, paths: [p.folder] });
+  out.opened = { files: opened.files, verified: opened.verified };
+  const report = await engine.verify({ driveDir: sealed.driveDir, secret, pinnedRoots: roots });
+  out.verified = { ok: report.ok, files: report.files, problems: report.problems.map((x) => x.code) };
+  out.indexBytes = JSON.parse(readFileSync(join(sealed.driveDir, 'manifest.json'), 'utf8')).index.size;
+}
+clearInterval(sample);
+out.heapPeakMb = Math.max(heapPeak, heapMb());
+delete out.kept;
+console.log(JSON.stringify(out));

@@ -1,0 +1,72 @@
+// A drive of many entries is sealed, listed, opened by folder and verified by the compiled
+// engine in a child process whose V8 heap is far smaller than the index: memory stays flat in
+// the number of entries. The same heap limit breaks a listing that holds every entry.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeKeys } from '../support/engine-fixtures.js';
+import { encodeBase64 } from '../../shared/format/base64.js';
+
+const FOLDERS = 120;
+const FILES_PER_FOLDER = 1000;
+/** The child's old-generation limit: well under the index's ≈ 23 MB of plaintext (and its entries as objects). */
+const HEAP_LIMIT_MB = 24;
+const engine = fileURLToPath(new URL('../../dist/shared/engine/index.js', import.meta.url));
+const child = fileURLToPath(new URL('./memory-child.mjs', import.meta.url));
+
+function scratch(): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return mkdtempSync(join(base, 'scelle-scale-'));
+}
+
+function runChild(mode: string, paramsFile: string) {
+  return spawnSync(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--max-semi-space-size=1', child, mode, paramsFile], { encoding: 'utf8', timeout: 240_000 });
+}
+
+describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a ${HEAP_LIMIT_MB} MB heap`, () => {
+  it('is sealed, listed, opened by folder and verified; holding every entry in memory under the same limit fails', { timeout: 300_000 }, () => {
+    if (!existsSync(engine)) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
+    const dir = scratch();
+    try {
+      const source = join(dir, 'src', 'export');
+      for (let d = 0; d < FOLDERS; d++) {
+        const folder = join(source, `d${String(d).padStart(3, '0')}`);
+        mkdirSync(folder, { recursive: true });
+        for (let f = 0; f < FILES_PER_FOLDER; f++) writeFileSync(join(folder, `courriel-${String(f).padStart(5, '0')}.eml`), `m${d}-${f}`.repeat(f % 7));
+      }
+      const { root, station, escrow } = makeKeys();
+      const params = {
+        engine, source, target: join(dir, 'target'), dest: join(dir, 'restored'), folder: 'export/d077',
+        rootPublicKey: encodeBase64(root.publicKey), escrowPublicKey: encodeBase64(escrow.publicKey), escrowSecretKey: encodeBase64(escrow.secretKey),
+        station: { id: station.id, certificate: station.certificate, secretKey: encodeBase64(station.secretKey), publicKey: encodeBase64(station.publicKey) },
+      };
+      mkdirSync(params.target);
+      const paramsFile = join(dir, 'params.json');
+      writeFileSync(paramsFile, JSON.stringify(params));
+
+      const started = performance.now();
+      const run = runChild('stream', paramsFile);
+      expect(run.stderr).not.toMatch(/heap out of memory/i);
+      expect(run.status).toBe(0);
+      const seen = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const entries = FOLDERS * FILES_PER_FOLDER + FOLDERS + 1;
+      expect(seen).toMatchObject({
+        sealed: { files: FOLDERS * FILES_PER_FOLDER }, listed: entries,
+        opened: { files: FILES_PER_FOLDER, verified: true }, verified: { ok: true, files: FOLDERS * FILES_PER_FOLDER, problems: [] },
+      });
+      expect(seen.indexBytes).toBeGreaterThan(HEAP_LIMIT_MB * 1024 * 1024 * 0.8);
+      expect(readdirSync(join(params.dest, 'export/d077'))).toHaveLength(FILES_PER_FOLDER);
+      console.log(`scale: ${entries} entries, index ${(seen.indexBytes / 1e6).toFixed(1)} MB, heap limit ${HEAP_LIMIT_MB} MB, peak heap used ${seen.heapPeakMb} MB, seal+list+open folder+verify ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+      writeFileSync(paramsFile, JSON.stringify({ ...params, driveDir: seen.driveDir }));
+      const collect = runChild('collect', paramsFile);
+      expect(collect.status).not.toBe(0);
+      expect(collect.stderr).toMatch(/heap out of memory|allocation failed/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
