@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeIndexEntry, type IndexEntry, type IndexTrailer } from './index-codec.js';
+import { encodeIndexEntry, type IndexEntry } from './index-codec.js';
 import { compareEntryPaths, parentOf } from './index-order.js';
 import { bufferSource, fileSource, IndexChecker, IndexReader, type IndexSource } from './index-reader.js';
 import { indexAssociatedData, IndexWriter } from './index-writer.js';
