@@ -5,13 +5,13 @@
  * byte authenticated and its SHA-256 matched the index (restore-file.ts). Nothing existing is
  * overwritten unless asked.
  *
- * Three passes over the selected index entries, so that memory stays flat at any size:
+ * Two passes over the selected index entries, so that memory stays flat at any size:
  * 1. plan: every path checked to stay inside `dest`, the index checked whole (a full restore),
  *    clashes with existing files found, sizes counted; nothing is written before it ends;
- * 2. files: restored on worker threads (restore-pool.ts) as the index streams, or in this
+ * 2. restore: files on worker threads (restore-pool.ts) as the index streams, or in this
  *    thread for small restores; folders created on the way, never through a symbolic link;
- * 3. links and folders: symbolic links created, then folder modes and times set (the index
- *    lists a folder after everything below it, so deeper folders come first).
+ *    each link created, and each folder's mode and times set, once every file before it in
+ *    the index is restored (the index lists a folder after everything below it).
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,8 +21,8 @@ import type { OpenOptions, OpenResult } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, payloadReader, readerDescription, unlockDrive } from './drive.js';
 import { prefetchFor } from './segment-prefetcher.js';
-import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
-import { restoreInParallel, restoreWorkersAvailable } from './restore-pool.js';
+import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
+import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from './progress.js';
 import { checkSafePath, localName, safeComponents } from './restore-paths.js';
 import { restoreFlush } from './restore-flush.js';
@@ -173,13 +173,29 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const umask = process.umask();
     const flush = restoreFlush(destPath);
     const fsyncEachFile = flush.fsyncEachFile;
-    function* fileJobs(): Generator<RestoreJob> {
-      for (const e of selectedEntries(index, selection)) {
-        if (e.type === 'directory') dest.ensureFolder(dest.targetOf(e));
-        if (e.type !== 'file') continue;
-        const target = dest.targetOf(e);
+    // Links and folders: a link is created, and a folder's mode and times set, once every file
+    // before it in the index is restored; the index lists a folder after everything below it,
+    // so nothing is written through a link and restoring files does not change a folder's times.
+    const finishEntry = (e: IndexEntry, target: Buffer) => {
+      if (e.type === 'symlink') {
         dest.ensureFolder(parentOf(target));
-        yield { entry: e, target };
+        if (overwrite && pathExists(target)) rmSync(target, { force: true });
+        symlinkSync(entryLinkBytes(e), target);
+      } else if (e.type === 'directory') {
+        chmodSync(target, e.mode & 0o7777 | 0o700);
+        utimesSync(target, e.mtime / 1000, e.mtime / 1000);
+      }
+    };
+    function* restoreItems(): Generator<RestoreItem> {
+      for (const e of selectedEntries(index, selection)) {
+        const target = dest.targetOf(e);
+        if (e.type === 'file') {
+          dest.ensureFolder(parentOf(target));
+          yield { entry: e, target };
+          continue;
+        }
+        if (e.type === 'directory') dest.ensureFolder(target);
+        yield { after: () => finishEntry(e, target) };
       }
     }
     // Several files: each worker restores whole files (all cores busy). A few files, one of
@@ -188,41 +204,34 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const many = totals.bytes >= PARALLEL_MIN_BYTES || totals.files >= PARALLEL_MIN_FILES;
     const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
     if (restoreWorkersAvailable() && many && !dominated) {
-      await restoreInParallel(fileJobs(), { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+      await restoreInParallel(restoreItems(), { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
-      const jobs = [...fileJobs()];
-      prefetchFor(reader, readerDescription(drive), jobs.map((j) => j.entry));
+      // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
+      const ranges: IndexEntry[] = [];
+      for (const e of selectedEntries(index, selection)) if (e.type === 'file') ranges.push(e);
+      prefetchFor(reader, readerDescription(drive), ranges);
       const ctx: RestoreContext = { overwrite, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
-      for (const job of jobs) {
+      let n = 0;
+      for (const item of restoreItems()) {
         throwIfCancelled(opts.signal);
-        if (job.entry.size <= SMALL_FILE) {
-          await reader.ensure(job.entry.offset, job.entry.size);
-          restoreSmallFile(reader, job, ctx);
-          progress.add(job.entry.size);
+        if ('after' in item) {
+          item.after();
+          if (++n % 4096 === 0) await breathe();
+          continue;
+        }
+        if (item.entry.size <= SMALL_FILE) {
+          await reader.ensure(item.entry.offset, item.entry.size);
+          restoreSmallFile(reader, item, ctx);
+          progress.add(item.entry.size);
         } else {
-          await restoreLargeFile(reader, job, ctx);
+          await restoreLargeFile(reader, item, ctx);
         }
         progress.add(0, 1);
       }
     }
+    // The folders leading to chosen entries, deepest first.
+    for (const a of [...selection.ancestors].reverse()) finishEntry(a.entry, dest.targetOf(a.entry));
 
-    // Links last, so that no file was written through one; then folder modes and times,
-    // deepest first (the index order), so that restoring files did not change them.
-    let n = 0;
-    const folders = [...selection.ancestors].reverse().map((a) => a.entry);
-    for (const e of [...selectedEntries(index, selection), ...folders]) {
-      if (++n % 4096 === 0) await breathe();
-      if (e.type === 'file') continue;
-      const target = dest.targetOf(e);
-      if (e.type === 'symlink') {
-        dest.ensureFolder(parentOf(target));
-        if (overwrite && pathExists(target)) rmSync(target, { force: true });
-        symlinkSync(entryLinkBytes(e), target);
-        continue;
-      }
-      chmodSync(target, e.mode & 0o7777 | 0o700);
-      utimesSync(target, e.mtime / 1000, e.mtime / 1000);
-    }
     // Nothing is reported done before it is durable: every file and folder is flushed here.
     function* restoredFiles(): Generator<Buffer> {
       for (const e of selectedEntries(index, selection)) if (e.type === 'file') yield dest.targetOf(e);

@@ -44,23 +44,38 @@ export function restoreWorkersAvailable(): boolean {
 
 
 /**
- * Cuts `jobs` (files in tar order, read as they come) into units of consecutive files, each
- * closed once it holds UNIT_BYTES or UNIT_FILES, as they cross to a worker. Only the unit
- * being cut is in memory, never the list of files.
+ * What a restore does, in tar order: restore a file (on a worker), or run an action in this
+ * thread once every file before it is restored (create a link, set a folder's mode and times).
  */
-export function* unitsOf(jobs: Iterator<RestoreJob>): Generator<RestoreUnitJob[]> {
-  let unit: RestoreUnitJob[] = [];
+export type RestoreItem = RestoreJob | { after: () => void };
+
+/** One unit: the files that cross to a worker, and the actions to run once it and every unit before it are done. */
+export interface RestoreUnit { jobs: RestoreUnitJob[]; actions: (() => void)[] }
+
+/**
+ * Cuts `items` (in tar order, read as they come) into units of consecutive items, each closed
+ * once it holds UNIT_BYTES or UNIT_FILES items, as they cross to a worker. Only the unit being
+ * cut is in memory, never the list of files.
+ */
+export function* unitsOf(items: Iterator<RestoreItem>): Generator<RestoreUnit> {
+  let unit: RestoreUnit = { jobs: [], actions: [] };
   let bytes = 0;
-  for (let r = jobs.next(); !r.done; r = jobs.next()) {
-    unit.push({ entry: r.value.entry, target: r.value.target.toString('latin1') });
-    bytes += r.value.entry.size;
-    if (bytes >= UNIT_BYTES || unit.length >= UNIT_FILES) {
+  let count = 0;
+  for (let r = items.next(); !r.done; r = items.next()) {
+    const item = r.value;
+    if ('after' in item) unit.actions.push(item.after);
+    else {
+      unit.jobs.push({ entry: item.entry, target: item.target.toString('latin1') });
+      bytes += item.entry.size;
+    }
+    if (bytes >= UNIT_BYTES || ++count >= UNIT_FILES) {
       yield unit;
-      unit = [];
+      unit = { jobs: [], actions: [] };
       bytes = 0;
+      count = 0;
     }
   }
-  if (unit.length > 0) yield unit;
+  if (count > 0) yield unit;
 }
 
 /** Settings of a parallel restore. */
@@ -77,19 +92,39 @@ export interface ParallelRestoreOptions {
 }
 
 /**
- * Restores `jobs` (files in tar order, produced as they are needed; the producer creates their
- * folders) on worker threads. Resolves once every file is restored and verified; rejects with
- * the first error (the producer's, E_FORMAT_*, E_RESTORE_EXISTS, E_CANCELLED, E_INTERNAL…)
- * once every worker has stopped.
+ * Restores `items` (in tar order, produced as they are needed; the producer creates the files'
+ * folders) on worker threads; each action runs in this thread once every file before it is
+ * restored. Resolves once every file is restored and verified and every action ran; rejects
+ * with the first error (the producer's or an action's, E_FORMAT_*, E_RESTORE_EXISTS,
+ * E_CANCELLED, E_INTERNAL…) once every worker has stopped.
  */
-export function restoreInParallel(jobs: Iterator<RestoreJob>, opts: ParallelRestoreOptions): Promise<void> {
-  const units = unitsOf(jobs);
+export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRestoreOptions): Promise<void> {
+  const units = unitsOf(items);
   const count = opts.workers ?? helperThreadCount();
   const cancel = new SharedArrayBuffer(4);
   const cancelFlag = new Int32Array(cancel);
   return new Promise<void>((resolve, reject) => {
     let next = 0;
     let exhausted = false;
+    /** Actions of units sent and not yet run, by unit id; units done out of order wait here. */
+    const waiting = new Map<number, (() => void)[]>();
+    const done = new Set<number>();
+    let ranThrough = 0;
+    const unitDone = (id: number) => {
+      done.add(id);
+      while (done.has(ranThrough)) {
+        done.delete(ranThrough);
+        const actions = waiting.get(ranThrough) ?? [];
+        waiting.delete(ranThrough);
+        ranThrough++;
+        if (failure) continue;
+        try {
+          for (const a of actions) a();
+        } catch (e) {
+          stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore failed: ${(e as Error).message}`));
+        }
+      }
+    };
     let active = count;
     let failure: ScelleError | null = null;
     const workers: Worker[] = [];
@@ -115,7 +150,7 @@ export function restoreInParallel(jobs: Iterator<RestoreJob>, opts: ParallelRest
     };
     const feed = (w: Worker) => {
       if (failure || exhausted) return retire(w);
-      let unit: RestoreUnitJob[] | undefined;
+      let unit: RestoreUnit | undefined;
       try {
         const r = units.next();
         unit = r.done ? undefined : r.value;
@@ -127,7 +162,8 @@ export function restoreInParallel(jobs: Iterator<RestoreJob>, opts: ParallelRest
         exhausted = true;
         return retire(w);
       }
-      w.postMessage({ type: 'unit', id: next, jobs: unit } satisfies RestoreWorkerRequest);
+      waiting.set(next, unit.actions);
+      w.postMessage({ type: 'unit', id: next, jobs: unit.jobs } satisfies RestoreWorkerRequest);
       next++;
     };
 
@@ -137,7 +173,10 @@ export function restoreInParallel(jobs: Iterator<RestoreJob>, opts: ParallelRest
       workers.push(w);
       w.on('message', (m: RestoreWorkerMessage) => {
         if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
-        else if (m.type === 'unit-done') feed(w);
+        else if (m.type === 'unit-done') {
+          unitDone(m.id);
+          feed(w);
+        }
         else {
           stopAll(fromWorkerError(m.error));
           retire(w);
