@@ -4,8 +4,8 @@
  * the current buffer; the tar builder workers write batches of consecutive entries that fill
  * one shared-memory slot (many small files sealed by several cores).
  */
-import { encodeIndexEntry, entryPathFields, type IndexEntry } from '../format/index-codec.js';
-import { encodeTarHeader, padding, writePlainTarHeader, type TarEntryType, type TarHeader } from '../format/tar.js';
+import { encodeIndexEntry, encodeWalkedEntry, entryPathFields, type IndexEntry } from '../format/index-codec.js';
+import { encodeTarHeader, isUtf8, padding, writePlainTarHeader, type TarEntryType, type TarHeader } from '../format/tar.js';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { SourceEntry } from './scan.js';
 import { readWholeSource } from './source-read.js';
@@ -51,13 +51,19 @@ export function writeTarEntry(e: TarEntrySource, out: Buffer, pos: number, start
   const pad = padding(e.size);
   if (h + e.size + pad !== e.tarBytes) throw new ScelleError('E_INTERNAL', `tar entry ${e.archivePath.toString()} is ${h + e.size + pad} bytes, the scan counted ${e.tarBytes}`);
   const dataAt = pos + h;
-  const entry = indexEntryOf(e, start + dataAt);
-  let file: WrittenEntry['file'];
+  let sha256: string | undefined;
   if (e.type === 'file') {
-    entry.sha256 = readWholeSource(e, out.subarray(dataAt, dataAt + e.size));
+    sha256 = readWholeSource(e, out.subarray(dataAt, dataAt + e.size));
     out.fill(0, dataAt + e.size, dataAt + e.size + pad);
-    file = { sha256: entry.sha256 };
   }
+  const file = sha256 === undefined ? undefined : { sha256 };
+  // The common entry (a file or folder with a UTF-8 name) is encoded directly.
+  if (e.type !== 'symlink' && isUtf8(e.archivePath)) {
+    const line = encodeWalkedEntry(e.archivePath.toString('utf8'), e.type, e.size, e.mode, e.mtimeMs, start + dataAt, sha256 ?? e.totals!);
+    return { length: e.tarBytes, line, file };
+  }
+  const entry = indexEntryOf(e, start + dataAt);
+  if (sha256 !== undefined) entry.sha256 = sha256;
   return { length: e.tarBytes, line: encodeIndexEntry(entry), file };
 }
 

@@ -32,7 +32,7 @@ export class TarBuilders {
   constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
     for (let i = 0; i < count; i++) {
       // Each batch's garbage is small and short-lived: a small young generation keeps the worker's memory flat.
-      const worker = new Worker(workerUrl, { workerData: { shared, slotSize }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const worker = new Worker(workerUrl, { workerData: { shared, slotSize }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       const slot = { worker, busy: 0 };
       worker.on('message', (m: TarBuilderResponse) => {
         slot.busy--;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScelleError } from '../errors/scelle-error.js';
 import {
-  type IndexEntry, type IndexTrailer, encodeIndexDirectoryLine, encodeIndexEntry, encodeIndexHeader, encodeIndexTrailer,
+  type IndexEntry, type IndexTrailer, encodeIndexDirectoryLine, encodeIndexEntry, encodeIndexHeader, encodeIndexTrailer, encodeWalkedEntry,
   indexEntrySchema, parseIndexDirectoryLine, parseIndexEntryLine, parseIndexHeaderLine, parseIndexTrailerLine,
 } from './index-codec.js';
 
@@ -40,6 +40,19 @@ describe('encoding', () => {
     for (const e of entries) {
       const reversed = Object.fromEntries(Object.entries(e).reverse()) as unknown as IndexEntry;
       expect(encodeIndexEntry(reversed)).toBe(encodeIndexEntry(e));
+    }
+  });
+
+  it('encodes walked files and folders to exactly the bytes of encodeIndexEntry', () => {
+    const cases: IndexEntry[] = [
+      entries[0]!, entries[3]!,
+      { path: 'a "quoted"\\name\u0001', type: 'file', size: 7, mode: 0o600, mtime: 1e-7, offset: 1024, sha256: sha('d') },
+      { path: 'x', type: 'directory', size: 0, mode: 0, mtime: -1.5, offset: 0, entries: 0, files: 0, bytes: 0 },
+      { path: 'y', type: 'file', size: 0, mode: 0o7777, mtime: 1796235034841.3906, offset: 512, sha256: sha('e') },
+    ];
+    for (const e of cases) {
+      const walked = encodeWalkedEntry(e.path, e.type as 'file' | 'directory', e.size, e.mode, e.mtime, e.offset, e.sha256 ?? { entries: e.entries!, files: e.files!, bytes: e.bytes! });
+      expect(walked).toBe(encodeIndexEntry(e));
     }
   });
 

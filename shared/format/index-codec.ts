@@ -282,6 +282,17 @@ export function encodeIndexEntry(e: IndexEntry): string {
   return JSON.stringify(out) + '\n';
 }
 
+/**
+ * The line of a file or folder whose path is already known to be a valid relative path in
+ * UTF-8 (a seal's own entries: names from the file system), without the per-field checks of
+ * {@link encodeIndexEntry}; the same bytes as encodeIndexEntry for such an entry.
+ */
+export function encodeWalkedEntry(path: string, type: 'file' | 'directory', size: number, mode: number, mtime: number, offset: number, sha256OrTotals: string | { entries: number; files: number; bytes: number }): string {
+  const head = `{"path":${JSON.stringify(path)},"type":"${type}","size":${size},"mode":${mode},"mtime":${JSON.stringify(mtime)},"offset":${offset}`;
+  if (typeof sha256OrTotals === 'string') return `${head},"sha256":"${sha256OrTotals}"}\n`;
+  return `${head},"entries":${sha256OrTotals.entries},"files":${sha256OrTotals.files},"bytes":${sha256OrTotals.bytes}}\n`;
+}
+
 /** Encodes one directory line. */
 export function encodeIndexDirectoryLine(d: IndexDirectoryLine): string {
   const out: Record<string, unknown> = { at: d.at, path: d.path };
