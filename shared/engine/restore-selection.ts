@@ -6,7 +6,7 @@
 import { ScelleError } from '../errors/scelle-error.js';
 import { entryPathBytes, type IndexEntry } from '../format/index-codec.js';
 import { IndexChecker, type IndexReader } from '../format/index-reader.js';
-import { compareEntryPaths, isWithin, parentOf } from '../format/index-order.js';
+import { compareEntryPaths, parentOf } from '../format/index-order.js';
 
 /** A resolved selection: everything, or entries found in the index (none inside another). */
 export interface Selection {
@@ -45,20 +45,29 @@ export function resolveSelection(index: IndexReader, paths: readonly string[] | 
   }
   if (missing.length > 0) throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not on this drive: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}`, { path: missing[0]!, count: missing.length });
   found.sort((a, b) => compareEntryPaths(a.path, b.path));
+  // Keep each chosen entry once, and none that lies below a chosen folder (which comes later
+  // in the index order, after everything below it).
+  const key = (p: Uint8Array) => Buffer.from(p.buffer, p.byteOffset, p.length).toString('latin1');
+  const folders = new Set(found.filter((f) => f.entry.type === 'directory').map((f) => key(f.path)));
+  const chosen = new Set<string>();
   const items: Selection['items'] = [];
   for (const f of found) {
-    const inside = items.some((i) => i.entry.type === 'directory' && (i.path.equals(f.path) || isWithin(parentOf(f.path), i.path)));
-    if (!inside) items.push(f);
+    if (chosen.has(key(f.path))) continue;
+    let inside = false;
+    for (let p = parentOf(f.path); p.length > 0 && !inside; p = parentOf(p)) inside = folders.has(key(p));
+    if (inside) continue;
+    chosen.add(key(f.path));
+    items.push(f);
   }
   const ancestors = new Map<string, { path: Buffer; entry: IndexEntry }>();
   for (const item of items) {
     for (let p = parentOf(item.path); p.length > 0; p = parentOf(p)) {
-      const key = Buffer.from(p).toString('latin1');
-      if (ancestors.has(key) || items.some((i) => i.path.equals(p))) continue;
+      const k = key(p);
+      if (ancestors.has(k) || chosen.has(k)) continue;
       const entry = index.find(p);
       if (!entry) throw new ScelleError('E_FORMAT_INDEX', `the index does not list the folder holding ${item.entry.path}`);
       if (entry.type !== 'directory') throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to restore "${item.entry.path}": it lies below a file or link of the drive`, { path: item.entry.path });
-      ancestors.set(key, { path: Buffer.from(p), entry });
+      ancestors.set(k, { path: Buffer.from(p), entry });
     }
   }
   const ordered = [...ancestors.values()].sort((a, b) => a.path.length - b.path.length);
