@@ -87,6 +87,22 @@ describe('seal and open from a machine with nothing set up', () => {
     expect(result(again)).toMatchObject({ event: 'error', code: 'E_RESTORE_EXISTS' });
     const over = run(['open', join(target, drive), '--to', dest, '--code-file', codeFile, '--overwrite', '--json'], home);
     expect(result(over)).toMatchObject({ event: 'result', files: 2, verified: true });
+
+    // list streams one JSON event per entry, for everything or one folder.
+    const listed = run(['list', join(target, drive), '--code-file', codeFile, '--json'], home);
+    expect(listed.status).toBe(0);
+    const entries = jsonEvents(listed.stdout).filter((e) => e.event === 'entry').map((e) => e.path);
+    expect(entries).toEqual(['dossier/b/c.bin', 'dossier/a.txt', 'dossier/b', 'dossier']);
+    expect(result(listed)).toMatchObject({ command: 'list', files: 2, entries: 4, listed: 4 });
+    const folder = run(['list', join(target, drive), 'dossier/b', '--code-file', codeFile, '--lang', 'en'], home);
+    expect(folder.status).toBe(0);
+    expect(folder.stdout).toMatch(/2 files/);
+    expect(folder.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).at(-1))).toEqual(['dossier/b/', 'dossier/b/c.bin']);
+    // open takes a folder.
+    const part = tempDir();
+    const some = run(['open', join(target, drive), '--to', part, 'dossier/b', '--code-file', codeFile, '--json'], home);
+    expect(result(some)).toMatchObject({ event: 'result', files: 1, verified: true });
+    expect(readdirSync(join(part, 'dossier'))).toEqual(['b']);
   });
 
   it('gives documented exit codes for a wrong code, a typo, a missing target and a damaged drive', () => {
