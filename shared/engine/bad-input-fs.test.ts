@@ -183,6 +183,13 @@ describe('sources that change while being sealed', () => {
     expectUnfinished(s.target);
   });
 
+  it('a file added, after the count, to a folder not yet read: E_SOURCE_CHANGED, no manifest', async () => {
+    const s = setup({ 'data/a/big.bin': bytes(5 * MiB), 'data/z/small.txt': 'z' });
+    const add = onFirstSealProgress(() => writeFileSync(join(s.src, 'data/z/new.txt'), 'late'));
+    await expect(seal(s.options({ onProgress: add }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_SOURCE_CHANGED' });
+    expectUnfinished(s.target);
+  });
+
   it('a file that shrinks while read: E_SOURCE_CHANGED, no manifest', async () => {
     const s = setup();
     const shrink = onFirstSealProgress(() => truncateSync(big(s), 1000));

@@ -9,7 +9,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'drives.list', 'drives.check', 'drives.eraseSealed',
   'dialog.chooseSources', 'dialog.chooseFolder', 'sources.count',
   'engine.seal', 'engine.cancel', 'engine.inspect', 'engine.verify', 'engine.checkUnlockCode',
-  'engine.unlock', 'engine.lock', 'engine.list', 'engine.open',
+  'engine.unlock', 'engine.lock', 'engine.browse', 'engine.search', 'engine.open',
   'carriers.validate', 'custody.lookup', 'custody.record',
   'slip.savePdf', 'report.export', 'shell.openCarrierLink',
 ] as const;

@@ -20,6 +20,32 @@ describe('IPC contract', () => {
     expect(invokeChannels['drives.list'].request.safeParse({}).success).toBe(true);
   });
 
+  it('bounds the browser channels: pages of at most 1000, searches of 1..200 characters, restores of at most 10,000 paths', () => {
+    const sessionId = 's_0123456789abcdefghij';
+    const browse = invokeChannels['engine.browse'].request;
+    expect(browse.safeParse({ sessionId, folder: '' }).success).toBe(true);
+    expect(browse.safeParse({ sessionId, folder: 'Dossier/factures', start: 1000, limit: 1000 }).success).toBe(true);
+    expect(browse.safeParse({ sessionId, folder: '', limit: 1001 }).success).toBe(false);
+    expect(browse.safeParse({ sessionId, folder: '', limit: 0 }).success).toBe(false);
+    expect(browse.safeParse({ sessionId, folder: '', start: -1 }).success).toBe(false);
+    expect(browse.safeParse({ sessionId, folder: 'a\0b' }).success).toBe(false);
+    expect(browse.safeParse({ sessionId }).success).toBe(false);
+    const search = invokeChannels['engine.search'].request;
+    expect(search.safeParse({ sessionId, query: 'facture' }).success).toBe(true);
+    expect(search.safeParse({ sessionId, query: '' }).success).toBe(false);
+    expect(search.safeParse({ sessionId, query: 'x'.repeat(201) }).success).toBe(false);
+    expect(search.safeParse({ sessionId, query: 'x', limit: 5000 }).success).toBe(false);
+    const open = invokeChannels['engine.open'].request;
+    const base = { jobId: 'job-00000001', sessionId, dest: '/tmp/x' };
+    expect(open.safeParse(base).success).toBe(true);
+    expect(open.safeParse({ ...base, paths: ['Dossier'] }).success).toBe(true);
+    expect(open.safeParse({ ...base, paths: [] }).success).toBe(false);
+    expect(open.safeParse({ ...base, paths: Array.from({ length: 10_000 }, (_, i) => `f${i}`) }).success).toBe(true);
+    expect(open.safeParse({ ...base, paths: Array.from({ length: 10_001 }, (_, i) => `f${i}`) }).success).toBe(false);
+    const answer = invokeChannels['engine.browse'].response;
+    expect(answer.safeParse({ entries: [{ path: 'a', type: 'directory', size: 0, mtime: 1, entries: 2, files: 1, bytes: 5 }], more: false, totals: { entries: 3, files: 1, bytes: 5 } }).success).toBe(true);
+  });
+
   it('has no field that could carry key bytes in any response', () => {
     const text = JSON.stringify(Object.values(invokeChannels).map((c) => Object.keys((c.response as unknown as { shape?: object }).shape ?? {})));
     expect(text).not.toMatch(/dataKey|secretKey|privateKey/i);

@@ -12,11 +12,15 @@
 import { z } from 'zod';
 import {
   carrierMatchSchema, custodyTimelineSchema, driveCheckProblemSchema, driveIdSchema, driveInfoSchema,
-  driveSummarySchema, indexEntrySchema, jobIdSchema, languageSchema, pathSchema, progressSchema,
+  drivePathSchema, driveSummarySchema, driveTotalsSchema, indexEntrySchema, jobIdSchema, languageSchema, pathSchema, progressSchema,
   publicKey32B64Schema, sessionIdSchema, settingsSchema, verifyReportSchema,
 } from './schemas.js';
 
 const empty = z.strictObject({});
+/** Most entries one `engine.browse` or `engine.search` answer holds. */
+export const MAX_PAGE = 1000;
+/** Most paths (chosen folders and files) one `engine.open` takes. */
+export const MAX_OPEN_PATHS = 10_000;
 const saved = z.object({ path: pathSchema.nullable() });
 
 /** Every invoke channel: request schema and response value schema. */
@@ -113,16 +117,43 @@ export const invokeChannels = {
     response: z.object({ sessionId: sessionIdSchema, driveId: driveIdSchema }),
   },
   'engine.lock': { request: z.strictObject({ sessionId: sessionIdSchema }), response: z.object({ locked: z.boolean() }) },
-  'engine.list': {
-    request: z.strictObject({ sessionId: sessionIdSchema }),
-    response: z.object({ entries: z.array(indexEntrySchema), truncated: z.boolean() }),
+  /**
+   * The entries directly inside `folder` ('' = the top level) of an unlocked drive, in index
+   * order, from `start` for at most `limit` (default 500); folders carry their totals. `more`
+   * says a next page exists; `totals` are the whole drive's.
+   */
+  'engine.browse': {
+    request: z.strictObject({
+      sessionId: sessionIdSchema,
+      folder: z.union([z.literal(''), drivePathSchema]),
+      start: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE).optional(),
+    }),
+    response: z.object({ entries: z.array(indexEntrySchema).max(MAX_PAGE), more: z.boolean(), totals: driveTotalsSchema }),
   },
+  /**
+   * Entries of an unlocked drive whose name contains `query` (case- and accent-insensitive),
+   * in index order, at most `limit` (default 500). A newer search of the same session
+   * cancels the one still running (which answers E_CANCELLED).
+   */
+  'engine.search': {
+    request: z.strictObject({
+      sessionId: sessionIdSchema,
+      query: z.string().min(1).max(200),
+      limit: z.number().int().min(1).max(MAX_PAGE).optional(),
+    }),
+    response: z.object({ entries: z.array(indexEntrySchema).max(MAX_PAGE), more: z.boolean() }),
+  },
+  /**
+   * Restores everything (no `paths`), or the chosen folders (each with everything below it)
+   * and files: the UI sends its minimal choice, never one path per file of a folder.
+   */
   'engine.open': {
     request: z.strictObject({
       jobId: jobIdSchema,
       sessionId: sessionIdSchema,
       dest: pathSchema,
-      paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
+      paths: z.array(drivePathSchema).min(1).max(MAX_OPEN_PATHS).optional(),
       overwrite: z.enum(['never', 'always']).optional(),
     }),
     response: z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), verified: z.literal(true) }),

@@ -92,15 +92,29 @@ export const verifyReportSchema = z.object({
 /** The result of a verification. */
 export type VerifyReportDto = z.infer<typeof verifyReportSchema>;
 
-/** One entry of a drive's encrypted index, as shown to the customer after unlock. */
+/**
+ * One entry of a drive's encrypted index, as shown to the customer after unlock. Folders carry
+ * the totals of everything below them (at any depth): entries, files and the files' bytes.
+ */
 export const indexEntrySchema = z.object({
-  path: z.string(),
+  path: z.string().min(1).max(4096),
   type: z.enum(['file', 'directory', 'symlink']),
   size: count,
   mtime: z.number(),
+  entries: count.optional(),
+  files: count.optional(),
+  bytes: count.optional(),
 });
 /** One entry of a drive's index. */
 export type IndexEntryDto = z.infer<typeof indexEntrySchema>;
+
+/** A drive's totals (from its index trailer): entries, files and the files' bytes. */
+export const driveTotalsSchema = z.object({ entries: count, files: count, bytes: count });
+/** A drive's totals. */
+export type DriveTotalsDto = z.infer<typeof driveTotalsSchema>;
+
+/** A path inside a drive as the index names it: relative, '/'-separated, no NUL. */
+export const drivePathSchema = z.string().min(1).max(4096).regex(/^[^\0]+$/, 'expected a path inside the drive');
 
 /** A carrier recognized for a tracking number. */
 export const carrierMatchSchema = z.object({ id: z.string(), name: z.string() });
