@@ -3,37 +3,14 @@
  * writable volume, and a part size the file system can hold (FAT32: 4 GiB − 1 per file).
  */
 import { maxFileBytes } from './fs-kind.js';
+import { DEFAULT_PART_PLAINTEXT_SIZE, estimateTarSize, largestPartFor, sealedBytes, streamCiphertextSize } from '../format/payload-size.js';
 import type { AttachedDrive } from './types.js';
 
-/** The default plaintext size of a payload part: 1 GiB. */
-export const DEFAULT_PART_PLAINTEXT_SIZE = 1024 ** 3;
-const SEGMENT = 1_048_576;
-const FIRST_SEGMENT_PLAINTEXT = SEGMENT - 40 - 16;
-const SEGMENT_PLAINTEXT = SEGMENT - 16;
+export { DEFAULT_PART_PLAINTEXT_SIZE, largestPartFor, streamCiphertextSize } from '../format/payload-size.js';
 
-/** Bytes of a Tink AES256_GCM_HKDF_1MB ciphertext for `plaintext` bytes (header + tags). */
-export function streamCiphertextSize(plaintext: number): number {
-  const segments = plaintext <= FIRST_SEGMENT_PLAINTEXT ? 1 : 1 + Math.ceil((plaintext - FIRST_SEGMENT_PLAINTEXT) / SEGMENT_PLAINTEXT);
-  return 40 + plaintext + 16 * segments;
-}
-
-/** The largest part plaintext size (a multiple of 1 MiB) whose ciphertext fits in `maxFile` bytes. */
-export function largestPartFor(maxFile: number): number {
-  let p = Math.floor(maxFile / SEGMENT) * SEGMENT;
-  while (p > SEGMENT && streamCiphertextSize(p) > maxFile) p -= SEGMENT;
-  return p;
-}
-
-/**
- * Estimated bytes a seal of `bytes` in `files` entries takes on the drive: tar headers and
- * padding (≤ 1.5 KiB per entry incl. pax records), AEAD overhead, the index and 1 MiB of slack.
- */
+/** Estimated bytes a seal of `bytes` in `files` entries takes on the drive (see shared/format/payload-size.ts). */
 export function estimateSealedBytes(bytes: number, files: number, partPlaintextSize = DEFAULT_PART_PLAINTEXT_SIZE): number {
-  const tar = bytes + files * 1536 + 1024;
-  const parts = Math.max(1, Math.ceil(tar / partPlaintextSize));
-  const payload = tar + parts * 40 + 16 * Math.ceil(tar / SEGMENT_PLAINTEXT) + parts * 16;
-  const index = streamCiphertextSize(files * 400 + 1024);
-  return payload + index + SEGMENT;
+  return sealedBytes(estimateTarSize(bytes, files), files, partPlaintextSize);
 }
 
 /** Stable codes of drive-check findings: E_* block the seal, W_* are notes. */

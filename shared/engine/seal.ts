@@ -18,7 +18,7 @@ import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slo
 import { serializeManifest, signManifest, type Manifest } from '../format/manifest.js';
 import { encodeIndexEntry } from '../format/index-codec.js';
 import { IndexWriter } from '../format/index-writer.js';
-import { SCELLE_LAYOUT } from '../format/stream.js';
+import { partSizesOf, sealedBytes } from '../format/payload-size.js';
 import { encodeTarHeader, END_OF_ARCHIVE, padding, writePlainTarHeader, type TarHeader } from '../format/tar.js';
 import { encodeBase64 } from '../format/base64.js';
 import type { SealOptions, SealResult } from './api.js';
@@ -121,10 +121,10 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
       throw new ScelleError('E_RESUME_MISMATCH', 'the sources changed since this seal started (files added, removed, resized or modified); delete the unfinished folder and seal again', { path: unfinished[0]! });
     }
   }
-  const partCount = Math.max(1, Math.ceil(scan.tarSize / partSize));
-  const partSizes = Array.from({ length: partCount }, (_, n) => Math.min(partSize, scan.tarSize - n * partSize));
+  const partSizes = partSizesOf(scan.tarSize, partSize);
+  const partCount = partSizes.length;
   const finishedParts = resumeState?.parts ?? [];
-  const bytesNeeded = partSizes.slice(finishedParts.length).reduce((a, p) => a + SCELLE_LAYOUT.ciphertextSize(p), 0) + 64 * 1024 + scan.entries * 400;
+  const bytesNeeded = sealedBytes(scan.tarSize, scan.entries, partSize, finishedParts.length);
   if (bytesNeeded > target.freeBytes) {
     throw new ScelleError('E_TARGET_TOO_SMALL', `the target needs ${bytesNeeded} bytes free and has ${target.freeBytes}`, { needed: bytesNeeded, free: target.freeBytes });
   }

@@ -1,15 +1,13 @@
 /** Checks on the folder a seal writes into: existence, writability, free space, file-size limit. */
 import { accessSync, constants, statSync, statfsSync } from 'node:fs';
 import { ScelleError } from '../errors/scelle-error.js';
-import { SCELLE_LAYOUT } from '../format/stream.js';
+import { DEFAULT_PART_PLAINTEXT_SIZE, largestPartFor, MIN_PART_PLAINTEXT_SIZE } from '../format/payload-size.js';
 
-/** Default plaintext bytes per payload part (1 GiB). */
-export const DEFAULT_PART_PLAINTEXT_SIZE = 1 << 30;
+export { DEFAULT_PART_PLAINTEXT_SIZE, MIN_PART_PLAINTEXT_SIZE };
+
 /** Largest file FAT32 holds. */
 export const FAT32_MAX_FILE = 2 ** 32 - 1;
 const MSDOS_SUPER_MAGIC = 0x4d44;
-/** Smallest part size accepted (the format allows any; smaller only makes many tiny files). */
-export const MIN_PART_PLAINTEXT_SIZE = 64 * 1024;
 
 /** What a seal needs to know of its target. */
 export interface TargetInfo {
@@ -42,14 +40,7 @@ export function inspectTarget(target: string): TargetInfo {
 }
 
 /** The largest part plaintext size whose ciphertext fits in `maxFileSize` bytes. */
-export function maxPartPlaintextSize(maxFileSize: number): number {
-  const layout = SCELLE_LAYOUT;
-  // ciphertextSize is increasing in the plaintext size: search downwards from the bound.
-  let p = maxFileSize - layout.headerSize - layout.segmentCount(maxFileSize) * 16;
-  while (layout.ciphertextSize(p) > maxFileSize) p--;
-  while (layout.ciphertextSize(p + 1) <= maxFileSize) p++;
-  return p;
-}
+export const maxPartPlaintextSize = largestPartFor;
 
 /**
  * The part size to use: the requested one (or 1 GiB), lowered when the target's file system
