@@ -1,41 +1,19 @@
-/** Names of the files inside a drive folder `SCELLE-<driveId>/` (scelle/1 layout). */
-import { randomBytes } from 'node:crypto';
+/**
+ * The engine's side of the drive folder: where it goes, the resume state and the notice. The
+ * format's own names and associated data live in shared/format/layout.ts and drive-id.ts.
+ */
 import { join } from 'node:path';
-import { UNLOCK_CODE_ALPHABET } from '../format/unlock-code.js';
+import { DRIVE_DIR_PREFIX } from '../format/layout.js';
 
-export const DRIVE_DIR_PREFIX = 'SCELLE-';
-export const MANIFEST_FILE = 'manifest.json';
-export const SIGNATURE_FILE = 'manifest.sig';
-export const INDEX_FILE = 'index.scx';
-export const PAYLOAD_DIR = 'payload';
-export const README_FILE = 'LISEZMOI-README.txt';
+export { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SIGNATURE_FILE, indexAssociatedData } from '../format/layout.js';
+export { newDriveId } from '../format/drive-id.js';
 /** Present only while a seal is unfinished; holds what a resume needs, never a key in clear. */
 export const SEAL_STATE_FILE = '.seal-state.json';
-
-
-/** A new random drive id: 16 Crockford base32 characters (80 bits; the unlock codes' alphabet). */
-export function newDriveId(): string {
-  const bytes = randomBytes(10);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += UNLOCK_CODE_ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-}
 
 /** The drive folder for `driveId` under `target`. */
 export function driveDirFor(target: string, driveId: string): string {
   return join(target, DRIVE_DIR_PREFIX + driveId);
 }
-
-export { indexAssociatedData } from '../format/index-writer.js';
 
 /** The bilingual notice written beside the sealed data. */
 export function readmeText(driveId: string): string {

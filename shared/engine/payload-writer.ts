@@ -13,6 +13,7 @@ import { SizedStreamEncryptor } from '../format/stream.js';
 import { targetError } from './target-errors.js';
 import { writevAll } from './durable-fs.js';
 import { ScelleError } from '../errors/scelle-error.js';
+import { partFileName, payloadAssociatedData } from '../format/layout.js';
 
 /** A finished part, as the manifest lists it. */
 export interface PartInfo {
@@ -39,15 +40,7 @@ export interface PayloadWriterConfig {
   totalSize: number;
 }
 
-/** Relative path of part `n`. */
-export function partFileName(n: number): string {
-  return `payload/part-${String(n).padStart(5, '0')}.scx`;
-}
-
-/** Associated data of payload part `n`. */
-export function payloadAssociatedData(driveId: string, n: number): string {
-  return `scelle/1 payload ${driveId} part ${n}`;
-}
+export { partFileName, payloadAssociatedData };
 
 /** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
 export interface CipherOutput {

@@ -9,11 +9,9 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { ScelleError } from '../errors/scelle-error.js';
 import { encodeIndexDirectoryLine, encodeIndexHeader, encodeIndexTrailer, parseIndexEntryLine, type IndexTrailer } from './index-codec.js';
 import { SCELLE_LAYOUT, SegmentEncrypter } from './stream.js';
+import { indexAssociatedData } from './layout.js';
 
-/** The associated data of a drive's index stream. */
-export function indexAssociatedData(driveId: string): string {
-  return `scelle/1 index ${driveId}`;
-}
+export { indexAssociatedData };
 
 /** What the index file became. */
 export interface WrittenIndex {
