@@ -27,8 +27,10 @@ export function hasGnuTime(): boolean {
 export interface Proc { label: string; argv: string[] }
 
 export interface CommandSpec {
-  /** Processes joined by pipes, in order. */
+  /** Processes joined by pipes, in order (or run one after the other with `sequential`). */
   procs: Proc[];
+  /** Runs the processes one after the other (`a && b`) instead of in a pipeline. */
+  sequential?: boolean;
   /** stdin of the first process (a file), stdout of the last (a file); else inherited/captured. */
   stdinFile?: string;
   stdoutFile?: string;
@@ -39,7 +41,10 @@ export interface Measurement {
   seconds: number;
   /** Peak RSS of each process, KiB (label → KiB). */
   rssKiB: Record<string, number>;
-  /** Sum over the processes (they run concurrently in a pipeline: an upper bound of the total). */
+  /**
+   * Sum over the processes (they run concurrently in a pipeline: an upper bound of the total);
+   * for sequential processes, the largest.
+   */
   rssTotalKiB: number;
   stdout: string;
 }
@@ -62,7 +67,7 @@ export async function measure(spec: CommandSpec, probe: RssProbe, tmpDir: string
     const cmd = p.argv.map(shellQuote).join(' ');
     return probe === 'time' ? `${GNU_TIME} -f %M -o ${shellQuote(rssFiles[i] ?? '')} ${cmd}` : cmd;
   });
-  let script = parts.join(' | ');
+  let script = parts.join(spec.sequential ? ' && ' : ' | ');
   if (spec.stdinFile) script += ` < ${shellQuote(spec.stdinFile)}`;
   if (spec.stdoutFile) script += ` > ${shellQuote(spec.stdoutFile)}`;
   script = `set -o pipefail; ${script}`;
@@ -95,7 +100,7 @@ export async function measure(spec: CommandSpec, probe: RssProbe, tmpDir: string
   } else if (poller) {
     Object.assign(rssKiB, poller.byLabel(spec.procs));
   }
-  const rssTotalKiB = Object.values(rssKiB).reduce((a, b) => a + b, 0);
+  const rssTotalKiB = Object.values(rssKiB).reduce((a, b) => (spec.sequential ? Math.max(a, b) : a + b), 0);
   return { seconds, rssKiB, rssTotalKiB, stdout: Buffer.concat(stdout).toString('utf8') };
 }
 

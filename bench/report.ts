@@ -1,8 +1,9 @@
 // Summaries, target verdicts and the printed table.
 import type { Measurement } from './measure.js';
 
-export type Op = 'seal' | 'open';
-export type ToolId = 'scelle' | 'tar|age' | 'cp' | 'age|tar' | 'scelle+code';
+export type Op = 'seal' | 'open' | 'list' | 'open-one' | 'verify';
+export const OPS: Op[] = ['seal', 'open', 'list', 'open-one', 'verify'];
+export type ToolId = 'scelle' | 'tar|age' | 'cp' | 'age|tar' | 'scelle+code' | 'restic' | 'age|tar-t' | 'scelle@tmpfs' | 'cp+sync';
 
 export const TOOL_LABEL: Record<ToolId, string> = {
   scelle: 'scelle',
@@ -10,7 +11,29 @@ export const TOOL_LABEL: Record<ToolId, string> = {
   cp: 'cp -r',
   'age|tar': 'age -d | tar -x',
   'scelle+code': 'scelle (+unlock code)',
+  restic: 'restic',
+  'age|tar-t': 'age -d | tar -t',
+  'scelle@tmpfs': 'scelle (to tmpfs)',
+  'cp+sync': 'cp -r + sync',
 };
+
+/** The printed name of a tool for an operation (restic's commands differ between seal and open). */
+export function toolLabel(op: Op, tool: ToolId): string {
+  if (tool === 'restic') return op === 'seal' ? 'restic backup' : 'restic restore';
+  return TOOL_LABEL[tool];
+}
+
+/** The goals of the issues, per workload. Speed goals are ratios of the peer's time to Scellé's. */
+export const GOALS = {
+  large: { seal: 1.5, open: 1.5 },
+  small: { seal: 1.2, open: 1.5 },
+  many: { seal: 0.7, open: 1.0, listTimeRatio: 1.5, openOneSeconds: 0.5 },
+  rssMiB: 256,
+  /** Seal peak RSS on many ÷ on small. */
+  rssScaling: 1.25,
+  /** Seal to disk ÷ the slower of (seal to tmpfs, cp -r + sync to the disk). */
+  disk: 1.25,
+} as const;
 
 export interface Sample { run: number; position: number; m: Measurement }
 
@@ -26,13 +49,23 @@ export interface ToolSummary {
   peakRssTotalKiB: number;
 }
 
+export type Cmp = '≥' | '≤' | '<' | '>';
+
 export interface TargetVerdict {
   workload: string;
   name: string;
   measured: number;
   goal: number;
-  unit: '×' | 'MiB';
+  /** measured `cmp` goal passes. */
+  cmp: Cmp;
+  unit: '×' | 'MiB' | 's';
   pass: boolean;
+}
+
+/** A verdict: passes when `measured cmp goal`; never when the measurement is missing (NaN). */
+export function verdict(workload: string, name: string, measured: number, cmp: Cmp, goal: number, unit: TargetVerdict['unit']): TargetVerdict {
+  const pass = !Number.isNaN(measured) && (cmp === '≥' ? measured >= goal : cmp === '≤' ? measured <= goal : cmp === '<' ? measured < goal : measured > goal);
+  return { workload, name, measured, goal, cmp, unit, pass };
 }
 
 export function median(xs: number[]): number {
@@ -59,17 +92,64 @@ export function speedRatio(a: ToolSummary | undefined, b: ToolSummary | undefine
   return a && b ? b.medianSeconds / a.medianSeconds : NaN;
 }
 
+/** Time ratio a / b (< 1: a is faster); the inverse of speedRatio. */
+export function timeRatio(a: ToolSummary | undefined, b: ToolSummary | undefined): number {
+  return a && b ? a.medianSeconds / b.medianSeconds : NaN;
+}
+
+const findSummary = (sums: ToolSummary[]) => (op: Op, tool: ToolId) => sums.find((s) => s.op === op && s.tool === tool);
+const rssMiB = (s: ToolSummary | undefined) => (s ? s.peakRssTotalKiB / 1024 : NaN);
+
+/** The largest of the numbers that are not NaN; NaN when there are none. */
+export function maxOf(xs: number[]): number {
+  const ok = xs.filter((x) => !Number.isNaN(x));
+  return ok.length ? Math.max(...ok) : NaN;
+}
+
 export function targets(workload: string, sums: ToolSummary[]): TargetVerdict[] {
-  const get = (op: Op, tool: ToolId) => sums.find((s) => s.op === op && s.tool === tool);
+  const get = findSummary(sums);
   const v: TargetVerdict[] = [];
-  const sealGoal = workload === 'large' ? 1.5 : 1.2;
-  const seal = speedRatio(get('seal', 'scelle'), get('seal', 'tar|age'));
-  v.push({ workload, name: `seal ${workload} ≥ ${sealGoal}× tar|age`, measured: seal, goal: sealGoal, unit: '×', pass: seal >= sealGoal });
-  const open = speedRatio(get('open', 'scelle'), get('open', 'age|tar'));
-  v.push({ workload, name: `open ${workload} ≥ 1.5× age -d|tar -x`, measured: open, goal: 1.5, unit: '×', pass: open >= 1.5 });
-  const rss = Math.max(get('seal', 'scelle')?.peakRssTotalKiB ?? 0, get('open', 'scelle')?.peakRssTotalKiB ?? 0) / 1024;
-  v.push({ workload, name: `scelle peak RSS (${workload}) < 256 MiB`, measured: rss, goal: 256, unit: 'MiB', pass: rss < 256 });
+  if (workload === 'disk') return [diskTarget(sums)];
+  if (workload === 'many') {
+    const g = GOALS.many;
+    v.push(verdict(workload, `seal many ≥ ${g.seal}× tar|age`, speedRatio(get('seal', 'scelle'), get('seal', 'tar|age')), '≥', g.seal, '×'));
+    v.push(verdict(workload, `open many ≥ ${g.open.toFixed(1)}× age -d|tar -x`, speedRatio(get('open', 'scelle'), get('open', 'age|tar')), '≥', g.open, '×'));
+    v.push(verdict(workload, `list many time ≤ ${g.listTimeRatio}× age -d|tar -t`, timeRatio(get('list', 'scelle'), get('list', 'age|tar-t')), '≤', g.listTimeRatio, '×'));
+    v.push(verdict(workload, `open one file (many) < ${g.openOneSeconds} s`, get('open-one', 'scelle')?.medianSeconds ?? NaN, '<', g.openOneSeconds, 's'));
+    for (const op of ['seal', 'open', 'list', 'verify'] as Op[]) {
+      v.push(verdict(workload, `scelle ${op} peak RSS (many) ≤ ${GOALS.rssMiB} MiB`, rssMiB(get(op, 'scelle')), '≤', GOALS.rssMiB, 'MiB'));
+    }
+  } else {
+    const goals = workload === 'large' ? GOALS.large : GOALS.small;
+    v.push(verdict(workload, `seal ${workload} ≥ ${goals.seal}× tar|age`, speedRatio(get('seal', 'scelle'), get('seal', 'tar|age')), '≥', goals.seal, '×'));
+    v.push(verdict(workload, `open ${workload} ≥ ${goals.open}× age -d|tar -x`, speedRatio(get('open', 'scelle'), get('open', 'age|tar')), '≥', goals.open, '×'));
+    const rss = maxOf([rssMiB(get('seal', 'scelle')), rssMiB(get('open', 'scelle'))]);
+    v.push(verdict(workload, `scelle peak RSS (${workload}) < ${GOALS.rssMiB} MiB`, rss, '<', GOALS.rssMiB, 'MiB'));
+  }
+  if (get('seal', 'restic') || get('open', 'restic')) {
+    v.push(verdict(workload, `seal ${workload} ahead of restic backup`, speedRatio(get('seal', 'scelle'), get('seal', 'restic')), '>', 1, '×'));
+    v.push(verdict(workload, `open ${workload} ahead of restic restore`, speedRatio(get('open', 'scelle'), get('open', 'restic')), '>', 1, '×'));
+  }
   return v;
+}
+
+/** Seal to disk ÷ the slower of the same seal to tmpfs and cp -r + sync to the disk (time ratio). */
+export function diskRatio(sums: ToolSummary[]): number {
+  const get = findSummary(sums);
+  const disk = get('seal', 'scelle'), tmpfs = get('seal', 'scelle@tmpfs'), cp = get('seal', 'cp+sync');
+  if (!disk || !tmpfs || !cp) return NaN;
+  return disk.medianSeconds / Math.max(tmpfs.medianSeconds, cp.medianSeconds);
+}
+
+export function diskTarget(sums: ToolSummary[]): TargetVerdict {
+  return verdict('disk', `seal to disk ≤ ${GOALS.disk}× max(tmpfs seal, cp+sync)`, diskRatio(sums), '≤', GOALS.disk, '×');
+}
+
+/** Seal peak RSS at many files ÷ at the small workload's file count (KiB in, ratio out). */
+export function rssScalingTarget(manyFiles: number, manyKiB: number, smallFiles: number, smallKiB: number): TargetVerdict {
+  const ratio = manyKiB > 0 && smallKiB > 0 ? manyKiB / smallKiB : NaN;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return verdict('many', `seal RSS at ${n(manyFiles)} / at ${n(smallFiles)} files ≤ ${GOALS.rssScaling}`, ratio, '≤', GOALS.rssScaling, '×');
 }
 
 function pad(s: string, n: number, right = false): string {
@@ -85,24 +165,32 @@ function fmtRss(s: ToolSummary): string {
 
 export function formatWorkloadTable(title: string, bytes: number, sums: ToolSummary[]): string {
   const lines: string[] = [title];
-  const header = `${pad('op', 5)} ${pad('tool', 22)} ${pad('median s', 9, true)} ${pad('MB/s', 8, true)} ${pad('vs scelle', 9, true)}  ${pad('runs (s)', 26)} peak RSS MiB`;
+  const header = `${pad('op', 8)} ${pad('tool', 22)} ${pad('median s', 9, true)} ${pad('MB/s', 8, true)} ${pad('vs scelle', 9, true)}  ${pad('runs (s)', 26)} peak RSS MiB`;
   lines.push(header, '-'.repeat(header.length + 12));
-  for (const op of ['seal', 'open'] as Op[]) {
+  for (const op of OPS) {
     const ref = sums.find((s) => s.op === op && s.tool === 'scelle');
     for (const s of sums.filter((x) => x.op === op)) {
       const rel = s.tool === 'scelle' || s.tool === 'scelle+code' || !ref ? '' : `${speedRatio(ref, s).toFixed(2)}×`;
-      lines.push(`${pad(op, 5)} ${pad(TOOL_LABEL[s.tool], 22)} ${pad(s.medianSeconds.toFixed(3), 9, true)} ${pad(s.mbPerSecond.toFixed(1), 8, true)} ${pad(rel, 9, true)}  ${pad(s.seconds.map((x) => x.toFixed(2)).join(' '), 26)} ${fmtRss(s)}`);
+      const mbs = op === 'open-one' ? '' : s.mbPerSecond.toFixed(1);
+      lines.push(`${pad(op, 8)} ${pad(toolLabel(op, s.tool), 22)} ${pad(s.medianSeconds.toFixed(3), 9, true)} ${pad(mbs, 8, true)} ${pad(rel, 9, true)}  ${pad(s.seconds.map((x) => x.toFixed(2)).join(' '), 26)} ${fmtRss(s)}`);
     }
   }
   lines.push(`(MB = 10^6 bytes of source data, ${bytes} bytes; "vs scelle" = the other tool's time / scelle's time, > 1 means scelle is faster)`);
   return lines.join('\n');
 }
 
+export function formatMeasured(v: TargetVerdict): string {
+  if (Number.isNaN(v.measured)) return 'n/a';
+  if (v.unit === '×') return `${v.measured.toFixed(2)}×`;
+  if (v.unit === 's') return `${v.measured.toFixed(3)} s`;
+  return `${v.measured.toFixed(1)} MiB`;
+}
+
 export function formatTargets(vs: TargetVerdict[]): string {
-  const lines = ['Targets (informative)', '-'.repeat(64)];
+  const lines = ['Targets (informative)', '-'.repeat(72)];
   for (const v of vs) {
-    const m = Number.isNaN(v.measured) ? 'n/a' : v.unit === '×' ? `${v.measured.toFixed(2)}×` : `${v.measured.toFixed(1)} MiB`;
-    lines.push(`${pad(v.name, 40)} ${pad(m, 12, true)}  ${Number.isNaN(v.measured) || v.measured === 0 ? 'n/a' : v.pass ? 'PASS' : 'FAIL'}`);
+    const missing = Number.isNaN(v.measured) || (v.unit === 'MiB' && v.measured === 0);
+    lines.push(`${pad(v.name, 52)} ${pad(formatMeasured(v), 12, true)}  ${missing ? 'n/a' : v.pass ? 'PASS' : 'FAIL'}`);
   }
   return lines.join('\n');
 }

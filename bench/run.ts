@@ -1,29 +1,38 @@
-// Scellé benchmark: `scelle seal` / `scelle open` against `tar | age`, `age -d | tar -x` and `cp -r`,
-// on deterministic workloads in tmpfs (/dev/shm), so that the CPU path is measured, not a disk.
+// Scellé benchmark: `scelle seal` / `open` / `list` / `verify` against `tar | age`, `age -d | tar -x`,
+// `age -d | tar -t`, `cp -r` and restic, on deterministic workloads in tmpfs (/dev/shm), so that the
+// CPU path is measured, not a disk; and one seal to a disk-backed folder against `cp -r` + `sync`.
 //
-//   npm run bench -- [--scale 0.1] [--only large|small] [--runs 3] [--keep] [--dir /dev/shm/scelle-bench]
+//   npm run bench -- [--scale 0.1] [--only large|small|many|disk] [--runs 3] [--keep] [--dir /dev/shm/scelle-bench]
 //
 // See docs/BENCHMARKS.md. Results: a table on stdout, and dist/bench-results/latest.json.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CommandError, findExecutable, hasGnuTime, measure, type CommandSpec, type Measurement, type RssProbe } from './measure.js';
+import { CommandError, findExecutable, hasGnuTime, measure, shellQuote, type CommandSpec, type Measurement, type RssProbe } from './measure.js';
 import {
-  formatTargets, formatWorkloadTable, summarize, targets,
+  GOALS, OPS, formatTargets, formatWorkloadTable, rssScalingTarget, summarize, targets, toolLabel,
   type Op, type Sample, type TargetVerdict, type ToolId, type ToolSummary,
 } from './report.js';
 import { formatFloor, measureStepCosts } from './floor.js';
-import { ensureWorkload, estimateBytes, verifyTree, workloadDirName, workloadParams, type WorkloadName } from './workload.js';
+import { ensureWorkload, estimateBytes, sha256File, summarizeTree, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
+
+/** A workload, or `disk`: the large workload sealed to a disk-backed folder. */
+type BenchName = WorkloadName | 'disk';
+const ALL: BenchName[] = ['large', 'small', 'many', 'disk'];
 
 const USAGE = `Usage: node dist/bench/run.js [options]   (or: npm run bench -- [options])
-  --scale <x>          shrink or grow the workloads (default 1: 4 × 512 MiB, 50,000 small files)
-  --only large|small   run one workload
+  --scale <x>          shrink or grow the workloads (default 1: 4 × 512 MiB, 50,000 small files,
+                       1,000,000 tiny files in 1,000 folders)
+  --only large|small|many|disk   run one workload (default: all four)
   --runs <n>           measured runs per tool (default 3; the median is reported)
-  --keep               keep the last run's outputs (sealed drive, .age file, restored trees)
+  --keep               keep the last run's outputs (sealed drive, .age file, restic repository, restored trees)
   --dir <path>         working directory on tmpfs (default /dev/shm/scelle-bench)
+  --disk-dir <path>    disk-backed folder for the disk workload (default /var/tmp/scelle-bench-disk;
+                       must not be tmpfs; what the bench writes there is deleted at the end)
+  --no-restic          leave restic out (when it is not installed)
   --rss-probe time|proc  peak RSS from /usr/bin/time (default when present) or /proc polling
   --no-code-run        skip the one extra seal with an unlock code (Argon2id)
   --clean              delete the working directory (cached workloads included) and exit
@@ -31,10 +40,12 @@ const USAGE = `Usage: node dist/bench/run.js [options]   (or: npm run bench -- [
 
 interface Options {
   scale: number;
-  only: WorkloadName | null;
+  only: BenchName | null;
   runs: number;
   keep: boolean;
   dir: string;
+  diskDir: string;
+  restic: boolean;
   probe: RssProbe;
   codeRun: boolean;
   clean: boolean;
@@ -45,7 +56,8 @@ function parseOptions(argv: string[]): Options | null {
     args: argv,
     options: {
       scale: { type: 'string' }, only: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' },
-      dir: { type: 'string' }, 'rss-probe': { type: 'string' }, 'no-code-run': { type: 'boolean' },
+      dir: { type: 'string' }, 'disk-dir': { type: 'string' }, 'no-restic': { type: 'boolean' },
+      'rss-probe': { type: 'string' }, 'no-code-run': { type: 'boolean' },
       clean: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -56,12 +68,13 @@ function parseOptions(argv: string[]): Options | null {
   const runs = values.runs === undefined ? 3 : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError('--runs must be an integer in 1..50');
   const only = values.only ?? null;
-  if (only !== null && only !== 'large' && only !== 'small') throw new UsageError('--only must be large or small');
+  if (only !== null && !(ALL as string[]).includes(only)) throw new UsageError(`--only must be one of ${ALL.join(', ')}`);
   const probe = values['rss-probe'] ?? (hasGnuTime() ? 'time' : 'proc');
   if (probe !== 'time' && probe !== 'proc') throw new UsageError('--rss-probe must be time or proc');
   if (probe === 'time' && !hasGnuTime()) throw new UsageError('--rss-probe time needs /usr/bin/time (apt-get install -y time)');
   return {
-    scale, runs, only, probe, keep: values.keep ?? false, dir: resolve(values.dir ?? '/dev/shm/scelle-bench'),
+    scale, runs, only: only as BenchName | null, probe, keep: values.keep ?? false, dir: resolve(values.dir ?? '/dev/shm/scelle-bench'),
+    diskDir: resolve(values['disk-dir'] ?? '/var/tmp/scelle-bench-disk'), restic: !values['no-restic'],
     codeRun: !values['no-code-run'], clean: values.clean ?? false,
   };
 }
@@ -81,12 +94,15 @@ function repoRoot(): string {
 }
 
 /** Checks the external tools; on a miss prints the apt-get command and returns false. */
-function checkTools(): boolean {
-  const needed: [string, string][] = [['age', 'age'], ['age-keygen', 'age'], ['tar', 'tar'], ['cp', 'coreutils'], ['bash', 'bash']];
+function checkTools(opts: Options): boolean {
+  const needed: [string, string][] = [['age', 'age'], ['age-keygen', 'age'], ['tar', 'tar'], ['cp', 'coreutils'], ['bash', 'bash'],
+    ['rm', 'coreutils'], ['sync', 'coreutils'], ['stat', 'coreutils'], ['tail', 'coreutils'], ['wc', 'coreutils']];
+  if (opts.restic) needed.push(['restic', 'restic']);
   const missing = needed.filter(([exe]) => !findExecutable(exe));
   if (missing.length === 0) return true;
   const pkgs = [...new Set(missing.map(([, p]) => p))];
-  console.error(`Missing: ${missing.map(([e]) => e).join(', ')}. Install with:\n  sudo apt-get install -y ${pkgs.join(' ')}`);
+  console.error(`Missing: ${missing.map(([e]) => e).join(', ')}. Install with:\n  sudo apt-get install -y ${pkgs.join(' ')}`
+    + (missing.some(([e]) => e === 'restic') ? '\n(or pass --no-restic to leave the restic peer out)' : ''));
   return false;
 }
 
@@ -94,12 +110,20 @@ function version(cmd: string, args: string[]): string {
   try { return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0]?.trim() ?? ''; } catch { return 'unknown'; }
 }
 
-function freeBytes(path: string): number {
-  const s = statfsSync(path);
-  return s.bavail * s.bsize;
-}
-
 const fmtMiB = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
+/** restic as this machine has it: version, and the flags this version supports. */
+interface Restic {
+  version: string;
+  /** Global flags of every command: no cache (the repository is local), password, compression. */
+  args: string[];
+  initArgs: string[];
+  env: NodeJS.ProcessEnv;
+  /** Repository format version of a fresh `restic init` (2 supports `--compression`). */
+  repositoryVersion: number | null;
+  compressionOff: boolean;
+  passwordless: boolean;
+}
 
 interface Ctx {
   opts: Options;
@@ -108,17 +132,21 @@ interface Ctx {
   home: string;
   keys: { escrowKey: string; escrowPub: string; ageKey: string; agePub: string };
   env: NodeJS.ProcessEnv;
+  restic: Restic | null;
   log: (s: string) => void;
+  /** Folders to delete at the end whatever happens (the disk workload's output). */
+  cleanup: string[];
   /** The workload being measured, so that a failure still reports what was measured. */
-  current: { name: WorkloadName; files: number; dirs: number; bytes: number; generatedSeconds: number | null;
-    verification: Record<string, string>; samples: Map<string, Sample[]>; tarAlone?: TarAlone } | null;
+  current: { name: BenchName; files: number; dirs: number; bytes: number; generatedSeconds: number | null;
+    verification: Record<string, string>; samples: Map<string, Sample[]>; tarAlone?: TarAlone;
+    opBytes: Partial<Record<Op, number>>; note?: string } | null;
 }
 
 /** `tar -c` and `tar -x` alone on the workload (no encryption, no hash): the file system's own cost, in C. */
 interface TarAlone { createSeconds: number; extractSeconds: number }
 
 interface WorkloadResult {
-  name: WorkloadName;
+  name: BenchName;
   /** False when a command failed during this workload: the numbers are partial. */
   complete: boolean;
   files: number;
@@ -130,48 +158,238 @@ interface WorkloadResult {
   summaries: ToolSummary[];
   targets: TargetVerdict[];
   tarAlone?: TarAlone;
+  /** disk: where the drive was written (folder and file system type). */
+  note?: string;
 }
 
-/** The `{"event":"result",...}` record of scelle's JSON Lines output (normally the last line). */
-function lastJson(stdout: string): Record<string, unknown> {
+/** The last JSON line of `stdout` that `pick` accepts. */
+function lastJsonWhere(stdout: string, pick: (r: Record<string, unknown>) => boolean, what: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
       const r = JSON.parse(lines[i] ?? '') as Record<string, unknown>;
-      if (r.event === 'result') return r;
+      if (pick(r)) return r;
     } catch { /* not JSON */ }
   }
-  throw new BenchError(`scelle printed no JSON result; last line: ${(lines[lines.length - 1] ?? '').slice(0, 300)}`);
+  throw new BenchError(`${what} printed no JSON result; last line: ${(lines[lines.length - 1] ?? '').slice(0, 300)}`);
+}
+
+/** The `{"event":"result",...}` record of scelle's JSON Lines output (normally the last line). */
+function lastJson(stdout: string): Record<string, unknown> {
+  return lastJsonWhere(stdout, (r) => r.event === 'result', 'scelle');
 }
 
 function rotate<T>(xs: T[], k: number): T[] {
+  if (xs.length === 0) return [];
   const n = k % xs.length;
   return [...xs.slice(n), ...xs.slice(0, n)];
 }
 
-async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResult> {
-  const { opts, log } = ctx;
-  const params = workloadParams(name, opts.scale);
-  const est = estimateBytes(params);
-  const wlRoot = join(opts.dir, 'workloads');
-  mkdirSync(wlRoot, { recursive: true });
-  const marker = existsSync(join(wlRoot, workloadDirName(params), 'workload.json'));
-  // Outputs at the same time: sealed drive + .age file + one restored (or copied) tree.
-  const need = (marker ? 0 : est) + 3 * est * 1.05 + 128 * 1024 * 1024;
-  const free = freeBytes(opts.dir);
+/** `rm -rf`: several times faster than rmSync on a tree of 10^6 files. */
+function removeTree(path: string): void {
+  execFileSync('rm', ['-rf', '--', path]);
+}
+
+/** Bytes the outputs of one run of a workload take on tmpfs at the same time (upper bound). */
+function outputEstimate(name: WorkloadName, files: number, est: number, restic: boolean): number {
+  // large, small: a sealed drive, an .age file, a restic repository and one restored tree.
+  if (name !== 'many') return (restic ? 4 : 3) * est * 1.05;
+  // many: one restored tree; drive, .age file and repository ≈ 1 KiB a file each (tar blocks, index, packs).
+  return est + files * (restic ? 3 : 2) * 1.2 * 1024;
+}
+
+/** Refuses to start a workload that does not fit on the tmpfs (bytes and inodes). */
+function checkSpace(ctx: Ctx, name: WorkloadName, need: number, needInodes: number): void {
+  const { opts } = ctx;
+  const s = statfsSync(opts.dir);
+  const free = s.bavail * s.bsize;
   if (free < need) {
     throw new BenchError(`not enough space on ${opts.dir}: workload "${name}" at scale ${opts.scale} needs about ${fmtMiB(need)}, `
       + `${fmtMiB(free)} free. Use a smaller --scale, free /dev/shm (npm run bench -- --clean), or enlarge it `
       + `(mount -o remount,size=8G /dev/shm).`);
   }
+  // tmpfs limits the number of inodes too (nr_inodes): a source and a restored tree of 10^6 files each.
+  if (s.files > 0 && s.ffree < needInodes) {
+    throw new BenchError(`not enough inodes on ${opts.dir}: workload "${name}" at scale ${opts.scale} needs about ${needInodes} files and folders, `
+      + `${s.ffree} free. Use a smaller --scale, free /dev/shm, or raise the limit (mount -o remount,nr_inodes=4M /dev/shm).`);
+  }
+}
+
+async function prepareWorkload(ctx: Ctx, name: WorkloadName): Promise<{ w: Workload; generatedSeconds: number | null }> {
+  const { opts, log } = ctx;
+  const params = workloadParams(name, opts.scale);
+  const est = estimateBytes(params);
+  const wlRoot = join(opts.dir, 'workloads');
+  mkdirSync(wlRoot, { recursive: true });
+  const cached = existsSync(join(wlRoot, workloadDirName(params), 'workload.json'));
+  const entries = params.files + (params.folders ?? Math.ceil(params.files / (params.filesPerDir ?? 1))) + 1;
+  const need = (cached ? 0 : est) + outputEstimate(name, params.files, est, ctx.restic !== null) + 128 * 1024 * 1024;
+  checkSpace(ctx, name, need, (cached ? 0 : entries) + entries + 10_000);
   const ens = await ensureWorkload(wlRoot, params, log);
   const w = ens.workload;
   log(ens.generated ? `generated ${name} in ${ens.seconds.toFixed(1)} s` : `using cached workload ${w.dir}`);
   log(`workload ${name}: ${w.files} files, ${w.dirs} folders, ${(w.bytes / 1e6).toFixed(1)} MB`);
+  return { w, generatedSeconds: ens.generated ? ens.seconds : null };
+}
+
+/** The file `scelle open … <path>` restores in the open-one test: a sampled file in the middle of the tree. */
+function probeFile(w: Workload): string {
+  const keys = Object.keys(w.hashes).sort();
+  const rel = keys[Math.floor(keys.length / 2)];
+  if (rel === undefined) throw new BenchError('the workload has no sampled file');
+  return rel;
+}
+
+/** Commands of each tool for one run of a workload: its outputs are under runDir. */
+class RunTools {
+  readonly ageFile: string;
+  readonly repo: string;
+  driveDir = '';
+  constructor(private readonly ctx: Ctx, private readonly w: Workload, readonly runDir: string) {
+    this.ageFile = join(runDir, 'out.age');
+    this.repo = join(runDir, 'restic');
+  }
+
+  private get srcName(): string { return basename(this.w.src); }
+
+  private run(spec: CommandSpec): Promise<Measurement> {
+    return measure(spec, this.ctx.opts.probe, this.ctx.opts.dir);
+  }
+
+  private scelle(args: string[], stdoutFile?: string): Promise<Measurement> {
+    return this.run({ env: this.ctx.env, stdoutFile, procs: [{ label: 'scelle', argv: [this.ctx.scelleBin, ...args] }] });
+  }
+
+  private restic(args: string[]): string[] {
+    const r = this.ctx.restic;
+    if (!r) throw new BenchError('restic is not enabled');
+    return ['restic', '-r', this.repo, ...r.args, ...args];
+  }
+
+  async seal(tool: ToolId, verify: (label: string, tree: string) => Promise<void>, first: boolean): Promise<Measurement> {
+    const { ctx, w, runDir } = this;
+    if (tool === 'scelle') {
+      const target = join(runDir, 'target');
+      mkdirSync(target, { recursive: true });
+      const m = await this.scelle(['seal', w.src, '--to', target, '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json']);
+      const res = lastJson(m.stdout);
+      if (res.files !== w.files || res.bytes !== w.bytes) {
+        throw new BenchError(`scelle seal reported ${String(res.files)} files / ${String(res.bytes)} bytes, expected ${w.files} / ${w.bytes}`);
+      }
+      this.driveDir = String(res.driveDir);
+      return m;
+    }
+    if (tool === 'tar|age') {
+      return this.run({ stdoutFile: this.ageFile, procs: [
+        { label: 'tar', argv: ['tar', '-cf', '-', '-C', dirname(w.src), this.srcName] },
+        { label: 'age', argv: ['age', '-r', ctx.keys.agePub] },
+      ] });
+    }
+    if (tool === 'cp') {
+      const copy = join(runDir, 'copy');
+      mkdirSync(copy);
+      const m = await this.run({ procs: [{ label: 'cp', argv: ['cp', '-r', w.src, join(copy, this.srcName)] }] });
+      if (first) await verify('cp -r', join(copy, this.srcName));
+      removeTree(copy);
+      return m;
+    }
+    if (tool === 'restic') {
+      const r = ctx.restic as Restic;
+      // A fresh repository per run, as scelle writes a fresh drive; init (key derivation) is not timed.
+      execFileSync('restic', ['-r', this.repo, ...r.args, 'init', ...r.initArgs], { env: r.env, stdio: 'ignore' });
+      const m = await this.run({ env: r.env, procs: [{ label: 'restic', argv: this.restic(['--json', '--quiet', 'backup', w.src]) }] });
+      const sum = lastJsonWhere(m.stdout, (x) => x.message_type === 'summary', 'restic backup');
+      if (sum.total_files_processed !== w.files || sum.total_bytes_processed !== w.bytes) {
+        throw new BenchError(`restic backup processed ${String(sum.total_files_processed)} files / ${String(sum.total_bytes_processed)} bytes, expected ${w.files} / ${w.bytes}`);
+      }
+      return m;
+    }
+    throw new BenchError(`no seal with ${tool}`);
+  }
+
+  /** Restores everything into dst; returns the measurement and where the source folder landed. */
+  async open(tool: ToolId, dst: string): Promise<{ m: Measurement; tree: string }> {
+    const { ctx, w } = this;
+    if (tool === 'scelle') {
+      const m = await this.scelle(['open', this.driveDir, '--to', dst, '--identity', ctx.keys.escrowKey, '--json']);
+      const res = lastJson(m.stdout);
+      if (res.verified !== true || res.files !== w.files) throw new BenchError(`scelle open did not verify: ${JSON.stringify(res).slice(0, 300)}`);
+      return { m, tree: join(dst, this.srcName) };
+    }
+    if (tool === 'age|tar') {
+      const m = await this.run({ procs: [
+        { label: 'age', argv: ['age', '-d', '-i', ctx.keys.ageKey, this.ageFile] },
+        { label: 'tar', argv: ['tar', '-xf', '-', '-C', dst] },
+      ] });
+      return { m, tree: join(dst, this.srcName) };
+    }
+    if (tool === 'restic') {
+      const m = await this.run({ env: (ctx.restic as Restic).env, procs: [{ label: 'restic', argv: this.restic(['restore', 'latest', '--target', dst]) }] });
+      // restic restores the absolute path of what was backed up under the target.
+      return { m, tree: join(dst, w.src) };
+    }
+    throw new BenchError(`no open with ${tool}`);
+  }
+
+  /** Lists every entry to /dev/null, as the operator would pipe it elsewhere. */
+  list(tool: ToolId): Promise<Measurement> {
+    const { ctx } = this;
+    if (tool === 'scelle') return this.scelle(['list', this.driveDir, '--identity', ctx.keys.escrowKey, '--json'], '/dev/null');
+    if (tool === 'age|tar-t') {
+      return this.run({ stdoutFile: '/dev/null', procs: [
+        { label: 'age', argv: ['age', '-d', '-i', ctx.keys.ageKey, this.ageFile] },
+        { label: 'tar', argv: ['tar', '-tf', '-'] },
+      ] });
+    }
+    throw new BenchError(`no list with ${tool}`);
+  }
+
+  /** Not timed: the listings are complete (entries = files + folders + the source folder). */
+  checkLists(): string {
+    const { ctx, w } = this;
+    const want = w.files + w.dirs + 1;
+    const q = shellQuote;
+    const tail = execFileSync('bash', ['-c', `set -o pipefail; ${q(ctx.scelleBin)} list ${q(this.driveDir)} --identity ${q(ctx.keys.escrowKey)} --json | tail -n 20`],
+      { env: ctx.env, encoding: 'utf8' });
+    const res = lastJson(tail);
+    if (res.files !== w.files || res.entries !== want || res.listed !== want) {
+      throw new BenchError(`scelle list: ${JSON.stringify(res).slice(0, 300)}, expected ${w.files} files and ${want} entries`);
+    }
+    const n = Number(execFileSync('bash', ['-c', `set -o pipefail; age -d -i ${q(ctx.keys.ageKey)} ${q(this.ageFile)} | tar -tf - | wc -l`], { encoding: 'utf8' }).trim());
+    if (n !== want) throw new BenchError(`age -d | tar -t listed ${n} entries, expected ${want}`);
+    return `ok: both list ${want} entries (${w.files} files, ${w.dirs} folders and the source folder)`;
+  }
+
+  /** Restores one file (as stored in the drive: src/…) into dst, and checks it is that file alone. */
+  async openOne(rel: string, dst: string): Promise<Measurement> {
+    const { ctx, w } = this;
+    const m = await this.scelle(['open', this.driveDir, '--to', dst, `${this.srcName}/${rel}`, '--identity', ctx.keys.escrowKey, '--json']);
+    lastJson(m.stdout);
+    const s = summarizeTree(dst);
+    const got = existsSync(join(dst, this.srcName, rel)) ? await sha256File(join(dst, this.srcName, rel)) : 'missing';
+    if (s.files !== 1 || got !== w.hashes[rel]) throw new BenchError(`scelle open of ${this.srcName}/${rel}: ${s.files} file(s) restored, hash ${got.slice(0, 16)}…`);
+    return m;
+  }
+
+  async verify(): Promise<Measurement> {
+    const { ctx, w } = this;
+    const m = await this.scelle(['verify', this.driveDir, '--identity', ctx.keys.escrowKey, '--json']);
+    const res = lastJson(m.stdout);
+    if (res.ok !== true || res.files !== w.files) throw new BenchError(`scelle verify: ${JSON.stringify(res).slice(0, 300)}`);
+    return m;
+  }
+}
+
+const OUT_NAME: Partial<Record<ToolId, string>> = { scelle: 'scelle', 'age|tar': 'age', restic: 'restic' };
+
+async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResult> {
+  const { opts, log } = ctx;
+  const { w, generatedSeconds } = await prepareWorkload(ctx, name);
 
   const samples = new Map<string, Sample[]>();
   const verification: Record<string, string> = {};
-  ctx.current = { name, files: w.files, dirs: w.dirs, bytes: w.bytes, generatedSeconds: ens.generated ? ens.seconds : null, verification, samples };
+  const opBytes: Partial<Record<Op, number>> = {};
+  ctx.current = { name, files: w.files, dirs: w.dirs, bytes: w.bytes, generatedSeconds, verification, samples, opBytes };
   const add = (op: Op, tool: ToolId, s: Sample) => {
     const k = `${op} ${tool}`;
     samples.set(k, [...(samples.get(k) ?? []), s]);
@@ -182,79 +400,83 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     verification[label] = `ok: ${w.files} files, ${w.bytes} bytes, ${Object.keys(w.hashes).length} SHA-256 sampled`;
     log(`  verified ${label}: ${verification[label]}`);
   };
-  const srcParent = dirname(w.src);
-  const run = (spec: CommandSpec) => measure(spec, opts.probe, opts.dir);
+  const show = (op: Op, tool: ToolId, m: Measurement, bytes = w.bytes) => {
+    const rate = op === 'open-one' ? '' : `  ${(bytes / 1e6 / m.seconds).toFixed(1)} MB/s`;
+    log(`  ${op.padEnd(8)} ${toolLabel(op, tool).padEnd(16)} ${m.seconds.toFixed(3)} s${rate}  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
+  };
+  const withRestic = (ts: ToolId[]): ToolId[] => (ctx.restic ? [...ts, 'restic'] : ts);
+  const sealTools = withRestic(name === 'many' ? ['scelle', 'tar|age'] : ['scelle', 'tar|age', 'cp']);
+  const openTools = withRestic(['scelle', 'age|tar']);
+  const many = name === 'many';
+  const listTools: ToolId[] = many ? ['scelle', 'age|tar-t'] : [];
+  const probe = many ? probeFile(w) : '';
+  if (many) opBytes['open-one'] = statSync(join(w.src, probe)).size;
 
   for (let r = 0; r < opts.runs; r++) {
     const runDir = join(opts.dir, 'out', `${name}-run${r + 1}`);
-    rmSync(runDir, { recursive: true, force: true });
-    mkdirSync(join(runDir, 'target'), { recursive: true });
-    const ageFile = join(runDir, 'out.age');
-    let driveDir = '';
-    const sealOrder = rotate<ToolId>(['scelle', 'tar|age', 'cp'], r);
-    const openOrder = rotate<ToolId>(['scelle', 'age|tar'], r);
-    log(`run ${r + 1}/${opts.runs}: seal order ${sealOrder.join(', ')}; open order ${openOrder.join(', ')}`);
+    removeTree(runDir);
+    mkdirSync(runDir, { recursive: true });
+    const t = new RunTools(ctx, w, runDir);
+    const sealOrder = rotate(sealTools, r);
+    const openOrder = rotate(openTools, r);
+    const listOrder = rotate(listTools, r);
+    const keep = opts.keep && r === opts.runs - 1;
+    log(`run ${r + 1}/${opts.runs}: seal order ${sealOrder.join(', ')}; open order ${openOrder.join(', ')}${many ? `; list order ${listOrder.join(', ')}` : ''}`);
 
     for (const [pos, tool] of sealOrder.entries()) {
-      let m: Measurement;
-      if (tool === 'scelle') {
-        m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', join(runDir, 'target'),
-          '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] });
-        const res = lastJson(m.stdout);
-        if (res.files !== w.files || res.bytes !== w.bytes) {
-          throw new BenchError(`scelle seal reported ${String(res.files)} files / ${String(res.bytes)} bytes, expected ${w.files} / ${w.bytes}`);
-        }
-        driveDir = String(res.driveDir);
-      } else if (tool === 'tar|age') {
-        m = await run({ stdoutFile: ageFile, procs: [
-          { label: 'tar', argv: ['tar', '-cf', '-', '-C', srcParent, 'src'] },
-          { label: 'age', argv: ['age', '-r', ctx.keys.agePub] },
-        ] });
-      } else {
-        const copy = join(runDir, 'copy');
-        mkdirSync(copy);
-        m = await run({ procs: [{ label: 'cp', argv: ['cp', '-r', w.src, join(copy, 'src')] }] });
-        if (r === 0) await verify('cp -r', join(copy, 'src'));
-        rmSync(copy, { recursive: true, force: true });
-      }
+      const m = await t.seal(tool, verify, r === 0);
       add('seal', tool, { run: r, position: pos, m });
-      log(`  seal ${tool.padEnd(8)} ${m.seconds.toFixed(3)} s  ${(w.bytes / 1e6 / m.seconds).toFixed(1)} MB/s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
+      show('seal', tool, m);
     }
 
     for (const [pos, tool] of openOrder.entries()) {
-      const dst = join(runDir, `open-${tool === 'scelle' ? 'scelle' : 'age'}`);
+      const dst = join(runDir, `open-${OUT_NAME[tool] ?? 'x'}`);
       mkdirSync(dst);
-      let m: Measurement;
-      if (tool === 'scelle') {
-        m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'open', driveDir, '--to', dst,
-          '--identity', ctx.keys.escrowKey, '--json'] }] });
-        const res = lastJson(m.stdout);
-        if (res.verified !== true || res.files !== w.files) {
-          throw new BenchError(`scelle open did not verify: ${JSON.stringify(res).slice(0, 300)}`);
-        }
-      } else {
-        m = await run({ procs: [
-          { label: 'age', argv: ['age', '-d', '-i', ctx.keys.ageKey, ageFile] },
-          { label: 'tar', argv: ['tar', '-xf', '-', '-C', dst] },
-        ] });
-      }
+      const { m, tree } = await t.open(tool, dst);
       add('open', tool, { run: r, position: pos, m });
-      log(`  open ${tool.padEnd(8)} ${m.seconds.toFixed(3)} s  ${(w.bytes / 1e6 / m.seconds).toFixed(1)} MB/s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
-      if (r === 0) await verify(tool === 'scelle' ? 'scelle open' : 'age -d | tar -x', join(dst, 'src'));
-      if (!(opts.keep && r === opts.runs - 1)) rmSync(dst, { recursive: true, force: true });
+      show('open', tool, m);
+      if (r === 0) await verify(tool === 'scelle' ? 'scelle open' : tool === 'restic' ? 'restic restore' : 'age -d | tar -x', tree);
+      if (!keep) removeTree(dst);
     }
-    if (!(opts.keep && r === opts.runs - 1)) rmSync(runDir, { recursive: true, force: true });
+
+    for (const [pos, tool] of listOrder.entries()) {
+      const m = await t.list(tool);
+      add('list', tool, { run: r, position: pos, m });
+      show('list', tool, m);
+    }
+    if (many && r === 0) {
+      verification['list'] = t.checkLists();
+      log(`  verified list: ${verification['list']}`);
+    }
+
+    if (many) {
+      const dst = join(runDir, 'open-one');
+      mkdirSync(dst);
+      const one = await t.openOne(probe, dst);
+      add('open-one', 'scelle', { run: r, position: 0, m: one });
+      show('open-one', 'scelle', one);
+      if (r === 0) {
+        verification['scelle open (one file)'] = `ok: ${basename(w.src)}/${probe} alone, SHA-256 as generated`;
+        log(`  verified scelle open (one file): ${verification['scelle open (one file)']}`);
+      }
+      if (!keep) removeTree(dst);
+      const v = await t.verify();
+      add('verify', 'scelle', { run: r, position: 0, m: v });
+      show('verify', 'scelle', v);
+    }
+    if (!keep) removeTree(runDir);
   }
 
   {
     // tar alone, once: writing an archive of the sources to tmpfs, then extracting it.
     const dir = join(opts.dir, 'out', `${name}-tar-alone`);
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
     mkdirSync(join(dir, 'x'), { recursive: true });
     const archive = join(dir, 'src.tar');
-    const create = await run({ stdoutFile: archive, procs: [{ label: 'tar', argv: ['tar', '-cf', '-', '-C', srcParent, 'src'] }] });
+    const run = (spec: CommandSpec) => measure(spec, opts.probe, opts.dir);
+    const create = await run({ stdoutFile: archive, procs: [{ label: 'tar', argv: ['tar', '-cf', '-', '-C', dirname(w.src), basename(w.src)] }] });
     const extract = await run({ procs: [{ label: 'tar', argv: ['tar', '-xf', archive, '-C', join(dir, 'x')] }] });
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
     ctx.current.tarAlone = { createSeconds: create.seconds, extractSeconds: extract.seconds };
     log(`  tar alone: -c ${create.seconds.toFixed(3)} s, -x ${extract.seconds.toFixed(3)} s`);
   }
@@ -262,15 +484,15 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
   if (opts.codeRun) {
     // One seal with an unlock code as well as the X25519 recipient: adds Argon2id (m = 64 MiB, t = 3).
     const runDir = join(opts.dir, 'out', `${name}-code`);
-    rmSync(runDir, { recursive: true, force: true });
+    removeTree(runDir);
     mkdirSync(runDir, { recursive: true });
-    const m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', runDir,
-      '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] });
+    const m = await measure({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', runDir,
+      '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] }, opts.probe, opts.dir);
     const res = lastJson(m.stdout);
     if (typeof res.unlockCode !== 'string') throw new BenchError('scelle seal with an unlock code returned no code');
     add('seal', 'scelle+code', { run: 0, position: 0, m });
     log(`  seal scelle+unlock code ${m.seconds.toFixed(3)} s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
-    rmSync(runDir, { recursive: true, force: true });
+    removeTree(runDir);
   }
 
   const result = workloadResult(ctx.current, true);
@@ -278,16 +500,136 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
   return result;
 }
 
+/** The file system type of path (`stat -f -c %T`: tmpfs, ext2/ext3, xfs, btrfs…). */
+function fsType(path: string): string {
+  return execFileSync('stat', ['-f', '-c', '%T', path], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * The large workload sealed to a disk-backed folder, against the same seal to tmpfs and
+ * `cp -r` + `sync` to the same folder. scelle fsyncs every part and folder it writes, so the copy
+ * is flushed too before its time stops. A global `sync` (not timed) precedes each tool.
+ */
+async function benchDisk(ctx: Ctx): Promise<WorkloadResult> {
+  const { opts, log } = ctx;
+  const created = !existsSync(opts.diskDir);
+  mkdirSync(opts.diskDir, { recursive: true });
+  if (created) ctx.cleanup.push(opts.diskDir);
+  const type = fsType(opts.diskDir);
+  if (type === 'tmpfs' || type === 'ramfs') {
+    throw new BenchError(`--disk-dir ${opts.diskDir} is on ${type}: the disk workload needs a disk-backed folder (e.g. --disk-dir /var/tmp/scelle-bench-disk)`);
+  }
+  const base = join(opts.diskDir, `scelle-bench-${process.pid}`);
+  mkdirSync(base);
+  ctx.cleanup.unshift(base);
+  const { w, generatedSeconds } = await prepareWorkload(ctx, 'large');
+  const dfree = statfsSync(opts.diskDir);
+  if (dfree.bavail * dfree.bsize < w.bytes * 1.1 + 256 * 1024 * 1024) {
+    throw new BenchError(`not enough space on ${opts.diskDir} (${type}): the disk workload writes ${fmtMiB(w.bytes * 1.1)} at a time`);
+  }
+  const note = `large sealed to ${opts.diskDir} (${type}), against the same seal to tmpfs and cp -r + sync to ${opts.diskDir}`;
+  log(`disk workload: ${note}`);
+
+  const samples = new Map<string, Sample[]>();
+  const verification: Record<string, string> = {};
+  ctx.current = { name: 'disk', files: w.files, dirs: w.dirs, bytes: w.bytes, generatedSeconds, verification, samples, opBytes: {}, note };
+  const run = (spec: CommandSpec) => measure(spec, opts.probe, opts.dir);
+  const seal = async (target: string) => {
+    mkdirSync(target, { recursive: true });
+    const m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', target,
+      '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] });
+    const res = lastJson(m.stdout);
+    if (res.files !== w.files || res.bytes !== w.bytes) {
+      throw new BenchError(`scelle seal reported ${String(res.files)} files / ${String(res.bytes)} bytes, expected ${w.files} / ${w.bytes}`);
+    }
+    return m;
+  };
+  for (let r = 0; r < opts.runs; r++) {
+    const order = rotate<ToolId>(['scelle', 'scelle@tmpfs', 'cp+sync'], r);
+    log(`run ${r + 1}/${opts.runs}: seal order ${order.join(', ')}`);
+    for (const [pos, tool] of order.entries()) {
+      execFileSync('sync');
+      let m: Measurement;
+      const out = tool === 'scelle@tmpfs' ? join(opts.dir, 'out', 'disk-tmpfs') : join(base, 'out');
+      if (tool === 'cp+sync') {
+        mkdirSync(out, { recursive: true });
+        const dst = join(out, basename(w.src));
+        m = await run({ sequential: true, procs: [
+          { label: 'cp', argv: ['cp', '-r', w.src, dst] },
+          { label: 'sync', argv: ['sync', '-f', dst] },
+        ] });
+        if (r === 0) {
+          const problems = await verifyTree(w, dst);
+          if (problems.length) throw new BenchError(`cp -r to disk: the copy differs from the source: ${problems.slice(0, 5).join('; ')}`);
+          verification['cp -r + sync'] = `ok: ${w.files} files, ${w.bytes} bytes`;
+        }
+      } else {
+        m = await seal(out);
+      }
+      removeTree(out);
+      const k = `seal ${tool}`;
+      samples.set(k, [...(samples.get(k) ?? []), { run: r, position: pos, m }]);
+      log(`  seal ${toolLabel('seal', tool).padEnd(18)} ${m.seconds.toFixed(3)} s  ${(w.bytes / 1e6 / m.seconds).toFixed(1)} MB/s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
+    }
+  }
+  const result = workloadResult(ctx.current, true);
+  ctx.current = null;
+  return result;
+}
+
+const TOOL_ORDER: ToolId[] = ['scelle', 'scelle+code', 'scelle@tmpfs', 'tar|age', 'cp', 'cp+sync', 'age|tar', 'age|tar-t', 'restic'];
+
 function workloadResult(c: NonNullable<Ctx['current']>, complete: boolean): WorkloadResult {
-  const order: [Op, ToolId][] = [['seal', 'scelle'], ['seal', 'scelle+code'], ['seal', 'tar|age'], ['seal', 'cp'], ['open', 'scelle'], ['open', 'age|tar']];
-  const summaries = order.filter(([op, t]) => c.samples.has(`${op} ${t}`))
-    .map(([op, t]) => summarize(op, t, c.samples.get(`${op} ${t}`) ?? [], c.bytes));
+  const summaries = OPS.flatMap((op) => TOOL_ORDER.filter((t) => c.samples.has(`${op} ${t}`))
+    .map((t) => summarize(op, t, c.samples.get(`${op} ${t}`) ?? [], c.opBytes[op] ?? c.bytes)));
   const raw: WorkloadResult['samples'] = {};
   for (const [k, ss] of c.samples) raw[k] = ss.map((s) => ({ run: s.run + 1, position: s.position + 1, seconds: s.m.seconds, rssKiB: s.m.rssKiB }));
   return {
     name: c.name, complete, files: c.files, dirs: c.dirs, bytes: c.bytes, generatedSeconds: c.generatedSeconds,
-    verification: c.verification, samples: raw, summaries, targets: targets(c.name, summaries), tarAlone: c.tarAlone,
+    verification: c.verification, samples: raw, summaries, targets: targets(c.name, summaries), tarAlone: c.tarAlone, note: c.note,
   };
+}
+
+/**
+ * The seal's peak RSS on the small workload, for the ratio many / small: from this invocation's
+ * small workload when it ran, else from one extra seal of it.
+ */
+async function smallSealRss(ctx: Ctx, results: WorkloadResult[]): Promise<{ files: number; kib: number; source: string }> {
+  const small = results.find((r) => r.name === 'small');
+  const s = small?.summaries.find((x) => x.op === 'seal' && x.tool === 'scelle');
+  if (small && s) return { files: small.files, kib: s.peakRssTotalKiB, source: 'the small workload of this run' };
+  const { w } = await prepareWorkload(ctx, 'small');
+  const target = join(ctx.opts.dir, 'out', 'small-rss');
+  removeTree(target);
+  mkdirSync(target, { recursive: true });
+  const m = await measure({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', target,
+    '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] }, ctx.opts.probe, ctx.opts.dir);
+  removeTree(target);
+  ctx.log(`  seal scelle on small (for the RSS ratio) ${m.seconds.toFixed(3)} s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
+  return { files: w.files, kib: m.rssTotalKiB, source: 'one extra seal of the small workload' };
+}
+
+/** Finds what this restic supports: password-less repositories (0.17+), compression (format 2, 0.14+). */
+function setupRestic(dir: string): Restic {
+  const version = execFileSync('restic', ['version'], { encoding: 'utf8' }).trim();
+  const help = execFileSync('restic', ['--help'], { encoding: 'utf8' });
+  const initHelp = execFileSync('restic', ['init', '--help'], { encoding: 'utf8' });
+  const passwordless = help.includes('--insecure-no-password') || initHelp.includes('--insecure-no-password');
+  const env = passwordless ? { ...process.env } : { ...process.env, RESTIC_PASSWORD: 'scelle-bench' };
+  const base = ['--no-cache', ...(passwordless ? ['--insecure-no-password'] : [])];
+  const initArgs = initHelp.includes('--repository-version') ? ['--repository-version', '2'] : [];
+  // A probe repository tells the format a fresh init makes here.
+  const repo = join(dir, 'out', 'restic-probe');
+  removeTree(repo);
+  execFileSync('restic', ['-r', repo, ...base, 'init', ...initArgs], { env, stdio: 'ignore' });
+  let repositoryVersion: number | null = null;
+  try {
+    const config = JSON.parse(execFileSync('restic', ['-r', repo, ...base, 'cat', 'config'], { env, encoding: 'utf8' })) as { version?: number };
+    repositoryVersion = config.version ?? null;
+  } catch { /* older restic: format 1 */ }
+  removeTree(repo);
+  const compressionOff = help.includes('--compression') && (repositoryVersion ?? 1) >= 2;
+  return { version, args: [...base, ...(compressionOff ? ['--compression', 'off'] : [])], initArgs, env, repositoryVersion, compressionOff, passwordless };
 }
 
 /**
@@ -315,7 +657,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(`removed ${opts.dir}`);
     return 0;
   }
-  if (!checkTools()) return 1;
+  if (!checkTools(opts)) return 1;
+  if (!opts.only || opts.only === 'disk') {
+    let existing = opts.diskDir;
+    while (!existsSync(existing)) existing = dirname(existing);
+    const type = fsType(existing);
+    if (type === 'tmpfs' || type === 'ramfs') {
+      console.error(`--disk-dir ${opts.diskDir} is on ${type}: the disk workload needs a disk-backed folder (or --only large|small|many).`);
+      return 1;
+    }
+  }
   const shm = opts.dir.startsWith('/dev/shm') ? '/dev/shm' : dirname(opts.dir);
   if (!existsSync(shm)) { console.error(`${shm} does not exist: the benchmark needs a tmpfs (/dev/shm).`); return 1; }
   const root = repoRoot();
@@ -341,7 +692,8 @@ async function main(argv: string[]): Promise<number> {
   execFileSync(process.execPath, [scelleBin, 'keygen', 'escrow', '--out', keys.escrowKey, '--json'], { env, stdio: 'ignore' });
   execFileSync('age-keygen', ['-o', keys.ageKey], { stdio: 'ignore' });
   keys.agePub = execFileSync('age-keygen', ['-y', keys.ageKey], { encoding: 'utf8' }).trim();
-  const ctx: Ctx = { opts, root, scelleBin, home, keys, env, log, current: null };
+  const restic = opts.restic ? setupRestic(opts.dir) : null;
+  const ctx: Ctx = { opts, root, scelleBin, home, keys, env, restic, log, cleanup: [], current: null };
 
   // Warm-up (not measured): creates the local station on first use, loads binaries in the page cache.
   const warm = join(opts.dir, 'out', 'warmup');
@@ -360,48 +712,74 @@ async function main(argv: string[]): Promise<number> {
   const machine = {
     cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     node: process.version, commit: version('git', ['-C', root, 'describe', '--always', '--dirty']), age: version('age', ['--version']), tar: version('tar', ['--version']),
+    restic: restic ? { version: restic.version, repositoryVersion: restic.repositoryVersion, compressionOff: restic.compressionOff, passwordless: restic.passwordless } : null,
     rssProbe: opts.probe === 'time' ? '/usr/bin/time -f %M' : 'polling /proc/<pid>/status VmHWM',
     loadavgStart: loadavg().map((x) => +x.toFixed(2)),
     tinySealSeconds: +tiny.seconds.toFixed(3), tinySealRssMiB: +(tiny.rssTotalKiB / 1024).toFixed(1),
   };
   log(`Scellé benchmark — scale ${opts.scale}, ${opts.runs} run(s), median reported; ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, commit ${machine.commit}, age ${machine.age}, ${machine.tar}`);
   log(`peak RSS: ${machine.rssProbe}; load average at start ${machine.loadavgStart.join(' ')}`);
+  if (restic) {
+    log(`${restic.version}: repository format ${restic.repositoryVersion ?? '1 (assumed)'}, ${restic.compressionOff ? '--compression off' : 'no compression flag (format 1 does not compress)'}, `
+      + `${restic.passwordless ? '--insecure-no-password' : 'RESTIC_PASSWORD in the environment'}, --no-cache`);
+  } else log('restic: left out (--no-restic)');
   log(`fixed cost: scelle seal of one 6-byte file takes ${machine.tinySealSeconds} s (peak RSS ${machine.tinySealRssMiB} MiB)`);
   const steps = measureStepCosts(opts.dir);
   log(`format building blocks (Node, this machine): SHA-256 ${steps.sha256.toFixed(2)} ns/B, AES-256-GCM ${steps.aesGcm.toFixed(2)} ns/B, tmpfs write ${steps.tmpfsWrite.toFixed(2)} ns/B, read ${steps.tmpfsRead.toFixed(2)} ns/B`);
   if (opts.probe === 'proc') log('(install GNU time for exact peak RSS: sudo apt-get install -y time)');
 
-  const names: WorkloadName[] = opts.only ? [opts.only] : ['large', 'small'];
+  const names: BenchName[] = opts.only ? [opts.only] : ALL;
   const results: WorkloadResult[] = [];
+  const extraTargets: TargetVerdict[] = [];
+  let rssScaling: Record<string, unknown> | null = null;
   let failed = false;
   try {
-    for (const n of names) results.push(await benchWorkload(ctx, n));
+    for (const n of names) results.push(n === 'disk' ? await benchDisk(ctx) : await benchWorkload(ctx, n));
+    const many = results.find((r) => r.name === 'many');
+    const manySeal = many?.summaries.find((x) => x.op === 'seal' && x.tool === 'scelle');
+    if (many && manySeal) {
+      const small = await smallSealRss(ctx, results);
+      const v = rssScalingTarget(many.files, manySeal.peakRssTotalKiB, small.files, small.kib);
+      extraTargets.push(v);
+      rssScaling = { manyFiles: many.files, manySealRssKiB: manySeal.peakRssTotalKiB, smallFiles: small.files, smallSealRssKiB: small.kib, smallFrom: small.source, ratio: v.measured };
+    }
   } catch (e) {
     failed = true;
     if (ctx.current) results.push(workloadResult(ctx.current, false));
     if (e instanceof CommandError || e instanceof BenchError) console.error(`\nBENCHMARK FAILED: ${e.message}`);
     else throw e;
   } finally {
+    // The disk workload's folder is always deleted (it is on a real disk, not in the working directory).
+    for (const d of ctx.cleanup) {
+      if (d === opts.diskDir) { try { rmdirSync(d); } catch { /* not empty: something else is in it */ } } else removeTree(d);
+    }
     if (!opts.keep) {
-      rmSync(join(opts.dir, 'out'), { recursive: true, force: true });
+      removeTree(join(opts.dir, 'out'));
       rmSync(home, { recursive: true, force: true });
       rmSync(join(opts.dir, 'app'), { recursive: true, force: true });
       rmSync(keyDir, { recursive: true, force: true });
     }
   }
 
-  const allTargets = results.flatMap((r) => r.targets);
+  const allTargets = [...results.flatMap((r) => r.targets), ...extraTargets];
   console.log('');
   for (const r of results) {
-    console.log(formatWorkloadTable(`Workload ${r.name}: ${r.files} files${r.dirs ? ` in ${r.dirs} folders` : ''}, ${(r.bytes / 1e6).toFixed(1)} MB${r.complete ? '' : ' (INCOMPLETE: a command failed)'}`, r.bytes, r.summaries));
+    const what = `${r.files} files${r.dirs ? ` in ${r.dirs} folders` : ''}, ${(r.bytes / 1e6).toFixed(1)} MB${r.note ? `: ${r.note}` : ''}`;
+    console.log(formatWorkloadTable(`Workload ${r.name}: ${what}${r.complete ? '' : ' (INCOMPLETE: a command failed)'}`, r.bytes, r.summaries));
     console.log('');
+  }
+  if (rssScaling) {
+    const mib = (k: unknown) => (Number(k) / 1024).toFixed(1);
+    console.log(`seal peak RSS: ${mib(rssScaling.manySealRssKiB)} MiB at ${String(rssScaling.manyFiles)} files (many), ${mib(rssScaling.smallSealRssKiB)} MiB at ${String(rssScaling.smallFiles)} files (${String(rssScaling.smallFrom)})\n`);
   }
   if (allTargets.length) console.log(formatTargets(allTargets));
   const floorRows = results.flatMap((r) => {
+    if (r.name === 'disk') return [];
+    const goals = GOALS[r.name];
     const med = (op: Op, tool: ToolId) => r.summaries.find((x) => x.op === op && x.tool === tool)?.medianSeconds ?? NaN;
     return [
-      { workload: r.name, op: 'seal' as const, bytes: r.bytes, goal: r.name === 'large' ? 1.5 : 1.2, baselineSeconds: med('seal', 'tar|age'), scelleSeconds: med('seal', 'scelle'), tarAloneSeconds: r.tarAlone?.createSeconds },
-      { workload: r.name, op: 'open' as const, bytes: r.bytes, goal: 1.5, baselineSeconds: med('open', 'age|tar'), scelleSeconds: med('open', 'scelle'), tarAloneSeconds: r.tarAlone?.extractSeconds },
+      { workload: r.name, op: 'seal' as const, bytes: r.bytes, goal: goals.seal, baselineSeconds: med('seal', 'tar|age'), scelleSeconds: med('seal', 'scelle'), tarAloneSeconds: r.tarAlone?.createSeconds },
+      { workload: r.name, op: 'open' as const, bytes: r.bytes, goal: goals.open, baselineSeconds: med('open', 'age|tar'), scelleSeconds: med('open', 'scelle'), tarAloneSeconds: r.tarAlone?.extractSeconds },
     ].filter((x) => !Number.isNaN(x.baselineSeconds) && !Number.isNaN(x.scelleSeconds));
   });
   if (floorRows.length) console.log(`\n${formatFloor(steps, machine.cpus, machine.tinySealSeconds, floorRows)}`);
@@ -413,7 +791,7 @@ async function main(argv: string[]): Promise<number> {
   const outFile = join(outDir, 'latest.json');
   writeFileSync(outFile, JSON.stringify({
     date: new Date().toISOString(), options: { ...opts }, machine: { ...machine, loadavgEnd: loadEnd }, failed,
-    workloads: results, targets: allTargets, stepCosts: steps,
+    workloads: results, targets: allTargets, rssScaling, stepCosts: steps,
   }, null, 2));
   console.log(`results written to ${outFile}`);
   if (opts.keep) console.log(`outputs kept under ${join(opts.dir, 'out')}`);

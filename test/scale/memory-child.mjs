@@ -28,6 +28,8 @@ if (mode === 'collect') {
   out.listed = listed;
   const opened = await engine.open({ driveDir: sealed.driveDir, secret, pinnedRoots: roots, dest: p.dest, paths: [p.folder] });
   out.opened = { files: opened.files, verified: opened.verified };
+  const all = await engine.open({ driveDir: sealed.driveDir, secret, pinnedRoots: roots, dest: p.destAll });
+  out.openedAll = { files: all.files, verified: all.verified };
   const report = await engine.verify({ driveDir: sealed.driveDir, secret, pinnedRoots: roots });
   out.verified = { ok: report.ok, files: report.files, problems: report.problems.map((x) => x.code) };
   out.indexBytes = JSON.parse(readFileSync(join(sealed.driveDir, 'manifest.json'), 'utf8')).index.size;

@@ -1,4 +1,4 @@
-// A drive of many entries is sealed, listed, opened by folder and verified by the compiled
+// A drive of many entries is sealed, listed, opened by folder and whole, and verified by the compiled
 // engine in a child process whose V8 heap is far smaller than the index: memory stays flat in
 // the number of entries. The same heap limit breaks a listing that holds every entry.
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ function runChild(mode: string, paramsFile: string) {
 }
 
 describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a ${HEAP_LIMIT_MB} MB heap`, () => {
-  it('is sealed, listed, opened by folder and verified; holding every entry in memory under the same limit fails', { timeout: 300_000 }, () => {
+  it('is sealed, listed, opened by folder and whole, and verified; holding every entry in memory under the same limit fails', { timeout: 300_000 }, () => {
     if (!existsSync(engine)) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
     const dir = scratch();
     try {
@@ -39,7 +39,7 @@ describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a
       }
       const { root, station, escrow } = makeKeys();
       const params = {
-        engine, source, target: join(dir, 'target'), dest: join(dir, 'restored'), folder: 'export/d077',
+        engine, source, target: join(dir, 'target'), dest: join(dir, 'restored'), destAll: join(dir, 'restored-all'), folder: 'export/d077',
         rootPublicKey: encodeBase64(root.publicKey), escrowPublicKey: encodeBase64(escrow.publicKey), escrowSecretKey: encodeBase64(escrow.secretKey),
         station: { id: station.id, certificate: station.certificate, secretKey: encodeBase64(station.secretKey), publicKey: encodeBase64(station.publicKey) },
       };
@@ -55,11 +55,12 @@ describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a
       const entries = FOLDERS * FILES_PER_FOLDER + FOLDERS + 1;
       expect(seen).toMatchObject({
         sealed: { files: FOLDERS * FILES_PER_FOLDER }, listed: entries,
-        opened: { files: FILES_PER_FOLDER, verified: true }, verified: { ok: true, files: FOLDERS * FILES_PER_FOLDER, problems: [] },
+        opened: { files: FILES_PER_FOLDER, verified: true }, openedAll: { files: FOLDERS * FILES_PER_FOLDER, verified: true }, verified: { ok: true, files: FOLDERS * FILES_PER_FOLDER, problems: [] },
       });
       expect(seen.indexBytes).toBeGreaterThan(HEAP_LIMIT_MB * 1024 * 1024 * 0.8);
       expect(readdirSync(join(params.dest, 'export/d077'))).toHaveLength(FILES_PER_FOLDER);
-      console.log(`scale: ${entries} entries, index ${(seen.indexBytes / 1e6).toFixed(1)} MB, heap limit ${HEAP_LIMIT_MB} MB, peak heap used ${seen.heapPeakMb} MB, seal+list+open folder+verify ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      expect(readdirSync(join(params.destAll, 'export'))).toHaveLength(FOLDERS);
+      console.log(`scale: ${entries} entries, index ${(seen.indexBytes / 1e6).toFixed(1)} MB, heap limit ${HEAP_LIMIT_MB} MB, peak heap used ${seen.heapPeakMb} MB, seal+list+open folder+open all+verify ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
       writeFileSync(paramsFile, JSON.stringify({ ...params, driveDir: seen.driveDir }));
       const collect = runChild('collect', paramsFile);
