@@ -155,6 +155,30 @@ describe('index writer and reader', () => {
   });
 });
 
+describe('lookups of names that need escaping or are not UTF-8', () => {
+  it('find each one by its exact bytes', () => {
+    const odd = ['a "quoted" name', 'back\\slash', 'new\nline', 'tab\tand\u0001ctl', 'été ☃ 𝄞', 'zz'];
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]);
+    const entries: IndexEntry[] = odd.map((name) => ({ path: `d/${name}`, type: 'file' as const, size: 0, mode: 0o644, mtime: 0, offset: 0, sha256: sha }));
+    entries.push({ path: `d/${latin1.toString('utf8')}`, pathBytes: Buffer.concat([Buffer.from('d/'), latin1]).toString('base64'), type: 'file', size: 0, mode: 0o644, mtime: 0, offset: 0, sha256: sha });
+    entries.sort((a, b) => compareEntryPaths(Buffer.from(a.pathBytes ?? Buffer.from(a.path).toString('base64'), 'base64'), Buffer.from(b.pathBytes ?? Buffer.from(b.path).toString('base64'), 'base64')));
+    entries.forEach((e, i) => { e.offset = 512 + i * 1024; });
+    entries.push({ path: 'd', type: 'directory', size: 0, mode: 0o755, mtime: 0, offset: 512 + entries.length * 1024, entries: entries.length, files: entries.length, bytes: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'scelle-index-odd-'));
+    try {
+      const { file, key } = writeIndex(entries, entries.length * 1024 + 2048, dir);
+      const reader = IndexReader.open(fileSource(file), key, DRIVE);
+      for (const name of odd) expect(reader.find(Buffer.from(`d/${name}`))).toMatchObject({ path: `d/${name}` });
+      expect(reader.find(Buffer.concat([Buffer.from('d/'), latin1]))).toMatchObject({ pathBytes: expect.any(String) });
+      expect(reader.find(Buffer.from('d/missing'))).toBeNull();
+      expect([...reader.children(Buffer.from('d'))]).toHaveLength(odd.length + 1);
+      reader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('whole-index checks (each fails when its check is removed)', () => {
   const key = randomBytes(32);
   it('a consistent forged index passes', () => {

@@ -58,6 +58,28 @@ export interface LocatedEntry {
   entry: IndexEntry;
 }
 
+/**
+ * The path bytes of an entry line, read from its leading `{"path":"…"` without parsing the
+ * whole line when it has the shape Scellé writes (no pathBytes); else from the parsed entry.
+ */
+function pathOfLine(text: string): Buffer {
+  if (text.startsWith('{"path":"') && !text.includes('"pathBytes"')) {
+    let i = 9;
+    let escaped = false;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        escaped = true;
+        i++;
+      }
+    }
+    const raw = text.slice(9, i);
+    return Buffer.from(escaped ? (JSON.parse(`"${raw}"`) as string) : raw, 'utf8');
+  }
+  return entryPathBytes(parseIndexEntryLine(text));
+}
+
 /** Decrypted segments kept for random access (lookups touch one or two). */
 const CACHED_SEGMENTS = 4;
 
@@ -154,8 +176,8 @@ export class IndexReader {
       else hi = mid;
     }
     if (lo === 0) return this.directory.length > 0 ? this.directory[0]!.at : this.trailer.directoryAt;
-    for (const { at, entry } of this.scan(this.directory[lo - 1]!.at)) {
-      if (!before(entryPathBytes(entry))) return at;
+    for (const line of this.lines(this.directory[lo - 1]!.at, this.trailer.directoryAt)) {
+      if (!before(pathOfLine(line.text))) return line.start;
     }
     return this.trailer.directoryAt;
   }
