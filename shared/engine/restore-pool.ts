@@ -4,7 +4,9 @@
  * decrypts, hashes and writes its files itself (restore-file.ts), so every core does all
  * the work of its files and the cores balance themselves. A segment shared by the last
  * file of one unit and the first of the next is decrypted by both workers: units are large
- * enough that this costs a few percent at most.
+ * enough that this costs a few percent at most. Units are cut as the index streams, and the
+ * actions between files (links, folder modes) run in this thread once every unit before them
+ * is done, so nothing is held but the units in flight.
  *
  * On the first error or on cancellation every worker is told to stop, and the pool waits
  * until each one has stopped between two files (a file is then either restored and
