@@ -4,6 +4,7 @@
  * only types so that callers (cli/, electron/, shared/ipc) can be written against it.
  */
 import type { StationIdentity } from '../format/station.js';
+import type { ScelleErrorData } from '../errors/scelle-error.js';
 
 /** A progress report, emitted at most every ~100 ms and once at the end of each phase. */
 export interface Progress {
@@ -87,7 +88,8 @@ export interface VerifyReport {
   station: DriveInfo['station'];
   files?: number;
   bytes?: number;
-  problems: { code: string; message: string; details: Record<string, string | number | boolean> }[];
+  /** Every problem found, as the plain-data form of its ScelleError. */
+  problems: ScelleErrorData[];
   /** With a secret: the customer's custody key (see OpenResult). */
   customerKey?: CustomerCustodyKey;
 }

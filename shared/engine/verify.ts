@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScelleError, isScelleError } from '../errors/scelle-error.js';
+import { ScelleError, isScelleError, toErrorData } from '../errors/scelle-error.js';
 import { TarReader } from '../format/tar.js';
 import type { DriveSecret, VerifyReport } from './api.js';
 import { throwIfCancelled } from './abort.js';
@@ -33,10 +33,7 @@ export interface VerifyOptions {
 }
 
 type Problem = VerifyReport['problems'][number];
-
-function problem(e: ScelleError): Problem {
-  return { code: e.code, message: e.message, details: { ...e.details } };
-}
+const problem: (e: ScelleError) => Problem = toErrorData;
 
 /**
  * Files operating systems drop on removable media when someone browses it (macOS AppleDouble

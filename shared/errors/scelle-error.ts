@@ -24,6 +24,27 @@ export function isScelleError(e: unknown, code?: ScelleErrorCode): e is ScelleEr
 }
 
 /**
+ * The plain-data form of a ScelleError: what crosses a thread, a process or the IPC bridge,
+ * and what a verify report lists. Holds nothing a ScelleError would not (no secret).
+ */
+export interface ScelleErrorData {
+  code: ScelleErrorCode;
+  message: string;
+  details: Record<string, string | number | boolean>;
+}
+
+/** Any error as plain data: a ScelleError keeps its code, anything else becomes E_INTERNAL. */
+export function toErrorData(e: unknown): ScelleErrorData {
+  if (e instanceof ScelleError) return { code: e.code, message: e.message, details: { ...e.details } };
+  return { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e), details: {} };
+}
+
+/** The ScelleError that plain data stands for. */
+export function fromErrorData(d: ScelleErrorData): ScelleError {
+  return new ScelleError(d.code, d.message, d.details);
+}
+
+/**
  * The registry of codes. Adding a code is fine; renaming or reusing one is not.
  * Grouped by layer: E_FORMAT_* (on-disk data), E_KEY_* (keys and unlock codes),
  * E_SOURCE_* / E_TARGET_* (file system), E_RESTORE_*, E_CUSTODY_*, E_CARRIER_*, E_IPC_*.
