@@ -3,9 +3,9 @@
  * `{ type: 'progress', n }` as it goes, then `{ type: 'done', value }` or
  * `{ type: 'error', error }` once, and exits.
  */
-import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { fromWorkerError, toWorkerError, type WorkerError } from './worker-error.js';
+import { startEngineWorker } from './worker-host.js';
 
 /** What a one-shot worker posts. */
 export type OneShotMessage<T> = { type: 'progress'; n: number } | { type: 'done'; value: T } | { type: 'error'; error: WorkerError };
@@ -20,24 +20,20 @@ export interface OneShot<T> {
 
 /** Starts the worker script at `url` with `workerData`; `onProgress` receives its progress counts. */
 export function startOneShotWorker<T>(url: URL, workerData: unknown, onProgress?: (n: number) => void): OneShot<T> {
-  // Their garbage is short-lived: a small young generation keeps their memory flat.
-  const worker = new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   let settle: { resolve: (v: T) => void; reject: (e: ScelleError) => void } | null = null;
   const result = new Promise<T>((resolve, reject) => { settle = { resolve, reject }; });
   const finish = (f: (s: NonNullable<typeof settle>) => void) => {
     const s = settle;
     if (!s) return;
     settle = null;
-    void worker.terminate();
+    void host.stop();
     f(s);
   };
-  worker.on('message', (m: OneShotMessage<T>) => {
+  const host = startEngineWorker<OneShotMessage<T>>(url, { name: 'worker', workerData }, (m) => {
     if (m.type === 'progress') onProgress?.(m.n);
     else if (m.type === 'done') finish((s) => s.resolve(m.value));
     else finish((s) => s.reject(fromWorkerError(m.error)));
-  });
-  worker.on('error', (e) => finish((s) => s.reject(new ScelleError('E_INTERNAL', `worker failed: ${e.message}`))));
-  worker.on('exit', () => finish((s) => s.reject(new ScelleError('E_INTERNAL', 'a worker stopped without answering'))));
+  }, (e) => finish((s) => s.reject(e)));
   return { result, cancel: () => finish((s) => s.reject(new ScelleError('E_CANCELLED', 'the operation was cancelled'))) };
 }
 

@@ -5,12 +5,13 @@
  * fixed pool: when all are in flight, `acquire` waits, which is the pipeline's backpressure
  * and bounds its memory.
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { fromWorkerError, type WorkerError } from './worker-error.js';
 import { PayloadWriter, type PartInfo, type PayloadWriterConfig } from './payload-writer.js';
 import { abortRing, createCipherRing, type CipherRing } from './cipher-ring.js';
 import { compiledWorkers } from './compiled-worker.js';
+import { startEngineWorker, type EngineWorker } from './worker-host.js';
 
 /** Size of each shared-memory slot of the worker sink (larger slots: fewer thread wake-ups). */
 export const SINK_BUFFER_SIZE = 2 << 20;
@@ -116,55 +117,48 @@ type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: P
  */
 export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, stages: 2 | 3 = 2): PayloadSink {
   const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
-  // A small young generation makes the workers collect their short-lived ciphertext buffers early,
-  // which keeps their memory flat (the GC does not count their native memory otherwise).
-  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-  const workers: Worker[] = [];
+  // A small young generation (the host's default) makes the workers collect their short-lived
+  // ciphertext buffers early, which keeps their memory flat (the GC does not count their native memory otherwise).
+  const pool = new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
+  const slots = new Map<number, Buffer>();
+  let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
+  const workers: EngineWorker[] = [];
+  const stopAll = () => {
+    if (ring) abortRing(ring);
+    for (const w of workers) void w.stop();
+  };
+  const fail = (e: ScelleError) => {
+    pool.fail(e);
+    finished?.reject(e);
+  };
+  const onMessage = (m: WorkerMessage) => {
+    if (m.type === 'release') pool.release(slots.get(m.slot)!);
+    else if (m.type === 'part') onPart(m.part);
+    else if (m.type === 'done') {
+      for (const w of workers) w.retire();
+      finished?.resolve();
+    } else fail(fromWorkerError(m.error));
+  };
+  const onFailure = (e: ScelleError) => fail(pool.failure ?? e);
   let ring: CipherRing | null = null;
   let encryptorData: Record<string, unknown> = { cfg, shared, slotSize: SINK_BUFFER_SIZE };
   let transferList: MessagePort[] = [];
   if (stages === 3) {
     ring = createCipherRing(CIPHER_SLOTS, SINK_BUFFER_SIZE + (64 << 10));
     const { port1, port2 } = new MessageChannel();
-    workers.push(new Worker(partWriterUrl, { workerData: { driveDir: cfg.driveDir, ring, encryptorPort: port2 }, transferList: [port2], resourceLimits }));
+    workers.push(startEngineWorker(partWriterUrl, { name: 'payload worker', workerData: { driveDir: cfg.driveDir, ring, encryptorPort: port2 }, transferList: [port2] }, onMessage, onFailure));
     encryptorData = { ...encryptorData, ring, writerPort: port1 };
     transferList = [port1];
   }
-  const worker = new Worker(workerUrl, { workerData: encryptorData, transferList, resourceLimits });
-  workers.push(worker);
-  const pool = new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
-  const slots = new Map<number, Buffer>();
-  let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
-  let done = false;
-  const stopAll = () => {
-    if (ring) abortRing(ring);
-    for (const w of workers) void w.terminate();
-  };
-  const fail = (e: ScelleError) => {
-    pool.fail(e);
-    finished?.reject(e);
-  };
-  for (const w of workers) {
-    w.on('message', (m: WorkerMessage) => {
-      if (m.type === 'release') pool.release(slots.get(m.slot)!);
-      else if (m.type === 'part') onPart(m.part);
-      else if (m.type === 'done') {
-        done = true;
-        finished?.resolve();
-      } else fail(fromWorkerError(m.error));
-    });
-    w.on('error', (e) => fail(new ScelleError('E_INTERNAL', `payload worker failed: ${e.message}`)));
-    w.on('exit', () => {
-      if (!done) fail(pool.failure ?? new ScelleError('E_INTERNAL', 'payload worker stopped early'));
-    });
-  }
+  const encryptor = startEngineWorker(workerUrl, { name: 'payload worker', workerData: encryptorData, transferList }, onMessage, onFailure);
+  workers.push(encryptor);
   return {
     shared: { buffer: shared, slotSize: SINK_BUFFER_SIZE },
     acquire: () => pool.acquire(),
     submit(buffer, length) {
       const slot = buffer.byteOffset / SINK_BUFFER_SIZE;
       slots.set(slot, buffer);
-      worker.postMessage({ type: 'data', slot, length });
+      encryptor.post({ type: 'data', slot, length });
     },
     finish() {
       return new Promise<void>((resolve, reject) => {
@@ -173,13 +167,13 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
           resolve: () => { stopAll(); resolve(); },
           reject: (e) => { stopAll(); reject(e); },
         };
-        worker.postMessage({ type: 'finish' });
+        encryptor.post({ type: 'finish' });
       });
     },
     async abort() {
-      for (const w of workers) w.postMessage({ type: 'abort' });
+      for (const w of workers) w.post({ type: 'abort' });
       if (ring) abortRing(ring);
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(workers.map((w) => w.stop()));
     },
   };
 }

@@ -12,7 +12,6 @@
  * until each one has stopped between two files (a file is then either restored and
  * verified, or absent) before it rejects: nothing is written after the error is reported.
  */
-import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry } from './api.js';
 import type { PayloadDescription } from './payload-reader.js';
@@ -20,6 +19,7 @@ import { fromWorkerError, type WorkerError } from './worker-error.js';
 import type { RestoreJob } from './restore-file.js';
 import { helperThreadCount } from './parallelism.js';
 import { compiledWorkers } from './compiled-worker.js';
+import { startEngineWorker, type EngineWorker } from './worker-host.js';
 
 /** A file of a unit as it crosses to a worker: the destination as a latin1 string of its bytes. */
 export interface RestoreUnitJob { entry: IndexEntry; target: string }
@@ -129,8 +129,8 @@ export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRe
     };
     let active = count;
     let failure: ScelleError | null = null;
-    const workers: Worker[] = [];
-    const retired = new Set<Worker>();
+    const workers: EngineWorker[] = [];
+    const retired = new Set<EngineWorker>();
     const stopAll = (e: ScelleError) => {
       failure ??= e;
       Atomics.store(cancelFlag, 0, 1);
@@ -139,18 +139,19 @@ export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRe
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
 
-    const retire = (w: Worker) => {
+    const retire = (w: EngineWorker) => {
       if (retired.has(w)) return;
       retired.add(w);
-      w.postMessage({ type: 'stop' } satisfies RestoreWorkerRequest);
+      w.retire();
+      w.post({ type: 'stop' } satisfies RestoreWorkerRequest);
       active--;
       if (active > 0) return;
       opts.signal?.removeEventListener('abort', onAbort);
-      for (const x of workers) void x.terminate();
+      for (const x of workers) void x.stop();
       if (failure) reject(failure);
       else resolve();
     };
-    const feed = (w: Worker) => {
+    const feed = (w: EngineWorker) => {
       if (failure || exhausted) return retire(w);
       let unit: RestoreUnit | undefined;
       try {
@@ -165,34 +166,27 @@ export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRe
         return retire(w);
       }
       waiting.set(next, unit.actions);
-      w.postMessage({ type: 'unit', id: next, jobs: unit.jobs } satisfies RestoreWorkerRequest);
+      w.post({ type: 'unit', id: next, jobs: unit.jobs } satisfies RestoreWorkerRequest);
       next++;
     };
 
     for (let i = 0; i < count; i++) {
-      // A small young generation keeps each worker's memory flat (its garbage is short-lived).
-      const w = new Worker(workerUrl, { workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-      workers.push(w);
-      w.on('message', (m: RestoreWorkerMessage) => {
+      const w: EngineWorker = startEngineWorker<RestoreWorkerMessage>(workerUrl, {
+        name: 'restore worker', workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
+      }, (m) => {
         if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
         else if (m.type === 'unit-done') {
           unitDone(m.id);
           feed(w);
-        }
-        else {
+        } else {
           stopAll(fromWorkerError(m.error));
           retire(w);
         }
-      });
-      w.on('error', (e) => {
-        stopAll(new ScelleError('E_INTERNAL', `restore worker failed: ${e.message}`));
+      }, (e) => {
+        stopAll(e);
         retire(w);
       });
-      w.on('exit', () => {
-        if (retired.has(w)) return;
-        stopAll(new ScelleError('E_INTERNAL', 'a restore worker stopped early'));
-        retire(w);
-      });
+      workers.push(w);
       feed(w);
     }
   });

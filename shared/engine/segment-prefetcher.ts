@@ -4,12 +4,12 @@
  * plan lists the segments to read, in order (by their absolute plaintext start). Memory is
  * bounded by the window: at most that many decrypted segments exist at once.
  */
-import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { SCELLE_LAYOUT } from '../format/stream.js';
 import type { PayloadDescription, PayloadReader, SegmentSource } from './payload-reader.js';
 import { fromWorkerError, type WorkerError } from './worker-error.js';
 import { compiledWorkers } from './compiled-worker.js';
+import { startEngineWorker, type EngineWorker } from './worker-host.js';
 
 interface ReadySegment { start: number; length: number; slices: Buffer[]; part: number; segment: number }
 
@@ -61,7 +61,7 @@ export function prefetchFor(reader: PayloadReader, d: PayloadDescription, ranges
 
 /** Worker-backed source of decrypted segments. */
 export class SegmentPrefetcher implements SegmentSource {
-  private readonly worker: Worker;
+  private readonly host: EngineWorker;
   private readonly ready = new Map<number, ReadySegment>();
   private readonly order: Map<number, number>;
   private waiters: { start: number; resolve: () => void; reject: (e: ScelleError) => void }[] = [];
@@ -71,22 +71,21 @@ export class SegmentPrefetcher implements SegmentSource {
 
   constructor(private readonly d: PayloadDescription, plan: number[], window = 16) {
     this.order = new Map(plan.map((s, i) => [s, i]));
-    this.worker = new Worker(workerUrl, { workerData: { description: d, plan, window } });
-    this.worker.on('message', (m: { type: 'segment'; start: number; length: number; buffers: ArrayBuffer[] } | { type: 'error'; start: number; error: WorkerError }) => {
-      if (m.type === 'segment') {
-        const slices = m.buffers.map((b) => Buffer.from(b));
-        this.ready.set(m.start, { start: m.start, length: m.length, slices, part: -1, segment: -1 });
-      } else {
-        this.failure = fromWorkerError(m.error);
-        this.failedAt = this.order.get(m.start) ?? 0;
-      }
-      this.wake();
-    });
-    this.worker.on('error', (e) => {
-      this.failure = new ScelleError('E_INTERNAL', `decryption worker failed: ${e.message}`);
-      this.failedAt = 0;
-      this.wake();
-    });
+    this.host = startEngineWorker<{ type: 'segment'; start: number; length: number; buffers: ArrayBuffer[] } | { type: 'error'; start: number; error: WorkerError }>(
+      workerUrl, { name: 'decryption worker', workerData: { description: d, plan, window }, youngGenerationMb: 16 }, (m) => {
+        if (m.type === 'segment') {
+          const slices = m.buffers.map((b) => Buffer.from(b));
+          this.ready.set(m.start, { start: m.start, length: m.length, slices, part: -1, segment: -1 });
+        } else {
+          this.failure = fromWorkerError(m.error);
+          this.failedAt = this.order.get(m.start) ?? 0;
+        }
+        this.wake();
+      }, (e) => {
+        this.failure = e;
+        this.failedAt = 0;
+        this.wake();
+      });
   }
 
   private wake(): void {
@@ -121,7 +120,7 @@ export class SegmentPrefetcher implements SegmentSource {
     for (const [start] of this.ready) {
       if ((this.order.get(start) ?? 0) < index - 1) {
         this.ready.delete(start);
-        if (!this.closed) this.worker.postMessage({ type: 'credit' });
+        if (!this.closed) this.host.post({ type: 'credit' });
       }
     }
     return seg;
@@ -130,8 +129,8 @@ export class SegmentPrefetcher implements SegmentSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.worker.postMessage({ type: 'stop' });
-    void this.worker.terminate();
+    this.host.post({ type: 'stop' });
+    void this.host.stop();
     this.ready.clear();
   }
 }

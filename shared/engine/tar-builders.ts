@@ -4,10 +4,10 @@
  * each batch written straight into a slot of the payload sink's shared memory. The sealing
  * loop hands the finished slots to the sink in stream order.
  */
-import { Worker } from 'node:worker_threads';
 import { ScelleError } from '../errors/scelle-error.js';
 import { fromWorkerError, type WorkerError } from './worker-error.js';
 import type { BatchEntry, BatchResult } from './tar-batch.js';
+import { startEngineWorker, type EngineWorker } from './worker-host.js';
 import { compiledWorkers } from './compiled-worker.js';
 
 /** A batch to build into slot `slot`, starting at absolute stream offset `start`. */
@@ -24,24 +24,21 @@ export function tarBuildersAvailable(): boolean {
 
 /** Builder workers over one shared memory of slots; batches go to the least busy worker. */
 export class TarBuilders {
-  private readonly workers: { worker: Worker; busy: number }[] = [];
+  private readonly workers: { host: EngineWorker; busy: number }[] = [];
   private readonly pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: ScelleError) => void }>();
   private nextId = 0;
   private failure: ScelleError | null = null;
 
   constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
     for (let i = 0; i < count; i++) {
-      // Each batch's garbage is small and short-lived: a small young generation keeps the worker's memory flat.
-      const worker = new Worker(workerUrl, { workerData: { shared, slotSize }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-      const slot = { worker, busy: 0 };
-      worker.on('message', (m: TarBuilderResponse) => {
+      const slot = { host: null as unknown as EngineWorker, busy: 0 };
+      slot.host = startEngineWorker<TarBuilderResponse>(workerUrl, { name: 'tar builder', workerData: { shared, slotSize }, youngGenerationMb: 16 }, (m) => {
         slot.busy--;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         if (m.ok) p?.resolve(m.result);
         else p?.reject(fromWorkerError(m.error));
-      });
-      worker.on('error', (e) => this.fail(new ScelleError('E_INTERNAL', `tar builder failed: ${e.message}`)));
+      }, (e) => this.fail(e));
       this.workers.push(slot);
     }
   }
@@ -60,12 +57,12 @@ export class TarBuilders {
     target.busy++;
     return new Promise<BatchResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ id, slot, start, entries } satisfies TarBuilderRequest);
+      target.host.post({ id, slot, start, entries } satisfies TarBuilderRequest);
     });
   }
 
   /** Stops the workers (a batch still running is abandoned; its slot is never submitted). */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all(this.workers.map((w) => w.host.stop()));
   }
 }
