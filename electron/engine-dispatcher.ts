@@ -2,9 +2,16 @@
  * Runs engine calls where the engine lives (a worker thread in the app, the same thread in
  * tests): one AbortController per job for cancellation, progress routed by job id, and the
  * table of unlocked sessions. A session keeps, on this side only, the secret that opened the
- * drive, its data key and its index; callers get an opaque `s_…` id and forget it with `lock`
- * (which zeroes the data key). The data key also derives the customer's custody key, so
- * "received" and "opened" events are signed here without the key ever leaving.
+ * drive (verify and open unlock again with it), its data key and its open index (never the
+ * list of its entries: a drive may hold millions); callers get an opaque `s_…` id and forget
+ * it with `lock`, which closes the index and zeroes the key. The data key also derives the
+ * customer's custody key, so "received", "opened" and "erased" events are signed here without
+ * the key ever leaving.
+ *
+ * Browsing reads a few index segments per page. A name search reads the whole index, so it
+ * runs in slices of a few thousand entries with a turn of the event loop between them: other
+ * calls (browsing, progress, cancel) wait at most one slice, and a newer search of the same
+ * session, or `lock`, stops it at the next slice (E_CANCELLED).
  */
 import { randomBytes } from 'node:crypto';
 import { deriveCustomerKey } from '../shared/custody/customer-key.js';
@@ -12,11 +19,81 @@ import { signEvent } from '../shared/custody/event.js';
 import type { DriveSecret, IndexEntry, Progress } from '../shared/engine/api.js';
 import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
 import { countSources } from './count-sources.js';
-import type { EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
-import { unlockWith, type EnginePort, type PinnedRoots } from './engine-port.js';
+import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
+import type { EnginePort, EntryPage, PinnedRoots, UnlockedDrive } from './engine-port.js';
 import { loadStationIdentity } from './station.js';
 
-interface Session { driveDir: string; driveId: string; manifestSha256: string; secret: DriveSecret; dataKey: Uint8Array; entries: IndexEntry[] }
+interface Session {
+  driveDir: string;
+  driveId: string;
+  manifestSha256: string;
+  secret: DriveSecret;
+  /** The data key (the drive's own array while the index is open; a copy once released). */
+  dataKey: Uint8Array;
+  /** The open index, or null once released (before an erase). */
+  drive: UnlockedDrive | null;
+  /** The running name search, stopped by a newer one or by lock. */
+  search: AbortController | null;
+}
+
+/** Index entries read per search slice (about 30 ms on a slow machine). */
+export const SEARCH_SLICE = 4096;
+
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** The fields of an index entry the desktop shows. */
+export function toBrowseEntry(e: IndexEntry): BrowseEntry {
+  const out: BrowseEntry = { path: e.path, type: e.type, size: e.size, mtime: e.mtime };
+  if (e.type === 'directory') {
+    if (e.entries !== undefined) out.entries = e.entries;
+    if (e.files !== undefined) out.files = e.files;
+    if (e.bytes !== undefined) out.bytes = e.bytes;
+  }
+  return out;
+}
+
+/**
+ * Runs the engine's `searchNames` over the whole index in slices of `slice` entries, yielding
+ * to the event loop between slices and stopping (E_CANCELLED) once `signal` is aborted. Each
+ * slice hands searchNames a view of the drive whose `index.entries()` continues where the last
+ * slice stopped; everything else is the real index. (Should searchNames ever read the index by
+ * another method, the first call covers the whole index, in one go, and its answer is final.)
+ */
+export async function searchInSlices(engine: EnginePort, drive: UnlockedDrive, query: string, limit: number, signal: AbortSignal, slice = SEARCH_SLICE): Promise<EntryPage> {
+  const source = drive.index.entries();
+  let exhausted = false;
+  let pulled = false;
+  function* next(): Generator<IndexEntry> {
+    pulled = true;
+    for (let i = 0; i < slice; i++) {
+      const n = source.next();
+      if (n.done) { exhausted = true; return; }
+      yield n.value;
+    }
+  }
+  const index = new Proxy(drive.index, {
+    get(target, key) {
+      if (key === 'entries') return next;
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const view: UnlockedDrive = { ...drive, index };
+  const entries: IndexEntry[] = [];
+  try {
+    for (;;) {
+      if (signal.aborted) throw new ScelleError('E_CANCELLED', 'the search was replaced or stopped');
+      pulled = false;
+      const page = engine.searchNames(view, query, limit - entries.length, signal);
+      entries.push(...page.entries);
+      if (page.more) return { entries, more: true };
+      if (exhausted || !pulled) return { entries, more: false };
+      await nextTurn();
+    }
+  } finally {
+    source.return?.(undefined);
+  }
+}
 
 /** Turns anything thrown into a safe error DTO (unknown errors become E_INTERNAL without their text). */
 export function toErrorDto(e: unknown): EngineErrorDto {
@@ -34,11 +111,14 @@ export function decodeRoots(roots: readonly string[]): Uint8Array[] {
 export class EngineDispatcher {
   private readonly jobs = new Map<string, AbortController>();
   private readonly sessions = new Map<string, Session>();
+  private loaded: EnginePort | null = null;
 
   constructor(
     private readonly engine: () => Promise<EnginePort>,
     private readonly onProgress: (jobId: string, p: Progress) => void,
     private readonly pinnedRoots: PinnedRoots = [],
+    /** Index entries per search slice (tests use small slices). */
+    private readonly searchSlice = SEARCH_SLICE,
   ) {}
 
   /** Aborts job `jobId`; true when it was running. */
@@ -52,6 +132,12 @@ export class EngineDispatcher {
   /** Number of open sessions (for tests and diagnostics). */
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Stops every job and search and closes every session (indexes closed, keys zeroed). */
+  closeAll(): void {
+    for (const c of this.jobs.values()) c.abort();
+    for (const id of [...this.sessions.keys()]) this.lock(id);
   }
 
   /** Executes one call. Errors are ScelleErrors (E_CANCELLED when aborted). */
@@ -78,22 +164,75 @@ export class EngineDispatcher {
     return s;
   }
 
+  /** The session's open index. */
+  private openDrive(id: string): { s: Session; drive: UnlockedDrive } {
+    const s = this.session(id);
+    if (!s.drive) throw new ScelleError('E_USAGE', 'this drive is no longer unlocked; unlock it again', {});
+    return { s, drive: s.drive };
+  }
+
+  /** Forgets session `id`: stops its search, closes its index and zeroes its key. */
+  private lock(id: string): boolean {
+    const s = this.sessions.get(id);
+    if (!s) return false;
+    this.sessions.delete(id);
+    s.search?.abort();
+    if (s.drive) this.closeDrive(s.drive);
+    s.drive = null;
+    s.dataKey.fill(0);
+    return true;
+  }
+
+  /** Closes an index with the engine that opened it (loaded by the time a session exists). */
+  private closeDrive(drive: UnlockedDrive): void {
+    this.loaded!.closeUnlocked(drive);
+  }
+
+  private async engineNow(): Promise<EnginePort> {
+    this.loaded ??= await this.engine();
+    return this.loaded;
+  }
+
   private async runQuick(call: Exclude<EngineCall, { jobId: string }>): Promise<unknown> {
     switch (call.op) {
-      case 'inspect': return (await this.engine()).inspect(call.args.driveDir, this.pinnedRoots);
+      case 'inspect': return (await this.engineNow()).inspect(call.args.driveDir, this.pinnedRoots);
       case 'unlock': {
         const secret: DriveSecret = { kind: 'unlock-code', code: call.args.code };
-        const u = await unlockWith(await this.engine(), call.args.driveDir, secret, this.pinnedRoots);
+        const drive = await (await this.engineNow()).openIndex({ driveDir: call.args.driveDir, secret, pinnedRoots: this.pinnedRoots });
         const sessionId = `s_${randomBytes(18).toString('base64url')}`;
-        this.sessions.set(sessionId, { driveDir: u.info.driveDir, driveId: u.info.driveId, manifestSha256: u.info.manifestSha256, secret, dataKey: u.dataKey, entries: u.entries });
-        return { sessionId, driveId: u.info.driveId };
+        const { info } = drive;
+        this.sessions.set(sessionId, { driveDir: info.driveDir, driveId: info.driveId, manifestSha256: info.manifestSha256, secret, dataKey: drive.dataKey, drive, search: null });
+        return { sessionId, driveId: info.driveId };
       }
-      case 'lock': {
-        const s = this.sessions.get(call.args.sessionId);
-        s?.dataKey.fill(0);
-        return { locked: this.sessions.delete(call.args.sessionId) };
+      case 'lock': return { locked: this.lock(call.args.sessionId) };
+      case 'release': {
+        const s = this.session(call.args.sessionId);
+        if (!s.drive) return { released: false };
+        s.search?.abort();
+        // Keep a copy of the key to sign the erase; closeUnlocked wipes the drive's own.
+        s.dataKey = Uint8Array.from(s.drive.dataKey);
+        this.closeDrive(s.drive);
+        s.drive = null;
+        return { released: true };
       }
-      case 'list': return { entries: this.session(call.args.sessionId).entries };
+      case 'browse': {
+        const { drive } = this.openDrive(call.args.sessionId);
+        const page = (await this.engineNow()).browseFolder(drive, call.args.folder, call.args.start, call.args.limit);
+        const t = drive.indexTrailer;
+        return { entries: page.entries.map(toBrowseEntry), more: page.more, totals: { entries: t.entries, files: t.files, bytes: t.bytes } };
+      }
+      case 'search': {
+        const { s, drive } = this.openDrive(call.args.sessionId);
+        s.search?.abort();
+        const controller = new AbortController();
+        s.search = controller;
+        try {
+          const page = await searchInSlices(await this.engineNow(), drive, call.args.query, call.args.limit, controller.signal, this.searchSlice);
+          return { entries: page.entries.map(toBrowseEntry), more: page.more };
+        } finally {
+          if (s.search === controller) s.search = null;
+        }
+      }
       case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
         const k = deriveCustomerKey(s.dataKey, s.driveId);
@@ -124,7 +263,7 @@ export class EngineDispatcher {
         });
       }
       case 'seal': {
-        const engine = await this.engine();
+        const engine = await this.engineNow();
         const station = await loadStationIdentity(call.args.stationKeyFile);
         const r = await engine.seal({
           sources: call.args.sources,
@@ -141,7 +280,7 @@ export class EngineDispatcher {
         return out;
       }
       case 'verify': {
-        const engine = await this.engine();
+        const engine = await this.engineNow();
         const secret = call.args.sessionId ? this.session(call.args.sessionId).secret : undefined;
         const report = await engine.verify({ driveDir: call.args.driveDir, ...(secret ? { secret } : {}), pinnedRoots: this.pinnedRoots, signal, onProgress });
         const { customerKey, ...safe } = report;
@@ -150,7 +289,7 @@ export class EngineDispatcher {
       }
       case 'open': {
         const s = this.session(call.args.sessionId);
-        const r = await (await this.engine()).open({
+        const r = await (await this.engineNow()).open({
           driveDir: s.driveDir, secret: s.secret, dest: call.args.dest, pinnedRoots: this.pinnedRoots,
           ...(call.args.paths ? { paths: call.args.paths } : {}),
           ...(call.args.overwrite ? { overwrite: call.args.overwrite } : {}),

@@ -19,7 +19,7 @@ export interface EngineHost {
   call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]>;
   /** Asks job `jobId` to stop; resolves to true when it was running. */
   cancel(jobId: string): Promise<boolean>;
-  /** Stops the host (ends the worker). */
+  /** Stops the host: stops jobs, closes every session (indexes closed, keys zeroed), ends the worker. */
   close(): Promise<void>;
 }
 
@@ -49,8 +49,13 @@ export class InProcessEngineHost implements EngineHost {
     return this.dispatcher.cancel(jobId);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.dispatcher.closeAll();
+  }
 }
+
+/** How long `close` waits for the worker to close its sessions before ending it anyway. */
+const CLOSE_GRACE_MS = 2000;
 
 /**
  * Runs the engine in a worker thread started from `workerUrl` (the compiled
@@ -61,6 +66,7 @@ export class WorkerEngineHost implements EngineHost {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private onClosed: (() => void) | null = null;
 
   /** `workerData` reaches the worker: `{ pinnedRoots: string[] (base64), engineUrl?: string }`. */
   constructor(private readonly workerUrl: URL, private readonly onProgress: ProgressListener, private readonly workerData: { pinnedRoots: string[]; engineUrl?: string } = { pinnedRoots: [] }) {}
@@ -70,6 +76,7 @@ export class WorkerEngineHost implements EngineHost {
     const w = new Worker(this.workerUrl, { workerData: this.workerData });
     w.on('message', (m: WorkerMessage) => {
       if (m.kind === 'progress') { this.onProgress(m.jobId, m.progress); return; }
+      if (m.kind === 'closed') { this.onClosed?.(); return; }
       const p = this.pending.get(m.callId);
       if (!p) return;
       this.pending.delete(m.callId);
@@ -105,7 +112,18 @@ export class WorkerEngineHost implements EngineHost {
 
   async close(): Promise<void> {
     const w = this.worker;
+    if (!w) return;
+    // Let the worker close its indexes and zero its keys, then end it.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      this.onClosed = () => { clearTimeout(timer); resolve(); };
+      w.once('exit', () => { clearTimeout(timer); resolve(); });
+      w.postMessage({ kind: 'close' } satisfies HostMessage);
+    });
+    this.onClosed = null;
     this.worker = null;
-    if (w) await w.terminate();
+    for (const p of this.pending.values()) p.reject(new ScelleError('E_INTERNAL', 'the engine was closed'));
+    this.pending.clear();
+    await w.terminate();
   }
 }

@@ -1,11 +1,14 @@
 /**
  * The slice of shared/engine the desktop app calls, and the loader that finds it. The real
  * engine is shared/engine/index.ts (a compile-time check below keeps this interface in step
- * with it); tests pass a fake with the same shape.
+ * with it).
  */
 import type * as RealEngine from '../shared/engine/index.js';
+import type { UnlockedDrive } from '../shared/engine/index.js';
 import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../shared/engine/api.js';
 import { ScelleError } from '../shared/errors/scelle-error.js';
+
+export type { UnlockedDrive };
 
 /** Provider root public keys (32-byte Ed25519) that station certificates must chain to. */
 export type PinnedRoots = readonly Uint8Array[];
@@ -19,11 +22,10 @@ export interface EngineVerifyOptions {
   onProgress?: (p: Progress) => void;
 }
 
-/** A drive opened with its data key (kept in the engine host's session table only). */
-export interface EngineUnlocked {
-  info: DriveInfo;
-  dataKey: Uint8Array;
+/** A page of index entries (browseFolder, searchNames). */
+export interface EntryPage {
   entries: IndexEntry[];
+  more: boolean;
 }
 
 /** What the engine host needs from shared/engine. */
@@ -31,34 +33,26 @@ export interface EnginePort {
   seal(opts: SealOptions): Promise<SealResult>;
   inspect(driveDir: string, pinnedRoots: PinnedRoots): DriveInfo | Promise<DriveInfo>;
   verify(opts: EngineVerifyOptions): Promise<VerifyReport>;
-  list(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: PinnedRoots }): Promise<{ entries: IndexEntry[] }>;
   open(opts: OpenOptions & { pinnedRoots: PinnedRoots }): Promise<OpenResult>;
-  loadDrive(path: string, pinnedRoots: PinnedRoots): { info: DriveInfo };
-  unlockDrive(drive: never, secret: DriveSecret): Promise<{ dataKey: Uint8Array; index: { entries(): Iterable<IndexEntry>; close(): void } }>;
+  /** Unwraps the data key and opens the index (a few segments read, never the whole). */
+  openIndex(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: PinnedRoots }): Promise<UnlockedDrive>;
+  /** Closes the index and wipes the data key. */
+  closeUnlocked(drive: UnlockedDrive): void;
+  /** The children of one folder ('' = the top level), in index order, paged. */
+  browseFolder(drive: UnlockedDrive, folder: string, start?: number, limit?: number): EntryPage;
+  /** Entries whose name contains `query` (case- and accent-insensitive), in index order. */
+  searchNames(drive: UnlockedDrive, query: string, limit?: number, signal?: AbortSignal): EntryPage;
 }
 
 // Compile-time check: the real engine satisfies EnginePort.
 type Satisfies<T extends EnginePort> = T;
 export type RealEngineCheck = Satisfies<typeof RealEngine>;
 
-const ENGINE_FUNCTIONS = ['seal', 'inspect', 'verify', 'list', 'open', 'loadDrive', 'unlockDrive'] as const;
+const ENGINE_FUNCTIONS = ['seal', 'inspect', 'verify', 'open', 'openIndex', 'closeUnlocked', 'browseFolder', 'searchNames'] as const;
 
 /** True when `mod` has every function EnginePort requires. */
 export function isEnginePort(mod: unknown): mod is EnginePort {
   return typeof mod === 'object' && mod !== null && ENGINE_FUNCTIONS.every((f) => typeof (mod as Record<string, unknown>)[f] === 'function');
-}
-
-/** Opens a drive with `secret` through the engine: info, data key and index entries. */
-export async function unlockWith(engine: EnginePort, driveDir: string, secret: DriveSecret, roots: PinnedRoots): Promise<EngineUnlocked> {
-  const drive = engine.loadDrive(driveDir, roots);
-  const unlocked = await engine.unlockDrive(drive as never, secret);
-  // The Client workspace still shows a flat list: the folder browser fed from the index
-  // (browseFolder / searchNames) is the next step.
-  try {
-    return { info: drive.info, dataKey: unlocked.dataKey, entries: [...unlocked.index.entries()] };
-  } finally {
-    unlocked.index.close();
-  }
 }
 
 /**
@@ -79,6 +73,6 @@ export async function loadEngine(specifier = new URL('../shared/engine/index.js'
       throw new ScelleError('E_INTERNAL', `the engine could not be loaded: ${(e2 as Error).message}`, {}, { cause: e2 });
     }
   }
-  if (!isEnginePort(mod)) throw new ScelleError('E_INTERNAL', 'the engine module lacks seal/inspect/verify/list/open/loadDrive/unlockDrive');
+  if (!isEnginePort(mod)) throw new ScelleError('E_INTERNAL', `the engine module lacks one of ${ENGINE_FUNCTIONS.join('/')}`);
   return mod;
 }

@@ -4,7 +4,7 @@
  * `unlock` call; the dispatcher answers with an opaque session id.
  */
 import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
-import type { DriveInfo, IndexEntry, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
+import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
 
 /** Seal settings the main side adds to the renderer's request. */
 export interface SealCall {
@@ -31,6 +31,25 @@ export interface SealOutcome {
   customerPublicKey: string;
 }
 
+/** One index entry as the desktop shows it: no offset, hash or mode; folders with their totals. */
+export interface BrowseEntry {
+  path: string;
+  type: 'file' | 'directory' | 'symlink';
+  size: number;
+  mtime: number;
+  /** Folders: entries, files and the files' bytes below them (at any depth). */
+  entries?: number;
+  files?: number;
+  bytes?: number;
+}
+
+/** A drive's totals, from its index trailer. */
+export interface DriveTotals {
+  entries: number;
+  files: number;
+  bytes: number;
+}
+
 /** One call to the dispatcher. `jobId` routes progress and cancellation. */
 export type EngineCall =
   | { op: 'seal'; jobId: string; args: SealCall }
@@ -41,7 +60,9 @@ export type EngineCall =
   | { op: 'customerSign'; args: { sessionId: string; event: CustodyEvent } }
   | { op: 'unlock'; args: { driveDir: string; code: string } }
   | { op: 'lock'; args: { sessionId: string } }
-  | { op: 'list'; args: { sessionId: string } }
+  | { op: 'browse'; args: { sessionId: string; folder: string; start: number; limit: number } }
+  | { op: 'search'; args: { sessionId: string; query: string; limit: number } }
+  | { op: 'release'; args: { sessionId: string } }
   | { op: 'open'; jobId: string; args: { sessionId: string; dest: string; paths?: string[]; overwrite?: 'never' | 'always' } };
 
 /** What each call resolves to. */
@@ -54,7 +75,10 @@ export interface EngineAnswers {
   customerAuthor: { driveId: string; authorId: string; publicKey: string; manifestSha256: string };
   customerSign: SignedEvent;
   lock: { locked: boolean };
-  list: { entries: IndexEntry[] };
+  browse: { entries: BrowseEntry[]; more: boolean; totals: DriveTotals };
+  search: { entries: BrowseEntry[]; more: boolean };
+  /** The session's index is closed (its key stays, to sign events) until `lock`. */
+  release: { released: boolean };
   open: Omit<OpenResult, 'customerKey'>;
 }
 
@@ -66,9 +90,14 @@ export interface EngineErrorDto {
 }
 
 /** Messages host → worker. */
-export type HostMessage = { kind: 'call'; callId: number; call: EngineCall } | { kind: 'cancel'; jobId: string };
+export type HostMessage =
+  | { kind: 'call'; callId: number; call: EngineCall }
+  | { kind: 'cancel'; jobId: string }
+  /** Before the worker ends: stop every job and close every session (indexes closed, keys wiped). */
+  | { kind: 'close' };
 /** Messages worker → host. */
 export type WorkerMessage =
   | { kind: 'result'; callId: number; value: unknown }
   | { kind: 'error'; callId: number; error: EngineErrorDto }
-  | { kind: 'progress'; jobId: string; progress: Progress };
+  | { kind: 'progress'; jobId: string; progress: Progress }
+  | { kind: 'closed' };

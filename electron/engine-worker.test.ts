@@ -18,7 +18,8 @@ describe.skipIf(!existsSync(workerJs) || !existsSync(hostJs))('compiled engine w
       await writeFile(join(dir, 'a.txt'), 'hello');
       expect(await host.call({ op: 'count', jobId: 'job-count-01', args: { paths: [dir] } })).toEqual({ files: 1, directories: 1, bytes: 5 });
       await expect(host.call({ op: 'inspect', args: { driveDir: dir } })).rejects.toMatchObject({ code: 'E_FORMAT_MANIFEST' });
-      await expect(host.call({ op: 'list', args: { sessionId: 's_nonexistent_session' } })).rejects.toMatchObject({ code: 'E_USAGE' });
+      await expect(host.call({ op: 'browse', args: { sessionId: 's_nonexistent_session', folder: '', start: 0, limit: 10 } })).rejects.toMatchObject({ code: 'E_USAGE' });
+      await expect(host.call({ op: 'search', args: { sessionId: 's_nonexistent_session', query: 'a', limit: 10 } })).rejects.toMatchObject({ code: 'E_USAGE' });
     } finally {
       await host.close();
     }

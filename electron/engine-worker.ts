@@ -14,6 +14,7 @@ export function serveEngine(port: NonNullable<typeof parentPort>, engine: () => 
   const dispatcher = new EngineDispatcher(engine, (jobId, progress) => send({ kind: 'progress', jobId, progress }), pinnedRoots);
   port.on('message', (m: HostMessage) => {
     if (m.kind === 'cancel') { dispatcher.cancel(m.jobId); return; }
+    if (m.kind === 'close') { dispatcher.closeAll(); send({ kind: 'closed' }); return; }
     dispatcher.run(m.call).then(
       (value) => send({ kind: 'result', callId: m.callId, value }),
       (e: unknown) => send({ kind: 'error', callId: m.callId, error: toErrorDto(e) }),

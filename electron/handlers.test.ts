@@ -106,17 +106,33 @@ describe('IPC handlers: a drive from seal to restore', () => {
     expect(await call('engine.unlock', { driveDir, code: other })).toMatchObject({ ok: false, error: { code: 'E_KEY_WRONG' } });
   });
 
-  it('unlocks into an opaque session, lists and restores', async () => {
+  it('unlocks into an opaque session, browses, searches and restores chosen folders and files', async () => {
     const u = await value<{ sessionId: string }>('engine.unlock', { driveDir, code });
     sessionId = u.sessionId;
     expect(sessionId).toMatch(/^s_/);
-    const { entries } = await value<{ entries: { path: string }[] }>('engine.list', { sessionId });
-    expect(entries.map((e) => e.path)).toContain('Dossier client 4521/contrat.txt');
+    type Page = { entries: { path: string; type: string; size: number; entries?: number; files?: number; bytes?: number }[]; more: boolean; totals?: { entries: number; files: number; bytes: number } };
+    const top = await value<Page>('engine.browse', { sessionId, folder: '' });
+    expect(top).toMatchObject({ more: false, totals: { entries: 5, files: 3 }, entries: [{ path: 'Dossier client 4521', type: 'directory', entries: 4, files: 3 }] });
+    expect(top.entries[0]!.bytes).toBe(top.totals!.bytes);
+    const folder = await value<Page>('engine.browse', { sessionId, folder: 'Dossier client 4521', start: 0, limit: 1 });
+    expect(folder.entries).toHaveLength(1);
+    expect(folder.more).toBe(true);
+    expect(Object.keys(folder.entries[0]!)).not.toContain('sha256');
+    const found = await value<Page>('engine.search', { sessionId, query: 'CSV' });
+    expect(found).toMatchObject({ more: false });
+    expect(found.entries.map((e) => e.path)).toEqual(['Dossier client 4521/factures/2024-01.csv', 'Dossier client 4521/factures/2024-02.csv']);
+    expect(await value<Page>('engine.search', { sessionId, query: 'csv', limit: 1 })).toMatchObject({ more: true, entries: [{ path: 'Dossier client 4521/factures/2024-01.csv' }] });
+    expect(await call('engine.browse', { sessionId, folder: 'Dossier client 4521/absent' })).toMatchObject({ ok: false, error: { code: 'E_RESTORE_NOT_IN_INDEX' } });
+    expect(await call('engine.browse', { sessionId, folder: '', limit: 5000 })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { field: 'limit' } } });
+    expect(await call('engine.search', { sessionId, query: '' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { field: 'query' } } });
     const { path: dest } = await value<{ path: string }>('dialog.chooseFolder', { purpose: 'restore' });
-    expect(await value('engine.open', { jobId: 'open-00001', sessionId, dest, paths: ['Dossier client 4521/factures'] })).toMatchObject({ files: 2, verified: true });
+    // A chosen folder and a chosen file: everything below the folder, and the file.
+    expect(await value('engine.open', { jobId: 'open-00001', sessionId, dest, paths: ['Dossier client 4521/factures', 'Dossier client 4521/contrat.txt'] })).toMatchObject({ files: 3, verified: true });
     expect(await readFile(join(dest, 'Dossier client 4521', 'factures', '2024-01.csv'), 'utf8')).toContain('125.00');
+    expect(await readFile(join(dest, 'Dossier client 4521', 'contrat.txt'), 'utf8')).toContain('Contrat');
     expect(await value('engine.lock', { sessionId })).toEqual({ locked: true });
-    expect(await call('engine.list', { sessionId })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
+    expect(await call('engine.browse', { sessionId, folder: '' })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
+    expect(await call('engine.search', { sessionId, query: 'csv' })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
   });
 
   it('reports a corrupted drive', async () => {
@@ -211,6 +227,17 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect((await readFile(pdf.path)).subarray(0, 4).toString()).toBe('%PDF');
     const csv = await value<{ path: string }>('report.export', { driveId: sealedId, format: 'csv', language: 'en' });
     expect(await readFile(csv.path, 'utf8')).toMatch(/^driveId,seq,type/);
+  });
+
+  it('erases a drive with its unlocked session: the index is closed first, the customer signs the record', async () => {
+    const r = await value<{ driveId: string; driveDir: string; unlockCode: string }>('engine.seal', { jobId: 'seal-erase-1', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
+    const id = (await value<{ sessionId: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode })).sessionId;
+    expect(await value('engine.browse', { sessionId: id, folder: '' })).toMatchObject({ totals: { files: 3 } });
+    expect(await value('drives.eraseSealed', { driveDir: r.driveDir, sessionId: id })).toMatchObject({ erased: true, verification: 'pass', eventId: expect.any(String) });
+    expect(await call('engine.browse', { sessionId: id, folder: '' })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
+    expect(await value('engine.lock', { sessionId: id })).toEqual({ locked: true });
+    const [tl] = (await world.custody.lookup('drive', r.driveId));
+    expect(tl?.events.map((e) => `${e.author.kind}:${e.type}`)).toContain('customer:erased');
   });
 
   it('writes a packing slip PDF', async () => {

@@ -22,6 +22,8 @@ import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore
 import { loadStationIdentity } from './station.js';
 
 const CUSTOMER_TYPES = new Set(['received', 'opened']);
+/** Entries per `engine.browse` / `engine.search` answer when the renderer does not say. */
+const DEFAULT_PAGE = 500;
 
 /** One IPC request as any transport delivers it. */
 export interface IpcMessage {
@@ -160,7 +162,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'drives.check': async (req) => checkDriveForSeal(findDrive(req.driveId), { bytesNeeded: req.bytesNeeded, ...(req.files !== undefined ? { files: req.files } : {}) }),
     'drives.eraseSealed': async (req) => {
-      const report = eraseDrive({ driveDir: grants.require(req.driveDir) });
+      const driveDir = grants.require(req.driveDir);
+      // The unlocked session's index file must be closed before it is overwritten and deleted
+      // (Windows cannot remove an open file's folder); its key stays to sign the record.
+      if (req.sessionId) await deps.engine.call({ op: 'release', args: { sessionId: req.sessionId } });
+      const report = eraseDrive({ driveDir });
       if (!req.sessionId) return { erased: true as const, verification: report.verification.result, eventId: null, synced: false };
       // The customer, whose key only the unlocked session holds, signs the sanitization record.
       const data = sanitizationData(report, { mediaType: 'other', mediaDescription: `scelle/1 drive folder SCELLE-${report.driveId} (file-level erase)`, performedBy: 'customer', tool: { name: 'scelle', version: deps.version } });
@@ -226,11 +232,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return deps.engine.call({ op: 'unlock', args: { driveDir: grants.require(req.driveDir), code } });
     },
     'engine.lock': async (req) => deps.engine.call({ op: 'lock', args: { sessionId: req.sessionId } }),
-    'engine.list': async (req) => {
-      const { entries } = await deps.engine.call({ op: 'list', args: { sessionId: req.sessionId } });
-      const max = 50_000;
-      return { entries: entries.slice(0, max).map((e) => ({ path: e.path, type: e.type, size: e.size, mtime: e.mtime })), truncated: entries.length > max };
-    },
+    'engine.browse': async (req) => deps.engine.call({ op: 'browse', args: { sessionId: req.sessionId, folder: req.folder, start: req.start ?? 0, limit: req.limit ?? DEFAULT_PAGE } }),
+    'engine.search': async (req) => deps.engine.call({ op: 'search', args: { sessionId: req.sessionId, query: req.query, limit: req.limit ?? DEFAULT_PAGE } }),
     'engine.open': async (req) => deps.engine.call({
       op: 'open', jobId: req.jobId,
       args: { sessionId: req.sessionId, dest: grants.require(req.dest), ...(req.paths ? { paths: req.paths } : {}), ...(req.overwrite ? { overwrite: req.overwrite } : {}) },

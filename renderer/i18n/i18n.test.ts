@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../shared/ipc/index.js';
-import { DICTIONARIES, translate } from './index.js';
+import { DICTIONARIES, translate, translatePlural } from './index.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -34,6 +34,26 @@ describe('i18n', () => {
     // shared/format/station-cert.ts CertificateReason (the renderer may not import shared/format)
     const reasons = ['no-certificate', 'unknown-root', 'expired', 'key-mismatch', 'id-mismatch', 'not-yet-valid', 'bad-signature', 'malformed'];
     for (const r of reasons) for (const dict of [fr, en]) expect(dict, r).toHaveProperty([`cert.reason.${r}`]);
+  });
+
+  it('has an .other form for every plural message, in both languages', () => {
+    for (const dict of [fr, en]) {
+      for (const k of Object.keys(dict)) {
+        const m = /^(.*)\.(zero|one|two|few|many)$/.exec(k);
+        if (m) expect(dict, k).toHaveProperty([`${m[1]}.other`]);
+      }
+    }
+  });
+
+  it('picks plural forms by each language’s rules', () => {
+    const v = (files: number) => ({ files, bytes: '1 Ko' });
+    expect(translatePlural('fr-CA', 'client.selected', 0, v(0))).toBe('0 fichier choisi, 1 Ko');
+    expect(translatePlural('fr-CA', 'client.selected', 1, v(1))).toBe('1 fichier choisi, 1 Ko');
+    expect(translatePlural('fr-CA', 'client.selected', 2, v(2))).toBe('2 fichiers choisis, 1 Ko');
+    expect(translatePlural('fr-CA', 'client.selected', 1_000_000, { files: '1 000 000', bytes: '1 Go' })).toBe('1 000 000 de fichiers choisis, 1 Go');
+    expect(translatePlural('en', 'client.selected', 0, v(0))).toBe('0 files chosen, 1 Ko');
+    expect(translatePlural('en', 'client.selected', 1, v(1))).toBe('1 file chosen, 1 Ko');
+    expect(translatePlural('en', 'client.search.results', 1_000_000, { count: 'many' })).toBe('many results');
   });
 
   it('substitutes values', () => {

@@ -1,18 +1,23 @@
 /**
  * Client: pick the drive → authenticity and integrity shown before anything is asked →
- * unlock code (typos caught as typed) → browse and choose → restore (progress, cancel) →
+ * unlock code (typos caught as typed) → browse the folders, search names and choose folders
+ * and files (restore/browser-store.ts) → restore (progress, cancel) →
  * confirm receipt → optional erase.
  */
-import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import type { DriveInfoDto, DriveSummaryDto, IndexEntryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import type { DriveInfoDto, DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
+import { MAX_OPEN_PATHS } from '../../shared/ipc/limits.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
 import { certReasonText, ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
 import { formatBytes, formatCount, formatDateTime } from '../format.js';
 import { hasMessage } from '../i18n/index.js';
-import { useT } from '../i18n/use-t.js';
+import { useT, useTn } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
+import { createBrowserStore, isPartial, openRequestOf } from '../restore/browser-store.js';
+import { RestoreBrowser } from '../restore/RestoreBrowser.js';
 import { useApp } from '../store.js';
 
 type CodeStatus = ResponseOf<'engine.checkUnlockCode'>;
@@ -20,8 +25,9 @@ type CodeStatus = ResponseOf<'engine.checkUnlockCode'>;
 /** The customer's workspace. */
 export function Client() {
   const t = useT();
+  const tn = useTn();
   const lang = useApp((s) => s.language);
-  const ids = { code: useId(), codeHelp: useId(), filter: useId() };
+  const ids = { code: useId(), codeHelp: useId() };
   const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
   const [driveDir, setDriveDir] = useState<string | null>(null);
   const [info, setInfo] = useState<DriveInfoDto | null>(null);
@@ -30,10 +36,16 @@ export function Client() {
   const [codeStatus, setCodeStatus] = useState<CodeStatus | null>(null);
   const [sessionId, setSessionId] = useState<string | null>(null);
   const [unlocking, setUnlocking] = useState(false);
-  const [entries, setEntries] = useState<IndexEntryDto[]>([]);
-  const [truncated, setTruncated] = useState(false);
-  const [filter, setFilter] = useState('');
-  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [browser] = useState(() => createBrowserStore({
+    browse: (req) => unwrap(api().engine.browse(req)),
+    search: (req) => unwrap(api().engine.search(req)),
+  }));
+  const chosen = useStore(browser, (s) => s.chosen);
+  const browserBusy = useStore(browser, (s) => s.busy);
+  /** Whether the restore that ran chose less than everything (the custody `opened` event's `partial`). */
+  const restoredPartial = useRef(false);
+  /** The open session, locked when the workspace closes or another drive is picked. */
+  const session = useRef<string | null>(null);
   const [dest, setDest] = useState<string | null>(null);
   const restore = useJob<ResponseOf<'engine.open'>>();
   const [confirmed, setConfirmed] = useState<string | null>(null);
@@ -50,12 +62,21 @@ export function Client() {
   const refresh = useCallback(() => guard(async () => setDrives((await unwrap(api().drives.list({}))).drives)), [guard]);
   useEffect(() => { void refresh(); }, [refresh]);
 
+  const forget = useCallback(() => {
+    const id = session.current;
+    session.current = null;
+    browser.getState().reset();
+    if (id) void api().engine.lock({ sessionId: id });
+  }, [browser]);
+  useEffect(() => forget, [forget]);
+
   const runMedia = media.run;
   const pick = useCallback((dir: string) => guard(async () => {
-    setDriveDir(dir); setInfo(null); setSessionId(null); setEntries([]); setCode(''); setCodeStatus(null); setErased(false); setConfirmed(null);
+    forget();
+    setDriveDir(dir); setInfo(null); setSessionId(null); setCode(''); setCodeStatus(null); setErased(false); setConfirmed(null);
     setInfo(await unwrap(api().engine.inspect({ driveDir: dir })));
     await runMedia((jobId) => api().engine.verify({ jobId, driveDir: dir }));
-  }), [guard, runMedia]);
+  }), [guard, runMedia, forget]);
 
   useEffect(() => {
     if (code.trim() === '') { setCodeStatus(null); return; }
@@ -70,17 +91,20 @@ export function Client() {
     await guard(async () => {
       const r = await unwrap(api().engine.unlock({ driveDir, code }));
       setCode('');
+      session.current = r.sessionId;
       setSessionId(r.sessionId);
-      const list = await unwrap(api().engine.list({ sessionId: r.sessionId }));
-      setEntries(list.entries);
-      setTruncated(list.truncated);
-      setChosen(new Set(list.entries.filter((e) => e.type !== 'directory').map((e) => e.path)));
+      await browser.getState().start(r.sessionId);
     });
     setUnlocking(false);
   };
 
-  const shown = useMemo(() => entries.filter((e) => e.type !== 'directory' && e.path.toLowerCase().includes(filter.toLowerCase())), [entries, filter]);
-  const chosenBytes = useMemo(() => entries.filter((e) => chosen.has(e.path)).reduce((a, e) => a + e.size, 0), [entries, chosen]);
+  const request = openRequestOf({ chosen });
+  const canRestore = request.paths === undefined || (request.paths.length > 0 && request.paths.length <= MAX_OPEN_PATHS);
+  const startRestore = () => {
+    if (!dest || !sessionId) return;
+    restoredPartial.current = isPartial({ chosen });
+    void restore.run((jobId) => api().engine.open({ jobId, sessionId, dest, ...request }));
+  };
   const sealed = drives.flatMap((d) => d.sealedFolders.map((f) => ({ ...f, label: d.label || d.mountpoint })));
   const intact = media.result?.ok === true;
 
@@ -141,27 +165,7 @@ export function Client() {
       </Section>
 
       <Section title={t('client.step.browse')} disabled={!sessionId}>
-        {sessionId && (
-          <>
-            <label htmlFor={ids.filter}>{t('client.filter')}</label>
-            <input id={ids.filter} value={filter} onChange={(e) => setFilter(e.target.value)} />
-            <div className="row">
-              <button type="button" className="secondary" onClick={() => setChosen(new Set(entries.filter((e) => e.type !== 'directory').map((e) => e.path)))}>{t('client.selectAll')}</button>
-              <button type="button" className="secondary" onClick={() => setChosen(new Set())}>{t('client.selectNone')}</button>
-            </div>
-            <p aria-live="polite">{t('client.selected', { count: formatCount(chosen.size, lang), bytes: formatBytes(chosenBytes, lang) })}</p>
-            {truncated && <p className="warn">{t('client.truncated')}</p>}
-            <fieldset className="entries">
-              <legend>{t('client.entries')}</legend>
-              {shown.slice(0, 500).map((e) => (
-                <label key={e.path} className="choice">
-                  <input type="checkbox" checked={chosen.has(e.path)} onChange={(ev) => setChosen((s) => { const n = new Set(s); if (ev.target.checked) n.add(e.path); else n.delete(e.path); return n; })} />
-                  <span className="path">{e.path}</span> <span className="size">{formatBytes(e.size, lang)}</span>
-                </label>
-              ))}
-            </fieldset>
-          </>
-        )}
+        {sessionId && <RestoreBrowser store={browser} />}
       </Section>
 
       <Section title={t('client.step.restore')} disabled={!sessionId}>
@@ -170,10 +174,10 @@ export function Client() {
             <button type="button" className="secondary" onClick={() => void guard(async () => setDest((await unwrap(api().dialog.chooseFolder({ purpose: 'restore' }))).path))}>{t('client.chooseDest')}</button>
             {dest && <p>{t('client.dest', { path: dest })}</p>}
             <p className="help">{t('client.restoreProvisional')}</p>
-            <button type="button" disabled={!dest || chosen.size === 0 || restore.running} onClick={() => dest && void restore.run((jobId) => api().engine.open({ jobId, sessionId, dest, paths: [...chosen] }))}>{t('client.restore')}</button>
+            <button type="button" disabled={!dest || !canRestore || browserBusy || restore.running} onClick={startRestore}>{t('client.restore')}</button>
             {restore.running && <ProgressPanel progress={restore.progress} onCancel={restore.cancel} label={t('client.step.restore')} />}
             {restore.error?.code === 'E_CANCELLED' ? <Notice kind="warning">{t('progress.cancelled')}</Notice> : <ErrorNotice error={restore.error} />}
-            {restore.result && <Notice kind="success" testId="restored">{t('client.restored', { files: formatCount(restore.result.files, lang), bytes: formatBytes(restore.result.bytes, lang) })}</Notice>}
+            {restore.result && <Notice kind="success" testId="restored">{tn('client.restored', restore.result.files, { files: formatCount(restore.result.files, lang), bytes: formatBytes(restore.result.bytes, lang) })}</Notice>}
           </>
         )}
       </Section>
@@ -182,7 +186,7 @@ export function Client() {
         <button type="button" disabled={!restore.result || !info || !sessionId || confirmed !== null} onClick={() => info && sessionId && restore.result && void guard(async () => {
           const done = restore.result!;
           const received = await unwrap(api().custody.record({ driveId: info.driveId, type: 'received', sessionId, data: { level: 'media', ok: intact, problems: media.result?.problems.length ?? 0 } }));
-          const opened = await unwrap(api().custody.record({ driveId: info.driveId, type: 'opened', sessionId, data: { ok: true, filesRestored: done.files, bytesRestored: done.bytes, partial: chosen.size < entries.filter((e) => e.type !== 'directory').length } }));
+          const opened = await unwrap(api().custody.record({ driveId: info.driveId, type: 'opened', sessionId, data: { ok: true, filesRestored: done.files, bytesRestored: done.bytes, partial: restoredPartial.current } }));
           setConfirmed(received.synced && opened.synced ? t('client.confirmed') : t('tech.recordedLocal'));
         })}>{t('client.confirm')}</button>
         {confirmed && <Notice kind="success" testId="confirmed">{confirmed}</Notice>}
@@ -195,6 +199,8 @@ export function Client() {
           // Erase while the drive is still unlocked, so that the customer's key signs the sanitization record.
           const res = await unwrap(api().drives.eraseSealed({ driveDir, ...(sessionId ? { sessionId } : {}) }));
           if (sessionId) await unwrap(api().engine.lock({ sessionId }));
+          session.current = null;
+          browser.getState().reset();
           setSessionId(null); setEraseCheckFailed(res.verification === 'fail'); setErased(true);
         })}>{t('client.erase')}</button>
         {erased && (eraseCheckFailed

@@ -15,12 +15,10 @@ import {
   drivePathSchema, driveSummarySchema, driveTotalsSchema, indexEntrySchema, jobIdSchema, languageSchema, pathSchema, progressSchema,
   publicKey32B64Schema, sessionIdSchema, settingsSchema, verifyReportSchema,
 } from './schemas.js';
+import { MAX_OPEN_PATHS, MAX_PAGE } from './limits.js';
 
 const empty = z.strictObject({});
-/** Most entries one `engine.browse` or `engine.search` answer holds. */
-export const MAX_PAGE = 1000;
-/** Most paths (chosen folders and files) one `engine.open` takes. */
-export const MAX_OPEN_PATHS = 10_000;
+
 const saved = z.object({ path: pathSchema.nullable() });
 
 /** Every invoke channel: request schema and response value schema. */

@@ -7,3 +7,4 @@ export * from './schemas.js';
 export * from './channels.js';
 export * from './channel-names.js';
 export * from './api.js';
+export * from './limits.js';

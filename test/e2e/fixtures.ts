@@ -4,10 +4,12 @@
  * screenshots and axe-core checks.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { test as base, expect, type Page } from '@playwright/test';
 import { startHarness, type Harness } from './harness-server.js';
 import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from './custody-service.js';
+import { makeLargeDrive, type LargeDrive } from './large-drive.js';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -21,6 +23,8 @@ export interface WorldOptions {
 }
 
 type Fixtures = { worldOptions: WorldOptions; custody: E2eCustody; harness: Harness; app: Page };
+/** Made once per worker, only for the tests that use them. */
+type WorkerFixtures = { largeDrive: LargeDrive };
 
 /** Calls a handler as the harness page would. */
 export function callAs(h: Harness, channel: string, payload: unknown) {
@@ -38,9 +42,17 @@ export async function enrolStation(h: Harness, custody: E2eCustody): Promise<voi
 /**
  * The test function with fixtures: `custody` is a fresh REAL custody service (server/) per
  * test; `harness` is a fresh world + server whose station is enrolled with it (unless
- * `worldOptions.enrol` is false) and which pins the test provider root.
+ * `worldOptions.enrol` is false) and which pins the test provider root; `largeDrive` is a
+ * 100,000-file drive sealed once per worker (large-drive.ts; copy it with placeLargeDrive).
  */
-export const test = base.extend<Fixtures>({
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern
+  largeDrive: [async ({}, use) => {
+    const d = await makeLargeDrive();
+    console.log(`[large-drive] sealed ${d.entries} entries (${d.folders} folders × ${d.filesPerFolder} files) in ${d.sealMs} ms`);
+    await use(d);
+    await rm(d.root, { recursive: true, force: true });
+  }, { scope: 'worker', timeout: 600_000 }],
   worldOptions: [{}, { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern
   custody: async ({}, use) => {
