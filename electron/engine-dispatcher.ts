@@ -1,8 +1,9 @@
 /**
  * Runs engine calls where the engine lives (a worker thread in the app, the same thread in
  * tests): one AbortController per job for cancellation, progress routed by job id, and the
- * table of unlocked sessions. A session keeps, on this side only, the secret that opened the
- * drive (verify and open unlock again with it), its data key and its open index (never the
+ * table of unlocked sessions. A session keeps, on this side only, the drive's data key (verify
+ * and open reopen the drive with it: the unlock code is not kept, and its slow key derivation
+ * runs once) and its open index (never the
  * list of its entries: a drive may hold millions); callers get an opaque `s_…` id and forget
  * it with `lock`, which closes the index and zeroes the key. The data key also derives the
  * customer's custody key, so "received", "opened" and "erased" events are signed here without
@@ -27,7 +28,6 @@ interface Session {
   driveDir: string;
   driveId: string;
   manifestSha256: string;
-  secret: DriveSecret;
   /** The data key (the drive's own array while the index is open; a copy once released). */
   dataKey: Uint8Array;
   /** The open index, or null once released (before an erase). */
@@ -201,7 +201,7 @@ export class EngineDispatcher {
         const drive = await (await this.engineNow()).openIndex({ driveDir: call.args.driveDir, secret, pinnedRoots: this.pinnedRoots });
         const sessionId = `s_${randomBytes(18).toString('base64url')}`;
         const { info } = drive;
-        this.sessions.set(sessionId, { driveDir: info.driveDir, driveId: info.driveId, manifestSha256: info.manifestSha256, secret, dataKey: drive.dataKey, drive, search: null });
+        this.sessions.set(sessionId, { driveDir: info.driveDir, driveId: info.driveId, manifestSha256: info.manifestSha256, dataKey: drive.dataKey, drive, search: null });
         return { sessionId, driveId: info.driveId };
       }
       case 'lock': return { locked: this.lock(call.args.sessionId) };
@@ -281,7 +281,8 @@ export class EngineDispatcher {
       }
       case 'verify': {
         const engine = await this.engineNow();
-        const secret = call.args.sessionId ? this.session(call.args.sessionId).secret : undefined;
+        // A session's drive is opened with its data key: no second key derivation.
+        const secret: DriveSecret | undefined = call.args.sessionId ? { kind: 'data-key', key: this.session(call.args.sessionId).dataKey } : undefined;
         const report = await engine.verify({ driveDir: call.args.driveDir, ...(secret ? { secret } : {}), pinnedRoots: this.pinnedRoots, signal, onProgress });
         const { customerKey, ...safe } = report;
         customerKey?.secretKey.fill(0);
@@ -290,7 +291,7 @@ export class EngineDispatcher {
       case 'open': {
         const s = this.session(call.args.sessionId);
         const r = await (await this.engineNow()).open({
-          driveDir: s.driveDir, secret: s.secret, dest: call.args.dest, pinnedRoots: this.pinnedRoots,
+          driveDir: s.driveDir, secret: { kind: 'data-key', key: s.dataKey }, dest: call.args.dest, pinnedRoots: this.pinnedRoots,
           ...(call.args.paths ? { paths: call.args.paths } : {}),
           ...(call.args.overwrite ? { overwrite: call.args.overwrite } : {}),
           signal, onProgress,

@@ -72,10 +72,15 @@ export interface DriveInfo {
   keyslots: { type: 'unlock-code' | 'x25519'; label?: string }[];
 }
 
-/** A secret that opens a keyslot. */
+/**
+ * What opens a drive: a secret that opens a keyslot, or (`data-key`) the data key of a drive
+ * already unlocked in this process — the desktop app's session, so that a restore does not
+ * run the unlock code's key derivation again. A data key never comes from user input.
+ */
 export type DriveSecret =
   | { kind: 'unlock-code'; code: string }
-  | { kind: 'x25519'; secretKey: Uint8Array };
+  | { kind: 'x25519'; secretKey: Uint8Array }
+  | { kind: 'data-key'; key: Uint8Array };
 
 /** One entry of the encrypted index: defined with the format (shared/format/index-codec.ts). */
 export type { IndexEntry } from '../format/index-codec.js';

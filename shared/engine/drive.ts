@@ -112,7 +112,9 @@ export interface UnlockedDrive extends LoadedDrive {
  */
 export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret): Promise<UnlockedDrive> {
   const { manifest } = drive;
-  const dataKey = await unwrapKeyslots(manifest.keyslots, secret, manifest.driveId);
+  // A data key from an unlocked session is copied (this drive's copy is wiped on close) and
+  // proven by the index, which does not authenticate under another key.
+  const dataKey = secret.kind === 'data-key' ? Uint8Array.from(secret.key) : await unwrapKeyslots(manifest.keyslots, secret, manifest.driveId);
   let source;
   try {
     source = fileSource(join(drive.driveDir, INDEX_FILE));

@@ -60,6 +60,17 @@ describe('list, browse and search', () => {
     }
   });
 
+  it('reopens a drive with the data key of an unlocked session (no keyslot), and refuses another key', async () => {
+    const { opts } = await sealTree();
+    const drive = await openIndex(opts);
+    const key = Uint8Array.from(drive.dataKey);
+    closeUnlocked(drive);
+    const dest = tempDir();
+    expect(await open({ ...opts, secret: { kind: 'data-key', key }, dest, paths: ['export/d1'] })).toMatchObject({ files: 4, verified: true });
+    expect(key.some((b) => b !== 0)).toBe(true); // the caller's key is copied, not wiped
+    await expect(list({ ...opts, secret: { kind: 'data-key', key: new Uint8Array(32).fill(7) } })).rejects.toMatchObject({ code: 'E_FORMAT_INDEX' });
+  });
+
   it('opens chosen folders and files only, with the folders that lead to them', async () => {
     const { opts, tree } = await sealTree();
     const dest = tempDir();
