@@ -4,12 +4,16 @@
 // (new URL('./<name>.js', import.meta.url)), so they resolve in the bundle's folder too.
 import { defineConfig } from 'rolldown';
 
-const workers = ['payload-worker', 'part-writer-worker', 'tar-builder-worker', 'restore-worker', 'segment-worker', 'kdf-worker', 'file-hash-worker'];
+/** Each worker entry of the engine, by the folder of shared/engine it lives in. */
+const workers = {
+  'payload-worker': 'payload', 'part-writer-worker': 'payload', 'segment-worker': 'payload',
+  'tar-builder-worker': 'seal', 'kdf-worker': 'seal', 'restore-worker': 'restore', 'file-hash-worker': 'verify',
+};
 
 export default defineConfig({
   input: {
     scelle: 'dist/cli/main.js',
-    ...Object.fromEntries(workers.map((w) => [w, `dist/shared/engine/${w}.js`])),
+    ...Object.fromEntries(Object.entries(workers).map(([w, folder]) => [w, `dist/shared/engine/${folder}/${w}.js`])),
   },
   platform: 'node',
   output: {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { bytes, makeKeys, rewriteIndex, snapshotTree, tempDir, writeTree } from '../../test/support/engine-fixtures.js';
 import { list, open, seal, verify } from './index.js';
-import { localName, safeComponents } from './restore-paths.js';
+import { localName, safeComponents } from './restore/restore-paths.js';
 
 /** Seals `sources` (absolute) for an escrow key, in this thread. */
 async function sealSources(sources: string[]) {

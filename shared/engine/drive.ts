@@ -16,7 +16,7 @@ import { parseManifest, verifyManifestSignature, type Manifest } from '../format
 import { verifyStationCertificate } from '../format/station-cert.js';
 import type { DriveInfo, DriveSecret } from './api.js';
 import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, SEAL_STATE_FILE, SIGNATURE_FILE } from './drive-layout.js';
-import { PayloadReader, type PayloadDescription } from './payload-reader.js';
+import { PayloadReader, type PayloadDescription } from './payload/payload-reader.js';
 
 /** The station public key (base64) a manifest names, read loosely; null when absent. */
 function stationKeyOf(manifestBytes: Buffer): string | null {

@@ -1,11 +1,11 @@
 /** The engine: seal, verify, list, open and inspect sealed drives (scelle/1). */
 export type * from './api.js';
-export { seal, findUnfinishedSeals, type SealInternals } from './seal.js';
-export { verify, type VerifyOptions } from './verify.js';
+export { seal, findUnfinishedSeals, type SealInternals } from './seal/seal.js';
+export { verify, type VerifyOptions } from './verify/verify.js';
 export { list, listEntries, browseFolder, searchNames, openIndex, type ListOptions, type ListSummary } from './list.js';
-export { open, type OpenDriveOptions, type OpenReport } from './open.js';
+export { open, type OpenDriveOptions, type OpenReport } from './restore/open.js';
 export { closeUnlocked, loadDrive, resolveDriveDir, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
-export { DEFAULT_PART_PLAINTEXT_SIZE, inspectTarget } from './target.js';
+export { DEFAULT_PART_PLAINTEXT_SIZE, inspectTarget } from './seal/target.js';
 
 import type { DriveInfo } from './api.js';
 import { loadDrive } from './drive.js';

@@ -8,7 +8,7 @@ import type { IndexEntry } from '../format/index-codec.js';
 import type { DriveSecret } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { closeUnlocked, loadDrive, unlockDrive, type UnlockedDrive } from './drive.js';
-import { findTyped, resolveSelection, selectedEntries } from './restore-selection.js';
+import { findTyped, resolveSelection, selectedEntries } from './restore/restore-selection.js';
 
 /** Options of {@link listEntries} and {@link list}. */
 export interface ListOptions {

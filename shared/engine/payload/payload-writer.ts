@@ -1,0 +1,202 @@
+/**
+ * Writes the payload parts of a drive: receives the tar stream in order, cuts it into parts
+ * of `partPlaintextSize` bytes, encrypts each part as its own Tink stream (fresh salt and
+ * nonce prefix) with the associated data `scelle/1 payload <driveId> part <n>`, hashes the
+ * ciphertext, and fsyncs each part file (and its folder) before reporting it done.
+ * Writing starts at `startOffset` (the end of the parts an earlier, interrupted run
+ * finished), so a resume re-encrypts only the unfinished part, under a new salt.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { SizedStreamEncryptor } from '../../format/stream.js';
+import { targetError } from '../seal/target-errors.js';
+import { writevAll } from '../durable-fs.js';
+import { ScelleError } from '../../errors/scelle-error.js';
+import { partFileName, payloadAssociatedData } from '../../format/layout.js';
+
+/** A finished part, as the manifest lists it. */
+export interface PartInfo {
+  index: number;
+  /** Path relative to the drive folder, '/'-separated. */
+  file: string;
+  /** Ciphertext size. */
+  size: number;
+  /** Plaintext (tar) bytes it holds. */
+  plaintextSize: number;
+  /** hex SHA-256 of the ciphertext. */
+  sha256: string;
+}
+
+/** Settings of a payload writer; all plain data so they can cross to a worker thread. */
+export interface PayloadWriterConfig {
+  driveDir: string;
+  driveId: string;
+  dataKey: Uint8Array;
+  partPlaintextSize: number;
+  /** Stream offset where writing starts: a multiple of partPlaintextSize. */
+  startOffset: number;
+  /** Total size of the tar stream (so each part's size, and its last segment, are known). */
+  totalSize: number;
+}
+
+export { partFileName, payloadAssociatedData };
+
+/** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
+export interface CipherOutput {
+  openPart(n: number): void;
+  data(buffers: Buffer[]): void;
+  /** The part is complete: `plaintextSize` tar bytes went into it. */
+  closePart(n: number, plaintextSize: number): void;
+}
+
+/**
+ * Cuts the tar stream into parts and encrypts each as its own stream; the ciphertext goes to
+ * a {@link CipherOutput}. Writing starts at `startOffset` (a resume re-encrypts only the
+ * unfinished part, under a new salt).
+ */
+export class PartEncryptor {
+  private offset: number;
+  private part = -1;
+  private enc: SizedStreamEncryptor | null = null;
+  private partPlainBytes = 0;
+
+  constructor(private readonly cfg: PayloadWriterConfig, private readonly out: CipherOutput) {
+    this.offset = cfg.startOffset;
+  }
+
+  /** Consumes the next bytes of the tar stream. Throws what the output throws. */
+  write(chunk: Uint8Array): void {
+    let pos = 0;
+    while (pos < chunk.length) {
+      const n = Math.floor(this.offset / this.cfg.partPlaintextSize);
+      if (n !== this.part) {
+        this.closePart();
+        this.openPart(n);
+      }
+      const room = (n + 1) * this.cfg.partPlaintextSize - this.offset;
+      const take = Math.min(room, chunk.length - pos);
+      const ct = this.enc!.push(chunk.subarray(pos, pos + take));
+      if (ct.length > 0) this.out.data(ct);
+      this.partPlainBytes += take;
+      this.offset += take;
+      pos += take;
+    }
+  }
+
+  /** Ends the stream: finishes the last part. An empty tail still yields a valid part. */
+  finish(): void {
+    // When an earlier run finished every part (e.g. cancelled just before the manifest), there is nothing to write.
+    if (this.part < 0 && this.offset < this.cfg.totalSize) throw new ScelleError('E_INTERNAL', 'the payload stream ended early');
+    this.closePart();
+  }
+
+  private openPart(n: number): void {
+    this.out.openPart(n);
+    this.part = n;
+    const size = Math.min(this.cfg.partPlaintextSize, this.cfg.totalSize - n * this.cfg.partPlaintextSize);
+    this.enc = new SizedStreamEncryptor(this.cfg.dataKey, payloadAssociatedData(this.cfg.driveId, n), size);
+    this.partPlainBytes = 0;
+  }
+
+  private closePart(): void {
+    if (this.part < 0 || this.enc === null) return;
+    const ct = this.enc.finish();
+    if (ct.length > 0) this.out.data(ct);
+    this.enc = null;
+    this.out.closePart(this.part, this.partPlainBytes);
+  }
+}
+
+/**
+ * Writes encrypted parts to the drive: hashes the ciphertext, and fsyncs each part file (and
+ * its folder) before reporting it done. Throws E_TARGET_* on write failures.
+ */
+export class PartFileWriter implements CipherOutput {
+  private fd = -1;
+  private part = -1;
+  private hash: Hash | null = null;
+  private partCipherBytes = 0;
+  private readonly payloadDir: string;
+
+  constructor(driveDir: string, private readonly onPart: (p: PartInfo) => void) {
+    this.payloadDir = join(driveDir, 'payload');
+    try {
+      mkdirSync(this.payloadDir, { recursive: true });
+    } catch (e) {
+      throw targetError(e, this.payloadDir);
+    }
+  }
+
+  openPart(n: number): void {
+    const path = join(this.payloadDir, partFileName(n).slice('payload/'.length));
+    try {
+      this.fd = openSync(path, 'w', 0o644);
+    } catch (e) {
+      throw targetError(e, path);
+    }
+    this.part = n;
+    this.hash = createHash('sha256');
+    this.partCipherBytes = 0;
+  }
+
+  data(buffers: Buffer[]): void {
+    for (const b of buffers) {
+      this.hash!.update(b);
+      this.partCipherBytes += b.length;
+    }
+    try {
+      writevAll(this.fd, buffers);
+    } catch (e) {
+      throw targetError(e, partFileName(this.part));
+    }
+  }
+
+  closePart(n: number, plaintextSize: number): void {
+    const file = partFileName(n);
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      const dirFd = openSync(this.payloadDir, 'r');
+      try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+    } catch (e) {
+      throw targetError(e, file);
+    }
+    this.fd = -1;
+    this.onPart({ index: n, file, size: this.partCipherBytes, plaintextSize, sha256: this.hash!.digest('hex') });
+  }
+
+  /** Closes the open part file without finishing it (after an error or cancel). */
+  abort(): void {
+    if (this.fd >= 0) {
+      try { closeSync(this.fd); } catch { /* already failing */ }
+      this.fd = -1;
+    }
+  }
+}
+
+/** Encrypts and writes in one thread: the in-thread sink and the one-worker sink run one. */
+export class PayloadWriter {
+  private readonly files: PartFileWriter;
+  private readonly encryptor: PartEncryptor;
+
+  constructor(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void) {
+    this.files = new PartFileWriter(cfg.driveDir, onPart);
+    this.encryptor = new PartEncryptor(cfg, this.files);
+  }
+
+  /** Consumes the next bytes of the tar stream. Throws E_TARGET_* on write failures. */
+  write(chunk: Uint8Array): void {
+    this.encryptor.write(chunk);
+  }
+
+  /** Ends the stream: finishes the last part. */
+  finish(): void {
+    this.encryptor.finish();
+  }
+
+  /** Closes the open part file without finishing it (after an error or cancel). */
+  abort(): void {
+    this.files.abort();
+  }
+}

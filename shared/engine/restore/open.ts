@@ -1,0 +1,252 @@
+/**
+ * open: restores everything, or chosen paths and folders, from a drive into a folder. The
+ * index is read as a stream (restore-selection.ts), never held whole, and only the segments
+ * holding the chosen files are decrypted. A file never appears under its name before its last
+ * byte authenticated and its SHA-256 matched the index (restore-file.ts). Nothing existing is
+ * overwritten unless asked.
+ *
+ * Two passes over the selected index entries, so that memory stays flat at any size:
+ * 1. plan: every path checked to stay inside `dest`, the index checked whole (a full restore),
+ *    clashes with existing files found, sizes counted; nothing is written before it ends;
+ * 2. restore: files on worker threads (restore-pool.ts) as the index streams, or in this
+ *    thread for small restores; folders created on the way, never through a symbolic link;
+ *    each link created, and each folder's mode and times set, once every file before it in
+ *    the index is restored (the index lists a folder after everything below it).
+ */
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ScelleError } from '../../errors/scelle-error.js';
+import { entryLinkBytes, entryPathBytes, type IndexEntry } from '../../format/index-codec.js';
+import type { OpenOptions, OpenResult } from '../api.js';
+import { throwIfCancelled } from '../abort.js';
+import { loadDrive, payloadReader, readerDescription, unlockDrive } from '../drive.js';
+import { prefetchFor } from '../payload/segment-prefetcher.js';
+import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
+import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
+import { ProgressTracker } from '../progress.js';
+import { checkSafePath, localName, safeComponents } from './restore-paths.js';
+import { restoreFlush } from './restore-flush.js';
+import { resolveSelection, selectedEntries, type Selection } from './restore-selection.js';
+import type { IndexReader } from '../../format/index-reader.js';
+import { deriveCustomerKey } from '../../custody/customer-key.js';
+
+/** Open options plus the pinned roots used to judge the station. */
+export interface OpenDriveOptions extends OpenOptions {
+  pinnedRoots: readonly Uint8Array[];
+}
+
+/** What open did, beyond the counts. */
+export interface OpenReport extends OpenResult {
+  driveId: string;
+  /** Entries restored under another name because this system cannot hold theirs. */
+  renamed: { from: string; to: string }[];
+}
+
+/** Below this many bytes (and files), starting restore workers costs more than it saves. */
+const PARALLEL_MIN_BYTES = 16 << 20;
+const PARALLEL_MIN_FILES = 1000;
+/** Folders known to exist, remembered at most (then forgotten and checked again). */
+const KNOWN_FOLDERS_MAX = 16_384;
+
+/** Maps archive paths to destination paths, checking each stays inside `dest`. */
+class Destination {
+  readonly bytes: Buffer;
+  private readonly slash: Buffer;
+  private readonly known = new Set<string>();
+  /** Windows only: local names already given, to refuse two entries landing on one name. */
+  private readonly given = process.platform === 'win32' ? new Set<string>() : null;
+  readonly renamed: { from: string; to: string }[] = [];
+
+  constructor(dest: string) {
+    this.bytes = Buffer.from(dest);
+    this.slash = Buffer.concat([this.bytes, Buffer.from('/')]);
+  }
+
+  /** The destination of `e`. Throws E_RESTORE_UNSAFE_PATH. `record`: remember renames and names given. */
+  targetOf(e: IndexEntry, record = false): Buffer {
+    const bytes = entryPathBytes(e);
+    // POSIX keeps every name as it is: one check, one buffer.
+    if (this.given === null) {
+      checkSafePath(bytes);
+      return Buffer.concat([this.slash, bytes]);
+    }
+    const parts = safeComponents(bytes).map((c) => localName(c));
+    const local = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p.name] : [Buffer.from('/'), p.name])));
+    const target = Buffer.concat([this.slash, local]);
+    if (record) {
+      const key = target.toString('latin1').toLowerCase();
+      if (this.given.has(key)) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `two entries restore to the same name ${target.toString()}`, { path: e.path });
+      this.given.add(key);
+      if (parts.some((p) => p.renamed)) this.renamed.push({ from: e.path, to: local.toString('utf8') });
+    }
+    return target;
+  }
+
+  /** Creates folder `dir` (inside dest) and those leading to it, refusing to pass through a symbolic link. */
+  ensureFolder(dir: Buffer): void {
+    if (dir.length <= this.bytes.length || this.known.has(dir.toString('latin1'))) return;
+    if (this.known.size >= KNOWN_FOLDERS_MAX) this.known.clear();
+    let at = this.bytes.length;
+    while (at < dir.length) {
+      const next = dir.indexOf(0x2f, at + 1);
+      const end = next < 0 ? dir.length : next;
+      const cur = dir.subarray(0, end);
+      at = end;
+      const key = cur.toString('latin1');
+      if (this.known.has(key)) continue;
+      let st;
+      try {
+        st = lstatSync(cur);
+      } catch {
+        mkdirSync(cur, { mode: 0o700 });
+        this.known.add(key);
+        continue;
+      }
+      if (st.isSymbolicLink()) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${cur.toString()}`, { path: cur.toString() });
+      if (!st.isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
+      this.known.add(key);
+    }
+  }
+}
+
+const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
+const breathe = () => new Promise((r) => setImmediate(r));
+
+/** Pass 1 (see module doc): checks and counts; throws E_RESTORE_EXISTS listing clashes, before anything is written. */
+async function plan(index: IndexReader, selection: Selection, dest: Destination, destEmpty: boolean, overwrite: boolean, signal: AbortSignal | undefined) {
+  let files = 0;
+  let bytes = 0;
+  let largest = 0;
+  let clashes = 0;
+  let firstClash: Buffer | null = null;
+  let n = 0;
+  const look = (e: IndexEntry, target: Buffer) => {
+    if (destEmpty || e.type === 'directory') return;
+    // With overwrite, only a folder where a file must go is refused; without, any existing file.
+    if (overwrite ? isFolder(target) : pathExists(target)) {
+      clashes++;
+      firstClash ??= target;
+    }
+  };
+  for (const a of selection.ancestors) look(a.entry, dest.targetOf(a.entry, true));
+  for (const e of selectedEntries(index, selection, true)) {
+    look(e, dest.targetOf(e, true));
+    if (e.type === 'file') {
+      files++;
+      bytes += e.size;
+      largest = Math.max(largest, e.size);
+    }
+    if (++n % 4096 === 0) {
+      await breathe();
+      throwIfCancelled(signal);
+    }
+  }
+  if (clashes > 0) {
+    const where = (firstClash as Buffer | null)!.toString();
+    if (overwrite) throw new ScelleError('E_RESTORE_EXISTS', `${where} is a folder; it cannot be replaced by a file`, { count: clashes, path: where });
+    throw new ScelleError('E_RESTORE_EXISTS', `${clashes} file(s) already exist in ${dest.bytes.toString()}, e.g. ${where}; choose an empty folder or allow overwriting`, { count: clashes, path: where });
+  }
+  return { files, bytes, largest };
+}
+
+/**
+ * Restores the drive (see module doc). Errors: E_KEY_* (before anything is written),
+ * E_RESTORE_NOT_IN_INDEX, E_RESTORE_UNSAFE_PATH, E_RESTORE_EXISTS, E_FORMAT_INDEX (all four
+ * before anything is written), E_FORMAT_* (the file being written is removed; files already
+ * restored were verified), E_CANCELLED.
+ */
+export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
+  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
+  const reader = payloadReader(drive);
+  try {
+    const { index } = drive;
+    const selection = resolveSelection(index, opts.paths);
+    const destPath = resolve(opts.dest);
+    const dest = new Destination(destPath);
+    const overwrite = opts.overwrite === 'always';
+    const destEmpty = !existsSync(destPath) || readdirSync(destPath).length === 0;
+    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal);
+
+    mkdirSync(destPath, { recursive: true });
+    for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
+    const progress = new ProgressTracker('open', totals.bytes, totals.files, opts.onProgress);
+    const umask = process.umask();
+    const flush = restoreFlush(destPath);
+    const fsyncEachFile = flush.fsyncEachFile;
+    // Links and folders: a link is created, and a folder's mode and times set, once every file
+    // before it in the index is restored; the index lists a folder after everything below it,
+    // so nothing is written through a link and restoring files does not change a folder's times.
+    const finishEntry = (e: IndexEntry, target: Buffer) => {
+      if (e.type === 'symlink') {
+        dest.ensureFolder(parentOf(target));
+        if (overwrite && pathExists(target)) rmSync(target, { force: true });
+        symlinkSync(entryLinkBytes(e), target);
+      } else if (e.type === 'directory') {
+        chmodSync(target, e.mode & 0o7777 | 0o700);
+        utimesSync(target, e.mtime / 1000, e.mtime / 1000);
+      }
+    };
+    function* restoreItems(): Generator<RestoreItem> {
+      for (const e of selectedEntries(index, selection)) {
+        const target = dest.targetOf(e);
+        if (e.type === 'file') {
+          dest.ensureFolder(parentOf(target));
+          yield { entry: e, target };
+          continue;
+        }
+        if (e.type === 'directory') dest.ensureFolder(target);
+        yield { after: () => finishEntry(e, target) };
+      }
+    }
+    // Several files: each worker restores whole files (all cores busy). A few files, one of
+    // them holding most of the bytes: decryption runs ahead on a worker while this thread
+    // hashes and writes.
+    const many = totals.bytes >= PARALLEL_MIN_BYTES || totals.files >= PARALLEL_MIN_FILES;
+    const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
+    if (restoreWorkersAvailable() && many && !dominated) {
+      await restoreInParallel(restoreItems(), { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+    } else {
+      // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
+      const ranges: IndexEntry[] = [];
+      for (const e of selectedEntries(index, selection)) if (e.type === 'file') ranges.push(e);
+      prefetchFor(reader, readerDescription(drive), ranges);
+      const ctx: RestoreContext = { overwrite, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
+      let n = 0;
+      for (const item of restoreItems()) {
+        throwIfCancelled(opts.signal);
+        if ('after' in item) {
+          item.after();
+          if (++n % 4096 === 0) await breathe();
+          continue;
+        }
+        if (item.entry.size <= SMALL_FILE) {
+          await reader.ensure(item.entry.offset, item.entry.size);
+          restoreSmallFile(reader, item, ctx);
+          progress.add(item.entry.size);
+        } else {
+          await restoreLargeFile(reader, item, ctx);
+        }
+        progress.add(0, 1);
+      }
+    }
+    // The folders leading to chosen entries, deepest first.
+    for (const a of [...selection.ancestors].reverse()) finishEntry(a.entry, dest.targetOf(a.entry));
+
+    // Nothing is reported done before it is durable: every file and folder is flushed here.
+    function* restoredFiles(): Generator<Buffer> {
+      for (const e of selectedEntries(index, selection)) if (e.type === 'file') yield dest.targetOf(e);
+    }
+    function* restoredFolders(): Generator<Buffer> {
+      yield dest.bytes;
+      for (const a of selection.ancestors) yield dest.targetOf(a.entry);
+      for (const e of selectedEntries(index, selection)) if (e.type === 'directory') yield dest.targetOf(e);
+    }
+    flush.finish(restoredFiles(), restoredFolders());
+    progress.flush();
+    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: totals.files, bytes: totals.bytes, verified: true, renamed: dest.renamed };
+  } finally {
+    reader.close();
+    drive.index.close();
+    drive.dataKey.fill(0);
+  }
+}

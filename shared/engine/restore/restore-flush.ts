@@ -1,0 +1,51 @@
+/**
+ * How a restore makes its files durable before it reports them done. An fsync per file costs a
+ * journal commit each on most file systems (measured here on ext4: 5,000 small files take
+ * 1.2–1.7 s with an fsync each, 0.2 s written first and flushed once). So on Linux the files are
+ * written without fsync and the destination's file system is flushed once at the end
+ * (`sync -f`, i.e. syncfs(2)); where that is not available the restored files are fsync'd one by
+ * one at the end. Elsewhere (macOS, Windows) each file is fsync'd as it is written.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { fsyncDir } from '../durable-fs.js';
+
+/** The durability plan of one restore. */
+export interface RestoreFlush {
+  /** True: fsync each file as it is written (then `finish` only syncs folders). */
+  fsyncEachFile: boolean;
+  /** Makes every restored file and folder durable. Throws the fs error of a file that cannot be synced. */
+  finish(files: Iterable<Buffer>, folders: Iterable<Buffer>): void;
+}
+
+/** Flushes the whole file system holding `path` (Linux `sync -f`); false when that is not available. */
+export function syncFileSystem(path: string): boolean {
+  try {
+    execFileSync('sync', ['-f', path], { stdio: 'ignore', timeout: 10 * 60_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fsyncEach(files: Iterable<Buffer>): void {
+  for (const f of files) {
+    const fd = openSync(f, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+  }
+}
+
+/** The plan for restoring into `dest` on `platform`; `syncFs` is replaceable for tests. */
+export function restoreFlush(dest: string, platform: NodeJS.Platform = process.platform, syncFs: (path: string) => boolean = syncFileSystem): RestoreFlush {
+  if (platform !== 'linux') {
+    return { fsyncEachFile: true, finish: (_files, folders) => { for (const d of folders) fsyncDir(d); } };
+  }
+  return {
+    fsyncEachFile: false,
+    finish(files, folders) {
+      if (syncFs(dest)) return;
+      fsyncEach(files);
+      for (const d of folders) fsyncDir(d);
+    },
+  };
+}

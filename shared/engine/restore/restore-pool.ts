@@ -1,0 +1,193 @@
+/**
+ * Restores files on several worker threads at once. The files (in tar order) are cut into
+ * units of consecutive files; each worker takes the next unit when it finishes one, and
+ * decrypts, hashes and writes its files itself (restore-file.ts), so every core does all
+ * the work of its files and the cores balance themselves. A segment shared by the last
+ * file of one unit and the first of the next is decrypted by both workers: units are large
+ * enough that this costs a few percent at most. Units are cut as the index streams, and the
+ * actions between files (links, folder modes) run in this thread once every unit before them
+ * is done, so nothing is held but the units in flight.
+ *
+ * On the first error or on cancellation every worker is told to stop, and the pool waits
+ * until each one has stopped between two files (a file is then either restored and
+ * verified, or absent) before it rejects: nothing is written after the error is reported.
+ */
+import { ScelleError } from '../../errors/scelle-error.js';
+import type { IndexEntry } from '../api.js';
+import type { PayloadDescription } from '../payload/payload-reader.js';
+import { fromWorkerError, type WorkerError } from '../workers/worker-error.js';
+import type { RestoreJob } from './restore-file.js';
+import { helperThreadCount } from '../workers/parallelism.js';
+import { compiledWorkers } from '../workers/compiled-worker.js';
+import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
+
+/** A file of a unit as it crosses to a worker: the destination as a latin1 string of its bytes. */
+export interface RestoreUnitJob { entry: IndexEntry; target: string }
+
+/** Messages to a restore worker. */
+export type RestoreWorkerRequest = { type: 'unit'; id: number; jobs: RestoreUnitJob[] } | { type: 'stop' };
+
+/** Messages from a restore worker. */
+export type RestoreWorkerMessage =
+  | { type: 'progress'; bytes: number; files: number }
+  | { type: 'unit-done'; id: number }
+  | { type: 'error'; id: number; error: WorkerError };
+
+/** A unit closes once it holds this many bytes or files. */
+const UNIT_BYTES = 32 << 20;
+const UNIT_FILES = 4096;
+
+const workerUrl = new URL('./restore-worker.js', import.meta.url);
+
+/** True when the compiled worker is available (not when running from TypeScript sources). */
+export function restoreWorkersAvailable(): boolean {
+  return compiledWorkers(workerUrl);
+}
+
+
+/**
+ * What a restore does, in tar order: restore a file (on a worker), or run an action in this
+ * thread once every file before it is restored (create a link, set a folder's mode and times).
+ */
+export type RestoreItem = RestoreJob | { after: () => void };
+
+/** One unit: the files that cross to a worker, and the actions to run once it and every unit before it are done. */
+export interface RestoreUnit { jobs: RestoreUnitJob[]; actions: (() => void)[] }
+
+/**
+ * Cuts `items` (in tar order, read as they come) into units of consecutive items, each closed
+ * once it holds UNIT_BYTES or UNIT_FILES items, as they cross to a worker. Only the unit being
+ * cut is in memory, never the list of files.
+ */
+export function* unitsOf(items: Iterator<RestoreItem>): Generator<RestoreUnit> {
+  let unit: RestoreUnit = { jobs: [], actions: [] };
+  let bytes = 0;
+  let count = 0;
+  for (let r = items.next(); !r.done; r = items.next()) {
+    const item = r.value;
+    if ('after' in item) unit.actions.push(item.after);
+    else {
+      unit.jobs.push({ entry: item.entry, target: item.target.toString('latin1') });
+      bytes += item.entry.size;
+    }
+    if (bytes >= UNIT_BYTES || ++count >= UNIT_FILES) {
+      yield unit;
+      unit = { jobs: [], actions: [] };
+      bytes = 0;
+      count = 0;
+    }
+  }
+  if (count > 0) yield unit;
+}
+
+/** Settings of a parallel restore. */
+export interface ParallelRestoreOptions {
+  description: PayloadDescription;
+  overwrite: boolean;
+  umask: number;
+  /** fsync each small file as it is written (see restore-flush.ts). */
+  fsyncEachFile: boolean;
+  signal: AbortSignal | undefined;
+  /** Called as work is done (bytes and files since the last call). */
+  onProgress: (bytes: number, files: number) => void;
+  workers?: number;
+}
+
+/**
+ * Restores `items` (in tar order, produced as they are needed; the producer creates the files'
+ * folders) on worker threads; each action runs in this thread once every file before it is
+ * restored. Resolves once every file is restored and verified and every action ran; rejects
+ * with the first error (the producer's or an action's, E_FORMAT_*, E_RESTORE_EXISTS,
+ * E_CANCELLED, E_INTERNAL…) once every worker has stopped.
+ */
+export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRestoreOptions): Promise<void> {
+  const units = unitsOf(items);
+  const count = opts.workers ?? helperThreadCount();
+  const cancel = new SharedArrayBuffer(4);
+  const cancelFlag = new Int32Array(cancel);
+  return new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let exhausted = false;
+    /** Actions of units sent and not yet run, by unit id; units done out of order wait here. */
+    const waiting = new Map<number, (() => void)[]>();
+    const done = new Set<number>();
+    let ranThrough = 0;
+    const unitDone = (id: number) => {
+      done.add(id);
+      while (done.has(ranThrough)) {
+        done.delete(ranThrough);
+        const actions = waiting.get(ranThrough) ?? [];
+        waiting.delete(ranThrough);
+        ranThrough++;
+        if (failure) continue;
+        try {
+          for (const a of actions) a();
+        } catch (e) {
+          stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore failed: ${(e as Error).message}`));
+        }
+      }
+    };
+    let active = count;
+    let failure: ScelleError | null = null;
+    const workers: EngineWorker[] = [];
+    const retired = new Set<EngineWorker>();
+    const stopAll = (e: ScelleError) => {
+      failure ??= e;
+      Atomics.store(cancelFlag, 0, 1);
+    };
+    const onAbort = () => stopAll(new ScelleError('E_CANCELLED', 'the operation was cancelled'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+
+    const retire = (w: EngineWorker) => {
+      if (retired.has(w)) return;
+      retired.add(w);
+      w.retire();
+      w.post({ type: 'stop' } satisfies RestoreWorkerRequest);
+      active--;
+      if (active > 0) return;
+      opts.signal?.removeEventListener('abort', onAbort);
+      for (const x of workers) void x.stop();
+      if (failure) reject(failure);
+      else resolve();
+    };
+    const feed = (w: EngineWorker) => {
+      if (failure || exhausted) return retire(w);
+      let unit: RestoreUnit | undefined;
+      try {
+        const r = units.next();
+        unit = r.done ? undefined : r.value;
+      } catch (e) {
+        stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore planning failed: ${(e as Error).message}`));
+        return retire(w);
+      }
+      if (unit === undefined) {
+        exhausted = true;
+        return retire(w);
+      }
+      waiting.set(next, unit.actions);
+      w.post({ type: 'unit', id: next, jobs: unit.jobs } satisfies RestoreWorkerRequest);
+      next++;
+    };
+
+    for (let i = 0; i < count; i++) {
+      const w: EngineWorker = startEngineWorker<RestoreWorkerMessage>(workerUrl, {
+        name: 'restore worker', workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
+      }, (m) => {
+        if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
+        else if (m.type === 'unit-done') {
+          unitDone(m.id);
+          feed(w);
+        } else {
+          stopAll(fromWorkerError(m.error));
+          retire(w);
+        }
+      }, (e) => {
+        stopAll(e);
+        retire(w);
+      });
+      workers.push(w);
+      feed(w);
+    }
+  });
+}

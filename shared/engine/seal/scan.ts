@@ -1,0 +1,197 @@
+/**
+ * Walks the sources of a seal without following symbolic links, yielding the entries in the
+ * order of the tar stream and the index (shared/format/index-order.ts): the blocks of the
+ * folders below a folder first, then the folder's own children sorted bytewise; the sources
+ * themselves form the last block, sorted by name. A folder's entry carries the totals of what
+ * lies below it. Names are kept as bytes so that names that are not valid UTF-8 survive.
+ *
+ * Memory: the listings of the folders on the current path, never the list of entries, so
+ * counting and sealing a million files costs what one folder's listing costs.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { ScelleError } from '../../errors/scelle-error.js';
+import { END_OF_ARCHIVE, padding, tarHeaderSize, type TarEntryType } from '../../format/tar.js';
+import { throwIfCancelled } from '../abort.js';
+
+/** The totals of a folder's subtree (everything below it, at any depth). */
+export interface SubtreeTotals {
+  entries: number;
+  files: number;
+  bytes: number;
+}
+
+/** One entry to seal. */
+export interface SourceEntry {
+  /** Absolute path on this machine, as bytes. */
+  sourcePath: Buffer;
+  /** Relative '/'-separated path in the tar stream and index, as bytes. */
+  archivePath: Buffer;
+  type: TarEntryType;
+  size: number;
+  mode: number;
+  mtimeMs: number;
+  linkTarget?: Buffer;
+  /** Bytes of the entry in the tar stream: headers, data and padding. */
+  tarBytes: number;
+  /** Folders: what lies below. */
+  totals?: SubtreeTotals;
+}
+
+/** What counting the sources found: totals and a fingerprint of what was seen. */
+export interface ScanResult {
+  /** Number of entries. */
+  entries: number;
+  files: number;
+  bytes: number;
+  /** Exact size of the tar stream these entries make. */
+  tarSize: number;
+  /** SHA-256 over names, types, sizes, modes, mtimes and link targets: changes when the sources do. */
+  fingerprint: string;
+}
+
+function kindOf(st: Stats, path: Buffer): TarEntryType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  const what = st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : 'device';
+  throw new ScelleError('E_SOURCE_UNSUPPORTED', `${path.toString()} is a ${what}, which scelle/1 cannot store`, { path: path.toString(), kind: what });
+}
+
+function lstatOrThrow(path: Buffer): Stats {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ScelleError('E_SOURCE_NOT_FOUND', `${path.toString()} does not exist`, { path: path.toString() });
+    throw new ScelleError('E_SOURCE_UNREADABLE', `${path.toString()} cannot be read (${code})`, { path: path.toString(), errno: String(code) });
+  }
+}
+
+function readdirOrThrow(path: Buffer): Dirent<Buffer>[] {
+  try {
+    return readdirSync(path, { encoding: 'buffer', withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ScelleError('E_SOURCE_CHANGED', `${path.toString()} disappeared while being read`, { path: path.toString() });
+    throw new ScelleError('E_SOURCE_UNREADABLE', `folder ${path.toString()} cannot be listed (${code})`, { path: path.toString(), errno: String(code) });
+  }
+}
+
+/** Size in the tar stream of one entry: headers, data and padding. */
+export function tarEntrySize(e: Omit<SourceEntry, 'tarBytes'>): number {
+  const header = tarHeaderSize({ path: e.archivePath, type: e.type, size: e.size, mode: e.mode, mtime: Math.floor(e.mtimeMs / 1000), linkTarget: e.linkTarget });
+  return header + e.size + padding(e.size);
+}
+
+const SLASH = Buffer.from('/');
+
+function entryAt(sourcePath: Buffer, archivePath: Buffer, totals: SubtreeTotals | undefined): SourceEntry {
+  const st = lstatOrThrow(sourcePath);
+  const type = kindOf(st, sourcePath);
+  const e: Omit<SourceEntry, 'tarBytes'> = { sourcePath, archivePath, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs };
+  if (type === 'symlink') e.linkTarget = readlinkSync(sourcePath, { encoding: 'buffer' });
+  if (type === 'directory') {
+    if (totals === undefined) throw new ScelleError('E_SOURCE_CHANGED', `${sourcePath.toString()} became a folder while being read`, { path: sourcePath.toString() });
+    e.totals = totals;
+  } else if (totals !== undefined) {
+    throw new ScelleError('E_SOURCE_CHANGED', `${sourcePath.toString()} stopped being a folder while being read`, { path: sourcePath.toString() });
+  }
+  return { ...e, tarBytes: tarEntrySize(e) };
+}
+
+function add(t: SubtreeTotals, e: SourceEntry): void {
+  t.entries += 1 + (e.totals?.entries ?? 0);
+  t.files += (e.type === 'file' ? 1 : 0) + (e.totals?.files ?? 0);
+  t.bytes += e.size + (e.totals?.bytes ?? 0);
+}
+
+/** Everything below folder `sourcePath`, in index order; returns the folder's totals. */
+function* walkFolder(sourcePath: Buffer, archivePath: Buffer): Generator<SourceEntry, SubtreeTotals> {
+  const children = readdirOrThrow(sourcePath).sort((a, b) => Buffer.compare(a.name, b.name));
+  const below = new Map<string, SubtreeTotals>();
+  const pathOf = (base: Buffer, name: Buffer) => Buffer.concat([base, SLASH, name]);
+  for (const c of children) {
+    const isFolder = c.isDirectory() || (!c.isFile() && !c.isSymbolicLink() && lstatOrThrow(pathOf(sourcePath, c.name)).isDirectory());
+    if (isFolder) below.set(c.name.toString('latin1'), yield* walkFolder(pathOf(sourcePath, c.name), pathOf(archivePath, c.name)));
+  }
+  const totals: SubtreeTotals = { entries: 0, files: 0, bytes: 0 };
+  for (const c of children) {
+    const e = entryAt(pathOf(sourcePath, c.name), pathOf(archivePath, c.name), below.get(c.name.toString('latin1')));
+    add(totals, e);
+    yield e;
+  }
+  return totals;
+}
+
+/**
+ * The entries of `sources` in index order (see module doc), read as they are yielded.
+ * Throws E_USAGE (no source, the root folder, two sources with the same name),
+ * E_SOURCE_NOT_FOUND, E_SOURCE_UNREADABLE, E_SOURCE_UNSUPPORTED (FIFO, socket, device),
+ * E_SOURCE_CHANGED (a folder appeared or disappeared meanwhile).
+ */
+export function* walkSources(sources: readonly string[]): Generator<SourceEntry> {
+  if (sources.length === 0) throw new ScelleError('E_USAGE', 'no source to seal was given');
+  const top: { name: Buffer; abs: Buffer }[] = [];
+  const names = new Set<string>();
+  for (const source of sources) {
+    const abs = resolve(source);
+    const name = basename(abs);
+    if (name === '' || abs === '/') throw new ScelleError('E_USAGE', 'the root folder cannot be sealed as a whole; choose folders inside it');
+    if (names.has(name)) throw new ScelleError('E_USAGE', `two sources are named "${name}"; rename one or seal their parent folder`, { name });
+    names.add(name);
+    top.push({ name: Buffer.from(name), abs: Buffer.from(abs) });
+  }
+  top.sort((a, b) => Buffer.compare(a.name, b.name));
+  const below = new Map<string, SubtreeTotals>();
+  for (const t of top) {
+    if (lstatOrThrow(t.abs).isDirectory()) below.set(t.name.toString('latin1'), yield* walkFolder(t.abs, t.name));
+  }
+  for (const t of top) yield entryAt(t.abs, t.name, below.get(t.name.toString('latin1')));
+}
+
+/** Accumulates the totals and fingerprint of entries as they are walked. */
+export class ScanTally {
+  entries = 0;
+  files = 0;
+  bytes = 0;
+  tarSize = END_OF_ARCHIVE.length;
+  private readonly fp: Hash = createHash('sha256');
+
+  /** Counts one entry. */
+  add(e: SourceEntry): void {
+    this.entries++;
+    if (e.type === 'file') {
+      this.files++;
+      this.bytes += e.size;
+    }
+    this.tarSize += e.tarBytes;
+    this.fp.update(`${e.archivePath.toString('base64')}|${e.type}|${e.size}|${e.mode}|${e.mtimeMs}|${e.linkTarget?.toString('base64') ?? ''}\n`);
+  }
+
+  /** The result (once: the fingerprint's hash is finished). */
+  result(): ScanResult {
+    return { entries: this.entries, files: this.files, bytes: this.bytes, tarSize: this.tarSize, fingerprint: this.fp.digest('hex') };
+  }
+}
+
+/**
+ * Counts `sources` (see {@link walkSources}) in constant memory. Throws as walkSources and
+ * E_CANCELLED. `onCount` is called as entries are counted (files, bytes so far).
+ */
+export async function scanSources(sources: readonly string[], opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void } = {}): Promise<ScanResult> {
+  const tally = new ScanTally();
+  let sinceYield = 0;
+  for (const e of walkSources(sources)) {
+    tally.add(e);
+    if (++sinceYield >= 2000) {
+      sinceYield = 0;
+      opts.onCount?.(tally.files, tally.bytes);
+      await new Promise((r) => setImmediate(r));
+      throwIfCancelled(opts.signal);
+    }
+  }
+  opts.onCount?.(tally.files, tally.bytes);
+  return tally.result();
+}

@@ -1,0 +1,271 @@
+/**
+ * seal: files and folders → a sealed drive folder `SCELLE-<driveId>/` (scelle/1).
+ * The sources are counted first (scan.ts: totals, tar size, fingerprint), then walked again in
+ * index order and sealed as they are read, the walk checked against the count; neither pass
+ * holds the list of entries, and each entry's index line is encrypted into index.scx as it is
+ * written (index-writer.ts), so memory stays flat in the number of entries.
+ * Streams through a fixed pool of shared-memory slots (bounded memory, backpressure): runs of
+ * small files are read and framed by tar builder workers, large files by this thread;
+ * encryption and writing run on worker threads (payload-sink.ts). Fsyncs every part before
+ * recording it, and writes manifest.json last, so a drive without manifest.json is never a
+ * sealed drive. An interrupted seal leaves a state file
+ * from which `resume: true` continues, re-encrypting only the unfinished part under a new
+ * salt (never reusing a key and nonce), after checking that the sources did not change.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScelleError } from '../../errors/scelle-error.js';
+import { generateUnlockCode, canonicalizeUnlockCode } from '../../format/unlock-code.js';
+import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
+import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slot.js';
+import { serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
+import { IndexWriter } from '../../format/index-writer.js';
+import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
+import { encodeBase64 } from '../../format/base64.js';
+import type { SealOptions, SealResult } from '../api.js';
+import { throwIfCancelled } from '../abort.js';
+import {
+  DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE,
+  driveDirFor, newDriveId, readmeText,
+} from '../drive-layout.js';
+import { fsyncDir, writeFileDurable } from '../durable-fs.js';
+import { createPayloadSink, type SinkMode } from '../payload/payload-sink.js';
+import type { PartInfo } from '../payload/payload-writer.js';
+import { ProgressTracker } from '../progress.js';
+import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
+import { scanSources, type ScanResult } from './scan.js';
+import { choosePartPlaintextSize, inspectTarget } from './target.js';
+import { targetError } from './target-errors.js';
+import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
+import { writeTarStream } from './seal-stream.js';
+import { helperThreadCount } from '../workers/parallelism.js';
+import { customerPublicKey } from '../../custody/customer-key.js';
+
+/** Extra knobs for tests and benchmarks. */
+export interface SealInternals {
+  /** 'inline' writes the payload in this thread; 'worker' and 'pipeline' on 2 or 3 threads when compiled. Default: by payload size and average file size. */
+  sinkMode?: SinkMode;
+  /** Minimum time between progress reports (default 100 ms; tests use 0 to see every chunk). */
+  progressIntervalMs?: number;
+}
+
+/** Unfinished seals (a state file, no manifest) found in `target`. */
+export function findUnfinishedSeals(target: string): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(target);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(DRIVE_DIR_PREFIX))
+    .map((n) => join(target, n))
+    .filter((d) => existsSync(join(d, SEAL_STATE_FILE)) && !existsSync(join(d, MANIFEST_FILE)));
+}
+
+/**
+ * Seals `opts.sources` into a new drive folder under `opts.target` (see module doc).
+ * Errors: E_KEY_NO_RECIPIENT, E_USAGE, E_SOURCE_* (missing, unreadable, unsupported,
+ * changed while read), E_TARGET_* (missing, read-only, too small, full, I/O),
+ * E_TARGET_NOT_EMPTY (an unfinished seal is there and resume was not asked),
+ * E_RESUME_MISMATCH, E_CANCELLED. On any error after writing started, the partial drive
+ * stays resumable and nothing reports it as sealed.
+ */
+export async function seal(opts: SealOptions, internals: SealInternals = {}): Promise<SealResult> {
+  const { recipients } = opts;
+  if (!recipients.unlockCode && recipients.x25519.length === 0) {
+    throw new ScelleError('E_KEY_NO_RECIPIENT', 'a drive needs at least one recipient: an unlock code or a public key');
+  }
+  // The unlock code's KDF (Argon2id, 64 MiB) starts now and runs on another core while the
+  // sources are counted; it is stopped if the seal fails before it is needed.
+  const unlockCode = recipients.unlockCode ? generateUnlockCode() : undefined;
+  const unlockKey = unlockCode ? { code: unlockCode, derivation: startUnlockKeyDerivation(canonicalizeUnlockCode(unlockCode)) } : null;
+  try {
+    return await sealWith(opts, internals, unlockKey);
+  } finally {
+    unlockKey?.derivation.cancel();
+  }
+}
+
+async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: { code: string; derivation: UnlockKeyDerivation } | null): Promise<SealResult> {
+  const { recipients, station, signal } = opts;
+  const target = inspectTarget(opts.target);
+  const unfinished = findUnfinishedSeals(opts.target);
+  let resumeState: SealState | null = null;
+  if (opts.resume) {
+    if (unfinished.length !== 1) {
+      throw new ScelleError('E_RESUME_MISMATCH', unfinished.length === 0 ? `there is no unfinished seal in ${opts.target} to resume` : `${unfinished.length} unfinished seals are in ${opts.target}; keep only the one to resume`, { path: opts.target });
+    }
+    resumeState = readSealState(unfinished[0]!);
+    if (resumeState.stationId !== station.id) {
+      throw new ScelleError('E_RESUME_MISMATCH', `the unfinished seal was started by station ${resumeState.stationId}; only that station can resume it`);
+    }
+  } else if (unfinished.length > 0) {
+    throw new ScelleError('E_TARGET_NOT_EMPTY', `an unfinished seal is already in ${unfinished[0]}; resume it or delete that folder first`, { path: unfinished[0]! });
+  }
+
+  // 1. Count the sources.
+  const scanProgress = new ProgressTracker('scan', 0, 0, opts.onProgress);
+  const scan = await scanSources(opts.sources, {
+    signal,
+    onCount: (files, bytes) => { scanProgress.setTotals(bytes, files); scanProgress.add(0); },
+  });
+  scanProgress.setTotals(scan.bytes, scan.files);
+  scanProgress.flush();
+
+  // 2. Decide sizes and check space.
+  const partSize = resumeState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, target);
+  if (resumeState) {
+    const sourcesSame = JSON.stringify(resumeState.sources) === JSON.stringify(opts.sources.map((s) => join(s)));
+    if (!sourcesSame || resumeState.fingerprint !== scan.fingerprint) {
+      throw new ScelleError('E_RESUME_MISMATCH', 'the sources changed since this seal started (files added, removed, resized or modified); delete the unfinished folder and seal again', { path: unfinished[0]! });
+    }
+  }
+  const partSizes = partSizesOf(scan.tarSize, partSize);
+  const partCount = partSizes.length;
+  const finishedParts = resumeState?.parts ?? [];
+  const bytesNeeded = sealedBytes(scan.tarSize, scan.entries, partSize, finishedParts.length);
+  if (bytesNeeded > target.freeBytes) {
+    throw new ScelleError('E_TARGET_TOO_SMALL', `the target needs ${bytesNeeded} bytes free and has ${target.freeBytes}`, { needed: bytesNeeded, free: target.freeBytes });
+  }
+
+  // 3. Drive identity, data key, state.
+  let driveId: string;
+  let dataKey: Uint8Array;
+  let state: SealState;
+  const resumeKey = stationResumeKey(station.secretKey);
+  if (resumeState) {
+    driveId = resumeState.driveId;
+    dataKey = await unwrapKeyslots([resumeState.resumeSlot], { kind: 'x25519', secretKey: resumeKey.secretKey }, driveId);
+    state = resumeState;
+  } else {
+    driveId = newDriveId();
+    dataKey = randomBytes(32);
+    state = {
+      format: 'scelle/1-seal-state', driveId, createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      sources: opts.sources.map((s) => join(s)), fingerprint: scan.fingerprint, partPlaintextSize: partSize, stationId: station.id,
+      resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, driveId, 'resume'), parts: [],
+    };
+  }
+  const driveDir = driveDirFor(opts.target, driveId);
+  if (!resumeState) {
+    try {
+      mkdirSync(driveDir);
+      mkdirSync(join(driveDir, 'payload'));
+    } catch (e) {
+      throw targetError(e, driveDir);
+    }
+    writeSealState(driveDir, state);
+    fsyncDir(opts.target);
+  }
+
+  // With many entries, the unlock code's key must be ready (and its 64 MiB gone) before the
+  // payload workers start, whose memory grows with the number of entries; with few, it keeps
+  // running beside them.
+  let unlockSlot: Keyslot | null = null;
+  const wrapUnlockSlot = async () => {
+    if (!unlockKey) return;
+    const derived = await unlockKey.derivation.result;
+    try {
+      unlockSlot = wrapWithUnlockCodeKey(dataKey, derived, driveId);
+    } finally {
+      derived.kek.fill(0);
+    }
+    throwIfCancelled(signal);
+  };
+  if (scan.entries >= BUILDERS_MIN_ENTRIES) await wrapUnlockSlot();
+
+  // 4. Payload.
+  const startOffset = finishedParts.length * partSize;
+  const parts: PartInfo[] = [...finishedParts];
+  const sink = createPayloadSink({ driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset, totalSize: scan.tarSize }, (p) => {
+    parts.push(p);
+    state = { ...state, parts: [...parts] };
+    writeSealState(driveDir, state);
+  }, internals.sinkMode ?? chooseSinkMode(scan));
+  // Many entries: their per-file work is spread over tar builder workers (not on a resume,
+  // which must skip the finished parts entry by entry).
+  const builders = sink.shared && startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
+    ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount())
+    : null;
+  const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
+  // The index is encrypted into index.scx as the entries go (a resume writes it anew).
+  let index: IndexWriter;
+  try {
+    index = new IndexWriter(join(driveDir, INDEX_FILE), dataKey, driveId);
+  } catch (e) {
+    await sink.abort();
+    await builders?.close();
+    throw targetError(e, driveDir);
+  }
+  try {
+    await writeTarStream(opts.sources, scan, sink, { startOffset, progress, signal, builders, index });
+    await sink.finish();
+  } catch (e) {
+    await sink.abort();
+    index.close();
+    throw e;
+  } finally {
+    await builders?.close();
+  }
+  progress.flush();
+  parts.sort((a, b) => a.index - b.index);
+  if (parts.length !== partCount) throw new ScelleError('E_INTERNAL', `wrote ${parts.length} parts, expected ${partCount}`);
+
+  // 5. Index: the directory and the trailer (the authenticated part sizes and totals).
+  let writtenIndex;
+  try {
+    writtenIndex = index.finish({ parts: partCount, partSizes, totalSize: scan.tarSize, files: scan.files, bytes: scan.bytes });
+  } catch (e) {
+    index.close();
+    throw targetError(e, driveDir);
+  }
+
+  // 6. Manifest, signature, notice; manifest.json last.
+  if (unlockSlot === null) await wrapUnlockSlot();
+  const keyslots: Keyslot[] = [];
+  if (unlockSlot) keyslots.push(unlockSlot);
+  for (const r of recipients.x25519) keyslots.push(wrapForX25519(dataKey, r.publicKey, driveId, r.label));
+  const manifest: Manifest = {
+    format: 'scelle/1', driveId, createdAt: state.createdAt,
+    payload: { aead: 'AES256_GCM_HKDF_1MB', partPlaintextSize: partSize, parts: parts.map((p) => ({ file: p.file, size: p.size, sha256: p.sha256 })) },
+    index: { file: INDEX_FILE, size: writtenIndex.size, sha256: writtenIndex.sha256 },
+    keyslots,
+    station: { id: station.id, publicKey: encodeBase64(station.publicKey), certificate: station.certificate },
+  };
+  const manifestBytes = serializeManifest(manifest);
+  writeFileDurable(join(driveDir, SIGNATURE_FILE), signManifest(manifestBytes, station.secretKey) + '\n');
+  writeFileDurable(join(driveDir, README_FILE), readmeText(driveId));
+  throwIfCancelled(signal);
+  writeFileDurable(join(driveDir, MANIFEST_FILE), manifestBytes);
+  rmSync(join(driveDir, SEAL_STATE_FILE), { force: true });
+  fsyncDir(driveDir);
+  const customerKey = customerPublicKey(dataKey, driveId);
+  dataKey.fill(0);
+
+  const result: SealResult = {
+    driveId, driveDir,
+    manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
+    files: scan.files, bytes: scan.bytes, parts: partCount, resumed: resumeState !== null, customerPublicKey: customerKey,
+  };
+  if (unlockKey) result.unlockCode = unlockKey.code;
+  return result;
+}
+
+/** Below this, starting the encryption worker costs more than it saves. */
+const WORKER_MIN_BYTES = 8 << 20;
+/**
+ * From this average file size, encryption and writing get a thread each (three stages): the
+ * sealing loop then has time to spare. Below it, the tar builders keep every core busy and a
+ * third payload thread would only add memory.
+ */
+const PIPELINE_MIN_AVERAGE_FILE = 1 << 20;
+
+/** The payload sink for what the scan found. */
+function chooseSinkMode(scan: ScanResult): SinkMode {
+  if (scan.tarSize < WORKER_MIN_BYTES) return 'inline';
+  return scan.bytes >= scan.files * PIPELINE_MIN_AVERAGE_FILE ? 'pipeline' : 'worker';
+}
+/** Below this many entries, the tar builder workers cost more than they save. */
+const BUILDERS_MIN_ENTRIES = 256;

@@ -1,0 +1,68 @@
+/**
+ * A pool of tar builder workers: when a seal holds many small files, the per-file work
+ * (open, read, fstat, close, SHA-256, tar header, index line) runs on several cores at once,
+ * each batch written straight into a slot of the payload sink's shared memory. The sealing
+ * loop hands the finished slots to the sink in stream order.
+ */
+import { ScelleError } from '../../errors/scelle-error.js';
+import { fromWorkerError, type WorkerError } from '../workers/worker-error.js';
+import type { BatchEntry, BatchResult } from './tar-batch.js';
+import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
+import { compiledWorkers } from '../workers/compiled-worker.js';
+
+/** A batch to build into slot `slot`, starting at absolute stream offset `start`. */
+export interface TarBuilderRequest { id: number; slot: number; start: number; entries: BatchEntry[] }
+/** A builder's answer. */
+export type TarBuilderResponse = { id: number; ok: true; result: BatchResult } | { id: number; ok: false; error: WorkerError };
+
+const workerUrl = new URL('./tar-builder-worker.js', import.meta.url);
+
+/** True when the compiled worker is available (not when running from TypeScript sources). */
+export function tarBuildersAvailable(): boolean {
+  return compiledWorkers(workerUrl);
+}
+
+/** Builder workers over one shared memory of slots; batches go to the least busy worker. */
+export class TarBuilders {
+  private readonly workers: { host: EngineWorker; busy: number }[] = [];
+  private readonly pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: ScelleError) => void }>();
+  private nextId = 0;
+  private failure: ScelleError | null = null;
+
+  constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
+    for (let i = 0; i < count; i++) {
+      const slot = { host: null as unknown as EngineWorker, busy: 0 };
+      slot.host = startEngineWorker<TarBuilderResponse>(workerUrl, { name: 'tar builder', workerData: { shared, slotSize }, youngGenerationMb: 16 }, (m) => {
+        slot.busy--;
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.ok) p?.resolve(m.result);
+        else p?.reject(fromWorkerError(m.error));
+      }, (e) => this.fail(e));
+      this.workers.push(slot);
+    }
+  }
+
+  private fail(e: ScelleError): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  /** Builds `entries` into slot `slot` (stream offset `start`). Rejects with the batch's error. */
+  build(slot: number, start: number, entries: BatchEntry[]): Promise<BatchResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const target = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    target.busy++;
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      target.host.post({ id, slot, start, entries } satisfies TarBuilderRequest);
+    });
+  }
+
+  /** Stops the workers (a batch still running is abandoned; its slot is never submitted). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.host.stop()));
+  }
+}

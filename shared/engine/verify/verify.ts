@@ -1,0 +1,199 @@
+/**
+ * verify: checks a drive without writing anything.
+ * - media level (no key): manifest signature and station certificate, every part and the
+ *   index present with the size and ciphertext SHA-256 the manifest records, no extra file.
+ * - full level (with a secret): also decrypts the index and every segment of every part
+ *   (each one authenticated), walks the tar stream and checks that it matches the index
+ *   entry by entry and that every file's SHA-256 matches.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScelleError, isScelleError, toErrorData } from '../../errors/scelle-error.js';
+import { TarReader } from '../../format/tar.js';
+import type { DriveSecret, VerifyReport } from '../api.js';
+import { throwIfCancelled } from '../abort.js';
+import { closeUnlocked, loadDrive, payloadReader, readerDescription, unlockDrive, type LoadedDrive, type UnlockedDrive } from '../drive.js';
+import { IndexChecker } from '../../format/index-reader.js';
+import { hashFiles } from './file-hasher.js';
+import { prefetchFor } from '../payload/segment-prefetcher.js';
+import { entryPathBytes, entryLinkBytes } from '../entry-path.js';
+import { PAYLOAD_DIR } from '../drive-layout.js';
+import { ProgressTracker } from '../progress.js';
+import { deriveCustomerKey } from '../../custody/customer-key.js';
+
+/** Options of {@link verify}. */
+export interface VerifyOptions {
+  driveDir: string;
+  /** With a secret: full verification. Without: media verification. */
+  secret?: DriveSecret;
+  pinnedRoots: readonly Uint8Array[];
+  signal?: AbortSignal;
+  onProgress?: (p: import('../api.js').Progress) => void;
+}
+
+type Problem = VerifyReport['problems'][number];
+const problem: (e: ScelleError) => Problem = toErrorData;
+
+/**
+ * Files operating systems drop on removable media when someone browses it (macOS AppleDouble
+ * `._*`, Finder and Windows Explorer metadata): not part of the drive, and not an alarm.
+ */
+function isOsLitter(file: string): boolean {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  return name.startsWith('._') || ['.DS_Store', 'Thumbs.db', 'desktop.ini'].includes(name);
+}
+
+/** Media checks: returns the problems found (empty when the media is intact). */
+async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const { manifest, driveDir } = drive;
+  const files = [...manifest.payload.parts.map((p, n) => ({ ...p, label: `part ${n}` })), { ...manifest.index, label: 'index' }];
+  const toHash: typeof files = [];
+  for (const f of files) {
+    let size: number;
+    try {
+      size = statSync(join(driveDir, f.file)).size;
+    } catch {
+      problems.push(problem(new ScelleError('E_FORMAT_PART_MISSING', `${f.file} (${f.label}) is missing`, { file: f.file })));
+      continue;
+    }
+    if (size !== f.size) {
+      problems.push(problem(new ScelleError('E_FORMAT_PART_SIZE', `${f.file} (${f.label}) has ${size} bytes, the manifest says ${f.size}`, { file: f.file, size, expected: f.size })));
+      progress.add(f.size);
+      continue;
+    }
+    toHash.push(f);
+  }
+  const digests = await hashFiles(toHash.map((f) => join(driveDir, f.file)), { onBytes: (n) => progress.add(n), signal });
+  toHash.forEach((f, i) => {
+    const digest = digests[i];
+    if (digest === null) problems.push(problem(new ScelleError('E_FORMAT_PART_MISSING', `${f.file} (${f.label}) cannot be read`, { file: f.file })));
+    else if (digest !== f.sha256) problems.push(problem(new ScelleError('E_FORMAT_PART_HASH', `${f.file} (${f.label}) is damaged or was replaced: its SHA-256 differs from the manifest`, { file: f.file })));
+  });
+  const expected = new Set(manifest.payload.parts.map((p) => p.file));
+  let present: string[] = [];
+  try {
+    present = readdirSync(join(driveDir, PAYLOAD_DIR)).map((n) => `${PAYLOAD_DIR}/${n}`);
+  } catch {
+    present = [];
+  }
+  for (const f of present) {
+    if (isOsLitter(f)) continue;
+    if (!expected.has(f)) problems.push(problem(new ScelleError('E_FORMAT_PART_EXTRA', `${f} is not part of this drive`, { file: f })));
+  }
+  return problems;
+}
+
+/**
+ * Full check of an unlocked drive: every segment authenticated (decrypted ahead on a worker
+ * when compiled), the tar stream walked against the index entry by entry, every file's
+ * SHA-256 checked. Returns the first problem, if any.
+ */
+async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<Problem[]> {
+  const reader = payloadReader(unlocked);
+  try {
+    prefetchFor(reader, readerDescription(unlocked), [{ offset: 0, size: reader.totalSize }]);
+    let pos = 0;
+    let counted = 0;
+    /** Reports progress up to the current position (headers, data, padding, trailing bytes alike). */
+    const advance = (files = 0) => {
+      progress.add(pos - counted, files);
+      counted = pos;
+    };
+    const visit = (from: number, length: number, onSlice: (s: Buffer) => void) => reader.forEachChunk(from, length, (slices) => {
+      for (const s of slices) onSlice(s);
+      throwIfCancelled(signal);
+    });
+    const tar = new TarReader(
+      async (n) => { await reader.ensure(pos, n); const b = reader.read(pos, n); pos += n; return b; },
+      async (n) => { pos += n; },
+    );
+    const checker = new IndexChecker(unlocked.index);
+    for (const { at, entry } of unlocked.index.scan(unlocked.index.entriesAt)) {
+      throwIfCancelled(signal);
+      checker.add(at, entry);
+      const h = await tar.next();
+      advance();
+      const where = `entry ${entry.path}`;
+      if (h === null) throw new ScelleError('E_FORMAT_TAR', `the tar stream ends before ${where}`);
+      if (!Buffer.from(h.path).equals(entryPathBytes(entry)) || h.type !== entry.type || h.size !== entry.size || (entry.type === 'file' && h.dataOffset !== entry.offset)) {
+        throw new ScelleError('E_FORMAT_TAR', `the tar stream does not match the index at ${where}`, { path: entry.path });
+      }
+      if (entry.type === 'symlink' && !Buffer.from(h.linkTarget ?? []).equals(entryLinkBytes(entry))) {
+        throw new ScelleError('E_FORMAT_TAR', `link target differs from the index at ${where}`, { path: entry.path });
+      }
+      if (entry.type === 'file') {
+        const hash = createHash('sha256');
+        await visit(pos, entry.size, (s) => hash.update(s));
+        await tar.skipData(entry.size);
+        advance(1);
+        if (hash.digest('hex') !== entry.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${entry.path} does not match its SHA-256 in the index`, { path: entry.path });
+      }
+    }
+    checker.finish();
+    if ((await tar.next()) !== null) throw new ScelleError('E_FORMAT_TAR', 'the tar stream holds entries the index does not list');
+    // Bytes between the end-of-archive marker and the end of the payload: authenticate them too.
+    if (pos < reader.totalSize) {
+      await visit(pos, reader.totalSize - pos, () => undefined);
+      pos = reader.totalSize;
+    }
+    advance();
+    return [];
+  } catch (e) {
+    if (isScelleError(e) && e.code !== 'E_CANCELLED') return [problem(e)];
+    throw e;
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Verifies the drive at `opts.driveDir` (see module doc). Never writes. Returns a report
+ * with every problem found; throws only when the drive cannot be judged at all
+ * (E_FORMAT_MANIFEST, E_FORMAT_SIGNATURE), when the secret is wrong (E_KEY_*), or E_CANCELLED.
+ */
+export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
+  const drive = loadDrive(opts.driveDir, opts.pinnedRoots);
+  const mediaBytes = drive.info.payloadCiphertextBytes + drive.manifest.index.size;
+  const progress = new ProgressTracker('verify', mediaBytes, drive.manifest.payload.parts.length, opts.onProgress);
+  // The media check (ciphertext hashes) runs on its own thread beside unlocking and the full check.
+  const stopMedia = new AbortController();
+  const onAbort = () => stopMedia.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const media = verifyMedia(drive, stopMedia.signal, progress);
+  media.catch(() => undefined);
+  const report: VerifyReport = { driveId: drive.manifest.driveId, level: opts.secret ? 'full' : 'media', ok: false, station: drive.info.station, problems: [] };
+  try {
+    let content: Problem[] = [];
+    if (opts.secret) content = await verifyUnlocked(drive, opts.secret, opts.signal, progress, report, mediaBytes);
+    report.problems = [...(await media), ...content];
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    stopMedia.abort();
+  }
+  throwIfCancelled(opts.signal);
+  progress.flush();
+  report.ok = report.problems.length === 0;
+  return report;
+}
+
+/** Unlocks the drive and runs the full check; fills the report's counts. Throws E_KEY_* and E_CANCELLED. */
+async function verifyUnlocked(drive: LoadedDrive, secret: DriveSecret, signal: AbortSignal | undefined, progress: ProgressTracker, report: VerifyReport, mediaBytes: number): Promise<Problem[]> {
+  let unlocked: UnlockedDrive;
+  try {
+    unlocked = await unlockDrive(drive, secret);
+  } catch (e) {
+    if (isScelleError(e) && e.code.startsWith('E_FORMAT')) return [problem(e)];
+    throw e;
+  }
+  try {
+    report.customerKey = deriveCustomerKey(unlocked.dataKey, unlocked.manifest.driveId);
+    report.files = unlocked.indexTrailer.files;
+    report.bytes = unlocked.indexTrailer.bytes;
+    progress.setTotals(mediaBytes + unlocked.indexTrailer.totalSize, unlocked.indexTrailer.files);
+    return await verifyContent(unlocked, signal, progress);
+  } finally {
+    closeUnlocked(unlocked);
+  }
+}
