@@ -1,7 +1,7 @@
 /** Crash-safe file writes on the target: fsync the data, rename into place, fsync the folder. */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { targetError } from './seal/target-errors.js';
+import { targetError } from './target-errors.js';
 
 /** fsyncs a folder so that entries created or renamed in it survive a crash. */
 export function fsyncDir(dir: string | Buffer): void {

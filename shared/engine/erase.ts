@@ -22,7 +22,7 @@ import { throwIfCancelled } from './abort.js';
 import { loadDrive } from './drive.js';
 import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE } from './drive-layout.js';
 import { fsyncDir } from './durable-fs.js';
-import { targetError } from './seal/target-errors.js';
+import { targetError } from './target-errors.js';
 
 /** Options of {@link eraseDrive}. */
 export interface EraseOptions {

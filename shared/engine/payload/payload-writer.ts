@@ -10,7 +10,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { SizedStreamEncryptor } from '../../format/stream.js';
-import { targetError } from '../seal/target-errors.js';
+import { targetError } from '../target-errors.js';
 import { writevAll } from '../durable-fs.js';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { partFileName, payloadAssociatedData } from '../../format/layout.js';

@@ -36,7 +36,7 @@ import { ProgressTracker } from '../progress.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import { scanSources, type ScanResult } from './scan.js';
 import { choosePartPlaintextSize, inspectTarget } from './target.js';
-import { targetError } from './target-errors.js';
+import { targetError } from '../target-errors.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
 import { writeTarStream } from './seal-stream.js';
 import { helperThreadCount } from '../workers/parallelism.js';

@@ -1,5 +1,5 @@
 /** Maps file-system errors on the target (the drive being written) to ScelleErrors. */
-import { ScelleError } from '../../errors/scelle-error.js';
+import { ScelleError } from '../errors/scelle-error.js';
 
 /** Converts an errno error raised while writing `path` on the target into a ScelleError. */
 export function targetError(e: unknown, path: string): ScelleError {
