@@ -155,6 +155,63 @@ describe('index writer and reader', () => {
   });
 });
 
+/** A consistent index of `count` entries in several segments, its lines as objects, with the directory computed. */
+function multiSegmentLines(count: number) {
+  const files = Array.from({ length: count }, (_, i) => `d/${'x'.repeat(120)}-${String(i).padStart(6, '0')}`);
+  const entries: Record<string, unknown>[] = files.map((path, i) => JSON.parse(encodeIndexEntry({ path, type: 'file', size: 0, mode: 0o644, mtime: 0, offset: 512 + i * 512, sha256: sha })));
+  entries.push({ path: 'd', type: 'directory', size: 0, mode: 0o755, mtime: 0, offset: 512 + count * 512, entries: count, files: count, bytes: 0 });
+  const header = { format: 'scelle/1', driveId: DRIVE };
+  let at = Buffer.byteLength(JSON.stringify(header) + '\n');
+  const directory: Record<string, unknown>[] = [];
+  let last = -1;
+  for (const e of entries) {
+    if (SCELLE_LAYOUT.segmentOf(at) !== last) {
+      directory.push({ at, path: e.path });
+      last = SCELLE_LAYOUT.segmentOf(at);
+    }
+    at += Buffer.byteLength(JSON.stringify(e) + '\n');
+  }
+  const totalSize = 512 + count * 512 + 2048;
+  const trailer = { trailer: 'scelle/1', parts: 1, partSizes: [totalSize], totalSize, entries: entries.length, files: count, bytes: 0, directoryAt: at };
+  return { header, entries, directory, trailer };
+}
+
+describe('the directory is checked when the index is opened (lookups rely on it)', () => {
+  const key = randomBytes(32);
+  const open = (l: ReturnType<typeof multiSegmentLines>) => IndexReader.open(forged([l.header, ...l.entries, ...l.directory, l.trailer], key), key, DRIVE);
+  it('opens a consistent index of several segments and finds entries in each', () => {
+    const l = multiSegmentLines(12_000);
+    expect(l.directory.length).toBeGreaterThan(1);
+    const reader = open(l);
+    expect(reader.find(Buffer.from(String(l.entries[11_000]!.path)))).toMatchObject({ offset: 512 + 11_000 * 512 });
+  });
+  const cases: [string, (l: ReturnType<typeof multiSegmentLines>) => void, RegExp][] = [
+    ['a directory offset outside the index', (l) => { l.trailer.directoryAt = 10; }, /directoryAt lies outside/],
+    ['a directory line past the entries', (l) => { l.directory[1]!.at = l.trailer.directoryAt + 1; }, /a line is out of place/],
+    ['a first directory line that is not the first entry', (l) => { l.directory[0]!.at = Number(l.directory[0]!.at) + 1; }, /does not start at the first entry/],
+    ['directory paths out of order', (l) => { [l.directory[0]!.path, l.directory[1]!.path] = [l.directory[1]!.path, l.directory[0]!.path]; l.directory[0]!.at = Buffer.byteLength(JSON.stringify(l.header) + '\n'); }, /out of order/],
+    ['no directory for entries', (l) => { l.directory.length = 0; }, /directory: missing/],
+  ];
+  it('refuses, in a full pass, a directory line for a segment in which no entry starts', () => {
+    const l = multiSegmentLines(100);
+    // The last entry line carries an unknown field long enough to span two segments.
+    const last = l.entries[l.entries.length - 1]!;
+    last.pad = 'p'.repeat(2 * SCELLE_LAYOUT.segmentSize);
+    const lastAt = Number(l.directory[0]!.at) + l.entries.slice(0, -1).reduce((a, e) => a + Buffer.byteLength(JSON.stringify(e) + '\n'), 0);
+    l.trailer.directoryAt = lastAt + Buffer.byteLength(JSON.stringify(last) + '\n');
+    const inside = SCELLE_LAYOUT.segmentPlaintextStart(SCELLE_LAYOUT.segmentOf(lastAt) + 1) + 10;
+    l.directory.push({ at: inside, path: 'd' });
+    expect(() => fullPass(forged([l.header, ...l.entries, ...l.directory, l.trailer], key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/names more segments than the entries fill/) }));
+  });
+  for (const [name, mutate, message] of cases) {
+    it(`refuses ${name}`, () => {
+      const l = multiSegmentLines(12_000);
+      mutate(l);
+      expect(() => open(l)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(message) }));
+    });
+  }
+});
+
 describe('lookups of names that need escaping or are not UTF-8', () => {
   it('find each one by its exact bytes', () => {
     const odd = ['a "quoted" name', 'back\\slash', 'new\nline', 'tab\tand\u0001ctl', 'été ☃ 𝄞', 'zz'];
