@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { deriveCustomerKey } from '../shared/custody/customer-key.js';
 import { signEvent } from '../shared/custody/event.js';
 import type { DriveSecret, IndexEntry, Progress } from '../shared/engine/api.js';
-import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
+import { ScelleError, isScelleError, toErrorData } from '../shared/errors/scelle-error.js';
 import { countSources } from './count-sources.js';
 import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
 import type { EnginePort, EntryPage, PinnedRoots, UnlockedDrive } from './engine-port.js';
@@ -97,9 +97,7 @@ export async function searchInSlices(engine: EnginePort, drive: UnlockedDrive, q
 
 /** Turns anything thrown into a safe error DTO (unknown errors become E_INTERNAL without their text). */
 export function toErrorDto(e: unknown): EngineErrorDto {
-  if (isScelleError(e)) return { code: e.code, message: e.message, details: { ...e.details } };
-  if (e instanceof Error && e.name === 'AbortError') return { code: 'E_CANCELLED', message: 'cancelled', details: {} };
-  return { code: 'E_INTERNAL', message: 'an unexpected error occurred in the engine', details: {} };
+  return toErrorData(e, { revealUnknown: false });
 }
 
 /** Decodes base64 root keys (invalid or wrong-length entries are dropped). */

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Progress } from '../shared/engine/api.js';
-import { ERROR_CODES, ScelleError, type ScelleErrorCode } from '../shared/errors/scelle-error.js';
+import { fromErrorData, ScelleError } from '../shared/errors/scelle-error.js';
 import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
 import type { EngineAnswers, EngineCall, EngineErrorDto, HostMessage, WorkerMessage } from './engine-protocol.js';
 import type { EnginePort } from './engine-port.js';
@@ -24,10 +24,7 @@ export interface EngineHost {
 }
 
 /** Rebuilds a ScelleError from its DTO (unknown codes become E_INTERNAL). */
-export function fromErrorDto(dto: EngineErrorDto): ScelleError {
-  const code = (ERROR_CODES as readonly string[]).includes(dto.code) ? (dto.code as ScelleErrorCode) : 'E_INTERNAL';
-  return new ScelleError(code, dto.message, dto.details);
-}
+export const fromErrorDto: (dto: EngineErrorDto) => ScelleError = fromErrorData;
 
 /** Runs the engine on the calling thread (tests, e2e harness). */
 export class InProcessEngineHost implements EngineHost {

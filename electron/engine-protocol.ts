@@ -5,6 +5,7 @@
  */
 import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
 import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
+import type { ScelleErrorData } from '../shared/errors/scelle-error.js';
 
 /** Seal settings the main side adds to the renderer's request. */
 export interface SealCall {
@@ -82,12 +83,8 @@ export interface EngineAnswers {
   open: Omit<OpenResult, 'customerKey'>;
 }
 
-/** A serialized error: a ScelleError's code, message and details. */
-export interface EngineErrorDto {
-  code: string;
-  message: string;
-  details: Record<string, string | number | boolean>;
-}
+/** A serialized error: the plain-data form of ScelleError (shared/errors). */
+export type EngineErrorDto = ScelleErrorData;
 
 /** Messages host → worker. */
 export type HostMessage =

@@ -33,15 +33,22 @@ export interface ScelleErrorData {
   details: Record<string, string | number | boolean>;
 }
 
-/** Any error as plain data: a ScelleError keeps its code, anything else becomes E_INTERNAL. */
-export function toErrorData(e: unknown): ScelleErrorData {
+/**
+ * Any error as plain data: a ScelleError keeps its code, an AbortError becomes E_CANCELLED,
+ * anything else E_INTERNAL — with its own text, or (`revealUnknown: false`, for what crosses to
+ * the renderer) a generic one, since an unexpected error's text was never checked for secrets.
+ */
+export function toErrorData(e: unknown, opts: { revealUnknown?: boolean } = {}): ScelleErrorData {
   if (e instanceof ScelleError) return { code: e.code, message: e.message, details: { ...e.details } };
-  return { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e), details: {} };
+  if (e instanceof Error && e.name === 'AbortError') return { code: 'E_CANCELLED', message: 'cancelled', details: {} };
+  const reveal = opts.revealUnknown ?? true;
+  return { code: 'E_INTERNAL', message: reveal ? (e instanceof Error ? e.message : String(e)) : 'an unexpected error occurred in the engine', details: {} };
 }
 
-/** The ScelleError that plain data stands for. */
-export function fromErrorData(d: ScelleErrorData): ScelleError {
-  return new ScelleError(d.code, d.message, d.details);
+/** The ScelleError that plain data stands for (a code this build does not know becomes E_INTERNAL). */
+export function fromErrorData(d: { code: string; message: string; details: Record<string, string | number | boolean> }): ScelleError {
+  const code = (ERROR_CODES as readonly string[]).includes(d.code) ? (d.code as ScelleErrorCode) : 'E_INTERNAL';
+  return new ScelleError(code, d.message, d.details);
 }
 
 /**
