@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { encodeIndexEntry, type IndexEntry } from './index-codec.js';
 import { compareEntryPaths, parentOf } from './index-order.js';
 import { bufferSource, fileSource, IndexChecker, IndexReader, type IndexSource } from './index-reader.js';
-import { indexAssociatedData, IndexWriter } from './index-writer.js';
+import { IndexWriter } from './index-writer.js';
+import { indexAssociatedData } from './layout.js';
 import { encryptStream, SCELLE_LAYOUT } from './stream.js';
 
 const DRIVE = 'TESTDRIVE1';

@@ -14,7 +14,7 @@ import {
   type IndexEntry, type IndexTrailer,
 } from './index-codec.js';
 import { compareEntryPaths, compareFolders, compareToSubtree, isWithin, parentOf } from './index-order.js';
-import { indexAssociatedData } from './index-writer.js';
+import { indexAssociatedData } from './layout.js';
 import { SCELLE_LAYOUT, SegmentDecrypter } from './stream.js';
 
 /** Random access to the ciphertext of an index. */

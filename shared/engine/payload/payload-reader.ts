@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { SCELLE_LAYOUT, SegmentDecrypter } from '../../format/stream.js';
-import { payloadAssociatedData } from './payload-writer.js';
+import { payloadAssociatedData } from '../../format/layout.js';
 
 interface OpenPart {
   fd: number;

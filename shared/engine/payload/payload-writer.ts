@@ -40,7 +40,6 @@ export interface PayloadWriterConfig {
   totalSize: number;
 }
 
-export { partFileName, payloadAssociatedData };
 
 /** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
 export interface CipherOutput {

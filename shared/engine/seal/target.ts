@@ -39,9 +39,6 @@ export function inspectTarget(target: string): TargetInfo {
   return { freeBytes: fs.bavail * fs.bsize, maxFileSize: fat ? FAT32_MAX_FILE : null, fileSystem: fat ? 'vfat' : `0x${fs.type.toString(16)}` };
 }
 
-/** The largest part plaintext size whose ciphertext fits in `maxFileSize` bytes. */
-export const maxPartPlaintextSize = largestPartFor;
-
 /**
  * The part size to use: the requested one (or 1 GiB), lowered when the target's file system
  * cannot hold a part that large. Throws E_USAGE for a size below one segment.
@@ -51,5 +48,5 @@ export function choosePartPlaintextSize(requested: number | undefined, info: Pic
   if (!Number.isSafeInteger(size) || size < MIN_PART_PLAINTEXT_SIZE) {
     throw new ScelleError('E_USAGE', `part size must be at least ${MIN_PART_PLAINTEXT_SIZE} bytes`, { reason: '--part-size' });
   }
-  return info.maxFileSize === null ? size : Math.min(size, maxPartPlaintextSize(info.maxFileSize));
+  return info.maxFileSize === null ? size : Math.min(size, largestPartFor(info.maxFileSize));
 }

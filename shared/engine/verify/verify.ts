@@ -17,7 +17,7 @@ import { closeUnlocked, loadDrive, payloadReader, readerDescription, unlockDrive
 import { IndexChecker } from '../../format/index-reader.js';
 import { hashFiles } from './file-hasher.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
-import { entryPathBytes, entryLinkBytes } from '../entry-path.js';
+import { entryPathBytes, entryLinkBytes } from '../../format/index-codec.js';
 import { PAYLOAD_DIR } from '../drive-layout.js';
 import { ProgressTracker } from '../progress.js';
 import { deriveCustomerKey } from '../../custody/customer-key.js';
