@@ -85,20 +85,33 @@ export function tarEntrySize(e: Omit<SourceEntry, 'tarBytes'>): number {
   return header + e.size + padding(e.size);
 }
 
-const SLASH = Buffer.from('/');
+/** `base` + '/' + `name`, in one allocation. */
+function childPath(base: Buffer, name: Buffer): Buffer {
+  const p = Buffer.allocUnsafe(base.length + 1 + name.length);
+  base.copy(p, 0);
+  p[base.length] = 0x2f;
+  name.copy(p, base.length + 1);
+  return p;
+}
 
-function entryAt(sourcePath: Buffer, archivePath: Buffer, totals: SubtreeTotals | undefined): SourceEntry {
+/**
+ * The entry at `sourcePath`; its archive path is sourcePath's bytes from `archiveAt` on (the
+ * source's own name and what follows), shared rather than copied.
+ */
+function entryAt(sourcePath: Buffer, archiveAt: number, totals: SubtreeTotals | undefined): SourceEntry {
   const st = lstatOrThrow(sourcePath);
   const type = kindOf(st, sourcePath);
-  const e: Omit<SourceEntry, 'tarBytes'> = { sourcePath, archivePath, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs };
-  if (type === 'symlink') e.linkTarget = readlinkSync(sourcePath, { encoding: 'buffer' });
   if (type === 'directory') {
     if (totals === undefined) throw new ScelleError('E_SOURCE_CHANGED', `${sourcePath.toString()} became a folder while being read`, { path: sourcePath.toString() });
-    e.totals = totals;
   } else if (totals !== undefined) {
     throw new ScelleError('E_SOURCE_CHANGED', `${sourcePath.toString()} stopped being a folder while being read`, { path: sourcePath.toString() });
   }
-  return { ...e, tarBytes: tarEntrySize(e) };
+  const e: SourceEntry = {
+    sourcePath, archivePath: sourcePath.subarray(archiveAt), type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs,
+    linkTarget: type === 'symlink' ? readlinkSync(sourcePath, { encoding: 'buffer' }) : undefined, tarBytes: 0, totals,
+  };
+  e.tarBytes = tarEntrySize(e);
+  return e;
 }
 
 function add(t: SubtreeTotals, e: SourceEntry): void {
@@ -108,17 +121,18 @@ function add(t: SubtreeTotals, e: SourceEntry): void {
 }
 
 /** Everything below folder `sourcePath`, in index order; returns the folder's totals. */
-function* walkFolder(sourcePath: Buffer, archivePath: Buffer): Generator<SourceEntry, SubtreeTotals> {
+function* walkFolder(sourcePath: Buffer, archiveAt: number): Generator<SourceEntry, SubtreeTotals> {
   const children = readdirOrThrow(sourcePath).sort((a, b) => Buffer.compare(a.name, b.name));
-  const below = new Map<string, SubtreeTotals>();
-  const pathOf = (base: Buffer, name: Buffer) => Buffer.concat([base, SLASH, name]);
-  for (const c of children) {
-    const isFolder = c.isDirectory() || (!c.isFile() && !c.isSymbolicLink() && lstatOrThrow(pathOf(sourcePath, c.name)).isDirectory());
-    if (isFolder) below.set(c.name.toString('latin1'), yield* walkFolder(pathOf(sourcePath, c.name), pathOf(archivePath, c.name)));
+  const paths = children.map((c) => childPath(sourcePath, c.name));
+  const below: (SubtreeTotals | undefined)[] = new Array(children.length);
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    const isFolder = c.isDirectory() || (!c.isFile() && !c.isSymbolicLink() && lstatOrThrow(paths[i]!).isDirectory());
+    if (isFolder) below[i] = yield* walkFolder(paths[i]!, archiveAt);
   }
   const totals: SubtreeTotals = { entries: 0, files: 0, bytes: 0 };
-  for (const c of children) {
-    const e = entryAt(pathOf(sourcePath, c.name), pathOf(archivePath, c.name), below.get(c.name.toString('latin1')));
+  for (let i = 0; i < children.length; i++) {
+    const e = entryAt(paths[i]!, archiveAt, below[i]);
     add(totals, e);
     yield e;
   }
@@ -133,7 +147,7 @@ function* walkFolder(sourcePath: Buffer, archivePath: Buffer): Generator<SourceE
  */
 export function* walkSources(sources: readonly string[]): Generator<SourceEntry> {
   if (sources.length === 0) throw new ScelleError('E_USAGE', 'no source to seal was given');
-  const top: { name: Buffer; abs: Buffer }[] = [];
+  const top: { name: Buffer; abs: Buffer; archiveAt: number }[] = [];
   const names = new Set<string>();
   for (const source of sources) {
     const abs = resolve(source);
@@ -141,14 +155,14 @@ export function* walkSources(sources: readonly string[]): Generator<SourceEntry>
     if (name === '' || abs === '/') throw new ScelleError('E_USAGE', 'the root folder cannot be sealed as a whole; choose folders inside it');
     if (names.has(name)) throw new ScelleError('E_USAGE', `two sources are named "${name}"; rename one or seal their parent folder`, { name });
     names.add(name);
-    top.push({ name: Buffer.from(name), abs: Buffer.from(abs) });
+    const absBytes = Buffer.from(abs);
+    const nameBytes = Buffer.from(name);
+    top.push({ name: nameBytes, abs: absBytes, archiveAt: absBytes.length - nameBytes.length });
   }
   top.sort((a, b) => Buffer.compare(a.name, b.name));
-  const below = new Map<string, SubtreeTotals>();
-  for (const t of top) {
-    if (lstatOrThrow(t.abs).isDirectory()) below.set(t.name.toString('latin1'), yield* walkFolder(t.abs, t.name));
-  }
-  for (const t of top) yield entryAt(t.abs, t.name, below.get(t.name.toString('latin1')));
+  const below: (SubtreeTotals | undefined)[] = [];
+  for (const t of top) below.push(lstatOrThrow(t.abs).isDirectory() ? yield* walkFolder(t.abs, t.archiveAt) : undefined);
+  for (let i = 0; i < top.length; i++) yield entryAt(top[i]!.abs, top[i]!.archiveAt, below[i]);
 }
 
 /** Accumulates the totals and fingerprint of entries as they are walked. */
@@ -158,6 +172,9 @@ export class ScanTally {
   bytes = 0;
   tarSize = END_OF_ARCHIVE.length;
   private readonly fp: Hash = createHash('sha256');
+  /** One entry's fixed-size fields, hashed after its path (binary: no text formatting per entry). */
+  private readonly fields = new Float64Array(6);
+  private readonly fieldBytes = new Uint8Array(this.fields.buffer);
 
   /** Counts one entry. */
   add(e: SourceEntry): void {
@@ -167,7 +184,16 @@ export class ScanTally {
       this.bytes += e.size;
     }
     this.tarSize += e.tarBytes;
-    this.fp.update(`${e.archivePath.toString('base64')}|${e.type}|${e.size}|${e.mode}|${e.mtimeMs}|${e.linkTarget?.toString('base64') ?? ''}\n`);
+    const f = this.fields;
+    f[0] = e.archivePath.length;
+    f[1] = e.type === 'file' ? 0 : e.type === 'directory' ? 1 : 2;
+    f[2] = e.size;
+    f[3] = e.mode;
+    f[4] = e.mtimeMs;
+    f[5] = e.linkTarget === undefined ? -1 : e.linkTarget.length;
+    this.fp.update(e.archivePath);
+    this.fp.update(this.fieldBytes);
+    if (e.linkTarget !== undefined) this.fp.update(e.linkTarget);
   }
 
   /** The result (once: the fingerprint's hash is finished). */

@@ -70,7 +70,8 @@ export function writeTarEntry(e: TarEntrySource, out: Buffer, pos: number, start
 /** An entry of a batch as it crosses to a worker: byte strings as latin1 (exact bytes). */
 export interface BatchEntry {
   sourcePath: string;
-  archivePath: string;
+  /** Where the archive path starts in the source path (it is the source path's tail). */
+  archiveAt: number;
   linkTarget?: string;
   type: TarEntryType;
   size: number;
@@ -80,10 +81,16 @@ export interface BatchEntry {
   totals?: SourceEntry['totals'];
 }
 
+function archiveStartOf(e: TarEntrySource): number {
+  const at = e.sourcePath.length - e.archivePath.length;
+  if (at < 0 || !e.sourcePath.subarray(at).equals(e.archivePath)) throw new ScelleError('E_INTERNAL', 'an archive path is not the tail of its source path');
+  return at;
+}
+
 /** A scan entry as a {@link BatchEntry}. */
 export function toBatchEntry(e: TarEntrySource): BatchEntry {
   return {
-    sourcePath: e.sourcePath.toString('latin1'), archivePath: e.archivePath.toString('latin1'), linkTarget: e.linkTarget?.toString('latin1'),
+    sourcePath: e.sourcePath.toString('latin1'), archiveAt: archiveStartOf(e), linkTarget: e.linkTarget?.toString('latin1'),
     type: e.type, size: e.size, mode: e.mode, mtimeMs: e.mtimeMs, tarBytes: e.tarBytes, totals: e.totals,
   };
 }
@@ -107,8 +114,9 @@ export interface BatchResult {
 export function buildTarBatch(entries: readonly BatchEntry[], out: Buffer, start: number): BatchResult {
   const result: BatchResult = { length: 0, lines: [], files: 0, bytes: 0 };
   for (const b of entries) {
+    const sourcePath = Buffer.from(b.sourcePath, 'latin1');
     const e: TarEntrySource = {
-      sourcePath: Buffer.from(b.sourcePath, 'latin1'), archivePath: Buffer.from(b.archivePath, 'latin1'),
+      sourcePath, archivePath: sourcePath.subarray(b.archiveAt),
       linkTarget: b.linkTarget === undefined ? undefined : Buffer.from(b.linkTarget, 'latin1'),
       type: b.type, size: b.size, mode: b.mode, mtimeMs: b.mtimeMs, tarBytes: b.tarBytes, totals: b.totals,
     };
