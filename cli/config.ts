@@ -3,8 +3,11 @@
  * default location so `scelle seal` works on a machine with nothing set up: the first seal
  * creates a local, uncertified station identity and says so.
  *   <home>/station.key        station secret key (+ id and certificate), mode 0600
- *   <home>/roots/<name>.pub   pinned provider root public keys
+ *   <home>/roots/<name>.pub   pinned provider root public keys (development builds only)
  *   <home>/escrow.pub         the provider's escrow recipient (added to every seal)
+ * A production build carries its provider's configuration (dist/provider.json, written by
+ * build/provider-config.mjs): then only the provider's roots are trusted, and its escrow key,
+ * when it has one, is the escrow recipient; roots set up on the machine are ignored.
  * <home> is $SCELLE_HOME, else %APPDATA%\Scelle, ~/Library/Application Support/Scelle, or
  * $XDG_CONFIG_HOME/scelle (~/.config/scelle).
  */
@@ -12,6 +15,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { providerEscrow, providerRoots, readProviderConfig, type ProviderConfig } from '../shared/provider/provider-config.js';
 import { readPublicKeyFile, readStationKeyFile, writeStationKeyFile } from '../shared/format/key-files.js';
 import { generateSigningKeyPair } from '../shared/format/station-cert.js';
 import type { StationIdentity } from '../shared/engine/api.js';
@@ -29,16 +34,37 @@ export function configPaths(home = scelleHome()) {
   return { home, stationKey: join(home, 'station.key'), rootsDir: join(home, 'roots'), escrowPub: join(home, 'escrow.pub') };
 }
 
-/** The pinned provider root public keys (none on a machine not set up). */
+/** The provider configuration file of this build: dist/provider.json, beside the compiled command line's folder. */
+const PROVIDER_FILE = new URL('../provider.json', import.meta.url);
+let builtIn: ProviderConfig | null | undefined;
+
+/**
+ * The provider configuration this build carries, or null for a development build (read once).
+ * Running from the TypeScript sources (tests) counts as a development build.
+ * @throws ScelleError E_PROVIDER_CONFIG when a compiled build's configuration is missing or damaged.
+ */
+export function builtInProvider(): ProviderConfig | null {
+  if (builtIn === undefined) builtIn = import.meta.url.endsWith('.ts') && !existsSync(PROVIDER_FILE) ? null : readProviderConfig(fileURLToPath(PROVIDER_FILE));
+  return builtIn;
+}
+
+/**
+ * The pinned provider root public keys: the provider's, in a production build; else those set
+ * up on this machine (none on a machine not set up).
+ */
 export async function loadPinnedRoots(home = scelleHome()): Promise<Uint8Array[]> {
+  const provider = builtInProvider();
+  if (provider) return providerRoots(provider);
   const { rootsDir } = configPaths(home);
   if (!existsSync(rootsDir)) return [];
   const names = readdirSync(rootsDir).filter((n) => n.endsWith('.pub')).sort();
   return Promise.all(names.map((n) => readPublicKeyFile(join(rootsDir, n), 'root')));
 }
 
-/** The configured escrow recipient, or null. */
+/** The escrow recipient: the provider's, when the build carries one; else the one set up on this machine, or null. */
 export async function loadEscrow(home = scelleHome()): Promise<Uint8Array | null> {
+  const fromProvider = providerEscrow(builtInProvider());
+  if (fromProvider) return fromProvider;
   const { escrowPub } = configPaths(home);
   return existsSync(escrowPub) ? readPublicKeyFile(escrowPub, 'escrow') : null;
 }

@@ -23,4 +23,11 @@ describe('packaging', () => {
     const yml = readFileSync(new URL('../electron-builder.yml', import.meta.url), 'utf8');
     for (const line of ['target: nsis', 'target: dmg', 'target: [AppImage, deb]', 'asar: true', 'afterPack: build/after-pack.cjs', 'main: dist/electron/main.js']) expect(yml).toContain(line);
   });
+
+  it('packages the provider configuration, and never packages without the provider\'s root keys', () => {
+    const yml = readFileSync(new URL('../electron-builder.yml', import.meta.url), 'utf8');
+    expect(yml).toMatch(/^ {2}- dist\/provider\.json$/m);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.dist).toMatch(/node build\/provider-config\.mjs --require && electron-builder/);
+  });
 });

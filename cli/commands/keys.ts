@@ -11,7 +11,7 @@ import {
 import { stationCertificateSchema } from '../../shared/format/station.js';
 import { generateEscrowKeyPair, generateSigningKeyPair, issueStationCertificate } from '../../shared/format/station-cert.js';
 import { parse } from '../args.js';
-import { configPaths, loadPinnedRoots, scelleHome } from '../config.js';
+import { builtInProvider, configPaths, loadPinnedRoots, scelleHome } from '../config.js';
 import type { Output } from '../output.js';
 import { t } from '../text.js';
 
@@ -71,6 +71,10 @@ export async function setupCommand(argv: string[], out: Output): Promise<number>
   const paths = configPaths(scelleHome());
   let changed = false;
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const provider = builtInProvider();
+  if (provider && (values.root ?? []).length > 0) {
+    throw new ScelleError('E_USAGE', `this build trusts only the root keys of ${provider.name}, built in; --root is for development builds`, { reason: '--root' });
+  }
   for (const r of values.root ?? []) {
     await readPublicKeyFile(r, 'root');
     mkdirSync(paths.rootsDir, { recursive: true });

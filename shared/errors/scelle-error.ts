@@ -113,6 +113,8 @@ export const ERROR_CODES = [
   'E_SERVER_DATABASE',        // the custody service's database refused or failed an operation
   // custody command line (cli/)
   'E_CUSTODY_OFFLINE',        // the custody service could not be reached after retries; events stay queued
+  // build-time provider configuration (shared/provider)
+  'E_PROVIDER_CONFIG',        // the provider configuration a build carries is missing or invalid
 ] as const;
 
 /** One of the stable error codes. */
