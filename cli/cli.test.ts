@@ -148,7 +148,7 @@ describe('provider set-up: keys, certificate, escrow', () => {
     expect(sealed.unlockCode).toBeUndefined();
     const full = run(['verify', String(sealed.driveDir), '--identity', join(admin, 'escrow.key')], home);
     expect(full.status).toBe(0);
-    expect(full.stdout).toContain('certifié par une racine du fournisseur');
+    expect(full.stdout).toContain('poste mtl-prep-1 certifié à la date du manifeste');
     expect(full.stdout).toContain('vérification complète');
     const dest = tempDir();
     expect(run(['open', String(sealed.driveDir), '--to', dest, '--identity', join(admin, 'escrow.key')], home).status).toBe(0);

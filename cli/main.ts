@@ -35,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   keygen: async () => (await import('./commands/keys.js')).keygenCommand,
   certify: async () => (await import('./commands/keys.js')).certifyCommand,
   setup: async () => (await import('./commands/keys.js')).setupCommand,
+  revoke: async () => (await import('./commands/keys.js')).revokeCommand,
   ship: async () => (await import('./commands/ship.js')).shipCommand,
   erase: async () => (await import('./commands/erase.js')).eraseCommand,
   custody: async () => (await import('./commands/custody.js')).custodyCommand,

@@ -93,7 +93,7 @@ describe('a production build of the command line', () => {
     const customer = tempDir();
     const prodVerify = prod(['verify', String(sealed.driveDir), '--identity', join(admin, 'escrow.key')], customer);
     expect(prodVerify.status, prodVerify.stdout + prodVerify.stderr).toBe(0);
-    expect(prodVerify.stdout).toContain('certifié par une racine du fournisseur');
+    expect(prodVerify.stdout).toContain('poste mtl-prep-1 certifié à la date du manifeste');
     expect(resultOf(prod(['verify', String(sealed.driveDir), '--json'], customer))).toMatchObject({ ok: true, station: { id: 'mtl-prep-1', certified: true } });
     expect(resultOf(dev(['verify', String(sealed.driveDir), '--json'], customer))).toMatchObject({ ok: true, station: { certified: false, reason: 'unknown-root' } });
 

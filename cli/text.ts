@@ -11,8 +11,10 @@ Utilisation :
   scelle open <disque> --to <dossier> [chemin…] [clé]     restaurer tout, des dossiers ou des fichiers
   scelle keygen root|escrow|station --out <fichier>       créer une clé
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certifier un poste
+  scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<motif>[@<date>]]…
+                                                          signer la liste des certificats révoqués
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
-                                                          configurer ce poste (sans option : afficher)
+               [--revocations <f>]                        configurer ce poste (sans option : afficher)
   scelle ship <disque> --carrier <id> --tracking <numéro> [--order <réf>]
              [--other-carrier "<nom>"]                   enregistrer l’expédition (traçabilité)
   scelle erase <disque> [--overwrite] [--yes] [--as-station] [--record <f>] [clé]
@@ -81,6 +83,16 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   reasonUnknownRoot: 'certifié par une racine inconnue de ce poste',
   reasonExpired: 'certificat expiré',
   reasonInvalid: 'certificat invalide',
+  trustGenuine: 'Origine authentique : poste %s certifié par le fournisseur, scellement confirmé par le service de traçabilité (%s).',
+  trustUnconfirmed: 'Origine authentique selon ce poste, pas encore confirmée en ligne : poste %s certifié à la date du manifeste (%s). Synchronisez la traçabilité pour la confirmer.',
+  trustLocal: 'Origine : poste local %s, non certifié par le fournisseur.',
+  trustForged: 'ATTENTION : origine non reconnue. Le certificat du poste %s n’est pas un certificat valide du fournisseur (%s) : ce disque peut être contrefait.',
+  trustRevoked: 'ATTENTION : le fournisseur a révoqué le certificat du poste %s (le %s, motif : %s).',
+  trustExpired: 'ATTENTION : le certificat du poste %s n’était pas valide au moment du scellement (%s, selon %s).',
+  timeFromReceipt: 'le reçu du service de traçabilité',
+  timeFromManifest: 'la date inscrite au manifeste',
+  revocationsStored: 'Liste de révocation n° %s enregistrée (certificats révoqués : %s).',
+  revocationWritten: 'Liste de révocation écrite : %s (n° %s, certificats révoqués : %s).',
   custodyRecorded: 'Traçabilité : événement « %s » enregistré pour le disque %s.',
   custodyNotRecorded: 'ATTENTION : l’opération a réussi, mais son événement de traçabilité n’a pas pu être enregistré dans le journal local. %s %s',
   custodyAlreadyReceived: 'Traçabilité : la réception du disque %s est déjà enregistrée sur ce poste.',
@@ -142,8 +154,10 @@ Usage:
   scelle open <drive> --to <folder> [path…] [key]         restore all, folders or files
   scelle keygen root|escrow|station --out <file>          create a key
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certify a station
+  scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<reason>[@<date>]]…
+                                                          sign the list of revoked certificates
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
-                                                          set up this station (no option: show)
+               [--revocations <f>]                        set up this station (no option: show)
   scelle ship <drive> --carrier <id> --tracking <number> [--order <ref>]
              [--other-carrier "<name>"]                  record the shipment (custody)
   scelle erase <drive> [--overwrite] [--yes] [--as-station] [--record <f>] [key]
@@ -212,6 +226,16 @@ Configuration: $SCELLE_HOME (default: %s)`,
   reasonUnknownRoot: 'certified by a root this machine does not pin',
   reasonExpired: 'certificate expired',
   reasonInvalid: 'invalid certificate',
+  trustGenuine: 'Genuine origin: station %s certified by the provider, sealing confirmed by the custody service (%s).',
+  trustUnconfirmed: 'Genuine origin as far as this machine can tell, not yet confirmed online: station %s certified at the manifest\'s date (%s). Sync custody to confirm it.',
+  trustLocal: 'Origin: local station %s, not certified by the provider.',
+  trustForged: 'WARNING: unrecognised origin. The certificate of station %s is not a valid provider certificate (%s): this drive may be forged.',
+  trustRevoked: 'WARNING: the provider revoked the certificate of station %s (on %s, reason: %s).',
+  trustExpired: 'WARNING: the certificate of station %s was not valid when the drive was sealed (%s, according to %s).',
+  timeFromReceipt: 'the custody service\'s receipt',
+  timeFromManifest: 'the date written in the manifest',
+  revocationsStored: 'Revocation list no. %s stored (revoked certificates: %s).',
+  revocationWritten: 'Revocation list written: %s (no. %s, revoked certificates: %s).',
   custodyRecorded: 'Custody: "%s" event recorded for drive %s.',
   custodyNotRecorded: 'WARNING: the operation succeeded, but its custody event could not be written to the local journal. %s %s',
   custodyAlreadyReceived: 'Custody: the receipt of drive %s is already recorded on this machine.',

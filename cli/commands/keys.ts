@@ -1,5 +1,5 @@
-/** `scelle keygen`, `scelle certify` and `scelle setup`: keys and the station's trust settings. */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+/** `scelle keygen`, `scelle certify`, `scelle revoke` and `scelle setup`: keys and the station's trust settings. */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
@@ -8,11 +8,13 @@ import {
   readPublicKeyFile, readRootKeyFile, readStationKeyFile, replaceStationCertificate,
   writeEscrowKeyFile, writePublicKeyFile, writeRootKeyFile, writeStationKeyFile,
 } from '../../shared/format/key-files.js';
+import { signRevocationList, type RevokedCertificate } from '../../shared/format/revocation.js';
 import { stationCertificateSchema } from '../../shared/format/station.js';
-import { generateEscrowKeyPair, generateSigningKeyPair, issueStationCertificate } from '../../shared/format/station-cert.js';
+import { generateEscrowKeyPair, generateSigningKeyPair, issueStationCertificate, stationCertificateSha256 } from '../../shared/format/station-cert.js';
 import { parse } from '../args.js';
 import { builtInProvider, configPaths, loadPinnedRoots, scelleHome } from '../config.js';
 import type { Output } from '../output.js';
+import { storeRevocations } from '../station-trust.js';
 import { t } from '../text.js';
 
 /** `scelle keygen root|escrow|station --out <file> [--id <station id>]`: writes <file> and <file>.pub. */
@@ -58,16 +60,46 @@ export async function certifyCommand(argv: string[], out: Output): Promise<numbe
   if (!Number.isFinite(days) || days <= 0) throw new ScelleError('E_USAGE', '--days must be a positive number', { reason: '--days' });
   const cert = issueStationCertificate({ rootSecretKey: root.secretKey, stationId: values.id, stationPublicKey, expiresAt: new Date(Date.now() + days * 86_400_000) });
   if (existsSync(values.out)) throw new ScelleError('E_KEY_FILE', `${values.out} already exists`, { path: values.out, problem: 'exists' });
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(values.out, JSON.stringify(cert, null, 2) + '\n', { flag: 'wx' });
   out.info(t(out.lang, 'certWritten', values.out));
-  out.emit({ event: 'result', command: 'certify', file: values.out, stationId: values.id });
+  out.emit({ event: 'result', command: 'certify', file: values.out, stationId: values.id, certificateSha256: stationCertificateSha256(cert), expiresAt: cert.expiresAt });
   return 0;
 }
 
-/** `scelle setup [--root f.pub]… [--escrow f.pub] [--station-key f] [--certificate f]`: installs trust and keys. */
+/** One `--entry <sha256>:<reason>[@<RFC 3339 date>]` of `scelle revoke` (default date: now). */
+function revocationEntry(text: string, now: Date): RevokedCertificate {
+  const m = /^([0-9a-f]{64}):(key-compromise|superseded|cessation)(?:@(.+))?$/.exec(text);
+  const at = m?.[3] === undefined ? now : new Date(m[3]);
+  if (!m || Number.isNaN(at.getTime())) throw new ScelleError('E_USAGE', `--entry ${text}: expected <certificate sha256>:key-compromise|superseded|cessation[@<date>]`, { reason: '--entry <sha256>:<reason>[@<date>]' });
+  return { certificateSha256: m[1]!, reason: m[2] as RevokedCertificate['reason'], revokedAt: at.toISOString() };
+}
+
+/**
+ * `scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<reason>[@<date>]]…`:
+ * the provider signs the whole list of revoked station certificates (each named by the SHA-256
+ * the `sealed` event records); a new list carries a higher sequence and every earlier entry.
+ */
+export async function revokeCommand(argv: string[], out: Output): Promise<number> {
+  const { values } = parse(argv, { 'root-key': { type: 'string' }, sequence: { type: 'string' }, out: { type: 'string' }, entry: { type: 'string', multiple: true } });
+  if (!values['root-key'] || values.sequence === undefined || !values.out) {
+    throw new ScelleError('E_USAGE', 'revoke needs --root-key, --sequence and --out', { reason: '--root-key --sequence --out' });
+  }
+  const sequence = Number(values.sequence);
+  if (!Number.isSafeInteger(sequence) || sequence < 0) throw new ScelleError('E_USAGE', '--sequence must be a whole number', { reason: '--sequence' });
+  const now = new Date();
+  const entries = (values.entry ?? []).map((e) => revocationEntry(e, now));
+  const root = await readRootKeyFile(values['root-key']);
+  const list = signRevocationList(root.secretKey, sequence, entries, now);
+  if (existsSync(values.out)) throw new ScelleError('E_KEY_FILE', `${values.out} already exists`, { path: values.out, problem: 'exists' });
+  writeFileSync(values.out, `${JSON.stringify(list, null, 2)}\n`, { flag: 'wx' });
+  out.info(t(out.lang, 'revocationWritten', values.out, sequence, entries.length));
+  out.emit({ event: 'result', command: 'revoke', file: values.out, sequence, revoked: entries.length });
+  return 0;
+}
+
+/** `scelle setup [--root f.pub]… [--escrow f.pub] [--station-key f] [--certificate f] [--revocations f]`: installs trust and keys. */
 export async function setupCommand(argv: string[], out: Output): Promise<number> {
-  const { values } = parse(argv, { root: { type: 'string', multiple: true }, escrow: { type: 'string' }, 'station-key': { type: 'string' }, certificate: { type: 'string' } });
+  const { values } = parse(argv, { root: { type: 'string', multiple: true }, escrow: { type: 'string' }, 'station-key': { type: 'string' }, certificate: { type: 'string' }, revocations: { type: 'string' } });
   const paths = configPaths(scelleHome());
   let changed = false;
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
@@ -103,6 +135,17 @@ export async function setupCommand(argv: string[], out: Output): Promise<number>
     changed = true;
   }
   const roots = await loadPinnedRoots(paths.home);
+  if (values.revocations) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(values.revocations, 'utf8'));
+    } catch (e) {
+      throw new ScelleError('E_REVOCATION_LIST', `${values.revocations} cannot be read as JSON`, { problem: 'malformed' }, { cause: e });
+    }
+    const kept = storeRevocations(doc, roots, paths.home);
+    out.info(t(out.lang, 'revocationsStored', kept.sequence, kept.revoked.length));
+    changed = true;
+  }
   const station = existsSync(paths.stationKey) ? await readStationKeyFile(paths.stationKey) : null;
   if (changed) out.info(t(out.lang, 'setupDone'));
   out.info(t(out.lang, 'setupShow', paths.home,

@@ -1,12 +1,15 @@
 /** `scelle verify`, `scelle list` and `scelle open`: the commands that read a drive. */
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { inspect, listEntries, open, verify, type ListSummary } from '../../shared/engine/index.js';
+import { loadDrive } from '../../shared/engine/drive.js';
+import type { StationJudgement } from '../../shared/format/station-trust.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots } from '../config.js';
 import { recordAfterOpen, recordAfterVerify } from '../custody.js';
 import { errorSentence, fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
+import { judgeDrive } from '../station-trust.js';
 import { t, type TextKey } from '../text.js';
 
 const SECRET_OPTIONS = {
@@ -32,6 +35,20 @@ function stationNotice(out: Output, station: { id: string; certified: boolean; r
   else out.warn(t(out.lang, 'notCertified', station.id, t(out.lang, certReasonKey(station.reason))), 'station-not-certified');
 }
 
+/** Says what the drive's origin is worth (station-trust.ts): a warning unless genuine, unconfirmed or local. */
+function trustNotice(out: Output, stationId: string, j: StationJudgement): void {
+  const when = j.judgedAt.slice(0, 10);
+  const source = t(out.lang, j.timeSource === 'receipt' ? 'timeFromReceipt' : 'timeFromManifest');
+  switch (j.trust) {
+    case 'genuine': return out.info(t(out.lang, 'trustGenuine', stationId, when));
+    case 'unconfirmed': return out.info(t(out.lang, 'trustUnconfirmed', stationId, when));
+    case 'local': return out.warn(t(out.lang, 'trustLocal', stationId), 'station-not-certified');
+    case 'forged': return out.warn(t(out.lang, 'trustForged', stationId, t(out.lang, certReasonKey(j.reason))), 'station-forged');
+    case 'revoked': return out.warn(t(out.lang, 'trustRevoked', stationId, j.revocation?.revokedAt.slice(0, 10) ?? '', j.revocation?.reason ?? ''), 'station-revoked');
+    case 'expired': return out.warn(t(out.lang, 'trustExpired', stationId, when, source), 'station-expired');
+  }
+}
+
 /** `scelle verify <drive> [key]`: exit 0 when intact, 3 when problems were found. */
 export async function verifyCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, media: { type: 'boolean' } });
@@ -40,7 +57,8 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
   const wantsKey = values['code-file'] !== undefined || values.identity !== undefined || values['unsafe-code'] !== undefined;
   const secret = wantsKey ? await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode')) : undefined;
   const report = await verify({ driveDir, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
-  stationNotice(out, report.station);
+  const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots);
+  trustNotice(out, report.station.id, trust);
   const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
   if (report.ok) out.info(t(out.lang, 'verifyOk', report.driveId, level));
   else {
@@ -50,7 +68,7 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
       out.info(`  - ${s.message} ${s.hint}`);
     }
   }
-  out.emit({ event: 'result', command: 'verify', ...report, customerKey: undefined, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
+  out.emit({ event: 'result', command: 'verify', ...report, trust, customerKey: undefined, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
   return recordAfterVerify(out, report, driveDir, pinnedRoots, report.ok ? 0 : 3);
 }
 

@@ -283,6 +283,7 @@ export const en: Record<MessageKey, string> = {
   'err.E_SERVER_CONFIG': 'The custody service is misconfigured.',
   'err.E_SERVER_DATABASE': 'The custody service’s database refused the operation.',
   'err.E_PROVIDER_CONFIG': 'The provider configuration built into this version is unusable.',
+  'err.E_REVOCATION_LIST': 'The revocation list was refused.',
   'err.E_CUSTODY_OFFLINE': 'The custody service cannot be reached right now.',
   'err.E_INTERNAL': 'An unexpected error occurred.',
 
@@ -334,6 +335,7 @@ export const en: Record<MessageKey, string> = {
   'next.E_SERVER_CONFIG': 'Report it to the service’s administrator.',
   'next.E_SERVER_DATABASE': 'Retry later; if the problem persists, tell the administrator.',
   'next.E_PROVIDER_CONFIG': 'Reinstall Scellé from the provider’s official installer.',
+  'next.E_REVOCATION_LIST': 'Get the current list from the custody service.',
   'next.E_CUSTODY_OFFLINE': 'Check the connection and the service address in Settings, then retry; this station’s events stay queued and will be sent on their own.',
   'next.E_INTERNAL': 'Retry; if the problem persists, contact support.',
 };

@@ -281,6 +281,7 @@ export const frCA = {
   'err.E_SERVER_CONFIG': 'Le service de possession est mal configuré.',
   'err.E_SERVER_DATABASE': 'La base de données du service de possession a refusé l’opération.',
   'err.E_PROVIDER_CONFIG': 'La configuration du fournisseur intégrée à cette version est inutilisable.',
+  'err.E_REVOCATION_LIST': 'La liste de révocation a été refusée.',
   'err.E_CUSTODY_OFFLINE': 'Le service de possession est injoignable pour le moment.',
   'err.E_INTERNAL': 'Une erreur inattendue s’est produite.',
 
@@ -332,6 +333,7 @@ export const frCA = {
   'next.E_SERVER_CONFIG': 'Signalez-le à l’administrateur du service.',
   'next.E_SERVER_DATABASE': 'Réessayez plus tard; si le problème persiste, avisez l’administrateur.',
   'next.E_PROVIDER_CONFIG': 'Réinstallez Scellé à partir de l’installateur officiel du fournisseur.',
+  'next.E_REVOCATION_LIST': 'Obtenez la liste à jour auprès du service de possession.',
   'next.E_CUSTODY_OFFLINE': 'Vérifiez la connexion et l’adresse du service dans Paramètres, puis réessayez; les événements de ce poste restent en file d’attente et partiront d’eux-mêmes.',
   'next.E_INTERNAL': 'Réessayez; si le problème persiste, communiquez avec le soutien.',
 } as const;

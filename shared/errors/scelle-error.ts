@@ -115,6 +115,7 @@ export const ERROR_CODES = [
   'E_CUSTODY_OFFLINE',        // the custody service could not be reached after retries; events stay queued
   // build-time provider configuration (shared/provider)
   'E_PROVIDER_CONFIG',        // the provider configuration a build carries is missing or invalid
+  'E_REVOCATION_LIST',        // a revocation list is malformed, not from a pinned root, or older than the one held
 ] as const;
 
 /** One of the stable error codes. */
