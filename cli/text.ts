@@ -34,7 +34,7 @@ Options de seal :
   --part-size <taille>    taille des parties (défaut 1G; réduite automatiquement sur FAT32)
   --resume                reprendre un scellement interrompu sur la cible
 
-Transporteurs (ship --carrier) : ups, fedex, usps, dhl, canada-post, purolator, upu-s10;
+Transporteurs (ship --carrier) : ups, fedex, usps, dhl, canada-post, purolator, canpar, upu-s10;
   un transporteur hors liste seulement avec --other-carrier "<nom>" (numéro non vérifié).
 Options de erase : --overwrite réécrit aussi chaque partie avec des données aléatoires;
   --yes sans confirmation; --as-station signe avec la clé du poste (sinon la clé du disque
@@ -165,7 +165,7 @@ Seal options:
   --part-size <size>      part size (default 1G; lowered automatically on FAT32)
   --resume                resume an interrupted seal on the target
 
-Carriers (ship --carrier): ups, fedex, usps, dhl, canada-post, purolator, upu-s10;
+Carriers (ship --carrier): ups, fedex, usps, dhl, canada-post, purolator, canpar, upu-s10;
   a carrier not on the list only with --other-carrier "<name>" (number not checked).
 Erase options: --overwrite also rewrites every part with random data; --yes skips the
   confirmation; --as-station signs with the station key (otherwise the drive's key is

@@ -64,6 +64,7 @@ export const en: Record<MessageKey, string> = {
   'tech.recipient.escrowNone': 'No escrow key is configured on this station.',
   'carrier.canada-post': 'Canada Post',
   'carrier.purolator': 'Purolator',
+  'carrier.canpar': 'Canpar Express',
   'carrier.ups': 'UPS',
   'carrier.fedex': 'FedEx',
   'carrier.dhl': 'DHL',

@@ -62,6 +62,7 @@ export const frCA = {
   'tech.recipient.escrowNone': 'Aucune clé de séquestre n’est configurée sur ce poste.',
   'carrier.canada-post': 'Postes Canada',
   'carrier.purolator': 'Purolator',
+  'carrier.canpar': 'Canpar Express',
   'carrier.ups': 'UPS',
   'carrier.fedex': 'FedEx',
   'carrier.dhl': 'DHL',

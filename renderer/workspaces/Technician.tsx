@@ -21,7 +21,7 @@ type Count = ResponseOf<'sources.count'>;
 type Tracking = ResponseOf<'carriers.validate'>;
 
 const KEY_RE = /^[A-Za-z0-9+/]{43}=$/;
-const CARRIERS = ['canada-post', 'purolator', 'ups', 'fedex', 'dhl', 'usps', 'upu-s10'] as const;
+const CARRIERS = ['canada-post', 'purolator', 'canpar', 'ups', 'fedex', 'dhl', 'usps', 'upu-s10'] as const;
 
 /** The technician's workspace. */
 export function Technician() {
