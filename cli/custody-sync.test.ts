@@ -82,7 +82,8 @@ describe('scelle custody sync / lookup with the real service', () => {
     expect(sync.stdout).not.toContain(service.tokens.station);
     const human = await run(['custody', 'sync']);
     expect(human.code).toBe(0);
-    expect(human.stdout).toContain('0 stocké(s)');
+    expect(human.stdout).toContain('Synchronisation : 0 événement stocké, 0 déjà connu, 0 refusé, 0 en attente.');
+    expect(human.stdout).toContain('Point de contrôle du service vérifié : 4 événements dans le registre.');
 
     const show = await run(['custody', 'show', driveId, '--json']);
     const events = show.events.find((e) => e['event'] === 'result')!['events'] as Array<{ sync: string }>;

@@ -3,6 +3,7 @@
  * a sentence and a next step; details (paths, counts) are filled in, never secrets.
  */
 import type { ScelleErrorCode } from '../shared/errors/scelle-error.js';
+import { counted } from './plurals.js';
 
 export type Lang = 'fr' | 'en';
 
@@ -73,7 +74,7 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_TARGET_UNSUPPORTED: [() => 'Le système de fichiers de la cible refuse des fichiers aussi gros.', () => 'Utilisez --part-size plus petit, ou formatez le disque en exFAT ou NTFS.'],
     E_RESUME_MISMATCH: [() => 'Ce scellement ne peut pas être repris.', () => 'Supprimez le dossier inachevé et scellez de nouveau.'],
     E_CANCELLED: [() => 'Opération annulée.', () => 'Un scellement annulé peut être repris avec « scelle seal --resume ».'],
-    E_RESTORE_EXISTS: [(x) => `${x.count ?? 1} fichier(s) existent déjà à destination, par exemple ${x.path ?? ''}.`, () => 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.'],
+    E_RESTORE_EXISTS: [(x) => `${counted('fr', 'filesExist', Number(x.count ?? 1))}, par exemple ${x.path ?? ''}.`, () => 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Restauration refusée pour « ${x.path ?? ''} » : ce chemin sortirait du dossier de destination.`, () => 'Rien n’a été écrit; contactez le fournisseur.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Introuvable sur ce disque : ${x.path ?? ''}.`, () => 'Consultez la liste avec « scelle list ».'],
     E_CARRIER_INVALID: [(x) => carrierReasonFr(x), (x) => (x.reason === 'unknown-format' || x.reason === 'other-shape' ? 'Relisez le numéro sur le bordereau; pour un transporteur hors liste, utilisez --other-carrier "<nom>".' : 'Relisez le numéro sur le bordereau (espaces et tirets sont facultatifs).')],
@@ -81,7 +82,7 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_CUSTODY_SIGNATURE: [() => 'La signature d’un événement de traçabilité est invalide.', () => 'Vérifiez la clé du poste (« scelle setup ») et contactez le soutien.'],
     E_CUSTODY_JOURNAL: [(x) => (x.record !== undefined ? `Le journal de traçabilité local est endommagé ou a été modifié (enregistrement ${x.record}${x.file ? ` de ${x.file}` : ''}).` : x.pid !== undefined ? `Le journal de traçabilité local est utilisé par un autre processus (pid ${x.pid}).` : `Le journal de traçabilité local ne peut pas être lu ou écrit${x.file ? ` (${x.file})` : x.dir ? ` (${x.dir})` : ''}.`), (x) => (x.record !== undefined ? 'Rien n’a été réparé automatiquement : conservez le fichier et contactez le soutien.' : 'Attendez la fin de l’autre commande, vérifiez l’espace disque et les permissions, puis réessayez.')],
     E_CUSTODY_SYNC: [(x) => (x.status ? `Le service de traçabilité a refusé la demande (HTTP ${x.status}${x.serverCode ? `, ${x.serverCode}` : ''}).` : 'La réponse du service de traçabilité est invalide ou ne se vérifie pas.'), (x) => (x.status === 401 || x.status === 403 ? 'Vérifiez le jeton (--token-file) et ses droits.' : 'Vérifiez l’adresse et la clé du service (« scelle custody config »); les événements restent en attente.')],
-    E_CUSTODY_OFFLINE: [(x) => `Le service de traçabilité est injoignable${x.pending !== undefined ? ` : ${x.pending} événement(s) restent en file d’attente sur ce poste` : ''}.`, () => 'Vérifiez la connexion réseau et relancez « scelle custody sync » plus tard; rien n’est perdu.'],
+    E_CUSTODY_OFFLINE: [(x) => `Le service de traçabilité est injoignable${x.pending !== undefined ? ` : ${counted('fr', 'eventsQueued', Number(x.pending))}` : ''}.`, () => 'Vérifiez la connexion réseau et relancez « scelle custody sync » plus tard; rien n’est perdu.'],
     E_USAGE: [(x) => `Commande incorrecte${x.reason ? ` : ${x.reason}` : ''}.`, () => 'Consultez « scelle --help ».'],
     E_KEY_INVALID: [() => 'Une clé est invalide (mauvaise longueur ou point X25519 inutilisable).', () => 'Vérifiez le fichier de clé, ou recréez-la avec « scelle keygen ».'],
     E_IPC_INVALID: [() => 'Requête interne refusée.', () => 'Redémarrez l’application; si l’erreur persiste, signalez-la au soutien.'],
@@ -126,7 +127,7 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_TARGET_UNSUPPORTED: [() => 'The target’s file system refuses files this large.', () => 'Use a smaller --part-size, or format the drive as exFAT or NTFS.'],
     E_RESUME_MISMATCH: [() => 'This seal cannot be resumed.', () => 'Delete the unfinished folder and seal again.'],
     E_CANCELLED: [() => 'Cancelled.', () => 'A cancelled seal can be resumed with "scelle seal --resume".'],
-    E_RESTORE_EXISTS: [(x) => `${x.count ?? 1} file(s) already exist at the destination, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
+    E_RESTORE_EXISTS: [(x) => `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Not on this drive: ${x.path ?? ''}.`, () => 'See the list with "scelle list".'],
     E_CARRIER_INVALID: [(x) => carrierReasonEn(x), (x) => (x.reason === 'unknown-format' || x.reason === 'other-shape' ? 'Read the number again on the label; for a carrier not on the list, use --other-carrier "<name>".' : 'Read the number again on the label (spaces and dashes are optional).')],
@@ -134,7 +135,7 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_CUSTODY_SIGNATURE: [() => 'A custody event’s signature is invalid.', () => 'Check the station key ("scelle setup") and contact support.'],
     E_CUSTODY_JOURNAL: [(x) => (x.record !== undefined ? `The local custody journal is damaged or was modified (record ${x.record}${x.file ? ` of ${x.file}` : ''}).` : x.pid !== undefined ? `The local custody journal is in use by another process (pid ${x.pid}).` : `The local custody journal cannot be read or written${x.file ? ` (${x.file})` : x.dir ? ` (${x.dir})` : ''}.`), (x) => (x.record !== undefined ? 'Nothing was repaired automatically: keep the file and contact support.' : 'Wait for the other command to finish, check disk space and permissions, then try again.')],
     E_CUSTODY_SYNC: [(x) => (x.status ? `The custody service refused the request (HTTP ${x.status}${x.serverCode ? `, ${x.serverCode}` : ''}).` : 'The custody service’s answer is invalid or does not verify.'), (x) => (x.status === 401 || x.status === 403 ? 'Check the token (--token-file) and its rights.' : 'Check the service address and key ("scelle custody config"); the events stay queued.')],
-    E_CUSTODY_OFFLINE: [(x) => `The custody service cannot be reached${x.pending !== undefined ? `: ${x.pending} event(s) stay queued on this machine` : ''}.`, () => 'Check the network connection and run "scelle custody sync" again later; nothing is lost.'],
+    E_CUSTODY_OFFLINE: [(x) => `The custody service cannot be reached${x.pending !== undefined ? `: ${counted('en', 'eventsQueued', Number(x.pending))}` : ''}.`, () => 'Check the network connection and run "scelle custody sync" again later; nothing is lost.'],
     E_USAGE: [(x) => `Incorrect command${x.reason ? `: ${x.reason}` : ''}.`, () => 'See "scelle --help".'],
     E_KEY_INVALID: [() => 'A key is invalid (wrong length or unusable X25519 point).', () => 'Check the key file, or create it again with "scelle keygen".'],
     E_IPC_INVALID: [() => 'Internal request refused.', () => 'Restart the application; if it persists, report it to support.'],

@@ -4,6 +4,7 @@
  */
 import type { Progress } from '../shared/engine/api.js';
 import { fmtBytes, type Lang } from './messages.js';
+import { counted } from './plurals.js';
 
 /** How a command talks to its user. */
 export class Output {
@@ -64,7 +65,7 @@ export class Output {
     const eta = p.etaSeconds === null ? '—' : `${Math.ceil(p.etaSeconds)} s`;
     const label = { scan: this.lang === 'fr' ? 'Comptage' : 'Counting', seal: this.lang === 'fr' ? 'Scellement' : 'Sealing', verify: this.lang === 'fr' ? 'Vérification' : 'Verifying', open: this.lang === 'fr' ? 'Restauration' : 'Restoring' }[p.phase];
     const line = p.phase === 'scan'
-      ? `${label} : ${p.filesTotal} · ${fmtBytes(p.bytesTotal, this.lang)}`
+      ? `${label} : ${counted(this.lang, 'files', p.filesTotal)} · ${fmtBytes(p.bytesTotal, this.lang)}`
       : `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${pct.toFixed(0).padStart(3)} % · ${fmtBytes(p.bytesPerSecond, this.lang)}/s · ${this.lang === 'fr' ? 'reste' : 'left'} ${eta}`;
     this.stderr.write(`\r${line}\x1b[K`);
     this.barShown = true;

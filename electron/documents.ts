@@ -14,12 +14,14 @@ const T = {
     slipNote: 'Les données sont chiffrées. Le code de déverrouillage est transmis séparément, jamais avec le disque.',
     report: 'Rapport de chaîne de possession', chain: 'Chaîne', ok: 'vérifiée', bad: 'NON vérifiée', generated: 'Produit le',
     cols: ['N°', 'Type', 'Heure (auteur)', 'Reçu par le service', 'Auteur', 'Signature'], sigOk: 'valide', sigBad: 'invalide',
+    station: 'Poste', staff: 'Service', customer: 'Client',
   },
   en: {
     slip: 'Packing slip — sealed drive', drive: 'Drive', carrier: 'Carrier', tracking: 'Tracking number',
     slipNote: 'The data is encrypted. The unlock code is sent separately, never with the drive.',
     report: 'Chain-of-custody report', chain: 'Chain', ok: 'verified', bad: 'NOT verified', generated: 'Generated',
     cols: ['#', 'Type', 'Time (author)', 'Received by service', 'Author', 'Signature'], sigOk: 'valid', sigBad: 'invalid',
+    station: 'Station', staff: 'Service', customer: 'Customer',
   },
 } as const;
 
@@ -71,6 +73,19 @@ function table(page: PDFPage, font: PDFFont, y: number, cells: string[], widths:
   });
 }
 
+/**
+ * The author of an event as the support report prints it, like the Support timeline: "Poste
+ * <id>" / "Station <id>", "Service <id>" for staff, "Client" / "Customer" (a customer's author id
+ * means nothing to a reader); an unknown kind keeps `kind:id`. Never throws.
+ */
+export function reportAuthor(author: CustodyTimelineDto['events'][number]['author'], language: Language): string {
+  const t = T[language];
+  if (author.kind === 'station') return `${t.station} ${author.id}`;
+  if (author.kind === 'staff') return `${t.staff} ${author.id}`;
+  if (author.kind === 'customer') return t.customer;
+  return `${author.kind}:${author.id}`;
+}
+
 /** Support report PDF of one timeline (Letter, landscape, paginated). */
 export async function renderTimelinePdf(tl: CustodyTimelineDto, language: Language): Promise<Uint8Array> {
   const t = T[language];
@@ -88,7 +103,7 @@ export async function renderTimelinePdf(tl: CustodyTimelineDto, language: Langua
   for (const e of tl.events) {
     y -= 14;
     if (y < 40) { page = doc.addPage([792, 612]); y = 570; table(page, bold, y, [...t.cols], widths); y -= 14; }
-    table(page, font, y, [String(e.seq), e.type, e.at, e.receivedAt ?? '—', `${e.author.kind}:${e.author.id}`, e.signatureOk ? t.sigOk : t.sigBad], widths);
+    table(page, font, y, [String(e.seq), e.type, e.at, e.receivedAt ?? '—', reportAuthor(e.author, language), e.signatureOk ? t.sigOk : t.sigBad], widths);
   }
   return doc.save();
 }

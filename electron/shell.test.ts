@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveAppFile } from './app-protocol.js';
 import { RENDERER_CSP } from './csp.js';
-import { renderPackingSlip, renderTimelineCsv, renderTimelinePdf, slipQrText } from './documents.js';
+import { renderPackingSlip, renderTimelineCsv, renderTimelinePdf, reportAuthor, slipQrText } from './documents.js';
 import { WorkerEngineHost } from './engine-host.js';
 import { PathGrants } from './path-grants.js';
 import { APP_ORIGIN, trustedSenders } from './sender.js';
@@ -62,6 +62,14 @@ describe('documents', () => {
     expect(csv.split('\r\n')[0]).toBe('driveId,seq,type,at,receivedAt,authorKind,authorId,signatureOk,chainOk,data');
     expect(csv).toContain('"{""note"":""=cmd()""}"');
     expect(renderTimelineCsv({ ...timeline, driveId: '=HYPERLINK()' })).toContain('"\'=HYPERLINK()"');
+  });
+  it('names the authors of the PDF report readably, never by a customer author id', () => {
+    expect(reportAuthor({ kind: 'station', id: 'MTL-01' }, 'fr-CA')).toBe('Poste MTL-01');
+    expect(reportAuthor({ kind: 'station', id: 'MTL-01' }, 'en')).toBe('Station MTL-01');
+    expect(reportAuthor({ kind: 'customer', id: 'customer:3f9a2c' }, 'fr-CA')).toBe('Client');
+    expect(reportAuthor({ kind: 'customer', id: 'customer:3f9a2c' }, 'en')).toBe('Customer');
+    expect(reportAuthor({ kind: 'staff', id: 'support-7' }, 'en')).toBe('Service support-7');
+    expect(reportAuthor({ kind: 'robot', id: 'x1' }, 'en')).toBe('robot:x1');
   });
 });
 

@@ -26,6 +26,7 @@ import { loadPinnedRoots, scelleHome } from '../config.js';
 import { eventTypeLabel, localChainTrust, resolveDriveRef, withCustodyStore } from '../custody.js';
 import type { Output } from '../output.js';
 import { t, type TextKey } from '../text.js';
+import { counted } from '../plurals.js';
 
 /** `<home>/custody.json`: where the custody service is and how to reach it. No secret inside. */
 export interface CustodyConfig {
@@ -155,10 +156,10 @@ function printTimeline(out: Output, events: readonly SignedEvent[], report: Chai
 
 function printVerdict(out: Output, driveId: string, events: readonly SignedEvent[], report: ChainReport): void {
   if (report.ok) {
-    out.info(t(out.lang, 'chainOk', driveId, events.length));
+    out.info(t(out.lang, 'chainOk', driveId, counted(out.lang, 'eventsVerified', events.length)));
     return;
   }
-  out.info(t(out.lang, report.status === 'warning' ? 'chainWarn' : 'chainBad', driveId, report.problems.length));
+  out.info((report.status === 'warning' ? t(out.lang, 'chainWarn', driveId, counted(out.lang, 'warnings', report.problems.length)) : t(out.lang, 'chainBad', driveId, counted(out.lang, 'problems', report.problems.length))));
   for (const p of report.problems) out.info(`  - ${problemSentence(out, p, events)}`);
 }
 
@@ -182,7 +183,7 @@ async function localChain(out: Output, ref: string, command: 'show' | 'verify'):
     const report = verifyChain(events, trust, { driveId: drive.driveId, trustedTimes });
     const rejected = new Set(store.rejections().map((r) => r.eventId));
     const syncState = (id: string): TextKey => (store.receiptFor(id) ? 'syncedYes' : rejected.has(id) ? 'syncedRejected' : 'syncedPending');
-    out.info(t(out.lang, 'chainHeader', drive.driveId, events.length));
+    out.info(t(out.lang, 'chainHeader', drive.driveId, counted(out.lang, 'events', events.length)));
     printTimeline(out, events, report, syncState);
     printVerdict(out, drive.driveId, events, report);
     out.emit({
@@ -203,10 +204,10 @@ async function syncSub(argv: string[], out: Output, signal: AbortSignal): Promis
     try {
       const res = await client.push(signal);
       const cp = res.checkpoint ?? (await client.refreshCheckpoint(signal));
-      out.info(t(out.lang, 'syncDone', res.stored.length, res.duplicate.length, res.rejected.length, store.pending().length));
+      out.info(t(out.lang, 'syncDone', counted(out.lang, 'eventsStored', res.stored.length), counted(out.lang, 'alreadyKnown', res.duplicate.length), counted(out.lang, 'refused', res.rejected.length), counted(out.lang, 'pending', store.pending().length)));
       for (const r of res.rejected) out.info(t(out.lang, 'syncRejectedLine', r.eventId, r.code, r.message));
       for (const d of res.deferred) out.info(t(out.lang, 'syncDeferredLine', d.eventId, d.code));
-      out.info(t(out.lang, 'syncCheckpoint', cp.treeSize));
+      out.info(t(out.lang, 'syncCheckpoint', counted(out.lang, 'events', cp.treeSize)));
       out.emit({ event: 'result', command: 'custody sync', stored: res.stored.length, duplicate: res.duplicate.length, rejected: res.rejected, deferred: res.deferred, pending: store.pending().length, treeSize: cp.treeSize, requests: res.requests });
       return 0;
     } catch (e) {
@@ -236,7 +237,7 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
       const report = verifyChain(d.events, trust, { driveId: d.driveId, trustedTimes, checkOrder: false });
       const serviceStatus = (d.serviceVerification as { status?: unknown } | null)?.status;
       const received = new Set(d.receipts.map((r) => r.eventId));
-      out.info(t(out.lang, 'lookupDrive', d.driveId, d.events.length, d.receipts.length, t(out.lang, statusKey(report.status)), typeof serviceStatus === 'string' ? serviceStatus : '—'));
+      out.info(t(out.lang, 'lookupDrive', d.driveId, counted(out.lang, 'events', d.events.length), counted(out.lang, 'receiptsSigned', d.receipts.length), t(out.lang, statusKey(report.status)), typeof serviceStatus === 'string' ? serviceStatus : '—'));
       printTimeline(out, d.events, report, (id) => (received.has(id) ? 'syncedYes' : null));
       for (const p of report.problems) out.info(`  - ${problemSentence(out, p, d.events)}`);
       results.push({ driveId: d.driveId, events: d.events, receipts: d.receipts, badReceipts: d.badReceipts, localVerification: report, serviceStatus: typeof serviceStatus === 'string' ? serviceStatus : null });

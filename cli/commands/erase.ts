@@ -25,6 +25,7 @@ import { errorSentence } from '../messages.js';
 import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
 import { t } from '../text.js';
+import { counted } from '../plurals.js';
 
 const MEDIA_TYPES = ['flash', 'magnetic', 'hybrid', 'optical', 'other'] as const;
 type MediaType = (typeof MEDIA_TYPES)[number];
@@ -158,7 +159,7 @@ export async function eraseCommand(argv: string[], out: Output, signal: AbortSig
         custodyEvent: recorded ? { id: recorded.event.id, hash: recorded.hash, lineage, seq: recorded.event.seq } : null,
       };
 
-      out.info(t(out.lang, 'erased', driveId, t(out.lang, report.payloadOverwritten ? 'eraseMethodOverwrite' : 'eraseMethodCrypto'), report.keyFilesDestroyed.length, report.partsDeleted));
+      out.info(t(out.lang, 'erased', driveId, t(out.lang, report.payloadOverwritten ? 'eraseMethodOverwrite' : 'eraseMethodCrypto'), counted(out.lang, 'keyFilesDestroyed', report.keyFilesDestroyed.length), counted(out.lang, 'partsDeleted', report.partsDeleted)));
       if (report.verification.result === 'pass') out.info(t(out.lang, 'eraseVerifyPass'));
       else out.warn(t(out.lang, 'eraseVerifyFail', report.verification.failures.join('; ')), 'erase-verification-failed');
       if (report.leftovers.length > 0) out.warn(t(out.lang, 'eraseLeftovers', report.driveDir, report.leftovers.join(', ')), 'erase-leftovers');

@@ -11,6 +11,7 @@ import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
 import { judgeDrive } from '../station-trust.js';
 import { t, type TextKey } from '../text.js';
+import { counted } from '../plurals.js';
 
 const SECRET_OPTIONS = {
   'code-file': { type: 'string' },
@@ -62,7 +63,7 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
   const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
   if (report.ok) out.info(t(out.lang, 'verifyOk', report.driveId, level));
   else {
-    out.info(t(out.lang, 'verifyBad', report.driveId, report.problems.length));
+    out.info(t(out.lang, 'verifyBad', report.driveId, counted(out.lang, 'problemsFound', report.problems.length)));
     for (const p of report.problems) {
       const s = errorSentence(out.lang, p.code as ScelleError['code'], p.details);
       out.info(`  - ${s.message} ${s.hint}`);
@@ -88,7 +89,7 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   let listed = 0;
   const entries = listEntries({ driveDir, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
     summary = s;
-    out.info(t(out.lang, 'listHeader', s.files, fmtBytes(s.bytes, out.lang)));
+    out.info(t(out.lang, 'listHeader', counted(out.lang, 'files', s.files), fmtBytes(s.bytes, out.lang)));
   });
   for await (const e of entries) {
     const kind = e.type === 'directory' ? 'd' : e.type === 'symlink' ? 'l' : '-';
@@ -112,8 +113,8 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
   const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
   const paths = positionals.slice(1);
   const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
-  if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', res.renamed.length, res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
-  out.info(t(out.lang, 'opened', res.files, fmtBytes(res.bytes, out.lang), values.to));
+  if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', counted(out.lang, 'namesAdapted', res.renamed.length), res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
+  out.info(t(out.lang, 'opened', counted(out.lang, 'filesRestored', res.files), fmtBytes(res.bytes, out.lang), values.to));
   out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed });
   return recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0);
 }

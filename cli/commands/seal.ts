@@ -8,6 +8,7 @@ import { recordAfterSeal } from '../custody.js';
 import { fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { t } from '../text.js';
+import { counted } from '../plurals.js';
 
 async function readRecipient(path: string): Promise<Uint8Array> {
   try {
@@ -59,7 +60,7 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
     throw e;
   }
   if (result.resumed) out.info(t(out.lang, 'resumed'));
-  out.info(t(out.lang, 'sealed', result.driveId, result.files, fmtBytes(result.bytes, out.lang), result.parts, result.driveDir));
+  out.info(t(out.lang, 'sealed', result.driveId, counted(out.lang, 'files', result.files), fmtBytes(result.bytes, out.lang), counted(out.lang, 'parts', result.parts), result.driveDir));
   if (result.unlockCode) {
     // The unlock code is shown once, on the terminal or in the JSON result; it is never logged or stored.
     out.info(`\n${t(out.lang, 'unlockCodeBanner')}\n\n    ${result.unlockCode}\n`);

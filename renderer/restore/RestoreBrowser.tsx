@@ -14,7 +14,7 @@ import { MAX_OPEN_PATHS } from '../../shared/ipc/limits.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { VirtualList, type VirtualRow } from '../components/VirtualList.js';
 import { formatBytes, formatCount } from '../format.js';
-import { useT, useTn } from '../i18n/use-t.js';
+import { useT, useTc } from '../i18n/use-t.js';
 import { useApp } from '../store.js';
 import { choiceOf, nameOf, summaryOf, treeRowsOf, type BrowserState, type Choice, type TreeRow } from './browser-store.js';
 
@@ -37,7 +37,7 @@ function MoreRow({ label, onMore }: { label: string; onMore: () => void }) {
 /** The browser over a store made by createBrowserStore. */
 export function RestoreBrowser({ store }: { store: StoreApi<BrowserState> }) {
   const t = useT();
-  const tn = useTn();
+  const tc = useTc();
   const lang = useApp((s) => s.language);
   const s = useStore(store);
   const base = useId();
@@ -58,7 +58,7 @@ export function RestoreBrowser({ store }: { store: StoreApi<BrowserState> }) {
   }, [store]);
 
   const info = (e: IndexEntryDto) => {
-    if (e.type === 'directory') return tn('client.browse.folderInfo', e.files ?? 0, { files: formatCount(e.files ?? 0, lang), bytes: formatBytes(e.bytes ?? 0, lang) });
+    if (e.type === 'directory') return tc('client.browse.folderInfo', e.files ?? 0, { bytes: formatBytes(e.bytes ?? 0, lang) });
     return e.type === 'file' ? formatBytes(e.size, lang) : t('client.browse.link');
   };
 
@@ -105,7 +105,7 @@ export function RestoreBrowser({ store }: { store: StoreApi<BrowserState> }) {
     : s.search.answered === '' || query === '' ? ''
       : results.length === 0 ? t('client.search.none', { query: s.search.answered })
         : s.search.more ? t('client.search.more', { count: formatCount(results.length, lang) })
-          : tn('client.search.results', results.length, { count: formatCount(results.length, lang) });
+          : tc('client.search.results', results.length);
 
   const allChoice = choiceOf(s, '');
   return (
@@ -120,10 +120,10 @@ export function RestoreBrowser({ store }: { store: StoreApi<BrowserState> }) {
       <div className="choice all-choice">
         <ChoiceBox id={ids.all} choice={allChoice} disabled={s.busy || !s.totals} onToggle={() => store.getState().setAll(allChoice !== 'chosen')} describedBy={ids.allInfo} />
         <label htmlFor={ids.all} className="name">{t('client.browse.all')}</label>
-        <span id={ids.allInfo} className="size">{s.totals ? tn('client.browse.folderInfo', s.totals.files, { files: formatCount(s.totals.files, lang), bytes: formatBytes(s.totals.bytes, lang) }) : ''}</span>
+        <span id={ids.allInfo} className="size">{s.totals ? tc('client.browse.folderInfo', s.totals.files, { bytes: formatBytes(s.totals.bytes, lang) }) : ''}</span>
       </div>
       <p aria-live="polite" data-testid="chosen-summary" className="chosen-summary">
-        {nothing ? t('client.selectedNone') : tn('client.selected', summary.files, { files: formatCount(summary.files, lang), bytes: formatBytes(summary.bytes, lang) })}
+        {nothing ? t('client.selectedNone') : tc('client.selected', summary.files, { bytes: formatBytes(summary.bytes, lang) })}
         {s.busy ? ` ${t('client.browse.busy')}` : ''}
       </p>
       {(s.tooMany || summary.paths > MAX_OPEN_PATHS) && <p className="warn" role="alert">{t('client.selection.tooMany', { max: formatCount(MAX_OPEN_PATHS, lang) })}</p>}

@@ -12,9 +12,9 @@ import { api, asUiError, unwrap, type UiError } from '../bridge.js';
 import { certReasonText, ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
-import { formatBytes, formatCount, formatDateTime } from '../format.js';
+import { formatBytes, formatDateTime } from '../format.js';
 import { hasMessage } from '../i18n/index.js';
-import { useT, useTn } from '../i18n/use-t.js';
+import { useT, useTc } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
 import { createBrowserStore, isPartial, openRequestOf } from '../restore/browser-store.js';
 import { RestoreBrowser } from '../restore/RestoreBrowser.js';
@@ -25,7 +25,7 @@ type CodeStatus = ResponseOf<'engine.checkUnlockCode'>;
 /** The customer's workspace. */
 export function Client() {
   const t = useT();
-  const tn = useTn();
+  const tc = useTc();
   const lang = useApp((s) => s.language);
   const ids = { code: useId(), codeHelp: useId() };
   const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
@@ -145,8 +145,8 @@ export function Client() {
           </div>
         )}
         {media.result && (intact
-          ? <Notice kind="success" testId="integrity-ok">{t('client.intact', { parts: info?.parts ?? 0 })}</Notice>
-          : <div className="notice notice-error" role="alert" data-testid="integrity-bad"><p>{t('client.damaged', { count: media.result.problems.length })}</p>
+          ? <Notice kind="success" testId="integrity-ok">{tc('client.intact', info?.parts ?? 0)}</Notice>
+          : <div className="notice notice-error" role="alert" data-testid="integrity-bad"><p>{tc('client.damaged', media.result.problems.length)}</p>
               <ul>{media.result.problems.map((p, i) => <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>)}</ul></div>)}
       </Section>
 
@@ -177,7 +177,7 @@ export function Client() {
             <button type="button" disabled={!dest || !canRestore || browserBusy || restore.running} onClick={startRestore}>{t('client.restore')}</button>
             {restore.running && <ProgressPanel progress={restore.progress} onCancel={restore.cancel} label={t('client.step.restore')} />}
             {restore.error?.code === 'E_CANCELLED' ? <Notice kind="warning">{t('progress.cancelled')}</Notice> : <ErrorNotice error={restore.error} />}
-            {restore.result && <Notice kind="success" testId="restored">{tn('client.restored', restore.result.files, { files: formatCount(restore.result.files, lang), bytes: formatBytes(restore.result.bytes, lang) })}</Notice>}
+            {restore.result && <Notice kind="success" testId="restored">{tc('client.restored', restore.result.files, { bytes: formatBytes(restore.result.bytes, lang) })}</Notice>}
           </>
         )}
       </Section>

@@ -4,17 +4,19 @@
  */
 import { useId, useState } from 'react';
 import type { CustodyTimelineDto } from '../../shared/ipc/index.js';
+import { authorLabel } from '../author-label.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Notice, Section } from '../components/Section.js';
 import { formatDateTime } from '../format.js';
 import { hasMessage } from '../i18n/index.js';
-import { useT } from '../i18n/use-t.js';
+import { useT, useTc } from '../i18n/use-t.js';
 import { useApp } from '../store.js';
 
 /** The support workspace. */
 export function Support() {
   const t = useT();
+  const tc = useTc();
   const lang = useApp((s) => s.language);
   const ids = { kind: useId(), query: useId() };
   const [kind, setKind] = useState<'tracking' | 'order' | 'drive'>('tracking');
@@ -65,7 +67,7 @@ export function Support() {
       <ErrorNotice error={error} />
       {saved && <Notice kind="success" testId="export-saved">{saved}</Notice>}
       {results && (
-        <p role="status" data-testid="support-count">{results.length === 0 ? t('support.none') : t('support.results', { count: results.length })}</p>
+        <p role="status" data-testid="support-count">{results.length === 0 ? t('support.none') : tc('support.results', results.length)}</p>
       )}
       {results?.map((tl) => (
         <Section key={tl.driveId} title={t('support.drive', { driveId: tl.driveId })}>
@@ -86,7 +88,7 @@ export function Support() {
                   <td>{hasMessage(`event.${e.type}`) ? t(`event.${e.type}` as 'event.note') : e.type}</td>
                   <td>{formatDateTime(e.at, lang)}</td>
                   <td>{e.receivedAt ? formatDateTime(e.receivedAt, lang) : '—'}</td>
-                  <td className="mono">{e.author.kind}:{e.author.id}</td>
+                  <td title={`${e.author.kind}:${e.author.id}`} data-testid="event-author">{authorLabel(e.author, lang)}</td>
                   <td className={e.signatureOk ? 'good' : 'bad'}>{e.signatureOk ? t('support.sigOk') : t('support.sigBad')}</td>
                 </tr>
               ))}

@@ -9,9 +9,9 @@ import { api, asUiError, unwrap, type UiError } from '../bridge.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
-import { formatBytes, formatCount } from '../format.js';
+import { formatBytes } from '../format.js';
 import { hasMessage } from '../i18n/index.js';
-import { useT } from '../i18n/use-t.js';
+import { useT, useTc } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
 import { useApp } from '../store.js';
 
@@ -21,11 +21,12 @@ type Count = ResponseOf<'sources.count'>;
 type Tracking = ResponseOf<'carriers.validate'>;
 
 const KEY_RE = /^[A-Za-z0-9+/]{43}=$/;
-const CARRIERS = ['canada-post', 'purolator', 'ups', 'fedex', 'dhl', 'usps', 'upu-s10'] as const;
+const CARRIERS = ['canada-post', 'purolator', 'canpar', 'ups', 'fedex', 'dhl', 'usps', 'upu-s10'] as const;
 
 /** The technician's workspace. */
 export function Technician() {
   const t = useT();
+  const tc = useTc();
   const lang = useApp((s) => s.language);
   const escrowAvailable = useApp((s) => s.info?.escrowAvailable === true);
   const ids = { customerKey: useId(), carrier: useId(), tracking: useId(), trackingHelp: useId() };
@@ -152,8 +153,8 @@ export function Technician() {
           </ul>
         )}
         <p aria-live="polite" data-testid="source-count">
-          {countJob.running && countJob.progress && t('tech.counting', { files: formatCount(countJob.progress.filesDone, lang), bytes: formatBytes(countJob.progress.bytesDone, lang) })}
-          {countJob.result && t('tech.counted', { files: formatCount(countJob.result.files, lang), dirs: formatCount(countJob.result.directories, lang), bytes: formatBytes(countJob.result.bytes, lang) })}
+          {countJob.running && countJob.progress && t('tech.counting', { files: tc('count.files', countJob.progress.filesDone), bytes: formatBytes(countJob.progress.bytesDone, lang) })}
+          {countJob.result && t('tech.counted', { files: tc('count.files', countJob.result.files), dirs: tc('count.folders', countJob.result.directories), bytes: formatBytes(countJob.result.bytes, lang) })}
         </p>
         <ErrorNotice error={countJob.error} />
       </Section>
@@ -196,7 +197,7 @@ export function Technician() {
         {sealJob.running && <ProgressPanel progress={sealJob.progress} onCancel={sealJob.cancel} label={t('tech.step.seal')} />}
         {!sealJob.running && sealed && sealJob.progress && <ProgressPanel progress={sealJob.progress} label={t('tech.step.seal')} />}
         {sealJob.error?.code === 'E_CANCELLED' ? <Notice kind="warning" testId="seal-cancelled">{t('progress.cancelled')}</Notice> : <ErrorNotice error={sealJob.error} />}
-        {sealed && <Notice kind="success" testId="seal-done">{t('tech.sealed', { driveId: sealed.driveId, files: formatCount(sealed.files, lang), bytes: formatBytes(sealed.bytes, lang), parts: sealed.parts })}</Notice>}
+        {sealed && <Notice kind="success" testId="seal-done">{t('tech.sealed', { driveId: sealed.driveId, files: tc('count.files', sealed.files), bytes: formatBytes(sealed.bytes, lang), parts: tc('count.parts', sealed.parts) })}</Notice>}
         {code && (
           <div className="code-once print-only-target" role="region" aria-label={t('tech.code.title')}>
             <h3>{t('tech.code.title')}</h3>
@@ -218,7 +219,7 @@ export function Technician() {
         <ErrorNotice error={verifyJob.error} />
         {verifyJob.result && (verifyJob.result.ok
           ? <Notice kind="success" testId="verify-ok">{t('tech.verifyOk')}</Notice>
-          : <div className="notice notice-error" role="alert" data-testid="verify-bad"><p>{t('tech.verifyBad', { count: verifyJob.result.problems.length })}</p>
+          : <div className="notice notice-error" role="alert" data-testid="verify-bad"><p>{tc('tech.verifyBad', verifyJob.result.problems.length)}</p>
               <ul>{verifyJob.result.problems.map((p, i) => <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>)}</ul></div>)}
         {verifyRecorded && <Notice kind={verifyRecorded.synced ? 'success' : 'info'} testId="verify-recorded">{t(verifyRecorded.synced ? 'tech.recorded' : 'tech.recordedLocal')}</Notice>}
       </Section>

@@ -32,8 +32,30 @@ describe('detectCarriers', () => {
     expect(detectCarriers('986578788855').map((m) => m.carrier)).toEqual(['fedex']);
   });
 
-  it('returns FedEx and USPS for a SmartPost number', () => {
-    expect(detectCarriers('9261292700768711948021').map((m) => m.carrier)).toEqual(['fedex', 'usps']);
+  it('puts USPS before FedEx SmartPost for an IMpb number that fits both, with or without 420+ZIP', () => {
+    expect(detectCarriers('9261292700768711948021').map((m) => m.carrier)).toEqual(['usps', 'fedex']);
+    expect(detectCarriers('Tracking #: 420 11213 92 6129098349792366623 8').map((m) => [m.carrier, m.normalized])).toEqual([
+      ['usps', '9261290983497923666238'], ['fedex', '9261290983497923666238'],
+    ]);
+    const r = validateTrackingNumber('9261 2927 0076 8711 9480 21');
+    expect(r.match).toMatchObject({ carrier: 'usps', url: 'https://tools.usps.com/go/TrackConfirmAction?tLabels=9261292700768711948021' });
+    expect(r.warnings).toEqual(['ambiguous']);
+  });
+
+  it('reduces FedEx 34-digit and ASTRA barcodes to the 12-digit number FedEx tracks', () => {
+    expect(detectCarriers('1195 2664 7393 0007 5211 0087 1079 9199 40')).toMatchObject([
+      { carrier: 'fedex', format: 'fedex-express-34', normalized: '871079919940', url: 'https://www.fedex.com/fedextrack/?trknbr=871079919940' },
+    ]);
+    expect(detectCarriers('3 29715 145 6010244 784917580286 2014')).toMatchObject([{ carrier: 'fedex', format: 'fedex-astra-32', normalized: '784917580286' }]);
+  });
+
+  it('names Canpar and links its page in the chosen language', () => {
+    expect(detectCarriers('N° de suivi : d576 0024 4000 0001 7180 10')).toEqual([{
+      carrier: 'canpar', carrierName: 'Canpar Express', normalized: 'D576002440000001718010', format: 'canpar-22',
+      service: 'Canpar Express (letter + 21 digits)', checkDigit: false,
+      url: 'https://www.canpar.com/en/track/tracking.jsp?reference=D576002440000001718010&locale=fr',
+    }]);
+    expect(detectCarriers('D576002440000001718010', { lang: 'en' })[0]?.url).toBe('https://www.canpar.com/en/track/tracking.jsp?reference=D576002440000001718010&locale=en');
   });
 
   it('gives S10 numbers ending in CA to Canada Post only, and others to upu-s10 without a page', () => {
@@ -81,20 +103,21 @@ describe('validateTrackingNumber', () => {
   });
 
   it('rejects unknown formats unless "other carrier" is asked for explicitly', () => {
-    expect(rejection(() => validateTrackingNumber('D576002440000002510003'))).toMatchObject({ reason: 'unknown-format' });
-    const viaCarrier = validateTrackingNumber('D576002440000002510003', { carrier: 'other' });
+    // M + 21 digits: Canpar's shape with a letter Canpar does not use (published as invalid)
+    expect(rejection(() => validateTrackingNumber('M576002440000002510003'))).toMatchObject({ reason: 'unknown-format' });
+    const viaCarrier = validateTrackingNumber('M576002440000002510003', { carrier: 'other' });
     expect(viaCarrier).toEqual({
       ok: true,
-      match: { carrier: 'other', carrierName: 'Autre transporteur', normalized: 'D576002440000002510003', format: 'other', checkDigit: false, url: null },
+      match: { carrier: 'other', carrierName: 'Autre transporteur', normalized: 'M576002440000002510003', format: 'other', checkDigit: false, url: null },
       candidates: [],
       warnings: ['other-carrier'],
     });
-    expect(validateTrackingNumber('D576002440000002510003', { allowOther: true }).warnings).toEqual(['other-carrier']);
+    expect(validateTrackingNumber('M576002440000002510003', { allowOther: true }).warnings).toEqual(['other-carrier']);
   });
 
   it('does not fall back to "other" when a known carrier validates or one was chosen', () => {
     expect(validateTrackingNumber('1Z5R89390357567127', { allowOther: true }).match.carrier).toBe('ups');
-    expect(rejection(() => validateTrackingNumber('D576002440000002510003', { carrier: 'ups', allowOther: true }))).toMatchObject({ reason: 'unknown-format', carrier: 'ups' });
+    expect(rejection(() => validateTrackingNumber('M576002440000002510003', { carrier: 'ups', allowOther: true }))).toMatchObject({ reason: 'unknown-format', carrier: 'ups' });
   });
 
   it('still reports known carriers for an explicit "other" number', () => {
@@ -118,7 +141,7 @@ describe('validateTrackingNumber', () => {
   it('validates one published number per carrier', () => {
     const cases: [string, CarrierId][] = [
       ['1Z5R89390357567127', 'ups'], ['986578788855', 'fedex'], ['9400111202555842332669', 'usps'], ['3318810025', 'dhl'],
-      ['7035114477138472', 'canada-post'], ['331426749957', 'purolator'], ['RR287043775IN', 'upu-s10'],
+      ['7035114477138472', 'canada-post'], ['331426749957', 'purolator'], ['D576002440000001718010', 'canpar'], ['RR287043775IN', 'upu-s10'],
     ];
     for (const [n, carrier] of cases) expect(validateTrackingNumber(n, { carrier }).match.carrier).toBe(carrier);
   });

@@ -1,7 +1,9 @@
 import { ScelleError } from '../errors/scelle-error.js';
 import { matchCanadaPost } from './canada-post.js';
+import { matchCanpar } from './canpar.js';
 import { matchDhl } from './dhl.js';
 import { matchFedex } from './fedex.js';
+import { orderByLikelihood } from './likelihood.js';
 import { carrierName } from './names.js';
 import { normalizeTrackingNumber } from './normalize.js';
 import { matchPurolator } from './purolator.js';
@@ -18,9 +20,9 @@ const MAX_LENGTH = 64;
 /** What an explicitly accepted "other carrier" number must look like. */
 const OTHER_SHAPE = /^[A-Z0-9]{6,40}$/;
 
-/** Matchers in display order: Canadian carriers first, since Scellé ships from Quebec. */
+/** Every carrier's matcher; likelihood.ts orders their hits. */
 const MATCHERS: readonly ((n: string) => FormatHit[])[] = [
-  matchCanadaPost, matchPurolator, matchUps, matchFedex, matchUsps, matchDhl, matchS10,
+  matchCanadaPost, matchPurolator, matchCanpar, matchUps, matchUsps, matchFedex, matchDhl, matchS10,
 ];
 
 function toMatch(hit: FormatHit, lang: CarrierLang): TrackingMatch {
@@ -38,16 +40,16 @@ function toMatch(hit: FormatHit, lang: CarrierLang): TrackingMatch {
 
 /**
  * Every carrier for which `input` (anything people paste; see normalizeTrackingNumber) is a
- * valid tracking number, one match per carrier, Canadian carriers first and check-digit
- * formats before formats without one. Returns [] when nothing validates. S10 numbers ending in
+ * valid tracking number, one match per carrier, the most likely first (check-digit formats
+ * before formats without one, then as likelihood.ts ranks them: Canadian carriers first, USPS
+ * before FedEx SmartPost). Returns [] when nothing validates. S10 numbers ending in
  * CA are Canada Post's and in US USPS's; other S10 numbers are `upu-s10`. Never throws.
  */
 export function detectCarriers(input: string, opts: { lang?: CarrierLang } = {}): TrackingMatch[] {
   const lang = opts.lang ?? 'fr-CA';
   const normalized = normalizeTrackingNumber(input);
   if (!/^[A-Z0-9]+$/.test(normalized) || normalized.length > MAX_LENGTH) return [];
-  const hits = MATCHERS.flatMap((m) => m(normalized));
-  const ordered = [...hits.filter((h) => h.checkDigit), ...hits.filter((h) => !h.checkDigit)];
+  const ordered = orderByLikelihood(MATCHERS.flatMap((m) => m(normalized)));
   const seen = new Set<CarrierId>();
   const matches: TrackingMatch[] = [];
   for (const hit of ordered) {

@@ -8,6 +8,7 @@ export const CARRIER_NAMES: Readonly<Record<CarrierId, Readonly<Record<CarrierLa
   dhl: { 'fr-CA': 'DHL', en: 'DHL' },
   'canada-post': { 'fr-CA': 'Postes Canada', en: 'Canada Post' },
   purolator: { 'fr-CA': 'Purolator', en: 'Purolator' },
+  canpar: { 'fr-CA': 'Canpar Express', en: 'Canpar Express' },
   'upu-s10': { 'fr-CA': 'Poste internationale (UPU S10)', en: 'International post (UPU S10)' },
   other: { 'fr-CA': 'Autre transporteur', en: 'Other carrier' },
 };

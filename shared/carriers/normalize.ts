@@ -6,7 +6,7 @@
 const LABEL_WORDS = new Set([
   'TRACKING', 'TRACK', 'TRK', 'TRACE', 'SUIVI', 'REPERAGE', 'NUMERO', 'NUMBER', 'NUM', 'NBR', 'N°', 'PIN', 'AWB',
   'WAYBILL', 'CODE', 'COLIS', 'PARCEL', 'PACKAGE', 'ENVOI', 'SHIPMENT', 'EXPEDITION', 'LABEL', 'UPS', 'FEDEX', 'USPS',
-  'DHL', 'PUROLATOR', 'POSTES', 'POSTE', 'CANADA', 'POST',
+  'DHL', 'PUROLATOR', 'CANPAR', 'POSTES', 'POSTE', 'CANADA', 'POST',
 ]);
 /** Short words allowed inside a label, but never a label alone (they could start a number). */
 const LABEL_GLUE = new Set(['NO', 'NR', 'DE', 'DU', 'D', 'ID', 'OF', 'THE', 'LA', 'LE', 'YOUR', 'VOTRE', 'REF']);

@@ -3,7 +3,7 @@
  */
 
 /** The carriers Scellé knows, plus `other` for an explicitly accepted unknown carrier. */
-export const CARRIER_IDS = ['ups', 'fedex', 'usps', 'dhl', 'canada-post', 'purolator', 'upu-s10', 'other'] as const;
+export const CARRIER_IDS = ['ups', 'fedex', 'usps', 'dhl', 'canada-post', 'purolator', 'canpar', 'upu-s10', 'other'] as const;
 
 /** One of {@link CARRIER_IDS}. Stable: these strings are stored in custody events. */
 export type CarrierId = (typeof CARRIER_IDS)[number];

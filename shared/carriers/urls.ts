@@ -13,6 +13,8 @@ const TEMPLATES: Readonly<Record<Exclude<CarrierId, 'upu-s10' | 'other'>, (n: st
   dhl: (n, lang) => `https://www.dhl.com/ca-${lang === 'fr-CA' ? 'fr' : 'en'}/home/tracking.html?tracking-id=${n}&submit=1`,
   'canada-post': (n, lang) => `https://www.canadapost-postescanada.ca/track-reperage/${lang === 'fr-CA' ? 'fr' : 'en'}#/search?searchFor=${n}`,
   purolator: (n) => `https://www.purolator.com/en/shipping/tracker?searchValue=${n}`,
+  // The page published with Canpar's format (jkeen/tracking_number_data canpar.json); `locale` picks the language.
+  canpar: (n, lang) => `https://www.canpar.com/en/track/tracking.jsp?reference=${n}&locale=${lang === 'fr-CA' ? 'fr' : 'en'}`,
 };
 
 /**

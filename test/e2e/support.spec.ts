@@ -46,15 +46,17 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rechercher un disque');
   await page.getByLabel('Valeur recherchée').fill('1z 999-aa1 01-2345 6784');
   await page.getByRole('button', { name: 'Rechercher' }).click();
-  await expect(page.getByTestId('support-count')).toHaveText('1 disque(s) trouvé(s)');
+  await expect(page.getByTestId('support-count')).toHaveText('1 disque trouvé');
   await expect(page.getByTestId('chain-ok')).toBeVisible();
   const table = page.getByRole('table');
   // A header row, then sealed, verified, shipped, received, opened in that order.
   await expect(table.getByRole('row')).toHaveCount(6);
   const types = await table.getByRole('row').evaluateAll((rows) => rows.slice(1).map((r) => r.querySelectorAll('td')[1]?.textContent ?? ''));
   expect(types).toEqual(['Scellé', 'Vérifié', 'Expédié', 'Reçu', 'Ouvert']);
-  await expect(table).toContainText('station:station-test-01');
-  await expect(table).toContainText('customer:');
+  // Authors as people read them: the station by its id, the customer as "Client", no raw ids.
+  const authors = await page.getByTestId('event-author').allTextContents();
+  expect(authors).toEqual(['Poste station-test-01', 'Poste station-test-01', 'Poste station-test-01', 'Client', 'Client']);
+  await expect(table).not.toContainText('customer:');
   await expect(table).not.toContainText('invalide');
   await shot(page, 'support-timeline-fr-CA');
   await checkA11y(page, 'support (timeline, fr-CA)');
@@ -72,6 +74,8 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await expect(page.getByTestId('export-saved')).toContainText('.pdf');
   await switchLanguage(page, 'en');
   await expect(table).toContainText('Shipped');
+  await expect(page.getByTestId('support-count')).toHaveText('1 drive found');
+  expect(await page.getByTestId('event-author').allTextContents()).toEqual(['Station station-test-01', 'Station station-test-01', 'Station station-test-01', 'Customer', 'Customer']);
   await expect(page.getByTestId('chain-ok')).toContainText('Chain of custody verified.');
   await shot(page, 'support-timeline-en');
   await checkA11y(page, 'support (timeline, en)');

@@ -13,7 +13,7 @@ test('seals, verifies, records the shipment and saves the slip (fr-CA)', async (
   await checkA11y(page, 'technician (empty, fr-CA)');
 
   await page.getByRole('button', { name: 'Ajouter des dossiers…' }).click();
-  await expect(page.getByTestId('source-count')).toContainText('Total : 3 fichiers dans 2 dossiers');
+  await expect(page.getByTestId('source-count')).toContainText(/^Total : 3 fichiers dans 2 dossiers, /);
   await page.getByRole('radio', { name: /LIVRAISON/ }).check();
   await expect(page.getByTestId('drive-check')).toContainText('Ce disque convient.');
   await shot(page, 'technician-ready-fr-CA');
@@ -65,12 +65,16 @@ test('cancels a seal in progress', async ({ app: page, harness }) => {
   harness.world.dialogs.sources.push([big]);
   await switchLanguage(page, 'en');
   await page.getByRole('button', { name: 'Add folders…' }).click();
-  await expect(page.getByTestId('source-count')).toContainText('Total: 1 files');
+  // Plurals in English: one file in one folder, never "1 files"
+  await expect(page.getByTestId('source-count')).toContainText(/^Total: 1 file in 1 folder, /);
   await page.getByRole('radio', { name: /LIVRAISON/ }).check();
   await expect(page.getByTestId('drive-check')).toContainText('This drive is suitable.');
   await page.getByRole('button', { name: 'Seal the drive' }).click();
   await expect(page.getByTestId('progress-percent')).toBeVisible();
   await expect(page.getByRole('progressbar')).toBeVisible();
+  // While the one large file is sealed, the file under way is named, never "0 files".
+  await expect(page.getByTestId('progress-text')).toContainText('file 1 of 1');
+  await expect(page.getByTestId('progress-text')).not.toContainText(/\b0 files\b/);
   await shot(page, 'technician-progress-en');
   await page.getByRole('button', { name: 'Cancel the operation' }).click();
   await expect(page.getByTestId('seal-cancelled')).toContainText('Operation cancelled');
