@@ -11,6 +11,7 @@ import canonicalize from 'canonicalize';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEXT } from './text.js';
 import { CHAIN_PROBLEM_CODES } from '../shared/custody/chain-verify.js';
+import { CUSTODY_ANOMALY_KINDS } from '../shared/custody/custody-state.js';
 import { ERROR_CODES } from '../shared/errors/scelle-error.js';
 import { missingErrorSentences } from './messages.js';
 import { runCli, type CliRun } from '../test/support/run-cli.js';
@@ -275,6 +276,10 @@ describe('cli text parity', () => {
     for (const c of CHAIN_PROBLEM_CODES) {
       expect(TEXT.fr).toHaveProperty(`cp_${c}`);
       expect(TEXT.en).toHaveProperty(`cp_${c}`);
+    }
+    for (const k of CUSTODY_ANOMALY_KINDS) {
+      expect(TEXT.fr).toHaveProperty(`an_${k.replaceAll('-', '_')}`);
+      expect(TEXT.en).toHaveProperty(`an_${k.replaceAll('-', '_')}`);
     }
     const mine = ['E_CARRIER_INVALID', 'E_CUSTODY_CHAIN', 'E_CUSTODY_SIGNATURE', 'E_CUSTODY_JOURNAL', 'E_CUSTODY_SYNC', 'E_CUSTODY_OFFLINE'] as const;
     expect(missingErrorSentences(mine)).toEqual([]);

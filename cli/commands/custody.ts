@@ -158,8 +158,17 @@ function printVerdict(out: Output, driveId: string, events: readonly SignedEvent
     out.info(t(out.lang, 'chainOk', driveId, events.length));
     return;
   }
-  out.info(t(out.lang, report.status === 'warning' ? 'chainWarn' : 'chainBad', driveId, report.problems.length));
+  out.info(t(out.lang, report.status === 'warning' ? 'chainWarn' : 'chainBad', driveId, report.problems.length + report.anomalies.length));
   for (const p of report.problems) out.info(`  - ${problemSentence(out, p, events)}`);
+  for (const a of report.anomalies) out.info(`  - ${anomalySentence(out, a, events)}`);
+}
+
+/** One sentence per custody anomaly (custody-state.ts), in the user's language. */
+export function anomalySentence(out: Output, a: ChainReport['anomalies'][number], events: readonly SignedEvent[]): string {
+  const e = events.find((x) => x.id === a.eventId);
+  const lineage = e ? t(out.lang, e.author.kind === 'customer' ? 'lineageCustomer' : 'lineageProvider') : '';
+  const where = e ? `${eventTypeLabel(out.lang, e.type)} #${e.seq}, ${lineage}` : a.eventId;
+  return t(out.lang, `an_${a.kind.replaceAll('-', '_')}` as TextKey, where);
 }
 
 async function localChain(out: Output, ref: string, command: 'show' | 'verify'): Promise<number> {

@@ -38,15 +38,26 @@ describe('custody state machine', () => {
     expect(kinds([sealedOnly, verifiedOnly, received, opened])).toEqual([['received-before-shipped', received.id], ['opened-before-shipped', opened.id]]);
   });
 
+  it('judges shipping only when the provider lineage is known (a customer machine holds its own lineage only)', () => {
+    expect(kinds([received, opened])).toEqual([]);
+    expect(kinds([sealedOnly, received, opened]).map(([k]) => k)).toEqual(['received-before-shipped', 'opened-before-shipped']);
+  });
+
   it('delivered-before-shipped: delivered recorded in the provider lineage before shipped', () => {
     const d = testNext(c.staff, c.driveId, verifiedOnly, 'delivered', {}, at('2025-03-01T15:00:00Z'));
     const s = testNext(c.station, c.driveId, d, 'shipped', { carrier: 'ups', trackingNumber: '1Z999AA10123456784' }, at('2025-03-01T15:10:00Z'));
     expect(kinds([sealedOnly, verifiedOnly, d, s])).toEqual([['delivered-before-shipped', d.id]]);
   });
 
-  it('verified-after-shipped: the station verifies a drive it shipped, unless it came back', () => {
+  it('verified-after-delivery: the station verifies a drive delivered to the customer, unless it came back', () => {
     const v2 = testNext(c.station, c.driveId, delivered, 'verified', { level: 'media', ok: true, problems: 0 }, at('2025-03-03T00:00:00Z'));
-    expect(kinds([sealed, verified, shipped, delivered, v2])).toEqual([['verified-after-shipped', v2.id]]);
+    expect(kinds([sealed, verified, shipped, delivered, v2])).toEqual([['verified-after-delivery', v2.id]]);
+    // the customer's received (other lineage, by clock) is a delivery too
+    const v4 = testNext(c.station, c.driveId, shipped, 'verified', { level: 'media', ok: true, problems: 0 }, at('2025-03-03T00:00:00Z'));
+    expect(kinds([sealed, verified, shipped, v4, received])).toEqual([['verified-after-delivery', v4.id]]);
+    // a verification after shipped (tracking recorded before the last check) is not an anomaly
+    const v5 = testNext(c.station, c.driveId, shipped, 'verified', { level: 'media', ok: true, problems: 0 }, at('2025-03-01T14:40:00Z'));
+    expect(kinds([sealed, verified, shipped, v5])).toEqual([]);
     const back = testNext(c.staff, c.driveId, delivered, 'incident', { kind: 'returned' }, at('2025-03-03T00:00:00Z'));
     const v3 = testNext(c.station, c.driveId, back, 'verified', { level: 'media', ok: true, problems: 0 }, at('2025-03-03T01:00:00Z'));
     expect(kinds([sealed, verified, shipped, delivered, back, v3])).toEqual([]);
@@ -83,7 +94,7 @@ describe('custody state machine', () => {
   it('covers every kind it declares', () => {
     expect([...CUSTODY_ANOMALY_KINDS].sort()).toEqual([
       'delivered-before-shipped', 'opened-after-erased', 'opened-before-shipped', 'received-after-erased',
-      'received-before-shipped', 'verified-after-erased', 'verified-after-shipped',
+      'received-before-shipped', 'verified-after-delivery', 'verified-after-erased',
     ]);
   });
 });

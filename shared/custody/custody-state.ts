@@ -22,7 +22,7 @@ export const CUSTODY_ANOMALY_KINDS = [
   'delivered-before-shipped',
   'received-before-shipped',
   'opened-before-shipped',
-  'verified-after-shipped',
+  'verified-after-delivery',
   'verified-after-erased',
   'received-after-erased',
   'opened-after-erased',
@@ -35,7 +35,7 @@ export interface CustodyAnomaly {
   kind: CustodyAnomalyKind;
   /** the event whose place is impossible */
   eventId: string;
-  /** the event it conflicts with (the `erased` or `shipped` it follows), or null when something is missing */
+  /** the event it conflicts with (the `erased`, `delivered` or `received` it follows), or null when something is missing */
   relatedEventId: string | null;
   /** English, for logs and developers; UIs translate `kind`. */
   message: string;
@@ -81,9 +81,13 @@ const lineageOf = (s: CustodyStep): Lineage => (s.author.kind === 'customer' ? '
 /**
  * The anomalies of a drive's events (given in any order; pass only authentic events, one per
  * lineage slot, so that a forged event cannot raise or hide an anomaly):
- * - `delivered-`, `received-`, `opened-before-shipped`: no `shipped` event may precede it;
- * - `verified-after-shipped`: a `shipped` clearly precedes it, with no `incident` of kind
- *   `returned` in between (a returned drive may be verified again);
+ * - `delivered-`, `received-`, `opened-before-shipped`: no `shipped` event may precede it
+ *   (judged only when some provider-lineage event is known: a customer's machine that holds
+ *   only its own lineage knows nothing of shipping);
+ * - `verified-after-delivery`: a station's `verified` clearly after a `delivered` or the
+ *   customer's `received`, with no `incident` of kind `returned` in between (a returned drive
+ *   may be verified again). A `verified` after `shipped` is not an anomaly: `shipped` records
+ *   the carrier and tracking number, which a technician may do before the last check;
  * - `verified-`, `received-`, `opened-after-erased`: an `erased` clearly precedes it (these
  *   steps need the drive's contents). Late bookkeeping (`delivered`, `shipped`, incidents and
  *   notes recorded after an erase) is not an anomaly.
@@ -106,18 +110,21 @@ export function custodyAnomalies(steps: readonly CustodyStep[], options: Custody
     return Number.isNaN(ta) || Number.isNaN(tb) ? false : ta < tb - tolerance;
   };
   const shipped = steps.filter((s) => s.type === 'shipped');
+  const handedOver = steps.filter((s) => s.type === 'delivered' || s.type === 'received');
   const erased = steps.filter((s) => s.type === 'erased');
   const returned = steps.filter((s) => s.type === 'incident' && s.data['kind'] === 'returned');
+  // A customer's machine may hold its own lineage only: nothing is known of shipping there.
+  const providerKnown = steps.some((s) => lineageOf(s) === 'provider');
 
   const out: CustodyAnomaly[] = [];
   for (const s of steps) {
     const needsShipped = NEEDS_SHIPPED[s.type];
-    if (needsShipped && !shipped.some((sh) => mayPrecede(sh, s))) {
+    if (needsShipped && providerKnown && !shipped.some((sh) => mayPrecede(sh, s))) {
       out.push({ kind: needsShipped, eventId: s.id, relatedEventId: null, message: `${s.type} recorded before any shipped event` });
     }
     if (s.type === 'verified') {
-      const before = shipped.find((sh) => clearlyPrecedes(sh, s) && !returned.some((r) => mayPrecede(sh, r) && mayPrecede(r, s)));
-      if (before) out.push({ kind: 'verified-after-shipped', eventId: s.id, relatedEventId: before.id, message: 'verified after the drive was shipped, with no return in between' });
+      const before = handedOver.find((h) => clearlyPrecedes(h, s) && !returned.some((r) => mayPrecede(h, r) && mayPrecede(r, s)));
+      if (before) out.push({ kind: 'verified-after-delivery', eventId: s.id, relatedEventId: before.id, message: `verified after the drive was ${before.type}, with no return in between` });
     }
     const needsContents = NEEDS_CONTENTS[s.type];
     if (needsContents) {
