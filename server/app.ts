@@ -15,6 +15,7 @@ import { toErrorResponse } from './http/errors.js';
 import { registerAdminRoutes } from './http/routes-admin.js';
 import { registerCustodyRoutes } from './http/routes-custody.js';
 import { registerLookupRoutes } from './http/routes-lookup.js';
+import { registerOwnershipRoutes } from './http/routes-ownership.js';
 import { runRetention } from './retention.js';
 import type { ServiceKey } from './service-key.js';
 
@@ -74,6 +75,7 @@ export async function createServer(options: ServerOptions): Promise<CustodyServe
   app.get('/v1/service-key', async () => ({ publicKey: ctx.serviceKey.publicKey, keyId: ctx.serviceKey.keyId }));
   registerCustodyRoutes(app, ctx);
   registerLookupRoutes(app, ctx);
+  registerOwnershipRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   let closed = false;
   return {
