@@ -8,11 +8,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedEvent } from '../../shared/custody/event.js';
 import { testAuthor } from '../../shared/custody/testing.js';
-import { signCheckpointNote } from '../../server/custody/checkpoint-note.js';
-import { TEST_SERVICE_KEY, call, loadChains, startTestService, testCertificate, testEngines, type TestService } from '../../server/testing.js';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { call, loadChains, startTestService, testCertificate, testEngines, type TestService } from '../../server/testing.js';
 import { LogMonitor, MonitorError, leafHashOf, noteKeyIdOf, openCheckpoint, parseVerifierKey, subtreeHash, type Fetch } from './monitor.js';
 
-const engine = testEngines()[0]; // SQLite: the log routes are engine-independent SQL, covered on both engines by server/log.test.ts
+const engine = testEngines()[0];
+
+/**
+ * Signs a checkpoint note as an operator holding the log key would, from the C2SP specs (not
+ * with the service's code): the test service key's seed is public, see server/testing.ts.
+ */
+function operatorSignedNote(origin: string, size: number, root: Uint8Array, keyId: Uint8Array): string {
+  const seed = createHash('sha256').update('scelle test key custody service').digest();
+  const key = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+  const body = `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\n`;
+  const sig = sign(null, Buffer.from(body), key);
+  return `${body}\n\u2014 ${origin} ${Buffer.concat([keyId, sig]).toString('base64')}\n`;
+} // SQLite: the log routes are engine-independent SQL, covered on both engines by server/log.test.ts
 
 describe('a monitor written from the C2SP specs follows the custody log', () => {
   let svc: TestService;
@@ -118,7 +130,9 @@ describe('a monitor written from the C2SP specs follows the custody log', () => 
     const rewritten = [...m2.leaves];
     rewritten[3] = leafHashOf(new Uint8Array(32).fill(9));
     const seen = m2.leaves.length;
-    const forgedNote = signCheckpointNote(TEST_SERVICE_KEY, parseVerifierKey(vkey).name, seen, Buffer.from(subtreeHash(rewritten, 0, seen)).toString('hex'));
+    const logKey = parseVerifierKey(vkey);
+    const forgedNote = operatorSignedNote(logKey.name, seen, subtreeHash(rewritten, 0, seen), logKey.keyId);
+    expect(openCheckpoint(forgedNote, logKey).treeSize).toBe(seen); // validly signed
     const m3 = new LogMonitor(prefix, vkey, async (u) => (u.endsWith('/checkpoint') ? { status: 200, text: async () => forgedNote, arrayBuffer: async () => new ArrayBuffer(0) } : fetch(u)));
     m3.last = m2.last;
     m3.entries.push(...m2.entries);
