@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedEvent } from '../shared/custody/event.js';
+import { signHandoff } from '../shared/custody/handoff.js';
 import { buildTestChain, testAuthor, testNext, type TestChain } from '../shared/custody/testing.js';
 import { createToken } from './auth/tokens.js';
 import { call, startTestService, testCertificate, testEngines, type TestService } from './testing.js';
@@ -74,20 +75,35 @@ for (const engine of testEngines()) {
       await expect(createToken(svc.db, 'station', null, 'x', new Date())).rejects.toMatchObject({ code: 'E_USAGE' });
     });
 
-    it('handoff: only an admin or the holding station may hand a drive off, to an enrolled station; then B appends and A may not', async () => {
+    it('handoff: signed by the holding station or assigned by an admin, to an enrolled station; then B appends and A may not', async () => {
       const [, verified] = a.provider as [SignedEvent, SignedEvent];
-      const handoff = (token: string, driveId: string, toStation: string) => call(svc.baseUrl, token, 'POST', `/v1/drives/${driveId}/handoff`, { toStation });
+      const handoff = (token: string, driveId: string, toStation: string, signed?: unknown) => call(svc.baseUrl, token, 'POST', `/v1/drives/${driveId}/handoff`, { toStation, ...(signed ? { signed } : {}) });
+      const sign = (over: Partial<{ driveId: string; fromStation: string; toStation: string; at: Date }> = {}, key = a.station.secretKey) =>
+        signHandoff({ driveId: a.driveId, fromStation: 'station-qc-01', toStation: 'station-qc-02', at: new Date(), ...over }, key);
       expect((await handoff(tokenB, a.driveId, 'station-qc-02'))).toMatchObject({ status: 403, body: { error: { code: 'not-owner' } } });
       expect((await handoff(svc.tokens.support, a.driveId, 'station-qc-02')).status).toBe(403);
       expect((await handoff(svc.tokens.admin, a.driveId, 'station-nobody'))).toMatchObject({ status: 400, body: { error: { code: 'unknown-station' } } });
       expect((await handoff(svc.tokens.admin, 'DRIVE-NONE', 'station-qc-02'))).toMatchObject({ status: 404, body: { error: { code: 'unknown-drive' } } });
       expect((await handoff(svc.tokens.station, a.driveId, 'station-qc-01'))).toMatchObject({ status: 400, body: { error: { code: 'same-station' } } });
+      // the holding station must sign its handoff with its own live station key, fresh, for this drive and target
+      const badHandoff = { status: 400, body: { error: { code: 'bad-handoff' } } };
+      expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02')).toMatchObject(badHandoff);
+      expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02', sign({}, stationB.secretKey))).toMatchObject(badHandoff);
+      expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02', sign({ at: new Date(Date.now() - 3_600_000) }))).toMatchObject(badHandoff);
+      expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02', sign({ driveId: 'DRIVE-OTHER' }))).toMatchObject(badHandoff);
+      const tampered = sign();
+      expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02', { ...tampered, statement: { ...tampered.statement, at: new Date(Date.now() + 1000).toISOString() } })).toMatchObject(badHandoff);
+      expect(await stored(a.driveId)).toHaveLength(2);
       // the holding station hands its drive to B
-      const ok = await handoff(svc.tokens.station, a.driveId, 'station-qc-02');
+      const signed = sign();
+      const ok = await handoff(svc.tokens.station, a.driveId, 'station-qc-02', signed);
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ driveId: a.driveId, sealedBy: 'station-qc-01', owner: 'station-qc-02' });
       expect(ok.body.handoffs).toHaveLength(1);
-      expect(ok.body.handoffs[0]).toMatchObject({ from: 'station-qc-01', to: 'station-qc-02', byRole: 'station' });
+      expect(ok.body.handoffs[0]).toMatchObject({ from: 'station-qc-01', to: 'station-qc-02', byRole: 'station', signedBy: a.station.author.publicKey });
+      const row = (await svc.db.query(`SELECT statement, signature FROM drive_handoffs WHERE drive_id = ?`, [a.driveId]))[0];
+      expect(JSON.parse(String(row?.['statement']))).toEqual(signed.statement);
+      expect(row?.['signature']).toBe(signed.signature);
       // B now appends; A no longer may
       const shippedByB = testNext(stationB, a.driveId, verified, 'shipped', { carrier: 'ups', trackingNumber: '1Z999AA10123456784' }, new Date('2025-03-01T16:00:00Z'));
       expect((await push(tokenB, [shippedByB])).body.results[0].status).toBe('stored');
@@ -101,7 +117,7 @@ for (const engine of testEngines()) {
       const noteByA2 = testNext(a.station, a.driveId, delivered, 'note', { noteRef: 'n-2' }, new Date('2025-03-02T11:00:00Z'));
       expect((await push(svc.tokens.station, [noteByA2])).body.results[0].status).toBe('stored');
       const view = await call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/drives?drive=${a.driveId}`);
-      expect(view.body.drives[0].ownership.handoffs.map((h: { byRole: string }) => h.byRole)).toEqual(['station', 'admin']);
+      expect(view.body.drives[0].ownership.handoffs.map((h: { byRole: string; signedBy: string | null }) => [h.byRole, h.signedBy])).toEqual([['station', a.station.author.publicKey], ['admin', null]]);
       expect(view.body.drives[0].verification.ok).toBe(true);
       const audit = (await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/audit')).body.entries.map((e: { action: string }) => e.action);
       expect(audit.filter((x: string) => x === 'drives.handoff')).toHaveLength(2);

@@ -126,7 +126,10 @@ export const MIGRATIONS: readonly Migration[] = [
         to_station TEXT NOT NULL,
         at TEXT NOT NULL,
         by_role TEXT NOT NULL,
-        by_token TEXT NOT NULL
+        by_token TEXT NOT NULL,
+        statement TEXT,
+        public_key TEXT,
+        signature TEXT
       )`,
       `CREATE INDEX drive_handoffs_drive ON drive_handoffs (drive_id, at)`,
     ],
