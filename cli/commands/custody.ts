@@ -248,6 +248,7 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
       out.info(t(out.lang, 'lookupDrive', d.driveId, d.events.length, d.receipts.length, t(out.lang, statusKey(report.status)), typeof serviceStatus === 'string' ? serviceStatus : '—'));
       printTimeline(out, d.events, report, (id) => (received.has(id) ? 'syncedYes' : null));
       for (const p of report.problems) out.info(`  - ${problemSentence(out, p, d.events)}`);
+      for (const a of report.anomalies) out.info(`  - ${anomalySentence(out, a, d.events)}`);
       results.push({ driveId: d.driveId, events: d.events, receipts: d.receipts, badReceipts: d.badReceipts, localVerification: report, serviceStatus: typeof serviceStatus === 'string' ? serviceStatus : null });
     }
     out.emit({ event: 'result', command: 'custody lookup', query, drives: results });
