@@ -44,7 +44,8 @@ usage: node dist/server/main.js [options]
   --log                         log requests (SCELLE_LOG=1)
   --run-retention               run retention once and exit
   --create-token <role> [--subject <id>] [--label <text>]
-                                create a token (admin, station, support, customer), print it once, exit
+                                create a token (admin, station, support, customer), print it once, exit;
+                                --subject is required: the station id for station, the drive id for customer
   --help`;
 
 /**
