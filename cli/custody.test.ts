@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEXT } from './text.js';
-import { CHAIN_PROBLEM_CODES } from '../shared/custody/chain-verify.js';
+import { CHAIN_PROBLEM_CODES, staticTrust, verifyChain } from '../shared/custody/chain-verify.js';
+import { buildTestChain } from '../shared/custody/testing.js';
+import { anomalySentence } from './commands/custody.js';
+import { Output } from './output.js';
+import { CUSTODY_ANOMALY_KINDS } from '../shared/custody/custody-state.js';
 import { ERROR_CODES } from '../shared/errors/scelle-error.js';
 import { missingErrorSentences } from './messages.js';
 import { runCli, type CliRun } from '../test/support/run-cli.js';
@@ -269,12 +273,29 @@ describe('scelle custody: the whole life of a drive', () => {
   });
 });
 
+describe('custody anomalies in the CLI', () => {
+  it('says each anomaly in French by default and in English, naming the event', () => {
+    const c = buildTestChain('D-CLI-ANOMALY');
+    const events = [c.provider[0]!, c.provider[1]!, ...c.customerEvents];
+    const report = verifyChain(events, staticTrust({ stations: [c.station.author.publicKey], staff: [c.staff.author.publicKey] }));
+    expect(report.anomalies.map((a) => a.kind)).toEqual(['received-before-shipped', 'opened-before-shipped']);
+    const fr = new Output('fr', false);
+    const en = new Output('en', false);
+    expect(anomalySentence(fr, report.anomalies[0]!, events)).toMatch(/^anomalie : réception inscrite avant toute expédition \(.+#0.+\)$/);
+    expect(anomalySentence(en, report.anomalies[1]!, events)).toMatch(/^anomaly: opening recorded before any shipment \(.+#1.+\)$/);
+  });
+});
+
 describe('cli text parity', () => {
   it('has every text key in both languages and a sentence for every chain problem and error code', () => {
     expect(Object.keys(TEXT.en).sort()).toEqual(Object.keys(TEXT.fr).sort());
     for (const c of CHAIN_PROBLEM_CODES) {
       expect(TEXT.fr).toHaveProperty(`cp_${c}`);
       expect(TEXT.en).toHaveProperty(`cp_${c}`);
+    }
+    for (const k of CUSTODY_ANOMALY_KINDS) {
+      expect(TEXT.fr).toHaveProperty(`an_${k.replaceAll('-', '_')}`);
+      expect(TEXT.en).toHaveProperty(`an_${k.replaceAll('-', '_')}`);
     }
     const mine = ['E_CARRIER_INVALID', 'E_CUSTODY_CHAIN', 'E_CUSTODY_SIGNATURE', 'E_CUSTODY_JOURNAL', 'E_CUSTODY_SYNC', 'E_CUSTODY_OFFLINE'] as const;
     expect(missingErrorSentences(mine)).toEqual([]);

@@ -32,4 +32,17 @@ describe('custody client', () => {
     altered[1] = { ...altered[1]!, data: { ...altered[1]!.data, problems: 9 } };
     expect(verifyChain(altered, trusted, { driveId: c.driveId }).problems.map((p) => p.code)).toContain('bad-signature');
   });
+
+  it('gives the Support timeline the custody anomalies (received before shipped), every event still listed', () => {
+    const c = buildTestChain();
+    const [sealed, verified] = c.provider;
+    const events = [sealed!, verified!, ...c.customerEvents];
+    const report = verifyChain(events, trustFromServiceReport(events, { ok: true, problems: [] }), { driveId: c.driveId });
+    const receipts = events.map((e, i) => ({ eventId: e.id, eventHash: 'ab'.repeat(32), receivedAt: e.at, leafIndex: i, serviceKeyId: 'k', signature: 's' }));
+    const tl = toTimeline({ driveId: c.driveId, events, receipts, badReceipts: 0, serviceVerification: null }, report);
+    expect(tl.anomalies.map((a) => [a.kind, a.eventId])).toEqual([['received-before-shipped', c.customerEvents[0]!.id], ['opened-before-shipped', c.customerEvents[1]!.id]]);
+    expect(tl).toMatchObject({ chainOk: false, chainProblem: 'received-before-shipped' });
+    expect(tl.events).toHaveLength(5);
+    expect(tl.events.every((e) => e.signatureOk)).toBe(true);
+  });
 });

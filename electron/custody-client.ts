@@ -69,13 +69,14 @@ export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimeline
   const pick = (key: string) => [...new Set(events.map((e) => e.data[key]).filter((v): v is string => typeof v === 'string'))];
   const unreceipted = d.events.some((e) => !received.has(e.id));
   const problem = report.problems.find((p) => !['time-backwards', 'reordered'].includes(p.code))?.code
-    ?? (d.badReceipts > 0 || unreceipted ? 'bad-receipt' : null);
+    ?? (d.badReceipts > 0 || unreceipted ? 'bad-receipt' : null) ?? report.anomalies[0]?.kind ?? null;
   return {
     driveId: d.driveId,
     trackingNumbers: pick('trackingNumber'),
     orderRefs: pick('orderRef'),
     chainOk: report.ok && problem === null,
     chainProblem: problem,
+    anomalies: report.anomalies.map((a) => ({ kind: a.kind, eventId: a.eventId, relatedEventId: a.relatedEventId })),
     events: events.map((e) => ({
       id: e.id, seq: e.seq, type: e.type, at: e.at, receivedAt: received.get(e.id) ?? null,
       author: { kind: e.author.kind, id: e.author.id }, data: e.data, signatureOk: status.get(e.id) !== 'invalid',

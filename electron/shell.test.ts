@@ -48,7 +48,7 @@ describe('renderer hardening', () => {
 
 describe('documents', () => {
   const timeline = {
-    driveId: 'AB12CD34', trackingNumbers: ['1Z999AA10123456784'], orderRefs: [], chainOk: true, chainProblem: null,
+    driveId: 'AB12CD34', trackingNumbers: ['1Z999AA10123456784'], orderRefs: [], chainOk: true, chainProblem: null, anomalies: [],
     events: [{ id: 'e1', seq: 0, type: 'sealed', at: '2025-03-01T14:05:09.123Z', receivedAt: null, author: { kind: 'station', id: 'st-01' }, data: { note: '=cmd()' }, signatureOk: true }],
   };
   it('writes a packing slip whose QR holds only the drive id and tracking number', async () => {

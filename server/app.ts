@@ -4,6 +4,8 @@
  * Used by server/main.ts and by the tests.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { ScelleError } from '../shared/errors/scelle-error.js';
+import { defaultLogOrigin, LOG_ORIGIN_RE } from './custody/checkpoint-note.js';
 import { signCheckpoint } from './custody/receipts.js';
 import { latestCheckpoint, storeCheckpoint } from './custody/ingest.js';
 import { storedRoot } from './custody/merkle-store.js';
@@ -14,7 +16,9 @@ import { installAuth } from './http/auth.js';
 import { toErrorResponse } from './http/errors.js';
 import { registerAdminRoutes } from './http/routes-admin.js';
 import { registerCustodyRoutes } from './http/routes-custody.js';
+import { registerLogRoutes } from './http/routes-log.js';
 import { registerLookupRoutes } from './http/routes-lookup.js';
+import { registerOwnershipRoutes } from './http/routes-ownership.js';
 import { runRetention } from './retention.js';
 import type { ServiceKey } from './service-key.js';
 
@@ -29,6 +33,8 @@ export interface ServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Fastify request logging (default off). Logs never include tokens or bodies. */
   logger?: boolean;
+  /** The log origin of checkpoint notes (default `scelle-custody/<service key id>`). */
+  logOrigin?: string;
   /** The clock (a seam for tests; default the system clock). */
   now?: () => Date;
 }
@@ -45,10 +51,12 @@ export interface CustodyServer {
 
 /**
  * Builds the service (not yet listening: call `app.listen`).
- * @throws ScelleError E_SERVER_DATABASE when migrations fail.
+ * @throws ScelleError E_SERVER_DATABASE when migrations fail; E_SERVER_CONFIG on an invalid log origin.
  */
 export async function createServer(options: ServerOptions): Promise<CustodyServer> {
-  const ctx: ServiceContext = { db: options.db, serviceKey: options.serviceKey, rootPublicKey: options.rootPublicKey, now: options.now ?? (() => new Date()) };
+  const logOrigin = options.logOrigin ?? defaultLogOrigin(options.serviceKey);
+  if (!LOG_ORIGIN_RE.test(logOrigin)) throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+"');
+  const ctx: ServiceContext = { db: options.db, serviceKey: options.serviceKey, rootPublicKey: options.rootPublicKey, logOrigin, now: options.now ?? (() => new Date()) };
   await migrate(ctx.db);
   await ctx.db.transaction(async (tx) => {
     const size = num((await tx.query(`SELECT size FROM tree_state WHERE id = 1${ctx.db.forUpdate}`))[0]?.['size']);
@@ -74,6 +82,8 @@ export async function createServer(options: ServerOptions): Promise<CustodyServe
   app.get('/v1/service-key', async () => ({ publicKey: ctx.serviceKey.publicKey, keyId: ctx.serviceKey.keyId }));
   registerCustodyRoutes(app, ctx);
   registerLookupRoutes(app, ctx);
+  registerOwnershipRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   let closed = false;
   return {

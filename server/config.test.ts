@@ -15,12 +15,17 @@ describe('parseConfig', () => {
     expect(parseConfig(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], {})).toMatchObject({ port: 8443, tlsCert: 'c.pem', tlsKey: 'k.pem' });
     expect(() => parseConfig(['--tls-cert', 'c.pem'], {})).toThrow(/both/);
   });
+  it('takes the log origin from --log-origin or SCELLE_LOG_ORIGIN (default: none, the service derives one)', () => {
+    expect(parseConfig([], {}).logOrigin).toBeNull();
+    expect(parseConfig([], { SCELLE_LOG_ORIGIN: 'custody.example.ca/log' }).logOrigin).toBe('custody.example.ca/log');
+    expect(parseConfig(['--log-origin', 'a.ca/x'], { SCELLE_LOG_ORIGIN: 'b.ca/y' }).logOrigin).toBe('a.ca/x');
+  });
   it('parses one-shot commands', () => {
     expect(parseConfig(['--run-retention'], {}).command).toEqual({ kind: 'run-retention' });
     expect(parseConfig(['--create-token', 'customer', '--subject', 'D1', '--label', 'l'], {}).command).toEqual({ kind: 'create-token', role: 'customer', subject: 'D1', label: 'l' });
   });
   it('rejects unknown flags and bad values with E_SERVER_CONFIG', () => {
-    for (const argv of [['--nope'], ['--port', '70000'], ['--retention-interval', '-1'], ['--root-public-key', 'abc']]) {
+    for (const argv of [['--nope'], ['--port', '70000'], ['--retention-interval', '-1'], ['--root-public-key', 'abc'], ['--log-origin', 'with space'], ['--log-origin', 'a+b']]) {
       let err: unknown;
       try { parseConfig(argv, {}); } catch (e) { err = e; }
       expect(isScelleError(err, 'E_SERVER_CONFIG')).toBe(true);

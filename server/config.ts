@@ -16,6 +16,8 @@ export interface ServerConfig {
   dataDir: string;
   serviceKeyFile: string;
   rootPublicKey: string | null;
+  /** origin line of the log's checkpoint notes; null = `scelle-custody/<service key id>` */
+  logOrigin: string | null;
   tlsCert: string | null;
   tlsKey: string | null;
   /** minutes between retention runs; 0 disables the schedule */
@@ -36,12 +38,14 @@ usage: node dist/server/main.js [options]
   (DATABASE_URL=postgres://…    use PostgreSQL instead of SQLite)
   --service-key-file <file>     Ed25519 seed, base64 (SCELLE_SERVICE_KEY_FILE, default <data-dir>/service-key, created if missing)
   --root-public-key <base64>    provider root key that signs station certificates (SCELLE_ROOT_PUBLIC_KEY)
+  --log-origin <name>           origin line of the log's signed checkpoints (SCELLE_LOG_ORIGIN, default scelle-custody/<key id>)
   --tls-cert <pem> --tls-key <pem>  serve HTTPS (SCELLE_TLS_CERT, SCELLE_TLS_KEY)
   --retention-interval <min>    minutes between retention runs, 0 = never (SCELLE_RETENTION_INTERVAL_MINUTES, default 60)
   --log                         log requests (SCELLE_LOG=1)
   --run-retention               run retention once and exit
   --create-token <role> [--subject <id>] [--label <text>]
-                                create a token (admin, station, support, customer), print it once, exit
+                                create a token (admin, station, support, customer), print it once, exit;
+                                --subject is required: the station id for station, the drive id for customer
   --help`;
 
 /**
@@ -55,7 +59,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       args: [...argv],
       options: {
         host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, sqlite: { type: 'string' },
-        'service-key-file': { type: 'string' }, 'root-public-key': { type: 'string' }, 'tls-cert': { type: 'string' },
+        'service-key-file': { type: 'string' }, 'root-public-key': { type: 'string' }, 'log-origin': { type: 'string' }, 'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' }, 'retention-interval': { type: 'string' }, log: { type: 'boolean' },
         'run-retention': { type: 'boolean' }, 'create-token': { type: 'string' }, subject: { type: 'string' },
         label: { type: 'string' }, help: { type: 'boolean' },
@@ -79,6 +83,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   const dataDir = pick(values['data-dir'], 'SCELLE_DATA_DIR') ?? 'scelle-data';
   const rootPublicKey = pick(values['root-public-key'], 'SCELLE_ROOT_PUBLIC_KEY');
   if (rootPublicKey !== null && !/^[A-Za-z0-9+/]{43}=$/.test(rootPublicKey)) throw new ScelleError('E_SERVER_CONFIG', 'root public key must be base64 of 32 bytes');
+  const logOrigin = pick(values['log-origin'], 'SCELLE_LOG_ORIGIN');
+  if (logOrigin !== null && !/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(logOrigin)) throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+", e.g. custody.example.ca/log');
   const createRole = values['create-token'];
   const command: ServerConfig['command'] = values.help ? { kind: 'help' }
     : values['run-retention'] ? { kind: 'run-retention' }
@@ -92,6 +98,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     sqliteFile: pick(values.sqlite, 'SCELLE_SQLITE_FILE') ?? join(dataDir, 'custody.sqlite'),
     serviceKeyFile: pick(values['service-key-file'], 'SCELLE_SERVICE_KEY_FILE') ?? join(dataDir, 'service-key'),
     rootPublicKey,
+    logOrigin,
     tlsCert,
     tlsKey,
     retentionIntervalMinutes: int(pick(values['retention-interval'], 'SCELLE_RETENTION_INTERVAL_MINUTES'), 'retention interval', 60, 525_600),

@@ -10,6 +10,8 @@ export interface ServiceContext {
   readonly serviceKey: ServiceKey;
   /** base64 Ed25519 public key of the provider root that signs station certificates; null disables enrolment. */
   readonly rootPublicKey: string | null;
+  /** The transparency log's origin: first line of its checkpoints and name of its note key. */
+  readonly logOrigin: string;
   /** The clock (a seam for tests). */
   readonly now: () => Date;
 }

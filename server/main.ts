@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     }
   }
   const server = await createServer({
-    db, serviceKey, rootPublicKey: cfg.rootPublicKey, logger: cfg.log,
+    db, serviceKey, rootPublicKey: cfg.rootPublicKey, logger: cfg.log, ...(cfg.logOrigin ? { logOrigin: cfg.logOrigin } : {}),
     ...(cfg.tlsCert && cfg.tlsKey ? { tls: { cert: readFileSync(cfg.tlsCert), key: readFileSync(cfg.tlsKey) } } : {}),
   });
   if (cfg.command.kind === 'run-retention') {

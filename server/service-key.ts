@@ -18,6 +18,8 @@ export interface ServiceKey {
   readonly keyId: string;
   /** Signs `JCS(payload)` and returns `{ ...payload, signature }` (base64). @throws E_CUSTODY_CHAIN if not canonicalizable. */
   signObject<T extends object>(payload: T): T & { signature: string };
+  /** The 64-byte Ed25519 signature of raw `message` bytes (signed notes, server/custody/checkpoint-note.ts). Never throws. */
+  signBytes(message: Uint8Array): Uint8Array;
 }
 
 /** Key id of a raw Ed25519 public key: first 16 hex digits of its SHA-256. */
@@ -50,6 +52,9 @@ export function serviceKeyFromSeed(seed: Uint8Array): ServiceKey {
     signObject<T extends object>(payload: T): T & { signature: string } {
       const sig = sign(null, canonicalBytes(payload), key);
       return { ...payload, signature: encodeBase64(new Uint8Array(sig)) };
+    },
+    signBytes(message: Uint8Array): Uint8Array {
+      return new Uint8Array(sign(null, message, key));
     },
   };
 }

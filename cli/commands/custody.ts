@@ -159,8 +159,18 @@ function printVerdict(out: Output, driveId: string, events: readonly SignedEvent
     out.info(t(out.lang, 'chainOk', driveId, counted(out.lang, 'eventsVerified', events.length)));
     return;
   }
-  out.info((report.status === 'warning' ? t(out.lang, 'chainWarn', driveId, counted(out.lang, 'warnings', report.problems.length)) : t(out.lang, 'chainBad', driveId, counted(out.lang, 'problems', report.problems.length))));
+  const listed = report.problems.length + report.anomalies.length;
+  out.info((report.status === 'warning' ? t(out.lang, 'chainWarn', driveId, counted(out.lang, 'warnings', listed)) : t(out.lang, 'chainBad', driveId, counted(out.lang, 'problems', listed))));
   for (const p of report.problems) out.info(`  - ${problemSentence(out, p, events)}`);
+  for (const a of report.anomalies) out.info(`  - ${anomalySentence(out, a, events)}`);
+}
+
+/** One sentence per custody anomaly (custody-state.ts), in the user's language. */
+export function anomalySentence(out: Output, a: ChainReport['anomalies'][number], events: readonly SignedEvent[]): string {
+  const e = events.find((x) => x.id === a.eventId);
+  const lineage = e ? t(out.lang, e.author.kind === 'customer' ? 'lineageCustomer' : 'lineageProvider') : '';
+  const where = e ? `${eventTypeLabel(out.lang, e.type)} #${e.seq}, ${lineage}` : a.eventId;
+  return t(out.lang, `an_${a.kind.replaceAll('-', '_')}` as TextKey, where);
 }
 
 async function localChain(out: Output, ref: string, command: 'show' | 'verify'): Promise<number> {
@@ -240,6 +250,7 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
       out.info(t(out.lang, 'lookupDrive', d.driveId, counted(out.lang, 'events', d.events.length), counted(out.lang, 'receiptsSigned', d.receipts.length), t(out.lang, statusKey(report.status)), typeof serviceStatus === 'string' ? serviceStatus : '—'));
       printTimeline(out, d.events, report, (id) => (received.has(id) ? 'syncedYes' : null));
       for (const p of report.problems) out.info(`  - ${problemSentence(out, p, d.events)}`);
+      for (const a of report.anomalies) out.info(`  - ${anomalySentence(out, a, d.events)}`);
       results.push({ driveId: d.driveId, events: d.events, receipts: d.receipts, badReceipts: d.badReceipts, localVerification: report, serviceStatus: typeof serviceStatus === 'string' ? serviceStatus : null });
     }
     out.emit({ event: 'result', command: 'custody lookup', query, drives: results });

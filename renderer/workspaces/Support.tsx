@@ -72,6 +72,13 @@ export function Support() {
       {results?.map((tl) => (
         <Section key={tl.driveId} title={t('support.drive', { driveId: tl.driveId })}>
           {tl.chainOk ? <Notice kind="success" testId="chain-ok">{t('support.chainOk')}</Notice> : <Notice kind="warning" testId="chain-bad">{t('support.chainBad', { problem: tl.chainProblem ?? t('common.unknown') })}</Notice>}
+          {tl.anomalies.length > 0 && (
+            <ul data-testid="custody-anomalies">
+              {tl.anomalies.map((a) => (
+                <li key={`${a.kind}:${a.eventId}`}>{hasMessage(`anomaly.${a.kind}`) ? t(`anomaly.${a.kind}` as 'anomaly.received-before-shipped') : a.kind}</li>
+              ))}
+            </ul>
+          )}
           {tl.trackingNumbers.length > 0 && <p>{t('support.tracking', { numbers: tl.trackingNumbers.join(', ') })}</p>}
           <table>
             <caption>{t('support.timeline', { driveId: tl.driveId })}</caption>

@@ -14,7 +14,7 @@ export interface Caller {
   readonly role: Role;
   /**
    * What the token is bound to: the drive id for `customer` (required), the station id for
-   * `station` (optional: when set, the token may only push that station's events), else null.
+   * `station` (required for new tokens; a legacy token without one may not push station events), else null.
    */
   readonly subject: string | null;
 }

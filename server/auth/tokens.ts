@@ -1,7 +1,7 @@
 /**
  * Bearer tokens. A token is `sct_` + 43 base64url characters (256 random bits); the database
  * stores only its SHA-256 (hex), so a database leak reveals no usable token. A token has one
- * role and, for `customer` (required) and `station` (optional), a subject it is bound to.
+ * role and, for `customer` (required) and `station` (required), a subject it is bound to.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
@@ -25,13 +25,14 @@ export interface CreatedToken {
 }
 
 /**
- * Creates a token. `subject` is required for `customer` (the drive id) and optional for
- * `station` (the station id); it must be null for other roles.
+ * Creates a token. `subject` is required for `customer` (the drive id) and for `station` (the
+ * station id); it must be null for other roles.
  * @throws ScelleError E_USAGE on an unknown role or a missing/forbidden subject.
  */
 export async function createToken(tx: Tx, role: string, subject: string | null, label: string, now: Date): Promise<CreatedToken> {
   if (!(ROLES as readonly string[]).includes(role)) throw new ScelleError('E_USAGE', 'unknown role', { role });
   if (role === 'customer' && !subject) throw new ScelleError('E_USAGE', 'a customer token is bound to one drive: subject is required');
+  if (role === 'station' && !subject) throw new ScelleError('E_USAGE', 'a station token names its station: subject (the station id) is required');
   if ((role === 'admin' || role === 'support') && subject) throw new ScelleError('E_USAGE', `a ${role} token has no subject`);
   if (subject !== null && !/^[A-Za-z0-9._:-]{1,128}$/.test(subject)) throw new ScelleError('E_USAGE', 'malformed subject');
   const token = `sct_${randomBytes(32).toString('base64url')}`;

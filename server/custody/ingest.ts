@@ -5,7 +5,8 @@
  *
  * Per-event outcome codes (docs/CUSTODY.md §4/§5): `malformed`, `bad-signature`,
  * `unknown-key`, `revoked-key`, `wrong-author`, `missing-genesis`, `gap`, `fork`, `altered`,
- * `conflict` (known id, other content) and `forbidden` (the caller's token may not push it).
+ * `conflict` (known id, other content), `forbidden` (the caller's token may not push it) and
+ * `not-owner` (a station event on a drive another station holds: see ownership.ts).
  */
 import { eventHash, lineageOf, parseSignedEvent, type SignedEvent } from '../../shared/custody/event.js';
 import { leafHash } from '../../shared/custody/merkle.js';
@@ -16,6 +17,7 @@ import type { ServiceKey } from '../service-key.js';
 import { verifyEventSignatureFast } from './fast-signature.js';
 import { appendLeaves } from './merkle-store.js';
 import { signCheckpoint, signReceipt, type Checkpoint, type Receipt } from './receipts.js';
+import { loadOwnership, ownershipRefusal } from './ownership.js';
 import { keyTrust, loadKeys } from './signing-keys.js';
 
 /** The maximum number of events in one request. */
@@ -24,7 +26,7 @@ export const MAX_BATCH = 100;
 /** Codes of a rejected event. */
 export type RejectCode =
   | 'malformed' | 'bad-signature' | 'unknown-key' | 'revoked-key' | 'wrong-author' | 'missing-genesis'
-  | 'gap' | 'fork' | 'altered' | 'conflict' | 'forbidden';
+  | 'gap' | 'fork' | 'altered' | 'conflict' | 'forbidden' | 'not-owner';
 
 /** The outcome for one event of a batch. */
 export type IngestResult =
@@ -54,14 +56,19 @@ function rawId(raw: unknown): string {
   return '';
 }
 
-/** Who may push what: stations any provider event (their own when the token names a station) and customer events; customers only their drive's customer events. */
+/**
+ * Who may push what: a station token the events of the station it names (a token that names
+ * none may not push station events), staff events and customer events; customers only their
+ * drive's customer events. Which station may write on which drive is ownership's job.
+ */
 function authorize(caller: Caller, e: SignedEvent): string | null {
   if (caller.role === 'customer') {
     if (e.author.kind !== 'customer' || e.driveId !== caller.subject) return 'a customer token may only push customer events of its own drive';
     return null;
   }
   if (caller.role === 'station') {
-    if (e.author.kind === 'station' && caller.subject !== null && e.author.id !== caller.subject) return 'a station token may only push events of its own station';
+    if (e.author.kind === 'station' && caller.subject === null) return 'this station token names no station: ask an admin for a token bound to your station id';
+    if (e.author.kind === 'station' && e.author.id !== caller.subject) return 'a station token may only push events of its own station';
     return null;
   }
   return `role ${caller.role} may not push events`;
@@ -149,6 +156,7 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
       }
     }
     const keys = await loadKeys(tx, candidates.filter((c) => c.lineage === 'provider').map((c) => c.event.author.publicKey));
+    const owners = await loadOwnership(tx, drives);
 
     const inserts: SqlValue[][] = [];
     const leaves: Uint8Array[] = [];
@@ -165,6 +173,10 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
         const trust = keyTrust(keys.get(e.author.publicKey), e.author.kind, e.author.id, receivedAt);
         if (trust === 'unknown') { reject('unknown-key', `key not enrolled for ${e.author.kind} ${e.author.id}`); continue; }
         if (trust === 'revoked') { reject('revoked-key', 'the author key is revoked'); continue; }
+        if (e.author.kind === 'station') {
+          const refusal = ownershipRefusal(owners.get(e.driveId), e.author.id);
+          if (refusal) { reject('not-owner', refusal); continue; }
+        }
       } else {
         const s = sealed.get(e.driveId);
         if (!s) { reject('missing-genesis', 'the drive has no sealed event yet: the customer key is unknown'); continue; }
@@ -183,6 +195,7 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
       slot.set(slotKey(e.driveId, c.lineage, e.seq), c.hash);
       byId.set(e.id, { hash: c.hash, receipt });
       if (c.lineage === 'provider' && e.seq === 0) {
+        owners.set(e.driveId, { driveId: e.driveId, sealedBy: e.author.id, owner: e.author.id, handoffs: [] });
         sealed.set(e.driveId, { customerPublicKey: String(e.data['customerPublicKey']), manifestSha256: String(e.data['manifestSha256']) });
       }
       const tracking = e.type === 'shipped' ? str(e.data['trackingNumber']) : null;

@@ -7,6 +7,7 @@
 import { verifyChain, type ChainReport } from '../../shared/custody/chain-verify.js';
 import type { SignedEvent } from '../../shared/custody/event.js';
 import { num, type Tx } from '../db/driver.js';
+import { loadOwnership, type DriveOwnership } from './ownership.js';
 import type { Receipt } from './receipts.js';
 import { chainTrustFrom, loadKeys } from './signing-keys.js';
 
@@ -21,7 +22,10 @@ export interface DriveView {
   driveId: string;
   events: SignedEvent[];
   receipts: Receipt[];
+  /** the chain's verification, with the custody anomalies (impossible orders) in `verification.anomalies` */
   verification: ChainReport;
+  /** who holds the drive and its handoffs; null when no sealed event is stored */
+  ownership: DriveOwnership | null;
 }
 
 /** At most this many drives are returned by one lookup. */
@@ -56,5 +60,6 @@ export async function loadDrive(tx: Tx, driveId: string): Promise<DriveView> {
   const keys = await loadKeys(tx, events.filter((e) => e.author.kind !== 'customer').map((e) => e.author.publicKey));
   const trustedTimes = new Map(receipts.map((r) => [r.eventId, r.receivedAt]));
   const verification = verifyChain(events, chainTrustFrom(keys), { driveId, trustedTimes });
-  return { driveId, events, receipts, verification };
+  const ownership = (await loadOwnership(tx, [driveId])).get(driveId) ?? null;
+  return { driveId, events, receipts, verification, ownership };
 }

@@ -4,7 +4,7 @@
  * the trigger syntax that makes custody tables append-only, which SQL cannot express portably.
  *
  * Append-only tables (UPDATE, DELETE and, on PostgreSQL, TRUNCATE refused by triggers):
- * `events`, `merkle_nodes`, `checkpoints`, `audit_log`. Mutable tables: `tokens` and
+ * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `drive_handoffs`. Mutable tables: `tokens` and
  * `signing_keys` (revocation sets `revoked_at`), `personal_records` (deleted by retention or on
  * request; events only reference them by opaque id), `tree_state` (one row, the tree size).
  */
@@ -23,7 +23,7 @@ export interface Migration {
 }
 
 /** Tables whose rows can never be changed or deleted once written. */
-export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log'] as const;
+export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'drive_handoffs'] as const;
 
 const sqliteAppendOnly = (t: string): string[] => [
   `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, 'append-only table ${t}'); END`,
@@ -113,6 +113,28 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN RAISE EXCEPTION 'append-only table %', TG_TABLE_NAME USING ERRCODE = '42501'; END $$`,
       ...['events', 'merkle_nodes', 'checkpoints', 'audit_log'].flatMap(postgresAppendOnly),
     ],
+  },
+  {
+    // id 9 (not 2): migrations of other branches may take the next small ids; ids only need to be unique and increasing.
+    id: 9,
+    name: 'drive ownership handoffs',
+    common: [
+      `CREATE TABLE drive_handoffs (
+        id TEXT PRIMARY KEY,
+        drive_id TEXT NOT NULL,
+        from_station TEXT NOT NULL,
+        to_station TEXT NOT NULL,
+        at TEXT NOT NULL,
+        by_role TEXT NOT NULL,
+        by_token TEXT NOT NULL,
+        statement TEXT,
+        public_key TEXT,
+        signature TEXT
+      )`,
+      `CREATE INDEX drive_handoffs_drive ON drive_handoffs (drive_id, at)`,
+    ],
+    sqlite: sqliteAppendOnly('drive_handoffs'),
+    postgres: postgresAppendOnly('drive_handoffs'),
   },
 ];
 

@@ -6,6 +6,7 @@ import type { Caller, Role } from '../auth/caller.js';
 import { authenticate } from '../auth/tokens.js';
 import type { ServiceContext } from '../context.js';
 import { forbidden, unauthorized } from './errors.js';
+import { LOG_ROUTES } from './routes-log.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,7 +16,7 @@ declare module 'fastify' {
 }
 
 /** Routes that need no token. */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/v1/service-key']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/v1/service-key', ...LOG_ROUTES]);
 
 /**
  * Installs the hook that authenticates every request except {@link PUBLIC_ROUTES}: a missing,

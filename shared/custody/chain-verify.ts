@@ -5,6 +5,7 @@
  */
 import { eventHash, lineageOf, parseSignedEvent, verifyEventSignature, type Lineage, type SignedEvent } from './event.js';
 import type { EventType } from './event-data.js';
+import { custodyAnomalies, type CustodyAnomaly } from './custody-state.js';
 
 /** Stable problem codes (never renamed; the UI maps them to sentences). */
 export const CHAIN_PROBLEM_CODES = [
@@ -61,6 +62,11 @@ export interface ChainReport {
   events: EventStatus[];
   problems: ChainProblem[];
   lineages: Record<Lineage, LineageSummary>;
+  /**
+   * Impossible orders among the authentic events (custody-state.ts): reported, never hidden,
+   * and never a reason to drop an event. Any anomaly makes `ok` false and `status` at least `warning`.
+   */
+  anomalies: CustodyAnomaly[];
   /** from the sealed event, when there is exactly one authentic one */
   manifestSha256: string | null;
   customerPublicKey: string | null;
@@ -118,7 +124,9 @@ interface Item {
  * An exact duplicate (same id, same hash) is ignored; the same id with another content is
  * `duplicate`. Events that are not authentic never count as fork competitors of authentic
  * ones, but one that is alone at its seq still serves to check its successor's link.
- * Never throws.
+ * Finally the authentic events go through the custody state machine (custody-state.ts): an
+ * impossible order (a `received` before any `shipped`, an `opened` after `erased`, …) is listed
+ * in `anomalies`, never rejected. Never throws.
  */
 export function verifyChain(events: readonly unknown[], trust: ChainTrust, options: VerifyChainOptions = {}): ChainReport {
   const tolerance = options.clockToleranceMs ?? DEFAULT_CLOCK_TOLERANCE_MS;
@@ -266,15 +274,18 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
       status: statusOf(codes), codes: [...codes],
     };
   }
-  const status = problems.length === 0 ? 'ok' : problems.every((p) => WARNING_CODES.includes(p.code)) ? 'warning' : 'invalid';
+  // 7. custody order of the authentic events (anomalies are reported, the events kept)
+  const anomalies = custodyAnomalies(onDrive.filter((it) => it.authentic).map((it) => it.event), { clockToleranceMs: tolerance });
+  const status = problems.length === 0 ? (anomalies.length === 0 ? 'ok' : 'warning') : problems.every((p) => WARNING_CODES.includes(p.code)) ? 'warning' : 'invalid';
   const only = sealedAuthentic.length === 1 ? sealedAuthentic[0] : undefined;
   return {
     driveId,
-    ok: problems.length === 0,
+    ok: problems.length === 0 && anomalies.length === 0,
     status,
     events: statuses,
     problems,
     lineages: summaries,
+    anomalies,
     manifestSha256: only ? String(only.event.data['manifestSha256']) : null,
     customerPublicKey: only ? String(only.event.data['customerPublicKey']) : null,
   };

@@ -133,6 +133,11 @@ export const custodyEventSchema = z.object({
 /** One custody event. */
 export type CustodyEventDto = z.infer<typeof custodyEventSchema>;
 
+/** An impossible order of custody events (kinds: shared/custody/custody-state.ts), shown, never hidden. */
+export const custodyAnomalySchema = z.object({ kind: z.string(), eventId: z.string(), relatedEventId: z.string().nullable() });
+/** One custody anomaly. */
+export type CustodyAnomalyDto = z.infer<typeof custodyAnomalySchema>;
+
 /** A drive's custody timeline and whether its chain verifies. */
 export const custodyTimelineSchema = z.object({
   driveId: z.string(),
@@ -140,6 +145,8 @@ export const custodyTimelineSchema = z.object({
   orderRefs: z.array(z.string()),
   chainOk: z.boolean(),
   chainProblem: z.string().nullable(),
+  /** impossible orders among the events (e.g. received before shipped); the events stay listed */
+  anomalies: z.array(custodyAnomalySchema),
   events: z.array(custodyEventSchema),
 });
 /** A drive's custody timeline. */
