@@ -19,6 +19,7 @@ import { registerCustodyRoutes } from './http/routes-custody.js';
 import { registerLogRoutes } from './http/routes-log.js';
 import { registerLookupRoutes } from './http/routes-lookup.js';
 import { registerOwnershipRoutes } from './http/routes-ownership.js';
+import { registerRevocationRoutes } from './http/routes-revocations.js';
 import { runRetention } from './retention.js';
 import type { ServiceKey } from './service-key.js';
 
@@ -84,6 +85,7 @@ export async function createServer(options: ServerOptions): Promise<CustodyServe
   registerLookupRoutes(app, ctx);
   registerOwnershipRoutes(app, ctx);
   registerLogRoutes(app, ctx);
+  registerRevocationRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   let closed = false;
   return {

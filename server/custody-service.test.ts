@@ -332,6 +332,7 @@ for (const engine of testEngines()) {
     describe('append-only storage and tampering', () => {
       it('the database itself refuses UPDATE and DELETE on events, Merkle nodes, checkpoints and the audit log', async () => {
         await svc.db.run(`INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h-test', 'D-NONE', 's', 't', '2025-01-01T00:00:00.000Z', 'admin', 'k')`);
+        await svc.db.run(`INSERT INTO revocation_lists (sequence, issued_at, stored_at, body) VALUES (999999, 't', 't', '{}')`);
         for (const t of APPEND_ONLY_TABLES) {
           await expect(svc.db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
         }

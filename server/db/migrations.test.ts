@@ -45,6 +45,7 @@ for (const engine of testEngines()) {
       await db.run(`INSERT INTO events (id, event_hash, drive_id, lineage, seq, type, author_kind, author_id, at, body, leaf_index, received_at, receipt_key_id, receipt_signature)
         VALUES ('e1', 'h1', 'D', 'provider', 0, 'sealed', 'station', 's', 't', '{}', 0, 't', 'k', 's')`);
       await db.run(`INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h1', 'D', 's', 't', 't', 'admin', 'k')`);
+      await db.run(`INSERT INTO revocation_lists (sequence, issued_at, stored_at, body) VALUES (1, 't', 't', '{}')`);
       for (const t of APPEND_ONLY_TABLES) await expect(db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
       await expect(db.run(`UPDATE audit_log SET action = 'y'`)).rejects.toThrow(/append-only/);
     });

@@ -4,7 +4,7 @@
  * the trigger syntax that makes custody tables append-only, which SQL cannot express portably.
  *
  * Append-only tables (UPDATE, DELETE and, on PostgreSQL, TRUNCATE refused by triggers):
- * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `drive_handoffs`. Mutable tables: `tokens` and
+ * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `drive_handoffs`, `revocation_lists`. Mutable tables: `tokens` and
  * `signing_keys` (revocation sets `revoked_at`), `personal_records` (deleted by retention or on
  * request; events only reference them by opaque id), `tree_state` (one row, the tree size).
  */
@@ -23,7 +23,7 @@ export interface Migration {
 }
 
 /** Tables whose rows can never be changed or deleted once written. */
-export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'drive_handoffs'] as const;
+export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'drive_handoffs', 'revocation_lists'] as const;
 
 const sqliteAppendOnly = (t: string): string[] => [
   `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, 'append-only table ${t}'); END`,
@@ -135,6 +135,21 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
     sqlite: sqliteAppendOnly('drive_handoffs'),
     postgres: postgresAppendOnly('drive_handoffs'),
+  },
+  {
+    // id 10: ids of other branches' migrations may fall between; they only need to be unique and increasing.
+    id: 10,
+    name: 'revocation lists',
+    common: [
+      `CREATE TABLE revocation_lists (
+        sequence BIGINT PRIMARY KEY,
+        issued_at TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        body TEXT NOT NULL
+      )`,
+    ],
+    sqlite: sqliteAppendOnly('revocation_lists'),
+    postgres: postgresAppendOnly('revocation_lists'),
   },
 ];
 

@@ -7,6 +7,7 @@ import { authenticate } from '../auth/tokens.js';
 import type { ServiceContext } from '../context.js';
 import { forbidden, unauthorized } from './errors.js';
 import { LOG_ROUTES } from './routes-log.js';
+import { REVOCATION_PUBLIC_ROUTES } from './routes-revocations.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +27,7 @@ export function installAuth(app: FastifyInstance, ctx: ServiceContext): void {
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (req) => {
     const path = req.routeOptions.url ?? req.url;
-    if (PUBLIC_ROUTES.has(path)) return;
+    if (PUBLIC_ROUTES.has(path) || (req.method === 'GET' && (REVOCATION_PUBLIC_ROUTES as readonly string[]).includes(path))) return;
     const caller = await authenticate(ctx.db, req.headers.authorization);
     if (!caller) throw unauthorized();
     req.caller = caller;
