@@ -1,7 +1,7 @@
 // `scelle verify` says what a drive's origin is worth: unconfirmed offline, genuine once this
 // machine holds the service's receipt of the `sealed` event, revoked once the provider's signed
 // revocation list names the certificate; a replayed older list is refused. Built bin, real files.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,17 @@ import { withCustodyStore } from './custody.js';
 const bin = fileURLToPath(new URL('../bin/scelle.js', import.meta.url));
 const run = (args: string[], home: string): SpawnSyncReturns<string> =>
   spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: '' }, timeout: 120_000 });
-function resultOf(r: SpawnSyncReturns<string>): Record<string, unknown> {
+function runAsync(args: string[], home: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+function resultOf(r: Pick<SpawnSyncReturns<string>, 'stdout' | 'stderr'>): Record<string, unknown> {
   const ev = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.event === 'result' || e.event === 'error');
   if (!ev) throw new Error(`no result in: ${r.stdout}\n${r.stderr}`);
   return ev;
@@ -63,5 +73,32 @@ describe('scelle verify judges the drive\'s origin', () => {
     expect(replay.status).not.toBe(0);
     expect(resultOf(replay)).toMatchObject({ event: 'error', code: 'E_REVOCATION_LIST', details: { problem: 'rollback' } });
     expect(JSON.parse(readFileSync(join(home, 'revocations.json'), 'utf8'))).toMatchObject({ sequence: 2 });
+  });
+});
+
+describe('scelle setup --revocations <address>', () => {
+  it('fetches the list the custody service publishes and caches it', async () => {
+    const { startTestService, testEngines, call, TEST_ROOT_SECRET, TEST_ROOT_PUBLIC } = await import('../server/testing.js');
+    const { signRevocationList } = await import('../shared/format/revocation.js');
+    const svc = await startTestService(testEngines()[0]!, { customerDrive: 'DRIVE-REV', stationId: 'station-qc-01' });
+    try {
+      const list = signRevocationList(TEST_ROOT_SECRET, 4, [{ certificateSha256: 'ab'.repeat(32), revokedAt: '2026-02-01T00:00:00.000Z', reason: 'superseded' }]);
+      expect((await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/revocations', list)).status).toBe(200);
+      const home = tempDir();
+      const admin = tempDir();
+      expect(run(['keygen', 'root', '--out', join(admin, 'r.key')], admin).status).toBe(0);
+      // Set up the test root as the pinned root (a development build), through a real .pub file.
+      const pub = JSON.parse(readFileSync(join(admin, 'r.key.pub'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(admin, 'test-root.pub'), JSON.stringify({ ...pub, publicKey: TEST_ROOT_PUBLIC }));
+      expect(run(['setup', '--root', join(admin, 'test-root.pub'), '--json'], home).status).toBe(0);
+      // Asynchronously: the service answers from this process, which spawnSync would block.
+      const fetched = await runAsync(['setup', '--revocations', `${svc.baseUrl}/v1/revocations`, '--json'], home);
+      expect(fetched.status, fetched.stdout + fetched.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(home, 'revocations.json'), 'utf8'))).toMatchObject({ sequence: 4, revoked: [{ reason: 'superseded' }] });
+      const plainElsewhere = run(['setup', '--revocations', 'http://custody.example.ca/v1/revocations', '--json'], home);
+      expect(resultOf(plainElsewhere)).toMatchObject({ event: 'error', code: 'E_REVOCATION_LIST' });
+    } finally {
+      await svc.stop();
+    }
   });
 });

@@ -14,7 +14,7 @@ Utilisation :
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<motif>[@<date>]]…
                                                           signer la liste des certificats révoqués
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
-               [--revocations <f>]                        configurer ce poste (sans option : afficher)
+               [--revocations <f|https://…/v1/revocations>]   configurer ce poste (sans option : afficher)
   scelle ship <disque> --carrier <id> --tracking <numéro> [--order <réf>]
              [--other-carrier "<nom>"]                   enregistrer l’expédition (traçabilité)
   scelle erase <disque> [--overwrite] [--yes] [--as-station] [--record <f>] [clé]
@@ -164,7 +164,7 @@ Usage:
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<reason>[@<date>]]…
                                                           sign the list of revoked certificates
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
-               [--revocations <f>]                        set up this station (no option: show)
+               [--revocations <f|https://…/v1/revocations>]   set up this station (no option: show)
   scelle ship <drive> --carrier <id> --tracking <number> [--order <ref>]
              [--other-carrier "<name>"]                  record the shipment (custody)
   scelle erase <drive> [--overwrite] [--yes] [--as-station] [--record <f>] [key]

@@ -97,6 +97,26 @@ export async function revokeCommand(argv: string[], out: Output): Promise<number
   return 0;
 }
 
+/**
+ * The revocation list named by `--revocations`: a file, or the custody service's address
+ * (`https://…/v1/revocations`; plain http only on the loopback). Throws E_REVOCATION_LIST when
+ * it cannot be read as JSON.
+ */
+async function readRevocationSource(source: string): Promise<unknown> {
+  try {
+    if (/^https?:\/\//i.test(source)) {
+      const url = new URL(source);
+      if (url.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error('plain http is accepted only on the loopback');
+      const res = await fetch(source, { signal: AbortSignal.timeout(30_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return (await res.json()) as unknown;
+    }
+    return JSON.parse(readFileSync(source, 'utf8')) as unknown;
+  } catch (e) {
+    throw new ScelleError('E_REVOCATION_LIST', `${source} cannot be read as a revocation list`, { problem: 'malformed' }, { cause: e });
+  }
+}
+
 /** `scelle setup [--root f.pub]… [--escrow f.pub] [--station-key f] [--certificate f] [--revocations f]`: installs trust and keys. */
 export async function setupCommand(argv: string[], out: Output): Promise<number> {
   const { values } = parse(argv, { root: { type: 'string', multiple: true }, escrow: { type: 'string' }, 'station-key': { type: 'string' }, certificate: { type: 'string' }, revocations: { type: 'string' } });
@@ -136,13 +156,7 @@ export async function setupCommand(argv: string[], out: Output): Promise<number>
   }
   const roots = await loadPinnedRoots(paths.home);
   if (values.revocations) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(readFileSync(values.revocations, 'utf8'));
-    } catch (e) {
-      throw new ScelleError('E_REVOCATION_LIST', `${values.revocations} cannot be read as JSON`, { problem: 'malformed' }, { cause: e });
-    }
-    const kept = storeRevocations(doc, roots, paths.home);
+    const kept = storeRevocations(await readRevocationSource(values.revocations), roots, paths.home);
     out.info(t(out.lang, 'revocationsStored', kept.sequence, kept.revoked.length));
     changed = true;
   }
