@@ -156,7 +156,7 @@ async function plan(index: IndexReader, selection: Selection, dest: Destination,
  * restored were verified), E_CANCELLED.
  */
 export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
-  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
+  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret, opts.signal);
   const reader = payloadReader(drive);
   try {
     const { index } = drive;

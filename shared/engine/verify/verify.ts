@@ -182,7 +182,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
 async function verifyUnlocked(drive: LoadedDrive, secret: DriveSecret, signal: AbortSignal | undefined, progress: ProgressTracker, report: VerifyReport, mediaBytes: number): Promise<Problem[]> {
   let unlocked: UnlockedDrive;
   try {
-    unlocked = await unlockDrive(drive, secret);
+    unlocked = await unlockDrive(drive, secret, signal);
   } catch (e) {
     if (isScelleError(e) && e.code.startsWith('E_FORMAT')) return [problem(e)];
     throw e;
