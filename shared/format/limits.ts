@@ -21,8 +21,8 @@ export const FORMAT_LIMITS = Object.freeze({
   parts: 100_000,
   /** An unfinished seal's .seal-state.json, read whole. */
   sealStateBytes: 32 << 20,
-  /** One line of the index (an entry line with two 64 KiB names stays below). */
-  indexLineBytes: 1 << 20,
+  /** One line of the index (an entry line with two 64 KiB names stays far below; unknown fields may lengthen it). */
+  indexLineBytes: 4 << 20,
 });
 
 function limitError(what: string, value: number, max: number): ScelleError {
