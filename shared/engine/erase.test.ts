@@ -1,5 +1,5 @@
 /** Cryptographic erase of a sealed drive folder (erase.ts). */
-import { cpSync, existsSync, linkSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isScelleError } from '../errors/scelle-error.js';
@@ -155,6 +155,15 @@ describe('eraseDrive', () => {
       }
       expect(err).toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: `payload/${part0}`, reason: 'link' } });
       expect(readFileSync(outside).equals(before)).toBe(true);
+    });
+
+    it('an empty foreign folder is listed as a leftover and kept (the erase does not fail trying to remove the drive folder)', async () => {
+      const { driveDir } = await sealed();
+      mkdirSync(join(driveDir, 'extra'));
+      const report = eraseDrive({ driveDir });
+      expect(report.leftovers).toEqual(['extra/']);
+      expect(report.verification.result).toBe('pass');
+      expect(existsSync(join(driveDir, 'extra'))).toBe(true);
     });
 
     it('a leftover link is listed, never followed, and its target survives', async () => {

@@ -102,7 +102,7 @@ function removeIfPresent(path: string): boolean {
   }
 }
 
-/** Every name below `dir`, relative to it; links are listed, never followed. */
+/** Every name below `dir`, relative to it (an empty folder as `name/`); links are listed, never followed. */
 function listRecursive(dir: string, prefix = ''): string[] {
   let names: string[];
   try {
@@ -117,8 +117,10 @@ function listRecursive(dir: string, prefix = ''): string[] {
     try {
       isDir = lstatSync(p).isDirectory();
     } catch { /* vanished */ }
-    if (isDir) out.push(...listRecursive(p, `${prefix}${n}/`));
-    else out.push(`${prefix}${n}`);
+    if (isDir) {
+      const below = listRecursive(p, `${prefix}${n}/`);
+      out.push(...(below.length > 0 ? below : [`${prefix}${n}/`]));
+    } else out.push(`${prefix}${n}`);
   }
   return out;
 }

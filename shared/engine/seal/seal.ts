@@ -82,7 +82,10 @@ function kindOf(path: string): 'missing' | 'folder' | 'other' {
  */
 function checkResumable(driveDir: string, partCount: number): void {
   requireFolderOrAbsent(driveDir, PAYLOAD_DIR);
-  for (const name of [SEAL_STATE_FILE, INDEX_FILE, MANIFEST_FILE, SIGNATURE_FILE, README_FILE]) requireFileOrAbsent(driveDir, name);
+  for (const name of [SEAL_STATE_FILE, INDEX_FILE, MANIFEST_FILE, SIGNATURE_FILE, README_FILE]) {
+    requireFileOrAbsent(driveDir, name);
+    requireFileOrAbsent(driveDir, `.${name}.tmp`); // writeFileDurable's temporary name
+  }
   for (let n = 0; n < partCount; n++) requireFileOrAbsent(driveDir, partFileName(n));
 }
 
