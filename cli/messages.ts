@@ -37,6 +37,18 @@ function carrierReasonEn(x: Details): string {
   }
 }
 
+/** The French name of a bound named by E_FORMAT_LIMIT's `what` (file names stay as they are). */
+function limitWhatFr(what: string): string {
+  const names: Record<string, string> = {
+    keyslots: 'emplacements de clé',
+    'unlock-code keyslots': 'emplacements « code de déverrouillage »',
+    parts: 'parties',
+    'index bytes': 'octets de l’index',
+    'index line bytes': 'octets d’une ligne de l’index',
+  };
+  return names[what] ?? what;
+}
+
 /** Error sentences: [what happened, what to do]. */
 const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>>> = {
   fr: {
@@ -56,7 +68,7 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_FORMAT_CONTENT_HASH: [(x) => `Le fichier ${x.path ?? ''} ne correspond pas à son empreinte.`, () => 'Il n’a pas été restauré; contactez le fournisseur.'],
     E_FORMAT_UNSUPPORTED: [() => 'Ce disque utilise une fonction que cette version ne connaît pas.', () => 'Mettez Scellé à jour.'],
     E_FORMAT_UNSAFE_ENTRY: [(x) => `Élément dangereux sur le disque, refusé : ${x.path ?? ''} (${x.reason === 'link' ? 'lien symbolique' : x.reason === 'outside' ? 'hors du dossier du disque' : 'ni un fichier ordinaire ni un vrai dossier'}).`, () => 'Rien n’a été lu ni modifié à travers cet élément. Le disque a peut-être été trafiqué : contactez le fournisseur (pour effacer le disque, supprimez d’abord cet élément vous-même).'],
-    E_FORMAT_LIMIT: [(x) => `Le disque dépasse une limite du format : ${x.what ?? ''} = ${x.value ?? ''} (maximum ${x.max ?? ''}).`, () => 'Un disque authentique n’atteint jamais cette limite; il a peut-être été falsifié. Contactez le fournisseur.'],
+    E_FORMAT_LIMIT: [(x) => `Le disque dépasse une limite du format : ${limitWhatFr(String(x.what ?? ''))} = ${x.value ?? ''} (maximum ${x.max ?? ''}).`, () => 'Un disque authentique n’atteint jamais cette limite; il a peut-être été falsifié. Contactez le fournisseur.'],
     E_KEY_UNLOCK_CODE_TYPO: [() => 'Le code de déverrouillage contient une faute de frappe.', () => 'Relisez-le caractère par caractère (les tirets et espaces sont facultatifs).'],
     E_KEY_UNLOCK_CODE_FORMAT: [() => 'Ce n’est pas un code de déverrouillage (longueur ou caractères invalides).', () => 'Entrez le code reçu séparément, par exemple XXXX-XXXX-…'],
     E_KEY_WRONG: [() => 'Ce code ou cette clé n’ouvre pas ce disque.', () => 'Vérifiez que le code correspond bien à ce disque (même numéro de disque).'],

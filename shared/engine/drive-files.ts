@@ -146,19 +146,3 @@ export function requireFolderOrAbsent(driveDir: string, rel: string): void {
   if (kind === 'link') throw unsafeEntryError(rel, 'link');
   if (kind === 'file' || kind === 'other') throw unsafeEntryError(rel, 'not-a-folder');
 }
-
-/**
- * Checks that the drive folder itself is a real folder when reached by `driveDir` (a link named
- * by the user is theirs to make; one found on a volume is refused by the callers that scan).
- * @throws ScelleError E_FORMAT_UNSAFE_ENTRY when it is not a folder at all.
- */
-export function requireRealFolder(path: string): void {
-  let st;
-  try {
-    st = lstatSync(path);
-  } catch {
-    return;
-  }
-  if (st.isSymbolicLink()) throw unsafeEntryError(path, 'link');
-  if (!st.isDirectory()) throw unsafeEntryError(path, 'not-a-folder');
-}
