@@ -11,7 +11,8 @@
  *   links point) is byte-for-byte unchanged, nothing appears beside the drive or restore
  *   folder, and nothing restored carries setuid/setgid/sticky bits, group/other write or a link
  *   that leads out of the restore folder.
- * The case count and the zero escapes are printed.
+ * The case count and the zero escapes are printed. The seed is fixed (reproducible);
+ * SCELLE_FUZZ_SEED and SCELLE_FUZZ_CASES explore further.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
@@ -29,6 +30,8 @@ import { linkStaysInside } from './restore/restore-paths.js';
 const CASES_SEALED = Number(process.env.SCELLE_FUZZ_CASES ?? 160);
 const CASES_UNFINISHED = Math.ceil(CASES_SEALED / 4);
 const PART = 64 * 1024;
+/** About 20 s on an idle 2-core machine; room for a machine shared with other test runs. */
+const FUZZ_TIMEOUT = 180_000;
 
 type Tree = ReturnType<typeof snapshotTree>;
 
@@ -401,7 +404,7 @@ describe('hostile-drive fuzzing', () => {
     console.log(`hostile-drive fuzz (sealed drives): ${cases} cases, ${escaped} escapes, ${Math.round(performance.now() - started)} ms; codes: ${[...codesSeen].map(([k, v]) => `${k}×${v}`).join(' ')}`);
     expect(cases).toBe(CASES_SEALED);
     expect(escaped).toBe(0);
-  });
+  }, FUZZ_TIMEOUT);
 
   it('unfinished seals: resume, load and erase never crash and never write outside the drive folder', async () => {
     let cases = 0;
@@ -432,5 +435,5 @@ describe('hostile-drive fuzzing', () => {
     console.log(`hostile-drive fuzz (unfinished seals): ${cases} cases, ${escaped} escapes, ${Math.round(performance.now() - started)} ms; codes: ${[...codesSeen].map(([k, v]) => `${k}×${v}`).join(' ')}`);
     expect(cases).toBe(CASES_UNFINISHED);
     expect(escaped).toBe(0);
-  });
+  }, FUZZ_TIMEOUT);
 });
