@@ -38,6 +38,18 @@ function carrierReasonEn(x: Details): string {
   }
 }
 
+/** The French name of a bound named by E_FORMAT_LIMIT's `what` (file names stay as they are). */
+function limitWhatFr(what: string): string {
+  const names: Record<string, string> = {
+    keyslots: 'emplacements de clé',
+    'unlock-code keyslots': 'emplacements « code de déverrouillage »',
+    parts: 'parties',
+    'index bytes': 'octets de l’index',
+    'index line bytes': 'octets d’une ligne de l’index',
+  };
+  return names[what] ?? what;
+}
+
 /** Error sentences: [what happened, what to do]. */
 const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>>> = {
   fr: {
@@ -56,6 +68,8 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_FORMAT_TAR: [() => 'Le contenu déchiffré du disque est mal formé.', () => 'Contactez le fournisseur.'],
     E_FORMAT_CONTENT_HASH: [(x) => `Le fichier ${x.path ?? ''} ne correspond pas à son empreinte.`, () => 'Il n’a pas été restauré; contactez le fournisseur.'],
     E_FORMAT_UNSUPPORTED: [() => 'Ce disque utilise une fonction que cette version ne connaît pas.', () => 'Mettez Scellé à jour.'],
+    E_FORMAT_UNSAFE_ENTRY: [(x) => `Élément dangereux sur le disque, refusé : ${x.path ?? ''} (${x.reason === 'link' ? 'lien symbolique' : x.reason === 'outside' ? 'hors du dossier du disque' : 'ni un fichier ordinaire ni un vrai dossier'}).`, () => 'Rien n’a été lu ni modifié à travers cet élément. Le disque a peut-être été trafiqué : contactez le fournisseur (pour effacer le disque, supprimez d’abord cet élément vous-même).'],
+    E_FORMAT_LIMIT: [(x) => `Le disque dépasse une limite du format : ${limitWhatFr(String(x.what ?? ''))} = ${x.value ?? ''} (maximum ${x.max ?? ''}).`, () => 'Un disque authentique n’atteint jamais cette limite; il a peut-être été falsifié. Contactez le fournisseur.'],
     E_KEY_UNLOCK_CODE_TYPO: [() => 'Le code de déverrouillage contient une faute de frappe.', () => 'Relisez-le caractère par caractère (les tirets et espaces sont facultatifs).'],
     E_KEY_UNLOCK_CODE_FORMAT: [() => 'Ce n’est pas un code de déverrouillage (longueur ou caractères invalides).', () => 'Entrez le code reçu séparément, par exemple XXXX-XXXX-…'],
     E_KEY_WRONG: [() => 'Ce code ou cette clé n’ouvre pas ce disque.', () => 'Vérifiez que le code correspond bien à ce disque (même numéro de disque).'],
@@ -77,6 +91,7 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_RESTORE_EXISTS: [(x) => `${counted('fr', 'filesExist', Number(x.count ?? 1))}, par exemple ${x.path ?? ''}.`, () => 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Restauration refusée pour « ${x.path ?? ''} » : ce chemin sortirait du dossier de destination.`, () => 'Rien n’a été écrit; contactez le fournisseur.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Introuvable sur ce disque : ${x.path ?? ''}.`, () => 'Consultez la liste avec « scelle list ».'],
+    E_RESTORE_UNSAFE_LINK: [(x) => `${counted('fr', 'unsafeLinks', Number(x.count ?? 1))}, par exemple « ${x.path ?? ''} » → « ${x.target ?? ''} ».`, () => 'Rien n’a été écrit. Si vous faites confiance à ce disque, relancez avec --allow-outward-links (chaque lien sera signalé).'],
     E_CARRIER_INVALID: [(x) => carrierReasonFr(x), (x) => (x.reason === 'unknown-format' || x.reason === 'other-shape' ? 'Relisez le numéro sur le bordereau; pour un transporteur hors liste, utilisez --other-carrier "<nom>".' : 'Relisez le numéro sur le bordereau (espaces et tirets sont facultatifs).')],
     E_CUSTODY_CHAIN: [(x) => (x.reason === 'no-provider-lineage' ? `Ce poste n’a pas de chaîne de traçabilité pour le disque ${x.driveId ?? ''} : il ne l’a pas scellé ici.` : x.reason === 'no-events' ? `Aucun événement de traçabilité connu pour le disque ${x.driveId ?? ''} sur ce poste.` : `Événement de traçabilité refusé : il ne prolonge pas correctement la chaîne${x.field ? ` (${x.field})` : ''}.`), (x) => (x.reason === 'no-provider-lineage' || x.reason === 'no-events' ? 'Utilisez le poste qui a scellé le disque, ou consultez le service avec « scelle custody lookup ».' : 'Consultez « scelle custody verify » et contactez le soutien.')],
     E_CUSTODY_SIGNATURE: [() => 'La signature d’un événement de traçabilité est invalide.', () => 'Vérifiez la clé du poste (« scelle setup ») et contactez le soutien.'],
@@ -109,6 +124,8 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_FORMAT_TAR: [() => 'The drive’s decrypted content is malformed.', () => 'Contact the provider.'],
     E_FORMAT_CONTENT_HASH: [(x) => `The file ${x.path ?? ''} does not match its checksum.`, () => 'It was not restored; contact the provider.'],
     E_FORMAT_UNSUPPORTED: [() => 'This drive uses a feature this version does not know.', () => 'Update Scellé.'],
+    E_FORMAT_UNSAFE_ENTRY: [(x) => `Dangerous item on the drive, refused: ${x.path ?? ''} (${x.reason === 'link' ? 'symbolic link' : x.reason === 'outside' ? 'outside the drive folder' : 'neither a regular file nor a real folder'}).`, () => 'Nothing was read or changed through it. The drive may have been tampered with: contact the provider (to erase the drive, first delete that item yourself).'],
+    E_FORMAT_LIMIT: [(x) => `The drive exceeds a limit of the format: ${x.what ?? ''} = ${x.value ?? ''} (at most ${x.max ?? ''}).`, () => 'A genuine drive never reaches this limit; it may be forged. Contact the provider.'],
     E_KEY_UNLOCK_CODE_TYPO: [() => 'The unlock code has a typo.', () => 'Read it again character by character (dashes and spaces are optional).'],
     E_KEY_UNLOCK_CODE_FORMAT: [() => 'That is not an unlock code (wrong length or characters).', () => 'Enter the code you received separately, e.g. XXXX-XXXX-…'],
     E_KEY_WRONG: [() => 'This code or key does not open this drive.', () => 'Check that the code belongs to this drive (same drive number).'],
@@ -130,6 +147,7 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_RESTORE_EXISTS: [(x) => `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Not on this drive: ${x.path ?? ''}.`, () => 'See the list with "scelle list".'],
+    E_RESTORE_UNSAFE_LINK: [(x) => `${counted('en', 'unsafeLinks', Number(x.count ?? 1))}, e.g. "${x.path ?? ''}" -> "${x.target ?? ''}".`, () => 'Nothing was written. If you trust this drive, run again with --allow-outward-links (each such link is reported).'],
     E_CARRIER_INVALID: [(x) => carrierReasonEn(x), (x) => (x.reason === 'unknown-format' || x.reason === 'other-shape' ? 'Read the number again on the label; for a carrier not on the list, use --other-carrier "<name>".' : 'Read the number again on the label (spaces and dashes are optional).')],
     E_CUSTODY_CHAIN: [(x) => (x.reason === 'no-provider-lineage' ? `This machine has no chain of custody for drive ${x.driveId ?? ''}: it did not seal it here.` : x.reason === 'no-events' ? `No custody event known for drive ${x.driveId ?? ''} on this machine.` : `Custody event refused: it does not extend the chain correctly${x.field ? ` (${x.field})` : ''}.`), (x) => (x.reason === 'no-provider-lineage' || x.reason === 'no-events' ? 'Use the station that sealed the drive, or ask the service with "scelle custody lookup".' : 'See "scelle custody verify" and contact support.')],
     E_CUSTODY_SIGNATURE: [() => 'A custody event’s signature is invalid.', () => 'Check the station key ("scelle setup") and contact support.'],

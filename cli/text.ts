@@ -49,6 +49,10 @@ Options générales :
   --json                  progression et résultat en JSON Lines sur la sortie standard
   --lang fr|en            langue (défaut : français; aussi SCELLE_LANG)
   --overwrite             (open) remplacer les fichiers existants
+  --keep-modes            (open) garder les permissions du disque telles quelles (setuid, setgid,
+                          sticky, écriture groupe/autres); par défaut, elles sont retirées
+  --allow-outward-links   (open) créer aussi les liens absolus ou qui sortent du dossier de
+                          destination (chacun est signalé); par défaut, ils arrêtent la restauration
   -h, --help              cette aide
 
 Codes de sortie : 0 succès · 1 erreur · 2 commande incorrecte · 3 disque endommagé ou altéré ·
@@ -70,6 +74,7 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   notCertified: 'ATTENTION : le poste %s qui a scellé ce disque n’est pas certifié par une racine épinglée (%s).',
   opened: '%s (%s) dans %s.',
   renamed: '%s, par exemple « %s » → « %s ».',
+  outwardLink: 'Lien absolu ou sortant du dossier de destination créé à votre demande : « %s » → « %s ».',
   promptCode: 'Code de déverrouillage : ',
   unsafeCode: 'Attention : un code passé sur la ligne de commande est visible des autres processus et de l’historique.',
   keyWritten: 'Clé écrite : %s (publique : %s)',
@@ -199,6 +204,10 @@ General options:
   --json                  progress and result as JSON Lines on standard output
   --lang fr|en            language (default: French; also SCELLE_LANG)
   --overwrite             (open) replace existing files
+  --keep-modes            (open) keep the drive's permissions as they are (setuid, setgid, sticky,
+                          group/other write); by default they are dropped
+  --allow-outward-links   (open) also create links that are absolute or leave the destination
+                          folder (each is reported); by default they stop the restore
   -h, --help              this help
 
 Exit codes: 0 success · 1 error · 2 incorrect command · 3 drive damaged or altered ·
@@ -220,6 +229,7 @@ Configuration: $SCELLE_HOME (default: %s)`,
   notCertified: 'WARNING: station %s that sealed this drive is not certified by a pinned root (%s).',
   opened: '%s (%s) into %s.',
   renamed: '%s, e.g. "%s" → "%s".',
+  outwardLink: 'Created, as you asked, a link that is absolute or leaves the destination folder: "%s" → "%s".',
   promptCode: 'Unlock code: ',
   unsafeCode: 'Warning: a code given on the command line is visible to other processes and in the history.',
   keyWritten: 'Key written: %s (public: %s)',

@@ -35,7 +35,7 @@ export interface EnginePort {
   verify(opts: EngineVerifyOptions): Promise<VerifyReport>;
   open(opts: OpenOptions & { pinnedRoots: PinnedRoots }): Promise<OpenResult>;
   /** Unwraps the data key and opens the index (a few segments read, never the whole). */
-  openIndex(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: PinnedRoots }): Promise<UnlockedDrive>;
+  openIndex(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: PinnedRoots; signal?: AbortSignal }): Promise<UnlockedDrive>;
   /** Closes the index and wipes the data key. */
   closeUnlocked(drive: UnlockedDrive): void;
   /** The children of one folder ('' = the top level), in index order, paged. */

@@ -2,10 +2,10 @@
 // engine unit tests run from the TypeScript sources, where every pipeline stays in one
 // thread. Requires `npm run build` (the test command builds first).
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, readFileSync, readdirSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bytes, makeKeys, randomBytes, tempDir, writeTree } from './support/engine-fixtures.js';
+import { bytes, makeFullDevice, makeKeys, randomBytes, tempDir, writeTree } from './support/engine-fixtures.js';
 import type * as Engine from '../shared/engine/index.js';
 import type { Progress } from '../shared/engine/api.js';
 
@@ -190,7 +190,8 @@ describe('three-stage payload pipeline (compiled engine, large files)', () => {
         if (p.phase !== 'seal' || armed) return;
         armed = true;
         const [driveDir] = readdirSync(target).filter((n) => n.startsWith('SCELLE-'));
-        symlinkSync('/dev/full', join(target, driveDir!, 'payload/part-00001.scx'));
+        // A full device where the part goes (a link there would be refused, never written through).
+        makeFullDevice(join(target, driveDir!, 'payload/part-00001.scx'));
       },
     }, { sinkMode: 'pipeline' });
     await expect(full).rejects.toMatchObject({ code: 'E_TARGET_FULL' });

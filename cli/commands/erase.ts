@@ -106,7 +106,7 @@ export async function eraseCommand(argv: string[], out: Output, signal: AbortSig
     defaultRole = 'station';
   } else {
     const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
-    const unlocked = await unlockDrive(drive, secret);
+    const unlocked = await unlockDrive(drive, secret, signal);
     const key = deriveCustomerKey(unlocked.dataKey, driveId);
     closeUnlocked(unlocked);
     author = customerAuthor(key);

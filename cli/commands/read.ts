@@ -105,16 +105,17 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
 
 /** `scelle open <drive> --to <folder> [path…] [key]`: restores and verifies. */
 export async function openCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, to: { type: 'string' }, overwrite: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, to: { type: 'string' }, overwrite: { type: 'boolean' }, 'keep-modes': { type: 'boolean' }, 'allow-outward-links': { type: 'boolean' } });
   const driveDir = driveArg(positionals, 'open');
   if (!values.to) throw new ScelleError('E_USAGE', 'open needs --to <folder>', { reason: '--to' });
   const pinnedRoots = await loadPinnedRoots();
   stationNotice(out, inspect(driveDir, pinnedRoots).station);
   const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
   const paths = positionals.slice(1);
-  const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
+  const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', keepModes: values['keep-modes'] === true, allowOutwardLinks: values['allow-outward-links'] === true, signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
   if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', counted(out.lang, 'namesAdapted', res.renamed.length), res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
+  for (const l of res.outwardLinks) out.warn(t(out.lang, 'outwardLink', l.path, l.target), 'outward-link');
   out.info(t(out.lang, 'opened', counted(out.lang, 'filesRestored', res.files), fmtBytes(res.bytes, out.lang), values.to));
-  out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed });
+  out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed, outwardLinks: res.outwardLinks });
   return recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0);
 }

@@ -108,6 +108,17 @@ export interface OpenOptions {
   paths?: string[];
   /** What to do when a file already exists at the destination. Default 'never' (error). */
   overwrite?: 'never' | 'always';
+  /**
+   * Apply the modes the drive records as they are. Default false: setuid, setgid and sticky
+   * bits and group/other write permission are dropped (a drive is hostile input).
+   */
+  keepModes?: boolean;
+  /**
+   * Create links that are absolute or lead outside the restore folder (each is reported in the
+   * result). Default false: such a link stops the restore with E_RESTORE_UNSAFE_LINK before
+   * anything is written.
+   */
+  allowOutwardLinks?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
 }

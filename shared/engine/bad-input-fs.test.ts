@@ -12,7 +12,7 @@ import {
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  MiB, asUnprivileged, bytes, headBytes, makeKeys, remountTmpfs, snapshotTree, tempDir, tryMountTmpfs, unmount, writeTree,
+  MiB, asUnprivileged, bytes, headBytes, makeFullDevice, makeKeys, remountTmpfs, snapshotTree, tempDir, tryMountTmpfs, unmount, writeTree,
 } from '../../test/support/engine-fixtures.js';
 import type { Progress, SealOptions } from './api.js';
 import { open, seal, verify } from './index.js';
@@ -103,7 +103,7 @@ describe('a target that fills up', () => {
           const st = statfsSync(s.target);
           writeFileSync(filler, Buffer.alloc(st.bavail * st.bsize - Math.floor(2.6 * MiB))); // room for part 0 only
         } else {
-          symlinkSync('/dev/full', join(driveDirsIn(s.target)[0]!, 'payload/part-00001.scx'));
+          makeFullDevice(join(driveDirsIn(s.target)[0]!, 'payload/part-00001.scx'));
         }
       });
       await expect(seal(s.options({ onProgress: fill }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_TARGET_FULL' });
@@ -135,10 +135,20 @@ describe('a target that fills up', () => {
     }
   });
 
-  it('mid-seal when the device reports ENOSPC (/dev/full): E_TARGET_FULL, no manifest', async () => {
+  it('mid-seal when the device reports ENOSPC (a /dev/full device node where the part goes): E_TARGET_FULL, no manifest', async () => {
     const s = setup();
-    const fill = onFirstSealProgress(() => symlinkSync('/dev/full', join(driveDirsIn(s.target)[0]!, 'payload/part-00001.scx')));
+    const fill = onFirstSealProgress(() => makeFullDevice(join(driveDirsIn(s.target)[0]!, 'payload/part-00001.scx')));
     await expect(seal(s.options({ onProgress: fill }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_TARGET_FULL' });
+    expectUnfinished(s.target);
+  });
+
+  it('a symbolic link planted mid-seal where the next part goes is never written through: E_FORMAT_UNSAFE_ENTRY, its target unchanged', async () => {
+    const s = setup();
+    const victim = join(tempDir(), 'victim.txt');
+    writeFileSync(victim, 'outside the drive');
+    const plant = onFirstSealProgress(() => symlinkSync(victim, join(driveDirsIn(s.target)[0]!, 'payload/part-00001.scx')));
+    await expect(seal(s.options({ onProgress: plant }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: 'payload/part-00001.scx', reason: 'link' } });
+    expect(readFileSync(victim, 'utf8')).toBe('outside the drive');
     expectUnfinished(s.target);
   });
 });

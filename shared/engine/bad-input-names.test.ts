@@ -26,7 +26,7 @@ async function sealSources(sources: string[]) {
 
 type Sealed = Awaited<ReturnType<typeof sealSources>>;
 
-const restore = (d: Sealed, dest: string, extra: { overwrite?: 'never' | 'always'; paths?: string[] } = {}) =>
+const restore = (d: Sealed, dest: string, extra: { overwrite?: 'never' | 'always'; paths?: string[]; allowOutwardLinks?: boolean } = {}) =>
   open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, ...extra });
 
 describe('symbolic links', () => {
@@ -61,9 +61,15 @@ describe('symbolic links', () => {
     ]);
     expect((await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).ok).toBe(true);
 
+    // Links that are absolute or lead outside the restore folder are refused by default (nothing
+    // written), and created as they are only when allowed, each one reported.
+    const refusedDest = tempDir();
+    await expect(restore(d, refusedDest)).rejects.toMatchObject({ code: 'E_RESTORE_UNSAFE_LINK', details: { count: 4 } });
+    expect(readdirSync(refusedDest)).toEqual([]);
     const dest = tempDir();
-    const opened = await restore(d, dest);
+    const opened = await restore(d, dest, { allowOutwardLinks: true });
     expect(opened.files).toBe(2);
+    expect(opened.outwardLinks.map((l) => l.path).sort()).toEqual(['data/outside-abs', 'data/outside-dir', 'data/outside-rel', 'toplink']);
     for (const name of ['data/dangling', 'data/dirlink', 'data/inside', 'data/outside-abs', 'data/outside-dir', 'data/outside-rel', 'toplink']) {
       expect(lstatSync(join(dest, name)).isSymbolicLink(), name).toBe(true);
       expect(readlinkSync(join(dest, name))).toBe(readlinkSync(join(src, name)));

@@ -1,5 +1,5 @@
 /** Crash-safe file writes on the target: fsync the data, rename into place, fsync the folder. */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { targetError } from './target-errors.js';
 
@@ -41,7 +41,14 @@ export function writevAll(fd: number, buffers: readonly Uint8Array[]): void {
 export function writeFileDurable(path: string, data: Uint8Array | string): void {
   const tmp = join(dirname(path), `.${basename(path)}.tmp`);
   try {
-    const fd = openSync(tmp, 'w', 0o644);
+    // A leftover (or planted) temporary name is removed, never written through: the new one is
+    // created exclusively, and rename replaces a link at `path` rather than following it.
+    try {
+      unlinkSync(tmp);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
     try {
       const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let off = 0;

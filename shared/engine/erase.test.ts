@@ -1,5 +1,5 @@
 /** Cryptographic erase of a sealed drive folder (erase.ts). */
-import { existsSync, linkSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isScelleError } from '../errors/scelle-error.js';
@@ -106,5 +106,74 @@ describe('eraseDrive', () => {
     ac.abort();
     expect(codeOf(() => eraseDrive({ driveDir, signal: ac.signal }))).toBe('E_CANCELLED');
     expect(existsSync(join(driveDir, 'manifest.json'))).toBe(true);
+  });
+
+  describe('hostile drives: links are never followed', () => {
+    it('symlink erase: a planted .seal-state.json -> victim outside the drive is refused, the victim file unchanged and nothing erased', async () => {
+      const { driveDir } = await sealed();
+      const victimDir = tempDir();
+      const victim = join(victimDir, 'victim.txt');
+      writeFileSync(victim, 'precious data outside the drive');
+      symlinkSync(victim, join(driveDir, '.seal-state.json'));
+      let err: unknown;
+      try {
+        eraseDrive({ driveDir });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: '.seal-state.json', reason: 'link' } });
+      expect(readFileSync(victim, 'utf8')).toBe('precious data outside the drive');
+      // Refused before anything was destroyed: the drive still opens, so no "verified" erase is claimed.
+      expect(existsSync(join(driveDir, 'manifest.json'))).toBe(true);
+      expect(loadDrive(driveDir, []).manifest.driveId).toBeTruthy();
+    });
+
+    it('a payload/ folder that is a link to a folder outside the drive is refused; that folder is unchanged', async () => {
+      const { driveDir } = await sealed();
+      const outside = join(tempDir(), 'elsewhere');
+      cpSync(join(driveDir, 'payload'), outside, { recursive: true });
+      const before = readdirSync(outside).map((n) => [n, readFileSync(join(outside, n))] as const);
+      rmSync(join(driveDir, 'payload'), { recursive: true });
+      symlinkSync(outside, join(driveDir, 'payload'));
+      expect(codeOf(() => eraseDrive({ driveDir, overwritePayload: true }))).toBe('E_FORMAT_UNSAFE_ENTRY');
+      for (const [n, data] of before) expect(readFileSync(join(outside, n)).equals(data)).toBe(true);
+      expect(existsSync(join(driveDir, 'manifest.json'))).toBe(true);
+    });
+
+    it('a part file that is a link to a file outside the drive is refused with its name; the outside file is unchanged', async () => {
+      const { driveDir } = await sealed();
+      const outside = join(tempDir(), 'victim.bin');
+      const part0 = readdirSync(join(driveDir, 'payload')).sort()[0]!;
+      renameSync(join(driveDir, 'payload', part0), outside);
+      const before = readFileSync(outside);
+      symlinkSync(outside, join(driveDir, 'payload', part0));
+      let err: unknown;
+      try {
+        eraseDrive({ driveDir, overwritePayload: true });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: `payload/${part0}`, reason: 'link' } });
+      expect(readFileSync(outside).equals(before)).toBe(true);
+    });
+
+    it('an empty foreign folder is listed as a leftover and kept (the erase does not fail trying to remove the drive folder)', async () => {
+      const { driveDir } = await sealed();
+      mkdirSync(join(driveDir, 'extra'));
+      const report = eraseDrive({ driveDir });
+      expect(report.leftovers).toEqual(['extra/']);
+      expect(report.verification.result).toBe('pass');
+      expect(existsSync(join(driveDir, 'extra'))).toBe(true);
+    });
+
+    it('a leftover link is listed, never followed, and its target survives', async () => {
+      const { driveDir } = await sealed();
+      const victimDir = tempDir();
+      writeFileSync(join(victimDir, 'keep.txt'), 'keep');
+      symlinkSync(victimDir, join(driveDir, 'notes'));
+      const report = eraseDrive({ driveDir });
+      expect(report.leftovers).toEqual(['notes']);
+      expect(readFileSync(join(victimDir, 'keep.txt'), 'utf8')).toBe('keep');
+    });
   });
 });

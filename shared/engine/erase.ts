@@ -14,12 +14,13 @@
  * whole device is the device's own purge command or its destruction.
  */
 import { randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, readdirSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isScelleError } from '../errors/scelle-error.js';
 import type { EventDataMap } from '../custody/event-data.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive } from './drive.js';
+import { driveEntryKind, openDriveFile, requireFileOrAbsent, requireFolderOrAbsent } from './drive-files.js';
 import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE } from './drive-layout.js';
 import { fsyncDir } from './durable-fs.js';
 import { targetError } from './target-errors.js';
@@ -59,11 +60,13 @@ export interface EraseReport {
 
 const CHUNK = 1 << 20;
 
-/** Overwrites the whole file with random bytes and fsyncs it. Returns the bytes written. */
-function overwriteWithRandom(path: string): number {
-  const fd = openSync(path, 'r+');
+/**
+ * Overwrites the whole regular file `rel` of the drive with random bytes and fsyncs it.
+ * Returns the bytes written. Never follows a link (drive-files.ts): throws E_FORMAT_UNSAFE_ENTRY.
+ */
+function overwriteWithRandom(driveDir: string, rel: string): number {
+  const { fd, size } = openDriveFile(driveDir, rel, constants.O_RDWR);
   try {
-    const size = fstatSync(fd).size;
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 1)));
     for (let pos = 0; pos < size; ) {
       const n = Math.min(buf.length, size - pos);
@@ -79,6 +82,16 @@ function overwriteWithRandom(path: string): number {
   }
 }
 
+/** True when `path` exists in any form (a link counts: it is judged, never followed). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function removeIfPresent(path: string): boolean {
   try {
     unlinkSync(path);
@@ -89,6 +102,7 @@ function removeIfPresent(path: string): boolean {
   }
 }
 
+/** Every name below `dir`, relative to it (an empty folder as `name/`); links are listed, never followed. */
 function listRecursive(dir: string, prefix = ''): string[] {
   let names: string[];
   try {
@@ -101,30 +115,48 @@ function listRecursive(dir: string, prefix = ''): string[] {
     const p = join(dir, n);
     let isDir = false;
     try {
-      isDir = statSync(p).isDirectory();
+      isDir = lstatSync(p).isDirectory();
     } catch { /* vanished */ }
-    if (isDir) out.push(...listRecursive(p, `${prefix}${n}/`));
-    else out.push(`${prefix}${n}`);
+    if (isDir) {
+      const below = listRecursive(p, `${prefix}${n}/`);
+      out.push(...(below.length > 0 ? below : [`${prefix}${n}/`]));
+    } else out.push(`${prefix}${n}`);
   }
   return out;
 }
 
 /**
+ * Before anything is destroyed: every name erase will open or delete is absent or a regular
+ * file, payload/ absent or a real folder, all inside the drive folder. A planted link (e.g.
+ * `.seal-state.json -> ~/victim`) stops the erase here with nothing touched.
+ * @throws ScelleError E_FORMAT_UNSAFE_ENTRY naming the first such entry.
+ */
+function checkErasable(driveDir: string, names: readonly string[]): void {
+  requireFolderOrAbsent(driveDir, PAYLOAD_DIR);
+  for (const name of names) requireFileOrAbsent(driveDir, name);
+}
+
+/**
  * Crypto-erases the drive at `opts.driveDir` (see module doc) and verifies the result.
  * Extra files that are not part of the scelle/1 layout are never deleted; they are listed in
- * `leftovers` (and the folder is then kept).
+ * `leftovers` (and the folder is then kept). Only regular files and real folders inside the
+ * drive folder are ever opened or deleted: links are never followed.
  * @throws ScelleError E_FORMAT_MANIFEST / E_FORMAT_SIGNATURE when the folder is not a sealed
- *   drive whose manifest verifies (nothing is touched then); E_CANCELLED when `signal` is
- *   already aborted; E_TARGET_READ_ONLY / E_TARGET_IO when a file cannot be overwritten or
- *   deleted (the erase stops; key files are always handled first, so a failure on the
- *   payload leaves the data already unreadable).
+ *   drive whose manifest verifies (nothing is touched then); E_FORMAT_UNSAFE_ENTRY when a
+ *   file or folder erase would open is a symbolic link, not a regular file / real folder, or
+ *   lies outside the drive folder (nothing is touched then: delete that entry and erase
+ *   again); E_CANCELLED when `signal` is already aborted; E_TARGET_READ_ONLY / E_TARGET_IO when
+ *   a file cannot be overwritten or deleted (the erase stops; key files are always handled
+ *   first, so a failure on the payload leaves the data already unreadable).
  */
 export function eraseDrive(opts: EraseOptions): EraseReport {
   const drive = loadDrive(opts.driveDir, []);
-  throwIfCancelled(opts.signal);
   const { driveDir, manifest } = drive;
   const driveId = manifest.driveId;
   const keyFiles = [MANIFEST_FILE, SEAL_STATE_FILE, INDEX_FILE, SIGNATURE_FILE];
+  const partFiles = manifest.payload.parts.map((p) => p.file);
+  checkErasable(driveDir, [...keyFiles, README_FILE, ...partFiles]);
+  throwIfCancelled(opts.signal);
   const destroyed: string[] = [];
   let bytesOverwritten = 0;
   let partsDeleted = 0;
@@ -140,9 +172,9 @@ export function eraseDrive(opts: EraseOptions): EraseReport {
   // 1. Key material first: once manifest.json is gone, nobody can unwrap the data key.
   for (const name of keyFiles) {
     const p = join(driveDir, name);
-    if (!existsSync(p)) continue;
+    if (driveEntryKind(driveDir, name) === 'missing') continue;
     step(p, () => {
-      bytesOverwritten += overwriteWithRandom(p);
+      bytesOverwritten += overwriteWithRandom(driveDir, name);
       unlinkSync(p);
     });
     destroyed.push(name);
@@ -150,18 +182,17 @@ export function eraseDrive(opts: EraseOptions): EraseReport {
   step(driveDir, () => fsyncDir(driveDir));
 
   // 2. The payload: overwritten when asked, then deleted.
-  const partFiles = manifest.payload.parts.map((p) => p.file);
   for (const file of partFiles) {
     const p = join(driveDir, file);
     step(p, () => {
-      if (!existsSync(p)) return;
-      if (opts.overwritePayload) bytesOverwritten += overwriteWithRandom(p);
+      if (driveEntryKind(driveDir, file) === 'missing') return;
+      if (opts.overwritePayload) bytesOverwritten += overwriteWithRandom(driveDir, file);
       if (removeIfPresent(p)) partsDeleted++;
     });
   }
   step(driveDir, () => removeIfPresent(join(driveDir, README_FILE)));
   const payloadDir = join(driveDir, PAYLOAD_DIR);
-  if (existsSync(payloadDir)) {
+  if (driveEntryKind(driveDir, PAYLOAD_DIR) === 'folder') {
     step(payloadDir, () => fsyncDir(payloadDir));
     if (readdirSync(payloadDir).length === 0) step(payloadDir, () => rmdirSync(payloadDir));
   }
@@ -169,14 +200,14 @@ export function eraseDrive(opts: EraseOptions): EraseReport {
   if (leftovers.length === 0 && basename(driveDir) === `${DRIVE_DIR_PREFIX}${driveId}`) {
     step(driveDir, () => rmdirSync(driveDir));
     step(driveDir, () => fsyncDir(join(driveDir, '..')));
-  } else if (existsSync(driveDir)) {
+  } else if (present(driveDir)) {
     step(driveDir, () => fsyncDir(driveDir));
   }
 
   // 3. Verification: no key file remains and the folder does not open as a drive any more.
   const failures: string[] = [];
-  for (const name of keyFiles) if (existsSync(join(driveDir, name))) failures.push(`${name} still exists`);
-  for (const file of partFiles) if (existsSync(join(driveDir, file))) failures.push(`${file} still exists`);
+  for (const name of keyFiles) if (present(join(driveDir, name))) failures.push(`${name} still exists`);
+  for (const file of partFiles) if (present(join(driveDir, file))) failures.push(`${file} still exists`);
   try {
     loadDrive(driveDir, []);
     failures.push('the folder still opens as a sealed drive');

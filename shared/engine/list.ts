@@ -30,8 +30,8 @@ export interface ListSummary {
 }
 
 /** Opens the drive's index with `secret`. Errors as {@link unlockDrive}. */
-export async function openIndex(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: readonly Uint8Array[] }): Promise<UnlockedDrive> {
-  return unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
+export async function openIndex(opts: { driveDir: string; secret: DriveSecret; pinnedRoots: readonly Uint8Array[]; signal?: AbortSignal }): Promise<UnlockedDrive> {
+  return unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret, opts.signal);
 }
 
 /**

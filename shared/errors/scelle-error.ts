@@ -73,6 +73,8 @@ export const ERROR_CODES = [
   'E_FORMAT_TAR',             // the decrypted tar stream is malformed
   'E_FORMAT_CONTENT_HASH',    // a restored file's SHA-256 differs from the index
   'E_FORMAT_UNSUPPORTED',     // a valid but unsupported feature (format version, keyslot type)
+  'E_FORMAT_UNSAFE_ENTRY',    // a file or folder of the drive is a symbolic link, not a regular file or real folder, or lies outside the drive folder
+  'E_FORMAT_LIMIT',           // a count or size on the drive is beyond the format's bounds (keyslots, KDF parameters, manifest, index, parts)
   // keys and unlock codes
   'E_KEY_UNLOCK_CODE_TYPO',   // the unlock code's check characters do not match (typo)
   'E_KEY_UNLOCK_CODE_FORMAT', // not an unlock code at all (length, alphabet)
@@ -98,6 +100,7 @@ export const ERROR_CODES = [
   'E_RESTORE_EXISTS',         // a file to restore already exists and overwrite was not asked
   'E_RESTORE_UNSAFE_PATH',    // an entry would escape the restore folder
   'E_RESTORE_NOT_IN_INDEX',   // a chosen path is not on the drive
+  'E_RESTORE_UNSAFE_LINK',    // a link on the drive is absolute or leads outside the restore folder (refused unless allowed)
   // custody, carriers, ipc, generic
   'E_CUSTODY_CHAIN',
   'E_CUSTODY_SIGNATURE',

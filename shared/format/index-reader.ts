@@ -8,6 +8,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { FORMAT_LIMITS, checkLimit } from './limits.js';
 import { ScelleError } from '../errors/scelle-error.js';
 import {
   entryPathBytes, indexError, parseIndexDirectoryLine, parseIndexEntryLine, parseIndexHeaderLine, parseIndexTrailerLine,
@@ -29,7 +30,11 @@ export interface IndexSource {
 /** The index file at `path` as a source. @throws the fs error when it cannot be opened. */
 export function fileSource(path: string): IndexSource {
   const fd = openSync(path, 'r');
-  const size = fstatSync(fd).size;
+  return fdSource(fd, fstatSync(fd).size);
+}
+
+/** An index file already open as `fd` (of `size` bytes) as a source; closing the source closes `fd`. */
+export function fdSource(fd: number, size: number): IndexSource {
   return {
     size,
     readAt(position, length) {
@@ -99,14 +104,15 @@ export class IndexReader {
    * Opens the index of drive `driveId` with its data key. Reads and checks the header line,
    * the trailer and the directory.
    * @throws ScelleError E_FORMAT_INDEX (does not authenticate, malformed, inconsistent),
-   *   E_FORMAT_UNSUPPORTED (another format). The source is closed on error.
+   *   E_FORMAT_UNSUPPORTED (another format), E_FORMAT_LIMIT (a line, or the whole index relative
+   *   to its trailer's entry count, beyond bounds). The source is closed on error.
    */
   static open(source: IndexSource, dataKey: Uint8Array, driveId: string): IndexReader {
     try {
       return new IndexReader(source, dataKey, driveId);
     } catch (e) {
       source.close();
-      if (e instanceof ScelleError && (e.code === 'E_FORMAT_INDEX' || e.code === 'E_FORMAT_UNSUPPORTED')) throw e;
+      if (e instanceof ScelleError && (e.code === 'E_FORMAT_INDEX' || e.code === 'E_FORMAT_UNSUPPORTED' || e.code === 'E_FORMAT_LIMIT')) throw e;
       if (e instanceof ScelleError) throw new ScelleError('E_FORMAT_INDEX', `the index does not authenticate: ${e.message}`, {}, { cause: e });
       throw e;
     }
@@ -130,6 +136,9 @@ export class IndexReader {
     const t = this.trailer;
     if (t.directoryAt < this.entriesAt || t.directoryAt > trailerAt) throw indexError('trailer: directoryAt lies outside the index');
     if ((t.entries === 0) !== (t.directoryAt === this.entriesAt)) throw indexError('trailer: the entry count disagrees with the entry lines');
+    // Relative to its trailer, an index holds a header, one line per entry, at most one directory
+    // line per entry and the trailer, each bounded: anything bigger is refused before it is read.
+    checkLimit('index bytes', this.plainSize, (2 * t.entries + 2) * FORMAT_LIMITS.indexLineBytes);
 
     const directory: { at: number; path: Buffer }[] = [];
     let lastSegment = -1;
@@ -252,6 +261,7 @@ export class IndexReader {
         const nl = data.indexOf(0x0a, i);
         if (nl < 0) {
           if (i < data.length) carry.push(data.subarray(i));
+          if (segStart + data.length - lineStart > FORMAT_LIMITS.indexLineBytes) checkLimit('index line bytes', segStart + data.length - lineStart, FORMAT_LIMITS.indexLineBytes);
           break;
         }
         const bytes = carry.length > 0 ? Buffer.concat([...carry, data.subarray(i, nl)]) : data.subarray(i, nl);

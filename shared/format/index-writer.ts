@@ -5,7 +5,7 @@
  * plaintext and one directory line per index segment.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
 import { ScelleError } from '../errors/scelle-error.js';
 import { encodeIndexDirectoryLine, encodeIndexHeader, encodeIndexTrailer, parseIndexEntryLine, type IndexTrailer } from './index-codec.js';
 import { SCELLE_LAYOUT, SegmentEncrypter } from './stream.js';
@@ -45,7 +45,8 @@ export class IndexWriter {
 
   /** @throws the fs error when the file cannot be created. */
   constructor(file: string, dataKey: Uint8Array, driveId: string) {
-    this.fd = openSync(file, 'w', 0o644);
+    // O_NOFOLLOW: a link planted where the index goes is never written through.
+    this.fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o644);
     this.enc = new SegmentEncrypter(dataKey, indexAssociatedData(driveId));
     this.write(this.enc.header);
     this.append(encodeIndexHeader({ format: 'scelle/1', driveId }));

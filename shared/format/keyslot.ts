@@ -122,10 +122,16 @@ function requireKey(key: Uint8Array, what: string): void {
   }
 }
 
-function deriveUnlockCodeKek(canonical: string, salt: Uint8Array, p: { m: number; t: number; p: number }): Promise<Uint8Array> {
+function cancelledError(): ScelleError {
+  return new ScelleError('E_CANCELLED', 'the operation was cancelled');
+}
+
+function deriveUnlockCodeKek(canonical: string, salt: Uint8Array, p: { m: number; t: number; p: number }, signal?: AbortSignal): Promise<Uint8Array> {
   // argon2idAsync yields to the event loop every ~10 ms (asyncTick), so the UI and progress
-  // timers keep running during the ~1 s derivation.
-  return argon2idAsync(utf8.encode(canonical), salt, { m: p.m, t: p.t, p: p.p, dkLen: 32, asyncTick: 10, maxmem: p.m * 1024 + (1 << 20) });
+  // timers keep running during the ~1 s derivation; its progress callback is where a
+  // cancellation stops it between blocks.
+  const onProgress = signal ? () => { if (signal.aborted) throw cancelledError(); } : undefined;
+  return argon2idAsync(utf8.encode(canonical), salt, { m: p.m, t: p.t, p: p.p, dkLen: 32, asyncTick: 10, maxmem: p.m * 1024 + (1 << 20), ...(onProgress ? { onProgress } : {}) });
 }
 
 /** X25519 + HKDF; null when the shared secret is unusable (low-order point, all-zero). */
@@ -251,15 +257,18 @@ function b64(text: string, length: number): Uint8Array {
  *   E_FORMAT_MANIFEST for a malformed candidate slot or KDF parameters out of bounds;
  *   E_KEY_INVALID for an x25519 secret key that is not 32 bytes; E_KEY_WRONG when no slot opens
  *   (wrong secret, no slot for this secret, tampered slot or wrong drive id);
- *   E_INTERNAL for an invalid drive id.
+ *   E_INTERNAL for an invalid drive id; E_CANCELLED when `signal` aborts (checked before each
+ *   slot and between Argon2id blocks, so a drive with slow slots never holds the unlock hostage).
  */
-export async function unwrapKeyslots(slots: readonly Keyslot[], secret: KeyslotSecret, driveId: string): Promise<Uint8Array> {
+export async function unwrapKeyslots(slots: readonly Keyslot[], secret: KeyslotSecret, driveId: string, signal?: AbortSignal): Promise<Uint8Array> {
   requireDriveId(driveId);
+  if (signal?.aborted) throw cancelledError();
   if (secret.kind === 'unlock-code') {
     const canonical = canonicalizeUnlockCode(secret.code);
     const candidates = slots.flatMap((slot, i) => (slot.type === 'unlock-code' ? [validSlot(unlockCodeKeyslotSchema, slot, i)] : []));
     for (const slot of candidates) {
-      const kek = await deriveUnlockCodeKek(canonical, b64(slot.kdf.salt, 16), slot.kdf);
+      if (signal?.aborted) throw cancelledError();
+      const kek = await deriveUnlockCodeKek(canonical, b64(slot.kdf.salt, 16), slot.kdf, signal);
       const key = open(kek, b64(slot.nonce, 12), unlockCodeKeyslotAad(driveId), b64(slot.wrapped, 48));
       if (key) return key;
     }

@@ -9,6 +9,7 @@ import { decodeBase64, encodeBase64 } from './base64.js';
 import { DRIVE_ID_PATTERN } from './drive-id.js';
 import { base64Bytes, describeIssues, nonNegativeInt, printableId, rfc3339Utc, sha256Hex } from './json-schemas.js';
 import { KEYSLOT_TYPES, type Keyslot, keyslotSchema } from './keyslot.js';
+import { checkManifestLimits } from './limits.js';
 import { type StationCertificate, stationCertificateSchema } from './station.js';
 
 /** The format tag of this version. */
@@ -100,6 +101,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   if (typeof obj.format === 'string' && obj.format !== FORMAT_TAG) {
     throw new ScelleError('E_FORMAT_UNSUPPORTED', `manifest.json: format "${obj.format.slice(0, 40)}" is not supported (expected ${FORMAT_TAG}).`, { format: obj.format.slice(0, 40) });
   }
+  checkManifestLimits(obj);
   if (Array.isArray(obj.keyslots)) {
     obj.keyslots.forEach((slot: unknown, i) => {
       const type = (slot as { type?: unknown } | null)?.type;

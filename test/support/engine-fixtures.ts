@@ -188,6 +188,15 @@ export function tryMountTmpfs(dir: string, sizeBytes: number): boolean {
   }
 }
 
+/**
+ * Creates at `path` a character device that answers every write with ENOSPC (Linux's /dev/full,
+ * 1:7) — a full device where a part goes, without a symbolic link (which the engine refuses).
+ * Throws when this machine does not allow mknod (needs CAP_MKNOD, e.g. root).
+ */
+export function makeFullDevice(path: string): void {
+  fxExecFileSync('mknod', [path, 'c', '1', '7'], { stdio: 'ignore' });
+}
+
 /** Remounts the tmpfs at `dir` read-only (true) or read-write (false). */
 export function remountTmpfs(dir: string, readOnly: boolean): void {
   fxExecFileSync('mount', ['-o', `remount,${readOnly ? 'ro' : 'rw'}`, dir], { stdio: 'ignore' });

@@ -3,9 +3,9 @@
  * before returning any of its bytes. Random access decrypts only the segments a range
  * needs; a one-segment cache makes in-order reads decrypt each segment once.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, readSync } from 'node:fs';
 import { ScelleError } from '../../errors/scelle-error.js';
+import { openDriveFile } from '../drive-files.js';
 import { SCELLE_LAYOUT, SegmentDecrypter } from '../../format/stream.js';
 import { payloadAssociatedData } from '../../format/layout.js';
 
@@ -199,12 +199,14 @@ export class PayloadReader {
     const plain = this.d.partSizes[n];
     if (file === undefined || plain === undefined) throw new ScelleError('E_FORMAT_INDEX', `the index has no part ${n}`);
     let fd: number;
+    let size: number;
     try {
-      fd = openSync(join(this.d.driveDir, file), 'r');
-    } catch {
+      // Hostile input: a regular file inside the drive folder, never through a link.
+      ({ fd, size } = openDriveFile(this.d.driveDir, file));
+    } catch (e) {
+      if (e instanceof ScelleError) throw e;
       throw new ScelleError('E_FORMAT_PART_MISSING', `payload part ${file} is missing`, { part: n, file });
     }
-    const size = fstatSync(fd).size;
     const expected = this.layout.ciphertextSize(plain);
     if (size !== expected) {
       closeSync(fd);

@@ -7,13 +7,14 @@
  * finished), so a resume re-encrypts only the unfinished part, under a new salt.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { SizedStreamEncryptor } from '../../format/stream.js';
 import { targetError } from '../target-errors.js';
 import { writevAll } from '../durable-fs.js';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { partFileName, payloadAssociatedData } from '../../format/layout.js';
+import { unsafeEntryError } from '../drive-files.js';
 
 /** A finished part, as the manifest lists it. */
 export interface PartInfo {
@@ -130,8 +131,10 @@ export class PartFileWriter implements CipherOutput {
   openPart(n: number): void {
     const path = join(this.payloadDir, partFileName(n).slice('payload/'.length));
     try {
-      this.fd = openSync(path, 'w', 0o644);
+      // Never through a link a hostile drive folder could hold (a resume checks first too).
+      this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o644);
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw unsafeEntryError(partFileName(n), 'link');
       throw targetError(e, path);
     }
     this.part = n;

@@ -12,6 +12,9 @@
  *    thread for small restores; folders created on the way, never through a symbolic link;
  *    each link created, and each folder's mode and times set, once every file before it in
  *    the index is restored (the index lists a folder after everything below it).
+ * A drive is hostile input: modes lose setuid/setgid/sticky bits and group/other write unless
+ * `keepModes`; links that are absolute or lead outside `dest` stop the restore in pass 1
+ * (E_RESTORE_UNSAFE_LINK) unless `allowOutwardLinks`, and then each is reported.
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,10 +24,10 @@ import type { OpenOptions, OpenResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { loadDrive, payloadReader, readerDescription, unlockDrive } from '../drive.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
-import { isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
+import { clashError, isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
 import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from '../progress.js';
-import { checkSafePath, localName, safeComponents } from './restore-paths.js';
+import { checkSafePath, linkStaysInside, localName, restoredMode, safeComponents } from './restore-paths.js';
 import { restoreFlush } from './restore-flush.js';
 import { resolveSelection, selectedEntries, type Selection } from './restore-selection.js';
 import type { IndexReader } from '../../format/index-reader.js';
@@ -40,6 +43,8 @@ export interface OpenReport extends OpenResult {
   driveId: string;
   /** Entries restored under another name because this system cannot hold theirs. */
   renamed: { from: string; to: string }[];
+  /** Links created although absolute or leading outside the restore folder (only with `allowOutwardLinks`). */
+  outwardLinks: { path: string; target: string }[];
 }
 
 /** Below this many bytes (and files), starting restore workers costs more than it saves. */
@@ -112,8 +117,14 @@ class Destination {
 const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
 const breathe = () => new Promise((r) => setImmediate(r));
 
-/** Pass 1 (see module doc): checks and counts; throws E_RESTORE_EXISTS listing clashes, before anything is written. */
-async function plan(index: IndexReader, selection: Selection, dest: Destination, destEmpty: boolean, overwrite: boolean, signal: AbortSignal | undefined) {
+/**
+ * Pass 1 (see module doc): checks and counts, before anything is written. Throws E_RESTORE_EXISTS
+ * listing clashes; E_RESTORE_UNSAFE_LINK counting the links that are absolute or lead outside the
+ * restore folder, unless `outward` is given, which then receives each of them.
+ */
+async function plan(index: IndexReader, selection: Selection, dest: Destination, destEmpty: boolean, overwrite: boolean, signal: AbortSignal | undefined, outward: OpenReport['outwardLinks'] | null) {
+  let outwardCount = 0;
+  let firstOutward: IndexEntry | null = null;
   let files = 0;
   let bytes = 0;
   let largest = 0;
@@ -131,6 +142,11 @@ async function plan(index: IndexReader, selection: Selection, dest: Destination,
   for (const a of selection.ancestors) look(a.entry, dest.targetOf(a.entry, true));
   for (const e of selectedEntries(index, selection, true)) {
     look(e, dest.targetOf(e, true));
+    if (e.type === 'symlink' && !linkStaysInside(entryPathBytes(e), entryLinkBytes(e))) {
+      if (outward) outward.push({ path: e.path, target: e.linkTarget ?? '' });
+      outwardCount++;
+      firstOutward ??= e;
+    }
     if (e.type === 'file') {
       files++;
       bytes += e.size;
@@ -140,6 +156,10 @@ async function plan(index: IndexReader, selection: Selection, dest: Destination,
       await breathe();
       throwIfCancelled(signal);
     }
+  }
+  if (outwardCount > 0 && outward === null) {
+    const e = firstOutward as IndexEntry | null;
+    throw new ScelleError('E_RESTORE_UNSAFE_LINK', `${outwardCount} link(s) on the drive are absolute or lead outside ${dest.bytes.toString()}, e.g. ${e!.path} -> ${e!.linkTarget ?? ''}; nothing was written (allow them explicitly to restore them)`, { count: outwardCount, path: e!.path, target: e!.linkTarget ?? '' });
   }
   if (clashes > 0) {
     const where = (firstClash as Buffer | null)!.toString();
@@ -156,7 +176,7 @@ async function plan(index: IndexReader, selection: Selection, dest: Destination,
  * restored were verified), E_CANCELLED.
  */
 export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
-  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret);
+  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret, opts.signal);
   const reader = payloadReader(drive);
   try {
     const { index } = drive;
@@ -165,7 +185,9 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const dest = new Destination(destPath);
     const overwrite = opts.overwrite === 'always';
     const destEmpty = !existsSync(destPath) || readdirSync(destPath).length === 0;
-    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal);
+    const outwardLinks: OpenReport['outwardLinks'] = [];
+    const keepModes = opts.keepModes === true;
+    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal, opts.allowOutwardLinks ? outwardLinks : null);
 
     mkdirSync(destPath, { recursive: true });
     for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
@@ -180,9 +202,15 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       if (e.type === 'symlink') {
         dest.ensureFolder(parentOf(target));
         if (overwrite && pathExists(target)) rmSync(target, { force: true });
-        symlinkSync(entryLinkBytes(e), target);
+        try {
+          symlinkSync(entryLinkBytes(e), target);
+        } catch (err) {
+          // Atomic no-clobber: the name appeared after the plan; it is not replaced.
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw clashError(target);
+          throw err;
+        }
       } else if (e.type === 'directory') {
-        chmodSync(target, e.mode & 0o7777 | 0o700);
+        chmodSync(target, restoredMode(e.mode, keepModes) | 0o700);
         utimesSync(target, e.mtime / 1000, e.mtime / 1000);
       }
     };
@@ -204,13 +232,13 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const many = totals.bytes >= PARALLEL_MIN_BYTES || totals.files >= PARALLEL_MIN_FILES;
     const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
     if (restoreWorkersAvailable() && many && !dominated) {
-      await restoreInParallel(restoreItems(), { description: readerDescription(drive), overwrite, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+      await restoreInParallel(restoreItems(), { description: readerDescription(drive), overwrite, keepModes, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
       // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
       const ranges: IndexEntry[] = [];
       for (const e of selectedEntries(index, selection)) if (e.type === 'file') ranges.push(e);
       prefetchFor(reader, readerDescription(drive), ranges);
-      const ctx: RestoreContext = { overwrite, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
+      const ctx: RestoreContext = { overwrite, keepModes, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
       let n = 0;
       for (const item of restoreItems()) {
         throwIfCancelled(opts.signal);
@@ -243,7 +271,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     }
     flush.finish(restoredFiles(), restoredFolders());
     progress.flush();
-    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: totals.files, bytes: totals.bytes, verified: true, renamed: dest.renamed };
+    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: totals.files, bytes: totals.bytes, verified: true, renamed: dest.renamed, outwardLinks };
   } finally {
     reader.close();
     drive.index.close();

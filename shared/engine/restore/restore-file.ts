@@ -5,14 +5,19 @@
  * - a small file is decrypted and hashed in memory, then created exclusively (O_EXCL) under
  *   its name and fsync'd;
  * - a large file is streamed to a temporary name beside its destination, hashed as it goes,
- *   fsync'd and renamed into place only once the hash matched.
+ *   fsync'd and put in place only once the hash matched: without overwrite, by a hard link to
+ *   the final name (atomic no-clobber: EEXIST, never a check-then-rename race) then removing the
+ *   temporary name; where the file system has no hard links (FAT, exFAT), by an exclusive copy.
+ * Modes are applied without setuid/setgid/sticky bits or group/other write unless asked
+ * (restore-paths.ts restoredMode).
  */
 import { createHash, hash as hashOnce } from 'node:crypto';
-import { closeSync, constants, existsSync, fchmodSync, fsyncSync, futimesSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fchmodSync, fsyncSync, futimesSync, linkSync, lstatSync, openSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { ScelleError } from '../../errors/scelle-error.js';
 import type { IndexEntry } from '../api.js';
 import type { PayloadReader } from '../payload/payload-reader.js';
 import { writevAll } from '../durable-fs.js';
+import { restoredMode } from './restore-paths.js';
 
 /** Files up to this size are verified in memory, then written once under their final name. */
 export const SMALL_FILE = 4 << 20;
@@ -27,6 +32,8 @@ export interface RestoreJob {
 export interface RestoreContext {
   /** Replace existing files (never folders). */
   overwrite: boolean;
+  /** Apply recorded modes as they are (else made safe: restore-paths.ts restoredMode). */
+  keepModes: boolean;
   /** The process umask: modes it would strip are set explicitly. */
   umask: number;
   /** fsync each small file as it is written; false when the whole restore is flushed at the end (restore-flush.ts). */
@@ -45,7 +52,8 @@ function writeAll(fd: number, data: Uint8Array): void {
 }
 
 function finishFile(fd: number, e: IndexEntry, ctx: RestoreContext): void {
-  if ((e.mode & 0o7777 & ~ctx.umask) !== (e.mode & 0o7777)) fchmodSync(fd, e.mode & 0o7777);
+  const mode = restoredMode(e.mode, ctx.keepModes);
+  if ((mode & ~ctx.umask) !== mode) fchmodSync(fd, mode);
   futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
   if (ctx.fsyncEachFile) fsyncSync(fd);
 }
@@ -97,7 +105,7 @@ export function restoreSmallFile(reader: PayloadReader, job: RestoreJob, ctx: Re
   }
   let fd: number;
   try {
-    fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, e.mode & 0o7777);
+    fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, restoredMode(e.mode, ctx.keepModes));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw clashError(target);
     throw err;
@@ -135,7 +143,7 @@ export async function restoreLargeFile(reader: PayloadReader, job: RestoreJob, c
       ctx.checkCancelled();
     });
     if (hash.digest('hex') !== e.sha256) throw contentHashError(e);
-    fchmodSync(fd, e.mode & 0o7777);
+    fchmodSync(fd, restoredMode(e.mode, ctx.keepModes));
     futimesSync(fd, e.mtime / 1000, e.mtime / 1000);
     fsyncSync(fd);
     ok = true;
@@ -148,9 +156,42 @@ export async function restoreLargeFile(reader: PayloadReader, job: RestoreJob, c
       rmSync(tmp, { force: true });
       throw folderError(target);
     }
-  } else if (pathExists(target)) {
-    rmSync(tmp, { force: true });
-    throw clashError(target);
+    renameSync(tmp, target);
+    return;
   }
-  renameSync(tmp, target);
+  placeExclusively(tmp, target);
+}
+
+/** Hard links unsupported by the file system (FAT, exFAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/**
+ * Puts the finished temporary file `tmp` at `target` only if nothing is there, atomically:
+ * link(tmp, target) fails with EEXIST when the name exists (whatever appeared since the plan),
+ * then tmp is removed. Without hard links, an exclusive copy (COPYFILE_EXCL: also fails when
+ * the name exists). The temporary file is removed in every case.
+ * @throws E_RESTORE_EXISTS when `target` exists (nothing replaced); the fs error otherwise.
+ */
+export function placeExclusively(tmp: Buffer, target: Buffer): void {
+  try {
+    try {
+      linkSync(tmp, target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') throw clashError(target);
+      if (!NO_HARD_LINKS.has(code)) throw err;
+      try {
+        copyFileSync(tmp, target, constants.COPYFILE_EXCL);
+        const st = statSync(tmp);
+        utimesSync(target, st.atime, st.mtime);
+      } catch (copyErr) {
+        if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') throw clashError(target);
+        throw copyErr;
+      }
+    }
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch { /* already gone */ }
+  }
 }

@@ -30,6 +30,40 @@ export function checkSafePath(path: Buffer): void {
 }
 
 /**
+ * The permission bits to give a restored file or folder whose recorded mode is `mode`: without
+ * `keepModes`, setuid, setgid and sticky bits and group/other write are dropped (a forged drive
+ * must not plant `-rwsr-xr-x` programs or world-writable folders); with it, all 12 bits as recorded.
+ */
+export function restoredMode(mode: number, keepModes: boolean): number {
+  return keepModes ? mode & 0o7777 : mode & 0o755;
+}
+
+/**
+ * True when a link stored at archive path `linkPath` with target `target` stays inside the
+ * restore folder by its own text: not absolute (nor a Windows drive or UNC path), and every
+ * `..` comes first and climbs no higher than the link's own folder. A `..` after a name is
+ * refused too, since that name may itself be a link (`a -> .` makes `a/..` the folder above).
+ * Never throws.
+ */
+export function linkStaysInside(linkPath: Buffer, target: Buffer): boolean {
+  if (target.length === 0 || target[0] === 0x2f || target.includes(0)) return false;
+  const text = target.toString('latin1');
+  if (/^[a-zA-Z]:/.test(text) || text.includes('\\')) return false;
+  let depth = 0;
+  for (let i = 0; i < linkPath.length; i++) if (linkPath[i] === 0x2f) depth++;
+  let climbing = true;
+  for (const part of text.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (!climbing || --depth < 0) return false;
+    } else {
+      climbing = false;
+    }
+  }
+  return true;
+}
+
+/**
  * Splits an archive path into components after {@link checkSafePath} (which it throws like).
  */
 export function safeComponents(path: Buffer): Buffer[] {

@@ -84,6 +84,8 @@ export function* unitsOf(items: Iterator<RestoreItem>): Generator<RestoreUnit> {
 export interface ParallelRestoreOptions {
   description: PayloadDescription;
   overwrite: boolean;
+  /** Apply the drive's modes as they are (setuid/setgid/sticky, group/other write); default: made safe. */
+  keepModes: boolean;
   umask: number;
   /** fsync each small file as it is written (see restore-flush.ts). */
   fsyncEachFile: boolean;
@@ -172,7 +174,7 @@ export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRe
 
     for (let i = 0; i < count; i++) {
       const w: EngineWorker = startEngineWorker<RestoreWorkerMessage>(workerUrl, {
-        name: 'restore worker', workerData: { description: opts.description, overwrite: opts.overwrite, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
+        name: 'restore worker', workerData: { description: opts.description, overwrite: opts.overwrite, keepModes: opts.keepModes, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
       }, (m) => {
         if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
         else if (m.type === 'unit-done') {

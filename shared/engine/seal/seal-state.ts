@@ -7,12 +7,15 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { ScelleError } from '../../errors/scelle-error.js';
+import { ScelleError, isScelleError } from '../../errors/scelle-error.js';
+import { DRIVE_ID_PATTERN } from '../../format/drive-id.js';
 import { keyslotSchema, type X25519Keyslot } from '../../format/keyslot.js';
-import { SEAL_STATE_FILE } from '../drive-layout.js';
+import { partFileName } from '../../format/layout.js';
+import { FORMAT_LIMITS } from '../../format/limits.js';
+import { readDriveFile } from '../drive-files.js';
+import { DRIVE_DIR_PREFIX, SEAL_STATE_FILE } from '../drive-layout.js';
 import { writeFileDurable } from '../durable-fs.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 
@@ -33,14 +36,19 @@ export interface SealState {
 const partSchema = z.object({ index: z.number().int().min(0), file: z.string(), size: z.number().int().min(0), plaintextSize: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 const stateSchema = z.object({
   format: z.literal('scelle/1-seal-state'),
-  driveId: z.string(),
+  driveId: z.string().regex(DRIVE_ID_PATTERN),
   createdAt: z.string(),
   sources: z.array(z.string()),
   fingerprint: z.string(),
   partPlaintextSize: z.number().int().positive(),
   stationId: z.string(),
   resumeSlot: keyslotSchema,
-  parts: z.array(partSchema),
+  parts: z.array(partSchema).max(FORMAT_LIMITS.parts),
+}).superRefine((st, ctx) => {
+  // The finished parts are parts 0…k−1, in order, under the names a seal gives them.
+  st.parts.forEach((p, n) => {
+    if (p.index !== n || p.file !== partFileName(n)) ctx.addIssue({ code: 'custom', path: ['parts', n], message: 'not the expected part' });
+  });
 });
 
 /** The X25519 key pair a station uses to wrap resume state, derived from its Ed25519 seed. */
@@ -54,12 +62,19 @@ export function writeSealState(driveDir: string, state: SealState): void {
   writeFileDurable(join(driveDir, SEAL_STATE_FILE), JSON.stringify(state));
 }
 
-/** Reads and validates the state. Throws E_RESUME_MISMATCH when it is unreadable. */
+/**
+ * Reads and validates the state of the unfinished seal in `driveDir` (hostile input: a regular
+ * file of bounded size, never through a link; its drive id must be the folder's).
+ * @throws ScelleError E_RESUME_MISMATCH when it is unreadable or damaged; E_FORMAT_UNSAFE_ENTRY
+ *   when it is a link or not a regular file; E_FORMAT_LIMIT when it is oversized.
+ */
 export function readSealState(driveDir: string): SealState {
   try {
-    const parsed = stateSchema.parse(JSON.parse(readFileSync(join(driveDir, SEAL_STATE_FILE), 'utf8')));
+    const parsed = stateSchema.parse(JSON.parse(readDriveFile(driveDir, SEAL_STATE_FILE, FORMAT_LIMITS.sealStateBytes).toString('utf8')));
+    if (basename(driveDir) !== `${DRIVE_DIR_PREFIX}${parsed.driveId}`) throw new Error('the state names another drive than its folder');
     return { ...parsed, resumeSlot: parsed.resumeSlot as X25519Keyslot };
   } catch (e) {
+    if (isScelleError(e, 'E_FORMAT_UNSAFE_ENTRY') || isScelleError(e, 'E_FORMAT_LIMIT')) throw e;
     throw new ScelleError('E_RESUME_MISMATCH', `the unfinished seal in ${driveDir} cannot be resumed: its state file is damaged; delete the folder and seal again`, { path: driveDir }, { cause: e });
   }
 }

@@ -13,7 +13,7 @@
  * salt (never reusing a key and nonce), after checking that the sources did not change.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../../format/unlock-code.js';
@@ -26,9 +26,11 @@ import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import {
-  DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE,
+  DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE,
   driveDirFor, newDriveId, readmeText,
 } from '../drive-layout.js';
+import { requireFileOrAbsent, requireFolderOrAbsent } from '../drive-files.js';
+import { partFileName } from '../../format/layout.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
 import { createPayloadSink, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
@@ -61,7 +63,30 @@ export function findUnfinishedSeals(target: string): string[] {
   return names
     .filter((n) => n.startsWith(DRIVE_DIR_PREFIX))
     .map((n) => join(target, n))
-    .filter((d) => existsSync(join(d, SEAL_STATE_FILE)) && !existsSync(join(d, MANIFEST_FILE)));
+    .filter((d) => kindOf(d) === 'folder' && kindOf(join(d, SEAL_STATE_FILE)) !== 'missing' && kindOf(join(d, MANIFEST_FILE)) === 'missing');
+}
+
+/** What `path` is, without following a link. */
+function kindOf(path: string): 'missing' | 'folder' | 'other' {
+  try {
+    return lstatSync(path).isDirectory() ? 'folder' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * Before a resume writes into an unfinished drive folder (hostile: it was out of the station's
+ * hands): payload/ is a real folder, and every name the seal writes is absent or a regular file.
+ * @throws ScelleError E_FORMAT_UNSAFE_ENTRY.
+ */
+function checkResumable(driveDir: string, partCount: number): void {
+  requireFolderOrAbsent(driveDir, PAYLOAD_DIR);
+  for (const name of [SEAL_STATE_FILE, INDEX_FILE, MANIFEST_FILE, SIGNATURE_FILE, README_FILE]) {
+    requireFileOrAbsent(driveDir, name);
+    requireFileOrAbsent(driveDir, `.${name}.tmp`); // writeFileDurable's temporary name
+  }
+  for (let n = 0; n < partCount; n++) requireFileOrAbsent(driveDir, partFileName(n));
 }
 
 /**
@@ -69,7 +94,8 @@ export function findUnfinishedSeals(target: string): string[] {
  * Errors: E_KEY_NO_RECIPIENT, E_USAGE, E_SOURCE_* (missing, unreadable, unsupported,
  * changed while read), E_TARGET_* (missing, read-only, too small, full, I/O),
  * E_TARGET_NOT_EMPTY (an unfinished seal is there and resume was not asked),
- * E_RESUME_MISMATCH, E_CANCELLED. On any error after writing started, the partial drive
+ * E_RESUME_MISMATCH, E_FORMAT_UNSAFE_ENTRY / E_FORMAT_LIMIT (a resume whose drive folder holds
+ * a link where the seal writes, or an oversized state file), E_CANCELLED. On any error after writing started, the partial drive
  * stays resumable and nothing reports it as sealed.
  */
 export async function seal(opts: SealOptions, internals: SealInternals = {}): Promise<SealResult> {
@@ -149,6 +175,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     };
   }
   const driveDir = driveDirFor(opts.target, driveId);
+  if (resumeState) checkResumable(driveDir, partCount);
   if (!resumeState) {
     try {
       mkdirSync(driveDir);

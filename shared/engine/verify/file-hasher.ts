@@ -4,7 +4,7 @@
  * bytes hashed; cancellation stops the worker.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { throwIfCancelled } from '../abort.js';
 import { compiledWorkers } from '../workers/compiled-worker.js';
@@ -15,7 +15,7 @@ const BLOCK = 1 << 20;
 
 /** Hashes one file synchronously, calling `onBytes` every 64 MiB and at the end. Throws the fs error. */
 export function sha256FileSync(path: string, onBytes: (n: number) => void, check: () => void = () => undefined): string {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)); // never through a link on the drive
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(BLOCK);
   let pending = 0;

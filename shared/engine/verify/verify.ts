@@ -7,7 +7,7 @@
  *   entry by entry and that every file's SHA-256 matches.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError, isScelleError, toErrorData } from '../../errors/scelle-error.js';
 import { TarReader } from '../../format/tar.js';
@@ -19,6 +19,8 @@ import { hashFiles } from './file-hasher.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
 import { entryPathBytes, entryLinkBytes } from '../../format/index-codec.js';
 import { PAYLOAD_DIR } from '../drive-layout.js';
+import { closeSync } from 'node:fs';
+import { openDriveFile } from '../drive-files.js';
 import { ProgressTracker } from '../progress.js';
 import { deriveCustomerKey } from '../../custody/customer-key.js';
 
@@ -53,9 +55,13 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
   for (const f of files) {
     let size: number;
     try {
-      size = statSync(join(driveDir, f.file)).size;
-    } catch {
-      problems.push(problem(new ScelleError('E_FORMAT_PART_MISSING', `${f.file} (${f.label}) is missing`, { file: f.file })));
+      // Hostile input: a regular file inside the drive folder, never a link (drive-files.ts).
+      const opened = openDriveFile(driveDir, f.file);
+      size = opened.size;
+      closeSync(opened.fd);
+    } catch (e) {
+      if (isScelleError(e)) problems.push(problem(e));
+      else problems.push(problem(new ScelleError('E_FORMAT_PART_MISSING', `${f.file} (${f.label}) is missing`, { file: f.file })));
       continue;
     }
     if (size !== f.size) {
@@ -182,7 +188,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
 async function verifyUnlocked(drive: LoadedDrive, secret: DriveSecret, signal: AbortSignal | undefined, progress: ProgressTracker, report: VerifyReport, mediaBytes: number): Promise<Problem[]> {
   let unlocked: UnlockedDrive;
   try {
-    unlocked = await unlockDrive(drive, secret);
+    unlocked = await unlockDrive(drive, secret, signal);
   } catch (e) {
     if (isScelleError(e) && e.code.startsWith('E_FORMAT')) return [problem(e)];
     throw e;
