@@ -12,12 +12,12 @@
  */
 import { gcmsiv } from '@noble/ciphers/aes.js';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
+import { argon2id } from './argon2id.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { isValidDriveId } from './drive-id.js';
 import { base64Bytes, describeIssues, printableId } from './json-schemas.js';
@@ -123,9 +123,9 @@ function requireKey(key: Uint8Array, what: string): void {
 }
 
 function deriveUnlockCodeKek(canonical: string, salt: Uint8Array, p: { m: number; t: number; p: number }): Promise<Uint8Array> {
-  // argon2idAsync yields to the event loop every ~10 ms (asyncTick), so the UI and progress
-  // timers keep running during the ~1 s derivation.
-  return argon2idAsync(utf8.encode(canonical), salt, { m: p.m, t: p.t, p: p.p, dkLen: 32, asyncTick: 10, maxmem: p.m * 1024 + (1 << 20) });
+  // Native Argon2id where the runtime has it, else @noble/hashes (argon2id.ts); neither blocks
+  // the event loop for long, so the UI and progress timers keep running during the derivation.
+  return argon2id(utf8.encode(canonical), salt, { m: p.m, t: p.t, p: p.p, dkLen: 32 });
 }
 
 /** X25519 + HKDF; null when the shared secret is unusable (low-order point, all-zero). */
@@ -165,7 +165,8 @@ function open(kek: Uint8Array, nonce: Uint8Array, aad: string, wrapped: Uint8Arr
 
 /**
  * Wraps the data key for an unlock code (Argon2id with {@link ARGON2ID_PARAMS}, fresh salt and
- * nonce). Takes about a second; yields to the event loop meanwhile.
+ * nonce). Takes about half a second (native Argon2id) to a second (@noble/hashes); yields to the
+ * event loop meanwhile.
  * @param canonicalCode the unlock code; canonicalized again here, so the display form works too.
  * @throws ScelleError E_KEY_UNLOCK_CODE_FORMAT / E_KEY_UNLOCK_CODE_TYPO for a bad code;
  *   E_INTERNAL for a data key that is not 32 bytes or an invalid drive id.
