@@ -1,6 +1,6 @@
 /**
- * Smoke test of the real Electron shell (window, preload bridge, CSP), run only where
- * Electron's binary is installed. Build first: npm run build.
+ * Smoke test of the real Electron shell (window, preload bridge, CSP, the engine in its utility
+ * process), run only where Electron's binary is installed. Build first: npm run build.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,5 +33,10 @@ test('the Electron app opens its window with the bridge and no Node', async () =
   expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
   expect(await page.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined');
   expect(page.url()).toBe('app://scelle/index.html');
+  // The engine answers from a utility process of its own (started at the first engine call).
+  const answer = await page.evaluate(() => (window as unknown as { scelle: { engine: { lock(r: { sessionId: string }): Promise<unknown> } } }).scelle.engine.lock({ sessionId: 's_0123456789abcdefghij' }));
+  expect(answer).toEqual({ ok: true, value: { locked: false } });
+  const engines = await app.evaluate(({ app: electronApp }) => electronApp.getAppMetrics().filter((m) => m.type === 'Utility' && m.name === 'Scellé engine').length);
+  expect(engines).toBe(1);
   await app.close();
 });
