@@ -2,20 +2,31 @@
  * Smoke test of the real Electron shell (window, preload bridge, CSP, the engine in its utility
  * process), run only where Electron's binary is installed. Build first: npm run build.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test } from '@playwright/test';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The installed Electron binary, or null. Found the way electron/index.js finds it (path.txt,
+ * ELECTRON_OVERRIDE_DIST_PATH) without requiring that module: since Electron 45 requiring it
+ * starts a download when the binary is missing, and this machine may not reach GitHub.
+ */
 function electronBinary(): string | null {
+  let pkgDir: string;
   try {
-    const path = require('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    pkgDir = dirname(require.resolve('electron/package.json'));
   } catch {
     return null;
   }
+  const pathFile = join(pkgDir, 'path.txt');
+  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8') : null;
+  const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
+  const binary = override ? join(override, relative ?? 'electron') : relative ? join(pkgDir, 'dist', relative) : null;
+  return binary !== null && existsSync(binary) ? binary : null;
 }
 
 test('the Electron app opens its window with the bridge and no Node', async () => {
