@@ -60,7 +60,7 @@ describe('SupervisedEngineHost', () => {
     expect(engines).toHaveLength(1);
   });
 
-  it('after a crash: pending calls fail with E_INTERNAL, the crash is reported, the next call starts a new engine', async () => {
+  it('after a crash: pending calls fail with E_INTERNAL, the crash is reported, a new engine is started and serves the next call', async () => {
     const { engines, factory } = scripted();
     const restarts: [EngineRestartReason, string][] = [];
     const host = new SupervisedEngineHost(factory, () => undefined, { onRestart: (r, d) => restarts.push([r, d]) });
@@ -68,11 +68,12 @@ describe('SupervisedEngineHost', () => {
     engines[0]!.exit('exit code 134');
     await expect(sealing).rejects.toMatchObject({ code: 'E_INTERNAL' });
     expect(restarts).toEqual([['crash', 'exit code 134']]);
-    expect(host.isRunning).toBe(false);
+    expect(engines).toHaveLength(2);
+    expect(host.isRunning).toBe(true);
+    expect(engines[1]!.posted).toEqual([{ kind: 'init', pinnedRoots: [] }]);
     expect(await host.cancel('job-seal')).toBe(false);
     const again = host.call({ op: 'lock', args: { sessionId: 's_y' } });
     expect(engines).toHaveLength(2);
-    expect(engines[1]!.posted[0]?.kind).toBe('init');
     engines[1]!.send({ kind: 'result', callId: engines[1]!.lastCallId(), value: { locked: false } });
     expect(await again).toEqual({ locked: false });
   });
@@ -93,7 +94,7 @@ describe('SupervisedEngineHost', () => {
     expect(host.isRunning).toBe(true);
   });
 
-  it('a cancel the job ignores: after the grace period the engine is killed, the job fails E_CANCELLED, the others E_INTERNAL, the next call starts a new engine', async () => {
+  it('a cancel the job ignores: after the grace period the engine is killed, the job fails E_CANCELLED, the others E_INTERNAL, and a new engine serves the next call', async () => {
     const { engines, factory } = scripted();
     const restarts: [EngineRestartReason, string][] = [];
     const host = new SupervisedEngineHost(factory, () => undefined, { cancelGraceMs: 30, onRestart: (r, d) => restarts.push([r, d]) });
@@ -107,12 +108,27 @@ describe('SupervisedEngineHost', () => {
     await expect(browsing).rejects.toMatchObject({ code: 'E_INTERNAL' });
     expect(e.killed).toBe(true);
     expect(restarts).toEqual([['stuck-cancel', 'job job-stuck']]);
+    expect(engines).toHaveLength(2);
+    expect(host.isRunning).toBe(true);
     const next = host.call({ op: 'lock', args: { sessionId: 's_a' } });
     expect(engines).toHaveLength(2);
     engines[1]!.send({ kind: 'result', callId: engines[1]!.lastCallId(), value: { locked: false } });
     expect(await next).toEqual({ locked: false });
     // A late answer from the killed engine changes nothing.
     e.send({ kind: 'result', callId: 1, value: 'late' });
+  });
+
+  it('stops starting engines at once after three unasked ends in a minute; the next call still starts one', async () => {
+    const { engines, factory } = scripted();
+    const restarts: string[] = [];
+    const host = new SupervisedEngineHost(factory, () => undefined, { onRestart: (r) => restarts.push(r) });
+    void host.call({ op: 'lock', args: { sessionId: 's_a' } }).catch(() => undefined);
+    for (let i = 0; i < 4; i++) engines[i]!.exit('exit code 1');
+    expect(restarts).toEqual(['crash', 'crash', 'crash', 'crash']);
+    expect(engines).toHaveLength(4);
+    expect(host.isRunning).toBe(false);
+    void host.call({ op: 'lock', args: { sessionId: 's_a' } });
+    expect(engines).toHaveLength(5);
   });
 
   it('says false for a job that is not running, and sends nothing', async () => {
@@ -136,6 +152,8 @@ describe('SupervisedEngineHost', () => {
     expect(e.killed).toBe(true);
     await expect(open).rejects.toMatchObject({ code: 'E_INTERNAL' });
     expect(restarts).toEqual([]);
+    expect(engines).toHaveLength(1);
+    expect(host.isRunning).toBe(false);
     void host.call({ op: 'lock', args: { sessionId: 's_a' } });
     expect(engines).toHaveLength(2);
   });

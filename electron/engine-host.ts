@@ -56,6 +56,10 @@ export class InProcessEngineHost implements EngineHost {
 export const CLOSE_GRACE_MS = 2000;
 /** How long a cancelled job has to stop by itself before its engine is killed and restarted. */
 export const CANCEL_GRACE_MS = 3000;
+/** Engines started at once after an unasked end, at most, per {@link RESTART_WINDOW_MS} (then at the next call). */
+export const MAX_EAGER_RESTARTS = 3;
+/** See {@link MAX_EAGER_RESTARTS}. */
+export const RESTART_WINDOW_MS = 60_000;
 
 /** Why a supervised engine ended without being asked to. */
 export type EngineRestartReason = 'crash' | 'stuck-cancel';
@@ -72,7 +76,7 @@ export interface SupervisedEngineOptions {
   closeGraceMs?: number;
   /**
    * Told when an engine ended on its own (`crash`, with the exit reason) or was killed because a
-   * cancelled job did not stop (`stuck-cancel`). The next call starts a new engine.
+   * cancelled job did not stop (`stuck-cancel`). A new engine is then started.
    */
   onRestart?: (reason: EngineRestartReason, detail: string) => void;
 }
@@ -95,16 +99,21 @@ interface RunningEngine {
 /**
  * Runs the engine out of the caller's thread, through `start` (an Electron utility process in
  * the app, a worker thread elsewhere), and keeps it running:
- * - it is started at the first call, and again at the first call after it ended;
+ * - it is started at the first call;
  * - when it ends on its own (a crash), its pending calls fail with E_INTERNAL and `onRestart`
  *   is told; unlocked sessions are lost with it (the user unlocks again);
  * - `cancel` asks the job to stop; when it has not stopped after `cancelGraceMs` (a stuck or
  *   hostile operation, or a synchronous one), the engine is killed: the cancelled job fails with
- *   E_CANCELLED, the other calls it was running with E_INTERNAL, and the next call starts a new one.
+ *   E_CANCELLED and the other calls it was running with E_INTERNAL;
+ * - after either, a new engine is started at once, at most {@link MAX_EAGER_RESTARTS} times per
+ *   {@link RESTART_WINDOW_MS} (an engine that keeps crashing is then started only by the next
+ *   call); after `close`, only by the next call.
  */
 export class SupervisedEngineHost implements EngineHost {
   private running: RunningEngine | null = null;
   private nextId = 1;
+  /** When engines were started after an unasked end (for the crash-loop limit). */
+  private restarts: number[] = [];
 
   constructor(private readonly start: EngineChannelFactory, private readonly onProgress: ProgressListener, private readonly options: SupervisedEngineOptions = {}) {}
 
@@ -140,7 +149,18 @@ export class SupervisedEngineHost implements EngineHost {
     if (this.running === engine) this.running = null;
     engine.onClosed?.();
     this.failAll(engine, () => new ScelleError('E_INTERNAL', 'the engine stopped unexpectedly; try again'));
-    if (!engine.ending) this.options.onRestart?.('crash', reason);
+    if (engine.ending) return;
+    this.options.onRestart?.('crash', reason);
+    this.restart();
+  }
+
+  /** Starts a new engine now unless one runs or the crash-loop limit is reached. */
+  private restart(): void {
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.running || this.restarts.length >= MAX_EAGER_RESTARTS) return;
+    this.restarts.push(now);
+    this.ensure();
   }
 
   private failAll(engine: RunningEngine, error: (p: PendingCall) => Error): void {
@@ -174,6 +194,7 @@ export class SupervisedEngineHost implements EngineHost {
         : new ScelleError('E_INTERNAL', 'the engine was restarted to stop a cancelled job; try again'));
       engine.channel.kill();
       this.options.onRestart?.('stuck-cancel', `job ${jobId}`);
+      this.restart();
     }, this.options.cancelGraceMs ?? CANCEL_GRACE_MS);
     timer.unref?.();
     return true;
