@@ -65,7 +65,7 @@ async function start(): Promise<void> {
   const engine = new SupervisedEngineHost(
     utilityProcessChannel(new URL('./engine-worker.js', import.meta.url)),
     (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })),
-    { pinnedRoots: PINNED_ROOTS, onRestart: (reason, detail) => console.error(`engine: ended (${reason}: ${detail}); starting a new one`) },
+    { pinnedRoots: PINNED_ROOTS, onRestart: (reason, detail) => console.error(`engine: ended (${reason}: ${detail})`) },
   );
   const custody = new HttpCustodyClient(settings, join(userData, 'custody-journal'), stationKeyFile);
   const handlers = createHandlers({
