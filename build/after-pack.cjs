@@ -5,9 +5,14 @@
 const path = require('node:path');
 const { flipFuses, FuseVersion, FuseV1Options } = require('@electron/fuses');
 
-/** The fuse settings Scellé ships with. */
+/**
+ * The fuse settings Scellé ships with: every fuse of the wire is set on purpose, and
+ * `strictlyRequireAllFuses` makes packaging fail when an Electron upgrade adds one that is not
+ * listed here. (@electron/fuses 2 is an ES module: Node ≥ 22.12 loads it with require().)
+ */
 const FUSES = {
   version: FuseVersion.V1,
+  strictlyRequireAllFuses: true,
   [FuseV1Options.RunAsNode]: false,
   [FuseV1Options.EnableCookieEncryption]: true,
   [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
@@ -15,6 +20,10 @@ const FUSES = {
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
   [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
+  // One V8 snapshot for every process (Electron's default); the app ships no custom snapshot.
+  [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
+  // WebAssembly trap handlers on (Electron's default): faster bounds checks in the sandbox.
+  [FuseV1Options.WasmTrapHandlers]: true,
 };
 
 /** Path of the packaged Electron binary (or .app bundle) for the platform being built. */

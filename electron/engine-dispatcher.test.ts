@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as realEngine from '../shared/engine/index.js';
@@ -113,6 +114,30 @@ describe('engine dispatcher: unlocked sessions', () => {
     expect(await dispatcher.run({ op: 'lock', args: { sessionId: id } })).toEqual({ locked: true });
     expect(closed.length).toBe(before + 1);
     await expect(dispatcher.run({ op: 'customerAuthor', args: { sessionId: id } })).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
+  it('erases in the engine: a session\'s index is closed first and its key stays to sign; an unknown session erases nothing', async () => {
+    writeTree(join(root, 'src-erase'), { 'a.txt': 'a\n' });
+    await mkdir(join(root, 'target-erase'));
+    const sealed = await realEngine.seal({ sources: [join(root, 'src-erase', 'a.txt')], target: join(root, 'target-erase'), recipients: { unlockCode: true, x25519: [] }, station: newStationIdentity('station-e') });
+    const order: string[] = [];
+    const eng: EnginePort = {
+      ...realEngine,
+      closeUnlocked: (d) => { order.push('close'); realEngine.closeUnlocked(d); },
+      eraseDrive: (o) => { order.push('erase'); return realEngine.eraseDrive(o); },
+    };
+    const d = new EngineDispatcher(async () => eng, () => {});
+    await expect(d.run({ op: 'erase', args: { driveDir: sealed.driveDir, sessionId: 's_unknown' } })).rejects.toMatchObject({ code: 'E_USAGE' });
+    expect(order).toEqual([]);
+    expect(existsSync(join(sealed.driveDir, 'manifest.json'))).toBe(true);
+    const id = (await d.run({ op: 'unlock', args: { driveDir: sealed.driveDir, code: sealed.unlockCode! } })).sessionId;
+    const author = await d.run({ op: 'customerAuthor', args: { sessionId: id } });
+    const report = await d.run({ op: 'erase', args: { driveDir: sealed.driveDir, sessionId: id } });
+    expect(order).toEqual(['close', 'erase']);
+    expect(report).toMatchObject({ driveId: sealed.driveId, verification: { result: 'pass', failures: [] } });
+    expect(existsSync(sealed.driveDir)).toBe(false);
+    expect(await d.run({ op: 'customerAuthor', args: { sessionId: id } })).toEqual(author);
+    d.closeAll();
   });
 
   it('closes every session (index closed, key zeroed) on closeAll', async () => {

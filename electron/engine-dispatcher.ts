@@ -1,6 +1,6 @@
 /**
- * Runs engine calls where the engine lives (a worker thread in the app, the same thread in
- * tests): one AbortController per job for cancellation, progress routed by job id, and the
+ * Runs engine calls where the engine lives (a utility process in the app, a worker thread in
+ * the e2e harness, the same thread in unit tests): one AbortController per job for cancellation, progress routed by job id, and the
  * table of unlocked sessions. A session keeps, on this side only, the drive's data key (verify
  * and open reopen the drive with it: the unlock code is not kept, and its slow key derivation
  * runs once) and its open index (never the
@@ -181,6 +181,18 @@ export class EngineDispatcher {
     return true;
   }
 
+  /** Closes session `id`'s index and keeps a copy of its key (to sign the erase); false when already released. */
+  private release(id: string): boolean {
+    const s = this.session(id);
+    if (!s.drive) return false;
+    s.search?.abort();
+    // Keep a copy of the key to sign the erase; closeUnlocked wipes the drive's own.
+    s.dataKey = Uint8Array.from(s.drive.dataKey);
+    this.closeDrive(s.drive);
+    s.drive = null;
+    return true;
+  }
+
   /** Closes an index with the engine that opened it (loaded by the time a session exists). */
   private closeDrive(drive: UnlockedDrive): void {
     this.loaded!.closeUnlocked(drive);
@@ -203,15 +215,13 @@ export class EngineDispatcher {
         return { sessionId, driveId: info.driveId };
       }
       case 'lock': return { locked: this.lock(call.args.sessionId) };
-      case 'release': {
-        const s = this.session(call.args.sessionId);
-        if (!s.drive) return { released: false };
-        s.search?.abort();
-        // Keep a copy of the key to sign the erase; closeUnlocked wipes the drive's own.
-        s.dataKey = Uint8Array.from(s.drive.dataKey);
-        this.closeDrive(s.drive);
-        s.drive = null;
-        return { released: true };
+      case 'release': return { released: this.release(call.args.sessionId) };
+      case 'erase': {
+        const engine = await this.engineNow();
+        // The unlocked session's index file must be closed before it is overwritten and deleted
+        // (Windows cannot remove an open file's folder); its key stays to sign the record.
+        if (call.args.sessionId) this.release(call.args.sessionId);
+        return engine.eraseDrive({ driveDir: call.args.driveDir });
       }
       case 'browse': {
         const { drive } = this.openDrive(call.args.sessionId);

@@ -6,6 +6,7 @@
 import type * as RealEngine from '../shared/engine/index.js';
 import type { UnlockedDrive } from '../shared/engine/index.js';
 import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../shared/engine/api.js';
+import type { EraseOptions, EraseReport } from '../shared/engine/erase.js';
 import { ScelleError } from '../shared/errors/scelle-error.js';
 
 export type { UnlockedDrive };
@@ -42,13 +43,15 @@ export interface EnginePort {
   browseFolder(drive: UnlockedDrive, folder: string, start?: number, limit?: number): EntryPage;
   /** Entries whose name contains `query` (case- and accent-insensitive), in index order. */
   searchNames(drive: UnlockedDrive, query: string, limit?: number, signal?: AbortSignal): EntryPage;
+  /** Crypto-erases a drive folder and verifies the result (shared/engine/erase.ts). */
+  eraseDrive(opts: EraseOptions): EraseReport | Promise<EraseReport>;
 }
 
 // Compile-time check: the real engine satisfies EnginePort.
 type Satisfies<T extends EnginePort> = T;
 export type RealEngineCheck = Satisfies<typeof RealEngine>;
 
-const ENGINE_FUNCTIONS = ['seal', 'inspect', 'verify', 'open', 'openIndex', 'closeUnlocked', 'browseFolder', 'searchNames'] as const;
+const ENGINE_FUNCTIONS = ['seal', 'inspect', 'verify', 'open', 'openIndex', 'closeUnlocked', 'browseFolder', 'searchNames', 'eraseDrive'] as const;
 
 /** True when `mod` has every function EnginePort requires. */
 export function isEnginePort(mod: unknown): mod is EnginePort {

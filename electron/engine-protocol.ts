@@ -1,10 +1,12 @@
 /**
- * The messages between the engine host and the engine dispatcher (in-process or in a worker).
- * Everything here is structured-clone safe. Secrets (the typed unlock code) travel only in an
- * `unlock` call; the dispatcher answers with an opaque session id.
+ * The messages between the engine host and the engine dispatcher (in-process, in an Electron
+ * utility process, or in a worker thread). Everything here is structured-clone safe. Secrets
+ * (the typed unlock code) travel only in an `unlock` call; the dispatcher answers with an
+ * opaque session id.
  */
 import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
 import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
+import type { EraseReport } from '../shared/engine/erase.js';
 import type { ScelleErrorData } from '../shared/errors/scelle-error.js';
 
 /** Seal settings the main side adds to the renderer's request. */
@@ -64,7 +66,9 @@ export type EngineCall =
   | { op: 'browse'; args: { sessionId: string; folder: string; start: number; limit: number } }
   | { op: 'search'; args: { sessionId: string; query: string; limit: number } }
   | { op: 'release'; args: { sessionId: string } }
-  | { op: 'open'; jobId: string; args: { sessionId: string; dest: string; paths?: string[]; overwrite?: 'never' | 'always' } };
+  | { op: 'open'; jobId: string; args: { sessionId: string; dest: string; paths?: string[]; overwrite?: 'never' | 'always' } }
+  /** Crypto-erases a drive folder; with `sessionId`, that session's index is closed first (its key stays, to sign the record). */
+  | { op: 'erase'; args: { driveDir: string; sessionId?: string } };
 
 /** What each call resolves to. */
 export interface EngineAnswers {
@@ -81,18 +85,21 @@ export interface EngineAnswers {
   /** The session's index is closed (its key stays, to sign events) until `lock`. */
   release: { released: boolean };
   open: Omit<OpenResult, 'customerKey'>;
+  erase: EraseReport;
 }
 
 /** A serialized error: the plain-data form of ScelleError (shared/errors). */
 export type EngineErrorDto = ScelleErrorData;
 
-/** Messages host → worker. */
+/** Messages host → engine (process or thread). `init` comes first, once. */
 export type HostMessage =
+  /** Starts the dispatcher: the provider roots it pins (base64) and, in tests only, another engine module. */
+  | { kind: 'init'; pinnedRoots: string[]; engineUrl?: string }
   | { kind: 'call'; callId: number; call: EngineCall }
   | { kind: 'cancel'; jobId: string }
   /** Before the worker ends: stop every job and close every session (indexes closed, keys wiped). */
   | { kind: 'close' };
-/** Messages worker → host. */
+/** Messages engine → host. */
 export type WorkerMessage =
   | { kind: 'result'; callId: number; value: unknown }
   | { kind: 'error'; callId: number; error: EngineErrorDto }

@@ -1,18 +1,45 @@
 /**
- * Entry point of the engine worker thread: serves engine calls from the host over the
- * worker's message port. `workerData.engineUrl` may name another engine module (tests).
+ * Entry point of the engine, in an Electron utility process (the app) or a worker thread (the
+ * e2e harness and tests): serves engine calls from the host over whichever port it was started
+ * with. The first message is `init` (the pinned roots; `engineUrl` may name another engine
+ * module, for tests).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
+import { ScelleError } from '../shared/errors/scelle-error.js';
 import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
-import type { PinnedRoots } from './engine-port.js';
-import type { HostMessage, WorkerMessage } from './engine-protocol.js';
 import { loadEngine, type EnginePort } from './engine-port.js';
+import type { HostMessage, WorkerMessage } from './engine-protocol.js';
 
-/** Serves engine calls on `port` until it closes. */
-export function serveEngine(port: NonNullable<typeof parentPort>, engine: () => Promise<EnginePort>, pinnedRoots: PinnedRoots = []): void {
-  const send = (m: WorkerMessage) => port.postMessage(m);
-  const dispatcher = new EngineDispatcher(engine, (jobId, progress) => send({ kind: 'progress', jobId, progress }), pinnedRoots);
-  port.on('message', (m: HostMessage) => {
+/** The engine's side of its link to the host. */
+export interface EngineEndpoint {
+  post(message: WorkerMessage): void;
+  onMessage(listener: (message: HostMessage) => void): void;
+}
+
+/** Loads the engine module named by `init` (the real engine when none). */
+export type EngineLoader = (engineUrl?: string) => Promise<EnginePort>;
+
+const defaultLoader: EngineLoader = (engineUrl) => (engineUrl ? loadEngine(engineUrl) : loadEngine());
+
+/**
+ * Serves engine calls on `endpoint` until the process or thread ends. Calls that arrive before
+ * `init` fail with E_INTERNAL; a second `init` is ignored.
+ */
+export function serveEngine(endpoint: EngineEndpoint, load: EngineLoader = defaultLoader): void {
+  const send = (m: WorkerMessage) => endpoint.post(m);
+  let dispatcher: EngineDispatcher | null = null;
+  endpoint.onMessage((m) => {
+    if (m.kind === 'init') {
+      if (dispatcher) return;
+      let loaded: Promise<EnginePort> | null = null;
+      dispatcher = new EngineDispatcher(() => (loaded ??= load(m.engineUrl)), (jobId, progress) => send({ kind: 'progress', jobId, progress }), decodeRoots(m.pinnedRoots));
+      return;
+    }
+    if (!dispatcher) {
+      if (m.kind === 'call') send({ kind: 'error', callId: m.callId, error: toErrorDto(new ScelleError('E_INTERNAL', 'the engine was not started')) });
+      if (m.kind === 'close') send({ kind: 'closed' });
+      return;
+    }
     if (m.kind === 'cancel') { dispatcher.cancel(m.jobId); return; }
     if (m.kind === 'close') { dispatcher.closeAll(); send({ kind: 'closed' }); return; }
     dispatcher.run(m.call).then(
@@ -22,8 +49,22 @@ export function serveEngine(port: NonNullable<typeof parentPort>, engine: () => 
   });
 }
 
-if (parentPort) {
-  const data = (workerData ?? {}) as { engineUrl?: string; pinnedRoots?: string[] };
-  let loaded: Promise<EnginePort> | null = null;
-  serveEngine(parentPort, () => (loaded ??= data.engineUrl ? loadEngine(data.engineUrl) : loadEngine()), decodeRoots(data.pinnedRoots ?? []));
+/** The port Electron gives a utility process (`process.parentPort`), as far as the engine uses it. */
+interface UtilityParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
 }
+
+/** The endpoint this module was started with: a worker thread's port, a utility process's, or none. */
+function startedEndpoint(): EngineEndpoint | null {
+  if (parentPort) {
+    const port = parentPort;
+    return { post: (m) => port.postMessage(m), onMessage: (l) => port.on('message', (m: HostMessage) => l(m)) };
+  }
+  const utility = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
+  if (utility) return { post: (m) => utility.postMessage(m), onMessage: (l) => utility.on('message', (e) => l(e.data as HostMessage)) };
+  return null;
+}
+
+const endpoint = startedEndpoint();
+if (endpoint) serveEngine(endpoint);

@@ -16,7 +16,7 @@ import {
 } from '../shared/ipc/index.js';
 import type { EngineHost } from './engine-host.js';
 import { importEnrolment } from './enrolment.js';
-import { eraseDrive, sanitizationData } from '../shared/engine/erase.js';
+import { sanitizationData } from '../shared/engine/erase.js';
 import { PathGrants } from './path-grants.js';
 import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore } from './ports.js';
 import { loadStationIdentity } from './station.js';
@@ -163,10 +163,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'drives.check': async (req) => checkDriveForSeal(findDrive(req.driveId), { bytesNeeded: req.bytesNeeded, ...(req.files !== undefined ? { files: req.files } : {}) }),
     'drives.eraseSealed': async (req) => {
       const driveDir = grants.require(req.driveDir);
-      // The unlocked session's index file must be closed before it is overwritten and deleted
-      // (Windows cannot remove an open file's folder); its key stays to sign the record.
-      if (req.sessionId) await deps.engine.call({ op: 'release', args: { sessionId: req.sessionId } });
-      const report = eraseDrive({ driveDir });
+      // The erase runs in the engine, off the main process; with a session, the engine closes
+      // its index first (its key stays to sign the record).
+      const report = await deps.engine.call({ op: 'erase', args: { driveDir, ...(req.sessionId ? { sessionId: req.sessionId } : {}) } });
       if (!req.sessionId) return { erased: true as const, verification: report.verification.result, eventId: null, synced: false };
       // The customer, whose key only the unlocked session holds, signs the sanitization record.
       const data = sanitizationData(report, { mediaType: 'other', mediaDescription: `scelle/1 drive folder SCELLE-${report.driveId} (file-level erase)`, performedBy: 'customer', tool: { name: 'scelle', version: deps.version } });

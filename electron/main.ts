@@ -2,7 +2,8 @@
  * The Electron main process, kept thin: one window on the app:// origin with Electron's
  * security checklist (context isolation, sandbox, no Node, web security, strict CSP, no
  * navigation, no new windows, no permissions), IPC brokered to handlers.ts (sender checked
- * against the main frame and the app origin), and the engine in a worker thread.
+ * against the main frame and the app origin), and the engine in a utility process, restarted
+ * after a crash or a cancel it did not obey.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,7 +15,8 @@ import { resolveAppFile } from './app-protocol.js';
 import { RENDERER_CSP_HEADER } from './csp.js';
 import { HttpCustodyClient } from './custody-client.js';
 import { documents } from './documents.js';
-import { WorkerEngineHost } from './engine-host.js';
+import { SupervisedEngineHost } from './engine-host.js';
+import { utilityProcessChannel } from './engine-utility-process.js';
 import { checkEvent, createHandlers } from './handlers.js';
 import { PINNED_ROOTS, ESCROW_PUBLIC_KEY } from './provider-keys.js';
 import { APP_ORIGIN, trustedSenders } from './sender.js';
@@ -60,7 +62,11 @@ async function start(): Promise<void> {
   await loadOrCreateStation(stationKeyFile, `station-${process.platform}-local`);
   const settings = new JsonSettingsStore(join(userData, 'settings.json'));
   const emitToRenderer = (channel: string, payload: unknown) => win?.webContents.send(`${IPC_PREFIX}event:${channel}`, payload);
-  const engine = new WorkerEngineHost(new URL('./engine-worker.js', import.meta.url), (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })), { pinnedRoots: PINNED_ROOTS });
+  const engine = new SupervisedEngineHost(
+    utilityProcessChannel(new URL('./engine-worker.js', import.meta.url)),
+    (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })),
+    { pinnedRoots: PINNED_ROOTS, onRestart: (reason, detail) => console.error(`engine: ended (${reason}: ${detail})`) },
+  );
   const custody = new HttpCustodyClient(settings, join(userData, 'custody-journal'), stationKeyFile);
   const handlers = createHandlers({
     shell: 'electron', version: app.getVersion(), platform: process.platform,

@@ -13,6 +13,10 @@ describe('packaging', () => {
     expect(hook.FUSES[FuseV1Options.EnableNodeCliInspectArguments]).toBe(false);
     expect(hook.FUSES[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(true);
     expect(hook.FUSES[FuseV1Options.OnlyLoadAppFromAsar]).toBe(true);
+    // Every fuse the installed @electron/fuses knows is set on purpose, and packaging refuses an unlisted one.
+    const known = Object.values(FuseV1Options).filter((v): v is number => typeof v === 'number');
+    expect(known.filter((f) => typeof hook.FUSES[f] !== 'boolean')).toEqual([]);
+    expect((hook.FUSES as Record<string, unknown>)['strictlyRequireAllFuses']).toBe(true);
     const ctx = (p: string) => ({ electronPlatformName: p, appOutDir: '/out', packager: { appInfo: { productFilename: 'Scellé' }, executableName: 'scelle-desktop' } });
     expect(hook.binaryPath(ctx('win32'))).toMatch(/Scellé\.exe$/);
     expect(hook.binaryPath(ctx('darwin'))).toMatch(/Scellé\.app$/);

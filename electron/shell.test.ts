@@ -74,13 +74,14 @@ describe('documents', () => {
 });
 
 describe('WorkerEngineHost', () => {
-  it('routes calls, progress and cancellation through a worker thread', async () => {
+  it('starts the worker with init, then routes calls, progress and cancellation through it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'scelle-worker-'));
     const worker = join(dir, 'worker.mjs');
     await writeFile(worker, `
       import { parentPort } from 'node:worker_threads';
       const jobs = new Map();
       parentPort.on('message', (m) => {
+        if (m.kind === 'init') { parentPort.postMessage({ kind: 'progress', jobId: 'init', progress: { phase: 'scan', bytesDone: m.pinnedRoots.length, bytesTotal: 0, filesDone: 0, filesTotal: 0, bytesPerSecond: 0, etaSeconds: null } }); return; }
         if (m.kind === 'cancel') { const j = jobs.get(m.jobId); if (j) j(); return; }
         const { callId, call } = m;
         if (call.op === 'inspect') { parentPort.postMessage({ kind: 'error', callId, error: { code: 'E_FORMAT_MANIFEST', message: 'no manifest', details: { path: call.args.driveDir } } }); return; }
@@ -99,7 +100,7 @@ describe('WorkerEngineHost', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(await host.cancel('job-12345678')).toBe(true);
       await expect(running).rejects.toMatchObject({ code: 'E_CANCELLED' });
-      expect(progress).toEqual(['job-12345678']);
+      expect(progress).toEqual(['init', 'job-12345678']);
     } finally {
       await host.close();
     }

@@ -6,6 +6,7 @@ export { list, listEntries, browseFolder, searchNames, openIndex, type ListOptio
 export { open, type OpenDriveOptions, type OpenReport } from './restore/open.js';
 export { closeUnlocked, loadDrive, resolveDriveDir, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
 export { DEFAULT_PART_PLAINTEXT_SIZE, inspectTarget } from './seal/target.js';
+export { eraseDrive, sanitizationData, type EraseOptions, type EraseReport, type ErasedMediaType } from './erase.js';
 
 import type { DriveInfo } from './api.js';
 import { loadDrive } from './drive.js';

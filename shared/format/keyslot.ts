@@ -12,12 +12,12 @@
  */
 import { gcmsiv } from '@noble/ciphers/aes.js';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
+import { argon2id } from './argon2id.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { isValidDriveId } from './drive-id.js';
 import { base64Bytes, describeIssues, printableId } from './json-schemas.js';
@@ -126,12 +126,31 @@ function cancelledError(): ScelleError {
   return new ScelleError('E_CANCELLED', 'the operation was cancelled');
 }
 
+/**
+ * Native Argon2id where the runtime has it, else @noble/hashes (argon2id.ts); neither blocks
+ * the event loop for long, so the UI and progress timers keep running during the derivation.
+ * A cancellation rejects at once with E_CANCELLED; the derivation under way (≈ 0.4–1.5 s)
+ * finishes in the background and its key is wiped.
+ */
 function deriveUnlockCodeKek(canonical: string, salt: Uint8Array, p: { m: number; t: number; p: number }, signal?: AbortSignal): Promise<Uint8Array> {
-  // argon2idAsync yields to the event loop every ~10 ms (asyncTick), so the UI and progress
-  // timers keep running during the ~1 s derivation; its progress callback is where a
-  // cancellation stops it between blocks.
-  const onProgress = signal ? () => { if (signal.aborted) throw cancelledError(); } : undefined;
-  return argon2idAsync(utf8.encode(canonical), salt, { m: p.m, t: p.t, p: p.p, dkLen: 32, asyncTick: 10, maxmem: p.m * 1024 + (1 << 20), ...(onProgress ? { onProgress } : {}) });
+  if (signal?.aborted) return Promise.reject(cancelledError());
+  const derivation = argon2id(utf8.encode(canonical), salt, { m: p.m, t: p.t, p: p.p, dkLen: 32 });
+  if (!signal) return derivation;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(cancelledError());
+      derivation.then((k) => k.fill(0), () => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    derivation.then((k) => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) k.fill(0);
+      else resolve(k);
+    }, (e: unknown) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    });
+  });
 }
 
 /** X25519 + HKDF; null when the shared secret is unusable (low-order point, all-zero). */
@@ -171,7 +190,8 @@ function open(kek: Uint8Array, nonce: Uint8Array, aad: string, wrapped: Uint8Arr
 
 /**
  * Wraps the data key for an unlock code (Argon2id with {@link ARGON2ID_PARAMS}, fresh salt and
- * nonce). Takes about a second; yields to the event loop meanwhile.
+ * nonce). Takes about half a second (native Argon2id) to a second (@noble/hashes); yields to the
+ * event loop meanwhile.
  * @param canonicalCode the unlock code; canonicalized again here, so the display form works too.
  * @throws ScelleError E_KEY_UNLOCK_CODE_FORMAT / E_KEY_UNLOCK_CODE_TYPO for a bad code;
  *   E_INTERNAL for a data key that is not 32 bytes or an invalid drive id.

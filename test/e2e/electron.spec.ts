@@ -1,21 +1,32 @@
 /**
- * Smoke test of the real Electron shell (window, preload bridge, CSP), run only where
- * Electron's binary is installed. Build first: npm run build.
+ * Smoke test of the real Electron shell (window, preload bridge, CSP, the engine in its utility
+ * process), run only where Electron's binary is installed. Build first: npm run build.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test } from '@playwright/test';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The installed Electron binary, or null. Found the way electron/index.js finds it (path.txt,
+ * ELECTRON_OVERRIDE_DIST_PATH) without requiring that module: since Electron 45 requiring it
+ * starts a download when the binary is missing, and this machine may not reach GitHub.
+ */
 function electronBinary(): string | null {
+  let pkgDir: string;
   try {
-    const path = require('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    pkgDir = dirname(require.resolve('electron/package.json'));
   } catch {
     return null;
   }
+  const pathFile = join(pkgDir, 'path.txt');
+  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8') : null;
+  const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
+  const binary = override ? join(override, relative ?? 'electron') : relative ? join(pkgDir, 'dist', relative) : null;
+  return binary !== null && existsSync(binary) ? binary : null;
 }
 
 test('the Electron app opens its window with the bridge and no Node', async () => {
@@ -33,5 +44,10 @@ test('the Electron app opens its window with the bridge and no Node', async () =
   expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
   expect(await page.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined');
   expect(page.url()).toBe('app://scelle/index.html');
+  // The engine answers from a utility process of its own (started at the first engine call).
+  const answer = await page.evaluate(() => (window as unknown as { scelle: { engine: { lock(r: { sessionId: string }): Promise<unknown> } } }).scelle.engine.lock({ sessionId: 's_0123456789abcdefghij' }));
+  expect(answer).toEqual({ ok: true, value: { locked: false } });
+  const engines = await app.evaluate(({ app: electronApp }) => electronApp.getAppMetrics().filter((m) => m.type === 'Utility' && m.name === 'Scellé engine').length);
+  expect(engines).toBe(1);
   await app.close();
 });

@@ -8,6 +8,7 @@ import { build } from 'vite';
 import { loadRealEngine, requireEngineWorker } from './harness-deps.js';
 
 export default async function globalSetup(): Promise<void> {
+  console.log(`playwright: Node.js ${process.version} at ${process.execPath}`);
   await loadRealEngine();
   requireEngineWorker();
   if (process.env['SCELLE_E2E_SKIP_BUILD'] === '1') return;
