@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     console.log(`integrity check: ok=${integrity.body.ok} over ${integrity.body.events} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     console.log(`phase 2: filling up to ${STORED} stored events (in-process ingest)`);
-    const caller = { tokenId: 'bench', role: 'station' as const, subject: 'station-bench' };
+    const caller = { tokenId: 'bench', role: 'station' as const, subject: 'station-bench', expiresAt: '9999-01-01T00:00:00.000Z' };
     let stored = count;
     const fillStart = performance.now();
     for (let chunk = 0; stored < STORED; chunk++) {

@@ -16,6 +16,7 @@ import type { StationCertificate } from '../shared/engine/api.js';
 import { issueStationCertificate } from '../shared/format/station-cert.js';
 import { createServer, type CustodyServer } from './app.js';
 import { createToken } from './auth/tokens.js';
+import type { RateLimits } from './http/rate-limits.js';
 import type { Db } from './db/driver.js';
 import { openPostgres } from './db/postgres.js';
 import { openSqlite } from './db/sqlite.js';
@@ -104,10 +105,12 @@ export interface TestService {
  * Starts the service on a fresh database of `engine`, listening on a loopback port, with
  * tokens for each role (customer bound to `customerDrive`, station to `stationId`) (TEST ONLY).
  */
-export async function startTestService(engine: TestEngine, opts: { customerDrive: string; stationId: string; now?: () => Date }): Promise<TestService> {
+export async function startTestService(engine: TestEngine, opts: { customerDrive: string; stationId: string; now?: () => Date; rateLimits?: RateLimits }): Promise<TestService> {
   const { db, drop } = await engine.open();
-  const server = await createServer({ db, serviceKey: TEST_SERVICE_KEY, rootPublicKey: TEST_ROOT_PUBLIC, ...(opts.now ? { now: opts.now } : {}) });
-  const now = new Date();
+  const server = await createServer({
+    db, serviceKey: TEST_SERVICE_KEY, rootPublicKey: TEST_ROOT_PUBLIC, ...(opts.now ? { now: opts.now } : {}), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+  });
+  const now = opts.now ? opts.now() : new Date();
   const tokens = {
     admin: (await createToken(db, 'admin', null, 'test admin', now)).token,
     station: (await createToken(db, 'station', opts.stationId, 'test station', now)).token,

@@ -17,4 +17,6 @@ export interface Caller {
    * `station` (optional: when set, the token may only push that station's events), else null.
    */
   readonly subject: string | null;
+  /** RFC 3339 UTC: when the token stops working */
+  readonly expiresAt: string;
 }

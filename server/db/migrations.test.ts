@@ -44,6 +44,7 @@ for (const engine of testEngines()) {
       await db.run(`INSERT INTO checkpoints (tree_size, root_hash, timestamp, key_id, signature) VALUES (?, ?, ?, ?, ?)`, [1, 'ab', 't', 'k', 's']);
       await db.run(`INSERT INTO events (id, event_hash, drive_id, lineage, seq, type, author_kind, author_id, at, body, leaf_index, received_at, receipt_key_id, receipt_signature)
         VALUES ('e1', 'h1', 'D', 'provider', 0, 'sealed', 'station', 's', 't', '{}', 0, 't', 'k', 's')`);
+      await db.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES ('i1', 'D', 'e1', 'lost', 't', 't', 's')`);
       for (const t of APPEND_ONLY_TABLES) await expect(db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
       await expect(db.run(`UPDATE audit_log SET action = 'y'`)).rejects.toThrow(/append-only/);
     });
