@@ -15,7 +15,7 @@ import { openPostgres } from './db/postgres.js';
 import { openSqlite } from './db/sqlite.js';
 import { scheduleRetention } from './retention.js';
 import { loadServiceKeyFile } from './service-key.js';
-import { isScelleError } from '../shared/errors/scelle-error.js';
+import { isScelleError, ScelleError } from '../shared/errors/scelle-error.js';
 
 function openDb(cfg: ServerConfig): Db {
   if (cfg.databaseUrl) return openPostgres(cfg.databaseUrl);
@@ -49,9 +49,15 @@ async function main(): Promise<number> {
       // Audited as access.export with no token (the operator ran it on the service's machine).
       const x = await exportAccessRequest(db, null, cfg.command.subject, new Date());
       const bytes = cfg.command.format === 'pdf' ? await renderAccessReportPdf(x) : Buffer.from(`${JSON.stringify(x, null, 2)}\n`);
-      // flag 'wx': never overwrite an existing file
-      if (cfg.command.out) writeFileSync(cfg.command.out, bytes, { flag: 'wx', mode: 0o600 });
-      else process.stdout.write(bytes);
+      if (cfg.command.out) {
+        try {
+          // flag 'wx': never overwrite an existing file
+          writeFileSync(cfg.command.out, bytes, { flag: 'wx', mode: 0o600 });
+        } catch (cause) {
+          const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
+          throw new ScelleError('E_SERVER_CONFIG', exists ? `${cfg.command.out} already exists: choose another --out file` : `cannot write ${cfg.command.out}`, {}, { cause });
+        }
+      } else process.stdout.write(bytes);
       return 0;
     } finally {
       await db.close();

@@ -42,6 +42,9 @@ class Writer {
     do {
       let cut = rest.length;
       while (cut > 1 && font.widthOfTextAtSize(rest.slice(0, cut), size) > width) cut--;
+      // Break after the last space that fits, when there is one (long ids are cut anywhere).
+      const space = rest.lastIndexOf(' ', cut - 1);
+      if (cut < rest.length && space > 0) cut = space + 1;
       if (this.y < MARGIN) {
         this.page = this.doc.addPage(PAGE);
         this.y = PAGE[1] - MARGIN;
