@@ -82,6 +82,7 @@ const postResponseSchema = z.object({
   checkpoint: z.unknown(),
 });
 const consistencySchema = z.object({ proof: z.array(hex64) });
+const rotatedTokenSchema = z.object({ token: z.string().regex(/^sct_[A-Za-z0-9_-]{43}$/), expiresAt: z.string().max(64) });
 const inclusionSchema = z.object({ leafIndex: z.number().int().nonnegative(), proof: z.array(hex64) });
 const drivesSchema = z.object({
   drives: z.array(z.object({ driveId: z.string(), events: z.array(z.unknown()), receipts: z.array(z.unknown()), verification: z.unknown() })),
@@ -334,6 +335,19 @@ export class CustodySyncClient {
       result.requests = this.requests;
     }
     return result;
+  }
+
+  /**
+   * Rotates this client's token (POST /v1/tokens/rotate): the service issues a new token with
+   * the same role and subject and lets the current one expire shortly (docs/SERVER.md). The
+   * caller must store the new token (bound to this service's origin) and use it from now on;
+   * this client keeps the old one.
+   * @throws ScelleError E_CUSTODY_SYNC (refused, e.g. HTTP 401 for an expired token, or a
+   *   malformed answer), E_CANCELLED.
+   */
+  async rotateToken(signal?: AbortSignal): Promise<{ token: string; expiresAt: string }> {
+    const r = this.parse(rotatedTokenSchema, await this.request('POST', '/v1/tokens/rotate', {}, undefined, signal), 'rotated token');
+    return { token: r.token, expiresAt: r.expiresAt };
   }
 
   /**
