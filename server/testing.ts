@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import pg from 'pg';
 import { decodeBase64Strict, encodeBase64, eventHash, eventSigningBytes, newEventId, type CustodyEvent, type SignedEvent } from '../shared/custody/event.js';
+import { retryIdempotentOnReset, type FetchLike } from '../shared/custody/http.js';
 import { testSecretKey, type TestAuthor } from '../shared/custody/testing.js';
 import type { StationCertificate } from '../shared/engine/api.js';
 import { issueStationCertificate } from '../shared/format/station-cert.js';
@@ -124,10 +125,15 @@ export async function startTestService(engine: TestEngine, opts: { customerDrive
   };
 }
 
-/** fetch() JSON helper: returns status and parsed body (TEST ONLY). */
+const fetchWithResetRetry = retryIdempotentOnReset(globalThis.fetch as unknown as FetchLike);
+
+/**
+ * fetch() JSON helper: returns status and parsed body (TEST ONLY). Goes through the clients'
+ * fetch path (an idempotent request on a connection the service just closed is resent once).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper: bodies are checked by the assertions
-export async function call(base: string, token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, {
+export async function call(base: string, token: string | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetchWithResetRetry(base + path, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ScelleError, isScelleError } from '../errors/scelle-error.js';
 import { HEX_SHA256_RE } from './event-data.js';
 import { parseSignedEvent, type SignedEvent } from './event.js';
-import { httpsFetchWithCa, MAX_RESPONSE_BYTES, type FetchLike } from './http.js';
+import { httpsFetchWithCa, MAX_RESPONSE_BYTES, retryIdempotentOnReset, type FetchLike } from './http.js';
 import type { CustodyStore, Rejection } from './journal.js';
 import { leafHash, verifyConsistencyProof, verifyInclusionProof } from './merkle.js';
 import { parseCheckpoint, parseReceipt, verifyServiceSignature, type Checkpoint, type Receipt } from './receipt.js';
@@ -152,7 +152,8 @@ export class CustodySyncClient {
     this.base = u;
     const f = opts.fetch ?? (opts.ca !== undefined ? httpsFetchWithCa(opts.ca) : (globalThis.fetch as unknown as FetchLike | undefined));
     if (!f) throw new ScelleError('E_USAGE', 'no fetch implementation available');
-    this.fetchFn = f;
+    // A GET on a kept-alive connection the service just closed is resent at once (no backoff).
+    this.fetchFn = retryIdempotentOnReset(f);
     this.sleep = opts.sleep ?? defaultSleep;
     this.random = opts.random ?? Math.random;
   }
