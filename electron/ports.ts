@@ -48,6 +48,8 @@ export interface CustodySecrets {
   supportToken: string | null;
   /** base64 Ed25519 public keys of the custody service (receipts and checkpoints must verify under one). */
   serviceKeys: string[];
+  /** RFC 3339: when these tokens were stored (enrolment or last rotation); set by the store when absent. */
+  issuedAt?: string | null;
 }
 
 /** No credentials: a station that was never enrolled. */

@@ -30,7 +30,7 @@ describe('custody tokens in the settings store', () => {
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain(STATION);
     expect(text).not.toContain(SUPPORT);
-    expect(await s.secrets()).toEqual({ stationToken: STATION, supportToken: SUPPORT, serviceKeys: KEYS });
+    expect(await s.secrets()).toEqual({ stationToken: STATION, supportToken: SUPPORT, serviceKeys: KEYS, issuedAt: expect.stringMatching(/Z$/) });
     expect(JSON.stringify(await s.get())).not.toContain('sct_');
     // same origin, another path: kept
     await s.set({ custodyUrl: 'https://custody.example.ca/v2' });

@@ -22,11 +22,13 @@ interface StoredSecrets {
   /** base64 of the cipher's sealing of `{ stationToken, supportToken }`, or null when none */
   sealedTokens: string | null;
   serviceKeys: string[];
+  /** when the tokens were stored (enrolment or rotation) */
+  issuedAt: string | null;
 }
 
 type Stored = SettingsDto & { custody: StoredSecrets };
 
-const NO_STORED: StoredSecrets = { origin: null, sealedTokens: null, serviceKeys: [] };
+const NO_STORED: StoredSecrets = { origin: null, sealedTokens: null, serviceKeys: [], issuedAt: null };
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
@@ -45,7 +47,7 @@ function readStoredSecrets(raw: unknown): StoredSecrets {
   const r = raw as Record<string, unknown>;
   const keys = Array.isArray(r['serviceKeys']) ? r['serviceKeys'].filter((k): k is string => typeof k === 'string') : [];
   // Files from before sealing held tokens in clear: they are not trusted (enrol again).
-  return { origin: str(r['origin']), sealedTokens: str(r['sealedTokens']), serviceKeys: keys };
+  return { origin: str(r['origin']), sealedTokens: str(r['sealedTokens']), serviceKeys: keys, issuedAt: str(r['issuedAt']) };
 }
 
 /** A SettingsStore over a JSON file; a missing or corrupt file gives the defaults. */
@@ -107,7 +109,7 @@ export class JsonSettingsStore implements SettingsStore {
     if (c.sealedTokens === null || c.origin === null || originOf(s.custodyUrl) !== c.origin || !this.cipher?.isAvailable()) return { ...NO_SECRETS, serviceKeys };
     try {
       const t = JSON.parse(this.cipher.decrypt(Buffer.from(c.sealedTokens, 'base64'))) as Record<string, unknown>;
-      return { stationToken: str(t['stationToken']), supportToken: str(t['supportToken']), serviceKeys };
+      return { stationToken: str(t['stationToken']), supportToken: str(t['supportToken']), serviceKeys, issuedAt: c.issuedAt };
     } catch {
       // sealed by another user, machine or keychain: unusable, enrol again
       return { ...NO_SECRETS, serviceKeys };
@@ -126,6 +128,7 @@ export class JsonSettingsStore implements SettingsStore {
     const sealedTokens = hasTokens && this.cipher
       ? this.cipher.encrypt(JSON.stringify({ stationToken: secrets.stationToken, supportToken: secrets.supportToken })).toString('base64')
       : null;
-    await this.save({ ...current, custody: { origin: originOf(origin ?? current.custodyUrl), sealedTokens, serviceKeys: [...secrets.serviceKeys] } });
+    const issuedAt = sealedTokens === null ? null : (secrets.issuedAt ?? new Date().toISOString());
+    await this.save({ ...current, custody: { origin: originOf(origin ?? current.custodyUrl), sealedTokens, serviceKeys: [...secrets.serviceKeys], issuedAt } });
   }
 }
