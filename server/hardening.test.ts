@@ -9,6 +9,7 @@ import type { SignedEvent } from '../shared/custody/event.js';
 import { buildTestChain, testNext, type TestChain } from '../shared/custody/testing.js';
 import { ROTATION_GRACE_MS } from './auth/tokens.js';
 import { MAX_EVENTS_PER_DRIVE } from './custody/ingest.js';
+import { addressKey } from './http/rate-limits.js';
 import { call, loadChains, startTestService, testCertificate, testEngines, type TestService } from './testing.js';
 
 const DAY = 86_400_000;
@@ -27,6 +28,19 @@ function getFrom(localAddress: string, url: string, token: string | null): Promi
 }
 
 const fakeToken = (i: number): string => `sct_${String(i).padStart(43, 'x')}`;
+
+describe('rate-limit address keys', () => {
+  it('counts IPv4 per address and IPv6 per /64, so one site cannot rotate through its addresses', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2::99')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('2001:db8:1:3::1')).not.toBe(addressKey('2001:db8:1:2::1'));
+  });
+});
 
 for (const engine of testEngines()) {
   const suite = engine.skipReason ? describe.skip : describe;

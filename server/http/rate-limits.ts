@@ -6,7 +6,8 @@
  *   token lookup until the window ends (token guessing gets a few tries a minute);
  * - per token: every authenticated request.
  * The address is the connection's peer, or the client named by X-Forwarded-For when the peer
- * is a declared TLS proxy (Fastify's trustProxy, see config.ts).
+ * is a declared TLS proxy (Fastify's trustProxy, see config.ts); IPv6 clients count per /64
+ * (one machine or site usually holds a whole /64), IPv4 per address.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -28,6 +29,21 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { perAddress: 1200, authFailuresP
 const WINDOW_MS = 60_000;
 /** Keys (addresses and tokens) remembered per limiter; bounds memory under a spoofed-source flood. */
 const CACHE_KEYS = 50_000;
+
+/**
+ * The rate-limit key of a client address: an IPv4 address as is (also when IPv4-mapped), an IPv6
+ * address as its /64 prefix, anything else as given.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1] as string;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 
 /** 429 with the seconds to wait. */
 export class RateLimitedError extends HttpError {
@@ -56,8 +72,8 @@ export async function installRateLimits(app: FastifyInstance, limits: RateLimits
   await app.register(rateLimit, { global: false, cache: CACHE_KEYS });
   const make = (prefix: string, max: number, key: (req: FastifyRequest) => string) =>
     app.createRateLimit({ max, timeWindow: WINDOW_MS, keyGenerator: (req) => `${prefix}:${key(req)}` });
-  const byAddress = make('addr', limits.perAddress, (req) => req.ip);
-  const failures = make('fail', limits.authFailuresPerAddress, (req) => req.ip);
+  const byAddress = make('addr', limits.perAddress, (req) => addressKey(req.ip));
+  const failures = make('fail', limits.authFailuresPerAddress, (req) => addressKey(req.ip));
   const tokenIds = new WeakMap<FastifyRequest, string>();
   const byToken = make('token', limits.perToken, (req) => tokenIds.get(req) ?? '');
   const check = async (limiter: typeof byAddress, req: FastifyRequest, what: string, increment = true): Promise<void> => {
