@@ -2,6 +2,7 @@
  * Custody service benchmark (not part of the test suite):
  *
  *   npm run build && node dist/bench/custody-load.js [--events 100000] [--stored 1000000] [--engine sqlite|postgres]
+ *     [--flood-seconds 15] [--flood-only]
  *
  * 1. Ingest: 50 concurrent HTTP clients push `--events` signed events over loopback with
  *    duplicates and retries injected; reports throughput and checks every event is stored
@@ -9,6 +10,9 @@
  * 2. Lookups at scale: fills the database up to `--stored` events (in-process ingest, same code
  *    path minus HTTP), then measures p50/p99 latency of GET /v1/drives (by tracking number and
  *    by drive id), GET /v1/proof/inclusion and GET /v1/proof/consistency over HTTP.
+ * 3. Flood (bench/custody-flood.ts): legitimate stations keep syncing while one address floods
+ *    bad tokens (loopback only, bounded); their p99 latency and the 429 count. `--flood-only`
+ *    runs this phase alone; `--flood-seconds 0` skips it.
  * PostgreSQL is used with `--engine postgres` and SCELLE_TEST_DATABASE_URL set.
  */
 import { parseArgs } from 'node:util';
@@ -17,8 +21,10 @@ import { eventHash } from '../shared/custody/event.js';
 import { ingestBatch } from '../server/custody/ingest.js';
 import { runLoad } from '../server/load-driver.js';
 import { call, loadChains, startTestService, testCertificate, testEngines } from '../server/testing.js';
+import { runFloodBench } from './custody-flood.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string' }, stored: { type: 'string' }, engine: { type: 'string' } } });
+const { values } = parseArgs({ options: { events: { type: 'string' }, stored: { type: 'string' }, engine: { type: 'string' }, 'flood-seconds': { type: 'string' }, 'flood-only': { type: 'boolean' } } });
+const FLOOD_SECONDS = Number(values['flood-seconds'] ?? 15);
 const EVENTS = Number(values.events ?? 100_000);
 const STORED = Number(values.stored ?? 1_000_000);
 const ENGINE = values.engine ?? 'sqlite';
@@ -45,7 +51,14 @@ async function main(): Promise<void> {
   if (!engine || engine.skipReason) throw new Error(`engine ${ENGINE} unavailable: ${engine?.skipReason ?? 'unknown engine'}`);
   const station = testAuthor('station', 'station-bench');
   const customerKey = testCustomer(testSecretKey('bench data key'), 'BENCH').author.publicKey;
-  const svc = await startTestService(engine, { customerDrive: 'none', stationId: 'station-bench' });
+  const flood = (): Promise<void> => runFloodBench({ engine, station, customerPublicKey: customerKey, seconds: FLOOD_SECONDS, stations: 5, floodConcurrency: 32, maxFloodRequests: 200_000 });
+  if (values['flood-only']) {
+    await flood();
+    return;
+  }
+  // Phase 1 is 50 clients pushing as fast as they can with one token: no rate limit applies.
+  const unlimited = { perAddress: 1e9, perToken: 1e9, authFailuresPerAddress: 1e9 };
+  const svc = await startTestService(engine, { customerDrive: 'none', stationId: 'station-bench', rateLimits: unlimited });
   try {
     await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: station.author.publicKey, certificate: testCertificate(station) });
 
@@ -60,7 +73,7 @@ async function main(): Promise<void> {
     console.log(`integrity check: ok=${integrity.body.ok} over ${integrity.body.events} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     console.log(`phase 2: filling up to ${STORED} stored events (in-process ingest)`);
-    const caller = { tokenId: 'bench', role: 'station' as const, subject: 'station-bench' };
+    const caller = { tokenId: 'bench', role: 'station' as const, subject: 'station-bench', expiresAt: '9999-01-01T00:00:00.000Z' };
     let stored = count;
     const fillStart = performance.now();
     for (let chunk = 0; stored < STORED; chunk++) {
@@ -93,6 +106,7 @@ async function main(): Promise<void> {
   } finally {
     await svc.stop();
   }
+  if (FLOOD_SECONDS > 0) await flood();
 }
 
 main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });

@@ -4,7 +4,7 @@
  * is pushed, pushed again idempotently, and the drive is found by its tracking number typed
  * with spaces.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,5 +95,45 @@ describe('scelle custody sync / lookup with the real service', () => {
     expect(drives).toHaveLength(1);
     expect(drives[0]).toMatchObject({ driveId, serviceStatus: 'ok', localVerification: { ok: true } });
     expect(drives[0]!.events).toHaveLength(4);
+  });
+
+  it('token file: refused when group/other-readable (says chmod 600), bound to its service origin, and rotated in place', async () => {
+    const sqlite = testEngines().find((e) => e.name === 'sqlite')!;
+    service = await startTestService(sqlite, { customerDrive: 'UNUSED', stationId: 'station-qc-test' });
+    const tokenFile = join(dir, 'station.token');
+    writeFileSync(tokenFile, service.tokens.station + '\n', { mode: 0o600 });
+    chmodSync(tokenFile, 0o644);
+    const keyFile = join(dir, 'service-key.json');
+    writeFileSync(keyFile, JSON.stringify({ publicKey: TEST_SERVICE_KEY.publicKey }));
+    const open = await run(['custody', 'config', '--service', service.baseUrl, '--token-file', tokenFile, '--service-key', keyFile, '--lang', 'en']);
+    expect(open.code).not.toBe(0);
+    expect(open.stderr).toContain(`chmod 600 ${tokenFile}`);
+    chmodSync(tokenFile, 0o600);
+    expect((await run(['custody', 'config', '--service', service.baseUrl, '--token-file', tokenFile, '--service-key', keyFile])).code).toBe(0);
+    chmodSync(tokenFile, 0o640);
+    const sync = await run(['custody', 'sync', '--lang', 'en']);
+    expect(sync.code).not.toBe(0);
+    expect(sync.stderr).toContain(`chmod 600 ${tokenFile}`);
+    chmodSync(tokenFile, 0o600);
+
+    // rotation: the file holds a new token that works; the file stays private
+    const rotated = await run(['custody', 'rotate-token', '--json']);
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
+    const fresh = readFileSync(tokenFile, 'utf8').trim();
+    expect(fresh).toMatch(/^sct_/);
+    expect(fresh).not.toBe(service.tokens.station);
+    expect(rotated.stdout).not.toContain(fresh);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect((await call(service.baseUrl, fresh, 'GET', '/v1/checkpoint')).status).toBe(200);
+
+    // token-to-new-URL: another origin never receives the configured token
+    const other = await run(['custody', 'sync', '--service', 'http://127.0.0.2:1', '--lang', 'en']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('--token-file');
+    const moved = await run(['custody', 'config', '--service', 'http://127.0.0.2:1', '--lang', 'en', '--json']);
+    expect(moved.code).toBe(0);
+    const cfg = moved.events.find((e) => e['event'] === 'result')!['config'] as Record<string, unknown>;
+    expect(cfg['tokenFile']).toBeUndefined();
+    expect(moved.stdout + moved.stderr).toContain('enrol the station again');
   });
 });

@@ -73,7 +73,12 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_KEY_UNLOCK_CODE_TYPO: [() => 'Le code de déverrouillage contient une faute de frappe.', () => 'Relisez-le caractère par caractère (les tirets et espaces sont facultatifs).'],
     E_KEY_UNLOCK_CODE_FORMAT: [() => 'Ce n’est pas un code de déverrouillage (longueur ou caractères invalides).', () => 'Entrez le code reçu séparément, par exemple XXXX-XXXX-…'],
     E_KEY_WRONG: [() => 'Ce code ou cette clé n’ouvre pas ce disque.', () => 'Vérifiez que le code correspond bien à ce disque (même numéro de disque).'],
-    E_KEY_FILE: [(x) => `Fichier de clé inutilisable : ${x.path ?? ''} (${x.problem ?? ''}).`, () => 'Vérifiez le chemin, ou recréez la clé avec « scelle keygen ».'],
+    E_KEY_FILE: [
+      (x) => (x.reason === 'too-open' ? `Le fichier secret ${x.path ?? ''} est accessible au groupe ou aux autres : il est refusé.`
+        : x.reason === 'wrong-owner' ? `Le fichier secret ${x.path ?? ''} appartient à un autre utilisateur : il est refusé.`
+        : `Fichier de clé inutilisable : ${x.path ?? ''} (${x.problem ?? ''}).`),
+      (x) => (x.reason === 'too-open' ? `Exécutez : ${x.fix ?? 'chmod 600'}` : x.reason === 'wrong-owner' ? 'Utilisez un fichier qui vous appartient (ou changez-en le propriétaire).' : 'Vérifiez le chemin, ou recréez la clé avec « scelle keygen ».'),
+    ],
     E_KEY_NO_RECIPIENT: [() => 'Aucun destinataire : personne ne pourrait ouvrir ce disque.', () => 'Gardez le code de déverrouillage ou ajoutez --recipient.'],
     E_SOURCE_NOT_FOUND: [(x) => `Source introuvable : ${x.path ?? ''}.`, () => 'Vérifiez le chemin.'],
     E_SOURCE_UNREADABLE: [(x) => `Impossible de lire ${x.path ?? ''}.`, () => 'Corrigez les permissions, ou retirez ce fichier des sources.'],
@@ -129,7 +134,12 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_KEY_UNLOCK_CODE_TYPO: [() => 'The unlock code has a typo.', () => 'Read it again character by character (dashes and spaces are optional).'],
     E_KEY_UNLOCK_CODE_FORMAT: [() => 'That is not an unlock code (wrong length or characters).', () => 'Enter the code you received separately, e.g. XXXX-XXXX-…'],
     E_KEY_WRONG: [() => 'This code or key does not open this drive.', () => 'Check that the code belongs to this drive (same drive number).'],
-    E_KEY_FILE: [(x) => `Unusable key file: ${x.path ?? ''} (${x.problem ?? ''}).`, () => 'Check the path, or create the key again with "scelle keygen".'],
+    E_KEY_FILE: [
+      (x) => (x.reason === 'too-open' ? `The secret file ${x.path ?? ''} is accessible to group or others: it is refused.`
+        : x.reason === 'wrong-owner' ? `The secret file ${x.path ?? ''} belongs to another user: it is refused.`
+        : `Unusable key file: ${x.path ?? ''} (${x.problem ?? ''}).`),
+      (x) => (x.reason === 'too-open' ? `Run: ${x.fix ?? 'chmod 600'}` : x.reason === 'wrong-owner' ? 'Use a file that belongs to you (or change its owner).' : 'Check the path, or create the key again with "scelle keygen".'),
+    ],
     E_KEY_NO_RECIPIENT: [() => 'No recipient: nobody could open this drive.', () => 'Keep the unlock code or add --recipient.'],
     E_SOURCE_NOT_FOUND: [(x) => `Source not found: ${x.path ?? ''}.`, () => 'Check the path.'],
     E_SOURCE_UNREADABLE: [(x) => `Cannot read ${x.path ?? ''}.`, () => 'Fix its permissions, or leave it out of the sources.'],

@@ -20,7 +20,7 @@ Utilisation :
   scelle erase <disque> [--overwrite] [--yes] [--as-station] [--record <f>] [clé]
                                                           effacement cryptographique (NIST SP 800-88)
   scelle custody show|verify <disque|id>                  chaîne de traçabilité locale
-  scelle custody sync|lookup|config [options]             service de traçabilité
+  scelle custody sync|lookup|config|rotate-token [options]  service de traçabilité
 
 Clé (verify, list, open) — le code n’est jamais lu sur la ligne de commande par défaut :
   (rien)                  demande le code de déverrouillage (sans écho) ou le lit sur l’entrée standard
@@ -41,7 +41,7 @@ Transporteurs (ship --carrier) : ups, fedex, usps, dhl, canada-post, purolator, 
 Options de erase : --overwrite réécrit aussi chaque partie avec des données aléatoires;
   --yes sans confirmation; --as-station signe avec la clé du poste (sinon la clé du disque
   est requise, comme pour open); --record <f> écrit le rapport d’assainissement (JSON).
-Service de traçabilité (custody sync|lookup|config) : --service <url> --token-file <f>
+Service de traçabilité (custody sync|lookup|config|rotate-token) : --service <url> --token-file <f>
   [--ca <f.pem>] [--service-key <clé|f>] (mémorisés par « scelle custody config »);
   lookup : --tracking <numéro> | --order <réf> | --drive <id>
 
@@ -154,6 +154,8 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   lookupDrive: 'Disque %s : %s, %s; vérification locale : %s; selon le service : %s.',
   configShow: 'Service de traçabilité : %s\n  fichier du jeton : %s\n  autorité de certification : %s\n  clés du service : %s',
   configDone: 'Configuration de traçabilité écrite : %s',
+  tokenDropped: 'Le jeton de %s n’est plus utilisé : il a été émis pour un autre service. Donnez --token-file avec un jeton émis pour %s (réinscription du poste).',
+  tokenRotated: 'Jeton remplacé dans %s (valide jusqu’au %s).',
 };
 
 const en: typeof fr = {
@@ -175,7 +177,7 @@ Usage:
   scelle erase <drive> [--overwrite] [--yes] [--as-station] [--record <f>] [key]
                                                           cryptographic erase (NIST SP 800-88)
   scelle custody show|verify <drive|id>                   local chain of custody
-  scelle custody sync|lookup|config [options]             custody service
+  scelle custody sync|lookup|config|rotate-token [options]  custody service
 
 Key (verify, list, open) — the code is never read from the command line by default:
   (nothing)               asks for the unlock code (no echo) or reads it from standard input
@@ -196,7 +198,7 @@ Carriers (ship --carrier): ups, fedex, usps, dhl, canada-post, purolator, canpar
 Erase options: --overwrite also rewrites every part with random data; --yes skips the
   confirmation; --as-station signs with the station key (otherwise the drive's key is
   needed, as for open); --record <f> writes the sanitization record (JSON).
-Custody service (custody sync|lookup|config): --service <url> --token-file <f>
+Custody service (custody sync|lookup|config|rotate-token): --service <url> --token-file <f>
   [--ca <f.pem>] [--service-key <key|f>] (remembered by "scelle custody config");
   lookup: --tracking <number> | --order <ref> | --drive <id>
 
@@ -309,6 +311,8 @@ Configuration: $SCELLE_HOME (default: %s)`,
   lookupDrive: 'Drive %s: %s, %s; local check: %s; according to the service: %s.',
   configShow: 'Custody service: %s\n  token file: %s\n  certificate authority: %s\n  service keys: %s',
   configDone: 'Custody configuration written: %s',
+  tokenDropped: 'The token in %s is no longer used: it was issued for another service. Give --token-file with a token issued for %s (enrol the station again).',
+  tokenRotated: 'Token replaced in %s (valid until %s).',
 };
 
 export const TEXT = { fr, en };

@@ -26,6 +26,9 @@ export interface CustodyClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** Age after which the app rotates its custody tokens at the next successful sync (30 days). */
+export const ROTATE_TOKENS_AFTER_MS = 30 * 86_400_000;
+
 const DEFAULTS: Required<CustodyClientOptions> = { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 2_000, requestTimeoutMs: 8_000 };
 
 /**
@@ -159,11 +162,40 @@ export class HttpCustodyClient implements CustodyPort {
   }
 
   /**
-   * Pushes the outbox now. Errors: E_CUSTODY_OFFLINE (events stay queued), E_CUSTODY_SYNC.
+   * Pushes the outbox now, then rotates the tokens when they are due (see rotateTokensIfDue).
+   * Errors: E_CUSTODY_OFFLINE (events stay queued), E_CUSTODY_SYNC.
    */
   async sync(): Promise<SyncResult> {
+    let result: SyncResult;
     try {
-      return await (await this.client('station')).push();
+      result = await (await this.client('station')).push();
+    } catch (e) {
+      throw toCustodyError(e);
+    }
+    // Best effort: a failed rotation is tried again at the next sync, long before expiry.
+    await this.rotateTokensIfDue().catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Replaces the station (and support) tokens by fresh ones from the service when they were
+   * stored more than ROTATE_TOKENS_AFTER_MS ago (service tokens expire after 90 days by
+   * default), and stores them sealed for the same origin. The service keeps the old tokens
+   * valid for a few minutes, so a rotation interrupted before storing loses nothing durable.
+   * @returns true when the tokens were rotated.
+   * @throws ScelleError E_CUSTODY_SYNC / E_CUSTODY_OFFLINE when the service refuses or cannot be reached.
+   */
+  async rotateTokensIfDue(now: Date = new Date()): Promise<boolean> {
+    const secrets = await this.settings.secrets();
+    const issued = secrets.issuedAt ? Date.parse(secrets.issuedAt) : NaN;
+    if (!secrets.stationToken || (Number.isFinite(issued) && now.getTime() - issued < ROTATE_TOKENS_AFTER_MS)) return false;
+    const url = (await this.settings.get()).custodyUrl;
+    if (!url) return false;
+    try {
+      const station = await (await this.client('station')).rotateToken();
+      const support = secrets.supportToken ? await (await this.client('support')).rotateToken() : null;
+      await this.settings.setSecrets({ stationToken: station.token, supportToken: support?.token ?? null, serviceKeys: secrets.serviceKeys, issuedAt: now.toISOString() }, url);
+      return true;
     } catch (e) {
       throw toCustodyError(e);
     }

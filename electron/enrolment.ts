@@ -92,7 +92,7 @@ export async function importEnrolment(file: string, ctx: EnrolmentContext): Prom
   } finally {
     station.secretKey.fill(0);
   }
-  await ctx.settings.setSecrets({ stationToken: bundle.custody.stationToken, supportToken: bundle.custody.supportToken ?? null, serviceKeys: bundle.custody.serviceKeys });
+  await ctx.settings.setSecrets({ stationToken: bundle.custody.stationToken, supportToken: bundle.custody.supportToken ?? null, serviceKeys: bundle.custody.serviceKeys }, bundle.custody.url);
   await ctx.settings.set({ custodyUrl: bundle.custody.url, custodyCaPath: caPath, stationId: bundle.certificate.stationId, stationEnrolled: true });
   return { stationId: bundle.certificate.stationId, custodyUrl: bundle.custody.url };
 }

@@ -1,4 +1,6 @@
 import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../test/e2e/custody-service.js';
@@ -196,8 +198,17 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect(journal.pending().filter((e) => e.driveId === sealedId).map((e) => e.type)).toEqual(['sealed', 'shipped']);
   });
 
+  let enrolmentFile = '';
+
   it('enrols with a provider-issued file, then pushes the queued events with verified receipts', async () => {
-    expect(await enrol(await custody.issueEnrolment(world.stationKeyFile, world.root))).toMatchObject({ ok: true, value: { stationId: 'station-test-01', custodyUrl: custody.url } });
+    enrolmentFile = await custody.issueEnrolment(world.stationKeyFile, world.root);
+    expect(await enrol(enrolmentFile)).toMatchObject({ ok: true, value: { stationId: 'station-test-01', custodyUrl: custody.url } });
+    // the tokens are sealed (safeStorage in the app): the settings file never holds them in clear
+    const bundle = JSON.parse(await readFile(enrolmentFile, 'utf8')) as { custody: { stationToken: string; supportToken: string } };
+    const settingsText = await readFile(join(world.root, 'settings.json'), 'utf8');
+    expect(settingsText).not.toContain(bundle.custody.stationToken);
+    expect(settingsText).not.toContain(bundle.custody.supportToken);
+    expect((await world.settings.secrets()).stationToken).toBe(bundle.custody.stationToken);
     expect(await value('settings.get')).toMatchObject({ stationEnrolled: true, custodyUrl: custody.url, stationId: 'station-test-01' });
     const journal = await world.custody.journal();
     expect(journal.pending()).toEqual([]);
@@ -205,15 +216,30 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect(journal.lastCheckpoint()?.treeSize).toBe(journal.events().length);
   });
 
-  it('says the service is offline with E_CUSTODY_OFFLINE and keeps events queued', async () => {
-    await value('settings.set', { custodyUrl: 'http://127.0.0.1:9' });
-    expect(await value('custody.record', { driveId: sealedId, type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: false });
-    expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_OFFLINE' } });
-    expect((await world.custody.journal()).pending().map((e) => e.type)).toEqual(['verified']);
+  it('token-to-new-URL: a changed custody address drops the stored tokens and asks for re-enrolment; events stay queued', async () => {
+    // another host, reachable, that records what it is sent
+    const seen: string[] = [];
+    const other = createHttpServer((req, res) => { seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`); res.writeHead(503).end(); });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      expect(await value('settings.set', { custodyUrl: otherUrl })).toMatchObject({ custodyUrl: otherUrl, stationEnrolled: false });
+      expect(await world.settings.secrets()).toMatchObject({ stationToken: null, supportToken: null });
+      expect(await value('custody.record', { driveId: sealedId, type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: false });
+      expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC', details: { reason: 'not-enrolled' } } });
+      expect(seen.filter((x) => x.includes('sct_'))).toEqual([]);
+      expect((await world.custody.journal()).pending().map((e) => e.type)).toEqual(['verified']);
+      // going back to the original address does not bring the tokens back: enrol again
+      expect(await value('settings.set', { custodyUrl: custody.url })).toMatchObject({ stationEnrolled: false });
+      expect((await world.settings.secrets()).stationToken).toBeNull();
+    } finally {
+      other.close();
+    }
   });
 
-  it('pushes queued events once online, signs customer events with the drive key, finds and exports the verified timeline', async () => {
-    await value('settings.set', { custodyUrl: custody.url });
+  it('pushes queued events once enrolled again, signs customer events with the drive key, finds and exports the verified timeline', async () => {
+    expect(await enrol(enrolmentFile)).toMatchObject({ ok: true });
+    expect((await world.custody.journal()).pending()).toEqual([]);
     expect(await value('custody.record', { driveId: sealedId, type: 'received', data: { level: 'media', ok: true, problems: 0 }, sessionId })).toMatchObject({ synced: true });
     const { timelines } = await value<{ timelines: { driveId: string; trackingNumbers: string[]; chainOk: boolean; chainProblem: string | null; events: { type: string; seq: number; author: { kind: string }; receivedAt: string | null; data: Record<string, unknown> }[] }[] }>('custody.lookup', { kind: 'tracking', value: '1Z 999-AA1-01 2345 6784' });
     expect(timelines).toHaveLength(1);

@@ -8,7 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { listAttachedDrives } from '../shared/drives/index.js';
 import { INVOKE_CHANNEL_NAMES, IPC_PREFIX } from '../shared/ipc/index.js';
 import { resolveAppFile } from './app-protocol.js';
@@ -20,6 +20,7 @@ import { utilityProcessChannel } from './engine-utility-process.js';
 import { checkEvent, createHandlers } from './handlers.js';
 import { PINNED_ROOTS, ESCROW_PUBLIC_KEY } from './provider-keys.js';
 import { APP_ORIGIN, trustedSenders } from './sender.js';
+import { safeStorageCipher } from './secret-cipher.js';
 import { JsonSettingsStore } from './settings-store.js';
 import { loadOrCreateStation } from './station.js';
 
@@ -60,7 +61,8 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const stationKeyFile = join(userData, 'station.json');
   await loadOrCreateStation(stationKeyFile, `station-${process.platform}-local`);
-  const settings = new JsonSettingsStore(join(userData, 'settings.json'));
+  // Custody tokens are sealed with the OS keychain (safeStorage), never written in clear.
+  const settings = new JsonSettingsStore(join(userData, 'settings.json'), safeStorageCipher(safeStorage));
   const emitToRenderer = (channel: string, payload: unknown) => win?.webContents.send(`${IPC_PREFIX}event:${channel}`, payload);
   const engine = new SupervisedEngineHost(
     utilityProcessChannel(new URL('./engine-worker.js', import.meta.url)),

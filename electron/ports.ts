@@ -31,8 +31,13 @@ export interface SettingsStore {
   set(patch: Partial<Pick<SettingsDto, 'language' | 'custodyUrl' | 'custodyCaPath' | 'stationId' | 'stationEnrolled'>>): Promise<SettingsDto>;
   /** The custody service credentials and pinned service keys. Never sent to the renderer. */
   secrets(): Promise<CustodySecrets>;
-  /** Replaces the custody credentials (written with the settings, owner-only). */
-  setSecrets(secrets: CustodySecrets): Promise<void>;
+  /**
+   * Replaces the custody credentials issued by the service at `origin` (its URL): tokens are
+   * sealed with the OS keychain and only returned by `secrets()` while the configured custody
+   * address has that origin; `set` with another origin drops them.
+   * @throws ScelleError E_CUSTODY_SYNC `no-secure-storage` when no OS keychain can seal them.
+   */
+  setSecrets(secrets: CustodySecrets, origin: string): Promise<void>;
 }
 
 /** What the station needs to talk to the custody service, from its enrolment file. */
@@ -43,6 +48,8 @@ export interface CustodySecrets {
   supportToken: string | null;
   /** base64 Ed25519 public keys of the custody service (receipts and checkpoints must verify under one). */
   serviceKeys: string[];
+  /** RFC 3339: when these tokens were stored (enrolment or last rotation); set by the store when absent. */
+  issuedAt?: string | null;
 }
 
 /** No credentials: a station that was never enrolled. */

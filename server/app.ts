@@ -20,6 +20,8 @@ import { registerLogRoutes } from './http/routes-log.js';
 import { registerLookupRoutes } from './http/routes-lookup.js';
 import { registerOwnershipRoutes } from './http/routes-ownership.js';
 import { registerRevocationRoutes } from './http/routes-revocations.js';
+import { registerTokenRoutes } from './http/routes-tokens.js';
+import { DEFAULT_RATE_LIMITS, installRateLimits, RateLimitedError, type RateLimits } from './http/rate-limits.js';
 import { runRetention } from './retention.js';
 import type { ServiceKey } from './service-key.js';
 
@@ -38,7 +40,17 @@ export interface ServerOptions {
   logOrigin?: string;
   /** The clock (a seam for tests; default the system clock). */
   now?: () => Date;
+  /** Requests per minute per address, per token and failed authentications per address (default DEFAULT_RATE_LIMITS). */
+  rateLimits?: RateLimits;
+  /**
+   * Addresses (or CIDR ranges) of TLS-terminating proxies in front of the service: their
+   * X-Forwarded-For names the client whose address the rate limits count. Default none.
+   */
+  trustedProxies?: readonly string[];
 }
+
+/** Largest request body accepted (a full batch of events is far smaller); larger: 413 `too-large`. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A created service. */
 export interface CustodyServer {
@@ -69,16 +81,18 @@ export async function createServer(options: ServerOptions): Promise<CustodyServe
   });
   const app = Fastify({
     logger: options.logger ? { redact: ['req.headers.authorization'] } : false,
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: MAX_BODY_BYTES,
+    ...(options.trustedProxies && options.trustedProxies.length > 0 ? { trustProxy: [...options.trustedProxies] } : {}),
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   app.setErrorHandler((err, _req, reply) => {
     const { status, body } = toErrorResponse(err);
+    if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
     if (status >= 500) app.log.error({ err }, 'request failed');
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((_req, reply) => { void reply.code(404).send({ error: { code: 'not-found', message: 'no such route' } }); });
-  installAuth(app, ctx);
+  installAuth(app, ctx, await installRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS));
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/v1/service-key', async () => ({ publicKey: ctx.serviceKey.publicKey, keyId: ctx.serviceKey.keyId }));
   registerCustodyRoutes(app, ctx);
@@ -87,6 +101,7 @@ export async function createServer(options: ServerOptions): Promise<CustodyServe
   registerLogRoutes(app, ctx);
   registerRevocationRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerTokenRoutes(app, ctx);
   let closed = false;
   return {
     app,

@@ -5,6 +5,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScelleError } from '../shared/errors/scelle-error.js';
+import { parseAccessSubject, type AccessSubject } from './access/access-request.js';
+import { DEFAULT_TOKEN_TTL_DAYS } from './auth/tokens.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.js';
 
 /** The parsed configuration. */
 export interface ServerConfig {
@@ -23,8 +26,23 @@ export interface ServerConfig {
   /** minutes between retention runs; 0 disables the schedule */
   retentionIntervalMinutes: number;
   log: boolean;
+  /**
+   * Addresses/CIDR ranges of the TLS-terminating proxies in front of the service (empty: none).
+   * Declaring one allows plain HTTP on a non-loopback address and makes rate limits count the
+   * client named by the proxy's X-Forwarded-For.
+   */
+  tlsProxies: string[];
+  /** requests per minute: per address, failed authentications per address, per token */
+  rateLimits: RateLimits;
   /** one-shot commands instead of serving */
-  command: { kind: 'serve' } | { kind: 'help' } | { kind: 'run-retention' } | { kind: 'create-token'; role: string; subject: string | null; label: string };
+  command: { kind: 'serve' } | { kind: 'help' } | { kind: 'run-retention' } | { kind: 'create-token'; role: string; subject: string | null; label: string; ttlDays: number }
+    | { kind: 'access-request'; subject: AccessSubject; format: 'json' | 'pdf'; out: string | null };
+}
+
+/** True for a listen address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** Usage text of `node dist/server/main.js`. */
@@ -41,11 +59,18 @@ usage: node dist/server/main.js [options]
   --log-origin <name>           origin line of the log's signed checkpoints (SCELLE_LOG_ORIGIN, default scelle-custody/<key id>)
   --tls-cert <pem> --tls-key <pem>  serve HTTPS (SCELLE_TLS_CERT, SCELLE_TLS_KEY)
   --retention-interval <min>    minutes between retention runs, 0 = never (SCELLE_RETENTION_INTERVAL_MINUTES, default 60)
+  --behind-tls-proxy <addr>     plain HTTP for a TLS-terminating proxy at <addr> (IP or CIDR, comma-separated;
+                                SCELLE_BEHIND_TLS_PROXY): required to serve plain HTTP on a non-loopback address
+  --rate-limit-per-address <n>  requests per minute from one address (SCELLE_RATE_LIMIT_PER_ADDRESS, default ${DEFAULT_RATE_LIMITS.perAddress})
+  --rate-limit-per-token <n>    requests per minute with one token (SCELLE_RATE_LIMIT_PER_TOKEN, default ${DEFAULT_RATE_LIMITS.perToken})
+  --rate-limit-auth-failures <n>  failed authentications per minute from one address (SCELLE_RATE_LIMIT_AUTH_FAILURES, default ${DEFAULT_RATE_LIMITS.authFailuresPerAddress})
   --log                         log requests (SCELLE_LOG=1)
   --run-retention               run retention once and exit
-  --create-token <role> [--subject <id>] [--label <text>]
+  --create-token <role> [--subject <id>] [--label <text>] [--ttl-days <n>]
                                 create a token (admin, station, support, customer), print it once, exit;
                                 --subject is required: the station id for station, the drive id for customer
+  --access-request --order <ref> | --drive <id> | --contact <text> [--format json|pdf] [--out <file>]
+                                export everything held about an order, drive or customer contact (audited), exit
   --help`;
 
 /**
@@ -62,7 +87,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
         'service-key-file': { type: 'string' }, 'root-public-key': { type: 'string' }, 'log-origin': { type: 'string' }, 'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' }, 'retention-interval': { type: 'string' }, log: { type: 'boolean' },
         'run-retention': { type: 'boolean' }, 'create-token': { type: 'string' }, subject: { type: 'string' },
-        label: { type: 'string' }, help: { type: 'boolean' },
+        label: { type: 'string' }, help: { type: 'boolean' }, 'ttl-days': { type: 'string' },
+        'behind-tls-proxy': { type: 'string' }, 'rate-limit-per-address': { type: 'string' }, 'rate-limit-per-token': { type: 'string' },
+        'rate-limit-auth-failures': { type: 'string' }, 'access-request': { type: 'boolean' }, order: { type: 'string' },
+        drive: { type: 'string' }, contact: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -86,12 +114,40 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   const logOrigin = pick(values['log-origin'], 'SCELLE_LOG_ORIGIN');
   if (logOrigin !== null && !/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(logOrigin)) throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+", e.g. custody.example.ca/log');
   const createRole = values['create-token'];
-  const command: ServerConfig['command'] = values.help ? { kind: 'help' }
-    : values['run-retention'] ? { kind: 'run-retention' }
-    : createRole !== undefined ? { kind: 'create-token', role: createRole, subject: values.subject ?? null, label: values.label ?? `created from the command line` }
-    : { kind: 'serve' };
+  let command: ServerConfig['command'];
+  if (values.help) command = { kind: 'help' };
+  else if (values['run-retention']) command = { kind: 'run-retention' };
+  else if (createRole !== undefined) {
+    command = { kind: 'create-token', role: createRole, subject: values.subject ?? null, label: values.label ?? `created from the command line`, ttlDays: int(values['ttl-days'] ?? null, 'token lifetime in days', DEFAULT_TOKEN_TTL_DAYS, 365) };
+  } else if (values['access-request']) {
+    const format = values.format ?? 'json';
+    if (format !== 'json' && format !== 'pdf') throw new ScelleError('E_SERVER_CONFIG', '--format is json or pdf');
+    let subject: AccessSubject;
+    try {
+      subject = parseAccessSubject({ order: values.order, drive: values.drive, contact: values.contact });
+    } catch (cause) {
+      throw new ScelleError('E_SERVER_CONFIG', `--access-request needs exactly one of --order, --drive or --contact (${cause instanceof Error ? cause.message : ''})`, {}, { cause });
+    }
+    if (format === 'pdf' && !values.out) throw new ScelleError('E_SERVER_CONFIG', 'a PDF export needs --out <file>');
+    command = { kind: 'access-request', subject, format, out: values.out ?? null };
+  } else command = { kind: 'serve' };
+  const host = pick(values.host, 'SCELLE_HOST') ?? '127.0.0.1';
+  const tlsProxies = (pick(values['behind-tls-proxy'], 'SCELLE_BEHIND_TLS_PROXY') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const p of tlsProxies) {
+    if (!/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(p)) throw new ScelleError('E_SERVER_CONFIG', `--behind-tls-proxy takes IP addresses or CIDR ranges, not "${p.slice(0, 64)}"`);
+  }
+  if (command.kind === 'serve' && tlsCert === null && tlsProxies.length === 0 && !isLoopbackHost(host)) {
+    throw new ScelleError('E_SERVER_CONFIG',
+      `refusing to serve plain HTTP on ${host}: give --tls-cert and --tls-key, or --behind-tls-proxy <proxy address> when a TLS-terminating proxy forwards to this service, or listen on 127.0.0.1`,
+      { host });
+  }
+  const rateLimits: RateLimits = {
+    perAddress: int(pick(values['rate-limit-per-address'], 'SCELLE_RATE_LIMIT_PER_ADDRESS'), 'rate limit per address', DEFAULT_RATE_LIMITS.perAddress, 1_000_000) || 1,
+    perToken: int(pick(values['rate-limit-per-token'], 'SCELLE_RATE_LIMIT_PER_TOKEN'), 'rate limit per token', DEFAULT_RATE_LIMITS.perToken, 1_000_000) || 1,
+    authFailuresPerAddress: int(pick(values['rate-limit-auth-failures'], 'SCELLE_RATE_LIMIT_AUTH_FAILURES'), 'failed authentications limit', DEFAULT_RATE_LIMITS.authFailuresPerAddress, 1_000_000) || 1,
+  };
   return {
-    host: pick(values.host, 'SCELLE_HOST') ?? '127.0.0.1',
+    host,
     port: int(pick(values.port, 'SCELLE_PORT'), 'port', tlsCert ? 8443 : 8080, 65535),
     databaseUrl: env['DATABASE_URL'] && env['DATABASE_URL'] !== '' ? env['DATABASE_URL'] : null,
     dataDir,
@@ -103,6 +159,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     tlsKey,
     retentionIntervalMinutes: int(pick(values['retention-interval'], 'SCELLE_RETENTION_INTERVAL_MINUTES'), 'retention interval', 60, 525_600),
     log: values.log === true || env['SCELLE_LOG'] === '1',
+    tlsProxies,
+    rateLimits,
     command,
   };
 }

@@ -313,7 +313,7 @@ for (const engine of testEngines()) {
       });
 
       it('retention deletes expired personal data only, and chains still verify', async () => {
-        await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/personal/ORD-KEEP', { name: 'Keep', deleteAfter: '2099-01-01T00:00:00Z' });
+        await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/personal/ORD-KEEP', { name: 'Keep', deleteAfter: new Date(Date.now() + 300 * 86_400_000).toISOString() });
         const eventsBefore = Number((await svc.db.query('SELECT COUNT(*) AS n FROM events'))[0]?.['n']);
         const deleted = await svc.server.runRetention(new Date('2025-05-01T00:00:00Z'));
         expect(deleted).toBe(1);
@@ -330,9 +330,10 @@ for (const engine of testEngines()) {
     });
 
     describe('append-only storage and tampering', () => {
-      it('the database itself refuses UPDATE and DELETE on events, Merkle nodes, checkpoints and the audit log', async () => {
+      it('the database itself refuses UPDATE and DELETE on events, Merkle nodes, checkpoints, the audit log, the incident register, handoffs and revocation lists', async () => {
         await svc.db.run(`INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h-test', 'D-NONE', 's', 't', '2025-01-01T00:00:00.000Z', 'admin', 'k')`);
         await svc.db.run(`INSERT INTO revocation_lists (sequence, issued_at, stored_at, body) VALUES (999999, 't', 't', '{}')`);
+        await svc.db.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES ('i-test', 'D', 'e-test', 'lost', 't', 't', 's')`);
         for (const t of APPEND_ONLY_TABLES) {
           await expect(svc.db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
         }

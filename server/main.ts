@@ -3,7 +3,9 @@
  * docs/SERVER.md). Serves until SIGINT/SIGTERM; or runs a one-shot command and exits.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { exportAccessRequest } from './access/access-request.js';
+import { renderAccessReportPdf } from './access/access-report-pdf.js';
 import { createServer } from './app.js';
 import { createToken } from './auth/tokens.js';
 import { USAGE, parseConfig, type ServerConfig } from './config.js';
@@ -13,7 +15,7 @@ import { openPostgres } from './db/postgres.js';
 import { openSqlite } from './db/sqlite.js';
 import { scheduleRetention } from './retention.js';
 import { loadServiceKeyFile } from './service-key.js';
-import { isScelleError } from '../shared/errors/scelle-error.js';
+import { isScelleError, ScelleError } from '../shared/errors/scelle-error.js';
 
 function openDb(cfg: ServerConfig): Db {
   if (cfg.databaseUrl) return openPostgres(cfg.databaseUrl);
@@ -33,16 +35,36 @@ async function main(): Promise<number> {
   if (cfg.command.kind === 'create-token') {
     try {
       await migrate(db);
-      const t = await createToken(db, cfg.command.role, cfg.command.subject, cfg.command.label, new Date());
+      const t = await createToken(db, cfg.command.role, cfg.command.subject, cfg.command.label, new Date(), cfg.command.ttlDays);
       // The token is printed once, to stdout, for the operator; only its hash is stored.
-      console.log(JSON.stringify({ id: t.id, role: t.role, subject: t.subject, token: t.token }));
+      console.log(JSON.stringify({ id: t.id, role: t.role, subject: t.subject, expiresAt: t.expiresAt, token: t.token }));
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+  if (cfg.command.kind === 'access-request') {
+    try {
+      await migrate(db);
+      // Audited as access.export with no token (the operator ran it on the service's machine).
+      const x = await exportAccessRequest(db, null, cfg.command.subject, new Date());
+      const bytes = cfg.command.format === 'pdf' ? await renderAccessReportPdf(x) : Buffer.from(`${JSON.stringify(x, null, 2)}\n`);
+      if (cfg.command.out) {
+        try {
+          // flag 'wx': never overwrite an existing file
+          writeFileSync(cfg.command.out, bytes, { flag: 'wx', mode: 0o600 });
+        } catch (cause) {
+          const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
+          throw new ScelleError('E_SERVER_CONFIG', exists ? `${cfg.command.out} already exists: choose another --out file` : `cannot write ${cfg.command.out}`, {}, { cause });
+        }
+      } else process.stdout.write(bytes);
       return 0;
     } finally {
       await db.close();
     }
   }
   const server = await createServer({
-    db, serviceKey, rootPublicKey: cfg.rootPublicKey, logger: cfg.log, ...(cfg.logOrigin ? { logOrigin: cfg.logOrigin } : {}),
+    db, serviceKey, rootPublicKey: cfg.rootPublicKey, logger: cfg.log, rateLimits: cfg.rateLimits, trustedProxies: cfg.tlsProxies, ...(cfg.logOrigin ? { logOrigin: cfg.logOrigin } : {}),
     ...(cfg.tlsCert && cfg.tlsKey ? { tls: { cert: readFileSync(cfg.tlsCert), key: readFileSync(cfg.tlsKey) } } : {}),
   });
   if (cfg.command.kind === 'run-retention') {

@@ -1,22 +1,27 @@
 /**
  * The retention job: deletes personal records past their deletion date and writes one audit
- * row saying how many. Custody events are never touched.
+ * row saying how many, then erases the deleted rows' bytes from the database files
+ * (`Db.reclaim`: SQLite secure_delete + WAL checkpoint + VACUUM; PostgreSQL VACUUM).
+ * Custody events are never touched.
  */
 import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { deleteExpiredPersonalRecords } from './personal-records.js';
 
 /**
- * Runs retention as of `now`.
+ * Runs retention as of `now`: deletes, then reclaims the freed space when anything was deleted.
  * @returns the number of personal records deleted.
- * @throws ScelleError E_SERVER_DATABASE on database failure (nothing is deleted then).
+ * @throws ScelleError E_SERVER_DATABASE on database failure (when the delete failed, nothing is
+ *   deleted; when only the reclaim failed, the next run reclaims again).
  */
 export async function runRetention(ctx: ServiceContext, now: Date): Promise<number> {
-  return ctx.db.transaction(async (tx) => {
-    const deleted = await deleteExpiredPersonalRecords(tx, now);
-    await audit(tx, null, 'retention.run', { before: now.toISOString() }, deleted, now);
-    return deleted;
+  const deleted = await ctx.db.transaction(async (tx) => {
+    const n = await deleteExpiredPersonalRecords(tx, now);
+    await audit(tx, null, 'retention.run', { before: now.toISOString() }, n, now);
+    return n;
   });
+  if (deleted > 0) await ctx.db.reclaim(['personal_records']);
+  return deleted;
 }
 
 /**

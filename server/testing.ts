@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import pg from 'pg';
 import { decodeBase64Strict, encodeBase64, eventHash, eventSigningBytes, newEventId, type CustodyEvent, type SignedEvent } from '../shared/custody/event.js';
+import { retryIdempotentOnReset, type FetchLike } from '../shared/custody/http.js';
 import { testSecretKey, type TestAuthor } from '../shared/custody/testing.js';
 import type { StationCertificate } from '../shared/engine/api.js';
 import { issueStationCertificate } from '../shared/format/station-cert.js';
 import { createServer, type CustodyServer } from './app.js';
 import { createToken } from './auth/tokens.js';
+import type { RateLimits } from './http/rate-limits.js';
 import type { Db } from './db/driver.js';
 import { openPostgres } from './db/postgres.js';
 import { openSqlite } from './db/sqlite.js';
@@ -104,10 +106,12 @@ export interface TestService {
  * Starts the service on a fresh database of `engine`, listening on a loopback port, with
  * tokens for each role (customer bound to `customerDrive`, station to `stationId`) (TEST ONLY).
  */
-export async function startTestService(engine: TestEngine, opts: { customerDrive: string; stationId: string; now?: () => Date }): Promise<TestService> {
+export async function startTestService(engine: TestEngine, opts: { customerDrive: string; stationId: string; now?: () => Date; rateLimits?: RateLimits }): Promise<TestService> {
   const { db, drop } = await engine.open();
-  const server = await createServer({ db, serviceKey: TEST_SERVICE_KEY, rootPublicKey: TEST_ROOT_PUBLIC, ...(opts.now ? { now: opts.now } : {}) });
-  const now = new Date();
+  const server = await createServer({
+    db, serviceKey: TEST_SERVICE_KEY, rootPublicKey: TEST_ROOT_PUBLIC, ...(opts.now ? { now: opts.now } : {}), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+  });
+  const now = opts.now ? opts.now() : new Date();
   const tokens = {
     admin: (await createToken(db, 'admin', null, 'test admin', now)).token,
     station: (await createToken(db, 'station', opts.stationId, 'test station', now)).token,
@@ -121,10 +125,15 @@ export async function startTestService(engine: TestEngine, opts: { customerDrive
   };
 }
 
-/** fetch() JSON helper: returns status and parsed body (TEST ONLY). */
+const fetchWithResetRetry = retryIdempotentOnReset(globalThis.fetch as unknown as FetchLike);
+
+/**
+ * fetch() JSON helper: returns status and parsed body (TEST ONLY). Goes through the clients'
+ * fetch path (an idempotent request on a connection the service just closed is resent once).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper: bodies are checked by the assertions
-export async function call(base: string, token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, {
+export async function call(base: string, token: string | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetchWithResetRetry(base + path, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -1,7 +1,7 @@
 // The committed worked example of docs/FORMAT.md §10 must keep opening: it pins the format.
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { open, verify, list } from '../shared/engine/index.js';
@@ -16,7 +16,11 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 describe('committed fixture drive (docs/FORMAT.md §10)', () => {
   it('verifies fully, certified by its root, and lists the expected entries', async () => {
     const root = await readPublicKeyFile(join(fixture, 'keys/root.pub'), 'root');
-    const escrow = await readEscrowKeyFile(join(fixture, 'keys/escrow.key'));
+    // git keeps no 0600 mode, and secret key files readable by others are refused: read a private copy.
+    const escrowCopy = join(tempDir('fixture-escrow-'), 'escrow.key');
+    copyFileSync(join(fixture, 'keys/escrow.key'), escrowCopy);
+    chmodSync(escrowCopy, 0o600);
+    const escrow = await readEscrowKeyFile(escrowCopy);
     const report = await verify({ driveDir, pinnedRoots: [root], secret: { kind: 'x25519', secretKey: escrow.secretKey } });
     expect(report).toMatchObject({ ok: true, level: 'full', files: 4, bytes: 150087, station: { id: 'fixture-station-1', certified: true } });
     const { entries } = await list({ driveDir, pinnedRoots: [root], secret: { kind: 'x25519', secretKey: escrow.secretKey } });

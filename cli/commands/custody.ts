@@ -8,12 +8,16 @@
  *                                  events stay queued
  *   lookup --tracking|--order|--drive   the service's view of matching drives, verified here
  *   config [--service …] [--token-file …] [--ca …] [--service-key …]   writes or shows
- *                                  `<scelleHome>/custody.json` (the token's *path*, never the token)
+ *                                  `<scelleHome>/custody.json` (the token's *path*, never the token);
+ *                                  a new service origin without a new token file drops the old one
+ *   rotate-token                   replaces the token in its file by a fresh one from the service
+ * The token file must be private (mode 0600, owned by the user: checkPrivateFile) and is used only
+ * for the service origin it was configured with.
  * Service options may be given on each command or come from custody.json.
  * Local trust: this machine's station key and, when a drive folder is named, its station's key
  * if the manifest certificate chains to a pinned root (see localChainTrust).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { normalizeTrackingNumber } from '../../shared/carriers/index.js';
 import { verifyChain, type ChainReport } from '../../shared/custody/chain-verify.js';
@@ -21,6 +25,7 @@ import { decodeBase64Strict, type SignedEvent } from '../../shared/custody/event
 import type { CustodyStore } from '../../shared/custody/journal.js';
 import { CustodySyncClient } from '../../shared/custody/sync-client.js';
 import { isScelleError, ScelleError } from '../../shared/errors/scelle-error.js';
+import { checkPrivateFile } from '../../shared/format/private-file.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots, scelleHome } from '../config.js';
 import { eventTypeLabel, localChainTrust, resolveDriveRef, withCustodyStore } from '../custody.js';
@@ -33,6 +38,8 @@ export interface CustodyConfig {
   service?: string;
   /** path of a file whose first line is the bearer token */
   tokenFile?: string;
+  /** the service origin (scheme://host:port) the token file was configured for */
+  tokenOrigin?: string;
   /** path of a PEM file: the only CA trusted for the service */
   ca?: string;
   /** base64 Ed25519 public keys of the service (current and previous) */
@@ -86,6 +93,7 @@ export function parseServiceKey(value: string): string {
 interface ServiceSettings {
   baseUrl: string;
   token: string;
+  tokenFile: string;
   ca?: string;
   serviceKeys: string[];
   maxAttempts: number;
@@ -97,10 +105,16 @@ function serviceSettings(values: { service?: string; 'token-file'?: string; ca?:
   if (!baseUrl) throw new ScelleError('E_USAGE', 'no custody service: give --service <url> or run "scelle custody config"', { reason: '--service <url>' });
   const tokenFile = values['token-file'] ?? cfg.tokenFile;
   if (!tokenFile) throw new ScelleError('E_USAGE', 'no token: give --token-file <file> or run "scelle custody config"', { reason: '--token-file <f>' });
+  // The configured token goes only to the origin it was configured for.
+  if (values['token-file'] === undefined && originOf(baseUrl) !== (cfg.tokenOrigin ?? originOf(cfg.service ?? ''))) {
+    throw new ScelleError('E_USAGE', `the configured token is for ${cfg.tokenOrigin ?? cfg.service ?? 'another service'}, not ${originOf(baseUrl)}: give --token-file with a token issued for it`, { reason: '--token-file <f>' });
+  }
   let token: string;
   try {
+    checkPrivateFile(tokenFile, statSync(tokenFile));
     token = (readFileSync(tokenFile, 'utf8').split(/\r?\n/)[0] ?? '').trim();
-  } catch {
+  } catch (e) {
+    if (isScelleError(e)) throw e;
     throw new ScelleError('E_KEY_FILE', `cannot read ${tokenFile}`, { path: tokenFile, problem: 'unreadable' });
   }
   if (!token) throw new ScelleError('E_KEY_FILE', `${tokenFile} is empty`, { path: tokenFile, problem: 'empty' });
@@ -117,7 +131,54 @@ function serviceSettings(values: { service?: string; 'token-file'?: string; ca?:
   if (serviceKeys.length === 0) throw new ScelleError('E_USAGE', 'no service key: give --service-key <key|file> or run "scelle custody config"', { reason: '--service-key <key|f>' });
   const maxAttempts = values.attempts === undefined ? 4 : Number(values.attempts);
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) throw new ScelleError('E_USAGE', '--attempts must be an integer from 1 to 20', { reason: '--attempts' });
-  return { baseUrl, token, serviceKeys, maxAttempts, ...(ca !== undefined ? { ca } : {}) };
+  return { baseUrl, token, tokenFile, serviceKeys, maxAttempts, ...(ca !== undefined ? { ca } : {}) };
+}
+
+/** `scheme://host:port` of a URL, or '' when it is not one. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+/** Replaces the token file's content: a private temp file, fsync'd, renamed over it. */
+function replaceTokenFile(path: string, token: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, `${token}\n`);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+async function rotateTokenSub(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const { values } = parse(argv, SERVICE_OPTIONS);
+  const settings = serviceSettings(values);
+  return withCustodyStore(async (store) => {
+    let rotated;
+    try {
+      rotated = await syncClient(settings, store).rotateToken(signal);
+    } catch (e) {
+      throw offlineOr(e, store.pending().length);
+    }
+    try {
+      replaceTokenFile(settings.tokenFile, rotated.token);
+    } catch (cause) {
+      // The old token keeps working for a few minutes: nothing is lost if this is fixed now.
+      throw new ScelleError('E_KEY_FILE', `cannot write ${settings.tokenFile}`, { path: settings.tokenFile, problem: 'not writable' }, { cause });
+    }
+    out.info(t(out.lang, 'tokenRotated', settings.tokenFile, rotated.expiresAt));
+    out.emit({ event: 'result', command: 'custody rotate-token', tokenFile: settings.tokenFile, expiresAt: rotated.expiresAt });
+    return 0;
+  });
 }
 
 function syncClient(s: ServiceSettings, store: CustodyStore): CustodySyncClient {
@@ -272,11 +333,20 @@ function configSub(argv: string[], out: Output): number {
       } catch {
         throw new ScelleError('E_USAGE', 'the custody service address must be an https:// URL', { reason: '--service <url>' });
       }
+      const before = cfg.tokenOrigin ?? originOf(cfg.service ?? '');
       cfg.service = values.service;
+      // A token is bound to the origin it was issued for: a new origin drops it.
+      if (cfg.tokenFile !== undefined && values['token-file'] === undefined && before !== originOf(values.service)) {
+        out.warn(t(out.lang, 'tokenDropped', cfg.tokenFile, originOf(values.service)));
+        delete cfg.tokenFile;
+        delete cfg.tokenOrigin;
+      }
     }
     if (values['token-file'] !== undefined) {
       if (!existsSync(values['token-file'])) throw new ScelleError('E_KEY_FILE', `cannot read ${values['token-file']}`, { path: values['token-file'], problem: 'missing' });
+      checkPrivateFile(values['token-file'], statSync(values['token-file']));
       cfg.tokenFile = resolve(values['token-file']);
+      cfg.tokenOrigin = originOf(cfg.service ?? '');
     }
     if (values.ca !== undefined) {
       if (!existsSync(values.ca)) throw new ScelleError('E_KEY_FILE', `cannot read ${values.ca}`, { path: values.ca, problem: 'missing' });
@@ -315,7 +385,9 @@ export async function custodyCommand(argv: string[], out: Output, signal: AbortS
       return lookupSub(rest, out, signal);
     case 'config':
       return configSub(rest, out);
+    case 'rotate-token':
+      return rotateTokenSub(rest, out, signal);
     default:
-      throw new ScelleError('E_USAGE', 'custody needs show, verify, sync, lookup or config', { reason: 'custody show|verify|sync|lookup|config' });
+      throw new ScelleError('E_USAGE', 'custody needs show, verify, sync, lookup, config or rotate-token', { reason: 'custody show|verify|sync|lookup|config|rotate-token' });
   }
 }

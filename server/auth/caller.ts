@@ -17,4 +17,6 @@ export interface Caller {
    * `station` (required for new tokens; a legacy token without one may not push station events), else null.
    */
   readonly subject: string | null;
+  /** RFC 3339 UTC: when the token stops working */
+  readonly expiresAt: string;
 }

@@ -7,6 +7,8 @@
  * `unknown-key`, `revoked-key`, `wrong-author`, `missing-genesis`, `gap`, `fork`, `altered`,
  * `conflict` (known id, other content), `forbidden` (the caller's token may not push it) and
  * `not-owner` (a station event on a drive another station holds: see ownership.ts).
+ * `drive-full` (the drive already holds MAX_EVENTS_PER_DRIVE events).
+ * A stored `incident` of kind `lost` also opens an entry in the incident register (incidents.ts).
  */
 import { eventHash, lineageOf, parseSignedEvent, type SignedEvent } from '../../shared/custody/event.js';
 import { leafHash } from '../../shared/custody/merkle.js';
@@ -19,14 +21,20 @@ import { appendLeaves } from './merkle-store.js';
 import { signCheckpoint, signReceipt, type Checkpoint, type Receipt } from './receipts.js';
 import { loadOwnership, ownershipRefusal } from './ownership.js';
 import { keyTrust, loadKeys } from './signing-keys.js';
+import { openIncidentsFor } from './incidents.js';
 
 /** The maximum number of events in one request. */
 export const MAX_BATCH = 100;
+/**
+ * The most events one drive may hold, both lineages together (a real chain holds about ten):
+ * bounds what a station or customer token can make the service store and verify per lookup.
+ */
+export const MAX_EVENTS_PER_DRIVE = 1000;
 
 /** Codes of a rejected event. */
 export type RejectCode =
   | 'malformed' | 'bad-signature' | 'unknown-key' | 'revoked-key' | 'wrong-author' | 'missing-genesis'
-  | 'gap' | 'fork' | 'altered' | 'conflict' | 'forbidden' | 'not-owner';
+  | 'gap' | 'fork' | 'altered' | 'conflict' | 'forbidden' | 'not-owner' | 'drive-full';
 
 /** The outcome for one event of a batch. */
 export type IngestResult =
@@ -141,6 +149,7 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
     // Stored lineage positions of the batch's drives: (drive, lineage, seq) → hash; sealed data.
     const drives = [...new Set(candidates.map((c) => c.event.driveId))];
     const slot = new Map<string, string>();
+    const perDrive = new Map<string, number>();
     const sealed = new Map<string, { customerPublicKey: string; manifestSha256: string }>();
     const slotKey = (d: string, l: string, s: number): string => `${d}\u0000${l}\u0000${s}`;
     for (let i = 0; i < drives.length; i += 200) {
@@ -148,6 +157,7 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
       const rows = await tx.query(`SELECT drive_id, lineage, seq, event_hash, type, body FROM events WHERE drive_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
       for (const r of rows) {
         const d = String(r['drive_id']);
+        perDrive.set(d, (perDrive.get(d) ?? 0) + 1);
         slot.set(slotKey(d, String(r['lineage']), num(r['seq'])), String(r['event_hash']));
         if (String(r['lineage']) === 'provider' && num(r['seq']) === 0) {
           const data = (JSON.parse(String(r['body'])) as SignedEvent).data;
@@ -190,6 +200,9 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
         if (before === undefined) { reject('gap', `no stored event at ${c.lineage} seq ${e.seq - 1}`); continue; }
         if (before !== e.prev) { reject('altered', `prev differs from the hash of ${c.lineage} seq ${e.seq - 1}`); continue; }
       }
+      const count = perDrive.get(e.driveId) ?? 0;
+      if (count >= MAX_EVENTS_PER_DRIVE) { reject('drive-full', `the drive already holds ${MAX_EVENTS_PER_DRIVE} events`); continue; }
+      perDrive.set(e.driveId, count + 1);
       const leafIndex = size++;
       const receipt = signReceipt(deps.serviceKey, { eventId: e.id, eventHash: c.hash, receivedAt, leafIndex });
       slot.set(slotKey(e.driveId, c.lineage, e.seq), c.hash);
@@ -212,6 +225,7 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
         chunk.flat(),
       );
     }
+    await openIncidentsFor(tx, candidates.filter((c) => results[c.pos]?.status === 'stored').map((c) => c.event), receivedAt);
     if (leaves.length === 0) {
       const cp = await latestCheckpoint(tx);
       if (cp && cp.treeSize === startSize) return cp;

@@ -42,6 +42,17 @@ export interface Db extends Tx {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** The row-locking suffix for a SELECT: ' FOR UPDATE' on PostgreSQL, '' on SQLite. */
   readonly forUpdate: string;
+  /**
+   * Makes the bytes of rows deleted from `tables` unrecoverable from the database's files as far
+   * as the engine allows, outside any transaction (call it after the deleting transaction
+   * committed). SQLite (opened with `secure_delete`, which zeroes freed content): checkpoints
+   * the WAL and truncates it, VACUUMs (rewrites the file without free pages) and truncates the
+   * WAL again, so neither `<file>` nor `<file>-wal` keeps the text. PostgreSQL: `VACUUM` of each
+   * table, which marks dead tuples' space reusable but does not overwrite it; full erasure needs
+   * `VACUUM FULL` (an exclusive lock, so it is left to the operator: docs/SERVER.md).
+   * @throws ScelleError E_SERVER_DATABASE on failure (the deletion itself stays committed).
+   */
+  reclaim(tables: readonly string[]): Promise<void>;
   /** Closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }

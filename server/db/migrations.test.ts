@@ -46,6 +46,7 @@ for (const engine of testEngines()) {
         VALUES ('e1', 'h1', 'D', 'provider', 0, 'sealed', 'station', 's', 't', '{}', 0, 't', 'k', 's')`);
       await db.run(`INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h1', 'D', 's', 't', 't', 'admin', 'k')`);
       await db.run(`INSERT INTO revocation_lists (sequence, issued_at, stored_at, body) VALUES (1, 't', 't', '{}')`);
+      await db.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES ('i1', 'D', 'e1', 'lost', 't', 't', 's')`);
       for (const t of APPEND_ONLY_TABLES) await expect(db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
       await expect(db.run(`UPDATE audit_log SET action = 'y'`)).rejects.toThrow(/append-only/);
     });

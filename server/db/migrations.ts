@@ -4,7 +4,7 @@
  * the trigger syntax that makes custody tables append-only, which SQL cannot express portably.
  *
  * Append-only tables (UPDATE, DELETE and, on PostgreSQL, TRUNCATE refused by triggers):
- * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `drive_handoffs`, `revocation_lists`. Mutable tables: `tokens` and
+ * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `incidents`, `drive_handoffs`, `revocation_lists`. Mutable tables: `tokens` and
  * `signing_keys` (revocation sets `revoked_at`), `personal_records` (deleted by retention or on
  * request; events only reference them by opaque id), `tree_state` (one row, the tree size).
  */
@@ -23,7 +23,7 @@ export interface Migration {
 }
 
 /** Tables whose rows can never be changed or deleted once written. */
-export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'drive_handoffs', 'revocation_lists'] as const;
+export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'incidents', 'drive_handoffs', 'revocation_lists'] as const;
 
 const sqliteAppendOnly = (t: string): string[] => [
   `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, 'append-only table ${t}'); END`,
@@ -113,6 +113,28 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN RAISE EXCEPTION 'append-only table %', TG_TABLE_NAME USING ERRCODE = '42501'; END $$`,
       ...['events', 'merkle_nodes', 'checkpoints', 'audit_log'].flatMap(postgresAppendOnly),
     ],
+  },
+  {
+    id: 2,
+    name: 'token expiry, cancellation date and incident register',
+    common: [
+      // NULL for tokens created before this migration: they expire DEFAULT_TOKEN_TTL after created_at.
+      `ALTER TABLE tokens ADD COLUMN expires_at TEXT`,
+      `ALTER TABLE personal_records ADD COLUMN cancelled_at TEXT`,
+      // Law 25 incident register: one row per drive reported lost (opened by ingest).
+      `CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        drive_id TEXT NOT NULL,
+        event_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        reported_at TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        reported_by TEXT NOT NULL
+      )`,
+      `CREATE INDEX incidents_drive ON incidents (drive_id)`,
+    ],
+    sqlite: [...sqliteAppendOnly('incidents')],
+    postgres: [...postgresAppendOnly('incidents')],
   },
   {
     // id 9 (not 2): migrations of other branches may take the next small ids; ids only need to be unique and increasing.

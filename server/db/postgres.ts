@@ -100,6 +100,13 @@ export function openPostgres(url: string, poolSize = 10, schema?: string): Db {
         client.release();
       }
     },
+    async reclaim(tables: readonly string[]): Promise<void> {
+      for (const t of tables) {
+        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(t)) throw dbError(new Error('invalid table name'));
+        // VACUUM cannot run inside a transaction block: one pooled connection, autocommit.
+        await direct.exec(`VACUUM ${t}`);
+      }
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -8,7 +8,7 @@ import { dbError, type Db, type Row, type SqlValue, type Tx } from './driver.js'
 
 /**
  * Opens (creating if needed) the SQLite database at `file` (':memory:' for a private
- * in-memory one) in WAL mode with foreign keys on.
+ * in-memory one) in WAL mode with foreign keys and `secure_delete` on.
  * @throws ScelleError E_SERVER_DATABASE if the file cannot be opened.
  */
 export function openSqlite(file: string): Db {
@@ -19,6 +19,9 @@ export function openSqlite(file: string): Db {
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
+    // Freed pages are overwritten with zeros, so deleted personal data does not linger in the
+    // file's free pages (retention: see reclaim below and docs/SERVER.md).
+    raw.pragma('secure_delete = ON');
   } catch (e) {
     throw dbError(e);
   }
@@ -84,6 +87,17 @@ export function openSqlite(file: string): Db {
           return result;
         } catch (e) {
           if (db.inTransaction) db.exec('ROLLBACK');
+          throw dbError(e);
+        }
+      });
+    },
+    reclaim(_tables: readonly string[]): Promise<void> {
+      return serialize(async () => {
+        try {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+          db.exec('VACUUM');
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        } catch (e) {
           throw dbError(e);
         }
       });

@@ -23,6 +23,9 @@ export const notFound = (message = 'not found'): HttpError => new HttpError(404,
 
 /** Maps any thrown value to a status and body; unknown errors become 500 without details. */
 export function toErrorResponse(e: unknown): { status: number; body: { error: { code: string; message: string } } } {
+  if (typeof e === 'object' && e !== null && (e as { statusCode?: unknown }).statusCode === 413) {
+    return { status: 413, body: { error: { code: 'too-large', message: 'the request body is too large' } } };
+  }
   if (e instanceof HttpError) return { status: e.status, body: { error: { code: e.code, message: e.message } } };
   if (isScelleError(e)) {
     const clientSide = ['E_USAGE', 'E_CUSTODY_MERKLE', 'E_FORMAT_CERTIFICATE'].includes(e.code);

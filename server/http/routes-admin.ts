@@ -1,10 +1,14 @@
 /**
  * Admin routes: station and staff key enrolment/revocation, tokens, personal records, the audit
- * log, the integrity check and retention. All require the `admin` role.
+ * log, the integrity check, retention, the incident register and access requests. All require
+ * the `admin` role.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { exportAccessRequest, parseAccessSubject } from '../access/access-request.js';
+import { renderAccessReportPdf } from '../access/access-report-pdf.js';
 import { audit, readAudit } from '../audit.js';
+import { listIncidents } from '../custody/incidents.js';
 import { createToken, revokeToken } from '../auth/tokens.js';
 import { checkIntegrity } from '../custody/integrity.js';
 import { checkStationCertificate, enrolKey, listKeys, revokeKeys } from '../custody/signing-keys.js';
@@ -20,7 +24,7 @@ const enrolBody = z.strictObject({
   kind: z.enum(['station', 'staff']).optional(),
 });
 const revokeBody = z.strictObject({ publicKey: z.string().optional(), reason: z.string().min(1).max(500) });
-const tokenBody = z.strictObject({ role: z.string(), subject: z.string().nullable().optional(), label: z.string().max(200).optional() });
+const tokenBody = z.strictObject({ role: z.string(), subject: z.string().nullable().optional(), label: z.string().max(200).optional(), ttlDays: z.number().optional() });
 
 /** Registers the admin routes. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
@@ -61,10 +65,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
   app.post('/v1/tokens', async (req, reply) => {
     const caller = requireRole(req, 'admin');
     const body = tokenBody.safeParse(req.body);
-    if (!body.success) throw badRequest('expected { role, subject?, label? }');
+    if (!body.success) throw badRequest('expected { role, subject?, label?, ttlDays? }');
     const created = await ctx.db.transaction(async (tx) => {
-      const t = await createToken(tx, body.data.role, body.data.subject ?? null, body.data.label ?? '', ctx.now());
-      await audit(tx, caller, 'tokens.create', { id: t.id, role: t.role, subject: t.subject }, 1, ctx.now());
+      const t = await createToken(tx, body.data.role, body.data.subject ?? null, body.data.label ?? '', ctx.now(), body.data.ttlDays);
+      await audit(tx, caller, 'tokens.create', { id: t.id, role: t.role, subject: t.subject, expiresAt: t.expiresAt }, 1, ctx.now());
       return t;
     });
     reply.code(201);
@@ -103,7 +107,27 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
       return r;
     });
     if (!ok) throw notFound('no personal record for this order');
+    await ctx.db.reclaim(['personal_records']);
     return { deleted: true };
+  });
+
+  app.get('/v1/incidents', async (req) => {
+    const caller = requireRole(req, 'admin');
+    const entries = await listIncidents(ctx.db);
+    await audit(ctx.db, caller, 'incidents.read', {}, entries.length, ctx.now());
+    return { incidents: entries };
+  });
+
+  app.get('/v1/access-request', async (req, reply) => {
+    const caller = requireRole(req, 'admin');
+    const q = req.query as Record<string, unknown>;
+    const format = q['format'] ?? 'json';
+    if (format !== 'json' && format !== 'pdf') throw badRequest('format is json or pdf');
+    const { format: _format, ...rest } = q;
+    const result = await exportAccessRequest(ctx.db, caller, parseAccessSubject(rest), ctx.now());
+    if (format === 'json') return result;
+    const pdf = await renderAccessReportPdf(result);
+    return reply.type('application/pdf').header('content-disposition', 'attachment; filename="scelle-access-request.pdf"').send(Buffer.from(pdf));
   });
 
   app.get('/v1/audit', async (req) => {

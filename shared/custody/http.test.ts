@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpsFetchWithCa } from './http.js';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { httpsFetchWithCa, isStaleConnectionError, retryIdempotentOnReset, type FetchLike } from './http.js';
 
 function hasOpenssl(): boolean {
   try {
@@ -66,5 +67,60 @@ describe.skipIf(!hasOpenssl())('httpsFetchWithCa', () => {
 
   it('refuses plain http', async () => {
     await expect(httpsFetchWithCa(ca)(url.replace('https', 'http'), { method: 'GET', headers: {} })).rejects.toMatchObject({ code: 'E_CUSTODY_SYNC' });
+  });
+});
+
+/**
+ * A server that resets (TCP RST) the first `resets` connections once their request arrived,
+ * then answers 200: what a client sees when it reuses a kept-alive connection the server has
+ * just closed (the custody bench's ECONNRESET on its first lookup after a long fill).
+ */
+function resettingServer(resets: number): Promise<{ url: string; server: TcpServer; connections: () => number }> {
+  let n = 0;
+  const server = createTcpServer((socket) => {
+    const mine = n++;
+    socket.once('data', () => {
+      if (mine < resets) socket.resetAndDestroy();
+      else socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{"ok":true}');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/checkpoint`, server, connections: () => n })));
+}
+
+describe('retryIdempotentOnReset over the global fetch', () => {
+  const f = retryIdempotentOnReset(globalThis.fetch as unknown as FetchLike);
+  const servers: TcpServer[] = [];
+  afterAll(() => { for (const s of servers) s.close(); });
+
+  it('a GET reset by the server is sent once more and succeeds', async () => {
+    const s = await resettingServer(1);
+    servers.push(s.server);
+    // without the wrapper the same request fails: the reset is real
+    const bare = await (globalThis.fetch as unknown as FetchLike)(s.url, { method: 'GET', headers: {} }).then(() => null, (e: unknown) => e);
+    expect(isStaleConnectionError(bare)).toBe(true);
+    const s2 = await resettingServer(1);
+    servers.push(s2.server);
+    const r = await f(s2.url, { method: 'GET', headers: {} });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('{"ok":true}');
+    expect(s2.connections()).toBe(2);
+  });
+
+  it('only once, and never a POST', async () => {
+    const twice = await resettingServer(2);
+    servers.push(twice.server);
+    await expect(f(twice.url, { method: 'GET', headers: {} })).rejects.toSatisfy(isStaleConnectionError);
+    expect(twice.connections()).toBe(2);
+    const post = await resettingServer(1);
+    servers.push(post.server);
+    await expect(f(post.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).rejects.toSatisfy(isStaleConnectionError);
+    expect(post.connections()).toBe(1);
+  });
+
+  it('recognizes resets by code or message through the cause chain, and nothing else', () => {
+    expect(isStaleConnectionError(new TypeError('fetch failed', { cause: { code: 'UND_ERR_SOCKET', message: 'other side closed' } }))).toBe(true);
+    expect(isStaleConnectionError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isStaleConnectionError(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))).toBe(false);
+    expect(isStaleConnectionError(new Error('timeout'))).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { ScelleError } from '../errors/scelle-error.js';
 
 /** A request as the sync client issues it. */
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
@@ -59,4 +59,42 @@ export function httpsFetchWithCa(ca: string | Buffer): FetchLike {
       if (init.body !== undefined) req.write(init.body);
       req.end();
     });
+}
+
+/** Error codes and messages of a connection the server closed just as it was reused. */
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const STALE_MESSAGE = /socket hang up|other side closed|ECONNRESET/i;
+
+/**
+ * True when `e` (or one of its causes) says the connection was reset or closed under the
+ * request: what a kept-alive connection gives when the server closed it just before reuse.
+ */
+export function isStaleConnectionError(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 5 && typeof cur === 'object' && cur !== null; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && STALE_CODES.has(code)) return true;
+    const message = (cur as { message?: unknown }).message;
+    if (typeof message === 'string' && STALE_MESSAGE.test(message)) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Wraps a FetchLike so that an idempotent request (GET, PUT, DELETE) that fails because its
+ * connection was reset or closed (isStaleConnectionError) is sent once more, at once, on a new
+ * connection: a server closing an idle kept-alive connection just as the client reuses it is
+ * not an outage. POST is never resent here (callers with idempotent POSTs retry with backoff),
+ * nor a request whose signal is aborted; the second failure is returned as is.
+ */
+export function retryIdempotentOnReset(fetchFn: FetchLike): FetchLike {
+  return async (url, init) => {
+    try {
+      return await fetchFn(url, init);
+    } catch (e) {
+      if (init.method === 'POST' || init.signal?.aborted || !isStaleConnectionError(e)) throw e;
+      return fetchFn(url, init);
+    }
+  };
 }

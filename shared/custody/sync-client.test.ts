@@ -25,7 +25,7 @@ class FakeService {
   events = new Map<string, SignedEvent>();
   reject = new Set<string>();
   rejectCode = 'fork';
-  failures: Array<number | 'network'> = [];
+  failures: Array<number | 'network' | 'reset'> = [];
   requests: Array<{ url: string; init: HttpRequest }> = [];
   tamperReceipt = false;
   wrongInclusion = false;
@@ -39,6 +39,8 @@ class FakeService {
     this.requests.push({ url, init });
     const f = this.failures.shift();
     if (f === 'network') throw new TypeError('fetch failed');
+    // what undici's fetch throws when a kept-alive connection was closed by the server
+    if (f === 'reset') throw new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
     if (f !== undefined) return this.reply(f, { error: { code: 'unavailable', message: 'x' } });
     if (this.status !== 200) return this.reply(this.status, { error: { code: 'unauthorized', message: 'no' } });
     const u = new URL(url);
@@ -123,6 +125,28 @@ describe('backoffDelay', () => {
   it('is full jitter under a capped exponential ceiling', () => {
     expect([0, 1, 2, 3, 10].map((a) => backoffDelay(a, 100, 1000, () => 0.999999))).toEqual([99, 199, 399, 799, 999]);
     expect(backoffDelay(5, 100, 1000, () => 0)).toBe(0);
+  });
+});
+
+describe('a connection the service just closed', () => {
+  it('a GET whose kept-alive connection was reset is resent at once, without a backoff or a retry attempt', async () => {
+    svc.failures = ['reset'];
+    const cp = await client({ maxAttempts: 1 }).refreshCheckpoint();
+    expect(cp.treeSize).toBe(0);
+    expect(svc.requests.map((r) => r.init.method)).toEqual(['GET', 'GET']);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('only once: a second reset is a network failure (retried by the backoff loop, or reported)', async () => {
+    svc.failures = ['reset', 'reset'];
+    await rejects(client({ maxAttempts: 1 }).refreshCheckpoint(), 'E_CUSTODY_SYNC');
+    expect(svc.requests).toHaveLength(2);
+  });
+
+  it('a POST is not resent by the reset path (its retries go through the backoff loop)', async () => {
+    svc.failures = ['reset'];
+    await rejects(client({ maxAttempts: 1 }).push(), 'E_CUSTODY_SYNC');
+    expect(svc.requests.map((r) => r.init.method)).toEqual(['POST']);
   });
 });
 

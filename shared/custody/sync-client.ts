@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ScelleError, isScelleError } from '../errors/scelle-error.js';
 import { HEX_SHA256_RE } from './event-data.js';
 import { parseSignedEvent, type SignedEvent } from './event.js';
-import { httpsFetchWithCa, MAX_RESPONSE_BYTES, type FetchLike } from './http.js';
+import { httpsFetchWithCa, MAX_RESPONSE_BYTES, retryIdempotentOnReset, type FetchLike } from './http.js';
 import type { CustodyStore, Rejection } from './journal.js';
 import { leafHash, verifyConsistencyProof, verifyInclusionProof } from './merkle.js';
 import { parseCheckpoint, parseReceipt, verifyServiceSignature, type Checkpoint, type Receipt } from './receipt.js';
@@ -82,6 +82,7 @@ const postResponseSchema = z.object({
   checkpoint: z.unknown(),
 });
 const consistencySchema = z.object({ proof: z.array(hex64) });
+const rotatedTokenSchema = z.object({ token: z.string().regex(/^sct_[A-Za-z0-9_-]{43}$/), expiresAt: z.string().max(64) });
 const inclusionSchema = z.object({ leafIndex: z.number().int().nonnegative(), proof: z.array(hex64) });
 const drivesSchema = z.object({
   drives: z.array(z.object({ driveId: z.string(), events: z.array(z.unknown()), receipts: z.array(z.unknown()), verification: z.unknown() })),
@@ -151,7 +152,8 @@ export class CustodySyncClient {
     this.base = u;
     const f = opts.fetch ?? (opts.ca !== undefined ? httpsFetchWithCa(opts.ca) : (globalThis.fetch as unknown as FetchLike | undefined));
     if (!f) throw new ScelleError('E_USAGE', 'no fetch implementation available');
-    this.fetchFn = f;
+    // A GET on a kept-alive connection the service just closed is resent at once (no backoff).
+    this.fetchFn = retryIdempotentOnReset(f);
     this.sleep = opts.sleep ?? defaultSleep;
     this.random = opts.random ?? Math.random;
   }
@@ -334,6 +336,19 @@ export class CustodySyncClient {
       result.requests = this.requests;
     }
     return result;
+  }
+
+  /**
+   * Rotates this client's token (POST /v1/tokens/rotate): the service issues a new token with
+   * the same role and subject and lets the current one expire shortly (docs/SERVER.md). The
+   * caller must store the new token (bound to this service's origin) and use it from now on;
+   * this client keeps the old one.
+   * @throws ScelleError E_CUSTODY_SYNC (refused, e.g. HTTP 401 for an expired token, or a
+   *   malformed answer), E_CANCELLED.
+   */
+  async rotateToken(signal?: AbortSignal): Promise<{ token: string; expiresAt: string }> {
+    const r = this.parse(rotatedTokenSchema, await this.request('POST', '/v1/tokens/rotate', {}, undefined, signal), 'rotated token');
+    return { token: r.token, expiresAt: r.expiresAt };
   }
 
   /**

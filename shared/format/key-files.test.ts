@@ -134,7 +134,7 @@ describe('replaceStationCertificate', () => {
 describe('reading malformed key files', () => {
   async function readError(content: string | Uint8Array, read: (p: string) => Promise<unknown> = readRootKeyFile): Promise<ScelleError> {
     const path = fresh('bad');
-    await writeFile(path, content);
+    await writeFile(path, content, { mode: 0o600 }); // private, as secret key files must be
     const e = await failure(read(path));
     expect(e.code).toBe('E_KEY_FILE');
     expect(e.message).toContain(path);

@@ -12,7 +12,9 @@
  * Writing never overwrites: the file is created exclusively (O_EXCL), secrets with mode 0600
  * (public keys 0644; modes are POSIX only), then written, fsync'd, closed, and the directory
  * fsync'd where the platform allows. A failed write removes its partial file. Reading validates
- * everything, including that a secret key's stored public key matches it. Every failure is an
+ * everything, including that a secret key's stored public key matches it, and refuses a secret
+ * key file that group or others may access or that belongs to another user (like ssh; the
+ * error says to run `chmod 600 <file>`). Every failure is an
  * E_KEY_FILE naming the path and what is wrong, never any key bytes.
  */
 import { randomBytes } from 'node:crypto';
@@ -23,6 +25,7 @@ import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { base64Bytes, describeIssues, printableId } from './json-schemas.js';
+import { checkPrivateFile } from './private-file.js';
 import type { KeyPair } from './station-cert.js';
 import { type StationCertificate, type StationIdentity, stationCertificateSchema } from './station.js';
 
@@ -184,11 +187,13 @@ export async function writePublicKeyFile(path: string, kind: PublicKeyKind, publ
 
 // ---------------------------------------------------------------- reading
 
-async function readDocument(path: string, expectedType: string): Promise<Record<string, unknown>> {
+/** Reads a key file's JSON; a secret key file must also pass the ssh rule (checkPrivateFile). */
+async function readDocument(path: string, expectedType: string, secret: boolean): Promise<Record<string, unknown>> {
   let bytes: Buffer;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw keyFileError(path, 'is not a regular file');
+    if (secret) checkPrivateFile(path, info);
     if (info.size > MAX_KEY_FILE_BYTES) throw keyFileError(path, 'is too large to be a key file');
     bytes = await readFile(path);
   } catch (e) {
@@ -236,7 +241,7 @@ function checkPair(path: string, secretKey: Uint8Array, publicKey: Uint8Array, d
 const secretPairSchema = z.object({ secretKey: base64Bytes(32), publicKey: base64Bytes(32) });
 
 async function readPair(path: string, type: string, derive: (s: Uint8Array) => Uint8Array): Promise<KeyPair> {
-  const doc = validate(path, secretPairSchema, await readDocument(path, type));
+  const doc = validate(path, secretPairSchema, await readDocument(path, type, true));
   const pair = { secretKey: bytes32(doc.secretKey), publicKey: bytes32(doc.publicKey) };
   checkPair(path, pair.secretKey, pair.publicKey, derive);
   return pair;
@@ -250,7 +255,7 @@ async function readPair(path: string, type: string, derive: (s: Uint8Array) => U
  */
 export async function readStationKeyFile(path: string): Promise<StationIdentity> {
   const schema = z.object({ stationId: printableId, secretKey: base64Bytes(32), publicKey: base64Bytes(32), certificate: stationCertificateSchema.nullable() });
-  const doc = validate(path, schema, await readDocument(path, STATION_TYPE));
+  const doc = validate(path, schema, await readDocument(path, STATION_TYPE, true));
   const identity: StationIdentity = { id: doc.stationId, secretKey: bytes32(doc.secretKey), publicKey: bytes32(doc.publicKey), certificate: doc.certificate };
   checkPair(path, identity.secretKey, identity.publicKey, ed25519.getPublicKey);
   if (identity.certificate !== null && (identity.certificate.publicKey !== doc.publicKey || identity.certificate.stationId !== doc.stationId)) {
@@ -280,6 +285,6 @@ export function readEscrowKeyFile(path: string): Promise<KeyPair> {
  * @throws ScelleError E_KEY_FILE naming the path and the problem (including a file of another kind).
  */
 export async function readPublicKeyFile(path: string, kind: PublicKeyKind): Promise<Uint8Array> {
-  const doc = validate(path, z.object({ publicKey: base64Bytes(32) }), await readDocument(path, publicType(kind)));
+  const doc = validate(path, z.object({ publicKey: base64Bytes(32) }), await readDocument(path, publicType(kind), false));
   return bytes32(doc.publicKey);
 }

@@ -17,6 +17,7 @@ import { InProcessEngineHost, WorkerEngineHost, type EngineHost } from '../../el
 import { loadEngine, type EnginePort } from '../../electron/engine-port.js';
 import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers.js';
 import { JsonSettingsStore } from '../../electron/settings-store.js';
+import { testSecretCipher } from '../support/test-secret-cipher.js';
 import { loadOrCreateStation } from '../../electron/station.js';
 
 /** Scripted answers of the dialogs: each call takes the next queued answer, else the default. */
@@ -103,7 +104,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   const pinnedRoots = [...(opts.pinnedRoots ?? [])];
   const stationKeyFile = join(root, 'station.json');
   await loadOrCreateStation(stationKeyFile, 'station-test-01');
-  const settings = new JsonSettingsStore(join(root, 'settings.json'), { custodyUrl: opts.custodyUrl ?? null, stationId: 'station-test-01' });
+  const settings = new JsonSettingsStore(join(root, 'settings.json'), testSecretCipher(), { custodyUrl: opts.custodyUrl ?? null, stationId: 'station-test-01' });
   const custody = new HttpCustodyClient(settings, join(root, 'custody-journal'), stationKeyFile, { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200, requestTimeoutMs: 5_000 });
   const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
   const written = new Map<string, number>();
