@@ -7,7 +7,8 @@
 //   node build/provider-config.mjs [--require] [--out <file>]   (default out: dist/provider.json)
 // The file named by $SCELLE_PROVIDER holds public keys and addresses only:
 //   { "name": "…", "roots": ["<base64 Ed25519>"], "escrowPublicKey": "<base64 X25519>" | null,
-//     "custodyUrl": "https://…" | null, "updateUrl": "https://…" | null }
+//     "custodyUrl": "https://…" | null, "updateUrl": "https://…" | null,
+//     "updateKeys": ["<base64 Ed25519>"] }   (required with updateUrl)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -64,7 +64,7 @@ describe('the build step that writes the provider configuration', () => {
     writeFileSync(join(dir, 'good.json'), JSON.stringify({ name: 'Nuage Québec', roots: [rootPub] }));
     const good = spawnSync(process.execPath, [buildScript, '--require', '--out', out], { encoding: 'utf8', env: { ...env(dir), SCELLE_PROVIDER: join(dir, 'good.json') } });
     expect(good.status).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ name: 'Nuage Québec', roots: [rootPub], escrowPublicKey: null, custodyUrl: null, updateUrl: null });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ name: 'Nuage Québec', roots: [rootPub], escrowPublicKey: null, custodyUrl: null, updateUrl: null, updateKeys: [] });
   });
 });
 

@@ -18,7 +18,9 @@ import { documents } from './documents.js';
 import { SupervisedEngineHost } from './engine-host.js';
 import { utilityProcessChannel } from './engine-utility-process.js';
 import { checkEvent, createHandlers } from './handlers.js';
-import { PINNED_ROOTS, ESCROW_PUBLIC_KEY } from './provider-keys.js';
+import electronUpdater from 'electron-updater';
+import { PINNED_ROOTS, ESCROW_PUBLIC_KEY, PROVIDER } from './provider-keys.js';
+import { fetchFeedJson, UpdateController } from './updates.js';
 import { APP_ORIGIN, trustedSenders } from './sender.js';
 import { safeStorageCipher } from './secret-cipher.js';
 import { JsonSettingsStore } from './settings-store.js';
@@ -114,6 +116,15 @@ async function start(): Promise<void> {
   const pushQueued = () => void custody.sync().catch(() => undefined);
   pushQueued();
   setInterval(pushQueued, 5 * 60_000).unref();
+
+  // Updates from the provider's feed, each checked against a manifest signed by a pinned update
+  // key (updates.ts): a minute after start, then every six hours; installed when the app quits.
+  if (app.isPackaged && PROVIDER?.updateUrl) {
+    const updates = new UpdateController(PROVIDER, app.getVersion(), electronUpdater.autoUpdater, fetchFeedJson, (line) => console.error(line));
+    const checkUpdates = () => void updates.check().catch((e: unknown) => console.error(`update check failed: ${(e as Error).message}`));
+    setTimeout(checkUpdates, 60_000).unref();
+    setInterval(checkUpdates, 6 * 3600_000).unref();
+  }
 
   win = new BrowserWindow({
     width: 1200, height: 820, minWidth: 900, minHeight: 600, show: false, title: 'Scellé',

@@ -118,6 +118,7 @@ export const ERROR_CODES = [
   'E_CUSTODY_OFFLINE',        // the custody service could not be reached after retries; events stay queued
   // build-time provider configuration (shared/provider)
   'E_PROVIDER_CONFIG',        // the provider configuration a build carries is missing or invalid
+  'E_UPDATE_SIGNATURE',       // an app update is not signed by a pinned update key, or does not match what the feed offers
   'E_REVOCATION_LIST',        // a revocation list is malformed, not from a pinned root, or older than the one held
 ] as const;
 

@@ -7,7 +7,7 @@ import { encodeBase64 } from '../format/base64.js';
 import { parseProviderConfig, providerEscrow, providerRoots, readProviderConfig } from './provider-config.js';
 
 const root = encodeBase64(generateSigningKeyPair().publicKey);
-const valid = { name: 'Nuage Québec', roots: [root], escrowPublicKey: null, custodyUrl: 'https://custody.example.ca', updateUrl: null };
+const valid = { name: 'Nuage Québec', roots: [root], escrowPublicKey: null, custodyUrl: 'https://custody.example.ca', updateUrl: null, updateKeys: [] };
 const parse = (doc: unknown) => () => parseProviderConfig(JSON.stringify(doc), 'provider.json');
 
 describe('provider configuration', () => {
@@ -29,6 +29,7 @@ describe('provider configuration', () => {
     ['credentials in the update address', { ...valid, updateUrl: 'https://u:p@updates.example.ca' }, 'updateUrl'],
     ['an unknown field (a misspelt key is not silently ignored)', { ...valid, root: [root] }, 'root'],
     ['no name', { ...valid, name: ' ' }, 'name'],
+    ['an update feed without an update key', { ...valid, updateUrl: 'https://updates.example.ca' }, 'updateKeys'],
   ])('refuses %s with E_PROVIDER_CONFIG naming the field', (_what, doc, field) => {
     expect(parse(doc)).toThrow(expect.objectContaining({ code: 'E_PROVIDER_CONFIG', message: expect.stringContaining(field) }));
   });

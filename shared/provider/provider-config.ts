@@ -23,6 +23,8 @@ export interface ProviderConfig {
   custodyUrl: string | null;
   /** The https feed the app's updates come from, or null for no automatic updates. */
   updateUrl: string | null;
+  /** Ed25519 public keys (base64) that sign update manifests (update-manifest.ts); required with updateUrl. */
+  updateKeys: string[];
 }
 
 const key32 = z.string().refine((s) => decodeBase64(s, 32) !== null, 'a 32-byte key in canonical base64');
@@ -41,7 +43,8 @@ const providerSchema = z.strictObject({
   escrowPublicKey: key32.nullable().default(null),
   custodyUrl: httpsUrl.nullable().default(null),
   updateUrl: httpsUrl.nullable().default(null),
-});
+  updateKeys: z.array(key32).max(16).default([]),
+}).refine((c) => c.updateUrl === null || c.updateKeys.length > 0, { path: ['updateKeys'], message: 'an update feed needs at least one update key' });
 
 /**
  * Parses a provider configuration document (`null` means a development build without one).
