@@ -4,6 +4,7 @@
  * against shared/ipc, runs the call and answers an IpcResult envelope. Electron's ipcMain and
  * the e2e harness's HTTP bridge both call `handle`. Payloads are never logged.
  */
+import type { DriveTrust } from './drive-trust.js';
 import { basename } from 'node:path';
 import { canonicalizeUnlockCode } from '../shared/format/unlock-code.js';
 import { stationCertificateSha256 } from '../shared/format/station-cert.js';
@@ -57,6 +58,8 @@ export interface HandlerDeps {
   escrowPublicKey: string | null;
   /** Optional logger for errors (codes only, never payloads). */
   log?: (line: string) => void;
+  /** Judges a drive's origin at a trusted time (drive-trust.ts); without it, inspect gives no verdict. */
+  driveTrust?: Pick<DriveTrust, 'judge'>;
 }
 
 type Impl = { [C in InvokeChannel]: (req: RequestOf<C>) => Promise<ResponseOf<C>> };
@@ -203,7 +206,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return answer;
     },
     'engine.cancel': async (req) => ({ cancelled: await deps.engine.cancel(req.jobId) }),
-    'engine.inspect': async (req) => deps.engine.call({ op: 'inspect', args: { driveDir: grants.require(req.driveDir) } }),
+    'engine.inspect': async (req) => {
+      const info = await deps.engine.call({ op: 'inspect', args: { driveDir: grants.require(req.driveDir) } });
+      if (!deps.driveTrust) return info;
+      const j = await deps.driveTrust.judge(info);
+      return { ...info, trust: { verdict: j.trust, reason: j.reason, judgedAt: j.judgedAt, timeSource: j.timeSource } };
+    },
     'engine.verify': async (req) => deps.engine.call({
       op: 'verify', jobId: req.jobId,
       args: { driveDir: grants.require(req.driveDir), ...(req.sessionId ? { sessionId: req.sessionId } : {}) },

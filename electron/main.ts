@@ -21,6 +21,7 @@ import { checkEvent, createHandlers } from './handlers.js';
 import electronUpdater from 'electron-updater';
 import { PINNED_ROOTS, ESCROW_PUBLIC_KEY, PROVIDER } from './provider-keys.js';
 import { fetchFeedJson, UpdateController } from './updates.js';
+import { DriveTrust, fetchCustodyJson } from './drive-trust.js';
 import { APP_ORIGIN, trustedSenders } from './sender.js';
 import { safeStorageCipher } from './secret-cipher.js';
 import { JsonSettingsStore } from './settings-store.js';
@@ -72,6 +73,7 @@ async function start(): Promise<void> {
     { pinnedRoots: PINNED_ROOTS, onRestart: (reason, detail) => console.error(`engine: ended (${reason}: ${detail})`) },
   );
   const custody = new HttpCustodyClient(settings, join(userData, 'custody-journal'), stationKeyFile);
+  const driveTrust = new DriveTrust(PINNED_ROOTS, settings, () => custody.journal(), join(userData, 'revocations.json'), (line) => console.error(line));
   const handlers = createHandlers({
     shell: 'electron', version: app.getVersion(), platform: process.platform,
     isTrustedSender: trustedSenders([APP_ORIGIN]),
@@ -102,6 +104,7 @@ async function start(): Promise<void> {
     dataDir: userData,
     escrowPublicKey: ESCROW_PUBLIC_KEY,
     log: (line) => console.error(line),
+    driveTrust,
   });
 
   for (const channel of INVOKE_CHANNEL_NAMES) {
@@ -113,7 +116,11 @@ async function start(): Promise<void> {
   }
 
   // Queued custody events leave on their own: at start, then every five minutes.
-  const pushQueued = () => void custody.sync().catch(() => undefined);
+  // The provider's revocation list is refreshed with them (drive-trust.ts).
+  const pushQueued = () => {
+    void custody.sync().catch(() => undefined);
+    void settings.get().then((s) => driveTrust.refresh((url) => fetchCustodyJson(url, s.custodyCaPath))).catch((e: unknown) => console.error(`revocation list not refreshed: ${(e as Error).message}`));
+  };
   pushQueued();
   setInterval(pushQueued, 5 * 60_000).unref();
 

@@ -9,15 +9,16 @@ import { useStore } from 'zustand';
 import type { DriveInfoDto, DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { MAX_OPEN_PATHS } from '../../shared/ipc/limits.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
-import { certReasonText, ErrorNotice } from '../components/ErrorNotice.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
-import { formatBytes, formatDateTime } from '../format.js';
+import { formatBytes } from '../format.js';
 import { hasMessage } from '../i18n/index.js';
 import { useT, useTc } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
 import { createBrowserStore, isPartial, openRequestOf } from '../restore/browser-store.js';
 import { RestoreBrowser } from '../restore/RestoreBrowser.js';
+import { DriveTrustNotice } from './DriveTrustNotice.js';
 import { useApp } from '../store.js';
 
 type CodeStatus = ResponseOf<'engine.checkUnlockCode'>;
@@ -139,9 +140,7 @@ export function Client() {
         <ErrorNotice error={media.error} />
         {info && (
           <div data-testid="authenticity">
-            {info.station.certified
-              ? <Notice kind="success">{t('client.authentic', { station: info.station.id, date: formatDateTime(info.createdAt, lang) })}</Notice>
-              : <Notice kind="warning">{t('client.notCertified', { station: info.station.id, reason: certReasonText(t, info.station.reason) })}</Notice>}
+            <DriveTrustNotice info={info} />
           </div>
         )}
         {media.result && (intact

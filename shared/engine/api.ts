@@ -3,7 +3,7 @@
  * Implementations live in seal.ts, verify.ts, open.ts, list.ts, unlock.ts; this file holds
  * only types so that callers (cli/, electron/, shared/ipc) can be written against it.
  */
-import type { StationIdentity } from '../format/station.js';
+import type { StationCertificate, StationIdentity } from '../format/station.js';
 import type { ScelleErrorData } from '../errors/scelle-error.js';
 
 /** A progress report, emitted at most every ~100 ms and once at the end of each phase. */
@@ -66,7 +66,8 @@ export interface DriveInfo {
   driveDir: string;
   createdAt: string;
   manifestSha256: string;
-  station: { id: string; publicKey: string; certified: boolean; reason: string | null };
+  /** The sealing station; `certified` judged at the manifest's date (see shared/format/station-trust.ts for the verdict at a trusted time). */
+  station: { id: string; publicKey: string; certified: boolean; reason: string | null; certificate: StationCertificate | null };
   parts: number;
   payloadCiphertextBytes: number;
   keyslots: { type: 'unlock-code' | 'x25519'; label?: string }[];

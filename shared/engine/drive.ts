@@ -104,7 +104,7 @@ export function loadDrive(path: string, pinnedRoots: readonly Uint8Array[]): Loa
     driveDir,
     createdAt: manifest.createdAt,
     manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
-    station: { id: manifest.station.id, publicKey: manifest.station.publicKey, certified: cert.certified, reason: cert.reason },
+    station: { id: manifest.station.id, publicKey: manifest.station.publicKey, certified: cert.certified, reason: cert.reason, certificate: manifest.station.certificate ?? null },
     parts: manifest.payload.parts.length,
     payloadCiphertextBytes: manifest.payload.parts.reduce((a, p) => a + p.size, 0),
     keyslots: manifest.keyslots.map((k) => (k.type === 'x25519' ? { type: k.type, label: k.label } : { type: k.type })),

@@ -75,6 +75,13 @@ export const driveInfoSchema = z.object({
   parts: count,
   payloadCiphertextBytes: count,
   keyslots: z.array(z.object({ type: z.enum(['unlock-code', 'x25519']), label: z.string().optional() })),
+  /** The verdict on the drive's origin at a trusted time (shared/format/station-trust.ts), when the shell judged it. */
+  trust: z.object({
+    verdict: z.enum(['genuine', 'unconfirmed', 'local', 'forged', 'revoked', 'expired']),
+    reason: z.string().nullable(),
+    judgedAt: z.string(),
+    timeSource: z.enum(['receipt', 'manifest']),
+  }).optional(),
 });
 /** Keyless facts about a sealed drive. */
 export type DriveInfoDto = z.infer<typeof driveInfoSchema>;

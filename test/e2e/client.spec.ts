@@ -23,6 +23,9 @@ test('checks, unlocks, restores, confirms and erases a drive (fr-CA, then en)', 
   await page.getByRole('button', { name: new RegExp(`Disque ${drive.driveId}`) }).click();
   await expect(page.getByTestId('integrity-ok')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('authenticity')).toContainText('station-test-01');
+  // The harness's station is certified and its sealed event was received by the custody
+  // service: the verdict is genuine, confirmed by the service's receipt (DriveTrust).
+  await expect(page.getByTestId('authenticity')).toContainText('le service de possession a confirmé le scellement');
 
   const input = page.getByLabel('Code de déverrouillage', { exact: true });
   await input.fill(drive.unlockCode.slice(0, 9));

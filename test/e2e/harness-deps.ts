@@ -16,6 +16,7 @@ import { documents } from '../../electron/documents.js';
 import { InProcessEngineHost, WorkerEngineHost, type EngineHost } from '../../electron/engine-host.js';
 import { loadEngine, type EnginePort } from '../../electron/engine-port.js';
 import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers.js';
+import { DriveTrust } from '../../electron/drive-trust.js';
 import { JsonSettingsStore } from '../../electron/settings-store.js';
 import { testSecretCipher } from '../support/test-secret-cipher.js';
 import { loadOrCreateStation } from '../../electron/station.js';
@@ -136,6 +137,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
     dataDir: root,
     escrowPublicKey: null,
     log: () => {},
+    driveTrust: new DriveTrust(pinnedRoots, settings, () => custody.journal(), join(root, 'revocations.json')),
   };
   return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), engineHost, stationKeyFile, custody, listeners, settings, written };
 }
