@@ -70,7 +70,7 @@ async function startSeal(page: Page, h: Harness, source: string): Promise<{ jobI
   h.world.dialogs.sources.push([source]);
   await switchLanguage(page, 'fr-CA');
   await page.getByRole('button', { name: 'Ajouter des dossiers…' }).click();
-  await expect(page.getByTestId('source-count')).toContainText('Total : 1 fichiers');
+  await expect(page.getByTestId('source-count')).toContainText('Total : 1 fichier dans 1 dossier');
   await page.getByRole('radio', { name: /LIVRAISON/ }).check();
   await expect(page.getByTestId('drive-check')).toContainText('Ce disque convient.');
   const isSeal = (body: string | null) => (body ?? '').includes('"channel":"engine.seal"');
