@@ -210,6 +210,11 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect(await value('custody.record', { driveId: sealedId, type: 'verified', data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({ synced: false });
     expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_OFFLINE' } });
     expect((await world.custody.journal()).pending().map((e) => e.type)).toEqual(['verified']);
+    // The dashboard still lists the drive from the journal, says why, and counts what waits.
+    expect(await value('custody.stationDrives', { query: sealedId })).toMatchObject({
+      source: 'local', offlineCode: 'E_CUSTODY_OFFLINE', pending: 1, drives: [{ driveId: sealedId, state: 'shipped', pendingEvents: 1, shipment: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } }],
+    });
+    expect(await call('custody.sync', {})).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_OFFLINE' } });
   });
 
   it('pushes queued events once online, signs customer events with the drive key, finds and exports the verified timeline', async () => {
@@ -227,6 +232,17 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect((await readFile(pdf.path)).subarray(0, 4).toString()).toBe('%PDF');
     const csv = await value<{ path: string }>('report.export', { driveId: sealedId, format: 'csv', language: 'en' });
     expect(await readFile(csv.path, 'utf8')).toMatch(/^driveId,seq,type/);
+  });
+
+  it('lists the station’s drives for the dashboard with the service’s events, records incidents, and syncs on demand', async () => {
+    expect(await value('custody.sync', {})).toEqual({ pushed: 0, pending: 0 });
+    const listed = await value<{ drives: { driveId: string; state: string; driveDir: string | null; actions: string[] }[]; source: string; pending: number }>('custody.stationDrives', {});
+    expect(listed).toMatchObject({ source: 'service', pending: 0 });
+    expect(listed.drives.find((d) => d.driveId === sealedId)).toMatchObject({ state: 'received', actions: ['report-incident'], driveDir: expect.stringContaining(`SCELLE-${sealedId}`) });
+    expect(await call('custody.record', { driveId: sealedId, type: 'incident', data: { kind: 'stolen' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
+    expect(await value('custody.record', { driveId: sealedId, type: 'incident', data: { kind: 'damaged' } })).toMatchObject({ synced: true });
+    expect(await value('custody.stationDrives', { query: sealedId })).toMatchObject({ drives: [{ state: 'incident', openIncident: { kind: 'damaged' } }] });
+    expect(await call('custody.stationDrives', { query: 'x'.repeat(101) })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
   });
 
   it('erases a drive with its unlocked session: the index is closed first, the customer signs the record', async () => {
