@@ -1,8 +1,8 @@
 /**
  * The technicians' dashboard, end to end against the REAL custody service: four drives sealed
  * by this station in four states (sealed, verified, shipped, incident), shown in both
- * languages; a shipment recorded from the dashboard for the sealed drive; search by tracking
- * number and order; and the outbox count and sync button when the service goes offline.
+ * languages; a shipment recorded from the dashboard for the sealed drive; a drive verified again;
+ * search by tracking number and order; and the outbox count and sync button when the service goes offline.
  */
 import { callAs, checkA11y, expect, sealSample, shot, switchLanguage, test } from './fixtures.js';
 import type { Harness } from './harness-server.js';
@@ -66,6 +66,11 @@ test('lists the station’s drives in their states, records a shipment from the 
   const journal = await harness.world.custody.journal();
   expect(journal.eventsForDrive(sealedOnly.driveId).map((e) => e.type)).toEqual(['sealed', 'shipped']);
   expect(journal.pending()).toEqual([]);
+
+  // Verify again: the drive is plugged in here, so the engine checks it and a `verified` event is recorded.
+  await page.getByRole('button', { name: `Vérifier de nouveau — disque ${verified.driveId}` }).click();
+  await expect(page.getByTestId('dash-message')).toHaveText(/^Vérification réussie.* Événement enregistré et synchronisé\.$/, { timeout: 60_000 });
+  expect(journal.eventsForDrive(verified.driveId).map((e) => e.type)).toEqual(['sealed', 'verified', 'verified']);
 
   // Search as scanned: a tracking number with spaces in lower case, then an order with two drives.
   const search = page.getByRole('searchbox', { name: 'Rechercher (numéro de disque, commande ou numéro de suivi)' });
