@@ -229,6 +229,11 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
       expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC', details: { reason: 'not-enrolled' } } });
       expect(seen.filter((x) => x.includes('sct_'))).toEqual([]);
       expect((await world.custody.journal()).pending().map((e) => e.type)).toEqual(['verified']);
+      // The dashboard still lists the drive from the journal and counts what waits.
+      expect(await value('custody.stationDrives', { query: sealedId })).toMatchObject({
+        source: 'local', pending: 1, drives: [{ driveId: sealedId, state: 'shipped', pendingEvents: 1, shipment: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } }],
+      });
+      expect(await call('custody.sync', {})).toMatchObject({ ok: false });
       // going back to the original address does not bring the tokens back: enrol again
       expect(await value('settings.set', { custodyUrl: custody.url })).toMatchObject({ stationEnrolled: false });
       expect((await world.settings.secrets()).stationToken).toBeNull();
@@ -253,6 +258,17 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect((await readFile(pdf.path)).subarray(0, 4).toString()).toBe('%PDF');
     const csv = await value<{ path: string }>('report.export', { driveId: sealedId, format: 'csv', language: 'en' });
     expect(await readFile(csv.path, 'utf8')).toMatch(/^driveId,seq,type/);
+  });
+
+  it('lists the station’s drives for the dashboard with the service’s events, records incidents, and syncs on demand', async () => {
+    expect(await value('custody.sync', {})).toEqual({ pushed: 0, pending: 0 });
+    const listed = await value<{ drives: { driveId: string; state: string; driveDir: string | null; actions: string[] }[]; source: string; pending: number }>('custody.stationDrives', {});
+    expect(listed).toMatchObject({ source: 'service', pending: 0 });
+    expect(listed.drives.find((d) => d.driveId === sealedId)).toMatchObject({ state: 'received', actions: ['report-incident'], driveDir: expect.stringContaining(`SCELLE-${sealedId}`) });
+    expect(await call('custody.record', { driveId: sealedId, type: 'incident', data: { kind: 'stolen' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
+    expect(await value('custody.record', { driveId: sealedId, type: 'incident', data: { kind: 'damaged' } })).toMatchObject({ synced: true });
+    expect(await value('custody.stationDrives', { query: sealedId })).toMatchObject({ drives: [{ state: 'incident', openIncident: { kind: 'damaged' } }] });
+    expect(await call('custody.stationDrives', { query: 'x'.repeat(101) })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
   });
 
   it('erases a drive with its unlocked session: the index is closed first, the customer signs the record', async () => {

@@ -21,6 +21,7 @@ import { sanitizationData } from '../shared/engine/erase.js';
 import { PathGrants } from './path-grants.js';
 import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore } from './ports.js';
 import { loadStationIdentity } from './station.js';
+import { listStationDrives } from './station-drives.js';
 
 const CUSTOMER_TYPES = new Set(['received', 'opened']);
 /** Entries per `engine.browse` / `engine.search` answer when the renderer does not say. */
@@ -113,6 +114,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       driveId, type, data,
       customer: { authorId: author.authorId, publicKey: author.publicKey, anchor: author.manifestSha256, sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }) },
     });
+  };
+
+  const journalOf = async () => {
+    if (!deps.custody.journal) throw new ScelleError('E_CUSTODY_JOURNAL', 'this station has no custody journal', {});
+    return deps.custody.journal();
   };
 
   const timelineFor = async (driveId: string) => {
@@ -257,6 +263,22 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }
       if (req.type !== 'received' && req.type !== 'opened') throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
       return recordCustomerEvent(req.sessionId, req.driveId, req.type, req.data);
+    },
+    'custody.stationDrives': async (req) => listStationDrives({
+      journal: journalOf,
+      lookup: (kind, value) => deps.custody.lookup(kind, value),
+      attachedFolders: async () => {
+        const folders = new Map<string, string>();
+        for (const d of drives) for (const f of await findSealedFolders(d.mountpoint)) { grants.grant(f.driveDir); folders.set(f.driveId, f.driveDir); }
+        return folders;
+      },
+    }, req.query ?? ''),
+    'custody.sync': async () => {
+      const journal = await journalOf();
+      const before = journal.pending().length;
+      await deps.custody.sync?.();
+      const after = journal.pending().length;
+      return { pushed: Math.max(0, before - after), pending: after };
     },
     'slip.savePdf': async (req) => {
       const v = await validateTracking(req.trackingNumber, req.carrier);

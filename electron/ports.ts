@@ -3,6 +3,7 @@
  * and shell in the app, fakes in the e2e harness and unit tests.
  */
 import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
+import type { CustodyStore } from '../shared/custody/journal.js';
 import type { CustodyTimelineDto, Language, SettingsDto } from '../shared/ipc/index.js';
 
 /** Signs customer events for one drive without revealing the key. */
@@ -70,6 +71,8 @@ export interface CustodyPort {
   record(input: { driveId: string; type: string; data: Record<string, unknown>; customer?: CustomerSigner }): Promise<{ eventId: string; synced: boolean }>;
   /** Pushes the queued events now. E_CUSTODY_OFFLINE when unreachable (they stay queued). */
   sync?(): Promise<unknown>;
+  /** The local journal and outbox (the dashboard lists the drives it holds). E_CUSTODY_JOURNAL when it cannot be opened. */
+  journal?(): Promise<CustodyStore>;
 }
 
 /** Renders documents (PDF bytes, CSV text). */

@@ -9,7 +9,7 @@ import { useApp, WORKSPACES, type Workspace } from './store.js';
 import { Client } from './workspaces/Client.js';
 import { Settings } from './workspaces/Settings.js';
 import { Support } from './workspaces/Support.js';
-import { Technician } from './workspaces/Technician.js';
+import { TechnicianHome } from './workspaces/technician/TechnicianHome.js';
 
 const LABEL: Record<Workspace, 'ws.technician' | 'ws.client' | 'ws.support' | 'ws.settings'> = { technician: 'ws.technician', client: 'ws.client', support: 'ws.support', settings: 'ws.settings' };
 
@@ -50,7 +50,7 @@ export function App() {
       <main id="main" role="tabpanel" aria-labelledby={`tab-${workspace}`} tabIndex={-1}>
         {loadFailed ? <div className="notice notice-error" role="alert">{t('app.noBridge')}</div> : (
           <>
-            {workspace === 'technician' && <Technician />}
+            {workspace === 'technician' && <TechnicianHome />}
             {workspace === 'client' && <Client />}
             {workspace === 'support' && <Support />}
             {workspace === 'settings' && <Settings />}

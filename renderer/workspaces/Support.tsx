@@ -4,7 +4,6 @@
  */
 import { useId, useState } from 'react';
 import type { CustodyTimelineDto } from '../../shared/ipc/index.js';
-import { authorLabel } from '../author-label.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Notice, Section } from '../components/Section.js';
@@ -12,6 +11,13 @@ import { formatDateTime } from '../format.js';
 import { hasMessage } from '../i18n/index.js';
 import { useT, useTc } from '../i18n/use-t.js';
 import { useApp } from '../store.js';
+import { Timeline } from './support/Timeline.js';
+
+/** The carrier of the newest `shipped` event naming `trackingNumber`, or null. */
+function carrierOf(tl: CustodyTimelineDto, trackingNumber: string): string | null {
+  const e = tl.events.filter((x) => x.type === 'shipped' && x.data['trackingNumber'] === trackingNumber).at(-1);
+  return e && typeof e.data['carrier'] === 'string' ? e.data['carrier'] : null;
+}
 
 /** The support workspace. */
 export function Support() {
@@ -46,6 +52,15 @@ export function Support() {
     }
   };
 
+  const openTracking = async (carrier: string, trackingNumber: string) => {
+    setError(null);
+    try {
+      await unwrap(api().shell.openCarrierLink({ carrier, trackingNumber }));
+    } catch (e) {
+      setError(asUiError(e));
+    }
+  };
+
   return (
     <div className="workspace">
       <h1>{t('support.title')}</h1>
@@ -69,8 +84,26 @@ export function Support() {
       {results && (
         <p role="status" data-testid="support-count">{results.length === 0 ? t('support.none') : tc('support.results', results.length)}</p>
       )}
+      {results && results.length > 1 && (
+        <table data-testid="support-summary">
+          <caption>{t('support.summary')}</caption>
+          <thead><tr><th scope="col">{t('support.col.drive')}</th><th scope="col">{t('support.col.last')}</th><th scope="col">{t('support.col.chain')}</th></tr></thead>
+          <tbody>
+            {results.map((tl) => {
+              const last = tl.events.at(-1);
+              return (
+                <tr key={tl.driveId}>
+                  <th scope="row"><button type="button" className="linklike mono" onClick={() => document.getElementById(`drive-${tl.driveId}`)?.scrollIntoView()}>{tl.driveId}</button></th>
+                  <td>{last ? `${hasMessage(`event.${last.type}`) ? t(`event.${last.type}` as 'event.note') : last.type} · ${formatDateTime(last.at, lang)}` : '—'}</td>
+                  <td className={tl.chainOk ? 'good' : 'bad'}>{tl.chainOk ? t('support.summaryOk') : tc('support.summaryAnomalies', tl.anomalies.length)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
       {results?.map((tl) => (
-        <Section key={tl.driveId} title={t('support.drive', { driveId: tl.driveId })}>
+        <div key={tl.driveId} id={`drive-${tl.driveId}`}><Section title={t('support.drive', { driveId: tl.driveId })}>
           {tl.chainOk ? <Notice kind="success" testId="chain-ok">{t('support.chainOk')}</Notice> : <Notice kind="warning" testId="chain-bad">{t('support.chainBad', { problem: tl.chainProblem ?? t('common.unknown') })}</Notice>}
           {tl.anomalies.length > 0 && (
             <ul data-testid="custody-anomalies">
@@ -79,33 +112,24 @@ export function Support() {
               ))}
             </ul>
           )}
-          {tl.trackingNumbers.length > 0 && <p>{t('support.tracking', { numbers: tl.trackingNumbers.join(', ') })}</p>}
-          <table>
-            <caption>{t('support.timeline', { driveId: tl.driveId })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('support.col.seq')}</th><th scope="col">{t('support.col.type')}</th><th scope="col">{t('support.col.at')}</th>
-                <th scope="col">{t('support.col.received')}</th><th scope="col">{t('support.col.author')}</th><th scope="col">{t('support.col.signature')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tl.events.map((e) => (
-                <tr key={e.id}>
-                  <td>{e.seq}</td>
-                  <td>{hasMessage(`event.${e.type}`) ? t(`event.${e.type}` as 'event.note') : e.type}</td>
-                  <td>{formatDateTime(e.at, lang)}</td>
-                  <td>{e.receivedAt ? formatDateTime(e.receivedAt, lang) : '—'}</td>
-                  <td title={`${e.author.kind}:${e.author.id}`} data-testid="event-author">{authorLabel(e.author, lang)}</td>
-                  <td className={e.signatureOk ? 'good' : 'bad'}>{e.signatureOk ? t('support.sigOk') : t('support.sigBad')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          {tl.trackingNumbers.length > 0 && (
+            <p>{t('support.trackingLabel')}{' '}
+              {tl.trackingNumbers.map((n, i) => {
+                const carrier = carrierOf(tl, n);
+                return (
+                  <span key={n}>{i > 0 && ', '}
+                    {carrier ? <button type="button" className="linklike mono" onClick={() => void openTracking(carrier, n)} aria-label={t('support.tl.trackingLink', { carrier: hasMessage(`carrier.${carrier}`) ? t(`carrier.${carrier}` as 'carrier.ups') : carrier, tracking: n })}>{n}</button> : <span className="mono">{n}</span>}
+                  </span>
+                );
+              })}
+            </p>
+          )}
+          <Timeline timeline={tl} onOpenTracking={(carrier, n) => void openTracking(carrier, n)} />
           <div className="row">
             <button type="button" className="secondary" onClick={() => void exportAs(tl.driveId, 'pdf')}>{t('support.exportPdf')}</button>
             <button type="button" className="secondary" onClick={() => void exportAs(tl.driveId, 'csv')}>{t('support.exportCsv')}</button>
           </div>
-        </Section>
+        </Section></div>
       ))}
     </div>
   );

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
+import { CARRIER_CHOICES } from '../carrier-choices.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
@@ -21,7 +22,7 @@ type Count = ResponseOf<'sources.count'>;
 type Tracking = ResponseOf<'carriers.validate'>;
 
 const KEY_RE = /^[A-Za-z0-9+/]{43}=$/;
-const CARRIERS = ['canada-post', 'purolator', 'canpar', 'ups', 'fedex', 'dhl', 'usps', 'upu-s10'] as const;
+const CARRIERS = CARRIER_CHOICES;
 
 /** The technician's workspace. */
 export function Technician() {

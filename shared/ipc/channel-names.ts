@@ -10,7 +10,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'dialog.chooseSources', 'dialog.chooseFolder', 'sources.count',
   'engine.seal', 'engine.cancel', 'engine.inspect', 'engine.verify', 'engine.checkUnlockCode',
   'engine.unlock', 'engine.lock', 'engine.browse', 'engine.search', 'engine.open',
-  'carriers.validate', 'custody.lookup', 'custody.record',
+  'carriers.validate', 'custody.lookup', 'custody.record', 'custody.stationDrives', 'custody.sync',
   'slip.savePdf', 'report.export', 'shell.openCarrierLink',
 ] as const;
 

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import {
   carrierMatchSchema, custodyTimelineSchema, driveCheckProblemSchema, driveIdSchema, driveInfoSchema,
   drivePathSchema, driveSummarySchema, driveTotalsSchema, indexEntrySchema, jobIdSchema, languageSchema, pathSchema, progressSchema,
-  publicKey32B64Schema, sessionIdSchema, settingsSchema, verifyReportSchema,
+  publicKey32B64Schema, sessionIdSchema, settingsSchema, stationDriveSchema, verifyReportSchema,
 } from './schemas.js';
 import { MAX_OPEN_PATHS, MAX_PAGE } from './limits.js';
 
@@ -174,12 +174,37 @@ export const invokeChannels = {
   'custody.record': {
     request: z.strictObject({
       driveId: driveIdSchema,
-      type: z.enum(['verified', 'shipped', 'received', 'opened']),
+      type: z.enum(['verified', 'shipped', 'received', 'opened', 'incident']),
       data: z.record(z.string(), z.unknown()),
       /** For the customer's `received` / `opened`: the unlocked drive whose key signs them. */
       sessionId: sessionIdSchema.optional(),
     }),
     response: z.object({ eventId: z.string(), synced: z.boolean() }),
+  },
+  /**
+   * The technicians' dashboard: every drive with a `sealed` event in this station's journal,
+   * newest first, with its status from the journal merged with the service's lookup when it
+   * answers (`source` says which), the actions that fit, and the outbox's size. `query` keeps
+   * the drives whose id, order reference or tracking number contains it.
+   */
+  'custody.stationDrives': {
+    request: z.strictObject({ query: z.string().max(100).optional() }),
+    response: z.object({
+      drives: z.array(stationDriveSchema),
+      /** how many drives this station sealed in all (before the query) */
+      total: z.number().int().nonnegative(),
+      /** events waiting in the outbox, all drives */
+      pending: z.number().int().nonnegative(),
+      /** 'service' when the lookup answered for these drives, 'local' when only the journal was read */
+      source: z.enum(['service', 'local']),
+      /** why the service was not read (an error code such as E_CUSTODY_OFFLINE), or null */
+      offlineCode: z.string().nullable(),
+    }),
+  },
+  /** Pushes the outbox now. E_CUSTODY_OFFLINE when unreachable (the events stay queued). */
+  'custody.sync': {
+    request: empty,
+    response: z.object({ pushed: z.number().int().nonnegative(), pending: z.number().int().nonnegative() }),
   },
   'slip.savePdf': {
     request: z.strictObject({ driveId: driveIdSchema, carrier: z.string().max(32), trackingNumber: z.string().max(100), language: languageSchema }),

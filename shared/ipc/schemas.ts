@@ -159,6 +159,26 @@ export const custodyTimelineSchema = z.object({
 /** A drive's custody timeline. */
 export type CustodyTimelineDto = z.infer<typeof custodyTimelineSchema>;
 
+/** One drive this station sealed, as the technicians' dashboard lists it (shared/custody/drive-status.ts). */
+export const stationDriveSchema = z.object({
+  driveId: driveIdSchema,
+  state: z.enum(['sealed', 'verified', 'shipped', 'delivered', 'received', 'opened', 'erased', 'incident']),
+  sealedAt: z.string().nullable(),
+  lastEventAt: z.string().nullable(),
+  shipment: z.object({ carrier: z.string(), trackingNumber: z.string(), orderRef: z.string().nullable(), at: z.string() }).nullable(),
+  verification: z.object({ level: z.string(), ok: z.boolean(), at: z.string() }).nullable(),
+  openIncident: z.object({ kind: z.string(), at: z.string() }).nullable(),
+  orderRefs: z.array(z.string()),
+  trackingNumbers: z.array(z.string()),
+  actions: z.array(z.enum(['verify', 'record-shipment', 'correct-shipment', 'reprint-slip', 'report-incident'])),
+  /** events of this drive still waiting in the outbox */
+  pendingEvents: count,
+  /** the attached drive's folder when the drive is plugged in here (verify needs it), else null */
+  driveDir: pathSchema.nullable(),
+});
+/** One drive of the dashboard. */
+export type StationDriveDto = z.infer<typeof stationDriveSchema>;
+
 /** The app's settings as the renderer may see and change them (no secret). */
 export const settingsSchema = z.object({
   language: languageSchema,

@@ -51,6 +51,8 @@ export interface HarnessWorld {
   listeners: Set<(channel: EventChannel, payload: unknown) => void>;
   settings: JsonSettingsStore;
   written: Map<string, number>;
+  /** URLs the handlers asked the shell to open (carrier links), in order. */
+  openedUrls: string[];
 }
 
 /** Options of createHarnessWorld. */
@@ -116,6 +118,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   const engineHost: EngineHost = opts.engine === 'worker'
     ? new WorkerEngineHost(requireEngineWorker(), onProgress, { pinnedRoots })
     : new InProcessEngineHost(async () => engine, onProgress, pinnedRoots);
+  const openedUrls: string[] = [];
   const deps: HandlerDeps = {
     shell: 'harness', version: '0.1.0-test', platform: process.platform,
     isTrustedSender: (url) => opts.origin === undefined || url.startsWith(`${opts.origin}/`) || url === opts.origin,
@@ -127,7 +130,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
       chooseFolder: async () => (dialogs.folders.length ? dialogs.folders.shift()! : dialogs.defaultFolder),
       saveFile: async (name) => (dialogs.saves.length ? dialogs.saves.shift()! : join(dialogs.saveDir, name)),
     },
-    openExternal: async () => {},
+    openExternal: async (url) => { openedUrls.push(url); },
     listDrives: fakeDrives,
     custody,
     documents,
@@ -139,5 +142,5 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
     log: () => {},
     driveTrust: new DriveTrust(pinnedRoots, settings, () => custody.journal(), join(root, 'revocations.json')),
   };
-  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), engineHost, stationKeyFile, custody, listeners, settings, written };
+  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), engineHost, stationKeyFile, custody, listeners, settings, written, openedUrls };
 }

@@ -1,11 +1,13 @@
 /**
  * Soutien workspace, end to end against the REAL custody service (server/): a full journey in
  * the UI (sealed, verified and shipped in Technicien, received and opened in Client), then the drive
- * found by its tracking number typed with spaces and dashes, with its verified timeline,
- * exported as PDF and CSV; and the custody service going offline.
+ * found by its tracking number typed with spaces and dashes, with its verified timeline (who,
+ * where, when, attested by whom; the tracking number linked to the carrier), exported as PDF and
+ * CSV; an order with several drives and a drive whose timeline has an anomaly; and the custody
+ * service going offline.
  */
 import { readFile } from 'node:fs/promises';
-import { checkA11y, expect, openTab, sealSample, shot, switchLanguage, test } from './fixtures.js';
+import { callAs, checkA11y, expect, openTab, sealSample, shot, switchLanguage, test } from './fixtures.js';
 
 test('finds a drive by tracking number after a full journey in the UI and exports its verified timeline', async ({ app: page, harness, custody }) => {
   // Technicien: seal, keep the unlock code, verify, ship.
@@ -48,16 +50,24 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await page.getByRole('button', { name: 'Rechercher' }).click();
   await expect(page.getByTestId('support-count')).toHaveText('1 disque trouvé');
   await expect(page.getByTestId('chain-ok')).toBeVisible();
-  const table = page.getByRole('table');
-  // A header row, then sealed, verified, shipped, received, opened in that order.
-  await expect(table.getByRole('row')).toHaveCount(6);
-  const types = await table.getByRole('row').evaluateAll((rows) => rows.slice(1).map((r) => r.querySelectorAll('td')[1]?.textContent ?? ''));
-  expect(types).toEqual(['Scellé', 'Vérifié', 'Expédié', 'Reçu', 'Ouvert']);
+  // Drawn as a timeline: sealed, verified, shipped, received, opened in that order.
+  const timeline = page.getByTestId('timeline');
+  await expect(page.getByRole('list', { name: /^Chronologie du disque / })).toHaveCount(1);
+  await expect(page.getByTestId('timeline-entry')).toHaveCount(5);
+  expect(await page.getByTestId('event-type').allTextContents()).toEqual(['Scellé', 'Vérifié', 'Expédié', 'Reçu', 'Ouvert']);
   // Authors as people read them: the station by its id, the customer as "Client", no raw ids.
   const authors = await page.getByTestId('event-author').allTextContents();
   expect(authors).toEqual(['Poste station-test-01', 'Poste station-test-01', 'Poste station-test-01', 'Client', 'Client']);
-  await expect(table).not.toContainText('customer:');
-  await expect(table).not.toContainText('invalide');
+  await expect(timeline).not.toContainText('customer:');
+  // Attested by whom: the station's certified key, the drive's key alone for the customer; every event has its receipt.
+  const attested = await page.getByTestId('event-attested').allTextContents();
+  expect(attested.slice(0, 3).every((a) => a.startsWith('la clé certifiée du poste · reçu signé du service le '))).toBe(true);
+  expect(attested.slice(3).every((a) => a.startsWith('la clé du disque seulement'))).toBe(true);
+  await expect(page.getByTestId('timeline-flagged')).toHaveText('Aucune anomalie ni lacune dans cette chronologie.');
+  // The tracking number opens the carrier's page, over https only.
+  await timeline.getByRole('button', { name: 'Suivre 1Z999AA10123456784 sur le site de UPS' }).click();
+  await expect.poll(() => harness.world.openedUrls).toHaveLength(1);
+  expect(harness.world.openedUrls[0]).toMatch(/^https:\/\/[^/]*ups\.com\/.*1Z999AA10123456784/);
   await shot(page, 'support-timeline-fr-CA');
   await checkA11y(page, 'support (timeline, fr-CA)');
 
@@ -73,7 +83,7 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await page.getByRole('button', { name: 'Exporter en PDF' }).click();
   await expect(page.getByTestId('export-saved')).toContainText('.pdf');
   await switchLanguage(page, 'en');
-  await expect(table).toContainText('Shipped');
+  await expect(timeline).toContainText('Shipped');
   await expect(page.getByTestId('support-count')).toHaveText('1 drive found');
   expect(await page.getByTestId('event-author').allTextContents()).toEqual(['Station station-test-01', 'Station station-test-01', 'Station station-test-01', 'Customer', 'Customer']);
   await expect(page.getByTestId('chain-ok')).toContainText('Chain of custody verified.');
@@ -101,4 +111,53 @@ test('says what to do when the custody service is offline, and keeps events queu
   const r = await harness.world.handlers.handle({ channel: 'custody.record', senderUrl: new URL(harness.url).origin + '/', payload: { driveId: drive.driveId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } } });
   expect(r).toMatchObject({ ok: true, value: { synced: false } });
   expect((await harness.world.custody.journal()).pending().map((e) => e.type)).toEqual(['shipped']);
+});
+
+test('finds the drives of an order, and flags an anomaly on the timeline', async ({ app: page, harness }) => {
+  const record = async (payload: Record<string, unknown>) => {
+    const r = await callAs(harness, 'custody.record', payload);
+    if (!r.ok) throw new Error(`record failed: ${r.error.code}`);
+  };
+  const first = await sealSample(harness);
+  const second = await sealSample(harness);
+  await record({ driveId: first.driveId, type: 'shipped', data: { carrier: 'canada-post', trackingNumber: 'EE473124829CA', orderRef: 'CMD-2026-0077' } });
+  await record({ driveId: second.driveId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784', orderRef: 'CMD-2026-0077' } });
+  // A drive the customer says they received though it was never shipped: received-before-shipped.
+  const odd = await sealSample(harness);
+  const unlocked = await callAs(harness, 'engine.unlock', { driveDir: odd.driveDir, code: odd.unlockCode });
+  if (!unlocked.ok) throw new Error(`unlock failed: ${unlocked.error.code}`);
+  await record({ driveId: odd.driveId, type: 'received', data: { level: 'media', ok: true, problems: 0 }, sessionId: (unlocked.value as { sessionId: string }).sessionId });
+
+  await openTab(page, 2);
+  await page.getByLabel('Chercher par').selectOption('order');
+  await page.getByLabel('Valeur recherchée').fill('CMD-2026-0077');
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await expect(page.getByTestId('support-count')).toHaveText('2 disques trouvés');
+  const summary = page.getByTestId('support-summary');
+  await expect(summary.locator('tbody th')).toHaveCount(2);
+  expect((await summary.locator('tbody th').allTextContents()).sort()).toEqual([first.driveId, second.driveId].sort());
+  await expect(summary.locator('tbody tr')).toContainText(['Expédié', 'Expédié']);
+  await expect(page.getByRole('list', { name: /^Chronologie du disque / })).toHaveCount(2);
+  await shot(page, 'support-order-fr-CA');
+  await checkA11y(page, 'support (order with two drives, fr-CA)');
+
+  await page.getByLabel('Chercher par').selectOption('drive');
+  await page.getByLabel('Valeur recherchée').fill(odd.driveId);
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await expect(page.getByTestId('support-count')).toHaveText('1 disque trouvé');
+  await expect(page.getByTestId('chain-bad')).toBeVisible();
+  await expect(page.getByTestId('timeline-flagged')).toHaveText('1 événement demande votre attention (signalé ci-dessous).');
+  const entries = page.getByTestId('timeline-entry');
+  await expect(entries).toHaveCount(2);
+  // The anomaly sits on the customer's `received`, not on the station's `sealed`.
+  await expect(entries.nth(0).getByTestId('timeline-anomaly')).toHaveCount(0);
+  await expect(entries.nth(1).getByTestId('event-type')).toHaveText('Reçu');
+  await expect(entries.nth(1).getByTestId('timeline-anomaly')).toHaveText('⚠ Anomalie : réception par le client inscrite avant toute expédition.');
+  await shot(page, 'support-anomaly-fr-CA');
+  await checkA11y(page, 'support (anomaly, fr-CA)');
+  await switchLanguage(page, 'en');
+  await expect(page.getByTestId('timeline-flagged')).toHaveText('1 event needs your attention (flagged below).');
+  await expect(entries.nth(1).getByTestId('timeline-anomaly')).toContainText('Anomaly');
+  await shot(page, 'support-anomaly-en');
+  await checkA11y(page, 'support (anomaly, en)');
 });

@@ -1,0 +1,84 @@
+/**
+ * Records (or corrects, with a newer `shipped` event) the shipment of one drive from the
+ * dashboard: carrier and tracking number validated as typed, as in the sealing form.
+ */
+import { useEffect, useId, useState } from 'react';
+import type { ResponseOf } from '../../../shared/ipc/index.js';
+import { api, asUiError, unwrap, type UiError } from '../../bridge.js';
+import { CARRIER_CHOICES } from '../../carrier-choices.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { useT } from '../../i18n/use-t.js';
+
+type Tracking = ResponseOf<'carriers.validate'>;
+
+/** The form; `current` is the shipment being corrected, if any. `onRecorded` receives whether the event reached the service. */
+export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
+  driveId: string;
+  current: { carrier: string; trackingNumber: string } | null;
+  onRecorded: (synced: boolean) => void;
+  onCancel: () => void;
+}) {
+  const t = useT();
+  const ids = { carrier: useId(), tracking: useId(), help: useId() };
+  const [carrier, setCarrier] = useState('auto');
+  const [tracking, setTracking] = useState('');
+  const [result, setResult] = useState<Tracking | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setResult(null);
+    if (tracking.trim().length < 6) return;
+    const timer = setTimeout(() => {
+      void api().carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) }).then((r) => { if (r.ok) setResult(r.value); });
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [tracking, carrier]);
+
+  const chosen = result?.carrier?.id ?? carrier;
+  const ready = !!result?.valid && chosen !== 'auto' && !busy;
+  const status = (() => {
+    if (!result) return null;
+    if (!result.valid) return carrier === 'other' ? t('tech.tracking.other') : t('tech.tracking.invalid');
+    if (carrier === 'auto' && result.carriers.length > 1) return t('tech.tracking.ambiguous', { carriers: result.carriers.map((c) => c.name).join(', ') });
+    return t('tech.tracking.valid', { carrier: result.carrier?.name ?? '' });
+  })();
+
+  const save = async () => {
+    if (!result) return;
+    setBusy(true); setError(null);
+    try {
+      const r = await unwrap(api().custody.record({ driveId, type: 'shipped', data: { carrier: chosen, trackingNumber: result.normalized } }));
+      onRecorded(r.synced);
+    } catch (e) {
+      setError(asUiError(e));
+    }
+    setBusy(false);
+  };
+
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); if (ready) void save(); }}>
+      {current && <p className="help" data-testid="ship-current">{t('dash.ship.current', { tracking: current.trackingNumber })}</p>}
+      <div className="grid2">
+        <div>
+          <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
+          <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
+            <option value="auto">{t('tech.carrier.auto')}</option>
+            {CARRIER_CHOICES.map((c) => <option key={c} value={c}>{t(`carrier.${c}`)}</option>)}
+            <option value="other">{t('tech.carrier.other')}</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor={ids.tracking}>{t('tech.tracking')}</label>
+          <input id={ids.tracking} className="mono" value={tracking} onChange={(e) => setTracking(e.target.value)} aria-describedby={ids.help} aria-invalid={result ? !result.valid : undefined} spellCheck={false} autoComplete="off" />
+          <p id={ids.help} aria-live="polite" data-testid="dash-tracking-status" className={result?.valid ? 'good' : 'bad'}>{status}</p>
+        </div>
+      </div>
+      <ErrorNotice error={error} />
+      <div className="row">
+        <button type="submit" disabled={!ready}>{t(current ? 'dash.ship.correct' : 'dash.ship.save')}</button>
+        <button type="button" className="secondary" onClick={onCancel}>{t('common.cancel')}</button>
+      </div>
+    </form>
+  );
+}
