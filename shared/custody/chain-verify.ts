@@ -29,6 +29,14 @@ export interface ChainProblem {
   message: string;
 }
 
+/**
+ * Who could have signed a customer event (docs/CUSTODY.md §2): `customer-key` = only the
+ * customer, whose own key the sealed event names; `data-key` = anyone who holds the drive's
+ * data key (the customer, but also the sealing station and any escrow holder); `none` = the
+ * event is not authentic as the customer's (wrong key, no authentic sealed event, bad signature).
+ */
+export type CustomerAttestation = 'customer-key' | 'data-key' | 'none';
+
 /** Verification status of one input event, for display beside it. */
 export interface EventStatus {
   /** position in the input array */
@@ -44,6 +52,8 @@ export interface EventStatus {
   /** `ok`: no problem; `warning`: only warning codes; `invalid`: anything else. */
   status: 'ok' | 'warning' | 'invalid';
   codes: ChainProblemCode[];
+  /** for customer-lineage events: who could have signed it; null for provider events and malformed input */
+  attestation: CustomerAttestation | null;
 }
 
 /** Summary of one lineage as verified. */
@@ -70,6 +80,8 @@ export interface ChainReport {
   /** from the sealed event, when there is exactly one authentic one */
   manifestSha256: string | null;
   customerPublicKey: string | null;
+  /** how the customer's events of this drive are attested (from the sealed event), or null when unknown */
+  customerAttestation: Exclude<CustomerAttestation, 'none'> | null;
 }
 
 /** Trust decision for a provider key at a time. */
@@ -152,7 +164,7 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
       const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
       problems.push({ code: 'malformed', eventId: rawId, lineage: null, seq: null, message: e instanceof Error ? e.message : 'malformed event' });
       byIndex.set(index, ['malformed']);
-      statuses[index] = { index, id: rawId, lineage: null, seq: null, type: null, at: null, hash: null, status: 'invalid', codes: ['malformed'] };
+      statuses[index] = { index, id: rawId, lineage: null, seq: null, type: null, at: null, hash: null, status: 'invalid', codes: ['malformed'], attestation: null };
       return;
     }
     items.push({ index, event, hash: eventHash(event), lineage: lineageOf(event), sigOk: verifyEventSignature(event), authentic: false, shadow: false });
@@ -191,11 +203,16 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
   // 4. genesis of the provider lineage → customer key and anchor
   const sealedAuthentic = onDrive.filter((it) => it.lineage === 'provider' && it.event.seq === 0 && it.authentic);
   const customerKeys = new Set(sealedAuthentic.map((it) => String(it.event.data['customerPublicKey'])));
+  const attestationOfKey = new Map(sealedAuthentic.map((it) => [String(it.event.data['customerPublicKey']), attestationOfSealed(it.event)] as const));
   const anchors = new Set(sealedAuthentic.map((it) => String(it.event.data['manifestSha256'])));
   for (const it of onDrive) {
     if (it.lineage !== 'customer' || !it.sigOk) continue;
     if (sealedAuthentic.length === 0) { add('unknown-key', it, 'no authentic sealed event: the customer key cannot be known'); continue; }
-    if (!customerKeys.has(it.event.author.publicKey)) { add('wrong-author', it, 'customer event not signed by the key recorded in the sealed event'); continue; }
+    if (!customerKeys.has(it.event.author.publicKey)) {
+      const own = [...attestationOfKey.values()].includes('customer-key');
+      add('wrong-author', it, own ? 'customer event not signed by the customer\'s own key named in the sealed event (a data-key holder cannot sign for this customer)' : 'customer event not signed by the key recorded in the sealed event');
+      continue;
+    }
     if (it.event.seq === 0 && !anchors.has(String(it.event.data['anchor']))) { add('wrong-author', it, 'customer lineage anchored to another manifest'); continue; }
     it.authentic = true;
   }
@@ -272,6 +289,7 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     statuses[it.index] = {
       index: it.index, id: it.event.id, lineage: it.lineage, seq: it.event.seq, type: it.event.type, at: it.event.at, hash: it.hash,
       status: statusOf(codes), codes: [...codes],
+      attestation: it.lineage !== 'customer' ? null : (src ?? it).authentic ? (attestationOfKey.get(it.event.author.publicKey) ?? 'data-key') : 'none',
     };
   }
   // 7. custody order of the authentic events (anomalies are reported, the events kept)
@@ -288,7 +306,13 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     anomalies,
     manifestSha256: only ? String(only.event.data['manifestSha256']) : null,
     customerPublicKey: only ? String(only.event.data['customerPublicKey']) : null,
+    customerAttestation: only ? attestationOfSealed(only.event) : null,
   };
+}
+
+/** The customer attestation a sealed event declares (absent = data-key, as before customer keys existed). */
+function attestationOfSealed(sealed: SignedEvent): 'customer-key' | 'data-key' {
+  return sealed.data['customerAttestation'] === 'customer-key' ? 'customer-key' : 'data-key';
 }
 
 function statusOf(codes: readonly ChainProblemCode[]): EventStatus['status'] {
