@@ -87,3 +87,38 @@ describe('customer identity: one Ed25519 key, its X25519 image opens the keyslot
     expect(() => customerRecipientKey(new Uint8Array(31))).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
   });
 });
+
+describe('a customer machine without the provider lineage', () => {
+  const c = buildTestChain();
+  const trustC = staticTrust({ stations: [c.station.author.publicKey], staff: [c.staff.author.publicKey] });
+
+  it('is "not yet known" (a warning, no problem) when the caller says the provider lineage may be unavailable', () => {
+    const r = verifyChain(c.customerEvents, trustC, { expectProviderLineage: false });
+    expect(r.problems).toEqual([]);
+    expect(r.providerLineage).toBe('not-yet-known');
+    expect(r.status).toBe('warning');
+    expect(r.ok).toBe(false);
+    expect(r.events.map((e) => e.attestation)).toEqual(['unknown', 'unknown', 'unknown']);
+  });
+
+  it('still reports a broken customer lineage while the provider lineage is not yet known', () => {
+    const [received, , erased] = c.customerEvents as [SignedEvent, SignedEvent, SignedEvent];
+    const r = verifyChain([received, erased], trustC, { expectProviderLineage: false });
+    expect(r.problems.map((p) => [p.code, p.eventId])).toEqual([['gap', erased.id]]);
+    expect(r.status).toBe('invalid');
+  });
+
+  it('is invalid (missing-genesis, unknown-key) by default', () => {
+    const r = verifyChain(c.customerEvents, trustC);
+    expect(r.providerLineage).toBe('missing');
+    expect(r.status).toBe('invalid');
+    expect(r.problems.map((p) => p.code)).toContain('missing-genesis');
+  });
+
+  it('verifies fully once merged with the service copy', () => {
+    const r = verifyChain([...c.customerEvents, ...c.provider], trustC, { expectProviderLineage: false, checkOrder: false });
+    expect(r.providerLineage).toBe('present');
+    expect(r.ok).toBe(true);
+    expect(r.events.filter((e) => e.lineage === 'customer').map((e) => e.attestation)).toEqual(['data-key', 'data-key', 'data-key']);
+  });
+});
