@@ -95,7 +95,12 @@ export function Support() {
                   <td>{hasMessage(`event.${e.type}`) ? t(`event.${e.type}` as 'event.note') : e.type}</td>
                   <td>{formatDateTime(e.at, lang)}</td>
                   <td>{e.receivedAt ? formatDateTime(e.receivedAt, lang) : '—'}</td>
-                  <td title={`${e.author.kind}:${e.author.id}`} data-testid="event-author">{authorLabel(e.author, lang)}</td>
+                  <td title={`${e.author.kind}:${e.author.id}`} data-testid="event-author">
+                    {authorLabel(e.author, lang)}
+                    {e.author.kind === 'customer' && e.attestation ? (
+                      <span className={e.attestation === 'customer-key' ? 'good' : e.attestation === 'none' ? 'bad' : undefined} data-testid="event-attestation"> · {t(`attestation.${e.attestation}`)}</span>
+                    ) : null}
+                  </td>
                   <td className={e.signatureOk ? 'good' : 'bad'}>{e.signatureOk ? t('support.sigOk') : t('support.sigBad')}</td>
                 </tr>
               ))}
