@@ -152,7 +152,10 @@ interface Item {
  * ones, but one that is alone at its seq still serves to check its successor's link.
  * Finally the authentic events go through the custody state machine (custody-state.ts): an
  * impossible order (a `received` before any `shipped`, an `opened` after `erased`, …) is listed
- * in `anomalies`, never rejected. Never throws.
+ * in `anomalies`, never rejected. Each customer event's `attestation` says who could have signed
+ * it (the customer alone, or any data-key holder; see CustomerAttestation). With
+ * `expectProviderLineage: false` and no provider event at all, the provider lineage is
+ * "not yet known" instead of missing (providerLineage). Never throws.
  */
 export function verifyChain(events: readonly unknown[], trust: ChainTrust, options: VerifyChainOptions = {}): ChainReport {
   const tolerance = options.clockToleranceMs ?? DEFAULT_CLOCK_TOLERANCE_MS;

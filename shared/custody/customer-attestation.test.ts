@@ -122,3 +122,14 @@ describe('a customer machine without the provider lineage', () => {
     expect(r.events.filter((e) => e.lineage === 'customer').map((e) => e.attestation)).toEqual(['data-key', 'data-key', 'data-key']);
   });
 });
+
+describe('the sealed event says who can sign as the customer', () => {
+  it('accepts customer-key and data-key, rejects anything else', async () => {
+    const { sealedDataSchema } = await import('./event-data.js');
+    const base = { manifestSha256, files: 1, bytes: 1, parts: 1, customerPublicKey: station.author.publicKey, stationCertificateSha256: 'ab'.repeat(32) };
+    expect(sealedDataSchema.safeParse({ ...base, customerAttestation: 'customer-key' }).success).toBe(true);
+    expect(sealedDataSchema.safeParse({ ...base, customerAttestation: 'data-key' }).success).toBe(true);
+    expect(sealedDataSchema.safeParse(base).success).toBe(true);
+    expect(sealedDataSchema.safeParse({ ...base, customerAttestation: 'station' }).success).toBe(false);
+  });
+});
