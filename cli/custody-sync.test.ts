@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configPaths } from './config.js';
 import { runCli } from '../test/support/run-cli.js';
-import { writeStationKeyFile } from '../shared/format/key-files.js';
+import { writePublicKeyFile, writeStationKeyFile } from '../shared/format/key-files.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { generateSigningKeyPair, issueStationCertificate } from '../shared/format/station-cert.js';
 import { encodeBase64 } from '../shared/custody/event.js';
+import { createToken } from '../server/auth/tokens.js';
 import { call, startTestService, testEngines, TEST_ROOT_SECRET, TEST_SERVICE_KEY, type TestService } from '../server/testing.js';
 
 const run = (args: string[]) => runCli(args);
@@ -135,5 +137,73 @@ describe('scelle custody sync / lookup with the real service', () => {
     const cfg = moved.events.find((e) => e['event'] === 'result')!['config'] as Record<string, unknown>;
     expect(cfg['tokenFile']).toBeUndefined();
     expect(moved.stdout + moved.stderr).toContain('enrol the station again');
+  });
+});
+
+describe('a customer machine verifies against the service copy', () => {
+  it('merges the station events from the service: the customer-key chain verifies, customer-attested', async () => {
+    const sqlite = testEngines().find((e) => e.name === 'sqlite')!;
+    const stationId = 'station-qc-cust';
+    service = await startTestService(sqlite, { customerDrive: 'UNUSED', stationId });
+    const stationHome = process.env['SCELLE_HOME']!;
+    const customerHome = join(dir, 'customer-home');
+    // the customer makes a key and gives its public part
+    process.env['SCELLE_HOME'] = customerHome;
+    const kg = await run(['keygen', 'customer', '--json']);
+    expect(kg.code, kg.stdout + kg.stderr).toBe(0);
+    const customerPub = String(kg.events.find((e) => e['event'] === 'result')!['publicKey']);
+    // a certified, enrolled station seals for it and syncs
+    process.env['SCELLE_HOME'] = stationHome;
+    const pair = generateSigningKeyPair();
+    const certificate = issueStationCertificate({ rootSecretKey: TEST_ROOT_SECRET, stationId, stationPublicKey: pair.publicKey, expiresAt: new Date(Date.now() + 86_400_000) });
+    mkdirSync(stationHome, { recursive: true });
+    await writeStationKeyFile(configPaths().stationKey, { id: stationId, secretKey: pair.secretKey, publicKey: pair.publicKey, certificate });
+    expect((await call(service.baseUrl, service.tokens.admin, 'POST', '/v1/stations', { publicKey: encodeBase64(pair.publicKey), certificate })).status).toBe(201);
+    const src = join(dir, 'src');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'a.txt'), 'bonjour\n');
+    mkdirSync(join(dir, 'target'));
+    const sealed = await run(['seal', src, '--to', join(dir, 'target'), '--no-escrow', '--no-unlock-code', '--customer', customerPub, '--json']);
+    expect(sealed.code, sealed.stdout + sealed.stderr).toBe(0);
+    const res = sealed.events.find((e) => e['event'] === 'result')!;
+    const driveDir = String(res['driveDir']);
+    const driveId = String(res['driveId']);
+    expect((await run(['ship', driveDir, '--carrier', 'ups', '--tracking', '1Z5R89390357567127'])).code).toBe(0);
+    const keyFile = join(dir, 'service-key.json');
+    writeFileSync(keyFile, JSON.stringify({ publicKey: TEST_SERVICE_KEY.publicKey }));
+    const stationToken = join(dir, 'station.token');
+    writeFileSync(stationToken, service.tokens.station + '\n', { mode: 0o600 });
+    expect((await run(['custody', 'config', '--service', service.baseUrl, '--token-file', stationToken, '--service-key', keyFile])).code).toBe(0);
+    expect((await run(['custody', 'sync'])).code).toBe(0);
+
+    // the customer's app pins the provider's root; it opens with their key; offline (no service configured) the chain is "not yet known"
+    process.env['SCELLE_HOME'] = customerHome;
+    const rootPub = join(dir, 'root.pub');
+    await writePublicKeyFile(rootPub, 'root', ed25519.getPublicKey(TEST_ROOT_SECRET));
+    expect((await run(['setup', '--root', rootPub])).code).toBe(0);
+    expect((await run(['open', driveDir, '--to', join(dir, 'out')])).code).toBe(0);
+    const offline = await run(['custody', 'verify', driveDir, '--json']);
+    expect(offline.code, offline.stdout + offline.stderr).toBe(0);
+    expect(offline.events.find((e) => e['event'] === 'result')).toMatchObject({ providerLineage: 'not-yet-known', service: 'none' });
+
+    // with the customer's token for this drive, verify fetches and merges the service's copy
+    const customerToken = join(dir, 'customer.token');
+    writeFileSync(customerToken, (await createToken(service.db, 'customer', driveId, 'test customer', new Date())).token + '\n', { mode: 0o600 });
+    expect((await run(['custody', 'config', '--service', service.baseUrl, '--token-file', customerToken, '--service-key', keyFile])).code).toBe(0);
+    const online = await run(['custody', 'verify', driveDir, '--json']);
+    expect(online.code, online.stdout + online.stderr).toBe(0);
+    const result = online.events.find((e) => e['event'] === 'result')!;
+    expect(result).toMatchObject({ ok: true, status: 'ok', providerLineage: 'present', customerAttestation: 'customer-key', service: 'merged' });
+    const events = result['events'] as Array<{ type: string; attestation: string | null }>;
+    expect(events.map((e) => [e.type, e.attestation])).toEqual([['sealed', null], ['shipped', null], ['received', 'customer-key'], ['opened', 'customer-key']]);
+    const human = await run(['custody', 'show', driveDir]);
+    expect(human.stdout).toContain('attesté par la clé du client');
+
+    // the service is gone: the customer's own copy says "not yet known", never "failing"
+    await service.stop();
+    service = null;
+    const gone = await run(['custody', 'verify', driveDir, '--json']);
+    expect(gone.code, gone.stdout + gone.stderr).toBe(0);
+    expect(gone.events.find((e) => e['event'] === 'result')).toMatchObject({ providerLineage: 'not-yet-known', service: 'unreachable' });
   });
 });

@@ -6,8 +6,9 @@
  *   verify → `verified` by the station when this machine has a station key and sealed the
  *            drive here, else `received` by the customer when the drive's key was given
  *   open   → `received` (once per drive on this machine) and `opened` (customer lineage)
- * Customer events are signed with the key derived from the drive's data key and the first
- * one anchors on the manifest SHA-256. Recording never hides that the data operation itself
+ * Customer events are signed with the customer's own key when the drive was sealed for it
+ * (customer-identity.ts), else with the key derived from the drive's data key; the first one
+ * anchors on the manifest SHA-256. Recording never hides that the data operation itself
  * succeeded: when the journal cannot be written, a warning says so (a JSON `warning` event
  * with --json) and the command exits with CUSTODY_NOT_RECORDED_EXIT instead of 0.
  */
@@ -28,6 +29,7 @@ import { configPaths, scelleHome } from './config.js';
 import { errorSentence } from './messages.js';
 import type { Output } from './output.js';
 import { t, type TextKey } from './text.js';
+import type { CustomerSigner } from './customer-identity.js';
 
 /** Exit code when the data operation succeeded but its custody event could not be recorded (also E_CUSTODY_JOURNAL). */
 export const CUSTODY_NOT_RECORDED_EXIT = 8;
@@ -135,12 +137,20 @@ export async function recordOrWarn(out: Output, exitCode: number, record: () => 
   }
 }
 
-/** After `scelle seal`: records `sealed` signed by the station. Returns the final exit code (see recordOrWarn). */
-export function recordAfterSeal(out: Output, station: StationIdentity, result: SealResult, home: string = scelleHome()): Promise<number> {
+/**
+ * After `scelle seal`: records `sealed` signed by the station. With `customerKey` (base64 Ed25519,
+ * the customer's own key the drive was sealed for) the event names it with
+ * `customerAttestation: customer-key`; otherwise it names the data-key customer key
+ * (`data-key`). Returns the final exit code (see recordOrWarn).
+ */
+export function recordAfterSeal(out: Output, station: StationIdentity, result: SealResult, home: string = scelleHome(), customerKey?: string): Promise<number> {
   return recordOrWarn(out, 0, () => withCustodyStore(async (store) => {
+    const customer = customerKey !== undefined
+      ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
+      : { customerPublicKey: result.customerPublicKey, customerAttestation: 'data-key' as const };
     const { event } = await appendEvent(store, {
       type: 'sealed', driveId: result.driveId, author: stationAuthor(station), secretKey: station.secretKey,
-      data: { manifestSha256: result.manifestSha256, files: result.files, bytes: result.bytes, parts: result.parts, customerPublicKey: result.customerPublicKey, stationCertificateSha256: stationCertificateSha256(station.certificate) },
+      data: { manifestSha256: result.manifestSha256, files: result.files, bytes: result.bytes, parts: result.parts, ...customer, stationCertificateSha256: stationCertificateSha256(station.certificate) },
     });
     return [event];
   }, home));
@@ -153,11 +163,11 @@ function wipe(key: CustomerCustodyKey | undefined): void {
 /**
  * After `scelle verify`: records `verified` (level, ok, problem count) signed by this
  * machine's station key when it has one and holds the drive's provider lineage; otherwise
- * `received` signed by the customer key when the drive's key was given (once per drive on
- * this machine); otherwise nothing (a note says why). Wipes the report's customer key.
- * Returns the final exit code (see recordOrWarn).
+ * `received` signed by `signer` (the customer's own key, or the data-key key when the drive's
+ * key was given; once per drive on this machine); otherwise nothing (a note says why, and
+ * which key is missing). Wipes the report's customer key. Returns the final exit code (see recordOrWarn).
  */
-export async function recordAfterVerify(out: Output, report: VerifyReport, driveDir: string, pinnedRoots: readonly Uint8Array[], exitCode: number, home: string = scelleHome()): Promise<number> {
+export async function recordAfterVerify(out: Output, report: VerifyReport, driveDir: string, pinnedRoots: readonly Uint8Array[], exitCode: number, signer: CustomerSigner, home: string = scelleHome()): Promise<number> {
   const customerKey = report.customerKey;
   try {
     return await recordOrWarn(out, exitCode, () => withCustodyStore(async (store) => {
@@ -171,16 +181,16 @@ export async function recordAfterVerify(out: Output, report: VerifyReport, drive
       } finally {
         station?.secretKey.fill(0);
       }
-      if (customerKey) {
+      if (signer.kind === 'customer-key' || signer.kind === 'data-key') {
         if (hasCustomerEvent(store.eventsForDrive(report.driveId), 'received')) {
           out.info(t(out.lang, 'custodyAlreadyReceived', report.driveId));
           return [];
         }
         const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
-        const { event } = await appendEvent(store, { type: 'received', driveId: report.driveId, author: customerAuthor(customerKey), secretKey: customerKey.secretKey, data, anchor });
+        const { event } = await appendEvent(store, { type: 'received', driveId: report.driveId, author: signer.author, secretKey: signer.secretKey, data, anchor });
         return [event];
       }
-      out.info(t(out.lang, 'custodyNoSigner'));
+      out.info(t(out.lang, signer.kind === 'needs-customer-key' ? 'custodyNeedsCustomerKey' : 'custodyNoSigner'));
       return [];
     }, home));
   } finally {
@@ -193,23 +203,28 @@ function hasCustomerEvent(events: readonly SignedEvent[], type: EventType): bool
 }
 
 /**
- * After `scelle open`: records, in the customer lineage signed with the drive-derived key,
+ * After `scelle open`: records, in the customer lineage signed by `signer` (the customer's own
+ * key, or the data-key key; with no usable signer a note says which key is missing),
  * `received` (level full, ok, 0 problems: every restored stream authenticated) unless one is
  * already recorded for this drive here or only some files were restored, then `opened`
  * (files and bytes restored, partial). The first customer event anchors on the manifest
  * SHA-256. Wipes the customer key. Returns the final exit code (see recordOrWarn).
  */
-export async function recordAfterOpen(out: Output, res: OpenResult & { driveId: string }, driveDir: string, pinnedRoots: readonly Uint8Array[], partial: boolean, home: string = scelleHome()): Promise<number> {
+export async function recordAfterOpen(out: Output, res: OpenResult & { driveId: string }, driveDir: string, pinnedRoots: readonly Uint8Array[], partial: boolean, signer: CustomerSigner, home: string = scelleHome()): Promise<number> {
   const key = res.customerKey;
   try {
     return await recordOrWarn(out, 0, () => withCustodyStore(async (store) => {
+      if (signer.kind !== 'customer-key' && signer.kind !== 'data-key') {
+        out.info(t(out.lang, signer.kind === 'needs-customer-key' ? 'custodyNeedsCustomerKey' : 'custodyNoSigner'));
+        return [];
+      }
       const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
-      const author = customerAuthor(key);
+      const { author, secretKey } = signer;
       const recorded: SignedEvent[] = [];
       if (!partial && !hasCustomerEvent(store.eventsForDrive(res.driveId), 'received')) {
-        recorded.push((await appendEvent(store, { type: 'received', driveId: res.driveId, author, secretKey: key.secretKey, data: { level: 'full', ok: res.verified === true, problems: 0 }, anchor })).event);
+        recorded.push((await appendEvent(store, { type: 'received', driveId: res.driveId, author, secretKey, data: { level: 'full', ok: res.verified === true, problems: 0 }, anchor })).event);
       }
-      recorded.push((await appendEvent(store, { type: 'opened', driveId: res.driveId, author, secretKey: key.secretKey, data: { ok: res.verified === true, filesRestored: res.files, bytesRestored: res.bytes, partial }, anchor })).event);
+      recorded.push((await appendEvent(store, { type: 'opened', driveId: res.driveId, author, secretKey, data: { ok: res.verified === true, filesRestored: res.files, bytesRestored: res.bytes, partial }, anchor })).event);
       return recorded;
     }, home));
   } finally {

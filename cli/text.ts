@@ -9,7 +9,7 @@ Utilisation :
   scelle verify <disque> [clé]                            vérifier un disque (sans clé : le support)
   scelle list <disque> [chemin] [clé]                     lister un disque (tout, ou un dossier)
   scelle open <disque> --to <dossier> [chemin…] [clé]     restaurer tout, des dossiers ou des fichiers
-  scelle keygen root|escrow|station --out <fichier>       créer une clé
+  scelle keygen root|escrow|station|customer [--out <f>] créer une clé (customer : votre clé client)
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certifier un poste
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<motif>[@<date>]]…
                                                           signer la liste des certificats révoqués
@@ -27,10 +27,14 @@ Clé (verify, list, open) — le code n’est jamais lu sur la ligne de commande
   --code-file <f>         lit le code dans un fichier (« - » : entrée standard)
   --identity <f>          clé secrète X25519 (séquestre ou destinataire)
   --unsafe-code <code>    code sur la ligne de commande (visible des autres processus : à éviter)
+  --customer-key <f>      votre clé client (défaut : customer.key du dossier Scellé, si elle existe) :
+                          ouvre un disque scellé pour elle et signe vos reçus de traçabilité
 
 Options de seal :
   --to <dossier>          cible (point de montage du disque)
   --recipient <f.pub>     destinataire X25519 supplémentaire (répétable)
+  --customer <f.pub|clé>  clé publique du client (scelle keygen customer) : destinataire du disque,
+                          et seule clé qui peut signer ses reçus
   --no-unlock-code        pas de code de déverrouillage (il faut alors --recipient ou un séquestre)
   --no-escrow             ne pas ajouter le séquestre configuré
   --part-size <taille>    taille des parties (défaut 1G; réduite automatiquement sur FAT32)
@@ -101,6 +105,7 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   custodyRecorded: 'Traçabilité : événement « %s » enregistré pour le disque %s.',
   custodyNotRecorded: 'ATTENTION : l’opération a réussi, mais son événement de traçabilité n’a pas pu être enregistré dans le journal local. %s %s',
   custodyAlreadyReceived: 'Traçabilité : la réception du disque %s est déjà enregistrée sur ce poste.',
+  custodyNeedsCustomerKey: 'Traçabilité : rien d’enregistré. Ce disque a été scellé pour une clé client que ce poste n’a pas ; donnez-la avec --customer-key <fichier> pour signer la réception.',
   custodyNoSigner: 'Traçabilité : rien d’enregistré (ni clé de poste ayant scellé ce disque ici, ni clé du disque pour signer).',
   evSealed: 'scellé', evVerified: 'vérifié', evShipped: 'expédié', evDelivered: 'livré', evReceived: 'reçu',
   evOpened: 'ouvert', evErased: 'effacé', evIncident: 'incident', evNote: 'note',
@@ -112,6 +117,11 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   chainWarn: 'Chaîne de traçabilité du disque %s authentique, avec %s :',
   chainBad: 'Chaîne de traçabilité du disque %s : %s :',
   chainNoEvents: 'Aucun événement de traçabilité connu pour le disque %s sur ce poste.',
+  att_customer_key: 'attesté par la clé du client', att_data_key: 'clé des données seulement (le poste et le séquestre l’ont aussi)',
+  att_none: 'NON attesté par le client', att_unknown: 'attestation pas encore connue',
+  chainProviderPending: 'La partie fournisseur de la chaîne du disque %s n’est pas encore connue ici (service injoignable ou non configuré) : les événements du client sont signés et liés, mais leur auteur sera confirmé avec la copie du service (scelle custody config, puis scelle custody verify).',
+  chainMergedService: 'Copie du service fusionnée : %s.',
+  chainServiceUnreachable: 'Service de traçabilité injoignable, ou consultation refusée (jeton) : vérification avec la copie locale seulement.',
   chainRecovered: 'Journal réparé à l’ouverture : un enregistrement interrompu a été retiré de %s (copie : %s).',
   cp_malformed: 'événement mal formé (%s)',
   'cp_bad-signature': 'signature invalide : l’événement a été modifié (%s)',
@@ -166,7 +176,7 @@ Usage:
   scelle verify <drive> [key]                             verify a drive (no key: the media)
   scelle list <drive> [path] [key]                        list a drive (all, or one folder)
   scelle open <drive> --to <folder> [path…] [key]         restore all, folders or files
-  scelle keygen root|escrow|station --out <file>          create a key
+  scelle keygen root|escrow|station|customer [--out <f>] create a key (customer: your customer key)
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certify a station
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<reason>[@<date>]]…
                                                           sign the list of revoked certificates
@@ -184,10 +194,14 @@ Key (verify, list, open) — the code is never read from the command line by def
   --code-file <f>         reads the code from a file ("-": standard input)
   --identity <f>          X25519 secret key (escrow or recipient)
   --unsafe-code <code>    code on the command line (visible to other processes: avoid)
+  --customer-key <f>      your customer key (default: customer.key in the Scellé folder, if any):
+                          opens a drive sealed for it and signs your custody receipts
 
 Seal options:
   --to <folder>           target (the drive's mount point)
   --recipient <f.pub>     extra X25519 recipient (repeatable)
+  --customer <f.pub|key>  the customer's public key (scelle keygen customer): the drive's recipient,
+                          and the only key that can sign their receipts
   --no-unlock-code        no unlock code (then --recipient or an escrow is needed)
   --no-escrow             do not add the configured escrow
   --part-size <size>      part size (default 1G; lowered automatically on FAT32)
@@ -258,6 +272,7 @@ Configuration: $SCELLE_HOME (default: %s)`,
   custodyRecorded: 'Custody: "%s" event recorded for drive %s.',
   custodyNotRecorded: 'WARNING: the operation succeeded, but its custody event could not be written to the local journal. %s %s',
   custodyAlreadyReceived: 'Custody: the receipt of drive %s is already recorded on this machine.',
+  custodyNeedsCustomerKey: 'Custody: nothing recorded. This drive was sealed for a customer key this machine does not have; give it with --customer-key <file> to sign the receipt.',
   custodyNoSigner: 'Custody: nothing recorded (no station key that sealed this drive here, no drive key to sign with).',
   evSealed: 'sealed', evVerified: 'verified', evShipped: 'shipped', evDelivered: 'delivered', evReceived: 'received',
   evOpened: 'opened', evErased: 'erased', evIncident: 'incident', evNote: 'note',
@@ -269,6 +284,11 @@ Configuration: $SCELLE_HOME (default: %s)`,
   chainWarn: 'Chain of custody of drive %s authentic, with %s:',
   chainBad: 'Chain of custody of drive %s: %s:',
   chainNoEvents: 'No custody event known for drive %s on this machine.',
+  att_customer_key: 'attested by the customer\'s key', att_data_key: 'data key only (the station and escrow have it too)',
+  att_none: 'NOT attested by the customer', att_unknown: 'attestation not yet known',
+  chainProviderPending: 'The provider part of the chain of drive %s is not yet known here (service unreachable or not configured): the customer\'s events are signed and linked, and their author will be confirmed with the service\'s copy (scelle custody config, then scelle custody verify).',
+  chainMergedService: 'Service copy merged: %s.',
+  chainServiceUnreachable: 'Custody service unreachable, or the lookup was refused (token): verified with the local copy only.',
   chainRecovered: 'Journal repaired on opening: an interrupted record was cut from %s (copy: %s).',
   cp_malformed: 'malformed event (%s)',
   'cp_bad-signature': 'invalid signature: the event was modified (%s)',

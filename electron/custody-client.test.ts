@@ -22,6 +22,10 @@ describe('custody client', () => {
     const receipts = c.all.map((e, i) => ({ eventId: e.id, eventHash: 'ab'.repeat(32), receivedAt: e.at, leafIndex: i, serviceKeyId: 'k', signature: 's' }));
     const tl = toTimeline({ driveId: c.driveId, events: c.all, receipts, badReceipts: 0, serviceVerification: null }, ok);
     expect(tl).toMatchObject({ chainOk: true, chainProblem: null, trackingNumbers: ['1Z999AA10123456784'] });
+    // the Support timeline says who could have signed each customer event (here an unlock-code drive)
+    expect(tl.events.map((e) => [e.author.kind, e.attestation])).toEqual(
+      [...c.all].sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq).map((e) => [e.author.kind, e.author.kind === 'customer' ? 'data-key' : null]),
+    );
     expect(toTimeline({ driveId: c.driveId, events: c.all, receipts: receipts.slice(1), badReceipts: 0, serviceVerification: null }, ok)).toMatchObject({ chainOk: false, chainProblem: 'bad-receipt' });
 
     const revoked = trustFromServiceReport(c.all, { ok: false, problems: [{ code: 'revoked-key', eventId: c.provider[0]!.id }] });

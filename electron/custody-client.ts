@@ -68,6 +68,7 @@ export function trustFromServiceReport(events: readonly SignedEvent[], report: u
 export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimelineDto {
   const received = new Map(d.receipts.map((r) => [r.eventId, r.receivedAt]));
   const status = new Map(report.events.map((e) => [e.id, e.status]));
+  const attestation = new Map(report.events.map((e) => [e.id, e.attestation]));
   const events = [...d.events].sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
   const pick = (key: string) => [...new Set(events.map((e) => e.data[key]).filter((v): v is string => typeof v === 'string'))];
   const unreceipted = d.events.some((e) => !received.has(e.id));
@@ -83,6 +84,7 @@ export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimeline
     events: events.map((e) => ({
       id: e.id, seq: e.seq, type: e.type, at: e.at, receivedAt: received.get(e.id) ?? null,
       author: { kind: e.author.kind, id: e.author.id }, data: e.data, signatureOk: status.get(e.id) !== 'invalid',
+      attestation: attestation.get(e.id) ?? null,
     })),
   };
 }

@@ -15,6 +15,7 @@ const T = {
     report: 'Rapport de chaîne de possession', chain: 'Chaîne', ok: 'vérifiée', bad: 'NON vérifiée', generated: 'Produit le',
     cols: ['N°', 'Type', 'Heure (auteur)', 'Reçu par le service', 'Auteur', 'Signature'], sigOk: 'valide', sigBad: 'invalide',
     station: 'Poste', staff: 'Service', customer: 'Client',
+    attestation: { 'customer-key': 'attesté par sa clé', 'data-key': 'clé des données seulement', none: 'NON attesté', unknown: 'attestation inconnue' },
   },
   en: {
     slip: 'Packing slip — sealed drive', drive: 'Drive', carrier: 'Carrier', tracking: 'Tracking number',
@@ -22,6 +23,7 @@ const T = {
     report: 'Chain-of-custody report', chain: 'Chain', ok: 'verified', bad: 'NOT verified', generated: 'Generated',
     cols: ['#', 'Type', 'Time (author)', 'Received by service', 'Author', 'Signature'], sigOk: 'valid', sigBad: 'invalid',
     station: 'Station', staff: 'Service', customer: 'Customer',
+    attestation: { 'customer-key': 'attested by their key', 'data-key': 'data key only', none: 'NOT attested', unknown: 'attestation unknown' },
   },
 } as const;
 
@@ -86,6 +88,15 @@ export function reportAuthor(author: CustodyTimelineDto['events'][number]['autho
   return `${author.kind}:${author.id}`;
 }
 
+/**
+ * The author cell of the support report: reportAuthor, followed for a customer event by who
+ * could have signed it ("Client · attesté par sa clé" / "Customer · data key only"). Never throws.
+ */
+export function reportAuthorWithAttestation(e: Pick<CustodyTimelineDto['events'][number], 'author' | 'attestation'>, language: Language): string {
+  const who = reportAuthor(e.author, language);
+  return e.author.kind === 'customer' && e.attestation ? `${who} · ${T[language].attestation[e.attestation]}` : who;
+}
+
 /** Support report PDF of one timeline (Letter, landscape, paginated). */
 export async function renderTimelinePdf(tl: CustodyTimelineDto, language: Language): Promise<Uint8Array> {
   const t = T[language];
@@ -103,17 +114,17 @@ export async function renderTimelinePdf(tl: CustodyTimelineDto, language: Langua
   for (const e of tl.events) {
     y -= 14;
     if (y < 40) { page = doc.addPage([792, 612]); y = 570; table(page, bold, y, [...t.cols], widths); y -= 14; }
-    table(page, font, y, [String(e.seq), e.type, e.at, e.receivedAt ?? '—', reportAuthor(e.author, language), e.signatureOk ? t.sigOk : t.sigBad], widths);
+    table(page, font, y, [String(e.seq), e.type, e.at, e.receivedAt ?? '—', reportAuthorWithAttestation(e, language), e.signatureOk ? t.sigOk : t.sigBad], widths);
   }
   return doc.save();
 }
 
 const csvCell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@]/.test(v) ? `"${(/^[=+\-@]/.test(v) ? `'${v}` : v).replace(/"/g, '""')}"` : v);
 
-/** Support report CSV of one timeline (RFC 4180, formula-injection safe). */
+/** Support report CSV of one timeline (RFC 4180, formula-injection safe); `customerAttestation` is empty for provider events. */
 export function renderTimelineCsv(tl: CustodyTimelineDto): string {
-  const head = ['driveId', 'seq', 'type', 'at', 'receivedAt', 'authorKind', 'authorId', 'signatureOk', 'chainOk', 'data'];
-  const rows = tl.events.map((e) => [tl.driveId, String(e.seq), e.type, e.at, e.receivedAt ?? '', e.author.kind, e.author.id, String(e.signatureOk), String(tl.chainOk), JSON.stringify(e.data)]);
+  const head = ['driveId', 'seq', 'type', 'at', 'receivedAt', 'authorKind', 'authorId', 'signatureOk', 'chainOk', 'data', 'customerAttestation'];
+  const rows = tl.events.map((e) => [tl.driveId, String(e.seq), e.type, e.at, e.receivedAt ?? '', e.author.kind, e.author.id, String(e.signatureOk), String(tl.chainOk), JSON.stringify(e.data), e.attestation ?? '']);
   return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveAppFile } from './app-protocol.js';
 import { RENDERER_CSP } from './csp.js';
-import { renderPackingSlip, renderTimelineCsv, renderTimelinePdf, reportAuthor, slipQrText } from './documents.js';
+import { renderPackingSlip, renderTimelineCsv, renderTimelinePdf, reportAuthor, reportAuthorWithAttestation, slipQrText } from './documents.js';
 import { WorkerEngineHost } from './engine-host.js';
 import { PathGrants } from './path-grants.js';
 import { APP_ORIGIN, trustedSenders } from './sender.js';
@@ -59,7 +59,7 @@ describe('documents', () => {
   it('writes timeline reports, CSV safe against formula injection', async () => {
     expect(Buffer.from((await renderTimelinePdf(timeline, 'en')).subarray(0, 4)).toString()).toBe('%PDF');
     const csv = renderTimelineCsv(timeline);
-    expect(csv.split('\r\n')[0]).toBe('driveId,seq,type,at,receivedAt,authorKind,authorId,signatureOk,chainOk,data');
+    expect(csv.split('\r\n')[0]).toBe('driveId,seq,type,at,receivedAt,authorKind,authorId,signatureOk,chainOk,data,customerAttestation');
     expect(csv).toContain('"{""note"":""=cmd()""}"');
     expect(renderTimelineCsv({ ...timeline, driveId: '=HYPERLINK()' })).toContain('"\'=HYPERLINK()"');
   });
@@ -70,6 +70,19 @@ describe('documents', () => {
     expect(reportAuthor({ kind: 'customer', id: 'customer:3f9a2c' }, 'en')).toBe('Customer');
     expect(reportAuthor({ kind: 'staff', id: 'support-7' }, 'en')).toBe('Service support-7');
     expect(reportAuthor({ kind: 'robot', id: 'x1' }, 'en')).toBe('robot:x1');
+  });
+  it('says in the report whether a customer event is customer-attested or data-key-attested', () => {
+    const customer = { kind: 'customer', id: 'customer:3f9a2c' };
+    expect(reportAuthorWithAttestation({ author: customer, attestation: 'customer-key' }, 'fr-CA')).toBe('Client · attesté par sa clé');
+    expect(reportAuthorWithAttestation({ author: customer, attestation: 'data-key' }, 'en')).toBe('Customer · data key only');
+    expect(reportAuthorWithAttestation({ author: customer, attestation: 'none' }, 'en')).toBe('Customer · NOT attested');
+    expect(reportAuthorWithAttestation({ author: { kind: 'station', id: 'MTL-01' }, attestation: null }, 'en')).toBe('Station MTL-01');
+  });
+  it('puts each customer event\'s attestation in the CSV export', () => {
+    const received = { id: 'e2', seq: 0, type: 'received', at: '2025-03-02T10:00:00.000Z', receivedAt: null, author: { kind: 'customer', id: 'customer:AB12CD34' }, data: {}, signatureOk: true, attestation: 'customer-key' as const };
+    const lines = renderTimelineCsv({ ...timeline, events: [...timeline.events, received] }).split('\r\n');
+    expect(lines[1]!.endsWith(',')).toBe(true);
+    expect(lines[2]!.endsWith(',customer-key')).toBe(true);
   });
 });
 

@@ -1,7 +1,10 @@
 /**
  * `scelle custody show|verify|sync|lookup|config`: the chain of custody from the command line.
- *   show <driveId|drive folder>    timeline from the local journal, each event's verification
- *                                  status (verifyChain) and sync state
+ *   show <driveId|drive folder>    timeline from the local journal merged with the service's copy
+ *                                  when a service is configured and reachable, each event's
+ *                                  verification status (verifyChain), customer attestation and sync
+ *                                  state; offline, a chain without the provider lineage (a
+ *                                  customer's machine) is "not yet known", not failing
  *   verify <driveId|drive folder>  exit 3 when the chain has any problem, each as a sentence
  *   sync                           pushes the outbox (CustodySyncClient): stored / duplicate /
  *                                  refused / pending counts; offline → E_CUSTODY_OFFLINE (9),
@@ -205,14 +208,69 @@ export function problemSentence(out: Output, p: ChainReport['problems'][number],
   return t(out.lang, `cp_${p.code}` as TextKey, where || '—');
 }
 
+/** The sentence of a customer event's attestation (chain-verify.ts CustomerAttestation). */
+export function attestationText(out: Output, a: NonNullable<ChainReport['events'][number]['attestation']>): string {
+  return t(out.lang, `att_${a.replace('-', '_')}` as TextKey);
+}
+
 function printTimeline(out: Output, events: readonly SignedEvent[], report: ChainReport, syncState: (id: string) => TextKey | null): void {
   for (const s of report.events) {
     const e = events[s.index];
     if (!e) continue;
     const lineage = t(out.lang, s.lineage === 'customer' ? 'lineageCustomer' : 'lineageProvider');
     const sync = syncState(e.id);
-    out.info(`  ${String(s.seq ?? '?').padStart(3)}  ${lineage.padEnd(11)} ${eventTypeLabel(out.lang, e.type).padEnd(9)} ${e.at}  ${e.author.id}  ${t(out.lang, statusKey(s.status))}${s.codes.length ? ` (${s.codes.join(', ')})` : ''}${sync ? ` · ${t(out.lang, sync)}` : ''}`);
+    const attested = s.attestation ? ` · ${attestationText(out, s.attestation)}` : '';
+    out.info(`  ${String(s.seq ?? '?').padStart(3)}  ${lineage.padEnd(11)} ${eventTypeLabel(out.lang, e.type).padEnd(9)} ${e.at}  ${e.author.id}  ${t(out.lang, statusKey(s.status))}${s.codes.length ? ` (${s.codes.join(', ')})` : ''}${attested}${sync ? ` · ${t(out.lang, sync)}` : ''}`);
   }
+}
+
+/** The service settings from custody.json alone, or null when it names no complete service (never throws). */
+function configuredService(): ServiceSettings | null {
+  try {
+    const cfg = readCustodyConfig();
+    if (!cfg.service || !cfg.tokenFile || !cfg.serviceKeys?.length) return null;
+    return serviceSettings({});
+  } catch {
+    return null;
+  }
+}
+
+/** The service's copy of one drive merged into the local one. */
+interface MergedChain {
+  events: SignedEvent[];
+  /** event id → service receive time (local receipts and the service's signed receipts) */
+  trustedTimes: Map<string, string>;
+  /** ids the service holds */
+  fromService: Set<string>;
+  /** `merged`: the service answered; `unreachable`: it did not; `none`: no service configured */
+  service: 'merged' | 'unreachable' | 'none';
+}
+
+/**
+ * The local events of a drive, merged with the service's copy (drive lookup) when a service is
+ * configured: the service's events first (its order), then local ones it does not hold yet
+ * (pending in the outbox). Never throws for an unreachable or refusing service: it says so.
+ */
+async function mergeWithService(store: CustodyStore, driveId: string, signal: AbortSignal): Promise<MergedChain> {
+  const local = store.eventsForDrive(driveId);
+  const trustedTimes = new Map<string, string>();
+  for (const e of local) {
+    const r = store.receiptFor(e.id);
+    if (r) trustedTimes.set(e.id, r.receivedAt);
+  }
+  const settings = configuredService();
+  if (!settings) return { events: [...local], trustedTimes, fromService: new Set(), service: 'none' };
+  let remote;
+  try {
+    remote = (await syncClient({ ...settings, maxAttempts: Math.min(settings.maxAttempts, 2) }, store).lookupDrives({ drive: driveId }, signal)).find((d) => d.driveId === driveId);
+  } catch (e) {
+    if (!isScelleError(e)) throw e;
+    return { events: [...local], trustedTimes, fromService: new Set(), service: 'unreachable' };
+  }
+  const fromService = new Set((remote?.events ?? []).map((e) => e.id));
+  for (const r of remote?.receipts ?? []) trustedTimes.set(r.eventId, r.receivedAt);
+  const events = [...(remote?.events ?? []), ...local.filter((e) => !fromService.has(e.id))];
+  return { events, trustedTimes, fromService, service: 'merged' };
 }
 
 function printVerdict(out: Output, driveId: string, events: readonly SignedEvent[], report: ChainReport): void {
@@ -234,36 +292,38 @@ export function anomalySentence(out: Output, a: ChainReport['anomalies'][number]
   return t(out.lang, `an_${a.kind.replaceAll('-', '_')}` as TextKey, where);
 }
 
-async function localChain(out: Output, ref: string, command: 'show' | 'verify'): Promise<number> {
+async function localChain(out: Output, ref: string, command: 'show' | 'verify', signal: AbortSignal): Promise<number> {
   const drive = resolveDriveRef(ref, await loadPinnedRoots());
   const trust = await localChainTrust(drive.info);
   return withCustodyStore(async (store) => {
     for (const r of store.recovery) out.warn(t(out.lang, 'chainRecovered', r.file, r.savedTo ?? '—'), 'journal-recovered');
-    const events = store.eventsForDrive(drive.driveId);
+    const merged = await mergeWithService(store, drive.driveId, signal);
+    const { events, trustedTimes } = merged;
+    if (merged.service === 'merged') out.info(t(out.lang, 'chainMergedService', counted(out.lang, 'events', merged.fromService.size)));
+    if (merged.service === 'unreachable') out.warn(t(out.lang, 'chainServiceUnreachable'), 'custody-offline');
     if (events.length === 0) {
       if (command === 'verify') throw new ScelleError('E_CUSTODY_CHAIN', 'no custody events for this drive here', { reason: 'no-events', driveId: drive.driveId });
       out.info(t(out.lang, 'chainNoEvents', drive.driveId));
       out.emit({ event: 'result', command: `custody ${command}`, driveId: drive.driveId, events: [], report: null });
       return 0;
     }
-    const trustedTimes = new Map<string, string>();
-    for (const e of events) {
-      const r = store.receiptFor(e.id);
-      if (r) trustedTimes.set(e.id, r.receivedAt);
-    }
-    const report = verifyChain(events, trust, { driveId: drive.driveId, trustedTimes });
+    // Offline (or without a service), a customer's machine lacks the station's events: "not yet known".
+    const report = verifyChain(events, trust, { driveId: drive.driveId, trustedTimes, checkOrder: merged.service !== 'merged', expectProviderLineage: merged.service === 'merged' });
+    const pendingOnly = report.providerLineage === 'not-yet-known' && report.problems.length === 0 && report.anomalies.length === 0;
     const rejected = new Set(store.rejections().map((r) => r.eventId));
-    const syncState = (id: string): TextKey => (store.receiptFor(id) ? 'syncedYes' : rejected.has(id) ? 'syncedRejected' : 'syncedPending');
+    const syncState = (id: string): TextKey => (store.receiptFor(id) || merged.fromService.has(id) ? 'syncedYes' : rejected.has(id) ? 'syncedRejected' : 'syncedPending');
     out.info(t(out.lang, 'chainHeader', drive.driveId, counted(out.lang, 'events', events.length)));
     printTimeline(out, events, report, syncState);
-    printVerdict(out, drive.driveId, events, report);
+    if (pendingOnly) out.info(t(out.lang, 'chainProviderPending', drive.driveId));
+    else printVerdict(out, drive.driveId, events, report);
     out.emit({
       event: 'result', command: `custody ${command}`, driveId: drive.driveId, ok: report.ok, status: report.status,
-      events: events.map((e, i) => ({ ...e, verification: report.events[i]?.status ?? null, codes: report.events[i]?.codes ?? [], sync: syncState(e.id) === 'syncedYes' ? 'synced' : syncState(e.id) === 'syncedRejected' ? 'rejected' : 'pending' })),
+      providerLineage: report.providerLineage, customerAttestation: report.customerAttestation, service: merged.service,
+      events: events.map((e, i) => ({ ...e, verification: report.events[i]?.status ?? null, codes: report.events[i]?.codes ?? [], attestation: report.events[i]?.attestation ?? null, sync: syncState(e.id) === 'syncedYes' ? 'synced' : syncState(e.id) === 'syncedRejected' ? 'rejected' : 'pending' })),
       problems: report.problems.map((p) => ({ ...p, sentence: problemSentence(out, p, events) })),
       report,
     });
-    return command === 'verify' && !report.ok ? 3 : 0;
+    return command === 'verify' && !report.ok && !pendingOnly ? 3 : 0;
   });
 }
 
@@ -377,7 +437,7 @@ export async function custodyCommand(argv: string[], out: Output, signal: AbortS
       const { positionals } = parse(rest, {});
       const ref = positionals[0];
       if (!ref) throw new ScelleError('E_USAGE', `custody ${sub} needs a drive id or drive folder`, { reason: '<driveId|drive>' });
-      return localChain(out, ref, sub);
+      return localChain(out, ref, sub, signal);
     }
     case 'sync':
       return syncSub(rest, out, signal);

@@ -6,7 +6,7 @@ import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { encodeBase64 } from '../../shared/format/base64.js';
 import {
   readPublicKeyFile, readRootKeyFile, readStationKeyFile, replaceStationCertificate,
-  writeEscrowKeyFile, writePublicKeyFile, writeRootKeyFile, writeStationKeyFile,
+  writeCustomerKeyFile, writeEscrowKeyFile, writePublicKeyFile, writeRootKeyFile, writeStationKeyFile,
 } from '../../shared/format/key-files.js';
 import { signRevocationList, type RevokedCertificate } from '../../shared/format/revocation.js';
 import { stationCertificateSchema } from '../../shared/format/station.js';
@@ -16,19 +16,35 @@ import { builtInProvider, configPaths, loadPinnedRoots, scelleHome } from '../co
 import type { Output } from '../output.js';
 import { storeRevocations } from '../station-trust.js';
 import { t } from '../text.js';
+import { customerKeyPath } from '../customer-identity.js';
+import { generateCustomerIdentity } from '../../shared/custody/customer-identity.js';
 
-/** `scelle keygen root|escrow|station --out <file> [--id <station id>]`: writes <file> and <file>.pub. */
+/**
+ * `scelle keygen root|escrow|station|customer --out <file> [--id <station id>]`: writes <file>
+ * (0600) and <file>.pub. A customer key defaults to `<home>/customer.key`; its public part is
+ * what the customer gives the provider at order time (`scelle seal --customer`).
+ */
 export async function keygenCommand(argv: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' }, id: { type: 'string' } });
   const kind = positionals[0];
-  if (kind !== 'root' && kind !== 'escrow' && kind !== 'station') throw new ScelleError('E_USAGE', 'keygen needs root, escrow or station', { reason: 'root|escrow|station' });
-  const file = values.out ?? (kind === 'station' ? configPaths().stationKey : undefined);
+  if (kind !== 'root' && kind !== 'escrow' && kind !== 'station' && kind !== 'customer') throw new ScelleError('E_USAGE', 'keygen needs root, escrow, station or customer', { reason: 'root|escrow|station|customer' });
+  const file = values.out ?? (kind === 'station' ? configPaths().stationKey : kind === 'customer' ? customerKeyPath() : undefined);
   if (!file) throw new ScelleError('E_USAGE', 'keygen needs --out <file>', { reason: '--out' });
   let publicKey: Uint8Array;
   if (kind === 'escrow') {
     const pair = generateEscrowKeyPair();
     await writeEscrowKeyFile(file, pair);
     await writePublicKeyFile(`${file}.pub`, 'escrow', pair.publicKey);
+    publicKey = pair.publicKey;
+  } else if (kind === 'customer') {
+    const pair = generateCustomerIdentity();
+    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+    try {
+      await writeCustomerKeyFile(file, pair);
+      await writePublicKeyFile(`${file}.pub`, 'customer', pair.publicKey);
+    } finally {
+      pair.secretKey.fill(0);
+    }
     publicKey = pair.publicKey;
   } else if (kind === 'root') {
     const pair = generateSigningKeyPair();

@@ -1,11 +1,15 @@
 /** `scelle verify`, `scelle list` and `scelle open`: the commands that read a drive. */
+import type { CustomerIdentity } from '../../shared/custody/customer-identity.js';
+import type { DriveSecret } from '../../shared/engine/api.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
+import type { Keyslot } from '../../shared/format/keyslot.js';
 import { inspect, listEntries, open, verify, type ListSummary } from '../../shared/engine/index.js';
 import { loadDrive } from '../../shared/engine/drive.js';
 import type { StationJudgement } from '../../shared/format/station-trust.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots } from '../config.js';
 import { recordAfterOpen, recordAfterVerify } from '../custody.js';
+import { chooseCustomerSigner, customerDriveSecret, driveSealedFor, loadCustomerIdentity } from '../customer-identity.js';
 import { errorSentence, fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
@@ -17,7 +21,35 @@ const SECRET_OPTIONS = {
   'code-file': { type: 'string' },
   identity: { type: 'string' },
   'unsafe-code': { type: 'string' },
+  'customer-key': { type: 'string' },
 } as const;
+
+/** What opens the drive and who signs the customer's events, from the options and this machine's customer key. */
+interface DriveAccess {
+  secret: DriveSecret | undefined;
+  identity: CustomerIdentity | null;
+  keyslots: readonly Keyslot[];
+}
+
+/**
+ * The drive's secret: the customer key (`--customer-key`, or `<home>/customer.key`) when the
+ * drive was sealed for it and no other secret was named; else the unlock code or identity the
+ * options name; else, when `required`, the prompted code; else none (media-only verify).
+ */
+async function driveAccess(values: SecretOptions & { 'customer-key'?: string }, driveDir: string, pinnedRoots: readonly Uint8Array[], out: Output, required: boolean): Promise<DriveAccess> {
+  const identity = await loadCustomerIdentity(values['customer-key']);
+  const keyslots = loadDrive(driveDir, pinnedRoots).manifest.keyslots;
+  const named = values['code-file'] !== undefined || values.identity !== undefined || values['unsafe-code'] !== undefined;
+  let secret: DriveSecret | undefined;
+  if (!named && identity && driveSealedFor(keyslots, identity)) secret = customerDriveSecret(identity);
+  else if (named || required) secret = await readSecret(values, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
+  return { secret, identity, keyslots };
+}
+
+function wipeAccess(a: DriveAccess): void {
+  a.identity?.secretKey.fill(0);
+  if (a.secret?.kind === 'x25519') a.secret.secretKey.fill(0);
+}
 
 function driveArg(positionals: string[], command: string): string {
   const drive = positionals[0];
@@ -55,22 +87,27 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
   const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, media: { type: 'boolean' } });
   const driveDir = driveArg(positionals, 'verify');
   const pinnedRoots = await loadPinnedRoots();
-  const wantsKey = values['code-file'] !== undefined || values.identity !== undefined || values['unsafe-code'] !== undefined;
-  const secret = wantsKey ? await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode')) : undefined;
-  const report = await verify({ driveDir, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
-  const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots);
-  trustNotice(out, report.station.id, trust);
-  const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
-  if (report.ok) out.info(t(out.lang, 'verifyOk', report.driveId, level));
-  else {
-    out.info(t(out.lang, 'verifyBad', report.driveId, counted(out.lang, 'problemsFound', report.problems.length)));
-    for (const p of report.problems) {
-      const s = errorSentence(out.lang, p.code as ScelleError['code'], p.details);
-      out.info(`  - ${s.message} ${s.hint}`);
+  const access = await driveAccess(values, driveDir, pinnedRoots, out, false);
+  try {
+    const secret = access.secret;
+    const report = await verify({ driveDir, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
+    const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots);
+    trustNotice(out, report.station.id, trust);
+    const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
+    if (report.ok) out.info(t(out.lang, 'verifyOk', report.driveId, level));
+    else {
+      out.info(t(out.lang, 'verifyBad', report.driveId, counted(out.lang, 'problemsFound', report.problems.length)));
+      for (const p of report.problems) {
+        const s = errorSentence(out.lang, p.code as ScelleError['code'], p.details);
+        out.info(`  - ${s.message} ${s.hint}`);
+      }
     }
+    out.emit({ event: 'result', command: 'verify', ...report, trust, customerKey: undefined, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
+    const signer = chooseCustomerSigner(report.driveId, access.keyslots, access.identity, report.customerKey);
+    return await recordAfterVerify(out, report, driveDir, pinnedRoots, report.ok ? 0 : 3, signer);
+  } finally {
+    wipeAccess(access);
   }
-  out.emit({ event: 'result', command: 'verify', ...report, trust, customerKey: undefined, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
-  return recordAfterVerify(out, report, driveDir, pinnedRoots, report.ok ? 0 : 3);
 }
 
 /**
@@ -84,7 +121,9 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   if (positionals.length > 2) throw new ScelleError('E_USAGE', 'list takes one drive and at most one path', { reason: '<path>' });
   const pinnedRoots = await loadPinnedRoots();
   stationNotice(out, inspect(driveDir, pinnedRoots).station);
-  const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
+  const access = await driveAccess(values, driveDir, pinnedRoots, out, true);
+  const secret = access.secret!;
+  access.identity?.secretKey.fill(0);
   let summary: ListSummary | null = null;
   let listed = 0;
   const entries = listEntries({ driveDir, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
@@ -110,12 +149,18 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
   if (!values.to) throw new ScelleError('E_USAGE', 'open needs --to <folder>', { reason: '--to' });
   const pinnedRoots = await loadPinnedRoots();
   stationNotice(out, inspect(driveDir, pinnedRoots).station);
-  const secret = await readSecret(values as SecretOptions, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
-  const paths = positionals.slice(1);
-  const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', keepModes: values['keep-modes'] === true, allowOutwardLinks: values['allow-outward-links'] === true, signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
-  if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', counted(out.lang, 'namesAdapted', res.renamed.length), res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
-  for (const l of res.outwardLinks) out.warn(t(out.lang, 'outwardLink', l.path, l.target), 'outward-link');
-  out.info(t(out.lang, 'opened', counted(out.lang, 'filesRestored', res.files), fmtBytes(res.bytes, out.lang), values.to));
-  out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed, outwardLinks: res.outwardLinks });
-  return recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0);
+  const access = await driveAccess(values, driveDir, pinnedRoots, out, true);
+  try {
+    const secret = access.secret!;
+    const paths = positionals.slice(1);
+    const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', keepModes: values['keep-modes'] === true, allowOutwardLinks: values['allow-outward-links'] === true, signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
+    if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', counted(out.lang, 'namesAdapted', res.renamed.length), res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
+    for (const l of res.outwardLinks) out.warn(t(out.lang, 'outwardLink', l.path, l.target), 'outward-link');
+    out.info(t(out.lang, 'opened', counted(out.lang, 'filesRestored', res.files), fmtBytes(res.bytes, out.lang), values.to));
+    out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed, outwardLinks: res.outwardLinks });
+    const signer = chooseCustomerSigner(res.driveId, access.keyslots, access.identity, res.customerKey);
+    return await recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0, signer);
+  } finally {
+    wipeAccess(access);
+  }
 }

@@ -1,5 +1,7 @@
 /** `scelle seal <source>… --to <target>`: seal files and folders onto a drive. */
 import { ScelleError } from '../../shared/errors/scelle-error.js';
+import { CUSTOMER_KEYSLOT_LABEL, customerRecipientKey } from '../../shared/custody/customer-identity.js';
+import { decodeBase64Strict, encodeBase64 } from '../../shared/custody/event.js';
 import { readPublicKeyFile } from '../../shared/format/key-files.js';
 import { seal } from '../../shared/engine/index.js';
 import { parse, parseSize } from '../args.js';
@@ -18,11 +20,24 @@ async function readRecipient(path: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * A customer's own public key (`scelle keygen customer`): a customer public key file, or its
+ * 44-character base64 text as the customer sent it.
+ * @throws ScelleError E_KEY_FILE / E_USAGE when it is neither.
+ */
+async function readCustomerPublicKey(value: string): Promise<Uint8Array> {
+  const text = decodeBase64Strict(value.trim(), 32);
+  const key = text ?? await readPublicKeyFile(value, 'customer');
+  customerRecipientKey(key); // throws E_USAGE when it is not an Ed25519 public key
+  return key;
+}
+
 /** Runs the command; returns the exit code. */
 export async function sealCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, {
     to: { type: 'string' },
     recipient: { type: 'string', multiple: true },
+    customer: { type: 'string' },
     'no-unlock-code': { type: 'boolean' },
     'no-escrow': { type: 'boolean' },
     'part-size': { type: 'string' },
@@ -37,6 +52,8 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   const escrow = values['no-escrow'] ? null : await loadEscrow(home);
   if (escrow) x25519.push({ label: 'escrow', publicKey: escrow });
   for (const r of values.recipient ?? []) x25519.push({ label: 'recipient', publicKey: await readRecipient(r) });
+  const customer = values.customer !== undefined ? await readCustomerPublicKey(values.customer) : null;
+  if (customer) x25519.push({ label: CUSTOMER_KEYSLOT_LABEL, publicKey: customerRecipientKey(customer) });
   const unlockCode = !values['no-unlock-code'];
   if (!escrow && unlockCode && !values['no-escrow']) out.warn(t(out.lang, 'noEscrow'), 'no-escrow');
 
@@ -66,5 +83,5 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
     out.info(`\n${t(out.lang, 'unlockCodeBanner')}\n\n    ${result.unlockCode}\n`);
   }
   out.emit({ event: 'result', command: 'seal', driveId: result.driveId, driveDir: result.driveDir, files: result.files, bytes: result.bytes, parts: result.parts, resumed: result.resumed, manifestSha256: result.manifestSha256, stationId: station.id, stationCertified: station.certificate !== null, ...(result.unlockCode ? { unlockCode: result.unlockCode } : {}) });
-  return recordAfterSeal(out, station, result);
+  return recordAfterSeal(out, station, result, undefined, customer ? encodeBase64(customer) : undefined);
 }

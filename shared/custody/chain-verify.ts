@@ -29,6 +29,16 @@ export interface ChainProblem {
   message: string;
 }
 
+/**
+ * Who could have signed a customer event (docs/CUSTODY.md §2): `customer-key` = only the
+ * customer, whose own key the sealed event names; `data-key` = anyone who holds the drive's
+ * data key (the customer, but also the sealing station and any escrow holder); `none` = the
+ * event is not authentic as the customer's (wrong key, no authentic sealed event, bad signature);
+ * `unknown` = not yet known, because the provider lineage (whose sealed event names the
+ * customer's key) is not available yet (VerifyChainOptions.expectProviderLineage false).
+ */
+export type CustomerAttestation = 'customer-key' | 'data-key' | 'none' | 'unknown';
+
 /** Verification status of one input event, for display beside it. */
 export interface EventStatus {
   /** position in the input array */
@@ -44,6 +54,8 @@ export interface EventStatus {
   /** `ok`: no problem; `warning`: only warning codes; `invalid`: anything else. */
   status: 'ok' | 'warning' | 'invalid';
   codes: ChainProblemCode[];
+  /** for customer-lineage events: who could have signed it; null for provider events and malformed input */
+  attestation: CustomerAttestation | null;
 }
 
 /** Summary of one lineage as verified. */
@@ -70,6 +82,15 @@ export interface ChainReport {
   /** from the sealed event, when there is exactly one authentic one */
   manifestSha256: string | null;
   customerPublicKey: string | null;
+  /** how the customer's events of this drive are attested (from the sealed event), or null when unknown */
+  customerAttestation: 'customer-key' | 'data-key' | null;
+  /**
+   * `present`: the input has provider events; `missing`: it has none, and it should have
+   * (`missing-genesis`); `not-yet-known`: it has none, and the caller said the provider lineage
+   * may simply not be available yet (a customer machine offline): no problem is reported for
+   * it, the customer events' attestation is `unknown`, `ok` is false and `status` at least `warning`.
+   */
+  providerLineage: 'present' | 'missing' | 'not-yet-known';
 }
 
 /** Trust decision for a provider key at a time. */
@@ -96,6 +117,11 @@ export interface VerifyChainOptions {
   checkOrder?: boolean;
   /** event id → service receive time (from receipts), used for key-trust decisions */
   trustedTimes?: ReadonlyMap<string, string>;
+  /**
+   * false on a customer's machine that could not fetch the service's copy: a chain without any
+   * provider event is then "not yet known" rather than invalid (default true).
+   */
+  expectProviderLineage?: boolean;
 }
 
 /** Default clock skew tolerance: 5 minutes. */
@@ -126,7 +152,10 @@ interface Item {
  * ones, but one that is alone at its seq still serves to check its successor's link.
  * Finally the authentic events go through the custody state machine (custody-state.ts): an
  * impossible order (a `received` before any `shipped`, an `opened` after `erased`, …) is listed
- * in `anomalies`, never rejected. Never throws.
+ * in `anomalies`, never rejected. Each customer event's `attestation` says who could have signed
+ * it (the customer alone, or any data-key holder; see CustomerAttestation). With
+ * `expectProviderLineage: false` and no provider event at all, the provider lineage is
+ * "not yet known" instead of missing (providerLineage). Never throws.
  */
 export function verifyChain(events: readonly unknown[], trust: ChainTrust, options: VerifyChainOptions = {}): ChainReport {
   const tolerance = options.clockToleranceMs ?? DEFAULT_CLOCK_TOLERANCE_MS;
@@ -152,7 +181,7 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
       const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
       problems.push({ code: 'malformed', eventId: rawId, lineage: null, seq: null, message: e instanceof Error ? e.message : 'malformed event' });
       byIndex.set(index, ['malformed']);
-      statuses[index] = { index, id: rawId, lineage: null, seq: null, type: null, at: null, hash: null, status: 'invalid', codes: ['malformed'] };
+      statuses[index] = { index, id: rawId, lineage: null, seq: null, type: null, at: null, hash: null, status: 'invalid', codes: ['malformed'], attestation: null };
       return;
     }
     items.push({ index, event, hash: eventHash(event), lineage: lineageOf(event), sigOk: verifyEventSignature(event), authentic: false, shadow: false });
@@ -187,15 +216,25 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     }
   }
   const onDrive = live.filter((it) => driveId === null || it.event.driveId === driveId);
+  const hasProvider = onDrive.some((it) => it.lineage === 'provider');
+  const providerPending = !hasProvider && options.expectProviderLineage === false;
 
   // 4. genesis of the provider lineage → customer key and anchor
   const sealedAuthentic = onDrive.filter((it) => it.lineage === 'provider' && it.event.seq === 0 && it.authentic);
   const customerKeys = new Set(sealedAuthentic.map((it) => String(it.event.data['customerPublicKey'])));
+  const attestationOfKey = new Map(sealedAuthentic.map((it) => [String(it.event.data['customerPublicKey']), attestationOfSealed(it.event)] as const));
   const anchors = new Set(sealedAuthentic.map((it) => String(it.event.data['manifestSha256'])));
   for (const it of onDrive) {
     if (it.lineage !== 'customer' || !it.sigOk) continue;
-    if (sealedAuthentic.length === 0) { add('unknown-key', it, 'no authentic sealed event: the customer key cannot be known'); continue; }
-    if (!customerKeys.has(it.event.author.publicKey)) { add('wrong-author', it, 'customer event not signed by the key recorded in the sealed event'); continue; }
+    if (sealedAuthentic.length === 0) {
+      if (!providerPending) add('unknown-key', it, 'no authentic sealed event: the customer key cannot be known');
+      continue;
+    }
+    if (!customerKeys.has(it.event.author.publicKey)) {
+      const own = [...attestationOfKey.values()].includes('customer-key');
+      add('wrong-author', it, own ? 'customer event not signed by the customer\'s own key named in the sealed event (a data-key holder cannot sign for this customer)' : 'customer event not signed by the key recorded in the sealed event');
+      continue;
+    }
     if (it.event.seq === 0 && !anchors.has(String(it.event.data['anchor']))) { add('wrong-author', it, 'customer lineage anchored to another manifest'); continue; }
     it.authentic = true;
   }
@@ -206,7 +245,7 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
   for (const lineage of ['provider', 'customer'] as const) {
     const members = onDrive.filter((it) => it.lineage === lineage);
     if (members.length === 0) {
-      if (lineage === 'provider' && onDrive.length > 0) add('missing-genesis', null, 'no sealed event: the provider lineage is missing', 'provider');
+      if (lineage === 'provider' && onDrive.length > 0 && !providerPending) add('missing-genesis', null, 'no sealed event: the provider lineage is missing', 'provider');
       continue;
     }
     // order in input
@@ -272,15 +311,16 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     statuses[it.index] = {
       index: it.index, id: it.event.id, lineage: it.lineage, seq: it.event.seq, type: it.event.type, at: it.event.at, hash: it.hash,
       status: statusOf(codes), codes: [...codes],
+      attestation: it.lineage !== 'customer' ? null : (src ?? it).authentic ? (attestationOfKey.get(it.event.author.publicKey) ?? 'data-key') : providerPending && it.sigOk ? 'unknown' : 'none',
     };
   }
   // 7. custody order of the authentic events (anomalies are reported, the events kept)
   const anomalies = custodyAnomalies(onDrive.filter((it) => it.authentic).map((it) => it.event), { clockToleranceMs: tolerance });
-  const status = problems.length === 0 ? (anomalies.length === 0 ? 'ok' : 'warning') : problems.every((p) => WARNING_CODES.includes(p.code)) ? 'warning' : 'invalid';
+  const status = problems.length === 0 ? (anomalies.length === 0 && !providerPending ? 'ok' : 'warning') : problems.every((p) => WARNING_CODES.includes(p.code)) ? 'warning' : 'invalid';
   const only = sealedAuthentic.length === 1 ? sealedAuthentic[0] : undefined;
   return {
     driveId,
-    ok: problems.length === 0 && anomalies.length === 0,
+    ok: problems.length === 0 && anomalies.length === 0 && !providerPending,
     status,
     events: statuses,
     problems,
@@ -288,7 +328,14 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     anomalies,
     manifestSha256: only ? String(only.event.data['manifestSha256']) : null,
     customerPublicKey: only ? String(only.event.data['customerPublicKey']) : null,
+    customerAttestation: only ? attestationOfSealed(only.event) : null,
+    providerLineage: hasProvider ? 'present' : providerPending ? 'not-yet-known' : 'missing',
   };
+}
+
+/** The customer attestation a sealed event declares (absent = data-key, as before customer keys existed). */
+function attestationOfSealed(sealed: SignedEvent): 'customer-key' | 'data-key' {
+  return sealed.data['customerAttestation'] === 'customer-key' ? 'customer-key' : 'data-key';
 }
 
 function statusOf(codes: readonly ChainProblemCode[]): EventStatus['status'] {

@@ -48,8 +48,14 @@ export const sealedDataSchema = z.strictObject({
   files: count,
   bytes: count,
   parts: count,
-  /** base64 Ed25519 public key derived from the drive's data key (see customer-key.ts). */
+  /**
+   * base64 Ed25519 public key the customer's events must be signed with: the customer's own key
+   * when `customerAttestation` is `customer-key` (customer-identity.ts), else the key derived
+   * from the drive's data key (customer-key.ts).
+   */
   customerPublicKey: publicKeyB64,
+  /** Who can sign as the customer: `customer-key` (only the customer) or `data-key` (anyone holding the data key). Absent = `data-key`. */
+  customerAttestation: z.enum(['customer-key', 'data-key']).optional(),
   /** hex SHA-256 of the station certificate, as in the manifest. */
   stationCertificateSha256: hexSha256,
 });

@@ -6,7 +6,8 @@
  *
  * Types: `scelle-station-secret-key/1` (Ed25519 seed + id + certificate),
  * `scelle-root-secret-key/1` (provider root, Ed25519), `scelle-escrow-secret-key/1` (X25519),
- * and `scelle-<kind>-public-key/1` for kind root | station | escrow | recipient.
+ * `scelle-customer-secret-key/1` (a customer's own Ed25519 key, shared/custody/customer-identity.ts)
+ * and `scelle-<kind>-public-key/1` for kind root | station | escrow | recipient | customer.
  * base64 is RFC 4648 standard with padding. `comment` is for people and ignored on reading.
  *
  * Writing never overwrites: the file is created exclusively (O_EXCL), secrets with mode 0600
@@ -29,12 +30,13 @@ import { checkPrivateFile } from './private-file.js';
 import type { KeyPair } from './station-cert.js';
 import { type StationCertificate, type StationIdentity, stationCertificateSchema } from './station.js';
 
-/** Kinds of public key files. root and station are Ed25519; escrow and recipient are X25519. */
-export type PublicKeyKind = 'root' | 'station' | 'escrow' | 'recipient';
+/** Kinds of public key files. root, station and customer are Ed25519; escrow and recipient are X25519. */
+export type PublicKeyKind = 'root' | 'station' | 'escrow' | 'recipient' | 'customer';
 
 const STATION_TYPE = 'scelle-station-secret-key/1';
 const ROOT_TYPE = 'scelle-root-secret-key/1';
 const ESCROW_TYPE = 'scelle-escrow-secret-key/1';
+const CUSTOMER_TYPE = 'scelle-customer-secret-key/1';
 const publicType = (kind: PublicKeyKind) => `scelle-${kind}-public-key/1`;
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
@@ -42,6 +44,7 @@ const COMMENTS = {
   station: 'Scellé station signing key (Ed25519). SECRET: do not copy or share.',
   root: 'Scellé provider root key (Ed25519). SECRET: keep offline; it certifies stations.',
   escrow: 'Scellé escrow key (X25519). SECRET: it opens every drive sealed for escrow.',
+  customer: 'Scellé customer key (Ed25519). SECRET: it opens the drives sealed for you and signs your receipts.',
   public: 'Scellé public key. Safe to share.',
 };
 
@@ -287,4 +290,26 @@ export function readEscrowKeyFile(path: string): Promise<KeyPair> {
 export async function readPublicKeyFile(path: string, kind: PublicKeyKind): Promise<Uint8Array> {
   const doc = validate(path, z.object({ publicKey: base64Bytes(32) }), await readDocument(path, publicType(kind), false));
   return bytes32(doc.publicKey);
+}
+
+/**
+ * Writes a customer's own Ed25519 key pair to a new file, mode 0600.
+ * @throws ScelleError E_KEY_FILE when the file exists or cannot be written.
+ */
+export async function writeCustomerKeyFile(path: string, pair: KeyPair): Promise<void> {
+  requireBytes(pair.secretKey, 32, 'customer secret key');
+  await writeExclusive(path, toText({ type: CUSTOMER_TYPE, comment: COMMENTS.customer, secretKey: encodeBase64(pair.secretKey), publicKey: encodeBase64(pair.publicKey) }), 0o600);
+}
+
+/**
+ * Reads a customer key file (Ed25519). On POSIX a file that group or others may read is
+ * refused, like ssh does, because it opens drives and signs receipts.
+ * @throws ScelleError E_KEY_FILE naming the path and the problem.
+ */
+export async function readCustomerKeyFile(path: string): Promise<KeyPair> {
+  if (process.platform !== 'win32') {
+    const info = await stat(path).catch(() => null);
+    if (info && (info.mode & 0o077) !== 0) throw keyFileError(path, `is readable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+  }
+  return readPair(path, CUSTOMER_TYPE, ed25519.getPublicKey);
 }

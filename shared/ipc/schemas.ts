@@ -136,6 +136,13 @@ export const custodyEventSchema = z.object({
   author: z.object({ kind: z.string(), id: z.string() }),
   data: z.record(z.string(), z.unknown()),
   signatureOk: z.boolean(),
+  /**
+   * For a customer event, who could have signed it (shared/custody/chain-verify.ts):
+   * `customer-key` only the customer; `data-key` anyone holding the data key (unlock-code
+   * customers, but also the station and escrow); `none` not the customer's; `unknown` not yet
+   * known. Null (or absent) for provider events.
+   */
+  attestation: z.enum(['customer-key', 'data-key', 'none', 'unknown']).nullable().optional(),
 });
 /** One custody event. */
 export type CustodyEventDto = z.infer<typeof custodyEventSchema>;

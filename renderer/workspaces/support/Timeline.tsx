@@ -41,6 +41,9 @@ export function Timeline({ timeline, onOpenTracking }: { timeline: CustodyTimeli
                 <dt>{t('support.tl.attested')}</dt>
                 <dd data-testid="event-attested">
                   <span className={x.event.signatureOk ? undefined : 'bad'}>{x.event.signatureOk ? t(`support.tl.signer.${x.signer}`) : t('support.tl.sigBad')}</span>
+                  {x.event.author.kind === 'customer' && x.event.attestation && (
+                    <span className={x.event.attestation === 'customer-key' ? 'good' : x.event.attestation === 'none' ? 'bad' : undefined} data-testid="event-attestation"> · {t(`attestation.${x.event.attestation}`)}</span>
+                  )}
                   {' · '}
                   {x.attestedAt ? t('support.tl.receipt', { at: formatDateTime(x.attestedAt, lang) }) : <span className="warn">{t('support.tl.noReceipt')}</span>}
                 </dd>
