@@ -17,6 +17,13 @@ export type TarBuilderResponse = { id: number; ok: true; result: BatchResult } |
 
 const workerUrl = new URL('./tar-builder-worker.js', import.meta.url);
 
+/**
+ * A builder's live data is one batch (at most BATCH_MAX_ENTRIES entries; the bytes sit in shared
+ * slots), so its old generation is capped: left to V8, it grew to 34–38 MB per builder over a
+ * 250,000-file seal on Node 24, ~100 MB of the seal's peak RSS (docs/BENCHMARKS.md).
+ */
+const BUILDER_OLD_GENERATION_MB = 24;
+
 /** True when the compiled worker is available (not when running from TypeScript sources). */
 export function tarBuildersAvailable(): boolean {
   return compiledWorkers(workerUrl);
@@ -32,7 +39,7 @@ export class TarBuilders {
   constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
     for (let i = 0; i < count; i++) {
       const slot = { host: null as unknown as EngineWorker, busy: 0 };
-      slot.host = startEngineWorker<TarBuilderResponse>(workerUrl, { name: 'tar builder', workerData: { shared, slotSize }, youngGenerationMb: 16 }, (m) => {
+      slot.host = startEngineWorker<TarBuilderResponse>(workerUrl, { name: 'tar builder', workerData: { shared, slotSize }, youngGenerationMb: 16, oldGenerationMb: BUILDER_OLD_GENERATION_MB }, (m) => {
         slot.busy--;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);

@@ -17,6 +17,12 @@ export interface EngineWorkerOptions {
   transferList?: readonly Transferable[];
   /** Young generation size in MiB (default 4). */
   youngGenerationMb?: number;
+  /**
+   * Old generation cap in MiB (default: V8's own, which grows with the run). For workers whose
+   * live data is small and bounded, a cap keeps V8 from growing the heap with garbage over a long
+   * run; going over it stops the worker (out of memory), reported like a crash.
+   */
+  oldGenerationMb?: number;
 }
 
 /** A running engine worker. */
@@ -39,7 +45,7 @@ export function startEngineWorker<M>(url: URL, opts: EngineWorkerOptions, onMess
   const worker = new Worker(url, {
     workerData: opts.workerData,
     transferList: opts.transferList as Transferable[] | undefined,
-    resourceLimits: { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? 4 },
+    resourceLimits: { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? 4, ...(opts.oldGenerationMb !== undefined ? { maxOldGenerationSizeMb: opts.oldGenerationMb } : {}) },
   });
   let expected = false;
   let failed = false;
