@@ -123,16 +123,17 @@ function add(t: SubtreeTotals, e: SourceEntry): void {
 /** Everything below folder `sourcePath`, in index order; returns the folder's totals. */
 function* walkFolder(sourcePath: Buffer, archiveAt: number): Generator<SourceEntry, SubtreeTotals> {
   const children = readdirOrThrow(sourcePath).sort((a, b) => Buffer.compare(a.name, b.name));
-  const paths = children.map((c) => childPath(sourcePath, c.name));
+  // Paths are made when needed, not kept for the whole listing: a folder may hold millions of entries.
   const below: (SubtreeTotals | undefined)[] = new Array(children.length);
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
-    const isFolder = c.isDirectory() || (!c.isFile() && !c.isSymbolicLink() && lstatOrThrow(paths[i]!).isDirectory());
-    if (isFolder) below[i] = yield* walkFolder(paths[i]!, archiveAt);
+    if (c.isFile() || c.isSymbolicLink()) continue;
+    const path = childPath(sourcePath, c.name);
+    if (c.isDirectory() || lstatOrThrow(path).isDirectory()) below[i] = yield* walkFolder(path, archiveAt);
   }
   const totals: SubtreeTotals = { entries: 0, files: 0, bytes: 0 };
   for (let i = 0; i < children.length; i++) {
-    const e = entryAt(paths[i]!, archiveAt, below[i]);
+    const e = entryAt(childPath(sourcePath, children[i]!.name), archiveAt, below[i]);
     add(totals, e);
     yield e;
   }
