@@ -15,6 +15,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { generateSigningKeyPair, issueStationCertificate } from '../shared/format/station-cert.js';
 import { encodeBase64 } from '../shared/custody/event.js';
 import { createToken } from '../server/auth/tokens.js';
+import { signRevocationList } from '../shared/format/revocation.js';
 import { call, startTestService, testEngines, TEST_ROOT_SECRET, TEST_SERVICE_KEY, type TestService } from '../server/testing.js';
 
 const run = (args: string[]) => runCli(args);
@@ -77,10 +78,18 @@ describe('scelle custody sync / lookup with the real service', () => {
     writeFileSync(keyFile, JSON.stringify({ publicKey: TEST_SERVICE_KEY.publicKey }));
     expect((await run(['custody', 'config', '--service', service.baseUrl, '--token-file', stationToken, '--service-key', keyFile])).code).toBe(0);
 
+    // The provider publishes a revocation list; this station pins the root, so a sync caches it.
+    const rootPubFile = join(dir, 'provider-root.pub');
+    await writePublicKeyFile(rootPubFile, 'root', ed25519.getPublicKey(TEST_ROOT_SECRET));
+    expect((await run(['setup', '--root', rootPubFile])).code).toBe(0);
+    const list = signRevocationList(TEST_ROOT_SECRET, 3, [{ certificateSha256: 'cd'.repeat(32), revokedAt: '2026-01-01T00:00:00.000Z', reason: 'superseded' }]);
+    expect((await call(service.baseUrl, service.tokens.admin, 'PUT', '/v1/revocations', list)).status).toBe(200);
+
     const sync = await run(['custody', 'sync', '--json']);
     expect(sync.code, sync.stdout + sync.stderr).toBe(0);
     const res = sync.events.find((e) => e['event'] === 'result')!;
-    expect(res).toMatchObject({ stored: 4, duplicate: 0, pending: 0, rejected: [] });
+    expect(res).toMatchObject({ stored: 4, duplicate: 0, pending: 0, rejected: [], revocations: 3 });
+    expect(JSON.parse(readFileSync(join(process.env['SCELLE_HOME']!, 'revocations.json'), 'utf8'))).toMatchObject({ sequence: 3 });
     expect(sync.stdout).not.toContain(service.tokens.station);
     const human = await run(['custody', 'sync']);
     expect(human.code).toBe(0);

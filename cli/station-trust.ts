@@ -11,7 +11,6 @@ import { ScelleError } from '../shared/errors/scelle-error.js';
 import { sealedReceiptTime } from '../shared/custody/sealed-receipt.js';
 import { newerRevocationList, verifyRevocationList, type RevocationList } from '../shared/format/revocation.js';
 import { judgeStation, type StationJudgement } from '../shared/format/station-trust.js';
-import { readCustodyConfig } from './commands/custody.js';
 import { custodyDir, withCustodyStore } from './custody.js';
 import { scelleHome } from './config.js';
 
@@ -52,9 +51,8 @@ export function storeRevocations(doc: unknown, pinnedRoots: readonly Uint8Array[
   return kept;
 }
 
-/** The service's receive time of the drive's `sealed` event from this machine's journal, or null. */
-async function journalSealedTime(drive: LoadedDrive, home: string): Promise<Date | null> {
-  const serviceKeys = readCustodyConfig(home).serviceKeys ?? [];
+/** The service's receive time of the drive's `sealed` event from this machine's journal (receipts checked against `serviceKeys`), or null. */
+async function journalSealedTime(drive: LoadedDrive, serviceKeys: readonly string[], home: string): Promise<Date | null> {
   if (serviceKeys.length === 0 || !existsSync(custodyDir(home))) return null;
   return withCustodyStore(async (store) => {
     const sealed = store.eventsForDrive(drive.info.driveId).find((e) => e.type === 'sealed' && e.seq === 0);
@@ -64,10 +62,13 @@ async function journalSealedTime(drive: LoadedDrive, home: string): Promise<Date
   }, home);
 }
 
-/** Judges the origin of a loaded drive (see module doc). Throws as {@link cachedRevocations}. */
-export async function judgeDrive(drive: LoadedDrive, pinnedRoots: readonly Uint8Array[], home: string = scelleHome()): Promise<StationJudgement> {
+/**
+ * Judges the origin of a loaded drive (see module doc); `serviceKeys` are the custody service's
+ * keys this machine pins (custody.json). Throws as {@link cachedRevocations}.
+ */
+export async function judgeDrive(drive: LoadedDrive, pinnedRoots: readonly Uint8Array[], serviceKeys: readonly string[], home: string = scelleHome()): Promise<StationJudgement> {
   const revocations = cachedRevocations(pinnedRoots, home);
-  const sealedReceivedAt = await journalSealedTime(drive, home);
+  const sealedReceivedAt = await journalSealedTime(drive, serviceKeys, home);
   const { id, publicKey, certificate } = drive.manifest.station;
   return judgeStation({ station: { id, publicKey, certificate: certificate ?? null }, createdAt: drive.manifest.createdAt, pinnedRoots, revocations, sealedReceivedAt });
 }

@@ -31,6 +31,8 @@ import { isScelleError, ScelleError } from '../../shared/errors/scelle-error.js'
 import { checkPrivateFile } from '../../shared/format/private-file.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots, scelleHome } from '../config.js';
+import { storeRevocations } from '../station-trust.js';
+import { httpsFetchWithCa, retryIdempotentOnReset, type FetchLike } from '../../shared/custody/http.js';
 import { eventTypeLabel, localChainTrust, resolveDriveRef, withCustodyStore } from '../custody.js';
 import type { Output } from '../output.js';
 import { t, type TextKey } from '../text.js';
@@ -327,6 +329,24 @@ async function localChain(out: Output, ref: string, command: 'show' | 'verify', 
   });
 }
 
+/**
+ * Fetches the provider's revocation list the service publishes (GET /v1/revocations, public)
+ * and caches it (station-trust.ts). Returns its sequence, or null when the service publishes
+ * none or it could not be had: a warning then, never a failed sync.
+ */
+async function refreshRevocations(s: ServiceSettings, out: Output, signal: AbortSignal): Promise<number | null> {
+  try {
+    const get: FetchLike = s.ca !== undefined ? httpsFetchWithCa(s.ca) : (url, init) => fetch(url, init);
+    const res = await retryIdempotentOnReset(get)(new URL('/v1/revocations', s.baseUrl).href, { method: 'GET', headers: { accept: 'application/json' }, signal });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw new ScelleError('E_CUSTODY_SYNC', `the revocation list answered HTTP ${res.status}`, { status: res.status });
+    return storeRevocations(JSON.parse(await res.text()) as unknown, await loadPinnedRoots()).sequence;
+  } catch (e) {
+    out.warn(t(out.lang, 'revocationsNotRefreshed', isScelleError(e) ? e.code : 'E_CUSTODY_OFFLINE'), 'revocations-not-refreshed');
+    return null;
+  }
+}
+
 async function syncSub(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values } = parse(argv, SERVICE_OPTIONS);
   const settings = serviceSettings(values);
@@ -339,7 +359,8 @@ async function syncSub(argv: string[], out: Output, signal: AbortSignal): Promis
       for (const r of res.rejected) out.info(t(out.lang, 'syncRejectedLine', r.eventId, r.code, r.message));
       for (const d of res.deferred) out.info(t(out.lang, 'syncDeferredLine', d.eventId, d.code));
       out.info(t(out.lang, 'syncCheckpoint', counted(out.lang, 'events', cp.treeSize)));
-      out.emit({ event: 'result', command: 'custody sync', stored: res.stored.length, duplicate: res.duplicate.length, rejected: res.rejected, deferred: res.deferred, pending: store.pending().length, treeSize: cp.treeSize, requests: res.requests });
+      const revocations = await refreshRevocations(settings, out, signal);
+      out.emit({ event: 'result', command: 'custody sync', revocations, stored: res.stored.length, duplicate: res.duplicate.length, rejected: res.rejected, deferred: res.deferred, pending: store.pending().length, treeSize: cp.treeSize, requests: res.requests });
       return 0;
     } catch (e) {
       throw offlineOr(e, store.pending().length);

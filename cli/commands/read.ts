@@ -14,6 +14,7 @@ import { errorSentence, fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
 import { judgeDrive } from '../station-trust.js';
+import { readCustodyConfig } from './custody.js';
 import { t, type TextKey } from '../text.js';
 import { counted } from '../plurals.js';
 
@@ -91,7 +92,7 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
   try {
     const secret = access.secret;
     const report = await verify({ driveDir, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
-    const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots);
+    const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots, readCustodyConfig().serviceKeys ?? []);
     trustNotice(out, report.station.id, trust);
     const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
     if (report.ok) out.info(t(out.lang, 'verifyOk', report.driveId, level));
