@@ -279,6 +279,7 @@ export class EngineDispatcher {
           recipients: { unlockCode: call.args.unlockCode, x25519: call.args.x25519.map((k) => ({ label: k.label, publicKey: new Uint8Array(Buffer.from(k.publicKey, 'base64')) })) },
           station,
           ...(call.args.partPlaintextSize ? { partPlaintextSize: call.args.partPlaintextSize } : {}),
+          ...(call.args.resume ? { resume: true } : {}),
           signal,
           onProgress,
         });

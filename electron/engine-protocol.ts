@@ -17,6 +17,8 @@ export interface SealCall {
   /** X25519 recipients, public keys base64. */
   x25519: { label: string; publicKey: string }[];
   partPlaintextSize?: number;
+  /** Continue the one unfinished seal in `target` (SealOptions.resume); `sources` must be the recorded ones. */
+  resume?: boolean;
   /** Where the dispatcher reads the station identity (a JSON key file). */
   stationKeyFile: string;
 }
