@@ -74,7 +74,7 @@ export function findInterruptedSeals(volumes: readonly VolumeRef[]): Interrupted
 export function resumableSealOn(volume: VolumeRef): SealState {
   const found = findUnfinishedSeals(volume.mountpoint);
   if (found.length !== 1) {
-    throw new ScelleError('E_RESUME_MISMATCH', found.length === 0 ? 'there is no interrupted seal on this drive to resume; list the drives again' : `${found.length} interrupted seals are on this drive; keep only the one to resume`);
+    throw new ScelleError('E_RESUME_MISMATCH', found.length === 0 ? 'there is no interrupted seal on this drive to resume; list the drives again' : `${found.length} interrupted seals are on this drive; keep only the one to resume`, { count: found.length });
   }
   return readSealState(found[0]!);
 }
