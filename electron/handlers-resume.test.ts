@@ -70,6 +70,26 @@ describe('IPC handlers: resume an interrupted seal from the dashboard', () => {
     await value('engine.lock', { sessionId });
   });
 
+  it('a resume cancelled mid-way leaves the seal interrupted, and resuming again finishes it', async () => {
+    const src = bigSources('annulé', 5);
+    appendFileSync(join(src, 'image.bin'), bytes(32 * MiB, 6));
+    const unfinished = await interrupt([src]);
+    const first = (await value<Listing>('custody.stationDrives', {})).interrupted;
+    expect(first).toEqual([expect.objectContaining({ driveDir: unfinished, partsTotal: 41, problem: null })]);
+    const seen = new Promise<void>((r) => { const l = (channel: string, p: unknown) => { if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'resume-cancel') { world.listeners.delete(l); r(); } }; world.listeners.add(l); });
+    const running = call('engine.seal', { jobId: 'resume-cancel', driveId: '/dev/sdx1', resume: true, recipients });
+    await seen;
+    expect(await value('engine.cancel', { jobId: 'resume-cancel' })).toEqual({ cancelled: true });
+    expect(await running).toMatchObject({ ok: false, error: { code: 'E_CANCELLED' } });
+    const again = (await value<Listing>('custody.stationDrives', {})).interrupted;
+    expect(again).toEqual([expect.objectContaining({ driveDir: unfinished, driveId: first[0]!.driveId, problem: null })]);
+    expect(again[0]!.partsDone).toBeGreaterThanOrEqual(first[0]!.partsDone);
+    const r = await value<{ driveDir: string; parts: number }>('engine.seal', { jobId: 'resume-again', driveId: '/dev/sdx1', resume: true, recipients });
+    expect(r).toMatchObject({ driveDir: unfinished, parts: 41 });
+    expect((await value<Listing>('custody.stationDrives', {})).interrupted).toEqual([]);
+    expect(await value('engine.verify', { jobId: 'verify-again', driveDir: unfinished })).toMatchObject({ ok: true, level: 'media' });
+  });
+
   it('the renderer cannot name the sources of a resume, nor start a seal without sources', async () => {
     expect(await call('engine.seal', { jobId: 'resume-0002', driveId: '/dev/sdx1', resume: true, sources: [world.sourcesDir], recipients })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { field: 'sources' } } });
     expect(await call('engine.seal', { jobId: 'resume-0003', driveId: '/dev/sdx1', recipients })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
