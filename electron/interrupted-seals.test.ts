@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bytes, makeKeys, MiB, tempDir, writeTree } from '../test/support/engine-fixtures.js';
 import { makeInterruptedSeal } from '../test/support/interrupted-seal.js';
-import { findInterruptedSeals, recordedSources, resumableSealOn } from './interrupted-seals.js';
-import { readSealState } from '../shared/engine/seal/seal-state.js';
+import { findInterruptedSeals } from './interrupted-seals.js';
+import { recordedSources, resumableSeal } from './resume-sources.js';
 
 /** A volume holding one seal interrupted mid-way (8 MiB in 1 MiB parts: 9 parts). */
 async function volumeWithInterruptedSeal() {
@@ -33,7 +33,7 @@ describe('interrupted seals on the attached drives', () => {
     expect(found[0]!.partsDone).toBeGreaterThanOrEqual(1);
     expect(found[0]!.partsDone).toBeLessThan(9);
     expect(found[0]!.bytesDone).toBe(found[0]!.partsDone * MiB);
-    expect(resumableSealOn(v.volume).driveId).toBe(driveId);
+    expect(resumableSeal(found).driveId).toBe(driveId);
   });
 
   it('a state file that is a link is refused without being read (E_FORMAT_UNSAFE_ENTRY), even to a valid state', async () => {
@@ -43,7 +43,7 @@ describe('interrupted seals on the attached drives', () => {
     rmSync(statePath(v.driveDir));
     symlinkSync(outside, statePath(v.driveDir));
     expect(findInterruptedSeals([v.volume])).toEqual([expect.objectContaining({ driveDir: v.driveDir, driveId: null, sources: [], problem: 'E_FORMAT_UNSAFE_ENTRY' })]);
-    expect(() => resumableSealOn(v.volume)).toThrow(expect.objectContaining({ code: 'E_FORMAT_UNSAFE_ENTRY' }));
+    expect(() => resumableSeal(findInterruptedSeals([v.volume]))).toThrow(expect.objectContaining({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: v.driveDir } }));
   });
 
   it('a state file that is a folder is refused (E_FORMAT_UNSAFE_ENTRY)', async () => {
@@ -64,6 +64,7 @@ describe('interrupted seals on the attached drives', () => {
     const good = readFileSync(statePath(v.driveDir), 'utf8');
     writeFileSync(statePath(v.driveDir), good.slice(0, 40));
     expect(findInterruptedSeals([v.volume])).toEqual([expect.objectContaining({ problem: 'E_RESUME_MISMATCH', sources: [] })]);
+    expect(() => resumableSeal(findInterruptedSeals([v.volume]))).toThrow(expect.objectContaining({ code: 'E_RESUME_MISMATCH' }));
     writeFileSync(statePath(v.driveDir), JSON.stringify({ ...JSON.parse(good), driveId: 'OTHER1' }));
     expect(findInterruptedSeals([v.volume])).toEqual([expect.objectContaining({ problem: 'E_RESUME_MISMATCH', driveId: null })]);
   });
@@ -71,17 +72,17 @@ describe('interrupted seals on the attached drives', () => {
   it('a resume needs exactly one interrupted seal on the drive', async () => {
     const empty = { id: '/dev/sdz2', mountpoint: tempDir() };
     expect(findInterruptedSeals([empty])).toEqual([]);
-    expect(() => resumableSealOn(empty)).toThrow(expect.objectContaining({ code: 'E_RESUME_MISMATCH' }));
+    expect(() => resumableSeal(findInterruptedSeals([empty]))).toThrow(expect.objectContaining({ code: 'E_RESUME_MISMATCH' }));
     const v = await volumeWithInterruptedSeal();
     mkdirSync(join(v.volume.mountpoint, 'SCELLE-SECOND1'));
     writeFileSync(join(v.volume.mountpoint, 'SCELLE-SECOND1', '.seal-state.json'), '{}');
     expect(findInterruptedSeals([v.volume])).toHaveLength(2);
-    expect(() => resumableSealOn(v.volume)).toThrow(expect.objectContaining({ code: 'E_RESUME_MISMATCH', details: { count: 2 } }));
+    expect(() => resumableSeal(findInterruptedSeals([v.volume]))).toThrow(expect.objectContaining({ code: 'E_RESUME_MISMATCH', details: { count: 2 } }));
   });
 
   it('the recorded sources must still be there, as absolute paths', async () => {
     const v = await volumeWithInterruptedSeal();
-    const state = readSealState(v.driveDir);
+    const state = resumableSeal(findInterruptedSeals([v.volume]));
     expect(recordedSources(state)).toEqual([v.src]);
     rmSync(v.src, { recursive: true });
     expect(() => recordedSources(state)).toThrow(expect.objectContaining({ code: 'E_RESUME_MISMATCH', details: { path: v.src } }));

@@ -4,13 +4,12 @@
  * input (the drive was out of the station's hands): it is read by the engine's reader
  * (regular file only, never through a link, bounded size, its drive id must be its folder's),
  * and a state it refuses is listed with the refusal's code, never trusted. Holds no secret:
- * the wrapped resume key is not returned.
+ * the wrapped resume key is not returned. The listing reads the drive, so it runs in the engine
+ * (the `interrupted` call of engine-protocol.ts), never on the main process.
  */
-import { lstatSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
 import { findUnfinishedSeals } from '../shared/engine/seal/seal.js';
 import { readSealState, type SealState } from '../shared/engine/seal/seal-state.js';
-import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
+import { isScelleError } from '../shared/errors/scelle-error.js';
 
 /** One interrupted seal as the dashboard shows it. */
 export interface InterruptedSeal {
@@ -63,39 +62,4 @@ export function findInterruptedSeals(volumes: readonly VolumeRef[]): Interrupted
     }
   }
   return out;
-}
-
-/**
- * The one interrupted seal on a volume that a resume would continue, read again now (the
- * drive may have changed since it was listed).
- * @throws ScelleError E_RESUME_MISMATCH when the volume holds none or several, or the state's
- *   own refusal (E_RESUME_MISMATCH, E_FORMAT_UNSAFE_ENTRY, E_FORMAT_LIMIT).
- */
-export function resumableSealOn(volume: VolumeRef): SealState {
-  const found = findUnfinishedSeals(volume.mountpoint);
-  if (found.length !== 1) {
-    throw new ScelleError('E_RESUME_MISMATCH', found.length === 0 ? 'there is no interrupted seal on this drive to resume; list the drives again' : `${found.length} interrupted seals are on this drive; keep only the one to resume`, { count: found.length });
-  }
-  return readSealState(found[0]!);
-}
-
-/**
- * The sources a resume seals: exactly those the state recorded, each an absolute path that is
- * still there (not followed if it is a link: the engine stores links as links). They go to the
- * engine from the main side; the renderer is granted none of them.
- * @throws ScelleError E_RESUME_MISMATCH when a source is not an absolute path or is gone.
- */
-export function recordedSources(state: SealState): string[] {
-  for (const source of state.sources) {
-    let there = isAbsolute(source);
-    if (there) {
-      try {
-        lstatSync(source);
-      } catch {
-        there = false;
-      }
-    }
-    if (!there) throw new ScelleError('E_RESUME_MISMATCH', `a source of the interrupted seal is no longer at ${source}; put it back or delete the unfinished folder and seal again`, { path: source });
-  }
-  return [...state.sources];
 }
