@@ -1,7 +1,6 @@
 /** The engine: seal, verify, list, open and inspect sealed drives (scelle/1). */
 export type * from './api.js';
 export { seal, findUnfinishedSeals, type SealInternals } from './seal/seal.js';
-export { readSealState, type SealState } from './seal/seal-state.js';
 export { verify, type VerifyOptions } from './verify/verify.js';
 export { list, listEntries, browseFolder, searchNames, openIndex, type ListOptions, type ListSummary } from './list.js';
 export { open, type OpenDriveOptions, type OpenReport } from './restore/open.js';
