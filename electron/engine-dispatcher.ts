@@ -20,6 +20,7 @@ import { signEvent } from '../shared/custody/event.js';
 import type { DriveSecret, IndexEntry, Progress } from '../shared/engine/api.js';
 import { ScelleError, isScelleError, toErrorData } from '../shared/errors/scelle-error.js';
 import { countSources } from './count-sources.js';
+import { findInterruptedSeals } from './interrupted-seals.js';
 import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
 import type { EnginePort, EntryPage, PinnedRoots, UnlockedDrive } from './engine-port.js';
 import { loadStationIdentity } from './station.js';
@@ -241,6 +242,7 @@ export class EngineDispatcher {
           if (s.search === controller) s.search = null;
         }
       }
+      case 'interrupted': return findInterruptedSeals(call.args.volumes);
       case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
         const k = deriveCustomerKey(s.dataKey, s.driveId);
@@ -279,6 +281,7 @@ export class EngineDispatcher {
           recipients: { unlockCode: call.args.unlockCode, x25519: call.args.x25519.map((k) => ({ label: k.label, publicKey: new Uint8Array(Buffer.from(k.publicKey, 'base64')) })) },
           station,
           ...(call.args.partPlaintextSize ? { partPlaintextSize: call.args.partPlaintextSize } : {}),
+          ...(call.args.resume ? { resume: true } : {}),
           signal,
           onProgress,
         });

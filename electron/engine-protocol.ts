@@ -8,6 +8,7 @@ import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
 import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
 import type { EraseReport } from '../shared/engine/erase.js';
 import type { ScelleErrorData } from '../shared/errors/scelle-error.js';
+import type { InterruptedSeal } from './interrupted-seals.js';
 
 /** Seal settings the main side adds to the renderer's request. */
 export interface SealCall {
@@ -17,6 +18,8 @@ export interface SealCall {
   /** X25519 recipients, public keys base64. */
   x25519: { label: string; publicKey: string }[];
   partPlaintextSize?: number;
+  /** Continue the one unfinished seal in `target` (SealOptions.resume); `sources` must be the recorded ones. */
+  resume?: boolean;
   /** Where the dispatcher reads the station identity (a JSON key file). */
   stationKeyFile: string;
 }
@@ -67,6 +70,8 @@ export type EngineCall =
   | { op: 'search'; args: { sessionId: string; query: string; limit: number } }
   | { op: 'release'; args: { sessionId: string } }
   | { op: 'open'; jobId: string; args: { sessionId: string; dest: string; paths?: string[]; overwrite?: 'never' | 'always' } }
+  /** Lists the interrupted seals on these volumes (interrupted-seals.ts: state files read as hostile input). */
+  | { op: 'interrupted'; args: { volumes: { id: string; mountpoint: string }[] } }
   /** Crypto-erases a drive folder; with `sessionId`, that session's index is closed first (its key stays, to sign the record). */
   | { op: 'erase'; args: { driveDir: string; sessionId?: string } };
 
@@ -86,6 +91,7 @@ export interface EngineAnswers {
   release: { released: boolean };
   open: Omit<OpenResult, 'customerKey'>;
   erase: EraseReport;
+  interrupted: InterruptedSeal[];
 }
 
 /** A serialized error: the plain-data form of ScelleError (shared/errors). */

@@ -22,6 +22,7 @@ import { PathGrants } from './path-grants.js';
 import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore } from './ports.js';
 import { loadStationIdentity } from './station.js';
 import { listStationDrives } from './station-drives.js';
+import { recordedSources, resumableSeal } from './resume-sources.js';
 
 const CUSTOMER_TYPES = new Set(['received', 'opened']);
 /** Entries per `engine.browse` / `engine.search` answer when the renderer does not say. */
@@ -116,6 +117,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     });
   };
 
+  /** The interrupted seals on `volumes`, read in the engine (the drives are hostile input). */
+  const interruptedOn = (volumes: AttachedDrive[]) => deps.engine.call({ op: 'interrupted', args: { volumes: volumes.map((d) => ({ id: d.id, mountpoint: d.mountpoint })) } });
+
   const journalOf = async () => {
     if (!deps.custody.journal) throw new ScelleError('E_CUSTODY_JOURNAL', 'this station has no custody journal', {});
     return deps.custody.journal();
@@ -202,9 +206,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }
       if (!req.recipients.unlockCode && x25519.length === 0) throw new ScelleError('E_KEY_NO_RECIPIENT', 'choose at least one way to open the drive', {});
       const check = checkDriveForSeal(drive, { bytesNeeded: 0 });
+      // A resume seals the sources its state recorded, once found again (never the renderer's choice).
+      const sources = req.resume ? recordedSources(resumableSeal(await interruptedOn([drive]))) : req.sources!.map((p) => grants.require(p));
       const r = await deps.engine.call({
         op: 'seal', jobId: req.jobId,
-        args: { sources: req.sources.map((p) => grants.require(p)), target: drive.mountpoint, unlockCode: req.recipients.unlockCode, x25519, partPlaintextSize: check.partPlaintextSize, stationKeyFile: deps.stationKeyFile },
+        args: { sources, target: drive.mountpoint, unlockCode: req.recipients.unlockCode, x25519, partPlaintextSize: check.partPlaintextSize, stationKeyFile: deps.stationKeyFile, ...(req.resume ? { resume: true } : {}) },
       });
       grants.grant(r.driveDir);
       await recordSealed(r).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
@@ -272,6 +278,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         for (const d of drives) for (const f of await findSealedFolders(d.mountpoint)) { grants.grant(f.driveDir); folders.set(f.driveId, f.driveDir); }
         return folders;
       },
+      interrupted: () => interruptedOn(drives),
     }, req.query ?? ''),
     'custody.sync': async () => {
       const journal = await journalOf();

@@ -9,6 +9,7 @@ import type { EventType } from '../shared/custody/event-data.js';
 import type { CustodyStore } from '../shared/custody/journal.js';
 import { isScelleError } from '../shared/errors/scelle-error.js';
 import type { CustodyTimelineDto, ResponseOf } from '../shared/ipc/index.js';
+import type { InterruptedSeal } from './interrupted-seals.js';
 import type { LookupKind } from './ports.js';
 
 /** At most this many drives are looked up on the service per listing (newest first); older ones show their journal status. */
@@ -22,6 +23,8 @@ export interface StationDrivesDeps {
   lookup(kind: LookupKind, value: string): Promise<CustodyTimelineDto[]>;
   /** Sealed folders on the attached drives, by drive id (already granted to the renderer). */
   attachedFolders(): Promise<Map<string, string>>;
+  /** Interrupted seals on the attached drives (interrupted-seals.ts); listed whatever the query. */
+  interrupted?(): Promise<InterruptedSeal[]>;
 }
 
 const fromTimeline = (t: CustodyTimelineDto): StatusStep[] =>
@@ -59,5 +62,6 @@ export async function listStationDrives(deps: StationDrivesDeps, query = ''): Pr
     const status = driveStatus(id, mergeSteps(local.get(id)!, remote.get(id) ?? []));
     return { ...status, actions: driveActions(status), pendingEvents: pending.filter((e) => e.driveId === id).length, driveDir: attached.get(id) ?? null };
   });
-  return { drives, total: sealedIds.length, pending: pending.length, source: offlineCode === null && remote.size > 0 ? 'service' : 'local', offlineCode };
+  const interrupted = (await deps.interrupted?.()) ?? [];
+  return { drives, total: sealedIds.length, pending: pending.length, source: offlineCode === null && remote.size > 0 ? 'service' : 'local', offlineCode, interrupted };
 }

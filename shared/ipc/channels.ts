@@ -13,7 +13,7 @@ import { z } from 'zod';
 import {
   carrierMatchSchema, custodyTimelineSchema, driveCheckProblemSchema, driveIdSchema, driveInfoSchema,
   drivePathSchema, driveSummarySchema, driveTotalsSchema, indexEntrySchema, jobIdSchema, languageSchema, pathSchema, progressSchema,
-  publicKey32B64Schema, sessionIdSchema, settingsSchema, stationDriveSchema, verifyReportSchema,
+  interruptedSealSchema, publicKey32B64Schema, sessionIdSchema, settingsSchema, stationDriveSchema, verifyReportSchema,
 } from './schemas.js';
 import { MAX_OPEN_PATHS, MAX_PAGE } from './limits.js';
 
@@ -75,16 +75,22 @@ export const invokeChannels = {
     response: z.object({ files: z.number().int().nonnegative(), directories: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
   },
   'engine.seal': {
+    /**
+     * A new seal names its sources (granted by the dialog). `resume: true` continues the one
+     * interrupted seal on the drive instead, with the sources its state recorded (the main side
+     * reads and grants them): `sources` must then be absent.
+     */
     request: z.strictObject({
       jobId: jobIdSchema,
-      sources: z.array(pathSchema).min(1).max(1000),
+      sources: z.array(pathSchema).min(1).max(1000).optional(),
+      resume: z.boolean().optional(),
       driveId: z.string().min(1).max(512),
       recipients: z.strictObject({
         unlockCode: z.boolean(),
         escrow: z.boolean(),
         customerKeys: z.array(z.strictObject({ label: z.string().min(1).max(100), publicKey: publicKey32B64Schema })).max(8),
       }),
-    }),
+    }).refine((r) => (r.resume === true) === (r.sources === undefined), { path: ['sources'], message: 'a new seal names its sources; a resume names none' }),
     response: z.object({
       driveId: driveIdSchema,
       driveDir: pathSchema,
@@ -199,6 +205,8 @@ export const invokeChannels = {
       source: z.enum(['service', 'local']),
       /** why the service was not read (an error code such as E_CUSTODY_OFFLINE), or null */
       offlineCode: z.string().nullable(),
+      /** interrupted seals on the attached drives (listed with drives.list), whatever the query */
+      interrupted: z.array(interruptedSealSchema),
     }),
   },
   /** Pushes the outbox now. E_CUSTODY_OFFLINE when unreachable (the events stay queued). */

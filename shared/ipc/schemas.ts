@@ -186,6 +186,26 @@ export const stationDriveSchema = z.object({
 /** One drive of the dashboard. */
 export type StationDriveDto = z.infer<typeof stationDriveSchema>;
 
+/**
+ * An interrupted seal on an attached drive (a `SCELLE-<id>/` folder with a resume state and no
+ * manifest; electron/interrupted-seals.ts), as the dashboard lists it. `problem` is the code of
+ * why its state cannot be resumed (then nothing else was read from it), or null.
+ */
+export const interruptedSealSchema = z.object({
+  /** the attached drive (volume) as drives.list names it: the `driveId` of engine.seal */
+  volumeId: z.string().min(1).max(512),
+  driveDir: pathSchema,
+  driveId: driveIdSchema.nullable(),
+  sources: z.array(pathSchema),
+  startedAt: z.string().nullable(),
+  partsDone: count,
+  partsTotal: count.nullable(),
+  bytesDone: count,
+  problem: z.string().nullable(),
+});
+/** One interrupted seal of the dashboard. */
+export type InterruptedSealDto = z.infer<typeof interruptedSealSchema>;
+
 /** The app's settings as the renderer may see and change them (no secret). */
 export const settingsSchema = z.object({
   language: languageSchema,

@@ -1,8 +1,9 @@
 /**
  * The technicians' dashboard: every drive this station sealed with its custody state, search by
  * drive id, order or tracking number, the actions that fit each drive's state (verify again,
- * record or correct the shipment, re-print the packing slip, report an incident), and the
- * outbox: how many events wait to sync, and a button to sync now.
+ * record or correct the shipment, re-print the packing slip, report an incident), the seals
+ * interrupted on the attached drives with their resume (InterruptedSeals.tsx), and the outbox:
+ * how many events wait to sync, and a button to sync now.
  */
 import { useEffect, useId, useState } from 'react';
 import type { StationDriveDto, VerifyReportDto } from '../../../shared/ipc/index.js';
@@ -15,6 +16,7 @@ import { hasMessage, type MessageKey } from '../../i18n/index.js';
 import { useT, useTc } from '../../i18n/use-t.js';
 import { useJob } from '../../jobs.js';
 import { useApp } from '../../store.js';
+import { InterruptedSeals } from './InterruptedSeals.js';
 import { ShipmentForm } from './ShipmentForm.js';
 import { useDashboard } from './dashboard-store.js';
 
@@ -93,6 +95,8 @@ export function Dashboard({ active }: { active: boolean }) {
         <ErrorNotice error={syncError} />
         {listing?.source === 'local' && listing.offlineCode && <Notice kind="warning" testId="dash-local">{t('dash.local')}</Notice>}
       </Section>
+
+      <InterruptedSeals seals={listing?.interrupted ?? []} onResumed={() => void load()} />
 
       <Section title={t('dash.drives')}>
         <form role="search" onSubmit={(e) => { e.preventDefault(); void load(); }}>

@@ -7,7 +7,7 @@ const listing = (driveIds: string[], pending = 0): StationDrives => ({
     driveId, state: 'sealed', sealedAt: null, lastEventAt: null, shipment: null, verification: null, openIncident: null,
     orderRefs: [], trackingNumbers: [], actions: ['verify', 'record-shipment', 'report-incident'], pendingEvents: 0, driveDir: null,
   })),
-  total: driveIds.length, pending, source: 'service', offlineCode: null,
+  total: driveIds.length, pending, source: 'service', offlineCode: null, interrupted: [],
 });
 const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
 

@@ -27,6 +27,8 @@ export interface SealState {
   sources: string[];
   fingerprint: string;
   partPlaintextSize: number;
+  /** How many parts the seal makes in all (absent in states written before it was recorded). */
+  partCount?: number;
   stationId: string;
   /** The data key wrapped to the station's resume key. */
   resumeSlot: X25519Keyslot;
@@ -41,6 +43,7 @@ const stateSchema = z.object({
   sources: z.array(z.string()),
   fingerprint: z.string(),
   partPlaintextSize: z.number().int().positive(),
+  partCount: z.number().int().min(1).max(FORMAT_LIMITS.parts).optional(),
   stationId: z.string(),
   resumeSlot: keyslotSchema,
   parts: z.array(partSchema).max(FORMAT_LIMITS.parts),
@@ -72,7 +75,8 @@ export function readSealState(driveDir: string): SealState {
   try {
     const parsed = stateSchema.parse(JSON.parse(readDriveFile(driveDir, SEAL_STATE_FILE, FORMAT_LIMITS.sealStateBytes).toString('utf8')));
     if (basename(driveDir) !== `${DRIVE_DIR_PREFIX}${parsed.driveId}`) throw new Error('the state names another drive than its folder');
-    return { ...parsed, resumeSlot: parsed.resumeSlot as X25519Keyslot };
+    const { partCount, ...rest } = parsed;
+    return { ...rest, ...(partCount !== undefined ? { partCount } : {}), resumeSlot: parsed.resumeSlot as X25519Keyslot };
   } catch (e) {
     if (isScelleError(e, 'E_FORMAT_UNSAFE_ENTRY') || isScelleError(e, 'E_FORMAT_LIMIT')) throw e;
     throw new ScelleError('E_RESUME_MISMATCH', `the unfinished seal in ${driveDir} cannot be resumed: its state file is damaged; delete the folder and seal again`, { path: driveDir }, { cause: e });

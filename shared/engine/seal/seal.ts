@@ -170,7 +170,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     dataKey = randomBytes(32);
     state = {
       format: 'scelle/1-seal-state', driveId, createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      sources: opts.sources.map((s) => join(s)), fingerprint: scan.fingerprint, partPlaintextSize: partSize, stationId: station.id,
+      sources: opts.sources.map((s) => join(s)), fingerprint: scan.fingerprint, partPlaintextSize: partSize, partCount, stationId: station.id,
       resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, driveId, 'resume'), parts: [],
     };
   }
