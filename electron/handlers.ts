@@ -15,7 +15,7 @@ import {
   eventChannels, invokeChannels, ipcFail, ipcOk, isAcceptableCustodyUrl,
   type EventChannel, type EventOf, type InvokeChannel, type IpcResult, type Language, type RequestOf, type ResponseOf,
 } from '../shared/ipc/index.js';
-import type { EngineHost } from './engine-host.js';
+import type { EngineHost } from './engine/engine-host.js';
 import { importEnrolment } from './enrolment.js';
 import { sanitizationData } from '../shared/engine/erase.js';
 import { PathGrants } from './path-grants.js';
