@@ -1,7 +1,7 @@
 /**
  * The Electron main process, kept thin: one window on the app:// origin with Electron's
  * security checklist (context isolation, sandbox, no Node, web security, strict CSP, no
- * navigation, no new windows, no permissions), IPC brokered to handlers.ts (sender checked
+ * navigation, no new windows, no permissions), IPC brokered to handlers/ (sender checked
  * against the main frame and the app origin), and the engine in a utility process, restarted
  * after a crash or a cancel it did not obey.
  */
@@ -17,7 +17,7 @@ import { HttpCustodyClient } from './custody-client.js';
 import { documents } from './documents.js';
 import { SupervisedEngineHost } from './engine/engine-host.js';
 import { utilityProcessChannel } from './engine/engine-utility-process.js';
-import { checkEvent, createHandlers } from './handlers.js';
+import { checkEvent, createHandlers } from './handlers/index.js';
 import electronUpdater from 'electron-updater';
 import { PINNED_ROOTS, ESCROW_PUBLIC_KEY, PROVIDER } from './provider-keys.js';
 import { fetchFeedJson, UpdateController } from './updates.js';

@@ -15,7 +15,7 @@ import { HttpCustodyClient } from '../../electron/custody-client.js';
 import { documents } from '../../electron/documents.js';
 import { InProcessEngineHost, WorkerEngineHost, type EngineHost } from '../../electron/engine/engine-host.js';
 import { loadEngine, type EnginePort } from '../../electron/engine/engine-port.js';
-import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers.js';
+import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers/index.js';
 import { DriveTrust } from '../../electron/drive-trust.js';
 import { JsonSettingsStore } from '../../electron/settings-store.js';
 import { testSecretCipher } from '../support/test-secret-cipher.js';

@@ -3,9 +3,9 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../test/e2e/custody-service.js';
-import { createHarnessWorld, type HarnessWorld } from '../test/e2e/harness-deps.js';
-import { testSecretKey } from '../shared/custody/testing.js';
+import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../../test/e2e/custody-service.js';
+import { createHarnessWorld, type HarnessWorld } from '../../test/e2e/harness-deps.js';
+import { testSecretKey } from '../../shared/custody/testing.js';
 
 const ORIGIN = 'http://127.0.0.1:5999';
 let world: HarnessWorld;
