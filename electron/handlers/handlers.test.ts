@@ -164,6 +164,13 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect(await value('app.info')).toMatchObject({ stationPublicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
   });
 
+  it('sends the carriers a technician may pick, Canadian first, without the explicit "other"', async () => {
+    const { carriers } = (await value('app.info')) as { carriers: string[] };
+    expect(carriers.slice(0, 2)).toEqual(['canada-post', 'purolator']);
+    expect(carriers).toEqual(expect.arrayContaining(['ups', 'fedex', 'usps', 'dhl', 'canpar', 'upu-s10']));
+    expect(carriers).not.toContain('other');
+  });
+
   it('refuses enrolment files that do not certify this station', async () => {
     expect(await enrol(await custody.issueEnrolment(world.stationKeyFile, world.root, { rootSecret: testSecretKey('another root'), enrolWithService: false })))
       .toMatchObject({ ok: false, error: { code: 'E_FORMAT_CERTIFICATE', details: { reason: 'unknown-root' } } });

@@ -1,4 +1,5 @@
 /** IPC handlers of the app and its settings: `app.info`, `settings.*`, `station.enrol`. */
+import { OFFERED_CARRIERS } from '../../shared/carriers/index.js';
 import { ScelleError, isScelleError } from '../../shared/errors/scelle-error.js';
 import { isAcceptableCustodyUrl } from '../../shared/ipc/index.js';
 import { importEnrolment } from '../enrolment.js';
@@ -19,7 +20,7 @@ export function settingsHandlers(ctx: HandlerContext): ChannelHandlers<'app.info
       } catch {
         stationPublicKey = null;
       }
-      return { version: deps.version, platform: deps.platform, shell: deps.shell, escrowAvailable: deps.escrowPublicKey !== null, stationPublicKey };
+      return { version: deps.version, platform: deps.platform, shell: deps.shell, escrowAvailable: deps.escrowPublicKey !== null, stationPublicKey, carriers: [...OFFERED_CARRIERS] };
     },
     'settings.get': () => deps.settings.get(),
     'settings.set': async (req) => {

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
-import { CARRIER_CHOICES } from '../carrier-choices.js';
+import { carrierLabel } from '../carrier-label.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
@@ -22,7 +22,7 @@ type Count = ResponseOf<'sources.count'>;
 type Tracking = ResponseOf<'carriers.validate'>;
 
 const KEY_RE = /^[A-Za-z0-9+/]{43}=$/;
-const CARRIERS = CARRIER_CHOICES;
+const NO_CARRIERS: readonly string[] = [];
 
 /** The technician's workspace. */
 export function Technician() {
@@ -30,6 +30,7 @@ export function Technician() {
   const tc = useTc();
   const lang = useApp((s) => s.language);
   const escrowAvailable = useApp((s) => s.info?.escrowAvailable === true);
+  const carriers = useApp((s) => s.info?.carriers ?? NO_CARRIERS);
   const ids = { customerKey: useId(), carrier: useId(), tracking: useId(), trackingHelp: useId() };
   const [sources, setSources] = useState<string[]>([]);
   const countJob = useJob<Count>();
@@ -231,7 +232,7 @@ export function Technician() {
             <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
             <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
               <option value="auto">{t('tech.carrier.auto')}</option>
-              {CARRIERS.map((c) => <option key={c} value={c}>{t(`carrier.${c}`)}</option>)}
+              {carriers.map((c) => <option key={c} value={c}>{carrierLabel(t, c)}</option>)}
               <option value="other">{t('tech.carrier.other')}</option>
             </select>
           </div>
