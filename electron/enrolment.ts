@@ -38,8 +38,6 @@ export const enrolmentFileSchema = z.strictObject({
     caPem: z.string().max(64 * 1024).nullable().optional(),
   }),
 });
-/** A parsed enrolment file. */
-export type EnrolmentFile = z.infer<typeof enrolmentFileSchema>;
 
 /** What importEnrolment needs. */
 export interface EnrolmentContext {

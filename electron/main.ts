@@ -1,7 +1,7 @@
 /**
  * The Electron main process, kept thin: one window on the app:// origin with Electron's
  * security checklist (context isolation, sandbox, no Node, web security, strict CSP, no
- * navigation, no new windows, no permissions), IPC brokered to handlers.ts (sender checked
+ * navigation, no new windows, no permissions), IPC brokered to handlers/ (sender checked
  * against the main frame and the app origin), and the engine in a utility process, restarted
  * after a crash or a cancel it did not obey.
  */
@@ -15,9 +15,9 @@ import { resolveAppFile } from './app-protocol.js';
 import { RENDERER_CSP_HEADER } from './csp.js';
 import { HttpCustodyClient } from './custody-client.js';
 import { documents } from './documents.js';
-import { SupervisedEngineHost } from './engine-host.js';
-import { utilityProcessChannel } from './engine-utility-process.js';
-import { checkEvent, createHandlers } from './handlers.js';
+import { SupervisedEngineHost } from './engine/engine-host.js';
+import { utilityProcessChannel } from './engine/engine-utility-process.js';
+import { checkEvent, createHandlers } from './handlers/index.js';
 import electronUpdater from 'electron-updater';
 import { PINNED_ROOTS, ESCROW_PUBLIC_KEY, PROVIDER } from './provider-keys.js';
 import { fetchFeedJson, UpdateController } from './updates.js';
@@ -68,7 +68,7 @@ async function start(): Promise<void> {
   const settings = new JsonSettingsStore(join(userData, 'settings.json'), safeStorageCipher(safeStorage));
   const emitToRenderer = (channel: string, payload: unknown) => win?.webContents.send(`${IPC_PREFIX}event:${channel}`, payload);
   const engine = new SupervisedEngineHost(
-    utilityProcessChannel(new URL('./engine-worker.js', import.meta.url)),
+    utilityProcessChannel(new URL('./engine/engine-worker.js', import.meta.url)),
     (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })),
     { pinnedRoots: PINNED_ROOTS, onRestart: (reason, detail) => console.error(`engine: ended (${reason}: ${detail})`) },
   );

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveAppFile } from './app-protocol.js';
 import { RENDERER_CSP } from './csp.js';
 import { renderPackingSlip, renderTimelineCsv, renderTimelinePdf, reportAuthor, reportAuthorWithAttestation, slipQrText } from './documents.js';
-import { WorkerEngineHost } from './engine-host.js';
+import { WorkerEngineHost } from './engine/engine-host.js';
 import { PathGrants } from './path-grants.js';
 import { APP_ORIGIN, trustedSenders } from './sender.js';
 

@@ -3,7 +3,7 @@
  * secret: unlock codes live only in the component that shows or reads them.
  */
 import { create } from 'zustand';
-import type { Language, SettingsDto } from '../shared/ipc/index.js';
+import type { Language, ResponseOf, SettingsDto } from '../shared/ipc/index.js';
 import { api, unwrap } from './bridge.js';
 import { DEFAULT_LANGUAGE } from './i18n/index.js';
 
@@ -17,7 +17,8 @@ export interface AppState {
   language: Language;
   workspace: Workspace;
   settings: SettingsDto | null;
-  info: { version: string; platform: string; shell: string; escrowAvailable: boolean; stationPublicKey: string | null } | null;
+  /** What `app.info` answered (version, shell, escrow, station key, the carriers to offer), or null before `load`. */
+  info: ResponseOf<'app.info'> | null;
   setWorkspace(w: Workspace): void;
   setLanguage(l: Language): Promise<void>;
   load(): Promise<void>;

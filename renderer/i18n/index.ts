@@ -23,9 +23,6 @@ export const DEFAULT_LANGUAGE: Language = 'fr-CA';
 /** Values substituted into a message. */
 export type MessageValues = Record<string, string | number>;
 
-/** A message key that is not a plural form. */
-export type SingleKey = { [K in MessageKey]: K extends `${string}#${string}` ? never : K }[MessageKey];
-
 /** The base of a message with plural forms (`<base>#one`, `<base>#other`, …). */
 export type PluralBase = { [K in MessageKey]: K extends `${infer B}#other` ? B : never }[MessageKey];
 

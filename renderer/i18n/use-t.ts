@@ -3,18 +3,12 @@
  */
 import { useCallback } from 'react';
 import { useApp } from '../store.js';
-import { translate, translateCount, translatePlural, type MessageKey, type MessageValues, type PluralBase } from './index.js';
+import { translate, translateCount, type MessageKey, type MessageValues, type PluralBase } from './index.js';
 
 /** Returns `t(key, values)` bound to the current language (re-renders on switch). */
 export function useT(): (key: MessageKey, values?: MessageValues) => string {
   const lang = useApp((s) => s.language);
   return useCallback((key: MessageKey, values?: MessageValues) => translate(lang, key, values), [lang]);
-}
-
-/** Returns `tn(base, count, values)`: the plural form of `base` for `count` in the current language. */
-export function useTn(): (base: PluralBase, count: number, values?: MessageValues) => string {
-  const lang = useApp((s) => s.language);
-  return useCallback((base: PluralBase, count: number, values?: MessageValues) => translatePlural(lang, base, count, values), [lang]);
 }
 
 /**

@@ -2,11 +2,12 @@
  * Client: pick the drive → authenticity and integrity shown before anything is asked →
  * unlock code (typos caught as typed) → browse the folders, search names and choose folders
  * and files (restore/browser-store.ts) → restore (progress, cancel) →
- * confirm receipt → optional erase.
+ * confirm receipt → optional erase. The workflow state lives in client/client-flow.ts (tested
+ * without React); this component holds the unlock code as typed and the jobs' progress.
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import type { DriveInfoDto, DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
+import type { DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { MAX_OPEN_PATHS } from '../../shared/ipc/limits.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -18,6 +19,7 @@ import { useT, useTc } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
 import { createBrowserStore, isPartial, openRequestOf } from '../restore/browser-store.js';
 import { RestoreBrowser } from '../restore/RestoreBrowser.js';
+import { createClientFlow } from './client/client-flow.js';
 import { DriveTrustNotice } from './DriveTrustNotice.js';
 import { useApp } from '../store.js';
 
@@ -30,13 +32,23 @@ export function Client() {
   const lang = useApp((s) => s.language);
   const ids = { code: useId(), codeHelp: useId() };
   const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
-  const [driveDir, setDriveDir] = useState<string | null>(null);
-  const [info, setInfo] = useState<DriveInfoDto | null>(null);
+  const [flow] = useState(() => createClientFlow({
+    inspect: (req) => unwrap(api().engine.inspect(req)),
+    unlock: (req) => unwrap(api().engine.unlock(req)),
+    lock: (req) => unwrap(api().engine.lock(req)),
+    record: (req) => unwrap(api().custody.record(req)),
+    eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
+  }));
+  const driveDir = useStore(flow, (s) => s.driveDir);
+  const info = useStore(flow, (s) => s.info);
+  const sessionId = useStore(flow, (s) => s.sessionId);
+  const unlocking = useStore(flow, (s) => s.unlocking);
+  const confirmedState = useStore(flow, (s) => s.confirmed);
+  const erasedState = useStore(flow, (s) => s.erased);
+  const flowError = useStore(flow, (s) => s.error);
   const media = useJob<VerifyReportDto>();
   const [code, setCode] = useState('');
   const [codeStatus, setCodeStatus] = useState<CodeStatus | null>(null);
-  const [sessionId, setSessionId] = useState<string | null>(null);
-  const [unlocking, setUnlocking] = useState(false);
   const [browser] = useState(() => createBrowserStore({
     browse: (req) => unwrap(api().engine.browse(req)),
     search: (req) => unwrap(api().engine.search(req)),
@@ -45,39 +57,30 @@ export function Client() {
   const browserBusy = useStore(browser, (s) => s.busy);
   /** Whether the restore that ran chose less than everything (the custody `opened` event's `partial`). */
   const restoredPartial = useRef(false);
-  /** The open session, locked when the workspace closes or another drive is picked. */
-  const session = useRef<string | null>(null);
   const [dest, setDest] = useState<string | null>(null);
   const restore = useJob<ResponseOf<'engine.open'>>();
-  const [confirmed, setConfirmed] = useState<string | null>(null);
   const [eraseOk, setEraseOk] = useState(false);
-  const [erased, setErased] = useState(false);
-  const [eraseCheckFailed, setEraseCheckFailed] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
+  const [guardError, setError] = useState<UiError | null>(null);
+  const error = guardError ?? flowError;
 
   const guard = useCallback(async (f: () => Promise<void>) => {
     setError(null);
+    flow.getState().clearError();
     try { await f(); } catch (e) { setError(asUiError(e)); }
-  }, []);
+  }, [flow]);
 
   const refresh = useCallback(() => guard(async () => setDrives((await unwrap(api().drives.list({}))).drives)), [guard]);
   useEffect(() => { void refresh(); }, [refresh]);
 
-  const forget = useCallback(() => {
-    const id = session.current;
-    session.current = null;
-    browser.getState().reset();
-    if (id) void api().engine.lock({ sessionId: id });
-  }, [browser]);
-  useEffect(() => forget, [forget]);
+  useEffect(() => () => { flow.getState().forget(); browser.getState().reset(); }, [flow, browser]);
 
   const runMedia = media.run;
   const pick = useCallback((dir: string) => guard(async () => {
-    forget();
-    setDriveDir(dir); setInfo(null); setSessionId(null); setCode(''); setCodeStatus(null); setErased(false); setConfirmed(null);
-    setInfo(await unwrap(api().engine.inspect({ driveDir: dir })));
+    browser.getState().reset();
+    setCode(''); setCodeStatus(null);
+    if (!(await flow.getState().pick(dir))) return;
     await runMedia((jobId) => api().engine.verify({ jobId, driveDir: dir }));
-  }), [guard, runMedia, forget]);
+  }), [guard, runMedia, flow, browser]);
 
   useEffect(() => {
     if (code.trim() === '') { setCodeStatus(null); return; }
@@ -86,18 +89,12 @@ export function Client() {
     return () => { live = false; };
   }, [code]);
 
-  const unlock = async () => {
-    if (!driveDir) return;
-    setUnlocking(true);
-    await guard(async () => {
-      const r = await unwrap(api().engine.unlock({ driveDir, code }));
-      setCode('');
-      session.current = r.sessionId;
-      setSessionId(r.sessionId);
-      await browser.getState().start(r.sessionId);
-    });
-    setUnlocking(false);
-  };
+  const unlock = () => guard(async () => {
+    const id = await flow.getState().unlock(code);
+    if (!id) return;
+    setCode('');
+    await browser.getState().start(id);
+  });
 
   const request = openRequestOf({ chosen });
   const canRestore = request.paths === undefined || (request.paths.length > 0 && request.paths.length <= MAX_OPEN_PATHS);
@@ -182,27 +179,22 @@ export function Client() {
       </Section>
 
       <Section title={t('client.step.confirm')} disabled={!restore.result}>
-        <button type="button" disabled={!restore.result || !info || !sessionId || confirmed !== null} onClick={() => info && sessionId && restore.result && void guard(async () => {
+        <button type="button" disabled={!restore.result || !info || !sessionId || confirmedState !== null} onClick={() => restore.result && void guard(async () => {
           const done = restore.result!;
-          const received = await unwrap(api().custody.record({ driveId: info.driveId, type: 'received', sessionId, data: { level: 'media', ok: intact, problems: media.result?.problems.length ?? 0 } }));
-          const opened = await unwrap(api().custody.record({ driveId: info.driveId, type: 'opened', sessionId, data: { ok: true, filesRestored: done.files, bytesRestored: done.bytes, partial: restoredPartial.current } }));
-          setConfirmed(received.synced && opened.synced ? t('client.confirmed') : t('tech.recordedLocal'));
+          await flow.getState().confirmReceipt({ ok: intact, problems: media.result?.problems.length ?? 0 }, { files: done.files, bytes: done.bytes, partial: restoredPartial.current });
         })}>{t('client.confirm')}</button>
-        {confirmed && <Notice kind="success" testId="confirmed">{confirmed}</Notice>}
+        {confirmedState && <Notice kind="success" testId="confirmed">{confirmedState.synced ? t('client.confirmed') : t('tech.recordedLocal')}</Notice>}
       </Section>
 
       <Section title={t('client.step.erase')} disabled={!restore.result}>
         <p className="warn">{t('client.eraseWarning')}</p>
         <label className="choice"><input type="checkbox" checked={eraseOk} onChange={(e) => setEraseOk(e.target.checked)} disabled={!restore.result} />{t('client.eraseConfirm')}</label>
-        <button type="button" className="danger" disabled={!restore.result || !eraseOk || erased} onClick={() => driveDir && void guard(async () => {
+        <button type="button" className="danger" disabled={!restore.result || !eraseOk || erasedState !== null} onClick={() => void guard(async () => {
           // Erase while the drive is still unlocked, so that the customer's key signs the sanitization record.
-          const res = await unwrap(api().drives.eraseSealed({ driveDir, ...(sessionId ? { sessionId } : {}) }));
-          if (sessionId) await unwrap(api().engine.lock({ sessionId }));
-          session.current = null;
-          browser.getState().reset();
-          setSessionId(null); setEraseCheckFailed(res.verification === 'fail'); setErased(true);
+          await flow.getState().erase();
+          if (flow.getState().erased) browser.getState().reset();
         })}>{t('client.erase')}</button>
-        {erased && (eraseCheckFailed
+        {erasedState && (erasedState.checkFailed
           ? <Notice kind="warning" testId="erased">{t('client.eraseCheckFailed')}</Notice>
           : <Notice kind="success" testId="erased">{t('client.erased')}</Notice>)}
       </Section>

@@ -1,12 +1,14 @@
 /**
  * Technicien: sources (live count) → drive → recipients → seal (progress, cancel) → unlock
  * code shown once → verify (recorded as the station's `verified` custody event, as the CLI does)
- * → carrier and tracking number (validated as typed) → packing slip.
+ * → carrier and tracking number (validated as typed) → packing slip. The form's state (sources,
+ * drive, recipients, readiness) lives in seal/seal-form.ts, tested without React.
  */
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { DriveSummaryDto, ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
+import { useStore } from 'zustand';
+import type { ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
-import { CARRIER_CHOICES } from '../carrier-choices.js';
+import { carrierLabel } from '../carrier-label.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
@@ -15,14 +17,14 @@ import { hasMessage } from '../i18n/index.js';
 import { useT, useTc } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
 import { useApp } from '../store.js';
+import { createSealForm, customerKeyOk, recipientsOf, sealReady } from './seal/seal-form.js';
 
 type Check = ResponseOf<'drives.check'>;
 type Seal = ResponseOf<'engine.seal'>;
 type Count = ResponseOf<'sources.count'>;
 type Tracking = ResponseOf<'carriers.validate'>;
 
-const KEY_RE = /^[A-Za-z0-9+/]{43}=$/;
-const CARRIERS = CARRIER_CHOICES;
+const NO_CARRIERS: readonly string[] = [];
 
 /** The technician's workspace. */
 export function Technician() {
@@ -30,15 +32,17 @@ export function Technician() {
   const tc = useTc();
   const lang = useApp((s) => s.language);
   const escrowAvailable = useApp((s) => s.info?.escrowAvailable === true);
+  const carriers = useApp((s) => s.info?.carriers ?? NO_CARRIERS);
   const ids = { customerKey: useId(), carrier: useId(), tracking: useId(), trackingHelp: useId() };
-  const [sources, setSources] = useState<string[]>([]);
+  const [form] = useState(createSealForm);
+  const sources = useStore(form, (s) => s.sources);
+  const drives = useStore(form, (s) => s.drives);
+  const driveId = useStore(form, (s) => s.driveId);
+  const useCode = useStore(form, (s) => s.useCode);
+  const escrow = useStore(form, (s) => s.escrow);
+  const customerKey = useStore(form, (s) => s.customerKey);
   const countJob = useJob<Count>();
-  const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
-  const [driveId, setDriveId] = useState<string | null>(null);
   const [check, setCheck] = useState<Check | null>(null);
-  const [useCode, setUseCode] = useState(true);
-  const [escrow, setEscrow] = useState(false);
-  const [customerKey, setCustomerKey] = useState('');
   const sealJob = useJob<Seal>();
   const [code, setCode] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
@@ -56,10 +60,8 @@ export function Technician() {
   }, []);
 
   const refreshDrives = useCallback(() => guard(async () => {
-    const r = await unwrap(api().drives.list({}));
-    setDrives(r.drives);
-    setDriveId((cur) => (cur && r.drives.some((d) => d.id === cur) ? cur : null));
-  }), [guard]);
+    form.getState().setDrives((await unwrap(api().drives.list({}))).drives);
+  }), [guard, form]);
 
   useEffect(() => { void refreshDrives(); }, [refreshDrives]);
 
@@ -86,17 +88,17 @@ export function Technician() {
 
   const addSources = (kind: 'files' | 'folders') => guard(async () => {
     const r = await unwrap(api().dialog.chooseSources({ kind }));
-    if (r.paths.length) setSources((s) => [...new Set([...s, ...r.paths])]);
+    if (r.paths.length) form.getState().addSources(r.paths);
   });
 
-  const keyOk = customerKey.trim() === '' || KEY_RE.test(customerKey.trim());
-  const ready = sources.length > 0 && countJob.result !== null && !!check?.ok && (useCode || escrow || customerKey.trim() !== '') && keyOk && !sealJob.running;
+  const keyOk = customerKeyOk({ customerKey });
+  const ready = sealReady({ sources, useCode, escrow, customerKey }, { counted: countJob.result !== null, driveOk: !!check?.ok, sealing: sealJob.running });
 
   const seal = async () => {
     setMessage(null); setCode(null); verifyJob.reset(); setVerifyRecorded(null);
     const r = await sealJob.run((jobId) => api().engine.seal({
       jobId, sources, driveId: driveId!,
-      recipients: { unlockCode: useCode, escrow, customerKeys: customerKey.trim() ? [{ label: 'customer', publicKey: customerKey.trim() }] : [] },
+      recipients: recipientsOf({ useCode, escrow, customerKey }),
     }));
     if (r?.unlockCode) setCode(r.unlockCode);
   };
@@ -148,7 +150,7 @@ export function Technician() {
           <ul aria-label={t('tech.sourcesList')} className="paths">
             {sources.map((s) => (
               <li key={s}><span className="path">{s}</span>
-                <button type="button" className="link" aria-label={t('common.remove', { name: s })} onClick={() => { countJob.reset(); setSources((x) => x.filter((y) => y !== s)); }}>✕</button>
+                <button type="button" className="link" aria-label={t('common.remove', { name: s })} onClick={() => { countJob.reset(); form.getState().removeSource(s); }}>✕</button>
               </li>
             ))}
           </ul>
@@ -167,7 +169,7 @@ export function Technician() {
             <legend>{t('tech.drivesLegend')}</legend>
             {drives.map((d) => (
               <label key={d.id} className="choice">
-                <input type="radio" name="drive" value={d.id} checked={driveId === d.id} onChange={() => setDriveId(d.id)} />
+                <input type="radio" name="drive" value={d.id} checked={driveId === d.id} onChange={() => form.getState().pickDrive(d.id)} />
                 {t('tech.driveOption', { label: d.label || d.mountpoint, model: d.model || '—', fs: d.fileSystem.toUpperCase(), free: d.freeBytes === null ? t('common.unknown') : formatBytes(d.freeBytes, lang), size: formatBytes(d.sizeBytes, lang) })}
               </label>
             ))}
@@ -184,11 +186,11 @@ export function Technician() {
       </Section>
 
       <Section title={t('tech.step.recipients')}>
-        <label className="choice"><input type="checkbox" checked={useCode} onChange={(e) => setUseCode(e.target.checked)} />{t('tech.recipient.code')}</label>
-        <label className="choice"><input type="checkbox" checked={escrow} disabled={!escrowAvailable} aria-describedby={escrowAvailable ? undefined : 'escrow-help'} onChange={(e) => setEscrow(e.target.checked)} />{t('tech.recipient.escrow')}</label>
+        <label className="choice"><input type="checkbox" checked={useCode} onChange={(e) => form.getState().setUseCode(e.target.checked)} />{t('tech.recipient.code')}</label>
+        <label className="choice"><input type="checkbox" checked={escrow} disabled={!escrowAvailable} aria-describedby={escrowAvailable ? undefined : 'escrow-help'} onChange={(e) => form.getState().setEscrow(e.target.checked)} />{t('tech.recipient.escrow')}</label>
         {!escrowAvailable && <p id="escrow-help" className="help">{t('tech.recipient.escrowNone')}</p>}
         <label htmlFor={ids.customerKey}>{t('tech.recipient.customerKey')}</label>
-        <input id={ids.customerKey} className="mono" value={customerKey} onChange={(e) => setCustomerKey(e.target.value)} aria-describedby={`${ids.customerKey}-help`} aria-invalid={!keyOk} spellCheck={false} autoComplete="off" />
+        <input id={ids.customerKey} className="mono" value={customerKey} onChange={(e) => form.getState().setCustomerKey(e.target.value)} aria-describedby={`${ids.customerKey}-help`} aria-invalid={!keyOk} spellCheck={false} autoComplete="off" />
         <p id={`${ids.customerKey}-help`} className={keyOk ? 'help' : 'bad'}>{keyOk ? t('tech.recipient.customerKeyHelp') : t('tech.recipient.customerKeyInvalid')}</p>
       </Section>
 
@@ -231,7 +233,7 @@ export function Technician() {
             <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
             <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
               <option value="auto">{t('tech.carrier.auto')}</option>
-              {CARRIERS.map((c) => <option key={c} value={c}>{t(`carrier.${c}`)}</option>)}
+              {carriers.map((c) => <option key={c} value={c}>{carrierLabel(t, c)}</option>)}
               <option value="other">{t('tech.carrier.other')}</option>
             </select>
           </div>

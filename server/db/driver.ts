@@ -82,9 +82,3 @@ export function dbError(cause: unknown): ScelleError {
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   return new ScelleError('E_SERVER_DATABASE', `database error: ${message}`, { driverCode: code }, { cause });
 }
-
-/** True when `e` is a unique-constraint violation on either engine. */
-export function isUniqueViolation(e: unknown): boolean {
-  const code = e instanceof ScelleError ? e.details['driverCode'] : undefined;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}

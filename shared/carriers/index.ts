@@ -5,6 +5,7 @@
 export { CARRIER_IDS } from './types.js';
 export type { CarrierId, CarrierLang, TrackingMatch, TrackingResult, TrackingWarning } from './types.js';
 export { CARRIER_NAMES, carrierName } from './names.js';
+export { OFFERED_CARRIERS } from './choices.js';
 export { normalizeTrackingNumber } from './normalize.js';
 export { detectCarriers, validateTrackingNumber } from './detect.js';
 export type { TrackingRejection, ValidateOptions } from './detect.js';

@@ -29,6 +29,8 @@ export const invokeChannels = {
       version: z.string(), platform: z.string(), shell: z.enum(['electron', 'harness']), escrowAvailable: z.boolean(),
       /** base64 Ed25519 public key of this station (what the provider certifies), or null when unreadable. */
       stationPublicKey: z.string().nullable(),
+      /** The carrier ids a technician may pick, in the order offered (shared/carriers); `other` is offered apart. */
+      carriers: z.array(z.string().min(1).max(32)).max(32),
     }),
   },
   'settings.get': { request: empty, response: settingsSchema },

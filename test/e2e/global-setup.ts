@@ -1,6 +1,6 @@
 /**
  * Before the e2e tests: builds the renderer (vite build -c renderer/vite.config.ts) and checks
- * that the real engine loads and that its compiled worker (dist/electron/engine-worker.js) exists. There is no fake engine and no fake custody service: when the
+ * that the real engine loads and that its compiled worker (dist/electron/engine/engine-worker.js) exists. There is no fake engine and no fake custody service: when the
  * engine cannot be loaded, the run stops here with a message saying what to do.
  */
 import { fileURLToPath } from 'node:url';

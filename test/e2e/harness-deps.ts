@@ -13,9 +13,9 @@ import { statfsFreeBytes } from '../../shared/drives/index.js';
 import type { EventChannel } from '../../shared/ipc/index.js';
 import { HttpCustodyClient } from '../../electron/custody-client.js';
 import { documents } from '../../electron/documents.js';
-import { InProcessEngineHost, WorkerEngineHost, type EngineHost } from '../../electron/engine-host.js';
-import { loadEngine, type EnginePort } from '../../electron/engine-port.js';
-import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers.js';
+import { InProcessEngineHost, WorkerEngineHost, type EngineHost } from '../../electron/engine/engine-host.js';
+import { loadEngine, type EnginePort } from '../../electron/engine/engine-port.js';
+import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/handlers/index.js';
 import { DriveTrust } from '../../electron/drive-trust.js';
 import { JsonSettingsStore } from '../../electron/settings-store.js';
 import { testSecretCipher } from '../support/test-secret-cipher.js';
@@ -63,14 +63,14 @@ export interface HarnessWorldOptions {
   pinnedRoots?: readonly string[];
   /**
    * Where the engine runs: 'worker' (as in the app: a worker thread running the compiled
-   * dist/electron/engine-worker.js, so a seal never starves the harness's HTTP server and
+   * dist/electron/engine/engine-worker.js, so a seal never starves the harness's HTTP server and
    * progress events flow while it runs) or 'in-process' (default; handler unit tests).
    */
   engine?: 'worker' | 'in-process';
 }
 
 /** The compiled engine worker the app starts (built by `npm run build`). */
-export const ENGINE_WORKER_JS = new URL('../../dist/electron/engine-worker.js', import.meta.url);
+export const ENGINE_WORKER_JS = new URL('../../dist/electron/engine/engine-worker.js', import.meta.url);
 
 /** Checks that the compiled engine worker exists. @throws Error saying to run `npm run build`. */
 export function requireEngineWorker(): URL {

@@ -5,11 +5,13 @@
 import { useEffect, useId, useState } from 'react';
 import type { ResponseOf } from '../../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../../bridge.js';
-import { CARRIER_CHOICES } from '../../carrier-choices.js';
+import { carrierLabel } from '../../carrier-label.js';
+import { useApp } from '../../store.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useT } from '../../i18n/use-t.js';
 
 type Tracking = ResponseOf<'carriers.validate'>;
+const NO_CARRIERS: readonly string[] = [];
 
 /** The form; `current` is the shipment being corrected, if any. `onRecorded` receives whether the event reached the service. */
 export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
@@ -19,6 +21,7 @@ export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
   onCancel: () => void;
 }) {
   const t = useT();
+  const carriers = useApp((s) => s.info?.carriers ?? NO_CARRIERS);
   const ids = { carrier: useId(), tracking: useId(), help: useId() };
   const [carrier, setCarrier] = useState('auto');
   const [tracking, setTracking] = useState('');
@@ -64,7 +67,7 @@ export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
           <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
           <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
             <option value="auto">{t('tech.carrier.auto')}</option>
-            {CARRIER_CHOICES.map((c) => <option key={c} value={c}>{t(`carrier.${c}`)}</option>)}
+            {carriers.map((c) => <option key={c} value={c}>{carrierLabel(t, c)}</option>)}
             <option value="other">{t('tech.carrier.other')}</option>
           </select>
         </div>

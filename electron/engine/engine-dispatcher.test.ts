@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as realEngine from '../shared/engine/index.js';
-import type { UnlockedDrive } from '../shared/engine/index.js';
-import { writeTree } from '../test/support/engine-fixtures.js';
+import * as realEngine from '../../shared/engine/index.js';
+import type { UnlockedDrive } from '../../shared/engine/index.js';
+import { writeTree } from '../../test/support/engine-fixtures.js';
 import { EngineDispatcher, searchInSlices } from './engine-dispatcher.js';
 import type { EnginePort } from './engine-port.js';
-import { newStationIdentity } from './station.js';
+import { newStationIdentity } from '../station.js';
 
 // One real drive for the whole file (an unlock costs a few seconds of Argon2id):
 // Archives/dossier-0..3/fichier-0..4.txt, Archives/lisez-moi.txt, notes.txt.

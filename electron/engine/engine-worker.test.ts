@@ -6,9 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { EngineRestartReason } from './engine-host.js';
 
-const workerJs = new URL('../dist/electron/engine-worker.js', import.meta.url);
-const hostJs = new URL('../dist/electron/engine-host.js', import.meta.url);
-const fixtureDrive = new URL('../test/fixtures/drive-v1/SCELLE-GCK86F9V2FQTANES', import.meta.url);
+const workerJs = new URL('../../dist/electron/engine/engine-worker.js', import.meta.url);
+const hostJs = new URL('../../dist/electron/engine/engine-host.js', import.meta.url);
+const fixtureDrive = new URL('../../test/fixtures/drive-v1/SCELLE-GCK86F9V2FQTANES', import.meta.url);
 
 /** An engine whose verify never returns and never looks at its signal (a stuck or hostile job). */
 const STUCK_ENGINE = `

@@ -3,9 +3,9 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../test/e2e/custody-service.js';
-import { createHarnessWorld, type HarnessWorld } from '../test/e2e/harness-deps.js';
-import { testSecretKey } from '../shared/custody/testing.js';
+import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../../test/e2e/custody-service.js';
+import { createHarnessWorld, type HarnessWorld } from '../../test/e2e/harness-deps.js';
+import { testSecretKey } from '../../shared/custody/testing.js';
 
 const ORIGIN = 'http://127.0.0.1:5999';
 let world: HarnessWorld;
@@ -162,6 +162,13 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
 
   it('shows the station public key to send to the provider', async () => {
     expect(await value('app.info')).toMatchObject({ stationPublicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
+  });
+
+  it('sends the carriers a technician may pick, Canadian first, without the explicit "other"', async () => {
+    const { carriers } = (await value('app.info')) as { carriers: string[] };
+    expect(carriers.slice(0, 2)).toEqual(['canada-post', 'purolator']);
+    expect(carriers).toEqual(expect.arrayContaining(['ups', 'fedex', 'usps', 'dhl', 'canpar', 'upu-s10']));
+    expect(carriers).not.toContain('other');
   });
 
   it('refuses enrolment files that do not certify this station', async () => {

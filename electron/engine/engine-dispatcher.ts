@@ -15,15 +15,15 @@
  * session, or `lock`, stops it at the next slice (E_CANCELLED).
  */
 import { randomBytes } from 'node:crypto';
-import { deriveCustomerKey } from '../shared/custody/customer-key.js';
-import { signEvent } from '../shared/custody/event.js';
-import type { DriveSecret, IndexEntry, Progress } from '../shared/engine/api.js';
-import { ScelleError, isScelleError, toErrorData } from '../shared/errors/scelle-error.js';
-import { countSources } from './count-sources.js';
-import { findInterruptedSeals } from './interrupted-seals.js';
+import { deriveCustomerKey } from '../../shared/custody/customer-key.js';
+import { signEvent } from '../../shared/custody/event.js';
+import type { DriveSecret, IndexEntry, Progress } from '../../shared/engine/api.js';
+import { ScelleError, isScelleError, toErrorData } from '../../shared/errors/scelle-error.js';
+import { countSources } from '../count-sources.js';
+import { findInterruptedSeals } from '../interrupted-seals.js';
 import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
 import type { EnginePort, EntryPage, PinnedRoots, UnlockedDrive } from './engine-port.js';
-import { loadStationIdentity } from './station.js';
+import { loadStationIdentity } from '../station.js';
 
 interface Session {
   driveDir: string;

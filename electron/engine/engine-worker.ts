@@ -5,7 +5,7 @@
  * module, for tests).
  */
 import { parentPort } from 'node:worker_threads';
-import { ScelleError } from '../shared/errors/scelle-error.js';
+import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
 import { loadEngine, type EnginePort } from './engine-port.js';
 import type { HostMessage, WorkerMessage } from './engine-protocol.js';

@@ -4,8 +4,8 @@
  * can be killed without the window); the e2e harness runs the same engine-worker.js in a worker
  * thread; handler unit tests run the dispatcher in-process. All speak engine-protocol.ts.
  */
-import type { Progress } from '../shared/engine/api.js';
-import { fromErrorData, ScelleError } from '../shared/errors/scelle-error.js';
+import type { Progress } from '../../shared/engine/api.js';
+import { fromErrorData, ScelleError } from '../../shared/errors/scelle-error.js';
 import { workerThreadChannel, type EngineChannel, type EngineChannelFactory } from './engine-channel.js';
 import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
 import type { EngineAnswers, EngineCall, EngineErrorDto, HostMessage, WorkerMessage } from './engine-protocol.js';

@@ -3,11 +3,11 @@
  * engine is shared/engine/index.ts (a compile-time check below keeps this interface in step
  * with it).
  */
-import type * as RealEngine from '../shared/engine/index.js';
-import type { UnlockedDrive } from '../shared/engine/index.js';
-import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../shared/engine/api.js';
-import type { EraseOptions, EraseReport } from '../shared/engine/erase.js';
-import { ScelleError } from '../shared/errors/scelle-error.js';
+import type * as RealEngine from '../../shared/engine/index.js';
+import type { UnlockedDrive } from '../../shared/engine/index.js';
+import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../../shared/engine/api.js';
+import type { EraseOptions, EraseReport } from '../../shared/engine/erase.js';
+import { ScelleError } from '../../shared/errors/scelle-error.js';
 
 export type { UnlockedDrive };
 
@@ -62,7 +62,7 @@ export function isEnginePort(mod: unknown): mod is EnginePort {
  * Imports shared/engine/index.js (relative to this compiled file) and checks its shape.
  * Errors: E_INTERNAL when the engine is missing or incomplete.
  */
-export async function loadEngine(specifier = new URL('../shared/engine/index.js', import.meta.url).href): Promise<EnginePort> {
+export async function loadEngine(specifier = new URL('../../shared/engine/index.js', import.meta.url).href): Promise<EnginePort> {
   let mod: unknown;
   try {
     mod = await import(specifier);

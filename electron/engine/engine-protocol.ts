@@ -4,11 +4,11 @@
  * (the typed unlock code) travel only in an `unlock` call; the dispatcher answers with an
  * opaque session id.
  */
-import type { CustodyEvent, SignedEvent } from '../shared/custody/event.js';
-import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../shared/engine/api.js';
-import type { EraseReport } from '../shared/engine/erase.js';
-import type { ScelleErrorData } from '../shared/errors/scelle-error.js';
-import type { InterruptedSeal } from './interrupted-seals.js';
+import type { CustodyEvent, SignedEvent } from '../../shared/custody/event.js';
+import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../../shared/engine/api.js';
+import type { EraseReport } from '../../shared/engine/erase.js';
+import type { ScelleErrorData } from '../../shared/errors/scelle-error.js';
+import type { InterruptedSeal } from '../interrupted-seals.js';
 
 /** Seal settings the main side adds to the renderer's request. */
 export interface SealCall {

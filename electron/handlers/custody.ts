@@ -1,0 +1,71 @@
+/** IPC handlers of the chain of custody: `custody.*`, and the customer-signed event recorder the drives handlers reuse. */
+import { stationCertificateSha256 } from '../../shared/format/station-cert.js';
+import { findSealedFolders } from '../../shared/drives/index.js';
+import { ScelleError } from '../../shared/errors/scelle-error.js';
+import { loadStationIdentity } from '../station.js';
+import { listStationDrives } from '../station-drives.js';
+import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
+
+const CUSTOMER_TYPES = new Set(['received', 'opened']);
+
+/**
+ * Records a customer-lineage event, signed in the engine with the unlocked session's key.
+ * Throws E_USAGE when the session unlocked another drive than `driveId`.
+ */
+export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string, driveId: string, type: 'received' | 'opened' | 'erased', data: Record<string, unknown>) {
+  const { deps } = ctx;
+  const author = await deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
+  if (author.driveId !== driveId) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
+  return deps.custody.record({
+    driveId, type, data,
+    customer: { authorId: author.authorId, publicKey: author.publicKey, anchor: author.manifestSha256, sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }) },
+  });
+}
+
+/** Records the station's `sealed` event for a seal just finished (signed with the station key). */
+export async function recordSealed(ctx: HandlerContext, r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string }) {
+  const { deps } = ctx;
+  const station = await loadStationIdentity(deps.stationKeyFile);
+  station.secretKey.fill(0);
+  const certificateSha256 = stationCertificateSha256(station.certificate);
+  await deps.custody.record({ driveId: r.driveId, type: 'sealed', data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey, stationCertificateSha256: certificateSha256 } });
+}
+
+/** The station's custody journal; throws E_CUSTODY_JOURNAL when this station keeps none. */
+export async function journalOf(ctx: HandlerContext) {
+  if (!ctx.deps.custody.journal) throw new ScelleError('E_CUSTODY_JOURNAL', 'this station has no custody journal', {});
+  return ctx.deps.custody.journal();
+}
+
+/** The custody handlers; `custody.record` throws E_USAGE for a customer event without the unlocked drive. */
+export function custodyHandlers(ctx: HandlerContext): ChannelHandlers<'custody.lookup' | 'custody.record' | 'custody.stationDrives' | 'custody.sync'> {
+  const { deps, grants } = ctx;
+  return {
+    'custody.lookup': async (req) => ({ timelines: await deps.custody.lookup(req.kind, req.value) }),
+    'custody.record': async (req) => {
+      if (!req.sessionId) {
+        if (CUSTOMER_TYPES.has(req.type)) throw new ScelleError('E_USAGE', 'a customer event needs the unlocked drive', {});
+        return deps.custody.record({ driveId: req.driveId, type: req.type, data: req.data });
+      }
+      if (req.type !== 'received' && req.type !== 'opened') throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
+      return recordCustomerEvent(ctx, req.sessionId, req.driveId, req.type, req.data);
+    },
+    'custody.stationDrives': async (req) => listStationDrives({
+      journal: () => journalOf(ctx),
+      lookup: (kind, value) => deps.custody.lookup(kind, value),
+      attachedFolders: async () => {
+        const folders = new Map<string, string>();
+        for (const d of ctx.drives) for (const f of await findSealedFolders(d.mountpoint)) { grants.grant(f.driveDir); folders.set(f.driveId, f.driveDir); }
+        return folders;
+      },
+      interrupted: () => interruptedOn(ctx, ctx.drives),
+    }, req.query ?? ''),
+    'custody.sync': async () => {
+      const journal = await journalOf(ctx);
+      const before = journal.pending().length;
+      await deps.custody.sync?.();
+      const after = journal.pending().length;
+      return { pushed: Math.max(0, before - after), pending: after };
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/** IPC handlers of the engine's jobs and unlocked sessions: `sources.count`, `engine.*`. */
+import { checkDriveForSeal } from '../../shared/drives/index.js';
+import { ScelleError, isScelleError } from '../../shared/errors/scelle-error.js';
+import { canonicalizeUnlockCode } from '../../shared/format/unlock-code.js';
+import { recordedSources, resumableSeal } from '../resume-sources.js';
+import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
+import { recordSealed } from './custody.js';
+
+/** Entries per `engine.browse` / `engine.search` answer when the renderer does not say. */
+const DEFAULT_PAGE = 500;
+
+type EngineChannels =
+  | 'sources.count' | 'engine.seal' | 'engine.cancel' | 'engine.inspect' | 'engine.verify' | 'engine.checkUnlockCode'
+  | 'engine.unlock' | 'engine.lock' | 'engine.browse' | 'engine.search' | 'engine.open';
+
+/**
+ * The engine handlers: the work runs in the engine (never on the main process). `engine.seal`
+ * throws E_TARGET_READ_ONLY for a read-only drive and E_KEY_NO_RECIPIENT without a way to open it.
+ */
+export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChannels> {
+  const { deps, grants } = ctx;
+  return {
+    'sources.count': async (req) => deps.engine.call({ op: 'count', jobId: req.jobId, args: { paths: req.paths.map((p) => grants.require(p)) } }),
+    'engine.seal': async (req) => {
+      const drive = ctx.findDrive(req.driveId);
+      if (drive.readOnly) throw new ScelleError('E_TARGET_READ_ONLY', 'the drive is read-only', {});
+      const x25519 = [...req.recipients.customerKeys];
+      if (req.recipients.escrow) {
+        if (!deps.escrowPublicKey) throw new ScelleError('E_KEY_NO_RECIPIENT', 'no escrow key is configured on this station', {});
+        x25519.push({ label: 'escrow', publicKey: deps.escrowPublicKey });
+      }
+      if (!req.recipients.unlockCode && x25519.length === 0) throw new ScelleError('E_KEY_NO_RECIPIENT', 'choose at least one way to open the drive', {});
+      const check = checkDriveForSeal(drive, { bytesNeeded: 0 });
+      // A resume seals the sources its state recorded, once found again (never the renderer's choice).
+      const sources = req.resume ? recordedSources(resumableSeal(await interruptedOn(ctx, [drive]))) : req.sources!.map((p) => grants.require(p));
+      const r = await deps.engine.call({
+        op: 'seal', jobId: req.jobId,
+        args: { sources, target: drive.mountpoint, unlockCode: req.recipients.unlockCode, x25519, partPlaintextSize: check.partPlaintextSize, stationKeyFile: deps.stationKeyFile, ...(req.resume ? { resume: true } : {}) },
+      });
+      grants.grant(r.driveDir);
+      await recordSealed(ctx, r).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
+      const { customerPublicKey: _pk, ...answer } = r;
+      return answer;
+    },
+    'engine.cancel': async (req) => ({ cancelled: await deps.engine.cancel(req.jobId) }),
+    'engine.inspect': async (req) => {
+      const info = await deps.engine.call({ op: 'inspect', args: { driveDir: grants.require(req.driveDir) } });
+      if (!deps.driveTrust) return info;
+      const j = await deps.driveTrust.judge(info);
+      return { ...info, trust: { verdict: j.trust, reason: j.reason, judgedAt: j.judgedAt, timeSource: j.timeSource } };
+    },
+    'engine.verify': async (req) => deps.engine.call({
+      op: 'verify', jobId: req.jobId,
+      args: { driveDir: grants.require(req.driveDir), ...(req.sessionId ? { sessionId: req.sessionId } : {}) },
+    }),
+    'engine.checkUnlockCode': async (req) => {
+      const bare = req.code.replace(/[\s\-‐-―−]/g, '');
+      if (bare.length === 0) return { status: 'incomplete' as const };
+      try {
+        canonicalizeUnlockCode(req.code);
+        return { status: 'ok' as const };
+      } catch (e) {
+        if (isScelleError(e, 'E_KEY_UNLOCK_CODE_TYPO')) {
+          const g = e.details['suspectGroup'];
+          return { status: 'typo' as const, ...(typeof g === 'number' ? { suspectGroup: g } : {}) };
+        }
+        if (isScelleError(e, 'E_KEY_UNLOCK_CODE_FORMAT')) {
+          const len = e.details['length'];
+          return { status: typeof len === 'number' && len < 28 ? ('incomplete' as const) : ('format' as const) };
+        }
+        throw e;
+      }
+    },
+    'engine.unlock': async (req) => {
+      const code = canonicalizeUnlockCode(req.code);
+      return deps.engine.call({ op: 'unlock', args: { driveDir: grants.require(req.driveDir), code } });
+    },
+    'engine.lock': async (req) => deps.engine.call({ op: 'lock', args: { sessionId: req.sessionId } }),
+    'engine.browse': async (req) => deps.engine.call({ op: 'browse', args: { sessionId: req.sessionId, folder: req.folder, start: req.start ?? 0, limit: req.limit ?? DEFAULT_PAGE } }),
+    'engine.search': async (req) => deps.engine.call({ op: 'search', args: { sessionId: req.sessionId, query: req.query, limit: req.limit ?? DEFAULT_PAGE } }),
+    'engine.open': async (req) => deps.engine.call({
+      op: 'open', jobId: req.jobId,
+      args: { sessionId: req.sessionId, dest: grants.require(req.dest), ...(req.paths ? { paths: req.paths } : {}), ...(req.overwrite ? { overwrite: req.overwrite } : {}) },
+    }),
+  };
+}
