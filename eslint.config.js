@@ -23,15 +23,21 @@ export default tseslint.config(
     ignores: ['shared/**/*.test.ts'],
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'electron', message: 'shared/ is pure Node: no electron.' },
-          { name: 'react', message: 'shared/ is pure Node: no React.' },
-          { name: 'react-dom', message: 'shared/ is pure Node: no React.' },
-          { name: 'zustand', message: 'shared/ is pure Node: no UI state.' },
-        ],
-        patterns: [{ group: forbidOutsideShared, message: 'shared/ imports none of the other layers.' }, { group: ['react-dom/*', 'electron/*'], message: 'shared/ is pure Node.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'shared/ is pure Node: no electron.' },
+            { name: 'react', message: 'shared/ is pure Node: no React.' },
+            { name: 'react-dom', message: 'shared/ is pure Node: no React.' },
+            { name: 'zustand', message: 'shared/ is pure Node: no UI state.' },
+          ],
+          patterns: [
+            { group: forbidOutsideShared, message: 'shared/ imports none of the other layers.' },
+            { group: ['react-dom/*', 'electron/*'], message: 'shared/ is pure Node.' },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage'],
     },
   },
@@ -39,13 +45,19 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The renderer reaches the main process only through the preload API.' }],
-        patterns: [
-          { group: ['node:*', 'fs', 'path', 'child_process', 'crypto', 'os', 'net', 'http', 'https'], message: 'No Node in the renderer.' },
-          { group: ['**/shared/*', '!**/shared/ipc', '!**/shared/ipc/*', '**/cli/**', '**/server/**', '**/electron/**'], message: 'The renderer imports only shared/ipc (and its own modules).' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer reaches the main process only through the preload API.' }],
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'child_process', 'crypto', 'os', 'net', 'http', 'https'], message: 'No Node in the renderer.' },
+            {
+              group: ['**/shared/*', '!**/shared/ipc', '!**/shared/ipc/*', '**/cli/**', '**/server/**', '**/electron/**'],
+              message: 'The renderer imports only shared/ipc (and its own modules).',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -34,7 +34,10 @@ Promise.all(Array.from({ length: concurrency }, loop)).then(() => { agent.destro
 function floodFrom(url: string, concurrency: number, maxRequests: number, seconds: number): Promise<{ sent: number; counts: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const w = new Worker(FLOODER, { eval: true, workerData: { url, concurrency, maxRequests, seconds } });
-    w.once('message', (m: { sent: number; counts: Record<string, number> }) => { resolve(m); void w.terminate(); });
+    w.once('message', (m: { sent: number; counts: Record<string, number> }) => {
+      resolve(m);
+      void w.terminate();
+    });
     w.once('error', reject);
   });
 }
@@ -57,20 +60,28 @@ export interface FloodOptions {
   maxFloodRequests: number;
 }
 
-interface Reply { status: number; body: string }
+interface Reply {
+  status: number;
+  body: string;
+}
 
 function send(agent: Agent, url: string, method: 'GET' | 'POST', token: string, body?: unknown): Promise<Reply> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method, agent,
-      headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (payload) req.write(payload);
     req.end();
@@ -81,7 +92,15 @@ const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.leng
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One legitimate station: a batch of events then the checkpoint, every 250 ms, until `until`. */
-async function stationLoop(base: string, agent: Agent, token: string, chains: SignedEvent[][], until: () => boolean, latencies: number[], errors: Map<string, number>): Promise<void> {
+async function stationLoop(
+  base: string,
+  agent: Agent,
+  token: string,
+  chains: SignedEvent[][],
+  until: () => boolean,
+  latencies: number[],
+  errors: Map<string, number>,
+): Promise<void> {
   const queue = chains.flat();
   let i = 0;
   while (!until()) {
@@ -89,7 +108,10 @@ async function stationLoop(base: string, agent: Agent, token: string, chains: Si
     const batch = queue.slice(i, i + 10);
     i += batch.length;
     try {
-      for (const [method, path, body] of [['POST', '/v1/events', { events: batch }], ['GET', '/v1/checkpoint', undefined]] as const) {
+      for (const [method, path, body] of [
+        ['POST', '/v1/events', { events: batch }],
+        ['GET', '/v1/checkpoint', undefined],
+      ] as const) {
         const t = performance.now();
         const r = await send(agent, base + path, method, token, body);
         latencies.push(performance.now() - t);
@@ -135,11 +157,17 @@ export async function runFloodBench(o: FloodOptions): Promise<void> {
       const errs = [...errors].map(([k, v]) => `${k}×${v}`).join(', ') || 'none';
       console.log(`${label.padEnd(14)} stations: ${latencies.length} requests, p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, errors: ${errs}`);
       if (floodResult) {
-        const answered = Object.entries(floodResult.counts).map(([k, v]) => `${k}×${v}`).join(', ');
-        console.log(`${''.padEnd(14)} flood: ${floodResult.sent} bad-token requests in ${elapsed.toFixed(1)} s (${(floodResult.sent / elapsed).toFixed(0)}/s) from 127.0.0.2, answered ${answered}; 429 count ${floodResult.counts['429'] ?? 0}`);
+        const answered = Object.entries(floodResult.counts)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(', ');
+        console.log(
+          `${''.padEnd(14)} flood: ${floodResult.sent} bad-token requests in ${elapsed.toFixed(1)} s (${(floodResult.sent / elapsed).toFixed(0)}/s) from 127.0.0.2, answered ${answered}; 429 count ${floodResult.counts['429'] ?? 0}`,
+        );
       }
     };
-    console.log(`flood phase: ${o.stations} stations syncing every 250 ms for ${o.seconds} s, then again while 127.0.0.2 floods bad tokens (${o.floodConcurrency} connections, at most ${o.maxFloodRequests} requests)`);
+    console.log(
+      `flood phase: ${o.stations} stations syncing every 250 ms for ${o.seconds} s, then again while 127.0.0.2 floods bad tokens (${o.floodConcurrency} connections, at most ${o.maxFloodRequests} requests)`,
+    );
     await phase('warm-up', false, Math.min(3, o.seconds));
     await phase('no flood', false);
     await phase('during flood', true);

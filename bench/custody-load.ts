@@ -23,7 +23,9 @@ import { runLoad } from '../server/load-driver.js';
 import { call, loadChains, startTestService, testCertificate, testEngines } from '../server/testing.js';
 import { runFloodBench } from './custody-flood.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string' }, stored: { type: 'string' }, engine: { type: 'string' }, 'flood-seconds': { type: 'string' }, 'flood-only': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string' }, stored: { type: 'string' }, engine: { type: 'string' }, 'flood-seconds': { type: 'string' }, 'flood-only': { type: 'boolean' } },
+});
 const FLOOD_SECONDS = Number(values['flood-seconds'] ?? 15);
 const EVENTS = Number(values.events ?? 100_000);
 const STORED = Number(values.stored ?? 1_000_000);
@@ -51,7 +53,8 @@ async function main(): Promise<void> {
   if (!engine || engine.skipReason) throw new Error(`engine ${ENGINE} unavailable: ${engine?.skipReason ?? 'unknown engine'}`);
   const station = testAuthor('station', 'station-bench');
   const customerKey = testCustomer(testSecretKey('bench data key'), 'BENCH').author.publicKey;
-  const flood = (): Promise<void> => runFloodBench({ engine, station, customerPublicKey: customerKey, seconds: FLOOD_SECONDS, stations: 5, floodConcurrency: 32, maxFloodRequests: 200_000 });
+  const flood = (): Promise<void> =>
+    runFloodBench({ engine, station, customerPublicKey: customerKey, seconds: FLOOD_SECONDS, stations: 5, floodConcurrency: 32, maxFloodRequests: 200_000 });
   if (values['flood-only']) {
     await flood();
     return;
@@ -93,7 +96,9 @@ async function main(): Promise<void> {
     const drivesTotal = Math.ceil(EVENTS / PER_DRIVE);
     const rnd = (n: number): number => Math.floor(Math.random() * n);
     const sample = chains.filter((_, i) => i % 97 === 0);
-    await timeRequests('GET /v1/drives?tracking=', 500, () => call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/drives?tracking=LTHTTP${String(rnd(drivesTotal)).padStart(9, '0')}`));
+    await timeRequests('GET /v1/drives?tracking=', 500, () =>
+      call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/drives?tracking=LTHTTP${String(rnd(drivesTotal)).padStart(9, '0')}`),
+    );
     await timeRequests('GET /v1/drives?drive=', 500, () => call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/drives?drive=HTTP-${rnd(drivesTotal)}`));
     const size = (await call(svc.baseUrl, svc.tokens.station, 'GET', '/v1/checkpoint')).body.treeSize as number;
     await timeRequests('GET /v1/proof/inclusion', 500, (i) => {
@@ -109,4 +114,7 @@ async function main(): Promise<void> {
   if (FLOOD_SECONDS > 0) await flood();
 }
 
-main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

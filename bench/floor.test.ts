@@ -23,7 +23,10 @@ describe('the format floor', () => {
       { ...row, baselineSeconds: 1.95, tarAloneSeconds: 1.5 },
       { ...row, baselineSeconds: 3, tarAloneSeconds: 1.5 },
     ]);
-    const verdicts = text.split('\n').slice(-4).map((l) => l.slice(l.lastIndexOf(': ') + 2));
+    const verdicts = text
+      .split('\n')
+      .slice(-4)
+      .map((l) => l.slice(l.lastIndexOf(': ') + 2));
     expect(verdicts).toEqual([
       'unreachable with this format in Node on this machine',
       'unreachable with this format in Node on this machine',

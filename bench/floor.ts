@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import type { Op } from './report.js';
 
 /** Nanoseconds per byte of each step, as Node does it here (the way scelle does it). */
-export interface StepCosts { sha256: number; aesGcm: number; tmpfsWrite: number; tmpfsRead: number }
+export interface StepCosts {
+  sha256: number;
+  aesGcm: number;
+  tmpfsWrite: number;
+  tmpfsRead: number;
+}
 
 const SAMPLE = 256 << 20;
 const BLOCK = 1 << 20;
@@ -50,17 +55,31 @@ export function measureStepCosts(dir: string): StepCosts {
   try {
     for (let i = 0; i < 3; i++) {
       rmSync(file, { force: true });
-      tmpfsWrite = Math.min(tmpfsWrite, nsPerByte(() => {
-        const fd = openSync(file, 'w');
-        for (let done = 0; done < SAMPLE; done += BLOCK) writeSync(fd, block);
-        closeSync(fd);
-      }, SAMPLE, 1));
+      tmpfsWrite = Math.min(
+        tmpfsWrite,
+        nsPerByte(
+          () => {
+            const fd = openSync(file, 'w');
+            for (let done = 0; done < SAMPLE; done += BLOCK) writeSync(fd, block);
+            closeSync(fd);
+          },
+          SAMPLE,
+          1,
+        ),
+      );
       const into = Buffer.allocUnsafe(BLOCK);
-      tmpfsRead = Math.min(tmpfsRead, nsPerByte(() => {
-        const fd = openSync(file, 'r');
-        while (readSync(fd, into, 0, BLOCK, null) > 0);
-        closeSync(fd);
-      }, SAMPLE, 1));
+      tmpfsRead = Math.min(
+        tmpfsRead,
+        nsPerByte(
+          () => {
+            const fd = openSync(file, 'r');
+            while (readSync(fd, into, 0, BLOCK, null) > 0);
+            closeSync(fd);
+          },
+          SAMPLE,
+          1,
+        ),
+      );
     }
   } finally {
     rmSync(file, { force: true });
@@ -113,11 +132,17 @@ export function formatFloor(c: StepCosts, cores: number, fixedSeconds: number, r
     const floor = floorSeconds(r.op, c, r.bytes, cores, 0);
     const files = r.tarAloneSeconds === undefined ? 0 : perFileSeconds(c, r.bytes, r.tarAloneSeconds) / cores;
     const allowed = r.baselineSeconds / r.goal;
-    const verdict = allowed < floor ? 'below the floor: unreachable with this format in Node on this machine'
-      : allowed < floor + files ? 'below the floor + files: unreachable with this format in Node on this machine'
-      : allowed < floor + files + fixedSeconds ? 'below the floor + files + fixed'
-      : 'above the floor + files + fixed';
-    lines.push(`${r.op} ${r.workload}: floor ${f(floor)} s, + files ${f(floor + files)} s, + fixed ${f(floor + files + fixedSeconds)} s; scelle ${f(r.scelleSeconds)} s; ${r.goal}× the baseline means ≤ ${f(allowed)} s: ${verdict}`);
+    const verdict =
+      allowed < floor
+        ? 'below the floor: unreachable with this format in Node on this machine'
+        : allowed < floor + files
+          ? 'below the floor + files: unreachable with this format in Node on this machine'
+          : allowed < floor + files + fixedSeconds
+            ? 'below the floor + files + fixed'
+            : 'above the floor + files + fixed';
+    lines.push(
+      `${r.op} ${r.workload}: floor ${f(floor)} s, + files ${f(floor + files)} s, + fixed ${f(floor + files + fixedSeconds)} s; scelle ${f(r.scelleSeconds)} s; ${r.goal}× the baseline means ≤ ${f(allowed)} s: ${verdict}`,
+    );
   }
   return lines.join('\n');
 }

@@ -14,17 +14,30 @@ export function findExecutable(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const p = join(dir, name);
-    try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
   }
   return null;
 }
 
 export function hasGnuTime(): boolean {
-  try { accessSync(GNU_TIME, constants.X_OK); return true; } catch { return false; }
+  try {
+    accessSync(GNU_TIME, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One process of a command: argv, and for pipelines its place in the pipe. */
-export interface Proc { label: string; argv: string[] }
+export interface Proc {
+  label: string;
+  argv: string[];
+}
 
 export interface CommandSpec {
   /** Processes joined by pipes, in order (or run one after the other with `sequential`). */
@@ -50,7 +63,12 @@ export interface Measurement {
 }
 
 export class CommandError extends Error {
-  constructor(message: string, readonly stderr: string) { super(message); }
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
 }
 
 export function shellQuote(s: string): string {
@@ -74,7 +92,8 @@ export async function measure(spec: CommandSpec, probe: RssProbe, tmpDir: string
 
   const t0 = process.hrtime.bigint();
   const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], env: spec.env ?? process.env });
-  const stdout: Buffer[] = [], stderr: Buffer[] = [];
+  const stdout: Buffer[] = [],
+    stderr: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => stdout.push(b));
   child.stderr.on('data', (b: Buffer) => stderr.push(b));
   const poller = probe === 'proc' && child.pid ? new TreePoller(child.pid) : null;
@@ -130,10 +149,14 @@ class TreePoller {
           const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
           if (kids) for (const k of kids.split(/\s+/)) stack.push(Number(k));
         }
-      } catch { /* the process ended meanwhile */ }
+      } catch {
+        /* the process ended meanwhile */
+      }
     }
   }
-  stop(): void { clearInterval(this.timer); }
+  stop(): void {
+    clearInterval(this.timer);
+  }
   /** Matches polled processes to the command's processes by executable name; bash is excluded. */
   byLabel(procs: Proc[]): Record<string, number> {
     const out: Record<string, number> = {};

@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from './measure.js';
 import {
-  GOALS, diskRatio, diskTarget, formatTargets, formatWorkloadTable, maxOf, rssScalingTarget, speedRatio, summarize, targets,
-  timeRatio, toolLabel, verdict, type Op, type ToolId, type ToolSummary,
+  GOALS,
+  diskRatio,
+  diskTarget,
+  formatTargets,
+  formatWorkloadTable,
+  maxOf,
+  rssScalingTarget,
+  speedRatio,
+  summarize,
+  targets,
+  timeRatio,
+  toolLabel,
+  verdict,
+  type Op,
+  type ToolId,
+  type ToolSummary,
 } from './report.js';
 
 /** A summary whose runs took `seconds` with peak RSS `rssMiB` (scelle alone, or one process). */
 function sum(op: Op, tool: ToolId, seconds: number[], rssMiB = 10, bytes = 1e6): ToolSummary {
   const samples = seconds.map((s, i) => ({
-    run: i, position: 0,
+    run: i,
+    position: 0,
     m: { seconds: s, rssKiB: { [tool]: rssMiB * 1024 }, rssTotalKiB: rssMiB * 1024, stdout: '' } satisfies Measurement,
   }));
   return summarize(op, tool, samples, bytes);
@@ -53,10 +68,16 @@ describe('verdicts', () => {
 
 describe('targets of the many workload', () => {
   const sums = [
-    sum('seal', 'scelle', [10], 200), sum('seal', 'tar|age', [7.5]), sum('seal', 'restic', [12]),
-    sum('open', 'scelle', [8], 150), sum('open', 'age|tar', [8]), sum('open', 'restic', [6]),
-    sum('list', 'scelle', [3], 100), sum('list', 'age|tar-t', [2]),
-    sum('open-one', 'scelle', [0.45], 80), sum('verify', 'scelle', [5], 300),
+    sum('seal', 'scelle', [10], 200),
+    sum('seal', 'tar|age', [7.5]),
+    sum('seal', 'restic', [12]),
+    sum('open', 'scelle', [8], 150),
+    sum('open', 'age|tar', [8]),
+    sum('open', 'restic', [6]),
+    sum('list', 'scelle', [3], 100),
+    sum('list', 'age|tar-t', [2]),
+    sum('open-one', 'scelle', [0.45], 80),
+    sum('verify', 'scelle', [5], 300),
   ];
   const v = byName(targets('many', sums));
   it('seal: speed ≥ 0.7× tar|age (7.5 / 10 = 0.75)', () => {
@@ -90,9 +111,7 @@ describe('targets of the many workload', () => {
 
 describe('targets of large and small', () => {
   it('keep their goals, and RSS is the larger of seal and open', () => {
-    const v = byName(targets('small', [
-      sum('seal', 'scelle', [2], 100), sum('seal', 'tar|age', [2.4]), sum('open', 'scelle', [1], 260), sum('open', 'age|tar', [1.5]),
-    ]));
+    const v = byName(targets('small', [sum('seal', 'scelle', [2], 100), sum('seal', 'tar|age', [2.4]), sum('open', 'scelle', [1], 260), sum('open', 'age|tar', [1.5])]));
     expect(v['seal small ≥ 1.2× tar|age']).toMatchObject({ measured: 1.2, pass: true });
     expect(v['open small ≥ 1.5× age -d|tar -x']).toMatchObject({ measured: 1.5, pass: true });
     expect(v['scelle peak RSS (small) < 256 MiB']).toMatchObject({ measured: 260, pass: false });
@@ -125,8 +144,11 @@ describe('the table', () => {
     expect(toolLabel('seal', 'restic')).toBe('restic backup');
     expect(toolLabel('open', 'restic')).toBe('restic restore');
     const text = formatWorkloadTable('t', 1e6, [
-      sum('seal', 'scelle', [2]), sum('seal', 'restic', [3]), sum('open-one', 'scelle', [0.3], 10, 100),
-      sum('list', 'scelle', [1]), sum('list', 'age|tar-t', [0.5]),
+      sum('seal', 'scelle', [2]),
+      sum('seal', 'restic', [3]),
+      sum('open-one', 'scelle', [0.3], 10, 100),
+      sum('list', 'scelle', [1]),
+      sum('list', 'age|tar-t', [0.5]),
     ]);
     const row = (label: string) => text.split('\n').find((l) => l.includes(label)) ?? '';
     expect(row('restic backup')).toMatch(/3\.000\s+0\.3\s+1\.50×/);

@@ -35,7 +35,11 @@ export const GOALS = {
   disk: 1.25,
 } as const;
 
-export interface Sample { run: number; position: number; m: Measurement }
+export interface Sample {
+  run: number;
+  position: number;
+  m: Measurement;
+}
 
 export interface ToolSummary {
   op: Op;
@@ -136,7 +140,9 @@ export function targets(workload: string, sums: ToolSummary[]): TargetVerdict[] 
 /** Seal to disk ÷ the slower of the same seal to tmpfs and cp -r + sync to the disk (time ratio). */
 export function diskRatio(sums: ToolSummary[]): number {
   const get = findSummary(sums);
-  const disk = get('seal', 'scelle'), tmpfs = get('seal', 'scelle@tmpfs'), cp = get('seal', 'cp+sync');
+  const disk = get('seal', 'scelle'),
+    tmpfs = get('seal', 'scelle@tmpfs'),
+    cp = get('seal', 'cp+sync');
   if (!disk || !tmpfs || !cp) return NaN;
   return disk.medianSeconds / Math.max(tmpfs.medianSeconds, cp.medianSeconds);
 }
@@ -172,7 +178,9 @@ export function formatWorkloadTable(title: string, bytes: number, sums: ToolSumm
     for (const s of sums.filter((x) => x.op === op)) {
       const rel = s.tool === 'scelle' || s.tool === 'scelle+code' || !ref ? '' : `${speedRatio(ref, s).toFixed(2)}×`;
       const mbs = op === 'open-one' ? '' : s.mbPerSecond.toFixed(1);
-      lines.push(`${pad(op, 8)} ${pad(toolLabel(op, s.tool), 22)} ${pad(s.medianSeconds.toFixed(3), 9, true)} ${pad(mbs, 8, true)} ${pad(rel, 9, true)}  ${pad(s.seconds.map((x) => x.toFixed(2)).join(' '), 26)} ${fmtRss(s)}`);
+      lines.push(
+        `${pad(op, 8)} ${pad(toolLabel(op, s.tool), 22)} ${pad(s.medianSeconds.toFixed(3), 9, true)} ${pad(mbs, 8, true)} ${pad(rel, 9, true)}  ${pad(s.seconds.map((x) => x.toFixed(2)).join(' '), 26)} ${fmtRss(s)}`,
+      );
     }
   }
   lines.push(`(MB = 10^6 bytes of source data, ${bytes} bytes; "vs scelle" = the other tool's time / scelle's time, > 1 means scelle is faster)`);

@@ -13,8 +13,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CommandError, findExecutable, hasGnuTime, measure, shellQuote, type CommandSpec, type Measurement, type RssProbe } from './measure.js';
 import {
-  GOALS, OPS, formatTargets, formatWorkloadTable, rssScalingTarget, summarize, targets, toolLabel,
-  type Op, type Sample, type TargetVerdict, type ToolId, type ToolSummary,
+  GOALS,
+  OPS,
+  formatTargets,
+  formatWorkloadTable,
+  rssScalingTarget,
+  summarize,
+  targets,
+  toolLabel,
+  type Op,
+  type Sample,
+  type TargetVerdict,
+  type ToolId,
+  type ToolSummary,
 } from './report.js';
 import { formatFloor, measureStepCosts } from './floor.js';
 import { ensureWorkload, estimateBytes, sha256File, summarizeTree, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
@@ -55,14 +66,24 @@ function parseOptions(argv: string[]): Options | null {
   const { values } = parseArgs({
     args: argv,
     options: {
-      scale: { type: 'string' }, only: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' },
-      dir: { type: 'string' }, 'disk-dir': { type: 'string' }, 'no-restic': { type: 'boolean' },
-      'rss-probe': { type: 'string' }, 'no-code-run': { type: 'boolean' },
-      clean: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      scale: { type: 'string' },
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      keep: { type: 'boolean' },
+      dir: { type: 'string' },
+      'disk-dir': { type: 'string' },
+      'no-restic': { type: 'boolean' },
+      'rss-probe': { type: 'string' },
+      'no-code-run': { type: 'boolean' },
+      clean: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) { console.log(USAGE); return null; }
+  if (values.help) {
+    console.log(USAGE);
+    return null;
+  }
   const scale = values.scale === undefined ? 1 : Number(values.scale);
   if (!(scale > 0) || scale > 4) throw new UsageError('--scale must be a number in (0, 4]');
   const runs = values.runs === undefined ? 3 : Number(values.runs);
@@ -73,9 +94,16 @@ function parseOptions(argv: string[]): Options | null {
   if (probe !== 'time' && probe !== 'proc') throw new UsageError('--rss-probe must be time or proc');
   if (probe === 'time' && !hasGnuTime()) throw new UsageError('--rss-probe time needs /usr/bin/time (apt-get install -y time)');
   return {
-    scale, runs, only: only as BenchName | null, probe, keep: values.keep ?? false, dir: resolve(values.dir ?? '/dev/shm/scelle-bench'),
-    diskDir: resolve(values['disk-dir'] ?? '/var/tmp/scelle-bench-disk'), restic: !values['no-restic'],
-    codeRun: !values['no-code-run'], clean: values.clean ?? false,
+    scale,
+    runs,
+    only: only as BenchName | null,
+    probe,
+    keep: values.keep ?? false,
+    dir: resolve(values.dir ?? '/dev/shm/scelle-bench'),
+    diskDir: resolve(values['disk-dir'] ?? '/var/tmp/scelle-bench-disk'),
+    restic: !values['no-restic'],
+    codeRun: !values['no-code-run'],
+    clean: values.clean ?? false,
   };
 }
 
@@ -95,19 +123,35 @@ function repoRoot(): string {
 
 /** Checks the external tools; on a miss prints the apt-get command and returns false. */
 function checkTools(opts: Options): boolean {
-  const needed: [string, string][] = [['age', 'age'], ['age-keygen', 'age'], ['tar', 'tar'], ['cp', 'coreutils'], ['bash', 'bash'],
-    ['rm', 'coreutils'], ['sync', 'coreutils'], ['stat', 'coreutils'], ['tail', 'coreutils'], ['wc', 'coreutils']];
+  const needed: [string, string][] = [
+    ['age', 'age'],
+    ['age-keygen', 'age'],
+    ['tar', 'tar'],
+    ['cp', 'coreutils'],
+    ['bash', 'bash'],
+    ['rm', 'coreutils'],
+    ['sync', 'coreutils'],
+    ['stat', 'coreutils'],
+    ['tail', 'coreutils'],
+    ['wc', 'coreutils'],
+  ];
   if (opts.restic) needed.push(['restic', 'restic']);
   const missing = needed.filter(([exe]) => !findExecutable(exe));
   if (missing.length === 0) return true;
   const pkgs = [...new Set(missing.map(([, p]) => p))];
-  console.error(`Missing: ${missing.map(([e]) => e).join(', ')}. Install with:\n  sudo apt-get install -y ${pkgs.join(' ')}`
-    + (missing.some(([e]) => e === 'restic') ? '\n(or pass --no-restic to leave the restic peer out)' : ''));
+  console.error(
+    `Missing: ${missing.map(([e]) => e).join(', ')}. Install with:\n  sudo apt-get install -y ${pkgs.join(' ')}` +
+      (missing.some(([e]) => e === 'restic') ? '\n(or pass --no-restic to leave the restic peer out)' : ''),
+  );
   return false;
 }
 
 function version(cmd: string, args: string[]): string {
-  try { return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0]?.trim() ?? ''; } catch { return 'unknown'; }
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0]?.trim() ?? '';
+  } catch {
+    return 'unknown';
+  }
 }
 
 const fmtMiB = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
@@ -137,13 +181,25 @@ interface Ctx {
   /** Folders to delete at the end whatever happens (the disk workload's output). */
   cleanup: string[];
   /** The workload being measured, so that a failure still reports what was measured. */
-  current: { name: BenchName; files: number; dirs: number; bytes: number; generatedSeconds: number | null;
-    verification: Record<string, string>; samples: Map<string, Sample[]>; tarAlone?: TarAlone;
-    opBytes: Partial<Record<Op, number>>; note?: string } | null;
+  current: {
+    name: BenchName;
+    files: number;
+    dirs: number;
+    bytes: number;
+    generatedSeconds: number | null;
+    verification: Record<string, string>;
+    samples: Map<string, Sample[]>;
+    tarAlone?: TarAlone;
+    opBytes: Partial<Record<Op, number>>;
+    note?: string;
+  } | null;
 }
 
 /** `tar -c` and `tar -x` alone on the workload (no encryption, no hash): the file system's own cost, in C. */
-interface TarAlone { createSeconds: number; extractSeconds: number }
+interface TarAlone {
+  createSeconds: number;
+  extractSeconds: number;
+}
 
 interface WorkloadResult {
   name: BenchName;
@@ -169,7 +225,9 @@ function lastJsonWhere(stdout: string, pick: (r: Record<string, unknown>) => boo
     try {
       const r = JSON.parse(lines[i] ?? '') as Record<string, unknown>;
       if (pick(r)) return r;
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
   }
   throw new BenchError(`${what} printed no JSON result; last line: ${(lines[lines.length - 1] ?? '').slice(0, 300)}`);
 }
@@ -204,14 +262,18 @@ function checkSpace(ctx: Ctx, name: WorkloadName, need: number, needInodes: numb
   const s = statfsSync(opts.dir);
   const free = s.bavail * s.bsize;
   if (free < need) {
-    throw new BenchError(`not enough space on ${opts.dir}: workload "${name}" at scale ${opts.scale} needs about ${fmtMiB(need)}, `
-      + `${fmtMiB(free)} free. Use a smaller --scale, free /dev/shm (npm run bench -- --clean), or enlarge it `
-      + `(mount -o remount,size=8G /dev/shm).`);
+    throw new BenchError(
+      `not enough space on ${opts.dir}: workload "${name}" at scale ${opts.scale} needs about ${fmtMiB(need)}, ` +
+        `${fmtMiB(free)} free. Use a smaller --scale, free /dev/shm (npm run bench -- --clean), or enlarge it ` +
+        `(mount -o remount,size=8G /dev/shm).`,
+    );
   }
   // tmpfs limits the number of inodes too (nr_inodes): a source and a restored tree of 10^6 files each.
   if (s.files > 0 && s.ffree < needInodes) {
-    throw new BenchError(`not enough inodes on ${opts.dir}: workload "${name}" at scale ${opts.scale} needs about ${needInodes} files and folders, `
-      + `${s.ffree} free. Use a smaller --scale, free /dev/shm, or raise the limit (mount -o remount,nr_inodes=4M /dev/shm).`);
+    throw new BenchError(
+      `not enough inodes on ${opts.dir}: workload "${name}" at scale ${opts.scale} needs about ${needInodes} files and folders, ` +
+        `${s.ffree} free. Use a smaller --scale, free /dev/shm, or raise the limit (mount -o remount,nr_inodes=4M /dev/shm).`,
+    );
   }
 }
 
@@ -245,12 +307,18 @@ class RunTools {
   readonly ageFile: string;
   readonly repo: string;
   driveDir = '';
-  constructor(private readonly ctx: Ctx, private readonly w: Workload, readonly runDir: string) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly w: Workload,
+    readonly runDir: string,
+  ) {
     this.ageFile = join(runDir, 'out.age');
     this.repo = join(runDir, 'restic');
   }
 
-  private get srcName(): string { return basename(this.w.src); }
+  private get srcName(): string {
+    return basename(this.w.src);
+  }
 
   private run(spec: CommandSpec): Promise<Measurement> {
     return measure(spec, this.ctx.opts.probe, this.ctx.opts.dir);
@@ -280,10 +348,13 @@ class RunTools {
       return m;
     }
     if (tool === 'tar|age') {
-      return this.run({ stdoutFile: this.ageFile, procs: [
-        { label: 'tar', argv: ['tar', '-cf', '-', '-C', dirname(w.src), this.srcName] },
-        { label: 'age', argv: ['age', '-r', ctx.keys.agePub] },
-      ] });
+      return this.run({
+        stdoutFile: this.ageFile,
+        procs: [
+          { label: 'tar', argv: ['tar', '-cf', '-', '-C', dirname(w.src), this.srcName] },
+          { label: 'age', argv: ['age', '-r', ctx.keys.agePub] },
+        ],
+      });
     }
     if (tool === 'cp') {
       const copy = join(runDir, 'copy');
@@ -317,10 +388,12 @@ class RunTools {
       return { m, tree: join(dst, this.srcName) };
     }
     if (tool === 'age|tar') {
-      const m = await this.run({ procs: [
-        { label: 'age', argv: ['age', '-d', '-i', ctx.keys.ageKey, this.ageFile] },
-        { label: 'tar', argv: ['tar', '-xf', '-', '-C', dst] },
-      ] });
+      const m = await this.run({
+        procs: [
+          { label: 'age', argv: ['age', '-d', '-i', ctx.keys.ageKey, this.ageFile] },
+          { label: 'tar', argv: ['tar', '-xf', '-', '-C', dst] },
+        ],
+      });
       return { m, tree: join(dst, this.srcName) };
     }
     if (tool === 'restic') {
@@ -336,10 +409,13 @@ class RunTools {
     const { ctx } = this;
     if (tool === 'scelle') return this.scelle(['list', this.driveDir, '--identity', ctx.keys.escrowKey, '--json'], '/dev/null');
     if (tool === 'age|tar-t') {
-      return this.run({ stdoutFile: '/dev/null', procs: [
-        { label: 'age', argv: ['age', '-d', '-i', ctx.keys.ageKey, this.ageFile] },
-        { label: 'tar', argv: ['tar', '-tf', '-'] },
-      ] });
+      return this.run({
+        stdoutFile: '/dev/null',
+        procs: [
+          { label: 'age', argv: ['age', '-d', '-i', ctx.keys.ageKey, this.ageFile] },
+          { label: 'tar', argv: ['tar', '-tf', '-'] },
+        ],
+      });
     }
     throw new BenchError(`no list with ${tool}`);
   }
@@ -349,8 +425,10 @@ class RunTools {
     const { ctx, w } = this;
     const want = w.files + w.dirs + 1;
     const q = shellQuote;
-    const tail = execFileSync('bash', ['-c', `set -o pipefail; ${q(ctx.scelleBin)} list ${q(this.driveDir)} --identity ${q(ctx.keys.escrowKey)} --json | tail -n 20`],
-      { env: ctx.env, encoding: 'utf8' });
+    const tail = execFileSync('bash', ['-c', `set -o pipefail; ${q(ctx.scelleBin)} list ${q(this.driveDir)} --identity ${q(ctx.keys.escrowKey)} --json | tail -n 20`], {
+      env: ctx.env,
+      encoding: 'utf8',
+    });
     const res = lastJson(tail);
     if (res.files !== w.files || res.entries !== want || res.listed !== want) {
       throw new BenchError(`scelle list: ${JSON.stringify(res).slice(0, 300)}, expected ${w.files} files and ${want} entries`);
@@ -486,8 +564,11 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     const runDir = join(opts.dir, 'out', `${name}-code`);
     removeTree(runDir);
     mkdirSync(runDir, { recursive: true });
-    const m = await measure({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', runDir,
-      '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] }, opts.probe, opts.dir);
+    const m = await measure(
+      { env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', runDir, '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] },
+      opts.probe,
+      opts.dir,
+    );
     const res = lastJson(m.stdout);
     if (typeof res.unlockCode !== 'string') throw new BenchError('scelle seal with an unlock code returned no code');
     add('seal', 'scelle+code', { run: 0, position: 0, m });
@@ -536,8 +617,10 @@ async function benchDisk(ctx: Ctx): Promise<WorkloadResult> {
   const run = (spec: CommandSpec) => measure(spec, opts.probe, opts.dir);
   const seal = async (target: string) => {
     mkdirSync(target, { recursive: true });
-    const m = await run({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', target,
-      '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] });
+    const m = await run({
+      env: ctx.env,
+      procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', target, '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }],
+    });
     const res = lastJson(m.stdout);
     if (res.files !== w.files || res.bytes !== w.bytes) {
       throw new BenchError(`scelle seal reported ${String(res.files)} files / ${String(res.bytes)} bytes, expected ${w.files} / ${w.bytes}`);
@@ -554,10 +637,13 @@ async function benchDisk(ctx: Ctx): Promise<WorkloadResult> {
       if (tool === 'cp+sync') {
         mkdirSync(out, { recursive: true });
         const dst = join(out, basename(w.src));
-        m = await run({ sequential: true, procs: [
-          { label: 'cp', argv: ['cp', '-r', w.src, dst] },
-          { label: 'sync', argv: ['sync', '-f', dst] },
-        ] });
+        m = await run({
+          sequential: true,
+          procs: [
+            { label: 'cp', argv: ['cp', '-r', w.src, dst] },
+            { label: 'sync', argv: ['sync', '-f', dst] },
+          ],
+        });
         if (r === 0) {
           const problems = await verifyTree(w, dst);
           if (problems.length) throw new BenchError(`cp -r to disk: the copy differs from the source: ${problems.slice(0, 5).join('; ')}`);
@@ -580,13 +666,24 @@ async function benchDisk(ctx: Ctx): Promise<WorkloadResult> {
 const TOOL_ORDER: ToolId[] = ['scelle', 'scelle+code', 'scelle@tmpfs', 'tar|age', 'cp', 'cp+sync', 'age|tar', 'age|tar-t', 'restic'];
 
 function workloadResult(c: NonNullable<Ctx['current']>, complete: boolean): WorkloadResult {
-  const summaries = OPS.flatMap((op) => TOOL_ORDER.filter((t) => c.samples.has(`${op} ${t}`))
-    .map((t) => summarize(op, t, c.samples.get(`${op} ${t}`) ?? [], c.opBytes[op] ?? c.bytes)));
+  const summaries = OPS.flatMap((op) =>
+    TOOL_ORDER.filter((t) => c.samples.has(`${op} ${t}`)).map((t) => summarize(op, t, c.samples.get(`${op} ${t}`) ?? [], c.opBytes[op] ?? c.bytes)),
+  );
   const raw: WorkloadResult['samples'] = {};
   for (const [k, ss] of c.samples) raw[k] = ss.map((s) => ({ run: s.run + 1, position: s.position + 1, seconds: s.m.seconds, rssKiB: s.m.rssKiB }));
   return {
-    name: c.name, complete, files: c.files, dirs: c.dirs, bytes: c.bytes, generatedSeconds: c.generatedSeconds,
-    verification: c.verification, samples: raw, summaries, targets: targets(c.name, summaries), tarAlone: c.tarAlone, note: c.note,
+    name: c.name,
+    complete,
+    files: c.files,
+    dirs: c.dirs,
+    bytes: c.bytes,
+    generatedSeconds: c.generatedSeconds,
+    verification: c.verification,
+    samples: raw,
+    summaries,
+    targets: targets(c.name, summaries),
+    tarAlone: c.tarAlone,
+    note: c.note,
   };
 }
 
@@ -602,8 +699,14 @@ async function smallSealRss(ctx: Ctx, results: WorkloadResult[]): Promise<{ file
   const target = join(ctx.opts.dir, 'out', 'small-rss');
   removeTree(target);
   mkdirSync(target, { recursive: true });
-  const m = await measure({ env: ctx.env, procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', target,
-    '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }] }, ctx.opts.probe, ctx.opts.dir);
+  const m = await measure(
+    {
+      env: ctx.env,
+      procs: [{ label: 'scelle', argv: [ctx.scelleBin, 'seal', w.src, '--to', target, '--no-unlock-code', '--no-escrow', '--recipient', ctx.keys.escrowPub, '--json'] }],
+    },
+    ctx.opts.probe,
+    ctx.opts.dir,
+  );
   removeTree(target);
   ctx.log(`  seal scelle on small (for the RSS ratio) ${m.seconds.toFixed(3)} s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
   return { files: w.files, kib: m.rssTotalKiB, source: 'one extra seal of the small workload' };
@@ -626,7 +729,9 @@ function setupRestic(dir: string): Restic {
   try {
     const config = JSON.parse(execFileSync('restic', ['-r', repo, ...base, 'cat', 'config'], { env, encoding: 'utf8' })) as { version?: number };
     repositoryVersion = config.version ?? null;
-  } catch { /* older restic: format 1 */ }
+  } catch {
+    /* older restic: format 1 */
+  }
   removeTree(repo);
   const compressionOff = help.includes('--compression') && (repositoryVersion ?? 1) >= 2;
   return { version, args: [...base, ...(compressionOff ? ['--compression', 'off'] : [])], initArgs, env, repositoryVersion, compressionOff, passwordless };
@@ -650,7 +755,12 @@ function snapshotCli(root: string, dir: string): string {
 
 async function main(argv: string[]): Promise<number> {
   let opts: Options | null;
-  try { opts = parseOptions(argv); } catch (e) { console.error(`${(e as Error).message}\n\n${USAGE}`); return 2; }
+  try {
+    opts = parseOptions(argv);
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
   if (!opts) return 0;
   if (opts.clean) {
     rmSync(opts.dir, { recursive: true, force: true });
@@ -668,9 +778,15 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const shm = opts.dir.startsWith('/dev/shm') ? '/dev/shm' : dirname(opts.dir);
-  if (!existsSync(shm)) { console.error(`${shm} does not exist: the benchmark needs a tmpfs (/dev/shm).`); return 1; }
+  if (!existsSync(shm)) {
+    console.error(`${shm} does not exist: the benchmark needs a tmpfs (/dev/shm).`);
+    return 1;
+  }
   const root = repoRoot();
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) { console.error('dist/cli/main.js is missing: run npm run build first.'); return 1; }
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+    console.error('dist/cli/main.js is missing: run npm run build first.');
+    return 1;
+  }
   mkdirSync(opts.dir, { recursive: true });
   const scelleBin = snapshotCli(root, opts.dir);
   const log = (s: string) => console.log(s);
@@ -686,8 +802,10 @@ async function main(argv: string[]): Promise<number> {
   // its V8 flags), with this Node first on the PATH.
   const env = { ...process.env, SCELLE_HOME: home, SCELLE_LANG: 'en', PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
   const keys = {
-    escrowKey: join(keyDir, 'escrow.key'), escrowPub: join(keyDir, 'escrow.key.pub'),
-    ageKey: join(keyDir, 'age.key'), agePub: '',
+    escrowKey: join(keyDir, 'escrow.key'),
+    escrowPub: join(keyDir, 'escrow.key.pub'),
+    ageKey: join(keyDir, 'age.key'),
+    agePub: '',
   };
   execFileSync(process.execPath, [scelleBin, 'keygen', 'escrow', '--out', keys.escrowKey, '--json'], { env, stdio: 'ignore' });
   execFileSync('age-keygen', ['-o', keys.ageKey], { stdio: 'ignore' });
@@ -700,32 +818,57 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(join(warm, 'src'), { recursive: true });
   writeFileSync(join(warm, 'src', 'hello.txt'), 'hello\n');
   mkdirSync(join(warm, 'target'));
-  execFileSync(process.execPath, [scelleBin, 'seal', join(warm, 'src'), '--to', join(warm, 'target'), '--no-unlock-code', '--no-escrow',
-    '--recipient', keys.escrowPub, '--json'], { env, stdio: 'ignore' });
+  execFileSync(process.execPath, [scelleBin, 'seal', join(warm, 'src'), '--to', join(warm, 'target'), '--no-unlock-code', '--no-escrow', '--recipient', keys.escrowPub, '--json'], {
+    env,
+    stdio: 'ignore',
+  });
   // Fixed cost of one seal of a 6-byte file (node start-up, station key, manifest signature, custody record).
   mkdirSync(join(warm, 'target2'));
-  const tiny = await measure({ env, procs: [{ label: 'scelle', argv: [scelleBin, 'seal', join(warm, 'src'),
-    '--to', join(warm, 'target2'), '--no-unlock-code', '--no-escrow', '--recipient', keys.escrowPub, '--json'] }] }, opts.probe, opts.dir);
+  const tiny = await measure(
+    {
+      env,
+      procs: [
+        {
+          label: 'scelle',
+          argv: [scelleBin, 'seal', join(warm, 'src'), '--to', join(warm, 'target2'), '--no-unlock-code', '--no-escrow', '--recipient', keys.escrowPub, '--json'],
+        },
+      ],
+    },
+    opts.probe,
+    opts.dir,
+  );
   execFileSync('bash', ['-c', `tar -cf - -C ${warm} src | age -r ${keys.agePub} | age -d -i ${keys.ageKey} | tar -tf - > /dev/null`]);
   rmSync(warm, { recursive: true, force: true });
 
   const machine = {
-    cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    node: process.version, commit: version('git', ['-C', root, 'describe', '--always', '--dirty']), age: version('age', ['--version']), tar: version('tar', ['--version']),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    commit: version('git', ['-C', root, 'describe', '--always', '--dirty']),
+    age: version('age', ['--version']),
+    tar: version('tar', ['--version']),
     restic: restic ? { version: restic.version, repositoryVersion: restic.repositoryVersion, compressionOff: restic.compressionOff, passwordless: restic.passwordless } : null,
     rssProbe: opts.probe === 'time' ? '/usr/bin/time -f %M' : 'polling /proc/<pid>/status VmHWM',
     loadavgStart: loadavg().map((x) => +x.toFixed(2)),
-    tinySealSeconds: +tiny.seconds.toFixed(3), tinySealRssMiB: +(tiny.rssTotalKiB / 1024).toFixed(1),
+    tinySealSeconds: +tiny.seconds.toFixed(3),
+    tinySealRssMiB: +(tiny.rssTotalKiB / 1024).toFixed(1),
   };
-  log(`Scellé benchmark — scale ${opts.scale}, ${opts.runs} run(s), median reported; ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, commit ${machine.commit}, age ${machine.age}, ${machine.tar}`);
+  log(
+    `Scellé benchmark — scale ${opts.scale}, ${opts.runs} run(s), median reported; ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, commit ${machine.commit}, age ${machine.age}, ${machine.tar}`,
+  );
   log(`peak RSS: ${machine.rssProbe}; load average at start ${machine.loadavgStart.join(' ')}`);
   if (restic) {
-    log(`${restic.version}: repository format ${restic.repositoryVersion ?? '1 (assumed)'}, ${restic.compressionOff ? '--compression off' : 'no compression flag (format 1 does not compress)'}, `
-      + `${restic.passwordless ? '--insecure-no-password' : 'RESTIC_PASSWORD in the environment'}, --no-cache`);
+    log(
+      `${restic.version}: repository format ${restic.repositoryVersion ?? '1 (assumed)'}, ${restic.compressionOff ? '--compression off' : 'no compression flag (format 1 does not compress)'}, ` +
+        `${restic.passwordless ? '--insecure-no-password' : 'RESTIC_PASSWORD in the environment'}, --no-cache`,
+    );
   } else log('restic: left out (--no-restic)');
   log(`fixed cost: scelle seal of one 6-byte file takes ${machine.tinySealSeconds} s (peak RSS ${machine.tinySealRssMiB} MiB)`);
   const steps = measureStepCosts(opts.dir);
-  log(`format building blocks (Node, this machine): SHA-256 ${steps.sha256.toFixed(2)} ns/B, AES-256-GCM ${steps.aesGcm.toFixed(2)} ns/B, tmpfs write ${steps.tmpfsWrite.toFixed(2)} ns/B, read ${steps.tmpfsRead.toFixed(2)} ns/B`);
+  log(
+    `format building blocks (Node, this machine): SHA-256 ${steps.sha256.toFixed(2)} ns/B, AES-256-GCM ${steps.aesGcm.toFixed(2)} ns/B, tmpfs write ${steps.tmpfsWrite.toFixed(2)} ns/B, read ${steps.tmpfsRead.toFixed(2)} ns/B`,
+  );
   if (opts.probe === 'proc') log('(install GNU time for exact peak RSS: sudo apt-get install -y time)');
 
   const names: BenchName[] = opts.only ? [opts.only] : ALL;
@@ -741,7 +884,14 @@ async function main(argv: string[]): Promise<number> {
       const small = await smallSealRss(ctx, results);
       const v = rssScalingTarget(many.files, manySeal.peakRssTotalKiB, small.files, small.kib);
       extraTargets.push(v);
-      rssScaling = { manyFiles: many.files, manySealRssKiB: manySeal.peakRssTotalKiB, smallFiles: small.files, smallSealRssKiB: small.kib, smallFrom: small.source, ratio: v.measured };
+      rssScaling = {
+        manyFiles: many.files,
+        manySealRssKiB: manySeal.peakRssTotalKiB,
+        smallFiles: small.files,
+        smallSealRssKiB: small.kib,
+        smallFrom: small.source,
+        ratio: v.measured,
+      };
     }
   } catch (e) {
     failed = true;
@@ -751,7 +901,13 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     // The disk workload's folder is always deleted (it is on a real disk, not in the working directory).
     for (const d of ctx.cleanup) {
-      if (d === opts.diskDir) { try { rmdirSync(d); } catch { /* not empty: something else is in it */ } } else removeTree(d);
+      if (d === opts.diskDir) {
+        try {
+          rmdirSync(d);
+        } catch {
+          /* not empty: something else is in it */
+        }
+      } else removeTree(d);
     }
     if (!opts.keep) {
       removeTree(join(opts.dir, 'out'));
@@ -770,7 +926,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (rssScaling) {
     const mib = (k: unknown) => (Number(k) / 1024).toFixed(1);
-    console.log(`seal peak RSS: ${mib(rssScaling.manySealRssKiB)} MiB at ${String(rssScaling.manyFiles)} files (many), ${mib(rssScaling.smallSealRssKiB)} MiB at ${String(rssScaling.smallFiles)} files (${String(rssScaling.smallFrom)})\n`);
+    console.log(
+      `seal peak RSS: ${mib(rssScaling.manySealRssKiB)} MiB at ${String(rssScaling.manyFiles)} files (many), ${mib(rssScaling.smallSealRssKiB)} MiB at ${String(rssScaling.smallFiles)} files (${String(rssScaling.smallFrom)})\n`,
+    );
   }
   if (allTargets.length) console.log(formatTargets(allTargets));
   const floorRows = results.flatMap((r) => {
@@ -778,8 +936,24 @@ async function main(argv: string[]): Promise<number> {
     const goals = GOALS[r.name];
     const med = (op: Op, tool: ToolId) => r.summaries.find((x) => x.op === op && x.tool === tool)?.medianSeconds ?? NaN;
     return [
-      { workload: r.name, op: 'seal' as const, bytes: r.bytes, goal: goals.seal, baselineSeconds: med('seal', 'tar|age'), scelleSeconds: med('seal', 'scelle'), tarAloneSeconds: r.tarAlone?.createSeconds },
-      { workload: r.name, op: 'open' as const, bytes: r.bytes, goal: goals.open, baselineSeconds: med('open', 'age|tar'), scelleSeconds: med('open', 'scelle'), tarAloneSeconds: r.tarAlone?.extractSeconds },
+      {
+        workload: r.name,
+        op: 'seal' as const,
+        bytes: r.bytes,
+        goal: goals.seal,
+        baselineSeconds: med('seal', 'tar|age'),
+        scelleSeconds: med('seal', 'scelle'),
+        tarAloneSeconds: r.tarAlone?.createSeconds,
+      },
+      {
+        workload: r.name,
+        op: 'open' as const,
+        bytes: r.bytes,
+        goal: goals.open,
+        baselineSeconds: med('open', 'age|tar'),
+        scelleSeconds: med('open', 'scelle'),
+        tarAloneSeconds: r.tarAlone?.extractSeconds,
+      },
     ].filter((x) => !Number.isNaN(x.baselineSeconds) && !Number.isNaN(x.scelleSeconds));
   });
   if (floorRows.length) console.log(`\n${formatFloor(steps, machine.cpus, machine.tinySealSeconds, floorRows)}`);
@@ -789,10 +963,23 @@ async function main(argv: string[]): Promise<number> {
   const outDir = join(root, 'dist', 'bench-results');
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, 'latest.json');
-  writeFileSync(outFile, JSON.stringify({
-    date: new Date().toISOString(), options: { ...opts }, machine: { ...machine, loadavgEnd: loadEnd }, failed,
-    workloads: results, targets: allTargets, rssScaling, stepCosts: steps,
-  }, null, 2));
+  writeFileSync(
+    outFile,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        options: { ...opts },
+        machine: { ...machine, loadavgEnd: loadEnd },
+        failed,
+        workloads: results,
+        targets: allTargets,
+        rssScaling,
+        stepCosts: steps,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`results written to ${outFile}`);
   if (opts.keep) console.log(`outputs kept under ${join(opts.dir, 'out')}`);
   console.log(`cached workloads stay in ${join(opts.dir, 'workloads')} (tmpfs, i.e. RAM): npm run bench -- --clean to free them`);

@@ -52,14 +52,24 @@ export function workloadParams(name: WorkloadName, scale: number): WorkloadParam
   if (name === 'many') {
     // 1,000,000 files of 0–200 bytes in 1,000 folders at scale 1.
     return {
-      name, generator: GENERATOR_VERSION, seed: 3,
-      files: Math.max(1, Math.round(1_000_000 * scale)), folders: Math.max(1, Math.round(1000 * scale)), minSize: 0, maxSize: 200,
+      name,
+      generator: GENERATOR_VERSION,
+      seed: 3,
+      files: Math.max(1, Math.round(1_000_000 * scale)),
+      folders: Math.max(1, Math.round(1000 * scale)),
+      minSize: 0,
+      maxSize: 200,
     };
   }
   return {
-    name, generator: GENERATOR_VERSION, seed: 2,
+    name,
+    generator: GENERATOR_VERSION,
+    seed: 2,
     files: Math.max(100, Math.round(50_000 * scale)),
-    minSize: 512, maxSize: 64 * 1024, filesPerDir: 100, dirsPerTop: 25,
+    minSize: 512,
+    maxSize: 64 * 1024,
+    filesPerDir: 100,
+    dirsPerTop: 25,
   };
 }
 
@@ -69,7 +79,8 @@ export function estimateBytes(p: WorkloadParams): number {
   // Every non-empty file of at most 4 KiB takes one page.
   if (p.name === 'many') return p.files * 4096;
   // Mean of a log-uniform distribution on [a, b] is (b − a) / ln(b / a).
-  const a = p.minSize ?? 512, b = p.maxSize ?? 65536;
+  const a = p.minSize ?? 512,
+    b = p.maxSize ?? 65536;
   return p.files * ((b - a) / Math.log(b / a) + 4096);
 }
 
@@ -123,7 +134,11 @@ function readMarker(dir: string, p: WorkloadParams): Workload | null {
   }
 }
 
-export interface EnsureResult { workload: Workload; generated: boolean; seconds: number }
+export interface EnsureResult {
+  workload: Workload;
+  generated: boolean;
+  seconds: number;
+}
 
 /** Returns the cached workload, or generates it under root. */
 export async function ensureWorkload(root: string, p: WorkloadParams, log: (s: string) => void): Promise<EnsureResult> {
@@ -172,11 +187,15 @@ function sampleIndices(n: number): Set<number> {
 function generateSmall(dir: string, src: string, p: WorkloadParams): Workload {
   const rnd = prng(p.seed);
   const ks = new Keystream(p.seed, 1000);
-  const a = p.minSize ?? 512, b = p.maxSize ?? 65536;
-  const perDir = p.filesPerDir ?? 100, perTop = p.dirsPerTop ?? 25;
+  const a = p.minSize ?? 512,
+    b = p.maxSize ?? 65536;
+  const perDir = p.filesPerDir ?? 100,
+    perTop = p.dirsPerTop ?? 25;
   const sample = sampleIndices(p.files);
   const hashes: Record<string, string> = {};
-  let bytes = 0, dirs = 0, lastDir = '';
+  let bytes = 0,
+    dirs = 0,
+    lastDir = '';
   for (let i = 0; i < p.files; i++) {
     const leaf = Math.floor(i / perDir);
     const rel = join(`d${String(Math.floor(leaf / perTop)).padStart(3, '0')}`, `s${String(leaf % perTop).padStart(2, '0')}`);
@@ -214,11 +233,14 @@ export function manyPath(d: number, k: number): string {
 function generateMany(dir: string, src: string, p: WorkloadParams): Workload {
   const rnd = prng(p.seed);
   const ks = new Keystream(p.seed, 2000);
-  const a = p.minSize ?? 0, b = p.maxSize ?? 200;
+  const a = p.minSize ?? 0,
+    b = p.maxSize ?? 200;
   const folders = Math.min(p.folders ?? 1, p.files);
   const sample = sampleIndices(p.files);
   const hashes: Record<string, string> = {};
-  let bytes = 0, lastDir = -1, k = 0;
+  let bytes = 0,
+    lastDir = -1,
+    k = 0;
   for (let i = 0; i < p.files; i++) {
     const d = folderOf(i, p.files, folders);
     if (d !== lastDir) {
@@ -237,7 +259,12 @@ function generateMany(dir: string, src: string, p: WorkloadParams): Workload {
   return { params: p, dir, src, files: p.files, dirs: folders, bytes, hashes };
 }
 
-export interface TreeSummary { files: number; dirs: number; bytes: number; other: number }
+export interface TreeSummary {
+  files: number;
+  dirs: number;
+  bytes: number;
+  other: number;
+}
 
 /**
  * Counts the regular files, directories and bytes under root (root itself not counted).
@@ -248,9 +275,13 @@ export function summarizeTree(root: string): TreeSummary {
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, e.name);
-      if (e.isDirectory()) { s.dirs++; walk(full); }
-      else if (e.isFile()) { s.files++; s.bytes += lstatSync(full).size; }
-      else s.other++;
+      if (e.isDirectory()) {
+        s.dirs++;
+        walk(full);
+      } else if (e.isFile()) {
+        s.files++;
+        s.bytes += lstatSync(full).size;
+      } else s.other++;
     }
   };
   walk(root);
@@ -284,7 +315,10 @@ export async function verifyTree(w: Workload, restored: string): Promise<string[
   if (s.other) problems.push(`${s.other} unexpected non-regular entries`);
   for (const [rel, want] of Object.entries(w.hashes)) {
     const path = join(restored, rel);
-    if (!existsSync(path)) { problems.push(`missing ${rel}`); continue; }
+    if (!existsSync(path)) {
+      problems.push(`missing ${rel}`);
+      continue;
+    }
     const got = await sha256File(path);
     if (got !== want) problems.push(`hash mismatch on ${rel}`);
   }

@@ -35,7 +35,9 @@ if (source) {
   }
 }
 if (required && config === null) {
-  console.error('provider configuration: packaging needs the provider\'s root keys. Set SCELLE_PROVIDER to the provider\'s configuration file (docs/DESKTOP.md, "Provider configuration") and build again.');
+  console.error(
+    'provider configuration: packaging needs the provider\'s root keys. Set SCELLE_PROVIDER to the provider\'s configuration file (docs/DESKTOP.md, "Provider configuration") and build again.',
+  );
   process.exit(1);
 }
 writeFileSync(out, `${JSON.stringify(config, null, 2)}\n`);

@@ -14,11 +14,20 @@ const bin = fileURLToPath(new URL('../bin/scelle.js', import.meta.url));
 const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 function run(args: string[], home: string, input?: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input: input ?? '', env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: '', ...env }, timeout: 120_000 });
+  return spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    input: input ?? '',
+    env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: '', ...env },
+    timeout: 120_000,
+  });
 }
 
 function jsonEvents(stdout: string): Record<string, unknown>[] {
-  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function result(r: SpawnSyncReturns<string>): Record<string, unknown> {
@@ -91,13 +100,21 @@ describe('seal and open from a machine with nothing set up', () => {
     // list streams one JSON event per entry, for everything or one folder.
     const listed = run(['list', join(target, drive), '--code-file', codeFile, '--json'], home);
     expect(listed.status).toBe(0);
-    const entries = jsonEvents(listed.stdout).filter((e) => e.event === 'entry').map((e) => e.path);
+    const entries = jsonEvents(listed.stdout)
+      .filter((e) => e.event === 'entry')
+      .map((e) => e.path);
     expect(entries).toEqual(['dossier/b/c.bin', 'dossier/a.txt', 'dossier/b', 'dossier']);
     expect(result(listed)).toMatchObject({ command: 'list', files: 2, entries: 4, listed: 4 });
     const folder = run(['list', join(target, drive), 'dossier/b', '--code-file', codeFile, '--lang', 'en'], home);
     expect(folder.status).toBe(0);
     expect(folder.stdout).toMatch(/2 files/);
-    expect(folder.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).at(-1))).toEqual(['dossier/b/', 'dossier/b/c.bin']);
+    expect(
+      folder.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/).at(-1)),
+    ).toEqual(['dossier/b/', 'dossier/b/c.bin']);
     // open takes a folder.
     const part = tempDir();
     const some = run(['open', join(target, drive), '--to', part, 'dossier/b', '--code-file', codeFile, '--json'], home);
@@ -136,8 +153,25 @@ describe('provider set-up: keys, certificate, escrow', () => {
     expect(run(['keygen', 'root', '--out', join(admin, 'root.key')], admin).status).toBe(0);
     expect(run(['keygen', 'escrow', '--out', join(admin, 'escrow.key')], admin).status).toBe(0);
     expect(run(['keygen', 'station', '--id', 'mtl-prep-1', '--out', join(admin, 'station.key')], admin).status).toBe(0);
-    expect(run(['certify', '--root-key', join(admin, 'root.key'), '--station-pub', join(admin, 'station.key.pub'), '--id', 'mtl-prep-1', '--out', join(admin, 'cert.json')], admin).status).toBe(0);
-    const setup = run(['setup', '--root', join(admin, 'root.key.pub'), '--escrow', join(admin, 'escrow.key.pub'), '--station-key', join(admin, 'station.key'), '--certificate', join(admin, 'cert.json'), '--json'], home);
+    expect(
+      run(['certify', '--root-key', join(admin, 'root.key'), '--station-pub', join(admin, 'station.key.pub'), '--id', 'mtl-prep-1', '--out', join(admin, 'cert.json')], admin)
+        .status,
+    ).toBe(0);
+    const setup = run(
+      [
+        'setup',
+        '--root',
+        join(admin, 'root.key.pub'),
+        '--escrow',
+        join(admin, 'escrow.key.pub'),
+        '--station-key',
+        join(admin, 'station.key'),
+        '--certificate',
+        join(admin, 'cert.json'),
+        '--json',
+      ],
+      home,
+    );
     expect(result(setup)).toMatchObject({ stationId: 'mtl-prep-1', stationCertified: true, pinnedRoots: 1, escrow: true });
 
     const src = tempDir();
@@ -175,12 +209,20 @@ describe('a seal killed mid-way resumes', () => {
       if (!d || !existsSync(join(target, d, '.seal-state.json'))) continue;
       try {
         const st = JSON.parse(readFileSync(join(target, d, '.seal-state.json'), 'utf8')) as { parts: { file: string; sha256: string }[] };
-        if (st.parts.length >= 2) { child.kill('SIGKILL'); killedState = st; }
-      } catch { /* being replaced */ }
+        if (st.parts.length >= 2) {
+          child.kill('SIGKILL');
+          killedState = st;
+        }
+      } catch {
+        /* being replaced */
+      }
     }
     await new Promise((r) => child.once('exit', r));
     expect(killedState).not.toBeNull();
-    const drive = join(target, readdirSync(target).find((n) => n.startsWith('SCELLE-'))!);
+    const drive = join(
+      target,
+      readdirSync(target).find((n) => n.startsWith('SCELLE-'))!,
+    );
     expect(existsSync(join(drive, 'manifest.json'))).toBe(false);
     // Not a sealed drive: verify says so.
     expect(result(run(['verify', drive, '--json'], home))).toMatchObject({ code: 'E_FORMAT_MANIFEST' });

@@ -57,7 +57,9 @@ export async function loadPinnedRoots(home = scelleHome()): Promise<Uint8Array[]
   if (provider) return providerRoots(provider);
   const { rootsDir } = configPaths(home);
   if (!existsSync(rootsDir)) return [];
-  const names = readdirSync(rootsDir).filter((n) => n.endsWith('.pub')).sort();
+  const names = readdirSync(rootsDir)
+    .filter((n) => n.endsWith('.pub'))
+    .sort();
   return Promise.all(names.map((n) => readPublicKeyFile(join(rootsDir, n), 'root')));
 }
 
@@ -78,7 +80,10 @@ export async function loadOrCreateStation(home = scelleHome()): Promise<{ statio
   if (existsSync(stationKey)) return { station: await readStationKeyFile(stationKey), created: false };
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const pair = generateSigningKeyPair();
-  const host = hostname().replace(/[^0-9A-Za-z-]/g, '-').slice(0, 32) || 'station';
+  const host =
+    hostname()
+      .replace(/[^0-9A-Za-z-]/g, '-')
+      .slice(0, 32) || 'station';
   const station: StationIdentity = { id: `local-${host}-${randomBytes(3).toString('hex')}`, secretKey: pair.secretKey, publicKey: pair.publicKey, certificate: null };
   await writeStationKeyFile(stationKey, station);
   return { station, created: true };

@@ -102,7 +102,12 @@ describe('scelle custody sync / lookup with the real service', () => {
 
     const lookup = await run(['custody', 'lookup', '--tracking', '1Z 5R8 939 03 5756 7127', '--token-file', supportToken, '--json']);
     expect(lookup.code, lookup.stdout + lookup.stderr).toBe(0);
-    const drives = lookup.events.find((e) => e['event'] === 'result')!['drives'] as Array<{ driveId: string; events: unknown[]; localVerification: { ok: boolean }; serviceStatus: string }>;
+    const drives = lookup.events.find((e) => e['event'] === 'result')!['drives'] as Array<{
+      driveId: string;
+      events: unknown[];
+      localVerification: { ok: boolean };
+      serviceStatus: string;
+    }>;
     expect(drives).toHaveLength(1);
     expect(drives[0]).toMatchObject({ driveId, serviceStatus: 'ok', localVerification: { ok: true } });
     expect(drives[0]!.events).toHaveLength(4);
@@ -204,7 +209,12 @@ describe('a customer machine verifies against the service copy', () => {
     const result = online.events.find((e) => e['event'] === 'result')!;
     expect(result).toMatchObject({ ok: true, status: 'ok', providerLineage: 'present', customerAttestation: 'customer-key', service: 'merged' });
     const events = result['events'] as Array<{ type: string; attestation: string | null }>;
-    expect(events.map((e) => [e.type, e.attestation])).toEqual([['sealed', null], ['shipped', null], ['received', 'customer-key'], ['opened', 'customer-key']]);
+    expect(events.map((e) => [e.type, e.attestation])).toEqual([
+      ['sealed', null],
+      ['shipped', null],
+      ['received', 'customer-key'],
+      ['opened', 'customer-key'],
+    ]);
     const human = await run(['custody', 'show', driveDir]);
     expect(human.stdout).toContain('attesté par la clé du client');
 

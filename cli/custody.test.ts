@@ -137,7 +137,7 @@ describe('scelle custody: the whole life of a drive', () => {
     expect(recordedTypes(again)).toEqual(['opened']);
 
     // erase needs a confirmation: without a terminal, --yes is required
-    expect((await run(['erase', driveDir, '--code-file', codeFile]))).toMatchObject({ code: 2 });
+    expect(await run(['erase', driveDir, '--code-file', codeFile])).toMatchObject({ code: 2 });
     expect(existsSync(join(driveDir, 'manifest.json'))).toBe(true);
     const recordFile = join(dir, 'sanitization.json');
     const erased = await run(['erase', driveDir, '--code-file', codeFile, '--yes', '--record', recordFile, '--json']);
@@ -145,11 +145,17 @@ describe('scelle custody: the whole life of a drive', () => {
     expect(recordedTypes(erased)).toEqual(['erased']);
     const record = JSON.parse(readFileSync(recordFile, 'utf8')) as { sanitization: { performedAt: string }; details: { keyFilesDestroyed: string[]; payloadOverwritten: boolean } };
     expect(record).toMatchObject({
-      format: 'scelle-sanitization-record/1', standard: 'NIST SP 800-88 Rev. 1', driveId, manifestSha256,
+      format: 'scelle-sanitization-record/1',
+      standard: 'NIST SP 800-88 Rev. 1',
+      driveId,
+      manifestSha256,
       sanitization: {
-        method: 'purge', technique: 'cryptographic-erase', media: { type: 'other' },
+        method: 'purge',
+        technique: 'cryptographic-erase',
+        media: { type: 'other' },
         tool: { name: expect.stringContaining('Scellé') as unknown, version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown },
-        verification: { method: 'full', result: 'pass' }, performedBy: 'customer',
+        verification: { method: 'full', result: 'pass' },
+        performedBy: 'customer',
       },
       custodyEvent: { lineage: 'customer' },
     });
@@ -170,8 +176,14 @@ describe('scelle custody: the whole life of a drive', () => {
     expect(rep['ok']).toBe(true);
     const events = rep['events'] as Array<{ type: string; seq: number; author: { kind: string }; data: Record<string, unknown>; verification: string }>;
     expect(events.map((e) => `${e.author.kind}:${e.type}:${e.seq}`)).toEqual([
-      'station:sealed:0', 'station:shipped:1', 'station:shipped:2', 'station:verified:3',
-      'customer:received:0', 'customer:opened:1', 'customer:opened:2', 'customer:erased:3',
+      'station:sealed:0',
+      'station:shipped:1',
+      'station:shipped:2',
+      'station:verified:3',
+      'customer:received:0',
+      'customer:opened:1',
+      'customer:opened:2',
+      'customer:erased:3',
     ]);
     expect(events[4]!.data['anchor']).toBe(manifestSha256);
     expect(events.every((e) => e.verification === 'ok')).toBe(true);
@@ -181,7 +193,14 @@ describe('scelle custody: the whole life of a drive', () => {
     expect(show.stdout).toContain('en attente');
 
     // a journal line edited (checksum recomputed): the chain reports it, exit 3
-    tamperJournal(home, 3, (rec) => { (rec['data'] as Record<string, unknown>)['trackingNumber'] = '1Z5R89390357567135'; }, true);
+    tamperJournal(
+      home,
+      3,
+      (rec) => {
+        (rec['data'] as Record<string, unknown>)['trackingNumber'] = '1Z5R89390357567135';
+      },
+      true,
+    );
     const tampered = await run(['custody', 'verify', driveId, '--json']);
     expect(tampered.code).toBe(3);
     const codes = (result(tampered)['problems'] as Array<{ code: string; sentence: string }>).map((p) => p.code);
@@ -190,7 +209,14 @@ describe('scelle custody: the whole life of a drive', () => {
     expect(human.stdout).toContain('signature invalide');
 
     // an edited line whose checksum no longer matches: the journal refuses to open, naming the record
-    tamperJournal(home, 3, (rec) => { rec['at'] = '2020-01-01T00:00:00.000Z'; }, false);
+    tamperJournal(
+      home,
+      3,
+      (rec) => {
+        rec['at'] = '2020-01-01T00:00:00.000Z';
+      },
+      false,
+    );
     const corrupt = await run(['custody', 'verify', driveId, '--json']);
     expect(corrupt.code).toBe(8);
     const cerr = corrupt.events.find((e) => e['event'] === 'error')!;
@@ -277,7 +303,8 @@ describe('scelle custody: the whole life of a drive', () => {
     expect(customerShow.every((e) => e.author.publicKey === publicKey)).toBe(true);
 
     // the station's copy and the customer's, together: customer-attested
-    const signedOnly = (e: object) => Object.fromEntries(Object.entries(e).filter(([k]) => ['v', 'id', 'driveId', 'seq', 'prev', 'type', 'at', 'author', 'data', 'sig'].includes(k)));
+    const signedOnly = (e: object) =>
+      Object.fromEntries(Object.entries(e).filter(([k]) => ['v', 'id', 'driveId', 'seq', 'prev', 'type', 'at', 'author', 'data', 'sig'].includes(k)));
     const all = [...stationShow, ...customerShow].map(signedOnly);
     const stationKey = (stationShow[0] as unknown as { author: { publicKey: string } }).author.publicKey;
     const report = verifyChain(all, staticTrust({ stations: [stationKey] }), { checkOrder: false });

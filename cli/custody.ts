@@ -91,7 +91,10 @@ export async function appendEvent<T extends EventType>(store: CustodyStore, req:
   const lineage: Lineage = req.author.kind === 'customer' ? 'customer' : 'provider';
   const next = store.nextEvent(req.driveId, lineage);
   if (lineage === 'provider' && next.seq === 0 && req.type !== 'sealed') {
-    throw new ScelleError('E_CUSTODY_CHAIN', 'this machine has no provider lineage for the drive (it did not seal it here)', { reason: 'no-provider-lineage', driveId: req.driveId });
+    throw new ScelleError('E_CUSTODY_CHAIN', 'this machine has no provider lineage for the drive (it did not seal it here)', {
+      reason: 'no-provider-lineage',
+      driveId: req.driveId,
+    });
   }
   const data = { ...req.data } as Record<string, unknown>;
   if (lineage === 'customer' && next.seq === 0 && req.anchor) data['anchor'] = req.anchor;
@@ -104,8 +107,15 @@ export async function appendEvent<T extends EventType>(store: CustodyStore, req:
 /** The localized name of an event type. */
 export function eventTypeLabel(lang: Output['lang'], type: string): string {
   const keys: Record<string, TextKey> = {
-    sealed: 'evSealed', verified: 'evVerified', shipped: 'evShipped', delivered: 'evDelivered', received: 'evReceived',
-    opened: 'evOpened', erased: 'evErased', incident: 'evIncident', note: 'evNote',
+    sealed: 'evSealed',
+    verified: 'evVerified',
+    shipped: 'evShipped',
+    delivered: 'evDelivered',
+    received: 'evReceived',
+    opened: 'evOpened',
+    erased: 'evErased',
+    incident: 'evIncident',
+    note: 'evNote',
   };
   const k = keys[type];
   return k ? t(lang, k) : type;
@@ -114,7 +124,10 @@ export function eventTypeLabel(lang: Output['lang'], type: string): string {
 /** Tells the user which events were recorded (a `custody` JSON event with --json). */
 export function reportRecorded(out: Output, events: readonly SignedEvent[]): void {
   for (const e of events) out.info(t(out.lang, 'custodyRecorded', eventTypeLabel(out.lang, e.type), e.driveId));
-  out.emit({ event: 'custody', recorded: events.map((e) => ({ id: e.id, type: e.type, driveId: e.driveId, lineage: e.author.kind === 'customer' ? 'customer' : 'provider', seq: e.seq })) });
+  out.emit({
+    event: 'custody',
+    recorded: events.map((e) => ({ id: e.id, type: e.type, driveId: e.driveId, lineage: e.author.kind === 'customer' ? 'customer' : 'provider', seq: e.seq })),
+  });
 }
 
 /**
@@ -144,16 +157,29 @@ export async function recordOrWarn(out: Output, exitCode: number, record: () => 
  * (`data-key`). Returns the final exit code (see recordOrWarn).
  */
 export function recordAfterSeal(out: Output, station: StationIdentity, result: SealResult, home: string = scelleHome(), customerKey?: string): Promise<number> {
-  return recordOrWarn(out, 0, () => withCustodyStore(async (store) => {
-    const customer = customerKey !== undefined
-      ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
-      : { customerPublicKey: result.customerPublicKey, customerAttestation: 'data-key' as const };
-    const { event } = await appendEvent(store, {
-      type: 'sealed', driveId: result.driveId, author: stationAuthor(station), secretKey: station.secretKey,
-      data: { manifestSha256: result.manifestSha256, files: result.files, bytes: result.bytes, parts: result.parts, ...customer, stationCertificateSha256: stationCertificateSha256(station.certificate) },
-    });
-    return [event];
-  }, home));
+  return recordOrWarn(out, 0, () =>
+    withCustodyStore(async (store) => {
+      const customer =
+        customerKey !== undefined
+          ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
+          : { customerPublicKey: result.customerPublicKey, customerAttestation: 'data-key' as const };
+      const { event } = await appendEvent(store, {
+        type: 'sealed',
+        driveId: result.driveId,
+        author: stationAuthor(station),
+        secretKey: station.secretKey,
+        data: {
+          manifestSha256: result.manifestSha256,
+          files: result.files,
+          bytes: result.bytes,
+          parts: result.parts,
+          ...customer,
+          stationCertificateSha256: stationCertificateSha256(station.certificate),
+        },
+      });
+      return [event];
+    }, home),
+  );
 }
 
 function wipe(key: CustomerCustodyKey | undefined): void {
@@ -167,32 +193,42 @@ function wipe(key: CustomerCustodyKey | undefined): void {
  * key was given; once per drive on this machine); otherwise nothing (a note says why, and
  * which key is missing). Wipes the report's customer key. Returns the final exit code (see recordOrWarn).
  */
-export async function recordAfterVerify(out: Output, report: VerifyReport, driveDir: string, pinnedRoots: readonly Uint8Array[], exitCode: number, signer: CustomerSigner, home: string = scelleHome()): Promise<number> {
+export async function recordAfterVerify(
+  out: Output,
+  report: VerifyReport,
+  driveDir: string,
+  pinnedRoots: readonly Uint8Array[],
+  exitCode: number,
+  signer: CustomerSigner,
+  home: string = scelleHome(),
+): Promise<number> {
   const customerKey = report.customerKey;
   try {
-    return await recordOrWarn(out, exitCode, () => withCustodyStore(async (store) => {
-      const data = { level: report.level, ok: report.ok, problems: report.problems.length };
-      const station = await loadStationIfPresent(home);
-      try {
-        if (station && store.head(report.driveId, 'provider')) {
-          const { event } = await appendEvent(store, { type: 'verified', driveId: report.driveId, author: stationAuthor(station), secretKey: station.secretKey, data });
+    return await recordOrWarn(out, exitCode, () =>
+      withCustodyStore(async (store) => {
+        const data = { level: report.level, ok: report.ok, problems: report.problems.length };
+        const station = await loadStationIfPresent(home);
+        try {
+          if (station && store.head(report.driveId, 'provider')) {
+            const { event } = await appendEvent(store, { type: 'verified', driveId: report.driveId, author: stationAuthor(station), secretKey: station.secretKey, data });
+            return [event];
+          }
+        } finally {
+          station?.secretKey.fill(0);
+        }
+        if (signer.kind === 'customer-key' || signer.kind === 'data-key') {
+          if (hasCustomerEvent(store.eventsForDrive(report.driveId), 'received')) {
+            out.info(t(out.lang, 'custodyAlreadyReceived', report.driveId));
+            return [];
+          }
+          const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
+          const { event } = await appendEvent(store, { type: 'received', driveId: report.driveId, author: signer.author, secretKey: signer.secretKey, data, anchor });
           return [event];
         }
-      } finally {
-        station?.secretKey.fill(0);
-      }
-      if (signer.kind === 'customer-key' || signer.kind === 'data-key') {
-        if (hasCustomerEvent(store.eventsForDrive(report.driveId), 'received')) {
-          out.info(t(out.lang, 'custodyAlreadyReceived', report.driveId));
-          return [];
-        }
-        const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
-        const { event } = await appendEvent(store, { type: 'received', driveId: report.driveId, author: signer.author, secretKey: signer.secretKey, data, anchor });
-        return [event];
-      }
-      out.info(t(out.lang, signer.kind === 'needs-customer-key' ? 'custodyNeedsCustomerKey' : 'custodyNoSigner'));
-      return [];
-    }, home));
+        out.info(t(out.lang, signer.kind === 'needs-customer-key' ? 'custodyNeedsCustomerKey' : 'custodyNoSigner'));
+        return [];
+      }, home),
+    );
   } finally {
     wipe(customerKey);
   }
@@ -210,23 +246,47 @@ function hasCustomerEvent(events: readonly SignedEvent[], type: EventType): bool
  * (files and bytes restored, partial). The first customer event anchors on the manifest
  * SHA-256. Wipes the customer key. Returns the final exit code (see recordOrWarn).
  */
-export async function recordAfterOpen(out: Output, res: OpenResult & { driveId: string }, driveDir: string, pinnedRoots: readonly Uint8Array[], partial: boolean, signer: CustomerSigner, home: string = scelleHome()): Promise<number> {
+export async function recordAfterOpen(
+  out: Output,
+  res: OpenResult & { driveId: string },
+  driveDir: string,
+  pinnedRoots: readonly Uint8Array[],
+  partial: boolean,
+  signer: CustomerSigner,
+  home: string = scelleHome(),
+): Promise<number> {
   const key = res.customerKey;
   try {
-    return await recordOrWarn(out, 0, () => withCustodyStore(async (store) => {
-      if (signer.kind !== 'customer-key' && signer.kind !== 'data-key') {
-        out.info(t(out.lang, signer.kind === 'needs-customer-key' ? 'custodyNeedsCustomerKey' : 'custodyNoSigner'));
-        return [];
-      }
-      const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
-      const { author, secretKey } = signer;
-      const recorded: SignedEvent[] = [];
-      if (!partial && !hasCustomerEvent(store.eventsForDrive(res.driveId), 'received')) {
-        recorded.push((await appendEvent(store, { type: 'received', driveId: res.driveId, author, secretKey, data: { level: 'full', ok: res.verified === true, problems: 0 }, anchor })).event);
-      }
-      recorded.push((await appendEvent(store, { type: 'opened', driveId: res.driveId, author, secretKey, data: { ok: res.verified === true, filesRestored: res.files, bytesRestored: res.bytes, partial }, anchor })).event);
-      return recorded;
-    }, home));
+    return await recordOrWarn(out, 0, () =>
+      withCustodyStore(async (store) => {
+        if (signer.kind !== 'customer-key' && signer.kind !== 'data-key') {
+          out.info(t(out.lang, signer.kind === 'needs-customer-key' ? 'custodyNeedsCustomerKey' : 'custodyNoSigner'));
+          return [];
+        }
+        const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
+        const { author, secretKey } = signer;
+        const recorded: SignedEvent[] = [];
+        if (!partial && !hasCustomerEvent(store.eventsForDrive(res.driveId), 'received')) {
+          recorded.push(
+            (await appendEvent(store, { type: 'received', driveId: res.driveId, author, secretKey, data: { level: 'full', ok: res.verified === true, problems: 0 }, anchor }))
+              .event,
+          );
+        }
+        recorded.push(
+          (
+            await appendEvent(store, {
+              type: 'opened',
+              driveId: res.driveId,
+              author,
+              secretKey,
+              data: { ok: res.verified === true, filesRestored: res.files, bytesRestored: res.bytes, partial },
+              anchor,
+            })
+          ).event,
+        );
+        return recorded;
+      }, home),
+    );
   } finally {
     wipe(key);
   }
@@ -283,8 +343,13 @@ export function toolInfo(): { name: string; version: string } {
       if (existsSync(p)) {
         try {
           const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-          if (pkg.name === 'scelle' && typeof pkg.version === 'string') { cachedVersion = pkg.version; break; }
-        } catch { /* keep looking */ }
+          if (pkg.name === 'scelle' && typeof pkg.version === 'string') {
+            cachedVersion = pkg.version;
+            break;
+          }
+        } catch {
+          /* keep looking */
+        }
       }
       dir = dirname(dir);
     }

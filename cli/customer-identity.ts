@@ -46,10 +46,7 @@ export function customerDriveSecret(identity: CustomerIdentity): DriveSecret {
 }
 
 /** Who signs the customer's events of one drive: the customer's own key, the data-key key, or nobody. */
-export type CustomerSigner =
-  | { kind: 'customer-key' | 'data-key'; author: CustodyEvent['author']; secretKey: Uint8Array }
-  | { kind: 'needs-customer-key' }
-  | { kind: 'none' };
+export type CustomerSigner = { kind: 'customer-key' | 'data-key'; author: CustodyEvent['author']; secretKey: Uint8Array } | { kind: 'needs-customer-key' } | { kind: 'none' };
 
 /**
  * Chooses the signer of the customer's events: the customer's own key when the drive was

@@ -68,7 +68,9 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSigint);
   try {
     if (!run) throw new ScelleError('E_USAGE', `unknown command ${command}`, { reason: command });
-    return await (await run())(rest, out, controller.signal);
+    return await (
+      await run()
+    )(rest, out, controller.signal);
   } catch (e) {
     const err = isScelleError(e) ? e : new ScelleError('E_INTERNAL', e instanceof Error ? e.message : String(e));
     const s = errorSentence(lang, err.code, err.details);
@@ -85,5 +87,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -10,7 +10,12 @@ import { counted } from './plurals.js';
 export class Output {
   private barShown = false;
 
-  constructor(readonly lang: Lang, readonly json: boolean, private readonly stdout = process.stdout, private readonly stderr = process.stderr) {}
+  constructor(
+    readonly lang: Lang,
+    readonly json: boolean,
+    private readonly stdout = process.stdout,
+    private readonly stderr = process.stderr,
+  ) {}
 
   /** A line for people (stdout), or nothing in JSON mode. */
   info(text: string): void {
@@ -63,10 +68,16 @@ export class Output {
     const width = 28;
     const fill = Math.round((pct / 100) * width);
     const eta = p.etaSeconds === null ? '—' : `${Math.ceil(p.etaSeconds)} s`;
-    const label = { scan: this.lang === 'fr' ? 'Comptage' : 'Counting', seal: this.lang === 'fr' ? 'Scellement' : 'Sealing', verify: this.lang === 'fr' ? 'Vérification' : 'Verifying', open: this.lang === 'fr' ? 'Restauration' : 'Restoring' }[p.phase];
-    const line = p.phase === 'scan'
-      ? `${label} : ${counted(this.lang, 'files', p.filesTotal)} · ${fmtBytes(p.bytesTotal, this.lang)}`
-      : `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${pct.toFixed(0).padStart(3)} % · ${fmtBytes(p.bytesPerSecond, this.lang)}/s · ${this.lang === 'fr' ? 'reste' : 'left'} ${eta}`;
+    const label = {
+      scan: this.lang === 'fr' ? 'Comptage' : 'Counting',
+      seal: this.lang === 'fr' ? 'Scellement' : 'Sealing',
+      verify: this.lang === 'fr' ? 'Vérification' : 'Verifying',
+      open: this.lang === 'fr' ? 'Restauration' : 'Restoring',
+    }[p.phase];
+    const line =
+      p.phase === 'scan'
+        ? `${label} : ${counted(this.lang, 'files', p.filesTotal)} · ${fmtBytes(p.bytesTotal, this.lang)}`
+        : `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${pct.toFixed(0).padStart(3)} % · ${fmtBytes(p.bytesPerSecond, this.lang)}/s · ${this.lang === 'fr' ? 'reste' : 'left'} ${eta}`;
     this.stderr.write(`\r${line}\x1b[K`);
     this.barShown = true;
   }

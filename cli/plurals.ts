@@ -28,8 +28,16 @@ const fr = {
   keyFilesDestroyed: { one: '# fichier de clé détruit', many: '# de fichiers de clé détruits', other: '# fichiers de clé détruits' },
   partsDeleted: { one: '# partie supprimée', many: '# de parties supprimées', other: '# parties supprimées' },
   filesExist: { one: '# fichier existe déjà à destination', many: '# de fichiers existent déjà à destination', other: '# fichiers existent déjà à destination' },
-  eventsQueued: { one: '# événement reste en file d’attente sur ce poste', many: '# d’événements restent en file d’attente sur ce poste', other: '# événements restent en file d’attente sur ce poste' },
-  unsafeLinks: { one: '# lien du disque est absolu ou mène hors du dossier de destination', many: '# de liens du disque sont absolus ou mènent hors du dossier de destination', other: '# liens du disque sont absolus ou mènent hors du dossier de destination' },
+  eventsQueued: {
+    one: '# événement reste en file d’attente sur ce poste',
+    many: '# d’événements restent en file d’attente sur ce poste',
+    other: '# événements restent en file d’attente sur ce poste',
+  },
+  unsafeLinks: {
+    one: '# lien du disque est absolu ou mène hors du dossier de destination',
+    many: '# de liens du disque sont absolus ou mènent hors du dossier de destination',
+    other: '# liens du disque sont absolus ou mènent hors du dossier de destination',
+  },
 } as const satisfies Record<string, PluralForms>;
 
 /** A counted phrase. */
@@ -54,7 +62,10 @@ const en: Record<CountedPhrase, PluralForms> = {
   partsDeleted: { one: '# part deleted', other: '# parts deleted' },
   filesExist: { one: '# file already exists at the destination', other: '# files already exist at the destination' },
   eventsQueued: { one: '# event stays queued on this machine', other: '# events stay queued on this machine' },
-  unsafeLinks: { one: '# link on the drive is absolute or leads outside the destination folder', other: '# links on the drive are absolute or lead outside the destination folder' },
+  unsafeLinks: {
+    one: '# link on the drive is absolute or leads outside the destination folder',
+    other: '# links on the drive are absolute or lead outside the destination folder',
+  },
 };
 
 /** Both catalogs of counted phrases, by language. */

@@ -34,7 +34,11 @@ function productionBuild(provider: string): (args: string[], home: string) => Sp
 }
 
 function resultOf(r: SpawnSyncReturns<string>): Record<string, unknown> {
-  const events = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const ev = events.find((e) => e.event === 'result' || e.event === 'error');
   if (!ev) throw new Error(`no result in: ${r.stdout}\n${r.stderr}`);
   return ev;
@@ -69,13 +73,16 @@ describe('the build step that writes the provider configuration', () => {
 });
 
 describe('a production build of the command line', () => {
-  it('trusts its built-in roots only: the provider\'s station is certified with nothing set up, a locally added root is refused', () => {
+  it("trusts its built-in roots only: the provider's station is certified with nothing set up, a locally added root is refused", () => {
     const admin = tempDir();
     expect(dev(['keygen', 'root', '--out', join(admin, 'root.key')], admin).status).toBe(0);
     expect(dev(['keygen', 'root', '--out', join(admin, 'other-root.key')], admin).status).toBe(0);
     expect(dev(['keygen', 'escrow', '--out', join(admin, 'escrow.key')], admin).status).toBe(0);
     expect(dev(['keygen', 'station', '--id', 'mtl-prep-1', '--out', join(admin, 'station.key')], admin).status).toBe(0);
-    expect(dev(['certify', '--root-key', join(admin, 'root.key'), '--station-pub', join(admin, 'station.key.pub'), '--id', 'mtl-prep-1', '--out', join(admin, 'cert.json')], admin).status).toBe(0);
+    expect(
+      dev(['certify', '--root-key', join(admin, 'root.key'), '--station-pub', join(admin, 'station.key.pub'), '--id', 'mtl-prep-1', '--out', join(admin, 'cert.json')], admin)
+        .status,
+    ).toBe(0);
     const rootPub = (JSON.parse(readFileSync(join(admin, 'root.key.pub'), 'utf8')) as { publicKey: string }).publicKey;
     const escrowPub = (JSON.parse(readFileSync(join(admin, 'escrow.key.pub'), 'utf8')) as { publicKey: string }).publicKey;
     const prod = productionBuild(JSON.stringify({ name: 'Nuage Québec', roots: [rootPub], escrowPublicKey: escrowPub }));
@@ -101,7 +108,9 @@ describe('a production build of the command line', () => {
     const refused = prod(['setup', '--root', join(admin, 'other-root.key.pub'), '--json'], customer);
     expect(refused.status).not.toBe(0);
     expect(resultOf(refused)).toMatchObject({ event: 'error', code: 'E_USAGE' });
-    const otherProd = productionBuild(JSON.stringify({ name: 'Autre', roots: [(JSON.parse(readFileSync(join(admin, 'other-root.key.pub'), 'utf8')) as { publicKey: string }).publicKey] }));
+    const otherProd = productionBuild(
+      JSON.stringify({ name: 'Autre', roots: [(JSON.parse(readFileSync(join(admin, 'other-root.key.pub'), 'utf8')) as { publicKey: string }).publicKey] }),
+    );
     const plantedRootHome = tempDir();
     expect(dev(['setup', '--root', join(admin, 'root.key.pub'), '--json'], plantedRootHome).status).toBe(0);
     expect(resultOf(dev(['verify', String(sealed.driveDir), '--json'], plantedRootHome))).toMatchObject({ station: { certified: true } });

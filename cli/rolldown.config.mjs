@@ -6,8 +6,13 @@ import { defineConfig } from 'rolldown';
 
 /** Each worker entry of the engine, by the folder of shared/engine it lives in. */
 const workers = {
-  'payload-worker': 'payload', 'part-writer-worker': 'payload', 'segment-worker': 'payload',
-  'tar-builder-worker': 'seal', 'kdf-worker': 'seal', 'restore-worker': 'restore', 'file-hash-worker': 'verify',
+  'payload-worker': 'payload',
+  'part-writer-worker': 'payload',
+  'segment-worker': 'payload',
+  'tar-builder-worker': 'seal',
+  'kdf-worker': 'seal',
+  'restore-worker': 'restore',
+  'file-hash-worker': 'verify',
 };
 
 export default defineConfig({

@@ -20,26 +20,55 @@ function runAsync(args: string[], home: string): Promise<{ status: number | null
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SCELLE_HOME: home, SCELLE_LANG: '' } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 function resultOf(r: Pick<SpawnSyncReturns<string>, 'stdout' | 'stderr'>): Record<string, unknown> {
-  const ev = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.event === 'result' || e.event === 'error');
+  const ev = r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((e) => e.event === 'result' || e.event === 'error');
   if (!ev) throw new Error(`no result in: ${r.stdout}\n${r.stderr}`);
   return ev;
 }
 
-describe('scelle verify judges the drive\'s origin', () => {
-  it('unconfirmed offline, genuine with the service\'s receipt, revoked by the provider\'s list; an older list is refused', async () => {
+describe("scelle verify judges the drive's origin", () => {
+  it("unconfirmed offline, genuine with the service's receipt, revoked by the provider's list; an older list is refused", async () => {
     const admin = tempDir();
     const home = tempDir();
     expect(run(['keygen', 'root', '--out', join(admin, 'root.key')], admin).status).toBe(0);
     expect(run(['keygen', 'station', '--id', 'mtl-prep-1', '--out', join(admin, 'station.key')], admin).status).toBe(0);
-    const certified = resultOf(run(['certify', '--root-key', join(admin, 'root.key'), '--station-pub', join(admin, 'station.key.pub'), '--id', 'mtl-prep-1', '--out', join(admin, 'cert.json'), '--days', '30', '--json'], admin));
+    const certified = resultOf(
+      run(
+        [
+          'certify',
+          '--root-key',
+          join(admin, 'root.key'),
+          '--station-pub',
+          join(admin, 'station.key.pub'),
+          '--id',
+          'mtl-prep-1',
+          '--out',
+          join(admin, 'cert.json'),
+          '--days',
+          '30',
+          '--json',
+        ],
+        admin,
+      ),
+    );
     expect(certified.certificateSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(run(['setup', '--root', join(admin, 'root.key.pub'), '--station-key', join(admin, 'station.key'), '--certificate', join(admin, 'cert.json'), '--json'], home).status).toBe(0);
+    expect(
+      run(['setup', '--root', join(admin, 'root.key.pub'), '--station-key', join(admin, 'station.key'), '--certificate', join(admin, 'cert.json'), '--json'], home).status,
+    ).toBe(0);
     const src = tempDir();
     writeTree(src, { 'client/a.txt': bytes(1000, 1) });
     const sealed = resultOf(run(['seal', join(src, 'client'), '--to', tempDir(), '--json', '--no-escrow'], home));
@@ -54,14 +83,31 @@ describe('scelle verify judges the drive\'s origin', () => {
     await withCustodyStore(async (store) => {
       const ev = store.eventsForDrive(String(sealed.driveId)).find((e) => e.type === 'sealed')!;
       const receivedAt = new Date(Date.now() + 5_000).toISOString();
-      await store.recordReceipt(parseReceipt(signServiceObject({ eventId: ev.id, eventHash: eventHash(ev), receivedAt, leafIndex: 0, serviceKeyId: serviceKeyIdOf(publicKeyOf(serviceKey)) }, serviceKey)));
+      await store.recordReceipt(
+        parseReceipt(signServiceObject({ eventId: ev.id, eventHash: eventHash(ev), receivedAt, leafIndex: 0, serviceKeyId: serviceKeyIdOf(publicKeyOf(serviceKey)) }, serviceKey)),
+      );
     }, home);
     const online = run(['verify', drive, '--json'], home);
     expect(resultOf(online)).toMatchObject({ ok: true, trust: { trust: 'genuine', timeSource: 'receipt' } });
 
     // The provider revokes the certificate (key compromise) in list no. 2; the machine caches it.
     const revokedAt = new Date(Date.now() - 60_000).toISOString();
-    expect(run(['revoke', '--root-key', join(admin, 'root.key'), '--sequence', '2', '--out', join(admin, 'rev-2.json'), '--entry', `${String(certified.certificateSha256)}:key-compromise@${revokedAt}`], admin).status).toBe(0);
+    expect(
+      run(
+        [
+          'revoke',
+          '--root-key',
+          join(admin, 'root.key'),
+          '--sequence',
+          '2',
+          '--out',
+          join(admin, 'rev-2.json'),
+          '--entry',
+          `${String(certified.certificateSha256)}:key-compromise@${revokedAt}`,
+        ],
+        admin,
+      ).status,
+    ).toBe(0);
     expect(run(['setup', '--revocations', join(admin, 'rev-2.json'), '--json'], home).status).toBe(0);
     const revokedRun = run(['verify', drive, '--json'], home);
     expect(resultOf(revokedRun)).toMatchObject({ trust: { trust: 'revoked', revocation: { reason: 'key-compromise' } } });

@@ -58,7 +58,11 @@ async function journalSealedTime(drive: LoadedDrive, serviceKeys: readonly strin
     const sealed = store.eventsForDrive(drive.info.driveId).find((e) => e.type === 'sealed' && e.seq === 0);
     const receipt = sealed ? store.receiptFor(sealed.id) : undefined;
     if (!sealed || !receipt) return null;
-    return sealedReceiptTime(sealed, receipt, serviceKeys, { driveId: drive.info.driveId, manifestSha256: drive.info.manifestSha256, stationPublicKey: drive.manifest.station.publicKey });
+    return sealedReceiptTime(sealed, receipt, serviceKeys, {
+      driveId: drive.info.driveId,
+      manifestSha256: drive.info.manifestSha256,
+      stationPublicKey: drive.manifest.station.publicKey,
+    });
   }, home);
 }
 

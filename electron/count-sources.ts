@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { ScelleError } from '../shared/errors/scelle-error.js';
 
 /** Totals of a count. */
-export interface SourceCount { files: number; directories: number; bytes: number }
+export interface SourceCount {
+  files: number;
+  directories: number;
+  bytes: number;
+}
 
 /**
  * Walks `paths`; calls `onCount` at most every `intervalMs`. Errors: E_SOURCE_NOT_FOUND for a
@@ -19,7 +23,10 @@ export async function countSources(paths: readonly string[], opts: { signal?: Ab
   const tick = () => {
     if (opts.signal?.aborted) throw new ScelleError('E_CANCELLED', 'counting was cancelled');
     const now = Date.now();
-    if (opts.onCount && now - last >= (opts.intervalMs ?? 100)) { last = now; opts.onCount({ ...c }); }
+    if (opts.onCount && now - last >= (opts.intervalMs ?? 100)) {
+      last = now;
+      opts.onCount({ ...c });
+    }
   };
   const walk = async (p: string, top: boolean): Promise<void> => {
     tick();

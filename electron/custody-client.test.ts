@@ -26,7 +26,10 @@ describe('custody client', () => {
     expect(tl.events.map((e) => [e.author.kind, e.attestation])).toEqual(
       [...c.all].sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq).map((e) => [e.author.kind, e.author.kind === 'customer' ? 'data-key' : null]),
     );
-    expect(toTimeline({ driveId: c.driveId, events: c.all, receipts: receipts.slice(1), badReceipts: 0, serviceVerification: null }, ok)).toMatchObject({ chainOk: false, chainProblem: 'bad-receipt' });
+    expect(toTimeline({ driveId: c.driveId, events: c.all, receipts: receipts.slice(1), badReceipts: 0, serviceVerification: null }, ok)).toMatchObject({
+      chainOk: false,
+      chainProblem: 'bad-receipt',
+    });
 
     const revoked = trustFromServiceReport(c.all, { ok: false, problems: [{ code: 'revoked-key', eventId: c.provider[0]!.id }] });
     const bad = verifyChain(c.all, revoked, { driveId: c.driveId });
@@ -44,7 +47,10 @@ describe('custody client', () => {
     const report = verifyChain(events, trustFromServiceReport(events, { ok: true, problems: [] }), { driveId: c.driveId });
     const receipts = events.map((e, i) => ({ eventId: e.id, eventHash: 'ab'.repeat(32), receivedAt: e.at, leafIndex: i, serviceKeyId: 'k', signature: 's' }));
     const tl = toTimeline({ driveId: c.driveId, events, receipts, badReceipts: 0, serviceVerification: null }, report);
-    expect(tl.anomalies.map((a) => [a.kind, a.eventId])).toEqual([['received-before-shipped', c.customerEvents[0]!.id], ['opened-before-shipped', c.customerEvents[1]!.id]]);
+    expect(tl.anomalies.map((a) => [a.kind, a.eventId])).toEqual([
+      ['received-before-shipped', c.customerEvents[0]!.id],
+      ['opened-before-shipped', c.customerEvents[1]!.id],
+    ]);
     expect(tl).toMatchObject({ chainOk: false, chainProblem: 'received-before-shipped' });
     expect(tl.events).toHaveLength(5);
     expect(tl.events.every((e) => e.signatureOk)).toBe(true);

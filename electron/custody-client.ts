@@ -72,8 +72,11 @@ export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimeline
   const events = [...d.events].sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
   const pick = (key: string) => [...new Set(events.map((e) => e.data[key]).filter((v): v is string => typeof v === 'string'))];
   const unreceipted = d.events.some((e) => !received.has(e.id));
-  const problem = report.problems.find((p) => !['time-backwards', 'reordered'].includes(p.code))?.code
-    ?? (d.badReceipts > 0 || unreceipted ? 'bad-receipt' : null) ?? report.anomalies[0]?.kind ?? null;
+  const problem =
+    report.problems.find((p) => !['time-backwards', 'reordered'].includes(p.code))?.code ??
+    (d.badReceipts > 0 || unreceipted ? 'bad-receipt' : null) ??
+    report.anomalies[0]?.kind ??
+    null;
   return {
     driveId: d.driveId,
     trackingNumbers: pick('trackingNumber'),
@@ -82,8 +85,14 @@ export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimeline
     chainProblem: problem,
     anomalies: report.anomalies.map((a) => ({ kind: a.kind, eventId: a.eventId, relatedEventId: a.relatedEventId })),
     events: events.map((e) => ({
-      id: e.id, seq: e.seq, type: e.type, at: e.at, receivedAt: received.get(e.id) ?? null,
-      author: { kind: e.author.kind, id: e.author.id }, data: e.data, signatureOk: status.get(e.id) !== 'invalid',
+      id: e.id,
+      seq: e.seq,
+      type: e.type,
+      at: e.at,
+      receivedAt: received.get(e.id) ?? null,
+      author: { kind: e.author.kind, id: e.author.id },
+      data: e.data,
+      signatureOk: status.get(e.id) !== 'invalid',
       attestation: attestation.get(e.id) ?? null,
     })),
   };
@@ -94,7 +103,12 @@ export class HttpCustodyClient implements CustodyPort {
   private store: Promise<CustodyStore> | null = null;
   private readonly options: Required<CustodyClientOptions>;
 
-  constructor(private readonly settings: SettingsStore, private readonly journalDir: string, private readonly stationKeyFile: string, options: CustodyClientOptions = {}) {
+  constructor(
+    private readonly settings: SettingsStore,
+    private readonly journalDir: string,
+    private readonly stationKeyFile: string,
+    options: CustodyClientOptions = {},
+  ) {
     this.options = { ...DEFAULTS, ...options };
   }
 
@@ -102,7 +116,9 @@ export class HttpCustodyClient implements CustodyPort {
   journal(): Promise<CustodyStore> {
     if (!this.store) {
       this.store = CustodyStore.open(this.journalDir);
-      this.store.catch(() => { this.store = null; });
+      this.store.catch(() => {
+        this.store = null;
+      });
     }
     return this.store;
   }
@@ -134,7 +150,12 @@ export class HttpCustodyClient implements CustodyPort {
     }
     try {
       return new CustodySyncClient({
-        baseUrl: s.custodyUrl, token, serviceKeys: secrets.serviceKeys, store: await this.journal(), ...(ca !== undefined ? { ca } : {}), ...this.options,
+        baseUrl: s.custodyUrl,
+        token,
+        serviceKeys: secrets.serviceKeys,
+        store: await this.journal(),
+        ...(ca !== undefined ? { ca } : {}),
+        ...this.options,
       });
     } catch (e) {
       if (isScelleError(e, 'E_USAGE')) throw new ScelleError('E_CUSTODY_SYNC', e.message, { reason: 'not-configured' }, { cause: e });
@@ -152,12 +173,15 @@ export class HttpCustodyClient implements CustodyPort {
       const client = await this.client('support');
       await client.refreshCheckpoint();
       const drives = await client.lookupDrives({ [kind]: value });
-      return drives.filter((d) => d.events.length > 0).map((d) => {
-        const report = verifyChain(d.events, trustFromServiceReport(d.events, d.serviceVerification), {
-          driveId: d.driveId, trustedTimes: new Map(d.receipts.map((r) => [r.eventId, r.receivedAt])),
+      return drives
+        .filter((d) => d.events.length > 0)
+        .map((d) => {
+          const report = verifyChain(d.events, trustFromServiceReport(d.events, d.serviceVerification), {
+            driveId: d.driveId,
+            trustedTimes: new Map(d.receipts.map((r) => [r.eventId, r.receivedAt])),
+          });
+          return toTimeline(d, report);
         });
-        return toTimeline(d, report);
-      });
     } catch (e) {
       throw toCustodyError(e);
     }
@@ -215,7 +239,10 @@ export class HttpCustodyClient implements CustodyPort {
     } else {
       const station = await loadStationIdentity(this.stationKeyFile);
       try {
-        event = signEvent(makeEvent({ ...position, author: { kind: 'station', id: station.id, publicKey: Buffer.from(station.publicKey).toString('base64') }, data: input.data as never }), station.secretKey);
+        event = signEvent(
+          makeEvent({ ...position, author: { kind: 'station', id: station.id, publicKey: Buffer.from(station.publicKey).toString('base64') }, data: input.data as never }),
+          station.secretKey,
+        );
       } finally {
         station.secretKey.fill(0);
       }

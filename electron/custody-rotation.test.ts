@@ -25,7 +25,8 @@ describe('custody token rotation in the app', () => {
   });
 
   it('rotates tokens older than 30 days after a sync, keeps younger ones', async () => {
-    const token = async (role: string, subject?: string) => String((await call(custody.url, custody.adminToken, 'POST', '/v1/tokens', { role, ...(subject ? { subject } : {}) })).body.token);
+    const token = async (role: string, subject?: string) =>
+      String((await call(custody.url, custody.adminToken, 'POST', '/v1/tokens', { role, ...(subject ? { subject } : {}) })).body.token);
     const oldStation = await token('station', 'station-rot');
     const oldSupport = await token('support');
     const settings = new JsonSettingsStore(join(dir, 'settings.json'), testSecretCipher());

@@ -10,19 +10,41 @@ import type { DocumentPort } from './ports.js';
 
 const T = {
   'fr-CA': {
-    slip: 'Bordereau d’expédition — disque scellé', drive: 'Disque', carrier: 'Transporteur', tracking: 'Numéro de suivi',
+    slip: 'Bordereau d’expédition — disque scellé',
+    drive: 'Disque',
+    carrier: 'Transporteur',
+    tracking: 'Numéro de suivi',
     slipNote: 'Les données sont chiffrées. Le code de déverrouillage est transmis séparément, jamais avec le disque.',
-    report: 'Rapport de chaîne de possession', chain: 'Chaîne', ok: 'vérifiée', bad: 'NON vérifiée', generated: 'Produit le',
-    cols: ['N°', 'Type', 'Heure (auteur)', 'Reçu par le service', 'Auteur', 'Signature'], sigOk: 'valide', sigBad: 'invalide',
-    station: 'Poste', staff: 'Service', customer: 'Client',
+    report: 'Rapport de chaîne de possession',
+    chain: 'Chaîne',
+    ok: 'vérifiée',
+    bad: 'NON vérifiée',
+    generated: 'Produit le',
+    cols: ['N°', 'Type', 'Heure (auteur)', 'Reçu par le service', 'Auteur', 'Signature'],
+    sigOk: 'valide',
+    sigBad: 'invalide',
+    station: 'Poste',
+    staff: 'Service',
+    customer: 'Client',
     attestation: { 'customer-key': 'attesté par sa clé', 'data-key': 'clé des données seulement', none: 'NON attesté', unknown: 'attestation inconnue' },
   },
   en: {
-    slip: 'Packing slip — sealed drive', drive: 'Drive', carrier: 'Carrier', tracking: 'Tracking number',
+    slip: 'Packing slip — sealed drive',
+    drive: 'Drive',
+    carrier: 'Carrier',
+    tracking: 'Tracking number',
     slipNote: 'The data is encrypted. The unlock code is sent separately, never with the drive.',
-    report: 'Chain-of-custody report', chain: 'Chain', ok: 'verified', bad: 'NOT verified', generated: 'Generated',
-    cols: ['#', 'Type', 'Time (author)', 'Received by service', 'Author', 'Signature'], sigOk: 'valid', sigBad: 'invalid',
-    station: 'Station', staff: 'Service', customer: 'Customer',
+    report: 'Chain-of-custody report',
+    chain: 'Chain',
+    ok: 'verified',
+    bad: 'NOT verified',
+    generated: 'Generated',
+    cols: ['#', 'Type', 'Time (author)', 'Received by service', 'Author', 'Signature'],
+    sigOk: 'valid',
+    sigBad: 'invalid',
+    station: 'Station',
+    staff: 'Service',
+    customer: 'Customer',
     attestation: { 'customer-key': 'attested by their key', 'data-key': 'data key only', none: 'NOT attested', unknown: 'attestation unknown' },
   },
 } as const;
@@ -54,7 +76,11 @@ export async function renderPackingSlip(input: { driveId: string; carrierName: s
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const page = doc.addPage([612, 792]);
   page.drawText(t.slip, { x: 54, y: 720, size: 20, font: bold });
-  const rows: [string, string][] = [[t.drive, input.driveId], [t.carrier, input.carrierName], [t.tracking, input.trackingNumber]];
+  const rows: [string, string][] = [
+    [t.drive, input.driveId],
+    [t.carrier, input.carrierName],
+    [t.tracking, input.trackingNumber],
+  ];
   rows.forEach(([k, v], i) => {
     page.drawText(k, { x: 54, y: 670 - i * 34, size: 12, font });
     page.drawText(v, { x: 200, y: 670 - i * 34, size: 16, font: bold });
@@ -107,13 +133,23 @@ export async function renderTimelinePdf(tl: CustodyTimelineDto, language: Langua
   const widths = [30, 70, 150, 150, 200, 60];
   let page = doc.addPage([792, 612]);
   page.drawText(`${t.report} — ${t.drive} ${tl.driveId}`, { x: 36, y: 570, size: 14, font: bold });
-  page.drawText(`${t.chain}: ${tl.chainOk ? t.ok : t.bad}${tl.chainProblem ? ` (${tl.chainProblem})` : ''} · ${t.tracking}: ${tl.trackingNumbers.join(', ') || '—'}`, { x: 36, y: 550, size: 10, font });
+  page.drawText(`${t.chain}: ${tl.chainOk ? t.ok : t.bad}${tl.chainProblem ? ` (${tl.chainProblem})` : ''} · ${t.tracking}: ${tl.trackingNumbers.join(', ') || '—'}`, {
+    x: 36,
+    y: 550,
+    size: 10,
+    font,
+  });
   page.drawText(`${t.generated} ${new Date().toISOString()}`, { x: 36, y: 536, size: 8, font });
   let y = 510;
   table(page, bold, y, [...t.cols], widths);
   for (const e of tl.events) {
     y -= 14;
-    if (y < 40) { page = doc.addPage([792, 612]); y = 570; table(page, bold, y, [...t.cols], widths); y -= 14; }
+    if (y < 40) {
+      page = doc.addPage([792, 612]);
+      y = 570;
+      table(page, bold, y, [...t.cols], widths);
+      y -= 14;
+    }
     table(page, font, y, [String(e.seq), e.type, e.at, e.receivedAt ?? '—', reportAuthorWithAttestation(e, language), e.signatureOk ? t.sigOk : t.sigBad], widths);
   }
   return doc.save();
@@ -124,7 +160,19 @@ const csvCell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@]/.test(v) ? `"${(
 /** Support report CSV of one timeline (RFC 4180, formula-injection safe); `customerAttestation` is empty for provider events. */
 export function renderTimelineCsv(tl: CustodyTimelineDto): string {
   const head = ['driveId', 'seq', 'type', 'at', 'receivedAt', 'authorKind', 'authorId', 'signatureOk', 'chainOk', 'data', 'customerAttestation'];
-  const rows = tl.events.map((e) => [tl.driveId, String(e.seq), e.type, e.at, e.receivedAt ?? '', e.author.kind, e.author.id, String(e.signatureOk), String(tl.chainOk), JSON.stringify(e.data), e.attestation ?? '']);
+  const rows = tl.events.map((e) => [
+    tl.driveId,
+    String(e.seq),
+    e.type,
+    e.at,
+    e.receivedAt ?? '',
+    e.author.kind,
+    e.author.id,
+    String(e.signatureOk),
+    String(tl.chainOk),
+    JSON.stringify(e.data),
+    e.attestation ?? '',
+  ]);
   return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -85,7 +85,10 @@ export class DriveTrust {
     });
     return judgeStation({
       station: { id: info.station.id, publicKey: info.station.publicKey, certificate: info.station.certificate },
-      createdAt: info.createdAt, pinnedRoots: this.roots, revocations: this.revocations(), sealedReceivedAt,
+      createdAt: info.createdAt,
+      pinnedRoots: this.roots,
+      revocations: this.revocations(),
+      sealedReceivedAt,
     });
   }
 }

@@ -35,7 +35,11 @@ export const enrolmentFileSchema = z.strictObject({
     stationToken: token,
     supportToken: token.nullable().optional(),
     /** PEM of the CA the service's TLS certificate chains to; absent: the system store. */
-    caPem: z.string().max(64 * 1024).nullable().optional(),
+    caPem: z
+      .string()
+      .max(64 * 1024)
+      .nullable()
+      .optional(),
   }),
 });
 
@@ -90,7 +94,10 @@ export async function importEnrolment(file: string, ctx: EnrolmentContext): Prom
   } finally {
     station.secretKey.fill(0);
   }
-  await ctx.settings.setSecrets({ stationToken: bundle.custody.stationToken, supportToken: bundle.custody.supportToken ?? null, serviceKeys: bundle.custody.serviceKeys }, bundle.custody.url);
+  await ctx.settings.setSecrets(
+    { stationToken: bundle.custody.stationToken, supportToken: bundle.custody.supportToken ?? null, serviceKeys: bundle.custody.serviceKeys },
+    bundle.custody.url,
+  );
   await ctx.settings.set({ custodyUrl: bundle.custody.url, custodyCaPath: caPath, stationId: bundle.certificate.stationId, stationEnrolled: true });
   return { stationId: bundle.certificate.stationId, custodyUrl: bundle.custody.url };
 }

@@ -53,9 +53,16 @@ describe('IPC handlers: resume an interrupted seal from the dashboard', () => {
     expect(before.drives.map((d) => d.driveId)).not.toContain(driveId);
 
     const progress: unknown[] = [];
-    const listener = (channel: string, p: unknown) => { if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'resume-0001') progress.push(p); };
+    const listener = (channel: string, p: unknown) => {
+      if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'resume-0001') progress.push(p);
+    };
     world.listeners.add(listener);
-    const r = await value<{ driveId: string; driveDir: string; unlockCode: string; parts: number; files: number }>('engine.seal', { jobId: 'resume-0001', driveId: '/dev/sdx1', resume: true, recipients });
+    const r = await value<{ driveId: string; driveDir: string; unlockCode: string; parts: number; files: number }>('engine.seal', {
+      jobId: 'resume-0001',
+      driveId: '/dev/sdx1',
+      resume: true,
+      recipients,
+    });
     world.listeners.delete(listener);
     expect(r).toMatchObject({ driveId, driveDir: unfinished, parts: 9, files: 2 });
     expect(r.unlockCode).toMatch(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/);
@@ -76,7 +83,15 @@ describe('IPC handlers: resume an interrupted seal from the dashboard', () => {
     const unfinished = await interrupt([src]);
     const first = (await value<Listing>('custody.stationDrives', {})).interrupted;
     expect(first).toEqual([expect.objectContaining({ driveDir: unfinished, partsTotal: 41, problem: null })]);
-    const seen = new Promise<void>((r) => { const l = (channel: string, p: unknown) => { if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'resume-cancel') { world.listeners.delete(l); r(); } }; world.listeners.add(l); });
+    const seen = new Promise<void>((r) => {
+      const l = (channel: string, p: unknown) => {
+        if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'resume-cancel') {
+          world.listeners.delete(l);
+          r();
+        }
+      };
+      world.listeners.add(l);
+    });
     const running = call('engine.seal', { jobId: 'resume-cancel', driveId: '/dev/sdx1', resume: true, recipients });
     await seen;
     expect(await value('engine.cancel', { jobId: 'resume-cancel' })).toEqual({ cancelled: true });
@@ -91,7 +106,10 @@ describe('IPC handlers: resume an interrupted seal from the dashboard', () => {
   });
 
   it('the renderer cannot name the sources of a resume, nor start a seal without sources', async () => {
-    expect(await call('engine.seal', { jobId: 'resume-0002', driveId: '/dev/sdx1', resume: true, sources: [world.sourcesDir], recipients })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { field: 'sources' } } });
+    expect(await call('engine.seal', { jobId: 'resume-0002', driveId: '/dev/sdx1', resume: true, sources: [world.sourcesDir], recipients })).toMatchObject({
+      ok: false,
+      error: { code: 'E_IPC_INVALID', details: { field: 'sources' } },
+    });
     expect(await call('engine.seal', { jobId: 'resume-0003', driveId: '/dev/sdx1', recipients })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
   });
 
@@ -102,7 +120,10 @@ describe('IPC handlers: resume an interrupted seal from the dashboard', () => {
     appendFileSync(join(src, 'notes.txt'), 'modifié\n');
     expect(await call('engine.seal', { jobId: 'resume-0005', driveId: '/dev/sdx1', resume: true, recipients })).toMatchObject({ ok: false, error: { code: 'E_RESUME_MISMATCH' } });
     rmSync(src, { recursive: true });
-    expect(await call('engine.seal', { jobId: 'resume-0006', driveId: '/dev/sdx1', resume: true, recipients })).toMatchObject({ ok: false, error: { code: 'E_RESUME_MISMATCH', details: { path: src } } });
+    expect(await call('engine.seal', { jobId: 'resume-0006', driveId: '/dev/sdx1', resume: true, recipients })).toMatchObject({
+      ok: false,
+      error: { code: 'E_RESUME_MISMATCH', details: { path: src } },
+    });
     expect((await value<Listing>('custody.stationDrives', {})).interrupted).toEqual([expect.objectContaining({ driveDir: unfinished, problem: null })]);
   });
 });

@@ -26,10 +26,19 @@ describe('interrupted seals on the attached drives', () => {
     mkdirSync(join(v.volume.mountpoint, 'Photos'));
     const found = findInterruptedSeals([v.volume]);
     const driveId = v.driveDir.split('SCELLE-')[1]!;
-    expect(found).toEqual([{
-      volumeId: '/dev/sdz1', driveDir: v.driveDir, driveId, sources: [v.src], startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      partsDone: expect.any(Number), partsTotal: 9, bytesDone: expect.any(Number), problem: null,
-    }]);
+    expect(found).toEqual([
+      {
+        volumeId: '/dev/sdz1',
+        driveDir: v.driveDir,
+        driveId,
+        sources: [v.src],
+        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        partsDone: expect.any(Number),
+        partsTotal: 9,
+        bytesDone: expect.any(Number),
+        problem: null,
+      },
+    ]);
     expect(found[0]!.partsDone).toBeGreaterThanOrEqual(1);
     expect(found[0]!.partsDone).toBeLessThan(9);
     expect(found[0]!.bytesDone).toBe(found[0]!.partsDone * MiB);

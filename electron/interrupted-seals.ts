@@ -55,9 +55,15 @@ export function findInterruptedSeals(volumes: readonly VolumeRef[]): Interrupted
         continue;
       }
       out.push({
-        volumeId: v.id, driveDir, driveId: state.driveId, sources: [...state.sources], startedAt: state.createdAt,
-        partsDone: state.parts.length, partsTotal: state.partCount ?? null,
-        bytesDone: state.parts.reduce((n, p) => n + p.plaintextSize, 0), problem: null,
+        volumeId: v.id,
+        driveDir,
+        driveId: state.driveId,
+        sources: [...state.sources],
+        startedAt: state.createdAt,
+        partsDone: state.parts.length,
+        partsTotal: state.partCount ?? null,
+        bytesDone: state.parts.reduce((n, p) => n + p.plaintextSize, 0),
+        problem: null,
       });
     }
   }

@@ -73,9 +73,17 @@ async function start(): Promise<void> {
     { pinnedRoots: PINNED_ROOTS, onRestart: (reason, detail) => console.error(`engine: ended (${reason}: ${detail})`) },
   );
   const custody = new HttpCustodyClient(settings, join(userData, 'custody-journal'), stationKeyFile);
-  const driveTrust = new DriveTrust(PINNED_ROOTS, settings, () => custody.journal(), join(userData, 'revocations.json'), (line) => console.error(line));
+  const driveTrust = new DriveTrust(
+    PINNED_ROOTS,
+    settings,
+    () => custody.journal(),
+    join(userData, 'revocations.json'),
+    (line) => console.error(line),
+  );
   const handlers = createHandlers({
-    shell: 'electron', version: app.getVersion(), platform: process.platform,
+    shell: 'electron',
+    version: app.getVersion(),
+    platform: process.platform,
     isTrustedSender: trustedSenders([APP_ORIGIN]),
     engine,
     emit: (channel, payload) => emitToRenderer(channel, payload),
@@ -94,7 +102,9 @@ async function start(): Promise<void> {
         return r.canceled ? null : (r.filePath ?? null);
       },
     },
-    openExternal: async (url) => { if (url.startsWith('https://')) await shell.openExternal(url); },
+    openExternal: async (url) => {
+      if (url.startsWith('https://')) await shell.openExternal(url);
+    },
     listDrives: (opts) => listAttachedDrives(opts),
     custody,
     documents,
@@ -119,7 +129,10 @@ async function start(): Promise<void> {
   // The provider's revocation list is refreshed with them (drive-trust.ts).
   const pushQueued = () => {
     void custody.sync().catch(() => undefined);
-    void settings.get().then((s) => driveTrust.refresh((url) => fetchCustodyJson(url, s.custodyCaPath))).catch((e: unknown) => console.error(`revocation list not refreshed: ${(e as Error).message}`));
+    void settings
+      .get()
+      .then((s) => driveTrust.refresh((url) => fetchCustodyJson(url, s.custodyCaPath)))
+      .catch((e: unknown) => console.error(`revocation list not refreshed: ${(e as Error).message}`));
   };
   pushQueued();
   setInterval(pushQueued, 5 * 60_000).unref();
@@ -134,20 +147,39 @@ async function start(): Promise<void> {
   }
 
   win = new BrowserWindow({
-    width: 1200, height: 820, minWidth: 900, minHeight: 600, show: false, title: 'Scellé',
+    width: 1200,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Scellé',
     webPreferences: {
       preload: join(here, 'preload.cjs'),
-      contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, spellcheck: false, devTools: !app.isPackaged,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      devTools: !app.isPackaged,
     },
   });
   win.once('ready-to-show', () => win?.show());
-  win.on('closed', () => { win = null; void engine.close(); void custody.close(); });
+  win.on('closed', () => {
+    win = null;
+    void engine.close();
+    void custody.close();
+  });
   await win.loadURL(`${APP_ORIGIN}/index.html`);
 }
 
 app.on('window-all-closed', () => app.quit());
-app.whenReady().then(start).catch((e: unknown) => {
-  console.error('Scellé could not start:', (e as Error).message);
-  app.exit(1);
-});
+app
+  .whenReady()
+  .then(start)
+  .catch((e: unknown) => {
+    console.error('Scellé could not start:', (e as Error).message);
+    app.exit(1);
+  });

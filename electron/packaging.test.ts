@@ -25,10 +25,11 @@ describe('packaging', () => {
 
   it('builds NSIS, dmg, AppImage and deb from an asar with the fuse hook', () => {
     const yml = readFileSync(new URL('../electron-builder.yml', import.meta.url), 'utf8');
-    for (const line of ['target: nsis', 'target: dmg', 'target: [AppImage, deb]', 'asar: true', 'afterPack: build/after-pack.cjs', 'main: dist/electron/main.js']) expect(yml).toContain(line);
+    for (const line of ['target: nsis', 'target: dmg', 'target: [AppImage, deb]', 'asar: true', 'afterPack: build/after-pack.cjs', 'main: dist/electron/main.js'])
+      expect(yml).toContain(line);
   });
 
-  it('builds what automatic updates need: a generic feed\'s latest*.yml and the macOS zip', () => {
+  it("builds what automatic updates need: a generic feed's latest*.yml and the macOS zip", () => {
     const yml = readFileSync(new URL('../electron-builder.yml', import.meta.url), 'utf8');
     expect(yml).toMatch(/^publish:\n {2}provider: generic$/m);
     expect(yml).toMatch(/- target: zip\n {6}arch: \[universal\]/);
@@ -36,7 +37,7 @@ describe('packaging', () => {
     expect(pkg.dependencies['electron-updater']).toBeDefined();
   });
 
-  it('packages the provider configuration, and never packages without the provider\'s root keys', () => {
+  it("packages the provider configuration, and never packages without the provider's root keys", () => {
     const yml = readFileSync(new URL('../electron-builder.yml', import.meta.url), 'utf8');
     expect(yml).toMatch(/^ {2}- dist\/provider\.json$/m);
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };

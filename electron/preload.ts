@@ -13,7 +13,9 @@ const api = buildScelleApi(
   (channel, listener) => {
     const handler = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
     ipcRenderer.on(`${IPC_PREFIX}event:${channel}`, handler);
-    return () => { ipcRenderer.removeListener(`${IPC_PREFIX}event:${channel}`, handler); };
+    return () => {
+      ipcRenderer.removeListener(`${IPC_PREFIX}event:${channel}`, handler);
+    };
   },
 );
 

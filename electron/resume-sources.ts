@@ -16,12 +16,20 @@ import type { InterruptedSeal } from './interrupted-seals.js';
  */
 export function resumableSeal(found: readonly InterruptedSeal[]): InterruptedSeal {
   if (found.length !== 1) {
-    throw new ScelleError('E_RESUME_MISMATCH', found.length === 0 ? 'there is no interrupted seal on this drive to resume; list the drives again' : `${found.length} interrupted seals are on this drive; keep only the one to resume`, { count: found.length });
+    throw new ScelleError(
+      'E_RESUME_MISMATCH',
+      found.length === 0
+        ? 'there is no interrupted seal on this drive to resume; list the drives again'
+        : `${found.length} interrupted seals are on this drive; keep only the one to resume`,
+      { count: found.length },
+    );
   }
   const seal = found[0]!;
   if (seal.problem !== null) {
     const code = (ERROR_CODES as readonly string[]).includes(seal.problem) ? (seal.problem as ScelleErrorCode) : 'E_RESUME_MISMATCH';
-    throw new ScelleError(code, `the interrupted seal in ${seal.driveDir} cannot be resumed: its state file was refused; delete the folder and seal again`, { path: seal.driveDir });
+    throw new ScelleError(code, `the interrupted seal in ${seal.driveDir} cannot be resumed: its state file was refused; delete the folder and seal again`, {
+      path: seal.driveDir,
+    });
   }
   return seal;
 }
@@ -42,7 +50,10 @@ export function recordedSources(state: Pick<InterruptedSeal, 'sources'>): string
         there = false;
       }
     }
-    if (!there) throw new ScelleError('E_RESUME_MISMATCH', `a source of the interrupted seal is no longer at ${source}; put it back or delete the unfinished folder and seal again`, { path: source });
+    if (!there)
+      throw new ScelleError('E_RESUME_MISMATCH', `a source of the interrupted seal is no longer at ${source}; put it back or delete the unfinished folder and seal again`, {
+        path: source,
+      });
   }
   return [...state.sources];
 }

@@ -36,5 +36,9 @@ export function safeStorageCipher(safeStorage: SafeStorageLike, platform: NodeJS
 
 /** E_CUSTODY_SYNC `no-secure-storage`: tokens cannot be stored without an OS keychain. */
 export function noSecureStorage(): ScelleError {
-  return new ScelleError('E_CUSTODY_SYNC', 'this computer offers no OS keychain to protect the custody tokens (on Linux: run GNOME Keyring or KWallet), so they are not stored; enrol again once it is available', { reason: 'no-secure-storage' });
+  return new ScelleError(
+    'E_CUSTODY_SYNC',
+    'this computer offers no OS keychain to protect the custody tokens (on Linux: run GNOME Keyring or KWallet), so they are not stored; enrol again once it is available',
+    { reason: 'no-secure-storage' },
+  );
 }

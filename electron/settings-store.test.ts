@@ -15,7 +15,9 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'scelle-settings-'));
   file = join(dir, 'settings.json');
 });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function enrolled(cipher = testSecretCipher()): Promise<JsonSettingsStore> {
   const s = new JsonSettingsStore(file, cipher);
@@ -54,21 +56,34 @@ describe('custody tokens in the settings store', () => {
 
   it('are never written without an OS keychain, and unreadable under another keychain', async () => {
     const none = new JsonSettingsStore(file, testSecretCipher(false));
-    await expect(none.setSecrets({ stationToken: STATION, supportToken: null, serviceKeys: KEYS }, 'https://custody.example.ca')).rejects.toMatchObject({ code: 'E_CUSTODY_SYNC', details: { reason: 'no-secure-storage' } });
-    await expect(new JsonSettingsStore(file, null).setSecrets({ stationToken: STATION, supportToken: null, serviceKeys: KEYS }, 'https://custody.example.ca')).rejects.toMatchObject({ details: { reason: 'no-secure-storage' } });
+    await expect(none.setSecrets({ stationToken: STATION, supportToken: null, serviceKeys: KEYS }, 'https://custody.example.ca')).rejects.toMatchObject({
+      code: 'E_CUSTODY_SYNC',
+      details: { reason: 'no-secure-storage' },
+    });
+    await expect(
+      new JsonSettingsStore(file, null).setSecrets({ stationToken: STATION, supportToken: null, serviceKeys: KEYS }, 'https://custody.example.ca'),
+    ).rejects.toMatchObject({ details: { reason: 'no-secure-storage' } });
     await expect(readFile(file, 'utf8')).rejects.toThrow();
     await enrolled();
     expect((await new JsonSettingsStore(file, testSecretCipher()).secrets()).stationToken).toBeNull();
   });
 
   it('ignores tokens left in clear by an older version (enrol again)', async () => {
-    await writeFile(file, JSON.stringify({ custodyUrl: 'https://custody.example.ca', stationEnrolled: true, custody: { stationToken: STATION, supportToken: SUPPORT, serviceKeys: KEYS } }));
+    await writeFile(
+      file,
+      JSON.stringify({ custodyUrl: 'https://custody.example.ca', stationEnrolled: true, custody: { stationToken: STATION, supportToken: SUPPORT, serviceKeys: KEYS } }),
+    );
     expect(await new JsonSettingsStore(file, testSecretCipher()).secrets()).toEqual({ stationToken: null, supportToken: null, serviceKeys: KEYS });
   });
 });
 
 describe('safeStorageCipher', () => {
-  const fake = (backend: string) => ({ isEncryptionAvailable: () => true, getSelectedStorageBackend: () => backend, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() });
+  const fake = (backend: string) => ({
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => backend,
+    encryptString: (s: string) => Buffer.from(s),
+    decryptString: (b: Buffer) => b.toString(),
+  });
   it('counts Linux basic_text (a fixed key) as no keychain; a real keyring or another OS as one', () => {
     expect(safeStorageCipher(fake('basic_text'), 'linux').isAvailable()).toBe(false);
     expect(safeStorageCipher(fake('gnome_libsecret'), 'linux').isAvailable()).toBe(true);

@@ -58,7 +58,11 @@ export class JsonSettingsStore implements SettingsStore {
    * @param cipher seals the tokens (the app passes safeStorageCipher(safeStorage)); without an
    *   available cipher, tokens are never written (setSecrets fails with `no-secure-storage`).
    */
-  constructor(private readonly file: string, private readonly cipher: SecretCipher | null, private readonly initial: Partial<SettingsDto> = {}) {}
+  constructor(
+    private readonly file: string,
+    private readonly cipher: SecretCipher | null,
+    private readonly initial: Partial<SettingsDto> = {},
+  ) {}
 
   private async load(): Promise<Stored> {
     if (this.cache) return this.cache;
@@ -125,9 +129,8 @@ export class JsonSettingsStore implements SettingsStore {
     const current = await this.load();
     const hasTokens = secrets.stationToken !== null || secrets.supportToken !== null;
     if (hasTokens && !this.cipher?.isAvailable()) throw noSecureStorage();
-    const sealedTokens = hasTokens && this.cipher
-      ? this.cipher.encrypt(JSON.stringify({ stationToken: secrets.stationToken, supportToken: secrets.supportToken })).toString('base64')
-      : null;
+    const sealedTokens =
+      hasTokens && this.cipher ? this.cipher.encrypt(JSON.stringify({ stationToken: secrets.stationToken, supportToken: secrets.supportToken })).toString('base64') : null;
     const issuedAt = sealedTokens === null ? null : (secrets.issuedAt ?? new Date().toISOString());
     await this.save({ ...current, custody: { origin: originOf(origin ?? current.custodyUrl), sealedTokens, serviceKeys: [...secrets.serviceKeys], issuedAt } });
   }

@@ -48,8 +48,15 @@ describe('renderer hardening', () => {
 
 describe('documents', () => {
   const timeline = {
-    driveId: 'AB12CD34', trackingNumbers: ['1Z999AA10123456784'], orderRefs: [], chainOk: true, chainProblem: null, anomalies: [],
-    events: [{ id: 'e1', seq: 0, type: 'sealed', at: '2025-03-01T14:05:09.123Z', receivedAt: null, author: { kind: 'station', id: 'st-01' }, data: { note: '=cmd()' }, signatureOk: true }],
+    driveId: 'AB12CD34',
+    trackingNumbers: ['1Z999AA10123456784'],
+    orderRefs: [],
+    chainOk: true,
+    chainProblem: null,
+    anomalies: [],
+    events: [
+      { id: 'e1', seq: 0, type: 'sealed', at: '2025-03-01T14:05:09.123Z', receivedAt: null, author: { kind: 'station', id: 'st-01' }, data: { note: '=cmd()' }, signatureOk: true },
+    ],
   };
   it('writes a packing slip whose QR holds only the drive id and tracking number', async () => {
     const pdf = await renderPackingSlip({ driveId: 'AB12CD34', carrierName: 'Postes Canada', trackingNumber: '1234567890123452', language: 'fr-CA' });
@@ -78,8 +85,18 @@ describe('documents', () => {
     expect(reportAuthorWithAttestation({ author: customer, attestation: 'none' }, 'en')).toBe('Customer · NOT attested');
     expect(reportAuthorWithAttestation({ author: { kind: 'station', id: 'MTL-01' }, attestation: null }, 'en')).toBe('Station MTL-01');
   });
-  it('puts each customer event\'s attestation in the CSV export', () => {
-    const received = { id: 'e2', seq: 0, type: 'received', at: '2025-03-02T10:00:00.000Z', receivedAt: null, author: { kind: 'customer', id: 'customer:AB12CD34' }, data: {}, signatureOk: true, attestation: 'customer-key' as const };
+  it("puts each customer event's attestation in the CSV export", () => {
+    const received = {
+      id: 'e2',
+      seq: 0,
+      type: 'received',
+      at: '2025-03-02T10:00:00.000Z',
+      receivedAt: null,
+      author: { kind: 'customer', id: 'customer:AB12CD34' },
+      data: {},
+      signatureOk: true,
+      attestation: 'customer-key' as const,
+    };
     const lines = renderTimelineCsv({ ...timeline, events: [...timeline.events, received] }).split('\r\n');
     expect(lines[1]!.endsWith(',')).toBe(true);
     expect(lines[2]!.endsWith(',customer-key')).toBe(true);
@@ -90,7 +107,9 @@ describe('WorkerEngineHost', () => {
   it('starts the worker with init, then routes calls, progress and cancellation through it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'scelle-worker-'));
     const worker = join(dir, 'worker.mjs');
-    await writeFile(worker, `
+    await writeFile(
+      worker,
+      `
       import { parentPort } from 'node:worker_threads';
       const jobs = new Map();
       parentPort.on('message', (m) => {
@@ -103,7 +122,8 @@ describe('WorkerEngineHost', () => {
           jobs.set(call.jobId, () => parentPort.postMessage({ kind: 'error', callId, error: { code: 'E_CANCELLED', message: 'cancelled', details: {} } }));
         }
         if (call.op === 'lock') parentPort.postMessage({ kind: 'result', callId, value: { locked: true } });
-      });`);
+      });`,
+    );
     const progress: string[] = [];
     const host = new WorkerEngineHost(new URL(`file://${worker}`), (jobId) => progress.push(jobId));
     try {

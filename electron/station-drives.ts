@@ -39,7 +39,14 @@ const fromTimeline = (t: CustodyTimelineDto): StatusStep[] =>
  */
 export async function listStationDrives(deps: StationDrivesDeps, query = ''): Promise<ResponseOf<'custody.stationDrives'>> {
   const journal = await deps.journal();
-  const sealedIds = [...new Set(journal.events().filter((e) => e.type === 'sealed').map((e) => e.driveId))];
+  const sealedIds = [
+    ...new Set(
+      journal
+        .events()
+        .filter((e) => e.type === 'sealed')
+        .map((e) => e.driveId),
+    ),
+  ];
   const pending = journal.pending();
   const local = new Map(sealedIds.map((id) => [id, journal.eventsForDrive(id) as StatusStep[]]));
   const byNewest = (a: string, b: string): number => (driveStatus(b, local.get(b)!).sealedAt ?? '').localeCompare(driveStatus(a, local.get(a)!).sealedAt ?? '');

@@ -22,10 +22,7 @@ export interface Updater {
 
 /** What a check found. */
 export type UpdateOutcome =
-  | { state: 'disabled' }
-  | { state: 'up-to-date' }
-  | { state: 'ready'; version: string }
-  | { state: 'refused'; version: string; code: string; problem: string };
+  { state: 'disabled' } | { state: 'up-to-date' } | { state: 'ready'; version: string } | { state: 'refused'; version: string; code: string; problem: string };
 
 /**
  * Fetches a JSON document of the update feed with Node's fetch (https, or loopback http in tests).

@@ -9,9 +9,13 @@ import { translate } from './i18n/index.js';
 /** The readable author of `author` in `lang`; an unknown kind keeps its raw id visible. Never throws. */
 export function authorLabel(author: CustodyEventDto['author'], lang: Language): string {
   switch (author.kind) {
-    case 'station': return translate(lang, 'author.station', { id: author.id });
-    case 'staff': return translate(lang, 'author.staff', { id: author.id });
-    case 'customer': return translate(lang, 'author.customer');
-    default: return translate(lang, 'author.unknown', { id: `${author.kind}:${author.id}` });
+    case 'station':
+      return translate(lang, 'author.station', { id: author.id });
+    case 'staff':
+      return translate(lang, 'author.staff', { id: author.id });
+    case 'customer':
+      return translate(lang, 'author.customer');
+    default:
+      return translate(lang, 'author.unknown', { id: `${author.kind}:${author.id}` });
   }
 }

@@ -5,12 +5,18 @@
 import type { IpcResult, ScelleApi, ScelleErrorCode } from '../shared/ipc/index.js';
 
 declare global {
-  interface Window { scelle?: ScelleApi }
+  interface Window {
+    scelle?: ScelleApi;
+  }
 }
 
 /** An error answered by the main side: a stable code and non-secret details. */
 export class UiError extends Error {
-  constructor(readonly code: ScelleErrorCode, message: string, readonly details: Record<string, string | number | boolean> = {}) {
+  constructor(
+    readonly code: ScelleErrorCode,
+    message: string,
+    readonly details: Record<string, string | number | boolean> = {},
+  ) {
     super(message);
     this.name = 'UiError';
   }

@@ -9,7 +9,10 @@ const UNITS: Record<Language, string[]> = { 'fr-CA': ['o', 'ko', 'Mo', 'Go', 'To
 export function formatBytes(bytes: number, lang: Language): string {
   let v = Math.max(0, bytes);
   let i = 0;
-  while (v >= 1000 && i < 4) { v /= 1000; i++; }
+  while (v >= 1000 && i < 4) {
+    v /= 1000;
+    i++;
+  }
   const digits = i === 0 || v >= 100 ? 0 : 1;
   return `${new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(v)} ${UNITS[lang][i]}`;
 }

@@ -25,12 +25,21 @@ export function useJob<T>(): JobSlot<T> {
   const [error, setError] = useState<UiError | null>(null);
   const jobRef = useRef<string | null>(null);
 
-  useEffect(() => api().events.on('job.progress', (e) => { if (e.jobId === jobRef.current) setProgress(e.progress); }), []);
+  useEffect(
+    () =>
+      api().events.on('job.progress', (e) => {
+        if (e.jobId === jobRef.current) setProgress(e.progress);
+      }),
+    [],
+  );
 
   const run = useCallback(async (start: (jobId: string) => Promise<IpcResult<T>>) => {
     const jobId = newJobId();
     jobRef.current = jobId;
-    setRunning(true); setError(null); setResult(null); setProgress(null);
+    setRunning(true);
+    setError(null);
+    setResult(null);
+    setProgress(null);
     try {
       const value = await unwrap(start(jobId));
       if (jobRef.current === jobId) setResult(value);
@@ -48,7 +57,13 @@ export function useJob<T>(): JobSlot<T> {
     if (jobId) void api().engine.cancel({ jobId });
   }, []);
 
-  const reset = useCallback(() => { jobRef.current = null; setRunning(false); setProgress(null); setResult(null); setError(null); }, []);
+  const reset = useCallback(() => {
+    jobRef.current = null;
+    setRunning(false);
+    setProgress(null);
+    setResult(null);
+    setError(null);
+  }, []);
 
   return { running, progress, result, error, run, cancel, reset };
 }

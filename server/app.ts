@@ -91,7 +91,9 @@ export async function createServer(options: ServerOptions): Promise<CustodyServe
     if (status >= 500) app.log.error({ err }, 'request failed');
     void reply.code(status).send(body);
   });
-  app.setNotFoundHandler((_req, reply) => { void reply.code(404).send({ error: { code: 'not-found', message: 'no such route' } }); });
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).send({ error: { code: 'not-found', message: 'no such route' } });
+  });
   installAuth(app, ctx, await installRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS));
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/v1/service-key', async () => ({ publicKey: ctx.serviceKey.publicKey, keyId: ctx.serviceKey.keyId }));

@@ -23,8 +23,15 @@ export interface AuditEntry {
  *   fail the request: no lookup without its audit row).
  */
 export async function audit(tx: Tx, caller: Caller | null, action: string, query: Record<string, unknown>, resultCount: number, now: Date): Promise<void> {
-  await tx.run(`INSERT INTO audit_log (id, at, token_id, role, action, query, result_count) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [randomUUID(), now.toISOString(), caller?.tokenId ?? null, caller?.role ?? null, action, JSON.stringify(query), resultCount]);
+  await tx.run(`INSERT INTO audit_log (id, at, token_id, role, action, query, result_count) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+    randomUUID(),
+    now.toISOString(),
+    caller?.tokenId ?? null,
+    caller?.role ?? null,
+    action,
+    JSON.stringify(query),
+    resultCount,
+  ]);
 }
 
 /** Audit rows, newest first, optionally since `since` (RFC 3339), at most `limit`. */
@@ -33,7 +40,12 @@ export async function readAudit(tx: Tx, since: string | null, limit: number): Pr
     ? await tx.query(`SELECT * FROM audit_log WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?`, [since, limit])
     : await tx.query(`SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?`, [limit]);
   return rows.map((r) => ({
-    id: String(r['id']), at: String(r['at']), tokenId: str(r['token_id']), role: str(r['role']),
-    action: String(r['action']), query: String(r['query']), resultCount: num(r['result_count']),
+    id: String(r['id']),
+    at: String(r['at']),
+    tokenId: str(r['token_id']),
+    role: str(r['role']),
+    action: String(r['action']),
+    query: String(r['query']),
+    resultCount: num(r['result_count']),
   }));
 }

@@ -35,7 +35,11 @@ export interface ServerConfig {
   /** requests per minute: per address, failed authentications per address, per token */
   rateLimits: RateLimits;
   /** one-shot commands instead of serving */
-  command: { kind: 'serve' } | { kind: 'help' } | { kind: 'run-retention' } | { kind: 'create-token'; role: string; subject: string | null; label: string; ttlDays: number }
+  command:
+    | { kind: 'serve' }
+    | { kind: 'help' }
+    | { kind: 'run-retention' }
+    | { kind: 'create-token'; role: string; subject: string | null; label: string; ttlDays: number }
     | { kind: 'access-request'; subject: AccessSubject; format: 'json' | 'pdf'; out: string | null };
 }
 
@@ -83,14 +87,33 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, sqlite: { type: 'string' },
-        'service-key-file': { type: 'string' }, 'root-public-key': { type: 'string' }, 'log-origin': { type: 'string' }, 'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' }, 'retention-interval': { type: 'string' }, log: { type: 'boolean' },
-        'run-retention': { type: 'boolean' }, 'create-token': { type: 'string' }, subject: { type: 'string' },
-        label: { type: 'string' }, help: { type: 'boolean' }, 'ttl-days': { type: 'string' },
-        'behind-tls-proxy': { type: 'string' }, 'rate-limit-per-address': { type: 'string' }, 'rate-limit-per-token': { type: 'string' },
-        'rate-limit-auth-failures': { type: 'string' }, 'access-request': { type: 'boolean' }, order: { type: 'string' },
-        drive: { type: 'string' }, contact: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        sqlite: { type: 'string' },
+        'service-key-file': { type: 'string' },
+        'root-public-key': { type: 'string' },
+        'log-origin': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'retention-interval': { type: 'string' },
+        log: { type: 'boolean' },
+        'run-retention': { type: 'boolean' },
+        'create-token': { type: 'string' },
+        subject: { type: 'string' },
+        label: { type: 'string' },
+        help: { type: 'boolean' },
+        'ttl-days': { type: 'string' },
+        'behind-tls-proxy': { type: 'string' },
+        'rate-limit-per-address': { type: 'string' },
+        'rate-limit-per-token': { type: 'string' },
+        'rate-limit-auth-failures': { type: 'string' },
+        'access-request': { type: 'boolean' },
+        order: { type: 'string' },
+        drive: { type: 'string' },
+        contact: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -112,13 +135,20 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   const rootPublicKey = pick(values['root-public-key'], 'SCELLE_ROOT_PUBLIC_KEY');
   if (rootPublicKey !== null && !/^[A-Za-z0-9+/]{43}=$/.test(rootPublicKey)) throw new ScelleError('E_SERVER_CONFIG', 'root public key must be base64 of 32 bytes');
   const logOrigin = pick(values['log-origin'], 'SCELLE_LOG_ORIGIN');
-  if (logOrigin !== null && !/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(logOrigin)) throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+", e.g. custody.example.ca/log');
+  if (logOrigin !== null && !/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(logOrigin))
+    throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+", e.g. custody.example.ca/log');
   const createRole = values['create-token'];
   let command: ServerConfig['command'];
   if (values.help) command = { kind: 'help' };
   else if (values['run-retention']) command = { kind: 'run-retention' };
   else if (createRole !== undefined) {
-    command = { kind: 'create-token', role: createRole, subject: values.subject ?? null, label: values.label ?? `created from the command line`, ttlDays: int(values['ttl-days'] ?? null, 'token lifetime in days', DEFAULT_TOKEN_TTL_DAYS, 365) };
+    command = {
+      kind: 'create-token',
+      role: createRole,
+      subject: values.subject ?? null,
+      label: values.label ?? `created from the command line`,
+      ttlDays: int(values['ttl-days'] ?? null, 'token lifetime in days', DEFAULT_TOKEN_TTL_DAYS, 365),
+    };
   } else if (values['access-request']) {
     const format = values.format ?? 'json';
     if (format !== 'json' && format !== 'pdf') throw new ScelleError('E_SERVER_CONFIG', '--format is json or pdf');
@@ -126,25 +156,36 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     try {
       subject = parseAccessSubject({ order: values.order, drive: values.drive, contact: values.contact });
     } catch (cause) {
-      throw new ScelleError('E_SERVER_CONFIG', `--access-request needs exactly one of --order, --drive or --contact (${cause instanceof Error ? cause.message : ''})`, {}, { cause });
+      throw new ScelleError(
+        'E_SERVER_CONFIG',
+        `--access-request needs exactly one of --order, --drive or --contact (${cause instanceof Error ? cause.message : ''})`,
+        {},
+        { cause },
+      );
     }
     if (format === 'pdf' && !values.out) throw new ScelleError('E_SERVER_CONFIG', 'a PDF export needs --out <file>');
     command = { kind: 'access-request', subject, format, out: values.out ?? null };
   } else command = { kind: 'serve' };
   const host = pick(values.host, 'SCELLE_HOST') ?? '127.0.0.1';
-  const tlsProxies = (pick(values['behind-tls-proxy'], 'SCELLE_BEHIND_TLS_PROXY') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const tlsProxies = (pick(values['behind-tls-proxy'], 'SCELLE_BEHIND_TLS_PROXY') ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
   for (const p of tlsProxies) {
     if (!/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(p)) throw new ScelleError('E_SERVER_CONFIG', `--behind-tls-proxy takes IP addresses or CIDR ranges, not "${p.slice(0, 64)}"`);
   }
   if (command.kind === 'serve' && tlsCert === null && tlsProxies.length === 0 && !isLoopbackHost(host)) {
-    throw new ScelleError('E_SERVER_CONFIG',
+    throw new ScelleError(
+      'E_SERVER_CONFIG',
       `refusing to serve plain HTTP on ${host}: give --tls-cert and --tls-key, or --behind-tls-proxy <proxy address> when a TLS-terminating proxy forwards to this service, or listen on 127.0.0.1`,
-      { host });
+      { host },
+    );
   }
   const rateLimits: RateLimits = {
     perAddress: int(pick(values['rate-limit-per-address'], 'SCELLE_RATE_LIMIT_PER_ADDRESS'), 'rate limit per address', DEFAULT_RATE_LIMITS.perAddress, 1_000_000) || 1,
     perToken: int(pick(values['rate-limit-per-token'], 'SCELLE_RATE_LIMIT_PER_TOKEN'), 'rate limit per token', DEFAULT_RATE_LIMITS.perToken, 1_000_000) || 1,
-    authFailuresPerAddress: int(pick(values['rate-limit-auth-failures'], 'SCELLE_RATE_LIMIT_AUTH_FAILURES'), 'failed authentications limit', DEFAULT_RATE_LIMITS.authFailuresPerAddress, 1_000_000) || 1,
+    authFailuresPerAddress:
+      int(pick(values['rate-limit-auth-failures'], 'SCELLE_RATE_LIMIT_AUTH_FAILURES'), 'failed authentications limit', DEFAULT_RATE_LIMITS.authFailuresPerAddress, 1_000_000) || 1,
   };
   return {
     host,

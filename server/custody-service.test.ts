@@ -33,12 +33,17 @@ for (const engine of testEngines()) {
       chain = buildTestChain('DRIVE-A');
       other = buildTestChain('DRIVE-B');
       svc = await startTestService(engine, { customerDrive: 'DRIVE-A', stationId: 'station-qc-01' });
-      for (const [who, kind] of [[chain.station, 'station'], [chain.staff, 'staff']] as const) {
+      for (const [who, kind] of [
+        [chain.station, 'station'],
+        [chain.staff, 'staff'],
+      ] as const) {
         const r = await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: who.author.publicKey, certificate: testCertificate(who), kind });
         expect(r.status).toBe(201);
       }
     });
-    afterAll(async () => { await svc?.stop(); });
+    afterAll(async () => {
+      await svc?.stop();
+    });
 
     describe('authentication and roles', () => {
       it('answers 401 without a token, with a malformed one or an unknown one; health and service key are public', async () => {
@@ -70,14 +75,21 @@ for (const engine of testEngines()) {
         expect((await call(svc.baseUrl, t, 'POST', '/v1/stations', {})).status).toBe(403);
       });
 
-      it('station: a token bound to one station may not push another station\'s events', async () => {
+      it("station: a token bound to one station may not push another station's events", async () => {
         const rogue = testAuthor('station', 'station-other');
-        const e = testNext(rogue, 'DRIVE-R', null, 'sealed', { manifestSha256: 'cd'.repeat(32), files: 1, bytes: 1, parts: 1, customerPublicKey: chain.customer.author.publicKey, stationCertificateSha256: 'ab'.repeat(32) }, new Date('2025-03-01T00:00:00Z'));
+        const e = testNext(
+          rogue,
+          'DRIVE-R',
+          null,
+          'sealed',
+          { manifestSha256: 'cd'.repeat(32), files: 1, bytes: 1, parts: 1, customerPublicKey: chain.customer.author.publicKey, stationCertificateSha256: 'ab'.repeat(32) },
+          new Date('2025-03-01T00:00:00Z'),
+        );
         const r = await push(svc.tokens.station, [e]);
         expect(r.body.results[0]).toMatchObject({ status: 'rejected', code: 'forbidden' });
       });
 
-      it('customer: pushes its own drive\'s customer events; provider events or another drive are forbidden', async () => {
+      it("customer: pushes its own drive's customer events; provider events or another drive are forbidden", async () => {
         const t = svc.tokens.customer;
         const own = await push(t, chain.customerEvents);
         expect(own.status).toBe(200);
@@ -168,7 +180,10 @@ for (const engine of testEngines()) {
         const r = await push(svc.tokens.station, [{ hello: 'world' }, { ...sealed, extra: 1 }, { ...sealed, seq: -1 }, badSig, sealed]);
         expect(r.status).toBe(200);
         expect(r.body.results.map((x: { code?: string; status: string }) => x.code ?? x.status)).toEqual(['malformed', 'malformed', 'malformed', 'bad-signature', 'stored']);
-        const tooMany = await push(svc.tokens.station, Array.from({ length: 101 }, () => sealed));
+        const tooMany = await push(
+          svc.tokens.station,
+          Array.from({ length: 101 }, () => sealed),
+        );
         expect(tooMany.status).toBe(400);
         expect((await call(svc.baseUrl, svc.tokens.station, 'POST', '/v1/events', { nope: 1 })).status).toBe(400);
       });
@@ -180,7 +195,14 @@ for (const engine of testEngines()) {
         const e = testNext(impostor, 'DRIVE-U', null, 'sealed', (d.provider[0] as SignedEvent).data as never, new Date('2025-03-01T00:00:00Z'));
         const r = await push(svc.tokens.station, [e]);
         expect(r.body.results[0]).toMatchObject({ status: 'rejected', code: 'unknown-key' });
-        const staffAsStation = testNext({ author: { ...chain.staff.author, kind: 'station' }, secretKey: chain.staff.secretKey }, 'DRIVE-U', null, 'sealed', (d.provider[0] as SignedEvent).data as never, new Date('2025-03-01T00:00:00Z'));
+        const staffAsStation = testNext(
+          { author: { ...chain.staff.author, kind: 'station' }, secretKey: chain.staff.secretKey },
+          'DRIVE-U',
+          null,
+          'sealed',
+          (d.provider[0] as SignedEvent).data as never,
+          new Date('2025-03-01T00:00:00Z'),
+        );
         const r2 = await push(svc.tokens.station, [staffAsStation]);
         expect(r2.body.results[0]).toMatchObject({ status: 'rejected', code: 'forbidden' });
       });
@@ -200,7 +222,14 @@ for (const engine of testEngines()) {
       it('checks customer events against the sealed event: wrong author, wrong anchor, missing genesis', async () => {
         const d = buildTestChain('DRIVE-A');
         const mallory = testAuthor('station', 'mallory');
-        const forged = testNext({ author: { kind: 'customer', id: 'customer:DRIVE-A', publicKey: mallory.author.publicKey }, secretKey: mallory.secretKey }, 'DRIVE-A', null, 'received', { anchor: d.manifestSha256, level: 'media', ok: true, problems: 0 }, new Date('2025-03-02T00:00:00Z'));
+        const forged = testNext(
+          { author: { kind: 'customer', id: 'customer:DRIVE-A', publicKey: mallory.author.publicKey }, secretKey: mallory.secretKey },
+          'DRIVE-A',
+          null,
+          'received',
+          { anchor: d.manifestSha256, level: 'media', ok: true, problems: 0 },
+          new Date('2025-03-02T00:00:00Z'),
+        );
         const r = await push(svc.tokens.customer, [forged]);
         expect(r.body.results[0]).toMatchObject({ status: 'rejected', code: 'wrong-author' });
         const z = buildTestChain('DRIVE-Z');
@@ -220,7 +249,9 @@ for (const engine of testEngines()) {
         expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: s2.author.publicKey, certificate: tampered })).status).toBe(400);
         const expired = testCertificate(s2, undefined, '2025-01-02T00:00:00.000Z');
         expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: s2.author.publicKey, certificate: expired })).status).toBe(400);
-        expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: chain.station.author.publicKey, certificate: testCertificate(s2) })).status).toBe(400);
+        expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: chain.station.author.publicKey, certificate: testCertificate(s2) })).status).toBe(
+          400,
+        );
         expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: s2.author.publicKey, certificate: testCertificate(s2) })).status).toBe(201);
         const d = buildTestChain('DRIVE-S2');
         const first = testNext(s2, 'DRIVE-S2', null, 'sealed', (d.provider[0] as SignedEvent).data as never, new Date('2025-03-01T00:00:00Z'));
@@ -232,7 +263,9 @@ for (const engine of testEngines()) {
         // the event received before the revocation still verifies
         const view = await call(svc.baseUrl, svc.tokens.support, 'GET', '/v1/drives?drive=DRIVE-S2');
         expect(view.body.drives[0].verification.ok).toBe(true);
-        expect((await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/stations')).body.keys.find((k: { authorId: string }) => k.authorId === 'station-qc-02').revokedAt).not.toBeNull();
+        expect(
+          (await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/stations')).body.keys.find((k: { authorId: string }) => k.authorId === 'station-qc-02').revokedAt,
+        ).not.toBeNull();
       });
     });
 
@@ -249,7 +282,9 @@ for (const engine of testEngines()) {
           expect(verifyInclusionProof(leafHash(h), r.body.leafIndex + 1, cp.treeSize, proof, unhex(cp.rootHash))).toBe(false);
         }
         expect((await call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/proof/inclusion?hash=${'0'.repeat(64)}&treeSize=1`)).status).toBe(404);
-        expect((await call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/proof/inclusion?hash=${eventHash(chain.provider[0] as SignedEvent)}&treeSize=${cp.treeSize + 1}`)).status).toBe(400);
+        expect(
+          (await call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/proof/inclusion?hash=${eventHash(chain.provider[0] as SignedEvent)}&treeSize=${cp.treeSize + 1}`)).status,
+        ).toBe(400);
       });
 
       it('consistency proofs between successive checkpoints verify', async () => {
@@ -282,9 +317,22 @@ for (const engine of testEngines()) {
 
       it('keeps personal data apart, finds drives by order reference, and writes one audit row per lookup', async () => {
         const d = buildTestChain('DRIVE-O');
-        const shipped = testNext(d.station, 'DRIVE-O', d.provider[1] as SignedEvent, 'shipped', { carrier: 'canada-post', trackingNumber: 'EE123456785CA', orderRef: 'ORD-77' }, new Date('2025-03-01T15:00:00Z'));
+        const shipped = testNext(
+          d.station,
+          'DRIVE-O',
+          d.provider[1] as SignedEvent,
+          'shipped',
+          { carrier: 'canada-post', trackingNumber: 'EE123456785CA', orderRef: 'ORD-77' },
+          new Date('2025-03-01T15:00:00Z'),
+        );
         await push(svc.tokens.station, [d.provider[0], d.provider[1], shipped]);
-        const put = await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/personal/ORD-77', { driveId: 'DRIVE-O', name: 'Marie Tremblay', contact: 'marie@example.ca', address: '1 rue Principale, Québec', deleteAfter: '2025-04-01T00:00:00Z' });
+        const put = await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/personal/ORD-77', {
+          driveId: 'DRIVE-O',
+          name: 'Marie Tremblay',
+          contact: 'marie@example.ca',
+          address: '1 rue Principale, Québec',
+          deleteAfter: '2025-04-01T00:00:00Z',
+        });
         expect(put.status).toBe(200);
         const eventsText = JSON.stringify(await svc.db.query('SELECT body FROM events'));
         expect(eventsText).not.toContain('Tremblay');
@@ -302,13 +350,15 @@ for (const engine of testEngines()) {
         // 4 lookups + the previous audit read
         expect(entries.length).toBe(auditBefore + 5);
         const recent = entries.slice(0, 5).map((x: { action: string; resultCount: number; query: string; role: string }) => [x.action, x.role, JSON.parse(x.query), x.resultCount]);
-        expect(recent).toEqual(expect.arrayContaining([
-          ['drives.lookup', 'support', { order: 'ORD-77' }, 1],
-          ['drives.lookup', 'support', { tracking: 'NOPE0000' }, 0],
-          ['personal.read', 'support', { order: 'ORD-77' }, 1],
-          ['drives.lookup.denied', 'customer', { drive: 'DRIVE-O' }, 0],
-          ['audit.read', 'admin', { since: null }, auditBefore],
-        ]));
+        expect(recent).toEqual(
+          expect.arrayContaining([
+            ['drives.lookup', 'support', { order: 'ORD-77' }, 1],
+            ['drives.lookup', 'support', { tracking: 'NOPE0000' }, 0],
+            ['personal.read', 'support', { order: 'ORD-77' }, 1],
+            ['drives.lookup.denied', 'customer', { drive: 'DRIVE-O' }, 0],
+            ['audit.read', 'admin', { since: null }, auditBefore],
+          ]),
+        );
         for (const e of entries) expect(e.at).toMatch(/Z$/);
       });
 
@@ -331,7 +381,9 @@ for (const engine of testEngines()) {
 
     describe('append-only storage and tampering', () => {
       it('the database itself refuses UPDATE and DELETE on events, Merkle nodes, checkpoints, the audit log, the incident register, handoffs and revocation lists', async () => {
-        await svc.db.run(`INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h-test', 'D-NONE', 's', 't', '2025-01-01T00:00:00.000Z', 'admin', 'k')`);
+        await svc.db.run(
+          `INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h-test', 'D-NONE', 's', 't', '2025-01-01T00:00:00.000Z', 'admin', 'k')`,
+        );
         await svc.db.run(`INSERT INTO revocation_lists (sequence, issued_at, stored_at, body) VALUES (999999, 't', 't', '{}')`);
         await svc.db.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES ('i-test', 'D', 'e-test', 'lost', 't', 't', 's')`);
         for (const t of APPEND_ONLY_TABLES) {

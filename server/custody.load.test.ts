@@ -21,14 +21,18 @@ for (const engine of testEngines()) {
       const r = await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: station.author.publicKey, certificate: testCertificate(station) });
       expect(r.status).toBe(201);
     });
-    afterAll(async () => { await svc?.stop(); });
+    afterAll(async () => {
+      await svc?.stop();
+    });
 
     it(`50 clients, ${TOTAL} events with duplicates and retries: each stored exactly once`, async () => {
       const customer = testCustomer(testSecretKey('load data key'), 'LOAD-0');
       const chains = loadChains(station, customer.author.publicKey, `LOAD-${engine.name}`, Math.ceil(TOTAL / PER_DRIVE), PER_DRIVE);
       const ids = new Set(chains.flat().map((e) => e.id));
       const stats = await runLoad({ baseUrl: svc.baseUrl, token: svc.tokens.station, chains, clients: 50, batchSize: 40, retryRate: 0.1, duplicateRate: 0.3, seed: 7 });
-      console.log(`load on ${engine.name}: ${stats.stored} stored, ${stats.duplicate} duplicates, ${stats.requests} requests in ${stats.seconds.toFixed(1)} s = ${(stats.stored / stats.seconds).toFixed(0)} events/s`);
+      console.log(
+        `load on ${engine.name}: ${stats.stored} stored, ${stats.duplicate} duplicates, ${stats.requests} requests in ${stats.seconds.toFixed(1)} s = ${(stats.stored / stats.seconds).toFixed(0)} events/s`,
+      );
       expect(stats.rejected).toBe(0);
       expect(stats.stored).toBe(ids.size);
       expect(stats.duplicate).toBeGreaterThan(0);

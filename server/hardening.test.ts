@@ -52,10 +52,17 @@ for (const engine of testEngines()) {
     let chain: TestChain;
     beforeAll(async () => {
       chain = buildTestChain('DRIVE-H');
-      svc = await startTestService(engine, { customerDrive: 'DRIVE-H', stationId: 'station-qc-01', now: () => clock, rateLimits: { perAddress: 10_000, authFailuresPerAddress: 5, perToken: 40 } });
+      svc = await startTestService(engine, {
+        customerDrive: 'DRIVE-H',
+        stationId: 'station-qc-01',
+        now: () => clock,
+        rateLimits: { perAddress: 10_000, authFailuresPerAddress: 5, perToken: 40 },
+      });
       await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: chain.station.author.publicKey, certificate: testCertificate(chain.station) });
     });
-    afterAll(async () => { await svc?.stop(); });
+    afterAll(async () => {
+      await svc?.stop();
+    });
 
     describe('token lifetime', () => {
       it('a token expires: 401 token-expired after its lifetime, with a sentence saying what to do', async () => {

@@ -60,14 +60,17 @@ export async function runLoad(o: LoadOptions): Promise<LoadStats> {
           headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ events }),
         });
-        const body = await res.json() as { results?: Array<{ status: string; code?: string }> };
+        const body = (await res.json()) as { results?: Array<{ status: string; code?: string }> };
         if (res.status !== 200 || !body.results) throw new Error(`status ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
         stats.requests++;
         stats.sent += events.length;
         for (const r of body.results) {
           if (r.status === 'stored') stats.stored++;
           else if (r.status === 'duplicate') stats.duplicate++;
-          else { stats.rejected++; stats.rejectedCodes[r.code ?? '?'] = (stats.rejectedCodes[r.code ?? '?'] ?? 0) + 1; }
+          else {
+            stats.rejected++;
+            stats.rejectedCodes[r.code ?? '?'] = (stats.rejectedCodes[r.code ?? '?'] ?? 0) + 1;
+          }
         }
         return;
       } catch (e) {
@@ -78,22 +81,24 @@ export async function runLoad(o: LoadOptions): Promise<LoadStats> {
   };
   const perClient: unknown[][][] = Array.from({ length: o.clients }, () => []);
   o.chains.forEach((c, i) => perClient[i % o.clients]?.push([...c]));
-  await Promise.all(perClient.map(async (chains) => {
-    // Interleave this client's chains: round-robin over drives, each in seq order.
-    const queue: unknown[] = [];
-    const maxLen = Math.max(0, ...chains.map((c) => c.length));
-    for (let i = 0; i < maxLen; i++) for (const c of chains) if (i < c.length) queue.push(c[i]);
-    for (let i = 0; i < queue.length; i += o.batchSize) {
-      const batch = queue.slice(i, i + o.batchSize);
-      if (rand() < o.duplicateRate && alreadySent.length > 0) {
-        const extra = 1 + Math.floor(rand() * 5);
-        for (let k = 0; k < extra && batch.length < 100; k++) batch.push(alreadySent[Math.floor(rand() * alreadySent.length)]);
+  await Promise.all(
+    perClient.map(async (chains) => {
+      // Interleave this client's chains: round-robin over drives, each in seq order.
+      const queue: unknown[] = [];
+      const maxLen = Math.max(0, ...chains.map((c) => c.length));
+      for (let i = 0; i < maxLen; i++) for (const c of chains) if (i < c.length) queue.push(c[i]);
+      for (let i = 0; i < queue.length; i += o.batchSize) {
+        const batch = queue.slice(i, i + o.batchSize);
+        if (rand() < o.duplicateRate && alreadySent.length > 0) {
+          const extra = 1 + Math.floor(rand() * 5);
+          for (let k = 0; k < extra && batch.length < 100; k++) batch.push(alreadySent[Math.floor(rand() * alreadySent.length)]);
+        }
+        await post(batch);
+        if (rand() < o.retryRate) await post(batch);
+        for (const e of batch.slice(0, 3)) alreadySent.push(e);
       }
-      await post(batch);
-      if (rand() < o.retryRate) await post(batch);
-      for (const e of batch.slice(0, 3)) alreadySent.push(e);
-    }
-  }));
+    }),
+  );
   stats.seconds = (performance.now() - started) / 1000;
   return stats;
 }

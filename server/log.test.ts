@@ -39,7 +39,13 @@ describe('checkpoint notes (C2SP tlog-checkpoint, signed-note)', () => {
     expect(checkpointBody('example.ca/custody', 17, root)).toBe(body);
     expect(note.startsWith(`${body}\n\u2014 example.ca/custody `)).toBe(true);
     expect(note.endsWith('\n')).toBe(true);
-    const blob = Buffer.from(note.slice(body.length + 1).split(' ')[2]!.trim(), 'base64');
+    const blob = Buffer.from(
+      note
+        .slice(body.length + 1)
+        .split(' ')[2]!
+        .trim(),
+      'base64',
+    );
     const pub = Buffer.from(TEST_SERVICE_KEY.publicKey, 'base64');
     const id = createHash('sha256').update('example.ca/custody\n\x01').update(pub).digest().subarray(0, 4);
     expect(blob.subarray(0, 4).equals(id)).toBe(true);
@@ -70,13 +76,18 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       svc = await startTestService(engine, { customerDrive: 'DRIVE-LOG', stationId: 'station-qc-01' });
-      for (const [who, kind] of [[chain.station, 'station'], [chain.staff, 'staff']] as const) {
+      for (const [who, kind] of [
+        [chain.station, 'station'],
+        [chain.staff, 'staff'],
+      ] as const) {
         expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: who.author.publicKey, certificate: testCertificate(who), kind })).status).toBe(201);
       }
       await call(svc.baseUrl, svc.tokens.station, 'POST', '/v1/events', { events: chain.provider.slice(0, 2) });
       await call(svc.baseUrl, svc.tokens.station, 'POST', '/v1/events', { events: chain.provider.slice(2) });
     });
-    afterAll(async () => { await svc?.stop(); });
+    afterAll(async () => {
+      await svc?.stop();
+    });
 
     it('serves the latest and past checkpoints, entries and hash tiles without a token; the rest still needs one', async () => {
       const get = (p: string) => fetch(`${svc.baseUrl}/v1/log/${p}`);

@@ -64,7 +64,13 @@ async function main(): Promise<number> {
     }
   }
   const server = await createServer({
-    db, serviceKey, rootPublicKey: cfg.rootPublicKey, logger: cfg.log, rateLimits: cfg.rateLimits, trustedProxies: cfg.tlsProxies, ...(cfg.logOrigin ? { logOrigin: cfg.logOrigin } : {}),
+    db,
+    serviceKey,
+    rootPublicKey: cfg.rootPublicKey,
+    logger: cfg.log,
+    rateLimits: cfg.rateLimits,
+    trustedProxies: cfg.tlsProxies,
+    ...(cfg.logOrigin ? { logOrigin: cfg.logOrigin } : {}),
     ...(cfg.tlsCert && cfg.tlsKey ? { tls: { cert: readFileSync(cfg.tlsCert), key: readFileSync(cfg.tlsKey) } } : {}),
   });
   if (cfg.command.kind === 'run-retention') {
@@ -73,9 +79,10 @@ async function main(): Promise<number> {
     await server.close();
     return 0;
   }
-  const stop = cfg.retentionIntervalMinutes > 0
-    ? scheduleRetention(server.ctx, cfg.retentionIntervalMinutes * 60_000, (e) => console.error('retention failed:', isScelleError(e) ? e.code : e))
-    : () => undefined;
+  const stop =
+    cfg.retentionIntervalMinutes > 0
+      ? scheduleRetention(server.ctx, cfg.retentionIntervalMinutes * 60_000, (e) => console.error('retention failed:', isScelleError(e) ? e.code : e))
+      : () => undefined;
   const address = await server.app.listen({ host: cfg.host, port: cfg.port });
   console.log(`scelle custody service listening on ${address} (${db.engine}; service key ${serviceKey.keyId})`);
   await new Promise<void>((resolve) => {
@@ -88,7 +95,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  console.error(isScelleError(e) ? `${e.code}: ${e.message}` : e);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(isScelleError(e) ? `${e.code}: ${e.message}` : e);
+    process.exitCode = 1;
+  },
+);

@@ -27,7 +27,11 @@ for (const engine of testEngines()) {
     beforeAll(async () => {
       a = buildTestChain('DRIVE-OWN');
       svc = await startTestService(engine, { customerDrive: 'DRIVE-OWN', stationId: 'station-qc-01' });
-      for (const [who, kind] of [[a.station, 'station'], [a.staff, 'staff'], [stationB, 'station']] as const) {
+      for (const [who, kind] of [
+        [a.station, 'station'],
+        [a.staff, 'staff'],
+        [stationB, 'station'],
+      ] as const) {
         expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: who.author.publicKey, certificate: testCertificate(who), kind })).status).toBe(201);
       }
       tokenB = (await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/tokens', { role: 'station', subject: 'station-qc-02' })).body.token;
@@ -35,9 +39,11 @@ for (const engine of testEngines()) {
       const r = await push(svc.tokens.station, a.provider.slice(0, 2));
       expect(r.body.results.map((x: { status: string }) => x.status)).toEqual(['stored', 'stored']);
     });
-    afterAll(async () => { await svc?.stop(); });
+    afterAll(async () => {
+      await svc?.stop();
+    });
 
-    it('cross-station write: station B appending shipped and incident(lost) to station A\'s drive is refused (not-owner) and nothing is stored', async () => {
+    it("cross-station write: station B appending shipped and incident(lost) to station A's drive is refused (not-owner) and nothing is stored", async () => {
       const [, verified] = a.provider as [SignedEvent, SignedEvent];
       const shippedByB = testNext(stationB, a.driveId, verified, 'shipped', { carrier: 'ups', trackingNumber: '1Z999AA10123456784' }, new Date('2025-03-01T15:00:00Z'));
       const lostByB = testNext(stationB, a.driveId, shippedByB, 'incident', { kind: 'lost' }, new Date('2025-03-01T15:05:00Z'));
@@ -62,8 +68,11 @@ for (const engine of testEngines()) {
     it('a station token that names no station is refused for station events, and no such token can be created', async () => {
       const legacy = 'sct_' + 'L'.repeat(43);
       const { createHash } = await import('node:crypto');
-      await svc.db.run(`INSERT INTO tokens (id, token_hash, role, subject, label, created_at) VALUES (?, ?, 'station', NULL, 'legacy', ?)`,
-        ['legacy-station', createHash('sha256').update(legacy).digest('hex'), new Date().toISOString()]);
+      await svc.db.run(`INSERT INTO tokens (id, token_hash, role, subject, label, created_at) VALUES (?, ?, 'station', NULL, 'legacy', ?)`, [
+        'legacy-station',
+        createHash('sha256').update(legacy).digest('hex'),
+        new Date().toISOString(),
+      ]);
       const d = buildTestChain('DRIVE-LEGACY');
       const r = await push(legacy, [d.provider[0]]);
       expect(r.body.results[0]).toMatchObject({ status: 'rejected', code: 'forbidden' });
@@ -77,14 +86,15 @@ for (const engine of testEngines()) {
 
     it('handoff: signed by the holding station or assigned by an admin, to an enrolled station; then B appends and A may not', async () => {
       const [, verified] = a.provider as [SignedEvent, SignedEvent];
-      const handoff = (token: string, driveId: string, toStation: string, signed?: unknown) => call(svc.baseUrl, token, 'POST', `/v1/drives/${driveId}/handoff`, { toStation, ...(signed ? { signed } : {}) });
+      const handoff = (token: string, driveId: string, toStation: string, signed?: unknown) =>
+        call(svc.baseUrl, token, 'POST', `/v1/drives/${driveId}/handoff`, { toStation, ...(signed ? { signed } : {}) });
       const sign = (over: Partial<{ driveId: string; fromStation: string; toStation: string; at: Date }> = {}, key = a.station.secretKey) =>
         signHandoff({ driveId: a.driveId, fromStation: 'station-qc-01', toStation: 'station-qc-02', at: new Date(), ...over }, key);
-      expect((await handoff(tokenB, a.driveId, 'station-qc-02'))).toMatchObject({ status: 403, body: { error: { code: 'not-owner' } } });
+      expect(await handoff(tokenB, a.driveId, 'station-qc-02')).toMatchObject({ status: 403, body: { error: { code: 'not-owner' } } });
       expect((await handoff(svc.tokens.support, a.driveId, 'station-qc-02')).status).toBe(403);
-      expect((await handoff(svc.tokens.admin, a.driveId, 'station-nobody'))).toMatchObject({ status: 400, body: { error: { code: 'unknown-station' } } });
-      expect((await handoff(svc.tokens.admin, 'DRIVE-NONE', 'station-qc-02'))).toMatchObject({ status: 404, body: { error: { code: 'unknown-drive' } } });
-      expect((await handoff(svc.tokens.station, a.driveId, 'station-qc-01'))).toMatchObject({ status: 400, body: { error: { code: 'same-station' } } });
+      expect(await handoff(svc.tokens.admin, a.driveId, 'station-nobody')).toMatchObject({ status: 400, body: { error: { code: 'unknown-station' } } });
+      expect(await handoff(svc.tokens.admin, 'DRIVE-NONE', 'station-qc-02')).toMatchObject({ status: 404, body: { error: { code: 'unknown-drive' } } });
+      expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-01')).toMatchObject({ status: 400, body: { error: { code: 'same-station' } } });
       // the holding station must sign its handoff with its own live station key, fresh, for this drive and target
       const badHandoff = { status: 400, body: { error: { code: 'bad-handoff' } } };
       expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02')).toMatchObject(badHandoff);
@@ -92,7 +102,9 @@ for (const engine of testEngines()) {
       expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02', sign({ at: new Date(Date.now() - 3_600_000) }))).toMatchObject(badHandoff);
       expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02', sign({ driveId: 'DRIVE-OTHER' }))).toMatchObject(badHandoff);
       const tampered = sign();
-      expect(await handoff(svc.tokens.station, a.driveId, 'station-qc-02', { ...tampered, statement: { ...tampered.statement, at: new Date(Date.now() + 1000).toISOString() } })).toMatchObject(badHandoff);
+      expect(
+        await handoff(svc.tokens.station, a.driveId, 'station-qc-02', { ...tampered, statement: { ...tampered.statement, at: new Date(Date.now() + 1000).toISOString() } }),
+      ).toMatchObject(badHandoff);
       expect(await stored(a.driveId)).toHaveLength(2);
       // the holding station hands its drive to B
       const signed = sign();
@@ -117,7 +129,10 @@ for (const engine of testEngines()) {
       const noteByA2 = testNext(a.station, a.driveId, delivered, 'note', { noteRef: 'n-2' }, new Date('2025-03-02T11:00:00Z'));
       expect((await push(svc.tokens.station, [noteByA2])).body.results[0].status).toBe('stored');
       const view = await call(svc.baseUrl, svc.tokens.support, 'GET', `/v1/drives?drive=${a.driveId}`);
-      expect(view.body.drives[0].ownership.handoffs.map((h: { byRole: string; signedBy: string | null }) => [h.byRole, h.signedBy])).toEqual([['station', a.station.author.publicKey], ['admin', null]]);
+      expect(view.body.drives[0].ownership.handoffs.map((h: { byRole: string; signedBy: string | null }) => [h.byRole, h.signedBy])).toEqual([
+        ['station', a.station.author.publicKey],
+        ['admin', null],
+      ]);
       expect(view.body.drives[0].verification.ok).toBe(true);
       const audit = (await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/audit')).body.entries.map((e: { action: string }) => e.action);
       expect(audit.filter((x: string) => x === 'drives.handoff')).toHaveLength(2);

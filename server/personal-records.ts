@@ -28,10 +28,17 @@ export const CANCELLATION_WINDOW_DAYS = { min: 15, max: 30 } as const;
 export const MAX_ACTIVE_RETENTION_DAYS = 365;
 
 const text = z.string().max(1000).nullable().optional();
-const utc = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/).refine((s) => !Number.isNaN(Date.parse(s)));
+const utc = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/)
+  .refine((s) => !Number.isNaN(Date.parse(s)));
 /** Body of PUT /v1/personal/:orderRef (deleteAfter may be left out for a cancelled order: 30 days after). */
 export const personalRecordInputSchema = z.strictObject({
-  driveId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/).nullable().optional(),
+  driveId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
+    .nullable()
+    .optional(),
   name: text,
   contact: text,
   address: text,
@@ -54,14 +61,23 @@ export function retentionDate(cancelledAt: string | null, deleteAfter: string | 
     if (deleteAfter === null) return day(max);
     const d = Date.parse(deleteAfter);
     if (d < min || d > max) {
-      throw new ScelleError('E_USAGE', `deleteAfter must be 15 to 30 days after the cancellation: between ${day(min)} and ${day(max)}`, { reason: 'retention-window', min: day(min), max: day(max) });
+      throw new ScelleError('E_USAGE', `deleteAfter must be 15 to 30 days after the cancellation: between ${day(min)} and ${day(max)}`, {
+        reason: 'retention-window',
+        min: day(min),
+        max: day(max),
+      });
     }
     return day(d);
   }
   const max = now.getTime() + MAX_ACTIVE_RETENTION_DAYS * DAY_MS;
-  if (deleteAfter === null) throw new ScelleError('E_USAGE', 'give deleteAfter, or cancelledAt for a cancelled order (deleted 15 to 30 days after)', { reason: 'retention-window' });
+  if (deleteAfter === null)
+    throw new ScelleError('E_USAGE', 'give deleteAfter, or cancelledAt for a cancelled order (deleted 15 to 30 days after)', { reason: 'retention-window' });
   if (Date.parse(deleteAfter) > max) {
-    throw new ScelleError('E_USAGE', `deleteAfter may be at most ${MAX_ACTIVE_RETENTION_DAYS} days ahead (${day(max)}); write the record again to keep it longer, or give cancelledAt`, { reason: 'retention-window', max: day(max) });
+    throw new ScelleError(
+      'E_USAGE',
+      `deleteAfter may be at most ${MAX_ACTIVE_RETENTION_DAYS} days ahead (${day(max)}); write the record again to keep it longer, or give cancelledAt`,
+      { reason: 'retention-window', max: day(max) },
+    );
   }
   return day(Date.parse(deleteAfter));
 }
@@ -71,8 +87,14 @@ export const ORDER_REF_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function toRecord(r: Record<string, unknown>): PersonalRecord {
   return {
-    orderRef: String(r['order_ref']), driveId: str(r['drive_id']), name: str(r['name']), contact: str(r['contact']),
-    address: str(r['address']), createdAt: String(r['created_at']), cancelledAt: str(r['cancelled_at']), deleteAfter: String(r['delete_after']),
+    orderRef: String(r['order_ref']),
+    driveId: str(r['drive_id']),
+    name: str(r['name']),
+    contact: str(r['contact']),
+    address: str(r['address']),
+    createdAt: String(r['created_at']),
+    cancelledAt: str(r['cancelled_at']),
+    deleteAfter: String(r['delete_after']),
   };
 }
 
@@ -89,9 +111,26 @@ export async function putPersonalRecord(tx: Tx, orderRef: string, input: unknown
   const cancelledAt = d.cancelledAt ? new Date(d.cancelledAt).toISOString() : null;
   const deleteAfter = retentionDate(cancelledAt, d.deleteAfter ?? null, now);
   await tx.run(`DELETE FROM personal_records WHERE order_ref = ?`, [orderRef]);
-  await tx.run(`INSERT INTO personal_records (order_ref, drive_id, name, contact, address, created_at, cancelled_at, delete_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [orderRef, d.driveId ?? null, d.name ?? null, d.contact ?? null, d.address ?? null, now.toISOString(), cancelledAt, deleteAfter]);
-  return { orderRef, driveId: d.driveId ?? null, name: d.name ?? null, contact: d.contact ?? null, address: d.address ?? null, createdAt: now.toISOString(), cancelledAt, deleteAfter };
+  await tx.run(`INSERT INTO personal_records (order_ref, drive_id, name, contact, address, created_at, cancelled_at, delete_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+    orderRef,
+    d.driveId ?? null,
+    d.name ?? null,
+    d.contact ?? null,
+    d.address ?? null,
+    now.toISOString(),
+    cancelledAt,
+    deleteAfter,
+  ]);
+  return {
+    orderRef,
+    driveId: d.driveId ?? null,
+    name: d.name ?? null,
+    contact: d.contact ?? null,
+    address: d.address ?? null,
+    createdAt: now.toISOString(),
+    cancelledAt,
+    deleteAfter,
+  };
 }
 
 /** The record of `orderRef`, or null. */

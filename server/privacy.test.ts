@@ -95,7 +95,9 @@ for (const engine of testEngines()) {
     beforeAll(async () => {
       svc = await startTestService(engine, { customerDrive: 'DRIVE-AR', stationId: 'station-qc-01', now: () => clock });
     });
-    afterAll(async () => { await svc?.stop(); });
+    afterAll(async () => {
+      await svc?.stop();
+    });
     const put = (ref: string, body: unknown) => call(svc.baseUrl, svc.tokens.admin, 'PUT', `/v1/personal/${ref}`, body);
 
     it('deleteAfter stays inside the policy window: 15 to 30 days after a cancellation; never 9999-12-31', async () => {
@@ -130,12 +132,29 @@ for (const engine of testEngines()) {
         const d = buildTestChain('DRIVE-AR');
         await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: d.station.author.publicKey, certificate: testCertificate(d.station) });
         const [sealed, verified] = d.provider as [SignedEvent, SignedEvent];
-        const shipped = testNext(d.station, 'DRIVE-AR', verified, 'shipped', { carrier: 'canada-post', trackingNumber: 'EE123456785CA', orderRef: 'ORD-AR' }, new Date('2025-03-01T15:00:00Z'));
+        const shipped = testNext(
+          d.station,
+          'DRIVE-AR',
+          verified,
+          'shipped',
+          { carrier: 'canada-post', trackingNumber: 'EE123456785CA', orderRef: 'ORD-AR' },
+          new Date('2025-03-01T15:00:00Z'),
+        );
         const lost = testNext(d.station, 'DRIVE-AR', shipped, 'incident', { kind: 'lost' }, new Date('2025-03-04T15:00:00Z'));
         lostId = lost.id;
         const pushed = await call(svc.baseUrl, svc.tokens.station, 'POST', '/v1/events', { events: [sealed, verified, shipped, lost] });
         expect(pushed.body.results.every((r: { status: string }) => r.status === 'stored')).toBe(true);
-        expect((await put('ORD-AR', { driveId: 'DRIVE-AR', name: 'Éloïse Côté-Ngô 黄', contact: 'eloise@example.ca', address: '12 rue des Érables, Lévis', deleteAfter: '2026-06-01T00:00:00Z' })).status).toBe(200);
+        expect(
+          (
+            await put('ORD-AR', {
+              driveId: 'DRIVE-AR',
+              name: 'Éloïse Côté-Ngô 黄',
+              contact: 'eloise@example.ca',
+              address: '12 rue des Érables, Lévis',
+              deleteAfter: '2026-06-01T00:00:00Z',
+            })
+          ).status,
+        ).toBe(200);
         await call(svc.baseUrl, svc.tokens.support, 'GET', '/v1/drives?order=ORD-AR');
       });
 
@@ -148,7 +167,12 @@ for (const engine of testEngines()) {
         expect(x.drives[0].events.map((e: { type: string }) => e.type)).toEqual(['sealed', 'verified', 'shipped', 'incident']);
         expect(x.drives[0].receipts).toHaveLength(4);
         expect(x.incidents).toEqual([expect.objectContaining({ eventId: lostId, kind: 'lost' })]);
-        expect(x.accessLog.map((a: { action: string; role: string }) => [a.action, a.role])).toEqual(expect.arrayContaining([['drives.lookup', 'support'], ['personal.write', 'admin']]));
+        expect(x.accessLog.map((a: { action: string; role: string }) => [a.action, a.role])).toEqual(
+          expect.arrayContaining([
+            ['drives.lookup', 'support'],
+            ['personal.write', 'admin'],
+          ]),
+        );
         const audit = (await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/audit?limit=10000')).body.entries; // the clock is fixed: rows tie on time
         const row = audit.find((a: { action: string }) => a.action === 'access.export');
         expect(JSON.parse(row.query)).toEqual({ subject: { order: 'ORD-AR' }, orders: ['ORD-AR'], drives: ['DRIVE-AR'] });

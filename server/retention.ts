@@ -29,7 +29,9 @@ export async function runRetention(ctx: ServiceContext, now: Date): Promise<numb
  * Failures are reported to `onError` and retried at the next tick.
  */
 export function scheduleRetention(ctx: ServiceContext, intervalMs: number, onError: (e: unknown) => void): () => void {
-  const tick = (): void => { runRetention(ctx, ctx.now()).catch(onError); };
+  const tick = (): void => {
+    runRetention(ctx, ctx.now()).catch(onError);
+  };
   tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();

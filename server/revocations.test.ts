@@ -17,8 +17,12 @@ for (const engine of testEngines()) {
 
   suite(`revocation lists on ${engine.name}`, () => {
     let svc: TestService;
-    beforeAll(async () => { svc = await startTestService(engine, { customerDrive: 'DRIVE-REV', stationId: 'station-qc-01' }); });
-    afterAll(async () => { await svc?.stop(); });
+    beforeAll(async () => {
+      svc = await startTestService(engine, { customerDrive: 'DRIVE-REV', stationId: 'station-qc-01' });
+    });
+    afterAll(async () => {
+      await svc?.stop();
+    });
 
     it('publishes the root-signed list to anyone, refuses an older, foreign or altered one, and audits each upload', async () => {
       expect((await call(svc.baseUrl, null, 'GET', '/v1/revocations')).status).toBe(404);
@@ -32,7 +36,10 @@ for (const engine of testEngines()) {
       expect(older).toMatchObject({ status: 409, body: { error: { code: 'revocations-rollback' } } });
       const foreign = await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/revocations', signRevocationList(testSecretKey('not the root'), 3, []));
       expect(foreign).toMatchObject({ status: 400, body: { error: { code: 'revocations-unknown-root' } } });
-      const altered = await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/revocations', { ...signRevocationList(TEST_ROOT_SECRET, 3, [entry(1), entry(2)]), revoked: [entry(2)] });
+      const altered = await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/revocations', {
+        ...signRevocationList(TEST_ROOT_SECRET, 3, [entry(1), entry(2)]),
+        revoked: [entry(2)],
+      });
       expect(altered).toMatchObject({ status: 400, body: { error: { code: 'revocations-bad-signature' } } });
       const sameNumber = await call(svc.baseUrl, svc.tokens.admin, 'PUT', '/v1/revocations', signRevocationList(TEST_ROOT_SECRET, 2, []));
       expect(sameNumber).toMatchObject({ status: 409, body: { error: { code: 'revocations-conflict' } } });
@@ -42,7 +49,12 @@ for (const engine of testEngines()) {
       expect(verifyRevocationList(served.body, [decodeBase64(TEST_ROOT_PUBLIC, 32)!])).toMatchObject({ sequence: 2, revoked: [entry(1)] });
 
       const audit = (await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/audit')).body.entries as { action: string; resultCount: number }[];
-      expect(audit.filter((a) => a.action === 'revocations.publish').map((a) => a.resultCount).sort()).toEqual([0, 1]);
+      expect(
+        audit
+          .filter((a) => a.action === 'revocations.publish')
+          .map((a) => a.resultCount)
+          .sort(),
+      ).toEqual([0, 1]);
     });
   });
 }

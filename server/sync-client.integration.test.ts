@@ -28,7 +28,10 @@ for (const engine of testEngines()) {
     beforeAll(async () => {
       chain = buildTestChain('DRIVE-SYNC');
       svc = await startTestService(engine, { customerDrive: 'DRIVE-SYNC', stationId: 'station-qc-01' });
-      for (const [who, kind] of [[chain.station, 'station'], [chain.staff, 'staff']] as const) {
+      for (const [who, kind] of [
+        [chain.station, 'station'],
+        [chain.staff, 'staff'],
+      ] as const) {
         await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: who.author.publicKey, certificate: testCertificate(who), kind });
       }
     });
@@ -68,7 +71,7 @@ for (const engine of testEngines()) {
       await customerStore.close();
     });
 
-    it('looks up a drive; the local verifier accepts it with the service\'s key registry and receipt times', async () => {
+    it("looks up a drive; the local verifier accepts it with the service's key registry and receipt times", async () => {
       const store = await openStore();
       const next = testNext(chain.station, 'DRIVE-SYNC', chain.provider[3] ?? null, 'note', { noteRef: 'n-1' }, new Date('2025-03-03T00:00:00Z'));
       await store.append(next);
@@ -78,7 +81,10 @@ for (const engine of testEngines()) {
       const d = drives[0]!;
       expect(d.badReceipts).toBe(0);
       expect(d.receipts).toHaveLength(4);
-      const keys = await loadKeys(svc.db, d.events.map((e) => e.author.publicKey));
+      const keys = await loadKeys(
+        svc.db,
+        d.events.map((e) => e.author.publicKey),
+      );
       const report = verifyChain(d.events, chainTrustFrom(keys), { trustedTimes: new Map(d.receipts.map((r) => [r.eventId, r.receivedAt])) });
       expect(report.ok).toBe(true);
       await store.close();

@@ -48,7 +48,13 @@ export function testEngines(): TestEngine[] {
       async open() {
         const dir = mkdtempSync(join(tmpdir(), 'scelle-server-test-'));
         const db = openSqlite(join(dir, 'custody.sqlite'));
-        return { db, drop: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
+        return {
+          db,
+          drop: async () => {
+            await db.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
       },
     },
     {
@@ -87,8 +93,11 @@ export const TEST_SERVICE_KEY = serviceKeyFromSeed(testSecretKey('custody servic
 /** A station certificate for `who`, issued by `rootSecret` (default the test root) (TEST ONLY). */
 export function testCertificate(who: TestAuthor, rootSecret: Uint8Array = TEST_ROOT_SECRET, expiresAt: string | null = null): StationCertificate {
   return issueStationCertificate({
-    rootSecretKey: rootSecret, stationId: who.author.id, stationPublicKey: decodeBase64Strict(who.author.publicKey, 32) as Uint8Array,
-    issuedAt: new Date('2025-01-01T00:00:00.000Z'), expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    rootSecretKey: rootSecret,
+    stationId: who.author.id,
+    stationPublicKey: decodeBase64Strict(who.author.publicKey, 32) as Uint8Array,
+    issuedAt: new Date('2025-01-01T00:00:00.000Z'),
+    expiresAt: expiresAt === null ? null : new Date(expiresAt),
   });
 }
 
@@ -109,7 +118,11 @@ export interface TestService {
 export async function startTestService(engine: TestEngine, opts: { customerDrive: string; stationId: string; now?: () => Date; rateLimits?: RateLimits }): Promise<TestService> {
   const { db, drop } = await engine.open();
   const server = await createServer({
-    db, serviceKey: TEST_SERVICE_KEY, rootPublicKey: TEST_ROOT_PUBLIC, ...(opts.now ? { now: opts.now } : {}), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+    db,
+    serviceKey: TEST_SERVICE_KEY,
+    rootPublicKey: TEST_ROOT_PUBLIC,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
   });
   const now = opts.now ? opts.now() : new Date();
   const tokens = {
@@ -120,8 +133,14 @@ export async function startTestService(engine: TestEngine, opts: { customerDrive
   };
   const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
   return {
-    server, db, baseUrl: address, tokens,
-    async stop() { await server.app.close(); await drop(); },
+    server,
+    db,
+    baseUrl: address,
+    tokens,
+    async stop() {
+      await server.app.close();
+      await drop();
+    },
   };
 }
 
@@ -164,11 +183,14 @@ export function loadChains(station: TestAuthor, customerPublicKey: string, prefi
     for (let seq = 0; seq < perDrive; seq++) {
       const prev = chain[seq - 1];
       const type = seq === 0 ? 'sealed' : seq === 1 ? 'verified' : seq === 2 ? 'shipped' : 'note';
-      const data = seq === 0
-        ? { manifestSha256: createHash('sha256').update(driveId).digest('hex'), files: 1, bytes: 100, parts: 1, customerPublicKey, stationCertificateSha256: 'ab'.repeat(32) }
-        : seq === 1 ? { level: 'media', ok: true, problems: 0 }
-        : seq === 2 ? { carrier: 'other', trackingNumber: `LT${prefix.toUpperCase().replace(/[^A-Z0-9]/g, '')}${String(d).padStart(9, '0')}` }
-        : { noteRef: `note-${d}-${seq}` };
+      const data =
+        seq === 0
+          ? { manifestSha256: createHash('sha256').update(driveId).digest('hex'), files: 1, bytes: 100, parts: 1, customerPublicKey, stationCertificateSha256: 'ab'.repeat(32) }
+          : seq === 1
+            ? { level: 'media', ok: true, problems: 0 }
+            : seq === 2
+              ? { carrier: 'other', trackingNumber: `LT${prefix.toUpperCase().replace(/[^A-Z0-9]/g, '')}${String(d).padStart(9, '0')}` }
+              : { noteRef: `note-${d}-${seq}` };
       const at = new Date(t0 + d * 1000 + seq * 60_000);
       const e: CustodyEvent = { v: 1, id: newEventId(at), driveId, seq, prev: prev ? eventHash(prev) : null, type, at: at.toISOString(), author: station.author, data };
       chain.push({ ...e, sig: encodeBase64(new Uint8Array(sign(null, eventSigningBytes(e), key))) });

@@ -27,12 +27,21 @@ describe('restore workers (compiled engine)', () => {
     for (let i = 0; i < 300; i++) tree[`data/m${i % 7}/g${i}.bin`] = randomBytes(512 << 10);
     writeTree(src, tree);
     const target = tempDir();
-    const sealed = await engine.seal({ sources: [join(src, 'data')], target, station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] } });
+    const sealed = await engine.seal({
+      sources: [join(src, 'data')],
+      target,
+      station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
+    });
     const dest = tempDir();
     const controller = new AbortController();
     const seen: Progress[] = [];
     const opening = engine.open({
-      driveDir: sealed.driveDir, dest, pinnedRoots: [root.publicKey], secret: { kind: 'x25519', secretKey: escrow.secretKey }, signal: controller.signal,
+      driveDir: sealed.driveDir,
+      dest,
+      pinnedRoots: [root.publicKey],
+      secret: { kind: 'x25519', secretKey: escrow.secretKey },
+      signal: controller.signal,
       onProgress: (p) => {
         seen.push(p);
         if (p.filesDone > 0) controller.abort();
@@ -54,11 +63,24 @@ describe('restore workers (compiled engine)', () => {
     for (let i = 0; i < 1200; i++) tree[`data/f${i}.bin`] = bytes(1000 + i * 13, i + 7);
     for (let i = 0; i < 3; i++) tree[`data/big-${i}.bin`] = bytes(9 << 20, 900 + i);
     writeTree(src, tree);
-    const sealed = await engine.seal({ sources: [join(src, 'data')], target: tempDir(), station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] } });
+    const sealed = await engine.seal({
+      sources: [join(src, 'data')],
+      target: tempDir(),
+      station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
+    });
     const secret = { kind: 'x25519' as const, secretKey: escrow.secretKey };
     let last: Progress | null = null;
     const dest = tempDir();
-    const opened = await engine.open({ driveDir: sealed.driveDir, dest, pinnedRoots: [root.publicKey], secret, onProgress: (p) => { last = p; } });
+    const opened = await engine.open({
+      driveDir: sealed.driveDir,
+      dest,
+      pinnedRoots: [root.publicKey],
+      secret,
+      onProgress: (p) => {
+        last = p;
+      },
+    });
     const total = Object.values(tree).reduce((a, b) => a + b.length, 0);
     expect(opened).toMatchObject({ files: 1203, bytes: total, verified: true });
     expect(last).toMatchObject({ phase: 'open', bytesDone: total, bytesTotal: total, filesDone: 1203, filesTotal: 1203 });
@@ -115,9 +137,21 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     const tree = manyFiles(3000);
     writeTree(src, tree);
     const target = tempDir();
-    const opts = { sources: [join(src, 'data')], target, station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 8 << 20 };
+    const opts = {
+      sources: [join(src, 'data')],
+      target,
+      station: k.station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] },
+      partPlaintextSize: 8 << 20,
+    };
     const controller = new AbortController();
-    const cancelled = engine.seal({ ...opts, signal: controller.signal, onProgress: (p) => { if (p.phase === 'seal') controller.abort(); } });
+    const cancelled = engine.seal({
+      ...opts,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'seal') controller.abort();
+      },
+    });
     await expect(cancelled).rejects.toMatchObject({ code: 'E_CANCELLED' });
     const [unfinished] = engine.findUnfinishedSeals(target);
     expect(existsSync(join(unfinished!, 'manifest.json'))).toBe(false);
@@ -165,7 +199,12 @@ describe('three-stage payload pipeline (compiled engine, large files)', () => {
     const src = tempDir();
     const tree = largeFiles();
     writeTree(src, tree);
-    const opts = { sources: [join(src, 'data')], station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 8 << 20 };
+    const opts = {
+      sources: [join(src, 'data')],
+      station: k.station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] },
+      partPlaintextSize: 8 << 20,
+    };
     const piped = await engine.seal({ ...opts, target: tempDir() }, { sinkMode: 'pipeline' });
     expect(piped.parts).toBe(4);
     await expectOpensExact(piped.driveDir, k, tree);
@@ -182,18 +221,27 @@ describe('three-stage payload pipeline (compiled engine, large files)', () => {
     const tree = largeFiles();
     writeTree(src, tree);
     const target = tempDir();
-    const opts = { sources: [join(src, 'data')], target, station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 8 << 20 };
+    const opts = {
+      sources: [join(src, 'data')],
+      target,
+      station: k.station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] },
+      partPlaintextSize: 8 << 20,
+    };
     let armed = false;
-    const full = engine.seal({
-      ...opts,
-      onProgress: (p) => {
-        if (p.phase !== 'seal' || armed) return;
-        armed = true;
-        const [driveDir] = readdirSync(target).filter((n) => n.startsWith('SCELLE-'));
-        // A full device where the part goes (a link there would be refused, never written through).
-        makeFullDevice(join(target, driveDir!, 'payload/part-00001.scx'));
+    const full = engine.seal(
+      {
+        ...opts,
+        onProgress: (p) => {
+          if (p.phase !== 'seal' || armed) return;
+          armed = true;
+          const [driveDir] = readdirSync(target).filter((n) => n.startsWith('SCELLE-'));
+          // A full device where the part goes (a link there would be refused, never written through).
+          makeFullDevice(join(target, driveDir!, 'payload/part-00001.scx'));
+        },
       },
-    }, { sinkMode: 'pipeline' });
+      { sinkMode: 'pipeline' },
+    );
     await expect(full).rejects.toMatchObject({ code: 'E_TARGET_FULL' });
     const [unfinished] = engine.findUnfinishedSeals(target);
     expect(existsSync(join(unfinished!, 'manifest.json'))).toBe(false);
@@ -209,10 +257,19 @@ describe('three-stage payload pipeline (compiled engine, large files)', () => {
     writeTree(src, largeFiles());
     const target = tempDir();
     const controller = new AbortController();
-    const cancelled = engine.seal({
-      sources: [join(src, 'data')], target, station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] },
-      signal: controller.signal, onProgress: (p) => { if (p.phase === 'seal') controller.abort(); },
-    }, { sinkMode: 'pipeline' });
+    const cancelled = engine.seal(
+      {
+        sources: [join(src, 'data')],
+        target,
+        station: k.station,
+        recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] },
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'seal') controller.abort();
+        },
+      },
+      { sinkMode: 'pipeline' },
+    );
     await expect(cancelled).rejects.toMatchObject({ code: 'E_CANCELLED' });
     const [unfinished] = engine.findUnfinishedSeals(target);
     expect(existsSync(join(unfinished!, 'manifest.json'))).toBe(false);
@@ -224,14 +281,27 @@ describe('verify (compiled engine: ciphertext hashes on a worker beside decrypti
     const k = makeKeys();
     const src = tempDir();
     writeTree(src, { 'data/a.bin': randomBytes(12 << 20), 'data/b.bin': randomBytes(12 << 20), 'data/c.bin': randomBytes(12 << 20), 'data/petit.txt': 'petit' });
-    const sealed = await engine.seal({ sources: [join(src, 'data')], target: tempDir(), station: k.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] }, partPlaintextSize: 16 << 20 });
+    const sealed = await engine.seal({
+      sources: [join(src, 'data')],
+      target: tempDir(),
+      station: k.station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] },
+      partPlaintextSize: 16 << 20,
+    });
     return { k, driveDir: sealed.driveDir, secret: { kind: 'x25519' as const, secretKey: k.escrow.secretKey } };
   }
 
   it('pass an intact drive, with progress up to every byte of both checks', async () => {
     const { k, driveDir, secret } = await sealedLarge();
     let last: Progress | null = null;
-    const report = await engine.verify({ driveDir, pinnedRoots: [k.root.publicKey], secret, onProgress: (p) => { last = p; } });
+    const report = await engine.verify({
+      driveDir,
+      pinnedRoots: [k.root.publicKey],
+      secret,
+      onProgress: (p) => {
+        last = p;
+      },
+    });
     expect(report).toMatchObject({ ok: true, level: 'full', files: 4, problems: [] });
     expect(last).not.toBeNull();
     expect(last!.bytesDone).toBe(last!.bytesTotal);

@@ -9,7 +9,10 @@ import { readEscrowKeyFile, readPublicKeyFile } from '../shared/format/key-files
 import { tempDir } from './support/engine-fixtures.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/drive-v1/', import.meta.url));
-const driveDir = join(fixture, readdirSync(fixture).find((n) => n.startsWith('SCELLE-'))!);
+const driveDir = join(
+  fixture,
+  readdirSync(fixture).find((n) => n.startsWith('SCELLE-'))!,
+);
 const unlockCode = readFileSync(join(fixture, 'unlock-code.txt'), 'utf8').trim();
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -26,8 +29,12 @@ describe('committed fixture drive (docs/FORMAT.md §10)', () => {
     const { entries } = await list({ driveDir, pinnedRoots: [root], secret: { kind: 'x25519', secretKey: escrow.secretKey } });
     // Index (and tar) order: the block of sous-dossier, then echantillon's own children by name, then the top level.
     expect(entries.map((e) => `${e.type}:${e.path}`)).toEqual([
-      'file:echantillon/sous-dossier/donnees.bin', 'symlink:echantillon/sous-dossier/lien',
-      'file:echantillon/bonjour.txt', 'directory:echantillon/sous-dossier', 'file:echantillon/vide.txt', 'file:echantillon/été — notes.md',
+      'file:echantillon/sous-dossier/donnees.bin',
+      'symlink:echantillon/sous-dossier/lien',
+      'file:echantillon/bonjour.txt',
+      'directory:echantillon/sous-dossier',
+      'file:echantillon/vide.txt',
+      'file:echantillon/été — notes.md',
       'directory:echantillon',
     ]);
     expect(entries.find((e) => e.path === 'echantillon')).toMatchObject({ entries: 6, files: 4, bytes: 150087 });

@@ -88,10 +88,13 @@ export function parseServiceKey(value: string): string {
     if (text.startsWith('{')) {
       try {
         text = String((JSON.parse(text) as { publicKey?: unknown }).publicKey ?? '');
-      } catch { /* checked below */ }
+      } catch {
+        /* checked below */
+      }
     }
   }
-  if (!decodeBase64Strict(text, 32)) throw new ScelleError('E_KEY_FILE', 'not a base64 Ed25519 public key of the custody service', { path: value.slice(0, 200), problem: 'malformed' });
+  if (!decodeBase64Strict(text, 32))
+    throw new ScelleError('E_KEY_FILE', 'not a base64 Ed25519 public key of the custody service', { path: value.slice(0, 200), problem: 'malformed' });
   return text;
 }
 
@@ -112,7 +115,11 @@ function serviceSettings(values: { service?: string; 'token-file'?: string; ca?:
   if (!tokenFile) throw new ScelleError('E_USAGE', 'no token: give --token-file <file> or run "scelle custody config"', { reason: '--token-file <f>' });
   // The configured token goes only to the origin it was configured for.
   if (values['token-file'] === undefined && originOf(baseUrl) !== (cfg.tokenOrigin ?? originOf(cfg.service ?? ''))) {
-    throw new ScelleError('E_USAGE', `the configured token is for ${cfg.tokenOrigin ?? cfg.service ?? 'another service'}, not ${originOf(baseUrl)}: give --token-file with a token issued for it`, { reason: '--token-file <f>' });
+    throw new ScelleError(
+      'E_USAGE',
+      `the configured token is for ${cfg.tokenOrigin ?? cfg.service ?? 'another service'}, not ${originOf(baseUrl)}: give --token-file with a token issued for it`,
+      { reason: '--token-file <f>' },
+    );
   }
   let token: string;
   try {
@@ -133,9 +140,11 @@ function serviceSettings(values: { service?: string; 'token-file'?: string; ca?:
     }
   }
   const serviceKeys = values['service-key']?.length ? values['service-key'].map(parseServiceKey) : (cfg.serviceKeys ?? []).map(parseServiceKey);
-  if (serviceKeys.length === 0) throw new ScelleError('E_USAGE', 'no service key: give --service-key <key|file> or run "scelle custody config"', { reason: '--service-key <key|f>' });
+  if (serviceKeys.length === 0)
+    throw new ScelleError('E_USAGE', 'no service key: give --service-key <key|file> or run "scelle custody config"', { reason: '--service-key <key|f>' });
   const maxAttempts = values.attempts === undefined ? 4 : Number(values.attempts);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) throw new ScelleError('E_USAGE', '--attempts must be an integer from 1 to 20', { reason: '--attempts' });
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20)
+    throw new ScelleError('E_USAGE', '--attempts must be an integer from 1 to 20', { reason: '--attempts' });
   return { baseUrl, token, tokenFile, serviceKeys, maxAttempts, ...(ca !== undefined ? { ca } : {}) };
 }
 
@@ -222,7 +231,9 @@ function printTimeline(out: Output, events: readonly SignedEvent[], report: Chai
     const lineage = t(out.lang, s.lineage === 'customer' ? 'lineageCustomer' : 'lineageProvider');
     const sync = syncState(e.id);
     const attested = s.attestation ? ` · ${attestationText(out, s.attestation)}` : '';
-    out.info(`  ${String(s.seq ?? '?').padStart(3)}  ${lineage.padEnd(11)} ${eventTypeLabel(out.lang, e.type).padEnd(9)} ${e.at}  ${e.author.id}  ${t(out.lang, statusKey(s.status))}${s.codes.length ? ` (${s.codes.join(', ')})` : ''}${attested}${sync ? ` · ${t(out.lang, sync)}` : ''}`);
+    out.info(
+      `  ${String(s.seq ?? '?').padStart(3)}  ${lineage.padEnd(11)} ${eventTypeLabel(out.lang, e.type).padEnd(9)} ${e.at}  ${e.author.id}  ${t(out.lang, statusKey(s.status))}${s.codes.length ? ` (${s.codes.join(', ')})` : ''}${attested}${sync ? ` · ${t(out.lang, sync)}` : ''}`,
+    );
   }
 }
 
@@ -281,7 +292,11 @@ function printVerdict(out: Output, driveId: string, events: readonly SignedEvent
     return;
   }
   const listed = report.problems.length + report.anomalies.length;
-  out.info((report.status === 'warning' ? t(out.lang, 'chainWarn', driveId, counted(out.lang, 'warnings', listed)) : t(out.lang, 'chainBad', driveId, counted(out.lang, 'problems', listed))));
+  out.info(
+    report.status === 'warning'
+      ? t(out.lang, 'chainWarn', driveId, counted(out.lang, 'warnings', listed))
+      : t(out.lang, 'chainBad', driveId, counted(out.lang, 'problems', listed)),
+  );
   for (const p of report.problems) out.info(`  - ${problemSentence(out, p, events)}`);
   for (const a of report.anomalies) out.info(`  - ${anomalySentence(out, a, events)}`);
 }
@@ -310,7 +325,12 @@ async function localChain(out: Output, ref: string, command: 'show' | 'verify', 
       return 0;
     }
     // Offline (or without a service), a customer's machine lacks the station's events: "not yet known".
-    const report = verifyChain(events, trust, { driveId: drive.driveId, trustedTimes, checkOrder: merged.service !== 'merged', expectProviderLineage: merged.service === 'merged' });
+    const report = verifyChain(events, trust, {
+      driveId: drive.driveId,
+      trustedTimes,
+      checkOrder: merged.service !== 'merged',
+      expectProviderLineage: merged.service === 'merged',
+    });
     const pendingOnly = report.providerLineage === 'not-yet-known' && report.problems.length === 0 && report.anomalies.length === 0;
     const rejected = new Set(store.rejections().map((r) => r.eventId));
     const syncState = (id: string): TextKey => (store.receiptFor(id) || merged.fromService.has(id) ? 'syncedYes' : rejected.has(id) ? 'syncedRejected' : 'syncedPending');
@@ -319,9 +339,21 @@ async function localChain(out: Output, ref: string, command: 'show' | 'verify', 
     if (pendingOnly) out.info(t(out.lang, 'chainProviderPending', drive.driveId));
     else printVerdict(out, drive.driveId, events, report);
     out.emit({
-      event: 'result', command: `custody ${command}`, driveId: drive.driveId, ok: report.ok, status: report.status,
-      providerLineage: report.providerLineage, customerAttestation: report.customerAttestation, service: merged.service,
-      events: events.map((e, i) => ({ ...e, verification: report.events[i]?.status ?? null, codes: report.events[i]?.codes ?? [], attestation: report.events[i]?.attestation ?? null, sync: syncState(e.id) === 'syncedYes' ? 'synced' : syncState(e.id) === 'syncedRejected' ? 'rejected' : 'pending' })),
+      event: 'result',
+      command: `custody ${command}`,
+      driveId: drive.driveId,
+      ok: report.ok,
+      status: report.status,
+      providerLineage: report.providerLineage,
+      customerAttestation: report.customerAttestation,
+      service: merged.service,
+      events: events.map((e, i) => ({
+        ...e,
+        verification: report.events[i]?.status ?? null,
+        codes: report.events[i]?.codes ?? [],
+        attestation: report.events[i]?.attestation ?? null,
+        sync: syncState(e.id) === 'syncedYes' ? 'synced' : syncState(e.id) === 'syncedRejected' ? 'rejected' : 'pending',
+      })),
       problems: report.problems.map((p) => ({ ...p, sentence: problemSentence(out, p, events) })),
       report,
     });
@@ -355,12 +387,32 @@ async function syncSub(argv: string[], out: Output, signal: AbortSignal): Promis
     try {
       const res = await client.push(signal);
       const cp = res.checkpoint ?? (await client.refreshCheckpoint(signal));
-      out.info(t(out.lang, 'syncDone', counted(out.lang, 'eventsStored', res.stored.length), counted(out.lang, 'alreadyKnown', res.duplicate.length), counted(out.lang, 'refused', res.rejected.length), counted(out.lang, 'pending', store.pending().length)));
+      out.info(
+        t(
+          out.lang,
+          'syncDone',
+          counted(out.lang, 'eventsStored', res.stored.length),
+          counted(out.lang, 'alreadyKnown', res.duplicate.length),
+          counted(out.lang, 'refused', res.rejected.length),
+          counted(out.lang, 'pending', store.pending().length),
+        ),
+      );
       for (const r of res.rejected) out.info(t(out.lang, 'syncRejectedLine', r.eventId, r.code, r.message));
       for (const d of res.deferred) out.info(t(out.lang, 'syncDeferredLine', d.eventId, d.code));
       out.info(t(out.lang, 'syncCheckpoint', counted(out.lang, 'events', cp.treeSize)));
       const revocations = await refreshRevocations(settings, out, signal);
-      out.emit({ event: 'result', command: 'custody sync', revocations, stored: res.stored.length, duplicate: res.duplicate.length, rejected: res.rejected, deferred: res.deferred, pending: store.pending().length, treeSize: cp.treeSize, requests: res.requests });
+      out.emit({
+        event: 'result',
+        command: 'custody sync',
+        revocations,
+        stored: res.stored.length,
+        duplicate: res.duplicate.length,
+        rejected: res.rejected,
+        deferred: res.deferred,
+        pending: store.pending().length,
+        treeSize: cp.treeSize,
+        requests: res.requests,
+      });
       return 0;
     } catch (e) {
       throw offlineOr(e, store.pending().length);
@@ -372,7 +424,12 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
   const { values } = parse(argv, { ...SERVICE_OPTIONS, tracking: { type: 'string' }, order: { type: 'string' }, drive: { type: 'string' } });
   const given = [values.tracking, values.order, values.drive].filter((v) => v !== undefined);
   if (given.length !== 1) throw new ScelleError('E_USAGE', 'lookup needs exactly one of --tracking, --order, --drive', { reason: '--tracking | --order | --drive' });
-  const query = values.tracking !== undefined ? { tracking: normalizeTrackingNumber(values.tracking) } : values.order !== undefined ? { order: values.order } : { drive: values.drive as string };
+  const query =
+    values.tracking !== undefined
+      ? { tracking: normalizeTrackingNumber(values.tracking) }
+      : values.order !== undefined
+        ? { order: values.order }
+        : { drive: values.drive as string };
   const settings = serviceSettings(values);
   const trust = await localChainTrust(null);
   return withCustodyStore(async (store) => {
@@ -389,11 +446,28 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
       const report = verifyChain(d.events, trust, { driveId: d.driveId, trustedTimes, checkOrder: false });
       const serviceStatus = (d.serviceVerification as { status?: unknown } | null)?.status;
       const received = new Set(d.receipts.map((r) => r.eventId));
-      out.info(t(out.lang, 'lookupDrive', d.driveId, counted(out.lang, 'events', d.events.length), counted(out.lang, 'receiptsSigned', d.receipts.length), t(out.lang, statusKey(report.status)), typeof serviceStatus === 'string' ? serviceStatus : '—'));
+      out.info(
+        t(
+          out.lang,
+          'lookupDrive',
+          d.driveId,
+          counted(out.lang, 'events', d.events.length),
+          counted(out.lang, 'receiptsSigned', d.receipts.length),
+          t(out.lang, statusKey(report.status)),
+          typeof serviceStatus === 'string' ? serviceStatus : '—',
+        ),
+      );
       printTimeline(out, d.events, report, (id) => (received.has(id) ? 'syncedYes' : null));
       for (const p of report.problems) out.info(`  - ${problemSentence(out, p, d.events)}`);
       for (const a of report.anomalies) out.info(`  - ${anomalySentence(out, a, d.events)}`);
-      results.push({ driveId: d.driveId, events: d.events, receipts: d.receipts, badReceipts: d.badReceipts, localVerification: report, serviceStatus: typeof serviceStatus === 'string' ? serviceStatus : null });
+      results.push({
+        driveId: d.driveId,
+        events: d.events,
+        receipts: d.receipts,
+        badReceipts: d.badReceipts,
+        localVerification: report,
+        serviceStatus: typeof serviceStatus === 'string' ? serviceStatus : null,
+      });
     }
     out.emit({ event: 'result', command: 'custody lookup', query, drives: results });
     return 0;
@@ -438,7 +512,16 @@ function configSub(argv: string[], out: Output): number {
     writeFileSync(path, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
     out.info(t(out.lang, 'configDone', path));
   }
-  out.info(t(out.lang, 'configShow', cfg.service ?? t(out.lang, 'none'), cfg.tokenFile ?? t(out.lang, 'none'), cfg.ca ?? t(out.lang, 'none'), cfg.serviceKeys?.length ? cfg.serviceKeys.join(', ') : t(out.lang, 'none')));
+  out.info(
+    t(
+      out.lang,
+      'configShow',
+      cfg.service ?? t(out.lang, 'none'),
+      cfg.tokenFile ?? t(out.lang, 'none'),
+      cfg.ca ?? t(out.lang, 'none'),
+      cfg.serviceKeys?.length ? cfg.serviceKeys.join(', ') : t(out.lang, 'none'),
+    ),
+  );
   out.emit({ event: 'result', command: 'custody config', path, config: cfg });
   return 0;
 }

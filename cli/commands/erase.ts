@@ -83,8 +83,10 @@ export async function eraseCommand(argv: string[], out: Output, signal: AbortSig
   const ref = positionals[0];
   if (!ref) throw new ScelleError('E_USAGE', 'erase needs the drive folder', { reason: '<drive>' });
   const mediaType = (values['media-type'] ?? 'other') as MediaType;
-  if (!MEDIA_TYPES.includes(mediaType)) throw new ScelleError('E_USAGE', `--media-type must be one of ${MEDIA_TYPES.join(', ')}`, { reason: `--media-type ${MEDIA_TYPES.join('|')}` });
-  if (values['performed-by'] !== undefined && !ROLE_RE.test(values['performed-by'])) throw new ScelleError('E_USAGE', '--performed-by is a role id (e.g. staff:erasure), never a name', { reason: '--performed-by' });
+  if (!MEDIA_TYPES.includes(mediaType))
+    throw new ScelleError('E_USAGE', `--media-type must be one of ${MEDIA_TYPES.join(', ')}`, { reason: `--media-type ${MEDIA_TYPES.join('|')}` });
+  if (values['performed-by'] !== undefined && !ROLE_RE.test(values['performed-by']))
+    throw new ScelleError('E_USAGE', '--performed-by is a role id (e.g. staff:erasure), never a name', { reason: '--performed-by' });
   if (values.record !== undefined && existsSync(values.record)) throw new ScelleError('E_USAGE', `${values.record} already exists`, { reason: `--record ${values.record}` });
   const asStation = values['as-station'] === true;
   if (asStation && (values['code-file'] !== undefined || values.identity !== undefined || values['unsafe-code'] !== undefined)) {
@@ -153,13 +155,26 @@ export async function eraseCommand(argv: string[], out: Output, signal: AbortSig
         manifestSha256: report.manifestSha256,
         sanitization: data,
         details: {
-          keyFilesDestroyed: report.keyFilesDestroyed, partsDeleted: report.partsDeleted, payloadOverwritten: report.payloadOverwritten,
-          bytesOverwritten: report.bytesOverwritten, leftovers: report.leftovers, verificationFailures: report.verification.failures,
+          keyFilesDestroyed: report.keyFilesDestroyed,
+          partsDeleted: report.partsDeleted,
+          payloadOverwritten: report.payloadOverwritten,
+          bytesOverwritten: report.bytesOverwritten,
+          leftovers: report.leftovers,
+          verificationFailures: report.verification.failures,
         },
         custodyEvent: recorded ? { id: recorded.event.id, hash: recorded.hash, lineage, seq: recorded.event.seq } : null,
       };
 
-      out.info(t(out.lang, 'erased', driveId, t(out.lang, report.payloadOverwritten ? 'eraseMethodOverwrite' : 'eraseMethodCrypto'), counted(out.lang, 'keyFilesDestroyed', report.keyFilesDestroyed.length), counted(out.lang, 'partsDeleted', report.partsDeleted)));
+      out.info(
+        t(
+          out.lang,
+          'erased',
+          driveId,
+          t(out.lang, report.payloadOverwritten ? 'eraseMethodOverwrite' : 'eraseMethodCrypto'),
+          counted(out.lang, 'keyFilesDestroyed', report.keyFilesDestroyed.length),
+          counted(out.lang, 'partsDeleted', report.partsDeleted),
+        ),
+      );
       if (report.verification.result === 'pass') out.info(t(out.lang, 'eraseVerifyPass'));
       else out.warn(t(out.lang, 'eraseVerifyFail', report.verification.failures.join('; ')), 'erase-verification-failed');
       if (report.leftovers.length > 0) out.warn(t(out.lang, 'eraseLeftovers', report.driveDir, report.leftovers.join(', ')), 'erase-leftovers');

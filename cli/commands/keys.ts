@@ -5,8 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { encodeBase64 } from '../../shared/format/base64.js';
 import {
-  readPublicKeyFile, readRootKeyFile, readStationKeyFile, replaceStationCertificate,
-  writeCustomerKeyFile, writeEscrowKeyFile, writePublicKeyFile, writeRootKeyFile, writeStationKeyFile,
+  readPublicKeyFile,
+  readRootKeyFile,
+  readStationKeyFile,
+  replaceStationCertificate,
+  writeCustomerKeyFile,
+  writeEscrowKeyFile,
+  writePublicKeyFile,
+  writeRootKeyFile,
+  writeStationKeyFile,
 } from '../../shared/format/key-files.js';
 import { signRevocationList, type RevokedCertificate } from '../../shared/format/revocation.js';
 import { stationCertificateSchema } from '../../shared/format/station.js';
@@ -27,7 +34,8 @@ import { generateCustomerIdentity } from '../../shared/custody/customer-identity
 export async function keygenCommand(argv: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' }, id: { type: 'string' } });
   const kind = positionals[0];
-  if (kind !== 'root' && kind !== 'escrow' && kind !== 'station' && kind !== 'customer') throw new ScelleError('E_USAGE', 'keygen needs root, escrow, station or customer', { reason: 'root|escrow|station|customer' });
+  if (kind !== 'root' && kind !== 'escrow' && kind !== 'station' && kind !== 'customer')
+    throw new ScelleError('E_USAGE', 'keygen needs root, escrow, station or customer', { reason: 'root|escrow|station|customer' });
   const file = values.out ?? (kind === 'station' ? configPaths().stationKey : kind === 'customer' ? customerKeyPath() : undefined);
   if (!file) throw new ScelleError('E_USAGE', 'keygen needs --out <file>', { reason: '--out' });
   let publicKey: Uint8Array;
@@ -86,7 +94,10 @@ export async function certifyCommand(argv: string[], out: Output): Promise<numbe
 function revocationEntry(text: string, now: Date): RevokedCertificate {
   const m = /^([0-9a-f]{64}):(key-compromise|superseded|cessation)(?:@(.+))?$/.exec(text);
   const at = m?.[3] === undefined ? now : new Date(m[3]);
-  if (!m || Number.isNaN(at.getTime())) throw new ScelleError('E_USAGE', `--entry ${text}: expected <certificate sha256>:key-compromise|superseded|cessation[@<date>]`, { reason: '--entry <sha256>:<reason>[@<date>]' });
+  if (!m || Number.isNaN(at.getTime()))
+    throw new ScelleError('E_USAGE', `--entry ${text}: expected <certificate sha256>:key-compromise|superseded|cessation[@<date>]`, {
+      reason: '--entry <sha256>:<reason>[@<date>]',
+    });
   return { certificateSha256: m[1]!, reason: m[2] as RevokedCertificate['reason'], revokedAt: at.toISOString() };
 }
 
@@ -135,7 +146,13 @@ async function readRevocationSource(source: string): Promise<unknown> {
 
 /** `scelle setup [--root f.pub]… [--escrow f.pub] [--station-key f] [--certificate f] [--revocations f]`: installs trust and keys. */
 export async function setupCommand(argv: string[], out: Output): Promise<number> {
-  const { values } = parse(argv, { root: { type: 'string', multiple: true }, escrow: { type: 'string' }, 'station-key': { type: 'string' }, certificate: { type: 'string' }, revocations: { type: 'string' } });
+  const { values } = parse(argv, {
+    root: { type: 'string', multiple: true },
+    escrow: { type: 'string' },
+    'station-key': { type: 'string' },
+    certificate: { type: 'string' },
+    revocations: { type: 'string' },
+  });
   const paths = configPaths(scelleHome());
   let changed = false;
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
@@ -178,10 +195,25 @@ export async function setupCommand(argv: string[], out: Output): Promise<number>
   }
   const station = existsSync(paths.stationKey) ? await readStationKeyFile(paths.stationKey) : null;
   if (changed) out.info(t(out.lang, 'setupDone'));
-  out.info(t(out.lang, 'setupShow', paths.home,
-    station ? station.id : t(out.lang, 'none'),
-    station ? t(out.lang, station.certificate ? 'certifiedYes' : 'certifiedNo') : '—',
-    roots.length, existsSync(paths.escrowPub) ? paths.escrowPub : t(out.lang, 'none')));
-  out.emit({ event: 'result', command: 'setup', home: paths.home, stationId: station?.id ?? null, stationCertified: station?.certificate != null, pinnedRoots: roots.length, escrow: existsSync(paths.escrowPub) });
+  out.info(
+    t(
+      out.lang,
+      'setupShow',
+      paths.home,
+      station ? station.id : t(out.lang, 'none'),
+      station ? t(out.lang, station.certificate ? 'certifiedYes' : 'certifiedNo') : '—',
+      roots.length,
+      existsSync(paths.escrowPub) ? paths.escrowPub : t(out.lang, 'none'),
+    ),
+  );
+  out.emit({
+    event: 'result',
+    command: 'setup',
+    home: paths.home,
+    stationId: station?.id ?? null,
+    stationCertified: station?.certificate != null,
+    pinnedRoots: roots.length,
+    escrow: existsSync(paths.escrowPub),
+  });
   return 0;
 }

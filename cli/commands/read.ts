@@ -37,7 +37,13 @@ interface DriveAccess {
  * drive was sealed for it and no other secret was named; else the unlock code or identity the
  * options name; else, when `required`, the prompted code; else none (media-only verify).
  */
-async function driveAccess(values: SecretOptions & { 'customer-key'?: string }, driveDir: string, pinnedRoots: readonly Uint8Array[], out: Output, required: boolean): Promise<DriveAccess> {
+async function driveAccess(
+  values: SecretOptions & { 'customer-key'?: string },
+  driveDir: string,
+  pinnedRoots: readonly Uint8Array[],
+  out: Output,
+  required: boolean,
+): Promise<DriveAccess> {
   const identity = await loadCustomerIdentity(values['customer-key']);
   const keyslots = loadDrive(driveDir, pinnedRoots).manifest.keyslots;
   const named = values['code-file'] !== undefined || values.identity !== undefined || values['unsafe-code'] !== undefined;
@@ -74,12 +80,18 @@ function trustNotice(out: Output, stationId: string, j: StationJudgement): void 
   const when = j.judgedAt.slice(0, 10);
   const source = t(out.lang, j.timeSource === 'receipt' ? 'timeFromReceipt' : 'timeFromManifest');
   switch (j.trust) {
-    case 'genuine': return out.info(t(out.lang, 'trustGenuine', stationId, when));
-    case 'unconfirmed': return out.info(t(out.lang, 'trustUnconfirmed', stationId, when));
-    case 'local': return out.warn(t(out.lang, 'trustLocal', stationId), 'station-not-certified');
-    case 'forged': return out.warn(t(out.lang, 'trustForged', stationId, t(out.lang, certReasonKey(j.reason))), 'station-forged');
-    case 'revoked': return out.warn(t(out.lang, 'trustRevoked', stationId, j.revocation?.revokedAt.slice(0, 10) ?? '', j.revocation?.reason ?? ''), 'station-revoked');
-    case 'expired': return out.warn(t(out.lang, 'trustExpired', stationId, when, source), 'station-expired');
+    case 'genuine':
+      return out.info(t(out.lang, 'trustGenuine', stationId, when));
+    case 'unconfirmed':
+      return out.info(t(out.lang, 'trustUnconfirmed', stationId, when));
+    case 'local':
+      return out.warn(t(out.lang, 'trustLocal', stationId), 'station-not-certified');
+    case 'forged':
+      return out.warn(t(out.lang, 'trustForged', stationId, t(out.lang, certReasonKey(j.reason))), 'station-forged');
+    case 'revoked':
+      return out.warn(t(out.lang, 'trustRevoked', stationId, j.revocation?.revokedAt.slice(0, 10) ?? '', j.revocation?.reason ?? ''), 'station-revoked');
+    case 'expired':
+      return out.warn(t(out.lang, 'trustExpired', stationId, when, source), 'station-expired');
   }
 }
 
@@ -103,7 +115,14 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
         out.info(`  - ${s.message} ${s.hint}`);
       }
     }
-    out.emit({ event: 'result', command: 'verify', ...report, trust, customerKey: undefined, problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })) });
+    out.emit({
+      event: 'result',
+      command: 'verify',
+      ...report,
+      trust,
+      customerKey: undefined,
+      problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })),
+    });
     const signer = chooseCustomerSigner(report.driveId, access.keyslots, access.identity, report.customerKey);
     return await recordAfterVerify(out, report, driveDir, pinnedRoots, report.ok ? 0 : 3, signer);
   } finally {
@@ -134,7 +153,10 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   for await (const e of entries) {
     const kind = e.type === 'directory' ? 'd' : e.type === 'symlink' ? 'l' : '-';
     const size = e.type === 'directory' ? e.bytes! : e.size;
-    await out.stream(`${kind} ${String(size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}`, { event: 'entry', ...e });
+    await out.stream(`${kind} ${String(size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}`, {
+      event: 'entry',
+      ...e,
+    });
     listed++;
   }
   await out.endStream();
@@ -145,7 +167,13 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
 
 /** `scelle open <drive> --to <folder> [path…] [key]`: restores and verifies. */
 export async function openCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, to: { type: 'string' }, overwrite: { type: 'boolean' }, 'keep-modes': { type: 'boolean' }, 'allow-outward-links': { type: 'boolean' } });
+  const { values, positionals } = parse(argv, {
+    ...SECRET_OPTIONS,
+    to: { type: 'string' },
+    overwrite: { type: 'boolean' },
+    'keep-modes': { type: 'boolean' },
+    'allow-outward-links': { type: 'boolean' },
+  });
   const driveDir = driveArg(positionals, 'open');
   if (!values.to) throw new ScelleError('E_USAGE', 'open needs --to <folder>', { reason: '--to' });
   const pinnedRoots = await loadPinnedRoots();
@@ -154,11 +182,31 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
   try {
     const secret = access.secret!;
     const paths = positionals.slice(1);
-    const res = await open({ driveDir, dest: values.to, secret, pinnedRoots, overwrite: values.overwrite ? 'always' : 'never', keepModes: values['keep-modes'] === true, allowOutwardLinks: values['allow-outward-links'] === true, signal, onProgress: (p) => out.progress(p), ...(paths.length ? { paths } : {}) });
+    const res = await open({
+      driveDir,
+      dest: values.to,
+      secret,
+      pinnedRoots,
+      overwrite: values.overwrite ? 'always' : 'never',
+      keepModes: values['keep-modes'] === true,
+      allowOutwardLinks: values['allow-outward-links'] === true,
+      signal,
+      onProgress: (p) => out.progress(p),
+      ...(paths.length ? { paths } : {}),
+    });
     if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', counted(out.lang, 'namesAdapted', res.renamed.length), res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
     for (const l of res.outwardLinks) out.warn(t(out.lang, 'outwardLink', l.path, l.target), 'outward-link');
     out.info(t(out.lang, 'opened', counted(out.lang, 'filesRestored', res.files), fmtBytes(res.bytes, out.lang), values.to));
-    out.emit({ event: 'result', command: 'open', driveId: res.driveId, files: res.files, bytes: res.bytes, verified: res.verified, renamed: res.renamed, outwardLinks: res.outwardLinks });
+    out.emit({
+      event: 'result',
+      command: 'open',
+      driveId: res.driveId,
+      files: res.files,
+      bytes: res.bytes,
+      verified: res.verified,
+      renamed: res.renamed,
+      outwardLinks: res.outwardLinks,
+    });
     const signer = chooseCustomerSigner(res.driveId, access.keyslots, access.identity, res.customerKey);
     return await recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0, signer);
   } finally {

@@ -27,7 +27,7 @@ async function readRecipient(path: string): Promise<Uint8Array> {
  */
 async function readCustomerPublicKey(value: string): Promise<Uint8Array> {
   const text = decodeBase64Strict(value.trim(), 32);
-  const key = text ?? await readPublicKeyFile(value, 'customer');
+  const key = text ?? (await readPublicKeyFile(value, 'customer'));
   customerRecipientKey(key); // throws E_USAGE when it is not an Ed25519 public key
   return key;
 }
@@ -77,11 +77,26 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
     throw e;
   }
   if (result.resumed) out.info(t(out.lang, 'resumed'));
-  out.info(t(out.lang, 'sealed', result.driveId, counted(out.lang, 'files', result.files), fmtBytes(result.bytes, out.lang), counted(out.lang, 'parts', result.parts), result.driveDir));
+  out.info(
+    t(out.lang, 'sealed', result.driveId, counted(out.lang, 'files', result.files), fmtBytes(result.bytes, out.lang), counted(out.lang, 'parts', result.parts), result.driveDir),
+  );
   if (result.unlockCode) {
     // The unlock code is shown once, on the terminal or in the JSON result; it is never logged or stored.
     out.info(`\n${t(out.lang, 'unlockCodeBanner')}\n\n    ${result.unlockCode}\n`);
   }
-  out.emit({ event: 'result', command: 'seal', driveId: result.driveId, driveDir: result.driveDir, files: result.files, bytes: result.bytes, parts: result.parts, resumed: result.resumed, manifestSha256: result.manifestSha256, stationId: station.id, stationCertified: station.certificate !== null, ...(result.unlockCode ? { unlockCode: result.unlockCode } : {}) });
+  out.emit({
+    event: 'result',
+    command: 'seal',
+    driveId: result.driveId,
+    driveDir: result.driveDir,
+    files: result.files,
+    bytes: result.bytes,
+    parts: result.parts,
+    resumed: result.resumed,
+    manifestSha256: result.manifestSha256,
+    stationId: station.id,
+    stationCertified: station.certificate !== null,
+    ...(result.unlockCode ? { unlockCode: result.unlockCode } : {}),
+  });
   return recordAfterSeal(out, station, result, undefined, customer ? encodeBase64(customer) : undefined);
 }

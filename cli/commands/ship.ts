@@ -41,17 +41,22 @@ export async function shipCommand(argv: string[], out: Output): Promise<number> 
   const lang = out.lang === 'fr' ? 'fr-CA' : 'en';
   let result: TrackingResult;
   if (otherName !== undefined) {
-    if (values.carrier !== undefined && values.carrier !== 'other') throw new ScelleError('E_USAGE', 'give either --carrier or --other-carrier', { reason: '--carrier / --other-carrier' });
-    if (!CARRIER_NAME_RE.test(otherName.trim())) throw new ScelleError('E_USAGE', '--other-carrier needs the carrier name (1 to 100 characters)', { reason: '--other-carrier "<name>"' });
+    if (values.carrier !== undefined && values.carrier !== 'other')
+      throw new ScelleError('E_USAGE', 'give either --carrier or --other-carrier', { reason: '--carrier / --other-carrier' });
+    if (!CARRIER_NAME_RE.test(otherName.trim()))
+      throw new ScelleError('E_USAGE', '--other-carrier needs the carrier name (1 to 100 characters)', { reason: '--other-carrier "<name>"' });
     result = validateTrackingNumber(values.tracking, { carrier: 'other', lang });
   } else if (values.carrier !== undefined) {
     if (values.carrier === 'other') throw new ScelleError('E_USAGE', 'an unknown carrier is accepted only with --other-carrier "<name>"', { reason: '--other-carrier "<name>"' });
-    if (!isKnownCarrier(values.carrier)) throw new ScelleError('E_USAGE', `unknown carrier ${values.carrier}`, { reason: `--carrier ${CARRIER_IDS.filter((c) => c !== 'other').join('|')}` });
+    if (!isKnownCarrier(values.carrier))
+      throw new ScelleError('E_USAGE', `unknown carrier ${values.carrier}`, { reason: `--carrier ${CARRIER_IDS.filter((c) => c !== 'other').join('|')}` });
     result = validateTrackingNumber(values.tracking, { carrier: values.carrier, lang });
   } else {
     result = validateTrackingNumber(values.tracking, { lang });
     if (result.warnings.includes('ambiguous')) {
-      throw new ScelleError('E_USAGE', 'the tracking number is valid for several carriers; choose one with --carrier', { reason: `--carrier ${result.candidates.map((c) => c.carrier).join('|')}` });
+      throw new ScelleError('E_USAGE', 'the tracking number is valid for several carriers; choose one with --carrier', {
+        reason: `--carrier ${result.candidates.map((c) => c.carrier).join('|')}`,
+      });
     }
   }
   if (values.order !== undefined && !ORDER_REF_RE.test(values.order)) {
@@ -67,7 +72,10 @@ export async function shipCommand(argv: string[], out: Output): Promise<number> 
   const { event } = await withCustodyStore(async (store) => {
     try {
       return await appendEvent(store, {
-        type: 'shipped', driveId: drive.driveId, author: stationAuthor(station), secretKey: station.secretKey,
+        type: 'shipped',
+        driveId: drive.driveId,
+        author: stationAuthor(station),
+        secretKey: station.secretKey,
         data: { carrier: match.carrier, trackingNumber: match.normalized, ...(values.order !== undefined ? { orderRef: values.order } : {}) },
       });
     } finally {
@@ -79,8 +87,15 @@ export async function shipCommand(argv: string[], out: Output): Promise<number> 
   out.info(match.url ? t(out.lang, 'trackingLink', match.url) : t(out.lang, 'noTrackingLink'));
   reportRecorded(out, [event]);
   out.emit({
-    event: 'result', command: 'ship', driveId: drive.driveId, carrier: match.carrier, carrierName: match.carrierName,
-    trackingNumber: match.normalized, url: match.url, warnings: result.warnings, eventId: event.id,
+    event: 'result',
+    command: 'ship',
+    driveId: drive.driveId,
+    carrier: match.carrier,
+    carrierName: match.carrierName,
+    trackingNumber: match.normalized,
+    url: match.url,
+    warnings: result.warnings,
+    eventId: event.id,
     ...(values.order !== undefined ? { orderRef: values.order } : {}),
     ...(otherName !== undefined ? { otherCarrierName: otherName.trim() } : {}),
   });

@@ -42,12 +42,18 @@ export function workerThreadChannel(workerUrl: URL): EngineChannelFactory {
       ended = true;
       events.onExit(reason);
     };
-    worker.on('message', (m: WorkerMessage) => { if (!ended) events.onMessage(m); });
+    worker.on('message', (m: WorkerMessage) => {
+      if (!ended) events.onMessage(m);
+    });
     worker.on('error', (e: Error) => end(`error ${e.name}`));
     worker.on('exit', (code) => end(`exit code ${code}`));
     return {
-      post: (m) => { if (!ended) worker.postMessage(m); },
-      kill: () => { void worker.terminate(); },
+      post: (m) => {
+        if (!ended) worker.postMessage(m);
+      },
+      kill: () => {
+        void worker.terminate();
+      },
     };
   };
 }

@@ -16,9 +16,20 @@ let root = '';
 let driveDir = '';
 let code = '';
 const closed: UnlockedDrive[] = [];
-const engine: EnginePort = { ...realEngine, closeUnlocked: (d) => { closed.push(d); realEngine.closeUnlocked(d); } };
+const engine: EnginePort = {
+  ...realEngine,
+  closeUnlocked: (d) => {
+    closed.push(d);
+    realEngine.closeUnlocked(d);
+  },
+};
 // Slices of 3 entries: every search crosses many slices.
-const dispatcher = new EngineDispatcher(async () => engine, () => {}, [], 3);
+const dispatcher = new EngineDispatcher(
+  async () => engine,
+  () => {},
+  [],
+  3,
+);
 let sessionId = '';
 
 beforeAll(async () => {
@@ -26,7 +37,12 @@ beforeAll(async () => {
   const tree: Record<string, string> = { 'Archives/lisez-moi.txt': 'lisez-moi\n', 'notes.txt': 'notes\n' };
   for (let d = 0; d < 4; d++) for (let f = 0; f < 5; f++) tree[`Archives/dossier-${d}/fichier-${f}.txt`] = `${d}-${f}\n`.repeat(d + 1);
   writeTree(join(root, 'src'), tree);
-  const r = await realEngine.seal({ sources: [join(root, 'src', 'Archives'), join(root, 'src', 'notes.txt')], target: root, recipients: { unlockCode: true, x25519: [] }, station: newStationIdentity('station-d') });
+  const r = await realEngine.seal({
+    sources: [join(root, 'src', 'Archives'), join(root, 'src', 'notes.txt')],
+    target: root,
+    recipients: { unlockCode: true, x25519: [] },
+    station: newStationIdentity('station-d'),
+  });
   driveDir = r.driveDir;
   code = r.unlockCode!;
   sessionId = (await dispatcher.run({ op: 'unlock', args: { driveDir, code } })).sessionId;
@@ -52,7 +68,13 @@ describe('engine dispatcher: unlocked sessions', () => {
     const rest = await dispatcher.run({ op: 'browse', args: { sessionId, folder: 'Archives', start: 2, limit: 100 } });
     expect(first.more).toBe(true);
     expect(rest.more).toBe(false);
-    expect([...names(first.entries), ...names(rest.entries)].sort()).toEqual(['Archives/dossier-0', 'Archives/dossier-1', 'Archives/dossier-2', 'Archives/dossier-3', 'Archives/lisez-moi.txt']);
+    expect([...names(first.entries), ...names(rest.entries)].sort()).toEqual([
+      'Archives/dossier-0',
+      'Archives/dossier-1',
+      'Archives/dossier-2',
+      'Archives/dossier-3',
+      'Archives/lisez-moi.txt',
+    ]);
     const d2 = await dispatcher.run({ op: 'browse', args: { sessionId, folder: 'Archives/dossier-2', start: 0, limit: 100 } });
     expect(d2.entries.map((e) => e.size)).toEqual([12, 12, 12, 12, 12]);
     await expect(dispatcher.run({ op: 'browse', args: { sessionId, folder: 'Archives/absent', start: 0, limit: 10 } })).rejects.toMatchObject({ code: 'E_RESTORE_NOT_IN_INDEX' });
@@ -62,7 +84,14 @@ describe('engine dispatcher: unlocked sessions', () => {
   it('searches names over the whole index in slices, as the engine does in one pass', async () => {
     const drive = await realEngine.openIndex({ driveDir, secret: { kind: 'unlock-code', code }, pinnedRoots: [] });
     try {
-      for (const [query, limit] of [['FICHIER-3', 500], ['dossier', 500], ['.txt', 7], ['txt', 22], ['txt', 21], ['absent', 10]] as const) {
+      for (const [query, limit] of [
+        ['FICHIER-3', 500],
+        ['dossier', 500],
+        ['.txt', 7],
+        ['txt', 22],
+        ['txt', 21],
+        ['absent', 10],
+      ] as const) {
         const whole = realEngine.searchNames(drive, query, limit);
         const sliced = await dispatcher.run({ op: 'search', args: { sessionId, query, limit } });
         expect({ query, limit, paths: names(sliced.entries), more: sliced.more }).toEqual({ query, limit, paths: names(whole.entries), more: whole.more });
@@ -80,11 +109,22 @@ describe('engine dispatcher: unlocked sessions', () => {
   });
 
   it('answers other calls while a search runs, and a newer search stops the older one', async () => {
-    const slow = new EngineDispatcher(async () => engine, () => {}, [], 1);
+    const slow = new EngineDispatcher(
+      async () => engine,
+      () => {},
+      [],
+      1,
+    );
     const id = (await slow.run({ op: 'unlock', args: { driveDir, code } })).sessionId;
     try {
       const order: string[] = [];
-      const first = slow.run({ op: 'search', args: { sessionId: id, query: 'fichier', limit: 100 } }).then(() => order.push('first'), (e: unknown) => { order.push('first-error'); throw e; });
+      const first = slow.run({ op: 'search', args: { sessionId: id, query: 'fichier', limit: 100 } }).then(
+        () => order.push('first'),
+        (e: unknown) => {
+          order.push('first-error');
+          throw e;
+        },
+      );
       const browse = slow.run({ op: 'browse', args: { sessionId: id, folder: '', start: 0, limit: 10 } }).then(() => order.push('browse'));
       await browse;
       const second = slow.run({ op: 'search', args: { sessionId: id, query: 'notes', limit: 100 } });
@@ -116,17 +156,31 @@ describe('engine dispatcher: unlocked sessions', () => {
     await expect(dispatcher.run({ op: 'customerAuthor', args: { sessionId: id } })).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 
-  it('erases in the engine: a session\'s index is closed first and its key stays to sign; an unknown session erases nothing', async () => {
+  it("erases in the engine: a session's index is closed first and its key stays to sign; an unknown session erases nothing", async () => {
     writeTree(join(root, 'src-erase'), { 'a.txt': 'a\n' });
     await mkdir(join(root, 'target-erase'));
-    const sealed = await realEngine.seal({ sources: [join(root, 'src-erase', 'a.txt')], target: join(root, 'target-erase'), recipients: { unlockCode: true, x25519: [] }, station: newStationIdentity('station-e') });
+    const sealed = await realEngine.seal({
+      sources: [join(root, 'src-erase', 'a.txt')],
+      target: join(root, 'target-erase'),
+      recipients: { unlockCode: true, x25519: [] },
+      station: newStationIdentity('station-e'),
+    });
     const order: string[] = [];
     const eng: EnginePort = {
       ...realEngine,
-      closeUnlocked: (d) => { order.push('close'); realEngine.closeUnlocked(d); },
-      eraseDrive: (o) => { order.push('erase'); return realEngine.eraseDrive(o); },
+      closeUnlocked: (d) => {
+        order.push('close');
+        realEngine.closeUnlocked(d);
+      },
+      eraseDrive: (o) => {
+        order.push('erase');
+        return realEngine.eraseDrive(o);
+      },
     };
-    const d = new EngineDispatcher(async () => eng, () => {});
+    const d = new EngineDispatcher(
+      async () => eng,
+      () => {},
+    );
     await expect(d.run({ op: 'erase', args: { driveDir: sealed.driveDir, sessionId: 's_unknown' } })).rejects.toMatchObject({ code: 'E_USAGE' });
     expect(order).toEqual([]);
     expect(existsSync(join(sealed.driveDir, 'manifest.json'))).toBe(true);
@@ -141,7 +195,10 @@ describe('engine dispatcher: unlocked sessions', () => {
   });
 
   it('closes every session (index closed, key zeroed) on closeAll', async () => {
-    const other = new EngineDispatcher(async () => engine, () => {});
+    const other = new EngineDispatcher(
+      async () => engine,
+      () => {},
+    );
     await other.run({ op: 'unlock', args: { driveDir, code } });
     expect(other.sessionCount).toBe(1);
     const before = closed.length;
@@ -154,9 +211,22 @@ describe('engine dispatcher: unlocked sessions', () => {
 
 describe('searchInSlices', () => {
   it('takes the first answer as final when searchNames reads the index another way', async () => {
-    const drive = { index: { entries: function* () { /* empty */ }, scan: () => 'scanned' } } as unknown as UnlockedDrive;
+    const drive = {
+      index: {
+        entries: function* () {
+          /* empty */
+        },
+        scan: () => 'scanned',
+      },
+    } as unknown as UnlockedDrive;
     let calls = 0;
-    const fake = { searchNames: (d: UnlockedDrive) => { calls++; expect((d.index as unknown as { scan(): string }).scan()).toBe('scanned'); return { entries: [], more: false }; } } as unknown as EnginePort;
+    const fake = {
+      searchNames: (d: UnlockedDrive) => {
+        calls++;
+        expect((d.index as unknown as { scan(): string }).scan()).toBe('scanned');
+        return { entries: [], more: false };
+      },
+    } as unknown as EnginePort;
     expect(await searchInSlices(fake, drive, 'x', 10, new AbortController().signal, 2)).toEqual({ entries: [], more: false });
     expect(calls).toBe(1);
   });
@@ -164,7 +234,13 @@ describe('searchInSlices', () => {
   it('stops at the next slice once aborted', async () => {
     const c = new AbortController();
     c.abort();
-    const drive = { index: { entries: function* () { /* empty */ } } } as unknown as UnlockedDrive;
+    const drive = {
+      index: {
+        entries: function* () {
+          /* empty */
+        },
+      },
+    } as unknown as UnlockedDrive;
     await expect(searchInSlices({} as EnginePort, drive, 'x', 10, c.signal)).rejects.toMatchObject({ code: 'E_CANCELLED' });
   });
 });

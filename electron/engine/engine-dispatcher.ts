@@ -68,7 +68,10 @@ export async function searchInSlices(engine: EnginePort, drive: UnlockedDrive, q
     pulled = true;
     for (let i = 0; i < slice; i++) {
       const n = source.next();
-      if (n.done) { exhausted = true; return; }
+      if (n.done) {
+        exhausted = true;
+        return;
+      }
       yield n.value;
     }
   }
@@ -206,7 +209,8 @@ export class EngineDispatcher {
 
   private async runQuick(call: Exclude<EngineCall, { jobId: string }>): Promise<unknown> {
     switch (call.op) {
-      case 'inspect': return (await this.engineNow()).inspect(call.args.driveDir, this.pinnedRoots);
+      case 'inspect':
+        return (await this.engineNow()).inspect(call.args.driveDir, this.pinnedRoots);
       case 'unlock': {
         const secret: DriveSecret = { kind: 'unlock-code', code: call.args.code };
         const drive = await (await this.engineNow()).openIndex({ driveDir: call.args.driveDir, secret, pinnedRoots: this.pinnedRoots });
@@ -215,8 +219,10 @@ export class EngineDispatcher {
         this.sessions.set(sessionId, { driveDir: info.driveDir, driveId: info.driveId, manifestSha256: info.manifestSha256, dataKey: drive.dataKey, drive, search: null });
         return { sessionId, driveId: info.driveId };
       }
-      case 'lock': return { locked: this.lock(call.args.sessionId) };
-      case 'release': return { released: this.release(call.args.sessionId) };
+      case 'lock':
+        return { locked: this.lock(call.args.sessionId) };
+      case 'release':
+        return { released: this.release(call.args.sessionId) };
       case 'erase': {
         const engine = await this.engineNow();
         // The unlocked session's index file must be closed before it is overwritten and deleted
@@ -242,7 +248,8 @@ export class EngineDispatcher {
           if (s.search === controller) s.search = null;
         }
       }
-      case 'interrupted': return findInterruptedSeals(call.args.volumes);
+      case 'interrupted':
+        return findInterruptedSeals(call.args.volumes);
       case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
         const k = deriveCustomerKey(s.dataKey, s.driveId);
@@ -253,7 +260,8 @@ export class EngineDispatcher {
         const s = this.session(call.args.sessionId);
         const k = deriveCustomerKey(s.dataKey, s.driveId);
         try {
-          if (call.args.event.driveId !== s.driveId || call.args.event.author.kind !== 'customer') throw new ScelleError('E_CUSTODY_SIGNATURE', 'only this drive’s customer events can be signed here', {});
+          if (call.args.event.driveId !== s.driveId || call.args.event.author.kind !== 'customer')
+            throw new ScelleError('E_CUSTODY_SIGNATURE', 'only this drive’s customer events can be signed here', {});
           return signEvent(call.args.event, k.secretKey);
         } finally {
           k.secretKey.fill(0);
@@ -269,7 +277,16 @@ export class EngineDispatcher {
         const started = Date.now();
         return countSources(call.args.paths, {
           signal,
-          onCount: (c) => onProgress({ phase: 'scan', bytesDone: c.bytes, bytesTotal: 0, filesDone: c.files, filesTotal: 0, bytesPerSecond: c.bytes / Math.max(0.001, (Date.now() - started) / 1000), etaSeconds: null }),
+          onCount: (c) =>
+            onProgress({
+              phase: 'scan',
+              bytesDone: c.bytes,
+              bytesTotal: 0,
+              filesDone: c.files,
+              filesTotal: 0,
+              bytesPerSecond: c.bytes / Math.max(0.001, (Date.now() - started) / 1000),
+              etaSeconds: null,
+            }),
         });
       }
       case 'seal': {
@@ -278,7 +295,10 @@ export class EngineDispatcher {
         const r = await engine.seal({
           sources: call.args.sources,
           target: call.args.target,
-          recipients: { unlockCode: call.args.unlockCode, x25519: call.args.x25519.map((k) => ({ label: k.label, publicKey: new Uint8Array(Buffer.from(k.publicKey, 'base64')) })) },
+          recipients: {
+            unlockCode: call.args.unlockCode,
+            x25519: call.args.x25519.map((k) => ({ label: k.label, publicKey: new Uint8Array(Buffer.from(k.publicKey, 'base64')) })),
+          },
           station,
           ...(call.args.partPlaintextSize ? { partPlaintextSize: call.args.partPlaintextSize } : {}),
           ...(call.args.resume ? { resume: true } : {}),
@@ -286,7 +306,15 @@ export class EngineDispatcher {
           onProgress,
         });
         station.secretKey.fill(0);
-        const out: SealOutcome = { driveId: r.driveId, driveDir: r.driveDir, manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey };
+        const out: SealOutcome = {
+          driveId: r.driveId,
+          driveDir: r.driveDir,
+          manifestSha256: r.manifestSha256,
+          files: r.files,
+          bytes: r.bytes,
+          parts: r.parts,
+          customerPublicKey: r.customerPublicKey,
+        };
         if (r.unlockCode !== undefined) out.unlockCode = r.unlockCode;
         return out;
       }
@@ -301,11 +329,17 @@ export class EngineDispatcher {
       }
       case 'open': {
         const s = this.session(call.args.sessionId);
-        const r = await (await this.engineNow()).open({
-          driveDir: s.driveDir, secret: { kind: 'data-key', key: s.dataKey }, dest: call.args.dest, pinnedRoots: this.pinnedRoots,
+        const r = await (
+          await this.engineNow()
+        ).open({
+          driveDir: s.driveDir,
+          secret: { kind: 'data-key', key: s.dataKey },
+          dest: call.args.dest,
+          pinnedRoots: this.pinnedRoots,
           ...(call.args.paths ? { paths: call.args.paths } : {}),
           ...(call.args.overwrite ? { overwrite: call.args.overwrite } : {}),
-          signal, onProgress,
+          signal,
+          onProgress,
         });
         r.customerKey.secretKey.fill(0);
         return { files: r.files, bytes: r.bytes, verified: r.verified };

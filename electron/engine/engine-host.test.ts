@@ -13,8 +13,12 @@ class ScriptedEngine {
   readonly posted: HostMessage[] = [];
   killed = false;
   constructor(private readonly events: EngineChannelEvents) {}
-  send(m: WorkerMessage): void { this.events.onMessage(m); }
-  exit(reason: string): void { this.events.onExit(reason); }
+  send(m: WorkerMessage): void {
+    this.events.onMessage(m);
+  }
+  exit(reason: string): void {
+    this.events.onExit(reason);
+  }
   calls(): Extract<HostMessage, { kind: 'call' }>[] {
     return this.posted.filter((m): m is Extract<HostMessage, { kind: 'call' }> => m.kind === 'call');
   }
@@ -31,8 +35,14 @@ function scripted(opts: { onKill?: (e: ScriptedEngine) => void; onClose?: (e: Sc
     const e = new ScriptedEngine(events);
     engines.push(e);
     return {
-      post: (m) => { e.posted.push(m); if (m.kind === 'close') opts.onClose?.(e); },
-      kill: () => { e.killed = true; (opts.onKill ?? ((x) => x.exit('killed')))(e); },
+      post: (m) => {
+        e.posted.push(m);
+        if (m.kind === 'close') opts.onClose?.(e);
+      },
+      kill: () => {
+        e.killed = true;
+        (opts.onKill ?? ((x) => x.exit('killed')))(e);
+      },
     };
   };
   return { engines, factory };

@@ -115,7 +115,11 @@ export class SupervisedEngineHost implements EngineHost {
   /** When engines were started after an unasked end (for the crash-loop limit). */
   private restarts: number[] = [];
 
-  constructor(private readonly start: EngineChannelFactory, private readonly onProgress: ProgressListener, private readonly options: SupervisedEngineOptions = {}) {}
+  constructor(
+    private readonly start: EngineChannelFactory,
+    private readonly onProgress: ProgressListener,
+    private readonly options: SupervisedEngineOptions = {},
+  ) {}
 
   /** True while an engine is running (for tests and diagnostics). */
   get isRunning(): boolean {
@@ -136,8 +140,14 @@ export class SupervisedEngineHost implements EngineHost {
   }
 
   private receive(engine: RunningEngine, m: WorkerMessage): void {
-    if (m.kind === 'progress') { this.onProgress(m.jobId, m.progress); return; }
-    if (m.kind === 'closed') { engine.onClosed?.(); return; }
+    if (m.kind === 'progress') {
+      this.onProgress(m.jobId, m.progress);
+      return;
+    }
+    if (m.kind === 'closed') {
+      engine.onClosed?.();
+      return;
+    }
     const p = engine.pending.get(m.callId);
     if (!p) return;
     engine.pending.delete(m.callId);
@@ -189,9 +199,11 @@ export class SupervisedEngineHost implements EngineHost {
       // The job did not stop: end the engine, and everything it was doing with it.
       engine.ending = true;
       if (this.running === engine) this.running = null;
-      this.failAll(engine, (p) => p.jobId === jobId
-        ? new ScelleError('E_CANCELLED', 'the job was cancelled (the engine was restarted to stop it)')
-        : new ScelleError('E_INTERNAL', 'the engine was restarted to stop a cancelled job; try again'));
+      this.failAll(engine, (p) =>
+        p.jobId === jobId
+          ? new ScelleError('E_CANCELLED', 'the job was cancelled (the engine was restarted to stop it)')
+          : new ScelleError('E_INTERNAL', 'the engine was restarted to stop a cancelled job; try again'),
+      );
       engine.channel.kill();
       this.options.onRestart?.('stuck-cancel', `job ${jobId}`);
       this.restart();
@@ -208,7 +220,10 @@ export class SupervisedEngineHost implements EngineHost {
     // Let the engine close its indexes and zero its keys, then end it.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.closeGraceMs ?? CLOSE_GRACE_MS);
-      engine.onClosed = () => { clearTimeout(timer); resolve(); };
+      engine.onClosed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
       engine.channel.post({ kind: 'close' } satisfies HostMessage);
     });
     engine.onClosed = null;

@@ -13,7 +13,12 @@ function endpoint() {
   return {
     out,
     send: (m: HostMessage) => deliver(m),
-    endpoint: { post: (m: WorkerMessage) => out.push(m), onMessage: (l: (m: HostMessage) => void) => { deliver = l; } },
+    endpoint: {
+      post: (m: WorkerMessage) => out.push(m),
+      onMessage: (l: (m: HostMessage) => void) => {
+        deliver = l;
+      },
+    },
   };
 }
 
@@ -24,8 +29,16 @@ describe('serveEngine', () => {
     const e = endpoint();
     const loads: (string | undefined)[] = [];
     const roots: unknown[] = [];
-    const engine = { inspect: (_dir: string, pinned: readonly Uint8Array[]) => { roots.push(pinned.length); return { driveId: 'X' }; } } as unknown as EnginePort;
-    serveEngine(e.endpoint, async (url) => { loads.push(url); return engine; });
+    const engine = {
+      inspect: (_dir: string, pinned: readonly Uint8Array[]) => {
+        roots.push(pinned.length);
+        return { driveId: 'X' };
+      },
+    } as unknown as EnginePort;
+    serveEngine(e.endpoint, async (url) => {
+      loads.push(url);
+      return engine;
+    });
     e.send({ kind: 'call', callId: 1, call: { op: 'inspect', args: { driveDir: '/d' } } });
     e.send({ kind: 'close' });
     await settle();
@@ -36,14 +49,21 @@ describe('serveEngine', () => {
     e.send({ kind: 'call', callId: 2, call: { op: 'inspect', args: { driveDir: '/d' } } });
     e.send({ kind: 'call', callId: 3, call: { op: 'inspect', args: { driveDir: '/d' } } });
     await settle();
-    expect(e.out.slice(2)).toEqual([{ kind: 'result', callId: 2, value: { driveId: 'X' } }, { kind: 'result', callId: 3, value: { driveId: 'X' } }]);
+    expect(e.out.slice(2)).toEqual([
+      { kind: 'result', callId: 2, value: { driveId: 'X' } },
+      { kind: 'result', callId: 3, value: { driveId: 'X' } },
+    ]);
     expect(loads).toEqual(['file:///engine.js']);
     expect(roots).toEqual([1, 1]);
   });
 
   it('answers errors as plain data without the text of unexpected ones', async () => {
     const e = endpoint();
-    const engine = { inspect: () => { throw new Error('/home/client/secret-path exploded'); } } as unknown as EnginePort;
+    const engine = {
+      inspect: () => {
+        throw new Error('/home/client/secret-path exploded');
+      },
+    } as unknown as EnginePort;
     serveEngine(e.endpoint, async () => engine);
     e.send({ kind: 'init', pinnedRoots: [] });
     e.send({ kind: 'call', callId: 7, call: { op: 'inspect', args: { driveDir: '/d' } } });

@@ -20,7 +20,9 @@ export function utilityProcessChannel(moduleUrl: URL): EngineChannelFactory {
       spawned = true;
       for (const m of queue.splice(0)) child.postMessage(m);
     });
-    child.on('message', (m: WorkerMessage) => { if (!ended) events.onMessage(m); });
+    child.on('message', (m: WorkerMessage) => {
+      if (!ended) events.onMessage(m);
+    });
     child.once('exit', (code: number) => {
       ended = true;
       events.onExit(`exit code ${code}`);
@@ -31,7 +33,9 @@ export function utilityProcessChannel(moduleUrl: URL): EngineChannelFactory {
         if (spawned) child.postMessage(m);
         else queue.push(m);
       },
-      kill: () => { if (!ended) child.kill(); },
+      kill: () => {
+        if (!ended) child.kill();
+      },
     };
   };
 }

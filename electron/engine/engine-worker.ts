@@ -32,7 +32,11 @@ export function serveEngine(endpoint: EngineEndpoint, load: EngineLoader = defau
     if (m.kind === 'init') {
       if (dispatcher) return;
       let loaded: Promise<EnginePort> | null = null;
-      dispatcher = new EngineDispatcher(() => (loaded ??= load(m.engineUrl)), (jobId, progress) => send({ kind: 'progress', jobId, progress }), decodeRoots(m.pinnedRoots));
+      dispatcher = new EngineDispatcher(
+        () => (loaded ??= load(m.engineUrl)),
+        (jobId, progress) => send({ kind: 'progress', jobId, progress }),
+        decodeRoots(m.pinnedRoots),
+      );
       return;
     }
     if (!dispatcher) {
@@ -40,8 +44,15 @@ export function serveEngine(endpoint: EngineEndpoint, load: EngineLoader = defau
       if (m.kind === 'close') send({ kind: 'closed' });
       return;
     }
-    if (m.kind === 'cancel') { dispatcher.cancel(m.jobId); return; }
-    if (m.kind === 'close') { dispatcher.closeAll(); send({ kind: 'closed' }); return; }
+    if (m.kind === 'cancel') {
+      dispatcher.cancel(m.jobId);
+      return;
+    }
+    if (m.kind === 'close') {
+      dispatcher.closeAll();
+      send({ kind: 'closed' });
+      return;
+    }
     dispatcher.run(m.call).then(
       (value) => send({ kind: 'result', callId: m.callId, value }),
       (e: unknown) => send({ kind: 'error', callId: m.callId, error: toErrorDto(e) }),

@@ -18,11 +18,22 @@ export async function validateTracking(ctx: HandlerContext, trackingNumber: stri
   const known = carrier as CarrierId | undefined;
   try {
     const r = validateTrackingNumber(trackingNumber, { lang: l, ...(known ? { carrier: known } : {}) });
-    return { normalized: r.match.normalized, valid: true, carriers: r.candidates.map((c) => ({ id: c.carrier, name: c.carrierName })), carrier: { id: r.match.carrier, name: r.match.carrierName } };
+    return {
+      normalized: r.match.normalized,
+      valid: true,
+      carriers: r.candidates.map((c) => ({ id: c.carrier, name: c.carrierName })),
+      carrier: { id: r.match.carrier, name: r.match.carrierName },
+    };
   } catch (e) {
     if (!isScelleError(e, 'E_CARRIER_INVALID')) throw e;
     const candidates = detectCarriers(trackingNumber, { lang: l });
-    return { normalized: trackingNumber.toUpperCase().replace(/[^A-Z0-9]/g, ''), valid: false, carriers: candidates.map((c) => ({ id: c.carrier, name: c.carrierName })), carrier: null, reason: String(e.details['reason'] ?? '') };
+    return {
+      normalized: trackingNumber.toUpperCase().replace(/[^A-Z0-9]/g, ''),
+      valid: false,
+      carriers: candidates.map((c) => ({ id: c.carrier, name: c.carrierName })),
+      carrier: null,
+      reason: String(e.details['reason'] ?? ''),
+    };
   }
 }
 

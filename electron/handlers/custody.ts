@@ -17,8 +17,15 @@ export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string
   const author = await deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
   if (author.driveId !== driveId) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
   return deps.custody.record({
-    driveId, type, data,
-    customer: { authorId: author.authorId, publicKey: author.publicKey, anchor: author.manifestSha256, sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }) },
+    driveId,
+    type,
+    data,
+    customer: {
+      authorId: author.authorId,
+      publicKey: author.publicKey,
+      anchor: author.manifestSha256,
+      sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }),
+    },
   });
 }
 
@@ -28,7 +35,11 @@ export async function recordSealed(ctx: HandlerContext, r: { driveId: string; ma
   const station = await loadStationIdentity(deps.stationKeyFile);
   station.secretKey.fill(0);
   const certificateSha256 = stationCertificateSha256(station.certificate);
-  await deps.custody.record({ driveId: r.driveId, type: 'sealed', data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey, stationCertificateSha256: certificateSha256 } });
+  await deps.custody.record({
+    driveId: r.driveId,
+    type: 'sealed',
+    data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey, stationCertificateSha256: certificateSha256 },
+  });
 }
 
 /** The station's custody journal; throws E_CUSTODY_JOURNAL when this station keeps none. */
@@ -50,16 +61,24 @@ export function custodyHandlers(ctx: HandlerContext): ChannelHandlers<'custody.l
       if (req.type !== 'received' && req.type !== 'opened') throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
       return recordCustomerEvent(ctx, req.sessionId, req.driveId, req.type, req.data);
     },
-    'custody.stationDrives': async (req) => listStationDrives({
-      journal: () => journalOf(ctx),
-      lookup: (kind, value) => deps.custody.lookup(kind, value),
-      attachedFolders: async () => {
-        const folders = new Map<string, string>();
-        for (const d of ctx.drives) for (const f of await findSealedFolders(d.mountpoint)) { grants.grant(f.driveDir); folders.set(f.driveId, f.driveDir); }
-        return folders;
-      },
-      interrupted: () => interruptedOn(ctx, ctx.drives),
-    }, req.query ?? ''),
+    'custody.stationDrives': async (req) =>
+      listStationDrives(
+        {
+          journal: () => journalOf(ctx),
+          lookup: (kind, value) => deps.custody.lookup(kind, value),
+          attachedFolders: async () => {
+            const folders = new Map<string, string>();
+            for (const d of ctx.drives)
+              for (const f of await findSealedFolders(d.mountpoint)) {
+                grants.grant(f.driveDir);
+                folders.set(f.driveId, f.driveDir);
+              }
+            return folders;
+          },
+          interrupted: () => interruptedOn(ctx, ctx.drives),
+        },
+        req.query ?? '',
+      ),
     'custody.sync': async () => {
       const journal = await journalOf(ctx);
       const before = journal.pending().length;

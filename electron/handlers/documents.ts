@@ -20,7 +20,12 @@ export function documentHandlers(ctx: HandlerContext): ChannelHandlers<'slip.sav
     'slip.savePdf': async (req) => {
       const v = await validateTracking(ctx, req.trackingNumber, req.carrier);
       if (!v.valid || !v.carrier) throw new ScelleError('E_CARRIER_INVALID', 'the tracking number is not valid', {});
-      const bytes = await deps.documents.packingSlip({ driveId: req.driveId, carrierName: carrierName(v.carrier.id as CarrierId, req.language), trackingNumber: v.normalized, language: req.language });
+      const bytes = await deps.documents.packingSlip({
+        driveId: req.driveId,
+        carrierName: carrierName(v.carrier.id as CarrierId, req.language),
+        trackingNumber: v.normalized,
+        language: req.language,
+      });
       const path = await deps.dialogs.saveFile(`bordereau-${req.driveId}.pdf`, 'pdf');
       if (path) await deps.writeFile(path, bytes);
       return { path };

@@ -15,8 +15,16 @@ export function drivesHandlers(ctx: HandlerContext): ChannelHandlers<'drives.lis
       for (const d of found) {
         grants.grant(d.mountpoint);
         out.push({
-          id: d.id, label: d.label, model: d.model, mountpoint: d.mountpoint, sizeBytes: d.sizeBytes, freeBytes: d.freeBytes,
-          fileSystem: d.fileSystem, removable: d.removable, bus: d.bus, sealedFolders: await findSealedFolders(d.mountpoint),
+          id: d.id,
+          label: d.label,
+          model: d.model,
+          mountpoint: d.mountpoint,
+          sizeBytes: d.sizeBytes,
+          freeBytes: d.freeBytes,
+          fileSystem: d.fileSystem,
+          removable: d.removable,
+          bus: d.bus,
+          sealedFolders: await findSealedFolders(d.mountpoint),
         });
       }
       deps.emit('drives.changed', { count: out.length });
@@ -30,7 +38,12 @@ export function drivesHandlers(ctx: HandlerContext): ChannelHandlers<'drives.lis
       const report = await deps.engine.call({ op: 'erase', args: { driveDir, ...(req.sessionId ? { sessionId: req.sessionId } : {}) } });
       if (!req.sessionId) return { erased: true as const, verification: report.verification.result, eventId: null, synced: false };
       // The customer, whose key only the unlocked session holds, signs the sanitization record.
-      const data = sanitizationData(report, { mediaType: 'other', mediaDescription: `scelle/1 drive folder SCELLE-${report.driveId} (file-level erase)`, performedBy: 'customer', tool: { name: 'scelle', version: deps.version } });
+      const data = sanitizationData(report, {
+        mediaType: 'other',
+        mediaDescription: `scelle/1 drive folder SCELLE-${report.driveId} (file-level erase)`,
+        performedBy: 'customer',
+        tool: { name: 'scelle', version: deps.version },
+      });
       const recorded = await recordCustomerEvent(ctx, req.sessionId, report.driveId, 'erased', data);
       return { erased: true as const, verification: report.verification.result, eventId: recorded.eventId, synced: recorded.synced };
     },

@@ -10,8 +10,17 @@ import { recordSealed } from './custody.js';
 const DEFAULT_PAGE = 500;
 
 type EngineChannels =
-  | 'sources.count' | 'engine.seal' | 'engine.cancel' | 'engine.inspect' | 'engine.verify' | 'engine.checkUnlockCode'
-  | 'engine.unlock' | 'engine.lock' | 'engine.browse' | 'engine.search' | 'engine.open';
+  | 'sources.count'
+  | 'engine.seal'
+  | 'engine.cancel'
+  | 'engine.inspect'
+  | 'engine.verify'
+  | 'engine.checkUnlockCode'
+  | 'engine.unlock'
+  | 'engine.lock'
+  | 'engine.browse'
+  | 'engine.search'
+  | 'engine.open';
 
 /**
  * The engine handlers: the work runs in the engine (never on the main process). `engine.seal`
@@ -34,8 +43,17 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       // A resume seals the sources its state recorded, once found again (never the renderer's choice).
       const sources = req.resume ? recordedSources(resumableSeal(await interruptedOn(ctx, [drive]))) : req.sources!.map((p) => grants.require(p));
       const r = await deps.engine.call({
-        op: 'seal', jobId: req.jobId,
-        args: { sources, target: drive.mountpoint, unlockCode: req.recipients.unlockCode, x25519, partPlaintextSize: check.partPlaintextSize, stationKeyFile: deps.stationKeyFile, ...(req.resume ? { resume: true } : {}) },
+        op: 'seal',
+        jobId: req.jobId,
+        args: {
+          sources,
+          target: drive.mountpoint,
+          unlockCode: req.recipients.unlockCode,
+          x25519,
+          partPlaintextSize: check.partPlaintextSize,
+          stationKeyFile: deps.stationKeyFile,
+          ...(req.resume ? { resume: true } : {}),
+        },
       });
       grants.grant(r.driveDir);
       await recordSealed(ctx, r).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
@@ -49,10 +67,12 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       const j = await deps.driveTrust.judge(info);
       return { ...info, trust: { verdict: j.trust, reason: j.reason, judgedAt: j.judgedAt, timeSource: j.timeSource } };
     },
-    'engine.verify': async (req) => deps.engine.call({
-      op: 'verify', jobId: req.jobId,
-      args: { driveDir: grants.require(req.driveDir), ...(req.sessionId ? { sessionId: req.sessionId } : {}) },
-    }),
+    'engine.verify': async (req) =>
+      deps.engine.call({
+        op: 'verify',
+        jobId: req.jobId,
+        args: { driveDir: grants.require(req.driveDir), ...(req.sessionId ? { sessionId: req.sessionId } : {}) },
+      }),
     'engine.checkUnlockCode': async (req) => {
       const bare = req.code.replace(/[\s\-‐-―−]/g, '');
       if (bare.length === 0) return { status: 'incomplete' as const };
@@ -76,11 +96,14 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       return deps.engine.call({ op: 'unlock', args: { driveDir: grants.require(req.driveDir), code } });
     },
     'engine.lock': async (req) => deps.engine.call({ op: 'lock', args: { sessionId: req.sessionId } }),
-    'engine.browse': async (req) => deps.engine.call({ op: 'browse', args: { sessionId: req.sessionId, folder: req.folder, start: req.start ?? 0, limit: req.limit ?? DEFAULT_PAGE } }),
+    'engine.browse': async (req) =>
+      deps.engine.call({ op: 'browse', args: { sessionId: req.sessionId, folder: req.folder, start: req.start ?? 0, limit: req.limit ?? DEFAULT_PAGE } }),
     'engine.search': async (req) => deps.engine.call({ op: 'search', args: { sessionId: req.sessionId, query: req.query, limit: req.limit ?? DEFAULT_PAGE } }),
-    'engine.open': async (req) => deps.engine.call({
-      op: 'open', jobId: req.jobId,
-      args: { sessionId: req.sessionId, dest: grants.require(req.dest), ...(req.paths ? { paths: req.paths } : {}), ...(req.overwrite ? { overwrite: req.overwrite } : {}) },
-    }),
+    'engine.open': async (req) =>
+      deps.engine.call({
+        op: 'open',
+        jobId: req.jobId,
+        args: { sessionId: req.sessionId, dest: grants.require(req.dest), ...(req.paths ? { paths: req.paths } : {}), ...(req.overwrite ? { overwrite: req.overwrite } : {}) },
+      }),
   };
 }

@@ -27,7 +27,10 @@ describe('IPC handlers: checks', () => {
   });
   it('refuses unknown channels and payloads outside the contract', async () => {
     expect(await call('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
-    expect(await call('engine.unlock', { driveDir: '/x', code: 'A', extra: true })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { channel: 'engine.unlock' } } });
+    expect(await call('engine.unlock', { driveDir: '/x', code: 'A', extra: true })).toMatchObject({
+      ok: false,
+      error: { code: 'E_IPC_INVALID', details: { channel: 'engine.unlock' } },
+    });
   });
   it('refuses paths the app did not hand out', async () => {
     expect(await call('engine.inspect', { driveDir: '/etc' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
@@ -48,7 +51,9 @@ describe('IPC handlers: a drive from seal to restore', () => {
   const progress: unknown[] = [];
 
   it('lists drives and checks space', async () => {
-    world.listeners.add((channel, payload) => { if (channel === 'job.progress') progress.push(payload); });
+    world.listeners.add((channel, payload) => {
+      if (channel === 'job.progress') progress.push(payload);
+    });
     const { drives } = await value<{ drives: { id: string; label: string }[] }>('drives.list', {});
     expect(drives.map((d) => d.label)).toEqual(['LIVRAISON', 'PETITE']);
     expect(await value('drives.check', { driveId: '/dev/sdy1', bytesNeeded: 50_000_000, files: 3 })).toMatchObject({ ok: false, problems: [{ code: 'E_TARGET_TOO_SMALL' }] });
@@ -61,7 +66,10 @@ describe('IPC handlers: a drive from seal to restore', () => {
 
   it('seals, returning the unlock code once', async () => {
     const r = await value<{ driveDir: string; unlockCode: string; files: number }>('engine.seal', {
-      jobId: 'seal-00001', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] },
+      jobId: 'seal-00001',
+      sources: [world.sourcesDir],
+      driveId: '/dev/sdx1',
+      recipients: { unlockCode: true, escrow: false, customerKeys: [] },
     });
     expect(r.files).toBe(3);
     expect(r.unlockCode).toMatch(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/);
@@ -71,10 +79,12 @@ describe('IPC handlers: a drive from seal to restore', () => {
   });
 
   it('needs at least one recipient, and the escrow key when asked', async () => {
-    expect(await call('engine.seal', { jobId: 'seal-00002', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: false, escrow: false, customerKeys: [] } }))
-      .toMatchObject({ ok: false, error: { code: 'E_KEY_NO_RECIPIENT' } });
-    expect(await call('engine.seal', { jobId: 'seal-00003', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: true, customerKeys: [] } }))
-      .toMatchObject({ ok: false, error: { code: 'E_KEY_NO_RECIPIENT' } });
+    expect(
+      await call('engine.seal', { jobId: 'seal-00002', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: false, escrow: false, customerKeys: [] } }),
+    ).toMatchObject({ ok: false, error: { code: 'E_KEY_NO_RECIPIENT' } });
+    expect(
+      await call('engine.seal', { jobId: 'seal-00003', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: true, customerKeys: [] } }),
+    ).toMatchObject({ ok: false, error: { code: 'E_KEY_NO_RECIPIENT' } });
   });
 
   it('cancels a running job', async () => {
@@ -85,7 +95,15 @@ describe('IPC handlers: a drive from seal to restore', () => {
     await fh.close();
     world.handlers.grants.grant(big);
     const running = call('engine.seal', { jobId: 'seal-cancel', sources: [big], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
-    const seen = new Promise<void>((r) => { const l = (channel: string, p: unknown) => { if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'seal-cancel') { world.listeners.delete(l); r(); } }; world.listeners.add(l); });
+    const seen = new Promise<void>((r) => {
+      const l = (channel: string, p: unknown) => {
+        if (channel === 'job.progress' && (p as { jobId: string }).jobId === 'seal-cancel') {
+          world.listeners.delete(l);
+          r();
+        }
+      };
+      world.listeners.add(l);
+    });
     await seen;
     expect(await value('engine.cancel', { jobId: 'seal-cancel' })).toEqual({ cancelled: true });
     expect(await running).toMatchObject({ ok: false, error: { code: 'E_CANCELLED' } });
@@ -104,7 +122,14 @@ describe('IPC handlers: a drive from seal to restore', () => {
     expect(await value('engine.checkUnlockCode', { code: code.slice(0, 10) })).toEqual({ status: 'incomplete' });
     expect(await value('engine.checkUnlockCode', { code: code.toLowerCase().replace(/-/g, ' ') })).toEqual({ status: 'ok' });
     expect(await call('engine.unlock', { driveDir, code: swapped })).toMatchObject({ ok: false, error: { code: 'E_KEY_UNLOCK_CODE_TYPO' } });
-    const other = (await value<{ unlockCode: string }>('engine.seal', { jobId: 'seal-00004', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } })).unlockCode;
+    const other = (
+      await value<{ unlockCode: string }>('engine.seal', {
+        jobId: 'seal-00004',
+        sources: [world.sourcesDir],
+        driveId: '/dev/sdx1',
+        recipients: { unlockCode: true, escrow: false, customerKeys: [] },
+      })
+    ).unlockCode;
     expect(await call('engine.unlock', { driveDir, code: other })).toMatchObject({ ok: false, error: { code: 'E_KEY_WRONG' } });
   });
 
@@ -112,7 +137,11 @@ describe('IPC handlers: a drive from seal to restore', () => {
     const u = await value<{ sessionId: string }>('engine.unlock', { driveDir, code });
     sessionId = u.sessionId;
     expect(sessionId).toMatch(/^s_/);
-    type Page = { entries: { path: string; type: string; size: number; entries?: number; files?: number; bytes?: number }[]; more: boolean; totals?: { entries: number; files: number; bytes: number } };
+    type Page = {
+      entries: { path: string; type: string; size: number; entries?: number; files?: number; bytes?: number }[];
+      more: boolean;
+      totals?: { entries: number; files: number; bytes: number };
+    };
     const top = await value<Page>('engine.browse', { sessionId, folder: '' });
     expect(top).toMatchObject({ more: false, totals: { entries: 5, files: 3 }, entries: [{ path: 'Dossier client 4521', type: 'directory', entries: 4, files: 3 }] });
     expect(top.entries[0]!.bytes).toBe(top.totals!.bytes);
@@ -123,13 +152,19 @@ describe('IPC handlers: a drive from seal to restore', () => {
     const found = await value<Page>('engine.search', { sessionId, query: 'CSV' });
     expect(found).toMatchObject({ more: false });
     expect(found.entries.map((e) => e.path)).toEqual(['Dossier client 4521/factures/2024-01.csv', 'Dossier client 4521/factures/2024-02.csv']);
-    expect(await value<Page>('engine.search', { sessionId, query: 'csv', limit: 1 })).toMatchObject({ more: true, entries: [{ path: 'Dossier client 4521/factures/2024-01.csv' }] });
+    expect(await value<Page>('engine.search', { sessionId, query: 'csv', limit: 1 })).toMatchObject({
+      more: true,
+      entries: [{ path: 'Dossier client 4521/factures/2024-01.csv' }],
+    });
     expect(await call('engine.browse', { sessionId, folder: 'Dossier client 4521/absent' })).toMatchObject({ ok: false, error: { code: 'E_RESTORE_NOT_IN_INDEX' } });
     expect(await call('engine.browse', { sessionId, folder: '', limit: 5000 })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { field: 'limit' } } });
     expect(await call('engine.search', { sessionId, query: '' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID', details: { field: 'query' } } });
     const { path: dest } = await value<{ path: string }>('dialog.chooseFolder', { purpose: 'restore' });
     // A chosen folder and a chosen file: everything below the folder, and the file.
-    expect(await value('engine.open', { jobId: 'open-00001', sessionId, dest, paths: ['Dossier client 4521/factures', 'Dossier client 4521/contrat.txt'] })).toMatchObject({ files: 3, verified: true });
+    expect(await value('engine.open', { jobId: 'open-00001', sessionId, dest, paths: ['Dossier client 4521/factures', 'Dossier client 4521/contrat.txt'] })).toMatchObject({
+      files: 3,
+      verified: true,
+    });
     expect(await readFile(join(dest, 'Dossier client 4521', 'factures', '2024-01.csv'), 'utf8')).toContain('125.00');
     expect(await readFile(join(dest, 'Dossier client 4521', 'contrat.txt'), 'utf8')).toContain('Contrat');
     expect(await value('engine.lock', { sessionId })).toEqual({ locked: true });
@@ -155,10 +190,15 @@ describe('IPC handlers: a drive from seal to restore', () => {
 
 describe('IPC handlers: enrolment, carriers and custody (real custody service)', () => {
   let custody: E2eCustody;
-  beforeAll(async () => { custody = await startE2eCustody(); });
+  beforeAll(async () => {
+    custody = await startE2eCustody();
+  });
   afterAll(() => custody.close());
 
-  const enrol = async (file: string) => { world.handlers.grants.grant(file); return call('station.enrol', { bundlePath: file }); };
+  const enrol = async (file: string) => {
+    world.handlers.grants.grant(file);
+    return call('station.enrol', { bundlePath: file });
+  };
 
   it('shows the station public key to send to the provider', async () => {
     expect(await value('app.info')).toMatchObject({ stationPublicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
@@ -172,8 +212,10 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
   });
 
   it('refuses enrolment files that do not certify this station', async () => {
-    expect(await enrol(await custody.issueEnrolment(world.stationKeyFile, world.root, { rootSecret: testSecretKey('another root'), enrolWithService: false })))
-      .toMatchObject({ ok: false, error: { code: 'E_FORMAT_CERTIFICATE', details: { reason: 'unknown-root' } } });
+    expect(await enrol(await custody.issueEnrolment(world.stationKeyFile, world.root, { rootSecret: testSecretKey('another root'), enrolWithService: false }))).toMatchObject({
+      ok: false,
+      error: { code: 'E_FORMAT_CERTIFICATE', details: { reason: 'unknown-root' } },
+    });
     const file = await custody.issueEnrolment(world.stationKeyFile, world.root, { enrolWithService: false });
     const bundle = JSON.parse(await readFile(file, 'utf8')) as { certificate: { publicKey: string } };
     bundle.certificate.publicKey = Buffer.alloc(32, 7).toString('base64');
@@ -194,15 +236,28 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
   let sessionId = '';
 
   it('keeps events in the journal when not enrolled or offline', async () => {
-    const r = await value<{ driveId: string; driveDir: string; unlockCode: string }>('engine.seal', { jobId: 'seal-cust-1', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
+    const r = await value<{ driveId: string; driveDir: string; unlockCode: string }>('engine.seal', {
+      jobId: 'seal-cust-1',
+      sources: [world.sourcesDir],
+      driveId: '/dev/sdx1',
+      recipients: { unlockCode: true, escrow: false, customerKeys: [] },
+    });
     sealedId = r.driveId;
     expect(await value('custody.record', { driveId: sealedId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } })).toMatchObject({ synced: false });
-    expect(await call('custody.record', { driveId: sealedId, type: 'shipped', data: { carrier: 'ups', name: 'Jean' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
+    expect(await call('custody.record', { driveId: sealedId, type: 'shipped', data: { carrier: 'ups', name: 'Jean' } })).toMatchObject({
+      ok: false,
+      error: { code: 'E_CUSTODY_CHAIN' },
+    });
     expect(await call('custody.record', { driveId: sealedId, type: 'received', data: {} })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
     expect(await call('custody.lookup', { kind: 'drive', value: sealedId })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_SYNC', details: { reason: 'not-enrolled' } } });
     sessionId = (await value<{ sessionId: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode })).sessionId;
     const journal = await world.custody.journal();
-    expect(journal.pending().filter((e) => e.driveId === sealedId).map((e) => e.type)).toEqual(['sealed', 'shipped']);
+    expect(
+      journal
+        .pending()
+        .filter((e) => e.driveId === sealedId)
+        .map((e) => e.type),
+    ).toEqual(['sealed', 'shipped']);
   });
 
   let enrolmentFile = '';
@@ -226,7 +281,10 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
   it('token-to-new-URL: a changed custody address drops the stored tokens and asks for re-enrolment; events stay queued', async () => {
     // another host, reachable, that records what it is sent
     const seen: string[] = [];
-    const other = createHttpServer((req, res) => { seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`); res.writeHead(503).end(); });
+    const other = createHttpServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(503).end();
+    });
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     try {
       const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
@@ -238,7 +296,9 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
       expect((await world.custody.journal()).pending().map((e) => e.type)).toEqual(['verified']);
       // The dashboard still lists the drive from the journal and counts what waits.
       expect(await value('custody.stationDrives', { query: sealedId })).toMatchObject({
-        source: 'local', pending: 1, drives: [{ driveId: sealedId, state: 'shipped', pendingEvents: 1, shipment: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } }],
+        source: 'local',
+        pending: 1,
+        drives: [{ driveId: sealedId, state: 'shipped', pendingEvents: 1, shipment: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } }],
       });
       expect(await call('custody.sync', {})).toMatchObject({ ok: false });
       // going back to the original address does not bring the tokens back: enrol again
@@ -253,7 +313,15 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
     expect(await enrol(enrolmentFile)).toMatchObject({ ok: true });
     expect((await world.custody.journal()).pending()).toEqual([]);
     expect(await value('custody.record', { driveId: sealedId, type: 'received', data: { level: 'media', ok: true, problems: 0 }, sessionId })).toMatchObject({ synced: true });
-    const { timelines } = await value<{ timelines: { driveId: string; trackingNumbers: string[]; chainOk: boolean; chainProblem: string | null; events: { type: string; seq: number; author: { kind: string }; receivedAt: string | null; data: Record<string, unknown> }[] }[] }>('custody.lookup', { kind: 'tracking', value: '1Z 999-AA1-01 2345 6784' });
+    const { timelines } = await value<{
+      timelines: {
+        driveId: string;
+        trackingNumbers: string[];
+        chainOk: boolean;
+        chainProblem: string | null;
+        events: { type: string; seq: number; author: { kind: string }; receivedAt: string | null; data: Record<string, unknown> }[];
+      }[];
+    }>('custody.lookup', { kind: 'tracking', value: '1Z 999-AA1-01 2345 6784' });
     expect(timelines).toHaveLength(1);
     const tl = timelines[0]!;
     expect(tl).toMatchObject({ driveId: sealedId, trackingNumbers: ['1Z999AA10123456784'], chainOk: true, chainProblem: null });
@@ -269,9 +337,16 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
 
   it('lists the station’s drives for the dashboard with the service’s events, records incidents, and syncs on demand', async () => {
     expect(await value('custody.sync', {})).toEqual({ pushed: 0, pending: 0 });
-    const listed = await value<{ drives: { driveId: string; state: string; driveDir: string | null; actions: string[] }[]; source: string; pending: number }>('custody.stationDrives', {});
+    const listed = await value<{ drives: { driveId: string; state: string; driveDir: string | null; actions: string[] }[]; source: string; pending: number }>(
+      'custody.stationDrives',
+      {},
+    );
     expect(listed).toMatchObject({ source: 'service', pending: 0 });
-    expect(listed.drives.find((d) => d.driveId === sealedId)).toMatchObject({ state: 'received', actions: ['report-incident'], driveDir: expect.stringContaining(`SCELLE-${sealedId}`) });
+    expect(listed.drives.find((d) => d.driveId === sealedId)).toMatchObject({
+      state: 'received',
+      actions: ['report-incident'],
+      driveDir: expect.stringContaining(`SCELLE-${sealedId}`),
+    });
     expect(await call('custody.record', { driveId: sealedId, type: 'incident', data: { kind: 'stolen' } })).toMatchObject({ ok: false, error: { code: 'E_CUSTODY_CHAIN' } });
     expect(await value('custody.record', { driveId: sealedId, type: 'incident', data: { kind: 'damaged' } })).toMatchObject({ synced: true });
     expect(await value('custody.stationDrives', { query: sealedId })).toMatchObject({ drives: [{ state: 'incident', openIncident: { kind: 'damaged' } }] });
@@ -279,19 +354,27 @@ describe('IPC handlers: enrolment, carriers and custody (real custody service)',
   });
 
   it('erases a drive with its unlocked session: the index is closed first, the customer signs the record', async () => {
-    const r = await value<{ driveId: string; driveDir: string; unlockCode: string }>('engine.seal', { jobId: 'seal-erase-1', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
+    const r = await value<{ driveId: string; driveDir: string; unlockCode: string }>('engine.seal', {
+      jobId: 'seal-erase-1',
+      sources: [world.sourcesDir],
+      driveId: '/dev/sdx1',
+      recipients: { unlockCode: true, escrow: false, customerKeys: [] },
+    });
     const id = (await value<{ sessionId: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode })).sessionId;
     expect(await value('engine.browse', { sessionId: id, folder: '' })).toMatchObject({ totals: { files: 3 } });
     expect(await value('drives.eraseSealed', { driveDir: r.driveDir, sessionId: id })).toMatchObject({ erased: true, verification: 'pass', eventId: expect.any(String) });
     expect(await call('engine.browse', { sessionId: id, folder: '' })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
     expect(await value('engine.lock', { sessionId: id })).toEqual({ locked: true });
-    const [tl] = (await world.custody.lookup('drive', r.driveId));
+    const [tl] = await world.custody.lookup('drive', r.driveId);
     expect(tl?.events.map((e) => `${e.author.kind}:${e.type}`)).toContain('customer:erased');
   });
 
   it('writes a packing slip PDF', async () => {
     const r = await value<{ path: string }>('slip.savePdf', { driveId: 'D7K2M9Q4', carrier: 'ups', trackingNumber: '1z 999 aa1 01 2345 6784', language: 'fr-CA' });
     expect((await readFile(r.path)).subarray(0, 5).toString()).toBe('%PDF-');
-    expect(await call('slip.savePdf', { driveId: 'D7K2M9Q4', carrier: 'ups', trackingNumber: '123', language: 'fr-CA' })).toMatchObject({ ok: false, error: { code: 'E_CARRIER_INVALID' } });
+    expect(await call('slip.savePdf', { driveId: 'D7K2M9Q4', carrier: 'ups', trackingNumber: '123', language: 'fr-CA' })).toMatchObject({
+      ok: false,
+      error: { code: 'E_CARRIER_INVALID' },
+    });
   });
 });

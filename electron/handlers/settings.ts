@@ -20,11 +20,19 @@ export function settingsHandlers(ctx: HandlerContext): ChannelHandlers<'app.info
       } catch {
         stationPublicKey = null;
       }
-      return { version: deps.version, platform: deps.platform, shell: deps.shell, escrowAvailable: deps.escrowPublicKey !== null, stationPublicKey, carriers: [...OFFERED_CARRIERS] };
+      return {
+        version: deps.version,
+        platform: deps.platform,
+        shell: deps.shell,
+        escrowAvailable: deps.escrowPublicKey !== null,
+        stationPublicKey,
+        carriers: [...OFFERED_CARRIERS],
+      };
     },
     'settings.get': () => deps.settings.get(),
     'settings.set': async (req) => {
-      if (req.custodyUrl != null && !isAcceptableCustodyUrl(req.custodyUrl)) throw new ScelleError('E_USAGE', 'the custody service address must start with https://', { field: 'custodyUrl' });
+      if (req.custodyUrl != null && !isAcceptableCustodyUrl(req.custodyUrl))
+        throw new ScelleError('E_USAGE', 'the custody service address must start with https://', { field: 'custodyUrl' });
       if (req.custodyCaPath != null) grants.require(req.custodyCaPath);
       const patch: Parameters<SettingsStore['set']>[0] = {};
       if (req.language !== undefined) patch.language = req.language;
@@ -33,7 +41,12 @@ export function settingsHandlers(ctx: HandlerContext): ChannelHandlers<'app.info
       return deps.settings.set(patch);
     },
     'station.enrol': async (req) => {
-      const r = await importEnrolment(grants.require(req.bundlePath), { settings: deps.settings, stationKeyFile: deps.stationKeyFile, pinnedRoots: deps.pinnedRoots, dataDir: deps.dataDir });
+      const r = await importEnrolment(grants.require(req.bundlePath), {
+        settings: deps.settings,
+        stationKeyFile: deps.stationKeyFile,
+        pinnedRoots: deps.pinnedRoots,
+        dataDir: deps.dataDir,
+      });
       // Events recorded before enrolment wait in the outbox: push them now (best effort).
       await deps.custody.sync?.().catch((e: unknown) => deps.log?.(`custody: sync after enrolment failed (${isScelleError(e) ? e.code : 'error'})`));
       return r;

@@ -14,14 +14,22 @@ export function ProgressPanel({ progress, onCancel, label }: { progress: Progres
   const v = progressView(progress, lang);
   return (
     <div className="progress" role="group" aria-label={label} data-testid="progress">
-      <p className="progress-phase" data-testid="progress-phase">{v.phase}</p>
+      <p className="progress-phase" data-testid="progress-phase">
+        {v.phase}
+      </p>
       <progress max={100} value={v.percent} aria-label={t('progress.label')} aria-valuetext={v.percentText} />
       <div className="progress-text" aria-live="polite" data-testid="progress-text">
-        <span className="progress-percent" data-testid="progress-percent">{v.percentText}</span>
+        <span className="progress-percent" data-testid="progress-percent">
+          {v.percentText}
+        </span>
         {v.detail !== null && <span> · {v.detail}</span>}
         <span> · {v.eta}</span>
       </div>
-      {onCancel && <button type="button" className="secondary" onClick={onCancel}>{t('progress.cancel')}</button>}
+      {onCancel && (
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('progress.cancel')}
+        </button>
+      )}
     </div>
   );
 }

@@ -16,5 +16,9 @@ export function Section({ title, children, disabled = false }: { title: string; 
 
 /** A success or information message, announced politely. */
 export function Notice({ kind = 'info', children, testId }: { kind?: 'info' | 'success' | 'warning'; children: ReactNode; testId?: string }) {
-  return <div className={`notice notice-${kind}`} role="status" data-testid={testId}>{children}</div>;
+  return (
+    <div className={`notice notice-${kind}`} role="status" data-testid={testId}>
+      {children}
+    </div>
+  );
 }

@@ -17,7 +17,14 @@ export interface VirtualRow {
 }
 
 /** A virtualised `<ul>` named `label`, `count` rows of `rowHeight` pixels, at most `maxHeight` tall. */
-export function VirtualList({ count, rowHeight, maxHeight, label, row, testId }: {
+export function VirtualList({
+  count,
+  rowHeight,
+  maxHeight,
+  label,
+  row,
+  testId,
+}: {
   count: number;
   rowHeight: number;
   maxHeight: number;

@@ -121,8 +121,9 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'cert.reason.not-yet-valid': 'certificate not valid yet (check the clock)',
   'cert.reason.bad-signature': 'the certificate’s signature is invalid (altered or forged certificate)',
   'cert.reason.malformed': 'certificate unreadable or incomplete',
-  'client.trust.genuine': 'Genuine: sealed by the provider\'s station {station}; the custody service confirmed the sealing on {date}.',
-  'client.trust.unconfirmed': 'Genuine as far as this computer can tell: sealed by the provider\'s station {station} on {date} (the date written on the drive); not yet confirmed online.',
+  'client.trust.genuine': "Genuine: sealed by the provider's station {station}; the custody service confirmed the sealing on {date}.",
+  'client.trust.unconfirmed':
+    "Genuine as far as this computer can tell: sealed by the provider's station {station} on {date} (the date written on the drive); not yet confirmed online.",
   'client.trust.local': 'Warning: station {station} that sealed this drive is not certified by the provider (a local station).',
   'client.trust.forged': 'Warning: this drive does not come from a provider station ({reason}). It may be forged: do not open it, and contact the provider.',
   'client.trust.revoked': 'Warning: the provider revoked the certificate of station {station}. Contact the provider before opening this drive.',
@@ -297,7 +298,8 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'dash.verifying': 'Verifying drive {driveId}',
   'dash.interrupted.title': 'Interrupted seals',
   'dash.interrupted.caption': 'Interrupted seals on the attached drives',
-  'dash.interrupted.help': 'Resuming seals the same sources, which must be unchanged and in the same place; finished parts are kept. A new unlock code is issued (and the escrow key added if this station has one).',
+  'dash.interrupted.help':
+    'Resuming seals the same sources, which must be unchanged and in the same place; finished parts are kept. A new unlock code is issued (and the escrow key added if this station has one).',
   'dash.interrupted.col.volume': 'Attached drive',
   'dash.interrupted.col.sources': 'Recorded sources',
   'dash.interrupted.col.progress': 'Progress',
@@ -345,7 +347,8 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'settings.stationEnrolled': 'Enrolled with the provider',
   'settings.stationNotEnrolled': 'Not enrolled: drives sealed here will not be recognized as certified.',
   'settings.publicKey': 'Station public key (send it to the provider):',
-  'settings.enrolHelp': 'The provider certifies this station’s public key and gives you an enrolment file (.json): import it here. It holds the station certificate, the custody service address and its credentials.',
+  'settings.enrolHelp':
+    'The provider certifies this station’s public key and gives you an enrolment file (.json): import it here. It holds the station certificate, the custody service address and its credentials.',
   'settings.enrol': 'Import the enrolment file…',
   'settings.enrolled': 'Station {id} enrolled; custody service: {url}.',
   'err.enrol.E_FORMAT_CERTIFICATE': 'This enrolment file does not certify this station: {reason}.',

@@ -120,11 +120,13 @@ export const frCA = {
   'cert.reason.bad-signature': 'la signature du certificat est invalide (certificat altéré ou contrefait)',
   'cert.reason.malformed': 'certificat illisible ou incomplet',
   'client.trust.genuine': 'Authentique : scellé par le poste {station} du fournisseur; le service de possession a confirmé le scellement le {date}.',
-  'client.trust.unconfirmed': 'Authentique selon cet ordinateur : scellé par le poste {station} du fournisseur le {date} (date inscrite sur le disque), pas encore confirmé en ligne.',
+  'client.trust.unconfirmed':
+    'Authentique selon cet ordinateur : scellé par le poste {station} du fournisseur le {date} (date inscrite sur le disque), pas encore confirmé en ligne.',
   'client.trust.local': 'Attention : le poste {station} qui a scellé ce disque n’est pas certifié par le fournisseur (poste local).',
   'client.trust.forged': 'Attention : ce disque ne vient pas d’un poste du fournisseur ({reason}). Il peut être contrefait : ne l’ouvrez pas et communiquez avec le fournisseur.',
   'client.trust.revoked': 'Attention : le fournisseur a révoqué le certificat du poste {station}. Communiquez avec le fournisseur avant d’ouvrir ce disque.',
-  'client.trust.expired': 'Attention : le certificat du poste {station} n’était pas valide au moment du scellement ({date}). Communiquez avec le fournisseur avant d’ouvrir ce disque.',
+  'client.trust.expired':
+    'Attention : le certificat du poste {station} n’était pas valide au moment du scellement ({date}). Communiquez avec le fournisseur avant d’ouvrir ce disque.',
   'client.notCertified': 'Attention : le poste {station} n’est pas certifié par le fournisseur ({reason}).',
   'client.intact#one': 'Intact : {count} partie chiffrée, qui correspond au manifeste signé.',
   'client.intact#many': 'Intact : les {count} de parties chiffrées correspondent au manifeste signé.',
@@ -180,7 +182,8 @@ export const frCA = {
   'client.confirm': 'Confirmer la réception',
   'client.confirmed': 'Réception confirmée.',
   'client.step.erase': '7. Effacer le disque (facultatif)',
-  'client.eraseWarning': 'L’effacement détruit les clés du disque : son contenu ne pourra plus jamais être déchiffré. Faites-le seulement après avoir vérifié vos fichiers restaurés.',
+  'client.eraseWarning':
+    'L’effacement détruit les clés du disque : son contenu ne pourra plus jamais être déchiffré. Faites-le seulement après avoir vérifié vos fichiers restaurés.',
   'client.eraseConfirm': 'J’ai vérifié mes fichiers; effacer le disque.',
   'client.erase': 'Effacer',
   'client.erased': 'Disque effacé; le constat d’effacement est inscrit dans la chaîne de possession.',
@@ -313,7 +316,8 @@ export const frCA = {
   'dash.verifying': 'Vérification du disque {driveId}',
   'dash.interrupted.title': 'Scellements interrompus',
   'dash.interrupted.caption': 'Scellements interrompus sur les disques branchés',
-  'dash.interrupted.help': 'Reprendre scelle les mêmes sources, qui doivent être inchangées et au même endroit; les parties terminées sont gardées. Un nouveau code de déverrouillage est émis (et la clé de séquestre ajoutée si ce poste en a une).',
+  'dash.interrupted.help':
+    'Reprendre scelle les mêmes sources, qui doivent être inchangées et au même endroit; les parties terminées sont gardées. Un nouveau code de déverrouillage est émis (et la clé de séquestre ajoutée si ce poste en a une).',
   'dash.interrupted.col.volume': 'Disque branché',
   'dash.interrupted.col.sources': 'Sources enregistrées',
   'dash.interrupted.col.progress': 'Avancement',
@@ -363,7 +367,8 @@ export const frCA = {
   'settings.stationEnrolled': 'Inscrit auprès du fournisseur',
   'settings.stationNotEnrolled': 'Non inscrit : les disques scellés ici ne seront pas reconnus comme certifiés.',
   'settings.publicKey': 'Clé publique du poste (à transmettre au fournisseur) :',
-  'settings.enrolHelp': 'Le fournisseur certifie la clé publique de ce poste et vous remet un fichier d’inscription (.json) : importez-le ici. Il contient le certificat du poste, l’adresse du service de possession et ses accès.',
+  'settings.enrolHelp':
+    'Le fournisseur certifie la clé publique de ce poste et vous remet un fichier d’inscription (.json) : importez-le ici. Il contient le certificat du poste, l’adresse du service de possession et ses accès.',
   'settings.enrol': 'Importer le fichier d’inscription…',
   'settings.enrolled': 'Poste {id} inscrit; service de possession : {url}.',
   'err.enrol.E_FORMAT_CERTIFICATE': 'Ce fichier d’inscription ne certifie pas ce poste : {reason}.',
@@ -487,7 +492,8 @@ export const frCA = {
   'next.E_PROVIDER_CONFIG': 'Réinstallez Scellé à partir de l’installateur officiel du fournisseur.',
   'next.E_UPDATE_SIGNATURE': 'Rien n’a été installé. Signalez-le au soutien du fournisseur.',
   'next.E_REVOCATION_LIST': 'Obtenez la liste à jour auprès du service de possession.',
-  'next.E_CUSTODY_OFFLINE': 'Vérifiez la connexion et l’adresse du service dans Paramètres, puis réessayez; les événements de ce poste restent en file d’attente et partiront d’eux-mêmes.',
+  'next.E_CUSTODY_OFFLINE':
+    'Vérifiez la connexion et l’adresse du service dans Paramètres, puis réessayez; les événements de ce poste restent en file d’attente et partiront d’eux-mêmes.',
   'next.E_INTERNAL': 'Réessayez; si le problème persiste, communiquez avec le soutien.',
 } as const;
 

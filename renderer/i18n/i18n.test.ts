@@ -7,7 +7,10 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 describe('i18n', () => {
   const fr = DICTIONARIES['fr-CA'];
   const en = DICTIONARIES.en;
-  const single = (d: object) => Object.keys(d).filter((k) => !k.includes('#')).sort();
+  const single = (d: object) =>
+    Object.keys(d)
+      .filter((k) => !k.includes('#'))
+      .sort();
   /** plural base -> the categories a dictionary gives it */
   const pluralForms = (d: object) => {
     const forms = new Map<string, string[]>();
@@ -93,11 +96,17 @@ describe('i18n', () => {
   });
 
   it('substitutes values', () => {
-    const v = (lang: 'fr-CA' | 'en', files: number, parts: number) =>
-      ({ driveId: 'AB12', files: translateCount(lang, 'count.files', files), bytes: '1 Ko', parts: translateCount(lang, 'count.parts', parts) });
+    const v = (lang: 'fr-CA' | 'en', files: number, parts: number) => ({
+      driveId: 'AB12',
+      files: translateCount(lang, 'count.files', files),
+      bytes: '1 Ko',
+      parts: translateCount(lang, 'count.parts', parts),
+    });
     expect(translate('fr-CA', 'tech.sealed', v('fr-CA', 3, 1))).toBe('Disque AB12 scellé : 3 fichiers, 1 Ko, 1 partie.');
     expect(translate('en', 'tech.sealed', v('en', 1, 2))).toBe('Drive AB12 sealed: 1 file, 1 Ko, 2 parts.');
-    expect(translate('en', 'tech.counted', { files: translateCount('en', 'count.files', 1), dirs: translateCount('en', 'count.folders', 1), bytes: '1 kB' })).toBe('Total: 1 file in 1 folder, 1 kB');
+    expect(translate('en', 'tech.counted', { files: translateCount('en', 'count.files', 1), dirs: translateCount('en', 'count.folders', 1), bytes: '1 kB' })).toBe(
+      'Total: 1 file in 1 folder, 1 kB',
+    );
     expect(translate('en', 'progress.percent', { percent: 42 })).toBe('42%');
   });
 });

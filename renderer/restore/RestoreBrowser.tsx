@@ -24,14 +24,22 @@ const LIST_HEIGHT = 408;
 /** A checkbox showing a Choice ('mixed' as the indeterminate state). */
 function ChoiceBox({ id, choice, disabled = false, onToggle, describedBy }: { id: string; choice: Choice; disabled?: boolean; onToggle: () => void; describedBy?: string }) {
   const ref = useRef<HTMLInputElement>(null);
-  useEffect(() => { if (ref.current) ref.current.indeterminate = choice === 'mixed'; }, [choice]);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = choice === 'mixed';
+  }, [choice]);
   return <input ref={ref} id={id} type="checkbox" checked={choice === 'chosen' || choice === 'implied'} disabled={disabled} onChange={onToggle} aria-describedby={describedBy} />;
 }
 
 /** Loads the next page as soon as its row is rendered (scrolled into view); the button does it too. */
 function MoreRow({ label, onMore }: { label: string; onMore: () => void }) {
-  useEffect(() => { onMore(); }, [onMore]);
-  return <button type="button" className="link more" onClick={onMore}>{label}</button>;
+  useEffect(() => {
+    onMore();
+  }, [onMore]);
+  return (
+    <button type="button" className="link more" onClick={onMore}>
+      {label}
+    </button>
+  );
 }
 
 /** The browser over a store made by createBrowserStore. */
@@ -52,7 +60,13 @@ export function RestoreBrowser({ store }: { store: StoreApi<BrowserState> }) {
     const cache = new Map<string, () => void>();
     return (folder: string) => {
       let f = cache.get(folder);
-      if (!f) cache.set(folder, (f = () => { void store.getState().loadMore(folder); }));
+      if (!f)
+        cache.set(
+          folder,
+          (f = () => {
+            void store.getState().loadMore(folder);
+          }),
+        );
       return f;
     };
   }, [store]);
@@ -76,13 +90,27 @@ export function RestoreBrowser({ store }: { store: StoreApi<BrowserState> }) {
       },
       content: (
         <>
-          {extra.tree && e.type === 'directory'
-            ? <button type="button" className="twisty" aria-expanded={open} aria-label={t('client.browse.toggle', { name: label })} onClick={() => void store.getState().toggleExpand(e.path)}><span aria-hidden="true">{open ? '▾' : '▸'}</span></button>
-            : <span className="twisty-space" aria-hidden="true" />}
+          {extra.tree && e.type === 'directory' ? (
+            <button
+              type="button"
+              className="twisty"
+              aria-expanded={open}
+              aria-label={t('client.browse.toggle', { name: label })}
+              onClick={() => void store.getState().toggleExpand(e.path)}
+            >
+              <span aria-hidden="true">{open ? '▾' : '▸'}</span>
+            </button>
+          ) : (
+            <span className="twisty-space" aria-hidden="true" />
+          )}
           {/* Never disabled (focus would be lost): while an unchoice loads, clicks are ignored. */}
           <ChoiceBox id={id} choice={choiceOf(s, e.path)} onToggle={() => void store.getState().toggle(e)} describedBy={`${id}-info`} />
-          <label htmlFor={id} className="name" title={e.path}>{label}</label>
-          <span id={`${id}-info`} className="size">{info(e)}</span>
+          <label htmlFor={id} className="name" title={e.path}>
+            {label}
+          </label>
+          <span id={`${id}-info`} className="size">
+            {info(e)}
+          </span>
         </>
       ),
     };
@@ -102,36 +130,61 @@ export function RestoreBrowser({ store }: { store: StoreApi<BrowserState> }) {
 
   const searchStatus = s.search.loading
     ? t('client.search.searching')
-    : s.search.answered === '' || query === '' ? ''
-      : results.length === 0 ? t('client.search.none', { query: s.search.answered })
-        : s.search.more ? t('client.search.more', { count: formatCount(results.length, lang) })
+    : s.search.answered === '' || query === ''
+      ? ''
+      : results.length === 0
+        ? t('client.search.none', { query: s.search.answered })
+        : s.search.more
+          ? t('client.search.more', { count: formatCount(results.length, lang) })
           : tc('client.search.results', results.length);
 
   const allChoice = choiceOf(s, '');
   return (
     <div className="browser">
       <label htmlFor={ids.search}>{t('client.search')}</label>
-      <input id={ids.search} type="search" value={s.search.query} maxLength={200} autoComplete="off" spellCheck={false}
-        aria-describedby={ids.searchHelp} onChange={(e) => store.getState().setQuery(e.target.value)} />
-      <p id={ids.searchHelp} className="help">{t('client.search.help')}</p>
-      <p className="help" aria-live="polite" data-testid="search-status">{searchStatus}</p>
+      <input
+        id={ids.search}
+        type="search"
+        value={s.search.query}
+        maxLength={200}
+        autoComplete="off"
+        spellCheck={false}
+        aria-describedby={ids.searchHelp}
+        onChange={(e) => store.getState().setQuery(e.target.value)}
+      />
+      <p id={ids.searchHelp} className="help">
+        {t('client.search.help')}
+      </p>
+      <p className="help" aria-live="polite" data-testid="search-status">
+        {searchStatus}
+      </p>
       {query !== '' && <ErrorNotice error={s.search.error} />}
 
       <div className="choice all-choice">
         <ChoiceBox id={ids.all} choice={allChoice} disabled={s.busy || !s.totals} onToggle={() => store.getState().setAll(allChoice !== 'chosen')} describedBy={ids.allInfo} />
-        <label htmlFor={ids.all} className="name">{t('client.browse.all')}</label>
-        <span id={ids.allInfo} className="size">{s.totals ? tc('client.browse.folderInfo', s.totals.files, { bytes: formatBytes(s.totals.bytes, lang) }) : ''}</span>
+        <label htmlFor={ids.all} className="name">
+          {t('client.browse.all')}
+        </label>
+        <span id={ids.allInfo} className="size">
+          {s.totals ? tc('client.browse.folderInfo', s.totals.files, { bytes: formatBytes(s.totals.bytes, lang) }) : ''}
+        </span>
       </div>
       <p aria-live="polite" data-testid="chosen-summary" className="chosen-summary">
         {nothing ? t('client.selectedNone') : tc('client.selected', summary.files, { bytes: formatBytes(summary.bytes, lang) })}
         {s.busy ? ` ${t('client.browse.busy')}` : ''}
       </p>
-      {(s.tooMany || summary.paths > MAX_OPEN_PATHS) && <p className="warn" role="alert">{t('client.selection.tooMany', { max: formatCount(MAX_OPEN_PATHS, lang) })}</p>}
+      {(s.tooMany || summary.paths > MAX_OPEN_PATHS) && (
+        <p className="warn" role="alert">
+          {t('client.selection.tooMany', { max: formatCount(MAX_OPEN_PATHS, lang) })}
+        </p>
+      )}
       <ErrorNotice error={s.error} />
 
-      {query === ''
-        ? <VirtualList count={rows.length} rowHeight={ROW_HEIGHT} maxHeight={LIST_HEIGHT} label={t('client.entries')} row={treeRow} testId="drive-tree" />
-        : <VirtualList count={results.length} rowHeight={ROW_HEIGHT} maxHeight={LIST_HEIGHT} label={t('client.search.list')} row={resultRow} testId="search-results" />}
+      {query === '' ? (
+        <VirtualList count={rows.length} rowHeight={ROW_HEIGHT} maxHeight={LIST_HEIGHT} label={t('client.entries')} row={treeRow} testId="drive-tree" />
+      ) : (
+        <VirtualList count={results.length} rowHeight={ROW_HEIGHT} maxHeight={LIST_HEIGHT} label={t('client.search.list')} row={resultRow} testId="search-results" />
+      )}
     </div>
   );
 }

@@ -37,7 +37,14 @@ function fakeDrive(extra: Record<string, number> = {}) {
     },
     search: async ({ query, limit }) => {
       calls.search.push(query);
-      const hits = all.filter((p) => p.slice(p.lastIndexOf('/') + 1).toLowerCase().includes(query.toLowerCase())).map(entryOf);
+      const hits = all
+        .filter((p) =>
+          p
+            .slice(p.lastIndexOf('/') + 1)
+            .toLowerCase()
+            .includes(query.toLowerCase()),
+        )
+        .map(entryOf);
       return { entries: hits.slice(0, limit), more: hits.length > limit };
     },
   };
@@ -69,7 +76,18 @@ describe('restore browser: folders', () => {
     await store.getState().toggleExpand('A');
     await store.getState().toggleExpand('A/B');
     const rows = treeRowsOf(store.getState());
-    expect(rows.map((r) => (r.kind === 'entry' ? `${r.depth}:${r.entry.path}` : r.kind))).toEqual(['0:A', '1:A/B', '2:A/B/b1.txt', '2:A/B/b2.txt', '2:A/B/b3.txt', '1:A/a1.txt', '1:A/a2.txt', '0:Big', '0:C.txt', '0:L']);
+    expect(rows.map((r) => (r.kind === 'entry' ? `${r.depth}:${r.entry.path}` : r.kind))).toEqual([
+      '0:A',
+      '1:A/B',
+      '2:A/B/b1.txt',
+      '2:A/B/b2.txt',
+      '2:A/B/b3.txt',
+      '1:A/a1.txt',
+      '1:A/a2.txt',
+      '0:Big',
+      '0:C.txt',
+      '0:L',
+    ]);
     expect(rows[1]).toMatchObject({ pos: 1, size: 3 });
     expect(rows[1]!.kind === 'entry' && rows[1]!.entry).toMatchObject({ entries: 3, files: 3, bytes: 15 });
 
@@ -155,7 +173,10 @@ describe('restore browser: the choice', () => {
     await store.getState().start('s_test');
     await store.getState().toggle(entryOf('Big/f0005'));
     const s = store.getState();
-    expect(calls.browse.filter((c) => c.folder === 'Big').map((c) => [c.start, c.limit])).toEqual([[0, 1000], [1000, 1000]]);
+    expect(calls.browse.filter((c) => c.folder === 'Big').map((c) => [c.start, c.limit])).toEqual([
+      [0, 1000],
+      [1000, 1000],
+    ]);
     expect(s.expanded['Big']).toBeUndefined();
     expect(openRequestOf(s).paths).toHaveLength(3 + 1199);
     expect(summaryOf(s)).toMatchObject({ files: totals.files - 1, bytes: totals.bytes - 1 });
@@ -206,11 +227,16 @@ describe('restore browser: search', () => {
   it('drops late and cancelled answers', async () => {
     const { deps } = fakeDrive();
     let release: () => void = () => {};
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const store = createBrowserStore({
       ...deps,
       search: async (req) => {
-        if (req.query === 'slow') { await gate; throw new UiError('E_CANCELLED', 'replaced'); }
+        if (req.query === 'slow') {
+          await gate;
+          throw new UiError('E_CANCELLED', 'replaced');
+        }
         return deps.search(req);
       },
     });

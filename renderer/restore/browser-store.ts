@@ -156,9 +156,15 @@ export function choiceOf(s: Pick<BrowserState, 'chosen'>, path: string): Choice 
 /** What is chosen: files, bytes and entries; `all` when it is everything. */
 export function summaryOf(s: Pick<BrowserState, 'chosen' | 'totals'>): { files: number; bytes: number; entries: number; all: boolean; paths: number } {
   if ('' in s.chosen) return { files: s.totals?.files ?? 0, bytes: s.totals?.bytes ?? 0, entries: s.totals?.entries ?? 0, all: true, paths: 0 };
-  let files = 0, bytes = 0, entries = 0, paths = 0;
+  let files = 0,
+    bytes = 0,
+    entries = 0,
+    paths = 0;
   for (const item of Object.values(s.chosen)) {
-    files += item.files; bytes += item.bytes; entries += item.entries; paths++;
+    files += item.files;
+    bytes += item.bytes;
+    entries += item.entries;
+    paths++;
   }
   return { files, bytes, entries, all: false, paths };
 }
@@ -175,9 +181,7 @@ export function isPartial(s: Pick<BrowserState, 'chosen'>): boolean {
 }
 
 /** One row of the folder tree. */
-export type TreeRow =
-  | { kind: 'entry'; entry: IndexEntryDto; depth: number; pos: number; size: number }
-  | { kind: 'more' | 'loading' | 'empty'; folder: string; depth: number };
+export type TreeRow = { kind: 'entry'; entry: IndexEntryDto; depth: number; pos: number; size: number } | { kind: 'more' | 'loading' | 'empty'; folder: string; depth: number };
 
 /** The rows of the tree as shown: each open folder's loaded children below it. */
 export function treeRowsOf(s: Pick<BrowserState, 'folders' | 'expanded'>): TreeRow[] {
@@ -219,9 +223,10 @@ export function createBrowserStore(deps: BrowserDeps): StoreApi<BrowserState> {
       return id;
     };
 
-    const patchFolder = (folder: string, patch: Partial<FolderPage>) => set((s) => ({
-      folders: { ...s.folders, [folder]: { entries: [], more: true, loading: false, ...s.folders[folder], ...patch } },
-    }));
+    const patchFolder = (folder: string, patch: Partial<FolderPage>) =>
+      set((s) => ({
+        folders: { ...s.folders, [folder]: { entries: [], more: true, loading: false, ...s.folders[folder], ...patch } },
+      }));
 
     /** Loads the next page of `folder` (one request at a time per folder). */
     const loadPage = (folder: string, limit: number): Promise<void> => {
@@ -242,7 +247,9 @@ export function createBrowserStore(deps: BrowserDeps): StoreApi<BrowserState> {
           if (gen === generation) patchFolder(folder, { loading: false });
           throw e;
         }
-      })().finally(() => { if (inflight.get(folder) === p) inflight.delete(folder); });
+      })().finally(() => {
+        if (inflight.get(folder) === p) inflight.delete(folder);
+      });
       inflight.set(folder, p);
       return p;
     };
@@ -263,7 +270,10 @@ export function createBrowserStore(deps: BrowserDeps): StoreApi<BrowserState> {
         await f();
       } catch (e) {
         if (e instanceof Stale) return;
-        if (e instanceof TooMany) { set({ tooMany: true }); return; }
+        if (e instanceof TooMany) {
+          set({ tooMany: true });
+          return;
+        }
         set({ error: asUiError(e) });
       }
     };
@@ -279,7 +289,9 @@ export function createBrowserStore(deps: BrowserDeps): StoreApi<BrowserState> {
         const item: ChosenItem = { entries: f === '' ? 0 : 1, files: 0, bytes: 0 };
         for (const e of page.entries) {
           const c = next[e.path]!;
-          item.entries += c.entries; item.files += c.files; item.bytes += c.bytes;
+          item.entries += c.entries;
+          item.files += c.files;
+          item.bytes += c.bytes;
           delete next[e.path];
         }
         next[f] = item;
@@ -389,7 +401,10 @@ export function createBrowserStore(deps: BrowserDeps): StoreApi<BrowserState> {
           return;
         }
         set((s) => ({ search: { ...s.search, query, loading: true, error: null } }));
-        searchTimer = setTimeout(() => { searchTimer = null; void runSearch(q); }, delay);
+        searchTimer = setTimeout(() => {
+          searchTimer = null;
+          void runSearch(q);
+        }, delay);
       },
 
       toggle: async (entry) => {

@@ -32,13 +32,15 @@ export function Client() {
   const lang = useApp((s) => s.language);
   const ids = { code: useId(), codeHelp: useId() };
   const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
-  const [flow] = useState(() => createClientFlow({
-    inspect: (req) => unwrap(api().engine.inspect(req)),
-    unlock: (req) => unwrap(api().engine.unlock(req)),
-    lock: (req) => unwrap(api().engine.lock(req)),
-    record: (req) => unwrap(api().custody.record(req)),
-    eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
-  }));
+  const [flow] = useState(() =>
+    createClientFlow({
+      inspect: (req) => unwrap(api().engine.inspect(req)),
+      unlock: (req) => unwrap(api().engine.unlock(req)),
+      lock: (req) => unwrap(api().engine.lock(req)),
+      record: (req) => unwrap(api().custody.record(req)),
+      eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
+    }),
+  );
   const driveDir = useStore(flow, (s) => s.driveDir);
   const info = useStore(flow, (s) => s.info);
   const sessionId = useStore(flow, (s) => s.sessionId);
@@ -49,10 +51,12 @@ export function Client() {
   const media = useJob<VerifyReportDto>();
   const [code, setCode] = useState('');
   const [codeStatus, setCodeStatus] = useState<CodeStatus | null>(null);
-  const [browser] = useState(() => createBrowserStore({
-    browse: (req) => unwrap(api().engine.browse(req)),
-    search: (req) => unwrap(api().engine.search(req)),
-  }));
+  const [browser] = useState(() =>
+    createBrowserStore({
+      browse: (req) => unwrap(api().engine.browse(req)),
+      search: (req) => unwrap(api().engine.search(req)),
+    }),
+  );
   const chosen = useStore(browser, (s) => s.chosen);
   const browserBusy = useStore(browser, (s) => s.busy);
   /** Whether the restore that ran chose less than everything (the custody `opened` event's `partial`). */
@@ -63,38 +67,68 @@ export function Client() {
   const [guardError, setError] = useState<UiError | null>(null);
   const error = guardError ?? flowError;
 
-  const guard = useCallback(async (f: () => Promise<void>) => {
-    setError(null);
-    flow.getState().clearError();
-    try { await f(); } catch (e) { setError(asUiError(e)); }
-  }, [flow]);
+  const guard = useCallback(
+    async (f: () => Promise<void>) => {
+      setError(null);
+      flow.getState().clearError();
+      try {
+        await f();
+      } catch (e) {
+        setError(asUiError(e));
+      }
+    },
+    [flow],
+  );
 
   const refresh = useCallback(() => guard(async () => setDrives((await unwrap(api().drives.list({}))).drives)), [guard]);
-  useEffect(() => { void refresh(); }, [refresh]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
-  useEffect(() => () => { flow.getState().forget(); browser.getState().reset(); }, [flow, browser]);
+  useEffect(
+    () => () => {
+      flow.getState().forget();
+      browser.getState().reset();
+    },
+    [flow, browser],
+  );
 
   const runMedia = media.run;
-  const pick = useCallback((dir: string) => guard(async () => {
-    browser.getState().reset();
-    setCode(''); setCodeStatus(null);
-    if (!(await flow.getState().pick(dir))) return;
-    await runMedia((jobId) => api().engine.verify({ jobId, driveDir: dir }));
-  }), [guard, runMedia, flow, browser]);
+  const pick = useCallback(
+    (dir: string) =>
+      guard(async () => {
+        browser.getState().reset();
+        setCode('');
+        setCodeStatus(null);
+        if (!(await flow.getState().pick(dir))) return;
+        await runMedia((jobId) => api().engine.verify({ jobId, driveDir: dir }));
+      }),
+    [guard, runMedia, flow, browser],
+  );
 
   useEffect(() => {
-    if (code.trim() === '') { setCodeStatus(null); return; }
+    if (code.trim() === '') {
+      setCodeStatus(null);
+      return;
+    }
     let live = true;
-    void api().engine.checkUnlockCode({ code }).then((r) => { if (live && r.ok) setCodeStatus(r.value); });
-    return () => { live = false; };
+    void api()
+      .engine.checkUnlockCode({ code })
+      .then((r) => {
+        if (live && r.ok) setCodeStatus(r.value);
+      });
+    return () => {
+      live = false;
+    };
   }, [code]);
 
-  const unlock = () => guard(async () => {
-    const id = await flow.getState().unlock(code);
-    if (!id) return;
-    setCode('');
-    await browser.getState().start(id);
-  });
+  const unlock = () =>
+    guard(async () => {
+      const id = await flow.getState().unlock(code);
+      if (!id) return;
+      setCode('');
+      await browser.getState().start(id);
+    });
 
   const request = openRequestOf({ chosen });
   const canRestore = request.paths === undefined || (request.paths.length > 0 && request.paths.length <= MAX_OPEN_PATHS);
@@ -106,12 +140,16 @@ export function Client() {
   const sealed = drives.flatMap((d) => d.sealedFolders.map((f) => ({ ...f, label: d.label || d.mountpoint })));
   const intact = media.result?.ok === true;
 
-  const codeText = codeStatus && ({
-    ok: t('client.code.ok'),
-    incomplete: t('client.code.incomplete'),
-    format: t('client.code.format'),
-    typo: codeStatus.suspectGroup ? t('client.code.typoGroup', { group: codeStatus.suspectGroup }) : t('client.code.typo'),
-  } as const)[codeStatus.status];
+  const codeText =
+    codeStatus &&
+    (
+      {
+        ok: t('client.code.ok'),
+        incomplete: t('client.code.incomplete'),
+        format: t('client.code.format'),
+        typo: codeStatus.suspectGroup ? t('client.code.typoGroup', { group: codeStatus.suspectGroup }) : t('client.code.typo'),
+      } as const
+    )[codeStatus.status];
 
   return (
     <div className="workspace">
@@ -120,44 +158,108 @@ export function Client() {
 
       <Section title={t('client.step.drive')}>
         <div className="row">
-          <button type="button" className="secondary" onClick={() => void refresh()}>{t('common.refresh')}</button>
-          <button type="button" className="secondary" onClick={() => void guard(async () => { const r = await unwrap(api().dialog.chooseFolder({ purpose: 'sealed-drive' })); if (r.path) await pick(r.path); })}>{t('client.chooseFolder')}</button>
+          <button type="button" className="secondary" onClick={() => void refresh()}>
+            {t('common.refresh')}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() =>
+              void guard(async () => {
+                const r = await unwrap(api().dialog.chooseFolder({ purpose: 'sealed-drive' }));
+                if (r.path) await pick(r.path);
+              })
+            }
+          >
+            {t('client.chooseFolder')}
+          </button>
         </div>
-        {sealed.length === 0 ? <p>{t('client.noSealed')}</p> : (
+        {sealed.length === 0 ? (
+          <p>{t('client.noSealed')}</p>
+        ) : (
           <ul className="plain">
             {sealed.map((s) => (
-              <li key={s.driveDir}><button type="button" aria-pressed={driveDir === s.driveDir} onClick={() => void pick(s.driveDir)}>{t('client.sealedOption', { driveId: s.driveId, label: s.label })}</button></li>
+              <li key={s.driveDir}>
+                <button type="button" aria-pressed={driveDir === s.driveDir} onClick={() => void pick(s.driveDir)}>
+                  {t('client.sealedOption', { driveId: s.driveId, label: s.label })}
+                </button>
+              </li>
             ))}
           </ul>
         )}
       </Section>
 
       <Section title={t('client.step.check')} disabled={!driveDir}>
-        {media.running && <><p>{t('client.checking')}</p><ProgressPanel progress={media.progress} onCancel={media.cancel} label={t('client.step.check')} /></>}
+        {media.running && (
+          <>
+            <p>{t('client.checking')}</p>
+            <ProgressPanel progress={media.progress} onCancel={media.cancel} label={t('client.step.check')} />
+          </>
+        )}
         <ErrorNotice error={media.error} />
         {info && (
           <div data-testid="authenticity">
             <DriveTrustNotice info={info} />
           </div>
         )}
-        {media.result && (intact
-          ? <Notice kind="success" testId="integrity-ok">{tc('client.intact', info?.parts ?? 0)}</Notice>
-          : <div className="notice notice-error" role="alert" data-testid="integrity-bad"><p>{tc('client.damaged', media.result.problems.length)}</p>
-              <ul>{media.result.problems.map((p, i) => <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>)}</ul></div>)}
+        {media.result &&
+          (intact ? (
+            <Notice kind="success" testId="integrity-ok">
+              {tc('client.intact', info?.parts ?? 0)}
+            </Notice>
+          ) : (
+            <div className="notice notice-error" role="alert" data-testid="integrity-bad">
+              <p>{tc('client.damaged', media.result.problems.length)}</p>
+              <ul>
+                {media.result.problems.map((p, i) => (
+                  <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>
+                ))}
+              </ul>
+            </div>
+          ))}
       </Section>
 
       <Section title={t('client.step.unlock')} disabled={!intact}>
         {intact && !sessionId && (
-          <form onSubmit={(e) => { e.preventDefault(); void unlock(); }}>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void unlock();
+            }}
+          >
             <label htmlFor={ids.code}>{t('client.code')}</label>
-            <input id={ids.code} className="mono code-input" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} autoCapitalize="characters"
-              aria-describedby={`${ids.codeHelp} ${ids.code}-status`} aria-invalid={codeStatus?.status === 'typo' || codeStatus?.status === 'format'} />
-            <p id={ids.codeHelp} className="help">{t('client.codeHelp')}</p>
-            <p id={`${ids.code}-status`} aria-live="polite" data-testid="code-status" className={codeStatus?.status === 'ok' ? 'good' : codeStatus?.status === 'incomplete' ? 'help' : 'bad'}>{codeText}</p>
-            <button type="submit" disabled={codeStatus?.status !== 'ok' || unlocking}>{t('client.unlock')}</button>
+            <input
+              id={ids.code}
+              className="mono code-input"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              autoCapitalize="characters"
+              aria-describedby={`${ids.codeHelp} ${ids.code}-status`}
+              aria-invalid={codeStatus?.status === 'typo' || codeStatus?.status === 'format'}
+            />
+            <p id={ids.codeHelp} className="help">
+              {t('client.codeHelp')}
+            </p>
+            <p
+              id={`${ids.code}-status`}
+              aria-live="polite"
+              data-testid="code-status"
+              className={codeStatus?.status === 'ok' ? 'good' : codeStatus?.status === 'incomplete' ? 'help' : 'bad'}
+            >
+              {codeText}
+            </p>
+            <button type="submit" disabled={codeStatus?.status !== 'ok' || unlocking}>
+              {t('client.unlock')}
+            </button>
           </form>
         )}
-        {sessionId && <Notice kind="success" testId="unlocked">{t('client.unlocked')}</Notice>}
+        {sessionId && (
+          <Notice kind="success" testId="unlocked">
+            {t('client.unlocked')}
+          </Notice>
+        )}
       </Section>
 
       <Section title={t('client.step.browse')} disabled={!sessionId}>
@@ -167,36 +269,78 @@ export function Client() {
       <Section title={t('client.step.restore')} disabled={!sessionId}>
         {sessionId && (
           <>
-            <button type="button" className="secondary" onClick={() => void guard(async () => setDest((await unwrap(api().dialog.chooseFolder({ purpose: 'restore' }))).path))}>{t('client.chooseDest')}</button>
+            <button type="button" className="secondary" onClick={() => void guard(async () => setDest((await unwrap(api().dialog.chooseFolder({ purpose: 'restore' }))).path))}>
+              {t('client.chooseDest')}
+            </button>
             {dest && <p>{t('client.dest', { path: dest })}</p>}
             <p className="help">{t('client.restoreProvisional')}</p>
-            <button type="button" disabled={!dest || !canRestore || browserBusy || restore.running} onClick={startRestore}>{t('client.restore')}</button>
+            <button type="button" disabled={!dest || !canRestore || browserBusy || restore.running} onClick={startRestore}>
+              {t('client.restore')}
+            </button>
             {restore.running && <ProgressPanel progress={restore.progress} onCancel={restore.cancel} label={t('client.step.restore')} />}
             {restore.error?.code === 'E_CANCELLED' ? <Notice kind="warning">{t('progress.cancelled')}</Notice> : <ErrorNotice error={restore.error} />}
-            {restore.result && <Notice kind="success" testId="restored">{tc('client.restored', restore.result.files, { bytes: formatBytes(restore.result.bytes, lang) })}</Notice>}
+            {restore.result && (
+              <Notice kind="success" testId="restored">
+                {tc('client.restored', restore.result.files, { bytes: formatBytes(restore.result.bytes, lang) })}
+              </Notice>
+            )}
           </>
         )}
       </Section>
 
       <Section title={t('client.step.confirm')} disabled={!restore.result}>
-        <button type="button" disabled={!restore.result || !info || !sessionId || confirmedState !== null} onClick={() => restore.result && void guard(async () => {
-          const done = restore.result!;
-          await flow.getState().confirmReceipt({ ok: intact, problems: media.result?.problems.length ?? 0 }, { files: done.files, bytes: done.bytes, partial: restoredPartial.current });
-        })}>{t('client.confirm')}</button>
-        {confirmedState && <Notice kind="success" testId="confirmed">{confirmedState.synced ? t('client.confirmed') : t('tech.recordedLocal')}</Notice>}
+        <button
+          type="button"
+          disabled={!restore.result || !info || !sessionId || confirmedState !== null}
+          onClick={() =>
+            restore.result &&
+            void guard(async () => {
+              const done = restore.result!;
+              await flow
+                .getState()
+                .confirmReceipt({ ok: intact, problems: media.result?.problems.length ?? 0 }, { files: done.files, bytes: done.bytes, partial: restoredPartial.current });
+            })
+          }
+        >
+          {t('client.confirm')}
+        </button>
+        {confirmedState && (
+          <Notice kind="success" testId="confirmed">
+            {confirmedState.synced ? t('client.confirmed') : t('tech.recordedLocal')}
+          </Notice>
+        )}
       </Section>
 
       <Section title={t('client.step.erase')} disabled={!restore.result}>
         <p className="warn">{t('client.eraseWarning')}</p>
-        <label className="choice"><input type="checkbox" checked={eraseOk} onChange={(e) => setEraseOk(e.target.checked)} disabled={!restore.result} />{t('client.eraseConfirm')}</label>
-        <button type="button" className="danger" disabled={!restore.result || !eraseOk || erasedState !== null} onClick={() => void guard(async () => {
-          // Erase while the drive is still unlocked, so that the customer's key signs the sanitization record.
-          await flow.getState().erase();
-          if (flow.getState().erased) browser.getState().reset();
-        })}>{t('client.erase')}</button>
-        {erasedState && (erasedState.checkFailed
-          ? <Notice kind="warning" testId="erased">{t('client.eraseCheckFailed')}</Notice>
-          : <Notice kind="success" testId="erased">{t('client.erased')}</Notice>)}
+        <label className="choice">
+          <input type="checkbox" checked={eraseOk} onChange={(e) => setEraseOk(e.target.checked)} disabled={!restore.result} />
+          {t('client.eraseConfirm')}
+        </label>
+        <button
+          type="button"
+          className="danger"
+          disabled={!restore.result || !eraseOk || erasedState !== null}
+          onClick={() =>
+            void guard(async () => {
+              // Erase while the drive is still unlocked, so that the customer's key signs the sanitization record.
+              await flow.getState().erase();
+              if (flow.getState().erased) browser.getState().reset();
+            })
+          }
+        >
+          {t('client.erase')}
+        </button>
+        {erasedState &&
+          (erasedState.checkFailed ? (
+            <Notice kind="warning" testId="erased">
+              {t('client.eraseCheckFailed')}
+            </Notice>
+          ) : (
+            <Notice kind="success" testId="erased">
+              {t('client.erased')}
+            </Notice>
+          ))}
       </Section>
     </div>
   );

@@ -16,17 +16,25 @@ export function DriveTrustNotice({ info }: { info: DriveInfoDto }) {
   const station = info.station.id;
   const trust = info.trust;
   if (!trust) {
-    return info.station.certified
-      ? <Notice kind="success">{t('client.authentic', { station, date: formatDateTime(info.createdAt, lang) })}</Notice>
-      : <Notice kind="warning">{t('client.notCertified', { station, reason: certReasonText(t, info.station.reason) })}</Notice>;
+    return info.station.certified ? (
+      <Notice kind="success">{t('client.authentic', { station, date: formatDateTime(info.createdAt, lang) })}</Notice>
+    ) : (
+      <Notice kind="warning">{t('client.notCertified', { station, reason: certReasonText(t, info.station.reason) })}</Notice>
+    );
   }
   const date = formatDateTime(trust.judgedAt, lang);
   switch (trust.verdict) {
-    case 'genuine': return <Notice kind="success">{t('client.trust.genuine', { station, date })}</Notice>;
-    case 'unconfirmed': return <Notice kind="success">{t('client.trust.unconfirmed', { station, date })}</Notice>;
-    case 'local': return <Notice kind="warning">{t('client.trust.local', { station })}</Notice>;
-    case 'forged': return <Notice kind="warning">{t('client.trust.forged', { station, reason: certReasonText(t, trust.reason) })}</Notice>;
-    case 'revoked': return <Notice kind="warning">{t('client.trust.revoked', { station })}</Notice>;
-    case 'expired': return <Notice kind="warning">{t('client.trust.expired', { station, date })}</Notice>;
+    case 'genuine':
+      return <Notice kind="success">{t('client.trust.genuine', { station, date })}</Notice>;
+    case 'unconfirmed':
+      return <Notice kind="success">{t('client.trust.unconfirmed', { station, date })}</Notice>;
+    case 'local':
+      return <Notice kind="warning">{t('client.trust.local', { station })}</Notice>;
+    case 'forged':
+      return <Notice kind="warning">{t('client.trust.forged', { station, reason: certReasonText(t, trust.reason) })}</Notice>;
+    case 'revoked':
+      return <Notice kind="warning">{t('client.trust.revoked', { station })}</Notice>;
+    case 'expired':
+      return <Notice kind="warning">{t('client.trust.expired', { station, date })}</Notice>;
   }
 }

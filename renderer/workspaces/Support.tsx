@@ -33,11 +33,14 @@ export function Support() {
   const [saved, setSaved] = useState<string | null>(null);
 
   const search = async () => {
-    setBusy(true); setError(null); setSaved(null);
+    setBusy(true);
+    setError(null);
+    setSaved(null);
     try {
       setResults((await unwrap(api().custody.lookup({ kind, value: query.trim() }))).timelines);
     } catch (e) {
-      setResults(null); setError(asUiError(e));
+      setResults(null);
+      setError(asUiError(e));
     }
     setBusy(false);
   };
@@ -64,7 +67,14 @@ export function Support() {
   return (
     <div className="workspace">
       <h1>{t('support.title')}</h1>
-      <form className="grid3" onSubmit={(e) => { e.preventDefault(); void search(); }} role="search">
+      <form
+        className="grid3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void search();
+        }}
+        role="search"
+      >
         <div>
           <label htmlFor={ids.kind}>{t('support.kind')}</label>
           <select id={ids.kind} value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
@@ -77,23 +87,43 @@ export function Support() {
           <label htmlFor={ids.query}>{t('support.query')}</label>
           <input id={ids.query} className="mono" value={query} onChange={(e) => setQuery(e.target.value)} autoComplete="off" spellCheck={false} />
         </div>
-        <div className="align-end"><button type="submit" disabled={busy || query.trim().length < 3}>{t('support.search')}</button></div>
+        <div className="align-end">
+          <button type="submit" disabled={busy || query.trim().length < 3}>
+            {t('support.search')}
+          </button>
+        </div>
       </form>
       <ErrorNotice error={error} />
-      {saved && <Notice kind="success" testId="export-saved">{saved}</Notice>}
+      {saved && (
+        <Notice kind="success" testId="export-saved">
+          {saved}
+        </Notice>
+      )}
       {results && (
-        <p role="status" data-testid="support-count">{results.length === 0 ? t('support.none') : tc('support.results', results.length)}</p>
+        <p role="status" data-testid="support-count">
+          {results.length === 0 ? t('support.none') : tc('support.results', results.length)}
+        </p>
       )}
       {results && results.length > 1 && (
         <table data-testid="support-summary">
           <caption>{t('support.summary')}</caption>
-          <thead><tr><th scope="col">{t('support.col.drive')}</th><th scope="col">{t('support.col.last')}</th><th scope="col">{t('support.col.chain')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('support.col.drive')}</th>
+              <th scope="col">{t('support.col.last')}</th>
+              <th scope="col">{t('support.col.chain')}</th>
+            </tr>
+          </thead>
           <tbody>
             {results.map((tl) => {
               const last = tl.events.at(-1);
               return (
                 <tr key={tl.driveId}>
-                  <th scope="row"><button type="button" className="linklike mono" onClick={() => document.getElementById(`drive-${tl.driveId}`)?.scrollIntoView()}>{tl.driveId}</button></th>
+                  <th scope="row">
+                    <button type="button" className="linklike mono" onClick={() => document.getElementById(`drive-${tl.driveId}`)?.scrollIntoView()}>
+                      {tl.driveId}
+                    </button>
+                  </th>
                   <td>{last ? `${hasMessage(`event.${last.type}`) ? t(`event.${last.type}` as 'event.note') : last.type} · ${formatDateTime(last.at, lang)}` : '—'}</td>
                   <td className={tl.chainOk ? 'good' : 'bad'}>{tl.chainOk ? t('support.summaryOk') : tc('support.summaryAnomalies', tl.anomalies.length)}</td>
                 </tr>
@@ -103,33 +133,60 @@ export function Support() {
         </table>
       )}
       {results?.map((tl) => (
-        <div key={tl.driveId} id={`drive-${tl.driveId}`}><Section title={t('support.drive', { driveId: tl.driveId })}>
-          {tl.chainOk ? <Notice kind="success" testId="chain-ok">{t('support.chainOk')}</Notice> : <Notice kind="warning" testId="chain-bad">{t('support.chainBad', { problem: tl.chainProblem ?? t('common.unknown') })}</Notice>}
-          {tl.anomalies.length > 0 && (
-            <ul data-testid="custody-anomalies">
-              {tl.anomalies.map((a) => (
-                <li key={`${a.kind}:${a.eventId}`}>{hasMessage(`anomaly.${a.kind}`) ? t(`anomaly.${a.kind}` as 'anomaly.received-before-shipped') : a.kind}</li>
-              ))}
-            </ul>
-          )}
-          {tl.trackingNumbers.length > 0 && (
-            <p>{t('support.trackingLabel')}{' '}
-              {tl.trackingNumbers.map((n, i) => {
-                const carrier = carrierOf(tl, n);
-                return (
-                  <span key={n}>{i > 0 && ', '}
-                    {carrier ? <button type="button" className="linklike mono" onClick={() => void openTracking(carrier, n)} aria-label={t('support.tl.trackingLink', { carrier: hasMessage(`carrier.${carrier}`) ? t(`carrier.${carrier}` as 'carrier.ups') : carrier, tracking: n })}>{n}</button> : <span className="mono">{n}</span>}
-                  </span>
-                );
-              })}
-            </p>
-          )}
-          <Timeline timeline={tl} onOpenTracking={(carrier, n) => void openTracking(carrier, n)} />
-          <div className="row">
-            <button type="button" className="secondary" onClick={() => void exportAs(tl.driveId, 'pdf')}>{t('support.exportPdf')}</button>
-            <button type="button" className="secondary" onClick={() => void exportAs(tl.driveId, 'csv')}>{t('support.exportCsv')}</button>
-          </div>
-        </Section></div>
+        <div key={tl.driveId} id={`drive-${tl.driveId}`}>
+          <Section title={t('support.drive', { driveId: tl.driveId })}>
+            {tl.chainOk ? (
+              <Notice kind="success" testId="chain-ok">
+                {t('support.chainOk')}
+              </Notice>
+            ) : (
+              <Notice kind="warning" testId="chain-bad">
+                {t('support.chainBad', { problem: tl.chainProblem ?? t('common.unknown') })}
+              </Notice>
+            )}
+            {tl.anomalies.length > 0 && (
+              <ul data-testid="custody-anomalies">
+                {tl.anomalies.map((a) => (
+                  <li key={`${a.kind}:${a.eventId}`}>{hasMessage(`anomaly.${a.kind}`) ? t(`anomaly.${a.kind}` as 'anomaly.received-before-shipped') : a.kind}</li>
+                ))}
+              </ul>
+            )}
+            {tl.trackingNumbers.length > 0 && (
+              <p>
+                {t('support.trackingLabel')}{' '}
+                {tl.trackingNumbers.map((n, i) => {
+                  const carrier = carrierOf(tl, n);
+                  return (
+                    <span key={n}>
+                      {i > 0 && ', '}
+                      {carrier ? (
+                        <button
+                          type="button"
+                          className="linklike mono"
+                          onClick={() => void openTracking(carrier, n)}
+                          aria-label={t('support.tl.trackingLink', { carrier: hasMessage(`carrier.${carrier}`) ? t(`carrier.${carrier}` as 'carrier.ups') : carrier, tracking: n })}
+                        >
+                          {n}
+                        </button>
+                      ) : (
+                        <span className="mono">{n}</span>
+                      )}
+                    </span>
+                  );
+                })}
+              </p>
+            )}
+            <Timeline timeline={tl} onOpenTracking={(carrier, n) => void openTracking(carrier, n)} />
+            <div className="row">
+              <button type="button" className="secondary" onClick={() => void exportAs(tl.driveId, 'pdf')}>
+                {t('support.exportPdf')}
+              </button>
+              <button type="button" className="secondary" onClick={() => void exportAs(tl.driveId, 'csv')}>
+                {t('support.exportCsv')}
+              </button>
+            </div>
+          </Section>
+        </div>
       ))}
     </div>
   );

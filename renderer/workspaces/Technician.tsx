@@ -56,14 +56,24 @@ export function Technician() {
 
   const guard = useCallback(async (f: () => Promise<void>) => {
     setError(null);
-    try { await f(); } catch (e) { setError(asUiError(e)); }
+    try {
+      await f();
+    } catch (e) {
+      setError(asUiError(e));
+    }
   }, []);
 
-  const refreshDrives = useCallback(() => guard(async () => {
-    form.getState().setDrives((await unwrap(api().drives.list({}))).drives);
-  }), [guard, form]);
+  const refreshDrives = useCallback(
+    () =>
+      guard(async () => {
+        form.getState().setDrives((await unwrap(api().drives.list({}))).drives);
+      }),
+    [guard, form],
+  );
 
-  useEffect(() => { void refreshDrives(); }, [refreshDrives]);
+  useEffect(() => {
+    void refreshDrives();
+  }, [refreshDrives]);
 
   const runCount = countJob.run;
   useEffect(() => {
@@ -81,53 +91,68 @@ export function Technician() {
     setTrackingResult(null);
     if (tracking.trim().length < 6) return;
     const timer = setTimeout(() => {
-      void api().carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) }).then((r) => { if (r.ok) setTrackingResult(r.value); });
+      void api()
+        .carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) })
+        .then((r) => {
+          if (r.ok) setTrackingResult(r.value);
+        });
     }, 200);
     return () => clearTimeout(timer);
   }, [tracking, carrier]);
 
-  const addSources = (kind: 'files' | 'folders') => guard(async () => {
-    const r = await unwrap(api().dialog.chooseSources({ kind }));
-    if (r.paths.length) form.getState().addSources(r.paths);
-  });
+  const addSources = (kind: 'files' | 'folders') =>
+    guard(async () => {
+      const r = await unwrap(api().dialog.chooseSources({ kind }));
+      if (r.paths.length) form.getState().addSources(r.paths);
+    });
 
   const keyOk = customerKeyOk({ customerKey });
   const ready = sealReady({ sources, useCode, escrow, customerKey }, { counted: countJob.result !== null, driveOk: !!check?.ok, sealing: sealJob.running });
 
   const seal = async () => {
-    setMessage(null); setCode(null); verifyJob.reset(); setVerifyRecorded(null);
-    const r = await sealJob.run((jobId) => api().engine.seal({
-      jobId, sources, driveId: driveId!,
-      recipients: recipientsOf({ useCode, escrow, customerKey }),
-    }));
+    setMessage(null);
+    setCode(null);
+    verifyJob.reset();
+    setVerifyRecorded(null);
+    const r = await sealJob.run((jobId) =>
+      api().engine.seal({
+        jobId,
+        sources,
+        driveId: driveId!,
+        recipients: recipientsOf({ useCode, escrow, customerKey }),
+      }),
+    );
     if (r?.unlockCode) setCode(r.unlockCode);
   };
 
   const sealed = sealJob.result;
-  const shippingReady = !!sealed && !!trackingResult?.valid && !!(trackingResult.carrier ?? (carrier === 'other'));
+  const shippingReady = !!sealed && !!trackingResult?.valid && !!(trackingResult.carrier ?? carrier === 'other');
   const chosenCarrier = trackingResult?.carrier?.id ?? carrier;
 
-  const verify = () => guard(async () => {
-    if (!sealed) return;
-    setVerifyRecorded(null);
-    const report = await verifyJob.run((jobId) => api().engine.verify({ jobId, driveDir: sealed.driveDir }));
-    if (!report) return;
-    // The station's `verified` event (docs/CUSTODY.md §3): level, ok, problem count.
-    const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'verified', data: { level: report.level, ok: report.ok, problems: report.problems.length } }));
-    setVerifyRecorded({ synced: r.synced });
-  });
+  const verify = () =>
+    guard(async () => {
+      if (!sealed) return;
+      setVerifyRecorded(null);
+      const report = await verifyJob.run((jobId) => api().engine.verify({ jobId, driveDir: sealed.driveDir }));
+      if (!report) return;
+      // The station's `verified` event (docs/CUSTODY.md §3): level, ok, problem count.
+      const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'verified', data: { level: report.level, ok: report.ok, problems: report.problems.length } }));
+      setVerifyRecorded({ synced: r.synced });
+    });
 
-  const recordShipment = () => guard(async () => {
-    if (!sealed || !trackingResult) return;
-    const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'shipped', data: { carrier: chosenCarrier, trackingNumber: trackingResult.normalized } }));
-    setMessage({ kind: r.synced ? 'success' : 'info', text: t(r.synced ? 'tech.recorded' : 'tech.recordedLocal') });
-  });
+  const recordShipment = () =>
+    guard(async () => {
+      if (!sealed || !trackingResult) return;
+      const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'shipped', data: { carrier: chosenCarrier, trackingNumber: trackingResult.normalized } }));
+      setMessage({ kind: r.synced ? 'success' : 'info', text: t(r.synced ? 'tech.recorded' : 'tech.recordedLocal') });
+    });
 
-  const saveSlip = () => guard(async () => {
-    if (!sealed || !trackingResult) return;
-    const r = await unwrap(api().slip.savePdf({ driveId: sealed.driveId, carrier: chosenCarrier, trackingNumber: trackingResult.normalized, language: lang }));
-    setMessage({ kind: 'success', text: r.path ? t('common.savedTo', { path: r.path }) : t('common.notSaved') });
-  });
+  const saveSlip = () =>
+    guard(async () => {
+      if (!sealed || !trackingResult) return;
+      const r = await unwrap(api().slip.savePdf({ driveId: sealed.driveId, carrier: chosenCarrier, trackingNumber: trackingResult.normalized, language: lang }));
+      setMessage({ kind: 'success', text: r.path ? t('common.savedTo', { path: r.path }) : t('common.notSaved') });
+    });
 
   const trackingText = (() => {
     if (!trackingResult) return null;
@@ -143,34 +168,68 @@ export function Technician() {
 
       <Section title={t('tech.step.sources')}>
         <div className="row">
-          <button type="button" onClick={() => void addSources('folders')}>{t('tech.addFolders')}</button>
-          <button type="button" className="secondary" onClick={() => void addSources('files')}>{t('tech.addFiles')}</button>
+          <button type="button" onClick={() => void addSources('folders')}>
+            {t('tech.addFolders')}
+          </button>
+          <button type="button" className="secondary" onClick={() => void addSources('files')}>
+            {t('tech.addFiles')}
+          </button>
         </div>
-        {sources.length === 0 ? <p>{t('tech.noSources')}</p> : (
+        {sources.length === 0 ? (
+          <p>{t('tech.noSources')}</p>
+        ) : (
           <ul aria-label={t('tech.sourcesList')} className="paths">
             {sources.map((s) => (
-              <li key={s}><span className="path">{s}</span>
-                <button type="button" className="link" aria-label={t('common.remove', { name: s })} onClick={() => { countJob.reset(); form.getState().removeSource(s); }}>✕</button>
+              <li key={s}>
+                <span className="path">{s}</span>
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={t('common.remove', { name: s })}
+                  onClick={() => {
+                    countJob.reset();
+                    form.getState().removeSource(s);
+                  }}
+                >
+                  ✕
+                </button>
               </li>
             ))}
           </ul>
         )}
         <p aria-live="polite" data-testid="source-count">
-          {countJob.running && countJob.progress && t('tech.counting', { files: tc('count.files', countJob.progress.filesDone), bytes: formatBytes(countJob.progress.bytesDone, lang) })}
-          {countJob.result && t('tech.counted', { files: tc('count.files', countJob.result.files), dirs: tc('count.folders', countJob.result.directories), bytes: formatBytes(countJob.result.bytes, lang) })}
+          {countJob.running &&
+            countJob.progress &&
+            t('tech.counting', { files: tc('count.files', countJob.progress.filesDone), bytes: formatBytes(countJob.progress.bytesDone, lang) })}
+          {countJob.result &&
+            t('tech.counted', {
+              files: tc('count.files', countJob.result.files),
+              dirs: tc('count.folders', countJob.result.directories),
+              bytes: formatBytes(countJob.result.bytes, lang),
+            })}
         </p>
         <ErrorNotice error={countJob.error} />
       </Section>
 
       <Section title={t('tech.step.drive')}>
-        <button type="button" className="secondary" onClick={() => void refreshDrives()}>{t('common.refresh')}</button>
-        {drives.length === 0 ? <p>{t('tech.noDrives')}</p> : (
+        <button type="button" className="secondary" onClick={() => void refreshDrives()}>
+          {t('common.refresh')}
+        </button>
+        {drives.length === 0 ? (
+          <p>{t('tech.noDrives')}</p>
+        ) : (
           <fieldset>
             <legend>{t('tech.drivesLegend')}</legend>
             {drives.map((d) => (
               <label key={d.id} className="choice">
                 <input type="radio" name="drive" value={d.id} checked={driveId === d.id} onChange={() => form.getState().pickDrive(d.id)} />
-                {t('tech.driveOption', { label: d.label || d.mountpoint, model: d.model || '—', fs: d.fileSystem.toUpperCase(), free: d.freeBytes === null ? t('common.unknown') : formatBytes(d.freeBytes, lang), size: formatBytes(d.sizeBytes, lang) })}
+                {t('tech.driveOption', {
+                  label: d.label || d.mountpoint,
+                  model: d.model || '—',
+                  fs: d.fileSystem.toUpperCase(),
+                  free: d.freeBytes === null ? t('common.unknown') : formatBytes(d.freeBytes, lang),
+                  size: formatBytes(d.sizeBytes, lang),
+                })}
               </label>
             ))}
           </fieldset>
@@ -178,7 +237,11 @@ export function Technician() {
         <div aria-live="polite" data-testid="drive-check">
           {check?.problems.map((p) => (
             <p key={p.code} className={p.code.startsWith('E_') ? 'bad' : 'warn'}>
-              {t(`check.${p.code}`, { fileSystem: String(p.details['fileSystem'] ?? ''), size: formatBytes(Number(p.details['partPlaintextSize'] ?? 0), lang), missing: formatBytes(Number(p.details['missingBytes'] ?? 0), lang) })}
+              {t(`check.${p.code}`, {
+                fileSystem: String(p.details['fileSystem'] ?? ''),
+                size: formatBytes(Number(p.details['partPlaintextSize'] ?? 0), lang),
+                missing: formatBytes(Number(p.details['missingBytes'] ?? 0), lang),
+              })}
             </p>
           ))}
           {check?.ok && check.problems.length === 0 && <p className="good">{t('tech.driveOk')}</p>}
@@ -186,30 +249,96 @@ export function Technician() {
       </Section>
 
       <Section title={t('tech.step.recipients')}>
-        <label className="choice"><input type="checkbox" checked={useCode} onChange={(e) => form.getState().setUseCode(e.target.checked)} />{t('tech.recipient.code')}</label>
-        <label className="choice"><input type="checkbox" checked={escrow} disabled={!escrowAvailable} aria-describedby={escrowAvailable ? undefined : 'escrow-help'} onChange={(e) => form.getState().setEscrow(e.target.checked)} />{t('tech.recipient.escrow')}</label>
-        {!escrowAvailable && <p id="escrow-help" className="help">{t('tech.recipient.escrowNone')}</p>}
+        <label className="choice">
+          <input type="checkbox" checked={useCode} onChange={(e) => form.getState().setUseCode(e.target.checked)} />
+          {t('tech.recipient.code')}
+        </label>
+        <label className="choice">
+          <input
+            type="checkbox"
+            checked={escrow}
+            disabled={!escrowAvailable}
+            aria-describedby={escrowAvailable ? undefined : 'escrow-help'}
+            onChange={(e) => form.getState().setEscrow(e.target.checked)}
+          />
+          {t('tech.recipient.escrow')}
+        </label>
+        {!escrowAvailable && (
+          <p id="escrow-help" className="help">
+            {t('tech.recipient.escrowNone')}
+          </p>
+        )}
         <label htmlFor={ids.customerKey}>{t('tech.recipient.customerKey')}</label>
-        <input id={ids.customerKey} className="mono" value={customerKey} onChange={(e) => form.getState().setCustomerKey(e.target.value)} aria-describedby={`${ids.customerKey}-help`} aria-invalid={!keyOk} spellCheck={false} autoComplete="off" />
-        <p id={`${ids.customerKey}-help`} className={keyOk ? 'help' : 'bad'}>{keyOk ? t('tech.recipient.customerKeyHelp') : t('tech.recipient.customerKeyInvalid')}</p>
+        <input
+          id={ids.customerKey}
+          className="mono"
+          value={customerKey}
+          onChange={(e) => form.getState().setCustomerKey(e.target.value)}
+          aria-describedby={`${ids.customerKey}-help`}
+          aria-invalid={!keyOk}
+          spellCheck={false}
+          autoComplete="off"
+        />
+        <p id={`${ids.customerKey}-help`} className={keyOk ? 'help' : 'bad'}>
+          {keyOk ? t('tech.recipient.customerKeyHelp') : t('tech.recipient.customerKeyInvalid')}
+        </p>
       </Section>
 
       <Section title={t('tech.step.seal')}>
-        <button type="button" onClick={() => void seal()} disabled={!ready} aria-describedby="seal-help">{t('tech.seal')}</button>
-        {!ready && !sealJob.running && <p id="seal-help" className="help">{t('tech.sealNotReady')}</p>}
+        <button type="button" onClick={() => void seal()} disabled={!ready} aria-describedby="seal-help">
+          {t('tech.seal')}
+        </button>
+        {!ready && !sealJob.running && (
+          <p id="seal-help" className="help">
+            {t('tech.sealNotReady')}
+          </p>
+        )}
         {sealJob.running && <ProgressPanel progress={sealJob.progress} onCancel={sealJob.cancel} label={t('tech.step.seal')} />}
         {!sealJob.running && sealed && sealJob.progress && <ProgressPanel progress={sealJob.progress} label={t('tech.step.seal')} />}
-        {sealJob.error?.code === 'E_CANCELLED' ? <Notice kind="warning" testId="seal-cancelled">{t('progress.cancelled')}</Notice> : <ErrorNotice error={sealJob.error} />}
-        {sealed && <Notice kind="success" testId="seal-done">{t('tech.sealed', { driveId: sealed.driveId, files: tc('count.files', sealed.files), bytes: formatBytes(sealed.bytes, lang), parts: tc('count.parts', sealed.parts) })}</Notice>}
+        {sealJob.error?.code === 'E_CANCELLED' ? (
+          <Notice kind="warning" testId="seal-cancelled">
+            {t('progress.cancelled')}
+          </Notice>
+        ) : (
+          <ErrorNotice error={sealJob.error} />
+        )}
+        {sealed && (
+          <Notice kind="success" testId="seal-done">
+            {t('tech.sealed', { driveId: sealed.driveId, files: tc('count.files', sealed.files), bytes: formatBytes(sealed.bytes, lang), parts: tc('count.parts', sealed.parts) })}
+          </Notice>
+        )}
         {code && (
           <div className="code-once print-only-target" role="region" aria-label={t('tech.code.title')}>
             <h3>{t('tech.code.title')}</h3>
             <p className="warn">{t('tech.code.warning')}</p>
-            <p className="unlock-code mono" aria-label={t('tech.code.label')} data-testid="unlock-code">{code}</p>
+            <p className="unlock-code mono" aria-label={t('tech.code.label')} data-testid="unlock-code">
+              {code}
+            </p>
             <div className="row no-print">
-              <button type="button" onClick={() => { void navigator.clipboard?.writeText(code).then(() => setCopied(true), () => setCopied(false)); }}>{t('tech.code.copy')}</button>
-              <button type="button" className="secondary" onClick={() => window.print()}>{t('tech.code.print')}</button>
-              <button type="button" className="secondary" onClick={() => { setCode(null); setCopied(false); }}>{t('tech.code.confirm')}</button>
+              <button
+                type="button"
+                onClick={() => {
+                  void navigator.clipboard?.writeText(code).then(
+                    () => setCopied(true),
+                    () => setCopied(false),
+                  );
+                }}
+              >
+                {t('tech.code.copy')}
+              </button>
+              <button type="button" className="secondary" onClick={() => window.print()}>
+                {t('tech.code.print')}
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setCode(null);
+                  setCopied(false);
+                }}
+              >
+                {t('tech.code.confirm')}
+              </button>
             </div>
             {copied && <p role="status">{t('tech.code.copied')}</p>}
           </div>
@@ -217,14 +346,31 @@ export function Technician() {
       </Section>
 
       <Section title={t('tech.step.verify')} disabled={!sealed}>
-        <button type="button" disabled={!sealed || verifyJob.running} onClick={() => void verify()}>{t('tech.verify')}</button>
+        <button type="button" disabled={!sealed || verifyJob.running} onClick={() => void verify()}>
+          {t('tech.verify')}
+        </button>
         {verifyJob.running && <ProgressPanel progress={verifyJob.progress} onCancel={verifyJob.cancel} label={t('tech.step.verify')} />}
         <ErrorNotice error={verifyJob.error} />
-        {verifyJob.result && (verifyJob.result.ok
-          ? <Notice kind="success" testId="verify-ok">{t('tech.verifyOk')}</Notice>
-          : <div className="notice notice-error" role="alert" data-testid="verify-bad"><p>{tc('tech.verifyBad', verifyJob.result.problems.length)}</p>
-              <ul>{verifyJob.result.problems.map((p, i) => <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>)}</ul></div>)}
-        {verifyRecorded && <Notice kind={verifyRecorded.synced ? 'success' : 'info'} testId="verify-recorded">{t(verifyRecorded.synced ? 'tech.recorded' : 'tech.recordedLocal')}</Notice>}
+        {verifyJob.result &&
+          (verifyJob.result.ok ? (
+            <Notice kind="success" testId="verify-ok">
+              {t('tech.verifyOk')}
+            </Notice>
+          ) : (
+            <div className="notice notice-error" role="alert" data-testid="verify-bad">
+              <p>{tc('tech.verifyBad', verifyJob.result.problems.length)}</p>
+              <ul>
+                {verifyJob.result.problems.map((p, i) => (
+                  <li key={i}>{hasMessage(`err.${p.code}`) ? t(`err.${p.code}` as 'err.E_INTERNAL') : p.code}</li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        {verifyRecorded && (
+          <Notice kind={verifyRecorded.synced ? 'success' : 'info'} testId="verify-recorded">
+            {t(verifyRecorded.synced ? 'tech.recorded' : 'tech.recordedLocal')}
+          </Notice>
+        )}
       </Section>
 
       <Section title={t('tech.step.ship')} disabled={!sealed}>
@@ -233,23 +379,58 @@ export function Technician() {
             <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
             <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
               <option value="auto">{t('tech.carrier.auto')}</option>
-              {carriers.map((c) => <option key={c} value={c}>{carrierLabel(t, c)}</option>)}
+              {carriers.map((c) => (
+                <option key={c} value={c}>
+                  {carrierLabel(t, c)}
+                </option>
+              ))}
               <option value="other">{t('tech.carrier.other')}</option>
             </select>
           </div>
           <div>
             <label htmlFor={ids.tracking}>{t('tech.tracking')}</label>
-            <input id={ids.tracking} className="mono" value={tracking} onChange={(e) => setTracking(e.target.value)} aria-describedby={ids.trackingHelp} aria-invalid={trackingResult ? !trackingResult.valid : undefined} spellCheck={false} autoComplete="off" />
-            <p id={ids.trackingHelp} aria-live="polite" data-testid="tracking-status" className={trackingResult?.valid ? 'good' : 'bad'}>{trackingText}</p>
+            <input
+              id={ids.tracking}
+              className="mono"
+              value={tracking}
+              onChange={(e) => setTracking(e.target.value)}
+              aria-describedby={ids.trackingHelp}
+              aria-invalid={trackingResult ? !trackingResult.valid : undefined}
+              spellCheck={false}
+              autoComplete="off"
+            />
+            <p id={ids.trackingHelp} aria-live="polite" data-testid="tracking-status" className={trackingResult?.valid ? 'good' : 'bad'}>
+              {trackingText}
+            </p>
           </div>
         </div>
         <div className="row">
-          <button type="button" disabled={!shippingReady} onClick={() => void recordShipment()}>{t('tech.recordShipment')}</button>
-          <button type="button" className="secondary" disabled={!shippingReady} onClick={() => void saveSlip()}>{t('tech.slip')}</button>
-          <button type="button" className="secondary" disabled={!trackingResult?.valid} onClick={() => trackingResult && void guard(async () => { await unwrap(api().shell.openCarrierLink({ carrier: chosenCarrier, trackingNumber: trackingResult.normalized })); })}>{t('tech.tracking.openLink')}</button>
+          <button type="button" disabled={!shippingReady} onClick={() => void recordShipment()}>
+            {t('tech.recordShipment')}
+          </button>
+          <button type="button" className="secondary" disabled={!shippingReady} onClick={() => void saveSlip()}>
+            {t('tech.slip')}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!trackingResult?.valid}
+            onClick={() =>
+              trackingResult &&
+              void guard(async () => {
+                await unwrap(api().shell.openCarrierLink({ carrier: chosenCarrier, trackingNumber: trackingResult.normalized }));
+              })
+            }
+          >
+            {t('tech.tracking.openLink')}
+          </button>
         </div>
         <p className="help">{t('tech.slipNote')}</p>
-        {message && <Notice kind={message.kind} testId="ship-message">{message.text}</Notice>}
+        {message && (
+          <Notice kind={message.kind} testId="ship-message">
+            {message.text}
+          </Notice>
+        )}
       </Section>
     </div>
   );

@@ -29,7 +29,11 @@ function encodable(font: PDFFont, text: string): string {
 class Writer {
   private page: PDFPage;
   private y: number;
-  constructor(private readonly doc: PDFDocument, private readonly font: PDFFont, private readonly bold: PDFFont) {
+  constructor(
+    private readonly doc: PDFDocument,
+    private readonly font: PDFFont,
+    private readonly bold: PDFFont,
+  ) {
     this.page = doc.addPage(PAGE);
     this.y = PAGE[1] - MARGIN;
   }
@@ -68,7 +72,11 @@ export async function renderAccessReportPdf(x: AccessExport): Promise<Uint8Array
   const w = new Writer(doc, await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold));
   const none = bilingual('none');
   w.line(bilingual('title'), { bold: true, size: 14 });
-  w.line(`${bilingual('subject')}: ${Object.entries(x.subject).map(([k, v]) => `${k} = ${v}`).join('')}`);
+  w.line(
+    `${bilingual('subject')}: ${Object.entries(x.subject)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('')}`,
+  );
   w.line(`${bilingual('generated')}: ${x.generatedAt}`);
   w.line(`${bilingual('orders')}: ${x.orderRefs.join(', ') || none}`);
   w.line(`${bilingual('drives')}: ${x.driveIds.join(', ') || none}`);
@@ -77,7 +85,14 @@ export async function renderAccessReportPdf(x: AccessExport): Promise<Uint8Array
   if (x.personalRecords.length === 0) w.line(none, { indent: 12 });
   for (const r of x.personalRecords) {
     w.line(`${r.orderRef}${r.driveId ? ` (${r.driveId})` : ''}`, { bold: true, indent: 12 });
-    for (const [k, v] of [['name', r.name], ['contact', r.contact], ['address', r.address], ['createdAt', r.createdAt], ['cancelledAt', r.cancelledAt], ['deleteAfter', r.deleteAfter]] as const) {
+    for (const [k, v] of [
+      ['name', r.name],
+      ['contact', r.contact],
+      ['address', r.address],
+      ['createdAt', r.createdAt],
+      ['cancelledAt', r.cancelledAt],
+      ['deleteAfter', r.deleteAfter],
+    ] as const) {
       w.line(`${bilingual(k)}: ${v ?? '—'}`, { indent: 24 });
     }
   }
@@ -88,7 +103,10 @@ export async function renderAccessReportPdf(x: AccessExport): Promise<Uint8Array
     w.line(`${d.driveId}: ${bilingual(d.chainOk ? 'chainOk' : 'chainBad')}`, { bold: true, indent: 12 });
     const received = new Map(d.receipts.map((r) => [r.eventId, r.receivedAt]));
     for (const e of d.events) {
-      const data = Object.entries(e.data).filter(([k]) => k !== 'anchor').map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+      const data = Object.entries(e.data)
+        .filter(([k]) => k !== 'anchor')
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
       w.line(`${e.at}  ${e.type}  ${e.author.kind}:${e.author.id}  (${received.get(e.id) ?? '—'})  ${data}`, { indent: 24, size: 8 });
     }
   }

@@ -75,7 +75,8 @@ async function orderAndDriveIds(tx: Tx, s: AccessSubject): Promise<{ orders: Set
     for (const r of await tx.query(`SELECT drive_id FROM personal_records WHERE order_ref IN (${inList(o.length)}) AND drive_id IS NOT NULL`, o)) drives.add(String(r['drive_id']));
   }
   if (d.length > 0) {
-    for (const r of await tx.query(`SELECT DISTINCT order_ref FROM events WHERE drive_id IN (${inList(d.length)}) AND order_ref IS NOT NULL`, d)) orders.add(String(r['order_ref']));
+    for (const r of await tx.query(`SELECT DISTINCT order_ref FROM events WHERE drive_id IN (${inList(d.length)}) AND order_ref IS NOT NULL`, d))
+      orders.add(String(r['order_ref']));
     for (const r of await tx.query(`SELECT order_ref FROM personal_records WHERE drive_id IN (${inList(d.length)})`, d)) orders.add(String(r['order_ref']));
   }
   if (orders.size > MAX_EXPORT_ITEMS || drives.size > MAX_EXPORT_ITEMS) {
@@ -89,7 +90,10 @@ async function accessLog(tx: Tx, orders: ReadonlySet<string>, drives: ReadonlySe
   const needles = [...orders, ...drives];
   if (needles.length === 0) return [];
   // Prefilter with LIKE on the quoted value (ids hold no LIKE wildcards), then match exactly.
-  const rows = await tx.query(`SELECT * FROM audit_log WHERE ${needles.map(() => 'query LIKE ?').join(' OR ')} ORDER BY at, id`, needles.map((n) => `%"${n}"%`));
+  const rows = await tx.query(
+    `SELECT * FROM audit_log WHERE ${needles.map(() => 'query LIKE ?').join(' OR ')} ORDER BY at, id`,
+    needles.map((n) => `%"${n}"%`),
+  );
   const out: AuditEntry[] = [];
   for (const r of rows) {
     let q: Record<string, unknown>;
@@ -99,7 +103,15 @@ async function accessLog(tx: Tx, orders: ReadonlySet<string>, drives: ReadonlySe
       continue;
     }
     if (!(orders.has(String(q['order'])) || drives.has(String(q['drive'])) || drives.has(String(q['driveId'])))) continue;
-    out.push({ id: String(r['id']), at: String(r['at']), tokenId: str(r['token_id']), role: str(r['role']), action: String(r['action']), query: String(r['query']), resultCount: num(r['result_count']) });
+    out.push({
+      id: String(r['id']),
+      at: String(r['at']),
+      tokenId: str(r['token_id']),
+      role: str(r['role']),
+      action: String(r['action']),
+      query: String(r['query']),
+      resultCount: num(r['result_count']),
+    });
   }
   return out;
 }
@@ -121,7 +133,11 @@ export async function exportAccessRequest(db: Db, caller: Caller | null, subject
       views.push({ driveId: id, events: v.events, receipts: v.receipts, chainOk: v.verification.ok });
     }
     const result: AccessExport = {
-      format: 'scelle-access-export/1', subject, generatedAt: now.toISOString(), orderRefs, driveIds,
+      format: 'scelle-access-export/1',
+      subject,
+      generatedAt: now.toISOString(),
+      orderRefs,
+      driveIds,
       personalRecords: await findPersonalRecords(tx, orderRefs, driveIds),
       drives: views,
       incidents: await listIncidents(tx, driveIds),

@@ -56,8 +56,15 @@ export async function createToken(tx: Tx, role: string, subject: string | null, 
   const id = randomBytes(9).toString('base64url');
   const expiresAt = new Date(now.getTime() + ttlDays * DAY_MS).toISOString();
   const stored = label.slice(0, 200);
-  await tx.run(`INSERT INTO tokens (id, token_hash, role, subject, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [id, hashToken(token), role, subject, stored, now.toISOString(), expiresAt]);
+  await tx.run(`INSERT INTO tokens (id, token_hash, role, subject, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+    id,
+    hashToken(token),
+    role,
+    subject,
+    stored,
+    now.toISOString(),
+    expiresAt,
+  ]);
   return { id, token, role: role as Role, subject, label: stored, expiresAt };
 }
 
@@ -82,7 +89,7 @@ export async function authenticate(tx: Tx, authorization: string | undefined, no
   const token = m?.[1];
   if (!token || !TOKEN_RE.test(token)) return 'invalid';
   const row = (await tx.query(`SELECT id, role, subject, created_at, expires_at, revoked_at FROM tokens WHERE token_hash = ?`, [hashToken(token)]))[0];
-  if (!row || row['revoked_at'] !== null && row['revoked_at'] !== undefined) return 'invalid';
+  if (!row || (row['revoked_at'] !== null && row['revoked_at'] !== undefined)) return 'invalid';
   const role = String(row['role']);
   if (!(ROLES as readonly string[]).includes(role)) return 'invalid';
   const expiresAt = expiryOf(row);

@@ -45,7 +45,10 @@ describe('verifyEventSignatureFast agrees with the strict reference verifier', (
     const big = s + L;
     const out = Buffer.from(sig);
     let v = big;
-    for (let i = 0; i < 32; i++) { out[32 + i] = Number(v & 0xffn); v >>= 8n; }
+    for (let i = 0; i < 32; i++) {
+      out[32 + i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
     const malleated = { ...e, sig: out.toString('base64') };
     expect(verifyEventSignature(malleated)).toBe(false);
     expect(verifyEventSignatureFast(malleated)).toBe(false);

@@ -34,8 +34,15 @@ export async function openIncidentsFor(tx: Tx, stored: readonly SignedEvent[], o
   let opened = 0;
   for (const e of stored) {
     if (e.type !== 'incident' || !REGISTERED_INCIDENT_KINDS.includes(String(e.data['kind']))) continue;
-    await tx.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [randomUUID(), e.driveId, e.id, String(e.data['kind']), e.at, openedAt, `${e.author.kind}:${e.author.id}`]);
+    await tx.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      randomUUID(),
+      e.driveId,
+      e.id,
+      String(e.data['kind']),
+      e.at,
+      openedAt,
+      `${e.author.kind}:${e.author.id}`,
+    ]);
     opened++;
   }
   return opened;
@@ -48,7 +55,12 @@ export async function listIncidents(tx: Tx, driveIds?: readonly string[]): Promi
     ? await tx.query(`SELECT * FROM incidents WHERE drive_id IN (${driveIds.map(() => '?').join(', ')}) ORDER BY opened_at, id`, driveIds)
     : await tx.query(`SELECT * FROM incidents ORDER BY opened_at, id`);
   return rows.map((r) => ({
-    id: String(r['id']), driveId: String(r['drive_id']), eventId: String(r['event_id']), kind: String(r['kind']),
-    reportedAt: String(r['reported_at']), openedAt: String(r['opened_at']), reportedBy: String(r['reported_by']),
+    id: String(r['id']),
+    driveId: String(r['drive_id']),
+    eventId: String(r['event_id']),
+    kind: String(r['kind']),
+    reportedAt: String(r['reported_at']),
+    openedAt: String(r['opened_at']),
+    reportedBy: String(r['reported_by']),
   }));
 }

@@ -33,13 +33,22 @@ export const MAX_EVENTS_PER_DRIVE = 1000;
 
 /** Codes of a rejected event. */
 export type RejectCode =
-  | 'malformed' | 'bad-signature' | 'unknown-key' | 'revoked-key' | 'wrong-author' | 'missing-genesis'
-  | 'gap' | 'fork' | 'altered' | 'conflict' | 'forbidden' | 'not-owner' | 'drive-full';
+  | 'malformed'
+  | 'bad-signature'
+  | 'unknown-key'
+  | 'revoked-key'
+  | 'wrong-author'
+  | 'missing-genesis'
+  | 'gap'
+  | 'fork'
+  | 'altered'
+  | 'conflict'
+  | 'forbidden'
+  | 'not-owner'
+  | 'drive-full';
 
 /** The outcome for one event of a batch. */
-export type IngestResult =
-  | { id: string; status: 'stored' | 'duplicate'; receipt: Receipt }
-  | { id: string; status: 'rejected'; code: RejectCode; message: string };
+export type IngestResult = { id: string; status: 'stored' | 'duplicate'; receipt: Receipt } | { id: string; status: 'rejected'; code: RejectCode; message: string };
 
 /** What ingest needs from the service. */
 export interface IngestDeps {
@@ -87,15 +96,26 @@ export async function latestCheckpoint(tx: Tx): Promise<Checkpoint | null> {
   const rows = await tx.query(`SELECT tree_size, root_hash, timestamp, key_id, signature FROM checkpoints ORDER BY tree_size DESC LIMIT 1`);
   const r = rows[0];
   if (!r) return null;
-  return { treeSize: num(r['tree_size']), rootHash: String(r['root_hash']), timestamp: String(r['timestamp']), serviceKeyId: String(r['key_id']), signature: String(r['signature']) };
+  return {
+    treeSize: num(r['tree_size']),
+    rootHash: String(r['root_hash']),
+    timestamp: String(r['timestamp']),
+    serviceKeyId: String(r['key_id']),
+    signature: String(r['signature']),
+  };
 }
 
 /** Stores a checkpoint (ignored if one for that size exists: the first one is kept). */
 export async function storeCheckpoint(tx: Tx, cp: Checkpoint, engine: Db['engine']): Promise<void> {
   const conflict = engine === 'postgres' ? ' ON CONFLICT (tree_size) DO NOTHING' : '';
   const verb = engine === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT';
-  await tx.run(`${verb} INTO checkpoints (tree_size, root_hash, timestamp, key_id, signature) VALUES (?, ?, ?, ?, ?)${conflict}`,
-    [cp.treeSize, cp.rootHash, cp.timestamp, cp.serviceKeyId, cp.signature]);
+  await tx.run(`${verb} INTO checkpoints (tree_size, root_hash, timestamp, key_id, signature) VALUES (?, ?, ?, ?, ?)${conflict}`, [
+    cp.treeSize,
+    cp.rootHash,
+    cp.timestamp,
+    cp.serviceKeyId,
+    cp.signature,
+  ]);
 }
 
 /**
@@ -140,9 +160,19 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
     const byId = new Map<string, { hash: string; receipt: Receipt }>();
     for (let i = 0; i < ids.length; i += 200) {
       const chunk = ids.slice(i, i + 200);
-      const rows = await tx.query(`SELECT id, event_hash, leaf_index, received_at, receipt_key_id, receipt_signature FROM events WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+      const rows = await tx.query(
+        `SELECT id, event_hash, leaf_index, received_at, receipt_key_id, receipt_signature FROM events WHERE id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
       for (const r of rows) {
-        const receipt: Receipt = { eventId: String(r['id']), eventHash: String(r['event_hash']), receivedAt: String(r['received_at']), leafIndex: num(r['leaf_index']), serviceKeyId: String(r['receipt_key_id']), signature: String(r['receipt_signature']) };
+        const receipt: Receipt = {
+          eventId: String(r['id']),
+          eventHash: String(r['event_hash']),
+          receivedAt: String(r['received_at']),
+          leafIndex: num(r['leaf_index']),
+          serviceKeyId: String(r['receipt_key_id']),
+          signature: String(r['receipt_signature']),
+        };
         byId.set(receipt.eventId, { hash: receipt.eventHash, receipt });
       }
     }
@@ -165,14 +195,19 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
         }
       }
     }
-    const keys = await loadKeys(tx, candidates.filter((c) => c.lineage === 'provider').map((c) => c.event.author.publicKey));
+    const keys = await loadKeys(
+      tx,
+      candidates.filter((c) => c.lineage === 'provider').map((c) => c.event.author.publicKey),
+    );
     const owners = await loadOwnership(tx, drives);
 
     const inserts: SqlValue[][] = [];
     const leaves: Uint8Array[] = [];
     for (const c of candidates) {
       const e = c.event;
-      const reject = (code: RejectCode, message: string): void => { results[c.pos] = { id: e.id, status: 'rejected', code, message }; };
+      const reject = (code: RejectCode, message: string): void => {
+        results[c.pos] = { id: e.id, status: 'rejected', code, message };
+      };
       const known = byId.get(e.id);
       if (known) {
         if (known.hash === c.hash) results[c.pos] = { id: e.id, status: 'duplicate', receipt: known.receipt };
@@ -181,27 +216,57 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
       }
       if (c.lineage === 'provider') {
         const trust = keyTrust(keys.get(e.author.publicKey), e.author.kind, e.author.id, receivedAt);
-        if (trust === 'unknown') { reject('unknown-key', `key not enrolled for ${e.author.kind} ${e.author.id}`); continue; }
-        if (trust === 'revoked') { reject('revoked-key', 'the author key is revoked'); continue; }
+        if (trust === 'unknown') {
+          reject('unknown-key', `key not enrolled for ${e.author.kind} ${e.author.id}`);
+          continue;
+        }
+        if (trust === 'revoked') {
+          reject('revoked-key', 'the author key is revoked');
+          continue;
+        }
         if (e.author.kind === 'station') {
           const refusal = ownershipRefusal(owners.get(e.driveId), e.author.id);
-          if (refusal) { reject('not-owner', refusal); continue; }
+          if (refusal) {
+            reject('not-owner', refusal);
+            continue;
+          }
         }
       } else {
         const s = sealed.get(e.driveId);
-        if (!s) { reject('missing-genesis', 'the drive has no sealed event yet: the customer key is unknown'); continue; }
-        if (e.author.publicKey !== s.customerPublicKey) { reject('wrong-author', 'not signed by the customer key recorded at seal time'); continue; }
-        if (e.seq === 0 && e.data['anchor'] !== s.manifestSha256) { reject('wrong-author', 'anchor differs from the sealed manifest hash'); continue; }
+        if (!s) {
+          reject('missing-genesis', 'the drive has no sealed event yet: the customer key is unknown');
+          continue;
+        }
+        if (e.author.publicKey !== s.customerPublicKey) {
+          reject('wrong-author', 'not signed by the customer key recorded at seal time');
+          continue;
+        }
+        if (e.seq === 0 && e.data['anchor'] !== s.manifestSha256) {
+          reject('wrong-author', 'anchor differs from the sealed manifest hash');
+          continue;
+        }
       }
       const here = slot.get(slotKey(e.driveId, c.lineage, e.seq));
-      if (here !== undefined) { reject('fork', `another event is stored at ${c.lineage} seq ${e.seq}`); continue; }
+      if (here !== undefined) {
+        reject('fork', `another event is stored at ${c.lineage} seq ${e.seq}`);
+        continue;
+      }
       if (e.seq > 0) {
         const before = slot.get(slotKey(e.driveId, c.lineage, e.seq - 1));
-        if (before === undefined) { reject('gap', `no stored event at ${c.lineage} seq ${e.seq - 1}`); continue; }
-        if (before !== e.prev) { reject('altered', `prev differs from the hash of ${c.lineage} seq ${e.seq - 1}`); continue; }
+        if (before === undefined) {
+          reject('gap', `no stored event at ${c.lineage} seq ${e.seq - 1}`);
+          continue;
+        }
+        if (before !== e.prev) {
+          reject('altered', `prev differs from the hash of ${c.lineage} seq ${e.seq - 1}`);
+          continue;
+        }
       }
       const count = perDrive.get(e.driveId) ?? 0;
-      if (count >= MAX_EVENTS_PER_DRIVE) { reject('drive-full', `the drive already holds ${MAX_EVENTS_PER_DRIVE} events`); continue; }
+      if (count >= MAX_EVENTS_PER_DRIVE) {
+        reject('drive-full', `the drive already holds ${MAX_EVENTS_PER_DRIVE} events`);
+        continue;
+      }
       perDrive.set(e.driveId, count + 1);
       const leafIndex = size++;
       const receipt = signReceipt(deps.serviceKey, { eventId: e.id, eventHash: c.hash, receivedAt, leafIndex });
@@ -213,7 +278,25 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
       }
       const tracking = e.type === 'shipped' ? str(e.data['trackingNumber']) : null;
       const orderRef = e.type === 'shipped' ? str(e.data['orderRef']) : null;
-      inserts.push([e.id, c.hash, e.driveId, c.lineage, e.seq, e.prev, e.type, e.author.kind, e.author.id, e.at, JSON.stringify(e), tracking, orderRef, leafIndex, receivedAt, receipt.serviceKeyId, receipt.signature]);
+      inserts.push([
+        e.id,
+        c.hash,
+        e.driveId,
+        c.lineage,
+        e.seq,
+        e.prev,
+        e.type,
+        e.author.kind,
+        e.author.id,
+        e.at,
+        JSON.stringify(e),
+        tracking,
+        orderRef,
+        leafIndex,
+        receivedAt,
+        receipt.serviceKeyId,
+        receipt.signature,
+      ]);
       leaves.push(leafHash(c.hash));
       results[c.pos] = { id: e.id, status: 'stored', receipt };
     }
@@ -225,7 +308,11 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
         chunk.flat(),
       );
     }
-    await openIncidentsFor(tx, candidates.filter((c) => results[c.pos]?.status === 'stored').map((c) => c.event), receivedAt);
+    await openIncidentsFor(
+      tx,
+      candidates.filter((c) => results[c.pos]?.status === 'stored').map((c) => c.event),
+      receivedAt,
+    );
     if (leaves.length === 0) {
       const cp = await latestCheckpoint(tx);
       if (cp && cp.treeSize === startSize) return cp;

@@ -64,7 +64,9 @@ class RootAccumulator {
  */
 export async function checkIntegrity(tx: Tx, servicePublicKeys: readonly string[]): Promise<IntegrityReport> {
   const problems: IntegrityProblem[] = [];
-  const add = (p: IntegrityProblem): void => { if (problems.length < MAX_PROBLEMS) problems.push(p); };
+  const add = (p: IntegrityProblem): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
   const acc = new RootAccumulator();
   let count = 0;
   for (let after = -1; ;) {
@@ -96,9 +98,13 @@ export async function checkIntegrity(tx: Tx, servicePublicKeys: readonly string[
   let prevSeq = -1;
   // Keyset pagination on the (drive_id, lineage, seq) unique index.
   for (let cursor: [string, string, number] | null = null; ;) {
-    const rows: Array<Record<string, unknown>> = cursor === null
-      ? await tx.query(`SELECT id, drive_id, lineage, seq, prev, event_hash, body FROM events ORDER BY drive_id, lineage, seq LIMIT ?`, [PAGE])
-      : await tx.query(`SELECT id, drive_id, lineage, seq, prev, event_hash, body FROM events WHERE (drive_id, lineage, seq) > (?, ?, ?) ORDER BY drive_id, lineage, seq LIMIT ?`, [...cursor, PAGE]);
+    const rows: Array<Record<string, unknown>> =
+      cursor === null
+        ? await tx.query(`SELECT id, drive_id, lineage, seq, prev, event_hash, body FROM events ORDER BY drive_id, lineage, seq LIMIT ?`, [PAGE])
+        : await tx.query(
+            `SELECT id, drive_id, lineage, seq, prev, event_hash, body FROM events WHERE (drive_id, lineage, seq) > (?, ?, ?) ORDER BY drive_id, lineage, seq LIMIT ?`,
+            [...cursor, PAGE],
+          );
     if (rows.length === 0) break;
     const last = rows[rows.length - 1] as Record<string, unknown>;
     cursor = [String(last['drive_id']), String(last['lineage']), num(last['seq'])];
@@ -115,7 +121,9 @@ export async function checkIntegrity(tx: Tx, servicePublicKeys: readonly string[
         if (b.seq !== seq || b.driveId !== r['drive_id'] || bodyLineage !== r['lineage'] || bodyPrev !== (r['prev'] ?? null)) {
           add({ code: 'event-body', eventId: id, message: 'indexed columns disagree with the stored body' });
         }
-      } catch { /* reported in the first pass */ }
+      } catch {
+        /* reported in the first pass */
+      }
       const expectedSeq = k === prevKey ? prevSeq + 1 : 0;
       if (seq !== expectedSeq) add({ code: 'chain-link', eventId: id, message: `seq ${seq} where ${expectedSeq} was expected` });
       else if (seq > 0 && bodyPrev !== prevHash) add({ code: 'chain-link', eventId: id, message: 'prev is not the hash of the previous event' });
@@ -137,10 +145,16 @@ export async function checkIntegrity(tx: Tx, servicePublicKeys: readonly string[
   if (cp) {
     const { signature, ...body } = cp;
     const sig = decodeBase64Strict(signature, 64);
-    const signed = !!sig && servicePublicKeys.some((k) => {
-      const pub = decodeBase64Strict(k, 32);
-      try { return !!pub && ed25519.verify(sig, canonicalBytes(body), pub, { zip215: false }); } catch { return false; }
-    });
+    const signed =
+      !!sig &&
+      servicePublicKeys.some((k) => {
+        const pub = decodeBase64Strict(k, 32);
+        try {
+          return !!pub && ed25519.verify(sig, canonicalBytes(body), pub, { zip215: false });
+        } catch {
+          return false;
+        }
+      });
     if (!signed) add({ code: 'checkpoint', message: 'the latest checkpoint signature does not verify' });
     if (cp.treeSize !== count) add({ code: 'checkpoint', message: `latest checkpoint covers ${cp.treeSize} leaves, ${count} events stored` });
     else if (cp.rootHash !== root) add({ code: 'merkle-root', message: 'the signed checkpoint root differs from the root recomputed from the events' });

@@ -21,9 +21,7 @@ export const TILE_WIDTH = 256;
 export const MAX_TILE_LEVEL = 6;
 
 /** A parsed tile request. */
-export type TileRequest =
-  | { kind: 'hash'; level: number; index: number; width: number }
-  | { kind: 'entries'; index: number; width: number };
+export type TileRequest = { kind: 'hash'; level: number; index: number; width: number } | { kind: 'entries'; index: number; width: number };
 
 /** `<N>` of a tile path: groups of three digits, all but the last prefixed with `x`. */
 export function encodeTileIndex(n: number): string {

@@ -40,24 +40,37 @@ export async function findDriveIds(tx: Tx, q: DriveQuery, forms?: TrackingForms)
   if ('tracking' in q) {
     const f = forms && forms.length > 0 ? forms.slice(0, 20) : [q.tracking];
     rows = await tx.query(`SELECT DISTINCT drive_id FROM events WHERE tracking_number IN (${f.map(() => '?').join(', ')}) LIMIT ?`, [...f, MAX_DRIVES_PER_LOOKUP]);
-  }
-  else if ('order' in q) {
+  } else if ('order' in q) {
     rows = await tx.query(
       `SELECT DISTINCT drive_id FROM events WHERE order_ref = ?
-       UNION SELECT drive_id FROM personal_records WHERE order_ref = ? AND drive_id IS NOT NULL`, [q.order, q.order]);
+       UNION SELECT drive_id FROM personal_records WHERE order_ref = ? AND drive_id IS NOT NULL`,
+      [q.order, q.order],
+    );
   } else rows = await tx.query(`SELECT drive_id FROM events WHERE drive_id = ? LIMIT 1`, [q.drive]);
-  return rows.map((r) => String(r['drive_id'])).sort().slice(0, MAX_DRIVES_PER_LOOKUP);
+  return rows
+    .map((r) => String(r['drive_id']))
+    .sort()
+    .slice(0, MAX_DRIVES_PER_LOOKUP);
 }
 
 /** The stored events, receipts and chain verification of one drive (empty events if unknown). */
 export async function loadDrive(tx: Tx, driveId: string): Promise<DriveView> {
-  const rows = await tx.query(`SELECT id, event_hash, body, leaf_index, received_at, receipt_key_id, receipt_signature FROM events WHERE drive_id = ? ORDER BY leaf_index`, [driveId]);
+  const rows = await tx.query(`SELECT id, event_hash, body, leaf_index, received_at, receipt_key_id, receipt_signature FROM events WHERE drive_id = ? ORDER BY leaf_index`, [
+    driveId,
+  ]);
   const events = rows.map((r) => JSON.parse(String(r['body'])) as SignedEvent);
   const receipts: Receipt[] = rows.map((r) => ({
-    eventId: String(r['id']), eventHash: String(r['event_hash']), receivedAt: String(r['received_at']),
-    leafIndex: num(r['leaf_index']), serviceKeyId: String(r['receipt_key_id']), signature: String(r['receipt_signature']),
+    eventId: String(r['id']),
+    eventHash: String(r['event_hash']),
+    receivedAt: String(r['received_at']),
+    leafIndex: num(r['leaf_index']),
+    serviceKeyId: String(r['receipt_key_id']),
+    signature: String(r['receipt_signature']),
   }));
-  const keys = await loadKeys(tx, events.filter((e) => e.author.kind !== 'customer').map((e) => e.author.publicKey));
+  const keys = await loadKeys(
+    tx,
+    events.filter((e) => e.author.kind !== 'customer').map((e) => e.author.publicKey),
+  );
   const trustedTimes = new Map(receipts.map((r) => [r.eventId, r.receivedAt]));
   const verification = verifyChain(events, chainTrustFrom(keys), { driveId, trustedTimes });
   const ownership = (await loadOwnership(tx, [driveId])).get(driveId) ?? null;

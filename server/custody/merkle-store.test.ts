@@ -17,7 +17,9 @@ for (const engine of testEngines()) {
       ({ db, drop } = await engine.open());
       await migrate(db);
     });
-    afterAll(async () => { await drop?.(); });
+    afterAll(async () => {
+      await drop?.();
+    });
 
     it('appends in uneven batches and gives the same roots as the in-memory tree after each', async () => {
       let size = 0;

@@ -5,8 +5,14 @@
  * stored nodes, so proofs at a million leaves never recompute the tree.
  */
 import {
-  EMPTY_ROOT, consistencyProofRanges, hashChildren, hashRange, inclusionProofRanges, nodesCompletedByAppend,
-  rangeNodeIds, type NodeId,
+  EMPTY_ROOT,
+  consistencyProofRanges,
+  hashChildren,
+  hashRange,
+  inclusionProofRanges,
+  nodesCompletedByAppend,
+  rangeNodeIds,
+  type NodeId,
 } from '../../shared/custody/merkle.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { num, str, type SqlValue, type Tx } from '../db/driver.js';
@@ -28,7 +34,10 @@ export async function fetchNodes(tx: Tx, ids: readonly NodeId[]): Promise<Map<st
   for (let i = 0; i < unique.length; i += 200) {
     const chunk = unique.slice(i, i + 200);
     const where = chunk.map(() => '(level = ? AND idx = ?)').join(' OR ');
-    const rows = await tx.query(`SELECT level, idx, hash FROM merkle_nodes WHERE ${where}`, chunk.flatMap((n) => [n.level, n.index]));
+    const rows = await tx.query(
+      `SELECT level, idx, hash FROM merkle_nodes WHERE ${where}`,
+      chunk.flatMap((n) => [n.level, n.index]),
+    );
     for (const r of rows) out.set(`${num(r['level'])}/${num(r['idx'])}`, fromHex(str(r['hash']) ?? ''));
   }
   for (const n of unique) {

@@ -37,7 +37,10 @@ export interface DriveHandoff {
 /** Why a handoff is refused (stable codes, answered as HTTP errors by the route). */
 export type HandoffRefusalCode = 'unknown-drive' | 'not-owner' | 'unknown-station' | 'same-station' | 'bad-handoff';
 /** A refused handoff: its code and an English message saying what is wrong. */
-export interface HandoffRefusal { refusal: HandoffRefusalCode; message: string }
+export interface HandoffRefusal {
+  refusal: HandoffRefusalCode;
+  message: string;
+}
 
 /** How far a signed handoff's `at` may be from the service's clock. */
 export const HANDOFF_MAX_SKEW_MS = 10 * 60_000;
@@ -57,11 +60,21 @@ export async function loadOwnership(tx: Tx, driveIds: readonly string[]): Promis
       const by = String(r['author_id']);
       out.set(driveId, { driveId, sealedBy: by, owner: by, handoffs: [] });
     }
-    const handoffs = await tx.query(`SELECT id, drive_id, from_station, to_station, at, by_role, public_key FROM drive_handoffs WHERE drive_id IN (${marks}) ORDER BY at, id`, chunk);
+    const handoffs = await tx.query(
+      `SELECT id, drive_id, from_station, to_station, at, by_role, public_key FROM drive_handoffs WHERE drive_id IN (${marks}) ORDER BY at, id`,
+      chunk,
+    );
     for (const r of handoffs) {
       const o = out.get(String(r['drive_id']));
       if (!o) continue;
-      const h: DriveHandoff = { id: String(r['id']), from: String(r['from_station']), to: String(r['to_station']), at: String(r['at']), byRole: String(r['by_role']), signedBy: str(r['public_key']) };
+      const h: DriveHandoff = {
+        id: String(r['id']),
+        from: String(r['from_station']),
+        to: String(r['to_station']),
+        at: String(r['at']),
+        byRole: String(r['by_role']),
+        signedBy: str(r['public_key']),
+      };
       o.handoffs.push(h);
       o.owner = h.to;
     }
@@ -88,7 +101,8 @@ async function signedHandoffProblem(tx: Tx, signed: SignedHandoff, driveId: stri
   const s = signed.statement;
   if (s.driveId !== driveId || s.toStation !== toStation) return 'the signed statement names another drive or target station';
   if (s.fromStation !== owner) return `the signed statement must come from the holding station ${owner}`;
-  if (Math.abs(Date.parse(s.at) - now.getTime()) > HANDOFF_MAX_SKEW_MS) return 'the signed statement is not fresh: sign it again (its time must be within 10 minutes of the service clock)';
+  if (Math.abs(Date.parse(s.at) - now.getTime()) > HANDOFF_MAX_SKEW_MS)
+    return 'the signed statement is not fresh: sign it again (its time must be within 10 minutes of the service clock)';
   if (!(await liveStationKeys(tx, owner)).includes(signed.publicKey)) return `the signing key is not a live enrolled key of station ${owner}`;
   if (!verifyHandoffSignature(signed)) return 'the Ed25519 signature of the statement does not verify';
   return null;
@@ -113,13 +127,16 @@ export async function handOffDrive(tx: Tx, caller: Caller, driveId: string, toSt
   if ((await liveStationKeys(tx, toStation)).length === 0) {
     return { refusal: 'unknown-station', message: 'the target station has no live enrolled key: enrol it first (POST /v1/stations)' };
   }
-  if (caller.role === 'station' && !signed) return { refusal: 'bad-handoff', message: 'a station hands a drive off with a statement signed by its station key (shared/custody/handoff.ts)' };
+  if (caller.role === 'station' && !signed)
+    return { refusal: 'bad-handoff', message: 'a station hands a drive off with a statement signed by its station key (shared/custody/handoff.ts)' };
   if (signed) {
     const problem = await signedHandoffProblem(tx, signed, driveId, current.owner, toStation, now);
     if (problem) return { refusal: 'bad-handoff', message: problem };
   }
   const h: DriveHandoff = { id: randomUUID(), from: current.owner, to: toStation, at: now.toISOString(), byRole: caller.role, signedBy: signed?.publicKey ?? null };
-  await tx.run(`INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token, statement, public_key, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [h.id, driveId, h.from, h.to, h.at, h.byRole, caller.tokenId, signed ? JSON.stringify(signed.statement) : null, signed?.publicKey ?? null, signed?.signature ?? null]);
+  await tx.run(
+    `INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token, statement, public_key, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [h.id, driveId, h.from, h.to, h.at, h.byRole, caller.tokenId, signed ? JSON.stringify(signed.statement) : null, signed?.publicKey ?? null, signed?.signature ?? null],
+  );
   return { ...current, owner: toStation, handoffs: [...current.handoffs, h] };
 }

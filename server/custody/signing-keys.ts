@@ -67,11 +67,24 @@ export async function enrolKey(tx: Tx, cert: StationCertificate, kind: 'station'
     if (rec.authorId !== cert.stationId || rec.authorKind !== kind) throw new ScelleError('E_USAGE', 'this key is enrolled for another author', { reason: 'taken' });
     return rec;
   }
-  await tx.run(
-    `INSERT INTO signing_keys (public_key, author_kind, author_id, certificate, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?, ?, ?)`,
-    [cert.publicKey, kind, cert.stationId, JSON.stringify(cert), now.toISOString(), by],
-  );
-  return { publicKey: cert.publicKey, authorKind: kind, authorId: cert.stationId, certificate: cert, enrolledAt: now.toISOString(), enrolledBy: by, revokedAt: null, revokedReason: null };
+  await tx.run(`INSERT INTO signing_keys (public_key, author_kind, author_id, certificate, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?, ?, ?)`, [
+    cert.publicKey,
+    kind,
+    cert.stationId,
+    JSON.stringify(cert),
+    now.toISOString(),
+    by,
+  ]);
+  return {
+    publicKey: cert.publicKey,
+    authorKind: kind,
+    authorId: cert.stationId,
+    certificate: cert,
+    enrolledAt: now.toISOString(),
+    enrolledBy: by,
+    revokedAt: null,
+    revokedReason: null,
+  };
 }
 
 /**
@@ -83,7 +96,12 @@ export async function revokeKeys(tx: Tx, authorId: string, publicKey: string | n
   if (publicKey === null) {
     return tx.run(`UPDATE signing_keys SET revoked_at = ?, revoked_reason = ? WHERE author_id = ? AND revoked_at IS NULL`, [now.toISOString(), reason, authorId]);
   }
-  return tx.run(`UPDATE signing_keys SET revoked_at = ?, revoked_reason = ? WHERE author_id = ? AND public_key = ? AND revoked_at IS NULL`, [now.toISOString(), reason, authorId, publicKey]);
+  return tx.run(`UPDATE signing_keys SET revoked_at = ?, revoked_reason = ? WHERE author_id = ? AND public_key = ? AND revoked_at IS NULL`, [
+    now.toISOString(),
+    reason,
+    authorId,
+    publicKey,
+  ]);
 }
 
 /** Lists enrolled keys, newest first. */

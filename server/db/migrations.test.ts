@@ -8,8 +8,12 @@ for (const engine of testEngines()) {
   suite(`query layer and migrations on ${engine.name}`, () => {
     let db: Db;
     let drop: () => Promise<void>;
-    beforeAll(async () => { ({ db, drop } = await engine.open()); });
-    afterAll(async () => { await drop?.(); });
+    beforeAll(async () => {
+      ({ db, drop } = await engine.open());
+    });
+    afterAll(async () => {
+      await drop?.();
+    });
 
     it('applies every migration once; running again is a no-op', async () => {
       expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.id));
@@ -19,26 +23,36 @@ for (const engine of testEngines()) {
     });
 
     it('commits a transaction that resolves and rolls back one that throws', async () => {
-      await db.transaction(async (tx) => { await tx.run(`INSERT INTO personal_records (order_ref, created_at, delete_after) VALUES (?, ?, ?)`, ['ok', 'a', 'b']); });
-      await expect(db.transaction(async (tx) => {
-        await tx.run(`INSERT INTO personal_records (order_ref, created_at, delete_after) VALUES (?, ?, ?)`, ['rolled-back', 'a', 'b']);
-        throw new Error('boom');
-      })).rejects.toThrow('boom');
+      await db.transaction(async (tx) => {
+        await tx.run(`INSERT INTO personal_records (order_ref, created_at, delete_after) VALUES (?, ?, ?)`, ['ok', 'a', 'b']);
+      });
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.run(`INSERT INTO personal_records (order_ref, created_at, delete_after) VALUES (?, ?, ?)`, ['rolled-back', 'a', 'b']);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
       const refs = (await db.query('SELECT order_ref FROM personal_records ORDER BY order_ref')).map((r) => r['order_ref']);
       expect(refs).toEqual(['ok']);
     });
 
     it('serializes concurrent transactions (no lost update)', async () => {
-      await Promise.all(Array.from({ length: 20 }, () => db.transaction(async (tx) => {
-        const size = Number((await tx.query(`SELECT size FROM tree_state WHERE id = 1${db.forUpdate}`))[0]?.['size']);
-        await new Promise((r) => setTimeout(r, 1));
-        await tx.run('UPDATE tree_state SET size = ? WHERE id = 1', [size + 1]);
-      })));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          db.transaction(async (tx) => {
+            const size = Number((await tx.query(`SELECT size FROM tree_state WHERE id = 1${db.forUpdate}`))[0]?.['size']);
+            await new Promise((r) => setTimeout(r, 1));
+            await tx.run('UPDATE tree_state SET size = ? WHERE id = 1', [size + 1]);
+          }),
+        ),
+      );
       expect(Number((await db.query('SELECT size FROM tree_state WHERE id = 1'))[0]?.['size'])).toBe(20);
     });
 
     it('reports unique violations and refuses changes to append-only tables', async () => {
-      await expect(db.run(`INSERT INTO personal_records (order_ref, created_at, delete_after) VALUES (?, ?, ?)`, ['ok', 'a', 'b'])).rejects.toMatchObject({ code: 'E_SERVER_DATABASE' });
+      await expect(db.run(`INSERT INTO personal_records (order_ref, created_at, delete_after) VALUES (?, ?, ?)`, ['ok', 'a', 'b'])).rejects.toMatchObject({
+        code: 'E_SERVER_DATABASE',
+      });
       await db.run(`INSERT INTO audit_log (id, at, action, query, result_count) VALUES (?, ?, ?, ?, ?)`, ['a1', '2025-01-01T00:00:00.000Z', 'x', '{}', 0]);
       await db.run(`INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)`, [0, 0, 'ab']);
       await db.run(`INSERT INTO checkpoints (tree_size, root_hash, timestamp, key_id, signature) VALUES (?, ?, ?, ?, ?)`, [1, 'ab', 't', 'k', 's']);

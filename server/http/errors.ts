@@ -6,7 +6,11 @@ import { isScelleError } from '../../shared/errors/scelle-error.js';
 
 /** An error to answer with a given HTTP status and stable code. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }
@@ -29,11 +33,10 @@ export function toErrorResponse(e: unknown): { status: number; body: { error: { 
   if (e instanceof HttpError) return { status: e.status, body: { error: { code: e.code, message: e.message } } };
   if (isScelleError(e)) {
     const clientSide = ['E_USAGE', 'E_CUSTODY_MERKLE', 'E_FORMAT_CERTIFICATE'].includes(e.code);
-    return clientSide
-      ? { status: 400, body: { error: { code: e.code, message: e.message } } }
-      : { status: 500, body: { error: { code: e.code, message: 'internal error' } } };
+    return clientSide ? { status: 400, body: { error: { code: e.code, message: e.message } } } : { status: 500, body: { error: { code: e.code, message: 'internal error' } } };
   }
-  const status = typeof e === 'object' && e !== null && 'statusCode' in e && typeof (e as { statusCode: unknown }).statusCode === 'number' ? (e as { statusCode: number }).statusCode : 500;
+  const status =
+    typeof e === 'object' && e !== null && 'statusCode' in e && typeof (e as { statusCode: unknown }).statusCode === 'number' ? (e as { statusCode: number }).statusCode : 500;
   if (status >= 400 && status < 500) return { status, body: { error: { code: 'bad-request', message: e instanceof Error ? e.message : 'bad request' } } };
   return { status: 500, body: { error: { code: 'E_INTERNAL', message: 'internal error' } } };
 }

@@ -58,11 +58,15 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServiceContext): vo
   app.get('/v1/log/checkpoints', async (req) => {
     const q = z.object({ after: size.optional(), limit: z.coerce.number().int().min(1).max(MAX_CHECKPOINTS_PER_PAGE).optional() }).safeParse(req.query);
     if (!q.success) throw badRequest(`expected after (a tree size) and limit (1 to ${MAX_CHECKPOINTS_PER_PAGE}), both optional`);
-    const rows = await ctx.db.query(`SELECT tree_size, root_hash, timestamp FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT ?`,
-      [q.data.after ?? -1, q.data.limit ?? 100]);
+    const rows = await ctx.db.query(`SELECT tree_size, root_hash, timestamp FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT ?`, [
+      q.data.after ?? -1,
+      q.data.limit ?? 100,
+    ]);
     return {
       checkpoints: rows.map((r) => ({
-        treeSize: num(r['tree_size']), rootHash: String(r['root_hash']), timestamp: String(r['timestamp']),
+        treeSize: num(r['tree_size']),
+        rootHash: String(r['root_hash']),
+        timestamp: String(r['timestamp']),
         note: note(num(r['tree_size']), String(r['root_hash'])),
       })),
     };
@@ -78,7 +82,8 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     });
     if (!bytes) throw notFound('the log does not hold this tile (yet)');
     // A tile's contents never change once it exists: full and partial tiles are immutable.
-    return reply.header('content-type', 'application/octet-stream')
+    return reply
+      .header('content-type', 'application/octet-stream')
       .header('cache-control', t.width === TILE_WIDTH ? 'public, max-age=31536000, immutable' : 'public, max-age=60')
       .send(Buffer.from(bytes));
   });

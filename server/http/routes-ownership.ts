@@ -29,7 +29,14 @@ export function registerOwnershipRoutes(app: FastifyInstance, ctx: ServiceContex
     const result = await ctx.db.transaction(async (tx) => {
       const r = await handOffDrive(tx, caller, driveId, body.data.toStation, body.data.signed ?? null, ctx.now());
       const refused = 'refusal' in r;
-      await audit(tx, caller, refused ? 'drives.handoff.refused' : 'drives.handoff', { drive: driveId, toStation: body.data.toStation, ...(refused ? { refusal: r.refusal } : {}) }, refused ? 0 : 1, ctx.now());
+      await audit(
+        tx,
+        caller,
+        refused ? 'drives.handoff.refused' : 'drives.handoff',
+        { drive: driveId, toStation: body.data.toStation, ...(refused ? { refusal: r.refusal } : {}) },
+        refused ? 0 : 1,
+        ctx.now(),
+      );
       return r;
     });
     if ('refusal' in result) throw new HttpError(STATUS[result.refusal], result.refusal, result.message);

@@ -17,7 +17,5 @@ export function isCanadaPost16(normalized: string): boolean {
 
 /** The Canada Post domestic hit for `normalized`, or []. Never throws. */
 export function matchCanadaPost(normalized: string): FormatHit[] {
-  return isCanadaPost16(normalized)
-    ? [{ carrier: 'canada-post', normalized, format: 'canada-post-16', service: 'Canada Post domestic (16)', checkDigit: true }]
-    : [];
+  return isCanadaPost16(normalized) ? [{ carrier: 'canada-post', normalized, format: 'canada-post-16', service: 'Canada Post domestic (16)', checkDigit: true }] : [];
 }

@@ -19,7 +19,5 @@ export function isCanparBarcode(normalized: string): boolean {
 
 /** The Canpar hit for `normalized`, or []. Never throws. */
 export function matchCanpar(normalized: string): FormatHit[] {
-  return isCanparBarcode(normalized)
-    ? [{ carrier: 'canpar', normalized, format: 'canpar-22', service: 'Canpar Express (letter + 21 digits)', checkDigit: false }]
-    : [];
+  return isCanparBarcode(normalized) ? [{ carrier: 'canpar', normalized, format: 'canpar-22', service: 'Canpar Express (letter + 21 digits)', checkDigit: false }] : [];
 }

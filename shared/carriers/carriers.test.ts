@@ -62,57 +62,78 @@ interface Case {
 }
 
 const last = (n: string): number => Number(n.charAt(n.length - 1));
-const digitIndexes = (from: number, to: number) => (n: string): number[] =>
-  [...n].map((c, i) => (i >= from && i < n.length - to && /[0-9]/.test(c) ? i : -1)).filter((i) => i >= 0);
+const digitIndexes =
+  (from: number, to: number) =>
+  (n: string): number[] =>
+    [...n].map((c, i) => (i >= from && i < n.length - to && /[0-9]/.test(c) ? i : -1)).filter((i) => i >= 0);
 
 const CASES: readonly Case[] = [
   {
-    format: 'ups-1z', carrier: 'ups', matcher: matchUps,
+    format: 'ups-1z',
+    carrier: 'ups',
+    matcher: matchUps,
     expected: (n) => mod10CheckDigit(n.slice(2, 17), [1, 2]) === last(n),
     digits: digitIndexes(2, 0),
     published: ['1Z5R89390357567127', '1Z879E930346834440', '1Z410E7W0392751591', '1Z8V92A70367203024', '1ZXX3150YW44070023'],
     invalid: ['2Z5R89390357567127', '1A5R89390357567127', '1Z1111111111111111'],
   },
   {
-    format: 'ups-waybill', carrier: 'ups', matcher: matchUps,
+    format: 'ups-waybill',
+    carrier: 'ups',
+    matcher: matchUps,
     expected: (n) => mod10CheckDigit(n.slice(1, 10), [1, 2]) === last(n),
     digits: digitIndexes(1, 0),
     published: ['K1506235620', 'K2479825491', 'J4603636537', 'V0490119172'],
   },
   {
-    format: 'fedex-express-12', carrier: 'fedex', matcher: matchFedex,
+    format: 'fedex-express-12',
+    carrier: 'fedex',
+    matcher: matchFedex,
     expected: (n) => fedexMod11CheckDigit(n.slice(0, 11)) === last(n),
     digits: digitIndexes(0, 0),
     published: ['986578788855', '477179081230', '799531274483', '790535312317', '974367662710'],
     invalid: ['996578788855'],
   },
   {
-    format: 'fedex-ground-15', carrier: 'fedex', matcher: matchFedex,
+    format: 'fedex-ground-15',
+    carrier: 'fedex',
+    matcher: matchFedex,
     expected: (n) => mod10CheckDigit(n.slice(0, 14), GS1_WEIGHTS) === last(n),
     digits: digitIndexes(0, 0),
     published: ['041441760228964', '568283610012000', '568283610012734'],
     invalid: ['568283610012732'],
   },
   {
-    format: 'fedex-ground-96', carrier: 'fedex', matcher: matchFedex,
+    format: 'fedex-ground-96',
+    carrier: 'fedex',
+    matcher: matchFedex,
     expected: (n) => mod10CheckDigit(n.slice(7, 21), GS1_WEIGHTS) === last(n),
     digits: digitIndexes(7, 0),
     published: ['9611020987654312345672'],
     invalid: ['9600000000000000000001'],
   },
   {
-    format: 'fedex-express-34', carrier: 'fedex', matcher: matchFedex,
+    format: 'fedex-express-34',
+    carrier: 'fedex',
+    matcher: matchFedex,
     expected: (n) => /^[0-8]/.test(n) && fedexMod11CheckDigit(n.slice(20, 33)) === last(n),
     digits: digitIndexes(20, 0),
     published: [
-      '1001921334250001000300779017972697', '1001921380360001000300639585804382', '1001901781990001000300617767839437',
-      '1002297871540001000300790695517286', '1027590111820004833500785458233610', '1195266473930007521100871079919940',
-      '1195271874060007521100871140316925', '1195583874210007521100871140316936',
+      '1001921334250001000300779017972697',
+      '1001921380360001000300639585804382',
+      '1001901781990001000300617767839437',
+      '1002297871540001000300790695517286',
+      '1027590111820004833500785458233610',
+      '1195266473930007521100871079919940',
+      '1195271874060007521100871140316925',
+      '1195583874210007521100871140316936',
     ],
     invalid: ['1001901781990001000300617767839438'],
   },
   {
-    format: 'fedex-astra-32', carrier: 'fedex', matcher: matchFedex,
+    format: 'fedex-astra-32',
+    carrier: 'fedex',
+    matcher: matchFedex,
     checkAt: () => 27,
     expected: (n) => /^3[0-9]{31}$/.test(n) && fedexMod11CheckDigit(n.slice(16, 27)) === Number(n.charAt(27)),
     digits: digitIndexes(16, 5),
@@ -120,63 +141,95 @@ const CASES: readonly Case[] = [
     invalid: ['32971514560102447849175802852014', '3297151456010244784917580286201'],
   },
   {
-    format: 'usps-impb', carrier: 'usps', matcher: matchUsps,
+    format: 'usps-impb',
+    carrier: 'usps',
+    matcher: matchUsps,
     expected: (n) => mod10CheckDigit(n.slice(0, -1), GS1_WEIGHTS) === last(n),
     digits: digitIndexes(2, 0),
     published: [
-      '9400111201080805483016', '9361289878700317633795', '9405803699300124287899', '9505511069605048600624', '9400111202555842332669',
-      '9400111206206406260787', '9434611206206406227577', '9434611206206407667136', '9400111206206407628746', '9400111206206407628845',
+      '9400111201080805483016',
+      '9361289878700317633795',
+      '9405803699300124287899',
+      '9505511069605048600624',
+      '9400111202555842332669',
+      '9400111206206406260787',
+      '9434611206206406227577',
+      '9434611206206407667136',
+      '9400111206206407628746',
+      '9400111206206407628845',
       '92001903060085300042901077',
     ],
     invalid: ['9434611206206407667131', '9434611306206407667222', '2334611306206407667222', '9200000000000000000000', '61299998820821171811'],
   },
   {
-    format: 'usps-impb', label: 'usps-impb 92612… (USPS before FedEx SmartPost)', carrier: 'usps', matcher: matchUsps,
+    format: 'usps-impb',
+    label: 'usps-impb 92612… (USPS before FedEx SmartPost)',
+    carrier: 'usps',
+    matcher: matchUsps,
     expected: (n) => mod10CheckDigit(n.slice(0, -1), GS1_WEIGHTS) === last(n),
     digits: digitIndexes(2, 0),
     published: ['9261292700768711948021', '9261290983497923666238'],
     invalid: ['9261292700768711948020', '9261290983497923666235'],
   },
   {
-    format: 'usps-impb', label: 'usps-impb 92612… behind 420+ZIP', carrier: 'usps', matcher: matchUsps,
+    format: 'usps-impb',
+    label: 'usps-impb 92612… behind 420+ZIP',
+    carrier: 'usps',
+    matcher: matchUsps,
     expected: (n) => mod10CheckDigit(n.slice(8, -1), GS1_WEIGHTS) === last(n),
     digits: digitIndexes(10, 0),
     published: [
-      '420112139261290983497923666238', '420902459261290336128704042634', '420941179261290336128704062441', '420926029261290336128704067248',
-      '420902729261290336128704124163', '420950549261290336128704133837', '420193809261290336128704280838', '420900469261290336128704216936',
+      '420112139261290983497923666238',
+      '420902459261290336128704042634',
+      '420941179261290336128704062441',
+      '420926029261290336128704067248',
+      '420902729261290336128704124163',
+      '420950549261290336128704133837',
+      '420193809261290336128704280838',
+      '420900469261290336128704216936',
     ],
     invalid: ['420941179261290336128704062442', '420941179261290336128704062400', '420941179261290336128704062422', '4201028200009261290113185417468511'],
   },
   {
-    format: 'usps-20', carrier: 'usps', matcher: matchUsps,
+    format: 'usps-20',
+    carrier: 'usps',
+    matcher: matchUsps,
     expected: (n) => mod10CheckDigit(n.slice(0, 19), GS1_WEIGHTS) === last(n),
     digits: digitIndexes(0, 0),
     published: ['03071790000523483741', '71123456789123456787'],
     invalid: ['03071790000523483742'],
   },
   {
-    format: 'dhl-express', carrier: 'dhl', matcher: matchDhl,
+    format: 'dhl-express',
+    carrier: 'dhl',
+    matcher: matchDhl,
     expected: (n) => mod7CheckDigit(n.slice(0, -1)) === last(n),
     digits: digitIndexes(0, 0),
     published: ['3318810025', '8487135506', '1099255990', '3821724944', '73891051146', '3318810036', '3318810014'],
     invalid: ['3318810010', '3318810034', '3318810011', '73891051149', '73891051147'],
   },
   {
-    format: 'canada-post-16', carrier: 'canada-post', matcher: matchCanadaPost,
+    format: 'canada-post-16',
+    carrier: 'canada-post',
+    matcher: matchCanadaPost,
     expected: (n) => mod10CheckDigit(n.slice(0, 15), GS1_WEIGHTS) === last(n),
     digits: digitIndexes(0, 0),
     published: ['0073938000549297', '7035114477138472', '4002847016405018'],
     invalid: ['0073938000549292'],
   },
   {
-    format: 'purolator-12', carrier: 'purolator', matcher: matchPurolator,
+    format: 'purolator-12',
+    carrier: 'purolator',
+    matcher: matchPurolator,
     expected: (n) => /^[0-5]/.test(n) && luhnCheckDigit(n.slice(0, 11)) === last(n),
     digits: digitIndexes(0, 0),
     published: ['320595463938', '320606146993', '287809468872', '320610804900', '331426749957', '331434972567'],
     invalid: ['320595463939', '287809468875'],
   },
   {
-    format: 's10', carrier: (n) => (n.endsWith('CA') ? 'canada-post' : n.endsWith('US') ? 'usps' : 'upu-s10'), matcher: matchS10,
+    format: 's10',
+    carrier: (n) => (n.endsWith('CA') ? 'canada-post' : n.endsWith('US') ? 'usps' : 'upu-s10'),
+    matcher: matchS10,
     checkAt: () => 10,
     expected: (n) => s10CheckDigit(n.slice(2, 10)) === Number(n.charAt(10)),
     digits: digitIndexes(2, 2),
@@ -196,27 +249,37 @@ interface ShapeCase {
 
 const SHAPE_CASES: readonly ShapeCase[] = [
   {
-    format: 'dhl-ecommerce', carrier: 'dhl', matcher: matchDhl,
+    format: 'dhl-ecommerce',
+    carrier: 'dhl',
+    matcher: matchDhl,
     published: ['GM2951173225174494', 'GM295117494011169042', 'GM9E44608A27984866BA2D'],
     invalid: ['GS295117494011169041', 'GR295117494011169045', 'AAAAAAAAAAAAAAAAAA', 'ABCDEFGHILJKLMNOPQ', 'ABCDEFGHILJKLMNOPQRSTU1234567890'],
   },
   {
-    format: 'dhl-ecommerce-14', carrier: 'dhl', matcher: matchDhl,
+    format: 'dhl-ecommerce-14',
+    carrier: 'dhl',
+    matcher: matchDhl,
     published: ['60120172242323', '51087693037816', '60120174971147'],
     invalid: ['A60120172242323', '60120172242323B', '160120172242323', '6012017224232301', '601201722X2323'],
   },
   {
-    format: 'canpar-22', carrier: 'canpar', matcher: matchCanpar,
+    format: 'canpar-22',
+    carrier: 'canpar',
+    matcher: matchCanpar,
     published: [
-      'D576002440000001718010', 'D576002440000001428004', 'D576002440000002496001', 'L576002440000000001004',
-      'L576002440000000004001', 'S576002440000000004001', 'S576002440000000025001',
+      'D576002440000001718010',
+      'D576002440000001428004',
+      'D576002440000002496001',
+      'L576002440000000001004',
+      'L576002440000000004001',
+      'S576002440000000004001',
+      'S576002440000000025001',
     ],
     invalid: ['1576002440000002510003', 'D57600244000000251000', 'M576002440000002510003'],
   },
 ];
 
-const hasFormat = (c: { format: string; matcher: (n: string) => FormatHit[] }, n: string): boolean =>
-  c.matcher(n).some((h) => h.format === c.format);
+const hasFormat = (c: { format: string; matcher: (n: string) => FormatHit[] }, n: string): boolean => c.matcher(n).some((h) => h.format === c.format);
 const firstCarrier = (c: Case | ShapeCase, n: string): CarrierId => (typeof c.carrier === 'function' ? c.carrier(n) : c.carrier);
 const labelOf = (c: Case | ShapeCase): string => ('label' in c && c.label !== undefined ? c.label : c.format);
 
@@ -236,12 +299,7 @@ afterAll(() => {
 /** What people paste: labels, spaces, dashes, lower case. */
 function pastedForms(n: string): string[] {
   const groups = n.match(/.{1,4}/g) ?? [n];
-  return [
-    `Tracking #: ${groups.join(' ').toLowerCase()}`,
-    `N° de suivi : ${groups.join('-')}`,
-    `  ${n.toLowerCase()}\u00a0`,
-    `No de repérage ${groups.join(' ')}`,
-  ];
+  return [`Tracking #: ${groups.join(' ').toLowerCase()}`, `N° de suivi : ${groups.join('-')}`, `  ${n.toLowerCase()}\u00a0`, `No de repérage ${groups.join(' ')}`];
 }
 
 describe.each(CASES.map((c) => ({ ...c, title: `${labelOf(c)}: ${c.published.length} published valid, ${c.invalid?.length ?? 0} invalid` })))('$title', (c) => {
@@ -321,9 +379,7 @@ describe('single changed digit, one explicit example per carrier', () => {
 
 describe('UPS', () => {
   it('accepts letters in the 1Z payload and checks them with the letter values', () => {
-    expect(matchUps('1ZXX3150YW44070023')).toEqual([
-      { carrier: 'ups', normalized: '1ZXX3150YW44070023', format: 'ups-1z', service: 'UPS 1Z', checkDigit: true },
-    ]);
+    expect(matchUps('1ZXX3150YW44070023')).toEqual([{ carrier: 'ups', normalized: '1ZXX3150YW44070023', format: 'ups-1z', service: 'UPS 1Z', checkDigit: true }]);
     expect(matchUps('2Z5R89390357567127')).toEqual([]);
     expect(matchUps('1Z1111111111111111')).toEqual([]);
   });
@@ -339,9 +395,7 @@ describe('FedEx', () => {
   it('recognises SmartPost numbers, also valid as USPS IMpb, and strips a 420+ZIP routing code', () => {
     expect(matchFedex('9261292700768711948021')).toMatchObject([{ format: 'fedex-smartpost', normalized: '9261292700768711948021' }]);
     expect(matchUsps('9261292700768711948021')).toMatchObject([{ format: 'usps-impb' }]);
-    expect(matchFedex(normalizeTrackingNumber('420 11213 92 6129098349792366623 8'))).toMatchObject([
-      { format: 'fedex-smartpost', normalized: '9261290983497923666238' },
-    ]);
+    expect(matchFedex(normalizeTrackingNumber('420 11213 92 6129098349792366623 8'))).toMatchObject([{ format: 'fedex-smartpost', normalized: '9261290983497923666238' }]);
     expect(matchFedex('9261292700768711948020')).toEqual([]);
   });
 
@@ -370,9 +424,7 @@ describe('DHL', () => {
   });
 
   it('accepts eCommerce (GM) numbers with digits only, flagged without a check digit', () => {
-    expect(matchDhl('GM2951173225174494')).toEqual([
-      { carrier: 'dhl', normalized: 'GM2951173225174494', format: 'dhl-ecommerce', service: 'DHL E-Commerce', checkDigit: false },
-    ]);
+    expect(matchDhl('GM2951173225174494')).toEqual([{ carrier: 'dhl', normalized: 'GM2951173225174494', format: 'dhl-ecommerce', service: 'DHL E-Commerce', checkDigit: false }]);
     expect(matchDhl('GS295117494011169041')).toEqual([]);
   });
 });

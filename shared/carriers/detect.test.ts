@@ -15,15 +15,26 @@ function rejection(fn: () => unknown): Record<string, unknown> {
 
 describe('detectCarriers', () => {
   it('finds the single carrier of an unambiguous number, with its https page', () => {
-    expect(detectCarriers('Tracking #: 1z5r 8939 0357 5671 27')).toEqual([{
-      carrier: 'ups', carrierName: 'UPS', normalized: '1Z5R89390357567127', format: 'ups-1z', service: 'UPS 1Z',
-      checkDigit: true, url: 'https://www.ups.com/track?loc=fr_CA&tracknum=1Z5R89390357567127',
-    }]);
+    expect(detectCarriers('Tracking #: 1z5r 8939 0357 5671 27')).toEqual([
+      {
+        carrier: 'ups',
+        carrierName: 'UPS',
+        normalized: '1Z5R89390357567127',
+        format: 'ups-1z',
+        service: 'UPS 1Z',
+        checkDigit: true,
+        url: 'https://www.ups.com/track?loc=fr_CA&tracknum=1Z5R89390357567127',
+      },
+    ]);
   });
 
   it('names Canada Post in French by default and in English on request', () => {
-    expect(detectCarriers('7035 1144 7713 8472')).toMatchObject([{ carrier: 'canada-post', carrierName: 'Postes Canada', url: 'https://www.canadapost-postescanada.ca/track-reperage/fr#/search?searchFor=7035114477138472' }]);
-    expect(detectCarriers('7035 1144 7713 8472', { lang: 'en' })).toMatchObject([{ carrierName: 'Canada Post', url: 'https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=7035114477138472' }]);
+    expect(detectCarriers('7035 1144 7713 8472')).toMatchObject([
+      { carrier: 'canada-post', carrierName: 'Postes Canada', url: 'https://www.canadapost-postescanada.ca/track-reperage/fr#/search?searchFor=7035114477138472' },
+    ]);
+    expect(detectCarriers('7035 1144 7713 8472', { lang: 'en' })).toMatchObject([
+      { carrierName: 'Canada Post', url: 'https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=7035114477138472' },
+    ]);
   });
 
   it('returns every plausible carrier for a 12-digit number valid for Purolator and FedEx', () => {
@@ -35,7 +46,8 @@ describe('detectCarriers', () => {
   it('puts USPS before FedEx SmartPost for an IMpb number that fits both, with or without 420+ZIP', () => {
     expect(detectCarriers('9261292700768711948021').map((m) => m.carrier)).toEqual(['usps', 'fedex']);
     expect(detectCarriers('Tracking #: 420 11213 92 6129098349792366623 8').map((m) => [m.carrier, m.normalized])).toEqual([
-      ['usps', '9261290983497923666238'], ['fedex', '9261290983497923666238'],
+      ['usps', '9261290983497923666238'],
+      ['fedex', '9261290983497923666238'],
     ]);
     const r = validateTrackingNumber('9261 2927 0076 8711 9480 21');
     expect(r.match).toMatchObject({ carrier: 'usps', url: 'https://tools.usps.com/go/TrackConfirmAction?tLabels=9261292700768711948021' });
@@ -50,20 +62,34 @@ describe('detectCarriers', () => {
   });
 
   it('names Canpar and links its page in the chosen language', () => {
-    expect(detectCarriers('N° de suivi : d576 0024 4000 0001 7180 10')).toEqual([{
-      carrier: 'canpar', carrierName: 'Canpar Express', normalized: 'D576002440000001718010', format: 'canpar-22',
-      service: 'Canpar Express (letter + 21 digits)', checkDigit: false,
-      url: 'https://www.canpar.com/en/track/tracking.jsp?reference=D576002440000001718010&locale=fr',
-    }]);
+    expect(detectCarriers('N° de suivi : d576 0024 4000 0001 7180 10')).toEqual([
+      {
+        carrier: 'canpar',
+        carrierName: 'Canpar Express',
+        normalized: 'D576002440000001718010',
+        format: 'canpar-22',
+        service: 'Canpar Express (letter + 21 digits)',
+        checkDigit: false,
+        url: 'https://www.canpar.com/en/track/tracking.jsp?reference=D576002440000001718010&locale=fr',
+      },
+    ]);
     expect(detectCarriers('D576002440000001718010', { lang: 'en' })[0]?.url).toBe('https://www.canpar.com/en/track/tracking.jsp?reference=D576002440000001718010&locale=en');
   });
 
   it('gives S10 numbers ending in CA to Canada Post only, and others to upu-s10 without a page', () => {
     expect(detectCarriers('rn123456785ca')).toMatchObject([{ carrier: 'canada-post', format: 's10', country: 'CA' }]);
-    expect(detectCarriers('RR287043775IN')).toEqual([{
-      carrier: 'upu-s10', carrierName: 'Poste internationale (UPU S10)', normalized: 'RR287043775IN', format: 's10',
-      service: 'S10 Letter post registered', country: 'IN', checkDigit: true, url: null,
-    }]);
+    expect(detectCarriers('RR287043775IN')).toEqual([
+      {
+        carrier: 'upu-s10',
+        carrierName: 'Poste internationale (UPU S10)',
+        normalized: 'RR287043775IN',
+        format: 's10',
+        service: 'S10 Letter post registered',
+        country: 'IN',
+        checkDigit: true,
+        url: null,
+      },
+    ]);
   });
 
   it('returns [] for a wrong check digit, junk or an over-long input', () => {
@@ -132,7 +158,7 @@ describe('validateTrackingNumber', () => {
     expect(rejection(() => validateTrackingNumber('1Z5R8939*0357', { carrier: 'other' }))).toMatchObject({ reason: 'other-shape' });
   });
 
-  it('accepts any S10 number for upu-s10, keeping a national carrier\'s page', () => {
+  it("accepts any S10 number for upu-s10, keeping a national carrier's page", () => {
     expect(validateTrackingNumber('RN123456785CA', { carrier: 'upu-s10' }).match).toMatchObject({ carrier: 'canada-post', format: 's10' });
     expect(validateTrackingNumber('RR287043775IN', { carrier: 'upu-s10' }).match.carrier).toBe('upu-s10');
     expect(rejection(() => validateTrackingNumber('7035114477138472', { carrier: 'upu-s10' }))).toMatchObject({ reason: 'wrong-carrier' });
@@ -140,8 +166,14 @@ describe('validateTrackingNumber', () => {
 
   it('validates one published number per carrier', () => {
     const cases: [string, CarrierId][] = [
-      ['1Z5R89390357567127', 'ups'], ['986578788855', 'fedex'], ['9400111202555842332669', 'usps'], ['3318810025', 'dhl'],
-      ['7035114477138472', 'canada-post'], ['331426749957', 'purolator'], ['D576002440000001718010', 'canpar'], ['RR287043775IN', 'upu-s10'],
+      ['1Z5R89390357567127', 'ups'],
+      ['986578788855', 'fedex'],
+      ['9400111202555842332669', 'usps'],
+      ['3318810025', 'dhl'],
+      ['7035114477138472', 'canada-post'],
+      ['331426749957', 'purolator'],
+      ['D576002440000001718010', 'canpar'],
+      ['RR287043775IN', 'upu-s10'],
     ];
     for (const [n, carrier] of cases) expect(validateTrackingNumber(n, { carrier }).match.carrier).toBe(carrier);
   });

@@ -21,9 +21,7 @@ const MAX_LENGTH = 64;
 const OTHER_SHAPE = /^[A-Z0-9]{6,40}$/;
 
 /** Every carrier's matcher; likelihood.ts orders their hits. */
-const MATCHERS: readonly ((n: string) => FormatHit[])[] = [
-  matchCanadaPost, matchPurolator, matchCanpar, matchUps, matchUsps, matchFedex, matchDhl, matchS10,
-];
+const MATCHERS: readonly ((n: string) => FormatHit[])[] = [matchCanadaPost, matchPurolator, matchCanpar, matchUps, matchUsps, matchFedex, matchDhl, matchS10];
 
 function toMatch(hit: FormatHit, lang: CarrierLang): TrackingMatch {
   return {
@@ -82,7 +80,12 @@ function acceptOther(normalized: string, candidates: TrackingMatch[], lang: Carr
     reject('other-shape', 'An other-carrier tracking number must be 6 to 40 letters or digits', { length: normalized.length });
   }
   const match: TrackingMatch = {
-    carrier: 'other', carrierName: carrierName('other', lang), normalized, format: 'other', checkDigit: false, url: null,
+    carrier: 'other',
+    carrierName: carrierName('other', lang),
+    normalized,
+    format: 'other',
+    checkDigit: false,
+    url: null,
   };
   return { ok: true, match, candidates, warnings: ['other-carrier'] };
 }
@@ -95,7 +98,7 @@ function rejectUnmatched(normalized: string, carrier: CarrierId | undefined, can
   const shaped = carriersWithShape(normalized).filter((c) => carrier === undefined || c === carrier);
   const where: Record<string, string> = carrier !== undefined ? { carrier } : {};
   if (shaped.length > 0) {
-    reject('check-digit', 'The tracking number has a carrier\'s format but its check digit is wrong (likely a typo)', { ...where, shape: shaped.join(',') });
+    reject('check-digit', "The tracking number has a carrier's format but its check digit is wrong (likely a typo)", { ...where, shape: shaped.join(',') });
   }
   return reject('unknown-format', 'The tracking number matches no known carrier format', { ...where, length: normalized.length });
 }
@@ -121,9 +124,7 @@ export function validateTrackingNumber(input: string, opts: ValidateOptions = {}
   const candidates = detectCarriers(normalized, { lang });
   if (opts.carrier === 'other') return acceptOther(normalized, candidates, lang);
 
-  const chosen = opts.carrier === undefined
-    ? candidates
-    : candidates.filter((c) => (opts.carrier === 'upu-s10' ? c.format === 's10' : c.carrier === opts.carrier));
+  const chosen = opts.carrier === undefined ? candidates : candidates.filter((c) => (opts.carrier === 'upu-s10' ? c.format === 's10' : c.carrier === opts.carrier));
   const match = chosen[0];
   if (match === undefined) {
     if (opts.carrier === undefined && opts.allowOther === true) return acceptOther(normalized, candidates, lang);

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatLikelihood, orderByLikelihood } from './likelihood.js';
 import type { FormatHit } from './types.js';
 
-const hit = (carrier: FormatHit['carrier'], format: string, checkDigit = true): FormatHit =>
-  ({ carrier, normalized: 'X', format, service: format, checkDigit });
+const hit = (carrier: FormatHit['carrier'], format: string, checkDigit = true): FormatHit => ({ carrier, normalized: 'X', format, service: format, checkDigit });
 
 describe('orderByLikelihood', () => {
   it('puts USPS IMpb before FedEx SmartPost whatever order the matchers ran in', () => {

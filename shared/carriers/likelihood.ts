@@ -49,8 +49,6 @@ export function formatLikelihood(format: string): number {
 export function orderByLikelihood(hits: readonly FormatHit[]): FormatHit[] {
   return hits
     .map((hit, i) => ({ hit, i }))
-    .sort((a, b) => Number(b.hit.checkDigit) - Number(a.hit.checkDigit)
-      || formatLikelihood(b.hit.format) - formatLikelihood(a.hit.format)
-      || a.i - b.i)
+    .sort((a, b) => Number(b.hit.checkDigit) - Number(a.hit.checkDigit) || formatLikelihood(b.hit.format) - formatLikelihood(a.hit.format) || a.i - b.i)
     .map(({ hit }) => hit);
 }

@@ -4,16 +4,48 @@
 
 /** Words of a label before the number ("Tracking #:", "N° de suivi :", "PIN", "AWB" ...). */
 const LABEL_WORDS = new Set([
-  'TRACKING', 'TRACK', 'TRK', 'TRACE', 'SUIVI', 'REPERAGE', 'NUMERO', 'NUMBER', 'NUM', 'NBR', 'N°', 'PIN', 'AWB',
-  'WAYBILL', 'CODE', 'COLIS', 'PARCEL', 'PACKAGE', 'ENVOI', 'SHIPMENT', 'EXPEDITION', 'LABEL', 'UPS', 'FEDEX', 'USPS',
-  'DHL', 'PUROLATOR', 'CANPAR', 'POSTES', 'POSTE', 'CANADA', 'POST',
+  'TRACKING',
+  'TRACK',
+  'TRK',
+  'TRACE',
+  'SUIVI',
+  'REPERAGE',
+  'NUMERO',
+  'NUMBER',
+  'NUM',
+  'NBR',
+  'N°',
+  'PIN',
+  'AWB',
+  'WAYBILL',
+  'CODE',
+  'COLIS',
+  'PARCEL',
+  'PACKAGE',
+  'ENVOI',
+  'SHIPMENT',
+  'EXPEDITION',
+  'LABEL',
+  'UPS',
+  'FEDEX',
+  'USPS',
+  'DHL',
+  'PUROLATOR',
+  'CANPAR',
+  'POSTES',
+  'POSTE',
+  'CANADA',
+  'POST',
 ]);
 /** Short words allowed inside a label, but never a label alone (they could start a number). */
 const LABEL_GLUE = new Set(['NO', 'NR', 'DE', 'DU', 'D', 'ID', 'OF', 'THE', 'LA', 'LE', 'YOUR', 'VOTRE', 'REF']);
 
 /** Drop diacritics so REPÉRAGE and REPERAGE are one word. */
 function foldAccents(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
 }
 
 /** Removes a leading label: a run of label words (at least one from LABEL_WORDS). */

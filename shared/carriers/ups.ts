@@ -21,5 +21,8 @@ export function matchUps(normalized: string): FormatHit[] {
 
 /** Lower-case ASCII slug of a library format name (for formats a newer library adds). */
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }

@@ -30,7 +30,10 @@ describe('verifyChain', () => {
   it('flags an edited event as bad-signature and its successor as altered', () => {
     const edited = { ...shipped, data: { ...shipped.data, trackingNumber: '1Z999AA10123456785' } };
     const r = verifyChain([sealed, verified, edited, delivered], trust);
-    expect(found(r)).toEqual([['bad-signature', shipped.id], ['altered', delivered.id]]);
+    expect(found(r)).toEqual([
+      ['bad-signature', shipped.id],
+      ['altered', delivered.id],
+    ]);
     expect(r.events.map((e) => e.status)).toEqual(['ok', 'ok', 'invalid', 'invalid']);
   });
 
@@ -47,9 +50,16 @@ describe('verifyChain', () => {
 
   it('reports missing-genesis without the sealed event, and cannot accept customer keys', () => {
     const r = verifyChain([verified, shipped, received], trust);
-    expect(found(r)).toEqual([['unknown-key', received.id], ['missing-genesis', verified.id]]);
+    expect(found(r)).toEqual([
+      ['unknown-key', received.id],
+      ['missing-genesis', verified.id],
+    ]);
     const r2 = verifyChain([received, opened], trust);
-    expect(found(r2)).toEqual([['unknown-key', received.id], ['unknown-key', opened.id], ['missing-genesis', null]]);
+    expect(found(r2)).toEqual([
+      ['unknown-key', received.id],
+      ['unknown-key', opened.id],
+      ['missing-genesis', null],
+    ]);
   });
 
   it('reports missing-genesis for a customer lineage without its first event', () => {
@@ -60,14 +70,21 @@ describe('verifyChain', () => {
   it('reports a fork: two authentic events at the same seq', () => {
     const other = testNext(c.station, c.driveId, verified, 'shipped', { carrier: 'fedex', trackingNumber: '123456789012' }, new Date('2025-03-01T14:31:00Z'));
     const r = verifyChain([sealed, verified, shipped, other, delivered], trust);
-    expect(found(r)).toEqual([['fork', shipped.id], ['fork', other.id]]);
+    expect(found(r)).toEqual([
+      ['fork', shipped.id],
+      ['fork', other.id],
+    ]);
     expect(r.lineages.provider.headSeq).toBe(3);
   });
 
   it('reports a fork that lies about seq (same prev)', () => {
     const liar = signEvent({ ...shipped, id: '01956a8e-5c3b-7d2a-9f10-4e7a2b9c0d11', seq: 3, type: 'note', data: { noteRef: 'n1' } }, c.station.secretKey);
     const r = verifyChain([sealed, verified, shipped, liar], trust);
-    expect(found(r)).toEqual([['fork', shipped.id], ['fork', liar.id], ['altered', liar.id]]);
+    expect(found(r)).toEqual([
+      ['fork', shipped.id],
+      ['fork', liar.id],
+      ['altered', liar.id],
+    ]);
   });
 
   it('ignores an injected event by an unknown key instead of calling the real one a fork', () => {
@@ -87,10 +104,17 @@ describe('verifyChain', () => {
   });
 
   it('reports revoked keys at the trusted (receipt) time when given, else the event time', () => {
-    const t = staticTrust({ stations: [c.station.author.publicKey], staff: [c.staff.author.publicKey], revoked: [{ publicKey: c.station.author.publicKey, revokedAt: '2025-03-01T14:10:00Z' }] });
+    const t = staticTrust({
+      stations: [c.station.author.publicKey],
+      staff: [c.staff.author.publicKey],
+      revoked: [{ publicKey: c.station.author.publicKey, revokedAt: '2025-03-01T14:10:00Z' }],
+    });
     expect(found(verifyChain(c.provider, t))).toEqual([['revoked-key', shipped.id]]);
     const late = new Map([[verified.id, '2025-03-01T15:00:00Z']]);
-    expect(found(verifyChain(c.provider, t, { trustedTimes: late }))).toEqual([['revoked-key', verified.id], ['revoked-key', shipped.id]]);
+    expect(found(verifyChain(c.provider, t, { trustedTimes: late }))).toEqual([
+      ['revoked-key', verified.id],
+      ['revoked-key', shipped.id],
+    ]);
   });
 
   it('rejects customer events signed with any other key', () => {
@@ -128,7 +152,11 @@ describe('verifyChain', () => {
     expect(found(verifyChain([...c.all, verified], trust))).toEqual([]);
     const conflicting = { ...verified, at: '2025-03-01T14:06:00.000Z' };
     const r = verifyChain([sealed, verified, conflicting], trust);
-    expect(found(r).slice(0, 3)).toEqual([['duplicate', verified.id], ['duplicate', verified.id], ['bad-signature', verified.id]]);
+    expect(found(r).slice(0, 3)).toEqual([
+      ['duplicate', verified.id],
+      ['duplicate', verified.id],
+      ['bad-signature', verified.id],
+    ]);
   });
 
   it('reports malformed input and events of another drive', () => {

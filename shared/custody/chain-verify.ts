@@ -9,8 +9,18 @@ import { custodyAnomalies, type CustodyAnomaly } from './custody-state.js';
 
 /** Stable problem codes (never renamed; the UI maps them to sentences). */
 export const CHAIN_PROBLEM_CODES = [
-  'malformed', 'bad-signature', 'unknown-key', 'revoked-key', 'wrong-author', 'missing-genesis',
-  'gap', 'fork', 'altered', 'reordered', 'time-backwards', 'duplicate',
+  'malformed',
+  'bad-signature',
+  'unknown-key',
+  'revoked-key',
+  'wrong-author',
+  'missing-genesis',
+  'gap',
+  'fork',
+  'altered',
+  'reordered',
+  'time-backwards',
+  'duplicate',
 ] as const;
 /** One chain problem code. */
 export type ChainProblemCode = (typeof CHAIN_PROBLEM_CODES)[number];
@@ -193,7 +203,10 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
   const firstById = new Map<string, Item>();
   for (const it of items) {
     const first = firstById.get(it.event.id);
-    if (!first) { firstById.set(it.event.id, it); continue; }
+    if (!first) {
+      firstById.set(it.event.id, it);
+      continue;
+    }
     if (first.hash === it.hash) it.shadow = true;
     else {
       add('duplicate', first, `event id ${it.event.id} appears with different contents`);
@@ -205,7 +218,10 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
   // 3. drive id, signatures, provider key trust
   for (const it of live) {
     if (driveId !== null && it.event.driveId !== driveId) add('altered', it, `event belongs to drive ${it.event.driveId}, not ${driveId}`);
-    if (!it.sigOk) { add('bad-signature', it, 'signature does not verify'); continue; }
+    if (!it.sigOk) {
+      add('bad-signature', it, 'signature does not verify');
+      continue;
+    }
     if (it.lineage === 'provider') {
       const at = options.trustedTimes?.get(it.event.id) ?? it.event.at;
       const a = it.event.author;
@@ -232,10 +248,19 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     }
     if (!customerKeys.has(it.event.author.publicKey)) {
       const own = [...attestationOfKey.values()].includes('customer-key');
-      add('wrong-author', it, own ? 'customer event not signed by the customer\'s own key named in the sealed event (a data-key holder cannot sign for this customer)' : 'customer event not signed by the key recorded in the sealed event');
+      add(
+        'wrong-author',
+        it,
+        own
+          ? "customer event not signed by the customer's own key named in the sealed event (a data-key holder cannot sign for this customer)"
+          : 'customer event not signed by the key recorded in the sealed event',
+      );
       continue;
     }
-    if (it.event.seq === 0 && !anchors.has(String(it.event.data['anchor']))) { add('wrong-author', it, 'customer lineage anchored to another manifest'); continue; }
+    if (it.event.seq === 0 && !anchors.has(String(it.event.data['anchor']))) {
+      add('wrong-author', it, 'customer lineage anchored to another manifest');
+      continue;
+    }
     it.authentic = true;
   }
 
@@ -287,7 +312,10 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
       if (before && before.length > 0) {
         for (const it of cur) {
           const match = before.find((b) => b.hash === it.event.prev);
-          if (!match) { add('altered', it, `prev does not match the hash of ${lineage} seq ${seq - 1}: it was altered or replaced`); continue; }
+          if (!match) {
+            add('altered', it, `prev does not match the hash of ${lineage} seq ${seq - 1}: it was altered or replaced`);
+            continue;
+          }
           const dt = Date.parse(match.event.at) - Date.parse(it.event.at);
           if (dt > tolerance) add('time-backwards', it, `at is ${Math.round(dt / 1000)} s before its predecessor's`);
         }
@@ -309,14 +337,32 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     const src = it.shadow ? firstById.get(it.event.id) : it;
     const codes = byIndex.get(src?.index ?? it.index) ?? [];
     statuses[it.index] = {
-      index: it.index, id: it.event.id, lineage: it.lineage, seq: it.event.seq, type: it.event.type, at: it.event.at, hash: it.hash,
-      status: statusOf(codes), codes: [...codes],
-      attestation: it.lineage !== 'customer' ? null : (src ?? it).authentic ? (attestationOfKey.get(it.event.author.publicKey) ?? 'data-key') : providerPending && it.sigOk ? 'unknown' : 'none',
+      index: it.index,
+      id: it.event.id,
+      lineage: it.lineage,
+      seq: it.event.seq,
+      type: it.event.type,
+      at: it.event.at,
+      hash: it.hash,
+      status: statusOf(codes),
+      codes: [...codes],
+      attestation:
+        it.lineage !== 'customer'
+          ? null
+          : (src ?? it).authentic
+            ? (attestationOfKey.get(it.event.author.publicKey) ?? 'data-key')
+            : providerPending && it.sigOk
+              ? 'unknown'
+              : 'none',
     };
   }
   // 7. custody order of the authentic events (anomalies are reported, the events kept)
-  const anomalies = custodyAnomalies(onDrive.filter((it) => it.authentic).map((it) => it.event), { clockToleranceMs: tolerance });
-  const status = problems.length === 0 ? (anomalies.length === 0 && !providerPending ? 'ok' : 'warning') : problems.every((p) => WARNING_CODES.includes(p.code)) ? 'warning' : 'invalid';
+  const anomalies = custodyAnomalies(
+    onDrive.filter((it) => it.authentic).map((it) => it.event),
+    { clockToleranceMs: tolerance },
+  );
+  const status =
+    problems.length === 0 ? (anomalies.length === 0 && !providerPending ? 'ok' : 'warning') : problems.every((p) => WARNING_CODES.includes(p.code)) ? 'warning' : 'invalid';
   const only = sealedAuthentic.length === 1 ? sealedAuthentic[0] : undefined;
   return {
     driveId,
@@ -348,11 +394,7 @@ function statusOf(codes: readonly ChainProblemCode[]): EventStatus['status'] {
  * service's enrolment registry). A key listed in `revoked` with a time is revoked from that
  * time on (events before it stay trusted); a key not listed anywhere is unknown.
  */
-export function staticTrust(keys: {
-  stations: Iterable<string>;
-  staff?: Iterable<string>;
-  revoked?: Iterable<{ publicKey: string; revokedAt: string }>;
-}): ChainTrust {
+export function staticTrust(keys: { stations: Iterable<string>; staff?: Iterable<string>; revoked?: Iterable<{ publicKey: string; revokedAt: string }> }): ChainTrust {
   const stations = new Set(keys.stations);
   const staff = new Set(keys.staff ?? []);
   const revoked = new Map<string, number>();

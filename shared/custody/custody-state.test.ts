@@ -35,7 +35,10 @@ describe('custody state machine', () => {
   });
 
   it('opened-before-shipped: opened with no shipped event before it', () => {
-    expect(kinds([sealedOnly, verifiedOnly, received, opened])).toEqual([['received-before-shipped', received.id], ['opened-before-shipped', opened.id]]);
+    expect(kinds([sealedOnly, verifiedOnly, received, opened])).toEqual([
+      ['received-before-shipped', received.id],
+      ['opened-before-shipped', opened.id],
+    ]);
   });
 
   it('judges shipping only when the provider lineage is known (a customer machine holds its own lineage only)', () => {
@@ -67,10 +70,16 @@ describe('custody state machine', () => {
     const e0 = testNext(c.customer, c.driveId, null, 'erased', { ...erased.data, anchor: c.manifestSha256 } as never, at('2025-03-02T14:00:00Z'));
     const r1 = testNext(c.customer, c.driveId, e0, 'received', { level: 'media', ok: true, problems: 0 }, at('2025-03-02T14:10:00Z'));
     const o2 = testNext(c.customer, c.driveId, r1, 'opened', { ok: true, filesRestored: 3, partial: false }, at('2025-03-02T14:20:00Z'));
-    expect(kinds([...c.provider, e0, r1, o2])).toEqual([['received-after-erased', r1.id], ['opened-after-erased', o2.id]]);
+    expect(kinds([...c.provider, e0, r1, o2])).toEqual([
+      ['received-after-erased', r1.id],
+      ['opened-after-erased', o2.id],
+    ]);
     // the station erased the drive (provider lineage) a day before the customer opened it
     const pErase = testNext(c.station, c.driveId, delivered, 'erased', erased.data as never, at('2025-03-02T00:00:00Z'));
-    expect(kinds([...c.provider, pErase, received, opened])).toEqual([['received-after-erased', received.id], ['opened-after-erased', opened.id]]);
+    expect(kinds([...c.provider, pErase, received, opened])).toEqual([
+      ['received-after-erased', received.id],
+      ['opened-after-erased', opened.id],
+    ]);
   });
 
   it('verified-after-erased: a verification of a drive already erased', () => {
@@ -93,8 +102,13 @@ describe('custody state machine', () => {
 
   it('covers every kind it declares', () => {
     expect([...CUSTODY_ANOMALY_KINDS].sort()).toEqual([
-      'delivered-before-shipped', 'opened-after-erased', 'opened-before-shipped', 'received-after-erased',
-      'received-before-shipped', 'verified-after-delivery', 'verified-after-erased',
+      'delivered-before-shipped',
+      'opened-after-erased',
+      'opened-before-shipped',
+      'received-after-erased',
+      'received-before-shipped',
+      'verified-after-delivery',
+      'verified-after-erased',
     ]);
   });
 });
@@ -112,7 +126,14 @@ describe('verifyChain reports custody anomalies without rejecting the events', (
   });
 
   it('ignores forged events for anomalies: an unknown key cannot raise one', () => {
-    const rogue = testNext({ author: { ...c.station.author, publicKey: c.customer.author.publicKey }, secretKey: c.customer.secretKey }, c.driveId, delivered, 'verified', { level: 'media', ok: true, problems: 0 }, at('2025-03-04T00:00:00Z'));
+    const rogue = testNext(
+      { author: { ...c.station.author, publicKey: c.customer.author.publicKey }, secretKey: c.customer.secretKey },
+      c.driveId,
+      delivered,
+      'verified',
+      { level: 'media', ok: true, problems: 0 },
+      at('2025-03-04T00:00:00Z'),
+    );
     const r = verifyChain([...c.provider, rogue], trust);
     expect(r.problems.map((p) => p.code)).toEqual(['unknown-key']);
     expect(r.anomalies).toEqual([]);

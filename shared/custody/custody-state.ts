@@ -124,7 +124,8 @@ export function custodyAnomalies(steps: readonly CustodyStep[], options: Custody
     }
     if (s.type === 'verified') {
       const before = handedOver.find((h) => clearlyPrecedes(h, s) && !returned.some((r) => mayPrecede(h, r) && mayPrecede(r, s)));
-      if (before) out.push({ kind: 'verified-after-delivery', eventId: s.id, relatedEventId: before.id, message: `verified after the drive was ${before.type}, with no return in between` });
+      if (before)
+        out.push({ kind: 'verified-after-delivery', eventId: s.id, relatedEventId: before.id, message: `verified after the drive was ${before.type}, with no return in between` });
     }
     const needsContents = NEEDS_CONTENTS[s.type];
     if (needsContents) {

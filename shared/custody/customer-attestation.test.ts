@@ -15,10 +15,22 @@ const trust = staticTrust({ stations: [station.author.publicKey] });
 /** A drive sealed for a customer key: the sealed event names the customer's own key. */
 function customerKeyDrive(identity: CustomerIdentity): { sealed: SignedEvent; shipped: SignedEvent; customer: TestAuthor } {
   const customer: TestAuthor = { author: customerIdentityAuthor(DRIVE, identity.publicKey), secretKey: identity.secretKey };
-  const sealed = testNext(station, DRIVE, null, 'sealed', {
-    manifestSha256, files: 1, bytes: 10, parts: 1, customerPublicKey: customer.author.publicKey, customerAttestation: 'customer-key',
-    stationCertificateSha256: 'ab'.repeat(32),
-  }, at(0));
+  const sealed = testNext(
+    station,
+    DRIVE,
+    null,
+    'sealed',
+    {
+      manifestSha256,
+      files: 1,
+      bytes: 10,
+      parts: 1,
+      customerPublicKey: customer.author.publicKey,
+      customerAttestation: 'customer-key',
+      stationCertificateSha256: 'ab'.repeat(32),
+    },
+    at(0),
+  );
   const shipped = testNext(station, DRIVE, sealed, 'shipped', { carrier: 'ups', trackingNumber: '1Z999AA10123456784' }, at(10));
   return { sealed, shipped, customer };
 }

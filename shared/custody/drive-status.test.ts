@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DRIVE_STATES, driveActions, driveStatus, matchesDriveQuery, mergeSteps, type StatusStep } from './drive-status.js';
 
 let n = 0;
-const step = (type: StatusStep['type'], at: string, data: Record<string, unknown> = {}, kind = 'station', seq = n): StatusStep => ({ id: `e${n++}`, seq, type, at, author: { kind }, data });
+const step = (type: StatusStep['type'], at: string, data: Record<string, unknown> = {}, kind = 'station', seq = n): StatusStep => ({
+  id: `e${n++}`,
+  seq,
+  type,
+  at,
+  author: { kind },
+  data,
+});
 
 const sealed = step('sealed', '2026-03-01T10:00:00Z');
 const verified = step('verified', '2026-03-01T10:05:00Z', { level: 'full', ok: true, problems: 0 });

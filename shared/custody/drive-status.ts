@@ -79,7 +79,12 @@ export function driveStatus(driveId: string, steps: readonly StatusStep[]): Driv
     state: openIncident ? 'incident' : ((custodyStage(events) as DriveState | null) ?? 'sealed'),
     sealedAt: last('sealed', (s) => s.at),
     lastEventAt: events.at(-1)?.at ?? null,
-    shipment: last('shipped', (s) => ({ carrier: str(s.data['carrier']) ?? 'other', trackingNumber: str(s.data['trackingNumber']) ?? '', orderRef: str(s.data['orderRef']), at: s.at })),
+    shipment: last('shipped', (s) => ({
+      carrier: str(s.data['carrier']) ?? 'other',
+      trackingNumber: str(s.data['trackingNumber']) ?? '',
+      orderRef: str(s.data['orderRef']),
+      at: s.at,
+    })),
     verification: last('verified', (s) => ({ level: str(s.data['level']) ?? 'media', ok: s.data['ok'] === true, at: s.at })),
     openIncident,
     orderRefs: pick('orderRef'),

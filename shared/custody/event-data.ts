@@ -35,7 +35,12 @@ export const rfc3339Utc = z
 /** Opaque id of a deletable personal-data record held outside the chain. */
 const recordRef = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected an opaque record id');
 /** Short, non-personal label (tool names, media descriptions). Never a person's name. */
-const label = (max: number) => z.string().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed');
+const label = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed');
 /** Base64 (RFC 4648, padded) of a 32-byte Ed25519 public key. */
 export const publicKeyB64 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected base64 of 32 bytes');
 /** The customer lineage's anchor: the manifest SHA-256 of the drive (first customer event only). */
@@ -130,7 +135,8 @@ export const erasedDataSchema = z
   .superRefine((d, ctx) => {
     if (d.technique === 'cryptographic-erase' && d.method !== 'purge') ctx.addIssue({ code: 'custom', message: 'cryptographic erase is a purge', path: ['method'] });
     if (d.technique === 'physical-destruction' && d.method !== 'destroy') ctx.addIssue({ code: 'custom', message: 'physical destruction is a destroy', path: ['method'] });
-    if (d.verification.method === 'none' && d.verification.result !== 'not-performed') ctx.addIssue({ code: 'custom', message: 'no verification means not-performed', path: ['verification', 'result'] });
+    if (d.verification.method === 'none' && d.verification.result !== 'not-performed')
+      ctx.addIssue({ code: 'custom', message: 'no verification means not-performed', path: ['verification', 'result'] });
   });
 
 /** `incident`: lost, damaged, returned or other; details (personal or not) live in a deletable record. */

@@ -4,8 +4,17 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { isScelleError } from '../errors/scelle-error.js';
 import { customerPublicKey, deriveCustomerKey } from './customer-key.js';
 import {
-  decodeBase64Strict, eventHash, eventSigningBytes, lineageOf, makeEvent, newEventId, parseSignedEvent,
-  signEvent, uuidV7Time, verifyEventSignature, type SignedEvent,
+  decodeBase64Strict,
+  eventHash,
+  eventSigningBytes,
+  lineageOf,
+  makeEvent,
+  newEventId,
+  parseSignedEvent,
+  signEvent,
+  uuidV7Time,
+  verifyEventSignature,
+  type SignedEvent,
 } from './event.js';
 import { parseEventData } from './event-data.js';
 import { buildTestChain, testAuthor } from './testing.js';
@@ -38,12 +47,22 @@ describe('signEvent / verifyEventSignature', () => {
 
   it('signs exactly the RFC 8785 bytes of the event without sig', () => {
     const expected = JSON.stringify({
-      at: sealed.at, author: { id: sealed.author.id, kind: 'station', publicKey: sealed.author.publicKey },
+      at: sealed.at,
+      author: { id: sealed.author.id, kind: 'station', publicKey: sealed.author.publicKey },
       data: {
-        bytes: 12345, customerPublicKey: sealed.data['customerPublicKey'], files: 3, manifestSha256: chain.manifestSha256,
-        parts: 1, stationCertificateSha256: 'ab'.repeat(32),
+        bytes: 12345,
+        customerPublicKey: sealed.data['customerPublicKey'],
+        files: 3,
+        manifestSha256: chain.manifestSha256,
+        parts: 1,
+        stationCertificateSha256: 'ab'.repeat(32),
       },
-      driveId: 'D7K2M9Q4', id: sealed.id, prev: null, seq: 0, type: 'sealed', v: 1,
+      driveId: 'D7K2M9Q4',
+      id: sealed.id,
+      prev: null,
+      seq: 0,
+      type: 'sealed',
+      v: 1,
     });
     expect(new TextDecoder().decode(eventSigningBytes(sealed))).toBe(expected);
     const sig = decodeBase64Strict(sealed.sig, 64);
@@ -70,7 +89,10 @@ describe('signEvent / verifyEventSignature', () => {
     for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(sig[32 + i] ?? 0);
     let s2 = s + L;
     const mall = new Uint8Array(sig);
-    for (let i = 0; i < 32; i++) { mall[32 + i] = Number(s2 & 0xffn); s2 >>= 8n; }
+    for (let i = 0; i < 32; i++) {
+      mall[32 + i] = Number(s2 & 0xffn);
+      s2 >>= 8n;
+    }
     expect(verifyEventSignature({ ...sealed, sig: Buffer.from(mall).toString('base64') })).toBe(false);
   });
 
@@ -85,9 +107,16 @@ describe('eventHash', () => {
     const reordered = Object.fromEntries(Object.entries(verified).reverse()) as unknown as SignedEvent;
     expect(Object.keys(reordered)[0]).toBe('sig');
     const withSig = JSON.stringify({
-      at: verified.at, author: { id: verified.author.id, kind: 'station', publicKey: verified.author.publicKey },
-      data: { level: 'full', ok: true, problems: 0 }, driveId: verified.driveId, id: verified.id, prev: verified.prev,
-      seq: 1, sig: verified.sig, type: 'verified', v: 1,
+      at: verified.at,
+      author: { id: verified.author.id, kind: 'station', publicKey: verified.author.publicKey },
+      data: { level: 'full', ok: true, problems: 0 },
+      driveId: verified.driveId,
+      id: verified.id,
+      prev: verified.prev,
+      seq: 1,
+      sig: verified.sig,
+      type: 'verified',
+      v: 1,
     });
     expect(eventHash(reordered)).toBe(createHash('sha256').update(withSig).digest('hex'));
     expect(eventHash(verified)).toMatch(/^[0-9a-f]{64}$/);
@@ -149,7 +178,10 @@ describe('event data', () => {
     expectCode(() => parseEventData('shipped', { carrier: 'ups', trackingNumber: '1z 999' }), 'E_CUSTODY_CHAIN', 'data.trackingNumber');
   });
   it('makeEvent validates what it builds', () => {
-    expectCode(() => makeEvent({ type: 'verified', driveId: 'D1', seq: 1, prev: null, author: chain.station.author, data: { level: 'full', ok: true, problems: 0 } }), 'E_CUSTODY_CHAIN');
+    expectCode(
+      () => makeEvent({ type: 'verified', driveId: 'D1', seq: 1, prev: null, author: chain.station.author, data: { level: 'full', ok: true, problems: 0 } }),
+      'E_CUSTODY_CHAIN',
+    );
   });
 });
 
@@ -163,7 +195,13 @@ describe('newEventId', () => {
   it('encodes the time and sets version and variant bits', () => {
     const now = new Date('2025-03-01T14:05:09.123Z');
     const id = newEventId(now, (n) => new Uint8Array(n).fill(0xff));
-    expect(id).toBe(`${(now.getTime()).toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7fff-bfff-ffffffffffff`);
+    expect(id).toBe(
+      `${now
+        .getTime()
+        .toString(16)
+        .padStart(12, '0')
+        .replace(/^(.{8})(.{4})$/, '$1-$2')}-7fff-bfff-ffffffffffff`,
+    );
     expect(uuidV7Time(id)).toBe(now.getTime());
     const zero = newEventId(now, (n) => new Uint8Array(n));
     expect(zero.endsWith('-7000-8000-000000000000')).toBe(true);

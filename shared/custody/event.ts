@@ -81,15 +81,19 @@ function refineEvent(e: z.output<z.ZodObject<typeof envelopeShape>>, ctx: z.Refi
   if ((e.seq === 0) !== (e.prev === null)) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'prev must be null exactly when seq is 0' });
   const allowed = lineage === 'customer' ? CUSTOMER_EVENT_TYPES : PROVIDER_EVENT_TYPES;
   if (!allowed.includes(e.type)) ctx.addIssue({ code: 'custom', path: ['type'], message: `a ${e.author.kind} may not author a ${e.type} event` });
-  if (lineage === 'provider' && (e.seq === 0) !== (e.type === 'sealed')) ctx.addIssue({ code: 'custom', path: ['type'], message: 'the provider lineage starts with sealed, and only there' });
+  if (lineage === 'provider' && (e.seq === 0) !== (e.type === 'sealed'))
+    ctx.addIssue({ code: 'custom', path: ['type'], message: 'the provider lineage starts with sealed, and only there' });
   const dataResult = EVENT_DATA_SCHEMAS[e.type].safeParse(e.data);
   if (!dataResult.success) {
-    for (const issue of dataResult.error.issues) ctx.addIssue({ code: 'custom', path: ['data', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message });
+    for (const issue of dataResult.error.issues)
+      ctx.addIssue({ code: 'custom', path: ['data', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message });
     return;
   }
   const hasAnchor = typeof e.data['anchor'] === 'string';
-  if (lineage === 'customer' && e.seq === 0 && !hasAnchor) ctx.addIssue({ code: 'custom', path: ['data', 'anchor'], message: 'the first customer event must carry data.anchor (manifest SHA-256)' });
-  if (hasAnchor && !(lineage === 'customer' && e.seq === 0)) ctx.addIssue({ code: 'custom', path: ['data', 'anchor'], message: 'data.anchor is only allowed on the first customer event' });
+  if (lineage === 'customer' && e.seq === 0 && !hasAnchor)
+    ctx.addIssue({ code: 'custom', path: ['data', 'anchor'], message: 'the first customer event must carry data.anchor (manifest SHA-256)' });
+  if (hasAnchor && !(lineage === 'customer' && e.seq === 0))
+    ctx.addIssue({ code: 'custom', path: ['data', 'anchor'], message: 'data.anchor is only allowed on the first customer event' });
 }
 
 /** zod schema of an unsigned event (envelope, structural rules and per-type data). */
@@ -134,7 +138,17 @@ export function lineageOf(e: Pick<CustodyEvent, 'author'>): Lineage {
 
 /** The event's own fields only, so that stray in-memory properties are never signed or hashed. */
 function unsignedFields(e: CustodyEvent): CustodyEvent {
-  return { v: e.v, id: e.id, driveId: e.driveId, seq: e.seq, prev: e.prev, type: e.type, at: e.at, author: { kind: e.author.kind, id: e.author.id, publicKey: e.author.publicKey }, data: e.data };
+  return {
+    v: e.v,
+    id: e.id,
+    driveId: e.driveId,
+    seq: e.seq,
+    prev: e.prev,
+    type: e.type,
+    at: e.at,
+    author: { kind: e.author.kind, id: e.author.id, publicKey: e.author.publicKey },
+    data: e.data,
+  };
 }
 
 /** RFC 8785 canonical JSON of `value` as UTF-8. @throws ScelleError E_CUSTODY_CHAIN if not serializable. */

@@ -39,7 +39,13 @@ export type SignedHandoff = z.output<typeof signedHandoffSchema>;
  * @throws ScelleError E_USAGE on a malformed id or time; E_CUSTODY_SIGNATURE on a bad key length.
  */
 export function signHandoff(input: { driveId: string; fromStation: string; toStation: string; at: Date }, secretKey: Uint8Array): SignedHandoff {
-  const parsed = handoffStatementSchema.safeParse({ type: HANDOFF_TYPE, driveId: input.driveId, fromStation: input.fromStation, toStation: input.toStation, at: input.at.toISOString() });
+  const parsed = handoffStatementSchema.safeParse({
+    type: HANDOFF_TYPE,
+    driveId: input.driveId,
+    fromStation: input.fromStation,
+    toStation: input.toStation,
+    at: input.at.toISOString(),
+  });
   if (!parsed.success) throw new ScelleError('E_USAGE', `malformed handoff: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const publicKey = publicKeyOf(secretKey);
   return { statement: parsed.data, publicKey, signature: encodeBase64(ed25519.sign(canonicalBytes(parsed.data), secretKey)) };

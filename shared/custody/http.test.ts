@@ -20,8 +20,29 @@ function hasOpenssl(): boolean {
 function selfSigned(dir: string, name: string): { key: string; cert: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
@@ -40,7 +61,9 @@ describe.skipIf(!hasOpenssl())('httpsFetchWithCa', () => {
     otherCa = selfSigned(dir, 'other').cert;
     server = createServer({ key: pair.key, cert: pair.cert }, (req, res) => {
       let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       req.on('end', () => {
         seen.push({ method: req.method, auth: req.headers.authorization, body });
         res.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -84,19 +107,26 @@ function resettingServer(resets: number): Promise<{ url: string; server: TcpServ
       else socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{"ok":true}');
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/checkpoint`, server, connections: () => n })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/checkpoint`, server, connections: () => n })),
+  );
 }
 
 describe('retryIdempotentOnReset over the global fetch', () => {
   const f = retryIdempotentOnReset(globalThis.fetch as unknown as FetchLike);
   const servers: TcpServer[] = [];
-  afterAll(() => { for (const s of servers) s.close(); });
+  afterAll(() => {
+    for (const s of servers) s.close();
+  });
 
   it('a GET reset by the server is sent once more and succeeds', async () => {
     const s = await resettingServer(1);
     servers.push(s.server);
     // without the wrapper the same request fails: the reset is real
-    const bare = await (globalThis.fetch as unknown as FetchLike)(s.url, { method: 'GET', headers: {} }).then(() => null, (e: unknown) => e);
+    const bare = await (globalThis.fetch as unknown as FetchLike)(s.url, { method: 'GET', headers: {} }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isStaleConnectionError(bare)).toBe(true);
     const s2 = await resettingServer(1);
     servers.push(s2.server);

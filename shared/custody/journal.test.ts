@@ -29,8 +29,12 @@ async function rejects(p: Promise<unknown>, code: string): Promise<void> {
 }
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'scelle-journal-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'scelle-journal-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('CustodyStore', () => {
   it('persists events, heads and the outbox across reopen', async () => {
@@ -85,7 +89,7 @@ describe('CustodyStore', () => {
     await s.close();
   });
 
-  it('takes a lock: a second open fails until the first closes; a dead owner\'s lock is stale', async () => {
+  it("takes a lock: a second open fails until the first closes; a dead owner's lock is stale", async () => {
     const s = await CustodyStore.open(dir);
     await rejects(CustodyStore.open(dir), 'E_CUSTODY_JOURNAL');
     await s.close();
@@ -131,7 +135,9 @@ describe('CustodyStore', () => {
 });
 
 describe('crash safety', () => {
-  async function fileSize(f: string): Promise<number> { return (await stat(f)).size; }
+  async function fileSize(f: string): Promise<number> {
+    return (await stat(f)).size;
+  }
 
   it('recovers from a crash at every byte of the last event record', async () => {
     const s = await CustodyStore.open(dir);

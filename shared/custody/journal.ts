@@ -336,7 +336,8 @@ export class CustodyStore {
     const last = this.lastCheckpoint();
     if (last) {
       if (c.treeSize < last.treeSize) throw new ScelleError('E_CUSTODY_SYNC', 'checkpoint older than the last one', { treeSize: c.treeSize, lastTreeSize: last.treeSize });
-      if (c.treeSize === last.treeSize && c.rootHash !== last.rootHash) throw new ScelleError('E_CUSTODY_SYNC', 'two different roots for the same tree size', { treeSize: c.treeSize });
+      if (c.treeSize === last.treeSize && c.rootHash !== last.rootHash)
+        throw new ScelleError('E_CUSTODY_SYNC', 'two different roots for the same tree size', { treeSize: c.treeSize });
       if (c.treeSize === last.treeSize && c.timestamp === last.timestamp) return;
     }
     await this.checkpointsLog.append([c]);

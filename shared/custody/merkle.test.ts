@@ -1,8 +1,19 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  EMPTY_ROOT, consistencyProof, consistencyProofRanges, hashChildren, hashLeafData, hashRange, inclusionProof,
-  leafHash, nodesCompletedByAppend, rangeNodeIds, rootHash, verifyConsistencyProof, verifyInclusionProof,
+  EMPTY_ROOT,
+  consistencyProof,
+  consistencyProofRanges,
+  hashChildren,
+  hashLeafData,
+  hashRange,
+  inclusionProof,
+  leafHash,
+  nodesCompletedByAppend,
+  rangeNodeIds,
+  rootHash,
+  verifyConsistencyProof,
+  verifyInclusionProof,
   type NodeId,
 } from './merkle.js';
 import { isScelleError } from '../errors/scelle-error.js';
@@ -12,7 +23,11 @@ const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 
 // --- A literal, recursive transcription of RFC 9162 §2.1.1, §2.1.3.1 and §2.1.4.1 ---------------
 
-function naiveK(n: number): number { let k = 1; while (k * 2 < n) k *= 2; return k; }
+function naiveK(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
 function naiveMth(d: Uint8Array[]): Uint8Array {
   if (d.length === 0) return new Uint8Array(createHash('sha256').digest());
   if (d.length === 1) return d[0] as Uint8Array;
@@ -27,9 +42,7 @@ function naivePath(m: number, d: Uint8Array[]): Uint8Array[] {
 function naiveSubproof(m: number, d: Uint8Array[], b: boolean): Uint8Array[] {
   if (m === d.length) return b ? [] : [naiveMth(d)];
   const k = naiveK(d.length);
-  return m <= k
-    ? [...naiveSubproof(m, d.slice(0, k), b), naiveMth(d.slice(k))]
-    : [...naiveSubproof(m - k, d.slice(k), false), naiveMth(d.slice(0, k))];
+  return m <= k ? [...naiveSubproof(m, d.slice(0, k), b), naiveMth(d.slice(k))] : [...naiveSubproof(m - k, d.slice(k), false), naiveMth(d.slice(0, k))];
 }
 
 // --- Certificate Transparency reference vectors (transparency-dev/merkle, proof/verify_test.go) --
@@ -47,16 +60,64 @@ const ctRoots = [
 ];
 // [leaf index (0-based), tree size, proof]
 const ctInclusion: Array<[number, number, string[]]> = [
-  [0, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [5, 8, ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    0,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    5,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
   [2, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
-  [1, 5, ['6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
+  [
+    1,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
 ];
 const ctConsistency: Array<[number, number, string[]]> = [
-  [1, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [6, 8, ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
   [2, 5, ['5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
-  [6, 7, ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    6,
+    7,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
 ];
 const ctLeaves = ctLeafData.map(hashLeafData);
 
@@ -126,7 +187,7 @@ describe('RFC 9162 hashing', () => {
 });
 
 describe('exhaustive agreement with a literal RFC 9162 implementation, sizes 1..64', () => {
-  const leaves = Array.from({ length: 64 }, (_, i) => hashLeafData(Uint8Array.of(i, i * 7 & 0xff)));
+  const leaves = Array.from({ length: 64 }, (_, i) => hashLeafData(Uint8Array.of(i, (i * 7) & 0xff)));
   const roots = [EMPTY_ROOT, ...Array.from({ length: 64 }, (_, n) => naiveMth(leaves.slice(0, n + 1)))];
 
   it('root hashes', () => {
@@ -174,7 +235,12 @@ describe('exhaustive agreement with a literal RFC 9162 implementation, sizes 1..
     }
     // 64 leaves store 127 perfect nodes.
     expect(store.size).toBe(127);
-    for (const [a, b] of [[3, 17], [1, 64], [33, 64], [63, 64]] as const) {
+    for (const [a, b] of [
+      [3, 17],
+      [1, 64],
+      [33, 64],
+      [63, 64],
+    ] as const) {
       const viaStore = consistencyProofRanges(a, b).map((r) => hex(hashRange(r.start, r.end, lookup)));
       expect(viaStore).toEqual(consistencyProof(leaves, a, b).map(hex));
     }
@@ -190,7 +256,11 @@ describe('input validation', () => {
   it('leafHash rejects anything but 64 hex digits', () => {
     for (const bad of ['', 'ab', 'zz'.repeat(32), 'ab'.repeat(33)]) {
       expect(() => leafHash(bad)).toThrow();
-      try { leafHash(bad); } catch (e) { expect(isScelleError(e, 'E_CUSTODY_MERKLE')).toBe(true); }
+      try {
+        leafHash(bad);
+      } catch (e) {
+        expect(isScelleError(e, 'E_CUSTODY_MERKLE')).toBe(true);
+      }
     }
   });
   it('proof builders reject out-of-range sizes and indexes', () => {
@@ -198,11 +268,21 @@ describe('input validation', () => {
     expect(() => inclusionProof(ctLeaves, 0, 9)).toThrow(/exceeds/);
     expect(() => consistencyProof(ctLeaves, 5, 4)).toThrow(/larger/);
     expect(() => rangeNodeIds(1, 3)).toThrow(/subtree/);
-    expect(rangeNodeIds(0, 7)).toEqual([{ level: 2, index: 0 }, { level: 1, index: 2 }, { level: 0, index: 6 }]);
+    expect(rangeNodeIds(0, 7)).toEqual([
+      { level: 2, index: 0 },
+      { level: 1, index: 2 },
+      { level: 0, index: 6 },
+    ]);
   });
   it('handles indexes beyond 2^32 without 32-bit overflow', () => {
     const big = 2 ** 40 + 3;
-    expect(nodesCompletedByAppend(big).map((c) => c.node)).toEqual([{ level: 1, index: (big - 1) / 2 }, { level: 2, index: (big - 3) / 4 }]);
-    expect(rangeNodeIds(0, 2 ** 40 + 1)).toEqual([{ level: 40, index: 0 }, { level: 0, index: 2 ** 40 }]);
+    expect(nodesCompletedByAppend(big).map((c) => c.node)).toEqual([
+      { level: 1, index: (big - 1) / 2 },
+      { level: 2, index: (big - 3) / 4 },
+    ]);
+    expect(rangeNodeIds(0, 2 ** 40 + 1)).toEqual([
+      { level: 40, index: 0 },
+      { level: 0, index: 2 ** 40 },
+    ]);
   });
 });

@@ -126,7 +126,10 @@ export function rangeNodeIds(start: number, end: number): NodeId[] {
   while (remaining > 0) {
     let size = 1;
     let level = 0;
-    while (size * 2 <= remaining) { size *= 2; level++; }
+    while (size * 2 <= remaining) {
+      size *= 2;
+      level++;
+    }
     if (offset % size !== 0) {
       throw new ScelleError('E_CUSTODY_MERKLE', 'range is not an RFC 9162 subtree', { start, end });
     }
@@ -295,9 +298,7 @@ export function consistencyProof(leaves: readonly Uint8Array[], size1: number, s
  * of size `treeSize` whose root is `root`. Returns false (never throws) for any malformed
  * input: index out of range, wrong hash lengths, extra or missing proof elements.
  */
-export function verifyInclusionProof(
-  leafHash: Uint8Array, index: number, treeSize: number, proof: readonly Uint8Array[], root: Uint8Array,
-): boolean {
+export function verifyInclusionProof(leafHash: Uint8Array, index: number, treeSize: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return false;
   if (leafHash.length !== HASH_SIZE || root.length !== HASH_SIZE) return false;
   let fn = index;
@@ -307,7 +308,10 @@ export function verifyInclusionProof(
     if (p.length !== HASH_SIZE || sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       r = hashChildren(p, r);
-      while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
+      while (fn % 2 === 0 && fn !== 0) {
+        fn /= 2;
+        sn = Math.floor(sn / 2);
+      }
     } else {
       r = hashChildren(r, p);
     }
@@ -323,9 +327,7 @@ export function verifyInclusionProof(
  * empty and the roots equal; when size1 = 0 the proof must be empty (anything extends the
  * empty tree). Returns false (never throws) for any malformed input.
  */
-export function verifyConsistencyProof(
-  size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array,
-): boolean {
+export function verifyConsistencyProof(size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array): boolean {
   if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size1 > size2) return false;
   if (size1 === size2) return proof.length === 0 && root1.length === HASH_SIZE && bytesEqual(root1, root2);
   if (size1 === 0) return proof.length === 0;
@@ -334,7 +336,10 @@ export function verifyConsistencyProof(
   const path = isPowerOfTwo(size1) ? [root1, ...proof] : [...proof];
   let fn = size1 - 1;
   let sn = size2 - 1;
-  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
   let fr = path[0] as Uint8Array;
   let sr = path[0] as Uint8Array;
   for (let i = 1; i < path.length; i++) {
@@ -343,7 +348,10 @@ export function verifyConsistencyProof(
     if (fn % 2 === 1 || fn === sn) {
       fr = hashChildren(c, fr);
       sr = hashChildren(c, sr);
-      while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
+      while (fn % 2 === 0 && fn !== 0) {
+        fn /= 2;
+        sn = Math.floor(sn / 2);
+      }
     } else {
       sr = hashChildren(sr, c);
     }

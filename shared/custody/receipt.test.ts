@@ -7,7 +7,13 @@ import { testSecretKey } from './testing.js';
 const secret = testSecretKey('service');
 const pub = publicKeyOf(secret);
 const oldPub = publicKeyOf(testSecretKey('old service'));
-const base = { eventId: '01956a8e-5c3b-7d2a-9f10-4e7a2b9c0d11', eventHash: 'ab'.repeat(32), receivedAt: '2025-03-01T15:00:00.000Z', leafIndex: 4, serviceKeyId: serviceKeyIdOf(pub) };
+const base = {
+  eventId: '01956a8e-5c3b-7d2a-9f10-4e7a2b9c0d11',
+  eventHash: 'ab'.repeat(32),
+  receivedAt: '2025-03-01T15:00:00.000Z',
+  leafIndex: 4,
+  serviceKeyId: serviceKeyIdOf(pub),
+};
 
 describe('service signatures', () => {
   it('key id is the first 16 hex of SHA-256 of the raw key', () => {

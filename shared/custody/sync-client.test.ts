@@ -32,7 +32,10 @@ class FakeService {
   status = 200;
 
   checkpoint(size = this.leaves.length) {
-    return signServiceObject({ treeSize: size, rootHash: hex(rootHash(this.leaves.slice(0, size))), timestamp: `2025-03-01T15:00:${String(size).padStart(2, '0')}.000Z`, serviceKeyId: keyId }, serviceSecret);
+    return signServiceObject(
+      { treeSize: size, rootHash: hex(rootHash(this.leaves.slice(0, size))), timestamp: `2025-03-01T15:00:${String(size).padStart(2, '0')}.000Z`, serviceKeyId: keyId },
+      serviceSecret,
+    );
   }
 
   fetch = async (url: string, init: HttpRequest): Promise<HttpResponse> => {
@@ -55,7 +58,10 @@ class FakeService {
           const h = eventHash(e);
           this.hashes.push(h);
           this.leaves.push(leafHash(h));
-          this.receipts.set(e.id, signServiceObject({ eventId: e.id, eventHash: h, receivedAt: '2025-03-01T15:00:00.000Z', leafIndex: this.leaves.length - 1, serviceKeyId: keyId }, serviceSecret));
+          this.receipts.set(
+            e.id,
+            signServiceObject({ eventId: e.id, eventHash: h, receivedAt: '2025-03-01T15:00:00.000Z', leafIndex: this.leaves.length - 1, serviceKeyId: keyId }, serviceSecret),
+          );
         }
         const receipt = this.receipts.get(e.id) as Record<string, unknown>;
         return { id: e.id, status, receipt: this.tamperReceipt ? { ...receipt, receivedAt: '2025-03-01T16:00:00.000Z' } : receipt };
@@ -94,8 +100,19 @@ let sleeps: number[];
 
 function client(extra: Partial<SyncClientOptions> = {}): CustodySyncClient {
   return new CustodySyncClient({
-    baseUrl: 'https://custody.example.test/', token: 'tok-secret', serviceKeys: [servicePub], store, fetch: svc.fetch,
-    sleep: (ms) => { sleeps.push(ms); return Promise.resolve(); }, random: () => 0.5, baseDelayMs: 100, maxDelayMs: 1000, ...extra,
+    baseUrl: 'https://custody.example.test/',
+    token: 'tok-secret',
+    serviceKeys: [servicePub],
+    store,
+    fetch: svc.fetch,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    random: () => 0.5,
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
+    ...extra,
   });
 }
 
@@ -277,7 +294,12 @@ describe('CustodySyncClient.push', () => {
   it('cancels between retries', async () => {
     svc.failures = [503, 503];
     const ac = new AbortController();
-    const cl = client({ sleep: () => { ac.abort(); return Promise.resolve(); } });
+    const cl = client({
+      sleep: () => {
+        ac.abort();
+        return Promise.resolve();
+      },
+    });
     await rejects(cl.push(ac.signal), 'E_CANCELLED');
   });
 

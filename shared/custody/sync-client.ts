@@ -72,13 +72,15 @@ export interface RemoteDrive {
 
 const hex64 = z.string().regex(HEX_SHA256_RE);
 const postResponseSchema = z.object({
-  results: z.array(z.object({
-    id: z.string(),
-    status: z.string(),
-    code: z.string().optional(),
-    message: z.string().optional(),
-    receipt: z.unknown().optional(),
-  })),
+  results: z.array(
+    z.object({
+      id: z.string(),
+      status: z.string(),
+      code: z.string().optional(),
+      message: z.string().optional(),
+      receipt: z.unknown().optional(),
+    }),
+  ),
   checkpoint: z.unknown(),
 });
 const consistencySchema = z.object({ proof: z.array(hex64) });
@@ -99,9 +101,18 @@ const hexBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex')
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(new ScelleError('E_CANCELLED', 'sync cancelled')); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); reject(new ScelleError('E_CANCELLED', 'sync cancelled')); };
+    if (signal?.aborted) {
+      reject(new ScelleError('E_CANCELLED', 'sync cancelled'));
+      return;
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new ScelleError('E_CANCELLED', 'sync cancelled'));
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -121,7 +132,10 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
 
 /** Thrown inside the retry loop for a failure worth retrying. */
 class Retryable extends Error {
-  constructor(readonly reason: string, readonly status: number | null) {
+  constructor(
+    readonly reason: string,
+    readonly status: number | null,
+  ) {
     super(reason);
   }
 }
@@ -180,12 +194,17 @@ export class CustodySyncClient {
       try {
         return await this.once(method, url, payload, signal);
       } catch (e) {
-        if (e instanceof Retryable) { last = e; continue; }
+        if (e instanceof Retryable) {
+          last = e;
+          continue;
+        }
         throw e;
       }
     }
     throw new ScelleError('E_CUSTODY_SYNC', `custody service unavailable after ${maxAttempts} attempts: ${last?.reason ?? 'unknown'}`, {
-      attempts: maxAttempts, status: last?.status ?? 0, network: last?.status === null,
+      attempts: maxAttempts,
+      status: last?.status ?? 0,
+      network: last?.status === null,
     });
   }
 
@@ -211,7 +230,9 @@ export class CustodySyncClient {
       try {
         const j = JSON.parse(text) as { error?: { code?: unknown } };
         if (typeof j.error?.code === 'string') serverCode = j.error.code.slice(0, 64);
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
       throw new ScelleError('E_CUSTODY_SYNC', `custody service refused the request (HTTP ${status}${serverCode ? `, ${serverCode}` : ''})`, { status, serverCode });
     }
     if (text.length > MAX_RESPONSE_BYTES) throw new ScelleError('E_CUSTODY_SYNC', 'custody service response too large', { status });
@@ -239,10 +260,15 @@ export class CustodySyncClient {
     if (!verifyServiceSignature(cp, this.opts.serviceKeys)) throw new ScelleError('E_CUSTODY_SYNC', 'checkpoint signature does not verify', { treeSize: cp.treeSize });
     const last = this.opts.store.lastCheckpoint();
     if (last) {
-      if (cp.treeSize < last.treeSize) throw new ScelleError('E_CUSTODY_SYNC', 'the service tree shrank since the last checkpoint', { treeSize: cp.treeSize, lastTreeSize: last.treeSize });
+      if (cp.treeSize < last.treeSize)
+        throw new ScelleError('E_CUSTODY_SYNC', 'the service tree shrank since the last checkpoint', { treeSize: cp.treeSize, lastTreeSize: last.treeSize });
       let proof: Uint8Array[] = [];
       if (cp.treeSize > last.treeSize && last.treeSize > 0) {
-        const r = this.parse(consistencySchema, await this.request('GET', '/v1/proof/consistency', undefined, { from: last.treeSize, to: cp.treeSize }, signal), 'consistency proof');
+        const r = this.parse(
+          consistencySchema,
+          await this.request('GET', '/v1/proof/consistency', undefined, { from: last.treeSize, to: cp.treeSize }, signal),
+          'consistency proof',
+        );
         proof = r.proof.map(hexBytes);
       }
       if (!verifyConsistencyProof(last.treeSize, cp.treeSize, proof, hexBytes(last.rootHash), hexBytes(cp.rootHash))) {

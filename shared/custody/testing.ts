@@ -31,14 +31,7 @@ export function testCustomer(dataKey: Uint8Array, driveId: string): TestAuthor {
 }
 
 /** Signs the next event of a lineage given its predecessor (TEST ONLY). */
-export function testNext<T extends EventType>(
-  who: TestAuthor,
-  driveId: string,
-  prevEvent: SignedEvent | null,
-  type: T,
-  data: EventDataMap[T],
-  at: Date,
-): SignedEvent {
+export function testNext<T extends EventType>(who: TestAuthor, driveId: string, prevEvent: SignedEvent | null, type: T, data: EventDataMap[T], at: Date): SignedEvent {
   const e = makeEvent({ type, driveId, seq: prevEvent ? prevEvent.seq + 1 : 0, prev: prevEvent ? eventHash(prevEvent) : null, author: who.author, data, at });
   return signEvent(e, who.secretKey);
 }
@@ -66,20 +59,42 @@ export function buildTestChain(driveId = 'D7K2M9Q4', start = new Date('2025-03-0
   const staff = testAuthor('staff', 'staff-0042');
   const customer = testCustomer(dataKey, driveId);
   const t = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
-  const sealed = testNext(station, driveId, null, 'sealed', {
-    manifestSha256, files: 3, bytes: 12345, parts: 1, customerPublicKey: customer.author.publicKey,
-    stationCertificateSha256: 'ab'.repeat(32),
-  }, t(0));
+  const sealed = testNext(
+    station,
+    driveId,
+    null,
+    'sealed',
+    {
+      manifestSha256,
+      files: 3,
+      bytes: 12345,
+      parts: 1,
+      customerPublicKey: customer.author.publicKey,
+      stationCertificateSha256: 'ab'.repeat(32),
+    },
+    t(0),
+  );
   const verified = testNext(station, driveId, sealed, 'verified', { level: 'full', ok: true, problems: 0 }, t(5));
   const shipped = testNext(station, driveId, verified, 'shipped', { carrier: 'ups', trackingNumber: '1Z999AA10123456784' }, t(30));
   const delivered = testNext(staff, driveId, shipped, 'delivered', { carrierDeliveredAt: t(1440).toISOString() }, t(1500));
   const received = testNext(customer, driveId, null, 'received', { anchor: manifestSha256, level: 'media', ok: true, problems: 0 }, t(1460));
   const opened = testNext(customer, driveId, received, 'opened', { ok: true, filesRestored: 3, partial: false }, t(1470));
-  const erased = testNext(customer, driveId, opened, 'erased', {
-    method: 'purge', technique: 'cryptographic-erase', media: { type: 'flash', description: 'USB external SSD 1 TB' },
-    tool: { name: 'scelle', version: '0.1.0' }, verification: { method: 'full', result: 'pass' },
-    performedBy: 'customer', performedAt: t(1480).toISOString(),
-  }, t(1480));
+  const erased = testNext(
+    customer,
+    driveId,
+    opened,
+    'erased',
+    {
+      method: 'purge',
+      technique: 'cryptographic-erase',
+      media: { type: 'flash', description: 'USB external SSD 1 TB' },
+      tool: { name: 'scelle', version: '0.1.0' },
+      verification: { method: 'full', result: 'pass' },
+      performedBy: 'customer',
+      performedAt: t(1480).toISOString(),
+    },
+    t(1480),
+  );
   const provider = [sealed, verified, shipped, delivered];
   const customerEvents = [received, opened, erased];
   return { driveId, dataKey, manifestSha256, station, staff, customer, provider, customerEvents, all: [...provider, ...customerEvents] };

@@ -16,8 +16,20 @@ import { parseWindowsVolumes } from './windows.js';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 const drive = (over: Partial<AttachedDrive> = {}): AttachedDrive => ({
-  id: '/dev/sdb1', disk: '/dev/sdb', label: 'X', model: 'M', mountpoint: '/media/x', sizeBytes: 2e12, freeBytes: 2e12,
-  fileSystem: 'exfat', rawFileSystem: 'exfat', removable: true, bus: 'usb', readOnly: false, isSystem: false, ...over,
+  id: '/dev/sdb1',
+  disk: '/dev/sdb',
+  label: 'X',
+  model: 'M',
+  mountpoint: '/media/x',
+  sizeBytes: 2e12,
+  freeBytes: 2e12,
+  fileSystem: 'exfat',
+  rawFileSystem: 'exfat',
+  removable: true,
+  bus: 'usb',
+  readOnly: false,
+  isSystem: false,
+  ...over,
 });
 
 describe('Linux lsblk', () => {
@@ -34,19 +46,33 @@ describe('Linux lsblk', () => {
   });
   it('reads labels, file systems and sizes', () => {
     const usb = drives.find((d) => d.id === '/dev/sdc1')!;
-    expect(usb).toMatchObject({ label: 'CLE USB', fileSystem: 'fat32', sizeBytes: 31913934848, removable: true, bus: 'usb', model: 'Ultra Fit', mountpoint: '/media/tech/CLE USB' });
+    expect(usb).toMatchObject({
+      label: 'CLE USB',
+      fileSystem: 'fat32',
+      sizeBytes: 31913934848,
+      removable: true,
+      bus: 'usb',
+      model: 'Ultra Fit',
+      mountpoint: '/media/tech/CLE USB',
+    });
   });
   it('accepts older lsblk output with strings for numbers and flags', () => {
     const old = parseLsblk(fixture('lsblk-old-strings.json'));
-    expect(old.map((d) => [d.id, d.isSystem, d.removable, d.sizeBytes])).toEqual([['/dev/sda1', true, false, 250058301440], ['/dev/sdb', false, true, 8053063680]]);
+    expect(old.map((d) => [d.id, d.isSystem, d.removable, d.sizeBytes])).toEqual([
+      ['/dev/sda1', true, false, 250058301440],
+      ['/dev/sdb', false, true, 8053063680],
+    ]);
   });
   it('throws on garbage', () => expect(() => parseLsblk('not json')).toThrow(SyntaxError));
 });
 
 describe('macOS diskutil', () => {
   it('parses plists with entities', () => {
-    expect(parsePlist('<plist><dict><key>a</key><string>x &amp; &#xC9;</string><key>b</key><array><integer>3</integer><true/></array><key>c</key><dict/></dict></plist>'))
-      .toEqual({ a: 'x & É', b: [3, true], c: {} });
+    expect(parsePlist('<plist><dict><key>a</key><string>x &amp; &#xC9;</string><key>b</key><array><integer>3</integer><true/></array><key>c</key><dict/></dict></plist>')).toEqual({
+      a: 'x & É',
+      b: [3, true],
+      c: {},
+    });
     expect(() => parsePlist('<plist><dict><string>x</string></dict></plist>')).toThrow(SyntaxError);
   });
   it('lists mounted volumes only', () => {
@@ -54,7 +80,16 @@ describe('macOS diskutil', () => {
   });
   it('reads an exFAT USB volume', () => {
     expect(parseDiskutilInfo(fixture('diskutil-info-disk4s2.plist'))).toMatchObject({
-      id: 'disk4s2', disk: 'disk4', label: 'LIVRAISON', mountpoint: '/Volumes/LIVRAISON', fileSystem: 'exfat', freeBytes: 1999700000000, removable: true, bus: 'usb', isSystem: false, readOnly: false,
+      id: 'disk4s2',
+      disk: 'disk4',
+      label: 'LIVRAISON',
+      mountpoint: '/Volumes/LIVRAISON',
+      fileSystem: 'exfat',
+      freeBytes: 1999700000000,
+      removable: true,
+      bus: 'usb',
+      isSystem: false,
+      readOnly: false,
     });
   });
   it('reads a FAT32 stick', () => {
@@ -97,7 +132,14 @@ describe('listAttachedDrives', () => {
   it('fills free space from statfs and wraps tool failures in E_TARGET_NOT_FOUND', async () => {
     const found = await listAttachedDrives({ platform: 'linux', run: async () => fixture('lsblk-workstation.json'), freeBytes: async (m) => (m.includes('CLE') ? 123 : null) });
     expect(found.map((d) => d.freeBytes)).toEqual([null, 123]);
-    await expect(listAttachedDrives({ platform: 'linux', run: async () => { throw new Error('ENOENT lsblk'); } })).rejects.toMatchObject({ code: 'E_TARGET_NOT_FOUND' });
+    await expect(
+      listAttachedDrives({
+        platform: 'linux',
+        run: async () => {
+          throw new Error('ENOENT lsblk');
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'E_TARGET_NOT_FOUND' });
     await expect(listAttachedDrives({ platform: 'aix', run: async () => '' })).rejects.toMatchObject({ code: 'E_TARGET_NOT_FOUND' });
   });
 });
@@ -136,8 +178,19 @@ describe('checkDriveForSeal', () => {
 
 describe('helpers', () => {
   it('normalizes file-system names', () => {
-    expect(['vfat', 'MS-DOS FAT32', 'FAT32', 'msdos', 'ExFAT', 'NTFS', 'apfs', 'Mac OS Extended (Journaled)', 'ext4', '', 'zfs'].map(normalizeFileSystem))
-      .toEqual(['fat32', 'fat32', 'fat32', 'fat32', 'exfat', 'ntfs', 'apfs', 'hfs+', 'ext4', 'other', 'other']);
+    expect(['vfat', 'MS-DOS FAT32', 'FAT32', 'msdos', 'ExFAT', 'NTFS', 'apfs', 'Mac OS Extended (Journaled)', 'ext4', '', 'zfs'].map(normalizeFileSystem)).toEqual([
+      'fat32',
+      'fat32',
+      'fat32',
+      'fat32',
+      'exfat',
+      'ntfs',
+      'apfs',
+      'hfs+',
+      'ext4',
+      'other',
+      'other',
+    ]);
   });
   it('finds sealed folders with a manifest', async () => {
     const root = await mkdtemp(join(tmpdir(), 'scelle-drives-'));

@@ -17,7 +17,10 @@ export const FAT32_MAX_FILE_BYTES = 4 * 1024 ** 3 - 1;
  * Unknown or empty names give `other`; never throws.
  */
 export function normalizeFileSystem(raw: string | null | undefined): FileSystemKind {
-  const s = (raw ?? '').trim().toLowerCase().replace(/[\s_]+/g, '');
+  const s = (raw ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '');
   if (s === '') return 'other';
   if (s === 'vfat' || s === 'fat32' || s === 'msdos' || s === 'ms-dosfat32' || s === 'fat') return 'fat32';
   if (s === 'exfat') return 'exfat';

@@ -11,9 +11,19 @@ export const LSBLK_ARGS = ['-J', '-b', '-o', 'NAME,PATH,SIZE,FSTYPE,MOUNTPOINT,L
 export const LINUX_SYSTEM_MOUNTPOINTS = ['/', '/boot', '/boot/efi', '/efi', '/usr', '/var', '/home', '/opt', '/srv', '/tmp', '[SWAP]'];
 
 interface LsblkNode {
-  name?: string; path?: string; size?: number | string | null; fstype?: string | null; mountpoint?: string | null;
-  label?: string | null; rm?: boolean | string | number | null; hotplug?: boolean | string | number | null;
-  tran?: string | null; model?: string | null; type?: string | null; pkname?: string | null; ro?: boolean | string | number | null;
+  name?: string;
+  path?: string;
+  size?: number | string | null;
+  fstype?: string | null;
+  mountpoint?: string | null;
+  label?: string | null;
+  rm?: boolean | string | number | null;
+  hotplug?: boolean | string | number | null;
+  tran?: string | null;
+  model?: string | null;
+  type?: string | null;
+  pkname?: string | null;
+  ro?: boolean | string | number | null;
   children?: LsblkNode[];
 }
 
@@ -32,7 +42,10 @@ export function parseLsblk(json: string, systemMountpoints: readonly string[] = 
   for (const disk of doc.blockdevices ?? []) {
     if (disk.type === 'loop' || disk.type === 'rom' || (disk.name ?? '').startsWith('zram')) continue;
     const all: LsblkNode[] = [];
-    const walk = (n: LsblkNode) => { all.push(n); for (const c of n.children ?? []) walk(c); };
+    const walk = (n: LsblkNode) => {
+      all.push(n);
+      for (const c of n.children ?? []) walk(c);
+    };
     walk(disk);
     const isSystem = all.some((n) => n.mountpoint != null && systemMountpoints.includes(n.mountpoint));
     const bus = (disk.tran ?? '').toLowerCase();

@@ -7,8 +7,10 @@
 export type PlistValue = string | number | boolean | PlistValue[] | { [key: string]: PlistValue };
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const decode = (s: string) => s.replace(/&(#x?[0-9a-fA-F]+|lt|gt|amp|quot|apos);/g, (_, e: string) =>
-  e.startsWith('#x') ? String.fromCodePoint(Number.parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number.parseInt(e.slice(1), 10)) : (ENTITIES[e] ?? ''));
+const decode = (s: string) =>
+  s.replace(/&(#x?[0-9a-fA-F]+|lt|gt|amp|quot|apos);/g, (_, e: string) =>
+    e.startsWith('#x') ? String.fromCodePoint(Number.parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number.parseInt(e.slice(1), 10)) : (ENTITIES[e] ?? ''),
+  );
 
 /** Parses an XML plist document; throws a SyntaxError when it is malformed. */
 export function parsePlist(xml: string): PlistValue {
@@ -31,16 +33,26 @@ export function parsePlist(xml: string): PlistValue {
   };
   const value = (tag: string): PlistValue => {
     switch (tag) {
-      case '<string>': return text('</string>');
-      case '<string/>': return '';
-      case '<integer>': return Number.parseInt(text('</integer>').trim(), 10);
-      case '<real>': return Number.parseFloat(text('</real>').trim());
-      case '<true/>': return true;
-      case '<false/>': return false;
-      case '<data>': return text('</data>').replace(/\s+/g, '');
-      case '<date>': return text('</date>').trim();
-      case '<dict/>': return {};
-      case '<array/>': return [];
+      case '<string>':
+        return text('</string>');
+      case '<string/>':
+        return '';
+      case '<integer>':
+        return Number.parseInt(text('</integer>').trim(), 10);
+      case '<real>':
+        return Number.parseFloat(text('</real>').trim());
+      case '<true/>':
+        return true;
+      case '<false/>':
+        return false;
+      case '<data>':
+        return text('</data>').replace(/\s+/g, '');
+      case '<date>':
+        return text('</date>').trim();
+      case '<dict/>':
+        return {};
+      case '<array/>':
+        return [];
       case '<dict>': {
         const obj: Record<string, PlistValue> = {};
         for (;;) {
@@ -59,7 +71,8 @@ export function parsePlist(xml: string): PlistValue {
           arr.push(value(t));
         }
       }
-      default: throw new SyntaxError(`plist: unexpected ${tag}`);
+      default:
+        throw new SyntaxError(`plist: unexpected ${tag}`);
     }
   };
   let t = nextTag();

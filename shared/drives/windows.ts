@@ -21,8 +21,19 @@ export const WINDOWS_VOLUME_SCRIPT = [
 ].join(' ');
 
 interface WinVolume {
-  DriveLetter?: string; UniqueId?: string; FileSystemLabel?: string; FileSystem?: string; Size?: number; SizeRemaining?: number;
-  DriveType?: string; DiskNumber?: number; BusType?: string; IsBoot?: boolean; IsSystem?: boolean; IsReadOnly?: boolean; FriendlyName?: string;
+  DriveLetter?: string;
+  UniqueId?: string;
+  FileSystemLabel?: string;
+  FileSystem?: string;
+  Size?: number;
+  SizeRemaining?: number;
+  DriveType?: string;
+  DiskNumber?: number;
+  BusType?: string;
+  IsBoot?: boolean;
+  IsSystem?: boolean;
+  IsReadOnly?: boolean;
+  FriendlyName?: string;
 }
 
 const EXTERNAL_BUSES = new Set(['usb', '1394', 'sd', 'mmc']);
@@ -36,24 +47,31 @@ export function parseWindowsVolumes(json: string): AttachedDrive[] {
   if (json.trim() === '') return [];
   const parsed = JSON.parse(json) as WinVolume | WinVolume[];
   const volumes = Array.isArray(parsed) ? parsed : [parsed];
-  const systemDisks = new Set(volumes.filter((v) => v.IsBoot || v.IsSystem).map((v) => v.DiskNumber ?? -1).filter((n) => n >= 0));
-  return volumes.filter((v) => v.DriveLetter).map((v) => {
-    const bus = (v.BusType ?? '').toLowerCase();
-    const diskNumber = v.DiskNumber ?? -1;
-    return {
-      id: v.UniqueId || `${v.DriveLetter}:`,
-      disk: String(diskNumber),
-      label: v.FileSystemLabel ?? '',
-      model: v.FriendlyName ?? '',
-      mountpoint: `${v.DriveLetter}:\\`,
-      sizeBytes: v.Size ?? 0,
-      freeBytes: typeof v.SizeRemaining === 'number' ? v.SizeRemaining : null,
-      fileSystem: normalizeFileSystem(v.FileSystem),
-      rawFileSystem: v.FileSystem ?? '',
-      removable: v.DriveType === 'Removable' || EXTERNAL_BUSES.has(bus),
-      bus,
-      readOnly: v.IsReadOnly === true,
-      isSystem: Boolean(v.IsBoot || v.IsSystem) || (diskNumber >= 0 && systemDisks.has(diskNumber)),
-    };
-  });
+  const systemDisks = new Set(
+    volumes
+      .filter((v) => v.IsBoot || v.IsSystem)
+      .map((v) => v.DiskNumber ?? -1)
+      .filter((n) => n >= 0),
+  );
+  return volumes
+    .filter((v) => v.DriveLetter)
+    .map((v) => {
+      const bus = (v.BusType ?? '').toLowerCase();
+      const diskNumber = v.DiskNumber ?? -1;
+      return {
+        id: v.UniqueId || `${v.DriveLetter}:`,
+        disk: String(diskNumber),
+        label: v.FileSystemLabel ?? '',
+        model: v.FriendlyName ?? '',
+        mountpoint: `${v.DriveLetter}:\\`,
+        sizeBytes: v.Size ?? 0,
+        freeBytes: typeof v.SizeRemaining === 'number' ? v.SizeRemaining : null,
+        fileSystem: normalizeFileSystem(v.FileSystem),
+        rawFileSystem: v.FileSystem ?? '',
+        removable: v.DriveType === 'Removable' || EXTERNAL_BUSES.has(bus),
+        bus,
+        readOnly: v.IsReadOnly === true,
+        isSystem: Boolean(v.IsBoot || v.IsSystem) || (diskNumber >= 0 && systemDisks.has(diskNumber)),
+      };
+    });
 }

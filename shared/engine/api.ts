@@ -78,10 +78,7 @@ export interface DriveInfo {
  * already unlocked in this process — the desktop app's session, so that a restore does not
  * run the unlock code's key derivation again. A data key never comes from user input.
  */
-export type DriveSecret =
-  | { kind: 'unlock-code'; code: string }
-  | { kind: 'x25519'; secretKey: Uint8Array }
-  | { kind: 'data-key'; key: Uint8Array };
+export type DriveSecret = { kind: 'unlock-code'; code: string } | { kind: 'x25519'; secretKey: Uint8Array } | { kind: 'data-key'; key: Uint8Array };
 
 /** One entry of the encrypted index: defined with the format (shared/format/index-codec.ts). */
 export type { IndexEntry } from '../format/index-codec.js';

@@ -6,13 +6,37 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  appendFileSync, chmodSync, existsSync, openSync, closeSync, writeSync, readFileSync, readdirSync, renameSync, rmSync,
-  statfsSync, symlinkSync, truncateSync, unlinkSync, writeFileSync,
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  openSync,
+  closeSync,
+  writeSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  MiB, asUnprivileged, bytes, headBytes, makeFullDevice, makeKeys, remountTmpfs, snapshotTree, tempDir, tryMountTmpfs, unmount, writeTree,
+  MiB,
+  asUnprivileged,
+  bytes,
+  headBytes,
+  makeFullDevice,
+  makeKeys,
+  remountTmpfs,
+  snapshotTree,
+  tempDir,
+  tryMountTmpfs,
+  unmount,
+  writeTree,
 } from '../../test/support/engine-fixtures.js';
 import type { Progress, SealOptions } from './api.js';
 import { open, seal, verify } from './index.js';
@@ -30,7 +54,10 @@ function setup(tree = sourceTree()) {
   writeTree(src, tree);
   const target = tempDir();
   const options = (extra: Partial<SealOptions> = {}): SealOptions => ({
-    sources: [join(src, 'data')], target, station: keys.station, partPlaintextSize: PART,
+    sources: [join(src, 'data')],
+    target,
+    station: keys.station,
+    partPlaintextSize: PART,
     recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
     ...extra,
   });
@@ -49,7 +76,9 @@ function onFirstSealProgress(action: () => void): (p: Progress) => void {
 }
 
 function driveDirsIn(target: string): string[] {
-  return readdirSync(target).filter((n) => n.startsWith('SCELLE-')).map((n) => join(target, n));
+  return readdirSync(target)
+    .filter((n) => n.startsWith('SCELLE-'))
+    .map((n) => join(target, n));
 }
 
 /** The one unfinished drive folder in `target`: no manifest, a resume state. */
@@ -95,7 +124,9 @@ describe('a target that fills up', () => {
    */
   async function fillUpMidSeal(s: ReturnType<typeof setup>): Promise<{ driveDir: string; cleanup: () => void }> {
     const mounted = tryMountTmpfs(s.target, 8 * MiB);
-    const cleanup = () => { if (mounted) unmount(s.target); };
+    const cleanup = () => {
+      if (mounted) unmount(s.target);
+    };
     try {
       const filler = join(s.target, 'filler');
       const fill = onFirstSealProgress(() => {
@@ -147,7 +178,10 @@ describe('a target that fills up', () => {
     const victim = join(tempDir(), 'victim.txt');
     writeFileSync(victim, 'outside the drive');
     const plant = onFirstSealProgress(() => symlinkSync(victim, join(driveDirsIn(s.target)[0]!, 'payload/part-00001.scx')));
-    await expect(seal(s.options({ onProgress: plant }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: 'payload/part-00001.scx', reason: 'link' } });
+    await expect(seal(s.options({ onProgress: plant }), { sinkMode: 'inline' })).rejects.toMatchObject({
+      code: 'E_FORMAT_UNSAFE_ENTRY',
+      details: { path: 'payload/part-00001.scx', reason: 'link' },
+    });
     expect(readFileSync(victim, 'utf8')).toBe('outside the drive');
     expectUnfinished(s.target);
   });
@@ -231,7 +265,10 @@ describe('sources that change while being sealed', () => {
   it('a file replaced by a symbolic link before it is read: E_SOURCE_CHANGED (the link is not followed)', async () => {
     const s = setup();
     const next = join(s.src, 'data/b-next.bin');
-    const swap = onFirstSealProgress(() => { unlinkSync(next); symlinkSync('/etc/hostname', next); });
+    const swap = onFirstSealProgress(() => {
+      unlinkSync(next);
+      symlinkSync('/etc/hostname', next);
+    });
     await expect(seal(s.options({ onProgress: swap }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_SOURCE_CHANGED', details: { path: next } });
     expectUnfinished(s.target);
   });
@@ -246,7 +283,10 @@ describe('sources that change while being sealed', () => {
 
   it('a file replaced (renamed over, as editors save) while it is being read: E_SOURCE_CHANGED', async () => {
     const s = setup();
-    const act = onFirstSealProgress(() => { writeFileSync(big(s) + '.new', 'new content'); renameSync(big(s) + '.new', big(s)); });
+    const act = onFirstSealProgress(() => {
+      writeFileSync(big(s) + '.new', 'new content');
+      renameSync(big(s) + '.new', big(s));
+    });
     await expect(seal(s.options({ onProgress: act }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_SOURCE_CHANGED', details: { path: big(s) } });
   });
 });
@@ -257,8 +297,10 @@ describe('unreadable sources (sealing as nobody: root ignores permissions)', () 
     chmodSync(s.src, 0o755);
     chmodSync(join(s.src, 'data/secret.txt'), 0o000);
     chmodSync(s.target, 0o777);
-    await expect(asUnprivileged(() => seal(s.options(), { sinkMode: 'inline' })))
-      .rejects.toMatchObject({ code: 'E_SOURCE_UNREADABLE', details: { path: join(s.src, 'data/secret.txt'), errno: 'EACCES' } });
+    await expect(asUnprivileged(() => seal(s.options(), { sinkMode: 'inline' }))).rejects.toMatchObject({
+      code: 'E_SOURCE_UNREADABLE',
+      details: { path: join(s.src, 'data/secret.txt'), errno: 'EACCES' },
+    });
     for (const d of driveDirsIn(s.target)) expect(existsSync(join(d, 'manifest.json'))).toBe(false);
   });
 
@@ -267,8 +309,10 @@ describe('unreadable sources (sealing as nobody: root ignores permissions)', () 
     chmodSync(s.src, 0o755);
     chmodSync(join(s.src, 'data/locked'), 0o000);
     chmodSync(s.target, 0o777);
-    await expect(asUnprivileged(() => seal(s.options(), { sinkMode: 'inline' })))
-      .rejects.toMatchObject({ code: 'E_SOURCE_UNREADABLE', details: { path: join(s.src, 'data/locked') } });
+    await expect(asUnprivileged(() => seal(s.options(), { sinkMode: 'inline' }))).rejects.toMatchObject({
+      code: 'E_SOURCE_UNREADABLE',
+      details: { path: join(s.src, 'data/locked') },
+    });
     expect(readdirSync(s.target)).toEqual([]);
   });
 });
@@ -278,7 +322,9 @@ describe('cancellation and resume', () => {
     const s = setup();
     const controller = new AbortController();
     // Cancel once part 0 (2 MiB of tar) is closed and part 1 has begun: mid-file in b-next.bin.
-    const cancel = (p: Progress) => { if (p.phase === 'seal' && p.bytesDone >= 3.5 * MiB) controller.abort(); };
+    const cancel = (p: Progress) => {
+      if (p.phase === 'seal' && p.bytesDone >= 3.5 * MiB) controller.abort();
+    };
     await expect(seal(s.options({ signal: controller.signal, onProgress: cancel }), { sinkMode: 'inline', progressIntervalMs: 0 })).rejects.toMatchObject({ code: 'E_CANCELLED' });
     const driveDir = expectUnfinished(s.target);
     const state = JSON.parse(readFileSync(join(driveDir, '.seal-state.json'), 'utf8')) as { parts: { index: number }[] };
@@ -292,7 +338,9 @@ describe('cancellation and resume', () => {
     const s = setup();
     const controller = new AbortController();
     // Cancel once part 0 (2 MiB of tar) is closed and part 1 has begun: mid-file in b-next.bin.
-    const cancel = (p: Progress) => { if (p.phase === 'seal' && p.bytesDone >= 3.5 * MiB) controller.abort(); };
+    const cancel = (p: Progress) => {
+      if (p.phase === 'seal' && p.bytesDone >= 3.5 * MiB) controller.abort();
+    };
     await expect(seal(s.options({ signal: controller.signal, onProgress: cancel }), { sinkMode: 'inline', progressIntervalMs: 0 })).rejects.toMatchObject({ code: 'E_CANCELLED' });
     const driveDir = expectUnfinished(s.target);
     const part0 = join(driveDir, 'payload/part-00000.scx');
@@ -317,7 +365,9 @@ describe('cancellation and resume', () => {
   it('cancelled after the last part was written (just before the manifest): E_CANCELLED, no manifest; resume completes', async () => {
     const s = setup();
     const controller = new AbortController();
-    const cancelAtEnd = (p: Progress) => { if (p.phase === 'seal' && p.filesDone === p.filesTotal) controller.abort(); };
+    const cancelAtEnd = (p: Progress) => {
+      if (p.phase === 'seal' && p.filesDone === p.filesTotal) controller.abort();
+    };
     await expect(seal(s.options({ signal: controller.signal, onProgress: cancelAtEnd }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_CANCELLED' });
     const driveDir = expectUnfinished(s.target);
     const resumed = await seal(s.options({ resume: true }), { sinkMode: 'inline' });
@@ -329,7 +379,9 @@ describe('cancellation and resume', () => {
     const s = setup();
     await expect(seal(s.options({ resume: true }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH' });
     const controller = new AbortController();
-    await expect(seal(s.options({ signal: controller.signal, onProgress: onFirstSealProgress(() => controller.abort()) }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    await expect(seal(s.options({ signal: controller.signal, onProgress: onFirstSealProgress(() => controller.abort()) }), { sinkMode: 'inline' })).rejects.toMatchObject({
+      code: 'E_CANCELLED',
+    });
     await expect(seal(s.options(), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_TARGET_NOT_EMPTY' });
     // Another station cannot resume it.
     const other = makeKeys('station-test-2');
@@ -340,10 +392,11 @@ describe('cancellation and resume', () => {
   it('a resume state file that was damaged is refused (E_RESUME_MISMATCH), not trusted', async () => {
     const s = setup();
     const controller = new AbortController();
-    await expect(seal(s.options({ signal: controller.signal, onProgress: onFirstSealProgress(() => controller.abort()) }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    await expect(seal(s.options({ signal: controller.signal, onProgress: onFirstSealProgress(() => controller.abort()) }), { sinkMode: 'inline' })).rejects.toMatchObject({
+      code: 'E_CANCELLED',
+    });
     const driveDir = expectUnfinished(s.target);
     writeFileSync(join(driveDir, '.seal-state.json'), readFileSync(join(driveDir, '.seal-state.json'), 'utf8').slice(0, 50));
     await expect(seal(s.options({ resume: true }), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH' });
   });
 });
-

@@ -16,10 +16,16 @@ import { localName, safeComponents } from './restore/restore-paths.js';
 async function sealSources(sources: string[]) {
   const keys = makeKeys();
   const target = tempDir();
-  const result = await seal({
-    sources, target, station: keys.station, partPlaintextSize: 2 * 1048576,
-    recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
-  }, { sinkMode: 'inline' });
+  const result = await seal(
+    {
+      sources,
+      target,
+      station: keys.station,
+      partPlaintextSize: 2 * 1048576,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
+    },
+    { sinkMode: 'inline' },
+  );
   const secret = { kind: 'x25519' as const, secretKey: keys.escrow.secretKey };
   return { ...keys, result, driveDir: result.driveDir, secret, pinnedRoots: [keys.root.publicKey] };
 }
@@ -162,17 +168,42 @@ describe('restore safety', () => {
   }
 
   for (const [what, edit] of [
-    ['"../escape"', (e: Record<string, unknown>, name: string) => { e.path = `../${name}`; }],
-    ['"data/../../escape"', (e: Record<string, unknown>, name: string) => { e.path = `data/../../${name}`; }],
-    ['an absolute path', (e: Record<string, unknown>, name: string, dest: string) => { e.path = join(dest, '..', name); }],
-    ['"../" hidden in pathBytes', (e: Record<string, unknown>, name: string) => { e.path = 'data/x\uFFFD'; e.pathBytes = Buffer.concat([Buffer.from(`../${name}`), Buffer.from([0xff])]).toString('base64'); }],
+    [
+      '"../escape"',
+      (e: Record<string, unknown>, name: string) => {
+        e.path = `../${name}`;
+      },
+    ],
+    [
+      '"data/../../escape"',
+      (e: Record<string, unknown>, name: string) => {
+        e.path = `data/../../${name}`;
+      },
+    ],
+    [
+      'an absolute path',
+      (e: Record<string, unknown>, name: string, dest: string) => {
+        e.path = join(dest, '..', name);
+      },
+    ],
+    [
+      '"../" hidden in pathBytes',
+      (e: Record<string, unknown>, name: string) => {
+        e.path = 'data/x\uFFFD';
+        e.pathBytes = Buffer.concat([Buffer.from(`../${name}`), Buffer.from([0xff])]).toString('base64');
+      },
+    ],
   ] as const) {
     it(`a drive whose index holds ${what} (re-signed by the station) is refused before anything is written`, async () => {
       const d = await sealPair();
       const dest = tempDir();
       const name = `scelle-escape-${randomBytes(6).toString('hex')}`;
       await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (lines) => {
-        edit(lines.find((l) => l.path === 'data/b.txt')!, name, dest);
+        edit(
+          lines.find((l) => l.path === 'data/b.txt')!,
+          name,
+          dest,
+        );
         return lines;
       });
       const full = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
@@ -196,11 +227,14 @@ describe('restore safety', () => {
     writeTree(src, { 'data/a/link/evil': 'evil content', 'data/z.txt': 'fine' });
     symlinkSync(outside, join(src, 'data/a/link2'));
     const d = await sealSources([join(src, 'data')]);
-    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (lines) => lines
-      .filter((l) => l.path !== 'data/a/link')
-      .map((l) => (l.path === 'data/a/link2' ? { ...l, path: 'data/a/link' } : l)));
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (lines) =>
+      lines.filter((l) => l.path !== 'data/a/link').map((l) => (l.path === 'data/a/link2' ? { ...l, path: 'data/a/link' } : l)),
+    );
     // The whole-index check names the link with entries below it.
-    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/data\/a\/link.*symlink, yet entries lie below it/) });
+    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({
+      code: 'E_FORMAT_INDEX',
+      message: expect.stringMatching(/data\/a\/link.*symlink, yet entries lie below it/),
+    });
     return { d, outside };
   }
 

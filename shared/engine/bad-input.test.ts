@@ -7,9 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  MiB, bytes, fileFacts, flipBit, makeKeys, readManifest, rewriteIndex, snapshotTree, tempDir, writeSignedManifest, writeTree,
-} from '../../test/support/engine-fixtures.js';
+import { MiB, bytes, fileFacts, flipBit, makeKeys, readManifest, rewriteIndex, snapshotTree, tempDir, writeSignedManifest, writeTree } from '../../test/support/engine-fixtures.js';
 import { generateSigningKeyPair, issueStationCertificate } from '../format/station-cert.js';
 import { encodeBase64 } from '../format/base64.js';
 import { unwrapKeyslots, wrapForUnlockCode } from '../format/keyslot.js';
@@ -24,10 +22,16 @@ async function sealDrive(tree: Record<string, string | Uint8Array> = defaultTree
   const src = tempDir();
   writeTree(src, tree);
   const target = tempDir();
-  const result = await seal({
-    sources: [join(src, 'data')], target, station: keys.station, partPlaintextSize: PART,
-    recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
-  }, { sinkMode: 'inline' });
+  const result = await seal(
+    {
+      sources: [join(src, 'data')],
+      target,
+      station: keys.station,
+      partPlaintextSize: PART,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
+    },
+    { sinkMode: 'inline' },
+  );
   const secret = { kind: 'x25519' as const, secretKey: keys.escrow.secretKey };
   return { ...keys, src, target, result, driveDir: result.driveDir, secret, pinnedRoots: [keys.root.publicKey] };
 }
@@ -381,7 +385,7 @@ describe('forged manifests', () => {
     await expectOpenRefused(d, 'E_FORMAT_PART_SIZE');
   });
 
-  it('an index whose part sizes differ from the manifest\'s part size (re-encrypted by a key holder): E_FORMAT_INDEX before anything is read', async () => {
+  it("an index whose part sizes differ from the manifest's part size (re-encrypted by a key holder): E_FORMAT_INDEX before anything is read", async () => {
     const d = await sealDrive();
     await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries, trailer) => {
       // Internally consistent (equal parts, the last shorter, the right sum), but not the manifest's 2 MiB.
@@ -390,7 +394,10 @@ describe('forged manifests', () => {
       t.partSizes = [other, other, other, t.totalSize - 3 * other];
       return entries;
     });
-    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/part 0 holds .* not the part size/) });
+    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({
+      code: 'E_FORMAT_INDEX',
+      message: expect.stringMatching(/part 0 holds .* not the part size/),
+    });
     const full = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
     expect(problemCodes(full)).toEqual(['E_FORMAT_INDEX']);
     await expectOpenRefused(d, 'E_FORMAT_INDEX');
@@ -408,7 +415,9 @@ describe('forged manifests', () => {
     await expectOpenRefused(d, 'E_FORMAT_CONTENT_HASH');
     // Asking for that one file alone is refused the same way.
     const dest = tempDir();
-    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data/big.bin'] })).rejects.toMatchObject({ code: 'E_FORMAT_CONTENT_HASH' });
+    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data/big.bin'] })).rejects.toMatchObject({
+      code: 'E_FORMAT_CONTENT_HASH',
+    });
     expect(existsSync(join(dest, 'data/big.bin'))).toBe(false);
   });
 
@@ -419,7 +428,10 @@ describe('forged manifests', () => {
       return entries;
     });
     const dest = tempDir();
-    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data'] })).rejects.toMatchObject({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/counts \d+ entries, 2 files/) });
+    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data'] })).rejects.toMatchObject({
+      code: 'E_FORMAT_INDEX',
+      message: expect.stringMatching(/counts \d+ entries, 2 files/),
+    });
     expect(readdirSync(dest)).toEqual([]);
   });
 
@@ -433,6 +445,9 @@ describe('forged manifests', () => {
       (trailer as { bytes: number }).bytes = Math.min((trailer as { bytes: number }).bytes, h.totalSize);
       return entries;
     });
-    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/3 parts/) });
+    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({
+      code: 'E_FORMAT_INDEX',
+      message: expect.stringMatching(/3 parts/),
+    });
   });
 });

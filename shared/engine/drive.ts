@@ -79,7 +79,11 @@ export function loadDrive(path: string, pinnedRoots: readonly Uint8Array[]): Loa
   const driveDir = resolveDriveDir(path);
   if (driveEntryKind(driveDir, MANIFEST_FILE) === 'missing') {
     const unfinished = present(driveDir, SEAL_STATE_FILE);
-    throw new ScelleError('E_FORMAT_MANIFEST', unfinished ? `${driveDir} is an unfinished seal, not a sealed drive; resume or redo the seal` : `${driveDir} has no ${MANIFEST_FILE}`, { path: driveDir, unfinished });
+    throw new ScelleError(
+      'E_FORMAT_MANIFEST',
+      unfinished ? `${driveDir} is an unfinished seal, not a sealed drive; resume or redo the seal` : `${driveDir} has no ${MANIFEST_FILE}`,
+      { path: driveDir, unfinished },
+    );
   }
   // Hostile input: regular files only, read whole only within bounds (drive-files.ts).
   requireFolderOrAbsent(driveDir, PAYLOAD_DIR);
@@ -148,7 +152,11 @@ export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret, signa
   if (file.size !== manifest.index.size) {
     closeSync(file.fd);
     dataKey.fill(0);
-    throw new ScelleError('E_FORMAT_PART_SIZE', `${manifest.index.file} has ${file.size} bytes, the manifest says ${manifest.index.size}`, { file: manifest.index.file, size: file.size, expected: manifest.index.size });
+    throw new ScelleError('E_FORMAT_PART_SIZE', `${manifest.index.file} has ${file.size} bytes, the manifest says ${manifest.index.size}`, {
+      file: manifest.index.file,
+      size: file.size,
+      expected: manifest.index.size,
+    });
   }
   let index: IndexReader;
   try {
@@ -160,7 +168,10 @@ export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret, signa
   try {
     const t = index.trailer;
     if (t.parts !== manifest.payload.parts.length) {
-      throw new ScelleError('E_FORMAT_INDEX', `the index lists ${t.parts} parts and the manifest ${manifest.payload.parts.length}`, { indexParts: t.parts, manifestParts: manifest.payload.parts.length });
+      throw new ScelleError('E_FORMAT_INDEX', `the index lists ${t.parts} parts and the manifest ${manifest.payload.parts.length}`, {
+        indexParts: t.parts,
+        manifestParts: manifest.payload.parts.length,
+      });
     }
     t.partSizes.forEach((size, n) => {
       if (n < t.parts - 1 && size !== manifest.payload.partPlaintextSize) throw new ScelleError('E_FORMAT_INDEX', `part ${n} holds ${size} bytes, not the part size`);
@@ -168,7 +179,12 @@ export async function unlockDrive(drive: LoadedDrive, secret: DriveSecret, signa
       // The manifest's part sizes are signed but not authenticated by the data key: the index decides.
       const listed = manifest.payload.parts[n]!;
       const expected = SCELLE_LAYOUT.ciphertextSize(size);
-      if (listed.size !== expected) throw new ScelleError('E_FORMAT_PART_SIZE', `${listed.file} (part ${n}) is listed with ${listed.size} bytes; the index's ${size} plaintext bytes make ${expected}`, { file: listed.file, size: listed.size, expected });
+      if (listed.size !== expected)
+        throw new ScelleError('E_FORMAT_PART_SIZE', `${listed.file} (part ${n}) is listed with ${listed.size} bytes; the index's ${size} plaintext bytes make ${expected}`, {
+          file: listed.file,
+          size: listed.size,
+          expected,
+        });
     });
   } catch (e) {
     index.close();

@@ -7,7 +7,11 @@ import { targetError } from './target-errors.js';
 export function fsyncDir(dir: string | Buffer): void {
   try {
     const fd = openSync(dir, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     // Some file systems (e.g. FAT on some kernels, Windows) refuse fsync on folders.
     const code = (e as NodeJS.ErrnoException).code;

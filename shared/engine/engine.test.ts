@@ -11,7 +11,16 @@ describe('seal → verify → list → open round trip', () => {
     writeTree(src, { 'docs/a.txt': 'hello', 'docs/empty.bin': '', 'docs/sub/big.bin': bytes(3 * 1048576 + 123), 'docs/é.txt': 'accent' });
     symlinkSync('a.txt', join(src, 'docs/link'));
     const target = tempDir();
-    const result = await seal({ sources: [join(src, 'docs')], target, station, recipients: { unlockCode: true, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] }, partPlaintextSize: 2 * 1048576 }, { sinkMode: 'inline' });
+    const result = await seal(
+      {
+        sources: [join(src, 'docs')],
+        target,
+        station,
+        recipients: { unlockCode: true, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
+        partPlaintextSize: 2 * 1048576,
+      },
+      { sinkMode: 'inline' },
+    );
     expect(result.files).toBe(4);
     expect(result.parts).toBe(2);
     expect(result.unlockCode).toMatch(/^[0-9A-Z-]+$/);

@@ -40,7 +40,9 @@ describe('eraseDrive', () => {
     expect(existsSync(driveDir)).toBe(false);
     expect(readdirSync(target)).toEqual([]);
     expect(codeOf(() => loadDrive(target, []))).toBe('E_FORMAT_MANIFEST');
-    await expect(open({ driveDir: target, dest: tempDir(), secret: { kind: 'x25519', secretKey: escrowSecret }, pinnedRoots: [] })).rejects.toMatchObject({ code: 'E_FORMAT_MANIFEST' });
+    await expect(open({ driveDir: target, dest: tempDir(), secret: { kind: 'x25519', secretKey: escrowSecret }, pinnedRoots: [] })).rejects.toMatchObject({
+      code: 'E_FORMAT_MANIFEST',
+    });
   });
 
   it('overwrites in place: another link to the manifest or a part sees random bytes, not the original', async () => {

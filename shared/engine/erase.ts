@@ -68,7 +68,7 @@ function overwriteWithRandom(driveDir: string, rel: string): number {
   const { fd, size } = openDriveFile(driveDir, rel, constants.O_RDWR);
   try {
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 1)));
-    for (let pos = 0; pos < size; ) {
+    for (let pos = 0; pos < size;) {
       const n = Math.min(buf.length, size - pos);
       randomFillSync(buf, 0, n);
       let off = 0;
@@ -116,7 +116,9 @@ function listRecursive(dir: string, prefix = ''): string[] {
     let isDir = false;
     try {
       isDir = lstatSync(p).isDirectory();
-    } catch { /* vanished */ }
+    } catch {
+      /* vanished */
+    }
     if (isDir) {
       const below = listRecursive(p, `${prefix}${n}/`);
       out.push(...(below.length > 0 ? below : [`${prefix}${n}/`]));
@@ -228,7 +230,6 @@ export function eraseDrive(opts: EraseOptions): EraseReport {
   };
 }
 
-
 /** Kinds of media a sanitization record names. */
 export type ErasedMediaType = EventDataMap['erased']['media']['type'];
 
@@ -236,7 +237,10 @@ export type ErasedMediaType = EventDataMap['erased']['media']['type'];
  * The NIST SP 800-88 Rev. 1 fields of the `erased` custody event for an erase report
  * (shared by the command line and the desktop app). `performedBy` is a role id, never a name.
  */
-export function sanitizationData(report: EraseReport, opts: { mediaType: ErasedMediaType; mediaDescription: string; performedBy: string; tool: { name: string; version: string } }): EventDataMap['erased'] {
+export function sanitizationData(
+  report: EraseReport,
+  opts: { mediaType: ErasedMediaType; mediaDescription: string; performedBy: string; tool: { name: string; version: string } },
+): EventDataMap['erased'] {
   return {
     ...(report.payloadOverwritten ? { method: 'clear' as const, technique: 'overwrite' as const } : { method: 'purge' as const, technique: 'cryptographic-erase' as const }),
     media: { type: opts.mediaType, description: opts.mediaDescription },

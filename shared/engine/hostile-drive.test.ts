@@ -18,7 +18,10 @@ async function sealed() {
   const src = tempDir();
   writeTree(src, { 'a.txt': 'bonjour', 'big.bin': bytes(2 * MiB + 123) });
   const target = tempDir();
-  const r = await seal({ sources: [src], target, station: keys.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] }, partPlaintextSize: MiB }, { sinkMode: 'inline' });
+  const r = await seal(
+    { sources: [src], target, station: keys.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] }, partPlaintextSize: MiB },
+    { sinkMode: 'inline' },
+  );
   const secret = { kind: 'x25519' as const, secretKey: keys.escrow.secretKey };
   return { ...keys, src, target, driveDir: r.driveDir, secret, pinnedRoots: [keys.root.publicKey] };
 }
@@ -72,7 +75,10 @@ describe('links planted in a sealed drive folder are refused, never followed', (
     cpSync(join(d.driveDir, 'payload'), outside, { recursive: true });
     rmSync(join(d.driveDir, 'payload'), { recursive: true });
     symlinkSync(outside, join(d.driveDir, 'payload'));
-    await expect(verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots })).rejects.toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: 'payload', reason: 'link' } });
+    await expect(verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots })).rejects.toMatchObject({
+      code: 'E_FORMAT_UNSAFE_ENTRY',
+      details: { path: 'payload', reason: 'link' },
+    });
   });
 
   it('a FIFO in place of manifest.sig is refused at once, never waited on', async () => {
@@ -96,13 +102,18 @@ describe('bounds (E_FORMAT_LIMIT)', () => {
   it('a manifest.json over 32 MiB is refused without being read', async () => {
     const d = await sealed();
     truncateSync(join(d.driveDir, 'manifest.json'), (32 << 20) + 1);
-    expect(() => loadDrive(d.driveDir, d.pinnedRoots)).toThrow(expect.objectContaining({ code: 'E_FORMAT_LIMIT', details: { what: 'manifest.json', value: (32 << 20) + 1, max: 32 << 20 } }));
+    expect(() => loadDrive(d.driveDir, d.pinnedRoots)).toThrow(
+      expect.objectContaining({ code: 'E_FORMAT_LIMIT', details: { what: 'manifest.json', value: (32 << 20) + 1, max: 32 << 20 } }),
+    );
   });
 
   it('an index.scx of another size than the manifest says is refused before it is decrypted', async () => {
     const d = await sealed();
     writeFileSync(join(d.driveDir, 'index.scx'), Buffer.concat([readFileSync(join(d.driveDir, 'index.scx')), Buffer.alloc(MiB)]));
-    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({ code: 'E_FORMAT_PART_SIZE', details: { file: 'index.scx' } });
+    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({
+      code: 'E_FORMAT_PART_SIZE',
+      details: { file: 'index.scx' },
+    });
   });
 });
 
@@ -113,9 +124,18 @@ describe('resume treats the unfinished drive folder as hostile', () => {
     writeTree(src, { 'big.bin': bytes(3 * MiB + 5) });
     const target = tempDir();
     const ac = new AbortController();
-    const options = { sources: [src], target, station: keys.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] }, partPlaintextSize: MiB };
+    const options = {
+      sources: [src],
+      target,
+      station: keys.station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
+      partPlaintextSize: MiB,
+    };
     await expect(seal({ ...options, signal: ac.signal, onProgress: () => ac.abort() }, { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_CANCELLED' });
-    const driveDir = join(target, readdirSync(target).find((n) => n.startsWith('SCELLE-'))!);
+    const driveDir = join(
+      target,
+      readdirSync(target).find((n) => n.startsWith('SCELLE-'))!,
+    );
     expect(existsSync(join(driveDir, '.seal-state.json'))).toBe(true);
     return { options, driveDir };
   }
@@ -124,7 +144,10 @@ describe('resume treats the unfinished drive folder as hostile', () => {
     const u = await unfinished();
     const victim = replaceByLink(u.driveDir, '.seal-state.json');
     const before = readFileSync(victim);
-    await expect(seal({ ...u.options, resume: true }, { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: '.seal-state.json', reason: 'link' } });
+    await expect(seal({ ...u.options, resume: true }, { sinkMode: 'inline' })).rejects.toMatchObject({
+      code: 'E_FORMAT_UNSAFE_ENTRY',
+      details: { path: '.seal-state.json', reason: 'link' },
+    });
     expect(readFileSync(victim).equals(before)).toBe(true);
   });
 
@@ -134,7 +157,10 @@ describe('resume treats the unfinished drive folder as hostile', () => {
     mkdirSync(outside);
     rmSync(join(u.driveDir, 'payload'), { recursive: true });
     symlinkSync(outside, join(u.driveDir, 'payload'));
-    await expect(seal({ ...u.options, resume: true }, { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_FORMAT_UNSAFE_ENTRY', details: { path: 'payload', reason: 'link' } });
+    await expect(seal({ ...u.options, resume: true }, { sinkMode: 'inline' })).rejects.toMatchObject({
+      code: 'E_FORMAT_UNSAFE_ENTRY',
+      details: { path: 'payload', reason: 'link' },
+    });
     expect(readdirSync(outside)).toEqual([]);
   });
 

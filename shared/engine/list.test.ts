@@ -12,7 +12,10 @@ async function sealTree() {
   for (let d = 0; d < 3; d++) for (let f = 0; f < 4; f++) tree[`export/d${d}/f${f}.txt`] = `${d}-${f}`;
   writeTree(src, tree);
   const target = tempDir();
-  const result = await seal({ sources: [join(src, 'export')], target, station: keys.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] } }, { sinkMode: 'inline' });
+  const result = await seal(
+    { sources: [join(src, 'export')], target, station: keys.station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] } },
+    { sinkMode: 'inline' },
+  );
   const opts = { driveDir: result.driveDir, pinnedRoots: [keys.root.publicKey], secret: { kind: 'x25519' as const, secretKey: keys.escrow.secretKey } };
   return { tree, opts };
 }
@@ -33,13 +36,16 @@ describe('list, browse and search', () => {
     const { opts, tree } = await sealTree();
     const seen: string[] = [];
     let summary = null;
-    for await (const e of listEntries(opts, (s) => { summary = s; })) seen.push(e.path);
+    for await (const e of listEntries(opts, (s) => {
+      summary = s;
+    }))
+      seen.push(e.path);
     expect(summary).toMatchObject({ files: Object.keys(tree).length });
     expect(seen.at(-1)).toBe('export');
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it('browses one folder\'s children with folder totals, in pages, and searches names without accents or case', async () => {
+  it("browses one folder's children with folder totals, in pages, and searches names without accents or case", async () => {
     const { opts } = await sealTree();
     const drive = await openIndex(opts);
     try {
@@ -54,7 +60,10 @@ describe('list, browse and search', () => {
       expect(page2.entries[1]).toMatchObject({ entries: 3, files: 2, bytes: 4 });
       expect(() => browseFolder(drive, 'export/lisez-moi.txt')).toThrow(expect.objectContaining({ code: 'E_RESTORE_NOT_IN_INDEX' }));
       expect(searchNames(drive, 'ETE').entries.map((e) => e.path)).toEqual(['export/Été']);
-      expect(searchNames(drive, 'f2', 2)).toMatchObject({ more: true, entries: [expect.objectContaining({ path: 'export/d0/f2.txt' }), expect.objectContaining({ path: 'export/d1/f2.txt' })] });
+      expect(searchNames(drive, 'f2', 2)).toMatchObject({
+        more: true,
+        entries: [expect.objectContaining({ path: 'export/d0/f2.txt' }), expect.objectContaining({ path: 'export/d1/f2.txt' })],
+      });
     } finally {
       closeUnlocked(drive);
     }

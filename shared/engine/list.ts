@@ -76,7 +76,10 @@ export async function* listEntries(opts: ListOptions, onSummary?: (s: ListSummar
 export async function list(opts: ListOptions): Promise<ListSummary & { entries: IndexEntry[] }> {
   let summary: ListSummary | null = null;
   const entries: IndexEntry[] = [];
-  for await (const e of listEntries(opts, (s) => { summary = s; })) entries.push(e);
+  for await (const e of listEntries(opts, (s) => {
+    summary = s;
+  }))
+    entries.push(e);
   return { ...summary!, entries };
 }
 

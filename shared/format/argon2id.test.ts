@@ -8,15 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { gcmsiv } from '@noble/ciphers/aes.js';
 import { describe, expect, it } from 'vitest';
-import {
-  chooseArgon2id,
-  nativeArgon2id,
-  nobleArgon2id,
-  passesKnownAnswer,
-  RFC9106_ARGON2ID_VECTOR,
-  selectArgon2id,
-  type Argon2idBackend,
-} from './argon2id.js';
+import { chooseArgon2id, nativeArgon2id, nobleArgon2id, passesKnownAnswer, RFC9106_ARGON2ID_VECTOR, selectArgon2id, type Argon2idBackend } from './argon2id.js';
 import { decodeBase64 } from './base64.js';
 import { unlockCodeKeyslotSchema } from './keyslot.js';
 import { canonicalizeUnlockCode } from './unlock-code.js';
@@ -27,7 +19,9 @@ const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 /** Node ships crypto.argon2 from 24.7.0 on. */
 const runtimeHasArgon2 = major > 24 || (major === 24 && minor >= 7);
 
-console.log(`argon2id: Node ${process.version}, OpenSSL ${process.versions.openssl}; native crypto.argon2 ${native ? 'present' : 'absent (differential cases cannot run on this runtime)'}`);
+console.log(
+  `argon2id: Node ${process.version}, OpenSSL ${process.versions.openssl}; native crypto.argon2 ${native ? 'present' : 'absent (differential cases cannot run on this runtime)'}`,
+);
 
 const fixtureDir = new URL('../../test/fixtures/drive-v1/', import.meta.url);
 const fixtureCode = readFileSync(new URL('unlock-code.txt', fixtureDir), 'utf8').trim();
@@ -36,9 +30,16 @@ const fixtureSlot = unlockCodeKeyslotSchema.parse(fixtureManifest.keyslots.find(
 
 /** Opens the fixture's unlock-code slot with a key derived by `backend`; the data key or null. */
 async function openFixtureSlot(backend: Argon2idBackend): Promise<Uint8Array | null> {
-  const kek = await backend.derive(new TextEncoder().encode(canonicalizeUnlockCode(fixtureCode)), decodeBase64(fixtureSlot.kdf.salt)!, { m: fixtureSlot.kdf.m, t: fixtureSlot.kdf.t, p: fixtureSlot.kdf.p, dkLen: 32 });
+  const kek = await backend.derive(new TextEncoder().encode(canonicalizeUnlockCode(fixtureCode)), decodeBase64(fixtureSlot.kdf.salt)!, {
+    m: fixtureSlot.kdf.m,
+    t: fixtureSlot.kdf.t,
+    p: fixtureSlot.kdf.p,
+    dkLen: 32,
+  });
   try {
-    return gcmsiv(kek, decodeBase64(fixtureSlot.nonce)!, new TextEncoder().encode(`scelle/1 keyslot unlock-code ${fixtureManifest.driveId}`)).decrypt(decodeBase64(fixtureSlot.wrapped)!);
+    return gcmsiv(kek, decodeBase64(fixtureSlot.nonce)!, new TextEncoder().encode(`scelle/1 keyslot unlock-code ${fixtureManifest.driveId}`)).decrypt(
+      decodeBase64(fixtureSlot.wrapped)!,
+    );
   } catch {
     return null;
   }

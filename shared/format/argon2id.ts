@@ -45,7 +45,10 @@ export const nobleArgon2id: Argon2idBackend = {
   name: 'noble',
   derive(password, salt, params, extras = {}) {
     return argon2idAsync(password, salt, {
-      m: params.m, t: params.t, p: params.p, dkLen: params.dkLen,
+      m: params.m,
+      t: params.t,
+      p: params.p,
+      dkLen: params.dkLen,
       ...(extras.secret ? { key: extras.secret } : {}),
       ...(extras.associatedData ? { personalization: extras.associatedData } : {}),
       asyncTick: 10,
@@ -71,17 +74,29 @@ export function nativeArgon2id(): Argon2idBackend | null {
     derive(password, salt, params, extras = {}) {
       return new Promise((resolve, reject) => {
         try {
-          argon2('argon2id', {
-            message: password, nonce: salt, parallelism: params.p, tagLength: params.dkLen, memory: params.m, passes: params.t,
-            ...(extras.secret ? { secret: extras.secret } : {}),
-            ...(extras.associatedData ? { associatedData: extras.associatedData } : {}),
-          }, (err, key) => {
-            if (err) { reject(err); return; }
-            // A plain Uint8Array that owns its memory (no pooled Buffer), so callers can zero it.
-            const out = new Uint8Array(key);
-            key.fill(0);
-            resolve(out);
-          });
+          argon2(
+            'argon2id',
+            {
+              message: password,
+              nonce: salt,
+              parallelism: params.p,
+              tagLength: params.dkLen,
+              memory: params.m,
+              passes: params.t,
+              ...(extras.secret ? { secret: extras.secret } : {}),
+              ...(extras.associatedData ? { associatedData: extras.associatedData } : {}),
+            },
+            (err, key) => {
+              if (err) {
+                reject(err);
+                return;
+              }
+              // A plain Uint8Array that owns its memory (no pooled Buffer), so callers can zero it.
+              const out = new Uint8Array(key);
+              key.fill(0);
+              resolve(out);
+            },
+          );
         } catch (e) {
           reject(e instanceof Error ? e : new Error(String(e)));
         }

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ScelleError } from '../errors/scelle-error.js';
 import {
-  type IndexEntry, type IndexTrailer, encodeIndexDirectoryLine, encodeIndexEntry, encodeIndexHeader, encodeIndexTrailer, encodeWalkedEntry,
-  indexEntrySchema, parseIndexDirectoryLine, parseIndexEntryLine, parseIndexHeaderLine, parseIndexTrailerLine,
+  type IndexEntry,
+  type IndexTrailer,
+  encodeIndexDirectoryLine,
+  encodeIndexEntry,
+  encodeIndexHeader,
+  encodeIndexTrailer,
+  encodeWalkedEntry,
+  indexEntrySchema,
+  parseIndexDirectoryLine,
+  parseIndexEntryLine,
+  parseIndexHeaderLine,
+  parseIndexTrailerLine,
 } from './index-codec.js';
 
 const trailer: IndexTrailer = { trailer: 'scelle/1', parts: 3, partSizes: [4096, 4096, 2048], totalSize: 10240, entries: 4, files: 2, bytes: 1500, directoryAt: 900 };
@@ -32,7 +42,9 @@ describe('encoding', () => {
     expect(Object.keys(JSON.parse(encodeIndexEntry(entries[1]!)))).toEqual(['path', 'pathBytes', 'type', 'size', 'mode', 'mtime', 'offset', 'sha256']);
     expect(Object.keys(JSON.parse(encodeIndexEntry(entries[2]!)))).toEqual(['path', 'type', 'size', 'mode', 'mtime', 'linkTarget', 'offset']);
     expect(Object.keys(JSON.parse(encodeIndexEntry(entries[3]!)))).toEqual(['path', 'type', 'size', 'mode', 'mtime', 'offset', 'entries', 'files', 'bytes']);
-    expect(encodeIndexTrailer(trailer)).toBe('{"trailer":"scelle/1","parts":3,"partSizes":[4096,4096,2048],"totalSize":10240,"entries":4,"files":2,"bytes":1500,"directoryAt":900}\n');
+    expect(encodeIndexTrailer(trailer)).toBe(
+      '{"trailer":"scelle/1","parts":3,"partSizes":[4096,4096,2048],"totalSize":10240,"entries":4,"files":2,"bytes":1500,"directoryAt":900}\n',
+    );
     expect(encodeIndexDirectoryLine({ at: 51, path: 'docs/a' })).toBe('{"at":51,"path":"docs/a"}\n');
   });
 
@@ -45,13 +57,22 @@ describe('encoding', () => {
 
   it('encodes walked files and folders to exactly the bytes of encodeIndexEntry', () => {
     const cases: IndexEntry[] = [
-      entries[0]!, entries[3]!,
+      entries[0]!,
+      entries[3]!,
       { path: 'a "quoted"\\name\u0001', type: 'file', size: 7, mode: 0o600, mtime: 1e-7, offset: 1024, sha256: sha('d') },
       { path: 'x', type: 'directory', size: 0, mode: 0, mtime: -1.5, offset: 0, entries: 0, files: 0, bytes: 0 },
       { path: 'y', type: 'file', size: 0, mode: 0o7777, mtime: 1796235034841.3906, offset: 512, sha256: sha('e') },
     ];
     for (const e of cases) {
-      const walked = encodeWalkedEntry(e.path, e.type as 'file' | 'directory', e.size, e.mode, e.mtime, e.offset, e.sha256 ?? { entries: e.entries!, files: e.files!, bytes: e.bytes! });
+      const walked = encodeWalkedEntry(
+        e.path,
+        e.type as 'file' | 'directory',
+        e.size,
+        e.mode,
+        e.mtime,
+        e.offset,
+        e.sha256 ?? { entries: e.entries!, files: e.files!, bytes: e.bytes! },
+      );
       expect(walked).toBe(encodeIndexEntry(e));
     }
   });
@@ -179,9 +200,10 @@ describe('the fast check of plain entries agrees with the schema', () => {
   it('on 20,000 mutated entries', () => {
     let accepted = 0;
     for (let i = 0; i < 20_000; i++) {
-      const base: Record<string, unknown> = rand(2) === 0
-        ? { path: 'docs/a.txt', type: 'file', size: 10, mode: 0o644, mtime: 5, offset: 512, sha256: sha('c') }
-        : { path: 'docs', type: 'directory', size: 0, mode: 0o755, mtime: 5, offset: 512, entries: 3, files: 2, bytes: 10 };
+      const base: Record<string, unknown> =
+        rand(2) === 0
+          ? { path: 'docs/a.txt', type: 'file', size: 10, mode: 0o644, mtime: 5, offset: 512, sha256: sha('c') }
+          : { path: 'docs', type: 'directory', size: 0, mode: 0o755, mtime: 5, offset: 512, entries: 3, files: 2, bytes: 10 };
       for (let k = rand(3); k >= 0; k--) {
         const key = keys[rand(keys.length)]!;
         const pool = pools[key]!;

@@ -131,38 +131,44 @@ function checkPathBytes(pathBytes: string | undefined, issue: (path: string, mes
 }
 
 /** Zod schema of one entry line, with the per-type rules of the module comment. */
-export const indexEntrySchema = z.object({
-  path: relativePath,
-  pathBytes: rawBytes.optional(),
-  type: z.enum(['file', 'directory', 'symlink']),
-  size: nonNegativeInt,
-  mode: z.number().int().min(0).max(0o7777),
-  mtime: z.number(),
-  linkTarget: z.string().min(1).refine((s) => !s.includes('\0'), { message: 'must not contain NUL' }).optional(),
-  linkTargetBytes: rawBytes.optional(),
-  offset: nonNegativeInt.refine((n) => n % TAR_BLOCK === 0, { message: 'must be a multiple of 512' }),
-  sha256: sha256Hex.optional(),
-  entries: nonNegativeInt.optional(),
-  files: nonNegativeInt.optional(),
-  bytes: nonNegativeInt.optional(),
-}).superRefine((e, ctx) => {
-  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  if (e.type === 'file' && e.sha256 === undefined) issue('sha256', 'is required for a file');
-  if (e.type !== 'file' && e.sha256 !== undefined) issue('sha256', `must be absent for a ${e.type}`);
-  if (e.type !== 'file' && e.size !== 0) issue('size', `must be 0 for a ${e.type}`);
-  if (e.type === 'symlink' && e.linkTarget === undefined) issue('linkTarget', 'is required for a symlink');
-  if (e.type !== 'symlink' && (e.linkTarget !== undefined || e.linkTargetBytes !== undefined)) issue('linkTarget', `must be absent for a ${e.type}`);
-  const totals = [e.entries, e.files, e.bytes].filter((n) => n !== undefined).length;
-  if (e.type === 'directory' && totals !== 3) issue('entries', 'entries, files and bytes are required for a folder');
-  if (e.type !== 'directory' && totals !== 0) issue('entries', `entries, files and bytes must be absent for a ${e.type}`);
-  if (e.type === 'directory' && e.files! > e.entries!) issue('files', 'exceeds entries');
-  checkPathBytes(e.pathBytes, issue);
-  if (e.linkTargetBytes !== undefined) {
-    const raw = decodeBase64(e.linkTargetBytes);
-    if (raw === null || isUtf8(raw)) issue('linkTargetBytes', 'must only be present for targets that are not valid UTF-8');
-    else if (raw.includes(0)) issue('linkTargetBytes', 'must not contain NUL');
-  }
-});
+export const indexEntrySchema = z
+  .object({
+    path: relativePath,
+    pathBytes: rawBytes.optional(),
+    type: z.enum(['file', 'directory', 'symlink']),
+    size: nonNegativeInt,
+    mode: z.number().int().min(0).max(0o7777),
+    mtime: z.number(),
+    linkTarget: z
+      .string()
+      .min(1)
+      .refine((s) => !s.includes('\0'), { message: 'must not contain NUL' })
+      .optional(),
+    linkTargetBytes: rawBytes.optional(),
+    offset: nonNegativeInt.refine((n) => n % TAR_BLOCK === 0, { message: 'must be a multiple of 512' }),
+    sha256: sha256Hex.optional(),
+    entries: nonNegativeInt.optional(),
+    files: nonNegativeInt.optional(),
+    bytes: nonNegativeInt.optional(),
+  })
+  .superRefine((e, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (e.type === 'file' && e.sha256 === undefined) issue('sha256', 'is required for a file');
+    if (e.type !== 'file' && e.sha256 !== undefined) issue('sha256', `must be absent for a ${e.type}`);
+    if (e.type !== 'file' && e.size !== 0) issue('size', `must be 0 for a ${e.type}`);
+    if (e.type === 'symlink' && e.linkTarget === undefined) issue('linkTarget', 'is required for a symlink');
+    if (e.type !== 'symlink' && (e.linkTarget !== undefined || e.linkTargetBytes !== undefined)) issue('linkTarget', `must be absent for a ${e.type}`);
+    const totals = [e.entries, e.files, e.bytes].filter((n) => n !== undefined).length;
+    if (e.type === 'directory' && totals !== 3) issue('entries', 'entries, files and bytes are required for a folder');
+    if (e.type !== 'directory' && totals !== 0) issue('entries', `entries, files and bytes must be absent for a ${e.type}`);
+    if (e.type === 'directory' && e.files! > e.entries!) issue('files', 'exceeds entries');
+    checkPathBytes(e.pathBytes, issue);
+    if (e.linkTargetBytes !== undefined) {
+      const raw = decodeBase64(e.linkTargetBytes);
+      if (raw === null || isUtf8(raw)) issue('linkTargetBytes', 'must only be present for targets that are not valid UTF-8');
+      else if (raw.includes(0)) issue('linkTargetBytes', 'must not contain NUL');
+    }
+  });
 
 /** Zod schema of the header line. */
 export const indexHeaderSchema = z.object({
@@ -171,36 +177,40 @@ export const indexHeaderSchema = z.object({
 });
 
 /** Zod schema of one directory line. */
-export const indexDirectoryLineSchema = z.object({
-  at: nonNegativeInt,
-  path: relativePath,
-  pathBytes: rawBytes.optional(),
-}).superRefine((d, ctx) => checkPathBytes(d.pathBytes, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })));
+export const indexDirectoryLineSchema = z
+  .object({
+    at: nonNegativeInt,
+    path: relativePath,
+    pathBytes: rawBytes.optional(),
+  })
+  .superRefine((d, ctx) => checkPathBytes(d.pathBytes, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })));
 
 /** Zod schema of the trailer line, with its internal consistency rules. */
-export const indexTrailerSchema = z.object({
-  trailer: z.literal('scelle/1'),
-  parts: z.number().int().min(1).max(MAX_PARTS),
-  partSizes: z.array(nonNegativeInt).max(MAX_PARTS),
-  totalSize: nonNegativeInt,
-  entries: nonNegativeInt,
-  files: nonNegativeInt,
-  bytes: nonNegativeInt,
-  directoryAt: nonNegativeInt,
-}).superRefine((h, ctx) => {
-  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  if (h.partSizes.length !== h.parts) {
-    issue('partSizes', `has ${h.partSizes.length} sizes for ${h.parts} parts`);
-    return;
-  }
-  if (h.partSizes.reduce((a, b) => a + b, 0) !== h.totalSize) issue('totalSize', 'is not the sum of partSizes');
-  const first = h.partSizes[0]!;
-  const last = h.partSizes[h.partSizes.length - 1]!;
-  if (h.partSizes.slice(0, -1).some((s) => s !== first)) issue('partSizes', 'all parts but the last must have the same size');
-  if (h.parts > 1 && (last === 0 || last > first)) issue('partSizes', 'the last part must be non-empty and not larger than the others');
-  if (h.bytes > h.totalSize) issue('bytes', 'exceeds totalSize');
-  if (h.files > h.entries) issue('files', 'exceeds entries');
-});
+export const indexTrailerSchema = z
+  .object({
+    trailer: z.literal('scelle/1'),
+    parts: z.number().int().min(1).max(MAX_PARTS),
+    partSizes: z.array(nonNegativeInt).max(MAX_PARTS),
+    totalSize: nonNegativeInt,
+    entries: nonNegativeInt,
+    files: nonNegativeInt,
+    bytes: nonNegativeInt,
+    directoryAt: nonNegativeInt,
+  })
+  .superRefine((h, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (h.partSizes.length !== h.parts) {
+      issue('partSizes', `has ${h.partSizes.length} sizes for ${h.parts} parts`);
+      return;
+    }
+    if (h.partSizes.reduce((a, b) => a + b, 0) !== h.totalSize) issue('totalSize', 'is not the sum of partSizes');
+    const first = h.partSizes[0]!;
+    const last = h.partSizes[h.partSizes.length - 1]!;
+    if (h.partSizes.slice(0, -1).some((s) => s !== first)) issue('partSizes', 'all parts but the last must have the same size');
+    if (h.parts > 1 && (last === 0 || last > first)) issue('partSizes', 'the last part must be non-empty and not larger than the others');
+    if (h.bytes > h.totalSize) issue('bytes', 'exceeds totalSize');
+    if (h.files > h.entries) issue('files', 'exceeds entries');
+  });
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const isNonNegativeInt = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -287,7 +297,15 @@ export function encodeIndexEntry(e: IndexEntry): string {
  * UTF-8 (a seal's own entries: names from the file system), without the per-field checks of
  * {@link encodeIndexEntry}; the same bytes as encodeIndexEntry for such an entry.
  */
-export function encodeWalkedEntry(path: string, type: 'file' | 'directory', size: number, mode: number, mtime: number, offset: number, sha256OrTotals: string | { entries: number; files: number; bytes: number }): string {
+export function encodeWalkedEntry(
+  path: string,
+  type: 'file' | 'directory',
+  size: number,
+  mode: number,
+  mtime: number,
+  offset: number,
+  sha256OrTotals: string | { entries: number; files: number; bytes: number },
+): string {
   const head = `{"path":${JSON.stringify(path)},"type":"${type}","size":${size},"mode":${mode},"mtime":${JSON.stringify(mtime)},"offset":${offset}`;
   if (typeof sha256OrTotals === 'string') return `${head},"sha256":"${sha256OrTotals}"}\n`;
   return `${head},"entries":${sha256OrTotals.entries},"files":${sha256OrTotals.files},"bytes":${sha256OrTotals.bytes}}\n`;

@@ -7,13 +7,7 @@ const sortPaths = (paths: string[]) => [...paths].sort((x, y) => compareEntryPat
 describe('index order', () => {
   it('puts each folder block after the blocks below it, names bytewise inside a block', () => {
     const paths = ['docs', 'docs/a.txt', 'docs/sub', 'docs/sub/x', 'docs/sub/deep', 'docs/sub/deep/y', 'docs/z', 'docs.txt', 'b', 'b/1'];
-    expect(sortPaths(paths)).toEqual([
-      'b/1',
-      'docs/sub/deep/y',
-      'docs/sub/deep', 'docs/sub/x',
-      'docs/a.txt', 'docs/sub', 'docs/z',
-      'b', 'docs', 'docs.txt',
-    ]);
+    expect(sortPaths(paths)).toEqual(['b/1', 'docs/sub/deep/y', 'docs/sub/deep', 'docs/sub/x', 'docs/a.txt', 'docs/sub', 'docs/z', 'b', 'docs', 'docs.txt']);
   });
 
   it('compares a component that ends before any longer one ("a" < "a.b" < "a0", whatever "/" is worth)', () => {
@@ -27,12 +21,13 @@ describe('index order', () => {
 
   it('is a total order (antisymmetric and transitive on a mixed sample)', () => {
     const sample = ['a', 'a/b', 'a/b/c', 'a.b', 'a0', 'a/b.c', 'a/b/c/d', 'z', 'é', 'a/é', 'b/a', 'ab', 'a b'].map(b);
-    for (const x of sample) for (const y of sample) {
-      expect(Math.sign(compareEntryPaths(x, y)) + Math.sign(compareEntryPaths(y, x))).toBe(0);
-      for (const z of sample) {
-        if (compareEntryPaths(x, y) < 0 && compareEntryPaths(y, z) < 0) expect(compareEntryPaths(x, z)).toBeLessThan(0);
+    for (const x of sample)
+      for (const y of sample) {
+        expect(Math.sign(compareEntryPaths(x, y)) + Math.sign(compareEntryPaths(y, x))).toBe(0);
+        for (const z of sample) {
+          if (compareEntryPaths(x, y) < 0 && compareEntryPaths(y, z) < 0) expect(compareEntryPaths(x, z)).toBeLessThan(0);
+        }
       }
-    }
   });
 
   it('keeps a folder subtree contiguous, ending with the folder block', () => {

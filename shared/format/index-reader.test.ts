@@ -18,7 +18,11 @@ const sha = '0'.repeat(64);
  * order with offsets and folder totals, as a seal would write it.
  */
 function syntheticTree(folders: number, files: number): { entries: IndexEntry[]; totalSize: number } {
-  const paths: { path: string; type: 'file' | 'directory' }[] = [{ path: 'top', type: 'directory' }, { path: 'a-first.txt', type: 'file' }, { path: 'zz-last.txt', type: 'file' }];
+  const paths: { path: string; type: 'file' | 'directory' }[] = [
+    { path: 'top', type: 'directory' },
+    { path: 'a-first.txt', type: 'file' },
+    { path: 'zz-last.txt', type: 'file' },
+  ];
   for (let d = 0; d < folders; d++) {
     paths.push({ path: `top/d${String(d).padStart(4, '0')}`, type: 'directory' });
     for (let f = 0; f < files; f++) paths.push({ path: `top/d${String(d).padStart(4, '0')}/file-${String(f).padStart(5, '0')}.txt`, type: 'file' });
@@ -29,15 +33,19 @@ function syntheticTree(folders: number, files: number): { entries: IndexEntry[];
     for (let parent = parentOf(Buffer.from(p.path)); parent.length > 0; parent = parentOf(parent)) {
       const t = totals.get(Buffer.from(parent).toString()) ?? { entries: 0, files: 0, bytes: 0 };
       t.entries++;
-      if (p.type === 'file') { t.files++; t.bytes += 100; }
+      if (p.type === 'file') {
+        t.files++;
+        t.bytes += 100;
+      }
       totals.set(Buffer.from(parent).toString(), t);
     }
   }
   let offset = 512;
   const entries = paths.map((p): IndexEntry => {
-    const e: IndexEntry = p.type === 'file'
-      ? { path: p.path, type: 'file', size: 100, mode: 0o644, mtime: 1, offset, sha256: sha }
-      : { path: p.path, type: 'directory', size: 0, mode: 0o755, mtime: 1, offset, ...(totals.get(p.path) ?? { entries: 0, files: 0, bytes: 0 }) };
+    const e: IndexEntry =
+      p.type === 'file'
+        ? { path: p.path, type: 'file', size: 100, mode: 0o644, mtime: 1, offset, sha256: sha }
+        : { path: p.path, type: 'directory', size: 0, mode: 0o755, mtime: 1, offset, ...(totals.get(p.path) ?? { entries: 0, files: 0, bytes: 0 }) };
     offset += p.type === 'file' ? 1024 : 512;
     return e;
   });
@@ -122,7 +130,7 @@ describe('index writer and reader', () => {
     expect(readFileSync(file).includes('file-00001.txt')).toBe(false);
   });
 
-  it('finds one path, one folder\'s children and one folder\'s subtree by reading at most 3 segments', () => {
+  it("finds one path, one folder's children and one folder's subtree by reading at most 3 segments", () => {
     const source = counting(fileSource(file));
     const reader = IndexReader.open(source, key, DRIVE);
     const opened = source.segments.size;
@@ -159,7 +167,9 @@ describe('index writer and reader', () => {
 /** A consistent index of `count` entries in several segments, its lines as objects, with the directory computed. */
 function multiSegmentLines(count: number) {
   const files = Array.from({ length: count }, (_, i) => `d/${'x'.repeat(120)}-${String(i).padStart(6, '0')}`);
-  const entries: Record<string, unknown>[] = files.map((path, i) => JSON.parse(encodeIndexEntry({ path, type: 'file', size: 0, mode: 0o644, mtime: 0, offset: 512 + i * 512, sha256: sha })));
+  const entries: Record<string, unknown>[] = files.map((path, i) =>
+    JSON.parse(encodeIndexEntry({ path, type: 'file', size: 0, mode: 0o644, mtime: 0, offset: 512 + i * 512, sha256: sha })),
+  );
   entries.push({ path: 'd', type: 'directory', size: 0, mode: 0o755, mtime: 0, offset: 512 + count * 512, entries: count, files: count, bytes: 0 });
   const header = { format: 'scelle/1', driveId: DRIVE };
   let at = Buffer.byteLength(JSON.stringify(header) + '\n');
@@ -187,11 +197,42 @@ describe('the directory is checked when the index is opened (lookups rely on it)
     expect(reader.find(Buffer.from(String(l.entries[11_000]!.path)))).toMatchObject({ offset: 512 + 11_000 * 512 });
   });
   const cases: [string, (l: ReturnType<typeof multiSegmentLines>) => void, RegExp][] = [
-    ['a directory offset outside the index', (l) => { l.trailer.directoryAt = 10; }, /directoryAt lies outside/],
-    ['a directory line past the entries', (l) => { l.directory[1]!.at = l.trailer.directoryAt + 1; }, /a line is out of place/],
-    ['a first directory line that is not the first entry', (l) => { l.directory[0]!.at = Number(l.directory[0]!.at) + 1; }, /does not start at the first entry/],
-    ['directory paths out of order', (l) => { [l.directory[0]!.path, l.directory[1]!.path] = [l.directory[1]!.path, l.directory[0]!.path]; l.directory[0]!.at = Buffer.byteLength(JSON.stringify(l.header) + '\n'); }, /out of order/],
-    ['no directory for entries', (l) => { l.directory.length = 0; }, /directory: missing/],
+    [
+      'a directory offset outside the index',
+      (l) => {
+        l.trailer.directoryAt = 10;
+      },
+      /directoryAt lies outside/,
+    ],
+    [
+      'a directory line past the entries',
+      (l) => {
+        l.directory[1]!.at = l.trailer.directoryAt + 1;
+      },
+      /a line is out of place/,
+    ],
+    [
+      'a first directory line that is not the first entry',
+      (l) => {
+        l.directory[0]!.at = Number(l.directory[0]!.at) + 1;
+      },
+      /does not start at the first entry/,
+    ],
+    [
+      'directory paths out of order',
+      (l) => {
+        [l.directory[0]!.path, l.directory[1]!.path] = [l.directory[1]!.path, l.directory[0]!.path];
+        l.directory[0]!.at = Buffer.byteLength(JSON.stringify(l.header) + '\n');
+      },
+      /out of order/,
+    ],
+    [
+      'no directory for entries',
+      (l) => {
+        l.directory.length = 0;
+      },
+      /directory: missing/,
+    ],
   ];
   it('refuses, in a full pass, a directory line for a segment in which no entry starts', () => {
     const l = multiSegmentLines(100);
@@ -202,7 +243,9 @@ describe('the directory is checked when the index is opened (lookups rely on it)
     l.trailer.directoryAt = lastAt + Buffer.byteLength(JSON.stringify(last) + '\n');
     const inside = SCELLE_LAYOUT.segmentPlaintextStart(SCELLE_LAYOUT.segmentOf(lastAt) + 1) + 10;
     l.directory.push({ at: inside, path: 'd' });
-    expect(() => fullPass(forged([l.header, ...l.entries, ...l.directory, l.trailer], key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/names more segments than the entries fill/) }));
+    expect(() => fullPass(forged([l.header, ...l.entries, ...l.directory, l.trailer], key), key)).toThrow(
+      expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/names more segments than the entries fill/) }),
+    );
   });
   for (const [name, mutate, message] of cases) {
     it(`refuses ${name}`, () => {
@@ -218,9 +261,22 @@ describe('lookups of names that need escaping or are not UTF-8', () => {
     const odd = ['a "quoted" name', 'back\\slash', 'new\nline', 'tab\tand\u0001ctl', 'été ☃ 𝄞', 'zz'];
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]);
     const entries: IndexEntry[] = odd.map((name) => ({ path: `d/${name}`, type: 'file' as const, size: 0, mode: 0o644, mtime: 0, offset: 0, sha256: sha }));
-    entries.push({ path: `d/${latin1.toString('utf8')}`, pathBytes: Buffer.concat([Buffer.from('d/'), latin1]).toString('base64'), type: 'file', size: 0, mode: 0o644, mtime: 0, offset: 0, sha256: sha });
-    entries.sort((a, b) => compareEntryPaths(Buffer.from(a.pathBytes ?? Buffer.from(a.path).toString('base64'), 'base64'), Buffer.from(b.pathBytes ?? Buffer.from(b.path).toString('base64'), 'base64')));
-    entries.forEach((e, i) => { e.offset = 512 + i * 1024; });
+    entries.push({
+      path: `d/${latin1.toString('utf8')}`,
+      pathBytes: Buffer.concat([Buffer.from('d/'), latin1]).toString('base64'),
+      type: 'file',
+      size: 0,
+      mode: 0o644,
+      mtime: 0,
+      offset: 0,
+      sha256: sha,
+    });
+    entries.sort((a, b) =>
+      compareEntryPaths(Buffer.from(a.pathBytes ?? Buffer.from(a.path).toString('base64'), 'base64'), Buffer.from(b.pathBytes ?? Buffer.from(b.path).toString('base64'), 'base64')),
+    );
+    entries.forEach((e, i) => {
+      e.offset = 512 + i * 1024;
+    });
     entries.push({ path: 'd', type: 'directory', size: 0, mode: 0o755, mtime: 0, offset: 512 + entries.length * 1024, entries: entries.length, files: entries.length, bytes: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'scelle-index-odd-'));
     try {
@@ -243,16 +299,80 @@ describe('whole-index checks (each fails when its check is removed)', () => {
     expect(fullPass(forged(smallIndexLines(), key), key).entries).toBe(11);
   });
   const cases: [string, (es: Record<string, unknown>[], t: Record<string, unknown>) => void, RegExp][] = [
-    ['two entries swapped', (es) => { [es[1], es[2]] = [es[2]!, es[1]!]; }, /out of order/],
-    ['a repeated entry', (es) => { es.splice(2, 0, { ...es[1]! }); }, /out of order or repeated/],
-    ['tar offsets going backwards', (es) => { es[3]!.offset = 512; }, /tar offset/],
-    ['content beyond the tar stream', (es, t) => { es[es.length - 3]!.offset = (t.totalSize as number); }, /beyond the end/],
-    ['a folder whose totals differ from what lies below it', (es) => { es.find((e) => e.path === 'top/d0001')!.files = 2; }, /totals/],
-    ['entries below a file', (es) => { const f = es.find((e) => e.path === 'top/d0001')!; Object.assign(f, { type: 'file', sha256: sha, entries: undefined, files: undefined, bytes: undefined }); }, /is a file, yet entries lie below it/],
-    ['entries below a folder the index does not list', (es) => { es.splice(es.findIndex((e) => e.path === 'top'), 1); }, /does not list as a folder/],
-    ['a trailer counting another number of files', (_es, t) => { t.files = 5; }, /trailer says 5 files/],
-    ['a trailer counting other bytes', (_es, t) => { t.bytes = 7; }, /trailer says 7 bytes/],
-    ['a trailer counting another number of entries', (_es, t) => { t.entries = 12; }, /directoryAt|entries/],
+    [
+      'two entries swapped',
+      (es) => {
+        [es[1], es[2]] = [es[2]!, es[1]!];
+      },
+      /out of order/,
+    ],
+    [
+      'a repeated entry',
+      (es) => {
+        es.splice(2, 0, { ...es[1]! });
+      },
+      /out of order or repeated/,
+    ],
+    [
+      'tar offsets going backwards',
+      (es) => {
+        es[3]!.offset = 512;
+      },
+      /tar offset/,
+    ],
+    [
+      'content beyond the tar stream',
+      (es, t) => {
+        es[es.length - 3]!.offset = t.totalSize as number;
+      },
+      /beyond the end/,
+    ],
+    [
+      'a folder whose totals differ from what lies below it',
+      (es) => {
+        es.find((e) => e.path === 'top/d0001')!.files = 2;
+      },
+      /totals/,
+    ],
+    [
+      'entries below a file',
+      (es) => {
+        const f = es.find((e) => e.path === 'top/d0001')!;
+        Object.assign(f, { type: 'file', sha256: sha, entries: undefined, files: undefined, bytes: undefined });
+      },
+      /is a file, yet entries lie below it/,
+    ],
+    [
+      'entries below a folder the index does not list',
+      (es) => {
+        es.splice(
+          es.findIndex((e) => e.path === 'top'),
+          1,
+        );
+      },
+      /does not list as a folder/,
+    ],
+    [
+      'a trailer counting another number of files',
+      (_es, t) => {
+        t.files = 5;
+      },
+      /trailer says 5 files/,
+    ],
+    [
+      'a trailer counting other bytes',
+      (_es, t) => {
+        t.bytes = 7;
+      },
+      /trailer says 7 bytes/,
+    ],
+    [
+      'a trailer counting another number of entries',
+      (_es, t) => {
+        t.entries = 12;
+      },
+      /directoryAt|entries/,
+    ],
   ];
   for (const [name, mutate, message] of cases) {
     it(`refuses ${name}`, () => {
@@ -272,6 +392,8 @@ describe('whole-index checks (each fails when its check is removed)', () => {
     const lines = smallIndexLines() as Record<string, unknown>[];
     (lines.at(-1) as Record<string, unknown>).directoryAt = 10;
     expect(() => fullPass(forged(lines, key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX' }));
-    expect(() => fullPass(forged(smallIndexLines().slice(0, -1), key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/trailer/) }));
+    expect(() => fullPass(forged(smallIndexLines().slice(0, -1), key), key)).toThrow(
+      expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/trailer/) }),
+    );
   });
 });

@@ -11,8 +11,14 @@ import { isUtf8 } from 'node:buffer';
 import { FORMAT_LIMITS, checkLimit } from './limits.js';
 import { ScelleError } from '../errors/scelle-error.js';
 import {
-  entryPathBytes, indexError, parseIndexDirectoryLine, parseIndexEntryLine, parseIndexHeaderLine, parseIndexTrailerLine,
-  type IndexEntry, type IndexTrailer,
+  entryPathBytes,
+  indexError,
+  parseIndexDirectoryLine,
+  parseIndexEntryLine,
+  parseIndexHeaderLine,
+  parseIndexTrailerLine,
+  type IndexEntry,
+  type IndexTrailer,
 } from './index-codec.js';
 import { compareEntryPaths, compareFolders, compareToSubtree, isWithin, parentOf } from './index-order.js';
 import { indexAssociatedData } from './layout.js';
@@ -118,7 +124,11 @@ export class IndexReader {
     }
   }
 
-  private constructor(private readonly source: IndexSource, dataKey: Uint8Array, driveId: string) {
+  private constructor(
+    private readonly source: IndexSource,
+    dataKey: Uint8Array,
+    driveId: string,
+  ) {
     const header = source.readAt(0, SCELLE_LAYOUT.headerSize);
     this.dec = new SegmentDecrypter(dataKey, indexAssociatedData(driveId), header);
     this.plainSize = SCELLE_LAYOUT.plaintextSize(source.size);
@@ -281,7 +291,11 @@ export class IndexReader {
 }
 
 /** Running totals of one folder's subtree. */
-interface Totals { entries: number; files: number; bytes: number }
+interface Totals {
+  entries: number;
+  files: number;
+  bytes: number;
+}
 
 /**
  * The whole-index checks of one full pass (docs/FORMAT.md §5 and §8): entries strictly in
@@ -344,7 +358,9 @@ export class IndexChecker {
     if (entry.type === 'directory') {
       const seen = below ?? { entries: 0, files: 0, bytes: 0 };
       if (seen.entries !== entry.entries || seen.files !== entry.files || seen.bytes !== entry.bytes) {
-        throw indexError(`${where}: its totals (${entry.entries} entries, ${entry.files} files, ${entry.bytes} bytes) differ from what lies below it (${seen.entries}, ${seen.files}, ${seen.bytes})`);
+        throw indexError(
+          `${where}: its totals (${entry.entries} entries, ${entry.files} files, ${entry.bytes} bytes) differ from what lies below it (${seen.entries}, ${seen.files}, ${seen.bytes})`,
+        );
       }
     }
   }
@@ -356,7 +372,8 @@ export class IndexChecker {
   finish(): Totals {
     while (this.open.length > 1) this.closeTop();
     const t = this.reader.trailer;
-    if (this.pending.size > 0) throw indexError(`entries lie below ${JSON.stringify(Buffer.from([...this.pending.keys()][0]!, 'latin1').toString('utf8'))}, which the index does not list as a folder`);
+    if (this.pending.size > 0)
+      throw indexError(`entries lie below ${JSON.stringify(Buffer.from([...this.pending.keys()][0]!, 'latin1').toString('utf8'))}, which the index does not list as a folder`);
     if (this.directoryNext !== this.reader.directory.length) throw indexError('directory: names more segments than the entries fill');
     if (this.total.entries !== t.entries) throw indexError(`trailer says ${t.entries} entries, the index holds ${this.total.entries}`);
     if (this.total.files !== t.files) throw indexError(`trailer says ${t.files} files, the entries hold ${this.total.files}`);

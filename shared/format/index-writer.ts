@@ -11,7 +11,6 @@ import { encodeIndexDirectoryLine, encodeIndexHeader, encodeIndexTrailer, parseI
 import { SCELLE_LAYOUT, SegmentEncrypter } from './stream.js';
 import { indexAssociatedData } from './layout.js';
 
-
 /** What the index file became. */
 export interface WrittenIndex {
   /** Ciphertext bytes. */

@@ -31,7 +31,11 @@ export function isRfc3339Utc(s: string): boolean {
 export const rfc3339Utc = z.string().refine(isRfc3339Utc, { message: 'must be an RFC 3339 UTC timestamp ending in Z' });
 
 /** A short printable identifier (station ids, labels): 1..128 chars, no control characters. */
-export const printableId = z.string().min(1).max(128).regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, { message: 'must not contain control characters' });
+export const printableId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, { message: 'must not contain control characters' });
 
 /** Summarizes zod issues as `field.path: rule; ...` (at most 3), without echoing values. */
 export function describeIssues(error: z.ZodError): string {

@@ -185,7 +185,13 @@ describe('reading malformed key files', () => {
 
   it('rejects a station file whose certificate names another key', async () => {
     const otherCert = issueStationCertificate({ rootSecretKey: root.secretKey, stationId: 'mtl-1', stationPublicKey: root.publicKey });
-    const doc = { type: 'scelle-station-secret-key/1', stationId: 'mtl-1', secretKey: encodeBase64(stationPair.secretKey), publicKey: encodeBase64(stationPair.publicKey), certificate: otherCert };
+    const doc = {
+      type: 'scelle-station-secret-key/1',
+      stationId: 'mtl-1',
+      secretKey: encodeBase64(stationPair.secretKey),
+      publicKey: encodeBase64(stationPair.publicKey),
+      certificate: otherCert,
+    };
     expect((await readError(JSON.stringify(doc), readStationKeyFile)).message).toMatch(/certificate for another/);
     expect((await readError(JSON.stringify({ ...doc, certificate: { version: 1 } }), readStationKeyFile)).message).toMatch(/certificate/);
     expect((await readError(JSON.stringify({ ...doc, certificate: undefined }), readStationKeyFile)).message).toMatch(/certificate/);

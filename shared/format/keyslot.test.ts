@@ -6,14 +6,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
-import {
-  type Keyslot,
-  type UnlockCodeKeyslot,
-  type X25519Keyslot,
-  unwrapKeyslots,
-  wrapForUnlockCode,
-  wrapForX25519,
-} from './keyslot.js';
+import { type Keyslot, type UnlockCodeKeyslot, type X25519Keyslot, unwrapKeyslots, wrapForUnlockCode, wrapForX25519 } from './keyslot.js';
 import { canonicalizeUnlockCode, generateUnlockCode } from './unlock-code.js';
 
 const DRIVE = '01J8ZK3V6Q-TEST';
@@ -82,7 +75,7 @@ describe('unlock-code keyslot', () => {
 
   it('rejects a typo or swapped characters before running the KDF', async () => {
     const canonical = canonicalizeUnlockCode(code);
-    const typo = (canonical[5] === 'A' ? 'B' : 'A');
+    const typo = canonical[5] === 'A' ? 'B' : 'A';
     const swapAt = [...canonical].findIndex((c, i) => c !== canonical[i + 1]);
     const swapped = canonical.slice(0, swapAt) + canonical[swapAt + 1] + canonical[swapAt] + canonical.slice(swapAt + 2);
     for (const bad of [canonical.slice(0, 5) + typo + canonical.slice(6), swapped]) {
@@ -183,7 +176,12 @@ describe('x25519 keyslot', () => {
   it('picks the slot for this key among several and skips unlock-code slots without a KDF', async () => {
     const other = x25519.keygen();
     const slots: Keyslot[] = [
-      { type: 'unlock-code', kdf: { alg: 'argon2id', m: 65536, t: 3, p: 1, salt: encodeBase64(new Uint8Array(16)) }, nonce: encodeBase64(new Uint8Array(12)), wrapped: encodeBase64(new Uint8Array(48)) },
+      {
+        type: 'unlock-code',
+        kdf: { alg: 'argon2id', m: 65536, t: 3, p: 1, salt: encodeBase64(new Uint8Array(16)) },
+        nonce: encodeBase64(new Uint8Array(12)),
+        wrapped: encodeBase64(new Uint8Array(48)),
+      },
       wrapForX25519(dataKey, other.publicKey, DRIVE, 'customer'),
       slot,
     ];

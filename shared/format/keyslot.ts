@@ -61,9 +61,7 @@ export type Keyslot = UnlockCodeKeyslot | X25519Keyslot;
 export const KEYSLOT_TYPES: readonly Keyslot['type'][] = ['unlock-code', 'x25519'];
 
 /** A secret that may open a keyslot (same shape as DriveSecret in shared/engine/api.ts). */
-export type KeyslotSecret =
-  | { kind: 'unlock-code'; code: string }
-  | { kind: 'x25519'; secretKey: Uint8Array };
+export type KeyslotSecret = { kind: 'unlock-code'; code: string } | { kind: 'x25519'; secretKey: Uint8Array };
 
 const boundedInt = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
 
@@ -139,17 +137,23 @@ function deriveUnlockCodeKek(canonical: string, salt: Uint8Array, p: { m: number
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       reject(cancelledError());
-      derivation.then((k) => k.fill(0), () => undefined);
+      derivation.then(
+        (k) => k.fill(0),
+        () => undefined,
+      );
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    derivation.then((k) => {
-      signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) k.fill(0);
-      else resolve(k);
-    }, (e: unknown) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(e instanceof Error ? e : new Error(String(e)));
-    });
+    derivation.then(
+      (k) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) k.fill(0);
+        else resolve(k);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
   });
 }
 
@@ -292,7 +296,9 @@ export async function unwrapKeyslots(slots: readonly Keyslot[], secret: KeyslotS
       const key = open(kek, b64(slot.nonce, 12), unlockCodeKeyslotAad(driveId), b64(slot.wrapped, 48));
       if (key) return key;
     }
-    throw new ScelleError('E_KEY_WRONG', candidates.length === 0 ? 'This drive has no unlock-code keyslot.' : 'The unlock code does not open this drive.', { tried: candidates.length });
+    throw new ScelleError('E_KEY_WRONG', candidates.length === 0 ? 'This drive has no unlock-code keyslot.' : 'The unlock code does not open this drive.', {
+      tried: candidates.length,
+    });
   }
   requireKey(secret.secretKey, 'X25519 secret key');
   const publicKey = x25519.getPublicKey(secret.secretKey);

@@ -25,10 +25,7 @@ function sample(): Manifest {
       ],
     },
     index: { file: 'index.scx', size: 456, sha256: 'ef'.repeat(32) },
-    keyslots: [
-      { type: 'unlock-code', kdf: { alg: 'argon2id', m: 65536, t: 3, p: 1, salt: b64(16) }, nonce: b64(12), wrapped: b64(48) },
-      ESCROW_SLOT,
-    ],
+    keyslots: [{ type: 'unlock-code', kdf: { alg: 'argon2id', m: 65536, t: 3, p: 1, salt: b64(16) }, nonce: b64(12), wrapped: b64(48) }, ESCROW_SLOT],
     station: {
       id: 'station-montreal-1',
       publicKey: encodeBase64(station.publicKey),
@@ -49,7 +46,11 @@ function sample(): Manifest {
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reverseKeys(v)]),
+  );
 }
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

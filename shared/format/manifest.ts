@@ -51,22 +51,24 @@ const partSchema = z.object({
 });
 
 /** Zod schema of {@link Manifest}: strict about types, strips unknown fields. */
-export const manifestSchema = z.object({
-  format: z.literal(FORMAT_TAG),
-  driveId: z.string().regex(DRIVE_ID_PATTERN, { message: 'must be 1-64 letters, digits or inner dashes' }),
-  createdAt: rfc3339Utc,
-  payload: z.object({
-    aead: z.literal(PAYLOAD_AEAD),
-    partPlaintextSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    parts: z.array(partSchema).min(1),
-  }),
-  index: z.object({ file: relativeFile, size: nonNegativeInt, sha256: sha256Hex }),
-  keyslots: z.array(keyslotSchema).min(1),
-  station: z.object({ id: printableId, publicKey: base64Bytes(32), certificate: stationCertificateSchema.nullable() }),
-}).superRefine((m, ctx) => {
-  const files = [m.index.file, ...m.payload.parts.map((p) => p.file)];
-  if (new Set(files).size !== files.length) ctx.addIssue({ code: 'custom', path: ['payload', 'parts'], message: 'file names must be distinct' });
-});
+export const manifestSchema = z
+  .object({
+    format: z.literal(FORMAT_TAG),
+    driveId: z.string().regex(DRIVE_ID_PATTERN, { message: 'must be 1-64 letters, digits or inner dashes' }),
+    createdAt: rfc3339Utc,
+    payload: z.object({
+      aead: z.literal(PAYLOAD_AEAD),
+      partPlaintextSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      parts: z.array(partSchema).min(1),
+    }),
+    index: z.object({ file: relativeFile, size: nonNegativeInt, sha256: sha256Hex }),
+    keyslots: z.array(keyslotSchema).min(1),
+    station: z.object({ id: printableId, publicKey: base64Bytes(32), certificate: stationCertificateSchema.nullable() }),
+  })
+  .superRefine((m, ctx) => {
+    const files = [m.index.file, ...m.payload.parts.map((p) => p.file)];
+    if (new Set(files).size !== files.length) ctx.addIssue({ code: 'custom', path: ['payload', 'parts'], message: 'file names must be distinct' });
+  });
 
 // The schema's output must be assignable to the declared type (and vice versa), so the two
 // cannot drift apart silently.
@@ -99,7 +101,9 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('not a JSON object');
   const obj = raw as Record<string, unknown>;
   if (typeof obj.format === 'string' && obj.format !== FORMAT_TAG) {
-    throw new ScelleError('E_FORMAT_UNSUPPORTED', `manifest.json: format "${obj.format.slice(0, 40)}" is not supported (expected ${FORMAT_TAG}).`, { format: obj.format.slice(0, 40) });
+    throw new ScelleError('E_FORMAT_UNSUPPORTED', `manifest.json: format "${obj.format.slice(0, 40)}" is not supported (expected ${FORMAT_TAG}).`, {
+      format: obj.format.slice(0, 40),
+    });
   }
   checkManifestLimits(obj);
   if (Array.isArray(obj.keyslots)) {

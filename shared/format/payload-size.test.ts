@@ -16,7 +16,7 @@ describe('payload sizes', () => {
     expect(streamCiphertextSize(p + 1)).toBeGreaterThan(fat32);
   });
 
-  it('count every part\'s ciphertext, the index and slack; a resume only the parts left', () => {
+  it("count every part's ciphertext, the index and slack; a resume only the parts left", () => {
     const tar = estimateTarSize(5_000_000, 100);
     expect(tar).toBeGreaterThan(5_000_000 + 100 * 512);
     const all = sealedBytes(tar, 100, 2 << 20);

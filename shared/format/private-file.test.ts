@@ -9,8 +9,12 @@ import { generateEscrowKeyPair } from './station-cert.js';
 
 const posix = process.platform !== 'win32';
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'scelle-private-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'scelle-private-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 function errorOf(fn: () => void): unknown {
   try {

@@ -24,13 +24,23 @@ export function checkPrivateFile(path: string, info: FileModeInfo, currentUid: n
   if (currentUid === null || process.platform === 'win32') return;
   if (info.uid !== currentUid && currentUid !== 0) {
     throw new ScelleError('E_KEY_FILE', `${path} holds a secret but belongs to another user (uid ${info.uid}): use a file of your own`, {
-      path, problem: `belongs to another user (uid ${info.uid})`, reason: 'wrong-owner', fix: `chown ${currentUid} ${path}`,
+      path,
+      problem: `belongs to another user (uid ${info.uid})`,
+      reason: 'wrong-owner',
+      fix: `chown ${currentUid} ${path}`,
     });
   }
   const open = info.mode & 0o077;
   if (open !== 0) {
-    throw new ScelleError('E_KEY_FILE', `${path} holds a secret but group or others may access it (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 ${path}`, {
-      path, problem: `group or others may access it (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')})`, reason: 'too-open', fix: `chmod 600 ${path}`,
-    });
+    throw new ScelleError(
+      'E_KEY_FILE',
+      `${path} holds a secret but group or others may access it (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 ${path}`,
+      {
+        path,
+        problem: `group or others may access it (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')})`,
+        reason: 'too-open',
+        fix: `chmod 600 ${path}`,
+      },
+    );
   }
 }

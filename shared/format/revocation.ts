@@ -63,7 +63,13 @@ function signedBytes(list: Omit<RevocationList, 'signature'>): Uint8Array {
  */
 export function signRevocationList(rootSecretKey: Uint8Array, sequence: number, revoked: readonly RevokedCertificate[], issuedAt: Date = new Date()): RevocationList {
   if (!(rootSecretKey instanceof Uint8Array) || rootSecretKey.length !== 32) throw new ScelleError('E_KEY_INVALID', 'The root secret key must be 32 bytes.');
-  const unsigned = { format: 'scelle-revocations/1' as const, issuer: encodeBase64(ed25519.getPublicKey(rootSecretKey)), sequence, issuedAt: issuedAt.toISOString(), revoked: [...revoked] };
+  const unsigned = {
+    format: 'scelle-revocations/1' as const,
+    issuer: encodeBase64(ed25519.getPublicKey(rootSecretKey)),
+    sequence,
+    issuedAt: issuedAt.toISOString(),
+    revoked: [...revoked],
+  };
   const parsed = revocationListSchema.omit({ signature: true }).safeParse(unsigned);
   if (!parsed.success) throw new ScelleError('E_USAGE', `the revocation list is invalid: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   return { ...unsigned, signature: encodeBase64(ed25519.sign(signedBytes(unsigned), rootSecretKey)) };

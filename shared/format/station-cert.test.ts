@@ -1,13 +1,7 @@
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { encodeBase64 } from './base64.js';
-import {
-  certificateSignedBytes,
-  generateEscrowKeyPair,
-  generateSigningKeyPair,
-  issueStationCertificate,
-  verifyStationCertificate,
-} from './station-cert.js';
+import { certificateSignedBytes, generateEscrowKeyPair, generateSigningKeyPair, issueStationCertificate, verifyStationCertificate } from './station-cert.js';
 import type { StationCertificate } from './station.js';
 
 const root = generateSigningKeyPair();

@@ -49,12 +49,19 @@ export function judgeStation(i: StationTrustInputs): StationJudgement {
   const timeSource = i.sealedReceivedAt ? 'receipt' : 'manifest';
   const at = i.sealedReceivedAt ?? new Date(i.createdAt);
   const judgedAt = Number.isNaN(at.getTime()) ? i.createdAt : at.toISOString();
-  const verdict = (trust: StationTrust, reason: StationJudgement['reason'], revocation: RevokedCertificate | null = null): StationJudgement => ({ trust, reason, judgedAt, timeSource, revocation });
+  const verdict = (trust: StationTrust, reason: StationJudgement['reason'], revocation: RevokedCertificate | null = null): StationJudgement => ({
+    trust,
+    reason,
+    judgedAt,
+    timeSource,
+    revocation,
+  });
   const cert = i.station.certificate;
   if (cert === null) return verdict('local', 'no-certificate');
   const key = decodeBase64(i.station.publicKey, 32) ?? new Uint8Array(0);
   const check = verifyStationCertificate(cert, key, i.pinnedRoots, at, i.station.id);
-  if (!check.certified) return verdict(check.reason === 'expired' || check.reason === 'not-yet-valid' ? 'expired' : check.reason === 'no-certificate' ? 'local' : 'forged', check.reason);
+  if (!check.certified)
+    return verdict(check.reason === 'expired' || check.reason === 'not-yet-valid' ? 'expired' : check.reason === 'no-certificate' ? 'local' : 'forged', check.reason);
   const revocation = findRevocation(i.revocations, stationCertificateSha256(cert));
   if (revocation && (at.getTime() >= Date.parse(revocation.revokedAt) || (revocation.reason === 'key-compromise' && timeSource !== 'receipt'))) {
     return verdict('revoked', 'revoked', revocation);

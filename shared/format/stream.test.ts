@@ -5,25 +5,52 @@ import { fileURLToPath } from 'node:url';
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import {
-  SCELLE_LAYOUT, SCELLE_STREAM, SegmentDecrypter, SizedStreamEncryptor, StreamLayout, decryptRange, decryptStream, encryptStream,
-  type StreamParams,
-} from './stream.js';
+import { SCELLE_LAYOUT, SCELLE_STREAM, SegmentDecrypter, SizedStreamEncryptor, StreamLayout, decryptRange, decryptStream, encryptStream, type StreamParams } from './stream.js';
 import { isScelleError } from '../errors/scelle-error.js';
 
 const vendored = fileURLToPath(new URL('../../test/fixtures/vectors/tink-aes-gcm-hkdf-streaming.json', import.meta.url));
 const published = fileURLToPath(new URL('../../../shared/vectors/tink-aes-gcm-hkdf-streaming.json', import.meta.url));
 
-interface Official { hkdfHash: StreamParams['hkdfHash']; keySize: number; derivedKeySize: 16 | 32; ciphertextSegmentSize: number; key: string; associatedData: string; plaintext: string; ciphertext: string }
-interface Scelle { name: string; key: string; salt: string; noncePrefix: string; associatedData: string; plaintextLength: number; ciphertextLength: number; ciphertextSha256: string; plaintext?: string; ciphertext?: string; plaintextRule?: string }
+interface Official {
+  hkdfHash: StreamParams['hkdfHash'];
+  keySize: number;
+  derivedKeySize: 16 | 32;
+  ciphertextSegmentSize: number;
+  key: string;
+  associatedData: string;
+  plaintext: string;
+  ciphertext: string;
+}
+interface Scelle {
+  name: string;
+  key: string;
+  salt: string;
+  noncePrefix: string;
+  associatedData: string;
+  plaintextLength: number;
+  ciphertextLength: number;
+  ciphertextSha256: string;
+  plaintext?: string;
+  ciphertext?: string;
+  plaintextRule?: string;
+}
 const vectors = JSON.parse(readFileSync(existsSync(published) ? published : vendored, 'utf8')) as { official: Official[]; scelle: Scelle[] };
 
 const hex = (s: string) => Buffer.from(s, 'hex');
-const rule251 = (n: number) => { const b = Buffer.allocUnsafe(n); for (let i = 0; i < n; i++) b[i] = i % 251; return b; };
+const rule251 = (n: number) => {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = i % 251;
+  return b;
+};
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 function expectCode(fn: () => unknown, code: string) {
-  try { fn(); } catch (e) { expect(isScelleError(e) ? e.code : e).toBe(code); return; }
+  try {
+    fn();
+  } catch (e) {
+    expect(isScelleError(e) ? e.code : e).toBe(code);
+    return;
+  }
   throw new Error(`expected ${code}, nothing was thrown`);
 }
 
@@ -51,7 +78,10 @@ describe('published vectors', () => {
       const plaintext = v.plaintext !== undefined ? hex(v.plaintext) : rule251(v.plaintextLength);
       expect(plaintext.length).toBe(v.plaintextLength);
       // Feed in odd chunk sizes to exercise segment cutting.
-      const enc = new SizedStreamEncryptor(hex(v.key), Buffer.from(v.associatedData, 'utf8'), plaintext.length, SCELLE_STREAM, { salt: hex(v.salt), noncePrefix: hex(v.noncePrefix) });
+      const enc = new SizedStreamEncryptor(hex(v.key), Buffer.from(v.associatedData, 'utf8'), plaintext.length, SCELLE_STREAM, {
+        salt: hex(v.salt),
+        noncePrefix: hex(v.noncePrefix),
+      });
       const out: Buffer[] = [];
       for (let p = 0; p < plaintext.length; p += 65_537) out.push(...enc.push(plaintext.subarray(p, p + 65_537)));
       out.push(...enc.finish());
@@ -156,10 +186,21 @@ describe('random access', () => {
   const plaintext = randomBytes(3 * 1048576 + 777);
   const ct = encryptStream(key, ad, plaintext);
   let reads = 0;
-  const readAt = async (pos: number, len: number) => { reads++; return ct.subarray(pos, pos + len); };
+  const readAt = async (pos: number, len: number) => {
+    reads++;
+    return ct.subarray(pos, pos + len);
+  };
 
   it('returns any byte range, across segment boundaries', async () => {
-    const ranges: [number, number][] = [[0, 1], [0, 0], [1048519, 2], [1048520, 1048560], [5, 3 * 1048576], [plaintext.length - 1, 1], [0, plaintext.length]];
+    const ranges: [number, number][] = [
+      [0, 1],
+      [0, 0],
+      [1048519, 2],
+      [1048520, 1048560],
+      [5, 3 * 1048576],
+      [plaintext.length - 1, 1],
+      [0, plaintext.length],
+    ];
     for (const [off, len] of ranges) {
       const got = await decryptRange(key, ad, readAt, ct.length, off, len);
       expect(got.equals(plaintext.subarray(off, off + len))).toBe(true);

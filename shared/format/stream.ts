@@ -189,7 +189,13 @@ export class SizedStreamEncryptor {
   private received = 0;
   private headerSent = false;
 
-  constructor(key: Uint8Array, associatedData: Uint8Array | string, private readonly plaintextSize: number, params: StreamParams = SCELLE_STREAM, testOnlyFixed?: { salt: Uint8Array; noncePrefix: Uint8Array }) {
+  constructor(
+    key: Uint8Array,
+    associatedData: Uint8Array | string,
+    private readonly plaintextSize: number,
+    params: StreamParams = SCELLE_STREAM,
+    testOnlyFixed?: { salt: Uint8Array; noncePrefix: Uint8Array },
+  ) {
     this.seg = new SegmentEncrypter(key, associatedData, params, testOnlyFixed);
     this.count = this.seg.layout.segmentCount(plaintextSize);
   }
@@ -329,7 +335,15 @@ export type ReadAt = (position: number, length: number) => Promise<Buffer>;
  * authenticated before any of its bytes are returned.
  * Throws E_FORMAT_* as {@link SegmentDecrypter}, and E_FORMAT_TRUNCATED on a short read.
  */
-export async function decryptRange(key: Uint8Array, associatedData: Uint8Array | string, readAt: ReadAt, ciphertextSize: number, offset: number, length: number, params: StreamParams = SCELLE_STREAM): Promise<Buffer> {
+export async function decryptRange(
+  key: Uint8Array,
+  associatedData: Uint8Array | string,
+  readAt: ReadAt,
+  ciphertextSize: number,
+  offset: number,
+  length: number,
+  params: StreamParams = SCELLE_STREAM,
+): Promise<Buffer> {
   const layout = new StreamLayout(params);
   const header = await readAt(0, layout.headerSize);
   const dec = new SegmentDecrypter(key, associatedData, header, params);

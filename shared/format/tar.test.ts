@@ -17,12 +17,13 @@ const headers: TarHeader[] = [
 ];
 
 describe('tar header sizes', () => {
-  for (const h of headers) it(`${h.type} ${Buffer.from(h.path).toString('latin1').slice(0, 12)}: tarHeaderSize is the encoded length, and the in-place writer agrees`, () => {
-    const encoded = encodeTarHeader(h);
-    expect(tarHeaderSize(h)).toBe(encoded.length);
-    const out = Buffer.alloc(512);
-    const n = writePlainTarHeader(h, out, 0);
-    if (encoded.length === 512) expect(out.equals(encoded)).toBe(true);
-    else expect(n).toBe(0);
-  });
+  for (const h of headers)
+    it(`${h.type} ${Buffer.from(h.path).toString('latin1').slice(0, 12)}: tarHeaderSize is the encoded length, and the in-place writer agrees`, () => {
+      const encoded = encodeTarHeader(h);
+      expect(tarHeaderSize(h)).toBe(encoded.length);
+      const out = Buffer.alloc(512);
+      const n = writePlainTarHeader(h, out, 0);
+      if (encoded.length === 512) expect(out.equals(encoded)).toBe(true);
+      else expect(n).toBe(0);
+    });
 });

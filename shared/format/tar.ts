@@ -37,7 +37,9 @@ function isPlainAscii(bytes: Uint8Array): boolean {
 }
 
 function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
-  const s = Math.floor(value).toString(8).padStart(width - 1, '0');
+  const s = Math.floor(value)
+    .toString(8)
+    .padStart(width - 1, '0');
   block.write(s, offset, width - 1, 'ascii');
   block[offset + width - 1] = 0;
 }
@@ -82,7 +84,14 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   if (h.size > USTAR_SIZE_LIMIT) records.push(paxRecord('size', Buffer.from(String(h.size))));
   if (h.mtime < 0 || h.mtime > USTAR_SIZE_LIMIT) records.push(paxRecord('mtime', Buffer.from(String(h.mtime))));
   const typeflag = h.type === 'file' ? '0' : h.type === 'directory' ? '5' : '2';
-  const main = ustarBlock(isPlainAscii(name) ? name : Buffer.from('@PaxName'), typeflag, h.size > USTAR_SIZE_LIMIT ? 0 : h.size, h.mode, h.mtime, isPlainAscii(link) ? link : Buffer.from('@PaxLink'));
+  const main = ustarBlock(
+    isPlainAscii(name) ? name : Buffer.from('@PaxName'),
+    typeflag,
+    h.size > USTAR_SIZE_LIMIT ? 0 : h.size,
+    h.mode,
+    h.mtime,
+    isPlainAscii(link) ? link : Buffer.from('@PaxLink'),
+  );
   if (records.length === 0) return main;
   const pax = Buffer.concat(records);
   const paxHeader = ustarBlock(Buffer.from('PaxHeader'), 'x', pax.length, 0o644, h.mtime, new Uint8Array(0));
@@ -139,7 +148,10 @@ export function padding(size: number): number {
 export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
 
 function readOctal(block: Uint8Array, offset: number, width: number): number {
-  const s = Buffer.from(block.subarray(offset, offset + width)).toString('ascii').replace(/[\0 ]+$/g, '').replace(/^[ ]+/, '');
+  const s = Buffer.from(block.subarray(offset, offset + width))
+    .toString('ascii')
+    .replace(/[\0 ]+$/g, '')
+    .replace(/^[ ]+/, '');
   if (s === '') return 0;
   if (!/^[0-7]+$/.test(s)) throw new ScelleError('E_FORMAT_TAR', 'malformed numeric field in a tar header');
   return parseInt(s, 8);
@@ -176,7 +188,10 @@ function parsePax(data: Uint8Array): Map<string, Uint8Array> {
 export class TarReader {
   private position = 0;
 
-  constructor(private readonly read: (n: number) => Promise<Uint8Array>, private readonly skip: (n: number) => Promise<void>) {}
+  constructor(
+    private readonly read: (n: number) => Promise<Uint8Array>,
+    private readonly skip: (n: number) => Promise<void>,
+  ) {}
 
   /** Reads the next entry header. `dataOffset` is where its data starts in the stream. */
   async next(): Promise<(TarHeader & { dataOffset: number }) | null> {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isScelleError } from '../errors/scelle-error.js';
-import {
-  UNLOCK_CODE_ALPHABET,
-  UNLOCK_CODE_LENGTH,
-  canonicalizeUnlockCode,
-  formatUnlockCode,
-  generateUnlockCode,
-  unlockCodeFromData,
-} from './unlock-code.js';
+import { UNLOCK_CODE_ALPHABET, UNLOCK_CODE_LENGTH, canonicalizeUnlockCode, formatUnlockCode, generateUnlockCode, unlockCodeFromData } from './unlock-code.js';
 
 function codeOf(fn: () => unknown): string | null {
   try {

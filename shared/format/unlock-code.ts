@@ -126,10 +126,18 @@ export function generateUnlockCode(): string {
  */
 export function unlockCodeFromData(data: string): string {
   if (data.length !== UNLOCK_CODE_DATA_LENGTH) {
-    throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', `Unlock code data must be ${UNLOCK_CODE_DATA_LENGTH} characters.`, { length: data.length, expected: UNLOCK_CODE_DATA_LENGTH });
+    throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', `Unlock code data must be ${UNLOCK_CODE_DATA_LENGTH} characters.`, {
+      length: data.length,
+      expected: UNLOCK_CODE_DATA_LENGTH,
+    });
   }
   const values = toValues(data);
-  return data + checkSymbols(values).map((v) => UNLOCK_CODE_ALPHABET[v]!).join('');
+  return (
+    data +
+    checkSymbols(values)
+      .map((v) => UNLOCK_CODE_ALPHABET[v]!)
+      .join('')
+  );
 }
 
 function toValues(text: string): number[] {
@@ -159,16 +167,17 @@ export function canonicalizeUnlockCode(input: string): string {
     throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', 'Unlock code must be text.');
   }
   if (input.length > MAX_INPUT_LENGTH) {
-    throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', `Unlock code must have ${UNLOCK_CODE_LENGTH} characters, not counting separators.`, { length: input.length, expected: UNLOCK_CODE_LENGTH });
+    throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', `Unlock code must have ${UNLOCK_CODE_LENGTH} characters, not counting separators.`, {
+      length: input.length,
+      expected: UNLOCK_CODE_LENGTH,
+    });
   }
-  const canonical = input
-    .normalize('NFKC')
-    .replace(SEPARATORS, '')
-    .toUpperCase()
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0');
+  const canonical = input.normalize('NFKC').replace(SEPARATORS, '').toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
   if (canonical.length !== UNLOCK_CODE_LENGTH) {
-    throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', `Unlock code must have ${UNLOCK_CODE_LENGTH} characters, not counting separators.`, { length: canonical.length, expected: UNLOCK_CODE_LENGTH });
+    throw new ScelleError('E_KEY_UNLOCK_CODE_FORMAT', `Unlock code must have ${UNLOCK_CODE_LENGTH} characters, not counting separators.`, {
+      length: canonical.length,
+      expected: UNLOCK_CODE_LENGTH,
+    });
   }
   const s = syndromes(toValues(canonical));
   if (s.some((v) => v !== 0)) {

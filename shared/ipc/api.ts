@@ -15,9 +15,7 @@ type MethodOf<C, N extends string> = C extends `${N}.${infer M}` ? M : never;
 /** The namespaced invoke functions, e.g. `drives.list`. */
 export type ScelleInvokeApi = {
   readonly [N in NamespaceOf<InvokeChannel>]: {
-    readonly [M in MethodOf<InvokeChannel, N>]: `${N}.${M}` extends infer C extends InvokeChannel
-      ? (request: RequestOf<C>) => Promise<IpcResult<ResponseOf<C>>>
-      : never;
+    readonly [M in MethodOf<InvokeChannel, N>]: `${N}.${M}` extends infer C extends InvokeChannel ? (request: RequestOf<C>) => Promise<IpcResult<ResponseOf<C>>> : never;
   };
 };
 

@@ -43,7 +43,10 @@ describe('IPC contract', () => {
     expect(open.safeParse({ ...base, paths: Array.from({ length: 10_000 }, (_, i) => `f${i}`) }).success).toBe(true);
     expect(open.safeParse({ ...base, paths: Array.from({ length: 10_001 }, (_, i) => `f${i}`) }).success).toBe(false);
     const answer = invokeChannels['engine.browse'].response;
-    expect(answer.safeParse({ entries: [{ path: 'a', type: 'directory', size: 0, mtime: 1, entries: 2, files: 1, bytes: 5 }], more: false, totals: { entries: 3, files: 1, bytes: 5 } }).success).toBe(true);
+    expect(
+      answer.safeParse({ entries: [{ path: 'a', type: 'directory', size: 0, mtime: 1, entries: 2, files: 1, bytes: 5 }], more: false, totals: { entries: 3, files: 1, bytes: 5 } })
+        .success,
+    ).toBe(true);
   });
 
   it('has no field that could carry key bytes in any response', () => {
@@ -53,7 +56,13 @@ describe('IPC contract', () => {
 
   it('builds a namespaced API over a transport', async () => {
     const calls: [string, unknown][] = [];
-    const api = buildScelleApi(async (channel, request) => { calls.push([channel, request]); return ipcOk({ drives: [] }); }, () => () => {});
+    const api = buildScelleApi(
+      async (channel, request) => {
+        calls.push([channel, request]);
+        return ipcOk({ drives: [] });
+      },
+      () => () => {},
+    );
     const answer = await api.drives.list({});
     expect(answer).toEqual({ ok: true, value: { drives: [] } });
     expect(calls).toEqual([['drives.list', {}]]);

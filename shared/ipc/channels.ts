@@ -11,9 +11,25 @@
  */
 import { z } from 'zod';
 import {
-  carrierMatchSchema, custodyTimelineSchema, driveCheckProblemSchema, driveIdSchema, driveInfoSchema,
-  drivePathSchema, driveSummarySchema, driveTotalsSchema, indexEntrySchema, jobIdSchema, languageSchema, pathSchema, progressSchema,
-  interruptedSealSchema, publicKey32B64Schema, sessionIdSchema, settingsSchema, stationDriveSchema, verifyReportSchema,
+  carrierMatchSchema,
+  custodyTimelineSchema,
+  driveCheckProblemSchema,
+  driveIdSchema,
+  driveInfoSchema,
+  drivePathSchema,
+  driveSummarySchema,
+  driveTotalsSchema,
+  indexEntrySchema,
+  jobIdSchema,
+  languageSchema,
+  pathSchema,
+  progressSchema,
+  interruptedSealSchema,
+  publicKey32B64Schema,
+  sessionIdSchema,
+  settingsSchema,
+  stationDriveSchema,
+  verifyReportSchema,
 } from './schemas.js';
 import { MAX_OPEN_PATHS, MAX_PAGE } from './limits.js';
 
@@ -26,7 +42,10 @@ export const invokeChannels = {
   'app.info': {
     request: empty,
     response: z.object({
-      version: z.string(), platform: z.string(), shell: z.enum(['electron', 'harness']), escrowAvailable: z.boolean(),
+      version: z.string(),
+      platform: z.string(),
+      shell: z.enum(['electron', 'harness']),
+      escrowAvailable: z.boolean(),
       /** base64 Ed25519 public key of this station (what the provider certifies), or null when unreadable. */
       stationPublicKey: z.string().nullable(),
       /** The carrier ids a technician may pick, in the order offered (shared/carriers); `other` is offered apart. */
@@ -82,17 +101,19 @@ export const invokeChannels = {
      * interrupted seal on the drive instead, with the sources its state recorded (the main side
      * reads and grants them): `sources` must then be absent.
      */
-    request: z.strictObject({
-      jobId: jobIdSchema,
-      sources: z.array(pathSchema).min(1).max(1000).optional(),
-      resume: z.boolean().optional(),
-      driveId: z.string().min(1).max(512),
-      recipients: z.strictObject({
-        unlockCode: z.boolean(),
-        escrow: z.boolean(),
-        customerKeys: z.array(z.strictObject({ label: z.string().min(1).max(100), publicKey: publicKey32B64Schema })).max(8),
-      }),
-    }).refine((r) => (r.resume === true) === (r.sources === undefined), { path: ['sources'], message: 'a new seal names its sources; a resume names none' }),
+    request: z
+      .strictObject({
+        jobId: jobIdSchema,
+        sources: z.array(pathSchema).min(1).max(1000).optional(),
+        resume: z.boolean().optional(),
+        driveId: z.string().min(1).max(512),
+        recipients: z.strictObject({
+          unlockCode: z.boolean(),
+          escrow: z.boolean(),
+          customerKeys: z.array(z.strictObject({ label: z.string().min(1).max(100), publicKey: publicKey32B64Schema })).max(8),
+        }),
+      })
+      .refine((r) => (r.resume === true) === (r.sources === undefined), { path: ['sources'], message: 'a new seal names its sources; a resume names none' }),
     response: z.object({
       driveId: driveIdSchema,
       driveDir: pathSchema,

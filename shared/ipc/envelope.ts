@@ -32,8 +32,5 @@ export function ipcFail(code: ScelleErrorCode, message: string, details: IpcErro
 
 /** Builds the zod schema of an envelope around `value` (used to check answers in tests and the harness). */
 export function ipcResultSchema<T extends z.ZodType>(value: T) {
-  return z.union([
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: ipcErrorSchema }),
-  ]);
+  return z.union([z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: ipcErrorSchema })]);
 }

@@ -76,12 +76,14 @@ export const driveInfoSchema = z.object({
   payloadCiphertextBytes: count,
   keyslots: z.array(z.object({ type: z.enum(['unlock-code', 'x25519']), label: z.string().optional() })),
   /** The verdict on the drive's origin at a trusted time (shared/format/station-trust.ts), when the shell judged it. */
-  trust: z.object({
-    verdict: z.enum(['genuine', 'unconfirmed', 'local', 'forged', 'revoked', 'expired']),
-    reason: z.string().nullable(),
-    judgedAt: z.string(),
-    timeSource: z.enum(['receipt', 'manifest']),
-  }).optional(),
+  trust: z
+    .object({
+      verdict: z.enum(['genuine', 'unconfirmed', 'local', 'forged', 'revoked', 'expired']),
+      reason: z.string().nullable(),
+      judgedAt: z.string(),
+      timeSource: z.enum(['receipt', 'manifest']),
+    })
+    .optional(),
 });
 /** Keyless facts about a sealed drive. */
 export type DriveInfoDto = z.infer<typeof driveInfoSchema>;
@@ -121,7 +123,11 @@ export const driveTotalsSchema = z.object({ entries: count, files: count, bytes:
 export type DriveTotalsDto = z.infer<typeof driveTotalsSchema>;
 
 /** A path inside a drive as the index names it: relative, '/'-separated, no NUL. */
-export const drivePathSchema = z.string().min(1).max(4096).regex(/^[^\0]+$/, 'expected a path inside the drive');
+export const drivePathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[^\0]+$/, 'expected a path inside the drive');
 
 /** A carrier recognized for a tracking number. */
 export const carrierMatchSchema = z.object({ id: z.string(), name: z.string() });

@@ -37,7 +37,9 @@ describe('provider configuration', () => {
   it('refuses a file that is not JSON, and a missing file, instead of trusting nothing silently', () => {
     expect(() => parseProviderConfig('{', 'p.json')).toThrow(expect.objectContaining({ code: 'E_PROVIDER_CONFIG' }));
     const dir = mkdtempSync(join(tmpdir(), 'provider-'));
-    expect(() => readProviderConfig(join(dir, 'absent.json'))).toThrow(expect.objectContaining({ code: 'E_PROVIDER_CONFIG', details: expect.objectContaining({ problem: expect.stringContaining('ENOENT') }) }));
+    expect(() => readProviderConfig(join(dir, 'absent.json'))).toThrow(
+      expect.objectContaining({ code: 'E_PROVIDER_CONFIG', details: expect.objectContaining({ problem: expect.stringContaining('ENOENT') }) }),
+    );
     writeFileSync(join(dir, 'p.json'), JSON.stringify(valid));
     expect(readProviderConfig(join(dir, 'p.json'))?.name).toBe('Nuage Québec');
   });

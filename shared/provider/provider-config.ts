@@ -37,14 +37,16 @@ const httpsUrl = z.string().refine((s) => {
   }
 }, 'an https:// address without credentials');
 
-const providerSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  roots: z.array(key32).min(1).max(16),
-  escrowPublicKey: key32.nullable().default(null),
-  custodyUrl: httpsUrl.nullable().default(null),
-  updateUrl: httpsUrl.nullable().default(null),
-  updateKeys: z.array(key32).max(16).default([]),
-}).refine((c) => c.updateUrl === null || c.updateKeys.length > 0, { path: ['updateKeys'], message: 'an update feed needs at least one update key' });
+const providerSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    roots: z.array(key32).min(1).max(16),
+    escrowPublicKey: key32.nullable().default(null),
+    custodyUrl: httpsUrl.nullable().default(null),
+    updateUrl: httpsUrl.nullable().default(null),
+    updateKeys: z.array(key32).max(16).default([]),
+  })
+  .refine((c) => c.updateUrl === null || c.updateKeys.length > 0, { path: ['updateKeys'], message: 'an update feed needs at least one update key' });
 
 /**
  * Parses a provider configuration document (`null` means a development build without one).

@@ -37,7 +37,19 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?$
 const manifestSchema = z.strictObject({
   format: z.literal('scelle-update/1'),
   version: z.string().regex(SEMVER),
-  files: z.array(z.strictObject({ url: z.string().min(1).max(512).regex(/^[^/\\]+$/), sha512: z.string().refine((s) => decodeBase64(s, 64) !== null) })).min(1).max(32),
+  files: z
+    .array(
+      z.strictObject({
+        url: z
+          .string()
+          .min(1)
+          .max(512)
+          .regex(/^[^/\\]+$/),
+        sha512: z.string().refine((s) => decodeBase64(s, 64) !== null),
+      }),
+    )
+    .min(1)
+    .max(32),
   signature: z.string().refine((s) => decodeBase64(s, 64) !== null),
 });
 

@@ -133,10 +133,16 @@ test('browses, searches and restores part of a 100,000-file drive (fr-CA, then e
   await expect(tree.getByRole('listitem').filter({ hasText: 'Archives' })).toContainText(/100\s000 fichiers · /);
 
   // Expanding loads one folder's children; only the rows in view are in the page.
-  const expandTop = await timed('expand Archives (100 folders)', () => tree.getByRole('button', { name: 'Contenu de Archives' }).click(), tree.getByRole('checkbox', { name: largeFolder(0) }));
+  const expandTop = await timed(
+    'expand Archives (100 folders)',
+    () => tree.getByRole('button', { name: 'Contenu de Archives' }).click(),
+    tree.getByRole('checkbox', { name: largeFolder(0) }),
+  );
   await expect(tree.getByRole('listitem').filter({ has: page.getByRole('checkbox', { name: largeFolder(0) }) })).toContainText(/1\s000 fichiers · /);
   expect(await tree.getByRole('listitem').count()).toBeLessThan(40);
-  await tree.evaluate((el) => { el.scrollTop = 42 * 34; });
+  await tree.evaluate((el) => {
+    el.scrollTop = 42 * 34;
+  });
   const open42 = tree.getByRole('button', { name: `Contenu de ${largeFolder(42)}` });
   // With the keyboard: Enter on the folder's button opens it, Tab reaches its checkbox.
   await open42.focus();
@@ -160,7 +166,11 @@ test('browses, searches and restores part of a 100,000-file drive (fr-CA, then e
   // Search by name over the whole index (300 ms of debounce included), and choose a result.
   const search = page.getByLabel('Rechercher par nom');
   const status = page.getByTestId('search-status');
-  const searchMs = await timed('search "FICHIER-0007" (100 hits in 100,101 entries, debounce included)', () => search.fill('FICHIER-0007'), status.filter({ hasText: '100 résultats' }));
+  const searchMs = await timed(
+    'search "FICHIER-0007" (100 hits in 100,101 entries, debounce included)',
+    () => search.fill('FICHIER-0007'),
+    status.filter({ hasText: '100 résultats' }),
+  );
   const results = page.getByTestId('search-results');
   await expect(results.getByRole('checkbox', { name: `Archives/${largeFolder(0)}/${largeFile(7)}` })).not.toBeChecked();
   await results.getByRole('checkbox', { name: `Archives/${largeFolder(3)}/${largeFile(7)}` }).click();
@@ -171,7 +181,12 @@ test('browses, searches and restores part of a 100,000-file drive (fr-CA, then e
 
   // Restore: one folder and one file, as chosen.
   await page.getByRole('button', { name: 'Choisir le dossier de destination…' }).click();
-  const restoreMs = await timed('restore 1 folder + 1 file (1,001 files; engine re-unlock included)', () => page.getByRole('button', { name: 'Restaurer', exact: true }).click(), page.getByTestId('restored'), 120_000);
+  const restoreMs = await timed(
+    'restore 1 folder + 1 file (1,001 files; engine re-unlock included)',
+    () => page.getByRole('button', { name: 'Restaurer', exact: true }).click(),
+    page.getByTestId('restored'),
+    120_000,
+  );
   await expect(page.getByTestId('restored')).toContainText(/1\s001 fichiers restaurés et vérifiés/);
   const out = join(harness.world.restoreDir, 'Archives');
   expect((await readdir(out)).sort()).toEqual([largeFolder(3), largeFolder(42)]);

@@ -59,7 +59,11 @@ export async function startE2eCustody(): Promise<E2eCustody> {
     await server.app.close();
   };
   return {
-    url, adminToken, serviceKeys: [TEST_SERVICE_KEY.publicKey], server, stop,
+    url,
+    adminToken,
+    serviceKeys: [TEST_SERVICE_KEY.publicKey],
+    server,
+    stop,
     async close() {
       if (listening) await server.close();
       else await db.close();

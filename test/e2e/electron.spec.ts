@@ -31,7 +31,8 @@ function electronBinary(): string | null {
 
 test('the Electron app opens its window with the bridge and no Node', async () => {
   const binary = electronBinary();
-  const why = 'Electron\'s binary is not installed on this machine (its install step downloads it from GitHub, which this machine cannot reach: it has no network but the npm registry, so .ci/run sets ELECTRON_SKIP_BINARY_DOWNLOAD); the same handlers and renderer are covered by the Chromium e2e tests';
+  const why =
+    "Electron's binary is not installed on this machine (its install step downloads it from GitHub, which this machine cannot reach: it has no network but the npm registry, so .ci/run sets ELECTRON_SKIP_BINARY_DOWNLOAD); the same handlers and renderer are covered by the Chromium e2e tests";
   // The list reporter does not print skip reasons: say it in the log too.
   if (binary === null) console.warn(`SKIPPED electron smoke test: ${why}`);
   test.skip(binary === null, why);
@@ -45,7 +46,9 @@ test('the Electron app opens its window with the bridge and no Node', async () =
   expect(await page.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined');
   expect(page.url()).toBe('app://scelle/index.html');
   // The engine answers from a utility process of its own (started at the first engine call).
-  const answer = await page.evaluate(() => (window as unknown as { scelle: { engine: { lock(r: { sessionId: string }): Promise<unknown> } } }).scelle.engine.lock({ sessionId: 's_0123456789abcdefghij' }));
+  const answer = await page.evaluate(() =>
+    (window as unknown as { scelle: { engine: { lock(r: { sessionId: string }): Promise<unknown> } } }).scelle.engine.lock({ sessionId: 's_0123456789abcdefghij' }),
+  );
   expect(answer).toEqual({ ok: true, value: { locked: false } });
   const engines = await app.evaluate(({ app: electronApp }) => electronApp.getAppMetrics().filter((m) => m.type === 'Utility' && m.name === 'Scellé engine').length);
   expect(engines).toBe(1);

@@ -46,13 +46,16 @@ export async function enrolStation(h: Harness, custody: E2eCustody): Promise<voi
  * 100,000-file drive sealed once per worker (large-drive.ts; copy it with placeLargeDrive).
  */
 export const test = base.extend<Fixtures, WorkerFixtures>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern
-  largeDrive: [async ({}, use) => {
-    const d = await makeLargeDrive();
-    console.log(`[large-drive] sealed ${d.entries} entries (${d.folders} folders × ${d.filesPerFolder} files) in ${d.sealMs} ms`);
-    await use(d);
-    await rm(d.root, { recursive: true, force: true });
-  }, { scope: 'worker', timeout: 600_000 }],
+  largeDrive: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern
+    async ({}, use) => {
+      const d = await makeLargeDrive();
+      console.log(`[large-drive] sealed ${d.entries} entries (${d.folders} folders × ${d.filesPerFolder} files) in ${d.sealMs} ms`);
+      await use(d);
+      await rm(d.root, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 600_000 },
+  ],
   worldOptions: [{}, { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern
   custody: async ({}, use) => {
@@ -69,7 +72,9 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   app: async ({ page, harness }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) errors.push(m.text());
+    });
     await page.goto(harness.url);
     await expect(page.getByRole('tablist')).toBeVisible();
     await use(page);
@@ -113,7 +118,12 @@ export async function sealSample(h: Harness): Promise<{ driveId: string; driveDi
   const call = (channel: string, payload: unknown) => callAs(h, channel, payload);
   await call('dialog.chooseSources', { kind: 'folders' });
   await call('drives.list', {});
-  const r = await call('engine.seal', { jobId: `job-pre-${Date.now()}`, sources: [h.world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [] } });
+  const r = await call('engine.seal', {
+    jobId: `job-pre-${Date.now()}`,
+    sources: [h.world.sourcesDir],
+    driveId: '/dev/sdx1',
+    recipients: { unlockCode: true, escrow: false, customerKeys: [] },
+  });
   if (!r.ok) throw new Error(`seal failed: ${r.error.code}`);
   return r.value as { driveId: string; driveDir: string; unlockCode: string };
 }

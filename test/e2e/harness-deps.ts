@@ -74,7 +74,10 @@ export const ENGINE_WORKER_JS = new URL('../../dist/electron/engine/engine-worke
 
 /** Checks that the compiled engine worker exists. @throws Error saying to run `npm run build`. */
 export function requireEngineWorker(): URL {
-  if (!existsSync(ENGINE_WORKER_JS)) throw new Error(`Scellé test harness: ${ENGINE_WORKER_JS.pathname} is missing; the harness runs the engine in a worker thread as the app does. Build it first with \`npm run build\`.`);
+  if (!existsSync(ENGINE_WORKER_JS))
+    throw new Error(
+      `Scellé test harness: ${ENGINE_WORKER_JS.pathname} is missing; the harness runs the engine in a worker thread as the app does. Build it first with \`npm run build\`.`,
+    );
   return ENGINE_WORKER_JS;
 }
 
@@ -86,7 +89,10 @@ export async function loadRealEngine(): Promise<EnginePort> {
   try {
     return await loadEngine();
   } catch (e) {
-    throw new Error(`Scellé test harness: the real engine (shared/engine) could not be loaded, and there is no fallback. Build it first with \`npm run build\` (the test command does) and check that shared/engine/index.ts compiles. Cause: ${(e as Error).message}`, { cause: e });
+    throw new Error(
+      `Scellé test harness: the real engine (shared/engine) could not be loaded, and there is no fallback. Build it first with \`npm run build\` (the test command does) and check that shared/engine/index.ts compiles. Cause: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -112,15 +118,44 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
   const written = new Map<string, number>();
   const fakeDrives = async (): Promise<AttachedDrive[]> => [
-    { id: '/dev/sdx1', disk: '/dev/sdx', label: 'LIVRAISON', model: 'Expansion HDD', mountpoint: driveDir, sizeBytes: 2_000_398_934_016, freeBytes: await statfsFreeBytes(driveDir), fileSystem: 'exfat', rawFileSystem: 'exfat', removable: true, bus: 'usb', readOnly: false, isSystem: false },
-    { id: '/dev/sdy1', disk: '/dev/sdy', label: 'PETITE', model: 'Ultra Fit', mountpoint: smallDriveDir, sizeBytes: 1_000_000, freeBytes: 1_000_000, fileSystem: 'fat32', rawFileSystem: 'vfat', removable: true, bus: 'usb', readOnly: false, isSystem: false },
+    {
+      id: '/dev/sdx1',
+      disk: '/dev/sdx',
+      label: 'LIVRAISON',
+      model: 'Expansion HDD',
+      mountpoint: driveDir,
+      sizeBytes: 2_000_398_934_016,
+      freeBytes: await statfsFreeBytes(driveDir),
+      fileSystem: 'exfat',
+      rawFileSystem: 'exfat',
+      removable: true,
+      bus: 'usb',
+      readOnly: false,
+      isSystem: false,
+    },
+    {
+      id: '/dev/sdy1',
+      disk: '/dev/sdy',
+      label: 'PETITE',
+      model: 'Ultra Fit',
+      mountpoint: smallDriveDir,
+      sizeBytes: 1_000_000,
+      freeBytes: 1_000_000,
+      fileSystem: 'fat32',
+      rawFileSystem: 'vfat',
+      removable: true,
+      bus: 'usb',
+      readOnly: false,
+      isSystem: false,
+    },
   ];
-  const engineHost: EngineHost = opts.engine === 'worker'
-    ? new WorkerEngineHost(requireEngineWorker(), onProgress, { pinnedRoots })
-    : new InProcessEngineHost(async () => engine, onProgress, pinnedRoots);
+  const engineHost: EngineHost =
+    opts.engine === 'worker' ? new WorkerEngineHost(requireEngineWorker(), onProgress, { pinnedRoots }) : new InProcessEngineHost(async () => engine, onProgress, pinnedRoots);
   const openedUrls: string[] = [];
   const deps: HandlerDeps = {
-    shell: 'harness', version: '0.1.0-test', platform: process.platform,
+    shell: 'harness',
+    version: '0.1.0-test',
+    platform: process.platform,
     isTrustedSender: (url) => opts.origin === undefined || url.startsWith(`${opts.origin}/`) || url === opts.origin,
     engine: engineHost,
     emit: (channel, payload) => listeners.forEach((l) => l(channel, payload)),
@@ -130,11 +165,16 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
       chooseFolder: async () => (dialogs.folders.length ? dialogs.folders.shift()! : dialogs.defaultFolder),
       saveFile: async (name) => (dialogs.saves.length ? dialogs.saves.shift()! : join(dialogs.saveDir, name)),
     },
-    openExternal: async (url) => { openedUrls.push(url); },
+    openExternal: async (url) => {
+      openedUrls.push(url);
+    },
     listDrives: fakeDrives,
     custody,
     documents,
-    writeFile: async (path, data) => { await writeFile(path, data); written.set(path, typeof data === 'string' ? data.length : data.byteLength); },
+    writeFile: async (path, data) => {
+      await writeFile(path, data);
+      written.set(path, typeof data === 'string' ? data.length : data.byteLength);
+    },
     stationKeyFile,
     pinnedRoots,
     dataDir: root,
@@ -142,5 +182,20 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
     log: () => {},
     driveTrust: new DriveTrust(pinnedRoots, settings, () => custody.journal(), join(root, 'revocations.json')),
   };
-  return { root, driveDir, smallDriveDir, sourcesDir, restoreDir, dialogs, handlers: createHandlers(deps), engineHost, stationKeyFile, custody, listeners, settings, written, openedUrls };
+  return {
+    root,
+    driveDir,
+    smallDriveDir,
+    sourcesDir,
+    restoreDir,
+    dialogs,
+    handlers: createHandlers(deps),
+    engineHost,
+    stationKeyFile,
+    custody,
+    listeners,
+    settings,
+    written,
+    openedUrls,
+  };
 }

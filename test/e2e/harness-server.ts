@@ -60,7 +60,10 @@ export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: s
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (!world) { res.writeHead(503).end(); return; }
+      if (!world) {
+        res.writeHead(503).end();
+        return;
+      }
       if (req.method === 'POST' && url.pathname === '/__harness/invoke') {
         const { channel, payload } = JSON.parse(await readBody(req)) as { channel: string; payload: unknown };
         const origin = req.headers.origin ?? (req.headers.referer ? new URL(req.headers.referer).origin : 'null');
@@ -80,15 +83,23 @@ export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: s
         return;
       }
       const target = resolveAppFile(rendererDir, `app://scelle${url.pathname}`);
-      if (!target) { res.writeHead(404).end(); return; }
+      if (!target) {
+        res.writeHead(404).end();
+        return;
+      }
       try {
         let body: Buffer | string = await readFile(target.file);
         if (target.file.endsWith('index.html')) body = body.toString('utf8').replace('<head>', '<head>\n    <script src="/__harness/bridge.js"></script>');
-        res.writeHead(200, { 'content-type': target.type, 'content-security-policy': RENDERER_CSP_HEADER, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' }).end(body);
+        res
+          .writeHead(200, { 'content-type': target.type, 'content-security-policy': RENDERER_CSP_HEADER, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' })
+          .end(body);
       } catch {
         res.writeHead(404).end();
       }
-    })().catch(() => { if (!res.headersSent) res.writeHead(500); res.end(); });
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
@@ -102,7 +113,11 @@ export async function startHarness(opts: HarnessWorldOptions & { rendererDir?: s
     url: `${origin}/index.html`,
     world,
     close: async () => {
-      await new Promise<void>((r) => { for (const s of streams) s.end(); server.closeAllConnections(); server.close(() => r()); });
+      await new Promise<void>((r) => {
+        for (const s of streams) s.end();
+        server.closeAllConnections();
+        server.close(() => r());
+      });
       await world?.engineHost.close();
       await world?.custody.close();
       // The harness's drives, sources and restores can be gigabytes (responsiveness test).

@@ -60,7 +60,12 @@ export async function makeLargeDrive(folders = 100, filesPerFolder = 1000): Prom
   const target = join(root, 'drive');
   await mkdir(target);
   const started = performance.now();
-  const r = await engine.seal({ sources: [src], target, recipients: { unlockCode: true, x25519: [] }, station: { id: stationId, secretKey: pair.secretKey, publicKey: pair.publicKey, certificate } });
+  const r = await engine.seal({
+    sources: [src],
+    target,
+    recipients: { unlockCode: true, x25519: [] },
+    station: { id: stationId, secretKey: pair.secretKey, publicKey: pair.publicKey, certificate },
+  });
   const sealMs = Math.round(performance.now() - started);
   pair.secretKey.fill(0);
   await rm(join(root, 'src'), { recursive: true, force: true });

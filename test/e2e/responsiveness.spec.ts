@@ -27,7 +27,11 @@ const SOURCE_BYTES = 2 * 1024 ** 3;
 const LATENCY_BUDGET_MS = 100;
 const SAMPLES_PER_KIND = 20;
 
-interface EngineReport { jobId: string; progress: ProgressDto; at: number }
+interface EngineReport {
+  jobId: string;
+  progress: ProgressDto;
+  at: number;
+}
 
 /** Captures every `job.progress` report the engine sends through the harness. */
 function captureEngineProgress(h: Harness): { of(jobId: string): EngineReport[]; stop(): void } {
@@ -88,23 +92,31 @@ async function installLatencyProbe(page: Page): Promise<void> {
     w.__latency = [];
     w.__eventTiming = [];
     const measure = (kind: string, t0: number, visible: () => boolean) => {
-      const frame = () => { if (visible()) w.__latency.push({ kind, ms: performance.now() - t0 }); else requestAnimationFrame(frame); };
+      const frame = () => {
+        if (visible()) w.__latency.push({ kind, ms: performance.now() - t0 });
+        else requestAnimationFrame(frame);
+      };
       requestAnimationFrame(frame);
     };
-    document.addEventListener('keydown', (e) => {
-      const target = e.target as HTMLElement;
-      if (target.matches('header button.lang') && e.key === 'Enter') {
-        const h1 = document.querySelector('h1')!;
-        const before = h1.textContent;
-        measure('language', e.timeStamp, () => h1.textContent !== before);
-      } else if (target instanceof HTMLInputElement && target.dataset['probe'] === 'typing' && e.key.length === 1) {
-        const before = target.value.length;
-        measure('typing', e.timeStamp, () => target.value.length === before + 1);
-      }
-    }, true);
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        const target = e.target as HTMLElement;
+        if (target.matches('header button.lang') && e.key === 'Enter') {
+          const h1 = document.querySelector('h1')!;
+          const before = h1.textContent;
+          measure('language', e.timeStamp, () => h1.textContent !== before);
+        } else if (target instanceof HTMLInputElement && target.dataset['probe'] === 'typing' && e.key.length === 1) {
+          const before = target.value.length;
+          measure('typing', e.timeStamp, () => target.value.length === before + 1);
+        }
+      },
+      true,
+    );
     // Second opinion from the browser: Event Timing (input → next paint; entries ≥ 16 ms only).
-    new PerformanceObserver((list) => { for (const en of list.getEntries()) w.__eventTiming.push(en.duration); })
-      .observe({ type: 'event', durationThreshold: 16 } as PerformanceObserverInit);
+    new PerformanceObserver((list) => {
+      for (const en of list.getEntries()) w.__eventTiming.push(en.duration);
+    }).observe({ type: 'event', durationThreshold: 16 } as PerformanceObserverInit);
   });
 }
 
@@ -146,7 +158,9 @@ test('stays responsive while sealing, and shows the engine’s progress', async 
   try {
     await installLatencyProbe(page);
     const typingField = page.getByLabel('Clé publique du client (facultatif, base64)');
-    await typingField.evaluate((el) => { (el as HTMLElement).dataset['probe'] = 'typing'; });
+    await typingField.evaluate((el) => {
+      (el as HTMLElement).dataset['probe'] = 'typing';
+    });
     const sealStarted = performance.now();
     const { jobId, answer } = await startSeal(page, harness, source);
     await expect(page.getByRole('button', { name: 'Annuler l’opération' })).toBeVisible();
@@ -181,7 +195,12 @@ test('stays responsive while sealing, and shows the engine’s progress', async 
     const language = probe.__latency.filter((s) => s.kind === 'language').map((s) => s.ms);
     const typing = probe.__latency.filter((s) => s.kind === 'typing').map((s) => s.ms);
     const all = [...language, ...typing];
-    const latency = { language: stats(language), typing: stats(typing), all: stats(all), eventTiming: { entriesOver16ms: probe.__eventTiming.length, max: probe.__eventTiming.length ? Math.max(...probe.__eventTiming) : 0 } };
+    const latency = {
+      language: stats(language),
+      typing: stats(typing),
+      all: stats(all),
+      eventTiming: { entriesOver16ms: probe.__eventTiming.length, max: probe.__eventTiming.length ? Math.max(...probe.__eventTiming) : 0 },
+    };
     console.log(`[responsiveness] input latency during seal (ms, event → first frame showing it): ${JSON.stringify(latency)}`);
     expect(language.length).toBeGreaterThanOrEqual(SAMPLES_PER_KIND);
     expect(typing.length).toBeGreaterThanOrEqual(SAMPLES_PER_KIND);
@@ -231,7 +250,9 @@ test('stays responsive while sealing, and shows the engine’s progress', async 
     await expect(page.getByTestId('progress-percent')).toHaveText('100%');
     await expect(page.getByTestId('progress-text')).toContainText(`${formatBytes(final.bytesDone, 'en')} of ${formatBytes(final.bytesTotal, 'en')}`);
     await shot(page, 'responsiveness-done-en');
-    console.log(`[responsiveness] seal of ${formatBytes(SOURCE_BYTES, 'en')} took ${((performance.now() - sealStarted) / 1000).toFixed(1)} s; ${reports.length} engine reports; final ${JSON.stringify(final)}`);
+    console.log(
+      `[responsiveness] seal of ${formatBytes(SOURCE_BYTES, 'en')} took ${((performance.now() - sealStarted) / 1000).toFixed(1)} s; ${reports.length} engine reports; final ${JSON.stringify(final)}`,
+    );
   } finally {
     engine.stop();
     await cleanUp(harness, source);
@@ -258,7 +279,9 @@ test('cancels a long seal quickly and leaves no sealed drive', async ({ app: pag
     const reportsAtStop = engine.of(jobId).length;
     await page.waitForTimeout(500);
     expect(engine.of(jobId).length).toBe(reportsAtStop);
-    console.log(`[responsiveness] cancel: engine stopped ${stopped.toFixed(0)} ms after the click (UI said so after ${shown.toFixed(0)} ms), at ${((last.progress.bytesDone / last.progress.bytesTotal) * 100).toFixed(1)} %`);
+    console.log(
+      `[responsiveness] cancel: engine stopped ${stopped.toFixed(0)} ms after the click (UI said so after ${shown.toFixed(0)} ms), at ${((last.progress.bytesDone / last.progress.bytesTotal) * 100).toFixed(1)} %`,
+    );
     expect(stopped, 'the engine stops within 3 s of Cancel').toBeLessThan(3_000);
     expect(last.progress.bytesDone).toBeLessThan(last.progress.bytesTotal);
 
@@ -266,7 +289,10 @@ test('cancels a long seal quickly and leaves no sealed drive', async ({ app: pag
     await expect(page.getByTestId('seal-done')).toHaveCount(0);
     expect(await findSealedFolders(harness.world.driveDir), 'no sealed drive folder (with a manifest) on the drive').toEqual([]);
     expect((await harness.world.custody.journal()).pending()).toEqual([]);
-    const integrity = await fetch(`${custody.url}/v1/admin/integrity`, { headers: { authorization: `Bearer ${custody.adminToken}` } }).then((r) => r.json()) as { ok: boolean; events: number };
+    const integrity = (await fetch(`${custody.url}/v1/admin/integrity`, { headers: { authorization: `Bearer ${custody.adminToken}` } }).then((r) => r.json())) as {
+      ok: boolean;
+      events: number;
+    };
     expect(integrity, 'no custody event for a cancelled seal').toMatchObject({ ok: true, events: 0 });
     await expect(page.getByRole('button', { name: 'Seal the drive' })).toBeEnabled();
     await shot(page, 'responsiveness-cancelled-en');

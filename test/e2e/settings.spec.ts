@@ -67,7 +67,9 @@ test.describe('station enrolment', () => {
 
     // A file certified by a root this build does not pin.
     const { testSecretKey } = await import('../../shared/custody/testing.js');
-    harness.world.dialogs.sources.push([await custody.issueEnrolment(harness.world.stationKeyFile, harness.world.root, { rootSecret: testSecretKey('another root'), enrolWithService: false })]);
+    harness.world.dialogs.sources.push([
+      await custody.issueEnrolment(harness.world.stationKeyFile, harness.world.root, { rootSecret: testSecretKey('another root'), enrolWithService: false }),
+    ]);
     await page.getByRole('button', { name: 'Importer le fichier d’inscription…' }).click();
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('Ce fichier d’inscription ne certifie pas ce poste : certificat émis par une autorité que cette application ne reconnaît pas.');

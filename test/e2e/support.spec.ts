@@ -31,7 +31,10 @@ test('finds a drive by tracking number after a full journey in the UI and export
   // Client: check, unlock, restore, confirm receipt (received + opened, signed with the drive key).
   await openTab(page, 1);
   await page.getByRole('button', { name: 'Actualiser' }).click();
-  await page.getByRole('button', { name: /^Disque / }).first().click();
+  await page
+    .getByRole('button', { name: /^Disque / })
+    .first()
+    .click();
   await expect(page.getByTestId('integrity-ok')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('authenticity')).toContainText('station-test-01');
   await page.getByLabel('Code de déverrouillage', { exact: true }).fill(unlockCode);
@@ -72,7 +75,10 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await checkA11y(page, 'support (timeline, fr-CA)');
 
   // The service holds the five events, and its own integrity check passes.
-  const integrity = await fetch(`${custody.url}/v1/admin/integrity`, { headers: { authorization: `Bearer ${custody.adminToken}` } }).then((r) => r.json()) as { ok: boolean; events: number };
+  const integrity = (await fetch(`${custody.url}/v1/admin/integrity`, { headers: { authorization: `Bearer ${custody.adminToken}` } }).then((r) => r.json())) as {
+    ok: boolean;
+    events: number;
+  };
   expect(integrity).toMatchObject({ ok: true, events: 5 });
 
   await page.getByRole('button', { name: 'Exporter en CSV' }).click();
@@ -85,7 +91,13 @@ test('finds a drive by tracking number after a full journey in the UI and export
   await switchLanguage(page, 'en');
   await expect(timeline).toContainText('Shipped');
   await expect(page.getByTestId('support-count')).toHaveText('1 drive found');
-  expect(await page.getByTestId('event-author').allTextContents()).toEqual(['Station station-test-01', 'Station station-test-01', 'Station station-test-01', 'Customer', 'Customer']);
+  expect(await page.getByTestId('event-author').allTextContents()).toEqual([
+    'Station station-test-01',
+    'Station station-test-01',
+    'Station station-test-01',
+    'Customer',
+    'Customer',
+  ]);
   await expect(page.getByTestId('chain-ok')).toContainText('Chain of custody verified.');
   await shot(page, 'support-timeline-en');
   await checkA11y(page, 'support (timeline, en)');
@@ -108,7 +120,11 @@ test('says what to do when the custody service is offline, and keeps events queu
   await expect(alert).toContainText('The custody service cannot be reached');
   await expect(alert).toContainText('events stay queued');
   await shot(page, 'support-offline-en');
-  const r = await harness.world.handlers.handle({ channel: 'custody.record', senderUrl: new URL(harness.url).origin + '/', payload: { driveId: drive.driveId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } } });
+  const r = await harness.world.handlers.handle({
+    channel: 'custody.record',
+    senderUrl: new URL(harness.url).origin + '/',
+    payload: { driveId: drive.driveId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } },
+  });
   expect(r).toMatchObject({ ok: true, value: { synced: false } });
   expect((await harness.world.custody.journal()).pending().map((e) => e.type)).toEqual(['shipped']);
 });

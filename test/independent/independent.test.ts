@@ -1,21 +1,7 @@
 // Tests of the independent scelle/1 reader (reader.ts), written from docs/FORMAT.md only.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-  chmodSync,
-} from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,10 +122,18 @@ describe('committed drive test/fixtures/drive-v1', () => {
     const ix = escrowDrive.indexFile;
     expect(ix.directory.map(({ at, path }) => ({ at, path }))).toEqual([{ at: ix.entriesAt, path: EXPECTED_INDEX[0]!.path }]);
     expect(escrowDrive.manifest.payload.parts.map((p) => p.size)).toEqual([65592, 65592, 25656]);
-    expect(escrowDrive.index.map(({ path, type, size, mode, offset, sha256: s, linkTarget, entries, files, bytes }) => ({
-      path, type, size, mode, offset, ...(s ? { sha256: s } : {}), ...(linkTarget ? { linkTarget } : {}),
-      ...(type === 'directory' ? { totals: [entries, files, bytes] } : {}),
-    }))).toEqual(EXPECTED_INDEX);
+    expect(
+      escrowDrive.index.map(({ path, type, size, mode, offset, sha256: s, linkTarget, entries, files, bytes }) => ({
+        path,
+        type,
+        size,
+        mode,
+        offset,
+        ...(s ? { sha256: s } : {}),
+        ...(linkTarget ? { linkTarget } : {}),
+        ...(type === 'directory' ? { totals: [entries, files, bytes] } : {}),
+      })),
+    ).toEqual(EXPECTED_INDEX);
     const { entries, segmentsDecrypted } = readAll(escrowDrive);
     checkAgainstIndex(escrowDrive, entries);
     expect(segmentsDecrypted).toBe(3);
@@ -180,7 +174,12 @@ describe('committed drive test/fixtures/drive-v1', () => {
         expect(unlockCodeChecks(swapped)).toBe(false);
       }
     }
-    const sloppy = canonical.toLowerCase().replace(/0/g, 'o').replace(/1/g, 'I').match(/.{1,4}/g)!.join(' — ');
+    const sloppy = canonical
+      .toLowerCase()
+      .replace(/0/g, 'o')
+      .replace(/1/g, 'I')
+      .match(/.{1,4}/g)!
+      .join(' — ');
     expect(canonicalUnlockCode(sloppy)).toBe(canonical);
     expect(() => canonicalUnlockCode(`U${canonical.slice(1)}`)).toThrow(/Crockford/);
     expect(() => openDrive(DRIVE, { unlockCode: canonical.slice(0, 27) + (canonical[27] === 'A' ? 'B' : 'A') })).toThrow(/check symbols/);
@@ -427,7 +426,11 @@ function sealWithCli(tmp: string, sources: string[], extra: string[] = []): { dr
   mkdirSync(target);
   runCli(['keygen', 'escrow', '--out', join(tmp, 'escrow.key')], home);
   const out = runCli(['seal', ...sources, '--to', target, '--no-unlock-code', '--recipient', join(tmp, 'escrow.key.pub'), ...extra, '--json'], home);
-  const result = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.event === 'result');
+  const result = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((e) => e.event === 'result');
   const dirs = readdirSync(target).filter((n) => n.startsWith('SCELLE-'));
   expect(dirs).toHaveLength(1);
   const escrow = JSON.parse(readFileSync(join(tmp, 'escrow.key'), 'utf8')) as Record<string, unknown>;
@@ -681,7 +684,11 @@ describe('lookups through the index directory (§5.6) on a sealed drive with a m
     beforeAll(() => {
       const ct = readFileSync(join(driveDir, drive.manifest.index.file));
       original = decryptStream(drive.dataKey, utf8.encode(`scelle/1 index ${drive.manifest.driveId}`), ct);
-      const lines = Buffer.from(original).toString('utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l) as Obj);
+      const lines = Buffer.from(original)
+        .toString('utf8')
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as Obj);
       header = lines[0]!;
       trailer = lines[lines.length - 1]!;
       entries = lines.filter((l) => typeof l.type === 'string');
@@ -708,7 +715,13 @@ describe('lookups through the index directory (§5.6) on a sealed drive with a m
       return utf8.encode(out.join(''));
     }
     const encrypt = (pt: Uint8Array): Uint8Array =>
-      encryptStream(drive.dataKey, utf8.encode(`scelle/1 index ${drive.manifest.driveId}`), pt, crypto.getRandomValues(new Uint8Array(32)), crypto.getRandomValues(new Uint8Array(7)));
+      encryptStream(
+        drive.dataKey,
+        utf8.encode(`scelle/1 index ${drive.manifest.driveId}`),
+        pt,
+        crypto.getRandomValues(new Uint8Array(32)),
+        crypto.getRandomValues(new Uint8Array(7)),
+      );
     const check = (pt: Uint8Array): IndexEntry[] => openIndexBytes(encrypt(pt), drive.dataKey, drive.manifest).readAllEntries();
     const clone = (): Obj[] => entries.map((e) => ({ ...e }));
     const find = (es: Obj[], path: string): Obj => es.find((e) => e.path === path)!;
@@ -733,7 +746,11 @@ describe('lookups through the index directory (§5.6) on a sealed drive with a m
     });
 
     it("is refused when a folder's totals are wrong", () => {
-      for (const [field, delta] of [['entries', 1], ['files', -1], ['bytes', 1]] as const) {
+      for (const [field, delta] of [
+        ['entries', 1],
+        ['files', -1],
+        ['bytes', 1],
+      ] as const) {
         const es = clone();
         const d = find(es, 'multi/d05/inner');
         d[field] = (d[field] as number) + delta;
@@ -750,13 +767,21 @@ describe('lookups through the index directory (§5.6) on a sealed drive with a m
     it('is refused when the directory is wrong', () => {
       expect(() => check(build(header, entries, trailer, (d) => d.pop()))).toThrow(/directory/);
       expect(() => check(build(header, entries, trailer, (d) => d.push({ ...d[d.length - 1]!, at: (d[d.length - 1]!.at as number) + 1 })))).toThrow(/directory/);
-      expect(() => check(build(header, entries, trailer, (d) => {
-        d[0]!.at = (d[0]!.at as number) + 1;
-      }))).toThrow(/directory/);
-      expect(() => check(build(header, entries, trailer, (d) => {
-        const i = entries.findIndex((e) => e.path === d[1]!.path);
-        d[1]!.path = entries[i + 1]!.path;
-      }))).toThrow(/directory/);
+      expect(() =>
+        check(
+          build(header, entries, trailer, (d) => {
+            d[0]!.at = (d[0]!.at as number) + 1;
+          }),
+        ),
+      ).toThrow(/directory/);
+      expect(() =>
+        check(
+          build(header, entries, trailer, (d) => {
+            const i = entries.findIndex((e) => e.path === d[1]!.path);
+            d[1]!.path = entries[i + 1]!.path;
+          }),
+        ),
+      ).toThrow(/directory/);
     });
 
     it('is refused when a folder has no entry of its own, or entries lie below a file', () => {
@@ -773,8 +798,12 @@ describe('lookups through the index directory (§5.6) on a sealed drive with a m
 
     it('is refused when the trailer disagrees with the manifest, or the layout is not §5', () => {
       const parts = trailer.partSizes as number[];
-      expect(() => check(build(header, entries, { ...trailer, parts: parts.length + 1, partSizes: [...parts, 1024], totalSize: (trailer.totalSize as number) + 1024 }))).toThrow(/parts/);
-      expect(() => check(build(header, entries, { ...trailer, partSizes: parts.map((s, i) => (i === parts.length - 1 ? s + 512 : s)), totalSize: (trailer.totalSize as number) + 512 }))).toThrow(/ciphertext size/);
+      expect(() => check(build(header, entries, { ...trailer, parts: parts.length + 1, partSizes: [...parts, 1024], totalSize: (trailer.totalSize as number) + 1024 }))).toThrow(
+        /parts/,
+      );
+      expect(() =>
+        check(build(header, entries, { ...trailer, partSizes: parts.map((s, i) => (i === parts.length - 1 ? s + 512 : s)), totalSize: (trailer.totalSize as number) + 512 })),
+      ).toThrow(/ciphertext size/);
       expect(() => check(build({ ...header, driveId: 'OTHER' }, entries, trailer))).toThrow(/drive id/);
       expect(() => check(original.subarray(0, original.length - 1))).toThrow(/newline/);
       // The earlier development layout: totals in the header, no directory, no trailer.

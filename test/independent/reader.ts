@@ -329,19 +329,36 @@ export function unlockCodeWithChecks(data25: string): string {
     if (coef === 0) continue;
     for (let k = 1; k < g.length; k++) work[i + k] = (work[i + k] ?? 0) ^ gfMul(coef, g[k] ?? 0);
   }
-  return data25 + work.slice(25).map((v) => CROCKFORD[v]).join('');
+  return (
+    data25 +
+    work
+      .slice(25)
+      .map((v) => CROCKFORD[v])
+      .join('')
+  );
 }
 
 // ---------------------------------------------------------------- §7 manifest, signature, certificate
 
-export interface PartRef { file: string; size: number; sha256: string }
+export interface PartRef {
+  file: string;
+  size: number;
+  sha256: string;
+}
 export interface UnlockCodeSlot {
   type: 'unlock-code';
   kdf: { alg: string; m: number; t: number; p: number; salt: string };
   nonce: string;
   wrapped: string;
 }
-export interface X25519Slot { type: 'x25519'; label?: string; recipient: string; ephemeral: string; nonce: string; wrapped: string }
+export interface X25519Slot {
+  type: 'x25519';
+  label?: string;
+  recipient: string;
+  ephemeral: string;
+  nonce: string;
+  wrapped: string;
+}
 export type Keyslot = UnlockCodeSlot | X25519Slot | { type: string };
 export interface Certificate {
   version: number;
@@ -437,9 +454,7 @@ export function verifyManifestSignature(manifestBytes: Uint8Array, sigFile: Uint
   }
 }
 
-export type CertificateVerdict =
-  | { certified: true }
-  | { certified: false; reason: string };
+export type CertificateVerdict = { certified: true } | { certified: false; reason: string };
 
 /** §7: certified iff signed by the pinned root, names the station id and key, valid at createdAt. */
 export function judgeCertificate(manifest: Manifest, rootPublicKey: Uint8Array): CertificateVerdict {
@@ -759,7 +774,10 @@ export class IndexFile {
   readonly trailerAt: number;
   private readonly cache = new Map<number, Uint8Array>();
 
-  constructor(private readonly dec: StreamDecryptor, manifest: Manifest) {
+  constructor(
+    private readonly dec: StreamDecryptor,
+    manifest: Manifest,
+  ) {
     if (dec.plaintextSize === 0) fail('index: empty');
 
     // §5.1 header
@@ -894,7 +912,7 @@ export class IndexFile {
 
   /** The lines starting in [from, to), `from` being a line start. */
   private *lines(from: number, to: number): Generator<Line> {
-    for (let at = from; at < to; ) {
+    for (let at = from; at < to;) {
       const line = this.lineAt(at);
       yield line;
       at = line.end;

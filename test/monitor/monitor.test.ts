@@ -41,18 +41,25 @@ describe('a monitor written from the C2SP specs follows the custody log', () => 
   };
   /** fetch without any token, counting requests. */
   let requests = 0;
-  const plain: Fetch = (u) => { requests++; return fetch(u); };
+  const plain: Fetch = (u) => {
+    requests++;
+    return fetch(u);
+  };
 
   beforeAll(async () => {
     svc = await startTestService(engine!, { customerDrive: 'none', stationId: 'station-qc-01' });
-    expect((await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: station.author.publicKey, certificate: testCertificate(station), kind: 'station' })).status).toBe(201);
+    expect(
+      (await call(svc.baseUrl, svc.tokens.admin, 'POST', '/v1/stations', { publicKey: station.author.publicKey, certificate: testCertificate(station), kind: 'station' })).status,
+    ).toBe(201);
     prefix = `${svc.baseUrl}/v1/log/`;
-    const info = await (await fetch(`${prefix}info`)).json() as { origin: string; verifierKey: string; tileHeight: number };
+    const info = (await (await fetch(`${prefix}info`)).json()) as { origin: string; verifierKey: string; tileHeight: number };
     expect(info.tileHeight).toBe(8);
     vkey = info.verifierKey;
     expect(parseVerifierKey(vkey).name).toBe(info.origin);
   });
-  afterAll(async () => { await svc?.stop(); });
+  afterAll(async () => {
+    await svc?.stop();
+  });
 
   it('fetches checkpoints and entries without a token, recomputes the tree and checks consistency between two checkpoints', async () => {
     const monitor = new LogMonitor(prefix, vkey, plain);
@@ -69,7 +76,7 @@ describe('a monitor written from the C2SP specs follows the custody log', () => 
     console.log(`monitor: followed the log from 90 to 300 entries, ${first.tilesFetched + second.tilesFetched} tiles, ${requests} requests, no token`);
 
     // every past checkpoint the service kept verifies and is a prefix of what the monitor saw
-    const list = await (await fetch(`${prefix}checkpoints?limit=1000`)).json() as { checkpoints: { treeSize: number; note: string }[] };
+    const list = (await (await fetch(`${prefix}checkpoints?limit=1000`)).json()) as { checkpoints: { treeSize: number; note: string }[] };
     expect(list.checkpoints.map((c) => c.treeSize)).toEqual([0, 90, 190, 290, 300]);
     for (const c of list.checkpoints) {
       const cp = monitor.open(c.note);
@@ -107,13 +114,19 @@ describe('a monitor written from the C2SP specs follows the custody log', () => 
   });
 
   it('detects a log that lies: a changed entry, a rewritten history, a forged or foreign signature', async () => {
-    const flipEntry = (tile: string, index: number): Fetch => async (u) => {
-      const r = await fetch(u);
-      if (!u.includes(`tile/entries/${tile}`)) return r;
-      const b = new Uint8Array(await r.arrayBuffer());
-      b[index * 34 + 2 + 5] = (b[index * 34 + 2 + 5] ?? 0) ^ 1;
-      return { status: r.status, text: async () => Buffer.from(b).toString('latin1'), arrayBuffer: async () => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
-    };
+    const flipEntry =
+      (tile: string, index: number): Fetch =>
+      async (u) => {
+        const r = await fetch(u);
+        if (!u.includes(`tile/entries/${tile}`)) return r;
+        const b = new Uint8Array(await r.arrayBuffer());
+        b[index * 34 + 2 + 5] = (b[index * 34 + 2 + 5] ?? 0) ^ 1;
+        return {
+          status: r.status,
+          text: async () => Buffer.from(b).toString('latin1'),
+          arrayBuffer: async () => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer,
+        };
+      };
     await expect(new LogMonitor(prefix, vkey, flipEntry('000', 7)).update()).rejects.toThrow(/recomputed from the entries differs/);
 
     // a monitor that has seen the log, then is served a history in which entry 260 changed
@@ -133,7 +146,9 @@ describe('a monitor written from the C2SP specs follows the custody log', () => 
     const logKey = parseVerifierKey(vkey);
     const forgedNote = operatorSignedNote(logKey.name, seen, subtreeHash(rewritten, 0, seen), logKey.keyId);
     expect(openCheckpoint(forgedNote, logKey).treeSize).toBe(seen); // validly signed
-    const m3 = new LogMonitor(prefix, vkey, async (u) => (u.endsWith('/checkpoint') ? { status: 200, text: async () => forgedNote, arrayBuffer: async () => new ArrayBuffer(0) } : fetch(u)));
+    const m3 = new LogMonitor(prefix, vkey, async (u) =>
+      u.endsWith('/checkpoint') ? { status: 200, text: async () => forgedNote, arrayBuffer: async () => new ArrayBuffer(0) } : fetch(u),
+    );
     m3.last = m2.last;
     m3.entries.push(...m2.entries);
     m3.leaves.push(...m2.leaves);

@@ -65,7 +65,10 @@ export function verifyConsistency(m: number, n: number, oldRoot: Uint8Array, new
   if ((m & (m - 1)) === 0) path = [oldRoot, ...path];
   let fn = m - 1;
   let sn = n - 1;
-  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
   let fr = path[0] ?? fail('empty proof');
   let sr = fr;
   for (const c of path.slice(1)) {
@@ -73,7 +76,10 @@ export function verifyConsistency(m: number, n: number, oldRoot: Uint8Array, new
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
     } else {
       sr = nodeHash(sr, c);
     }
@@ -210,7 +216,11 @@ export class LogMonitor {
   last: Checkpoint | null = null;
   private readonly key: VerifierKey;
 
-  constructor(private readonly prefix: string, verifierKey: string, private readonly get: Fetch = (u) => fetch(u)) {
+  constructor(
+    private readonly prefix: string,
+    verifierKey: string,
+    private readonly get: Fetch = (u) => fetch(u),
+  ) {
     this.key = parseVerifierKey(verifierKey);
   }
 

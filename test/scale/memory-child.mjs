@@ -11,7 +11,9 @@ const roots = [Buffer.from(p.rootPublicKey, 'base64')];
 const secret = { kind: 'x25519', secretKey: Buffer.from(p.escrowSecretKey, 'base64') };
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
 let heapPeak = 0;
-const sample = setInterval(() => { heapPeak = Math.max(heapPeak, heapMb()); }, 20);
+const sample = setInterval(() => {
+  heapPeak = Math.max(heapPeak, heapMb());
+}, 20);
 const out = { mode };
 if (mode === 'collect') {
   const all = await engine.list({ driveDir: p.driveDir, secret, pinnedRoots: roots });
@@ -20,7 +22,12 @@ if (mode === 'collect') {
   out.kept = all.entries.map((e) => ({ ...e, name: e.path.split('/') }));
 } else {
   const station = { ...p.station, secretKey: Buffer.from(p.station.secretKey, 'base64'), publicKey: Buffer.from(p.station.publicKey, 'base64') };
-  const sealed = await engine.seal({ sources: [p.source], target: p.target, station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: Buffer.from(p.escrowPublicKey, 'base64') }] } });
+  const sealed = await engine.seal({
+    sources: [p.source],
+    target: p.target,
+    station,
+    recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: Buffer.from(p.escrowPublicKey, 'base64') }] },
+  });
   out.sealed = { files: sealed.files, parts: sealed.parts };
   out.driveDir = sealed.driveDir;
   let listed = 0;

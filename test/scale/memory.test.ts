@@ -39,8 +39,15 @@ describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a
       }
       const { root, station, escrow } = makeKeys();
       const params = {
-        engine, source, target: join(dir, 'target'), dest: join(dir, 'restored'), destAll: join(dir, 'restored-all'), folder: 'export/d077',
-        rootPublicKey: encodeBase64(root.publicKey), escrowPublicKey: encodeBase64(escrow.publicKey), escrowSecretKey: encodeBase64(escrow.secretKey),
+        engine,
+        source,
+        target: join(dir, 'target'),
+        dest: join(dir, 'restored'),
+        destAll: join(dir, 'restored-all'),
+        folder: 'export/d077',
+        rootPublicKey: encodeBase64(root.publicKey),
+        escrowPublicKey: encodeBase64(escrow.publicKey),
+        escrowSecretKey: encodeBase64(escrow.secretKey),
         station: { id: station.id, certificate: station.certificate, secretKey: encodeBase64(station.secretKey), publicKey: encodeBase64(station.publicKey) },
       };
       mkdirSync(params.target);
@@ -54,13 +61,18 @@ describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a
       const seen = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
       const entries = FOLDERS * FILES_PER_FOLDER + FOLDERS + 1;
       expect(seen).toMatchObject({
-        sealed: { files: FOLDERS * FILES_PER_FOLDER }, listed: entries,
-        opened: { files: FILES_PER_FOLDER, verified: true }, openedAll: { files: FOLDERS * FILES_PER_FOLDER, verified: true }, verified: { ok: true, files: FOLDERS * FILES_PER_FOLDER, problems: [] },
+        sealed: { files: FOLDERS * FILES_PER_FOLDER },
+        listed: entries,
+        opened: { files: FILES_PER_FOLDER, verified: true },
+        openedAll: { files: FOLDERS * FILES_PER_FOLDER, verified: true },
+        verified: { ok: true, files: FOLDERS * FILES_PER_FOLDER, problems: [] },
       });
       expect(seen.indexBytes).toBeGreaterThan(HEAP_LIMIT_MB * 1024 * 1024 * 0.8);
       expect(readdirSync(join(params.dest, 'export/d077'))).toHaveLength(FILES_PER_FOLDER);
       expect(readdirSync(join(params.destAll, 'export'))).toHaveLength(FOLDERS);
-      console.log(`scale: ${entries} entries, index ${(seen.indexBytes / 1e6).toFixed(1)} MB, heap limit ${HEAP_LIMIT_MB} MB, peak heap used ${seen.heapPeakMb} MB, seal+list+open folder+open all+verify ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `scale: ${entries} entries, index ${(seen.indexBytes / 1e6).toFixed(1)} MB, heap limit ${HEAP_LIMIT_MB} MB, peak heap used ${seen.heapPeakMb} MB, seal+list+open folder+open all+verify ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
 
       writeFileSync(paramsFile, JSON.stringify({ ...params, driveDir: seen.driveDir }));
       const collect = runChild('collect', paramsFile);

@@ -45,7 +45,11 @@ export function bytes(n: number, seed = 1): Buffer {
   const out = Buffer.allocUnsafe(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = x & 0xff;
   }
   return out;
@@ -57,11 +61,25 @@ export { randomBytes };
 // Bad-input helpers (shared/engine/bad-input*.test.ts): damaging and forging drives honestly,
 // with the same format functions the engine uses, and running code as an unprivileged user.
 // ---------------------------------------------------------------------------------------------
-import { closeSync as fxCloseSync, openSync as fxOpenSync, readFileSync as fxReadFileSync, readSync as fxReadSync, readdirSync as fxReaddirSync, lstatSync as fxLstatSync, readlinkSync as fxReadlinkSync, writeSync as fxWriteSync } from 'node:fs';
+import {
+  closeSync as fxCloseSync,
+  openSync as fxOpenSync,
+  readFileSync as fxReadFileSync,
+  readSync as fxReadSync,
+  readdirSync as fxReaddirSync,
+  lstatSync as fxLstatSync,
+  readlinkSync as fxReadlinkSync,
+  writeSync as fxWriteSync,
+} from 'node:fs';
 import { createHash as fxCreateHash } from 'node:crypto';
 import { execFileSync as fxExecFileSync } from 'node:child_process';
 import { unwrapKeyslots as fxUnwrapKeyslots } from '../../shared/format/keyslot.js';
-import { parseManifest as fxParseManifest, serializeManifest as fxSerializeManifest, signManifest as fxSignManifest, type Manifest as FxManifest } from '../../shared/format/manifest.js';
+import {
+  parseManifest as fxParseManifest,
+  serializeManifest as fxSerializeManifest,
+  signManifest as fxSignManifest,
+  type Manifest as FxManifest,
+} from '../../shared/format/manifest.js';
 import { decryptStream as fxDecryptStream, encryptStream as fxEncryptStream, SCELLE_LAYOUT as FX_LAYOUT } from '../../shared/format/stream.js';
 
 /** One mebibyte. */
@@ -112,15 +130,26 @@ export function fileFacts(path: string): { size: number; sha256: string } {
  * them, re-encrypts it with the engine's own stream function and associated data, records its
  * new size and hash in the manifest and re-signs the manifest with `signerSecretKey`.
  */
-export async function rewriteIndex(driveDir: string, escrowSecretKey: Uint8Array, signerSecretKey: Uint8Array, edit: (entries: Record<string, unknown>[], trailer: Record<string, unknown>) => Record<string, unknown>[]): Promise<void> {
+export async function rewriteIndex(
+  driveDir: string,
+  escrowSecretKey: Uint8Array,
+  signerSecretKey: Uint8Array,
+  edit: (entries: Record<string, unknown>[], trailer: Record<string, unknown>) => Record<string, unknown>[],
+): Promise<void> {
   const manifest = readManifest(driveDir);
   const dataKey = await fxUnwrapKeyslots(manifest.keyslots, { kind: 'x25519', secretKey: escrowSecretKey }, manifest.driveId);
   const ad = `scelle/1 index ${manifest.driveId}`;
   const plain = fxDecryptStream(dataKey, ad, fxReadFileSync(join(driveDir, 'index.scx'))).toString('utf8');
-  const lines = plain.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = plain
+    .slice(0, -1)
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const header = lines[0]!;
   const trailer = lines[lines.length - 1]!;
-  const entries = edit(lines.slice(1).filter((l) => 'type' in l), trailer);
+  const entries = edit(
+    lines.slice(1).filter((l) => 'type' in l),
+    trailer,
+  );
   let text = JSON.stringify(header) + '\n';
   const directory: string[] = [];
   let lastSegment = -1;
@@ -152,8 +181,10 @@ export function snapshotTree(dir: string): Map<string, { type: 'file' | 'directo
       const st = fxLstatSync(a);
       const key = r.toString('latin1');
       if (st.isSymbolicLink()) out.set(key, { type: 'symlink', data: fxReadlinkSync(a, { encoding: 'buffer' }) });
-      else if (st.isDirectory()) { out.set(key, { type: 'directory', data: Buffer.alloc(0) }); walk(a, r); }
-      else out.set(key, { type: 'file', data: fxReadFileSync(a) });
+      else if (st.isDirectory()) {
+        out.set(key, { type: 'directory', data: Buffer.alloc(0) });
+        walk(a, r);
+      } else out.set(key, { type: 'file', data: fxReadFileSync(a) });
     }
   };
   walk(Buffer.from(dir), null);

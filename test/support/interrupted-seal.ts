@@ -32,12 +32,20 @@ export async function makeInterruptedSeal(spec: InterruptedSealSpec): Promise<st
   const ac = new AbortController();
   const before = new Set(existsSync(spec.target) ? readdirSync(spec.target) : []);
   try {
-    await seal({
-      sources: spec.sources, target: spec.target, station: spec.station,
-      recipients: { unlockCode: false, x25519: [{ label: 'test', publicKey: x25519.getPublicKey(new Uint8Array(randomBytes(32))) }] },
-      partPlaintextSize: spec.partPlaintextSize, signal: ac.signal,
-      onProgress: (p) => { if (p.phase === 'seal' && p.bytesDone >= spec.stopAfterBytes) ac.abort(); },
-    }, { sinkMode: 'inline', progressIntervalMs: 0 });
+    await seal(
+      {
+        sources: spec.sources,
+        target: spec.target,
+        station: spec.station,
+        recipients: { unlockCode: false, x25519: [{ label: 'test', publicKey: x25519.getPublicKey(new Uint8Array(randomBytes(32))) }] },
+        partPlaintextSize: spec.partPlaintextSize,
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.phase === 'seal' && p.bytesDone >= spec.stopAfterBytes) ac.abort();
+        },
+      },
+      { sinkMode: 'inline', progressIntervalMs: 0 },
+    );
   } catch (e) {
     if ((e as { code?: string }).code !== 'E_CANCELLED') throw e;
     const made = readdirSync(spec.target).filter((n) => n.startsWith('SCELLE-') && !before.has(n));

@@ -3,7 +3,7 @@ import type { DriveInfoDto } from '../../../shared/ipc/index.js';
 import { UiError } from '../../bridge.js';
 import { createClientFlow, type ClientFlowDeps } from './client-flow.js';
 
-const infoOf = (driveId: string) => ({ driveId } as unknown as DriveInfoDto);
+const infoOf = (driveId: string) => ({ driveId }) as unknown as DriveInfoDto;
 
 /** A fake main side that logs every call; `fail` makes the named call throw. */
 function fakeDeps(opts: { fail?: keyof ClientFlowDeps; synced?: boolean; verification?: 'pass' | 'fail' } = {}) {

@@ -66,7 +66,13 @@ export function createClientFlow(deps: ClientFlowDeps): ClientFlowStore {
       if (sessionId) void deps.lock({ sessionId }).catch(() => undefined);
     };
     return {
-      driveDir: null, info: null, sessionId: null, unlocking: false, confirmed: null, erased: null, error: null,
+      driveDir: null,
+      info: null,
+      sessionId: null,
+      unlocking: false,
+      confirmed: null,
+      erased: null,
+      error: null,
       pick: async (dir) => {
         lockQuietly(get().sessionId);
         set({ driveDir: dir, info: null, sessionId: null, confirmed: null, erased: null, error: null });
@@ -86,7 +92,10 @@ export function createClientFlow(deps: ClientFlowDeps): ClientFlowStore {
         set({ unlocking: true, error: null });
         try {
           const { sessionId } = await deps.unlock({ driveDir, code });
-          if (get().driveDir !== driveDir) { lockQuietly(sessionId); return null; }
+          if (get().driveDir !== driveDir) {
+            lockQuietly(sessionId);
+            return null;
+          }
           set({ sessionId });
           return sessionId;
         } catch (e) {
@@ -102,7 +111,12 @@ export function createClientFlow(deps: ClientFlowDeps): ClientFlowStore {
         set({ error: null });
         try {
           const received = await deps.record({ driveId: info.driveId, type: 'received', sessionId, data: { level: 'media', ok: media.ok, problems: media.problems } });
-          const opened = await deps.record({ driveId: info.driveId, type: 'opened', sessionId, data: { ok: true, filesRestored: restored.files, bytesRestored: restored.bytes, partial: restored.partial } });
+          const opened = await deps.record({
+            driveId: info.driveId,
+            type: 'opened',
+            sessionId,
+            data: { ok: true, filesRestored: restored.files, bytesRestored: restored.bytes, partial: restored.partial },
+          });
           set({ confirmed: { synced: received.synced && opened.synced } });
         } catch (e) {
           set({ error: asUiError(e) });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DriveSummaryDto } from '../../../shared/ipc/index.js';
 import { createSealForm, customerKeyOk, recipientsOf, sealReady } from './seal-form.js';
 
-const drive = (id: string) => ({ id } as unknown as DriveSummaryDto);
+const drive = (id: string) => ({ id }) as unknown as DriveSummaryDto;
 const KEY = `${'A'.repeat(43)}=`;
 const jobsOk = { counted: true, driveOk: true, sealing: false };
 
@@ -47,7 +47,11 @@ describe('the sealing form', () => {
   });
 
   it('sends the recipients chosen, the customer key trimmed', () => {
-    expect(recipientsOf({ useCode: true, escrow: true, customerKey: ` ${KEY}\n` })).toEqual({ unlockCode: true, escrow: true, customerKeys: [{ label: 'customer', publicKey: KEY }] });
+    expect(recipientsOf({ useCode: true, escrow: true, customerKey: ` ${KEY}\n` })).toEqual({
+      unlockCode: true,
+      escrow: true,
+      customerKeys: [{ label: 'customer', publicKey: KEY }],
+    });
     expect(recipientsOf({ useCode: true, escrow: false, customerKey: '' })).toEqual({ unlockCode: true, escrow: false, customerKeys: [] });
   });
 });

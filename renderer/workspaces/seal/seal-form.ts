@@ -36,7 +36,12 @@ export type SealFormStore = StoreApi<SealFormState>;
 /** Creates an empty sealing form: no source, no drive, the unlock code as the one recipient. */
 export function createSealForm(): SealFormStore {
   return createStore<SealFormState>((set) => ({
-    sources: [], drives: [], driveId: null, useCode: true, escrow: false, customerKey: '',
+    sources: [],
+    drives: [],
+    driveId: null,
+    useCode: true,
+    escrow: false,
+    customerKey: '',
     addSources: (paths) => set((s) => ({ sources: [...new Set([...s.sources, ...paths])] })),
     removeSource: (path) => set((s) => ({ sources: s.sources.filter((p) => p !== path) })),
     setDrives: (drives) => set((s) => ({ drives, driveId: s.driveId && drives.some((d) => d.id === s.driveId) ? s.driveId : null })),

@@ -24,25 +24,40 @@ export function Timeline({ timeline, onOpenTracking }: { timeline: CustodyTimeli
   const flagged = flaggedCount(entries);
   return (
     <>
-      <p data-testid="timeline-flagged" className={flagged > 0 ? 'warn' : 'good'}>{flagged > 0 ? tc('support.tl.flagged', flagged) : t('support.tl.noFlag')}</p>
+      <p data-testid="timeline-flagged" className={flagged > 0 ? 'warn' : 'good'}>
+        {flagged > 0 ? tc('support.tl.flagged', flagged) : t('support.tl.noFlag')}
+      </p>
       <ol className="timeline" data-testid="timeline" aria-label={t('support.timeline', { driveId: timeline.driveId })}>
         {entries.map((x) => {
           const flaggedEntry = x.anomalies.length > 0 || x.gapBefore > 0 || !x.event.signatureOk;
           return (
             <li key={x.event.id} className={`tl-entry tl-${x.lineage}${flaggedEntry ? ' tl-flagged' : ''}`} data-testid="timeline-entry">
-              {x.gapBefore > 0 && <p className="tl-gap bad" data-testid="timeline-gap">{tc('support.tl.gap', x.gapBefore)}</p>}
+              {x.gapBefore > 0 && (
+                <p className="tl-gap bad" data-testid="timeline-gap">
+                  {tc('support.tl.gap', x.gapBefore)}
+                </p>
+              )}
               <div className="tl-head">
-                <span className="tl-type" data-testid="event-type">{known(`event.${x.event.type}`, x.event.type, t)}</span>
+                <span className="tl-type" data-testid="event-type">
+                  {known(`event.${x.event.type}`, x.event.type, t)}
+                </span>
                 <time dateTime={x.event.at}>{formatDateTime(x.event.at, lang)}</time>
               </div>
               <dl className="tl-facts">
-                <dt>{t('support.tl.who')}</dt><dd title={`${x.event.author.kind}:${x.event.author.id}`} data-testid="event-author">{authorLabel(x.event.author, lang)}</dd>
-                <dt>{t('support.tl.where')}</dt><dd>{t(x.lineage === 'customer' ? 'support.tl.where.customer' : x.event.author.kind === 'station' ? 'support.tl.where.station' : 'support.tl.where.provider')}</dd>
+                <dt>{t('support.tl.who')}</dt>
+                <dd title={`${x.event.author.kind}:${x.event.author.id}`} data-testid="event-author">
+                  {authorLabel(x.event.author, lang)}
+                </dd>
+                <dt>{t('support.tl.where')}</dt>
+                <dd>{t(x.lineage === 'customer' ? 'support.tl.where.customer' : x.event.author.kind === 'station' ? 'support.tl.where.station' : 'support.tl.where.provider')}</dd>
                 <dt>{t('support.tl.attested')}</dt>
                 <dd data-testid="event-attested">
                   <span className={x.event.signatureOk ? undefined : 'bad'}>{x.event.signatureOk ? t(`support.tl.signer.${x.signer}`) : t('support.tl.sigBad')}</span>
                   {x.event.author.kind === 'customer' && x.event.attestation && (
-                    <span className={x.event.attestation === 'customer-key' ? 'good' : x.event.attestation === 'none' ? 'bad' : undefined} data-testid="event-attestation"> · {t(`attestation.${x.event.attestation}`)}</span>
+                    <span className={x.event.attestation === 'customer-key' ? 'good' : x.event.attestation === 'none' ? 'bad' : undefined} data-testid="event-attestation">
+                      {' '}
+                      · {t(`attestation.${x.event.attestation}`)}
+                    </span>
                   )}
                   {' · '}
                   {x.attestedAt ? t('support.tl.receipt', { at: formatDateTime(x.attestedAt, lang) }) : <span className="warn">{t('support.tl.noReceipt')}</span>}
@@ -51,20 +66,28 @@ export function Timeline({ timeline, onOpenTracking }: { timeline: CustodyTimeli
                   <>
                     <dt>{t('support.tl.tracking')}</dt>
                     <dd>
-                      <button type="button" className="linklike mono" onClick={() => onOpenTracking(x.shipment!.carrier, x.shipment!.trackingNumber)}
-                        aria-label={t('support.tl.trackingLink', { carrier: known(`carrier.${x.shipment.carrier}`, x.shipment.carrier, t), tracking: x.shipment.trackingNumber })}>
+                      <button
+                        type="button"
+                        className="linklike mono"
+                        onClick={() => onOpenTracking(x.shipment!.carrier, x.shipment!.trackingNumber)}
+                        aria-label={t('support.tl.trackingLink', { carrier: known(`carrier.${x.shipment.carrier}`, x.shipment.carrier, t), tracking: x.shipment.trackingNumber })}
+                      >
                         {x.shipment.trackingNumber}
-                      </button>
-                      {' '}<span className="help">({known(`carrier.${x.shipment.carrier}`, x.shipment.carrier, t)})</span>
+                      </button>{' '}
+                      <span className="help">({known(`carrier.${x.shipment.carrier}`, x.shipment.carrier, t)})</span>
                     </dd>
                   </>
                 )}
               </dl>
               {x.anomalies.map((a) => (
-                <p key={a.kind} className="tl-anomaly" role="note" data-testid="timeline-anomaly">⚠ {known(`anomaly.${a.kind}`, a.kind, t)}</p>
+                <p key={a.kind} className="tl-anomaly" role="note" data-testid="timeline-anomaly">
+                  ⚠ {known(`anomaly.${a.kind}`, a.kind, t)}
+                </p>
               ))}
               {x.relatedTo.map((a) => (
-                <p key={`r-${a.kind}`} className="help">{t('support.tl.relatedTo', { anomaly: known(`anomaly.${a.kind}`, a.kind, t) })}</p>
+                <p key={`r-${a.kind}`} className="help">
+                  {t('support.tl.relatedTo', { anomaly: known(`anomaly.${a.kind}`, a.kind, t) })}
+                </p>
               ))}
             </li>
           );

@@ -31,7 +31,9 @@ export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealD
   const resume = async (s: InterruptedSealDto) => {
     setDone(null);
     setResuming(s.driveId);
-    const r = await job.run((jobId) => api().engine.seal({ jobId, driveId: s.volumeId, resume: true, recipients: { unlockCode: true, escrow: escrowAvailable, customerKeys: [] } }));
+    const r = await job.run((jobId) =>
+      api().engine.seal({ jobId, driveId: s.volumeId, resume: true, recipients: { unlockCode: true, escrow: escrowAvailable, customerKeys: [] } }),
+    );
     setResuming(null);
     if (!r) return;
     setDone({ driveId: r.driveId, code: r.unlockCode ?? null });
@@ -48,30 +50,50 @@ export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealD
             <caption>{t('dash.interrupted.caption')}</caption>
             <thead>
               <tr>
-                <th scope="col">{t('dash.col.drive')}</th><th scope="col">{t('dash.interrupted.col.volume')}</th>
-                <th scope="col">{t('dash.interrupted.col.sources')}</th><th scope="col">{t('dash.interrupted.col.progress')}</th>
+                <th scope="col">{t('dash.col.drive')}</th>
+                <th scope="col">{t('dash.interrupted.col.volume')}</th>
+                <th scope="col">{t('dash.interrupted.col.sources')}</th>
+                <th scope="col">{t('dash.interrupted.col.progress')}</th>
                 <th scope="col">{t('dash.col.actions')}</th>
               </tr>
             </thead>
             <tbody>
               {seals.map((s) => (
                 <tr key={s.driveDir} data-testid={`interrupted-row-${s.driveId ?? s.driveDir}`}>
-                  <th scope="row" className="mono">{s.driveId ?? t('dash.interrupted.unknownDrive')}</th>
+                  <th scope="row" className="mono">
+                    {s.driveId ?? t('dash.interrupted.unknownDrive')}
+                  </th>
                   <td className="mono">{s.volumeId}</td>
-                  <td>{s.sources.map((p) => <div key={p} className="mono">{p}</div>)}</td>
                   <td>
-                    {s.problem === null
-                      ? <>
-                          <div>{s.partsTotal !== null ? tc('dash.interrupted.parts', s.partsDone, { total: s.partsTotal }) : tc('dash.interrupted.partsDone', s.partsDone)} ({formatBytes(s.bytesDone, lang)})</div>
-                          {s.startedAt && <div className="help">{formatDateTime(s.startedAt, lang)}</div>}
-                        </>
-                      : <span className="warn">{t('dash.interrupted.refused')} {problemText(t, s.problem)}</span>}
+                    {s.sources.map((p) => (
+                      <div key={p} className="mono">
+                        {p}
+                      </div>
+                    ))}
+                  </td>
+                  <td>
+                    {s.problem === null ? (
+                      <>
+                        <div>
+                          {s.partsTotal !== null ? tc('dash.interrupted.parts', s.partsDone, { total: s.partsTotal }) : tc('dash.interrupted.partsDone', s.partsDone)} (
+                          {formatBytes(s.bytesDone, lang)})
+                        </div>
+                        {s.startedAt && <div className="help">{formatDateTime(s.startedAt, lang)}</div>}
+                      </>
+                    ) : (
+                      <span className="warn">
+                        {t('dash.interrupted.refused')} {problemText(t, s.problem)}
+                      </span>
+                    )}
                   </td>
                   <td>
                     {s.problem === null && s.driveId && (
-                      <button type="button" disabled={job.running}
+                      <button
+                        type="button"
+                        disabled={job.running}
                         aria-label={t('dash.actionFor', { action: t('dash.interrupted.resume'), driveId: s.driveId })}
-                        onClick={() => void resume(s)}>
+                        onClick={() => void resume(s)}
+                      >
                         {t('dash.interrupted.resume')}
                       </button>
                     )}
@@ -84,16 +106,33 @@ export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealD
       )}
       {resuming && job.running && <ProgressPanel progress={job.progress} onCancel={job.cancel} label={t('dash.interrupted.resuming', { driveId: resuming })} />}
       <ErrorNotice error={job.error} />
-      {done && <Notice kind="success" testId="resume-done">{t('dash.interrupted.done', { driveId: done.driveId })}</Notice>}
+      {done && (
+        <Notice kind="success" testId="resume-done">
+          {t('dash.interrupted.done', { driveId: done.driveId })}
+        </Notice>
+      )}
       {done?.code && (
         <div className="code-once print-only-target" role="region" aria-label={t('tech.code.title')}>
           <h3>{t('tech.code.title')}</h3>
           <p className="warn">{t('tech.code.warning')}</p>
-          <p className="unlock-code mono" aria-label={t('tech.code.label')} data-testid="resume-unlock-code">{done.code}</p>
+          <p className="unlock-code mono" aria-label={t('tech.code.label')} data-testid="resume-unlock-code">
+            {done.code}
+          </p>
           <div className="row no-print">
-            <button type="button" onClick={() => { void navigator.clipboard?.writeText(done.code!); }}>{t('tech.code.copy')}</button>
-            <button type="button" className="secondary" onClick={() => window.print()}>{t('tech.code.print')}</button>
-            <button type="button" className="secondary" onClick={() => setDone({ ...done, code: null })}>{t('tech.code.confirm')}</button>
+            <button
+              type="button"
+              onClick={() => {
+                void navigator.clipboard?.writeText(done.code!);
+              }}
+            >
+              {t('tech.code.copy')}
+            </button>
+            <button type="button" className="secondary" onClick={() => window.print()}>
+              {t('tech.code.print')}
+            </button>
+            <button type="button" className="secondary" onClick={() => setDone({ ...done, code: null })}>
+              {t('tech.code.confirm')}
+            </button>
           </div>
         </div>
       )}

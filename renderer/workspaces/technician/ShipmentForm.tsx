@@ -14,7 +14,12 @@ type Tracking = ResponseOf<'carriers.validate'>;
 const NO_CARRIERS: readonly string[] = [];
 
 /** The form; `current` is the shipment being corrected, if any. `onRecorded` receives whether the event reached the service. */
-export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
+export function ShipmentForm({
+  driveId,
+  current,
+  onRecorded,
+  onCancel,
+}: {
   driveId: string;
   current: { carrier: string; trackingNumber: string } | null;
   onRecorded: (synced: boolean) => void;
@@ -33,7 +38,11 @@ export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
     setResult(null);
     if (tracking.trim().length < 6) return;
     const timer = setTimeout(() => {
-      void api().carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) }).then((r) => { if (r.ok) setResult(r.value); });
+      void api()
+        .carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) })
+        .then((r) => {
+          if (r.ok) setResult(r.value);
+        });
     }, 200);
     return () => clearTimeout(timer);
   }, [tracking, carrier]);
@@ -49,7 +58,8 @@ export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
 
   const save = async () => {
     if (!result) return;
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
       const r = await unwrap(api().custody.record({ driveId, type: 'shipped', data: { carrier: chosen, trackingNumber: result.normalized } }));
       onRecorded(r.synced);
@@ -60,27 +70,55 @@ export function ShipmentForm({ driveId, current, onRecorded, onCancel }: {
   };
 
   return (
-    <form onSubmit={(e) => { e.preventDefault(); if (ready) void save(); }}>
-      {current && <p className="help" data-testid="ship-current">{t('dash.ship.current', { tracking: current.trackingNumber })}</p>}
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (ready) void save();
+      }}
+    >
+      {current && (
+        <p className="help" data-testid="ship-current">
+          {t('dash.ship.current', { tracking: current.trackingNumber })}
+        </p>
+      )}
       <div className="grid2">
         <div>
           <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
           <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
             <option value="auto">{t('tech.carrier.auto')}</option>
-            {carriers.map((c) => <option key={c} value={c}>{carrierLabel(t, c)}</option>)}
+            {carriers.map((c) => (
+              <option key={c} value={c}>
+                {carrierLabel(t, c)}
+              </option>
+            ))}
             <option value="other">{t('tech.carrier.other')}</option>
           </select>
         </div>
         <div>
           <label htmlFor={ids.tracking}>{t('tech.tracking')}</label>
-          <input id={ids.tracking} className="mono" value={tracking} onChange={(e) => setTracking(e.target.value)} aria-describedby={ids.help} aria-invalid={result ? !result.valid : undefined} spellCheck={false} autoComplete="off" />
-          <p id={ids.help} aria-live="polite" data-testid="dash-tracking-status" className={result?.valid ? 'good' : 'bad'}>{status}</p>
+          <input
+            id={ids.tracking}
+            className="mono"
+            value={tracking}
+            onChange={(e) => setTracking(e.target.value)}
+            aria-describedby={ids.help}
+            aria-invalid={result ? !result.valid : undefined}
+            spellCheck={false}
+            autoComplete="off"
+          />
+          <p id={ids.help} aria-live="polite" data-testid="dash-tracking-status" className={result?.valid ? 'good' : 'bad'}>
+            {status}
+          </p>
         </div>
       </div>
       <ErrorNotice error={error} />
       <div className="row">
-        <button type="submit" disabled={!ready}>{t(current ? 'dash.ship.correct' : 'dash.ship.save')}</button>
-        <button type="button" className="secondary" onClick={onCancel}>{t('common.cancel')}</button>
+        <button type="submit" disabled={!ready}>
+          {t(current ? 'dash.ship.correct' : 'dash.ship.save')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
       </div>
     </form>
   );

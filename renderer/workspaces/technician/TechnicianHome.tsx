@@ -15,15 +15,28 @@ export function TechnicianHome() {
   const t = useT();
   const [view, setView] = useState<View>('prepare');
   const [dashboardShown, setDashboardShown] = useState(false);
-  const show = (v: View) => { setView(v); if (v === 'dashboard') setDashboardShown(true); };
+  const show = (v: View) => {
+    setView(v);
+    if (v === 'dashboard') setDashboardShown(true);
+  };
   return (
     <>
       <nav className="views" aria-label={t('dash.views')}>
-        <button type="button" className={view === 'prepare' ? undefined : 'secondary'} aria-pressed={view === 'prepare'} onClick={() => show('prepare')}>{t('dash.view.prepare')}</button>
-        <button type="button" className={view === 'dashboard' ? undefined : 'secondary'} aria-pressed={view === 'dashboard'} onClick={() => show('dashboard')}>{t('dash.view.dashboard')}</button>
+        <button type="button" className={view === 'prepare' ? undefined : 'secondary'} aria-pressed={view === 'prepare'} onClick={() => show('prepare')}>
+          {t('dash.view.prepare')}
+        </button>
+        <button type="button" className={view === 'dashboard' ? undefined : 'secondary'} aria-pressed={view === 'dashboard'} onClick={() => show('dashboard')}>
+          {t('dash.view.dashboard')}
+        </button>
       </nav>
-      <div hidden={view !== 'prepare'}><Technician /></div>
-      {dashboardShown && <div hidden={view !== 'dashboard'}><Dashboard active={view === 'dashboard'} /></div>}
+      <div hidden={view !== 'prepare'}>
+        <Technician />
+      </div>
+      {dashboardShown && (
+        <div hidden={view !== 'dashboard'}>
+          <Dashboard active={view === 'dashboard'} />
+        </div>
+      )}
     </>
   );
 }

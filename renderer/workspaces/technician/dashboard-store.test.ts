@@ -4,10 +4,24 @@ import { useDashboard, type StationDrives } from './dashboard-store.js';
 
 const listing = (driveIds: string[], pending = 0): StationDrives => ({
   drives: driveIds.map((driveId) => ({
-    driveId, state: 'sealed', sealedAt: null, lastEventAt: null, shipment: null, verification: null, openIncident: null,
-    orderRefs: [], trackingNumbers: [], actions: ['verify', 'record-shipment', 'report-incident'], pendingEvents: 0, driveDir: null,
+    driveId,
+    state: 'sealed',
+    sealedAt: null,
+    lastEventAt: null,
+    shipment: null,
+    verification: null,
+    openIncident: null,
+    orderRefs: [],
+    trackingNumbers: [],
+    actions: ['verify', 'record-shipment', 'report-incident'],
+    pendingEvents: 0,
+    driveDir: null,
   })),
-  total: driveIds.length, pending, source: 'service', offlineCode: null, interrupted: [],
+  total: driveIds.length,
+  pending,
+  source: 'service',
+  offlineCode: null,
+  interrupted: [],
 });
 const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
 
@@ -27,7 +41,9 @@ beforeEach(() => {
   };
   useDashboard.setState({ query: '', listing: null, loading: false, syncing: false, synced: null, error: null, syncError: null });
 });
-afterEach(() => { delete (globalThis as { window?: unknown }).window; });
+afterEach(() => {
+  delete (globalThis as { window?: unknown }).window;
+});
 
 describe('the dashboard store', () => {
   it('sends the trimmed query, and never lets an older answer replace a newer search', async () => {

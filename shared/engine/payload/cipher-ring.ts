@@ -9,13 +9,15 @@
 import type { CipherOutput } from './payload-writer.js';
 
 /** What one slot holds, in order. */
-export type CipherEvent =
-  | { t: 'open'; part: number }
-  | { t: 'data'; at: number; length: number }
-  | { t: 'close'; part: number; plaintextSize: number };
+export type CipherEvent = { t: 'open'; part: number } | { t: 'data'; at: number; length: number } | { t: 'close'; part: number; plaintextSize: number };
 
 /** The shared memory of a ring. */
-export interface CipherRing { data: SharedArrayBuffer; control: SharedArrayBuffer; slots: number; slotSize: number }
+export interface CipherRing {
+  data: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  slots: number;
+  slotSize: number;
+}
 
 /**
  * Thrown on the encryptor's side when the ring was aborted: the other side (or the main thread)
@@ -67,7 +69,10 @@ export class RingCipherOutput implements CipherOutput {
   private used = 0;
   private events: CipherEvent[] = [];
 
-  constructor(private readonly ring: CipherRing, private readonly post: (slot: number, events: CipherEvent[]) => void) {
+  constructor(
+    private readonly ring: CipherRing,
+    private readonly post: (slot: number, events: CipherEvent[]) => void,
+  ) {
     this.control = new Int32Array(ring.control);
   }
 

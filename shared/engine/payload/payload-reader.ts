@@ -115,7 +115,7 @@ export class PayloadReader {
    * Throws as {@link read} and what `visit` throws.
    */
   async forEachChunk(offset: number, length: number, visit: (slices: Buffer[], length: number) => void): Promise<void> {
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const n = Math.min(CHUNK, length - done);
       await this.ensure(offset + done, n);
       const slices: Buffer[] = [];
@@ -184,7 +184,8 @@ export class PayloadReader {
     try {
       slices = part.decrypter.decryptSegmentSlices(segment, ct, segment === part.segments - 1);
     } catch (e) {
-      if (e instanceof ScelleError) throw new ScelleError(e.code, `part ${partIndex} (${this.d.partFiles[partIndex]}), segment ${segment}: ${e.message}`, { part: partIndex, segment });
+      if (e instanceof ScelleError)
+        throw new ScelleError(e.code, `part ${partIndex} (${this.d.partFiles[partIndex]}), segment ${segment}: ${e.message}`, { part: partIndex, segment });
       throw e;
     }
     const length = ct.length - 16;

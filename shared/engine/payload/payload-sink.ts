@@ -146,7 +146,9 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
   if (stages === 3) {
     ring = createCipherRing(CIPHER_SLOTS, SINK_BUFFER_SIZE + (64 << 10));
     const { port1, port2 } = new MessageChannel();
-    workers.push(startEngineWorker(partWriterUrl, { name: 'payload worker', workerData: { driveDir: cfg.driveDir, ring, encryptorPort: port2 }, transferList: [port2] }, onMessage, onFailure));
+    workers.push(
+      startEngineWorker(partWriterUrl, { name: 'payload worker', workerData: { driveDir: cfg.driveDir, ring, encryptorPort: port2 }, transferList: [port2] }, onMessage, onFailure),
+    );
     encryptorData = { ...encryptorData, ring, writerPort: port1 };
     transferList = [port1];
   }
@@ -164,8 +166,14 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
       return new Promise<void>((resolve, reject) => {
         if (pool.failure) return reject(pool.failure);
         finished = {
-          resolve: () => { stopAll(); resolve(); },
-          reject: (e) => { stopAll(); reject(e); },
+          resolve: () => {
+            stopAll();
+            resolve();
+          },
+          reject: (e) => {
+            stopAll();
+            reject(e);
+          },
         };
         encryptor.post({ type: 'finish' });
       });

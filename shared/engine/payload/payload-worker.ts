@@ -21,7 +21,11 @@ const port = parentPort!;
 const { cfg, shared, slotSize, ring, writerPort } = workerData as Init;
 let failed = false;
 
-interface Stage { write(chunk: Uint8Array): void; finish(): void; abort(): void }
+interface Stage {
+  write(chunk: Uint8Array): void;
+  finish(): void;
+  abort(): void;
+}
 
 function makeStage(): Stage {
   if (!ring || !writerPort) {

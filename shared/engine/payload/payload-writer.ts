@@ -41,7 +41,6 @@ export interface PayloadWriterConfig {
   totalSize: number;
 }
 
-
 /** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
 export interface CipherOutput {
   openPart(n: number): void;
@@ -61,7 +60,10 @@ export class PartEncryptor {
   private enc: SizedStreamEncryptor | null = null;
   private partPlainBytes = 0;
 
-  constructor(private readonly cfg: PayloadWriterConfig, private readonly out: CipherOutput) {
+  constructor(
+    private readonly cfg: PayloadWriterConfig,
+    private readonly out: CipherOutput,
+  ) {
     this.offset = cfg.startOffset;
   }
 
@@ -119,7 +121,10 @@ export class PartFileWriter implements CipherOutput {
   private partCipherBytes = 0;
   private readonly payloadDir: string;
 
-  constructor(driveDir: string, private readonly onPart: (p: PartInfo) => void) {
+  constructor(
+    driveDir: string,
+    private readonly onPart: (p: PartInfo) => void,
+  ) {
     this.payloadDir = join(driveDir, 'payload');
     try {
       mkdirSync(this.payloadDir, { recursive: true });
@@ -160,7 +165,11 @@ export class PartFileWriter implements CipherOutput {
       fsyncSync(this.fd);
       closeSync(this.fd);
       const dirFd = openSync(this.payloadDir, 'r');
-      try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
     } catch (e) {
       throw targetError(e, file);
     }
@@ -171,7 +180,11 @@ export class PartFileWriter implements CipherOutput {
   /** Closes the open part file without finishing it (after an error or cancel). */
   abort(): void {
     if (this.fd >= 0) {
-      try { closeSync(this.fd); } catch { /* already failing */ }
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already failing */
+      }
       this.fd = -1;
     }
   }

@@ -11,7 +11,13 @@ import { fromWorkerError, type WorkerError } from '../workers/worker-error.js';
 import { compiledWorkers } from '../workers/compiled-worker.js';
 import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
 
-interface ReadySegment { start: number; length: number; slices: Buffer[]; part: number; segment: number }
+interface ReadySegment {
+  start: number;
+  length: number;
+  slices: Buffer[];
+  part: number;
+  segment: number;
+}
 
 /** Absolute start and end of the segment holding `offset`, for parts of `partSize` bytes. */
 export function segmentBounds(offset: number, partSize: number, partSizes: readonly number[]): { start: number; end: number } {
@@ -30,7 +36,7 @@ export function planSegments(ranges: { offset: number; size: number }[], partSiz
   const plan: number[] = [];
   let last = -1;
   for (const r of ranges) {
-    for (let o = r.offset; o < r.offset + r.size; ) {
+    for (let o = r.offset; o < r.offset + r.size;) {
       const b = segmentBounds(o, partSize, partSizes);
       if (b.start !== last) plan.push(b.start);
       last = b.start;
@@ -69,10 +75,16 @@ export class SegmentPrefetcher implements SegmentSource {
   private failedAt = Infinity;
   private closed = false;
 
-  constructor(private readonly d: PayloadDescription, plan: number[], window = 16) {
+  constructor(
+    private readonly d: PayloadDescription,
+    plan: number[],
+    window = 16,
+  ) {
     this.order = new Map(plan.map((s, i) => [s, i]));
     this.host = startEngineWorker<{ type: 'segment'; start: number; length: number; buffers: ArrayBuffer[] } | { type: 'error'; start: number; error: WorkerError }>(
-      workerUrl, { name: 'decryption worker', workerData: { description: d, plan, window }, youngGenerationMb: 16 }, (m) => {
+      workerUrl,
+      { name: 'decryption worker', workerData: { description: d, plan, window }, youngGenerationMb: 16 },
+      (m) => {
         if (m.type === 'segment') {
           const slices = m.buffers.map((b) => Buffer.from(b));
           this.ready.set(m.start, { start: m.start, length: m.length, slices, part: -1, segment: -1 });
@@ -81,11 +93,13 @@ export class SegmentPrefetcher implements SegmentSource {
           this.failedAt = this.order.get(m.start) ?? 0;
         }
         this.wake();
-      }, (e) => {
+      },
+      (e) => {
         this.failure = e;
         this.failedAt = 0;
         this.wake();
-      });
+      },
+    );
   }
 
   private wake(): void {
@@ -99,7 +113,7 @@ export class SegmentPrefetcher implements SegmentSource {
   }
 
   async ensure(offset: number, length: number): Promise<void> {
-    for (let o = offset; o < offset + length; ) {
+    for (let o = offset; o < offset + length;) {
       const b = segmentBounds(o, this.d.partPlaintextSize, this.d.partSizes);
       if (this.order.has(b.start) && !this.ready.has(b.start)) {
         await new Promise<void>((resolve, reject) => {

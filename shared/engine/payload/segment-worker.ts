@@ -7,7 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PayloadReader, type PayloadDescription } from './payload-reader.js';
 import { toWorkerError } from '../workers/worker-error.js';
 
-interface Init { description: PayloadDescription; plan: number[]; window: number }
+interface Init {
+  description: PayloadDescription;
+  plan: number[];
+  window: number;
+}
 
 const port = parentPort!;
 const { description, plan, window } = workerData as Init;
@@ -23,7 +27,9 @@ function pump(): void {
     credits--;
     try {
       const seg = reader.segmentContaining(start);
-      const buffers = seg.slices.map((s) => (s.byteOffset === 0 && s.byteLength === s.buffer.byteLength ? s.buffer : s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength))) as ArrayBuffer[];
+      const buffers = seg.slices.map((s) =>
+        s.byteOffset === 0 && s.byteLength === s.buffer.byteLength ? s.buffer : s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength),
+      ) as ArrayBuffer[];
       port.postMessage({ type: 'segment', start: seg.start, length: seg.length, buffers }, buffers);
       reader.forget();
     } catch (e) {

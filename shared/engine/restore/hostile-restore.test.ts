@@ -14,10 +14,16 @@ import { linkStaysInside, restoredMode } from './restore-paths.js';
 /** Seals `src` for an escrow key, in this thread. */
 async function sealed(src: string) {
   const keys = makeKeys();
-  const result = await seal({
-    sources: [src], target: tempDir(), station: keys.station, partPlaintextSize: 2 * 1048576,
-    recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
-  }, { sinkMode: 'inline' });
+  const result = await seal(
+    {
+      sources: [src],
+      target: tempDir(),
+      station: keys.station,
+      partPlaintextSize: 2 * 1048576,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
+    },
+    { sinkMode: 'inline' },
+  );
   return { driveDir: result.driveDir, secret: { kind: 'x25519' as const, secretKey: keys.escrow.secretKey }, pinnedRoots: [keys.root.publicKey] };
 }
 
@@ -26,7 +32,7 @@ const modeOf = (p: string) => statSync(p).mode & 0o7777;
 /** A source tree whose modes a forged drive would plant: setuid/setgid programs, a world-writable sticky folder, a group/other-writable file. */
 function dangerousModes(): string {
   const src = join(tempDir(), 'data');
-  writeTree(src, { 'tool': '#!/bin/sh\n', 'sgid-tool': '#!/bin/sh\n', 'open.txt': 'anyone may write', 'big.bin': bytes(5 * 1048576 + 7), 'drop/readme.txt': 'x' });
+  writeTree(src, { tool: '#!/bin/sh\n', 'sgid-tool': '#!/bin/sh\n', 'open.txt': 'anyone may write', 'big.bin': bytes(5 * 1048576 + 7), 'drop/readme.txt': 'x' });
   chmodSync(join(src, 'tool'), 0o4755);
   chmodSync(join(src, 'sgid-tool'), 0o2755);
   chmodSync(join(src, 'open.txt'), 0o666);
@@ -89,7 +95,7 @@ describe('links from a hostile drive', () => {
   });
 
   it('outward link: a relative link climbing above the restore folder is refused too', async () => {
-    const d = await sealed(withLinks({ 'sub/escape': '../../../etc/passwd', 'trick': 'sub/../../x' }));
+    const d = await sealed(withLinks({ 'sub/escape': '../../../etc/passwd', trick: 'sub/../../x' }));
     const dest = tempDir();
     await expect(open({ ...d, dest })).rejects.toMatchObject({ code: 'E_RESTORE_UNSAFE_LINK', details: { count: 2 } });
     expect(readdirSync(dest)).toEqual([]);
@@ -99,7 +105,12 @@ describe('links from a hostile drive', () => {
     const d = await sealed(withLinks({ 'link-out': '/etc/passwd', 'sub/escape': '../../../etc/passwd' }));
     const dest = tempDir();
     const r = await open({ ...d, dest, allowOutwardLinks: true });
-    expect(r.outwardLinks).toEqual(expect.arrayContaining([{ path: 'data/link-out', target: '/etc/passwd' }, { path: 'data/sub/escape', target: '../../../etc/passwd' }]));
+    expect(r.outwardLinks).toEqual(
+      expect.arrayContaining([
+        { path: 'data/link-out', target: '/etc/passwd' },
+        { path: 'data/sub/escape', target: '../../../etc/passwd' },
+      ]),
+    );
     expect(r.outwardLinks).toHaveLength(2);
     expect(readlinkSync(join(dest, 'data/link-out'))).toBe('/etc/passwd');
     expect(readlinkSync(join(dest, 'data/inside'))).toBe('a.txt');
@@ -115,8 +126,23 @@ describe('links from a hostile drive', () => {
   });
 
   it('linkStaysInside judges the link by its own folder, refusing ".." after a name (that name may be a link to ".")', () => {
-    const yes: [string, string][] = [['a', 'b'], ['d/a', '../b'], ['d/e/a', '../../b/c'], ['a', './b'], ['d/a', '.././b']];
-    const no: [string, string][] = [['a', '/etc/passwd'], ['a', '..'], ['d/a', '../../b'], ['a', 'x/../..'], ['a', 'y/..'], ['a', ''], ['a', 'C:/Windows'], ['a', 'x\\..\\..']];
+    const yes: [string, string][] = [
+      ['a', 'b'],
+      ['d/a', '../b'],
+      ['d/e/a', '../../b/c'],
+      ['a', './b'],
+      ['d/a', '.././b'],
+    ];
+    const no: [string, string][] = [
+      ['a', '/etc/passwd'],
+      ['a', '..'],
+      ['d/a', '../../b'],
+      ['a', 'x/../..'],
+      ['a', 'y/..'],
+      ['a', ''],
+      ['a', 'C:/Windows'],
+      ['a', 'x\\..\\..'],
+    ];
     for (const [p, t] of yes) expect(linkStaysInside(Buffer.from(p), Buffer.from(t)), `${p} -> ${t}`).toBe(true);
     for (const [p, t] of no) expect(linkStaysInside(Buffer.from(p), Buffer.from(t)), `${p} -> ${t}`).toBe(false);
   });

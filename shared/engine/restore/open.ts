@@ -122,7 +122,15 @@ const breathe = () => new Promise((r) => setImmediate(r));
  * listing clashes; E_RESTORE_UNSAFE_LINK counting the links that are absolute or lead outside the
  * restore folder, unless `outward` is given, which then receives each of them.
  */
-async function plan(index: IndexReader, selection: Selection, dest: Destination, destEmpty: boolean, overwrite: boolean, signal: AbortSignal | undefined, outward: OpenReport['outwardLinks'] | null) {
+async function plan(
+  index: IndexReader,
+  selection: Selection,
+  dest: Destination,
+  destEmpty: boolean,
+  overwrite: boolean,
+  signal: AbortSignal | undefined,
+  outward: OpenReport['outwardLinks'] | null,
+) {
   let outwardCount = 0;
   let firstOutward: IndexEntry | null = null;
   let files = 0;
@@ -159,12 +167,19 @@ async function plan(index: IndexReader, selection: Selection, dest: Destination,
   }
   if (outwardCount > 0 && outward === null) {
     const e = firstOutward as IndexEntry | null;
-    throw new ScelleError('E_RESTORE_UNSAFE_LINK', `${outwardCount} link(s) on the drive are absolute or lead outside ${dest.bytes.toString()}, e.g. ${e!.path} -> ${e!.linkTarget ?? ''}; nothing was written (allow them explicitly to restore them)`, { count: outwardCount, path: e!.path, target: e!.linkTarget ?? '' });
+    throw new ScelleError(
+      'E_RESTORE_UNSAFE_LINK',
+      `${outwardCount} link(s) on the drive are absolute or lead outside ${dest.bytes.toString()}, e.g. ${e!.path} -> ${e!.linkTarget ?? ''}; nothing was written (allow them explicitly to restore them)`,
+      { count: outwardCount, path: e!.path, target: e!.linkTarget ?? '' },
+    );
   }
   if (clashes > 0) {
     const where = (firstClash as Buffer | null)!.toString();
     if (overwrite) throw new ScelleError('E_RESTORE_EXISTS', `${where} is a folder; it cannot be replaced by a file`, { count: clashes, path: where });
-    throw new ScelleError('E_RESTORE_EXISTS', `${clashes} file(s) already exist in ${dest.bytes.toString()}, e.g. ${where}; choose an empty folder or allow overwriting`, { count: clashes, path: where });
+    throw new ScelleError('E_RESTORE_EXISTS', `${clashes} file(s) already exist in ${dest.bytes.toString()}, e.g. ${where}; choose an empty folder or allow overwriting`, {
+      count: clashes,
+      path: where,
+    });
   }
   return { files, bytes, largest };
 }
@@ -232,7 +247,15 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const many = totals.bytes >= PARALLEL_MIN_BYTES || totals.files >= PARALLEL_MIN_FILES;
     const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
     if (restoreWorkersAvailable() && many && !dominated) {
-      await restoreInParallel(restoreItems(), { description: readerDescription(drive), overwrite, keepModes, umask, fsyncEachFile, signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+      await restoreInParallel(restoreItems(), {
+        description: readerDescription(drive),
+        overwrite,
+        keepModes,
+        umask,
+        fsyncEachFile,
+        signal: opts.signal,
+        onProgress: (b, f) => progress.add(b, f),
+      });
     } else {
       // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
       const ranges: IndexEntry[] = [];
@@ -271,7 +294,15 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     }
     flush.finish(restoredFiles(), restoredFolders());
     progress.flush();
-    return { driveId: drive.manifest.driveId, customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId), files: totals.files, bytes: totals.bytes, verified: true, renamed: dest.renamed, outwardLinks };
+    return {
+      driveId: drive.manifest.driveId,
+      customerKey: deriveCustomerKey(drive.dataKey, drive.manifest.driveId),
+      files: totals.files,
+      bytes: totals.bytes,
+      verified: true,
+      renamed: dest.renamed,
+      outwardLinks,
+    };
   } finally {
     reader.close();
     drive.index.close();

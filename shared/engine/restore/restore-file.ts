@@ -12,7 +12,24 @@
  * (restore-paths.ts restoredMode).
  */
 import { createHash, hash as hashOnce } from 'node:crypto';
-import { closeSync, constants, copyFileSync, existsSync, fchmodSync, fsyncSync, futimesSync, linkSync, lstatSync, openSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  futimesSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { ScelleError } from '../../errors/scelle-error.js';
 import type { IndexEntry } from '../api.js';
 import type { PayloadReader } from '../payload/payload-reader.js';
@@ -192,6 +209,8 @@ export function placeExclusively(tmp: Buffer, target: Buffer): void {
   } finally {
     try {
       unlinkSync(tmp);
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
   }
 }

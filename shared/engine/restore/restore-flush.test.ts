@@ -8,7 +8,10 @@ describe('restore durability', () => {
   it('on Linux, writes without an fsync a file and flushes the file system once at the end', () => {
     const dest = tempDir();
     const calls: string[] = [];
-    const flush = restoreFlush(dest, 'linux', (p) => { calls.push(p); return true; });
+    const flush = restoreFlush(dest, 'linux', (p) => {
+      calls.push(p);
+      return true;
+    });
     expect(flush.fsyncEachFile).toBe(false);
     // A file that does not exist proves no per-file fsync runs when the file system flush worked.
     flush.finish([Buffer.from(join(dest, 'absent'))], [Buffer.from(dest)]);
@@ -26,7 +29,9 @@ describe('restore durability', () => {
   it('elsewhere, fsyncs each file as it is written and the folders at the end', () => {
     const dest = tempDir();
     for (const platform of ['darwin', 'win32'] as const) {
-      const flush = restoreFlush(dest, platform, () => { throw new Error('not used'); });
+      const flush = restoreFlush(dest, platform, () => {
+        throw new Error('not used');
+      });
       expect(flush.fsyncEachFile).toBe(true);
       expect(() => flush.finish([Buffer.from(join(dest, 'absent'))], [Buffer.from(dest)])).not.toThrow();
     }

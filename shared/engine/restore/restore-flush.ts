@@ -31,14 +31,23 @@ export function syncFileSystem(path: string): boolean {
 function fsyncEach(files: Iterable<Buffer>): void {
   for (const f of files) {
     const fd = openSync(f, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
 /** The plan for restoring into `dest` on `platform`; `syncFs` is replaceable for tests. */
 export function restoreFlush(dest: string, platform: NodeJS.Platform = process.platform, syncFs: (path: string) => boolean = syncFileSystem): RestoreFlush {
   if (platform !== 'linux') {
-    return { fsyncEachFile: true, finish: (_files, folders) => { for (const d of folders) fsyncDir(d); } };
+    return {
+      fsyncEachFile: true,
+      finish: (_files, folders) => {
+        for (const d of folders) fsyncDir(d);
+      },
+    };
   }
   return {
     fsyncEachFile: false,

@@ -86,7 +86,10 @@ export function safeComponents(path: Buffer): Buffer[] {
  */
 export function localName(component: Buffer, platform: NodeJS.Platform = process.platform): { name: Buffer; renamed: boolean } {
   if (platform !== 'win32') return { name: component, renamed: false };
-  let s = component.toString('utf8').replace(WINDOWS_BAD_CHARS, '_').replace(/[. ]+$/, '');
+  let s = component
+    .toString('utf8')
+    .replace(WINDOWS_BAD_CHARS, '_')
+    .replace(/[. ]+$/, '');
   if (s === '') s = '_';
   if (WINDOWS_RESERVED.test(s)) s = `_${s}`;
   const name = Buffer.from(s, 'utf8');

@@ -25,7 +25,10 @@ describe('restore units', () => {
       { entry: entry(512, 1), target: Buffer.from('/d/b') },
     ];
     const units = [...unitsOf(items[Symbol.iterator]())];
-    expect(units.map((u) => [u.jobs.length, u.actions.length])).toEqual([[1, 4095], [1, 1]]);
+    expect(units.map((u) => [u.jobs.length, u.actions.length])).toEqual([
+      [1, 4095],
+      [1, 1],
+    ]);
     for (const u of units) for (const a of u.actions) a();
     expect(ran).toEqual(Array.from({ length: 4096 }, (_, i) => i + 1));
   });

@@ -22,16 +22,16 @@ import { compiledWorkers } from '../workers/compiled-worker.js';
 import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
 
 /** A file of a unit as it crosses to a worker: the destination as a latin1 string of its bytes. */
-export interface RestoreUnitJob { entry: IndexEntry; target: string }
+export interface RestoreUnitJob {
+  entry: IndexEntry;
+  target: string;
+}
 
 /** Messages to a restore worker. */
 export type RestoreWorkerRequest = { type: 'unit'; id: number; jobs: RestoreUnitJob[] } | { type: 'stop' };
 
 /** Messages from a restore worker. */
-export type RestoreWorkerMessage =
-  | { type: 'progress'; bytes: number; files: number }
-  | { type: 'unit-done'; id: number }
-  | { type: 'error'; id: number; error: WorkerError };
+export type RestoreWorkerMessage = { type: 'progress'; bytes: number; files: number } | { type: 'unit-done'; id: number } | { type: 'error'; id: number; error: WorkerError };
 
 /** A unit closes once it holds this many bytes or files. */
 const UNIT_BYTES = 32 << 20;
@@ -44,7 +44,6 @@ export function restoreWorkersAvailable(): boolean {
   return compiledWorkers(workerUrl);
 }
 
-
 /**
  * What a restore does, in tar order: restore a file (on a worker), or run an action in this
  * thread once every file before it is restored (create a link, set a folder's mode and times).
@@ -52,7 +51,10 @@ export function restoreWorkersAvailable(): boolean {
 export type RestoreItem = RestoreJob | { after: () => void };
 
 /** One unit: the files that cross to a worker, and the actions to run once it and every unit before it are done. */
-export interface RestoreUnit { jobs: RestoreUnitJob[]; actions: (() => void)[] }
+export interface RestoreUnit {
+  jobs: RestoreUnitJob[];
+  actions: (() => void)[];
+}
 
 /**
  * Cuts `items` (in tar order, read as they come) into units of consecutive items, each closed
@@ -173,21 +175,27 @@ export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRe
     };
 
     for (let i = 0; i < count; i++) {
-      const w: EngineWorker = startEngineWorker<RestoreWorkerMessage>(workerUrl, {
-        name: 'restore worker', workerData: { description: opts.description, overwrite: opts.overwrite, keepModes: opts.keepModes, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
-      }, (m) => {
-        if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
-        else if (m.type === 'unit-done') {
-          unitDone(m.id);
-          feed(w);
-        } else {
-          stopAll(fromWorkerError(m.error));
+      const w: EngineWorker = startEngineWorker<RestoreWorkerMessage>(
+        workerUrl,
+        {
+          name: 'restore worker',
+          workerData: { description: opts.description, overwrite: opts.overwrite, keepModes: opts.keepModes, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
+        },
+        (m) => {
+          if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
+          else if (m.type === 'unit-done') {
+            unitDone(m.id);
+            feed(w);
+          } else {
+            stopAll(fromWorkerError(m.error));
+            retire(w);
+          }
+        },
+        (e) => {
+          stopAll(e);
           retire(w);
-        }
-      }, (e) => {
-        stopAll(e);
-        retire(w);
-      });
+        },
+      );
       workers.push(w);
       feed(w);
     }

@@ -43,7 +43,11 @@ export function resolveSelection(index: IndexReader, paths: readonly string[] | 
     if (hit) found.push(hit);
     else missing.push(p);
   }
-  if (missing.length > 0) throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not on this drive: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}`, { path: missing[0]!, count: missing.length });
+  if (missing.length > 0)
+    throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not on this drive: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}`, {
+      path: missing[0]!,
+      count: missing.length,
+    });
   found.sort((a, b) => compareEntryPaths(a.path, b.path));
   // Keep each chosen entry once, and none that lies below a chosen folder (which comes later
   // in the index order, after everything below it).
@@ -66,7 +70,8 @@ export function resolveSelection(index: IndexReader, paths: readonly string[] | 
       if (ancestors.has(k) || chosen.has(k)) continue;
       const entry = index.find(p);
       if (!entry) throw new ScelleError('E_FORMAT_INDEX', `the index does not list the folder holding ${item.entry.path}`);
-      if (entry.type !== 'directory') throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to restore "${item.entry.path}": it lies below a file or link of the drive`, { path: item.entry.path });
+      if (entry.type !== 'directory')
+        throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to restore "${item.entry.path}": it lies below a file or link of the drive`, { path: item.entry.path });
       ancestors.set(k, { path: Buffer.from(p), entry });
     }
   }
@@ -105,7 +110,11 @@ export function* selectedEntries(index: IndexReader, selection: Selection, check
       }
       const e = item.entry;
       if (seen.entries !== e.entries || seen.files !== e.files || seen.bytes !== e.bytes) {
-        throw new ScelleError('E_FORMAT_INDEX', `index: folder ${JSON.stringify(e.path)} counts ${e.entries} entries, ${e.files} files and ${e.bytes} bytes, and holds ${seen.entries}, ${seen.files} and ${seen.bytes}`, { path: e.path });
+        throw new ScelleError(
+          'E_FORMAT_INDEX',
+          `index: folder ${JSON.stringify(e.path)} counts ${e.entries} entries, ${e.files} files and ${e.bytes} bytes, and holds ${seen.entries}, ${seen.files} and ${seen.bytes}`,
+          { path: e.path },
+        );
       }
     }
     yield item.entry;

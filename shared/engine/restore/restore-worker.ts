@@ -12,7 +12,14 @@ import { toWorkerError } from '../workers/worker-error.js';
 import { restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
 import type { RestoreUnitJob, RestoreWorkerMessage, RestoreWorkerRequest } from './restore-pool.js';
 
-interface Init { description: PayloadDescription; overwrite: boolean; keepModes: boolean; umask: number; fsyncEachFile: boolean; cancel: SharedArrayBuffer }
+interface Init {
+  description: PayloadDescription;
+  overwrite: boolean;
+  keepModes: boolean;
+  umask: number;
+  fsyncEachFile: boolean;
+  cancel: SharedArrayBuffer;
+}
 
 const port = parentPort!;
 const init = workerData as Init;

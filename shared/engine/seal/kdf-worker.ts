@@ -5,9 +5,12 @@ import { answerOneShot } from '../workers/one-shot-worker.js';
 
 const { canonicalCode } = workerData as { canonicalCode: string };
 let kek: Uint8Array | undefined;
-await answerOneShot((m) => parentPort!.postMessage(m), async () => {
-  const derived = await deriveUnlockCodeKey(canonicalCode);
-  kek = derived.kek;
-  return derived;
-});
+await answerOneShot(
+  (m) => parentPort!.postMessage(m),
+  async () => {
+    const derived = await deriveUnlockCodeKey(canonicalCode);
+    kek = derived.kek;
+    return derived;
+  },
+);
 kek?.fill(0); // postMessage copied it

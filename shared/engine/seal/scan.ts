@@ -107,8 +107,15 @@ function entryAt(sourcePath: Buffer, archiveAt: number, totals: SubtreeTotals | 
     throw new ScelleError('E_SOURCE_CHANGED', `${sourcePath.toString()} stopped being a folder while being read`, { path: sourcePath.toString() });
   }
   const e: SourceEntry = {
-    sourcePath, archivePath: sourcePath.subarray(archiveAt), type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs,
-    linkTarget: type === 'symlink' ? readlinkSync(sourcePath, { encoding: 'buffer' }) : undefined, tarBytes: 0, totals,
+    sourcePath,
+    archivePath: sourcePath.subarray(archiveAt),
+    type,
+    size: type === 'file' ? st.size : 0,
+    mode: st.mode & 0o7777,
+    mtimeMs: st.mtimeMs,
+    linkTarget: type === 'symlink' ? readlinkSync(sourcePath, { encoding: 'buffer' }) : undefined,
+    tarBytes: 0,
+    totals,
   };
   e.tarBytes = tarEntrySize(e);
   return e;

@@ -35,24 +35,32 @@ export interface SealState {
   parts: PartInfo[];
 }
 
-const partSchema = z.object({ index: z.number().int().min(0), file: z.string(), size: z.number().int().min(0), plaintextSize: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
-const stateSchema = z.object({
-  format: z.literal('scelle/1-seal-state'),
-  driveId: z.string().regex(DRIVE_ID_PATTERN),
-  createdAt: z.string(),
-  sources: z.array(z.string()),
-  fingerprint: z.string(),
-  partPlaintextSize: z.number().int().positive(),
-  partCount: z.number().int().min(1).max(FORMAT_LIMITS.parts).optional(),
-  stationId: z.string(),
-  resumeSlot: keyslotSchema,
-  parts: z.array(partSchema).max(FORMAT_LIMITS.parts),
-}).superRefine((st, ctx) => {
-  // The finished parts are parts 0…k−1, in order, under the names a seal gives them.
-  st.parts.forEach((p, n) => {
-    if (p.index !== n || p.file !== partFileName(n)) ctx.addIssue({ code: 'custom', path: ['parts', n], message: 'not the expected part' });
-  });
+const partSchema = z.object({
+  index: z.number().int().min(0),
+  file: z.string(),
+  size: z.number().int().min(0),
+  plaintextSize: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
+const stateSchema = z
+  .object({
+    format: z.literal('scelle/1-seal-state'),
+    driveId: z.string().regex(DRIVE_ID_PATTERN),
+    createdAt: z.string(),
+    sources: z.array(z.string()),
+    fingerprint: z.string(),
+    partPlaintextSize: z.number().int().positive(),
+    partCount: z.number().int().min(1).max(FORMAT_LIMITS.parts).optional(),
+    stationId: z.string(),
+    resumeSlot: keyslotSchema,
+    parts: z.array(partSchema).max(FORMAT_LIMITS.parts),
+  })
+  .superRefine((st, ctx) => {
+    // The finished parts are parts 0…k−1, in order, under the names a seal gives them.
+    st.parts.forEach((p, n) => {
+      if (p.index !== n || p.file !== partFileName(n)) ctx.addIssue({ code: 'custom', path: ['parts', n], message: 'not the expected part' });
+    });
+  });
 
 /** The X25519 key pair a station uses to wrap resume state, derived from its Ed25519 seed. */
 export function stationResumeKey(stationSecretKey: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
@@ -79,6 +87,11 @@ export function readSealState(driveDir: string): SealState {
     return { ...rest, ...(partCount !== undefined ? { partCount } : {}), resumeSlot: parsed.resumeSlot as X25519Keyslot };
   } catch (e) {
     if (isScelleError(e, 'E_FORMAT_UNSAFE_ENTRY') || isScelleError(e, 'E_FORMAT_LIMIT')) throw e;
-    throw new ScelleError('E_RESUME_MISMATCH', `the unfinished seal in ${driveDir} cannot be resumed: its state file is damaged; delete the folder and seal again`, { path: driveDir }, { cause: e });
+    throw new ScelleError(
+      'E_RESUME_MISMATCH',
+      `the unfinished seal in ${driveDir} cannot be resumed: its state file is damaged; delete the folder and seal again`,
+      { path: driveDir },
+      { cause: e },
+    );
   }
 }

@@ -42,7 +42,10 @@ class CountedWalk {
   private readonly tally = new ScanTally();
   private next: SourceEntry | undefined;
 
-  constructor(sources: readonly string[], private readonly scan: ScanResult) {
+  constructor(
+    sources: readonly string[],
+    private readonly scan: ScanResult,
+  ) {
     this.walk = walkSources(sources);
     this.advance();
   }
@@ -200,7 +203,10 @@ class TarBuffer {
   /** Absolute stream offset of buf[0]. */
   private base = 0;
 
-  constructor(private readonly sink: PayloadSink, private readonly startOffset: number) {}
+  constructor(
+    private readonly sink: PayloadSink,
+    private readonly startOffset: number,
+  ) {}
 
   async init(): Promise<void> {
     this.buf = await this.sink.acquire();

@@ -25,10 +25,7 @@ import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
 import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import {
-  DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE,
-  driveDirFor, newDriveId, readmeText,
-} from '../drive-layout.js';
+import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { requireFileOrAbsent, requireFolderOrAbsent } from '../drive-files.js';
 import { partFileName } from '../../format/layout.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
@@ -121,7 +118,13 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   let resumeState: SealState | null = null;
   if (opts.resume) {
     if (unfinished.length !== 1) {
-      throw new ScelleError('E_RESUME_MISMATCH', unfinished.length === 0 ? `there is no unfinished seal in ${opts.target} to resume` : `${unfinished.length} unfinished seals are in ${opts.target}; keep only the one to resume`, { path: opts.target });
+      throw new ScelleError(
+        'E_RESUME_MISMATCH',
+        unfinished.length === 0
+          ? `there is no unfinished seal in ${opts.target} to resume`
+          : `${unfinished.length} unfinished seals are in ${opts.target}; keep only the one to resume`,
+        { path: opts.target },
+      );
     }
     resumeState = readSealState(unfinished[0]!);
     if (resumeState.stationId !== station.id) {
@@ -135,7 +138,10 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   const scanProgress = new ProgressTracker('scan', 0, 0, opts.onProgress);
   const scan = await scanSources(opts.sources, {
     signal,
-    onCount: (files, bytes) => { scanProgress.setTotals(bytes, files); scanProgress.add(0); },
+    onCount: (files, bytes) => {
+      scanProgress.setTotals(bytes, files);
+      scanProgress.add(0);
+    },
   });
   scanProgress.setTotals(scan.bytes, scan.files);
   scanProgress.flush();
@@ -145,7 +151,11 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   if (resumeState) {
     const sourcesSame = JSON.stringify(resumeState.sources) === JSON.stringify(opts.sources.map((s) => join(s)));
     if (!sourcesSame || resumeState.fingerprint !== scan.fingerprint) {
-      throw new ScelleError('E_RESUME_MISMATCH', 'the sources changed since this seal started (files added, removed, resized or modified); delete the unfinished folder and seal again', { path: unfinished[0]! });
+      throw new ScelleError(
+        'E_RESUME_MISMATCH',
+        'the sources changed since this seal started (files added, removed, resized or modified); delete the unfinished folder and seal again',
+        { path: unfinished[0]! },
+      );
     }
   }
   const partSizes = partSizesOf(scan.tarSize, partSize);
@@ -169,9 +179,16 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     driveId = newDriveId();
     dataKey = randomBytes(32);
     state = {
-      format: 'scelle/1-seal-state', driveId, createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      sources: opts.sources.map((s) => join(s)), fingerprint: scan.fingerprint, partPlaintextSize: partSize, partCount, stationId: station.id,
-      resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, driveId, 'resume'), parts: [],
+      format: 'scelle/1-seal-state',
+      driveId,
+      createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      sources: opts.sources.map((s) => join(s)),
+      fingerprint: scan.fingerprint,
+      partPlaintextSize: partSize,
+      partCount,
+      stationId: station.id,
+      resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, driveId, 'resume'),
+      parts: [],
     };
   }
   const driveDir = driveDirFor(opts.target, driveId);
@@ -206,16 +223,21 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   // 4. Payload.
   const startOffset = finishedParts.length * partSize;
   const parts: PartInfo[] = [...finishedParts];
-  const sink = createPayloadSink({ driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset, totalSize: scan.tarSize }, (p) => {
-    parts.push(p);
-    state = { ...state, parts: [...parts] };
-    writeSealState(driveDir, state);
-  }, internals.sinkMode ?? chooseSinkMode(scan));
+  const sink = createPayloadSink(
+    { driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset, totalSize: scan.tarSize },
+    (p) => {
+      parts.push(p);
+      state = { ...state, parts: [...parts] };
+      writeSealState(driveDir, state);
+    },
+    internals.sinkMode ?? chooseSinkMode(scan),
+  );
   // Many entries: their per-file work is spread over tar builder workers (not on a resume,
   // which must skip the finished parts entry by entry).
-  const builders = sink.shared && startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
-    ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount())
-    : null;
+  const builders =
+    sink.shared && startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
+      ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount())
+      : null;
   const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
   // The index is encrypted into index.scx as the entries go (a resume writes it anew).
   let index: IndexWriter;
@@ -255,7 +277,9 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   if (unlockSlot) keyslots.push(unlockSlot);
   for (const r of recipients.x25519) keyslots.push(wrapForX25519(dataKey, r.publicKey, driveId, r.label));
   const manifest: Manifest = {
-    format: 'scelle/1', driveId, createdAt: state.createdAt,
+    format: 'scelle/1',
+    driveId,
+    createdAt: state.createdAt,
     payload: { aead: 'AES256_GCM_HKDF_1MB', partPlaintextSize: partSize, parts: parts.map((p) => ({ file: p.file, size: p.size, sha256: p.sha256 })) },
     index: { file: INDEX_FILE, size: writtenIndex.size, sha256: writtenIndex.sha256 },
     keyslots,
@@ -272,9 +296,14 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   dataKey.fill(0);
 
   const result: SealResult = {
-    driveId, driveDir,
+    driveId,
+    driveDir,
     manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
-    files: scan.files, bytes: scan.bytes, parts: partCount, resumed: resumeState !== null, customerPublicKey: customerKey,
+    files: scan.files,
+    bytes: scan.bytes,
+    parts: partCount,
+    resumed: resumeState !== null,
+    customerPublicKey: customerKey,
   };
   if (unlockKey) result.unlockCode = unlockKey.code;
   return result;

@@ -27,7 +27,10 @@ export function openSource(e: SourceFileFacts): number {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP') throw sourceChanged(e, code === 'ENOENT' ? 'disappeared' : 'was replaced by a link');
-    throw new ScelleError('E_SOURCE_UNREADABLE', `${e.sourcePath.toString()} cannot be read (${code}); fix its permissions or leave it out`, { path: e.sourcePath.toString(), errno: String(code) });
+    throw new ScelleError('E_SOURCE_UNREADABLE', `${e.sourcePath.toString()} cannot be read (${code}); fix its permissions or leave it out`, {
+      path: e.sourcePath.toString(),
+      errno: String(code),
+    });
   }
 }
 
@@ -55,7 +58,7 @@ export function checkUnchanged(e: SourceFileFacts, fd: number): void {
 export function readWholeSource(e: SourceFileFacts, target: Buffer): string {
   const fd = openSource(e);
   try {
-    for (let done = 0; done < e.size; ) done += readSource(e, fd, target.subarray(done), e.size - done);
+    for (let done = 0; done < e.size;) done += readSource(e, fd, target.subarray(done), e.size - done);
     checkUnchanged(e, fd);
   } finally {
     closeSync(fd);

@@ -90,8 +90,15 @@ function archiveStartOf(e: TarEntrySource): number {
 /** A scan entry as a {@link BatchEntry}. */
 export function toBatchEntry(e: TarEntrySource): BatchEntry {
   return {
-    sourcePath: e.sourcePath.toString('latin1'), archiveAt: archiveStartOf(e), linkTarget: e.linkTarget?.toString('latin1'),
-    type: e.type, size: e.size, mode: e.mode, mtimeMs: e.mtimeMs, tarBytes: e.tarBytes, totals: e.totals,
+    sourcePath: e.sourcePath.toString('latin1'),
+    archiveAt: archiveStartOf(e),
+    linkTarget: e.linkTarget?.toString('latin1'),
+    type: e.type,
+    size: e.size,
+    mode: e.mode,
+    mtimeMs: e.mtimeMs,
+    tarBytes: e.tarBytes,
+    totals: e.totals,
   };
 }
 
@@ -116,9 +123,15 @@ export function buildTarBatch(entries: readonly BatchEntry[], out: Buffer, start
   for (const b of entries) {
     const sourcePath = Buffer.from(b.sourcePath, 'latin1');
     const e: TarEntrySource = {
-      sourcePath, archivePath: sourcePath.subarray(b.archiveAt),
+      sourcePath,
+      archivePath: sourcePath.subarray(b.archiveAt),
       linkTarget: b.linkTarget === undefined ? undefined : Buffer.from(b.linkTarget, 'latin1'),
-      type: b.type, size: b.size, mode: b.mode, mtimeMs: b.mtimeMs, tarBytes: b.tarBytes, totals: b.totals,
+      type: b.type,
+      size: b.size,
+      mode: b.mode,
+      mtimeMs: b.mtimeMs,
+      tarBytes: b.tarBytes,
+      totals: b.totals,
     };
     const w = writeTarEntry(e, out, result.length, start);
     result.length += w.length;

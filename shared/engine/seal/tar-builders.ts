@@ -11,7 +11,12 @@ import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js'
 import { compiledWorkers } from '../workers/compiled-worker.js';
 
 /** A batch to build into slot `slot`, starting at absolute stream offset `start`. */
-export interface TarBuilderRequest { id: number; slot: number; start: number; entries: BatchEntry[] }
+export interface TarBuilderRequest {
+  id: number;
+  slot: number;
+  start: number;
+  entries: BatchEntry[];
+}
 /** A builder's answer. */
 export type TarBuilderResponse = { id: number; ok: true; result: BatchResult } | { id: number; ok: false; error: WorkerError };
 
@@ -39,13 +44,18 @@ export class TarBuilders {
   constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
     for (let i = 0; i < count; i++) {
       const slot = { host: null as unknown as EngineWorker, busy: 0 };
-      slot.host = startEngineWorker<TarBuilderResponse>(workerUrl, { name: 'tar builder', workerData: { shared, slotSize }, youngGenerationMb: 16, oldGenerationMb: BUILDER_OLD_GENERATION_MB }, (m) => {
-        slot.busy--;
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.ok) p?.resolve(m.result);
-        else p?.reject(fromWorkerError(m.error));
-      }, (e) => this.fail(e));
+      slot.host = startEngineWorker<TarBuilderResponse>(
+        workerUrl,
+        { name: 'tar builder', workerData: { shared, slotSize }, youngGenerationMb: 16, oldGenerationMb: BUILDER_OLD_GENERATION_MB },
+        (m) => {
+          slot.busy--;
+          const p = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          if (m.ok) p?.resolve(m.result);
+          else p?.reject(fromWorkerError(m.error));
+        },
+        (e) => this.fail(e),
+      );
       this.workers.push(slot);
     }
   }

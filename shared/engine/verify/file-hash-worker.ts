@@ -5,10 +5,14 @@ import { answerOneShot } from '../workers/one-shot-worker.js';
 
 const post = (m: unknown) => parentPort!.postMessage(m);
 const { paths } = workerData as { paths: string[] };
-await answerOneShot(post, () => paths.map((path) => {
-  try {
-    return sha256FileSync(path, (n) => { if (n > 0) post({ type: 'progress', n }); });
-  } catch {
-    return null;
-  }
-}));
+await answerOneShot(post, () =>
+  paths.map((path) => {
+    try {
+      return sha256FileSync(path, (n) => {
+        if (n > 0) post({ type: 'progress', n });
+      });
+    } catch {
+      return null;
+    }
+  }),
+);

@@ -65,17 +65,23 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
       continue;
     }
     if (size !== f.size) {
-      problems.push(problem(new ScelleError('E_FORMAT_PART_SIZE', `${f.file} (${f.label}) has ${size} bytes, the manifest says ${f.size}`, { file: f.file, size, expected: f.size })));
+      problems.push(
+        problem(new ScelleError('E_FORMAT_PART_SIZE', `${f.file} (${f.label}) has ${size} bytes, the manifest says ${f.size}`, { file: f.file, size, expected: f.size })),
+      );
       progress.add(f.size);
       continue;
     }
     toHash.push(f);
   }
-  const digests = await hashFiles(toHash.map((f) => join(driveDir, f.file)), { onBytes: (n) => progress.add(n), signal });
+  const digests = await hashFiles(
+    toHash.map((f) => join(driveDir, f.file)),
+    { onBytes: (n) => progress.add(n), signal },
+  );
   toHash.forEach((f, i) => {
     const digest = digests[i];
     if (digest === null) problems.push(problem(new ScelleError('E_FORMAT_PART_MISSING', `${f.file} (${f.label}) cannot be read`, { file: f.file })));
-    else if (digest !== f.sha256) problems.push(problem(new ScelleError('E_FORMAT_PART_HASH', `${f.file} (${f.label}) is damaged or was replaced: its SHA-256 differs from the manifest`, { file: f.file })));
+    else if (digest !== f.sha256)
+      problems.push(problem(new ScelleError('E_FORMAT_PART_HASH', `${f.file} (${f.label}) is damaged or was replaced: its SHA-256 differs from the manifest`, { file: f.file })));
   });
   const expected = new Set(manifest.payload.parts.map((p) => p.file));
   let present: string[] = [];
@@ -107,13 +113,21 @@ async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | unde
       progress.add(pos - counted, files);
       counted = pos;
     };
-    const visit = (from: number, length: number, onSlice: (s: Buffer) => void) => reader.forEachChunk(from, length, (slices) => {
-      for (const s of slices) onSlice(s);
-      throwIfCancelled(signal);
-    });
+    const visit = (from: number, length: number, onSlice: (s: Buffer) => void) =>
+      reader.forEachChunk(from, length, (slices) => {
+        for (const s of slices) onSlice(s);
+        throwIfCancelled(signal);
+      });
     const tar = new TarReader(
-      async (n) => { await reader.ensure(pos, n); const b = reader.read(pos, n); pos += n; return b; },
-      async (n) => { pos += n; },
+      async (n) => {
+        await reader.ensure(pos, n);
+        const b = reader.read(pos, n);
+        pos += n;
+        return b;
+      },
+      async (n) => {
+        pos += n;
+      },
     );
     const checker = new IndexChecker(unlocked.index);
     for (const { at, entry } of unlocked.index.scan(unlocked.index.entriesAt)) {
@@ -185,7 +199,14 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
 }
 
 /** Unlocks the drive and runs the full check; fills the report's counts. Throws E_KEY_* and E_CANCELLED. */
-async function verifyUnlocked(drive: LoadedDrive, secret: DriveSecret, signal: AbortSignal | undefined, progress: ProgressTracker, report: VerifyReport, mediaBytes: number): Promise<Problem[]> {
+async function verifyUnlocked(
+  drive: LoadedDrive,
+  secret: DriveSecret,
+  signal: AbortSignal | undefined,
+  progress: ProgressTracker,
+  report: VerifyReport,
+  mediaBytes: number,
+): Promise<Problem[]> {
   let unlocked: UnlockedDrive;
   try {
     unlocked = await unlockDrive(drive, secret, signal);

@@ -21,7 +21,9 @@ export interface OneShot<T> {
 /** Starts the worker script at `url` with `workerData`; `onProgress` receives its progress counts. */
 export function startOneShotWorker<T>(url: URL, workerData: unknown, onProgress?: (n: number) => void): OneShot<T> {
   let settle: { resolve: (v: T) => void; reject: (e: ScelleError) => void } | null = null;
-  const result = new Promise<T>((resolve, reject) => { settle = { resolve, reject }; });
+  const result = new Promise<T>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
   const finish = (f: (s: NonNullable<typeof settle>) => void) => {
     const s = settle;
     if (!s) return;
@@ -29,11 +31,16 @@ export function startOneShotWorker<T>(url: URL, workerData: unknown, onProgress?
     void host.stop();
     f(s);
   };
-  const host = startEngineWorker<OneShotMessage<T>>(url, { name: 'worker', workerData }, (m) => {
-    if (m.type === 'progress') onProgress?.(m.n);
-    else if (m.type === 'done') finish((s) => s.resolve(m.value));
-    else finish((s) => s.reject(fromWorkerError(m.error)));
-  }, (e) => finish((s) => s.reject(e)));
+  const host = startEngineWorker<OneShotMessage<T>>(
+    url,
+    { name: 'worker', workerData },
+    (m) => {
+      if (m.type === 'progress') onProgress?.(m.n);
+      else if (m.type === 'done') finish((s) => s.resolve(m.value));
+      else finish((s) => s.reject(fromWorkerError(m.error)));
+    },
+    (e) => finish((s) => s.reject(e)),
+  );
   return { result, cancel: () => finish((s) => s.reject(new ScelleError('E_CANCELLED', 'the operation was cancelled'))) };
 }
 

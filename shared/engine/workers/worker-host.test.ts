@@ -15,10 +15,15 @@ function script(body: string): URL {
 function run(body: string, retireOnMessage = false): Promise<{ messages: unknown[]; failure: ScelleError | null }> {
   return new Promise((resolve) => {
     const messages: unknown[] = [];
-    const host = startEngineWorker(script(body), { name: 'test worker', workerData: 7 }, (m) => {
-      messages.push(m);
-      if (retireOnMessage) host.retire();
-    }, (failure) => resolve({ messages, failure }));
+    const host = startEngineWorker(
+      script(body),
+      { name: 'test worker', workerData: 7 },
+      (m) => {
+        messages.push(m);
+        if (retireOnMessage) host.retire();
+      },
+      (failure) => resolve({ messages, failure }),
+    );
     host.worker.on('exit', () => setTimeout(() => resolve({ messages, failure: null }), 20));
   });
 }
@@ -36,7 +41,14 @@ describe('engine worker host', () => {
     const done = await run(`parentPort.postMessage('done'); setTimeout(() => process.exit(0), 10);`, true);
     expect(done).toEqual({ messages: ['done'], failure: null });
     let failed = false;
-    const host = startEngineWorker(script(`setInterval(() => {}, 1000);`), { name: 'idle worker' }, () => undefined, () => { failed = true; });
+    const host = startEngineWorker(
+      script(`setInterval(() => {}, 1000);`),
+      { name: 'idle worker' },
+      () => undefined,
+      () => {
+        failed = true;
+      },
+    );
     await host.stop();
     await new Promise((r) => setTimeout(r, 20));
     expect(failed).toBe(false);

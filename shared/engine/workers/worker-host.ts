@@ -60,7 +60,9 @@ export function startEngineWorker<M>(url: URL, opts: EngineWorkerOptions, onMess
   return {
     worker,
     post: (m) => worker.postMessage(m),
-    retire: () => { expected = true; },
+    retire: () => {
+      expected = true;
+    },
     stop: async () => {
       expected = true;
       await worker.terminate();
