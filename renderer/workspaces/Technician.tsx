@@ -8,7 +8,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
-import { carrierLabel } from '../carrier-label.js';
+import { CarrierTrackingFields } from './technician/CarrierTrackingFields.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
@@ -24,16 +24,13 @@ type Seal = ResponseOf<'engine.seal'>;
 type Count = ResponseOf<'sources.count'>;
 type Tracking = ResponseOf<'carriers.validate'>;
 
-const NO_CARRIERS: readonly string[] = [];
-
 /** The technician's workspace. */
 export function Technician() {
   const t = useT();
   const tc = useTc();
   const lang = useApp((s) => s.language);
   const escrowAvailable = useApp((s) => s.info?.escrowAvailable === true);
-  const carriers = useApp((s) => s.info?.carriers ?? NO_CARRIERS);
-  const ids = { customerKey: useId(), carrier: useId(), tracking: useId(), trackingHelp: useId() };
+  const ids = { customerKey: useId() };
   const [form] = useState(createSealForm);
   const sources = useStore(form, (s) => s.sources);
   const drives = useStore(form, (s) => s.drives);
@@ -374,36 +371,15 @@ export function Technician() {
       </Section>
 
       <Section title={t('tech.step.ship')} disabled={!sealed}>
-        <div className="grid2">
-          <div>
-            <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
-            <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
-              <option value="auto">{t('tech.carrier.auto')}</option>
-              {carriers.map((c) => (
-                <option key={c} value={c}>
-                  {carrierLabel(t, c)}
-                </option>
-              ))}
-              <option value="other">{t('tech.carrier.other')}</option>
-            </select>
-          </div>
-          <div>
-            <label htmlFor={ids.tracking}>{t('tech.tracking')}</label>
-            <input
-              id={ids.tracking}
-              className="mono"
-              value={tracking}
-              onChange={(e) => setTracking(e.target.value)}
-              aria-describedby={ids.trackingHelp}
-              aria-invalid={trackingResult ? !trackingResult.valid : undefined}
-              spellCheck={false}
-              autoComplete="off"
-            />
-            <p id={ids.trackingHelp} aria-live="polite" data-testid="tracking-status" className={trackingResult?.valid ? 'good' : 'bad'}>
-              {trackingText}
-            </p>
-          </div>
-        </div>
+        <CarrierTrackingFields
+          carrier={carrier}
+          onCarrier={setCarrier}
+          tracking={tracking}
+          onTracking={setTracking}
+          valid={trackingResult ? trackingResult.valid : undefined}
+          status={trackingText}
+          statusTestId="tracking-status"
+        />
         <div className="row">
           <button type="button" disabled={!shippingReady} onClick={() => void recordShipment()}>
             {t('tech.recordShipment')}

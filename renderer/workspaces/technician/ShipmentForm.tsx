@@ -2,16 +2,14 @@
  * Records (or corrects, with a newer `shipped` event) the shipment of one drive from the
  * dashboard: carrier and tracking number validated as typed, as in the sealing form.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ResponseOf } from '../../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../../bridge.js';
-import { carrierLabel } from '../../carrier-label.js';
-import { useApp } from '../../store.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { CarrierTrackingFields } from './CarrierTrackingFields.js';
 import { useT } from '../../i18n/use-t.js';
 
 type Tracking = ResponseOf<'carriers.validate'>;
-const NO_CARRIERS: readonly string[] = [];
 
 /** The form; `current` is the shipment being corrected, if any. `onRecorded` receives whether the event reached the service. */
 export function ShipmentForm({
@@ -26,8 +24,6 @@ export function ShipmentForm({
   onCancel: () => void;
 }) {
   const t = useT();
-  const carriers = useApp((s) => s.info?.carriers ?? NO_CARRIERS);
-  const ids = { carrier: useId(), tracking: useId(), help: useId() };
   const [carrier, setCarrier] = useState('auto');
   const [tracking, setTracking] = useState('');
   const [result, setResult] = useState<Tracking | null>(null);
@@ -81,36 +77,15 @@ export function ShipmentForm({
           {t('dash.ship.current', { tracking: current.trackingNumber })}
         </p>
       )}
-      <div className="grid2">
-        <div>
-          <label htmlFor={ids.carrier}>{t('tech.carrier')}</label>
-          <select id={ids.carrier} value={carrier} onChange={(e) => setCarrier(e.target.value)}>
-            <option value="auto">{t('tech.carrier.auto')}</option>
-            {carriers.map((c) => (
-              <option key={c} value={c}>
-                {carrierLabel(t, c)}
-              </option>
-            ))}
-            <option value="other">{t('tech.carrier.other')}</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor={ids.tracking}>{t('tech.tracking')}</label>
-          <input
-            id={ids.tracking}
-            className="mono"
-            value={tracking}
-            onChange={(e) => setTracking(e.target.value)}
-            aria-describedby={ids.help}
-            aria-invalid={result ? !result.valid : undefined}
-            spellCheck={false}
-            autoComplete="off"
-          />
-          <p id={ids.help} aria-live="polite" data-testid="dash-tracking-status" className={result?.valid ? 'good' : 'bad'}>
-            {status}
-          </p>
-        </div>
-      </div>
+      <CarrierTrackingFields
+        carrier={carrier}
+        onCarrier={setCarrier}
+        tracking={tracking}
+        onTracking={setTracking}
+        valid={result ? result.valid : undefined}
+        status={status}
+        statusTestId="dash-tracking-status"
+      />
       <ErrorNotice error={error} />
       <div className="row">
         <button type="submit" disabled={!ready}>
