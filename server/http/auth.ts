@@ -8,7 +8,7 @@ import type { ServiceContext } from '../context.js';
 import { forbidden, HttpError, unauthorized } from './errors.js';
 import type { RateLimiter } from './rate-limits.js';
 import { LOG_ROUTES } from './routes-log.js';
-import { REVOCATION_PUBLIC_ROUTES } from './routes-revocations.js';
+import { PUBLIC_GET_ROUTES } from './public-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,7 +36,7 @@ export function installAuth(app: FastifyInstance, ctx: ServiceContext, limiter: 
   app.addHook('onRequest', async (req) => {
     await limiter.address(req);
     const path = req.routeOptions.url ?? req.url;
-    if (PUBLIC_ROUTES.has(path) || (req.method === 'GET' && (REVOCATION_PUBLIC_ROUTES as readonly string[]).includes(path))) return;
+    if (PUBLIC_ROUTES.has(path) || (req.method === 'GET' && PUBLIC_GET_ROUTES.includes(path))) return;
     await limiter.failuresAllowed(req);
     const caller = await authenticate(ctx.db, req.headers.authorization, ctx.now());
     if (typeof caller === 'string') {

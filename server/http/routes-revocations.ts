@@ -13,9 +13,6 @@ import { latestRevocationList, storeRevocationList } from '../custody/revocation
 import { requireRole } from './auth.js';
 import { HttpError, notFound } from './errors.js';
 
-/** The routes of this module whose GET is answered without a token (see http/auth.ts). */
-export const REVOCATION_PUBLIC_ROUTES = ['/v1/revocations'] as const;
-
 /** Registers the revocation list routes. */
 export function registerRevocationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/v1/revocations', async (_req, reply) => {
