@@ -9,6 +9,7 @@ import { useStore } from 'zustand';
 import type { ResponseOf, VerifyReportDto } from '../../shared/ipc/index.js';
 import { api, asUiError, unwrap, type UiError } from '../bridge.js';
 import { CarrierTrackingFields } from './technician/CarrierTrackingFields.js';
+import { useTrackingNumber } from './technician/use-tracking-number.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressPanel } from '../components/ProgressPanel.js';
 import { Notice, Section } from '../components/Section.js';
@@ -22,7 +23,6 @@ import { createSealForm, customerKeyOk, recipientsOf, sealReady } from './seal/s
 type Check = ResponseOf<'drives.check'>;
 type Seal = ResponseOf<'engine.seal'>;
 type Count = ResponseOf<'sources.count'>;
-type Tracking = ResponseOf<'carriers.validate'>;
 
 /** The technician's workspace. */
 export function Technician() {
@@ -45,9 +45,7 @@ export function Technician() {
   const [copied, setCopied] = useState(false);
   const verifyJob = useJob<VerifyReportDto>();
   const [verifyRecorded, setVerifyRecorded] = useState<{ synced: boolean } | null>(null);
-  const [carrier, setCarrier] = useState('auto');
-  const [tracking, setTracking] = useState('');
-  const [trackingResult, setTrackingResult] = useState<Tracking | null>(null);
+  const { carrier, setCarrier, tracking, setTracking, result: trackingResult, chosen: chosenCarrier, status: trackingText } = useTrackingNumber();
   const [message, setMessage] = useState<{ kind: 'success' | 'info'; text: string } | null>(null);
   const [error, setError] = useState<UiError | null>(null);
 
@@ -84,19 +82,6 @@ export function Technician() {
     void guard(async () => setCheck(await unwrap(api().drives.check({ driveId, bytesNeeded: countJob.result?.bytes ?? 0, files: countJob.result?.files ?? 0 }))));
   }, [driveId, countJob.result, guard]);
 
-  useEffect(() => {
-    setTrackingResult(null);
-    if (tracking.trim().length < 6) return;
-    const timer = setTimeout(() => {
-      void api()
-        .carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) })
-        .then((r) => {
-          if (r.ok) setTrackingResult(r.value);
-        });
-    }, 200);
-    return () => clearTimeout(timer);
-  }, [tracking, carrier]);
-
   const addSources = (kind: 'files' | 'folders') =>
     guard(async () => {
       const r = await unwrap(api().dialog.chooseSources({ kind }));
@@ -124,7 +109,6 @@ export function Technician() {
 
   const sealed = sealJob.result;
   const shippingReady = !!sealed && !!trackingResult?.valid && !!(trackingResult.carrier ?? carrier === 'other');
-  const chosenCarrier = trackingResult?.carrier?.id ?? carrier;
 
   const verify = () =>
     guard(async () => {
@@ -150,13 +134,6 @@ export function Technician() {
       const r = await unwrap(api().slip.savePdf({ driveId: sealed.driveId, carrier: chosenCarrier, trackingNumber: trackingResult.normalized, language: lang }));
       setMessage({ kind: 'success', text: r.path ? t('common.savedTo', { path: r.path }) : t('common.notSaved') });
     });
-
-  const trackingText = (() => {
-    if (!trackingResult) return null;
-    if (!trackingResult.valid) return carrier === 'other' ? t('tech.tracking.other') : t('tech.tracking.invalid');
-    if (carrier === 'auto' && trackingResult.carriers.length > 1) return t('tech.tracking.ambiguous', { carriers: trackingResult.carriers.map((c) => c.name).join(', ') });
-    return t('tech.tracking.valid', { carrier: trackingResult.carrier?.name ?? '' });
-  })();
 
   return (
     <div className="workspace">

@@ -2,14 +2,12 @@
  * Records (or corrects, with a newer `shipped` event) the shipment of one drive from the
  * dashboard: carrier and tracking number validated as typed, as in the sealing form.
  */
-import { useEffect, useState } from 'react';
-import type { ResponseOf } from '../../../shared/ipc/index.js';
+import { useState } from 'react';
 import { api, asUiError, unwrap, type UiError } from '../../bridge.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { CarrierTrackingFields } from './CarrierTrackingFields.js';
+import { useTrackingNumber } from './use-tracking-number.js';
 import { useT } from '../../i18n/use-t.js';
-
-type Tracking = ResponseOf<'carriers.validate'>;
 
 /** The form; `current` is the shipment being corrected, if any. `onRecorded` receives whether the event reached the service. */
 export function ShipmentForm({
@@ -24,33 +22,11 @@ export function ShipmentForm({
   onCancel: () => void;
 }) {
   const t = useT();
-  const [carrier, setCarrier] = useState('auto');
-  const [tracking, setTracking] = useState('');
-  const [result, setResult] = useState<Tracking | null>(null);
+  const { carrier, setCarrier, tracking, setTracking, result, chosen, status } = useTrackingNumber();
   const [error, setError] = useState<UiError | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    setResult(null);
-    if (tracking.trim().length < 6) return;
-    const timer = setTimeout(() => {
-      void api()
-        .carriers.validate({ trackingNumber: tracking, ...(carrier !== 'auto' ? { carrier } : {}) })
-        .then((r) => {
-          if (r.ok) setResult(r.value);
-        });
-    }, 200);
-    return () => clearTimeout(timer);
-  }, [tracking, carrier]);
-
-  const chosen = result?.carrier?.id ?? carrier;
   const ready = !!result?.valid && chosen !== 'auto' && !busy;
-  const status = (() => {
-    if (!result) return null;
-    if (!result.valid) return carrier === 'other' ? t('tech.tracking.other') : t('tech.tracking.invalid');
-    if (carrier === 'auto' && result.carriers.length > 1) return t('tech.tracking.ambiguous', { carriers: result.carriers.map((c) => c.name).join(', ') });
-    return t('tech.tracking.valid', { carrier: result.carrier?.name ?? '' });
-  })();
 
   const save = async () => {
     if (!result) return;
