@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from './auth/caller.js';
-import { num, str, type Tx } from './db/driver.js';
+import { num, str, type Row, type Tx } from './db/driver.js';
 
 /** One audit row as returned to admins. */
 export interface AuditEntry {
@@ -39,7 +39,12 @@ export async function readAudit(tx: Tx, since: string | null, limit: number): Pr
   const rows = since
     ? await tx.query(`SELECT * FROM audit_log WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?`, [since, limit])
     : await tx.query(`SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?`, [limit]);
-  return rows.map((r) => ({
+  return rows.map(auditEntryOfRow);
+}
+
+/** The entry of an `audit_log` row. */
+export function auditEntryOfRow(r: Row): AuditEntry {
+  return {
     id: String(r['id']),
     at: String(r['at']),
     tokenId: str(r['token_id']),
@@ -47,5 +52,5 @@ export async function readAudit(tx: Tx, since: string | null, limit: number): Pr
     action: String(r['action']),
     query: String(r['query']),
     resultCount: num(r['result_count']),
-  }));
+  };
 }

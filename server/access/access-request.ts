@@ -9,12 +9,12 @@
  */
 import type { SignedEvent } from '../../shared/custody/event.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
-import { audit, type AuditEntry } from '../audit.js';
+import { audit, auditEntryOfRow, type AuditEntry } from '../audit.js';
 import type { Caller } from '../auth/caller.js';
 import { listIncidents, type IncidentEntry } from '../custody/incidents.js';
 import { loadDrive } from '../custody/lookup.js';
 import type { Receipt } from '../custody/receipts.js';
-import { num, str, type Db, type Tx } from '../db/driver.js';
+import { str, type Db, type Tx } from '../db/driver.js';
 import { findPersonalRecords, ORDER_REF_RE, type PersonalRecord } from '../personal-records.js';
 
 /** Whom the request is about: exactly one of an order reference, a drive id or a contact. */
@@ -103,15 +103,7 @@ async function accessLog(tx: Tx, orders: ReadonlySet<string>, drives: ReadonlySe
       continue;
     }
     if (!(orders.has(String(q['order'])) || drives.has(String(q['drive'])) || drives.has(String(q['driveId'])))) continue;
-    out.push({
-      id: String(r['id']),
-      at: String(r['at']),
-      tokenId: str(r['token_id']),
-      role: str(r['role']),
-      action: String(r['action']),
-      query: String(r['query']),
-      resultCount: num(r['result_count']),
-    });
+    out.push(auditEntryOfRow(r));
   }
   return out;
 }

@@ -18,7 +18,7 @@ import { num, str, type Db, type SqlValue, type Tx } from '../db/driver.js';
 import type { ServiceKey } from '../service-key.js';
 import { verifyEventSignatureFast } from './fast-signature.js';
 import { appendLeaves } from './merkle-store.js';
-import { signCheckpoint, signReceipt, type Checkpoint, type Receipt } from './receipts.js';
+import { receiptOfRow, signCheckpoint, signReceipt, type Checkpoint, type Receipt } from './receipts.js';
 import { loadOwnership, ownershipRefusal } from './ownership.js';
 import { keyTrust, loadKeys } from './signing-keys.js';
 import { openIncidentsFor } from './incidents.js';
@@ -165,14 +165,7 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
         chunk,
       );
       for (const r of rows) {
-        const receipt: Receipt = {
-          eventId: String(r['id']),
-          eventHash: String(r['event_hash']),
-          receivedAt: String(r['received_at']),
-          leafIndex: num(r['leaf_index']),
-          serviceKeyId: String(r['receipt_key_id']),
-          signature: String(r['receipt_signature']),
-        };
+        const receipt = receiptOfRow(r);
         byId.set(receipt.eventId, { hash: receipt.eventHash, receipt });
       }
     }

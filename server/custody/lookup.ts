@@ -6,9 +6,9 @@
  */
 import { verifyChain, type ChainReport } from '../../shared/custody/chain-verify.js';
 import type { SignedEvent } from '../../shared/custody/event.js';
-import { num, type Tx } from '../db/driver.js';
+import { type Tx } from '../db/driver.js';
 import { loadOwnership, type DriveOwnership } from './ownership.js';
-import type { Receipt } from './receipts.js';
+import { receiptOfRow, type Receipt } from './receipts.js';
 import { chainTrustFrom, loadKeys } from './signing-keys.js';
 
 /** What a lookup asks for: exactly one criterion. */
@@ -59,14 +59,7 @@ export async function loadDrive(tx: Tx, driveId: string): Promise<DriveView> {
     driveId,
   ]);
   const events = rows.map((r) => JSON.parse(String(r['body'])) as SignedEvent);
-  const receipts: Receipt[] = rows.map((r) => ({
-    eventId: String(r['id']),
-    eventHash: String(r['event_hash']),
-    receivedAt: String(r['received_at']),
-    leafIndex: num(r['leaf_index']),
-    serviceKeyId: String(r['receipt_key_id']),
-    signature: String(r['receipt_signature']),
-  }));
+  const receipts: Receipt[] = rows.map(receiptOfRow);
   const keys = await loadKeys(
     tx,
     events.filter((e) => e.author.kind !== 'customer').map((e) => e.author.publicKey),

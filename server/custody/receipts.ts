@@ -3,6 +3,7 @@
  * `signature = base64 Ed25519(serviceKey, JCS(object without "signature"))`.
  */
 import type { ServiceKey } from '../service-key.js';
+import { num, type Row } from '../db/driver.js';
 
 /** The service's signed acknowledgement of one stored event. */
 export interface Receipt {
@@ -33,4 +34,16 @@ export function signReceipt(key: ServiceKey, r: Omit<Receipt, 'signature' | 'ser
 /** Signs a checkpoint. Never throws for valid input. */
 export function signCheckpoint(key: ServiceKey, treeSize: number, rootHash: string, timestamp: string): Checkpoint {
   return key.signObject({ treeSize, rootHash, timestamp, serviceKeyId: key.keyId });
+}
+
+/** The receipt of a stored `events` row (columns id, event_hash, received_at, leaf_index, receipt_key_id, receipt_signature). */
+export function receiptOfRow(r: Row): Receipt {
+  return {
+    eventId: String(r['id']),
+    eventHash: String(r['event_hash']),
+    receivedAt: String(r['received_at']),
+    leafIndex: num(r['leaf_index']),
+    serviceKeyId: String(r['receipt_key_id']),
+    signature: String(r['receipt_signature']),
+  };
 }
