@@ -80,13 +80,14 @@ describe('writing and reading key files', () => {
     const path = fresh('root');
     await writeRootKeyFile(path, root);
     const before = await readFile(path, 'utf8');
+    // One at a time: a rejection not yet awaited would be reported as unhandled.
     for (const attempt of [
-      writeRootKeyFile(path, generateSigningKeyPair()),
-      writeStationKeyFile(path, identity),
-      writeEscrowKeyFile(path, generateEscrowKeyPair()),
-      writePublicKeyFile(path, 'root', root.publicKey),
+      () => writeRootKeyFile(path, generateSigningKeyPair()),
+      () => writeStationKeyFile(path, identity),
+      () => writeEscrowKeyFile(path, generateEscrowKeyPair()),
+      () => writePublicKeyFile(path, 'root', root.publicKey),
     ]) {
-      const e = await failure(attempt);
+      const e = await failure(attempt());
       expect(e.code).toBe('E_KEY_FILE');
       expect(e.message).toContain(path);
       expect(e.message).toMatch(/already exists/);
