@@ -140,6 +140,14 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
       () => 'Rien n’a été écrit; contactez le fournisseur.',
     ],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Introuvable sur ce disque : ${x.path ?? ''}.`, () => 'Consultez la liste avec « scelle list ».'],
+    E_SET_MISMATCH: [
+      (x) => `Ces disques ne forment pas un même ensemble${x.path ? ` (${x.path})` : ''}.`,
+      () => 'Donnez une seule fois chaque disque membre d’un même ensemble scellé.',
+    ],
+    E_SET_MEMBER_MISSING: [
+      (x) => `Ces données sont sur le disque ${x.position ?? '?'} de l’ensemble (${x.driveId ?? '?'}), qui n’est pas branché.`,
+      () => 'Branchez ce disque et donnez aussi son dossier.',
+    ],
     E_RESTORE_UNSAFE_LINK: [
       (x) => `${counted('fr', 'unsafeLinks', Number(x.count ?? 1))}, par exemple « ${x.path ?? ''} » → « ${x.target ?? ''} ».`,
       () => 'Rien n’a été écrit. Si vous faites confiance à ce disque, relancez avec --allow-outward-links (chaque lien sera signalé).',
@@ -281,6 +289,11 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_RESTORE_EXISTS: [(x) => `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Not on this drive: ${x.path ?? ''}.`, () => 'See the list with "scelle list".'],
+    E_SET_MISMATCH: [(x) => `These drives are not members of one set${x.path ? ` (${x.path})` : ''}.`, () => 'Give each member drive of one sealed set once.'],
+    E_SET_MEMBER_MISSING: [
+      (x) => `These bytes are on drive ${x.position ?? '?'} of the set (${x.driveId ?? '?'}), which is not attached.`,
+      () => 'Attach that drive and give its folder too.',
+    ],
     E_RESTORE_UNSAFE_LINK: [
       (x) => `${counted('en', 'unsafeLinks', Number(x.count ?? 1))}, e.g. "${x.path ?? ''}" -> "${x.target ?? ''}".`,
       () => 'Nothing was written. If you trust this drive, run again with --allow-outward-links (each such link is reported).',

@@ -7,7 +7,7 @@
  * the wrapped resume key is not returned. The listing reads the drive, so it runs in the engine
  * (the `interrupted` call of engine-protocol.ts), never on the main process.
  */
-import { findUnfinishedSeals } from '../shared/engine/seal/seal.js';
+import { findUnfinishedSeals } from '../shared/engine/seal/unfinished-seals.js';
 import { readSealState, type SealState } from '../shared/engine/seal/seal-state.js';
 import { isScelleError } from '../shared/errors/scelle-error.js';
 

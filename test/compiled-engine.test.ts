@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { bytes, makeFullDevice, makeKeys, randomBytes, tempDir, writeTree } from './support/engine-fixtures.js';
 import type * as Engine from '../shared/engine/index.js';
 import type { Progress } from '../shared/engine/api.js';
+import { indexAndSlackBytes, streamCiphertextSize } from '../shared/format/payload-size.js';
 
 const built = fileURLToPath(new URL('../dist/shared/engine/index.js', import.meta.url));
 let engine: typeof Engine;
@@ -326,5 +327,52 @@ describe('verify (compiled engine: ciphertext hashes on a worker beside decrypti
     const controller = new AbortController();
     const run = engine.verify({ driveDir, pinnedRoots: [k.root.publicKey], secret, signal: controller.signal, onProgress: () => controller.abort() });
     await expect(run).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+});
+
+describe('sealed sets (compiled engine: payload workers, tar builders, restore workers)', () => {
+  it('seals many small files across three members with the workers, and restores them whole, or all but what a withheld member holds', async () => {
+    const { root, station, escrow } = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 1500; i++) tree[`lot/d${i % 17}/f${i}.bin`] = bytes(2000 + (i % 40) * 450, i + 7);
+    for (let i = 0; i < 10; i++) tree[`lot/gros/g${i}.bin`] = randomBytes((1 << 20) + i * 4099);
+    writeTree(src, tree);
+    const part = 1 << 20;
+    const memberBytes = indexAndSlackBytes(1530) + 11 * streamCiphertextSize(part);
+    const targets = [tempDir(), tempDir(), tempDir()];
+    const sealed = await engine.seal({
+      sources: [join(src, 'lot')],
+      target: targets[0]!,
+      station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
+      partPlaintextSize: part,
+      set: { more: targets.slice(1), memberBytes },
+    });
+    const members = sealed.set!.members;
+    expect(members.map((m) => m.parts)).toEqual([11, 11, members[2]!.parts]);
+    expect(members[2]!.parts).toBeGreaterThan(0);
+    const secret = { kind: 'x25519' as const, secretKey: escrow.secretKey };
+    for (const m of members) {
+      const report = await engine.verify({ driveDir: m.driveDir, pinnedRoots: [root.publicKey], secret });
+      expect(report.problems).toEqual([]);
+    }
+    const all = tempDir();
+    const opened = await engine.open({ driveDir: members[1]!.driveDir, members: [members[2]!.driveDir, members[0]!.driveDir], dest: all, pinnedRoots: [root.publicKey], secret });
+    expect(opened.files).toBe(1510);
+    for (const [p, content] of Object.entries(tree)) expect(readFileSync(join(all, p)).equals(content), p).toBe(true);
+
+    const some = tempDir();
+    const partial = await engine.open({ driveDir: members[0]!.driveDir, members: [members[2]!.driveDir], dest: some, pinnedRoots: [root.publicKey], secret });
+    const missing = partial.set!.absent[0]!;
+    expect(missing.position).toBe(2);
+    expect(partial.files + missing.files).toBe(1510);
+    let restored = 0;
+    for (const [p, content] of Object.entries(tree)) {
+      if (!existsSync(join(some, p))) continue;
+      expect(readFileSync(join(some, p)).equals(content), p).toBe(true);
+      restored++;
+    }
+    expect(restored).toBe(partial.files);
   });
 });

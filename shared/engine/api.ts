@@ -44,6 +44,53 @@ export interface SealOptions {
   resume?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Seal as a set over several drives when the data does not fit on `target` alone (docs/FORMAT.md §11). */
+  set?: SetSealOptions;
+}
+
+/** How a seal spreads over several drives: attached ones, then drives attached as it goes. */
+export interface SetSealOptions {
+  /** Members 2, 3, …: targets already attached, used in this order after `target`. */
+  more: string[];
+  /**
+   * When the attached targets are full: waits for the next drive (the technician attaches it) and
+   * resolves to its folder; rejecting (e.g. E_CANCELLED) stops the seal. Called again with
+   * `refused` when the folder given cannot take the member.
+   */
+  nextTarget?: (request: NextMemberRequest) => Promise<string>;
+  /** Plan each member to hold at most this many bytes (default: each attached target's free space; for drives to come, the first target's). */
+  memberBytes?: number;
+  /** Called as each member becomes a sealed drive (its packing slip can be printed). */
+  onMemberSealed?: (member: SealedMember) => void;
+}
+
+/** What the seal needs next: a drive for member `position` of `members`. */
+export interface NextMemberRequest {
+  setId: string;
+  position: number;
+  members: number;
+  driveId: string;
+  /** Free bytes the member needs. */
+  bytesNeeded: number;
+  /** Why the previous folder given was refused, or null. */
+  refused: ScelleErrorData | null;
+}
+
+/** One member of a sealed set, once it is a sealed drive. */
+export interface SealedMember {
+  position: number;
+  driveId: string;
+  driveDir: string;
+  target: string;
+  parts: number;
+  /** Tar bytes of the set's stream this member holds. */
+  tarBytes: number;
+  manifestSha256: string;
+  /** base64 Ed25519 public key of this member's customer custody key (its `sealed` event). */
+  customerPublicKey: string;
+  /** Entries its index lists, and whether that is the whole set. */
+  indexEntries: number;
+  indexComplete: boolean;
 }
 
 export interface SealResult {
@@ -58,6 +105,8 @@ export interface SealResult {
   resumed: boolean;
   /** base64 Ed25519 public key of the drive's customer custody key (for the `sealed` event). */
   customerPublicKey: string;
+  /** A set: every member (the result's drive is member 1), and the targets it did not need. */
+  set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
 }
 
 /** What can be learned about a drive without any key. */
@@ -95,10 +144,17 @@ export interface VerifyReport {
   problems: ScelleErrorData[];
   /** With a secret: the customer's custody key (see OpenResult). */
   customerKey?: CustomerCustodyKey;
+  /**
+   * A member of a set, with a secret: what was checked with the members given. Every segment of
+   * their parts authenticated; files wholly on them hash-checked; the others are counted here.
+   */
+  set?: { id: string; members: number; present: number[]; absent: { position: number; driveId: string }[]; filesChecked: number; filesElsewhere: number; notListed: number };
 }
 
 export interface OpenOptions {
   driveDir: string;
+  /** Other members of the same sealed set, attached beside `driveDir` (any order). */
+  members?: string[];
   secret: DriveSecret;
   /** Destination folder; created if missing. */
   dest: string;
@@ -121,6 +177,27 @@ export interface OpenOptions {
   onProgress?: (p: Progress) => void;
 }
 
+/** Files of a set that need a member not attached (none restored), per absent member. */
+export interface AbsentMemberReport {
+  position: number;
+  driveId: string;
+  /** Files (and their bytes) that need this member; a file spanning two absent members counts for both. */
+  files: number;
+  bytes: number;
+  /** The first of them (at most 50), to name. */
+  paths: string[];
+}
+
+/** What a set's members present could not provide. */
+export interface SetAvailability {
+  id: string;
+  members: number;
+  present: number[];
+  absent: AbsentMemberReport[];
+  /** Entries of the set that no member present lists (they lie after the last member present's index), or 0. */
+  notListed: number;
+}
+
 /** The customer's custody signing key, derivable only with the data key (see docs/CUSTODY.md). */
 export interface CustomerCustodyKey {
   secretKey: Uint8Array;
@@ -136,4 +213,6 @@ export interface OpenResult {
   bytes: number;
   /** True only once every restored byte authenticated and every file hash matched. */
   verified: true;
+  /** A set: which members were present, and what the absent ones hold (not restored). */
+  set?: SetAvailability;
 }

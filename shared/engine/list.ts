@@ -7,12 +7,16 @@ import { ScelleError } from '../errors/scelle-error.js';
 import type { IndexEntry } from '../format/index-codec.js';
 import type { DriveSecret } from './api.js';
 import { throwIfCancelled } from './abort.js';
-import { closeUnlocked, loadDrive, unlockDrive, type UnlockedDrive } from './drive.js';
+import { loadDrive, unlockDrive, type UnlockedDrive } from './drive.js';
+import { closeDrives, loadDrives, unlockDrives, type AbsentMember } from './set-drives.js';
+import type { MemberRange } from '../format/set.js';
 import { findTyped, resolveSelection, selectedEntries } from './restore/restore-selection.js';
 
 /** Options of {@link listEntries} and {@link list}. */
 export interface ListOptions {
   driveDir: string;
+  /** Other members of the same sealed set, attached beside `driveDir` (any order). */
+  members?: string[];
   secret: DriveSecret;
   pinnedRoots: readonly Uint8Array[];
   /** Only this path: a file, or a folder and everything below it. Default: everything. */
@@ -27,6 +31,20 @@ export interface ListSummary {
   entryCount: number;
   files: number;
   bytes: number;
+  /**
+   * A member of a set: the set's members present and absent, every member's tar range (an
+   * entry needs the members whose range its content overlaps), the set's totals and how many
+   * entries the index listed holds (fewer than the set's when no member present lists them all).
+   */
+  set?: {
+    id: string;
+    members: number;
+    present: number[];
+    absent: AbsentMember[];
+    ranges: MemberRange[];
+    totals: { entries: number; files: number; bytes: number };
+    listed: number;
+  };
 }
 
 /** Opens the drive's index with `secret`. Errors as {@link unlockDrive}. */
@@ -41,10 +59,18 @@ export async function openIndex(opts: { driveDir: string; secret: DriveSecret; p
  * drive), E_FORMAT_INDEX (while listing everything, on the first inconsistency), E_CANCELLED.
  */
 export async function* listEntries(opts: ListOptions, onSummary?: (s: ListSummary) => void): AsyncGenerator<IndexEntry> {
-  const drive = await openIndex(opts);
+  const opened = await unlockDrives(loadDrives([opts.driveDir, ...(opts.members ?? [])], opts.pinnedRoots), opts.secret, opts.signal);
+  const drive = opened.catalogue;
   try {
     const t = drive.indexTrailer;
-    onSummary?.({ driveId: drive.manifest.driveId, entryCount: t.entries, files: t.files, bytes: t.bytes });
+    const set = opened.set;
+    onSummary?.({
+      driveId: drive.manifest.driveId,
+      entryCount: t.entries,
+      files: t.files,
+      bytes: t.bytes,
+      ...(set ? { set: { id: set.id, members: set.members, present: set.present, absent: set.absent, ranges: set.ranges, totals: set.totals, listed: set.listed } } : {}),
+    });
     let n = 0;
     const tick = () => {
       if (++n % 4096 === 0) throwIfCancelled(opts.signal);
@@ -65,7 +91,7 @@ export async function* listEntries(opts: ListOptions, onSummary?: (s: ListSummar
       tick();
     }
   } finally {
-    closeUnlocked(drive);
+    closeDrives(opened);
   }
 }
 

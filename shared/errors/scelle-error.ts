@@ -101,6 +101,9 @@ export const ERROR_CODES = [
   'E_RESTORE_UNSAFE_PATH', // an entry would escape the restore folder
   'E_RESTORE_NOT_IN_INDEX', // a chosen path is not on the drive
   'E_RESTORE_UNSAFE_LINK', // a link on the drive is absolute or leads outside the restore folder (refused unless allowed)
+  // sealed sets (several member drives)
+  'E_SET_MISMATCH', // the drives given are not members of one set (another set, a drive sealed alone, a member given twice, members that disagree)
+  'E_SET_MEMBER_MISSING', // the bytes needed are on a member of the set that is not attached
   // custody, carriers, ipc, generic
   'E_CUSTODY_CHAIN',
   'E_CUSTODY_SIGNATURE',

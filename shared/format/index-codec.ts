@@ -32,6 +32,7 @@ import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64, isCanonicalBase64 } from './base64.js';
 import { DRIVE_ID_PATTERN } from './drive-id.js';
 import { describeIssues, nonNegativeInt, sha256Hex } from './json-schemas.js';
+import { trailerSetSchema, type TrailerSet } from './set.js';
 
 /** One entry of the encrypted index. */
 export interface IndexEntry {
@@ -88,6 +89,8 @@ export interface IndexTrailer {
   bytes: number;
   /** Plaintext offset of the first directory line (= the end of the entry lines). */
   directoryAt: number;
+  /** Members of a sealed set only (§11): the set's layout and totals. */
+  set?: TrailerSet;
 }
 
 /** The most parts a drive may have (a 1 GiB part size makes this 1 PiB). */
@@ -196,6 +199,7 @@ export const indexTrailerSchema = z
     files: nonNegativeInt,
     bytes: nonNegativeInt,
     directoryAt: nonNegativeInt,
+    set: trailerSetSchema.optional(),
   })
   .superRefine((h, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -208,8 +212,16 @@ export const indexTrailerSchema = z
     const last = h.partSizes[h.partSizes.length - 1]!;
     if (h.partSizes.slice(0, -1).some((s) => s !== first)) issue('partSizes', 'all parts but the last must have the same size');
     if (h.parts > 1 && (last === 0 || last > first)) issue('partSizes', 'the last part must be non-empty and not larger than the others');
-    if (h.bytes > h.totalSize) issue('bytes', 'exceeds totalSize');
+    // A set member's index may list files held by other members: its bytes are bounded by the set's stream.
+    if (h.bytes > (h.set?.totalSize ?? h.totalSize)) issue('bytes', 'exceeds totalSize');
     if (h.files > h.entries) issue('files', 'exceeds entries');
+    if (h.set) {
+      const s = h.set;
+      if (s.partCounts[s.position - 1] !== undefined && s.partCounts[s.position - 1] !== h.parts)
+        issue('set', `gives this member ${s.partCounts[s.position - 1]} parts, the trailer ${h.parts}`);
+      if (h.entries > s.entries || h.files > s.files || h.bytes > s.bytes) issue('set', "lists fewer entries, files or bytes than this member's index");
+      if (h.totalSize > s.totalSize) issue('set', "totalSize is smaller than this member's");
+    }
   });
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -326,7 +338,22 @@ export function encodeIndexTrailer(t: IndexTrailer): string {
   const r = indexTrailerSchema.safeParse(t);
   if (!r.success) throw indexError(`cannot encode trailer: ${describeIssues(r.error)}`);
   const { trailer, parts, partSizes, totalSize, entries, files, bytes, directoryAt } = t;
-  return JSON.stringify({ trailer, parts, partSizes, totalSize, entries, files, bytes, directoryAt }) + '\n';
+  const set = t.set && {
+    id: t.set.id,
+    position: t.set.position,
+    members: t.set.members,
+    driveIds: t.set.driveIds,
+    partCounts: t.set.partCounts,
+    totalSize: t.set.totalSize,
+    entries: t.set.entries,
+    files: t.set.files,
+    bytes: t.set.bytes,
+  };
+  return (
+    JSON.stringify(
+      set ? { trailer, parts, partSizes, totalSize, entries, files, bytes, directoryAt, set } : { trailer, parts, partSizes, totalSize, entries, files, bytes, directoryAt },
+    ) + '\n'
+  );
 }
 
 function parseJsonObject(line: string, lineNumber: number | undefined, what: string): Record<string, unknown> {

@@ -328,7 +328,7 @@ export class IndexChecker {
     const t = this.reader.trailer;
     if (this.previous !== null && compareEntryPaths(this.previous, path) >= 0) throw indexError(`${where} is out of order or repeated`);
     if (entry.offset <= this.previousOffset) throw indexError(`${where}: its tar offset does not follow the previous entry's`);
-    if (entry.offset + entry.size > t.totalSize) throw indexError(`${where}: its content lies beyond the end of the tar stream`);
+    if (entry.offset + entry.size > (t.set?.totalSize ?? t.totalSize)) throw indexError(`${where}: its content lies beyond the end of the tar stream`);
     const segment = SCELLE_LAYOUT.segmentOf(at);
     if (segment !== this.lastSegment) {
       const d = this.reader.directory[this.directoryNext++];
@@ -372,7 +372,10 @@ export class IndexChecker {
   finish(): Totals {
     while (this.open.length > 1) this.closeTop();
     const t = this.reader.trailer;
-    if (this.pending.size > 0)
+    // A set member's index may list only a prefix of the set's entries (§11): the folders whose
+    // own entries come later are then legitimately still waiting.
+    const prefixOnly = t.set !== undefined && t.entries < t.set.entries;
+    if (this.pending.size > 0 && !prefixOnly)
       throw indexError(`entries lie below ${JSON.stringify(Buffer.from([...this.pending.keys()][0]!, 'latin1').toString('utf8'))}, which the index does not list as a folder`);
     if (this.directoryNext !== this.reader.directory.length) throw indexError('directory: names more segments than the entries fill');
     if (this.total.entries !== t.entries) throw indexError(`trailer says ${t.entries} entries, the index holds ${this.total.entries}`);

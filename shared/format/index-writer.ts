@@ -56,6 +56,11 @@ export class IndexWriter {
     return this.stagedStart + this.stagedLength;
   }
 
+  /** Entry lines added so far. */
+  get entryCount(): number {
+    return this.entries;
+  }
+
   /** Appends one encoded entry line (from encodeIndexEntry), in index order. */
   addEntryLine(line: string): void {
     const at = this.offset;

@@ -11,6 +11,7 @@ import { base64Bytes, describeIssues, nonNegativeInt, printableId, rfc3339Utc, s
 import { KEYSLOT_TYPES, type Keyslot, keyslotSchema } from './keyslot.js';
 import { checkManifestLimits } from './limits.js';
 import { type StationCertificate, stationCertificateSchema } from './station.js';
+import { type ManifestSet, manifestSetSchema } from './set.js';
 
 /** The format tag of this version. */
 export const FORMAT_TAG = 'scelle/1';
@@ -35,6 +36,8 @@ export interface Manifest {
   index: { file: string; size: number; sha256: string };
   keyslots: Keyslot[];
   station: { id: string; publicKey: string; certificate: StationCertificate | null };
+  /** Present on the members of a sealed set (§11), absent on a drive sealed alone. */
+  set?: ManifestSet;
 }
 
 /**
@@ -64,8 +67,11 @@ export const manifestSchema = z
     index: z.object({ file: relativeFile, size: nonNegativeInt, sha256: sha256Hex }),
     keyslots: z.array(keyslotSchema).min(1),
     station: z.object({ id: printableId, publicKey: base64Bytes(32), certificate: stationCertificateSchema.nullable() }),
+    set: manifestSetSchema.optional(),
   })
   .superRefine((m, ctx) => {
+    if (m.set && m.set.driveIds[m.set.position - 1] !== m.driveId)
+      ctx.addIssue({ code: 'custom', path: ['set', 'driveIds'], message: "must name this drive at this member's position" });
     const files = [m.index.file, ...m.payload.parts.map((p) => p.file)];
     if (new Set(files).size !== files.length) ctx.addIssue({ code: 'custom', path: ['payload', 'parts'], message: 'file names must be distinct' });
   });
@@ -155,6 +161,7 @@ export function serializeManifest(m: Manifest): Uint8Array {
       publicKey: m.station.publicKey,
       certificate: cert === null ? null : Object.fromEntries(CERT_KEYS.map((k) => [k, cert[k]])),
     },
+    ...(m.set ? { set: { id: m.set.id, position: m.set.position, members: m.set.members, driveIds: [...m.set.driveIds] } } : {}),
   };
   return new TextEncoder().encode(JSON.stringify(ordered, null, 2) + '\n');
 }

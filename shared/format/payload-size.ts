@@ -46,5 +46,10 @@ export function estimateTarSize(bytes: number, entries: number): number {
 export function sealedBytes(tarSize: number, entries: number, partPlaintextSize: number, fromPart = 0): number {
   const parts = partSizesOf(tarSize, partPlaintextSize).slice(fromPart);
   const payload = parts.reduce((a, p) => a + streamCiphertextSize(p), 0);
-  return payload + streamCiphertextSize(entries * INDEX_BYTES_PER_ENTRY + 1024) + SLACK_BYTES;
+  return payload + indexAndSlackBytes(entries);
+}
+
+/** Bytes a drive needs besides its parts: an index of `entries` entries (an upper bound) and slack. */
+export function indexAndSlackBytes(entries: number): number {
+  return streamCiphertextSize(entries * INDEX_BYTES_PER_ENTRY + 1024) + SLACK_BYTES;
 }

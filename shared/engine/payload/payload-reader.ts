@@ -26,6 +26,12 @@ export interface PayloadDescription {
   /** Plaintext bytes in each part (from the index). */
   partSizes: number[];
   partPlaintextSize: number;
+  /**
+   * A sealed set (docs/FORMAT.md §11): where each of the set's parts is — on a member present (its
+   * folder, drive id and own part number) or on a member not given. partFiles and partSizes then
+   * cover the whole set; driveDir and driveId are unused.
+   */
+  partPlaces?: ({ driveDir: string; driveId: string; localIndex: number } | { missing: { position: number; driveId: string } })[];
 }
 
 /** A decrypted segment, as 64 KiB slices (all full but the last). */
@@ -199,11 +205,19 @@ export class PayloadReader {
     const file = this.d.partFiles[n];
     const plain = this.d.partSizes[n];
     if (file === undefined || plain === undefined) throw new ScelleError('E_FORMAT_INDEX', `the index has no part ${n}`);
+    const place = this.d.partPlaces?.[n] ?? { driveDir: this.d.driveDir, driveId: this.d.driveId, localIndex: n };
+    if ('missing' in place) {
+      const { position, driveId } = place.missing;
+      throw new ScelleError('E_SET_MEMBER_MISSING', `these bytes are on member ${position} of the set (drive ${driveId}), which is not attached; attach it and try again`, {
+        position,
+        driveId,
+      });
+    }
     let fd: number;
     let size: number;
     try {
       // Hostile input: a regular file inside the drive folder, never through a link.
-      ({ fd, size } = openDriveFile(this.d.driveDir, file));
+      ({ fd, size } = openDriveFile(place.driveDir, file));
     } catch (e) {
       if (e instanceof ScelleError) throw e;
       throw new ScelleError('E_FORMAT_PART_MISSING', `payload part ${file} is missing`, { part: n, file });
@@ -215,7 +229,7 @@ export class PayloadReader {
     }
     const header = Buffer.alloc(this.layout.headerSize);
     readSync(fd, header, 0, header.length, 0);
-    const decrypter = new SegmentDecrypter(this.d.dataKey, payloadAssociatedData(this.d.driveId, n), header);
+    const decrypter = new SegmentDecrypter(this.d.dataKey, payloadAssociatedData(place.driveId, place.localIndex), header);
     const part = { fd, size, decrypter, segments: this.layout.segmentCount(plain) };
     this.parts.set(n, part);
     return part;

@@ -33,7 +33,11 @@ export interface PayloadSink {
   readonly shared?: { buffer: SharedArrayBuffer; slotSize: number };
 }
 
-class Pool {
+/**
+ * The fixed set of buffers the sealing loop fills. A sealed set's members share one pool (and,
+ * with workers, one shared memory), so buffers in flight survive the switch to the next member.
+ */
+export class Pool {
   private readonly free: Buffer[] = [];
   private waiters: ((b: Buffer) => void)[] = [];
   failure: ScelleError | null = null;
@@ -69,10 +73,23 @@ class Pool {
   }
 }
 
+/** Buffers for one or more sinks in a row (see {@link Pool}); `shared` only for worker sinks. */
+export interface SinkMemory {
+  pool: Pool;
+  shared?: SharedArrayBuffer;
+}
+
+/** Memory for sinks of `mode` (what {@link createPayloadSink} would allocate itself). */
+export function sinkMemoryFor(mode: SinkMode): SinkMemory {
+  if (mode === 'inline' || !workerAvailable()) return { pool: new Pool(2, INLINE_BUFFER_SIZE) };
+  const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
+  return { pool: new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared), shared };
+}
+
 /** Runs the writer in this thread: simplest, and what tests of the pipeline logic use. */
-export function createInlineSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink {
+export function createInlineSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, memory?: SinkMemory): PayloadSink {
   const writer = new PayloadWriter(cfg, onPart);
-  const pool = new Pool(2, INLINE_BUFFER_SIZE);
+  const pool = memory?.pool ?? new Pool(2, INLINE_BUFFER_SIZE);
   return {
     acquire: () => pool.acquire(),
     submit(buffer, length) {
@@ -115,11 +132,11 @@ type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: P
  *   large files the three steps of a byte (read and hash; encrypt; hash and write) run on
  *   every core at once.
  */
-export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, stages: 2 | 3 = 2): PayloadSink {
-  const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
+export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, stages: 2 | 3 = 2, memory?: SinkMemory): PayloadSink {
+  const shared = memory?.shared ?? new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
   // A small young generation (the host's default) makes the workers collect their short-lived
   // ciphertext buffers early, which keeps their memory flat (the GC does not count their native memory otherwise).
-  const pool = new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
+  const pool = memory?.pool ?? new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
   const slots = new Map<number, Buffer>();
   let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
   const workers: EngineWorker[] = [];
@@ -189,8 +206,11 @@ export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo)
 /** How the payload is written: in this thread, or on two or three threads (see createWorkerSink). */
 export type SinkMode = 'inline' | 'worker' | 'pipeline';
 
-/** The sink for `mode`; the worker modes fall back to in-thread when the compiled workers are missing. */
-export function createPayloadSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, mode: SinkMode): PayloadSink {
-  if (mode === 'inline' || !workerAvailable()) return createInlineSink(cfg, onPart);
-  return createWorkerSink(cfg, onPart, mode === 'pipeline' ? 3 : 2);
+/**
+ * The sink for `mode`; the worker modes fall back to in-thread when the compiled workers are
+ * missing. `memory` (from {@link sinkMemoryFor} with the same mode) lets several sinks in a row share buffers.
+ */
+export function createPayloadSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, mode: SinkMode, memory?: SinkMemory): PayloadSink {
+  if (memory ? memory.shared === undefined : mode === 'inline' || !workerAvailable()) return createInlineSink(cfg, onPart, memory);
+  return createWorkerSink(cfg, onPart, mode === 'pipeline' ? 3 : 2, memory);
 }

@@ -22,7 +22,8 @@ import { ScelleError } from '../../errors/scelle-error.js';
 import { entryLinkBytes, entryPathBytes, type IndexEntry } from '../../format/index-codec.js';
 import type { OpenOptions, OpenResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { loadDrive, payloadReader, readerDescription, unlockDrive } from '../drive.js';
+import { absentMembersFor, closeDrives, drivesReader, loadDrives, unlockDrives, type SetView } from '../set-drives.js';
+import type { AbsentMemberReport, SetAvailability } from '../api.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
 import { clashError, isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
 import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
@@ -130,6 +131,7 @@ async function plan(
   overwrite: boolean,
   signal: AbortSignal | undefined,
   outward: OpenReport['outwardLinks'] | null,
+  absent: Availability,
 ) {
   let outwardCount = 0;
   let firstOutward: IndexEntry | null = null;
@@ -149,13 +151,15 @@ async function plan(
   };
   for (const a of selection.ancestors) look(a.entry, dest.targetOf(a.entry, true));
   for (const e of selectedEntries(index, selection, true)) {
-    look(e, dest.targetOf(e, true));
+    if (!(e.type === 'file' && absent.needsAbsent(e))) look(e, dest.targetOf(e, true));
     if (e.type === 'symlink' && !linkStaysInside(entryPathBytes(e), entryLinkBytes(e))) {
       if (outward) outward.push({ path: e.path, target: e.linkTarget ?? '' });
       outwardCount++;
       firstOutward ??= e;
     }
-    if (e.type === 'file') {
+    if (e.type === 'file' && absent.skip(e)) {
+      // Needs a member not attached: named in the report, never started (no partial file).
+    } else if (e.type === 'file') {
       files++;
       bytes += e.size;
       largest = Math.max(largest, e.size);
@@ -191,8 +195,10 @@ async function plan(
  * restored were verified), E_CANCELLED.
  */
 export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
-  const drive = await unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret, opts.signal);
-  const reader = payloadReader(drive);
+  const opened = await unlockDrives(loadDrives([opts.driveDir, ...(opts.members ?? [])], opts.pinnedRoots), opts.secret, opts.signal);
+  const drive = opened.catalogue;
+  const reader = drivesReader(opened);
+  const absent = new Availability(opened.set);
   try {
     const { index } = drive;
     const selection = resolveSelection(index, opts.paths);
@@ -202,7 +208,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const destEmpty = !existsSync(destPath) || readdirSync(destPath).length === 0;
     const outwardLinks: OpenReport['outwardLinks'] = [];
     const keepModes = opts.keepModes === true;
-    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal, opts.allowOutwardLinks ? outwardLinks : null);
+    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal, opts.allowOutwardLinks ? outwardLinks : null, absent);
 
     mkdirSync(destPath, { recursive: true });
     for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
@@ -231,6 +237,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     };
     function* restoreItems(): Generator<RestoreItem> {
       for (const e of selectedEntries(index, selection)) {
+        if (e.type === 'file' && absent.needsAbsent(e)) continue;
         const target = dest.targetOf(e);
         if (e.type === 'file') {
           dest.ensureFolder(parentOf(target));
@@ -248,7 +255,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
     if (restoreWorkersAvailable() && many && !dominated) {
       await restoreInParallel(restoreItems(), {
-        description: readerDescription(drive),
+        description: opened.description,
         overwrite,
         keepModes,
         umask,
@@ -259,8 +266,8 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     } else {
       // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
       const ranges: IndexEntry[] = [];
-      for (const e of selectedEntries(index, selection)) if (e.type === 'file') ranges.push(e);
-      prefetchFor(reader, readerDescription(drive), ranges);
+      for (const e of selectedEntries(index, selection)) if (e.type === 'file' && !absent.needsAbsent(e)) ranges.push(e);
+      prefetchFor(reader, opened.description, ranges);
       const ctx: RestoreContext = { overwrite, keepModes, umask, fsyncEachFile, checkCancelled: () => throwIfCancelled(opts.signal), onBytes: (n) => progress.add(n) };
       let n = 0;
       for (const item of restoreItems()) {
@@ -285,7 +292,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
 
     // Nothing is reported done before it is durable: every file and folder is flushed here.
     function* restoredFiles(): Generator<Buffer> {
-      for (const e of selectedEntries(index, selection)) if (e.type === 'file') yield dest.targetOf(e);
+      for (const e of selectedEntries(index, selection)) if (e.type === 'file' && !absent.needsAbsent(e)) yield dest.targetOf(e);
     }
     function* restoredFolders(): Generator<Buffer> {
       yield dest.bytes;
@@ -302,10 +309,46 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       verified: true,
       renamed: dest.renamed,
       outwardLinks,
+      ...(opened.set ? { set: absent.report(opened.set) } : {}),
     };
   } finally {
     reader.close();
-    drive.index.close();
-    drive.dataKey.fill(0);
+    closeDrives(opened);
+  }
+}
+
+/** Paths named per absent member, at most. */
+const NAMED_PER_MEMBER = 50;
+
+/**
+ * Which files of a set need a member not attached (none for a drive sealed alone), and the
+ * tally of them per absent member, counted once (in the plan pass).
+ */
+class Availability {
+  private readonly tally = new Map<number, AbsentMemberReport>();
+
+  constructor(private readonly set: SetView | null) {
+    for (const a of set?.absent ?? []) this.tally.set(a.position, { ...a, files: 0, bytes: 0, paths: [] });
+  }
+
+  /** True when the file's bytes are (partly) on an absent member. */
+  needsAbsent(e: IndexEntry): boolean {
+    return this.set !== null && this.set.absent.length > 0 && absentMembersFor(this.set, e).length > 0;
+  }
+
+  /** As needsAbsent, counting the file for each absent member it needs (call once per file). */
+  skip(e: IndexEntry): boolean {
+    const needs = absentMembersFor(this.set, e);
+    for (const a of needs) {
+      const t = this.tally.get(a.position)!;
+      t.files++;
+      t.bytes += e.size;
+      if (t.paths.length < NAMED_PER_MEMBER) t.paths.push(e.path);
+    }
+    return needs.length > 0;
+  }
+
+  report(set: SetView): SetAvailability {
+    return { id: set.id, members: set.members, present: set.present, absent: [...this.tally.values()], notListed: set.totals.entries - set.listed };
   }
 }

@@ -9,7 +9,6 @@ import { closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { encodeIndexEntry } from '../../format/index-codec.js';
-import type { IndexWriter } from '../../format/index-writer.js';
 import { encodeTarHeader, END_OF_ARCHIVE, padding, writePlainTarHeader, type TarHeader } from '../../format/tar.js';
 import { throwIfCancelled } from '../abort.js';
 import type { PayloadSink } from '../payload/payload-sink.js';
@@ -26,8 +25,8 @@ export interface TarContext {
   signal: AbortSignal | undefined;
   /** Tar builder workers for runs of small entries, or null to build everything in this thread. */
   builders: TarBuilders | null;
-  /** Receives each entry's index line, in order. */
-  index: IndexWriter;
+  /** Receives each entry's index line, in order (the drive's index writer, or a set's spool). */
+  index: { addEntryLine(line: string): void };
 }
 
 const ZEROS = Buffer.alloc(512);

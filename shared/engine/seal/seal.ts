@@ -13,7 +13,7 @@
  * salt (never reusing a key and nonce), after checking that the sources did not change.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../../format/unlock-code.js';
@@ -25,7 +25,7 @@ import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
 import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
+import { INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { requireFileOrAbsent, requireFolderOrAbsent } from '../drive-files.js';
 import { partFileName } from '../../format/layout.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
@@ -40,6 +40,7 @@ import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
 import { writeTarStream } from './seal-stream.js';
 import { helperThreadCount } from '../workers/parallelism.js';
 import { customerPublicKey } from '../../custody/customer-key.js';
+import { sealSet } from './seal-set.js';
 
 /** Extra knobs for tests and benchmarks. */
 export interface SealInternals {
@@ -49,28 +50,8 @@ export interface SealInternals {
   progressIntervalMs?: number;
 }
 
-/** Unfinished seals (a state file, no manifest) found in `target`. */
-export function findUnfinishedSeals(target: string): string[] {
-  let names: string[] = [];
-  try {
-    names = readdirSync(target);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.startsWith(DRIVE_DIR_PREFIX))
-    .map((n) => join(target, n))
-    .filter((d) => kindOf(d) === 'folder' && kindOf(join(d, SEAL_STATE_FILE)) !== 'missing' && kindOf(join(d, MANIFEST_FILE)) === 'missing');
-}
-
-/** What `path` is, without following a link. */
-function kindOf(path: string): 'missing' | 'folder' | 'other' {
-  try {
-    return lstatSync(path).isDirectory() ? 'folder' : 'other';
-  } catch {
-    return 'missing';
-  }
-}
+export { findUnfinishedSeals } from './unfinished-seals.js';
+import { findUnfinishedSeals } from './unfinished-seals.js';
 
 /**
  * Before a resume writes into an unfinished drive folder (hostile: it was out of the station's
@@ -105,6 +86,14 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   const unlockCode = recipients.unlockCode ? generateUnlockCode() : undefined;
   const unlockKey = unlockCode ? { code: unlockCode, derivation: startUnlockKeyDerivation(canonicalizeUnlockCode(unlockCode)) } : null;
   try {
+    if (opts.set && (opts.set.more.length > 0 || opts.set.nextTarget)) {
+      return await sealSet(
+        opts,
+        { sinkMode: (scan) => internals.sinkMode ?? chooseSinkMode(scan), buildersMinEntries: BUILDERS_MIN_ENTRIES, progressIntervalMs: internals.progressIntervalMs },
+        unlockKey,
+        () => sealWith(opts, internals, unlockKey),
+      );
+    }
     return await sealWith(opts, internals, unlockKey);
   } finally {
     unlockKey?.derivation.cancel();

@@ -13,8 +13,10 @@ import { ScelleError, isScelleError, toErrorData } from '../../errors/scelle-err
 import { TarReader } from '../../format/tar.js';
 import type { DriveSecret, VerifyReport } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { closeUnlocked, loadDrive, payloadReader, readerDescription, unlockDrive, type LoadedDrive, type UnlockedDrive } from '../drive.js';
-import { IndexChecker } from '../../format/index-reader.js';
+import { loadDrive, type LoadedDrive } from '../drive.js';
+import { IndexChecker, type IndexReader } from '../../format/index-reader.js';
+import { closeDrives, drivesReader, unlockDrives, type OpenedDrives, type SetView } from '../set-drives.js';
+import { membersHolding } from '../../format/set.js';
 import { hashFiles } from './file-hasher.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
 import { entryPathBytes, entryLinkBytes } from '../../format/index-codec.js';
@@ -102,10 +104,11 @@ async function verifyMedia(drive: LoadedDrive, signal: AbortSignal | undefined, 
  * when compiled), the tar stream walked against the index entry by entry, every file's
  * SHA-256 checked. Returns the first problem, if any.
  */
-async function verifyContent(unlocked: UnlockedDrive, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<Problem[]> {
-  const reader = payloadReader(unlocked);
+async function verifyContent(opened: OpenedDrives, signal: AbortSignal | undefined, progress: ProgressTracker): Promise<Problem[]> {
+  const unlocked = opened.catalogue;
+  const reader = drivesReader(opened);
   try {
-    prefetchFor(reader, readerDescription(unlocked), [{ offset: 0, size: reader.totalSize }]);
+    prefetchFor(reader, opened.description, [{ offset: 0, size: reader.totalSize }]);
     let pos = 0;
     let counted = 0;
     /** Reports progress up to the current position (headers, data, padding, trailing bytes alike). */
@@ -207,20 +210,85 @@ async function verifyUnlocked(
   report: VerifyReport,
   mediaBytes: number,
 ): Promise<Problem[]> {
-  let unlocked: UnlockedDrive;
+  let opened: OpenedDrives;
   try {
-    unlocked = await unlockDrive(drive, secret, signal);
+    opened = await unlockDrives([drive], secret, signal);
   } catch (e) {
-    if (isScelleError(e) && e.code.startsWith('E_FORMAT')) return [problem(e)];
+    if (isScelleError(e) && (e.code.startsWith('E_FORMAT') || e.code === 'E_SET_MISMATCH')) return [problem(e)];
     throw e;
   }
   try {
+    const unlocked = opened.catalogue;
     report.customerKey = deriveCustomerKey(unlocked.dataKey, unlocked.manifest.driveId);
     report.files = unlocked.indexTrailer.files;
     report.bytes = unlocked.indexTrailer.bytes;
     progress.setTotals(mediaBytes + unlocked.indexTrailer.totalSize, unlocked.indexTrailer.files);
-    return await verifyContent(unlocked, signal, progress);
+    if (opened.set === null) return await verifyContent(opened, signal, progress);
+    return await verifyMember(opened, opened.set, signal, progress, report);
   } finally {
-    closeUnlocked(unlocked);
+    closeDrives(opened);
+  }
+}
+
+/**
+ * Full check of a set member alone (docs/FORMAT.md §11.5): its index checked whole (checks 6–10,
+ * a prefix allowed), every segment of its parts authenticated in one pass, and every file whose
+ * content lies wholly on it hash-checked on the way; files with bytes on other members are
+ * counted, not checked (open or verify with them attached). Returns the first problem, if any.
+ */
+async function verifyMember(opened: OpenedDrives, set: SetView, signal: AbortSignal | undefined, progress: ProgressTracker, report: VerifyReport): Promise<Problem[]> {
+  const index: IndexReader = opened.catalogue.index;
+  const reader = drivesReader(opened);
+  const regions = set.ranges.filter((r) => set.present.includes(r.position)).map((r) => ({ start: r.tarStart, end: r.tarEnd }));
+  let region = 0;
+  let pos = regions[0]!.start;
+  let filesChecked = 0;
+  let filesElsewhere = 0;
+  const visit = (from: number, length: number, onSlice: (s: Buffer) => void) =>
+    reader.forEachChunk(from, length, (slices) => {
+      for (const s of slices) onSlice(s);
+      throwIfCancelled(signal);
+    });
+  /** Authenticates the bytes of the members present from the cursor up to `to`. */
+  const authenticateTo = async (to: number) => {
+    while (region < regions.length && pos < to) {
+      const end = Math.min(to, regions[region]!.end);
+      if (end > pos) {
+        await visit(pos, end - pos, () => undefined);
+        progress.add(end - pos);
+      }
+      pos = end;
+      if (pos >= regions[region]!.end && ++region < regions.length) pos = regions[region]!.start;
+    }
+  };
+  try {
+    const checker = new IndexChecker(index);
+    for (const { at, entry } of index.scan(index.entriesAt)) {
+      throwIfCancelled(signal);
+      checker.add(at, entry);
+      if (entry.type !== 'file' || entry.size === 0) continue;
+      const on = membersHolding(set.ranges, entry.offset, entry.size);
+      if (!on.every((p) => set.present.includes(p)) || entry.offset < pos) {
+        filesElsewhere++;
+        continue;
+      }
+      await authenticateTo(entry.offset);
+      const hash = createHash('sha256');
+      await visit(entry.offset, entry.size, (s) => hash.update(s));
+      progress.add(entry.size, 1);
+      pos = entry.offset + entry.size;
+      while (region < regions.length && pos >= regions[region]!.end) if (++region < regions.length) pos = Math.max(pos, regions[region]!.start);
+      if (hash.digest('hex') !== entry.sha256) throw new ScelleError('E_FORMAT_CONTENT_HASH', `${entry.path} does not match its SHA-256 in the index`, { path: entry.path });
+      filesChecked++;
+    }
+    checker.finish();
+    await authenticateTo(Infinity);
+    report.set = { id: set.id, members: set.members, present: set.present, absent: set.absent, filesChecked, filesElsewhere, notListed: set.totals.entries - set.listed };
+    return [];
+  } catch (e) {
+    if (isScelleError(e) && e.code !== 'E_CANCELLED') return [problem(e)];
+    throw e;
+  } finally {
+    reader.close();
   }
 }

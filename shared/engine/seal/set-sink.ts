@@ -1,0 +1,118 @@
+/**
+ * The payload sink of a sealed set (docs/FORMAT.md §11): one tar stream cut at member
+ * boundaries into one payload sink per member drive, each of which sees its own range as a
+ * stream of its own (parts numbered from 0, bound to the member's drive id). The sealing loop
+ * does not know about members: a buffer that crosses a boundary is split (the bytes beyond it
+ * are copied aside), and the next `acquire` waits while the member is finished, closed and the
+ * next one opened (which may mean waiting for the technician to attach the next drive).
+ * Members share one buffer pool, so buffers in flight (tar builders) survive the switch.
+ */
+import { ScelleError } from '../../errors/scelle-error.js';
+import { SINK_BUFFER_SIZE, type PayloadSink, type SinkMemory } from '../payload/payload-sink.js';
+
+/** What the set sink asks of the seal as the stream reaches each member. */
+export interface MemberSinks {
+  /** The sink of member `member` (0-based), created once the previous one is closed. */
+  open(member: number): Promise<PayloadSink>;
+  /** Member `member`'s sink finished: every one of its parts is written and fsync'd. */
+  closed(member: number): Promise<void>;
+}
+
+/**
+ * A sink over consecutive members; `ends[m]` is the tar offset where member m's range ends (the
+ * last is the stream's size). Call {@link SetSink.start} before use.
+ */
+export class SetSink implements PayloadSink {
+  readonly shared?: { buffer: SharedArrayBuffer; slotSize: number };
+  private member = 0;
+  private current: PayloadSink | null = null;
+  /** Tar bytes handed to members so far. */
+  private offset = 0;
+  /** Bytes that belong to the next members, in order (copied out of the buffers they came in). */
+  private carry: Buffer[] = [];
+  private switchPending = false;
+  private switching: Promise<void> | null = null;
+
+  constructor(
+    private readonly ends: readonly number[],
+    private readonly memory: SinkMemory,
+    private readonly members: MemberSinks,
+  ) {
+    if (memory.shared) this.shared = { buffer: memory.shared, slotSize: SINK_BUFFER_SIZE };
+  }
+
+  /** Opens the first member's sink. */
+  async start(): Promise<void> {
+    this.current = await this.members.open(0);
+  }
+
+  async acquire(): Promise<Buffer> {
+    await this.settleSwitch();
+    return this.memory.pool.acquire();
+  }
+
+  submit(buffer: Buffer, length: number): void {
+    if (this.switchPending) {
+      this.carry.push(Buffer.from(buffer.subarray(0, length)));
+      this.memory.pool.release(buffer);
+      return;
+    }
+    const room = this.ends[this.member]! - this.offset;
+    const last = this.member === this.ends.length - 1;
+    if (last || length < room) {
+      if (last && length > room) throw new ScelleError('E_INTERNAL', 'the tar stream is longer than the set was planned for');
+      this.current!.submit(buffer, length);
+      this.offset += length;
+      return;
+    }
+    // The buffer reaches (or crosses) the end of this member.
+    if (length > room) this.carry.push(Buffer.from(buffer.subarray(room, length)));
+    if (room > 0) this.current!.submit(buffer, room);
+    else this.memory.pool.release(buffer);
+    this.offset += room;
+    this.switchPending = true;
+  }
+
+  async finish(): Promise<void> {
+    await this.settleSwitch();
+    if (this.member !== this.ends.length - 1 || this.offset !== this.ends[this.member]) {
+      throw new ScelleError(
+        'E_INTERNAL',
+        `the tar stream ended at ${this.offset} bytes, member ${this.member + 1} of ${this.ends.length} was planned to end at ${this.ends[this.member]}`,
+      );
+    }
+    await this.current!.finish();
+    await this.members.closed(this.member);
+  }
+
+  async abort(): Promise<void> {
+    await this.current?.abort();
+  }
+
+  /** Runs the pending member switches (one at a time), feeding each new member what was carried. */
+  private async settleSwitch(): Promise<void> {
+    while (this.switchPending) {
+      this.switching ??= this.switchMember().finally(() => (this.switching = null));
+      await this.switching;
+    }
+  }
+
+  private async switchMember(): Promise<void> {
+    await this.current!.finish();
+    await this.members.closed(this.member);
+    this.member++;
+    this.current = await this.members.open(this.member);
+    this.switchPending = false;
+    const carried = this.carry;
+    this.carry = [];
+    for (const bytes of carried) {
+      for (let p = 0; p < bytes.length;) {
+        const buffer = await this.memory.pool.acquire();
+        const n = Math.min(buffer.length, bytes.length - p);
+        bytes.copy(buffer, 0, p, p + n);
+        this.submit(buffer, n);
+        p += n;
+      }
+    }
+  }
+}
