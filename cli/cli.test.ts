@@ -9,6 +9,7 @@ import { bytes, tempDir, writeTree } from '../test/support/engine-fixtures.js';
 import { ERROR_CODES } from '../shared/errors/scelle-error.js';
 import { missingErrorSentences } from './messages.js';
 import { TEXT } from './text.js';
+import { indexAndSlackBytes, streamCiphertextSize } from '../shared/format/payload-size.js';
 
 const bin = fileURLToPath(new URL('../bin/scelle.js', import.meta.url));
 const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -311,5 +312,69 @@ describe('restoring on worker threads (the compiled CLI)', () => {
     for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
     damagePart(s.drive, -1);
     expectDamageStops(s, tree);
+  });
+});
+
+describe('sealed sets: data larger than one drive', () => {
+  /** Three files of 200 kB in 64 KiB parts: 10 parts, four to a member. */
+  function setSources() {
+    const src = tempDir();
+    writeTree(src, { 'lot/a.bin': bytes(200_000, 1), 'lot/b.bin': bytes(200_000, 2), 'lot/c/d.bin': bytes(200_000, 3) });
+    return join(src, 'lot');
+  }
+  const memberSize = String(indexAndSlackBytes(6) + 4 * streamCiphertextSize(65536));
+  const driveIn = (t: string) =>
+    join(
+      t,
+      readdirSync(t).find((n) => n.startsWith('SCELLE-'))!,
+    );
+
+  it('seals onto three drives given with --to, opens them in any order, and says what a withheld member holds (exit 12)', () => {
+    const home = tempDir();
+    const targets = [tempDir(), tempDir(), tempDir()];
+    const sealed = run(['seal', setSources(), ...targets.flatMap((t) => ['--to', t]), '--member-size', memberSize, '--part-size', '64K', '--json'], home);
+    expect(sealed.status, sealed.stderr).toBe(0);
+    const r = result(sealed) as { unlockCode: string; set: { members: { position: number; driveId: string }[] } };
+    expect(r.set.members.map((m) => m.position)).toEqual([1, 2, 3]);
+    expect(jsonEvents(sealed.stdout).filter((e) => e.event === 'member')).toHaveLength(3);
+    const [a, b, c] = targets.map(driveIn);
+
+    const all = tempDir();
+    const opened = run(['open', c!, b!, a!, '--to', all, '--json'], home, `${r.unlockCode}\n`);
+    expect(opened.status, opened.stderr).toBe(0);
+    expect(result(opened)).toMatchObject({ files: 3, verified: true, set: { present: [1, 2, 3], absent: [] } });
+    expect(readFileSync(join(all, 'lot/c/d.bin')).equals(bytes(200_000, 3))).toBe(true);
+
+    const some = tempDir();
+    const partial = run(['open', a!, c!, '--to', some, '--lang', 'en'], home, `${r.unlockCode}\n`);
+    expect(partial.status).toBe(12);
+    expect(partial.stderr).toContain(`Drive 2 of 3 (${r.set.members[1]!.driveId}) not attached`);
+    expect(partial.stderr).toMatch(/- lot\/(a|b)\.bin/);
+
+    // Each member verified alone, with the key.
+    for (const [i, d] of [a, b, c].entries()) {
+      const v = run(['verify', d!, '--code-file', '-', '--json'], home, `${r.unlockCode}\n`);
+      expect(v.status, v.stdout).toBe(0);
+      expect(result(v)).toMatchObject({ level: 'full', ok: true, set: { present: [i + 1], members: 3 } });
+    }
+  });
+
+  it('asks for the next drive with --next-drive, reading its folder from standard input', () => {
+    const home = tempDir();
+    const targets = [tempDir(), tempDir(), tempDir()];
+    const sealed = run(
+      ['seal', setSources(), '--to', targets[0]!, '--next-drive', '--member-size', memberSize, '--part-size', '64K', '--json'],
+      home,
+      `${targets[1]}\n${targets[2]}\n`,
+    );
+    expect(sealed.status, sealed.stderr).toBe(0);
+    const asked = jsonEvents(sealed.stdout).filter((e) => e.event === 'next-drive');
+    expect(asked.map((e) => e.position)).toEqual([2, 3]);
+    expect(result(sealed)).toMatchObject({ set: { members: [{ position: 1 }, { position: 2 }, { position: 3 }] } });
+    // No next drive given: cancelled (130), the members sealed so far stay whole drives.
+    const again = [tempDir(), tempDir()];
+    const stopped = run(['seal', setSources(), '--to', again[0]!, '--next-drive', '--member-size', memberSize, '--part-size', '64K'], home, '\n');
+    expect(stopped.status).toBe(130);
+    expect(readdirSync(driveIn(again[0]!))).toContain('manifest.json');
   });
 });

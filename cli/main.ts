@@ -10,7 +10,8 @@ import { t } from './text.js';
 
 /** Exit codes (documented in --help and README). */
 export function exitCodeFor(code: ScelleErrorCode): number {
-  if (code === 'E_USAGE') return 2;
+  if (code === 'E_USAGE' || code === 'E_SET_MISMATCH') return 2;
+  if (code === 'E_SET_MEMBER_MISSING') return 12;
   if (code === 'E_CANCELLED') return 130;
   if (code.startsWith('E_FORMAT')) return 3;
   if (code.startsWith('E_KEY')) return 4;

@@ -13,6 +13,7 @@ export type PluralForms = Readonly<Partial<Record<Intl.LDMLPluralRule, string>>>
 const fr = {
   files: { one: '# fichier', many: '# de fichiers', other: '# fichiers' },
   parts: { one: '# partie', many: '# de parties', other: '# parties' },
+  entries: { one: '# entrée', many: '# d’entrées', other: '# entrées' },
   filesRestored: { one: '# fichier restauré et vérifié', many: '# de fichiers restaurés et vérifiés', other: '# fichiers restaurés et vérifiés' },
   namesAdapted: { one: '# nom adapté à ce système', many: '# de noms adaptés à ce système', other: '# noms adaptés à ce système' },
   problemsFound: { one: '# problème trouvé', many: '# de problèmes trouvés', other: '# problèmes trouvés' },
@@ -46,6 +47,7 @@ export type CountedPhrase = keyof typeof fr;
 const en: Record<CountedPhrase, PluralForms> = {
   files: { one: '# file', other: '# files' },
   parts: { one: '# part', other: '# parts' },
+  entries: { one: '# entry', other: '# entries' },
   filesRestored: { one: '# file restored and verified', other: '# files restored and verified' },
   namesAdapted: { one: '# name adapted to this system', other: '# names adapted to this system' },
   problemsFound: { one: '# problem found', other: '# problems found' },

@@ -7,8 +7,9 @@ const fr = {
 Utilisation :
   scelle seal <source>… --to <dossier-cible> [options]   sceller des fichiers et dossiers
   scelle verify <disque> [clé]                            vérifier un disque (sans clé : le support)
-  scelle list <disque> [chemin] [clé]                     lister un disque (tout, ou un dossier)
-  scelle open <disque> --to <dossier> [chemin…] [clé]     restaurer tout, des dossiers ou des fichiers
+  scelle list <disque>… [chemin] [clé]                    lister un disque (tout, ou un dossier)
+  scelle open <disque>… --to <dossier> [chemin…] [clé]    restaurer tout, des dossiers ou des fichiers
+                          (un ensemble : donnez les dossiers des disques membres branchés, dans n’importe quel ordre)
   scelle keygen root|escrow|station|customer [--out <f>] créer une clé (customer : votre clé client)
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certifier un poste
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<motif>[@<date>]]…
@@ -39,6 +40,12 @@ Options de seal :
   --no-escrow             ne pas ajouter le séquestre configuré
   --part-size <taille>    taille des parties (défaut 1G; réduite automatiquement sur FAT32)
   --resume                reprendre un scellement interrompu sur la cible
+  Données plus grandes qu’un disque (un ensemble scellé) :
+  --to <dossier> --to <dossier>…   disques membres déjà branchés, remplis dans cet ordre
+  --next-drive            quand les disques donnés sont pleins, demander le suivant (son dossier
+                          est lu au terminal ou sur l’entrée standard; ligne vide : annuler)
+  --member-size <taille>  prévoir chaque membre pour au plus cette taille (défaut : l’espace libre
+                          de chaque disque branché; pour les suivants, celui du premier)
 
 Transporteurs (ship --carrier) : ups, fedex, usps, dhl, canada-post, purolator, canpar, upu-s10;
   un transporteur hors liste seulement avec --other-carrier "<nom>" (numéro non vérifié).
@@ -63,13 +70,25 @@ Codes de sortie : 0 succès · 1 erreur · 2 commande incorrecte · 3 disque end
   4 code ou clé refusé · 5 problème de cible · 6 problème de source · 7 restauration refusée ·
   8 traçabilité non enregistrée (l’opération elle-même a réussi) ou journal illisible ·
   9 service de traçabilité injoignable (événements en attente) · 10 numéro de suivi refusé ·
-  11 service de traçabilité : refus ou réponse invalide · 130 annulé
+  11 service de traçabilité : refus ou réponse invalide ·
+  12 restauration partielle : des fichiers attendent un disque membre absent · 130 annulé
 Configuration : $SCELLE_HOME (défaut : %s)`,
   stationCreated:
     'Nouveau poste local créé (%s) dans %s. Il n’est certifié par aucune racine du fournisseur : les disques qu’il scelle afficheront un avertissement. Pour le certifier : « scelle setup --certificate <f> ».',
   noEscrow: 'Aucun séquestre configuré : seul le code de déverrouillage ouvrira ce disque.',
   sealed: 'Disque scellé : %s (%s, %s, %s) dans %s',
   resumed: 'Scellement repris et terminé.',
+  setSealed: 'Ensemble scellé : %s sur %s disques (%s, %s). Chaque disque part avec son bordereau et son propre numéro de suivi.',
+  memberSealed: 'Disque %s sur %s scellé : %s (%s) dans %s',
+  setUnused: 'Disque non utilisé (tout tenait sur les précédents) : %s',
+  nextDrivePrompt: 'Branchez le disque %s sur %s de l’ensemble (%s libres requis), puis tapez son dossier (ligne vide : annuler) : ',
+  nextDriveRefused: 'Ce dossier ne convient pas : %s',
+  setMembers: 'Ensemble %s : disques présents %s sur %s.',
+  memberAbsent: 'Disque %s sur %s (%s) absent : %s (%s) non restaurés, qui l’attendent :',
+  memberAbsentList: 'Disque %s sur %s (%s) absent : %s et dossiers qu’il détient ne sont pas vérifiables ici.',
+  notListed: '%s de l’ensemble ne sont listées par aucun des disques présents : branchez le dernier disque de l’ensemble pour les voir.',
+  filesItHolds: 'les fichiers',
+  setVerified: 'Disque %s sur %s de l’ensemble %s : %s vérifiés sur ce disque, %s avec d’autres disques membres.',
   unlockCodeBanner: 'CODE DE DÉVERROUILLAGE — affiché une seule fois. Transmettez-le au client par un autre canal que le disque :',
   verifyOk: 'Disque %s intact (%s).',
   verifyBad: 'Disque %s : %s :',
@@ -197,8 +216,9 @@ const en: typeof fr = {
 Usage:
   scelle seal <source>… --to <target-folder> [options]   seal files and folders
   scelle verify <drive> [key]                             verify a drive (no key: the media)
-  scelle list <drive> [path] [key]                        list a drive (all, or one folder)
-  scelle open <drive> --to <folder> [path…] [key]         restore all, folders or files
+  scelle list <drive>… [path] [key]                       list a drive (all, or one folder)
+  scelle open <drive>… --to <folder> [path…] [key]        restore all, folders or files
+                          (a set: give the folders of the member drives attached, in any order)
   scelle keygen root|escrow|station|customer [--out <f>] create a key (customer: your customer key)
   scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certify a station
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<reason>[@<date>]]…
@@ -229,6 +249,12 @@ Seal options:
   --no-escrow             do not add the configured escrow
   --part-size <size>      part size (default 1G; lowered automatically on FAT32)
   --resume                resume an interrupted seal on the target
+  Data larger than one drive (a sealed set):
+  --to <folder> --to <folder>…     member drives already attached, filled in this order
+  --next-drive            when the drives given are full, ask for the next one (its folder is
+                          read on the terminal or standard input; an empty line cancels)
+  --member-size <size>    plan each member for at most this size (default: each attached drive's
+                          free space; for the next ones, the first one's)
 
 Carriers (ship --carrier): ups, fedex, usps, dhl, canada-post, purolator, canpar, upu-s10;
   a carrier not on the list only with --other-carrier "<name>" (number not checked).
@@ -253,12 +279,24 @@ Exit codes: 0 success · 1 error · 2 incorrect command · 3 drive damaged or al
   4 code or key refused · 5 target problem · 6 source problem · 7 restore refused ·
   8 custody not recorded (the operation itself succeeded) or journal unreadable ·
   9 custody service unreachable (events queued) · 10 tracking number refused ·
-  11 custody service refused or answered badly · 130 cancelled
+  11 custody service refused or answered badly ·
+  12 partial restore: some files wait for a member drive that is not attached · 130 cancelled
 Configuration: $SCELLE_HOME (default: %s)`,
   stationCreated: 'Created a new local station (%s) in %s. No provider root certifies it: drives it seals will show a warning. To certify it: "scelle setup --certificate <f>".',
   noEscrow: 'No escrow configured: only the unlock code will open this drive.',
   sealed: 'Drive sealed: %s (%s, %s, %s) in %s',
   resumed: 'Seal resumed and finished.',
+  setSealed: 'Set sealed: %s on %s drives (%s, %s). Each drive ships with its own packing slip and tracking number.',
+  memberSealed: 'Drive %s of %s sealed: %s (%s) in %s',
+  setUnused: 'Drive not used (everything fit on the previous ones): %s',
+  nextDrivePrompt: 'Attach drive %s of %s of the set (%s free needed), then type its folder (empty line: cancel): ',
+  nextDriveRefused: 'This folder will not do: %s',
+  setMembers: 'Set %s: drives present %s of %s.',
+  memberAbsent: 'Drive %s of %s (%s) not attached: %s (%s) not restored, waiting for it:',
+  memberAbsentList: 'Drive %s of %s (%s) not attached: %s and folders it holds cannot be checked here.',
+  notListed: '%s of the set are listed by none of the drives present: attach the last drive of the set to see them.',
+  filesItHolds: 'the files',
+  setVerified: 'Drive %s of %s of set %s: %s verified on this drive, %s with other member drives.',
   unlockCodeBanner: 'UNLOCK CODE — shown once. Send it to the customer by another channel than the drive:',
   verifyOk: 'Drive %s intact (%s).',
   verifyBad: 'Drive %s: %s:',

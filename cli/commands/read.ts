@@ -4,7 +4,8 @@ import type { DriveSecret } from '../../shared/engine/api.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import type { Keyslot } from '../../shared/format/keyslot.js';
 import { inspect, listEntries, open, verify, type ListSummary } from '../../shared/engine/index.js';
-import { loadDrive } from '../../shared/engine/drive.js';
+import { loadDrive, resolveDriveDir } from '../../shared/engine/drive.js';
+import type { SetAvailability } from '../../shared/engine/api.js';
 import type { StationJudgement } from '../../shared/format/station-trust.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots } from '../config.js';
@@ -64,6 +65,39 @@ function driveArg(positionals: string[], command: string): string {
   return drive;
 }
 
+/** True when `path` is a drive folder on this machine (or a mount point holding one). */
+function isDriveFolder(path: string): boolean {
+  try {
+    resolveDriveDir(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The drives given first (one, or the members of a set attached, in any order) and the paths
+ * inside the drive after them: every leading argument that is a drive folder is a drive.
+ */
+function drivesAndPaths(positionals: string[], command: string): { driveDir: string; members: string[]; paths: string[] } {
+  const driveDir = driveArg(positionals, command);
+  let n = 1;
+  while (n < positionals.length && isDriveFolder(positionals[n]!)) n++;
+  return { driveDir, members: positionals.slice(1, n), paths: positionals.slice(n) };
+}
+
+/** Says which members of a set are attached and what the absent ones hold (open) or that they are absent (list). */
+function setNotice(out: Output, set: SetAvailability | undefined): void {
+  if (!set) return;
+  out.info(t(out.lang, 'setMembers', set.id, set.present.join(', '), set.members));
+  for (const a of set.absent) {
+    out.warn(t(out.lang, 'memberAbsent', a.position, set.members, a.driveId, counted(out.lang, 'files', a.files), fmtBytes(a.bytes, out.lang)), 'member-absent');
+    for (const p of a.paths.slice(0, 10)) out.warn(`  - ${p}`);
+    if (a.files > 10) out.warn(`  …`);
+  }
+  if (set.notListed > 0) out.warn(t(out.lang, 'notListed', counted(out.lang, 'entries', set.notListed)), 'not-listed');
+}
+
 /** The text key explaining why a station is not certified. */
 function certReasonKey(reason: string | null): TextKey {
   const known: Record<string, TextKey> = { 'no-certificate': 'reasonNoCertificate', 'unknown-root': 'reasonUnknownRoot', expired: 'reasonExpired' };
@@ -107,6 +141,10 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
     const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots, readCustodyConfig().serviceKeys ?? []);
     trustNotice(out, report.station.id, trust);
     const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
+    if (report.set) {
+      const s = report.set;
+      out.info(t(out.lang, 'setVerified', s.present.join(', '), s.members, s.id, counted(out.lang, 'files', s.filesChecked), counted(out.lang, 'files', s.filesElsewhere)));
+    }
     if (report.ok) out.info(t(out.lang, 'verifyOk', report.driveId, level));
     else {
       out.info(t(out.lang, 'verifyBad', report.driveId, counted(out.lang, 'problemsFound', report.problems.length)));
@@ -136,9 +174,9 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
  */
 export async function listCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, SECRET_OPTIONS);
-  const driveDir = driveArg(positionals, 'list');
-  const prefix = positionals[1];
-  if (positionals.length > 2) throw new ScelleError('E_USAGE', 'list takes one drive and at most one path', { reason: '<path>' });
+  const { driveDir, members, paths } = drivesAndPaths(positionals, 'list');
+  const prefix = paths[0];
+  if (paths.length > 1) throw new ScelleError('E_USAGE', 'list takes drives and at most one path', { reason: '<path>' });
   const pinnedRoots = await loadPinnedRoots();
   stationNotice(out, inspect(driveDir, pinnedRoots).station);
   const access = await driveAccess(values, driveDir, pinnedRoots, out, true);
@@ -146,8 +184,13 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   access.identity?.secretKey.fill(0);
   let summary: ListSummary | null = null;
   let listed = 0;
-  const entries = listEntries({ driveDir, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
+  const entries = listEntries({ driveDir, members, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
     summary = s;
+    if (s.set) {
+      out.info(t(out.lang, 'setMembers', s.set.id, s.set.present.join(', '), s.set.members));
+      for (const a of s.set.absent) out.warn(t(out.lang, 'memberAbsentList', a.position, s.set.members, a.driveId, t(out.lang, 'filesItHolds')), 'member-absent');
+      if (s.set.listed < s.set.totals.entries) out.warn(t(out.lang, 'notListed', counted(out.lang, 'entries', s.set.totals.entries - s.set.listed)), 'not-listed');
+    }
     out.info(t(out.lang, 'listHeader', counted(out.lang, 'files', s.files), fmtBytes(s.bytes, out.lang)));
   });
   for await (const e of entries) {
@@ -161,11 +204,19 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   }
   await out.endStream();
   const s = summary as ListSummary | null;
-  out.emit({ event: 'result', command: 'list', driveId: s?.driveId, files: s?.files, bytes: s?.bytes, entries: s?.entryCount, listed });
+  out.emit({ event: 'result', command: 'list', driveId: s?.driveId, files: s?.files, bytes: s?.bytes, entries: s?.entryCount, listed, ...(s?.set ? { set: s.set } : {}) });
   return 0;
 }
 
-/** `scelle open <drive> --to <folder> [path…] [key]`: restores and verifies. */
+/** Exit code of a restore that left files for a member drive not attached. */
+const PARTIAL_RESTORE_EXIT = 12;
+
+/** The folder of the drive `driveId` among those given (the member whose index was used). */
+function catalogueDir(driveId: string, dirs: string[]): string {
+  return dirs.find((d) => resolveDriveDir(d).endsWith(driveId)) ?? dirs[0]!;
+}
+
+/** `scelle open <drive>… --to <folder> [path…] [key]`: restores and verifies. */
 export async function openCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...SECRET_OPTIONS,
@@ -174,16 +225,16 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
     'keep-modes': { type: 'boolean' },
     'allow-outward-links': { type: 'boolean' },
   });
-  const driveDir = driveArg(positionals, 'open');
+  const { driveDir, members, paths } = drivesAndPaths(positionals, 'open');
   if (!values.to) throw new ScelleError('E_USAGE', 'open needs --to <folder>', { reason: '--to' });
   const pinnedRoots = await loadPinnedRoots();
   stationNotice(out, inspect(driveDir, pinnedRoots).station);
   const access = await driveAccess(values, driveDir, pinnedRoots, out, true);
   try {
     const secret = access.secret!;
-    const paths = positionals.slice(1);
     const res = await open({
       driveDir,
+      members,
       dest: values.to,
       secret,
       pinnedRoots,
@@ -197,6 +248,7 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
     if (res.renamed.length > 0) out.warn(t(out.lang, 'renamed', counted(out.lang, 'namesAdapted', res.renamed.length), res.renamed[0]!.from, res.renamed[0]!.to), 'renamed');
     for (const l of res.outwardLinks) out.warn(t(out.lang, 'outwardLink', l.path, l.target), 'outward-link');
     out.info(t(out.lang, 'opened', counted(out.lang, 'filesRestored', res.files), fmtBytes(res.bytes, out.lang), values.to));
+    setNotice(out, res.set);
     out.emit({
       event: 'result',
       command: 'open',
@@ -206,9 +258,13 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
       verified: res.verified,
       renamed: res.renamed,
       outwardLinks: res.outwardLinks,
+      ...(res.set ? { set: res.set } : {}),
     });
     const signer = chooseCustomerSigner(res.driveId, access.keyslots, access.identity, res.customerKey);
-    return await recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0, signer);
+    // Files left for an absent member: a partial restore (exit 12), recorded as such in custody.
+    const partial = res.set !== undefined && (res.set.absent.some((a) => a.files > 0) || res.set.notListed > 0);
+    const code = await recordAfterOpen(out, res, res.set ? catalogueDir(res.driveId, [driveDir, ...members]) : driveDir, pinnedRoots, paths.length > 0 || partial, signer);
+    return code === 0 && partial ? PARTIAL_RESTORE_EXIT : code;
   } finally {
     wipeAccess(access);
   }

@@ -11,6 +11,8 @@ import { fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { t } from '../text.js';
 import { counted } from '../plurals.js';
+import { nextDriveFromInput } from '../next-drive.js';
+import type { SetSealOptions } from '../../shared/engine/api.js';
 
 async function readRecipient(path: string): Promise<Uint8Array> {
   try {
@@ -35,7 +37,9 @@ async function readCustomerPublicKey(value: string): Promise<Uint8Array> {
 /** Runs the command; returns the exit code. */
 export async function sealCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, {
-    to: { type: 'string' },
+    to: { type: 'string', multiple: true },
+    'next-drive': { type: 'boolean' },
+    'member-size': { type: 'string' },
     recipient: { type: 'string', multiple: true },
     customer: { type: 'string' },
     'no-unlock-code': { type: 'boolean' },
@@ -43,7 +47,11 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
     'part-size': { type: 'string' },
     resume: { type: 'boolean' },
   });
-  if (!values.to) throw new ScelleError('E_USAGE', 'seal needs --to <target folder>', { reason: '--to' });
+  const targets = values.to ?? [];
+  if (targets.length === 0) throw new ScelleError('E_USAGE', 'seal needs --to <target folder>', { reason: '--to' });
+  const asSet = targets.length > 1 || values['next-drive'] === true;
+  if (asSet && values.resume) throw new ScelleError('E_USAGE', 'a sealed set cannot be resumed; seal it again', { reason: '--resume' });
+  if (!asSet && values['member-size']) throw new ScelleError('E_USAGE', '--member-size is for a set: give several --to or --next-drive', { reason: '--member-size' });
   if (positionals.length === 0) throw new ScelleError('E_USAGE', 'seal needs at least one source', { reason: '<source>' });
   const home = scelleHome();
   const { station, created } = await loadOrCreateStation(home);
@@ -57,9 +65,30 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   const unlockCode = !values['no-unlock-code'];
   if (!escrow && unlockCode && !values['no-escrow']) out.warn(t(out.lang, 'noEscrow'), 'no-escrow');
 
+  const next = values['next-drive'] ? nextDriveFromInput(out) : null;
+  const set: SetSealOptions | undefined = asSet
+    ? {
+        more: targets.slice(1),
+        ...(next ? { nextTarget: next.nextTarget } : {}),
+        ...(values['member-size'] ? { memberBytes: parseSize(values['member-size']) } : {}),
+        onMemberSealed: (m) => {
+          out.info(t(out.lang, 'memberSealed', m.position, m.members, m.driveId, counted(out.lang, 'parts', m.parts), m.driveDir));
+          out.emit({
+            event: 'member',
+            position: m.position,
+            driveId: m.driveId,
+            driveDir: m.driveDir,
+            parts: m.parts,
+            manifestSha256: m.manifestSha256,
+            indexComplete: m.indexComplete,
+          });
+        },
+      }
+    : undefined;
   const opts = {
     sources: positionals,
-    target: values.to,
+    target: targets[0]!,
+    ...(set ? { set } : {}),
     station,
     recipients: { unlockCode, x25519 },
     resume: values.resume === true,
@@ -71,15 +100,22 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   try {
     result = await seal(opts);
   } catch (e) {
-    if (e instanceof ScelleError && ['E_CANCELLED', 'E_TARGET_FULL', 'E_TARGET_IO'].includes(e.code)) {
-      out.warn(t(out.lang, 'cancelledResume', positionals.map((p) => JSON.stringify(p)).join(' '), JSON.stringify(values.to)), 'resumable');
+    if (!asSet && e instanceof ScelleError && ['E_CANCELLED', 'E_TARGET_FULL', 'E_TARGET_IO'].includes(e.code)) {
+      out.warn(t(out.lang, 'cancelledResume', positionals.map((p) => JSON.stringify(p)).join(' '), JSON.stringify(targets[0])), 'resumable');
     }
     throw e;
+  } finally {
+    next?.close();
   }
   if (result.resumed) out.info(t(out.lang, 'resumed'));
-  out.info(
-    t(out.lang, 'sealed', result.driveId, counted(out.lang, 'files', result.files), fmtBytes(result.bytes, out.lang), counted(out.lang, 'parts', result.parts), result.driveDir),
-  );
+  if (result.set) {
+    out.info(t(out.lang, 'setSealed', result.set.id, result.set.members.length, counted(out.lang, 'files', result.files), fmtBytes(result.bytes, out.lang)));
+    for (const u of result.set.unusedTargets) out.info(t(out.lang, 'setUnused', u));
+  } else {
+    out.info(
+      t(out.lang, 'sealed', result.driveId, counted(out.lang, 'files', result.files), fmtBytes(result.bytes, out.lang), counted(out.lang, 'parts', result.parts), result.driveDir),
+    );
+  }
   if (result.unlockCode) {
     // The unlock code is shown once, on the terminal or in the JSON result; it is never logged or stored.
     out.info(`\n${t(out.lang, 'unlockCodeBanner')}\n\n    ${result.unlockCode}\n`);
@@ -97,6 +133,14 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
     stationId: station.id,
     stationCertified: station.certificate !== null,
     ...(result.unlockCode ? { unlockCode: result.unlockCode } : {}),
+    ...(result.set ? { set: result.set } : {}),
   });
-  return recordAfterSeal(out, station, result, undefined, customer ? encodeBase64(customer) : undefined);
+  if (!result.set) return recordAfterSeal(out, station, result, undefined, customer ? encodeBase64(customer) : undefined);
+  // A set: each member is a drive with its own custody chain (its own `sealed` event).
+  let code = 0;
+  for (const m of result.set.members) {
+    const member = { ...result, driveId: m.driveId, driveDir: m.driveDir, manifestSha256: m.manifestSha256, customerPublicKey: m.customerPublicKey, parts: m.parts };
+    code = Math.max(code, await recordAfterSeal(out, station, member, undefined, customer ? encodeBase64(customer) : undefined));
+  }
+  return code;
 }

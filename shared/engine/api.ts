@@ -79,6 +79,8 @@ export interface NextMemberRequest {
 /** One member of a sealed set, once it is a sealed drive. */
 export interface SealedMember {
   position: number;
+  /** How many members the set has. */
+  members: number;
   driveId: string;
   driveDir: string;
   target: string;

@@ -256,6 +256,7 @@ export async function sealSet(
     fsyncDir(driveDir);
     m.sealed = {
       position: m.position,
+      members: members.length,
       driveId: m.driveId,
       driveDir,
       target: m.target!,
