@@ -6,7 +6,7 @@ const fr = {
 
 Utilisation :
   scelle seal <source>… --to <dossier-cible> [options]   sceller des fichiers et dossiers
-  scelle verify <disque> [clé]                            vérifier un disque (sans clé : le support)
+  scelle verify <disque>… [clé]                           vérifier un disque (sans clé : le support)
   scelle list <disque>… [chemin] [clé]                    lister un disque (tout, ou un dossier)
   scelle open <disque>… --to <dossier> [chemin…] [clé]    restaurer tout, des dossiers ou des fichiers
                           (un ensemble : donnez les dossiers des disques membres branchés, dans n’importe quel ordre)
@@ -215,7 +215,7 @@ const en: typeof fr = {
 
 Usage:
   scelle seal <source>… --to <target-folder> [options]   seal files and folders
-  scelle verify <drive> [key]                             verify a drive (no key: the media)
+  scelle verify <drive>… [key]                            verify a drive (no key: the media)
   scelle list <drive>… [path] [key]                       list a drive (all, or one folder)
   scelle open <drive>… --to <folder> [path…] [key]        restore all, folders or files
                           (a set: give the folders of the member drives attached, in any order)

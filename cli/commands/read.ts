@@ -132,12 +132,13 @@ function trustNotice(out: Output, stationId: string, j: StationJudgement): void 
 /** `scelle verify <drive> [key]`: exit 0 when intact, 3 when problems were found. */
 export async function verifyCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, { ...SECRET_OPTIONS, media: { type: 'boolean' } });
-  const driveDir = driveArg(positionals, 'verify');
+  const { driveDir, members, paths } = drivesAndPaths(positionals, 'verify');
+  if (paths.length > 0) throw new ScelleError('E_USAGE', `not a drive folder: ${paths[0]}`, { reason: '<drive>' });
   const pinnedRoots = await loadPinnedRoots();
   const access = await driveAccess(values, driveDir, pinnedRoots, out, false);
   try {
     const secret = access.secret;
-    const report = await verify({ driveDir, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
+    const report = await verify({ driveDir, members, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
     const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots, readCustodyConfig().serviceKeys ?? []);
     trustNotice(out, report.station.id, trust);
     const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');

@@ -77,6 +77,16 @@ describe('sealed sets (several drives)', () => {
       expect(full.set!.filesChecked).toBeGreaterThan(0);
     }
 
+    // All members at once: one pass over the set, the tar headers compared with the index.
+    const whole = await verify({
+      driveDir: memberDirs(result)[1]!,
+      members: [memberDirs(result)[2]!, memberDirs(result)[0]!],
+      pinnedRoots: roots,
+      secret: { kind: 'x25519', secretKey: keys.escrow.secretKey },
+    });
+    expect(whole.problems).toEqual([]);
+    expect(whole.set).toMatchObject({ present: [1, 2, 3], filesChecked: 24, filesElsewhere: 0 });
+
     const dest = tempDir();
     const reversed = [...memberDirs(result)].reverse();
     const opened = await open({ driveDir: reversed[0]!, members: reversed.slice(1), dest, pinnedRoots: roots, secret: { kind: 'unlock-code', code: result.unlockCode! } });

@@ -13,9 +13,9 @@ import { ScelleError, isScelleError, toErrorData } from '../../errors/scelle-err
 import { TarReader } from '../../format/tar.js';
 import type { DriveSecret, VerifyReport } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { loadDrive, type LoadedDrive } from '../drive.js';
+import { resolveDriveDir, type LoadedDrive } from '../drive.js';
 import { IndexChecker, type IndexReader } from '../../format/index-reader.js';
-import { closeDrives, drivesReader, unlockDrives, type OpenedDrives, type SetView } from '../set-drives.js';
+import { closeDrives, drivesReader, loadDrives, unlockDrives, type OpenedDrives, type SetView } from '../set-drives.js';
 import { membersHolding } from '../../format/set.js';
 import { hashFiles } from './file-hasher.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
@@ -29,6 +29,8 @@ import { deriveCustomerKey } from '../../custody/customer-key.js';
 /** Options of {@link verify}. */
 export interface VerifyOptions {
   driveDir: string;
+  /** Other members of the same sealed set: with all of them, the set is checked in one pass (tar headers included). */
+  members?: string[];
   /** With a secret: full verification. Without: media verification. */
   secret?: DriveSecret;
   pinnedRoots: readonly Uint8Array[];
@@ -177,19 +179,26 @@ async function verifyContent(opened: OpenedDrives, signal: AbortSignal | undefin
  * (E_FORMAT_MANIFEST, E_FORMAT_SIGNATURE), when the secret is wrong (E_KEY_*), or E_CANCELLED.
  */
 export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
-  const drive = loadDrive(opts.driveDir, opts.pinnedRoots);
-  const mediaBytes = drive.info.payloadCiphertextBytes + drive.manifest.index.size;
-  const progress = new ProgressTracker('verify', mediaBytes, drive.manifest.payload.parts.length, opts.onProgress);
+  const drives = loadDrives([opts.driveDir, ...(opts.members ?? [])], opts.pinnedRoots);
+  const named = resolveDriveDir(opts.driveDir);
+  const drive = drives.find((d) => d.driveDir === named) ?? drives[0]!;
+  const mediaBytes = drives.reduce((a, d) => a + d.info.payloadCiphertextBytes + d.manifest.index.size, 0);
+  const progress = new ProgressTracker(
+    'verify',
+    mediaBytes,
+    drives.reduce((a, d) => a + d.manifest.payload.parts.length, 0),
+    opts.onProgress,
+  );
   // The media check (ciphertext hashes) runs on its own thread beside unlocking and the full check.
   const stopMedia = new AbortController();
   const onAbort = () => stopMedia.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const media = verifyMedia(drive, stopMedia.signal, progress);
+  const media = Promise.all(drives.map((d) => verifyMedia(d, stopMedia.signal, progress))).then((lists) => lists.flat());
   media.catch(() => undefined);
   const report: VerifyReport = { driveId: drive.manifest.driveId, level: opts.secret ? 'full' : 'media', ok: false, station: drive.info.station, problems: [] };
   try {
     let content: Problem[] = [];
-    if (opts.secret) content = await verifyUnlocked(drive, opts.secret, opts.signal, progress, report, mediaBytes);
+    if (opts.secret) content = await verifyUnlocked(drives, opts.secret, opts.signal, progress, report, mediaBytes);
     report.problems = [...(await media), ...content];
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
@@ -203,7 +212,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
 
 /** Unlocks the drive and runs the full check; fills the report's counts. Throws E_KEY_* and E_CANCELLED. */
 async function verifyUnlocked(
-  drive: LoadedDrive,
+  drives: LoadedDrive[],
   secret: DriveSecret,
   signal: AbortSignal | undefined,
   progress: ProgressTracker,
@@ -212,7 +221,7 @@ async function verifyUnlocked(
 ): Promise<Problem[]> {
   let opened: OpenedDrives;
   try {
-    opened = await unlockDrives([drive], secret, signal);
+    opened = await unlockDrives(drives, secret, signal);
   } catch (e) {
     if (isScelleError(e) && (e.code.startsWith('E_FORMAT') || e.code === 'E_SET_MISMATCH')) return [problem(e)];
     throw e;
@@ -222,9 +231,18 @@ async function verifyUnlocked(
     report.customerKey = deriveCustomerKey(unlocked.dataKey, unlocked.manifest.driveId);
     report.files = unlocked.indexTrailer.files;
     report.bytes = unlocked.indexTrailer.bytes;
-    progress.setTotals(mediaBytes + unlocked.indexTrailer.totalSize, unlocked.indexTrailer.files);
-    if (opened.set === null) return await verifyContent(opened, signal, progress);
-    return await verifyMember(opened, opened.set, signal, progress, report);
+    progress.setTotals(mediaBytes + (unlocked.indexTrailer.set?.totalSize ?? unlocked.indexTrailer.totalSize), unlocked.indexTrailer.files);
+    const set = opened.set;
+    // A drive alone, or a whole set whose index lists everything: one pass, tar headers included.
+    if (set === null || (set.absent.length === 0 && set.listed === set.totals.entries)) {
+      if (set) {
+        report.files = set.totals.files;
+        report.bytes = set.totals.bytes;
+        report.set = { id: set.id, members: set.members, present: set.present, absent: [], filesChecked: set.totals.files, filesElsewhere: 0, notListed: 0 };
+      }
+      return await verifyContent(opened, signal, progress);
+    }
+    return await verifyMember(opened, set, signal, progress, report);
   } finally {
     closeDrives(opened);
   }
