@@ -3,7 +3,7 @@ import type { Measurement } from './measure.js';
 
 export type Op = 'seal' | 'open' | 'list' | 'open-one' | 'verify';
 export const OPS: Op[] = ['seal', 'open', 'list', 'open-one', 'verify'];
-export type ToolId = 'scelle' | 'tar|age' | 'cp' | 'age|tar' | 'scelle+code' | 'restic' | 'age|tar-t' | 'scelle@tmpfs' | 'cp+sync';
+export type ToolId = 'scelle' | 'tar|age' | 'cp' | 'age|tar' | 'scelle+code' | 'restic' | 'age|tar-t' | 'scelle@tmpfs' | 'cp+sync' | 'scelle×2';
 
 export const TOOL_LABEL: Record<ToolId, string> = {
   scelle: 'scelle',
@@ -15,6 +15,7 @@ export const TOOL_LABEL: Record<ToolId, string> = {
   'age|tar-t': 'age -d | tar -t',
   'scelle@tmpfs': 'scelle (to tmpfs)',
   'cp+sync': 'cp -r + sync',
+  'scelle×2': 'scelle, 2-drive set',
 };
 
 /** The printed name of a tool for an operation (restic's commands differ between seal and open). */
@@ -33,6 +34,8 @@ export const GOALS = {
   rssScaling: 1.25,
   /** Seal to disk ÷ the slower of (seal to tmpfs, cp -r + sync to the disk). */
   disk: 1.25,
+  /** The large workload sealed as a two-member set ÷ sealed onto one drive (time ratio). */
+  setSeal: 1.1,
 } as const;
 
 export interface Sample {
@@ -129,6 +132,11 @@ export function targets(workload: string, sums: ToolSummary[]): TargetVerdict[] 
     v.push(verdict(workload, `open ${workload} ≥ ${goals.open}× age -d|tar -x`, speedRatio(get('open', 'scelle'), get('open', 'age|tar')), '≥', goals.open, '×'));
     const rss = maxOf([rssMiB(get('seal', 'scelle')), rssMiB(get('open', 'scelle'))]);
     v.push(verdict(workload, `scelle peak RSS (${workload}) < ${GOALS.rssMiB} MiB`, rss, '<', GOALS.rssMiB, 'MiB'));
+    if (get('seal', 'scelle×2')) {
+      v.push(
+        verdict(workload, `seal ${workload} as a 2-drive set ≤ ${GOALS.setSeal}× one drive`, timeRatio(get('seal', 'scelle×2'), get('seal', 'scelle')), '≤', GOALS.setSeal, '×'),
+      );
+    }
   }
   if (get('seal', 'restic') || get('open', 'restic')) {
     v.push(verdict(workload, `seal ${workload} ahead of restic backup`, speedRatio(get('seal', 'scelle'), get('seal', 'restic')), '>', 1, '×'));

@@ -347,6 +347,35 @@ class RunTools {
       this.driveDir = String(res.driveDir);
       return m;
     }
+    if (tool === 'scelle×2') {
+      // The same seal as a set of two drives: the first holds about 60 %, the second the rest.
+      const targets = [join(runDir, 'member-1'), join(runDir, 'member-2')];
+      for (const t of targets) mkdirSync(t, { recursive: true });
+      const partSize = Math.max(64 << 20, Math.min(1 << 30, 2 ** Math.floor(Math.log2(w.bytes / 8))));
+      const memberSize = Math.ceil(w.bytes * 0.6) + (8 << 20);
+      const m = await this.scelle([
+        'seal',
+        w.src,
+        ...targets.flatMap((t) => ['--to', t]),
+        '--member-size',
+        String(memberSize),
+        '--part-size',
+        String(partSize),
+        '--no-unlock-code',
+        '--no-escrow',
+        '--recipient',
+        ctx.keys.escrowPub,
+        '--json',
+      ]);
+      const res = lastJson(m.stdout) as { files?: number; bytes?: number; set?: { members: unknown[] } };
+      if (res.files !== w.files || res.bytes !== w.bytes || res.set?.members.length !== 2) {
+        throw new BenchError(
+          `scelle seal (2-drive set) reported ${String(res.files)} files / ${String(res.bytes)} bytes on ${String(res.set?.members.length)} drives, expected ${w.files} / ${w.bytes} on 2`,
+        );
+      }
+      for (const t of targets) removeTree(t);
+      return m;
+    }
     if (tool === 'tar|age') {
       return this.run({
         stdoutFile: this.ageFile,
@@ -483,7 +512,7 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     log(`  ${op.padEnd(8)} ${toolLabel(op, tool).padEnd(16)} ${m.seconds.toFixed(3)} s${rate}  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
   };
   const withRestic = (ts: ToolId[]): ToolId[] => (ctx.restic ? [...ts, 'restic'] : ts);
-  const sealTools = withRestic(name === 'many' ? ['scelle', 'tar|age'] : ['scelle', 'tar|age', 'cp']);
+  const sealTools = withRestic(name === 'many' ? ['scelle', 'tar|age'] : name === 'large' ? ['scelle', 'scelle×2', 'tar|age', 'cp'] : ['scelle', 'tar|age', 'cp']);
   const openTools = withRestic(['scelle', 'age|tar']);
   const many = name === 'many';
   const listTools: ToolId[] = many ? ['scelle', 'age|tar-t'] : [];
@@ -663,7 +692,7 @@ async function benchDisk(ctx: Ctx): Promise<WorkloadResult> {
   return result;
 }
 
-const TOOL_ORDER: ToolId[] = ['scelle', 'scelle+code', 'scelle@tmpfs', 'tar|age', 'cp', 'cp+sync', 'age|tar', 'age|tar-t', 'restic'];
+const TOOL_ORDER: ToolId[] = ['scelle', 'scelle×2', 'scelle+code', 'scelle@tmpfs', 'tar|age', 'cp', 'cp+sync', 'age|tar', 'age|tar-t', 'restic'];
 
 function workloadResult(c: NonNullable<Ctx['current']>, complete: boolean): WorkloadResult {
   const summaries = OPS.flatMap((op) =>

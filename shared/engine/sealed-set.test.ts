@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { bytes, makeKeys, tempDir, writeTree } from '../../test/support/engine-fixtures.js';
 import { list, open, seal, verify } from './index.js';
@@ -48,7 +49,45 @@ async function sealThree(next?: (r: NextMemberRequest, targets: string[]) => Pro
 
 const memberDirs = (r: SealResult) => r.set!.members.map((m) => m.driveDir);
 
+/** Mounts a tmpfs of `size` at a new folder; null when this machine does not let the test mount (not root, no CAP_SYS_ADMIN). */
+function mountTmpfs(size: string): string | null {
+  const dir = tempDir('scelle-member-');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
+  return r.status === 0 ? dir : null;
+}
+const probe = mountTmpfs('64k');
+const canMount = probe !== null;
+if (probe) spawnSync('umount', [probe]);
+if (!canMount)
+  console.warn(
+    'sealed sets on real size-limited file systems: not run here, `mount -t tmpfs` is not permitted (needs root with CAP_SYS_ADMIN); the same seal runs below on folders limited by memberBytes',
+  );
+
 describe('sealed sets (several drives)', () => {
+  it.skipIf(!canMount)('fills three real 1.6 MB file systems (tmpfs), each member planned from its free space, and opens them in reverse order', async () => {
+    const mounts = [mountTmpfs('1600k'), mountTmpfs('1600k'), mountTmpfs('1600k')];
+    try {
+      const targets = mounts.map((m) => m!);
+      const keys = makeKeys();
+      const src = sources();
+      const result = await seal(
+        { sources: [src.dir], target: targets[0]!, station: keys.station, recipients: { unlockCode: true, x25519: [] }, partPlaintextSize: PART, set: { more: targets.slice(1) } },
+        { sinkMode: 'inline' },
+      );
+      expect(result.set!.members).toHaveLength(3);
+      for (const m of result.set!.members) {
+        const report = await verify({ driveDir: m.driveDir, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code: result.unlockCode! } });
+        expect(report.problems).toEqual([]);
+      }
+      const dest = tempDir();
+      const dirs = memberDirs(result).reverse();
+      await open({ driveDir: dirs[0]!, members: dirs.slice(1), dest, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code: result.unlockCode! } });
+      expectRestored(dest, src.tree, Object.keys(src.tree));
+    } finally {
+      for (const m of mounts) if (m) spawnSync('umount', [m]);
+    }
+  });
+
   it('seals onto three size-limited drives, opens them in reverse order byte for byte, and verifies each member alone', async () => {
     const { keys, src, result, sealed } = await sealThree();
     const set = result.set!;
