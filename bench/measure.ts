@@ -106,7 +106,9 @@ export async function measure(spec: CommandSpec, probe: RssProbe, tmpDir: string
   const err = Buffer.concat(stderr).toString('utf8');
   if (code !== 0) {
     for (const f of rssFiles) rmSync(f, { force: true });
-    throw new CommandError(`command failed (exit ${code}): ${script}\n${err.trim()}`, err);
+    // With --json, scelle reports its error as the last line of stdout.
+    const lastOut = Buffer.concat(stdout).toString('utf8').trim().split('\n').at(-1) ?? '';
+    throw new CommandError(`command failed (exit ${code}): ${script}\n${err.trim()}${err.trim() ? '' : lastOut.slice(0, 2000)}`, err);
   }
   const rssKiB: Record<string, number> = {};
   if (probe === 'time') {
