@@ -39,7 +39,8 @@ Options de seal :
   --no-unlock-code        pas de code de déverrouillage (il faut alors --recipient ou un séquestre)
   --no-escrow             ne pas ajouter le séquestre configuré
   --part-size <taille>    taille des parties (défaut 1G; réduite automatiquement sur FAT32)
-  --resume                reprendre un scellement interrompu sur la cible
+  --resume                reprendre un scellement interrompu sur la cible (un ensemble : donnez le
+                          disque inachevé et ceux encore branchés avec --to)
   Données plus grandes qu’un disque (un ensemble scellé) :
   --to <dossier> --to <dossier>…   disques membres déjà branchés, remplis dans cet ordre
   --next-drive            quand les disques donnés sont pleins, demander le suivant (son dossier
@@ -110,6 +111,8 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   missing: 'absent',
   setupDone: 'Configuration mise à jour.',
   cancelledResume: 'Scellement interrompu : reprenez avec « scelle seal %s --to %s --resume ».',
+  cancelledResumeSet:
+    'Scellement de l’ensemble interrompu : les disques déjà scellés sont complets. Reprenez avec « scelle seal %s --resume --next-drive --to <disque inachevé> » (et --to pour chaque disque encore branché).',
   listHeader: '%s, %s',
   reasonNoCertificate: 'poste local sans certificat',
   reasonUnknownRoot: 'certifié par une racine inconnue de ce poste',
@@ -248,7 +251,8 @@ Seal options:
   --no-unlock-code        no unlock code (then --recipient or an escrow is needed)
   --no-escrow             do not add the configured escrow
   --part-size <size>      part size (default 1G; lowered automatically on FAT32)
-  --resume                resume an interrupted seal on the target
+  --resume                resume an interrupted seal on the target (a set: give the unfinished
+                          drive and those still attached with --to)
   Data larger than one drive (a sealed set):
   --to <folder> --to <folder>…     member drives already attached, filled in this order
   --next-drive            when the drives given are full, ask for the next one (its folder is
@@ -318,6 +322,8 @@ Configuration: $SCELLE_HOME (default: %s)`,
   missing: 'missing',
   setupDone: 'Configuration updated.',
   cancelledResume: 'Seal interrupted: resume with "scelle seal %s --to %s --resume".',
+  cancelledResumeSet:
+    'Set seal interrupted: the drives already sealed are complete. Resume with "scelle seal %s --resume --next-drive --to <unfinished drive>" (and --to for each drive still attached).',
   listHeader: '%s, %s',
   reasonNoCertificate: 'local station without a certificate',
   reasonUnknownRoot: 'certified by a root this machine does not pin',

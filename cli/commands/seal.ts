@@ -50,7 +50,6 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   const targets = values.to ?? [];
   if (targets.length === 0) throw new ScelleError('E_USAGE', 'seal needs --to <target folder>', { reason: '--to' });
   const asSet = targets.length > 1 || values['next-drive'] === true;
-  if (asSet && values.resume) throw new ScelleError('E_USAGE', 'a sealed set cannot be resumed; seal it again', { reason: '--resume' });
   if (!asSet && values['member-size']) throw new ScelleError('E_USAGE', '--member-size is for a set: give several --to or --next-drive', { reason: '--member-size' });
   if (positionals.length === 0) throw new ScelleError('E_USAGE', 'seal needs at least one source', { reason: '<source>' });
   const home = scelleHome();
@@ -100,8 +99,10 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   try {
     result = await seal(opts);
   } catch (e) {
-    if (!asSet && e instanceof ScelleError && ['E_CANCELLED', 'E_TARGET_FULL', 'E_TARGET_IO'].includes(e.code)) {
-      out.warn(t(out.lang, 'cancelledResume', positionals.map((p) => JSON.stringify(p)).join(' '), JSON.stringify(targets[0])), 'resumable');
+    if (e instanceof ScelleError && ['E_CANCELLED', 'E_TARGET_FULL', 'E_TARGET_IO'].includes(e.code)) {
+      const sources = positionals.map((p) => JSON.stringify(p)).join(' ');
+      if (asSet) out.warn(t(out.lang, 'cancelledResumeSet', sources), 'resumable');
+      else out.warn(t(out.lang, 'cancelledResume', sources, JSON.stringify(targets[0])), 'resumable');
     }
     throw e;
   } finally {

@@ -255,29 +255,62 @@ describe('sealed sets (several drives)', () => {
     for (const t of targets) expect(readdirSync(t)).toEqual([]);
   });
 
-  it('stops when cancelled on a later member: members sealed so far stay whole, the unfinished one is removed', async () => {
+  it('stops when cancelled on a later member: members sealed so far stay whole, the unfinished one resumes with the same code', async () => {
     const keys = makeKeys();
     const src = sources();
     const first = tempDir();
     const second = tempDir();
+    const third = tempDir();
     const stop = new AbortController();
+    const base = {
+      sources: [src.dir],
+      station: keys.station,
+      recipients: { unlockCode: true, x25519: [] },
+      partPlaintextSize: PART,
+    };
+    let parts = 0;
     const err = await seal(
       {
-        sources: [src.dir],
+        ...base,
         target: first,
-        station: keys.station,
-        recipients: { unlockCode: true, x25519: [] },
-        partPlaintextSize: PART,
         signal: stop.signal,
-        set: { more: [], memberBytes: memberBytes(7), nextTarget: async () => second, onMemberSealed: (m) => m.position === 1 && stop.abort() },
+        onProgress: () => undefined,
+        set: {
+          more: [],
+          memberBytes: memberBytes(7),
+          nextTarget: async (r) => (r.position === 2 ? second : third),
+          onMemberSealed: (m) => {
+            parts += m.parts;
+            if (m.position === 1) setTimeout(() => stop.abort(), 0);
+          },
+        },
       },
       { sinkMode: 'inline' },
     ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'E_CANCELLED' });
+    expect(parts).toBe(7);
     const [m1] = readdirSync(first);
     expect(readdirSync(join(first, m1!)).sort()).toEqual(['LISEZMOI-README.txt', 'index.scx', 'manifest.json', 'manifest.sig', 'payload']);
-    expect(readdirSync(second)).toEqual([]);
-    const report = await verify({ driveDir: join(first, m1!), pinnedRoots: [keys.root.publicKey] });
-    expect(report.ok).toBe(true);
+    expect((await verify({ driveDir: join(first, m1!), pinnedRoots: [keys.root.publicKey] })).ok).toBe(true);
+    // Member 2 is unfinished: a state file, no manifest (never reported as sealed).
+    const [m2] = readdirSync(second);
+    expect(readdirSync(join(second, m2!))).toContain('.seal-state.json');
+    expect(readdirSync(join(second, m2!))).not.toContain('manifest.json');
+
+    // Member 1 was shipped (detached); the resume continues member 2 and asks for member 3.
+    const asked: number[] = [];
+    const resumed = await seal({ ...base, target: second, resume: true, set: { more: [], nextTarget: async (r) => (asked.push(r.position), third) } }, { sinkMode: 'inline' });
+    expect(resumed.resumed).toBe(true);
+    expect(asked).toEqual([3]);
+    expect(resumed.set!.members.map((m) => m.position)).toEqual([2, 3]);
+    // The same unlock code as member 1's (the resume read it from the state, wrapped to the station).
+    const code = resumed.unlockCode!;
+    const dest = tempDir();
+    const dirs = [join(first, m1!), ...resumed.set!.members.map((m) => m.driveDir)];
+    const opened = await open({ driveDir: dirs[2]!, members: [dirs[0]!, dirs[1]!], dest, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code } });
+    expect(opened.set!.absent).toEqual([]);
+    expectRestored(dest, src.tree, Object.keys(src.tree));
+    const alone = await verify({ driveDir: dirs[0]!, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code } });
+    expect(alone.problems).toEqual([]);
   });
 });

@@ -15,8 +15,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScelleError, toErrorData } from '../../errors/scelle-error.js';
-import { canonicalizeUnlockCode } from '../../format/unlock-code.js';
-import { wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
+import { canonicalizeUnlockCode, formatUnlockCode } from '../../format/unlock-code.js';
+import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
+import { partFileName } from '../../format/layout.js';
 import { serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { parseIndexEntryLine } from '../../format/index-codec.js';
@@ -25,7 +26,10 @@ import { MAX_SET_MEMBERS, manifestSetOf, type TrailerSet } from '../../format/se
 import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult, SealedMember } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { INDEX_FILE, MANIFEST_FILE, README_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
+import { INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
+import { requireFileOrAbsent, requireFolderOrAbsent } from '../drive-files.js';
+import { stationResumeKey, writeSealState, type SealState } from './seal-state.js';
+import { findSetLeftovers } from './set-resume.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
 import { createPayloadSink, sinkMemoryFor, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
@@ -64,6 +68,10 @@ interface PlannedMember {
   driveDir: string | null;
   parts: PartInfo[];
   sealed: SealedMember | null;
+  /** Its resume state once its folder exists (from the interrupted seal, on a resume). */
+  state: SealState | null;
+  /** Sealed before (a resume): nothing to write. */
+  done: boolean;
 }
 
 /**
@@ -127,16 +135,19 @@ export async function sealSet(
 ): Promise<SealResult> {
   const setOpts = opts.set!;
   const { recipients, station, signal } = opts;
-  if (opts.resume) throw new ScelleError('E_USAGE', 'a sealed set cannot be resumed; delete its unfinished members and seal again', { reason: '--resume' });
   const attached = [opts.target, ...setOpts.more];
   if (new Set(attached).size !== attached.length) throw new ScelleError('E_USAGE', 'the same target is given twice; give each member drive once', { reason: '--to' });
   const infos = attached.map((t) => inspectTarget(t));
-  for (const t of attached) {
-    const unfinished = findUnfinishedSeals(t);
-    if (unfinished.length > 0)
-      throw new ScelleError('E_TARGET_NOT_EMPTY', `an unfinished seal is already in ${unfinished[0]}; resume it or delete that folder first`, { path: unfinished[0]! });
+  const leftovers = opts.resume ? findSetLeftovers(attached, station.id) : null;
+  if (!leftovers) {
+    for (const t of attached) {
+      const unfinished = findUnfinishedSeals(t);
+      if (unfinished.length > 0)
+        throw new ScelleError('E_TARGET_NOT_EMPTY', `an unfinished seal is already in ${unfinished[0]}; resume it or delete that folder first`, { path: unfinished[0]! });
+    }
   }
-  const partSize = choosePartPlaintextSize(opts.partPlaintextSize, { maxFileSize: smallestFileLimit(infos) });
+  const anyState = leftovers ? [...leftovers.unfinished.values()][0]!.state : null;
+  const partSize = anyState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, { maxFileSize: smallestFileLimit(infos) });
 
   // 1. Count the sources.
   const scanProgress = new ProgressTracker('scan', 0, 0, opts.onProgress);
@@ -149,53 +160,115 @@ export async function sealSet(
   });
   scanProgress.setTotals(scan.bytes, scan.files);
   scanProgress.flush();
+  const sources = opts.sources.map((s) => join(s));
+  if (anyState && (JSON.stringify(anyState.sources) !== JSON.stringify(sources) || anyState.fingerprint !== scan.fingerprint)) {
+    throw new ScelleError(
+      'E_RESUME_MISMATCH',
+      'the sources changed since this set seal started (files added, removed, resized or modified); delete its unfinished members and seal again',
+      {
+        path: [...leftovers!.unfinished.values()][0]!.driveDir,
+      },
+    );
+  }
 
-  // 2. Plan the members.
+  // 2. Plan the members (or take the plan of the seal resumed).
   const partSizes = partSizesOf(scan.tarSize, partSize);
-  const capacities = infos.map((i) => Math.min(i.freeBytes, setOpts.memberBytes ?? Infinity));
-  const future = setOpts.nextTarget ? (setOpts.memberBytes ?? capacities[0]!) : null;
-  const counts = planMembers(partSizes, scan.entries, capacities, future);
-  if (counts.length === 1) return sealOne();
-  const setId = newDriveId();
+  let counts: number[];
+  let driveIds: string[];
+  let setId: string;
+  if (leftovers) {
+    ({ partCounts: counts, driveIds, id: setId } = leftovers.plan);
+  } else {
+    const capacities = infos.map((i) => Math.min(i.freeBytes, setOpts.memberBytes ?? Infinity));
+    const future = setOpts.nextTarget ? (setOpts.memberBytes ?? capacities[0]!) : null;
+    counts = planMembers(partSizes, scan.entries, capacities, future);
+    if (counts.length === 1) return sealOne();
+    setId = newDriveId();
+    driveIds = counts.map(() => newDriveId());
+  }
   const overhead = indexAndSlackBytes(scan.entries);
   let firstPart = 0;
+  const free = [...attached];
   const members: PlannedMember[] = counts.map((partCount, i) => {
     const sizes = partSizes.slice(firstPart, firstPart + partCount);
+    const left = leftovers?.unfinished.get(i + 1);
+    const sealedIn = leftovers?.sealed.get(i + 1);
     const m: PlannedMember = {
       position: i + 1,
-      driveId: newDriveId(),
+      driveId: driveIds[i]!,
       partCount,
       tarStart: firstPart * partSize,
       tarEnd: firstPart * partSize + sizes.reduce((a, b) => a + b, 0),
       bytesNeeded: sizes.reduce((a, p) => a + streamCiphertextSize(p), 0) + overhead,
-      target: attached[i] ?? null,
-      driveDir: null,
-      parts: [],
+      target: left?.target ?? sealedIn ?? null,
+      driveDir: left?.driveDir ?? null,
+      parts: left ? [...left.state.parts] : [],
       sealed: null,
+      state: left?.state ?? null,
+      done: sealedIn !== undefined || (leftovers !== null && !left && i + 1 < leftovers.resumeAt),
     };
     firstPart += partCount;
     return m;
   });
-  const layout: Omit<TrailerSet, 'position'> = {
+  // Targets not holding a member yet take the members still to start, in order.
+  for (const m of members) if (m.target) free.splice(free.indexOf(m.target), 1);
+  for (const m of members) if (!m.target && !m.done && (!leftovers || m.position >= leftovers.resumeAt)) m.target = free.shift() ?? null;
+  const layout: Omit<TrailerSet, 'position'> = leftovers?.plan ?? {
     id: setId,
     members: members.length,
-    driveIds: members.map((m) => m.driveId),
+    driveIds,
     partCounts: counts,
     totalSize: scan.tarSize,
     entries: scan.entries,
     files: scan.files,
     bytes: scan.bytes,
   };
-  const unused = attached.slice(members.length);
+  if (layout.totalSize !== scan.tarSize || layout.entries !== scan.entries)
+    throw new ScelleError('E_RESUME_MISMATCH', 'the sources no longer make the set that was planned; seal again');
 
-  // 3. Seal the stream across the members.
-  const dataKey = randomBytes(32);
-  const createdAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // 3. Keys: new, or those of the seal resumed (wrapped to this station's resume key).
+  const resumeKey = stationResumeKey(station.secretKey);
+  let dataKey: Uint8Array;
+  let code = unlockKey?.code ?? null;
+  let firstDerivation: UnlockKeyDerivation | null = unlockKey?.derivation ?? null;
+  if (anyState) {
+    dataKey = await unwrapKeyslots([anyState.resumeSlot], { kind: 'x25519', secretKey: resumeKey.secretKey }, anyState.driveId);
+    code = null;
+    firstDerivation?.cancel();
+    firstDerivation = null;
+    if (anyState.unlockCodeSlot) {
+      const padded = await unwrapKeyslots([anyState.unlockCodeSlot], { kind: 'x25519', secretKey: resumeKey.secretKey }, anyState.driveId);
+      code = formatUnlockCode(Buffer.from(padded.subarray(0, CANONICAL_CODE_LENGTH)).toString('ascii'));
+      padded.fill(0);
+    }
+  } else {
+    dataKey = randomBytes(32);
+  }
+  const createdAt = anyState?.createdAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const resumeAt = leftovers?.resumeAt ?? 1;
+  const startMember = members[Math.min(resumeAt, members.length) - 1]!;
+  const startOffset = startMember.tarStart + startMember.parts.length * partSize;
+
   const mode = internals.sinkMode(scan);
   const memory = sinkMemoryFor(mode);
   const spool = new IndexSpool();
   const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
-  let firstDerivation: UnlockKeyDerivation | null = unlockKey?.derivation ?? null;
+
+  /** The member's resume state: the set's plan, the data key (and code) wrapped to the station, its finished parts. */
+  const stateOf = (m: PlannedMember): SealState => ({
+    format: 'scelle/1-seal-state',
+    driveId: m.driveId,
+    createdAt,
+    sources,
+    fingerprint: scan.fingerprint,
+    partPlaintextSize: partSize,
+    partCount: m.partCount,
+    stationId: station.id,
+    resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, m.driveId, 'resume'),
+    parts: m.parts,
+    set: { ...layout, position: m.position },
+    ...(code ? { unlockCodeSlot: wrapForX25519(paddedCode(code), resumeKey.publicKey, m.driveId, 'resume-code') } : {}),
+  });
 
   /** Writes member m's index (the lines spooled so far), keyslots and manifest: it becomes a sealed drive. */
   const closeMember = async (m: PlannedMember): Promise<void> => {
@@ -227,8 +300,8 @@ export async function sealSet(
       throw e instanceof ScelleError ? e : targetError(e, driveDir);
     }
     const keyslots: Keyslot[] = [];
-    if (unlockKey) {
-      const derivation = firstDerivation ?? startUnlockKeyDerivation(canonicalizeUnlockCode(unlockKey.code));
+    if (code) {
+      const derivation = firstDerivation ?? startUnlockKeyDerivation(canonicalizeUnlockCode(code));
       firstDerivation = null;
       const derived = await derivation.result;
       try {
@@ -253,6 +326,7 @@ export async function sealSet(
     writeFileDurable(join(driveDir, README_FILE), readmeText(m.driveId));
     throwIfCancelled(signal);
     writeFileDurable(join(driveDir, MANIFEST_FILE), manifestBytes);
+    rmSync(join(driveDir, SEAL_STATE_FILE), { force: true });
     fsyncDir(driveDir);
     m.sealed = {
       position: m.position,
@@ -271,14 +345,14 @@ export async function sealSet(
   };
 
   /** The target of member m: given, or asked for (again, with the reason, when one is refused). */
-  const targetFor = async (m: PlannedMember): Promise<{ target: string; info: TargetInfo }> => {
+  const targetFor = async (m: PlannedMember): Promise<string> => {
     let refused: ScelleError | null = null;
     for (;;) {
       throwIfCancelled(signal);
       const target =
         m.target ??
         (await setOpts.nextTarget!({
-          setId,
+          setId: layout.id,
           position: m.position,
           members: members.length,
           driveId: m.driveId,
@@ -286,10 +360,9 @@ export async function sealSet(
           refused: refused ? toErrorData(refused) : null,
         }));
       try {
-        if (members.some((o) => o !== m && o.target === target))
-          throw new ScelleError('E_USAGE', `${target} already holds member ${members.find((o) => o.target === target)!.position} of this set; attach another drive`, {
-            reason: '--to',
-          });
+        if (m.state) return target; // an unfinished member: its folder is there
+        const other = members.find((o) => o !== m && o.target === target);
+        if (other) throw new ScelleError('E_USAGE', `${target} already holds member ${other.position} of this set; attach another drive`, { reason: '--to' });
         const info = inspectTarget(target);
         if (findUnfinishedSeals(target).length > 0) throw new ScelleError('E_TARGET_NOT_EMPTY', `an unfinished seal is already in ${target}`, { path: target });
         if (info.freeBytes < m.bytesNeeded)
@@ -303,7 +376,7 @@ export async function sealSet(
             needed: largestPart,
             free: info.maxFileSize,
           });
-        return { target, info };
+        return target;
       } catch (e) {
         if (!(e instanceof ScelleError) || m.target !== null || !setOpts.nextTarget) throw e;
         refused = e;
@@ -317,19 +390,34 @@ export async function sealSet(
     {
       open: async (i) => {
         const m = members[i]!;
-        const { target } = await targetFor(m);
-        m.target = target;
-        m.driveDir = driveDirFor(target, m.driveId);
-        try {
-          mkdirSync(m.driveDir);
-          mkdirSync(join(m.driveDir, 'payload'));
-        } catch (e) {
-          throw targetError(e, m.driveDir);
+        m.target = await targetFor(m);
+        if (m.state) {
+          checkResumable(m.driveDir!, m.partCount);
+        } else {
+          m.driveDir = driveDirFor(m.target, m.driveId);
+          try {
+            mkdirSync(m.driveDir);
+            mkdirSync(join(m.driveDir, 'payload'));
+          } catch (e) {
+            throw targetError(e, m.driveDir);
+          }
+          m.state = stateOf(m);
+          writeSealState(m.driveDir, m.state);
+          fsyncDir(m.target);
         }
-        fsyncDir(target);
         return createPayloadSink(
-          { driveDir: m.driveDir, driveId: m.driveId, dataKey, partPlaintextSize: partSize, startOffset: 0, totalSize: m.tarEnd - m.tarStart },
-          (p) => m.parts.push(p),
+          {
+            driveDir: m.driveDir!,
+            driveId: m.driveId,
+            dataKey,
+            partPlaintextSize: partSize,
+            startOffset: m.parts.length * partSize,
+            totalSize: m.tarEnd - m.tarStart,
+          },
+          (p) => {
+            m.parts.push(p);
+            writeSealState(m.driveDir!, stateOf(m));
+          },
           mode,
           memory,
         );
@@ -343,19 +431,23 @@ export async function sealSet(
         if (next && next.target === null) await closeMember(m);
       },
     },
+    startMember.position - 1,
+    startOffset,
   );
   const builders =
-    sink.shared && scan.entries >= internals.buildersMinEntries && tarBuildersAvailable() ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount()) : null;
+    sink.shared && startOffset === 0 && scan.entries >= internals.buildersMinEntries && tarBuildersAvailable()
+      ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount())
+      : null;
   try {
     await sink.start();
-    await writeTarStream(opts.sources, scan, sink, { startOffset: 0, progress, signal, builders, index: spool });
+    await writeTarStream(opts.sources, scan, sink, { startOffset, progress, signal, builders, index: spool });
     await sink.finish();
     progress.flush();
-    for (const m of members) if (m.sealed === null) await closeMember(m);
+    // Members still attached (and those finished before an interruption) are closed now, listing the whole set.
+    for (const m of members) if (m.sealed === null && !m.done && m.driveDir) await closeMember(m);
   } catch (e) {
+    // Members not closed keep their state: `resume` continues them. Closed members are whole drives.
     await sink.abort();
-    // Members not closed are not drives: remove them. Closed members stay whole.
-    for (const m of members) if (m.sealed === null && m.driveDir) rmSync(m.driveDir, { recursive: true, force: true });
     throw e;
   } finally {
     await builders?.close();
@@ -364,7 +456,8 @@ export async function sealSet(
     dataKey.fill(0);
   }
 
-  const first = members[0]!.sealed!;
+  const sealedMembers = members.filter((m) => m.sealed !== null).map((m) => m.sealed!);
+  const first = sealedMembers[0]!;
   const result: SealResult = {
     driveId: first.driveId,
     driveDir: first.driveDir,
@@ -372,12 +465,36 @@ export async function sealSet(
     files: scan.files,
     bytes: scan.bytes,
     parts: partSizes.length,
-    resumed: false,
+    resumed: leftovers !== null,
     customerPublicKey: first.customerPublicKey,
-    set: { id: setId, members: members.map((m) => m.sealed!), unusedTargets: unused },
+    set: { id: layout.id, members: sealedMembers, unusedTargets: free },
   };
-  if (unlockKey) result.unlockCode = unlockKey.code;
+  if (code) result.unlockCode = code;
   return result;
+}
+
+/** Length of a canonical unlock code (28 symbols). */
+const CANONICAL_CODE_LENGTH = 28;
+
+/** The canonical unlock code padded with zeros to 32 bytes, to be wrapped like a key. */
+function paddedCode(code: string): Uint8Array {
+  const out = new Uint8Array(32);
+  out.set(Buffer.from(canonicalizeUnlockCode(code), 'ascii'));
+  return out;
+}
+
+/**
+ * Before a resume writes into an unfinished member (hostile: it was out of the station's hands):
+ * payload/ is a real folder, and every name the seal writes is absent or a regular file.
+ * @throws ScelleError E_FORMAT_UNSAFE_ENTRY.
+ */
+function checkResumable(driveDir: string, partCount: number): void {
+  requireFolderOrAbsent(driveDir, PAYLOAD_DIR);
+  for (const name of [SEAL_STATE_FILE, INDEX_FILE, MANIFEST_FILE, SIGNATURE_FILE, README_FILE]) {
+    requireFileOrAbsent(driveDir, name);
+    requireFileOrAbsent(driveDir, `.${name}.tmp`);
+  }
+  for (let n = 0; n < partCount; n++) requireFileOrAbsent(driveDir, partFileName(n));
 }
 
 /** The smallest file-size limit of the targets (null: none has one). */

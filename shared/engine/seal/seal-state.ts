@@ -18,6 +18,7 @@ import { readDriveFile } from '../drive-files.js';
 import { DRIVE_DIR_PREFIX, SEAL_STATE_FILE } from '../drive-layout.js';
 import { writeFileDurable } from '../durable-fs.js';
 import type { PartInfo } from '../payload/payload-writer.js';
+import { trailerSetSchema, type TrailerSet } from '../../format/set.js';
 
 /** What a resume needs. */
 export interface SealState {
@@ -33,6 +34,13 @@ export interface SealState {
   /** The data key wrapped to the station's resume key. */
   resumeSlot: X25519Keyslot;
   parts: PartInfo[];
+  /** A member of a set (docs/FORMAT.md §11): the set's plan and this member's position. */
+  set?: TrailerSet;
+  /**
+   * A set sealed with an unlock code: the code (canonical, padded to 32 bytes) wrapped to the
+   * station's resume key like the data key, so that a resume gives the members left the same code.
+   */
+  unlockCodeSlot?: X25519Keyslot;
 }
 
 const partSchema = z.object({
@@ -54,8 +62,11 @@ const stateSchema = z
     stationId: z.string(),
     resumeSlot: keyslotSchema,
     parts: z.array(partSchema).max(FORMAT_LIMITS.parts),
+    set: trailerSetSchema.optional(),
+    unlockCodeSlot: keyslotSchema.optional(),
   })
   .superRefine((st, ctx) => {
+    if (st.set && st.set.driveIds[st.set.position - 1] !== st.driveId) ctx.addIssue({ code: 'custom', path: ['set'], message: 'does not name this drive at its position' });
     // The finished parts are parts 0…k−1, in order, under the names a seal gives them.
     st.parts.forEach((p, n) => {
       if (p.index !== n || p.file !== partFileName(n)) ctx.addIssue({ code: 'custom', path: ['parts', n], message: 'not the expected part' });
@@ -83,8 +94,14 @@ export function readSealState(driveDir: string): SealState {
   try {
     const parsed = stateSchema.parse(JSON.parse(readDriveFile(driveDir, SEAL_STATE_FILE, FORMAT_LIMITS.sealStateBytes).toString('utf8')));
     if (basename(driveDir) !== `${DRIVE_DIR_PREFIX}${parsed.driveId}`) throw new Error('the state names another drive than its folder');
-    const { partCount, ...rest } = parsed;
-    return { ...rest, ...(partCount !== undefined ? { partCount } : {}), resumeSlot: parsed.resumeSlot as X25519Keyslot };
+    const { partCount, set, unlockCodeSlot, ...rest } = parsed;
+    return {
+      ...rest,
+      ...(partCount !== undefined ? { partCount } : {}),
+      ...(set !== undefined ? { set } : {}),
+      ...(unlockCodeSlot !== undefined ? { unlockCodeSlot: unlockCodeSlot as X25519Keyslot } : {}),
+      resumeSlot: parsed.resumeSlot as X25519Keyslot,
+    };
   } catch (e) {
     if (isScelleError(e, 'E_FORMAT_UNSAFE_ENTRY') || isScelleError(e, 'E_FORMAT_LIMIT')) throw e;
     throw new ScelleError(

@@ -24,10 +24,10 @@ export interface MemberSinks {
  */
 export class SetSink implements PayloadSink {
   readonly shared?: { buffer: SharedArrayBuffer; slotSize: number };
-  private member = 0;
+  private member: number;
   private current: PayloadSink | null = null;
   /** Tar bytes handed to members so far. */
-  private offset = 0;
+  private offset: number;
   /** Bytes that belong to the next members, in order (copied out of the buffers they came in). */
   private carry: Buffer[] = [];
   private switchPending = false;
@@ -37,13 +37,18 @@ export class SetSink implements PayloadSink {
     private readonly ends: readonly number[],
     private readonly memory: SinkMemory,
     private readonly members: MemberSinks,
+    /** A resume: the member (0-based) and the tar offset where writing starts (bytes before it are not submitted). */
+    startMember = 0,
+    startOffset = 0,
   ) {
     if (memory.shared) this.shared = { buffer: memory.shared, slotSize: SINK_BUFFER_SIZE };
+    this.member = startMember;
+    this.offset = startOffset;
   }
 
-  /** Opens the first member's sink. */
+  /** Opens the sink of the member where writing starts. */
   async start(): Promise<void> {
-    this.current = await this.members.open(0);
+    this.current = await this.members.open(this.member);
   }
 
   async acquire(): Promise<Buffer> {

@@ -1,0 +1,73 @@
+/**
+ * Finding what an interrupted set seal left (docs/FORMAT.md §9, §11): the members' state files in
+ * the targets given (each a hostile input, read as seal-state.ts reads them), the members already
+ * sealed there, and from these the set's plan and where the seal resumes: the first member that
+ * is neither sealed nor holding all its parts. Members sealed and already detached (a seal that
+ * asked for the next drive) are not needed: they are complete drives.
+ */
+import { ScelleError } from '../../errors/scelle-error.js';
+import type { TrailerSet } from '../../format/set.js';
+import { driveEntryKind } from '../drive-files.js';
+import { MANIFEST_FILE, driveDirFor } from '../drive-layout.js';
+import { readSealState, type SealState } from './seal-state.js';
+import { findUnfinishedSeals } from './unfinished-seals.js';
+
+/** An unfinished member found in a target. */
+export interface UnfinishedMember {
+  state: SealState;
+  target: string;
+  driveDir: string;
+}
+
+/** What a set seal left in the targets given. */
+export interface SetLeftovers {
+  /** The set's plan (every member's position aside). */
+  plan: Omit<TrailerSet, 'position'>;
+  /** Unfinished members by position. */
+  unfinished: Map<number, UnfinishedMember>;
+  /** Positions of members already sealed in the targets given, with their target. */
+  sealed: Map<number, string>;
+  /** The first position to write: its parts are resumed (or started) from there. */
+  resumeAt: number;
+}
+
+/**
+ * Reads the unfinished set seal in `targets` made by station `stationId`.
+ * @throws ScelleError E_RESUME_MISMATCH (none, several sets, another station, a member twice,
+ *   nothing left to write), and what readSealState throws.
+ */
+export function findSetLeftovers(targets: readonly string[], stationId: string): SetLeftovers {
+  const unfinished = new Map<number, UnfinishedMember>();
+  let plan: Omit<TrailerSet, 'position'> | null = null;
+  for (const target of targets) {
+    for (const driveDir of findUnfinishedSeals(target)) {
+      const state = readSealState(driveDir);
+      if (!state.set) throw new ScelleError('E_RESUME_MISMATCH', `${driveDir} is an unfinished seal of one drive, not of a set; resume it alone`, { path: driveDir });
+      if (state.stationId !== stationId)
+        throw new ScelleError('E_RESUME_MISMATCH', `the unfinished seal was started by station ${state.stationId}; only that station can resume it`);
+      const { position, ...rest } = state.set;
+      if (plan && plan.id !== rest.id)
+        throw new ScelleError('E_RESUME_MISMATCH', `the targets hold unfinished members of two sets (${plan.id}, ${rest.id}); give the members of one`);
+      if (unfinished.has(position)) throw new ScelleError('E_RESUME_MISMATCH', `member ${position} of set ${rest.id} is unfinished in two targets; keep one`, { path: driveDir });
+      plan ??= rest;
+      unfinished.set(position, { state, target, driveDir });
+    }
+  }
+  if (!plan) throw new ScelleError('E_RESUME_MISMATCH', `there is no unfinished set seal in ${targets.join(', ')} to resume`, { path: targets[0] ?? '' });
+  const sealed = new Map<number, string>();
+  for (const target of targets) {
+    plan.driveIds.forEach((driveId, i) => {
+      if (driveEntryKind(driveDirFor(target, driveId), MANIFEST_FILE) === 'file') sealed.set(i + 1, target);
+    });
+  }
+  let resumeAt = 0;
+  for (let p = 1; p <= plan.members; p++) {
+    const u = unfinished.get(p);
+    if (sealed.has(p) || (u && u.state.parts.length === plan.partCounts[p - 1])) continue;
+    if (!u && p < Math.max(...unfinished.keys())) continue; // sealed and detached
+    resumeAt = p;
+    break;
+  }
+  if (resumeAt === 0) resumeAt = plan.members + 1;
+  return { plan, unfinished, sealed, resumeAt };
+}
