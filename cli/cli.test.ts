@@ -375,6 +375,7 @@ describe('sealed sets: data larger than one drive', () => {
     const again = [tempDir(), tempDir()];
     const stopped = run(['seal', setSources(), '--to', again[0]!, '--next-drive', '--member-size', memberSize, '--part-size', '64K'], home, '\n');
     expect(stopped.status).toBe(130);
+    expect(stopped.stderr).toContain('l’ensemble ne l’est pas');
     expect(readdirSync(driveIn(again[0]!))).toContain('manifest.json');
   });
 });

@@ -12,7 +12,11 @@ import type { Output } from './output.js';
 import { t } from './text.js';
 
 /** A `nextTarget` callback for the engine's seal, reading folders line by line (see module doc). */
-export function nextDriveFromInput(out: Output, input: NodeJS.ReadableStream = process.stdin): { nextTarget: (r: NextMemberRequest) => Promise<string>; close: () => void } {
+export function nextDriveFromInput(
+  out: Output,
+  input: NodeJS.ReadableStream = process.stdin,
+): { nextTarget: (r: NextMemberRequest) => Promise<string>; close: () => void; declined: () => boolean } {
+  let declined = false;
   let rl: Interface | null = null;
   const lines: string[] = [];
   const waiting: ((line: string | null) => void)[] = [];
@@ -43,9 +47,13 @@ export function nextDriveFromInput(out: Output, input: NodeJS.ReadableStream = p
       out.emit({ event: 'next-drive', setId: r.setId, position: r.position, members: r.members, driveId: r.driveId, bytesNeeded: r.bytesNeeded, refused: r.refused?.code ?? null });
       if (!out.json) process.stderr.write('\n' + t(out.lang, 'nextDrivePrompt', r.position, r.members, fmtBytes(r.bytesNeeded, out.lang)));
       const line = (await readLine())?.trim() ?? '';
-      if (line === '') throw new ScelleError('E_CANCELLED', `no folder given for drive ${r.position} of ${r.members}`);
+      if (line === '') {
+        declined = true;
+        throw new ScelleError('E_CANCELLED', `no folder given for drive ${r.position} of ${r.members}`);
+      }
       return line;
     },
     close: () => rl?.close(),
+    declined: () => declined,
   };
 }

@@ -101,7 +101,8 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   } catch (e) {
     if (e instanceof ScelleError && ['E_CANCELLED', 'E_TARGET_FULL', 'E_TARGET_IO'].includes(e.code)) {
       const sources = positionals.map((p) => JSON.stringify(p)).join(' ');
-      if (asSet) out.warn(t(out.lang, 'cancelledResumeSet', sources), 'resumable');
+      if (next?.declined()) out.warn(t(out.lang, 'setStoppedAtNextDrive'), 'set-incomplete');
+      else if (asSet) out.warn(t(out.lang, 'cancelledResumeSet', sources), 'resumable');
       else out.warn(t(out.lang, 'cancelledResume', sources, JSON.stringify(targets[0])), 'resumable');
     }
     throw e;
