@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { ScelleError, toErrorData } from '../../errors/scelle-error.js';
 import { canonicalizeUnlockCode, formatUnlockCode } from '../../format/unlock-code.js';
 import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
-import { partFileName } from '../../format/layout.js';
 import { serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { parseIndexEntryLine } from '../../format/index-codec.js';
@@ -26,15 +25,15 @@ import { MAX_SET_MEMBERS, manifestSetOf, type TrailerSet } from '../../format/se
 import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult, SealedMember } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
-import { requireFileOrAbsent, requireFolderOrAbsent } from '../drive-files.js';
+import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import { findSetLeftovers } from './set-resume.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
 import { createPayloadSink, sinkMemoryFor, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
-import { scanSources, type ScanResult } from './scan.js';
+import type { ScanResult } from './scan.js';
+import { countSources } from './count-sources.js';
 import { choosePartPlaintextSize, inspectTarget, type TargetInfo } from './target.js';
 import { targetError } from '../target-errors.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
@@ -42,7 +41,7 @@ import { writeTarStream } from './seal-stream.js';
 import { helperThreadCount } from '../workers/parallelism.js';
 import { customerPublicKey } from '../../custody/customer-key.js';
 import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slot.js';
-import { findUnfinishedSeals } from './unfinished-seals.js';
+import { checkResumable, findUnfinishedSeals } from './unfinished-seals.js';
 import { IndexSpool } from './index-spool.js';
 import { SetSink } from './set-sink.js';
 
@@ -150,16 +149,7 @@ export async function sealSet(
   const partSize = anyState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, { maxFileSize: smallestFileLimit(infos) });
 
   // 1. Count the sources.
-  const scanProgress = new ProgressTracker('scan', 0, 0, opts.onProgress);
-  const scan = await scanSources(opts.sources, {
-    signal,
-    onCount: (files, bytes) => {
-      scanProgress.setTotals(bytes, files);
-      scanProgress.add(0);
-    },
-  });
-  scanProgress.setTotals(scan.bytes, scan.files);
-  scanProgress.flush();
+  const scan = await countSources(opts.sources, signal, opts.onProgress);
   const sources = opts.sources.map((s) => join(s));
   if (anyState && (JSON.stringify(anyState.sources) !== JSON.stringify(sources) || anyState.fingerprint !== scan.fingerprint)) {
     throw new ScelleError(
@@ -481,20 +471,6 @@ function paddedCode(code: string): Uint8Array {
   const out = new Uint8Array(32);
   out.set(Buffer.from(canonicalizeUnlockCode(code), 'ascii'));
   return out;
-}
-
-/**
- * Before a resume writes into an unfinished member (hostile: it was out of the station's hands):
- * payload/ is a real folder, and every name the seal writes is absent or a regular file.
- * @throws ScelleError E_FORMAT_UNSAFE_ENTRY.
- */
-function checkResumable(driveDir: string, partCount: number): void {
-  requireFolderOrAbsent(driveDir, PAYLOAD_DIR);
-  for (const name of [SEAL_STATE_FILE, INDEX_FILE, MANIFEST_FILE, SIGNATURE_FILE, README_FILE]) {
-    requireFileOrAbsent(driveDir, name);
-    requireFileOrAbsent(driveDir, `.${name}.tmp`);
-  }
-  for (let n = 0; n < partCount; n++) requireFileOrAbsent(driveDir, partFileName(n));
 }
 
 /** The smallest file-size limit of the targets (null: none has one). */

@@ -25,15 +25,14 @@ import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
 import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
-import { requireFileOrAbsent, requireFolderOrAbsent } from '../drive-files.js';
-import { partFileName } from '../../format/layout.js';
+import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
 import { createPayloadSink, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
-import { scanSources, type ScanResult } from './scan.js';
+import type { ScanResult } from './scan.js';
+import { countSources } from './count-sources.js';
 import { choosePartPlaintextSize, inspectTarget } from './target.js';
 import { targetError } from '../target-errors.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
@@ -51,21 +50,7 @@ export interface SealInternals {
 }
 
 export { findUnfinishedSeals } from './unfinished-seals.js';
-import { findUnfinishedSeals } from './unfinished-seals.js';
-
-/**
- * Before a resume writes into an unfinished drive folder (hostile: it was out of the station's
- * hands): payload/ is a real folder, and every name the seal writes is absent or a regular file.
- * @throws ScelleError E_FORMAT_UNSAFE_ENTRY.
- */
-function checkResumable(driveDir: string, partCount: number): void {
-  requireFolderOrAbsent(driveDir, PAYLOAD_DIR);
-  for (const name of [SEAL_STATE_FILE, INDEX_FILE, MANIFEST_FILE, SIGNATURE_FILE, README_FILE]) {
-    requireFileOrAbsent(driveDir, name);
-    requireFileOrAbsent(driveDir, `.${name}.tmp`); // writeFileDurable's temporary name
-  }
-  for (let n = 0; n < partCount; n++) requireFileOrAbsent(driveDir, partFileName(n));
-}
+import { checkResumable, findUnfinishedSeals } from './unfinished-seals.js';
 
 /**
  * Seals `opts.sources` into a new drive folder under `opts.target` (see module doc).
@@ -124,16 +109,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   }
 
   // 1. Count the sources.
-  const scanProgress = new ProgressTracker('scan', 0, 0, opts.onProgress);
-  const scan = await scanSources(opts.sources, {
-    signal,
-    onCount: (files, bytes) => {
-      scanProgress.setTotals(bytes, files);
-      scanProgress.add(0);
-    },
-  });
-  scanProgress.setTotals(scan.bytes, scan.files);
-  scanProgress.flush();
+  const scan = await countSources(opts.sources, signal, opts.onProgress);
 
   // 2. Decide sizes and check space.
   const partSize = resumeState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, target);

@@ -41,6 +41,12 @@ export interface VerifyOptions {
 type Problem = VerifyReport['problems'][number];
 const problem: (e: ScelleError) => Problem = toErrorData;
 
+/** A check's failure as the report's problem; cancellation and non-Scellé errors are thrown on. */
+function problemsOf(e: unknown): Problem[] {
+  if (isScelleError(e) && e.code !== 'E_CANCELLED') return [problem(e)];
+  throw e;
+}
+
 /**
  * Files operating systems drop on removable media when someone browses it (macOS AppleDouble
  * `._*`, Finder and Windows Explorer metadata): not part of the drive, and not an alarm.
@@ -166,8 +172,7 @@ async function verifyContent(opened: OpenedDrives, signal: AbortSignal | undefin
     advance();
     return [];
   } catch (e) {
-    if (isScelleError(e) && e.code !== 'E_CANCELLED') return [problem(e)];
-    throw e;
+    return problemsOf(e);
   } finally {
     reader.close();
   }
@@ -304,8 +309,7 @@ async function verifyMember(opened: OpenedDrives, set: SetView, signal: AbortSig
     report.set = { id: set.id, members: set.members, present: set.present, absent: set.absent, filesChecked, filesElsewhere, notListed: set.totals.entries - set.listed };
     return [];
   } catch (e) {
-    if (isScelleError(e) && e.code !== 'E_CANCELLED') return [problem(e)];
-    throw e;
+    return problemsOf(e);
   } finally {
     reader.close();
   }
