@@ -350,6 +350,10 @@ describe('sealed sets: data larger than one drive', () => {
     expect(partial.status).toBe(12);
     expect(partial.stderr).toContain(`Drive 2 of 3 (${r.set.members[1]!.driveId}) not attached`);
     expect(partial.stderr).toMatch(/- lot\/(a|b)\.bin/);
+    // list from the members present marks what waits for the absent one.
+    const listed = run(['list', c!, a!, '--lang', 'en'], home, `${r.unlockCode}\n`);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(/lot\/(a|b)\.bin {2}\(waits for drive 2\)/);
 
     // Each member verified alone, with the key.
     for (const [i, d] of [a, b, c].entries()) {

@@ -3,7 +3,7 @@ import type { CustomerIdentity } from '../../shared/custody/customer-identity.js
 import type { DriveSecret } from '../../shared/engine/api.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import type { Keyslot } from '../../shared/format/keyslot.js';
-import { inspect, listEntries, open, verify, type ListSummary } from '../../shared/engine/index.js';
+import { absentMembersFor, inspect, listEntries, open, verify, type ListSummary } from '../../shared/engine/index.js';
 import { loadDrive, resolveDriveDir } from '../../shared/engine/drive.js';
 import type { SetAvailability } from '../../shared/engine/api.js';
 import type { StationJudgement } from '../../shared/format/station-trust.js';
@@ -197,9 +197,14 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   for await (const e of entries) {
     const kind = e.type === 'directory' ? 'd' : e.type === 'symlink' ? 'l' : '-';
     const size = e.type === 'directory' ? e.bytes! : e.size;
-    await out.stream(`${kind} ${String(size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}`, {
+    // A set with members absent: a file whose bytes are on one of them is marked with its position(s).
+    const set = (summary as ListSummary | null)?.set;
+    const waits = set && e.type === 'file' ? absentMembersFor(set, e).map((a) => a.position) : [];
+    const mark = waits.length > 0 ? `  ${t(out.lang, 'waitsFor', waits.join(', '))}` : '';
+    await out.stream(`${kind} ${String(size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}${mark}`, {
       event: 'entry',
       ...e,
+      ...(waits.length > 0 ? { waitsFor: waits } : {}),
     });
     listed++;
   }

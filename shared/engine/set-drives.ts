@@ -103,7 +103,7 @@ export function drivesReader(opened: OpenedDrives): PayloadReader {
 }
 
 /** The absent members holding any of the bytes of `e`'s content (none for folders, links and empty files). */
-export function absentMembersFor(set: SetView | null, e: Pick<IndexEntry, 'offset' | 'size'>): AbsentMember[] {
+export function absentMembersFor(set: Pick<SetView, 'absent' | 'ranges'> | null | undefined, e: Pick<IndexEntry, 'offset' | 'size'>): AbsentMember[] {
   if (!set || set.absent.length === 0) return [];
   const needs = membersHolding(set.ranges, e.offset, e.size);
   return set.absent.filter((a) => needs.includes(a.position));
