@@ -220,6 +220,7 @@ export const indexTrailerSchema = z
       if (s.partCounts[s.position - 1] !== undefined && s.partCounts[s.position - 1] !== h.parts)
         issue('set', `gives this member ${s.partCounts[s.position - 1]} parts, the trailer ${h.parts}`);
       if (h.entries > s.entries || h.files > s.files || h.bytes > s.bytes) issue('set', "lists fewer entries, files or bytes than this member's index");
+      if (h.entries === s.entries && (h.files !== s.files || h.bytes !== s.bytes)) issue('set', 'differs from this index, which lists the whole set, in files or bytes');
       if (h.totalSize > s.totalSize) issue('set', "totalSize is smaller than this member's");
     }
   });

@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { DRIVE_ID_PATTERN } from './drive-id.js';
 import { nonNegativeInt } from './json-schemas.js';
 
+/** The most payload parts a set may have in all (as one drive's index, docs/FORMAT.md §5.5). */
+export const MAX_SET_PARTS = 1_000_000;
+
 /** The most members a set may have (Azure Import/Export ships 10 drives a job; room to spare). */
 export const MAX_SET_MEMBERS = 64;
 
@@ -68,6 +71,7 @@ export const trailerSetSchema = z
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     checkMembers(s, issue);
     if (s.partCounts.length !== s.members) issue('partCounts', `has ${s.partCounts.length} counts for ${s.members} members`);
+    if (s.partCounts.reduce((a, b) => a + b, 0) > MAX_SET_PARTS) issue('partCounts', `make more than ${MAX_SET_PARTS} parts`);
     if (s.files > s.entries) issue('files', 'exceeds entries');
     if (s.bytes > s.totalSize) issue('bytes', 'exceeds totalSize');
   });
