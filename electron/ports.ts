@@ -20,7 +20,10 @@ export interface CustomerSigner {
 export interface DialogPort {
   chooseSources(kind: 'files' | 'folders'): Promise<string[]>;
   chooseFolder(purpose: 'restore' | 'sealed-drive'): Promise<string | null>;
-  saveFile(defaultName: string, kind: 'pdf' | 'csv'): Promise<string | null>;
+  /** A path to save to (`key`: a customer's secret key file; `pub`: a public key file), or null when cancelled. */
+  saveFile(defaultName: string, kind: 'pdf' | 'csv' | 'key' | 'pub'): Promise<string | null>;
+  /** One existing key file (`customer-key`: a customer's secret key; `customer-public-key`: its `.pub`), or null when cancelled. */
+  chooseKeyFile(kind: 'customer-key' | 'customer-public-key'): Promise<string | null>;
 }
 
 /** Opens a URL in the user's browser (only ever called with an https carrier link). */
