@@ -20,17 +20,19 @@ export interface CustomerKeyFacts {
 /**
  * Creates a new customer key at `path` (mode 0600) and its public part at `<path>.pub` (0644).
  * Neither file is ever overwritten. The secret is wiped from memory once written.
- * @throws ScelleError E_KEY_FILE when either file exists or cannot be written (a failed public
+ * @throws ScelleError E_KEY_FILE when either file exists (`details.reason` `exists`) or cannot be written (a failed public
  *   file leaves the secret file in place: it is complete and usable).
  */
 export async function createCustomerKeyFile(path: string): Promise<CustomerKeyFacts & { publicKeyFile: string }> {
   const publicKeyFile = `${path}.pub`;
-  if (existsSync(publicKeyFile)) {
-    throw new ScelleError('E_KEY_FILE', `Key file ${publicKeyFile}: already exists; a key file is never overwritten (move it away first).`, {
-      path: publicKeyFile,
-      problem: 'already exists',
-      reason: 'exists',
-    });
+  for (const file of [path, publicKeyFile]) {
+    if (existsSync(file)) {
+      throw new ScelleError('E_KEY_FILE', `Key file ${file}: already exists; a key file is never overwritten (move it away first).`, {
+        path: file,
+        problem: 'already exists',
+        reason: 'exists',
+      });
+    }
   }
   const pair = generateCustomerIdentity();
   try {

@@ -54,7 +54,7 @@ describe('customer keys in the app', () => {
   it('creates a customer key file (0600) and its public part where the customer chose, never overwriting one', async () => {
     const chosen = join(world.root, 'saves', 'ma-cle.key');
     world.dialogs.saves.push(chosen);
-    const made = await value<{ keyFile: string; publicKey: string; publicKeyFile: string }>('customerKey.create');
+    const made = await value<{ keyFile: string; publicKey: string; publicKeyFile: string }>('customer.createKey');
     expect(made).toEqual({ keyFile: chosen, publicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/), publicKeyFile: `${chosen}.pub` });
     keyFile = made.keyFile;
     publicKey = made.publicKey;
@@ -65,38 +65,38 @@ describe('customer keys in the app', () => {
     const secret = (JSON.parse(await readFile(keyFile, 'utf8')) as { secretKey: string }).secretKey;
     expect(JSON.stringify(made)).not.toContain(secret);
     world.dialogs.saves.push(chosen);
-    expect(await call('customerKey.create')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE' } });
+    expect(await call('customer.createKey')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE' } });
     world.dialogs.saves.push(null);
-    expect(await value('customerKey.create')).toEqual({ keyFile: null, publicKey: null, publicKeyFile: null });
+    expect(await value('customer.createKey')).toEqual({ keyFile: null, publicKey: null, publicKeyFile: null });
   });
 
   it('chooses an existing key file and exports its public part; the technician reads it back', async () => {
     world.dialogs.keyFiles.push(keyFile);
-    expect(await value('customerKey.choose')).toEqual({ keyFile, publicKey });
+    expect(await value('customer.chooseKey')).toEqual({ keyFile, publicKey });
     const exported = join(world.root, 'saves', 'pour-le-fournisseur.pub');
     world.dialogs.saves.push(exported);
-    expect(await value('customerKey.exportPublic', { keyFile })).toEqual({ path: exported });
+    expect(await value('customer.exportPublicKey', { keyFile })).toEqual({ path: exported });
     world.dialogs.keyFiles.push(exported);
-    expect(await value('customerKey.readPublic')).toEqual({ publicKey });
+    expect(await value('customer.readPublicKey')).toEqual({ publicKey });
     // the secret key file is not a public key file: a technician never loads it
     world.dialogs.keyFiles.push(keyFile);
-    expect(await call('customerKey.readPublic')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE' } });
+    expect(await call('customer.readPublicKey')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE' } });
     // a key file path the app did not hand out is refused
-    expect(await call('customerKey.exportPublic', { keyFile: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
+    expect(await call('customer.exportPublicKey', { keyFile: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
   });
 
   it('refuses a customer key file that others may read, saying how to fix it', async () => {
     if (process.platform === 'win32') return;
     const open = join(world.root, 'saves', 'ouverte.key');
     world.dialogs.saves.push(open);
-    await value('customerKey.create');
+    await value('customer.createKey');
     await chmod(open, 0o644);
     world.dialogs.keyFiles.push(open);
-    expect(await call('customerKey.choose')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE', details: { reason: 'too-open', fix: `chmod 600 ${open}` } } });
+    expect(await call('customer.chooseKey')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE', details: { reason: 'too-open', fix: `chmod 600 ${open}` } } });
     // nor can it open a drive, even when it was handed out before its mode changed
     await chmod(open, 0o600);
     world.dialogs.keyFiles.push(open);
-    await value('customerKey.choose');
+    await value('customer.chooseKey');
     await chmod(open, 0o640);
     const r = await seal('seal-open-key');
     expect(await call('engine.unlock', { driveDir: r.driveDir, keyFile: open })).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE', details: { reason: 'too-open' } } });
@@ -105,7 +105,14 @@ describe('customer keys in the app', () => {
   it('refuses a customer public key that is not an Ed25519 point', async () => {
     // 32 bytes of 0xff: canonical base64, not a point on the curve
     const bad = Buffer.alloc(32, 0xff).toString('base64');
-    expect(await call('engine.seal', { jobId: 'seal-bad-key', sources: [world.sourcesDir], driveId: '/dev/sdx1', recipients: { unlockCode: true, escrow: false, customerKeys: [], customerPublicKey: bad } })).toMatchObject({
+    expect(
+      await call('engine.seal', {
+        jobId: 'seal-bad-key',
+        sources: [world.sourcesDir],
+        driveId: '/dev/sdx1',
+        recipients: { unlockCode: true, escrow: false, customerKeys: [], customerPublicKey: bad },
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'E_KEY_INVALID' },
     });

@@ -12,7 +12,7 @@ import type { ChannelHandlers, HandlerContext } from './context.js';
 /** The default name offered for a new customer key file. */
 export const CUSTOMER_KEY_FILE_NAME = 'scelle-client.key';
 
-type CustomerKeyChannels = 'customerKey.create' | 'customerKey.choose' | 'customerKey.exportPublic' | 'customerKey.readPublic';
+type CustomerKeyChannels = 'customer.createKey' | 'customer.chooseKey' | 'customer.exportPublicKey' | 'customer.readPublicKey';
 
 /**
  * The customer key handlers. Errors: E_KEY_FILE (a file that exists, cannot be written, is
@@ -22,21 +22,21 @@ type CustomerKeyChannels = 'customerKey.create' | 'customerKey.choose' | 'custom
 export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<CustomerKeyChannels> {
   const { deps, grants } = ctx;
   return {
-    'customerKey.create': async () => {
+    'customer.createKey': async () => {
       const path = await deps.dialogs.saveFile(CUSTOMER_KEY_FILE_NAME, 'key');
       if (!path) return { keyFile: null, publicKey: null, publicKeyFile: null };
       const made = await deps.engine.call({ op: 'customerKeyCreate', args: { path } });
       grants.grant(path);
       return { keyFile: path, publicKey: made.publicKey, publicKeyFile: made.publicKeyFile };
     },
-    'customerKey.choose': async () => {
+    'customer.chooseKey': async () => {
       const path = await deps.dialogs.chooseKeyFile('customer-key');
       if (!path) return { keyFile: null, publicKey: null };
       const facts = await deps.engine.call({ op: 'customerKeyInspect', args: { path } });
       grants.grant(path);
       return { keyFile: path, publicKey: facts.publicKey };
     },
-    'customerKey.exportPublic': async (req) => {
+    'customer.exportPublicKey': async (req) => {
       const keyFile = grants.require(req.keyFile);
       const facts = await deps.engine.call({ op: 'customerKeyInspect', args: { path: keyFile } });
       const path = await deps.dialogs.saveFile(`${CUSTOMER_KEY_FILE_NAME}.pub`, 'pub');
@@ -44,7 +44,7 @@ export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<Custom
       await writePublicKeyFile(path, 'customer', decodeBase64(facts.publicKey, 32)!);
       return { path };
     },
-    'customerKey.readPublic': async () => {
+    'customer.readPublicKey': async () => {
       const path = await deps.dialogs.chooseKeyFile('customer-public-key');
       if (!path) return { publicKey: null };
       const key = await readPublicKeyFile(path, 'customer');

@@ -1,6 +1,8 @@
 /**
- * Client: pick the drive → authenticity and integrity shown before anything is asked →
- * unlock code (typos caught as typed) → browse the folders, search names and choose folders
+ * Client: the customer's own key (optional: create or choose it, show its public key) → pick
+ * the drive → authenticity and integrity shown before anything is asked → unlock with the
+ * customer key or the unlock code (typos caught as typed), and which key will sign the
+ * receipts → browse the folders, search names and choose folders
  * and files (restore/browser-store.ts) → restore (progress, cancel) →
  * confirm receipt → optional erase. The workflow state lives in client/client-flow.ts (tested
  * without React); this component holds the unlock code as typed and the jobs' progress.
@@ -20,6 +22,8 @@ import { useJob } from '../jobs.js';
 import { createBrowserStore, isPartial, openRequestOf } from '../restore/browser-store.js';
 import { RestoreBrowser } from '../restore/RestoreBrowser.js';
 import { createClientFlow } from './client/client-flow.js';
+import { CustomerKeyPanel } from './client/CustomerKeyPanel.js';
+import { ReceiptSignerNotice } from './client/ReceiptSignerNotice.js';
 import { DriveTrustNotice } from './DriveTrustNotice.js';
 import { useApp } from '../store.js';
 
@@ -36,6 +40,8 @@ export function Client() {
     createClientFlow({
       inspect: (req) => unwrap(api().engine.inspect(req)),
       unlock: (req) => unwrap(api().engine.unlock(req)),
+      createKey: (req) => unwrap(api().customer.createKey(req)),
+      chooseKey: (req) => unwrap(api().customer.chooseKey(req)),
       lock: (req) => unwrap(api().engine.lock(req)),
       record: (req) => unwrap(api().custody.record(req)),
       eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
@@ -45,6 +51,9 @@ export function Client() {
   const info = useStore(flow, (s) => s.info);
   const sessionId = useStore(flow, (s) => s.sessionId);
   const unlocking = useStore(flow, (s) => s.unlocking);
+  const customerKey = useStore(flow, (s) => s.key);
+  const receipts = useStore(flow, (s) => s.receipts);
+  const openedWith = useStore(flow, (s) => s.openedWith);
   const confirmedState = useStore(flow, (s) => s.confirmed);
   const erasedState = useStore(flow, (s) => s.erased);
   const flowError = useStore(flow, (s) => s.error);
@@ -129,6 +138,16 @@ export function Client() {
       setCode('');
       await browser.getState().start(id);
     });
+  const unlockWithKey = () =>
+    guard(async () => {
+      browser.getState().reset();
+      const id = await flow.getState().unlockWithKey();
+      if (!id) return;
+      setCode('');
+      await browser.getState().start(id);
+    });
+  /** The drive was sealed for a customer key (its keyslot says so): it opens with that key. */
+  const sealedForKey = info?.keyslots.some((k) => k.type === 'x25519' && k.label === 'customer-key') === true;
 
   const request = openRequestOf({ chosen });
   const canRestore = request.paths === undefined || (request.paths.length > 0 && request.paths.length <= MAX_OPEN_PATHS);
@@ -155,6 +174,10 @@ export function Client() {
     <div className="workspace">
       <h1>{t('client.title')}</h1>
       <ErrorNotice error={error} values={{ driveId: info?.driveId ?? '' }} />
+
+      <Section title={t('client.step.key')}>
+        <CustomerKeyPanel flow={flow} locked={sessionId !== null} />
+      </Section>
 
       <Section title={t('client.step.drive')}>
         <div className="row">
@@ -220,6 +243,15 @@ export function Client() {
       </Section>
 
       <Section title={t('client.step.unlock')} disabled={!intact}>
+        {intact && !sessionId && sealedForKey && (
+          <div className="key-unlock">
+            <p>{customerKey ? t('client.unlockKey.help') : t('client.unlockKey.needKey')}</p>
+            <button type="button" data-testid="unlock-with-key" disabled={!customerKey || unlocking} onClick={() => void unlockWithKey()}>
+              {t('client.unlockKey')}
+            </button>
+            <p className="help">{t('client.unlockKey.orCode')}</p>
+          </div>
+        )}
         {intact && !sessionId && (
           <form
             onSubmit={(e) => {
@@ -257,8 +289,20 @@ export function Client() {
         )}
         {sessionId && (
           <Notice kind="success" testId="unlocked">
-            {t('client.unlocked')}
+            {openedWith === 'customer-key' ? t('client.unlockedKey') : t('client.unlocked')}
           </Notice>
+        )}
+        {sessionId && receipts && (
+          <ReceiptSignerNotice
+            receipts={receipts}
+            canChooseKey={!unlocking}
+            onUseKey={() =>
+              void guard(async () => {
+                if (!flow.getState().key && !(await flow.getState().chooseKey())) return;
+                await unlockWithKey();
+              })
+            }
+          />
         )}
       </Section>
 
@@ -291,7 +335,7 @@ export function Client() {
       <Section title={t('client.step.confirm')} disabled={!restore.result}>
         <button
           type="button"
-          disabled={!restore.result || !info || !sessionId || confirmedState !== null}
+          disabled={!restore.result || !info || !sessionId || confirmedState !== null || receipts === 'needs-customer-key'}
           onClick={() =>
             restore.result &&
             void guard(async () => {
@@ -306,7 +350,8 @@ export function Client() {
         </button>
         {confirmedState && (
           <Notice kind="success" testId="confirmed">
-            {confirmedState.synced ? t('client.confirmed') : t('tech.recordedLocal')}
+            {confirmedState.synced ? t('client.confirmed') : t('tech.recordedLocal')}{' '}
+            <span data-testid="receipt-attestation">{confirmedState.attestation === 'customer-key' ? t('client.receipts.customerKeyDone') : t('client.receipts.dataKeyDone')}</span>
           </Notice>
         )}
       </Section>

@@ -149,7 +149,7 @@ export const invokeChannels = {
   },
   /**
    * Unlocks a drive with the unlock code, or with the customer's key file (a path handed out by
-   * `customerKey.create` / `customerKey.choose`; the engine reads it, its secret never crosses
+   * `customer.createKey` / `customer.chooseKey`; the engine reads it, its secret never crosses
    * IPC) when no code is given. A key file given with a code only signs the receipts.
    * `receipts` says which key will sign the customer's events: `customer-key` (the drive was
    * sealed for this key: customer-attested), `data-key` (the key derived from the drive's data
@@ -172,22 +172,22 @@ export const invokeChannels = {
    * key file (mode 0600, never overwriting) and its public part beside it (`<file>.pub`).
    * `keyFile` is null when the dialog was cancelled. The secret never crosses IPC.
    */
-  'customerKey.create': {
+  'customer.createKey': {
     request: empty,
     response: z.object({ keyFile: pathSchema.nullable(), publicKey: publicKey32B64Schema.nullable(), publicKeyFile: pathSchema.nullable() }),
   },
   /** Chooses an existing customer key file (checked in the engine: well-formed, mode 0600); null when cancelled. E_KEY_FILE otherwise. */
-  'customerKey.choose': {
+  'customer.chooseKey': {
     request: empty,
     response: z.object({ keyFile: pathSchema.nullable(), publicKey: publicKey32B64Schema.nullable() }),
   },
   /** Saves the public part of a chosen customer key file where the customer says (a save dialog); null when cancelled. */
-  'customerKey.exportPublic': {
+  'customer.exportPublicKey': {
     request: z.strictObject({ keyFile: pathSchema }),
     response: saved,
   },
   /** Technicien: reads a customer public key file (`scelle-customer-public-key/1`) chosen in a dialog; null when cancelled. E_KEY_FILE otherwise. */
-  'customerKey.readPublic': {
+  'customer.readPublicKey': {
     request: empty,
     response: z.object({ publicKey: publicKey32B64Schema.nullable() }),
   },
