@@ -103,7 +103,13 @@ async function start(): Promise<void> {
       },
       chooseKeyFile: async (kind) => {
         const extensions = kind === 'customer-key' ? ['key'] : ['pub'];
-        const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: extensions[0]!.toUpperCase(), extensions }, { name: '*', extensions: ['*'] }] });
+        const r = await dialog.showOpenDialog(win!, {
+          properties: ['openFile'],
+          filters: [
+            { name: extensions[0]!.toUpperCase(), extensions },
+            { name: '*', extensions: ['*'] },
+          ],
+        });
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
     },

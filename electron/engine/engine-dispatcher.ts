@@ -289,7 +289,13 @@ export class EngineDispatcher {
         return findInterruptedSeals(call.args.volumes);
       case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
-        return withCustomerSigner(s, (k) => ({ driveId: s.driveId, authorId: k.author.id, publicKey: k.author.publicKey, manifestSha256: s.manifestSha256, attestation: k.attestation }));
+        return withCustomerSigner(s, (k) => ({
+          driveId: s.driveId,
+          authorId: k.author.id,
+          publicKey: k.author.publicKey,
+          manifestSha256: s.manifestSha256,
+          attestation: k.attestation,
+        }));
       }
       case 'customerSign': {
         const s = this.session(call.args.sessionId);

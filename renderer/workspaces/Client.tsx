@@ -37,15 +37,26 @@ export function Client() {
   const ids = { code: useId(), codeHelp: useId() };
   const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
   const [flow] = useState(() =>
-    createClientFlow({
-      inspect: (req) => unwrap(api().engine.inspect(req)),
-      unlock: (req) => unwrap(api().engine.unlock(req)),
-      createKey: (req) => unwrap(api().customer.createKey(req)),
-      chooseKey: (req) => unwrap(api().customer.chooseKey(req)),
-      lock: (req) => unwrap(api().engine.lock(req)),
-      record: (req) => unwrap(api().custody.record(req)),
-      eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
-    }),
+    createClientFlow(
+      {
+        inspect: (req) => unwrap(api().engine.inspect(req)),
+        unlock: (req) => unwrap(api().engine.unlock(req)),
+        createKey: (req) => unwrap(api().customer.createKey(req)),
+        chooseKey: (req) => unwrap(api().customer.chooseKey(req)),
+        lock: (req) => unwrap(api().engine.lock(req)),
+        record: (req) => unwrap(api().custody.record(req)),
+        eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
+      },
+      useApp.getState().customerKey,
+    ),
+  );
+  // The chosen key outlives this workspace's visits (path and public key only).
+  useEffect(
+    () =>
+      flow.subscribe((s) => {
+        if (useApp.getState().customerKey !== s.key) useApp.getState().setCustomerKey(s.key);
+      }),
+    [flow],
   );
   const driveDir = useStore(flow, (s) => s.driveDir);
   const info = useStore(flow, (s) => s.info);

@@ -1,17 +1,23 @@
 /**
- * The customer's own key in the Client, end to end in both languages: a key file that others
- * may read is refused with its fix; a key is created where the customer chooses (0600) and its
- * public key shown; the drive sealed for that key opens with it (no unlock code), the Client says
- * its receipts will be customer-attested, and once confirmed they are, as the custody service's
- * copy of the chain verifies.
+ * The customer's own key in the app, end to end in both languages: in the Client a key file
+ * that others may read is refused with its fix, and a key is created where the customer
+ * chooses (0600) and its public key shown; the Technician seals for that public key (pasted in
+ * French, read from its .pub file in English), recording it in the `sealed` event; the Client
+ * opens the drive with the key (no unlock code), says its receipts will be customer-attested,
+ * and once confirmed they are, as the custody service's copy of the chain verifies.
  */
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callAs, checkA11y, expect, openTab, sealSample, shot, switchLanguage, test } from './fixtures.js';
+import { callAs, checkA11y, expect, openTab, shot, switchLanguage, test } from './fixtures.js';
 
 const TEXT = {
   'fr-CA': {
     tab: 1,
+    addFolders: 'Ajouter des dossiers…',
+    driveOk: 'Ce disque convient.',
+    customerKey: /Clé publique du client/,
+    readPub: 'Lire le fichier .pub du client…',
+    seal: 'Sceller le disque',
     create: 'Créer une clé client…',
     choose: 'Choisir mon fichier de clé…',
     tooOpen: 'D’autres utilisateurs de cet ordinateur peuvent lire ce fichier de clé : il est refusé.',
@@ -28,6 +34,11 @@ const TEXT = {
   },
   en: {
     tab: 1,
+    addFolders: 'Add folders…',
+    driveOk: 'This drive is suitable.',
+    customerKey: /Customer’s public key/,
+    readPub: 'Read the customer’s .pub file…',
+    seal: 'Seal the drive',
     create: 'Create a customer key…',
     choose: 'Choose my key file…',
     tooOpen: 'Other users of this computer can read this key file: it is refused.',
@@ -77,9 +88,27 @@ for (const lang of ['fr-CA', 'en'] as const) {
     await shot(page, `client-key-created-${lang}`);
     await checkA11y(page, `client (key created, ${lang})`);
 
-    // The provider seals for that public key; the customer opens the drive with the key alone.
-    const drive = await sealSample(harness, publicKey);
+    // The Technician seals for that public key: pasted (fr-CA) or read from the .pub file (en).
+    await openTab(page, 0);
+    await page.getByRole('button', { name: x.addFolders }).click();
+    await page.getByRole('radio', { name: /LIVRAISON/ }).check();
+    await expect(page.getByTestId('drive-check')).toContainText(x.driveOk);
+    if (lang === 'fr-CA') {
+      await page.getByLabel(x.customerKey).fill(` ${publicKey}\n`);
+    } else {
+      harness.world.dialogs.keyFiles.push(`${keyFile}.pub`);
+      await page.getByRole('button', { name: x.readPub }).click();
+      await expect(page.getByLabel(x.customerKey)).toHaveValue(publicKey);
+    }
+    await page.getByRole('button', { name: x.seal }).click();
+    await expect(page.getByTestId('seal-done')).toBeVisible({ timeout: 60_000 });
+    const sealed = (await harness.world.custody.journal()).events().find((e) => e.type === 'sealed')!;
+    expect(sealed.data).toMatchObject({ customerPublicKey: publicKey, customerAttestation: 'customer-key' });
+    const drive = { driveId: sealed.driveId };
     await callAs(harness, 'custody.record', { driveId: drive.driveId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } });
+
+    // The customer opens the drive with the key alone.
+    await openTab(page, x.tab);
     await page.getByRole('button', { name: x.refresh }).click();
     await page.getByRole('button', { name: x.drive(drive.driveId) }).click();
     await expect(page.getByTestId('integrity-ok')).toBeVisible({ timeout: 60_000 });

@@ -150,6 +150,14 @@ describe('the Client workflow', () => {
     expect(refused.getState()).toMatchObject({ key: null, keyError: { code: 'E_KEY_WRONG' } });
   });
 
+  it('starts with the key chosen on an earlier visit, and opens the drive with it', async () => {
+    const { deps, calls } = fakeDeps({ receipts: 'customer-key' });
+    const flow = createClientFlow(deps, { keyFile: '/home/c/ma.key', publicKey: PUB, publicKeyFile: null });
+    await flow.getState().pick('A');
+    expect(await flow.getState().unlockWithKey()).toBe('s1');
+    expect(calls).toContainEqual(['unlock', { driveDir: 'A', keyFile: '/home/c/ma.key' }]);
+  });
+
   it('opens the drive with the customer key, and its receipts say they are customer-attested', async () => {
     const { deps, calls } = fakeDeps({ receipts: 'customer-key' });
     const flow = createClientFlow(deps);

@@ -92,8 +92,8 @@ export interface ClientFlowState {
 /** The store type. */
 export type ClientFlowStore = StoreApi<ClientFlowState>;
 
-/** Creates the Client workflow over `deps`; nothing is called until an action runs. */
-export function createClientFlow(deps: ClientFlowDeps): ClientFlowStore {
+/** Creates the Client workflow over `deps`, with the customer key chosen before (if any); nothing is called until an action runs. */
+export function createClientFlow(deps: ClientFlowDeps, initialKey: ChosenCustomerKey | null = null): ClientFlowStore {
   return createStore<ClientFlowState>((set, get) => {
     const lockQuietly = (sessionId: string | null) => {
       if (sessionId) void deps.lock({ sessionId }).catch(() => undefined);
@@ -138,7 +138,7 @@ export function createClientFlow(deps: ClientFlowDeps): ClientFlowStore {
       info: null,
       sessionId: null,
       unlocking: false,
-      key: null,
+      key: initialKey,
       openedWith: null,
       receipts: null,
       confirmed: null,
