@@ -169,6 +169,14 @@ describe('customer keys in the app', () => {
     await value('engine.lock', { sessionId: both.sessionId });
   });
 
+  it('erases a customer-key drive opened with the code alone without any erase record', async () => {
+    const r = await seal('seal-customer-3', publicKey);
+    const unlocked = await value<{ sessionId: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode });
+    expect(await value('drives.eraseSealed', { driveDir: r.driveDir, sessionId: unlocked.sessionId })).toMatchObject({ erased: true, eventId: null, synced: false });
+    const journaled = (await world.custody.journal()).events().filter((e) => e.driveId === r.driveId);
+    expect(journaled.map((e) => e.type)).toEqual(['sealed']);
+  });
+
   it('on an unlock-code drive keeps the data-key signature and says so, even with a key file chosen', async () => {
     const r = await seal('seal-code-only');
     expect(await call('engine.unlock', { driveDir: r.driveDir, keyFile })).toMatchObject({ ok: false, error: { code: 'E_KEY_WRONG' } });

@@ -210,6 +210,7 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'client.eraseConfirm': 'I checked my files; erase the drive.',
   'client.erase': 'Erase',
   'client.erased': 'Drive erased; the sanitization record is in the custody log.',
+  'client.erasedNoRecord': 'Drive erased. No record was made: this drive was sealed for a customer key you did not give.',
   'client.eraseCheckFailed': 'The drive was erased, but the check afterwards found files it could not remove. Do not ship this drive again before formatting it.',
 
   'support.title': 'Find a drive',

@@ -217,6 +217,7 @@ export const frCA = {
   'client.eraseConfirm': 'J’ai vérifié mes fichiers; effacer le disque.',
   'client.erase': 'Effacer',
   'client.erased': 'Disque effacé; le constat d’effacement est inscrit dans la chaîne de possession.',
+  'client.erasedNoRecord': 'Disque effacé. Aucun constat n’est inscrit : ce disque a été scellé pour une clé client que vous n’avez pas donnée.',
   'client.eraseCheckFailed': 'Le disque a été effacé, mais la vérification a trouvé des fichiers qu’elle n’a pas pu retirer. Formatez le disque avant de le réutiliser.',
 
   'support.title': 'Rechercher un disque',

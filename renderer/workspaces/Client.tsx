@@ -394,7 +394,7 @@ export function Client() {
             </Notice>
           ) : (
             <Notice kind="success" testId="erased">
-              {t('client.erased')}
+              {erasedState.recorded ? t('client.erased') : t('client.erasedNoRecord')}
             </Notice>
           ))}
       </Section>

@@ -8,7 +8,14 @@ const infoOf = (driveId: string) => ({ driveId }) as unknown as DriveInfoDto;
 
 /** A fake main side that logs every call; `fail` makes the named call throw. */
 function fakeDeps(
-  opts: { fail?: keyof ClientFlowDeps; synced?: boolean; verification?: 'pass' | 'fail'; receipts?: 'customer-key' | 'data-key' | 'needs-customer-key'; cancelKey?: boolean } = {},
+  opts: {
+    fail?: keyof ClientFlowDeps;
+    synced?: boolean;
+    verification?: 'pass' | 'fail';
+    receipts?: 'customer-key' | 'data-key' | 'needs-customer-key';
+    cancelKey?: boolean;
+    noEraseRecord?: boolean;
+  } = {},
 ) {
   const calls: Array<[string, unknown]> = [];
   const answer = <T>(name: keyof ClientFlowDeps, req: unknown, value: T): Promise<T> => {
@@ -41,7 +48,13 @@ function fakeDeps(
         synced: opts.synced ?? true,
         attestation: opts.receipts === 'customer-key' ? ('customer-key' as const) : ('data-key' as const),
       }),
-    eraseSealed: (req) => answer('eraseSealed', req, { erased: true as const, verification: opts.verification ?? 'pass', eventId: 'e-erased', synced: true }),
+    eraseSealed: (req) =>
+      answer('eraseSealed', req, {
+        erased: true as const,
+        verification: opts.verification ?? 'pass',
+        eventId: opts.noEraseRecord ? null : 'e-erased',
+        synced: !opts.noEraseRecord,
+      }),
   };
   return { deps, calls };
 }
@@ -113,7 +126,7 @@ describe('the Client workflow', () => {
     const names = calls.map(([n]) => n);
     expect(names.indexOf('eraseSealed')).toBeLessThan(names.lastIndexOf('lock'));
     expect(calls).toContainEqual(['eraseSealed', { driveDir: 'A', sessionId: 's1' }]);
-    expect(flow.getState()).toMatchObject({ sessionId: null, erased: { checkFailed: true } });
+    expect(flow.getState()).toMatchObject({ sessionId: null, erased: { checkFailed: true, recorded: true } });
   });
 
   it('keeps the session and says why when the erase fails', async () => {
@@ -193,5 +206,14 @@ describe('the Client workflow', () => {
     expect(await flow.getState().unlockWithKey()).toBe('s2');
     expect(calls).toContainEqual(['lock', { sessionId: 's1' }]);
     expect(flow.getState().sessionId).toBe('s2');
+  });
+
+  it('says when an erase left no record (a drive sealed for a customer key not given)', async () => {
+    const { deps } = fakeDeps({ receipts: 'needs-customer-key', noEraseRecord: true });
+    const flow = createClientFlow(deps);
+    await flow.getState().pick('A');
+    await flow.getState().unlock('CODE');
+    await flow.getState().erase();
+    expect(flow.getState().erased).toEqual({ checkFailed: false, recorded: false });
   });
 });

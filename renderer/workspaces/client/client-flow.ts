@@ -63,8 +63,8 @@ export interface ClientFlowState {
   receipts: ReceiptSigner | null;
   /** The receipt was recorded: `synced` when both events reached the custody service; `attestation` says which key signed them. */
   confirmed: { synced: boolean; attestation: 'customer-key' | 'data-key' } | null;
-  /** The drive was erased: `checkFailed` when the engine's read-back found something left. */
-  erased: { checkFailed: boolean } | null;
+  /** The drive was erased: `checkFailed` when the engine's read-back found something left; `recorded` when its `erased` event was signed and journaled (not on a drive sealed for a customer key not given). */
+  erased: { checkFailed: boolean; recorded: boolean } | null;
   /** The last failure of an action, or null. */
   error: UiError | null;
   /** The last failure to create or choose the customer key, or null. */
@@ -193,7 +193,7 @@ export function createClientFlow(deps: ClientFlowDeps, initialKey: ChosenCustome
         set({ error: null });
         try {
           const res = await deps.eraseSealed({ driveDir, ...(sessionId ? { sessionId } : {}) });
-          set({ sessionId: null, openedWith: null, receipts: null, erased: { checkFailed: res.verification === 'fail' } });
+          set({ sessionId: null, openedWith: null, receipts: null, erased: { checkFailed: res.verification === 'fail', recorded: res.eventId !== null } });
           if (sessionId) await deps.lock({ sessionId });
         } catch (e) {
           set({ error: asUiError(e) });
