@@ -32,7 +32,7 @@ export type OpenExternal = (url: string) => Promise<void>;
 /** Persistent settings, plus the private fields the renderer never sees. */
 export interface SettingsStore {
   get(): Promise<SettingsDto>;
-  set(patch: Partial<Pick<SettingsDto, 'language' | 'custodyUrl' | 'custodyCaPath' | 'stationId' | 'stationEnrolled'>>): Promise<SettingsDto>;
+  set(patch: Partial<Pick<SettingsDto, 'language' | 'custodyUrl' | 'custodyCaPath' | 'stationId' | 'stationEnrolled' | 'customerKeyFile'>>): Promise<SettingsDto>;
   /** The custody service credentials and pinned service keys. Never sent to the renderer. */
   secrets(): Promise<CustodySecrets>;
   /**

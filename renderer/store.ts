@@ -24,6 +24,9 @@ export interface AppState {
   /** The customer key created or chosen in the Client (path and public key only), or null. */
   customerKey: { keyFile: string; publicKey: string; publicKeyFile: string | null } | null;
   setCustomerKey(key: AppState['customerKey']): void;
+  /** Whether the Client already asked for the key file remembered from an earlier run. */
+  customerKeyChecked: boolean;
+  markCustomerKeyChecked(): void;
   setWorkspace(w: Workspace): void;
   setLanguage(l: Language): Promise<void>;
   load(): Promise<void>;
@@ -38,6 +41,8 @@ export const useApp = create<AppState>((set) => ({
   info: null,
   customerKey: null,
   setCustomerKey: (customerKey) => set({ customerKey }),
+  customerKeyChecked: false,
+  markCustomerKeyChecked: () => set({ customerKeyChecked: true }),
   setWorkspace: (workspace) => set({ workspace }),
   setLanguage: async (language) => {
     set({ language });

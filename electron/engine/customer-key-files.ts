@@ -47,10 +47,13 @@ export async function createCustomerKeyFile(path: string): Promise<CustomerKeyFa
 /**
  * Reads a customer key file (refused when group or others may read it, as ssh does).
  * The caller owns the returned secret and must wipe it (`secretKey.fill(0)`).
- * @throws ScelleError E_KEY_FILE naming the path and the problem (`details.reason` `too-open`
- *   or `wrong-owner` for a file others may access).
+ * @throws ScelleError E_KEY_FILE naming the path and the problem (`details.reason` `missing`,
+ *   or `too-open` / `wrong-owner` for a file others may access).
  */
 export function loadCustomerKey(path: string): Promise<CustomerIdentity> {
+  if (!existsSync(path)) {
+    return Promise.reject(new ScelleError('E_KEY_FILE', `Key file ${path}: does not exist.`, { path, problem: 'does not exist', reason: 'missing' }));
+  }
   return readCustomerKeyFile(path);
 }
 

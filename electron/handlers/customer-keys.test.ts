@@ -85,6 +85,22 @@ describe('customer keys in the app', () => {
     expect(await call('customer.exportPublicKey', { keyFile: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
   });
 
+  it('remembers the key file last chosen (its path only) until forgotten, and says when it is gone', async () => {
+    expect(await value('settings.get')).toMatchObject({ customerKeyFile: keyFile });
+    expect(await value('customer.currentKey')).toEqual({ keyFile, publicKey });
+    const settingsText = await readFile(join(world.root, 'settings.json'), 'utf8');
+    const secret = (JSON.parse(await readFile(keyFile, 'utf8')) as { secretKey: string }).secretKey;
+    expect(settingsText).not.toContain(secret);
+    expect(await value('customer.forgetKey')).toEqual({ forgotten: true });
+    expect(await value('customer.currentKey')).toEqual({ keyFile: null, publicKey: null });
+    // a remembered file that has gone away is reported as missing
+    await world.settings.set({ customerKeyFile: join(world.root, 'saves', 'partie.key') });
+    expect(await call('customer.currentKey')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE', details: { reason: 'missing' } } });
+    world.dialogs.keyFiles.push(keyFile);
+    await value('customer.chooseKey');
+    expect(await value('customer.currentKey')).toEqual({ keyFile, publicKey });
+  });
+
   it('refuses a customer key file that others may read, saying how to fix it', async () => {
     if (process.platform === 'win32') return;
     const open = join(world.root, 'saves', 'ouverte.key');

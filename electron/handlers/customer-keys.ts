@@ -3,7 +3,8 @@
  * creates or chooses its key file through dialogs of the main process; the engine writes and
  * reads it, so its secret never reaches the main process's answers nor the renderer, which
  * holds only the file's path (granted like any dialog result) and the public key. The
- * Technician reads a customer's public key file.
+ * Technician reads a customer's public key file. The key file last created or chosen is
+ * remembered in the settings (its path only) and offered again at the next start.
  */
 import { decodeBase64 } from '../../shared/format/base64.js';
 import { readPublicKeyFile, writePublicKeyFile } from '../../shared/format/key-files.js';
@@ -12,7 +13,7 @@ import type { ChannelHandlers, HandlerContext } from './context.js';
 /** The default name offered for a new customer key file. */
 export const CUSTOMER_KEY_FILE_NAME = 'scelle-client.key';
 
-type CustomerKeyChannels = 'customer.createKey' | 'customer.chooseKey' | 'customer.exportPublicKey' | 'customer.readPublicKey';
+type CustomerKeyChannels = 'customer.createKey' | 'customer.chooseKey' | 'customer.currentKey' | 'customer.forgetKey' | 'customer.exportPublicKey' | 'customer.readPublicKey';
 
 /**
  * The customer key handlers. Errors: E_KEY_FILE (a file that exists, cannot be written, is
@@ -27,6 +28,7 @@ export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<Custom
       if (!path) return { keyFile: null, publicKey: null, publicKeyFile: null };
       const made = await deps.engine.call({ op: 'customerKeyCreate', args: { path } });
       grants.grant(path);
+      await deps.settings.set({ customerKeyFile: path });
       return { keyFile: path, publicKey: made.publicKey, publicKeyFile: made.publicKeyFile };
     },
     'customer.chooseKey': async () => {
@@ -34,7 +36,20 @@ export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<Custom
       if (!path) return { keyFile: null, publicKey: null };
       const facts = await deps.engine.call({ op: 'customerKeyInspect', args: { path } });
       grants.grant(path);
+      await deps.settings.set({ customerKeyFile: path });
       return { keyFile: path, publicKey: facts.publicKey };
+    },
+    'customer.currentKey': async () => {
+      const path = (await deps.settings.get()).customerKeyFile;
+      if (!path) return { keyFile: null, publicKey: null };
+      const facts = await deps.engine.call({ op: 'customerKeyInspect', args: { path } });
+      grants.grant(path);
+      return { keyFile: path, publicKey: facts.publicKey };
+    },
+    'customer.forgetKey': async () => {
+      const had = (await deps.settings.get()).customerKeyFile !== null;
+      await deps.settings.set({ customerKeyFile: null });
+      return { forgotten: had };
     },
     'customer.exportPublicKey': async (req) => {
       const keyFile = grants.require(req.keyFile);

@@ -43,6 +43,8 @@ export function Client() {
         unlock: (req) => unwrap(api().engine.unlock(req)),
         createKey: (req) => unwrap(api().customer.createKey(req)),
         chooseKey: (req) => unwrap(api().customer.chooseKey(req)),
+        currentKey: (req) => unwrap(api().customer.currentKey(req)),
+        forgetKey: (req) => unwrap(api().customer.forgetKey(req)),
         lock: (req) => unwrap(api().engine.lock(req)),
         record: (req) => unwrap(api().custody.record(req)),
         eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
@@ -50,6 +52,12 @@ export function Client() {
       useApp.getState().customerKey,
     ),
   );
+  // The key file remembered from an earlier run is offered again, checked once per run.
+  useEffect(() => {
+    if (useApp.getState().customerKeyChecked) return;
+    useApp.getState().markCustomerKeyChecked();
+    if (!flow.getState().key) void flow.getState().restoreKey();
+  }, [flow]);
   // The chosen key outlives this workspace's visits (path and public key only).
   useEffect(
     () =>

@@ -27,6 +27,8 @@ export const INVOKE_CHANNEL_NAMES = [
   'engine.open',
   'customer.createKey',
   'customer.chooseKey',
+  'customer.currentKey',
+  'customer.forgetKey',
   'customer.exportPublicKey',
   'customer.readPublicKey',
   'carriers.validate',

@@ -181,6 +181,20 @@ export const invokeChannels = {
     request: empty,
     response: z.object({ keyFile: pathSchema.nullable(), publicKey: publicKey32B64Schema.nullable() }),
   },
+  /**
+   * The customer key file remembered from the last `customer.createKey` / `customer.chooseKey`
+   * (settings), checked again in the engine; nulls when none. E_KEY_FILE when it is gone
+   * (`details.reason` `missing`) or no longer acceptable (e.g. `too-open`).
+   */
+  'customer.currentKey': {
+    request: empty,
+    response: z.object({ keyFile: pathSchema.nullable(), publicKey: publicKey32B64Schema.nullable() }),
+  },
+  /** Stops remembering the customer key file (the file itself is left alone). */
+  'customer.forgetKey': {
+    request: empty,
+    response: z.object({ forgotten: z.boolean() }),
+  },
   /** Saves the public part of a chosen customer key file where the customer says (a save dialog); null when cancelled. */
   'customer.exportPublicKey': {
     request: z.strictObject({ keyFile: pathSchema }),

@@ -224,6 +224,8 @@ export const settingsSchema = z.object({
   /** This station's id once enrolled, or null. */
   stationId: z.string().nullable(),
   stationEnrolled: z.boolean(),
+  /** The customer key file the Client last created or chose (a path, never key material), or null. Set only through the `customer.*` dialogs. */
+  customerKeyFile: pathSchema.nullable(),
 });
 /** The app's settings. */
 export type SettingsDto = z.infer<typeof settingsSchema>;

@@ -1,10 +1,11 @@
 /**
  * The customer's own key in the app, end to end in both languages: in the Client a key file
  * that others may read is refused with its fix, and a key is created where the customer
- * chooses (0600) and its public key shown; the Technician seals for that public key (pasted in
- * French, read from its .pub file in English), recording it in the `sealed` event; the Client
- * opens the drive with the key (no unlock code), says its receipts will be customer-attested,
- * and once confirmed they are, as the custody service's copy of the chain verifies.
+ * chooses (0600), its public key shown and remembered after a restart; the Technician seals
+ * for that public key (pasted in French, read from its .pub file in English), recording it in
+ * the `sealed` event; the Client opens the drive with the key (no unlock code), says its
+ * receipts will be customer-attested, and once confirmed they are, as the custody service's
+ * copy of the chain verifies.
  */
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -87,6 +88,10 @@ for (const lang of ['fr-CA', 'en'] as const) {
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(secret);
     await shot(page, `client-key-created-${lang}`);
     await checkA11y(page, `client (key created, ${lang})`);
+    // The app remembers the key file (its path only) for the next run.
+    await page.reload();
+    await openTab(page, x.tab);
+    await expect(page.getByTestId('customer-public-key')).toHaveText(publicKey);
 
     // The Technician seals for that public key: pasted (fr-CA) or read from the .pub file (en).
     await openTab(page, 0);

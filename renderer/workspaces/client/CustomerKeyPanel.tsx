@@ -2,7 +2,8 @@
  * The Client's own key (docs/CUSTODY.md §2): create one or choose an existing key file, then
  * show its public key (44 characters) to copy or export, for the customer to give the provider
  * at order time. Only the file's path and the public key are held here; the main side's
- * dialogs pick the file and the engine reads and writes it.
+ * dialogs pick the file and the engine reads and writes it; the main side remembers the file's
+ * path for the next run, until "forget" (the file itself is never deleted here).
  */
 import { useState } from 'react';
 import { useStore } from 'zustand';
@@ -60,6 +61,9 @@ export function CustomerKeyPanel({ flow, locked }: { flow: ClientFlowStore; lock
               }}
             >
               {t('client.key.copy')}
+            </button>
+            <button type="button" className="secondary" disabled={locked} onClick={() => void flow.getState().forgetKey()}>
+              {t('client.key.forget')}
             </button>
             <button
               type="button"

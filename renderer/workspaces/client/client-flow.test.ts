@@ -41,6 +41,8 @@ function fakeDeps(
           : { keyFile: '/home/c/scelle-client.key', publicKey: PUB, publicKeyFile: '/home/c/scelle-client.key.pub' },
       ),
     chooseKey: (req) => answer('chooseKey', req, opts.cancelKey ? { keyFile: null, publicKey: null } : { keyFile: '/home/c/ma.key', publicKey: PUB }),
+    currentKey: (req) => answer('currentKey', req, opts.cancelKey ? { keyFile: null, publicKey: null } : { keyFile: '/home/c/ma.key', publicKey: PUB }),
+    forgetKey: (req) => answer('forgetKey', req, { forgotten: true }),
     lock: (req) => answer('lock', req, {}),
     record: (req) =>
       answer('record', req, {
@@ -161,6 +163,24 @@ describe('the Client workflow', () => {
     const refused = createClientFlow(fakeDeps({ fail: 'chooseKey' }).deps);
     expect(await refused.getState().chooseKey()).toBeNull();
     expect(refused.getState()).toMatchObject({ key: null, keyError: { code: 'E_KEY_WRONG' } });
+  });
+
+  it('takes the key file remembered from an earlier run, and forgets it (not while a drive is unlocked)', async () => {
+    const { deps, calls } = fakeDeps();
+    const flow = createClientFlow(deps);
+    expect(await flow.getState().restoreKey()).toEqual({ keyFile: '/home/c/ma.key', publicKey: PUB, publicKeyFile: null });
+    await flow.getState().pick('A');
+    await flow.getState().unlock('CODE');
+    await flow.getState().forgetKey();
+    expect(calls.filter(([name]) => name === 'forgetKey')).toEqual([]);
+    expect(flow.getState().key).not.toBeNull();
+    flow.getState().forget();
+    await flow.getState().forgetKey();
+    expect(calls).toContainEqual(['forgetKey', {}]);
+    expect(flow.getState().key).toBeNull();
+    const none = createClientFlow(fakeDeps({ cancelKey: true }).deps);
+    expect(await none.getState().restoreKey()).toBeNull();
+    expect(none.getState()).toMatchObject({ key: null, keyError: null });
   });
 
   it('starts with the key chosen on an earlier visit, and opens the drive with it', async () => {

@@ -23,6 +23,8 @@ export interface ClientFlowDeps {
   unlock(req: RequestOf<'engine.unlock'>): Promise<ResponseOf<'engine.unlock'>>;
   createKey(req: RequestOf<'customer.createKey'>): Promise<ResponseOf<'customer.createKey'>>;
   chooseKey(req: RequestOf<'customer.chooseKey'>): Promise<ResponseOf<'customer.chooseKey'>>;
+  currentKey(req: RequestOf<'customer.currentKey'>): Promise<ResponseOf<'customer.currentKey'>>;
+  forgetKey(req: RequestOf<'customer.forgetKey'>): Promise<ResponseOf<'customer.forgetKey'>>;
   lock(req: RequestOf<'engine.lock'>): Promise<unknown>;
   record(req: RequestOf<'custody.record'>): Promise<ResponseOf<'custody.record'>>;
   eraseSealed(req: RequestOf<'drives.eraseSealed'>): Promise<ResponseOf<'drives.eraseSealed'>>;
@@ -79,6 +81,10 @@ export interface ClientFlowState {
   createKey(): Promise<ChosenCustomerKey | null>;
   /** Chooses an existing customer key file (checked on the main side); answers it, or null when cancelled or failed (`keyError`). */
   chooseKey(): Promise<ChosenCustomerKey | null>;
+  /** Takes the key file remembered from an earlier run (checked again on the main side); answers it, or null when none or failed (`keyError`). */
+  restoreKey(): Promise<ChosenCustomerKey | null>;
+  /** Stops using and remembering the customer key (the file is left alone). Not while a drive is unlocked. */
+  forgetKey(): Promise<void>;
   /** Records `received` (media check) then `opened` (restore) signed with the session's customer signer. Needs the unlocked drive; refused (E_KEY_CUSTOMER_NEEDED in `error`) when `receipts` is `needs-customer-key`. */
   confirmReceipt(media: { ok: boolean; problems: number }, restored: RestoreSummary): Promise<void>;
   /** Erases the picked drive, while unlocked so the customer's key signs the record, then locks the session. */
@@ -169,6 +175,17 @@ export function createClientFlow(deps: ClientFlowDeps, initialKey: ChosenCustome
       },
       createKey: () => keyFrom(() => deps.createKey({})),
       chooseKey: () => keyFrom(async () => ({ publicKeyFile: null, ...(await deps.chooseKey({})) })),
+      restoreKey: () => keyFrom(async () => ({ publicKeyFile: null, ...(await deps.currentKey({})) })),
+      forgetKey: async () => {
+        if (get().sessionId) return;
+        set({ keyError: null });
+        try {
+          await deps.forgetKey({});
+          set({ key: null });
+        } catch (e) {
+          set({ keyError: asUiError(e) });
+        }
+      },
       confirmReceipt: async (media, restored) => {
         const { info, sessionId, confirmed } = get();
         if (!info || !sessionId || confirmed) return;
