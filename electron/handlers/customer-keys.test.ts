@@ -136,6 +136,7 @@ describe('customer keys in the app', () => {
 
   it('seals for the customer key, opens the drive with it and signs customer-attested receipts', async () => {
     const r = await seal('seal-customer', publicKey);
+    expect(r).toMatchObject({ customerAttestation: 'customer-key' });
     const info = await value<{ keyslots: { type: string; label?: string }[] }>('engine.inspect', { driveDir: r.driveDir });
     expect(info.keyslots).toContainEqual({ type: 'x25519', label: 'customer-key' });
     await value('custody.record', { driveId: r.driveId, type: 'shipped', data: { carrier: 'ups', trackingNumber: '1Z999AA10123456784' } });
@@ -195,9 +196,12 @@ describe('customer keys in the app', () => {
 
   it('on an unlock-code drive keeps the data-key signature and says so, even with a key file chosen', async () => {
     const r = await seal('seal-code-only');
+    expect(r).toMatchObject({ customerAttestation: 'data-key' });
     expect(await call('engine.unlock', { driveDir: r.driveDir, keyFile })).toMatchObject({ ok: false, error: { code: 'E_KEY_WRONG' } });
     const unlocked = await value<{ sessionId: string; receipts: string }>('engine.unlock', { driveDir: r.driveDir, code: r.unlockCode, keyFile });
     expect(unlocked.receipts).toBe('data-key');
+    // a key file path the app did not hand out is refused before anything is read
+    expect(await call('engine.unlock', { driveDir: r.driveDir, keyFile: '/etc/shadow' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
     expect(await value('custody.record', { driveId: r.driveId, type: 'received', sessionId: unlocked.sessionId, data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({
       attestation: 'data-key',
     });

@@ -76,7 +76,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       grants.grant(r.driveDir);
       await recordSealed(ctx, r, customerKey).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
       const { customerPublicKey: _pk, ...answer } = r;
-      return answer;
+      return { ...answer, customerAttestation: customerKey !== null ? ('customer-key' as const) : ('data-key' as const) };
     },
     'engine.cancel': async (req) => ({ cancelled: await deps.engine.cancel(req.jobId) }),
     'engine.inspect': async (req) => {

@@ -80,6 +80,7 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'tech.seal': 'Seal the drive',
   'tech.sealNotReady': 'Choose sources, a suitable drive and at least one recipient.',
   'tech.sealed': 'Drive {driveId} sealed: {files}, {bytes}, {parts}.',
+  'tech.sealedForCustomer': 'Also sealed for the customer’s key: they will open it with that key, and their receipts will be attested by them.',
   'tech.code.title': 'Unlock code — shown only once',
   'tech.code.warning': 'Write this code down or print it now. It will never be shown again and is stored nowhere. Never ship it with the drive.',
   'tech.code.copy': 'Copy the code',

@@ -77,6 +77,7 @@ export const frCA = {
   'tech.seal': 'Sceller le disque',
   'tech.sealNotReady': 'Choisissez des sources, un disque qui convient et au moins un destinataire.',
   'tech.sealed': 'Disque {driveId} scellé : {files}, {bytes}, {parts}.',
+  'tech.sealedForCustomer': 'Scellé aussi pour la clé du client : il l’ouvrira avec elle, et ses accusés de réception seront attestés par lui.',
   'tech.code.title': 'Code de déverrouillage — affiché une seule fois',
   'tech.code.warning': 'Notez ce code ou imprimez-le maintenant. Il ne sera plus jamais affiché et n’est conservé nulle part. Ne l’expédiez jamais avec le disque.',
   'tech.code.copy': 'Copier le code',

@@ -298,6 +298,7 @@ export function Technician() {
         {sealed && (
           <Notice kind="success" testId="seal-done">
             {t('tech.sealed', { driveId: sealed.driveId, files: tc('count.files', sealed.files), bytes: formatBytes(sealed.bytes, lang), parts: tc('count.parts', sealed.parts) })}
+            {sealed.customerAttestation === 'customer-key' && <> {t('tech.sealedForCustomer')}</>}
           </Notice>
         )}
         {code && (

@@ -131,6 +131,8 @@ export const invokeChannels = {
       files: z.number().int().nonnegative(),
       bytes: z.number().int().nonnegative(),
       parts: z.number().int().nonnegative(),
+      /** What the `sealed` event says will attest the customer's receipts: their own key (`customerPublicKey` given) or the data-key key. */
+      customerAttestation: z.enum(['customer-key', 'data-key']),
     }),
   },
   'engine.cancel': { request: z.strictObject({ jobId: jobIdSchema }), response: z.object({ cancelled: z.boolean() }) },

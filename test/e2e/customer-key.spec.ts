@@ -19,6 +19,7 @@ const TEXT = {
     customerKey: /Clé publique du client/,
     readPub: 'Lire le fichier .pub du client…',
     seal: 'Sceller le disque',
+    sealedFor: 'Scellé aussi pour la clé du client',
     create: 'Créer une clé client…',
     choose: 'Choisir mon fichier de clé…',
     tooOpen: 'D’autres utilisateurs de cet ordinateur peuvent lire ce fichier de clé : il est refusé.',
@@ -40,6 +41,7 @@ const TEXT = {
     customerKey: /Customer’s public key/,
     readPub: 'Read the customer’s .pub file…',
     seal: 'Seal the drive',
+    sealedFor: 'Also sealed for the customer’s key',
     create: 'Create a customer key…',
     choose: 'Choose my key file…',
     tooOpen: 'Other users of this computer can read this key file: it is refused.',
@@ -106,7 +108,7 @@ for (const lang of ['fr-CA', 'en'] as const) {
       await expect(page.getByLabel(x.customerKey)).toHaveValue(publicKey);
     }
     await page.getByRole('button', { name: x.seal }).click();
-    await expect(page.getByTestId('seal-done')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('seal-done')).toContainText(x.sealedFor, { timeout: 60_000 });
     const sealed = (await harness.world.custody.journal()).events().find((e) => e.type === 'sealed')!;
     expect(sealed.data).toMatchObject({ customerPublicKey: publicKey, customerAttestation: 'customer-key' });
     const drive = { driveId: sealed.driveId };
