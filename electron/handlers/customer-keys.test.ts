@@ -83,6 +83,8 @@ describe('customer keys in the app', () => {
     expect(await call('customer.readPublicKey')).toMatchObject({ ok: false, error: { code: 'E_KEY_FILE' } });
     // a key file path the app did not hand out is refused
     expect(await call('customer.exportPublicKey', { keyFile: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
+    // a key file handed out is good for key requests only: it cannot be sealed or restored into
+    expect(await call('sources.count', { jobId: 'count-key-file', paths: [keyFile] })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
   });
 
   it('remembers the key file last chosen (its path only) until forgotten, and says when it is gone', async () => {
@@ -144,6 +146,8 @@ describe('customer keys in the app', () => {
     expect(unlocked).toMatchObject({ driveId: r.driveId, openedWith: 'customer-key', receipts: 'customer-key' });
     const { sessionId } = unlocked;
     const { path: dest } = await value<{ path: string }>('dialog.chooseFolder', { purpose: 'restore' });
+    // a folder handed out for a restore is no key file
+    expect(await call('engine.unlock', { driveDir: r.driveDir, keyFile: join(dest, 'x.key') })).toMatchObject({ ok: false, error: { code: 'E_IPC_INVALID' } });
     const restored = await value<{ files: number }>('engine.open', { jobId: 'open-customer', sessionId, dest });
     expect(restored.files).toBe(3);
     expect(await value('custody.record', { driveId: r.driveId, type: 'received', sessionId, data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({

@@ -2,7 +2,7 @@
  * IPC handlers of the customer's own key (docs/CUSTODY.md §2): `customerKey.*`. The Client
  * creates or chooses its key file through dialogs of the main process; the engine writes and
  * reads it, so its secret never reaches the main process's answers nor the renderer, which
- * holds only the file's path (granted like any dialog result) and the public key. The
+ * holds only the file's path (granted for key-file requests only) and the public key. The
  * Technician reads a customer's public key file. The key file last created or chosen is
  * remembered in the settings (its path only) and offered again at the next start.
  */
@@ -21,13 +21,13 @@ type CustomerKeyChannels = 'customer.createKey' | 'customer.chooseKey' | 'custom
  * `too-open` / `wrong-owner`); E_IPC_INVALID for a key file path the main side did not hand out.
  */
 export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<CustomerKeyChannels> {
-  const { deps, grants } = ctx;
+  const { deps, keyFiles } = ctx;
   return {
     'customer.createKey': async () => {
       const path = await deps.dialogs.saveFile(CUSTOMER_KEY_FILE_NAME, 'key');
       if (!path) return { keyFile: null, publicKey: null, publicKeyFile: null };
       const made = await deps.engine.call({ op: 'customerKeyCreate', args: { path } });
-      grants.grant(path);
+      keyFiles.grant(path);
       await deps.settings.set({ customerKeyFile: path });
       return { keyFile: path, publicKey: made.publicKey, publicKeyFile: made.publicKeyFile };
     },
@@ -35,7 +35,7 @@ export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<Custom
       const path = await deps.dialogs.chooseKeyFile('customer-key');
       if (!path) return { keyFile: null, publicKey: null };
       const facts = await deps.engine.call({ op: 'customerKeyInspect', args: { path } });
-      grants.grant(path);
+      keyFiles.grant(path);
       await deps.settings.set({ customerKeyFile: path });
       return { keyFile: path, publicKey: facts.publicKey };
     },
@@ -43,7 +43,7 @@ export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<Custom
       const path = (await deps.settings.get()).customerKeyFile;
       if (!path) return { keyFile: null, publicKey: null };
       const facts = await deps.engine.call({ op: 'customerKeyInspect', args: { path } });
-      grants.grant(path);
+      keyFiles.grant(path);
       return { keyFile: path, publicKey: facts.publicKey };
     },
     'customer.forgetKey': async () => {
@@ -52,7 +52,7 @@ export function customerKeyHandlers(ctx: HandlerContext): ChannelHandlers<Custom
       return { forgotten: had };
     },
     'customer.exportPublicKey': async (req) => {
-      const keyFile = grants.require(req.keyFile);
+      const keyFile = keyFiles.require(req.keyFile);
       const facts = await deps.engine.call({ op: 'customerKeyInspect', args: { path: keyFile } });
       const path = await deps.dialogs.saveFile(`${CUSTOMER_KEY_FILE_NAME}.pub`, 'pub');
       if (!path) return { path: null };

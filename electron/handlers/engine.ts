@@ -111,7 +111,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
     },
     'engine.unlock': async (req) => {
       const driveDir = grants.require(req.driveDir);
-      const keyFile = req.keyFile !== undefined ? grants.require(req.keyFile) : undefined;
+      const keyFile = req.keyFile !== undefined ? ctx.keyFiles.require(req.keyFile) : undefined;
       const code = req.code !== undefined ? canonicalizeUnlockCode(req.code) : undefined;
       return deps.engine.call({ op: 'unlock', args: { driveDir, ...(code !== undefined ? { code } : {}), ...(keyFile !== undefined ? { keyFile } : {}) } });
     },
