@@ -73,6 +73,7 @@ export function Client() {
   const customerKey = useStore(flow, (s) => s.key);
   const receipts = useStore(flow, (s) => s.receipts);
   const openedWith = useStore(flow, (s) => s.openedWith);
+  const lastUnlock = useStore(flow, (s) => s.lastUnlock);
   const confirmedState = useStore(flow, (s) => s.confirmed);
   const erasedState = useStore(flow, (s) => s.erased);
   const flowError = useStore(flow, (s) => s.error);
@@ -192,7 +193,7 @@ export function Client() {
   return (
     <div className="workspace">
       <h1>{t('client.title')}</h1>
-      <ErrorNotice error={error} values={{ driveId: info?.driveId ?? '' }} />
+      <ErrorNotice error={error} values={{ driveId: info?.driveId ?? '' }} scope={lastUnlock === 'key' ? 'customerKey' : undefined} />
 
       <Section title={t('client.step.key')}>
         <CustomerKeyPanel flow={flow} locked={sessionId !== null} />

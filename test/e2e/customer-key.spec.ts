@@ -26,6 +26,7 @@ const TEXT = {
     refresh: 'Actualiser',
     drive: (id: string) => new RegExp(`Disque ${id}`),
     openWithKey: 'Ouvrir avec ma clé client',
+    keyWrong: 'Votre clé client n’ouvre pas ce disque.',
     unlockedKey: 'Disque déverrouillé avec votre clé client.',
     willSign: 'Vos accusés de réception seront signés par votre clé client',
     dest: 'Choisir le dossier de destination…',
@@ -48,6 +49,7 @@ const TEXT = {
     refresh: 'Refresh',
     drive: (id: string) => new RegExp(`Drive ${id}`),
     openWithKey: 'Open with my customer key',
+    keyWrong: 'Your customer key does not open this drive.',
     unlockedKey: 'Drive unlocked with your customer key.',
     willSign: 'Your receipts will be signed by your customer key',
     dest: 'Choose the destination folder…',
@@ -119,6 +121,16 @@ for (const lang of ['fr-CA', 'en'] as const) {
     await page.getByRole('button', { name: x.refresh }).click();
     await page.getByRole('button', { name: x.drive(drive.driveId) }).click();
     await expect(page.getByTestId('integrity-ok')).toBeVisible({ timeout: 60_000 });
+    // Another customer key does not open it, and the refusal says so (not "this code").
+    await chmod(open, 0o600);
+    harness.world.dialogs.keyFiles.push(open);
+    await page.getByRole('button', { name: x.choose }).click();
+    await expect(page.getByTestId('customer-key-chosen')).toContainText(open);
+    await page.getByRole('button', { name: x.openWithKey }).click();
+    await expect(page.getByRole('alert').filter({ hasText: x.keyWrong })).toBeVisible({ timeout: 60_000 });
+    harness.world.dialogs.keyFiles.push(keyFile);
+    await page.getByRole('button', { name: x.choose }).click();
+    await expect(page.getByTestId('customer-key-chosen')).toContainText(keyFile);
     await page.getByRole('button', { name: x.openWithKey }).click();
     await expect(page.getByTestId('unlocked')).toHaveText(x.unlockedKey, { timeout: 60_000 });
     await expect(page.getByTestId('receipt-signer')).toContainText(x.willSign);

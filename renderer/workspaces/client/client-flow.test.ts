@@ -199,7 +199,7 @@ describe('the Client workflow', () => {
     await flow.getState().chooseKey();
     expect(await flow.getState().unlockWithKey()).toBe('s1');
     expect(calls).toContainEqual(['unlock', { driveDir: 'A', keyFile: '/home/c/ma.key' }]);
-    expect(flow.getState()).toMatchObject({ sessionId: 's1', openedWith: 'customer-key', receipts: 'customer-key' });
+    expect(flow.getState()).toMatchObject({ sessionId: 's1', openedWith: 'customer-key', receipts: 'customer-key', lastUnlock: 'key' });
     await flow.getState().confirmReceipt({ ok: true, problems: 0 }, { files: 1, bytes: 1, partial: false });
     expect(flow.getState().confirmed).toEqual({ synced: true, attestation: 'customer-key' });
   });

@@ -69,6 +69,8 @@ export interface ClientFlowState {
   erased: { checkFailed: boolean; recorded: boolean } | null;
   /** The last failure of an action, or null. */
   error: UiError | null;
+  /** What the last unlock tried: the code or the customer key (so that a refusal is explained for the right one). */
+  lastUnlock: 'code' | 'key' | null;
   /** The last failure to create or choose the customer key, or null. */
   keyError: UiError | null;
   /** Locks the open session (if any) and inspects `dir`; answers the drive's info, or null on failure (then `error` says why). */
@@ -109,7 +111,7 @@ export function createClientFlow(deps: ClientFlowDeps, initialKey: ChosenCustome
       const { driveDir } = get();
       if (!driveDir || get().unlocking) return null;
       lockQuietly(get().sessionId);
-      set({ unlocking: true, sessionId: null, openedWith: null, receipts: null, confirmed: null, error: null });
+      set({ unlocking: true, sessionId: null, openedWith: null, receipts: null, confirmed: null, error: null, lastUnlock: secret.code !== undefined ? 'code' : 'key' });
       try {
         const r = await deps.unlock({ driveDir, ...secret });
         if (get().driveDir !== driveDir) {
@@ -150,6 +152,7 @@ export function createClientFlow(deps: ClientFlowDeps, initialKey: ChosenCustome
       confirmed: null,
       erased: null,
       error: null,
+      lastUnlock: null,
       keyError: null,
       pick: async (dir) => {
         lockQuietly(get().sessionId);
