@@ -5,11 +5,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CUSTOMER_KEYSLOT_LABEL, customerIdentityAuthor, customerRecipientKey, customerUnwrapKey, type CustomerIdentity } from '../shared/custody/customer-identity.js';
+import {
+  customerIdentityAuthor,
+  customerSignerKind,
+  customerUnwrapKey,
+  driveHasCustomerKeyslot,
+  driveSealedForCustomerKey,
+  type CustomerIdentity,
+} from '../shared/custody/customer-identity.js';
 import type { CustodyEvent } from '../shared/custody/event.js';
 import type { CustomerCustodyKey, DriveSecret } from '../shared/engine/api.js';
 import type { Keyslot } from '../shared/format/keyslot.js';
-import { encodeBase64 } from '../shared/format/base64.js';
 import { readCustomerKeyFile } from '../shared/format/key-files.js';
 import { scelleHome } from './config.js';
 import { customerAuthor } from './custody.js';
@@ -31,14 +37,10 @@ export async function loadCustomerIdentity(explicitPath: string | undefined, hom
 
 /** True when one of the drive's x25519 keyslots is addressed to this customer key. */
 export function driveSealedFor(keyslots: readonly Keyslot[], identity: CustomerIdentity): boolean {
-  const recipient = encodeBase64(customerRecipientKey(identity.publicKey));
-  return keyslots.some((k) => k.type === 'x25519' && k.recipient === recipient);
+  return driveSealedForCustomerKey(keyslots, identity.publicKey);
 }
 
-/** True when the drive was sealed for some customer key (its keyslot label says so). */
-export function driveHasCustomerKeyslot(keyslots: readonly Keyslot[]): boolean {
-  return keyslots.some((k) => k.type === 'x25519' && k.label === CUSTOMER_KEYSLOT_LABEL);
-}
+export { driveHasCustomerKeyslot };
 
 /** The secret that opens a drive with the customer key (an X25519 secret: zero it after use). */
 export function customerDriveSecret(identity: CustomerIdentity): DriveSecret {
@@ -55,8 +57,9 @@ export type CustomerSigner = { kind: 'customer-key' | 'data-key'; author: Custod
  * customer's; else the key derived from the data key when the drive was unlocked; else none.
  */
 export function chooseCustomerSigner(driveId: string, keyslots: readonly Keyslot[], identity: CustomerIdentity | null, derived: CustomerCustodyKey | undefined): CustomerSigner {
-  if (identity && driveSealedFor(keyslots, identity)) return { kind: 'customer-key', author: customerIdentityAuthor(driveId, identity.publicKey), secretKey: identity.secretKey };
-  if (driveHasCustomerKeyslot(keyslots)) return { kind: 'needs-customer-key' };
+  const kind = customerSignerKind(keyslots, identity?.publicKey ?? null);
+  if (kind === 'customer-key') return { kind, author: customerIdentityAuthor(driveId, identity!.publicKey), secretKey: identity!.secretKey };
+  if (kind === 'needs-customer-key') return { kind };
   if (derived) return { kind: 'data-key', author: customerAuthor(derived), secretKey: derived.secretKey };
   return { kind: 'none' };
 }

@@ -200,6 +200,10 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     ],
     E_USAGE: [(x) => `Commande incorrecte${x.reason ? ` : ${x.reason}` : ''}.`, () => 'Consultez « scelle --help ».'],
     E_KEY_INVALID: [() => 'Une clé est invalide (mauvaise longueur ou point X25519 inutilisable).', () => 'Vérifiez le fichier de clé, ou recréez-la avec « scelle keygen ».'],
+    E_KEY_CUSTOMER_NEEDED: [
+      () => 'Ce disque a été scellé pour une clé client : les accusés de réception doivent être signés avec cette clé, absente ici.',
+      () => 'Donnez votre clé client avec --customer-key <fichier>.',
+    ],
     E_IPC_INVALID: [() => 'Requête interne refusée.', () => 'Redémarrez l’application; si l’erreur persiste, signalez-la au soutien.'],
     E_CUSTODY_MERKLE: [
       () => 'Le journal du service de traçabilité n’est pas cohérent avec ce qu’il a publié avant.',
@@ -346,6 +350,10 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     ],
     E_USAGE: [(x) => `Incorrect command${x.reason ? `: ${x.reason}` : ''}.`, () => 'See "scelle --help".'],
     E_KEY_INVALID: [() => 'A key is invalid (wrong length or unusable X25519 point).', () => 'Check the key file, or create it again with "scelle keygen".'],
+    E_KEY_CUSTOMER_NEEDED: [
+      () => 'This drive was sealed for a customer key: receipts must be signed with that key, which is not here.',
+      () => 'Give your customer key with --customer-key <file>.',
+    ],
     E_IPC_INVALID: [() => 'Internal request refused.', () => 'Restart the application; if it persists, report it to support.'],
     E_CUSTODY_MERKLE: [() => 'The custody service’s log is not consistent with what it published before.', () => 'Do not trust this answer; report it to support.'],
     E_SERVER_CONFIG: [() => 'The service configuration is invalid.', () => 'See docs/SERVER.md.'],

@@ -36,7 +36,7 @@ const info: DriveInfo = {
 
 function settings(serviceKeys: string[]): SettingsStore {
   return {
-    get: async () => ({ language: 'fr-CA', custodyUrl: 'https://custody.example.ca', custodyCaPath: null, stationId: null, stationEnrolled: true }),
+    get: async () => ({ language: 'fr-CA', custodyUrl: 'https://custody.example.ca', custodyCaPath: null, stationId: null, stationEnrolled: true, customerKeyFile: null }),
     set: async () => {
       throw new Error('not used');
     },

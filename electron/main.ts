@@ -101,6 +101,17 @@ async function start(): Promise<void> {
         const r = await dialog.showSaveDialog(win!, { defaultPath: defaultName, filters: [{ name: kind.toUpperCase(), extensions: [kind] }] });
         return r.canceled ? null : (r.filePath ?? null);
       },
+      chooseKeyFile: async (kind) => {
+        const extensions = kind === 'customer-key' ? ['key'] : ['pub'];
+        const r = await dialog.showOpenDialog(win!, {
+          properties: ['openFile'],
+          filters: [
+            { name: extensions[0]!.toUpperCase(), extensions },
+            { name: '*', extensions: ['*'] },
+          ],
+        });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
     },
     openExternal: async (url) => {
       if (url.startsWith('https://')) await shell.openExternal(url);

@@ -20,7 +20,10 @@ export interface CustomerSigner {
 export interface DialogPort {
   chooseSources(kind: 'files' | 'folders'): Promise<string[]>;
   chooseFolder(purpose: 'restore' | 'sealed-drive'): Promise<string | null>;
-  saveFile(defaultName: string, kind: 'pdf' | 'csv'): Promise<string | null>;
+  /** A path to save to (`key`: a customer's secret key file; `pub`: a public key file), or null when cancelled. */
+  saveFile(defaultName: string, kind: 'pdf' | 'csv' | 'key' | 'pub'): Promise<string | null>;
+  /** One existing key file (`customer-key`: a customer's secret key; `customer-public-key`: its `.pub`), or null when cancelled. */
+  chooseKeyFile(kind: 'customer-key' | 'customer-public-key'): Promise<string | null>;
 }
 
 /** Opens a URL in the user's browser (only ever called with an https carrier link). */
@@ -29,7 +32,7 @@ export type OpenExternal = (url: string) => Promise<void>;
 /** Persistent settings, plus the private fields the renderer never sees. */
 export interface SettingsStore {
   get(): Promise<SettingsDto>;
-  set(patch: Partial<Pick<SettingsDto, 'language' | 'custodyUrl' | 'custodyCaPath' | 'stationId' | 'stationEnrolled'>>): Promise<SettingsDto>;
+  set(patch: Partial<Pick<SettingsDto, 'language' | 'custodyUrl' | 'custodyCaPath' | 'stationId' | 'stationEnrolled' | 'customerKeyFile'>>): Promise<SettingsDto>;
   /** The custody service credentials and pinned service keys. Never sent to the renderer. */
   secrets(): Promise<CustodySecrets>;
   /**

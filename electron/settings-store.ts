@@ -13,7 +13,7 @@ import { NO_SECRETS, type CustodySecrets, type SettingsStore } from './ports.js'
 import { noSecureStorage, type SecretCipher } from './secret-cipher.js';
 
 /** Factory defaults: French (Canada), no custody service configured. */
-export const DEFAULT_SETTINGS: SettingsDto = { language: 'fr-CA', custodyUrl: null, custodyCaPath: null, stationId: null, stationEnrolled: false };
+export const DEFAULT_SETTINGS: SettingsDto = { language: 'fr-CA', custodyUrl: null, custodyCaPath: null, stationId: null, stationEnrolled: false, customerKeyFile: null };
 
 /** The custody credentials as written in the file: tokens sealed, for one origin. */
 interface StoredSecrets {

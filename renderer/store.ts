@@ -1,6 +1,8 @@
 /**
- * App-wide UI state (zustand): language, current workspace, settings and app info. Holds no
- * secret: unlock codes live only in the component that shows or reads them.
+ * App-wide UI state (zustand): language, current workspace, settings, app info and the
+ * customer key chosen in the Client (its file's path and public key, kept while the app runs
+ * so that switching workspaces does not lose it). Holds no secret: unlock codes live only in
+ * the component that shows or reads them, and a customer key's secret only in the engine.
  */
 import { create } from 'zustand';
 import type { Language, ResponseOf, SettingsDto } from '../shared/ipc/index.js';
@@ -19,6 +21,12 @@ export interface AppState {
   settings: SettingsDto | null;
   /** What `app.info` answered (version, shell, escrow, station key, the carriers to offer), or null before `load`. */
   info: ResponseOf<'app.info'> | null;
+  /** The customer key created or chosen in the Client (path and public key only), or null. */
+  customerKey: { keyFile: string; publicKey: string; publicKeyFile: string | null } | null;
+  setCustomerKey(key: AppState['customerKey']): void;
+  /** Whether the Client already asked for the key file remembered from an earlier run. */
+  customerKeyChecked: boolean;
+  markCustomerKeyChecked(): void;
   setWorkspace(w: Workspace): void;
   setLanguage(l: Language): Promise<void>;
   load(): Promise<void>;
@@ -31,6 +39,10 @@ export const useApp = create<AppState>((set) => ({
   workspace: 'technician',
   settings: null,
   info: null,
+  customerKey: null,
+  setCustomerKey: (customerKey) => set({ customerKey }),
+  customerKeyChecked: false,
+  markCustomerKeyChecked: () => set({ customerKeyChecked: true }),
   setWorkspace: (workspace) => set({ workspace }),
   setLanguage: async (language) => {
     set({ language });

@@ -7,7 +7,10 @@
  * list of its entries: a drive may hold millions); callers get an opaque `s_…` id and forget
  * it with `lock`, which closes the index and zeroes the key. The data key also derives the
  * customer's custody key, so "received", "opened" and "erased" events are signed here without
- * the key ever leaving.
+ * the key ever leaving. A customer's own key file (docs/CUSTODY.md §2) is read here too: it
+ * opens the drive's `customer-key` keyslot, and it signs the customer's events when the drive
+ * was sealed for it (`customerSignerKind`); a drive sealed for a customer key not given gets no
+ * customer signature at all (E_KEY_CUSTOMER_NEEDED), as a data-key one would be `wrong-author`.
  *
  * Browsing reads a few index segments per page. A name search reads the whole index, so it
  * runs in slices of a few thousand entries with a turn of the event loop between them: other
@@ -15,6 +18,7 @@
  * session, or `lock`, stops it at the next slice (E_CANCELLED).
  */
 import { randomBytes } from 'node:crypto';
+import { customerIdentityAuthor, customerSignerKind, customerUnwrapKey, type CustomerIdentity, type CustomerSignerKind } from '../../shared/custody/customer-identity.js';
 import { deriveCustomerKey } from '../../shared/custody/customer-key.js';
 import { signEvent } from '../../shared/custody/event.js';
 import type { DriveSecret, IndexEntry, Progress } from '../../shared/engine/api.js';
@@ -24,6 +28,7 @@ import { findInterruptedSeals } from '../interrupted-seals.js';
 import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
 import type { EnginePort, EntryPage, PinnedRoots, UnlockedDrive } from './engine-port.js';
 import { loadStationIdentity } from '../station.js';
+import { createCustomerKeyFile, inspectCustomerKeyFile, loadCustomerKey } from './customer-key-files.js';
 
 interface Session {
   driveDir: string;
@@ -35,6 +40,10 @@ interface Session {
   drive: UnlockedDrive | null;
   /** The running name search, stopped by a newer one or by lock. */
   search: AbortController | null;
+  /** The customer's own key, when one was given at unlock (wiped by lock). */
+  customer: CustomerIdentity | null;
+  /** Which key signs this drive's customer events. */
+  signer: CustomerSignerKind;
 }
 
 /** Index entries read per search slice (about 30 ms on a slow machine). */
@@ -107,6 +116,34 @@ export function toErrorDto(e: unknown): EngineErrorDto {
 /** Decodes base64 root keys (invalid or wrong-length entries are dropped). */
 export function decodeRoots(roots: readonly string[]): Uint8Array[] {
   return roots.map((r) => new Uint8Array(Buffer.from(r, 'base64'))).filter((k) => k.length === 32);
+}
+
+/** A session's customer signer for one use: its author block, what attests it, and its secret. */
+interface CustomerSigner {
+  author: { kind: 'customer'; id: string; publicKey: string };
+  attestation: 'customer-key' | 'data-key';
+  secretKey: Uint8Array;
+}
+
+/**
+ * Runs `use` with the session's customer signer: the customer's own key, or the key derived
+ * from the data key (wiped after use).
+ * @throws ScelleError E_KEY_CUSTOMER_NEEDED when the drive was sealed for a customer key the
+ *   session does not hold.
+ */
+function withCustomerSigner<T>(s: Session, use: (k: CustomerSigner) => T): T {
+  if (s.signer === 'customer-key' && s.customer) {
+    const author = customerIdentityAuthor(s.driveId, s.customer.publicKey) as CustomerSigner['author'];
+    return use({ author, attestation: 'customer-key', secretKey: s.customer.secretKey });
+  }
+  if (s.signer === 'needs-customer-key')
+    throw new ScelleError('E_KEY_CUSTOMER_NEEDED', 'this drive was sealed for a customer key; its receipts must be signed with that key', { driveId: s.driveId });
+  const k = deriveCustomerKey(s.dataKey, s.driveId);
+  try {
+    return use({ author: { kind: 'customer', id: k.authorId, publicKey: k.publicKey }, attestation: 'data-key', secretKey: k.secretKey });
+  } finally {
+    k.secretKey.fill(0);
+  }
 }
 
 /** The dispatcher: `run` executes a call; `cancel` aborts a running job. */
@@ -182,6 +219,8 @@ export class EngineDispatcher {
     if (s.drive) this.closeDrive(s.drive);
     s.drive = null;
     s.dataKey.fill(0);
+    s.customer?.secretKey.fill(0);
+    s.customer = null;
     return true;
   }
 
@@ -211,14 +250,12 @@ export class EngineDispatcher {
     switch (call.op) {
       case 'inspect':
         return (await this.engineNow()).inspect(call.args.driveDir, this.pinnedRoots);
-      case 'unlock': {
-        const secret: DriveSecret = { kind: 'unlock-code', code: call.args.code };
-        const drive = await (await this.engineNow()).openIndex({ driveDir: call.args.driveDir, secret, pinnedRoots: this.pinnedRoots });
-        const sessionId = `s_${randomBytes(18).toString('base64url')}`;
-        const { info } = drive;
-        this.sessions.set(sessionId, { driveDir: info.driveDir, driveId: info.driveId, manifestSha256: info.manifestSha256, dataKey: drive.dataKey, drive, search: null });
-        return { sessionId, driveId: info.driveId };
-      }
+      case 'unlock':
+        return this.unlock(call.args);
+      case 'customerKeyCreate':
+        return createCustomerKeyFile(call.args.path);
+      case 'customerKeyInspect':
+        return inspectCustomerKeyFile(call.args.path);
       case 'lock':
         return { locked: this.lock(call.args.sessionId) };
       case 'release':
@@ -252,21 +289,59 @@ export class EngineDispatcher {
         return findInterruptedSeals(call.args.volumes);
       case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
-        const k = deriveCustomerKey(s.dataKey, s.driveId);
-        k.secretKey.fill(0);
-        return { driveId: s.driveId, authorId: k.authorId, publicKey: k.publicKey, manifestSha256: s.manifestSha256 };
+        return withCustomerSigner(s, (k) => ({
+          driveId: s.driveId,
+          authorId: k.author.id,
+          publicKey: k.author.publicKey,
+          manifestSha256: s.manifestSha256,
+          attestation: k.attestation,
+        }));
       }
       case 'customerSign': {
         const s = this.session(call.args.sessionId);
-        const k = deriveCustomerKey(s.dataKey, s.driveId);
-        try {
-          if (call.args.event.driveId !== s.driveId || call.args.event.author.kind !== 'customer')
+        return withCustomerSigner(s, (k) => {
+          const e = call.args.event;
+          if (e.driveId !== s.driveId || e.author.kind !== 'customer' || e.author.publicKey !== k.author.publicKey)
             throw new ScelleError('E_CUSTODY_SIGNATURE', 'only this drive’s customer events can be signed here', {});
-          return signEvent(call.args.event, k.secretKey);
-        } finally {
-          k.secretKey.fill(0);
-        }
+          return signEvent(e, k.secretKey);
+        });
       }
+    }
+  }
+
+  /**
+   * Unlocks a drive with the unlock code, or else with the customer key file, and opens a
+   * session that keeps the data key and, when a key file was given, the customer's key.
+   * @throws ScelleError E_USAGE without a code or key file; E_KEY_FILE (the key file);
+   *   E_KEY_WRONG (neither opens the drive); as openIndex otherwise.
+   */
+  private async unlock(args: { driveDir: string; code?: string; keyFile?: string }): Promise<EngineAnswers['unlock']> {
+    if (args.code === undefined && args.keyFile === undefined) throw new ScelleError('E_USAGE', 'give the unlock code or a customer key file', {});
+    const customer = args.keyFile !== undefined ? await loadCustomerKey(args.keyFile) : null;
+    let secret: DriveSecret | null = null;
+    try {
+      secret = args.code !== undefined ? { kind: 'unlock-code', code: args.code } : { kind: 'x25519', secretKey: customerUnwrapKey(customer!) };
+      const drive = await (await this.engineNow()).openIndex({ driveDir: args.driveDir, secret, pinnedRoots: this.pinnedRoots });
+      const sessionId = `s_${randomBytes(18).toString('base64url')}`;
+      const { info } = drive;
+      const signer = customerSignerKind(drive.manifest.keyslots, customer?.publicKey ?? null);
+      this.sessions.set(sessionId, {
+        driveDir: info.driveDir,
+        driveId: info.driveId,
+        manifestSha256: info.manifestSha256,
+        dataKey: drive.dataKey,
+        drive,
+        search: null,
+        customer: signer === 'customer-key' ? customer : null,
+        signer,
+      });
+      if (signer !== 'customer-key') customer?.secretKey.fill(0);
+      return { sessionId, driveId: info.driveId, openedWith: args.code !== undefined ? 'unlock-code' : 'customer-key', receipts: signer };
+    } catch (e) {
+      customer?.secretKey.fill(0);
+      throw e;
+    } finally {
+      if (secret?.kind === 'x25519') secret.secretKey.fill(0);
     }
   }
 

@@ -2,8 +2,9 @@
  * The messages between the engine host and the engine dispatcher (in-process, in an Electron
  * utility process, or in a worker thread). Everything here is structured-clone safe. Secrets
  * (the typed unlock code) travel only in an `unlock` call; the dispatcher answers with an
- * opaque session id.
+ * opaque session id. A customer key travels as the path of its file, read by the engine.
  */
+import type { CustomerSignerKind } from '../../shared/custody/customer-identity.js';
 import type { CustodyEvent, SignedEvent } from '../../shared/custody/event.js';
 import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../../shared/engine/api.js';
 import type { EraseReport } from '../../shared/engine/erase.js';
@@ -64,7 +65,16 @@ export type EngineCall =
   | { op: 'verify'; jobId: string; args: { driveDir: string; sessionId?: string } }
   | { op: 'customerAuthor'; args: { sessionId: string } }
   | { op: 'customerSign'; args: { sessionId: string; event: CustodyEvent } }
-  | { op: 'unlock'; args: { driveDir: string; code: string } }
+  /**
+   * Opens a drive with the unlock code, or with the customer key file `keyFile` (its
+   * `customer-key` keyslot) when no code is given; a key file given with a code signs the
+   * customer's events. The key file is read here, in the engine; its secret never leaves it.
+   */
+  | { op: 'unlock'; args: { driveDir: string; code?: string; keyFile?: string } }
+  /** Creates a customer key file (0600) at `path` and its public part at `<path>.pub`. */
+  | { op: 'customerKeyCreate'; args: { path: string } }
+  /** Checks a customer key file (0600, well-formed) and answers its public part. */
+  | { op: 'customerKeyInspect'; args: { path: string } }
   | { op: 'lock'; args: { sessionId: string } }
   | { op: 'browse'; args: { sessionId: string; folder: string; start: number; limit: number } }
   | { op: 'search'; args: { sessionId: string; query: string; limit: number } }
@@ -81,8 +91,12 @@ export interface EngineAnswers {
   count: { files: number; directories: number; bytes: number };
   inspect: DriveInfo;
   verify: Omit<VerifyReport, 'customerKey'>;
-  unlock: { sessionId: string; driveId: string };
-  customerAuthor: { driveId: string; authorId: string; publicKey: string; manifestSha256: string };
+  /** `receipts`: which key will sign the customer's events of this drive (shared/custody/customer-identity.ts). */
+  unlock: { sessionId: string; driveId: string; openedWith: 'unlock-code' | 'customer-key'; receipts: CustomerSignerKind };
+  /** The author of the session's customer events and what attests them. */
+  customerAuthor: { driveId: string; authorId: string; publicKey: string; manifestSha256: string; attestation: 'customer-key' | 'data-key' };
+  customerKeyCreate: { publicKey: string; publicKeyFile: string };
+  customerKeyInspect: { publicKey: string };
   customerSign: SignedEvent;
   lock: { locked: boolean };
   browse: { entries: BrowseEntry[]; more: boolean; totals: DriveTotals };

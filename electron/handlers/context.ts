@@ -8,7 +8,7 @@ import type { AttachedDrive } from '../../shared/drives/index.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import type { EventChannel, EventOf, InvokeChannel, Language, RequestOf, ResponseOf } from '../../shared/ipc/index.js';
 import type { EngineHost } from '../engine/engine-host.js';
-import type { PathGrants } from '../path-grants.js';
+import { PathGrants } from '../path-grants.js';
 import type { CustodyPort, DialogPort, DocumentPort, OpenExternal, SettingsStore } from '../ports.js';
 
 /** Everything the handlers use. */
@@ -46,6 +46,12 @@ export type ChannelHandlers<C extends InvokeChannel> = { [K in C]: (req: Request
 export interface HandlerContext {
   readonly deps: HandlerDeps;
   readonly grants: PathGrants;
+  /**
+   * The customer key files handed out by the `customer.*` dialogs: accepted only where a key
+   * file is expected (never as a source, destination or drive), and key-file requests accept
+   * nothing else.
+   */
+  readonly keyFiles: PathGrants;
   /** The drives of the last `drives.list` answer. */
   drives: AttachedDrive[];
   /** The UI language from the settings. */
@@ -59,6 +65,7 @@ export function createHandlerContext(deps: HandlerDeps, grants: PathGrants): Han
   const ctx: HandlerContext = {
     deps,
     grants,
+    keyFiles: new PathGrants(),
     drives: [],
     lang: async () => (await deps.settings.get()).language,
     findDrive: (id) => {

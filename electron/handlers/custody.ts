@@ -9,14 +9,17 @@ import { interruptedOn, type ChannelHandlers, type HandlerContext } from './cont
 const CUSTOMER_TYPES = new Set(['received', 'opened']);
 
 /**
- * Records a customer-lineage event, signed in the engine with the unlocked session's key.
- * Throws E_USAGE when the session unlocked another drive than `driveId`.
+ * Records a customer-lineage event, signed in the engine with the unlocked session's customer
+ * signer (the customer's own key when the drive was sealed for it, else the data-key key), and
+ * says which one attests it.
+ * Throws E_USAGE when the session unlocked another drive than `driveId`; E_KEY_CUSTOMER_NEEDED
+ * when the drive was sealed for a customer key the session does not hold (nothing is recorded).
  */
 export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string, driveId: string, type: 'received' | 'opened' | 'erased', data: Record<string, unknown>) {
   const { deps } = ctx;
   const author = await deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
   if (author.driveId !== driveId) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
-  return deps.custody.record({
+  const recorded = await deps.custody.record({
     driveId,
     type,
     data,
@@ -27,18 +30,31 @@ export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string
       sign: (event) => deps.engine.call({ op: 'customerSign', args: { sessionId, event } }),
     },
   });
+  return { ...recorded, attestation: author.attestation };
 }
 
-/** Records the station's `sealed` event for a seal just finished (signed with the station key). */
-export async function recordSealed(ctx: HandlerContext, r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string }) {
+/**
+ * Records the station's `sealed` event for a seal just finished (signed with the station key).
+ * With `customerKey` (base64 Ed25519, the customer's own key the drive was sealed for) the event
+ * names it with `customerAttestation: "customer-key"`; otherwise it names the data-key key.
+ */
+export async function recordSealed(
+  ctx: HandlerContext,
+  r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string },
+  customerKey: string | null = null,
+) {
   const { deps } = ctx;
   const station = await loadStationIdentity(deps.stationKeyFile);
   station.secretKey.fill(0);
   const certificateSha256 = stationCertificateSha256(station.certificate);
+  const customer =
+    customerKey !== null
+      ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
+      : { customerPublicKey: r.customerPublicKey, customerAttestation: 'data-key' as const };
   await deps.custody.record({
     driveId: r.driveId,
     type: 'sealed',
-    data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, customerPublicKey: r.customerPublicKey, stationCertificateSha256: certificateSha256 },
+    data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, ...customer, stationCertificateSha256: certificateSha256 },
   });
 }
 

@@ -1,6 +1,7 @@
 /** IPC handlers of attached drives and file choices: `drives.*`, `dialog.*`. */
 import { checkDriveForSeal, findSealedFolders } from '../../shared/drives/index.js';
 import { sanitizationData } from '../../shared/engine/erase.js';
+import { isScelleError } from '../../shared/errors/scelle-error.js';
 import type { ChannelHandlers, HandlerContext } from './context.js';
 import { recordCustomerEvent } from './custody.js';
 
@@ -44,7 +45,11 @@ export function drivesHandlers(ctx: HandlerContext): ChannelHandlers<'drives.lis
         performedBy: 'customer',
         tool: { name: 'scelle', version: deps.version },
       });
-      const recorded = await recordCustomerEvent(ctx, req.sessionId, report.driveId, 'erased', data);
+      // A drive sealed for a customer key not given here gets no erase record (it could not be the customer's).
+      const recorded = await recordCustomerEvent(ctx, req.sessionId, report.driveId, 'erased', data).catch((e: unknown) => {
+        if (isScelleError(e, 'E_KEY_CUSTOMER_NEEDED')) return { eventId: null, synced: false };
+        throw e;
+      });
       return { erased: true as const, verification: report.verification.result, eventId: recorded.eventId, synced: recorded.synced };
     },
     'dialog.chooseSources': async (req) => {

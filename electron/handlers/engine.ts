@@ -2,6 +2,8 @@
 import { checkDriveForSeal } from '../../shared/drives/index.js';
 import { ScelleError, isScelleError } from '../../shared/errors/scelle-error.js';
 import { canonicalizeUnlockCode } from '../../shared/format/unlock-code.js';
+import { CUSTOMER_KEYSLOT_LABEL, customerRecipientKey } from '../../shared/custody/customer-identity.js';
+import { decodeBase64, encodeBase64 } from '../../shared/format/base64.js';
 import { recordedSources, resumableSeal } from '../resume-sources.js';
 import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
 import { recordSealed } from './custody.js';
@@ -23,8 +25,22 @@ type EngineChannels =
   | 'engine.open';
 
 /**
+ * The X25519 recipient (base64) of a customer's own Ed25519 public key (base64).
+ * @throws ScelleError E_KEY_INVALID when it is not a valid Ed25519 public key.
+ */
+function customerRecipientOf(publicKey: string): string {
+  try {
+    return encodeBase64(customerRecipientKey(decodeBase64(publicKey, 32) ?? new Uint8Array(0)));
+  } catch {
+    throw new ScelleError('E_KEY_INVALID', 'the customer key is not a valid customer public key', { reason: 'customer-public-key' });
+  }
+}
+
+/**
  * The engine handlers: the work runs in the engine (never on the main process). `engine.seal`
- * throws E_TARGET_READ_ONLY for a read-only drive and E_KEY_NO_RECIPIENT without a way to open it.
+ * throws E_TARGET_READ_ONLY for a read-only drive, E_KEY_NO_RECIPIENT without a way to open it
+ * and E_KEY_INVALID for a customer public key that is not one; `engine.unlock` E_KEY_FILE for a
+ * customer key file others may read.
  */
 export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChannels> {
   const { deps, grants } = ctx;
@@ -34,6 +50,8 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       const drive = ctx.findDrive(req.driveId);
       if (drive.readOnly) throw new ScelleError('E_TARGET_READ_ONLY', 'the drive is read-only', {});
       const x25519 = [...req.recipients.customerKeys];
+      const customerKey = req.recipients.customerPublicKey ?? null;
+      if (customerKey !== null) x25519.push({ label: CUSTOMER_KEYSLOT_LABEL, publicKey: customerRecipientOf(customerKey) });
       if (req.recipients.escrow) {
         if (!deps.escrowPublicKey) throw new ScelleError('E_KEY_NO_RECIPIENT', 'no escrow key is configured on this station', {});
         x25519.push({ label: 'escrow', publicKey: deps.escrowPublicKey });
@@ -56,9 +74,9 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
         },
       });
       grants.grant(r.driveDir);
-      await recordSealed(ctx, r).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
+      await recordSealed(ctx, r, customerKey).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
       const { customerPublicKey: _pk, ...answer } = r;
-      return answer;
+      return { ...answer, customerAttestation: customerKey !== null ? ('customer-key' as const) : ('data-key' as const) };
     },
     'engine.cancel': async (req) => ({ cancelled: await deps.engine.cancel(req.jobId) }),
     'engine.inspect': async (req) => {
@@ -92,8 +110,10 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       }
     },
     'engine.unlock': async (req) => {
-      const code = canonicalizeUnlockCode(req.code);
-      return deps.engine.call({ op: 'unlock', args: { driveDir: grants.require(req.driveDir), code } });
+      const driveDir = grants.require(req.driveDir);
+      const keyFile = req.keyFile !== undefined ? ctx.keyFiles.require(req.keyFile) : undefined;
+      const code = req.code !== undefined ? canonicalizeUnlockCode(req.code) : undefined;
+      return deps.engine.call({ op: 'unlock', args: { driveDir, ...(code !== undefined ? { code } : {}), ...(keyFile !== undefined ? { keyFile } : {}) } });
     },
     'engine.lock': async (req) => deps.engine.call({ op: 'lock', args: { sessionId: req.sessionId } }),
     'engine.browse': async (req) =>

@@ -5,7 +5,7 @@
  * the e2e harness's HTTP bridge both call `handle`. Payloads are never logged.
  *
  * The channels are implemented per feature (settings.ts, drives.ts, engine.ts, custody.ts,
- * carriers.ts, documents.ts); the sender check, the schema validation of requests and answers
+ * customer-keys.ts, carriers.ts, documents.ts); the sender check, the schema validation of requests and answers
  * and the error envelope stay here, so no feature can skip them.
  */
 import { isScelleError } from '../../shared/errors/scelle-error.js';
@@ -14,6 +14,7 @@ import { PathGrants } from '../path-grants.js';
 import { carrierHandlers } from './carriers.js';
 import { createHandlerContext, type ChannelHandlers, type HandlerDeps } from './context.js';
 import { custodyHandlers } from './custody.js';
+import { customerKeyHandlers } from './customer-keys.js';
 import { documentHandlers } from './documents.js';
 import { drivesHandlers } from './drives.js';
 import { engineHandlers } from './engine.js';
@@ -51,6 +52,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...drivesHandlers(ctx),
     ...engineHandlers(ctx),
     ...custodyHandlers(ctx),
+    ...customerKeyHandlers(ctx),
     ...carrierHandlers(ctx),
     ...documentHandlers(ctx),
   };

@@ -19,12 +19,16 @@ export function certReasonText(t: ReturnType<typeof useT>, reason: string | null
 /**
  * Shows `error` (or nothing) as an alert. With `scope`, `err.<scope>.<code>` and
  * `next.<scope>.<code>` are preferred when they exist (the same code may need another
- * sentence in another context). A `reason` detail that is a certification reason is translated.
+ * sentence in another context), after `err.<code>.<reason>` / `next.<code>.<reason>` for an
+ * error whose `reason` detail has its own sentence (e.g. a key file others may read). A `reason` detail that is a certification reason is translated.
  */
 export function ErrorNotice({ error, values = {}, scope }: { error: UiError | null; values?: Record<string, string | number>; scope?: string }) {
   const t = useT();
   if (!error) return null;
+  const reasonDetail = error.details['reason'];
   const pick = (kind: 'err' | 'next') => {
+    const reasoned = typeof reasonDetail === 'string' ? `${kind}.${error.code}.${reasonDetail}` : '';
+    if (reasoned && hasMessage(reasoned)) return reasoned;
     const scoped = scope ? `${kind}.${scope}.${error.code}` : '';
     return scoped && hasMessage(scoped) ? scoped : `${kind}.${error.code}`;
   };

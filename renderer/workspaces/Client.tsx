@@ -1,6 +1,8 @@
 /**
- * Client: pick the drive → authenticity and integrity shown before anything is asked →
- * unlock code (typos caught as typed) → browse the folders, search names and choose folders
+ * Client: the customer's own key (optional: create or choose it, show its public key) → pick
+ * the drive → authenticity and integrity shown before anything is asked → unlock with the
+ * customer key or the unlock code (typos caught as typed), and which key will sign the
+ * receipts → browse the folders, search names and choose folders
  * and files (restore/browser-store.ts) → restore (progress, cancel) →
  * confirm receipt → optional erase. The workflow state lives in client/client-flow.ts (tested
  * without React); this component holds the unlock code as typed and the jobs' progress.
@@ -20,6 +22,8 @@ import { useJob } from '../jobs.js';
 import { createBrowserStore, isPartial, openRequestOf } from '../restore/browser-store.js';
 import { RestoreBrowser } from '../restore/RestoreBrowser.js';
 import { createClientFlow } from './client/client-flow.js';
+import { CustomerKeyPanel } from './client/CustomerKeyPanel.js';
+import { ReceiptSignerNotice } from './client/ReceiptSignerNotice.js';
 import { DriveTrustNotice } from './DriveTrustNotice.js';
 import { useApp } from '../store.js';
 
@@ -33,18 +37,43 @@ export function Client() {
   const ids = { code: useId(), codeHelp: useId() };
   const [drives, setDrives] = useState<DriveSummaryDto[]>([]);
   const [flow] = useState(() =>
-    createClientFlow({
-      inspect: (req) => unwrap(api().engine.inspect(req)),
-      unlock: (req) => unwrap(api().engine.unlock(req)),
-      lock: (req) => unwrap(api().engine.lock(req)),
-      record: (req) => unwrap(api().custody.record(req)),
-      eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
-    }),
+    createClientFlow(
+      {
+        inspect: (req) => unwrap(api().engine.inspect(req)),
+        unlock: (req) => unwrap(api().engine.unlock(req)),
+        createKey: (req) => unwrap(api().customer.createKey(req)),
+        chooseKey: (req) => unwrap(api().customer.chooseKey(req)),
+        currentKey: (req) => unwrap(api().customer.currentKey(req)),
+        forgetKey: (req) => unwrap(api().customer.forgetKey(req)),
+        lock: (req) => unwrap(api().engine.lock(req)),
+        record: (req) => unwrap(api().custody.record(req)),
+        eraseSealed: (req) => unwrap(api().drives.eraseSealed(req)),
+      },
+      useApp.getState().customerKey,
+    ),
+  );
+  // The key file remembered from an earlier run is offered again, checked once per run.
+  useEffect(() => {
+    if (useApp.getState().customerKeyChecked) return;
+    useApp.getState().markCustomerKeyChecked();
+    if (!flow.getState().key) void flow.getState().restoreKey();
+  }, [flow]);
+  // The chosen key outlives this workspace's visits (path and public key only).
+  useEffect(
+    () =>
+      flow.subscribe((s) => {
+        if (useApp.getState().customerKey !== s.key) useApp.getState().setCustomerKey(s.key);
+      }),
+    [flow],
   );
   const driveDir = useStore(flow, (s) => s.driveDir);
   const info = useStore(flow, (s) => s.info);
   const sessionId = useStore(flow, (s) => s.sessionId);
   const unlocking = useStore(flow, (s) => s.unlocking);
+  const customerKey = useStore(flow, (s) => s.key);
+  const receipts = useStore(flow, (s) => s.receipts);
+  const openedWith = useStore(flow, (s) => s.openedWith);
+  const lastUnlock = useStore(flow, (s) => s.lastUnlock);
   const confirmedState = useStore(flow, (s) => s.confirmed);
   const erasedState = useStore(flow, (s) => s.erased);
   const flowError = useStore(flow, (s) => s.error);
@@ -129,6 +158,16 @@ export function Client() {
       setCode('');
       await browser.getState().start(id);
     });
+  const unlockWithKey = () =>
+    guard(async () => {
+      browser.getState().reset();
+      const id = await flow.getState().unlockWithKey();
+      if (!id) return;
+      setCode('');
+      await browser.getState().start(id);
+    });
+  /** The drive was sealed for a customer key (its keyslot says so): it opens with that key. */
+  const sealedForKey = info?.keyslots.some((k) => k.type === 'x25519' && k.label === 'customer-key') === true;
 
   const request = openRequestOf({ chosen });
   const canRestore = request.paths === undefined || (request.paths.length > 0 && request.paths.length <= MAX_OPEN_PATHS);
@@ -154,7 +193,11 @@ export function Client() {
   return (
     <div className="workspace">
       <h1>{t('client.title')}</h1>
-      <ErrorNotice error={error} values={{ driveId: info?.driveId ?? '' }} />
+      <ErrorNotice error={error} values={{ driveId: info?.driveId ?? '' }} scope={lastUnlock === 'key' ? 'customerKey' : undefined} />
+
+      <Section title={t('client.step.key')}>
+        <CustomerKeyPanel flow={flow} locked={sessionId !== null} />
+      </Section>
 
       <Section title={t('client.step.drive')}>
         <div className="row">
@@ -220,6 +263,15 @@ export function Client() {
       </Section>
 
       <Section title={t('client.step.unlock')} disabled={!intact}>
+        {intact && !sessionId && sealedForKey && (
+          <div className="key-unlock">
+            <p>{customerKey ? t('client.unlockKey.help') : t('client.unlockKey.needKey')}</p>
+            <button type="button" data-testid="unlock-with-key" disabled={!customerKey || unlocking} onClick={() => void unlockWithKey()}>
+              {t('client.unlockKey')}
+            </button>
+            <p className="help">{t('client.unlockKey.orCode')}</p>
+          </div>
+        )}
         {intact && !sessionId && (
           <form
             onSubmit={(e) => {
@@ -257,8 +309,20 @@ export function Client() {
         )}
         {sessionId && (
           <Notice kind="success" testId="unlocked">
-            {t('client.unlocked')}
+            {openedWith === 'customer-key' ? t('client.unlockedKey') : t('client.unlocked')}
           </Notice>
+        )}
+        {sessionId && receipts && (
+          <ReceiptSignerNotice
+            receipts={receipts}
+            canChooseKey={!unlocking}
+            onUseKey={() =>
+              void guard(async () => {
+                if (!flow.getState().key && !(await flow.getState().chooseKey())) return;
+                await unlockWithKey();
+              })
+            }
+          />
         )}
       </Section>
 
@@ -291,7 +355,7 @@ export function Client() {
       <Section title={t('client.step.confirm')} disabled={!restore.result}>
         <button
           type="button"
-          disabled={!restore.result || !info || !sessionId || confirmedState !== null}
+          disabled={!restore.result || !info || !sessionId || confirmedState !== null || receipts === 'needs-customer-key'}
           onClick={() =>
             restore.result &&
             void guard(async () => {
@@ -306,7 +370,8 @@ export function Client() {
         </button>
         {confirmedState && (
           <Notice kind="success" testId="confirmed">
-            {confirmedState.synced ? t('client.confirmed') : t('tech.recordedLocal')}
+            {confirmedState.synced ? t('client.confirmed') : t('tech.recordedLocal')}{' '}
+            <span data-testid="receipt-attestation">{confirmedState.attestation === 'customer-key' ? t('client.receipts.customerKeyDone') : t('client.receipts.dataKeyDone')}</span>
           </Notice>
         )}
       </Section>
@@ -338,7 +403,7 @@ export function Client() {
             </Notice>
           ) : (
             <Notice kind="success" testId="erased">
-              {t('client.erased')}
+              {erasedState.recorded ? t('client.erased') : t('client.erasedNoRecord')}
             </Notice>
           ))}
       </Section>

@@ -48,6 +48,7 @@ export function Technician() {
   const { carrier, setCarrier, tracking, setTracking, result: trackingResult, chosen: chosenCarrier, status: trackingText } = useTrackingNumber();
   const [message, setMessage] = useState<{ kind: 'success' | 'info'; text: string } | null>(null);
   const [error, setError] = useState<UiError | null>(null);
+  const [keyFileError, setKeyFileError] = useState<UiError | null>(null);
 
   const guard = useCallback(async (f: () => Promise<void>) => {
     setError(null);
@@ -256,6 +257,24 @@ export function Technician() {
         <p id={`${ids.customerKey}-help`} className={keyOk ? 'help' : 'bad'}>
           {keyOk ? t('tech.recipient.customerKeyHelp') : t('tech.recipient.customerKeyInvalid')}
         </p>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void (async () => {
+              setKeyFileError(null);
+              try {
+                const r = await unwrap(api().customer.readPublicKey({}));
+                if (r.publicKey) form.getState().setCustomerKey(r.publicKey);
+              } catch (e) {
+                setKeyFileError(asUiError(e));
+              }
+            })()
+          }
+        >
+          {t('tech.recipient.customerKeyFile')}
+        </button>
+        <ErrorNotice error={keyFileError} scope="customerPublicKey" />
       </Section>
 
       <Section title={t('tech.step.seal')}>
@@ -279,6 +298,7 @@ export function Technician() {
         {sealed && (
           <Notice kind="success" testId="seal-done">
             {t('tech.sealed', { driveId: sealed.driveId, files: tc('count.files', sealed.files), bytes: formatBytes(sealed.bytes, lang), parts: tc('count.parts', sealed.parts) })}
+            {sealed.customerAttestation === 'customer-key' && <> {t('tech.sealedForCustomer')}</>}
           </Notice>
         )}
         {code && (

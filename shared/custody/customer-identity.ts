@@ -50,3 +50,33 @@ export function customerUnwrapKey(identity: CustomerIdentity): Uint8Array {
 export function customerIdentityAuthor(driveId: string, publicKey: Uint8Array): CustodyEvent['author'] {
   return { kind: 'customer', id: customerAuthorId(driveId), publicKey: encodeBase64(publicKey) };
 }
+
+/** The x25519 keyslots as the manifest lists them (only what the signer choice reads). */
+type SlotView = { type: string; label?: string; recipient?: string };
+
+/** True when one of the drive's x25519 keyslots is addressed to the customer key `publicKey` (Ed25519). */
+export function driveSealedForCustomerKey(keyslots: readonly SlotView[], publicKey: Uint8Array): boolean {
+  const recipient = encodeBase64(customerRecipientKey(publicKey));
+  return keyslots.some((k) => k.type === 'x25519' && k.recipient === recipient);
+}
+
+/** True when the drive was sealed for some customer key (a keyslot labelled `customer-key`). */
+export function driveHasCustomerKeyslot(keyslots: readonly SlotView[]): boolean {
+  return keyslots.some((k) => k.type === 'x25519' && k.label === CUSTOMER_KEYSLOT_LABEL);
+}
+
+/**
+ * Which key signs the customer's events of a drive (docs/CUSTODY.md §2): `customer-key` when
+ * the drive was sealed for the customer key held (`publicKey`, null when none), since the
+ * station that sealed it for that key names it in the `sealed` event; `needs-customer-key` when
+ * it was sealed for a customer key not held here, because a data-key signature would only be
+ * reported `wrong-author`; otherwise `data-key` (the key derived from the data key).
+ */
+export type CustomerSignerKind = 'customer-key' | 'data-key' | 'needs-customer-key';
+
+/** Chooses the {@link CustomerSignerKind} of a drive from its keyslots and the customer key held. */
+export function customerSignerKind(keyslots: readonly SlotView[], publicKey: Uint8Array | null): CustomerSignerKind {
+  if (publicKey && driveSealedForCustomerKey(keyslots, publicKey)) return 'customer-key';
+  if (driveHasCustomerKeyslot(keyslots)) return 'needs-customer-key';
+  return 'data-key';
+}

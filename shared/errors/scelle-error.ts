@@ -82,6 +82,7 @@ export const ERROR_CODES = [
   'E_KEY_FILE', // a key file is missing, unreadable or malformed
   'E_KEY_NO_RECIPIENT', // seal asked with no recipient at all
   'E_KEY_INVALID', // a public or secret key has the wrong length or is unusable (e.g. a low-order X25519 point)
+  'E_KEY_CUSTOMER_NEEDED', // the drive was sealed for a customer key: the customer's events must be signed with it, and it is not held here
   // source and target file systems
   'E_SOURCE_NOT_FOUND',
   'E_SOURCE_UNREADABLE',

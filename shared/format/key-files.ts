@@ -304,12 +304,16 @@ export async function writeCustomerKeyFile(path: string, pair: KeyPair): Promise
 /**
  * Reads a customer key file (Ed25519). On POSIX a file that group or others may read is
  * refused, like ssh does, because it opens drives and signs receipts.
- * @throws ScelleError E_KEY_FILE naming the path and the problem.
+ * @throws ScelleError E_KEY_FILE naming the path and the problem (`details.reason` `too-open` or
+ *   `wrong-owner` for a file others may access, with `details.fix`).
  */
 export async function readCustomerKeyFile(path: string): Promise<KeyPair> {
   if (process.platform !== 'win32') {
     const info = await stat(path).catch(() => null);
-    if (info && (info.mode & 0o077) !== 0) throw keyFileError(path, `is readable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+    if (info && (info.mode & 0o077) !== 0) {
+      const problem = `is readable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`;
+      throw new ScelleError('E_KEY_FILE', `Key file ${path}: ${problem}.`, { path, problem, reason: 'too-open', fix: `chmod 600 ${path}` });
+    }
   }
   return readPair(path, CUSTOMER_TYPE, ed25519.getPublicKey);
 }

@@ -26,6 +26,7 @@ import {
   progressSchema,
   interruptedSealSchema,
   publicKey32B64Schema,
+  customerSignerSchema,
   sessionIdSchema,
   settingsSchema,
   stationDriveSchema,
@@ -111,6 +112,13 @@ export const invokeChannels = {
           unlockCode: z.boolean(),
           escrow: z.boolean(),
           customerKeys: z.array(z.strictObject({ label: z.string().min(1).max(100), publicKey: publicKey32B64Schema })).max(8),
+          /**
+           * The customer's own key (base64 Ed25519, `scelle-customer-public-key/1`, 44 characters):
+           * the drive gets a `customer-key` x25519 keyslot for its X25519 image and the `sealed`
+           * event names it (`customerAttestation: "customer-key"`). E_KEY_INVALID when it is not a
+           * valid Ed25519 public key.
+           */
+          customerPublicKey: publicKey32B64Schema.optional(),
         }),
       })
       .refine((r) => (r.resume === true) === (r.sources === undefined), { path: ['sources'], message: 'a new seal names its sources; a resume names none' }),
@@ -123,6 +131,8 @@ export const invokeChannels = {
       files: z.number().int().nonnegative(),
       bytes: z.number().int().nonnegative(),
       parts: z.number().int().nonnegative(),
+      /** What the `sealed` event says will attest the customer's receipts: their own key (`customerPublicKey` given) or the data-key key. */
+      customerAttestation: z.enum(['customer-key', 'data-key']),
     }),
   },
   'engine.cancel': { request: z.strictObject({ jobId: jobIdSchema }), response: z.object({ cancelled: z.boolean() }) },
@@ -139,9 +149,63 @@ export const invokeChannels = {
       suspectGroup: z.number().int().positive().optional(),
     }),
   },
+  /**
+   * Unlocks a drive with the unlock code, or with the customer's key file (a path handed out by
+   * `customer.createKey` / `customer.chooseKey`; the engine reads it, its secret never crosses
+   * IPC) when no code is given. A key file given with a code only signs the receipts.
+   * `receipts` says which key will sign the customer's events: `customer-key` (the drive was
+   * sealed for this key: customer-attested), `data-key` (the key derived from the drive's data
+   * key: data-key-attested), `needs-customer-key` (sealed for a customer key not given: no
+   * receipt can be recorded, E_KEY_CUSTOMER_NEEDED). E_KEY_FILE for a key file others may read.
+   */
   'engine.unlock': {
-    request: z.strictObject({ driveDir: pathSchema, code: z.string().min(1).max(200) }),
-    response: z.object({ sessionId: sessionIdSchema, driveId: driveIdSchema }),
+    request: z
+      .strictObject({ driveDir: pathSchema, code: z.string().min(1).max(200).optional(), keyFile: pathSchema.optional() })
+      .refine((r) => r.code !== undefined || r.keyFile !== undefined, { path: ['code'], message: 'give the unlock code or a customer key file' }),
+    response: z.object({
+      sessionId: sessionIdSchema,
+      driveId: driveIdSchema,
+      openedWith: z.enum(['unlock-code', 'customer-key']),
+      receipts: customerSignerSchema,
+    }),
+  },
+  /**
+   * Creates the customer's own key: a save dialog chooses where, the engine writes the secret
+   * key file (mode 0600, never overwriting) and its public part beside it (`<file>.pub`).
+   * `keyFile` is null when the dialog was cancelled. The secret never crosses IPC.
+   */
+  'customer.createKey': {
+    request: empty,
+    response: z.object({ keyFile: pathSchema.nullable(), publicKey: publicKey32B64Schema.nullable(), publicKeyFile: pathSchema.nullable() }),
+  },
+  /** Chooses an existing customer key file (checked in the engine: well-formed, mode 0600); null when cancelled. E_KEY_FILE otherwise. */
+  'customer.chooseKey': {
+    request: empty,
+    response: z.object({ keyFile: pathSchema.nullable(), publicKey: publicKey32B64Schema.nullable() }),
+  },
+  /**
+   * The customer key file remembered from the last `customer.createKey` / `customer.chooseKey`
+   * (settings), checked again in the engine; nulls when none. E_KEY_FILE when it is gone
+   * (`details.reason` `missing`) or no longer acceptable (e.g. `too-open`).
+   */
+  'customer.currentKey': {
+    request: empty,
+    response: z.object({ keyFile: pathSchema.nullable(), publicKey: publicKey32B64Schema.nullable() }),
+  },
+  /** Stops remembering the customer key file (the file itself is left alone). */
+  'customer.forgetKey': {
+    request: empty,
+    response: z.object({ forgotten: z.boolean() }),
+  },
+  /** Saves the public part of a chosen customer key file where the customer says (a save dialog); null when cancelled. */
+  'customer.exportPublicKey': {
+    request: z.strictObject({ keyFile: pathSchema }),
+    response: saved,
+  },
+  /** Technicien: reads a customer public key file (`scelle-customer-public-key/1`) chosen in a dialog; null when cancelled. E_KEY_FILE otherwise. */
+  'customer.readPublicKey': {
+    request: empty,
+    response: z.object({ publicKey: publicKey32B64Schema.nullable() }),
   },
   'engine.lock': { request: z.strictObject({ sessionId: sessionIdSchema }), response: z.object({ locked: z.boolean() }) },
   /**
@@ -208,7 +272,8 @@ export const invokeChannels = {
       /** For the customer's `received` / `opened`: the unlocked drive whose key signs them. */
       sessionId: sessionIdSchema.optional(),
     }),
-    response: z.object({ eventId: z.string(), synced: z.boolean() }),
+    /** `attestation` (customer events): signed by the customer's own key, or by the data-key key. */
+    response: z.object({ eventId: z.string(), synced: z.boolean(), attestation: z.enum(['customer-key', 'data-key']).optional() }),
   },
   /**
    * The technicians' dashboard: every drive with a `sealed` event in this station's journal,

@@ -18,8 +18,10 @@ export const driveIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}
 export const languageSchema = z.enum(['fr-CA', 'en']);
 /** One of the interface languages. */
 export type Language = z.infer<typeof languageSchema>;
-/** Base64 (RFC 4648 with padding) of a 32-byte X25519 public key. */
+/** Base64 (RFC 4648 with padding) of a 32-byte public key (X25519 or Ed25519). */
 export const publicKey32B64Schema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected base64 of 32 bytes');
+/** Which key signs the customer's events of an unlocked drive (shared/custody/customer-identity.ts, CustomerSignerKind). */
+export const customerSignerSchema = z.enum(['customer-key', 'data-key', 'needs-customer-key']);
 
 const count = z.number().int().nonnegative();
 
@@ -222,6 +224,8 @@ export const settingsSchema = z.object({
   /** This station's id once enrolled, or null. */
   stationId: z.string().nullable(),
   stationEnrolled: z.boolean(),
+  /** The customer key file the Client last created or chose (a path, never key material), or null. Set only through the `customer.*` dialogs. */
+  customerKeyFile: pathSchema.nullable(),
 });
 /** The app's settings. */
 export type SettingsDto = z.infer<typeof settingsSchema>;

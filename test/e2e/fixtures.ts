@@ -113,8 +113,8 @@ export async function openTab(page: Page, index: number): Promise<void> {
   await page.getByRole('tab').nth(index).click();
 }
 
-/** Seals the harness's sample sources onto the LIVRAISON drive through the handlers (no UI). */
-export async function sealSample(h: Harness): Promise<{ driveId: string; driveDir: string; unlockCode: string }> {
+/** Seals the harness's sample sources onto the LIVRAISON drive through the handlers (no UI); with `customerPublicKey`, for that customer key too. */
+export async function sealSample(h: Harness, customerPublicKey?: string): Promise<{ driveId: string; driveDir: string; unlockCode: string }> {
   const call = (channel: string, payload: unknown) => callAs(h, channel, payload);
   await call('dialog.chooseSources', { kind: 'folders' });
   await call('drives.list', {});
@@ -122,7 +122,7 @@ export async function sealSample(h: Harness): Promise<{ driveId: string; driveDi
     jobId: `job-pre-${Date.now()}`,
     sources: [h.world.sourcesDir],
     driveId: '/dev/sdx1',
-    recipients: { unlockCode: true, escrow: false, customerKeys: [] },
+    recipients: { unlockCode: true, escrow: false, customerKeys: [], ...(customerPublicKey ? { customerPublicKey } : {}) },
   });
   if (!r.ok) throw new Error(`seal failed: ${r.error.code}`);
   return r.value as { driveId: string; driveDir: string; unlockCode: string };

@@ -26,6 +26,8 @@ export interface ScriptedDialogs {
   sources: string[][];
   folders: (string | null)[];
   saves: (string | null)[];
+  /** Answers of the key file dialog (default: cancelled). */
+  keyFiles: (string | null)[];
   defaultSources: string[];
   defaultFolder: string;
   saveDir: string;
@@ -115,7 +117,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   await loadOrCreateStation(stationKeyFile, 'station-test-01');
   const settings = new JsonSettingsStore(join(root, 'settings.json'), testSecretCipher(), { custodyUrl: opts.custodyUrl ?? null, stationId: 'station-test-01' });
   const custody = new HttpCustodyClient(settings, join(root, 'custody-journal'), stationKeyFile, { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200, requestTimeoutMs: 5_000 });
-  const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
+  const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], keyFiles: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
   const written = new Map<string, number>();
   const fakeDrives = async (): Promise<AttachedDrive[]> => [
     {
@@ -164,6 +166,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
       chooseSources: async () => dialogs.sources.shift() ?? dialogs.defaultSources,
       chooseFolder: async () => (dialogs.folders.length ? dialogs.folders.shift()! : dialogs.defaultFolder),
       saveFile: async (name) => (dialogs.saves.length ? dialogs.saves.shift()! : join(dialogs.saveDir, name)),
+      chooseKeyFile: async () => dialogs.keyFiles.shift() ?? null,
     },
     openExternal: async (url) => {
       openedUrls.push(url);

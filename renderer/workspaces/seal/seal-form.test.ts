@@ -46,11 +46,12 @@ describe('the sealing form', () => {
     expect(sealReady({ ...form, customerKey: 'bad' }, jobsOk)).toBe(false);
   });
 
-  it('sends the recipients chosen, the customer key trimmed', () => {
+  it('sends the recipients chosen, the customer key trimmed as the customer’s own key (customer-attested)', () => {
     expect(recipientsOf({ useCode: true, escrow: true, customerKey: ` ${KEY}\n` })).toEqual({
       unlockCode: true,
       escrow: true,
-      customerKeys: [{ label: 'customer', publicKey: KEY }],
+      customerKeys: [],
+      customerPublicKey: KEY,
     });
     expect(recipientsOf({ useCode: true, escrow: false, customerKey: '' })).toEqual({ unlockCode: true, escrow: false, customerKeys: [] });
   });

@@ -8,7 +8,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DriveSummaryDto, RequestOf } from '../../../shared/ipc/index.js';
 
-/** A customer's X25519 public key as `scelle keygen customer` prints it: 32 bytes, base64. */
+/**
+ * A customer's own public key as the Client shows it and `scelle keygen customer` prints it
+ * (Ed25519, 32 bytes in base64: 44 characters). Whether it is a valid point is checked on the
+ * main side when sealing (E_KEY_INVALID).
+ */
 const CUSTOMER_KEY_RE = /^[A-Za-z0-9+/]{43}=$/;
 
 /** The form's state and actions. */
@@ -67,8 +71,11 @@ export function sealReady(form: Pick<SealFormState, 'sources' | 'useCode' | 'esc
   return form.sources.length > 0 && jobs.counted && jobs.driveOk && someRecipient && customerKeyOk(form) && !jobs.sealing;
 }
 
-/** The `engine.seal` recipients of the form. */
+/**
+ * The `engine.seal` recipients of the form: a customer key is sent as `customerPublicKey`, so
+ * the drive gets its `customer-key` keyslot and the `sealed` event names it (customer-attested).
+ */
 export function recipientsOf(form: Pick<SealFormState, 'useCode' | 'escrow' | 'customerKey'>): RequestOf<'engine.seal'>['recipients'] {
   const key = form.customerKey.trim();
-  return { unlockCode: form.useCode, escrow: form.escrow, customerKeys: key ? [{ label: 'customer', publicKey: key }] : [] };
+  return { unlockCode: form.useCode, escrow: form.escrow, customerKeys: [], ...(key ? { customerPublicKey: key } : {}) };
 }
