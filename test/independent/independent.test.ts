@@ -36,6 +36,7 @@ import {
   unlockCodeChecks,
   unlockCodeWithChecks,
   unlockDrive,
+  unwrapDataKey,
   type HkdfHashName,
   type IndexEntry,
   type OpenedDrive,
@@ -830,6 +831,7 @@ describe('a sealed set of three members, sealed by the built CLI (§11)', () => 
   /** member folders by position (1, 2, 3) */
   let members: string[];
   let other: string[];
+  let unlockCode = '';
   const files = new Map<string, Buffer>();
   // 64 KiB parts; the member size cli/cli.test.ts gives for three 200 kB files (the planner's room for
   // the index, plus four parts): the seal needs three members. Asserted below, not assumed.
@@ -846,31 +848,17 @@ describe('a sealed set of three members, sealed by the built CLI (§11)', () => 
   }
 
   /** Seals `src`/lot onto three fresh folders; returns the member folders in position order (read from the public manifests). */
-  function sealSet(name: string): string[] {
+  function sealSet(name: string, keyArgs: string[] = ['--no-unlock-code', '--recipient', join(tmp, 'escrow.key.pub')]): string[] {
     const targets = ['A', 'B', 'C'].map((t) => join(tmp, name, t));
     for (const t of targets) mkdirSync(t, { recursive: true });
-    const out = runCli(
-      [
-        'seal',
-        join(src, 'lot'),
-        ...targets.flatMap((t) => ['--to', t]),
-        '--member-size',
-        String(MEMBER_SIZE),
-        '--part-size',
-        '64K',
-        '--no-unlock-code',
-        '--recipient',
-        join(tmp, 'escrow.key.pub'),
-        '--json',
-      ],
-      home,
-    );
+    const out = runCli(['seal', join(src, 'lot'), ...targets.flatMap((t) => ['--to', t]), '--member-size', String(MEMBER_SIZE), '--part-size', '64K', ...keyArgs, '--json'], home);
     const result = out
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Obj)
       .find((e) => e.event === 'result');
     expect(result?.set).toBeDefined();
+    if (typeof result?.unlockCode === 'string') unlockCode = result.unlockCode;
     const dirs = targets.map((t) => {
       const found = readdirSync(t).filter((n) => n.startsWith('SCELLE-'));
       expect(found).toHaveLength(1);
@@ -991,6 +979,23 @@ describe('a sealed set of three members, sealed by the built CLI (§11)', () => 
     expect(alone.absent.map((m) => m.position)).toEqual([1, 3]);
     for (const f of restoreSet(alone).files) expect(membersNeeded(alone, f.entry).every((p) => p === 2)).toBe(true);
   });
+
+  it('one unlock code opens members 3 and 1 (§11.2); a keyslot moved to another member does not open', () => {
+    const coded = sealSet('coded', []);
+    expect(unlockCode).toMatch(/^[0-9A-Z]{4}(?:-[0-9A-Z]{4}){6}$/);
+    // openSet unlocks the first member given (3); member 1's own slot gives the same key (one Argon2id run each).
+    const set = openSet([coded[2]!, coded[0]!], { unlockCode });
+    expect(hex(unwrapDataKey(parseManifest(readFileSync(join(coded[0]!, 'manifest.json'))), { unlockCode }))).toBe(hex(set.dataKey));
+    const restored = restoreSet(set);
+    expect(restored.needing.get(2)!.length).toBeGreaterThan(0);
+    for (const f of restored.files) expect(Buffer.from(f.content).equals(files.get(f.entry.path)!)).toBe(true);
+    // The unlock-code slot is bound to its member's drive id: moved to another member, it does not open.
+    const m1 = manifestOf(coded[0]!);
+    const m2 = manifestOf(coded[1]!);
+    expect(m2.keyslots).not.toEqual(m1.keyslots);
+    const moved = { ...m1, keyslots: m2.keyslots };
+    expect(() => unwrapDataKey(parseManifest(utf8.encode(JSON.stringify(moved))), { unlockCode })).toThrow(/wrong code/);
+  }, 120_000);
 
   it('refuses a member of another set, a member given twice, and a drive sealed alone', () => {
     expect(() => open([members[0]!, other[1]!])).toThrow(/E_SET_MISMATCH.*belongs to set/);
