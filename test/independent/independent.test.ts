@@ -18,22 +18,29 @@ import {
   fromBase64,
   fromHex,
   hex,
+  membersNeeded,
   openDrive,
   openIndexBytes,
+  openSet,
   parentOf,
   parseManifest,
   payloadSegmentCount,
   readAll,
+  readWholeSet,
   restoreOne,
+  restoreSet,
+  restoreSetFile,
   SCELLE_STREAM,
   segmentOfOffset,
   StreamDecryptor,
   unlockCodeChecks,
   unlockCodeWithChecks,
   unlockDrive,
+  unwrapDataKey,
   type HkdfHashName,
   type IndexEntry,
   type OpenedDrive,
+  type OpenedSet,
   type TarEntry,
   type UnlockedDrive,
 } from './reader.js';
@@ -809,6 +816,355 @@ describe('lookups through the index directory (§5.6) on a sealed drive with a m
       // The earlier development layout: totals in the header, no directory, no trailer.
       const old = [{ ...header, parts: trailer.parts, partSizes: trailer.partSizes, totalSize: trailer.totalSize, files: trailer.files, bytes: trailer.bytes }, ...entries];
       expect(() => check(utf8.encode(old.map((l) => `${JSON.stringify(l)}\n`).join('')))).toThrow(/trailer/);
+    });
+  });
+});
+
+// ------------------------------------------------------------------ (e) a sealed set (§11)
+
+describe('a sealed set of three members, sealed by the built CLI (§11)', () => {
+  type Obj = Record<string, unknown>;
+  let tmp: string;
+  let src: string;
+  let home: string;
+  let secretKey: Uint8Array;
+  /** member folders by position (1, 2, 3) */
+  let members: string[];
+  let other: string[];
+  let unlockCode = '';
+  const files = new Map<string, Buffer>();
+  // 64 KiB parts; the member size cli/cli.test.ts gives for three 200 kB files (the planner's room for
+  // the index, plus four parts): the seal needs three members. Asserted below, not assumed.
+  const MEMBER_SIZE = 1_314_424;
+
+  function pseudoRandom(n: number, seed: number): Buffer {
+    const out = Buffer.alloc(n);
+    let x = seed;
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      out[i] = x >>> 24;
+    }
+    return out;
+  }
+
+  /** Seals `src`/lot onto three fresh folders; returns the member folders in position order (read from the public manifests). */
+  function sealSet(name: string, keyArgs: string[] = ['--no-unlock-code', '--recipient', join(tmp, 'escrow.key.pub')]): string[] {
+    const targets = ['A', 'B', 'C'].map((t) => join(tmp, name, t));
+    for (const t of targets) mkdirSync(t, { recursive: true });
+    const out = runCli(['seal', join(src, 'lot'), ...targets.flatMap((t) => ['--to', t]), '--member-size', String(MEMBER_SIZE), '--part-size', '64K', ...keyArgs, '--json'], home);
+    const result = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Obj)
+      .find((e) => e.event === 'result');
+    expect(result?.set).toBeDefined();
+    if (typeof result?.unlockCode === 'string') unlockCode = result.unlockCode;
+    const dirs = targets.map((t) => {
+      const found = readdirSync(t).filter((n) => n.startsWith('SCELLE-'));
+      expect(found).toHaveLength(1);
+      return join(t, found[0]!);
+    });
+    const position = (d: string): number => parseManifest(readFileSync(join(d, 'manifest.json'))).set!.position;
+    return dirs.sort((a, b) => position(a) - position(b));
+  }
+
+  beforeAll(() => {
+    requireBuiltCli();
+    tmp = mkdtempSync(join(tmpdir(), 'scelle-indep-set-'));
+    src = join(tmp, 'src');
+    home = join(tmp, 'home');
+    mkdirSync(home);
+    const put = (rel: string, content: Buffer): void => {
+      mkdirSync(dirname(join(src, rel)), { recursive: true });
+      writeFileSync(join(src, rel), content);
+      files.set(rel, content);
+    };
+    put('lot/a.bin', pseudoRandom(200_000, 1));
+    put('lot/b.bin', pseudoRandom(200_000, 2));
+    put('lot/c/d.bin', pseudoRandom(200_000, 3));
+    put('lot/petit.txt', Buffer.from('petit\n'));
+    put('lot/vide.txt', Buffer.alloc(0));
+    mkdirSync(join(src, 'lot/dossier-vide'));
+    symlinkSync('petit.txt', join(src, 'lot/lien'));
+    runCli(['keygen', 'escrow', '--out', join(tmp, 'escrow.key')], home);
+    const escrow = JSON.parse(readFileSync(join(tmp, 'escrow.key'), 'utf8')) as Obj;
+    secretKey = fromBase64(escrow.secretKey, 32);
+    members = sealSet('set');
+    other = sealSet('other');
+  }, 120_000);
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const open = (dirs: string[]): OpenedSet => openSet(dirs, { x25519SecretKey: secretKey });
+  const manifestOf = (dir: string): Obj => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Obj;
+
+  /** §11.1 computed from the public manifests alone: member k's tar range, from its part count. */
+  function publicRanges(dirs: string[], totalSize: number): Array<[number, number]> {
+    let f = 0;
+    return dirs.map((d) => {
+      const m = parseManifest(readFileSync(join(d, 'manifest.json')));
+      const c = m.payload.parts.length;
+      const range: [number, number] = [f * m.payload.partPlaintextSize, Math.min((f + c) * m.payload.partPlaintextSize, totalSize)];
+      f += c;
+      return range;
+    });
+  }
+
+  it('has three members naming one another in their public, signed manifests', () => {
+    expect(members).toHaveLength(3);
+    const sets = members.map((d) => parseManifest(readFileSync(join(d, 'manifest.json'))).set!);
+    expect(sets.map((s) => s.position)).toEqual([1, 2, 3]);
+    expect(new Set(sets.map((s) => s.id)).size).toBe(1);
+    expect(sets.every((s) => s.members === 3 && s.driveIds.join() === sets[0]!.driveIds.join())).toBe(true);
+    expect(sets.map((s, i) => s.driveIds[i])).toEqual(members.map((d) => parseManifest(readFileSync(join(d, 'manifest.json'))).driveId));
+    expect(parseManifest(readFileSync(join(other[0]!, 'manifest.json'))).set!.id).not.toBe(sets[0]!.id);
+  });
+
+  it('opens given in reverse order and restores every file byte for byte', () => {
+    const set = open([...members].reverse());
+    expect([...set.present.keys()]).toEqual([1, 2, 3]);
+    expect(set.absent).toEqual([]);
+    expect(set.unknownEntries).toBe(0);
+    expect(set.index).toHaveLength(set.entries);
+    expect(set.partCounts.reduce((a, b) => a + b, 0)).toBe(Math.ceil(set.totalSize / set.partPlaintextSize));
+    expect(set.layout.map((m) => [m.tarStart, m.tarEnd])).toEqual(publicRanges(members, set.totalSize));
+    // Each member's own parts: parts = partCounts[position − 1], AD with its own drive id and part number.
+    for (const [position, drive] of set.present) {
+      expect(drive.trailer.parts).toBe(set.partCounts[position - 1]);
+      expect(drive.trailer.set).toMatchObject({ id: set.id, position, members: 3, totalSize: set.totalSize });
+    }
+    // One pass over the set's tar stream, headers against the index.
+    const { entries } = readWholeSet(set);
+    expect(entries.map((e) => e.path)).toEqual(expectedOrder(src, ['lot']).map((p) => p.toString('utf8')));
+    for (const e of entries.filter((x) => x.type === 'file')) expect(Buffer.from(e.content).equals(files.get(e.path)!)).toBe(true);
+    expect(entries.find((e) => e.path === 'lot/lien')?.linkTarget).toBe('petit.txt');
+    // Random access across members, file by file.
+    const restored = restoreSet(set);
+    expect(restored.skipped).toEqual([]);
+    expect(restored.files.map((f) => f.entry.path).sort()).toEqual([...files.keys()].sort());
+    for (const f of restored.files) expect(Buffer.from(f.content).equals(files.get(f.entry.path)!)).toBe(true);
+    // A 200 kB file crosses a member boundary (three such files in 3 × 3 or 4 parts of 64 KiB).
+    expect(set.index.some((e) => membersNeeded(set, e).length > 1)).toBe(true);
+  });
+
+  it('with member 2 withheld: names the files needing it, restores the rest exactly', () => {
+    const full = open(members);
+    const set = open([members[2]!, members[0]!]);
+    expect([...set.present.keys()]).toEqual([1, 3]);
+    expect(set.absent).toEqual([{ position: 2, driveId: full.driveIds[1] }]);
+    const [start, end] = publicRanges(members, full.totalSize)[1]!;
+    const needs2 = full.index.filter((e) => e.type === 'file' && e.size > 0 && e.offset < end && start < e.offset + e.size).map((e) => e.path);
+    expect(needs2.length).toBeGreaterThan(0);
+    const restored = restoreSet(set);
+    expect([...restored.needing.keys()]).toEqual([2]);
+    expect(restored.needing.get(2)!.map((e) => e.path)).toEqual(needs2);
+    expect(restored.skipped.map((e) => e.path)).toEqual(needs2);
+    const got = restored.files.map((f) => f.entry.path);
+    expect(got.sort()).toEqual([...files.keys()].filter((k) => !needs2.includes(k)).sort());
+    expect(got).toContain('lot/vide.txt'); // an empty file needs no member
+    expect(got.some((p) => files.get(p)!.length === 200_000)).toBe(true);
+    for (const f of restored.files) expect(Buffer.from(f.content).equals(files.get(f.entry.path)!)).toBe(true);
+    expect(restored.others.map((e) => e.path).sort()).toEqual(['lot', 'lot/c', 'lot/dossier-vide', 'lot/lien']);
+    for (const p of needs2)
+      expect(() =>
+        restoreSetFile(
+          set,
+          set.index.find((e) => e.path === p)!,
+        ),
+      ).toThrow(/needs member\(s\) 2/);
+    expect(() => readWholeSet(set)).toThrow(/absent/);
+    // One member alone: its index lists the whole set; only what lies wholly on it restores.
+    const alone = open([members[1]!]);
+    expect(alone.absent.map((m) => m.position)).toEqual([1, 3]);
+    for (const f of restoreSet(alone).files) expect(membersNeeded(alone, f.entry).every((p) => p === 2)).toBe(true);
+  });
+
+  it('one unlock code opens members 3 and 1 (§11.2); a keyslot moved to another member does not open', () => {
+    const coded = sealSet('coded', []);
+    expect(unlockCode).toMatch(/^[0-9A-Z]{4}(?:-[0-9A-Z]{4}){6}$/);
+    // openSet unlocks the first member given (3); member 1's own slot gives the same key (one Argon2id run each).
+    const set = openSet([coded[2]!, coded[0]!], { unlockCode });
+    expect(hex(unwrapDataKey(parseManifest(readFileSync(join(coded[0]!, 'manifest.json'))), { unlockCode }))).toBe(hex(set.dataKey));
+    const restored = restoreSet(set);
+    expect(restored.needing.get(2)!.length).toBeGreaterThan(0);
+    for (const f of restored.files) expect(Buffer.from(f.content).equals(files.get(f.entry.path)!)).toBe(true);
+    // The unlock-code slot is bound to its member's drive id: moved to another member, it does not open.
+    const m1 = manifestOf(coded[0]!);
+    const m2 = manifestOf(coded[1]!);
+    expect(m2.keyslots).not.toEqual(m1.keyslots);
+    const moved = { ...m1, keyslots: m2.keyslots };
+    expect(() => unwrapDataKey(parseManifest(utf8.encode(JSON.stringify(moved))), { unlockCode })).toThrow(/wrong code/);
+  }, 120_000);
+
+  it('refuses a member of another set, a member given twice, and a drive sealed alone', () => {
+    expect(() => open([members[0]!, other[1]!])).toThrow(/E_SET_MISMATCH.*belongs to set/);
+    expect(() => open([members[0]!, members[1]!, members[0]!])).toThrow(/E_SET_MISMATCH.*position 1 .*given twice/);
+    const copy = join(tmp, 'copy-of-1');
+    cpSync(members[0]!, copy, { recursive: true });
+    expect(() => open([copy, members[2]!, members[0]!])).toThrow(/E_SET_MISMATCH.*given twice/);
+    mkdirSync(join(tmp, 'single-seal'));
+    const single = sealWithCli(join(tmp, 'single-seal'), [join(src, 'lot/petit.txt')], []);
+    expect(() => openSet([members[0]!, single.driveDir], { x25519SecretKey: secretKey })).toThrow(/E_SET_MISMATCH.*not a member/);
+    expect(() => openSet([single.driveDir], { x25519SecretKey: single.secretKey })).toThrow(/E_SET_MISMATCH.*not a member/);
+    // The other set opens on its own (same escrow key, its own data key).
+    expect(open(other).id).not.toBe(open(members).id);
+  });
+
+  describe('tampered members (index re-encrypted with the data key, manifest re-signed with the station key)', () => {
+    let work: string;
+    let dataKey: Uint8Array;
+    let stationSecret: Uint8Array;
+    beforeAll(() => {
+      work = mkdtempSync(join(tmpdir(), 'scelle-indep-set-tamper-'));
+      dataKey = open(members).dataKey;
+      const station = JSON.parse(readFileSync(join(home, 'station.key'), 'utf8')) as Obj;
+      stationSecret = fromBase64(station.secretKey, 32);
+    });
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+    function copy(position: number, name: string): string {
+      const dir = join(work, name);
+      cpSync(members[position - 1]!, dir, { recursive: true });
+      return dir;
+    }
+    function resign(dir: string, edit: (m: Obj) => void): void {
+      const m = manifestOf(dir);
+      edit(m);
+      const bytes = utf8.encode(`${JSON.stringify(m, null, 2)}\n`);
+      writeFileSync(join(dir, 'manifest.json'), bytes);
+      writeFileSync(join(dir, 'manifest.sig'), `${Buffer.from(ed25519.sign(bytes, stationSecret)).toString('base64')}\n`);
+    }
+    /** Rewrites the member's index (§5: header, entries, directory, trailer) after `edit`, then its manifest. */
+    function rewriteIndex(dir: string, edit: (x: { entries: Obj[]; trailer: Obj }) => void): void {
+      const m = manifestOf(dir);
+      const driveId = m.driveId as string;
+      const ad = utf8.encode(`scelle/1 index ${driveId}`);
+      const lines = Buffer.from(decryptStream(dataKey, ad, readFileSync(join(dir, 'index.scx'))))
+        .toString('utf8')
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as Obj);
+      const x = { entries: lines.filter((l) => typeof l.type === 'string'), trailer: lines[lines.length - 1]! };
+      edit(x);
+      const out = [`${JSON.stringify(lines[0])}\n`];
+      let at = Buffer.byteLength(out[0]!);
+      const directory: string[] = [];
+      let lastSegment = -1;
+      for (const e of x.entries) {
+        if (segmentOfOffset(at) !== lastSegment) {
+          directory.push(`${JSON.stringify({ at, path: e.path })}\n`);
+          lastSegment = segmentOfOffset(at);
+        }
+        const line = `${JSON.stringify(e)}\n`;
+        out.push(line);
+        at += Buffer.byteLength(line);
+      }
+      out.push(...directory, `${JSON.stringify({ ...x.trailer, directoryAt: at })}\n`);
+      const ct = encryptStream(dataKey, ad, utf8.encode(out.join('')), crypto.getRandomValues(new Uint8Array(32)), crypto.getRandomValues(new Uint8Array(7)));
+      writeFileSync(join(dir, 'index.scx'), ct);
+      resign(dir, (mm) => {
+        mm.index = { ...(mm.index as Obj), size: ct.length, sha256: hex(sha256(ct)) };
+      });
+    }
+    const setBlock = (t: Obj): Obj => t.set as Obj;
+
+    it('an index rewritten without change still opens (the helper is faithful)', () => {
+      const dir = copy(1, 'unchanged');
+      rewriteIndex(dir, () => undefined);
+      expect(open([dir, members[1]!, members[2]!]).index).toHaveLength(open(members).index.length);
+    });
+
+    it('a trailer set block that differs from the manifest is refused', () => {
+      for (const [name, edit] of [
+        ['id', (s: Obj) => (s.id = 'ZZZZZZZZZZZZZZZZ')],
+        ['position', (s: Obj) => (s.position = 2)],
+        ['driveIds', (s: Obj) => (s.driveIds = [...(s.driveIds as string[])].reverse())],
+        ['members', (s: Obj) => (s.members = 4)],
+      ] as const) {
+        const dir = copy(1, `block-${name}`);
+        rewriteIndex(dir, ({ trailer }) => edit(setBlock(trailer)));
+        expect(() => open([dir, members[1]!, members[2]!]), name).toThrow(/trailer\.set/);
+      }
+      const gone = copy(1, 'block-gone');
+      rewriteIndex(gone, ({ trailer }) => delete trailer.set);
+      expect(() => open([gone, members[1]!])).toThrow(/no set block/);
+    });
+
+    it("a trailer set block whose layout contradicts the member's parts is refused", () => {
+      const counts = copy(1, 'counts');
+      rewriteIndex(counts, ({ trailer }) => {
+        const c = setBlock(trailer).partCounts as number[];
+        c[0] = c[0]! + 1;
+        c[2] = c[2]! - 1;
+      });
+      expect(() => open([counts])).toThrow(/partCounts\[0\]/);
+      const total = copy(1, 'total');
+      rewriteIndex(total, ({ trailer }) => {
+        setBlock(trailer).totalSize = (setBlock(trailer).totalSize as number) + 65_536;
+      });
+      expect(() => open([total])).toThrow(/partCounts: sum/);
+    });
+
+    it('a set block that is consistent on its own member but differs from the others is E_SET_MISMATCH', () => {
+      const moved = copy(1, 'moved-boundary');
+      // Member 1 still holds its own parts, but claims members 2 and 3 are cut elsewhere.
+      rewriteIndex(moved, ({ trailer }) => {
+        const c = setBlock(trailer).partCounts as number[];
+        c[1] = c[1]! + 1;
+        c[2] = c[2]! - 1;
+      });
+      expect(open([moved]).partCounts).not.toEqual(open(members).partCounts);
+      expect(() => open([moved, members[1]!, members[2]!])).toThrow(/E_SET_MISMATCH.*set block/);
+      const totals = copy(3, 'totals');
+      rewriteIndex(totals, ({ trailer }) => {
+        setBlock(trailer).bytes = (setBlock(trailer).bytes as number) + 1;
+      });
+      expect(() => open([members[0]!, totals])).toThrow(/set block|bytes/);
+    });
+
+    it('a manifest set field edited without the station key breaks the signature; re-signed, it no longer matches the index', () => {
+      const dir = copy(2, 'manifest-edit');
+      // A well-formed edit (another set id), so that only the signature can catch it.
+      const m = manifestOf(dir);
+      (m.set as Obj).id = 'ZZZZZZZZZZZZZZZZ';
+      writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
+      expect(() => open([dir])).toThrow(/manifest.sig/);
+      expect(() => open([dir, members[0]!])).toThrow(/manifest.sig/);
+      const resigned = copy(2, 'manifest-resigned');
+      resign(resigned, (m) => {
+        const s = m.set as Obj;
+        s.id = 'ZZZZZZZZZZZZZZZZ';
+      });
+      expect(() => open([resigned])).toThrow(/trailer\.set/);
+      expect(() => open([members[0]!, resigned])).toThrow(/E_SET_MISMATCH/);
+    });
+
+    it('a member whose index lists a prefix: the longest index present is chosen, the rest is counted as unknown', () => {
+      const full = open(members);
+      const dir = copy(1, 'prefix');
+      const KEEP = 3; // lot/c/d.bin, lot/a.bin, lot/b.bin: the folders lot/c and lot come later
+      rewriteIndex(dir, ({ entries, trailer }) => {
+        entries.splice(KEEP);
+        const fileEntries = entries.filter((e) => e.type === 'file');
+        Object.assign(trailer, { entries: KEEP, files: fileEntries.length, bytes: fileEntries.reduce((n, e) => n + (e.size as number), 0) });
+      });
+      const alone = open([dir]);
+      expect(alone.index.map((e) => e.path)).toEqual(full.index.slice(0, KEEP).map((e) => e.path));
+      expect(alone.unknownEntries).toBe(full.entries - KEEP);
+      const withLast = open([members[2]!, dir]);
+      expect(withLast.indexFrom).toBe(3);
+      expect(withLast.index).toHaveLength(full.entries);
+      expect(withLast.unknownEntries).toBe(0);
+      // A "prefix" that is not one (an entry altered) is refused against the longest index.
+      const forged = copy(1, 'forged-prefix');
+      rewriteIndex(forged, ({ entries, trailer }) => {
+        entries.splice(KEEP);
+        entries[0] = { ...entries[0], mode: 0o777 };
+        const fileEntries = entries.filter((e) => e.type === 'file');
+        Object.assign(trailer, { entries: KEEP, files: fileEntries.length, bytes: fileEntries.reduce((n, e) => n + (e.size as number), 0) });
+      });
+      expect(() => open([forged, members[2]!])).toThrow(/E_SET_MISMATCH.*differs/);
     });
   });
 });

@@ -377,6 +377,45 @@ export interface Manifest {
   index: PartRef;
   keyslots: Keyslot[];
   station: { id: string; publicKey: string; certificate: Certificate | null };
+  /** §11.2: present only on the members of a sealed set */
+  set?: SetField;
+}
+
+/** §11.2 the manifest's `set` field (also the first fields of the trailer's `set` block, §11.3). */
+export interface SetField {
+  id: string;
+  position: number;
+  members: number;
+  driveIds: string[];
+}
+
+/** §1 drive id rule (§11.2: the set id follows it too). */
+const DRIVE_ID_RE = /^[0-9A-Za-z](?:[0-9A-Za-z-]{0,62}[0-9A-Za-z])?$/;
+/** §11.2 */
+export const MAX_SET_MEMBERS = 64;
+
+/** §11.2: `{ id, position, members, driveIds }`, with `driveIds[position − 1]` the drive's own id. */
+function parseSetField(v: unknown, what: string, driveId: string): SetField {
+  if (!isRecord(v)) fail(`${what}: expected an object`);
+  const id = str(v, 'id', what);
+  if (!DRIVE_ID_RE.test(id)) fail(`${what}.id: bad set id ${JSON.stringify(id)}`);
+  const members = uint(v, 'members', what);
+  if (members < 2 || members > MAX_SET_MEMBERS) fail(`${what}.members: ${members}, not in 2..${MAX_SET_MEMBERS}`);
+  const position = uint(v, 'position', what);
+  if (position < 1 || position > members) fail(`${what}.position: ${position}, not in 1..${members}`);
+  const ids = v.driveIds;
+  if (!Array.isArray(ids) || ids.length !== members) fail(`${what}.driveIds: expected ${members} drive ids`);
+  const driveIds = ids.map((d, i) => {
+    if (typeof d !== 'string' || !DRIVE_ID_RE.test(d)) fail(`${what}.driveIds[${i}]: bad drive id`);
+    return d;
+  });
+  if (new Set(driveIds).size !== members) fail(`${what}.driveIds: not distinct`);
+  if (driveIds[position - 1] !== driveId) fail(`${what}.driveIds[${position - 1}] is not this drive's id`);
+  return { id, position, members, driveIds };
+}
+
+function sameSetField(a: SetField, b: SetField): boolean {
+  return a.id === b.id && a.position === b.position && a.members === b.members && a.driveIds.length === b.driveIds.length && a.driveIds.every((d, i) => d === b.driveIds[i]);
 }
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
@@ -403,7 +442,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   if (!isRecord(m)) fail('manifest: expected an object');
   if (m.format !== 'scelle/1') fail(`manifest: unknown format ${JSON.stringify(m.format)}`);
   const driveId = str(m, 'driveId', 'manifest');
-  if (!/^[0-9A-Za-z](?:[0-9A-Za-z-]{0,62}[0-9A-Za-z])?$/.test(driveId)) fail(`manifest: bad driveId ${JSON.stringify(driveId)}`);
+  if (!DRIVE_ID_RE.test(driveId)) fail(`manifest: bad driveId ${JSON.stringify(driveId)}`);
   const createdAt = str(m, 'createdAt', 'manifest');
   if (!RFC3339_UTC.test(createdAt) || Number.isNaN(Date.parse(createdAt))) fail('manifest.createdAt: not RFC 3339 UTC');
   const payload = m.payload;
@@ -426,6 +465,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   fromBase64(spk, 32, 'manifest.station.publicKey');
   const cert = station.certificate;
   if (cert !== null && !isRecord(cert)) fail('manifest.station.certificate: expected an object or null');
+  const set = m.set === undefined ? undefined : parseSetField(m.set, 'manifest.set', driveId);
   return {
     format: 'scelle/1',
     driveId,
@@ -434,6 +474,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
     index,
     keyslots,
     station: { id: sid, publicKey: spk, certificate: (cert ?? null) as Certificate | null },
+    ...(set !== undefined ? { set } : {}),
   };
 }
 
@@ -596,6 +637,70 @@ export interface IndexTrailer {
   files: number;
   bytes: number;
   directoryAt: number;
+  /** §5.5, §11.3: present only on the members of a sealed set */
+  set?: TrailerSet;
+}
+
+/** §11.3 the trailer's `set` block: the manifest's fields, plus the set's layout and totals. */
+export interface TrailerSet extends SetField {
+  partCounts: number[];
+  /** T, the set's tar stream */
+  totalSize: number;
+  entries: number;
+  files: number;
+  bytes: number;
+}
+
+/** §11.1: P = max(1, ceil(T / pps)) set parts. */
+export function setPartCount(totalSize: number, pps: number): number {
+  return Math.max(1, Math.ceil(totalSize / pps));
+}
+
+/** §11.1: the size of set part g, tar bytes [g · pps, min((g + 1) · pps, T)). */
+export function setPartSize(g: number, totalSize: number, pps: number): number {
+  return Math.max(0, Math.min((g + 1) * pps, totalSize) - g * pps);
+}
+
+/**
+ * §11.3, one member: the trailer's `set` block parsed and checked against the manifest's `set`
+ * field, the member's own trailer and the manifest's `partPlaintextSize`.
+ */
+function checkTrailerSet(v: unknown, trailer: Omit<IndexTrailer, 'set'>, manifest: Manifest): TrailerSet {
+  const what = 'trailer.set';
+  const ms = manifest.set;
+  if (ms === undefined) return fail(`${what}: present although the manifest names no set`);
+  const base = parseSetField(v, what, manifest.driveId);
+  if (!sameSetField(base, ms)) fail(`${what}: id, position, members or driveIds differ from the manifest's set field`);
+  const t = v as Record<string, unknown>;
+  const counts = t.partCounts;
+  if (!Array.isArray(counts) || counts.length !== base.members) fail(`${what}.partCounts: expected ${base.members} values`);
+  const partCounts = counts.map((c, i) => {
+    if (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 1) fail(`${what}.partCounts[${i}]: expected an integer ≥ 1`);
+    return c;
+  });
+  const set: TrailerSet = {
+    ...base,
+    partCounts,
+    totalSize: uint(t, 'totalSize', what),
+    entries: uint(t, 'entries', what),
+    files: uint(t, 'files', what),
+    bytes: uint(t, 'bytes', what),
+  };
+  const pps = manifest.payload.partPlaintextSize;
+  if (partCounts[base.position - 1] !== trailer.parts) fail(`${what}.partCounts[${base.position - 1}] is ${partCounts[base.position - 1]}, the member has ${trailer.parts} parts`);
+  const P = setPartCount(set.totalSize, pps);
+  if (partCounts.reduce((a, b) => a + b, 0) !== P) fail(`${what}.partCounts: sum differs from the ${P} set parts of totalSize ${set.totalSize}`);
+  const f = partCounts.slice(0, base.position - 1).reduce((a, b) => a + b, 0);
+  trailer.partSizes.forEach((s, i) => {
+    if (s !== setPartSize(f + i, set.totalSize, pps)) fail(`trailer.partSizes[${i}]: ${s}, set part ${f + i} holds ${setPartSize(f + i, set.totalSize, pps)} bytes`);
+  });
+  if (set.files > set.entries) fail(`${what}: more files than entries`);
+  if (set.bytes > set.totalSize) fail(`${what}: bytes exceed totalSize`);
+  if (trailer.entries > set.entries || trailer.files > set.files || trailer.bytes > set.bytes) fail(`${what}: the member's index lists more than the set holds`);
+  // A whole-set index (§11.4: entries = set.entries) lists every file of the set.
+  if (trailer.entries === set.entries && (trailer.files !== set.files || trailer.bytes !== set.bytes))
+    fail(`${what}: a whole-set index whose files or bytes differ from the set's`);
+  return set;
 }
 
 /** §5.4 */
@@ -810,6 +915,8 @@ export class IndexFile {
       bytes: uint(t, 'bytes', 'trailer'),
       directoryAt: uint(t, 'directoryAt', 'trailer'),
     };
+    if (t.set !== undefined) trailer.set = checkTrailerSet(t.set, trailer, manifest);
+    else if (manifest.set !== undefined) fail('trailer: no set block although the manifest names a set (§11.3)');
     this.trailer = trailer;
     if (partSizes.reduce((a, b) => a + b, 0) !== trailer.totalSize) fail('trailer: totalSize is not the sum of partSizes');
     const first = partSizes[0] ?? 0;
@@ -817,7 +924,8 @@ export class IndexFile {
     if (partSizes.slice(0, -1).some((s) => s !== first)) fail('trailer: parts but the last differ in size');
     if (parts > 1 && (last === 0 || last > first)) fail('trailer: bad last part size');
     if (trailer.files > trailer.entries) fail('trailer: more files than entries');
-    if (trailer.bytes > trailer.totalSize) fail('trailer: bytes exceed totalSize');
+    // §5.5: on a set member, `bytes` counts files of the set's tar stream (see SPEC-GAPS.md, set gap 1).
+    if (trailer.bytes > (trailer.set?.totalSize ?? trailer.totalSize)) fail('trailer: bytes exceed totalSize');
     if (trailer.directoryAt < E || trailer.directoryAt > this.trailerAt) fail('trailer: directoryAt outside the index');
     if ((trailer.entries === 0) !== (trailer.directoryAt === E)) fail('trailer: entries disagrees with directoryAt');
     if (trailer.directoryAt > E && this.byteAt(trailer.directoryAt - 1) !== NEWLINE) fail('trailer: directoryAt is not the start of a line');
@@ -958,7 +1066,7 @@ export class IndexFile {
         if (compareEntryPaths(previous.pathRaw, e.pathRaw) >= 0) fail(`${where}: out of order (or repeated)`);
         if (e.offset <= previous.offset) fail(`${where}: tar offset does not increase`);
       }
-      if (e.offset + e.size > t.totalSize) fail(`${where}: content beyond the tar stream`);
+      if (e.offset + e.size > (t.set?.totalSize ?? t.totalSize)) fail(`${where}: content beyond the tar stream`);
       const segment = segmentOfOffset(e.at);
       if (segment !== lastSegment) {
         const d = this.directory[nextDir++];
@@ -981,9 +1089,15 @@ export class IndexFile {
     const key = (p: Uint8Array): string => Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('latin1');
     const byPath = new Map(entries.map((e) => [key(e.pathRaw), e]));
     const below = new Map<string, { entries: number; files: number; bytes: number }>();
+    // §11.4: a member's index may list a prefix of the set; folders whose own entry would come after
+    // its last line are then absent (§5.7 check 9's exception).
+    const last = entries[entries.length - 1];
+    const prefix = t.set !== undefined && t.entries < t.set.entries;
+    const after = (p: Uint8Array): boolean => prefix && last !== undefined && compareEntryPaths(last.pathRaw, p) < 0;
     for (const e of entries) {
       for (let p = parentOf(e.pathRaw); p.length > 0; p = parentOf(p)) {
         const folder = byPath.get(key(p));
+        if (folder === undefined && after(p)) continue;
         if (folder === undefined) fail(`${JSON.stringify(e.path)} lies in a folder the index does not list`);
         if (folder.type !== 'directory') fail(`${JSON.stringify(e.path)} lies below a ${folder.type}`);
         const sum = below.get(key(p)) ?? { entries: 0, files: 0, bytes: 0 };
@@ -1239,22 +1353,44 @@ function ad(text: string): Uint8Array {
   return utf8.encode(text);
 }
 
-/** Steps 1–3 of §8: manifest + signature (+ certificate), media, unlock, index header/trailer/directory. */
-export function unlockDrive(driveDir: string, secret: Secret, rootPublicKey?: Uint8Array): UnlockedDrive {
+/** Steps 1–2 of §8 (no key): the manifest parsed, its signature verified, the certificate judged, the media checked. */
+export interface LoadedDrive {
+  driveDir: string;
+  manifest: Manifest;
+  signatureValid: true;
+  certificate: CertificateVerdict | null;
+}
+
+export function loadDrive(driveDir: string, rootPublicKey?: Uint8Array): LoadedDrive {
   const manifestBytes = new Uint8Array(readFileSync(join(driveDir, 'manifest.json')));
   const manifest = parseManifest(manifestBytes);
   const sig = new Uint8Array(readFileSync(join(driveDir, 'manifest.sig')));
   if (!verifyManifestSignature(manifestBytes, sig, manifest.station.publicKey)) fail('manifest.sig does not verify');
   const certificate = rootPublicKey === undefined ? null : judgeCertificate(manifest, rootPublicKey);
   checkMedia(driveDir, manifest);
-  let dataKey: Uint8Array;
-  if (secret.unlockCode !== undefined) dataKey = unwrapWithUnlockCode(manifest, secret.unlockCode);
-  else if (secret.x25519SecretKey !== undefined) dataKey = unwrapWithX25519(manifest, secret.x25519SecretKey);
-  else return fail('no secret given');
+  return { driveDir, manifest, signatureValid: true, certificate };
+}
+
+/** §6: the data key from one of the drive's keyslots. */
+export function unwrapDataKey(manifest: Manifest, secret: Secret): Uint8Array {
+  if (secret.unlockCode !== undefined) return unwrapWithUnlockCode(manifest, secret.unlockCode);
+  if (secret.x25519SecretKey !== undefined) return unwrapWithX25519(manifest, secret.x25519SecretKey);
+  return fail('no secret given');
+}
+
+/** Step 3 of §8 with a known data key: the index's header, trailer and directory (§5.7 checks 1–5). */
+export function openIndexWithKey(drive: LoadedDrive, dataKey: Uint8Array): UnlockedDrive {
+  const { driveDir, manifest } = drive;
   const indexPath = join(driveDir, manifest.index.file);
   const dec = new StreamDecryptor(dataKey, ad(`scelle/1 index ${manifest.driveId}`), statSync(indexPath).size, (pos, len) => readRange(indexPath, pos, len));
   const indexFile = new IndexFile(dec, manifest);
-  return { driveDir, manifest, signatureValid: true, certificate, dataKey, indexFile, header: indexFile.header, trailer: indexFile.trailer };
+  return { ...drive, dataKey, indexFile, header: indexFile.header, trailer: indexFile.trailer };
+}
+
+/** Steps 1–3 of §8: manifest + signature (+ certificate), media, unlock, index header/trailer/directory. */
+export function unlockDrive(driveDir: string, secret: Secret, rootPublicKey?: Uint8Array): UnlockedDrive {
+  const drive = loadDrive(driveDir, rootPublicKey);
+  return openIndexWithKey(drive, unwrapDataKey(drive.manifest, secret));
 }
 
 /** {@link unlockDrive}, then the whole index read and checked. */
@@ -1295,11 +1431,16 @@ export interface FullRead {
 /** §8.4 full verification: tar parses, headers match the index entry by entry, hashes match. */
 export function readAll(drive: OpenedDrive): FullRead {
   const { tar, segmentsDecrypted } = decryptPayload(drive);
+  return { entries: checkTarAgainstIndex(tar, drive.index), segmentsDecrypted };
+}
+
+/** §8.4: the tar stream parses and its headers match `index` entry by entry; every file's hash matches. */
+export function checkTarAgainstIndex(tar: Uint8Array, index: IndexEntry[]): TarEntry[] {
   const { entries, endOffset } = parseTar(tar);
   if (endOffset !== tar.length) fail(`tar: ${tar.length - endOffset} bytes after the end-of-archive marker`);
-  if (entries.length !== drive.index.length) fail(`tar has ${entries.length} entries, index ${drive.index.length}`);
+  if (entries.length !== index.length) fail(`tar has ${entries.length} entries, index ${index.length}`);
   entries.forEach((t, i) => {
-    const x = drive.index[i];
+    const x = index[i];
     if (x === undefined) return;
     const where = `entry ${i} (${x.path})`;
     if (!equalBytes(t.pathRaw, x.pathRaw)) fail(`${where}: tar path ${JSON.stringify(t.path)} differs`);
@@ -1313,7 +1454,7 @@ export function readAll(drive: OpenedDrive): FullRead {
     }
     if (x.type === 'file' && hex(sha256(t.content)) !== x.sha256) fail(`${where}: SHA-256 mismatch`);
   });
-  return { entries, segmentsDecrypted };
+  return entries;
 }
 
 /**
@@ -1360,4 +1501,246 @@ export function restoreOne(drive: UnlockedDrive, path: string | Uint8Array): { c
   const content = concat(...chunks);
   if (hex(sha256(content)) !== entry.sha256) fail(`${shown}: SHA-256 mismatch`);
   return { content, segmentsDecrypted: segments, indexSegmentsDecrypted };
+}
+
+// ---------------------------------------------------------------- §11 sealed sets
+
+/** §11.3: members that do not belong together (another set, the same position twice, differing set blocks). */
+export class SetMismatchError extends FormatError {
+  override name = 'SetMismatchError';
+  readonly code = 'E_SET_MISMATCH';
+  constructor(message: string) {
+    super(`E_SET_MISMATCH: ${message}`);
+  }
+}
+
+/** §11.1: where member `position` lies in the set's parts and tar stream. */
+export interface SetMemberLayout {
+  position: number;
+  driveId: string;
+  /** f_k, the set part held by the member's part 0 */
+  firstPart: number;
+  /** c_k */
+  parts: number;
+  /** the member's tar bytes [tarStart, tarEnd) */
+  tarStart: number;
+  tarEnd: number;
+}
+
+export interface OpenedSet {
+  id: string;
+  members: number;
+  driveIds: string[];
+  partPlaintextSize: number;
+  partCounts: number[];
+  /** T */
+  totalSize: number;
+  /** the set's totals (§11.3) */
+  entries: number;
+  files: number;
+  bytes: number;
+  layout: SetMemberLayout[];
+  /** the members given, by position */
+  present: Map<number, UnlockedDrive>;
+  /** the positions not given, named by driveIds (§11.5 step 1) */
+  absent: { position: number; driveId: string }[];
+  dataKey: Uint8Array;
+  /** the entries of the longest index present (§11.5 step 3), read whole and checked */
+  index: IndexEntry[];
+  /** the position whose index gave `index` */
+  indexFrom: number;
+  /** set.entries minus the entries known: the entries after the longest index's last line */
+  unknownEntries: number;
+}
+
+/** §11.1: f_k, c_k and the tar range of every member, from partCounts, T and pps. */
+export function setLayout(driveIds: string[], partCounts: number[], totalSize: number, pps: number): SetMemberLayout[] {
+  let f = 0;
+  return partCounts.map((c, k) => {
+    const layout = { position: k + 1, driveId: driveIds[k] ?? '', firstPart: f, parts: c, tarStart: f * pps, tarEnd: Math.min((f + c) * pps, totalSize) };
+    f += c;
+    return layout;
+  });
+}
+
+function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
+  const bytesEqual = (x?: Uint8Array, y?: Uint8Array): boolean => (x === undefined || y === undefined ? x === y : equalBytes(x, y));
+  return (
+    equalBytes(a.pathRaw, b.pathRaw) &&
+    a.path === b.path &&
+    a.type === b.type &&
+    a.size === b.size &&
+    a.mode === b.mode &&
+    a.mtime === b.mtime &&
+    a.offset === b.offset &&
+    a.sha256 === b.sha256 &&
+    a.linkTarget === b.linkTarget &&
+    bytesEqual(a.linkTargetRaw, b.linkTargetRaw) &&
+    a.entries === b.entries &&
+    a.files === b.files &&
+    a.bytes === b.bytes
+  );
+}
+
+/**
+ * §11.5 steps 1–3: any member folders, in any order. Each is checked as a drive (§8.1–§8.2); their
+ * manifests must name one set, with distinct positions; one member is unlocked with `secret` and
+ * every member's index is opened with that data key under its own drive id (§5.7 checks 1–5, §11.3);
+ * the set blocks must agree; the longest index gives the entries. Every index present is also read
+ * whole and must be a prefix of the longest (see SPEC-GAPS.md).
+ */
+export function openSet(driveDirs: string[], secret: Secret, rootPublicKey?: Uint8Array): OpenedSet {
+  if (driveDirs.length === 0) fail('no member given');
+  // Step 1: each member as a drive; one set id, one position each.
+  const loaded = driveDirs.map((d) => loadDrive(d, rootPublicKey));
+  const first = loaded[0] as LoadedDrive;
+  const ref = first.manifest.set;
+  if (ref === undefined) throw new SetMismatchError(`${first.driveDir} is not a member of a sealed set (its manifest has no set field)`);
+  const byPosition = new Map<number, LoadedDrive>();
+  for (const d of loaded) {
+    const s = d.manifest.set;
+    if (s === undefined) throw new SetMismatchError(`${d.driveDir} is not a member of a sealed set (its manifest has no set field)`);
+    if (s.id !== ref.id) throw new SetMismatchError(`${d.manifest.driveId} belongs to set ${s.id}, not ${ref.id}`);
+    if (s.members !== ref.members || s.driveIds.some((x, i) => x !== ref.driveIds[i]))
+      throw new SetMismatchError(`${d.manifest.driveId}: members or driveIds differ from the other members'`);
+    if (d.manifest.payload.partPlaintextSize !== first.manifest.payload.partPlaintextSize) throw new SetMismatchError(`${d.manifest.driveId}: partPlaintextSize differs`);
+    if (byPosition.has(s.position)) throw new SetMismatchError(`position ${s.position} (${s.driveIds[s.position - 1]}) given twice`);
+    byPosition.set(s.position, d);
+  }
+  // Step 2: unlock one member; the others are proven by their own index under the same data key.
+  const dataKey = unwrapDataKey(first.manifest, secret);
+  const present = new Map<number, UnlockedDrive>();
+  for (const position of [...byPosition.keys()].sort((a, b) => a - b)) present.set(position, openIndexWithKey(byPosition.get(position) as LoadedDrive, dataKey));
+  // §11.3 across members: every set block the same, positions aside.
+  const blocks = [...present.values()].map((d) => d.trailer.set as TrailerSet);
+  const b0 = blocks[0] as TrailerSet;
+  for (const b of blocks) {
+    const same =
+      b.partCounts.length === b0.partCounts.length &&
+      b.partCounts.every((c, i) => c === b0.partCounts[i]) &&
+      b.totalSize === b0.totalSize &&
+      b.entries === b0.entries &&
+      b.files === b0.files &&
+      b.bytes === b0.bytes;
+    if (!same) throw new SetMismatchError(`member ${b.position}'s index set block (partCounts, totalSize or totals) differs from member ${b0.position}'s`);
+  }
+  // Step 3: the longest index (the most entry lines; the lowest position among equals).
+  let longest = present.values().next().value as UnlockedDrive;
+  for (const d of present.values()) if (d.trailer.entries > longest.trailer.entries) longest = d;
+  const index = longest.indexFile.readAllEntries();
+  for (const d of present.values()) {
+    if (d === longest) continue;
+    const own = d.indexFile.readAllEntries();
+    own.forEach((e, i) => {
+      const x = index[i];
+      if (x === undefined || !sameEntry(e, x)) {
+        throw new SetMismatchError(`member ${d.manifest.set?.position}'s index line ${i + 1} (${JSON.stringify(e.path)}) differs from member ${longest.manifest.set?.position}'s`);
+      }
+    });
+  }
+  const pps = first.manifest.payload.partPlaintextSize;
+  return {
+    id: ref.id,
+    members: ref.members,
+    driveIds: ref.driveIds,
+    partPlaintextSize: pps,
+    partCounts: b0.partCounts,
+    totalSize: b0.totalSize,
+    entries: b0.entries,
+    files: b0.files,
+    bytes: b0.bytes,
+    layout: setLayout(ref.driveIds, b0.partCounts, b0.totalSize, pps),
+    present,
+    absent: ref.driveIds.map((driveId, i) => ({ position: i + 1, driveId })).filter((m) => !present.has(m.position)),
+    dataKey,
+    index,
+    indexFrom: longest.manifest.set?.position ?? 0,
+    unknownEntries: b0.entries - index.length,
+  };
+}
+
+/** §11.5 step 4: the positions of the members holding some of the entry's content (none for folders, links, empty files). */
+export function membersNeeded(set: OpenedSet, entry: IndexEntry): number[] {
+  if (entry.type !== 'file' || entry.size === 0) return [];
+  const end = entry.offset + entry.size;
+  return set.layout.filter((m) => m.tarStart < end && entry.offset < m.tarEnd).map((m) => m.position);
+}
+
+/** §11.1: member part `i` of the member holding set part g. */
+function setPartReader(set: OpenedSet, g: number): { drive: UnlockedDrive; part: number; decryptor: StreamDecryptor } {
+  const m = set.layout.find((l) => l.firstPart <= g && g < l.firstPart + l.parts);
+  if (m === undefined) fail(`set part ${g} is beyond the set`);
+  const drive = set.present.get(m.position);
+  if (drive === undefined) fail(`set part ${g} is on member ${m.position} (${m.driveId}), not attached`);
+  const part = g - m.firstPart;
+  const decryptor = partDecryptor(drive, part);
+  if (decryptor.plaintextSize !== drive.trailer.partSizes[part]) fail(`member ${m.position} part ${part}: plaintext size differs from its index`);
+  return { drive, part, decryptor };
+}
+
+/** §11.5 step 4: one file's content from the members present, accepted only when its SHA-256 matches. */
+export function restoreSetFile(set: OpenedSet, entry: IndexEntry): Uint8Array {
+  if (entry.type !== 'file' || entry.sha256 === undefined) fail(`${JSON.stringify(entry.path)} is not a file`);
+  const missing = membersNeeded(set, entry).filter((p) => !set.present.has(p));
+  if (missing.length > 0) fail(`${JSON.stringify(entry.path)} needs member(s) ${missing.join(', ')}`);
+  const pps = set.partPlaintextSize;
+  const chunks: Uint8Array[] = [];
+  let from = entry.offset;
+  const to = entry.offset + entry.size;
+  while (from < to) {
+    const g = Math.floor(from / pps);
+    const partEnd = Math.min(to, (g + 1) * pps);
+    chunks.push(setPartReader(set, g).decryptor.range(from - g * pps, partEnd - g * pps));
+    from = partEnd;
+  }
+  const content = concat(...chunks);
+  if (hex(sha256(content)) !== entry.sha256) fail(`${JSON.stringify(entry.path)}: SHA-256 mismatch`);
+  return content;
+}
+
+export interface SetRestore {
+  /** every file whose bytes are on the members present, hash-checked, in index order */
+  files: { entry: IndexEntry; content: Uint8Array }[];
+  /** folders and links (they need no member) */
+  others: IndexEntry[];
+  /** per absent position, the files that need it (a file needing two absent members is under both) */
+  needing: Map<number, IndexEntry[]>;
+  /** files not restored because they need an absent member (each once) */
+  skipped: IndexEntry[];
+}
+
+/** §11.5 step 4: restores (in memory) what the members present hold, and names what each absent member holds. */
+export function restoreSet(set: OpenedSet): SetRestore {
+  const out: SetRestore = { files: [], others: [], needing: new Map(), skipped: [] };
+  for (const e of set.index) {
+    if (e.type !== 'file') {
+      out.others.push(e);
+      continue;
+    }
+    const missing = membersNeeded(set, e).filter((p) => !set.present.has(p));
+    if (missing.length === 0) {
+      out.files.push({ entry: e, content: restoreSetFile(set, e) });
+      continue;
+    }
+    out.skipped.push(e);
+    for (const p of missing) out.needing.set(p, [...(out.needing.get(p) ?? []), e]);
+  }
+  return out;
+}
+
+/**
+ * §11.5 with every member present and a whole-set index: one pass over the set's tar stream, every
+ * part of every member decrypted in position order, the headers compared with the index (§8.4).
+ */
+export function readWholeSet(set: OpenedSet): { tar: Uint8Array; entries: TarEntry[] } {
+  if (set.absent.length > 0) fail(`members ${set.absent.map((m) => m.position).join(', ')} absent`);
+  if (set.unknownEntries !== 0) fail('no index present lists the whole set');
+  const chunks: Uint8Array[] = [];
+  for (const m of set.layout) {
+    const drive = set.present.get(m.position) as UnlockedDrive;
+    chunks.push(decryptPayload(drive).tar);
+  }
+  const tar = concat(...chunks);
+  if (tar.length !== set.totalSize) fail(`the members hold ${tar.length} tar bytes, the set ${set.totalSize}`);
+  return { tar, entries: checkTarAgainstIndex(tar, set.index) };
 }
