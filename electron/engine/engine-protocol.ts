@@ -5,7 +5,8 @@
  * opaque session id.
  */
 import type { CustodyEvent, SignedEvent } from '../../shared/custody/event.js';
-import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../../shared/engine/api.js';
+import type { DriveInfo, NextMemberRequest, OpenResult, Progress, SealedMember, SetAvailability, StartedMember, VerifyReport } from '../../shared/engine/api.js';
+import type { ManifestSet } from '../../shared/format/set.js';
 import type { EraseReport } from '../../shared/engine/erase.js';
 import type { ScelleErrorData } from '../../shared/errors/scelle-error.js';
 import type { InterruptedSeal } from '../interrupted-seals.js';
@@ -22,6 +23,31 @@ export interface SealCall {
   resume?: boolean;
   /** Where the dispatcher reads the station identity (a JSON key file). */
   stationKeyFile: string;
+  /** Seal as a set when the data does not fit on `target` alone (SetSealOptions without its callbacks). */
+  set?: SealSetCall;
+}
+
+/** How a seal may spread over several drives: the main side's choice, the callbacks stay on each side. */
+export interface SealSetCall {
+  /** Members 2, 3, …: targets already attached (mount points), in this order after `target`. */
+  more: string[];
+  /** When the targets given are full, ask the host for the next drive (SealHooks.nextTarget). */
+  waitForDrives: boolean;
+  /** Plan each member to hold at most this many bytes. */
+  memberBytes?: number;
+}
+
+/** What a running set seal tells the host, and the one thing it asks (the next drive's folder). */
+export type SetJobEvent = { type: 'next'; request: NextMemberRequest } | { type: 'started'; member: StartedMember } | { type: 'sealed'; member: SealedMember };
+
+/**
+ * The hooks of one job, on the side that called it: a set seal asks `nextTarget` for the next
+ * drive's folder (rejecting stops the seal) and reports each member started and sealed.
+ */
+export interface SealHooks {
+  nextTarget?(request: NextMemberRequest): Promise<string>;
+  onMemberStarted?(member: StartedMember): void;
+  onMemberSealed?(member: SealedMember): void;
 }
 
 /** The result of a seal, as returned to the main side (the unlock code exactly once). */
@@ -35,6 +61,16 @@ export interface SealOutcome {
   parts: number;
   /** base64 public key of the drive's customer custody key (for the `sealed` event). */
   customerPublicKey: string;
+  /** A set: every member (the outcome's drive is member 1) and the targets it did not need. */
+  set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
+}
+
+/** The members of a set found among the drive folders given, without any key. */
+export interface SetMembersView {
+  /** The drive picked: its set (from its manifest), or null when it was sealed alone. */
+  set: ManifestSet | null;
+  /** Every member by position: its drive id and, when one of the folders given is it, that folder. */
+  members: { position: number; driveId: string; driveDir: string | null }[];
 }
 
 /** One index entry as the desktop shows it: no offset, hash or mode; folders with their totals. */
@@ -64,7 +100,11 @@ export type EngineCall =
   | { op: 'verify'; jobId: string; args: { driveDir: string; sessionId?: string } }
   | { op: 'customerAuthor'; args: { sessionId: string } }
   | { op: 'customerSign'; args: { sessionId: string; event: CustodyEvent } }
-  | { op: 'unlock'; args: { driveDir: string; code: string } }
+  | { op: 'unlock'; args: { driveDir: string; code: string; members?: string[] } }
+  /** The set of `driveDir` (keyless) and which of `candidates` (other drive folders attached) are its members. */
+  | { op: 'setMembers'; args: { driveDir: string; candidates: string[] } }
+  /** For an unlocked set: what the members present hold and what waits for the absent ones (one pass over the index, in slices). */
+  | { op: 'availability'; args: { sessionId: string } }
   | { op: 'lock'; args: { sessionId: string } }
   | { op: 'browse'; args: { sessionId: string; folder: string; start: number; limit: number } }
   | { op: 'search'; args: { sessionId: string; query: string; limit: number } }
@@ -82,6 +122,9 @@ export interface EngineAnswers {
   inspect: DriveInfo;
   verify: Omit<VerifyReport, 'customerKey'>;
   unlock: { sessionId: string; driveId: string };
+  setMembers: SetMembersView;
+  /** null for a drive sealed alone. */
+  availability: SetAvailability | null;
   customerAuthor: { driveId: string; authorId: string; publicKey: string; manifestSha256: string };
   customerSign: SignedEvent;
   lock: { locked: boolean };
@@ -103,6 +146,9 @@ export type HostMessage =
   | { kind: 'init'; pinnedRoots: string[]; engineUrl?: string }
   | { kind: 'call'; callId: number; call: EngineCall }
   | { kind: 'cancel'; jobId: string }
+  /** The answer to a job's `next` request: the next drive's folder, or why there is none (e.g. E_CANCELLED). */
+  | { kind: 'nextTarget'; jobId: string; target: string }
+  | { kind: 'nextTarget'; jobId: string; error: EngineErrorDto }
   /** Before the worker ends: stop every job and close every session (indexes closed, keys wiped). */
   | { kind: 'close' };
 /** Messages engine → host. */
@@ -110,4 +156,5 @@ export type WorkerMessage =
   | { kind: 'result'; callId: number; value: unknown }
   | { kind: 'error'; callId: number; error: EngineErrorDto }
   | { kind: 'progress'; jobId: string; progress: Progress }
+  | { kind: 'set'; jobId: string; event: SetJobEvent }
   | { kind: 'closed' };

@@ -25,8 +25,9 @@ export function documentHandlers(ctx: HandlerContext): ChannelHandlers<'slip.sav
         carrierName: carrierName(v.carrier.id as CarrierId, req.language),
         trackingNumber: v.normalized,
         language: req.language,
+        ...(req.set ? { set: req.set } : {}),
       });
-      const path = await deps.dialogs.saveFile(`bordereau-${req.driveId}.pdf`, 'pdf');
+      const path = await deps.dialogs.saveFile(req.set ? `bordereau-${req.driveId}-${req.set.position}-${req.set.members}.pdf` : `bordereau-${req.driveId}.pdf`, 'pdf');
       if (path) await deps.writeFile(path, bytes);
       return { path };
     },

@@ -326,6 +326,7 @@ export async function sealSet(
           throw targetError(e, m.driveDir);
         }
         fsyncDir(target);
+        setOpts.onMemberStarted?.({ setId, position: m.position, members: members.length, driveId: m.driveId, target });
         return createPayloadSink(
           { driveDir: m.driveDir, driveId: m.driveId, dataKey, partPlaintextSize: partSize, startOffset: 0, totalSize: m.tarEnd - m.tarStart },
           (p) => m.parts.push(p),
