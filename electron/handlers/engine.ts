@@ -70,9 +70,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
               partPlaintextSize,
               stationKeyFile: deps.stationKeyFile,
               ...(req.resume ? { resume: true } : {}),
-              ...(req.set
-                ? { set: { more: more.map((d) => d.mountpoint), waitForDrives: req.set.waitForDrives, ...(memberBytes !== undefined ? { memberBytes } : {}) } }
-                : {}),
+              ...(req.set ? { set: { more: more.map((d) => d.mountpoint), waitForDrives: req.set.waitForDrives, ...(memberBytes !== undefined ? { memberBytes } : {}) } } : {}),
             },
           },
           hooks,
@@ -82,7 +80,9 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       }
       const { customerPublicKey: _pk, set, ...answer } = r;
       // Each member is a drive with its own custody chain: its own `sealed` event (as the CLI records them).
-      const drives = set ? set.members.map((m) => ({ ...r, driveId: m.driveId, driveDir: m.driveDir, manifestSha256: m.manifestSha256, customerPublicKey: m.customerPublicKey, parts: m.parts })) : [r];
+      const drives = set
+        ? set.members.map((m) => ({ ...r, driveId: m.driveId, driveDir: m.driveDir, manifestSha256: m.manifestSha256, customerPublicKey: m.customerPublicKey, parts: m.parts }))
+        : [r];
       for (const d of drives) {
         grants.grant(d.driveDir);
         await recordSealed(ctx, d).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
@@ -93,7 +93,14 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
         ...answer,
         set: {
           id: set.id,
-          members: set.members.map((m) => ({ position: m.position, driveId: m.driveId, driveDir: m.driveDir, volumeId: volumeOf(m.target), parts: m.parts, indexComplete: m.indexComplete })),
+          members: set.members.map((m) => ({
+            position: m.position,
+            driveId: m.driveId,
+            driveDir: m.driveDir,
+            volumeId: volumeOf(m.target),
+            parts: m.parts,
+            indexComplete: m.indexComplete,
+          })),
         },
       };
     },

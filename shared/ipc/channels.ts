@@ -184,7 +184,14 @@ export const invokeChannels = {
   },
   'engine.unlock': {
     /** `members`: the other members of the drive's set attached (from engine.setMembers), unlocked with it. */
-    request: z.strictObject({ driveDir: pathSchema, code: z.string().min(1).max(200), members: z.array(pathSchema).max(MAX_SET_MEMBERS - 1).optional() }),
+    request: z.strictObject({
+      driveDir: pathSchema,
+      code: z.string().min(1).max(200),
+      members: z
+        .array(pathSchema)
+        .max(MAX_SET_MEMBERS - 1)
+        .optional(),
+    }),
     response: z.object({ sessionId: sessionIdSchema, driveId: driveIdSchema }),
   },
   'engine.lock': { request: z.strictObject({ sessionId: sessionIdSchema }), response: z.object({ locked: z.boolean() }) },

@@ -245,7 +245,9 @@ const position = z.number().int().min(1).max(MAX_SET_MEMBERS);
 const memberCount = z.number().int().min(2).max(MAX_SET_MEMBERS);
 
 /** A drive's place in a sealed set: the set id, its position and how many members the set has (public: from the manifest). */
-export const setPlaceSchema = z.strictObject({ id: driveIdSchema, position, members: memberCount }).refine((s) => s.position <= s.members, { path: ['position'], message: 'exceeds members' });
+export const setPlaceSchema = z
+  .strictObject({ id: driveIdSchema, position, members: memberCount })
+  .refine((s) => s.position <= s.members, { path: ['position'], message: 'exceeds members' });
 /** A drive's place in a sealed set. */
 export type SetPlaceDto = z.infer<typeof setPlaceSchema>;
 
