@@ -21,6 +21,7 @@ import { createBrowserStore, isPartial, openRequestOf } from '../restore/browser
 import { RestoreBrowser } from '../restore/RestoreBrowser.js';
 import { createClientFlow } from './client/client-flow.js';
 import { DriveTrustNotice } from './DriveTrustNotice.js';
+import { SetAvailabilityNotice, SetMembersList, SetRestoredNotice } from './client/SetMembers.js';
 import { useApp } from '../store.js';
 
 type CodeStatus = ResponseOf<'engine.checkUnlockCode'>;
@@ -64,6 +65,10 @@ export function Client() {
   const [dest, setDest] = useState<string | null>(null);
   const restore = useJob<ResponseOf<'engine.open'>>();
   const [eraseOk, setEraseOk] = useState(false);
+  /** The picked drive's set and which members are attached (keyless), or null. */
+  const [members, setMembers] = useState<ResponseOf<'engine.setMembers'> | null>(null);
+  /** What the members unlocked can restore now, for a set. */
+  const [availability, setAvailability] = useState<ResponseOf<'engine.availability'>['set']>(null);
   const [guardError, setError] = useState<UiError | null>(null);
   const error = guardError ?? flowError;
 
@@ -92,6 +97,36 @@ export function Client() {
     },
     [flow, browser],
   );
+
+  // The set of the drive picked, and its members among the drives attached (again as drives come and go).
+  useEffect(() => {
+    setMembers(null);
+    if (!driveDir || !info) return;
+    let live = true;
+    void api()
+      .engine.setMembers({ driveDir })
+      .then((r) => {
+        if (live && r.ok) setMembers(r.value);
+      });
+    return () => {
+      live = false;
+    };
+  }, [driveDir, info, drives]);
+
+  // Once a member of a set is unlocked: what can be restored now.
+  useEffect(() => {
+    setAvailability(null);
+    if (!sessionId || !members?.set) return;
+    let live = true;
+    void api()
+      .engine.availability({ sessionId })
+      .then((r) => {
+        if (live && r.ok) setAvailability(r.value.set);
+      });
+    return () => {
+      live = false;
+    };
+  }, [sessionId, members?.set]);
 
   const runMedia = media.run;
   const pick = useCallback(
@@ -124,7 +159,8 @@ export function Client() {
 
   const unlock = () =>
     guard(async () => {
-      const id = await flow.getState().unlock(code);
+      const present = (members?.members ?? []).flatMap((m) => (m.driveDir ? [m.driveDir] : []));
+      const id = await flow.getState().unlock(code, present);
       if (!id) return;
       setCode('');
       await browser.getState().start(id);
@@ -202,6 +238,7 @@ export function Client() {
             <DriveTrustNotice info={info} />
           </div>
         )}
+        {members?.set && <SetMembersList view={members} />}
         {media.result &&
           (intact ? (
             <Notice kind="success" testId="integrity-ok">
@@ -263,6 +300,7 @@ export function Client() {
       </Section>
 
       <Section title={t('client.step.browse')} disabled={!sessionId}>
+        {sessionId && availability && <SetAvailabilityNotice set={availability} />}
         {sessionId && <RestoreBrowser store={browser} />}
       </Section>
 
@@ -284,6 +322,7 @@ export function Client() {
                 {tc('client.restored', restore.result.files, { bytes: formatBytes(restore.result.bytes, lang) })}
               </Notice>
             )}
+            {restore.result?.set && <SetRestoredNotice set={restore.result.set} />}
           </>
         )}
       </Section>
@@ -298,7 +337,10 @@ export function Client() {
               const done = restore.result!;
               await flow
                 .getState()
-                .confirmReceipt({ ok: intact, problems: media.result?.problems.length ?? 0 }, { files: done.files, bytes: done.bytes, partial: restoredPartial.current });
+                .confirmReceipt(
+                  { ok: intact, problems: media.result?.problems.length ?? 0 },
+                  { files: done.files, bytes: done.bytes, partial: restoredPartial.current || !!done.set?.absent.some((a) => a.files > 0) || (done.set?.notListed ?? 0) > 0 },
+                );
             })
           }
         >

@@ -64,6 +64,8 @@ export const driveCheckProblemSchema = z.object({
   code: z.enum(['E_TARGET_TOO_SMALL', 'E_TARGET_READ_ONLY', 'E_TARGET_NOT_FOUND', 'W_FS_PART_LIMIT', 'W_FS_UNKNOWN']),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
+/** A problem of a drive check. */
+export type DriveCheckProblemDto = z.infer<typeof driveCheckProblemSchema>;
 
 /** Keyless facts about a sealed drive (from the manifest and its signature). */
 export const driveInfoSchema = z.object({

@@ -44,8 +44,11 @@ export interface ClientFlowState {
   error: UiError | null;
   /** Locks the open session (if any) and inspects `dir`; answers the drive's info, or null on failure (then `error` says why). */
   pick(dir: string): Promise<DriveInfoDto | null>;
-  /** Unlocks the picked drive with `code`; answers the session id, or null on failure (a wrong code sets `error`). */
-  unlock(code: string): Promise<string | null>;
+  /**
+   * Unlocks the picked drive with `code` (and `members`, the other members of its set attached,
+   * unlocked with it); answers the session id, or null on failure (a wrong code sets `error`).
+   */
+  unlock(code: string, members?: readonly string[]): Promise<string | null>;
   /** Records `received` (media check) then `opened` (restore) signed with the session's key. Needs the unlocked drive. */
   confirmReceipt(media: { ok: boolean; problems: number }, restored: RestoreSummary): Promise<void>;
   /** Erases the picked drive, while unlocked so the customer's key signs the record, then locks the session. */
@@ -86,12 +89,13 @@ export function createClientFlow(deps: ClientFlowDeps): ClientFlowStore {
           return null;
         }
       },
-      unlock: async (code) => {
+      unlock: async (code, members = []) => {
         const { driveDir } = get();
         if (!driveDir || get().unlocking) return null;
         set({ unlocking: true, error: null });
         try {
-          const { sessionId } = await deps.unlock({ driveDir, code });
+          const others = members.filter((m) => m !== driveDir);
+          const { sessionId } = await deps.unlock({ driveDir, code, ...(others.length > 0 ? { members: others } : {}) });
           if (get().driveDir !== driveDir) {
             lockQuietly(sessionId);
             return null;
