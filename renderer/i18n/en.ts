@@ -534,4 +534,7 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'client.set.more#other': 'and {count} more',
   'client.set.notListed#one': '{count} entry of the set is listed by no attached drive: attach the last drive of the set to see and restore it.',
   'client.set.notListed#other': '{count} entries of the set are listed by no attached drive: attach the last drive of the set to see and restore them.',
+  'set.incomplete#one': 'The set was not sealed to the end: {count} drive already sealed belongs to an incomplete set. Erase it (crypto-erase) before reusing it; do not ship it.',
+  'set.incomplete#other':
+    'The set was not sealed to the end: {count} drives already sealed belong to an incomplete set. Erase them (crypto-erase) before reusing them; do not ship them.',
 };

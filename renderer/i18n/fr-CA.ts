@@ -563,6 +563,12 @@ export const frCA = {
     '{count} d’éléments de l’ensemble ne sont décrits par aucun disque branché : branchez le dernier disque de l’ensemble pour les voir et les restaurer.',
   'client.set.notListed#other':
     '{count} éléments de l’ensemble ne sont décrits par aucun disque branché : branchez le dernier disque de l’ensemble pour les voir et les restaurer.',
+  'set.incomplete#one':
+    'Le scellement de l’ensemble n’est pas allé au bout : {count} disque déjà scellé appartient à un ensemble incomplet. Effacez-le (crypto-effacement) avant de le réutiliser; ne l’expédiez pas.',
+  'set.incomplete#many':
+    'Le scellement de l’ensemble n’est pas allé au bout : {count} de disques déjà scellés appartiennent à un ensemble incomplet. Effacez-les (crypto-effacement) avant de les réutiliser; ne les expédiez pas.',
+  'set.incomplete#other':
+    'Le scellement de l’ensemble n’est pas allé au bout : {count} disques déjà scellés appartiennent à un ensemble incomplet. Effacez-les (crypto-effacement) avant de les réutiliser; ne les expédiez pas.',
 } as const;
 
 /** A message key. */

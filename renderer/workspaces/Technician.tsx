@@ -22,7 +22,7 @@ import { createSealForm, customerKeyOk, recipientsOf, sealReady } from './seal/s
 import { NextDrivePrompt } from './seal/NextDrivePrompt.js';
 import { SetSealOptions, type SetChoice } from './seal/SetSealOptions.js';
 import { SetSealProgress } from './seal/SetSealProgress.js';
-import { otherMemberDrives, setOffered, volumesInUse } from './seal/set-seal-view.js';
+import { membersSealed, otherMemberDrives, setOffered, volumesInUse } from './seal/set-seal-view.js';
 import { useSetSeal } from './seal/use-set-seal.js';
 
 type Check = ResponseOf<'drives.check'>;
@@ -253,7 +253,7 @@ export function Technician() {
           ))}
           {check?.ok && check.problems.length === 0 && <p className="good">{t('tech.driveOk')}</p>}
         </div>
-        {offerSet && <SetSealOptions choice={setChoice} others={otherMemberDrives(drives, driveId)} onChange={setSetChoice} />}
+        {offerSet && <SetSealOptions choice={setChoice} others={otherMemberDrives(drives, driveId)} onChange={setSetChoice} disabled={sealJob.running} />}
       </Section>
 
       <Section title={t('tech.step.recipients')}>
@@ -316,6 +316,18 @@ export function Technician() {
           />
         )}
         {!sealJob.running && sealed && sealJob.progress && <ProgressPanel progress={sealJob.progress} label={t('tech.step.seal')} />}
+        {sealJob.error && !sealJob.running && membersSealed(setSeal.view) > 0 && (
+          <div className="notice notice-warning" role="status" data-testid="set-incomplete">
+            <p>{tc('set.incomplete', membersSealed(setSeal.view))}</p>
+            <ul className="plain">
+              {setSeal.view.members
+                .filter((m) => m.state === 'sealed')
+                .map((m) => (
+                  <li key={m.position}>{t('set.member.sealed', { position: m.position, members: setSeal.view.members.length, driveId: m.driveId ?? '—' })}</li>
+                ))}
+            </ul>
+          </div>
+        )}
         {sealJob.error?.code === 'E_CANCELLED' ? (
           <Notice kind="warning" testId="seal-cancelled">
             {t('progress.cancelled')}

@@ -107,7 +107,10 @@ test('Technician: seals a set, asking for the next drive, refusing one too small
   expect((await harness.world.custody.journal()).pending()).toEqual([]);
 });
 
-test('Technician: the next-drive step in English, refusing a drive already in the set, then cancelling the seal', async ({ app: page, harness }) => {
+test('Technician: the next-drive step in English (the drive holding member 1 cannot be chosen, one too small is refused), then cancelling the seal, which names the member left in an incomplete set', async ({
+  app: page,
+  harness,
+}) => {
   await switchLanguage(page, 'en');
   await startSetSeal(page, harness, 'en');
   const prompt = page.getByRole('dialog', { name: 'Attach drive 2 of 3' });
@@ -129,6 +132,9 @@ test('Technician: the next-drive step in English, refusing a drive already in th
   await prompt.getByRole('button', { name: 'Cancel the seal' }).click();
   await expect(page.getByTestId('seal-cancelled')).toContainText('Operation cancelled');
   await expect(page.getByRole('dialog')).toHaveCount(0);
+  // Drive 1 was sealed before the question: it belongs to an incomplete set, and the technician is told.
+  await expect(page.getByTestId('set-incomplete')).toContainText('1 drive already sealed belongs to an incomplete set');
+  await expect(page.getByTestId('set-incomplete')).toContainText(/Drive 1 \/ 3 \([0-9A-Z]{16}\): sealed/);
   await expect(page.getByTestId('unlock-code')).toHaveCount(0);
 });
 

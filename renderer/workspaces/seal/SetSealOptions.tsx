@@ -15,12 +15,22 @@ export interface SetChoice {
   waitForDrives: boolean;
 }
 
-/** The options; `others` are the attached drives besides the first. */
-export function SetSealOptions({ choice, others, onChange }: { choice: SetChoice; others: DriveSummaryDto[]; onChange: (c: SetChoice) => void }) {
+/** The options; `others` are the attached drives besides the first; `disabled` while a seal runs. */
+export function SetSealOptions({
+  choice,
+  others,
+  onChange,
+  disabled = false,
+}: {
+  choice: SetChoice;
+  others: DriveSummaryDto[];
+  onChange: (c: SetChoice) => void;
+  disabled?: boolean;
+}) {
   const t = useT();
   const lang = useApp((s) => s.language);
   return (
-    <fieldset className="set-options" data-testid="set-options">
+    <fieldset className="set-options" data-testid="set-options" disabled={disabled}>
       <legend>{t('set.offer.legend')}</legend>
       <p className="help">{t('set.offer.help')}</p>
       <label className="choice">
