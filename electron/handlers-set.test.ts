@@ -151,6 +151,14 @@ describe('IPC handlers: a set sealed with the next drive asked of the Technician
       set: { id: sealed.set!.id, position: 2, members: 3 },
     });
     expect(slip.path).toMatch(new RegExp(`bordereau-${sealed.set!.members[1]!.driveId}-2-3\\.pdf$`));
+    // Reprinted from the dashboard (no set in the request): the attached member's manifest names its place.
+    const reprint = await value<{ path: string }>('slip.savePdf', {
+      driveId: sealed.set!.members[2]!.driveId,
+      carrier: 'purolator',
+      trackingNumber: '520127751300',
+      language: 'en',
+    });
+    expect(reprint.path).toMatch(new RegExp(`bordereau-${sealed.set!.members[2]!.driveId}-3-3\\.pdf$`));
   }, 120_000);
 
   it('stops cleanly when cancelled while waiting for the next drive: E_CANCELLED, the question is gone, no unfinished member left', async () => {
