@@ -529,7 +529,7 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'client.set.now.all': 'Everything: no file waits for a missing drive.',
   'client.set.now.waits': '{files} ({bytes}) wait for drive {position} ({driveId}):',
   'client.set.restored.waits': 'Not restored: {files} ({bytes}) wait for drive {position} ({driveId}):',
-  'client.set.restored.later': 'Attach the missing drives, then restore again to get the rest.',
+  'client.set.restored.later': 'Attach the missing drives, then restore again choosing only these files (or into another folder) to get the rest.',
   'client.set.more#one': 'and {count} more',
   'client.set.more#other': 'and {count} more',
   'client.set.notListed#one': '{count} entry of the set is listed by no attached drive: attach the last drive of the set to see and restore it.',

@@ -554,7 +554,7 @@ export const frCA = {
   'client.set.now.all': 'Tout : aucun fichier n’attend un disque manquant.',
   'client.set.now.waits': '{files} ({bytes}) attendent le disque {position} ({driveId}) :',
   'client.set.restored.waits': 'Non restaurés : {files} ({bytes}) attendent le disque {position} ({driveId}) :',
-  'client.set.restored.later': 'Branchez les disques manquants, puis restaurez de nouveau pour obtenir le reste.',
+  'client.set.restored.later': 'Branchez les disques manquants, puis restaurez de nouveau en choisissant seulement ces fichiers (ou dans un autre dossier) pour obtenir le reste.',
   'client.set.more#one': 'et {count} autre',
   'client.set.more#many': 'et {count} d’autres',
   'client.set.more#other': 'et {count} autres',

@@ -3,7 +3,7 @@
  * it needs, why the drive offered last was refused, the attached drives to choose from (those
  * already holding a member of this set cannot be chosen), and Cancel, which stops the seal.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { DriveSummaryDto } from '../../../shared/ipc/index.js';
 import { formatBytes } from '../../format.js';
 import { hasMessage } from '../../i18n/index.js';
@@ -33,6 +33,9 @@ export function NextDrivePrompt({
   const lang = useApp((s) => s.language);
   const titleId = useId();
   const [picked, setPicked] = useState<string | null>(null);
+  // The seal waits on the technician: bring the question to them (keyboard and screen readers) once.
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
   const r = next.refused;
   const refusal =
     r &&
@@ -40,7 +43,7 @@ export function NextDrivePrompt({
       ? t(`set.refused.${r.code}` as 'set.refused.E_USAGE', { needed: formatBytes(r.needed ?? 0, lang), free: formatBytes(r.free ?? 0, lang) })
       : t(hasMessage(`err.${r.code}`) ? (`err.${r.code}` as 'err.E_INTERNAL') : 'err.E_INTERNAL'));
   return (
-    <div className="next-drive" role="dialog" aria-labelledby={titleId} data-testid="next-drive">
+    <div className="next-drive" role="dialog" aria-labelledby={titleId} data-testid="next-drive" ref={ref} tabIndex={-1}>
       <h3 id={titleId}>{t('set.next.title', { position: next.position, members: next.members })}</h3>
       <p data-testid="next-drive-need">{t('set.next.need', { driveId: next.driveId, bytes: formatBytes(next.bytesNeeded, lang) })}</p>
       {refusal && (
