@@ -6,12 +6,15 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import QRCode from 'qrcode';
 import type { CustodyTimelineDto, Language } from '../shared/ipc/index.js';
-import type { DocumentPort } from './ports.js';
+import type { DocumentPort, SlipSetPlace } from './ports.js';
 
 const T = {
   'fr-CA': {
     slip: 'Bordereau d’expédition — disque scellé',
     drive: 'Disque',
+    set: 'Ensemble scellé',
+    member: (p: number, n: number) => `Disque ${p} / ${n}`,
+    setNote: (n: number) => `Ce disque fait partie d’un ensemble de ${n} disques : chacun a son bordereau. Le client a besoin de tous les disques pour tout restaurer.`,
     carrier: 'Transporteur',
     tracking: 'Numéro de suivi',
     slipNote: 'Les données sont chiffrées. Le code de déverrouillage est transmis séparément, jamais avec le disque.',
@@ -31,6 +34,9 @@ const T = {
   en: {
     slip: 'Packing slip — sealed drive',
     drive: 'Drive',
+    set: 'Sealed set',
+    member: (p: number, n: number) => `Drive ${p} / ${n}`,
+    setNote: (n: number) => `This drive is one of a set of ${n} drives, each with its own slip. The customer needs every drive to restore everything.`,
     carrier: 'Carrier',
     tracking: 'Tracking number',
     slipNote: 'The data is encrypted. The unlock code is sent separately, never with the drive.',
@@ -49,9 +55,10 @@ const T = {
   },
 } as const;
 
-/** The text encoded in the slip's QR code. */
-export function slipQrText(driveId: string, trackingNumber: string): string {
-  return `SCELLE/1;drive=${driveId};tracking=${trackingNumber}`;
+/** The text encoded in the slip's QR code; a member of a set adds the set id and its position (`member=2/3`). */
+export function slipQrText(driveId: string, trackingNumber: string, set?: SlipSetPlace): string {
+  const place = set ? `;set=${set.id};member=${set.position}/${set.members}` : '';
+  return `SCELLE/1;drive=${driveId}${place};tracking=${trackingNumber}`;
 }
 
 function drawQr(page: PDFPage, text: string, x: number, y: number, size: number): void {
@@ -65,11 +72,14 @@ function drawQr(page: PDFPage, text: string, x: number, y: number, size: number)
   }
 }
 
-/** Packing slip PDF (Letter size). */
-export async function renderPackingSlip(input: { driveId: string; carrierName: string; trackingNumber: string; language: Language }): Promise<Uint8Array> {
+/**
+ * Packing slip PDF (Letter size): the drive id, carrier, tracking number and QR code; a member of
+ * a set also names the set and its position ("2 / 3"). Nothing about the customer's data.
+ */
+export async function renderPackingSlip(input: { driveId: string; carrierName: string; trackingNumber: string; language: Language; set?: SlipSetPlace }): Promise<Uint8Array> {
   const t = T[input.language];
   const doc = await PDFDocument.create();
-  doc.setTitle(`${t.slip} ${input.driveId}`);
+  doc.setTitle(input.set ? `${t.slip} ${input.driveId} (${t.member(input.set.position, input.set.members)})` : `${t.slip} ${input.driveId}`);
   doc.setProducer('Scellé');
   doc.setCreator('Scellé');
   const font = await doc.embedFont(StandardFonts.Helvetica);
@@ -81,12 +91,14 @@ export async function renderPackingSlip(input: { driveId: string; carrierName: s
     [t.carrier, input.carrierName],
     [t.tracking, input.trackingNumber],
   ];
+  if (input.set) rows.push([t.set, input.set.id], ['', t.member(input.set.position, input.set.members)]);
   rows.forEach(([k, v], i) => {
     page.drawText(k, { x: 54, y: 670 - i * 34, size: 12, font });
     page.drawText(v, { x: 200, y: 670 - i * 34, size: 16, font: bold });
   });
-  drawQr(page, slipQrText(input.driveId, input.trackingNumber), 54, 300, 240);
+  drawQr(page, slipQrText(input.driveId, input.trackingNumber, input.set), 54, 300, 240);
   page.drawText(t.slipNote, { x: 54, y: 260, size: 10, font, maxWidth: 500 });
+  if (input.set) page.drawText(t.setNote(input.set.members), { x: 54, y: 230, size: 10, font, maxWidth: 500 });
   return doc.save();
 }
 

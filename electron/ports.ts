@@ -78,9 +78,17 @@ export interface CustodyPort {
   journal?(): Promise<CustodyStore>;
 }
 
+/** A drive's place in its sealed set, as a packing slip prints it. */
+export interface SlipSetPlace {
+  id: string;
+  position: number;
+  members: number;
+}
+
 /** Renders documents (PDF bytes, CSV text). */
 export interface DocumentPort {
-  packingSlip(input: { driveId: string; carrierName: string; trackingNumber: string; language: Language }): Promise<Uint8Array>;
+  /** `set`: the drive's place in its sealed set, printed as the set id and "2 / 3". */
+  packingSlip(input: { driveId: string; carrierName: string; trackingNumber: string; language: Language; set?: SlipSetPlace }): Promise<Uint8Array>;
   timelinePdf(timeline: CustodyTimelineDto, language: Language): Promise<Uint8Array>;
   timelineCsv(timeline: CustodyTimelineDto): string;
 }

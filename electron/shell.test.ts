@@ -63,6 +63,15 @@ describe('documents', () => {
     expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
     expect(slipQrText('AB12CD34', '1234567890123452')).toBe('SCELLE/1;drive=AB12CD34;tracking=1234567890123452');
   });
+  it('writes one packing slip per member of a set, naming the set and the member’s place (never the data)', async () => {
+    const { PDFDocument } = await import('pdf-lib');
+    const set = { id: 'SET0PLACE0ID0001', position: 2, members: 3 };
+    const fr = await PDFDocument.load(await renderPackingSlip({ driveId: 'AB12CD34', carrierName: 'UPS', trackingNumber: '1Z999AA10123456784', language: 'fr-CA', set }));
+    expect(fr.getTitle()).toBe('Bordereau d’expédition — disque scellé AB12CD34 (Disque 2 / 3)');
+    const en = await PDFDocument.load(await renderPackingSlip({ driveId: 'AB12CD34', carrierName: 'UPS', trackingNumber: '1Z999AA10123456784', language: 'en', set }));
+    expect(en.getTitle()).toBe('Packing slip — sealed drive AB12CD34 (Drive 2 / 3)');
+    expect(slipQrText('AB12CD34', '1Z999AA10123456784', set)).toBe('SCELLE/1;drive=AB12CD34;set=SET0PLACE0ID0001;member=2/3;tracking=1Z999AA10123456784');
+  });
   it('writes timeline reports, CSV safe against formula injection', async () => {
     expect(Buffer.from((await renderTimelinePdf(timeline, 'en')).subarray(0, 4)).toString()).toBe('%PDF');
     const csv = renderTimelineCsv(timeline);

@@ -8,6 +8,8 @@ import { api, asUiError, newJobId, unwrap, type UiError } from './bridge.js';
 
 /** State and controls of one job slot. */
 export interface JobSlot<T> {
+  /** The id of the job running or last run (events of other jobs are not this slot's), or null. */
+  jobId: string | null;
   running: boolean;
   progress: ProgressDto | null;
   result: T | null;
@@ -24,6 +26,7 @@ export function useJob<T>(): JobSlot<T> {
   const [result, setResult] = useState<T | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const jobRef = useRef<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
 
   useEffect(
     () =>
@@ -36,6 +39,7 @@ export function useJob<T>(): JobSlot<T> {
   const run = useCallback(async (start: (jobId: string) => Promise<IpcResult<T>>) => {
     const jobId = newJobId();
     jobRef.current = jobId;
+    setJobId(jobId);
     setRunning(true);
     setError(null);
     setResult(null);
@@ -59,11 +63,12 @@ export function useJob<T>(): JobSlot<T> {
 
   const reset = useCallback(() => {
     jobRef.current = null;
+    setJobId(null);
     setRunning(false);
     setProgress(null);
     setResult(null);
     setError(null);
   }, []);
 
-  return { running, progress, result, error, run, cancel, reset };
+  return { jobId, running, progress, result, error, run, cancel, reset };
 }

@@ -21,12 +21,12 @@ import { randomBytes } from 'node:crypto';
 import { customerIdentityAuthor, customerSignerKind, customerUnwrapKey, type CustomerIdentity, type CustomerSignerKind } from '../../shared/custody/customer-identity.js';
 import { deriveCustomerKey } from '../../shared/custody/customer-key.js';
 import { signEvent } from '../../shared/custody/event.js';
-import type { DriveSecret, IndexEntry, Progress } from '../../shared/engine/api.js';
+import type { DriveSecret, IndexEntry, Progress, SetAvailability, AbsentMemberReport } from '../../shared/engine/api.js';
 import { ScelleError, isScelleError, toErrorData } from '../../shared/errors/scelle-error.js';
 import { countSources } from '../count-sources.js';
 import { findInterruptedSeals } from '../interrupted-seals.js';
-import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealOutcome } from './engine-protocol.js';
-import type { EnginePort, EntryPage, PinnedRoots, UnlockedDrive } from './engine-port.js';
+import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealHooks, SealOutcome, SetMembersView } from './engine-protocol.js';
+import type { EnginePort, EntryPage, PinnedRoots, SetView, UnlockedDrive } from './engine-port.js';
 import { loadStationIdentity } from '../station.js';
 import { createCustomerKeyFile, inspectCustomerKeyFile, loadCustomerKey } from './customer-key-files.js';
 
@@ -36,8 +36,14 @@ interface Session {
   manifestSha256: string;
   /** The data key (the drive's own array while the index is open; a copy once released). */
   dataKey: Uint8Array;
-  /** The open index, or null once released (before an erase). */
+  /** The open index (for a set, the member's whose index lists the most), or null once released (before an erase). */
   drive: UnlockedDrive | null;
+  /** Every drive unlocked with it (the members given, for a set), closed together. */
+  drives: UnlockedDrive[];
+  /** The other members given with the drive (a set), reopened by verify and open. */
+  members: string[];
+  /** The set as the members given show it, or null for a drive sealed alone. */
+  set: SetView | null;
   /** The running name search, stopped by a newer one or by lock. */
   search: AbortController | null;
   /** The customer's own key, when one was given at unlock (wiped by lock). */
@@ -179,14 +185,14 @@ export class EngineDispatcher {
     for (const id of [...this.sessions.keys()]) this.lock(id);
   }
 
-  /** Executes one call. Errors are ScelleErrors (E_CANCELLED when aborted). */
-  async run<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]> {
+  /** Executes one call; `hooks` serve a set seal (the next drive, members started and sealed). Errors are ScelleErrors (E_CANCELLED when aborted). */
+  async run<C extends EngineCall>(call: C, hooks: SealHooks = {}): Promise<EngineAnswers[C['op']]> {
     if (!('jobId' in call)) return (await this.runQuick(call)) as EngineAnswers[C['op']];
     if (this.jobs.has(call.jobId)) throw new ScelleError('E_USAGE', 'a job with this id is already running', { jobId: call.jobId });
     const controller = new AbortController();
     this.jobs.set(call.jobId, controller);
     try {
-      const value = await this.runJob(call, controller.signal);
+      const value = await this.runJob(call, controller.signal, hooks);
       if (controller.signal.aborted) throw new ScelleError('E_CANCELLED', 'the job was cancelled');
       return value as EngineAnswers[C['op']];
     } catch (e) {
@@ -216,7 +222,7 @@ export class EngineDispatcher {
     if (!s) return false;
     this.sessions.delete(id);
     s.search?.abort();
-    if (s.drive) this.closeDrive(s.drive);
+    if (s.drive) this.closeDrives(s);
     s.drive = null;
     s.dataKey.fill(0);
     s.customer?.secretKey.fill(0);
@@ -231,14 +237,15 @@ export class EngineDispatcher {
     s.search?.abort();
     // Keep a copy of the key to sign the erase; closeUnlocked wipes the drive's own.
     s.dataKey = Uint8Array.from(s.drive.dataKey);
-    this.closeDrive(s.drive);
+    this.closeDrives(s);
     s.drive = null;
     return true;
   }
 
-  /** Closes an index with the engine that opened it (loaded by the time a session exists). */
-  private closeDrive(drive: UnlockedDrive): void {
-    this.loaded!.closeUnlocked(drive);
+  /** Closes the session's indexes with the engine that opened them (loaded by the time a session exists). */
+  private closeDrives(s: Session): void {
+    for (const d of s.drives) this.loaded!.closeUnlocked(d);
+    s.drives = [];
   }
 
   private async engineNow(): Promise<EnginePort> {
@@ -256,6 +263,13 @@ export class EngineDispatcher {
         return createCustomerKeyFile(call.args.path);
       case 'customerKeyInspect':
         return inspectCustomerKeyFile(call.args.path);
+      case 'setMembers':
+        return setMembersOf(await this.engineNow(), call.args.driveDir, call.args.candidates, this.pinnedRoots);
+      case 'availability': {
+        const { s, drive } = this.openDrive(call.args.sessionId);
+        if (!s.set) return null;
+        return availabilityInSlices(await this.engineNow(), drive, s.set, this.searchSlice);
+      }
       case 'lock':
         return { locked: this.lock(call.args.sessionId) };
       case 'release':
@@ -310,27 +324,33 @@ export class EngineDispatcher {
   }
 
   /**
-   * Unlocks a drive with the unlock code, or else with the customer key file, and opens a
-   * session that keeps the data key and, when a key file was given, the customer's key.
+   * Unlocks a drive (and the other members of its set given in `members`: unlocked once, checked
+   * whole) with the unlock code, or else with the customer key file, and opens a session that
+   * keeps the data key and, when a key file was given, the customer's key.
    * @throws ScelleError E_USAGE without a code or key file; E_KEY_FILE (the key file);
-   *   E_KEY_WRONG (neither opens the drive); as openIndex otherwise.
+   *   E_KEY_WRONG (neither opens the drive); E_SET_MISMATCH; as unlockDrives otherwise.
    */
-  private async unlock(args: { driveDir: string; code?: string; keyFile?: string }): Promise<EngineAnswers['unlock']> {
+  private async unlock(args: { driveDir: string; code?: string; keyFile?: string; members?: string[] }): Promise<EngineAnswers['unlock']> {
     if (args.code === undefined && args.keyFile === undefined) throw new ScelleError('E_USAGE', 'give the unlock code or a customer key file', {});
     const customer = args.keyFile !== undefined ? await loadCustomerKey(args.keyFile) : null;
     let secret: DriveSecret | null = null;
     try {
       secret = args.code !== undefined ? { kind: 'unlock-code', code: args.code } : { kind: 'x25519', secretKey: customerUnwrapKey(customer!) };
-      const drive = await (await this.engineNow()).openIndex({ driveDir: args.driveDir, secret, pinnedRoots: this.pinnedRoots });
+      const engine = await this.engineNow();
+      const opened = await engine.unlockDrives(engine.loadDrives([args.driveDir, ...(args.members ?? [])], this.pinnedRoots), secret);
+      const picked = opened.drives.find((d) => d.info.driveDir === args.driveDir) ?? opened.drives[0]!;
       const sessionId = `s_${randomBytes(18).toString('base64url')}`;
-      const { info } = drive;
-      const signer = customerSignerKind(drive.manifest.keyslots, customer?.publicKey ?? null);
+      const { info } = picked;
+      const signer = customerSignerKind(picked.manifest.keyslots, customer?.publicKey ?? null);
       this.sessions.set(sessionId, {
         driveDir: info.driveDir,
         driveId: info.driveId,
         manifestSha256: info.manifestSha256,
-        dataKey: drive.dataKey,
-        drive,
+        dataKey: opened.catalogue.dataKey,
+        drive: opened.catalogue,
+        drives: opened.drives,
+        members: opened.drives.filter((d) => d !== picked).map((d) => d.info.driveDir),
+        set: opened.set,
         search: null,
         customer: signer === 'customer-key' ? customer : null,
         signer,
@@ -345,7 +365,7 @@ export class EngineDispatcher {
     }
   }
 
-  private async runJob(call: Extract<EngineCall, { jobId: string }>, signal: AbortSignal): Promise<unknown> {
+  private async runJob(call: Extract<EngineCall, { jobId: string }>, signal: AbortSignal, hooks: SealHooks): Promise<unknown> {
     const onProgress = (p: Progress) => this.onProgress(call.jobId, p);
     switch (call.op) {
       case 'count': {
@@ -377,6 +397,7 @@ export class EngineDispatcher {
           station,
           ...(call.args.partPlaintextSize ? { partPlaintextSize: call.args.partPlaintextSize } : {}),
           ...(call.args.resume ? { resume: true } : {}),
+          ...(call.args.set ? { set: setOptions(call.args.set, hooks, signal) } : {}),
           signal,
           onProgress,
         });
@@ -391,6 +412,7 @@ export class EngineDispatcher {
           customerPublicKey: r.customerPublicKey,
         };
         if (r.unlockCode !== undefined) out.unlockCode = r.unlockCode;
+        if (r.set) out.set = r.set;
         return out;
       }
       case 'verify': {
@@ -408,6 +430,7 @@ export class EngineDispatcher {
           await this.engineNow()
         ).open({
           driveDir: s.driveDir,
+          ...(s.members.length > 0 ? { members: s.members } : {}),
           secret: { kind: 'data-key', key: s.dataKey },
           dest: call.args.dest,
           pinnedRoots: this.pinnedRoots,
@@ -417,8 +440,95 @@ export class EngineDispatcher {
           onProgress,
         });
         r.customerKey.secretKey.fill(0);
-        return { files: r.files, bytes: r.bytes, verified: r.verified };
+        return { files: r.files, bytes: r.bytes, verified: r.verified, ...(r.set ? { set: r.set } : {}) };
       }
     }
   }
+}
+
+/** Paths named per absent member in an availability report, at most (as a restore reports them). */
+export const AVAILABILITY_PATHS = 50;
+
+/**
+ * The engine's set options for a seal: the main side's choice (`SealSetCall`) with this side's
+ * callbacks. The next drive is asked of `hooks.nextTarget`; the question is dropped (E_CANCELLED)
+ * as soon as the job is cancelled, whether or not anyone answers.
+ */
+function setOptions(set: NonNullable<Extract<EngineCall, { op: 'seal' }>['args']['set']>, hooks: SealHooks, signal: AbortSignal) {
+  const ask = hooks.nextTarget;
+  return {
+    more: set.more,
+    ...(set.memberBytes !== undefined ? { memberBytes: set.memberBytes } : {}),
+    ...(set.waitForDrives && ask ? { nextTarget: (request: Parameters<typeof ask>[0]) => untilAborted(ask(request), signal) } : {}),
+    onMemberStarted: (m: Parameters<NonNullable<SealHooks['onMemberStarted']>>[0]) => hooks.onMemberStarted?.(m),
+    onMemberSealed: (m: Parameters<NonNullable<SealHooks['onMemberSealed']>>[0]) => hooks.onMemberSealed?.(m),
+  };
+}
+
+/** `p`, or E_CANCELLED once `signal` aborts (whichever comes first). */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new ScelleError('E_CANCELLED', 'the job was cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ScelleError('E_CANCELLED', 'the job was cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new ScelleError('E_INTERNAL', 'the next drive could not be had'));
+      },
+    );
+  });
+}
+
+/**
+ * The set of the drive at `driveDir` (from its manifest, no key) and which of `candidates` are
+ * its members: a candidate counts when its manifest names the same set and member list at its
+ * position. Candidates that cannot be read (damaged, not a drive) are skipped. Errors as
+ * loadDrive for `driveDir` itself.
+ */
+export function setMembersOf(engine: EnginePort, driveDir: string, candidates: readonly string[], pinnedRoots: PinnedRoots): SetMembersView {
+  const set = engine.loadDrive(driveDir, pinnedRoots).manifest.set ?? null;
+  if (!set) return { set: null, members: [] };
+  const found = new Map<number, string>([[set.position, driveDir]]);
+  for (const c of candidates) {
+    if (c === driveDir) continue;
+    let s;
+    try {
+      s = engine.loadDrive(c, pinnedRoots).manifest.set;
+    } catch {
+      continue;
+    }
+    if (!s || s.id !== set.id || s.members !== set.members || s.driveIds[s.position - 1] !== set.driveIds[s.position - 1] || found.has(s.position)) continue;
+    if (!s.driveIds.every((d, i) => d === set.driveIds[i])) continue;
+    found.set(s.position, c);
+  }
+  return { set, members: set.driveIds.map((driveId, i) => ({ position: i + 1, driveId, driveDir: found.get(i + 1) ?? null })) };
+}
+
+/**
+ * What an unlocked set's members present can restore: each absent member with the files (and
+ * bytes) that need it and the first of them, and the entries no member present lists. One pass
+ * over the index, a turn of the event loop every `slice` entries.
+ */
+export async function availabilityInSlices(engine: EnginePort, drive: UnlockedDrive, set: SetView, slice = SEARCH_SLICE): Promise<SetAvailability> {
+  const tally = new Map<number, AbsentMemberReport>(set.absent.map((a) => [a.position, { ...a, files: 0, bytes: 0, paths: [] }]));
+  if (tally.size > 0) {
+    let n = 0;
+    for (const e of drive.index.entries()) {
+      if (e.type === 'file') {
+        for (const a of engine.absentMembersFor(set, e)) {
+          const t = tally.get(a.position)!;
+          t.files++;
+          t.bytes += e.size;
+          if (t.paths.length < AVAILABILITY_PATHS) t.paths.push(e.path);
+        }
+      }
+      if (++n % slice === 0) await nextTurn();
+    }
+  }
+  return { id: set.id, members: set.members, present: set.present, absent: [...tally.values()], notListed: set.totals.entries - set.listed };
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineChannelEvents, EngineChannelFactory } from './engine-channel.js';
 import { SupervisedEngineHost, type EngineRestartReason } from './engine-host.js';
 import type { HostMessage, WorkerMessage } from './engine-protocol.js';
+import { ScelleError } from '../../shared/errors/scelle-error.js';
 
 /** One scripted engine: records what the host sends; the test answers for it. */
 class ScriptedEngine {
@@ -176,5 +177,51 @@ describe('SupervisedEngineHost', () => {
     await host.close();
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(engines[0]!.killed).toBe(true);
+  });
+
+  it("hands a set seal's events to the call's hooks and posts the answer to its next-drive question (an error when they refuse, or when there are none)", async () => {
+    const { engines, factory } = scripted();
+    const host = new SupervisedEngineHost(factory, () => undefined);
+    const started: number[] = [];
+    const asked: number[] = [];
+    const args = { sources: ['/s'], target: '/a', unlockCode: true, x25519: [], stationKeyFile: '/k', set: { more: [], waitForDrives: true } };
+    const job = host.call(
+      { op: 'seal', jobId: 'job-set-0001', args },
+      {
+        onMemberStarted: (m) => started.push(m.position),
+        nextTarget: async (r) => {
+          asked.push(r.position);
+          if (r.refused) throw new ScelleError('E_CANCELLED', 'no drive');
+          return '/b';
+        },
+      },
+    );
+    const e = engines[0]!;
+    const request = { setId: 'SET1', position: 2, members: 2, driveId: 'D2', bytesNeeded: 10, refused: null };
+    e.send({ kind: 'set', jobId: 'job-set-0001', event: { type: 'started', member: { setId: 'SET1', position: 1, members: 2, driveId: 'D1', target: '/a' } } });
+    e.send({ kind: 'set', jobId: 'job-set-0001', event: { type: 'next', request } });
+    // Another job's question is not this call's.
+    e.send({ kind: 'set', jobId: 'job-other-01', event: { type: 'next', request } });
+    await tick();
+    expect(started).toEqual([1]);
+    expect(e.posted.filter((m) => m.kind === 'nextTarget')).toEqual([{ kind: 'nextTarget', jobId: 'job-set-0001', target: '/b' }]);
+    e.send({ kind: 'set', jobId: 'job-set-0001', event: { type: 'next', request: { ...request, refused: { code: 'E_TARGET_TOO_SMALL', message: 'x', details: {} } } } });
+    await tick();
+    expect(e.posted.filter((m) => m.kind === 'nextTarget').at(-1)).toEqual({
+      kind: 'nextTarget',
+      jobId: 'job-set-0001',
+      error: { code: 'E_CANCELLED', message: 'no drive', details: {} },
+    });
+    expect(asked).toEqual([2, 2]);
+    e.send({ kind: 'error', callId: e.lastCallId(), error: { code: 'E_CANCELLED', message: 'no drive', details: {} } });
+    await expect(job).rejects.toMatchObject({ code: 'E_CANCELLED' });
+
+    // A seal called without hooks: the engine's question is answered with an error, never left waiting.
+    const bare = host.call({ op: 'seal', jobId: 'job-set-0002', args });
+    e.send({ kind: 'set', jobId: 'job-set-0002', event: { type: 'next', request } });
+    await tick();
+    expect(e.posted.filter((m) => m.kind === 'nextTarget').at(-1)).toMatchObject({ kind: 'nextTarget', jobId: 'job-set-0002', error: { code: 'E_USAGE' } });
+    e.send({ kind: 'error', callId: e.lastCallId(), error: { code: 'E_USAGE', message: 'x', details: {} } });
+    await expect(bare).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 });

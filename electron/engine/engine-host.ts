@@ -8,7 +8,7 @@ import type { Progress } from '../../shared/engine/api.js';
 import { fromErrorData, ScelleError } from '../../shared/errors/scelle-error.js';
 import { workerThreadChannel, type EngineChannel, type EngineChannelFactory } from './engine-channel.js';
 import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
-import type { EngineAnswers, EngineCall, EngineErrorDto, HostMessage, WorkerMessage } from './engine-protocol.js';
+import type { EngineAnswers, EngineCall, EngineErrorDto, HostMessage, SealHooks, SetJobEvent, WorkerMessage } from './engine-protocol.js';
 import type { EnginePort } from './engine-port.js';
 
 /** Receives progress of running jobs. */
@@ -16,8 +16,8 @@ export type ProgressListener = (jobId: string, progress: Progress) => void;
 
 /** A place where engine calls run. */
 export interface EngineHost {
-  /** Runs a call; rejects with a ScelleError. */
-  call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]>;
+  /** Runs a call; rejects with a ScelleError. `hooks` serve a set seal: the next drive is asked of them, members started and sealed told to them. */
+  call<C extends EngineCall>(call: C, hooks?: SealHooks): Promise<EngineAnswers[C['op']]>;
   /** Asks job `jobId` to stop; resolves to true when it was running. */
   cancel(jobId: string): Promise<boolean>;
   /** Stops the host: stops jobs, closes every session (indexes closed, keys zeroed), ends the engine. */
@@ -35,9 +35,9 @@ export class InProcessEngineHost implements EngineHost {
     this.dispatcher = new EngineDispatcher(engine, onProgress, decodeRoots(pinnedRoots));
   }
 
-  async call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]> {
+  async call<C extends EngineCall>(call: C, hooks: SealHooks = {}): Promise<EngineAnswers[C['op']]> {
     try {
-      return await this.dispatcher.run(call);
+      return await this.dispatcher.run(call, hooks);
     } catch (e) {
       throw fromErrorDto(toErrorDto(e));
     }
@@ -85,6 +85,7 @@ interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   jobId: string | null;
+  hooks: SealHooks;
 }
 
 /** One started engine and the calls it owes answers to. */
@@ -148,11 +149,34 @@ export class SupervisedEngineHost implements EngineHost {
       engine.onClosed?.();
       return;
     }
+    if (m.kind === 'set') {
+      this.setEvent(engine, m.jobId, m.event);
+      return;
+    }
     const p = engine.pending.get(m.callId);
     if (!p) return;
     engine.pending.delete(m.callId);
     if (m.kind === 'result') p.resolve(m.value);
     else p.reject(fromErrorDto(m.error));
+  }
+
+  /** A set seal's event: told to the job's hooks; a `next` request is answered once they resolve (an error when they reject or there are none). */
+  private setEvent(engine: RunningEngine, jobId: string, event: SetJobEvent): void {
+    const p = [...engine.pending.values()].find((x) => x.jobId === jobId);
+    if (!p) return;
+    if (event.type === 'started') p.hooks.onMemberStarted?.(event.member);
+    if (event.type === 'sealed') p.hooks.onMemberSealed?.(event.member);
+    if (event.type !== 'next') return;
+    const ask = p.hooks.nextTarget;
+    const answer = ask ? Promise.resolve().then(() => ask(event.request)) : Promise.reject(new ScelleError('E_USAGE', 'no one can attach the next drive'));
+    answer.then(
+      (target) => {
+        if (!engine.ending && this.running === engine) engine.channel.post({ kind: 'nextTarget', jobId, target } satisfies HostMessage);
+      },
+      (e: unknown) => {
+        if (!engine.ending && this.running === engine) engine.channel.post({ kind: 'nextTarget', jobId, error: toErrorDto(e) } satisfies HostMessage);
+      },
+    );
   }
 
   private ended(engine: RunningEngine, reason: string): void {
@@ -179,11 +203,11 @@ export class SupervisedEngineHost implements EngineHost {
     for (const p of calls) p.reject(error(p));
   }
 
-  call<C extends EngineCall>(call: C): Promise<EngineAnswers[C['op']]> {
+  call<C extends EngineCall>(call: C, hooks: SealHooks = {}): Promise<EngineAnswers[C['op']]> {
     const engine = this.ensure();
     const callId = this.nextId++;
     return new Promise((resolve, reject) => {
-      engine.pending.set(callId, { resolve: resolve as (v: unknown) => void, reject, jobId: 'jobId' in call ? call.jobId : null });
+      engine.pending.set(callId, { resolve: resolve as (v: unknown) => void, reject, jobId: 'jobId' in call ? call.jobId : null, hooks });
       engine.channel.post({ kind: 'call', callId, call } satisfies HostMessage);
     });
   }

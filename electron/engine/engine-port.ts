@@ -4,12 +4,12 @@
  * with it).
  */
 import type * as RealEngine from '../../shared/engine/index.js';
-import type { UnlockedDrive } from '../../shared/engine/index.js';
+import type { AbsentMember, LoadedDrive, OpenedDrives, SetView, UnlockedDrive } from '../../shared/engine/index.js';
 import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../../shared/engine/api.js';
 import type { EraseOptions, EraseReport } from '../../shared/engine/erase.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 
-export type { UnlockedDrive };
+export type { LoadedDrive, OpenedDrives, SetView, UnlockedDrive };
 
 /** Provider root public keys (32-byte Ed25519) that station certificates must chain to. */
 export type PinnedRoots = readonly Uint8Array[];
@@ -45,13 +45,35 @@ export interface EnginePort {
   searchNames(drive: UnlockedDrive, query: string, limit?: number, signal?: AbortSignal): EntryPage;
   /** Crypto-erases a drive folder and verifies the result (shared/engine/erase.ts). */
   eraseDrive(opts: EraseOptions): EraseReport | Promise<EraseReport>;
+  /** Loads a drive without any key (manifest, signature, certificate). */
+  loadDrive(driveDir: string, pinnedRoots: PinnedRoots): LoadedDrive;
+  /** Loads one drive, or the members of one set given (E_SET_MISMATCH otherwise), sorted by position. */
+  loadDrives(paths: readonly string[], pinnedRoots: PinnedRoots): LoadedDrive[];
+  /** Unlocks the drives loaded (one key derivation for a set) and checks the set whole. */
+  unlockDrives(loaded: readonly LoadedDrive[], secret: DriveSecret, signal?: AbortSignal): Promise<OpenedDrives>;
+  /** The absent members holding any of the bytes of an entry's content. */
+  absentMembersFor(set: SetView | null, e: Pick<IndexEntry, 'offset' | 'size'>): AbsentMember[];
 }
 
 // Compile-time check: the real engine satisfies EnginePort.
 type Satisfies<T extends EnginePort> = T;
 export type RealEngineCheck = Satisfies<typeof RealEngine>;
 
-const ENGINE_FUNCTIONS = ['seal', 'inspect', 'verify', 'open', 'openIndex', 'closeUnlocked', 'browseFolder', 'searchNames', 'eraseDrive'] as const;
+const ENGINE_FUNCTIONS = [
+  'seal',
+  'inspect',
+  'verify',
+  'open',
+  'openIndex',
+  'closeUnlocked',
+  'browseFolder',
+  'searchNames',
+  'eraseDrive',
+  'loadDrive',
+  'loadDrives',
+  'unlockDrives',
+  'absentMembersFor',
+] as const;
 
 /** True when `mod` has every function EnginePort requires. */
 export function isEnginePort(mod: unknown): mod is EnginePort {

@@ -6,7 +6,8 @@
  */
 import type { CustomerSignerKind } from '../../shared/custody/customer-identity.js';
 import type { CustodyEvent, SignedEvent } from '../../shared/custody/event.js';
-import type { DriveInfo, OpenResult, Progress, VerifyReport } from '../../shared/engine/api.js';
+import type { DriveInfo, NextMemberRequest, OpenResult, Progress, SealedMember, SetAvailability, StartedMember, VerifyReport } from '../../shared/engine/api.js';
+import type { ManifestSet } from '../../shared/format/set.js';
 import type { EraseReport } from '../../shared/engine/erase.js';
 import type { ScelleErrorData } from '../../shared/errors/scelle-error.js';
 import type { InterruptedSeal } from '../interrupted-seals.js';
@@ -23,6 +24,31 @@ export interface SealCall {
   resume?: boolean;
   /** Where the dispatcher reads the station identity (a JSON key file). */
   stationKeyFile: string;
+  /** Seal as a set when the data does not fit on `target` alone (SetSealOptions without its callbacks). */
+  set?: SealSetCall;
+}
+
+/** How a seal may spread over several drives: the main side's choice, the callbacks stay on each side. */
+export interface SealSetCall {
+  /** Members 2, 3, …: targets already attached (mount points), in this order after `target`. */
+  more: string[];
+  /** When the targets given are full, ask the host for the next drive (SealHooks.nextTarget). */
+  waitForDrives: boolean;
+  /** Plan each member to hold at most this many bytes. */
+  memberBytes?: number;
+}
+
+/** What a running set seal tells the host, and the one thing it asks (the next drive's folder). */
+export type SetJobEvent = { type: 'next'; request: NextMemberRequest } | { type: 'started'; member: StartedMember } | { type: 'sealed'; member: SealedMember };
+
+/**
+ * The hooks of one job, on the side that called it: a set seal asks `nextTarget` for the next
+ * drive's folder (rejecting stops the seal) and reports each member started and sealed.
+ */
+export interface SealHooks {
+  nextTarget?(request: NextMemberRequest): Promise<string>;
+  onMemberStarted?(member: StartedMember): void;
+  onMemberSealed?(member: SealedMember): void;
 }
 
 /** The result of a seal, as returned to the main side (the unlock code exactly once). */
@@ -36,6 +62,16 @@ export interface SealOutcome {
   parts: number;
   /** base64 public key of the drive's customer custody key (for the `sealed` event). */
   customerPublicKey: string;
+  /** A set: every member (the outcome's drive is member 1) and the targets it did not need. */
+  set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
+}
+
+/** The members of a set found among the drive folders given, without any key. */
+export interface SetMembersView {
+  /** The drive picked: its set (from its manifest), or null when it was sealed alone. */
+  set: ManifestSet | null;
+  /** Every member by position: its drive id and, when one of the folders given is it, that folder. */
+  members: { position: number; driveId: string; driveDir: string | null }[];
 }
 
 /** One index entry as the desktop shows it: no offset, hash or mode; folders with their totals. */
@@ -66,15 +102,20 @@ export type EngineCall =
   | { op: 'customerAuthor'; args: { sessionId: string } }
   | { op: 'customerSign'; args: { sessionId: string; event: CustodyEvent } }
   /**
-   * Opens a drive with the unlock code, or with the customer key file `keyFile` (its
-   * `customer-key` keyslot) when no code is given; a key file given with a code signs the
-   * customer's events. The key file is read here, in the engine; its secret never leaves it.
+   * Opens a drive (and the other members of its set given in `members`) with the unlock code, or
+   * with the customer key file `keyFile` (its `customer-key` keyslot) when no code is given; a key
+   * file given with a code signs the customer's events. The key file is read here, in the engine;
+   * its secret never leaves it.
    */
-  | { op: 'unlock'; args: { driveDir: string; code?: string; keyFile?: string } }
+  | { op: 'unlock'; args: { driveDir: string; code?: string; keyFile?: string; members?: string[] } }
   /** Creates a customer key file (0600) at `path` and its public part at `<path>.pub`. */
   | { op: 'customerKeyCreate'; args: { path: string } }
   /** Checks a customer key file (0600, well-formed) and answers its public part. */
   | { op: 'customerKeyInspect'; args: { path: string } }
+  /** The set of `driveDir` (keyless) and which of `candidates` (other drive folders attached) are its members. */
+  | { op: 'setMembers'; args: { driveDir: string; candidates: string[] } }
+  /** For an unlocked set: what the members present hold and what waits for the absent ones (one pass over the index, in slices). */
+  | { op: 'availability'; args: { sessionId: string } }
   | { op: 'lock'; args: { sessionId: string } }
   | { op: 'browse'; args: { sessionId: string; folder: string; start: number; limit: number } }
   | { op: 'search'; args: { sessionId: string; query: string; limit: number } }
@@ -97,6 +138,9 @@ export interface EngineAnswers {
   customerAuthor: { driveId: string; authorId: string; publicKey: string; manifestSha256: string; attestation: 'customer-key' | 'data-key' };
   customerKeyCreate: { publicKey: string; publicKeyFile: string };
   customerKeyInspect: { publicKey: string };
+  setMembers: SetMembersView;
+  /** null for a drive sealed alone. */
+  availability: SetAvailability | null;
   customerSign: SignedEvent;
   lock: { locked: boolean };
   browse: { entries: BrowseEntry[]; more: boolean; totals: DriveTotals };
@@ -117,6 +161,9 @@ export type HostMessage =
   | { kind: 'init'; pinnedRoots: string[]; engineUrl?: string }
   | { kind: 'call'; callId: number; call: EngineCall }
   | { kind: 'cancel'; jobId: string }
+  /** The answer to a job's `next` request: the next drive's folder, or why there is none (e.g. E_CANCELLED). */
+  | { kind: 'nextTarget'; jobId: string; target: string }
+  | { kind: 'nextTarget'; jobId: string; error: EngineErrorDto }
   /** Before the worker ends: stop every job and close every session (indexes closed, keys wiped). */
   | { kind: 'close' };
 /** Messages engine → host. */
@@ -124,4 +171,5 @@ export type WorkerMessage =
   | { kind: 'result'; callId: number; value: unknown }
   | { kind: 'error'; callId: number; error: EngineErrorDto }
   | { kind: 'progress'; jobId: string; progress: Progress }
+  | { kind: 'set'; jobId: string; event: SetJobEvent }
   | { kind: 'closed' };

@@ -5,10 +5,10 @@
  * module, for tests).
  */
 import { parentPort } from 'node:worker_threads';
-import { ScelleError } from '../../shared/errors/scelle-error.js';
+import { fromErrorData, ScelleError } from '../../shared/errors/scelle-error.js';
 import { decodeRoots, EngineDispatcher, toErrorDto } from './engine-dispatcher.js';
 import { loadEngine, type EnginePort } from './engine-port.js';
-import type { HostMessage, WorkerMessage } from './engine-protocol.js';
+import type { EngineCall, HostMessage, SealHooks, WorkerMessage } from './engine-protocol.js';
 
 /** The engine's side of its link to the host. */
 export interface EngineEndpoint {
@@ -28,6 +28,22 @@ const defaultLoader: EngineLoader = (engineUrl) => (engineUrl ? loadEngine(engin
 export function serveEngine(endpoint: EngineEndpoint, load: EngineLoader = defaultLoader): void {
   const send = (m: WorkerMessage) => endpoint.post(m);
   let dispatcher: EngineDispatcher | null = null;
+  /** A job's question to the host (the next drive's folder) waiting for its answer. */
+  const waiting = new Map<string, { resolve: (target: string) => void; reject: (e: Error) => void }>();
+  /** The hooks of a job: its set events go to the host, and the next drive is asked of it. */
+  const hooksFor = (call: EngineCall): SealHooks => {
+    if (!('jobId' in call) || call.op !== 'seal') return {};
+    const { jobId } = call;
+    return {
+      nextTarget: (request) =>
+        new Promise<string>((resolve, reject) => {
+          waiting.set(jobId, { resolve, reject });
+          send({ kind: 'set', jobId, event: { type: 'next', request } });
+        }),
+      onMemberStarted: (member) => send({ kind: 'set', jobId, event: { type: 'started', member } }),
+      onMemberSealed: (member) => send({ kind: 'set', jobId, event: { type: 'sealed', member } }),
+    };
+  };
   endpoint.onMessage((m) => {
     if (m.kind === 'init') {
       if (dispatcher) return;
@@ -48,15 +64,29 @@ export function serveEngine(endpoint: EngineEndpoint, load: EngineLoader = defau
       dispatcher.cancel(m.jobId);
       return;
     }
+    if (m.kind === 'nextTarget') {
+      const w = waiting.get(m.jobId);
+      if (!w) return;
+      waiting.delete(m.jobId);
+      if ('target' in m) w.resolve(m.target);
+      else w.reject(fromErrorData(m.error));
+      return;
+    }
     if (m.kind === 'close') {
       dispatcher.closeAll();
       send({ kind: 'closed' });
       return;
     }
-    dispatcher.run(m.call).then(
-      (value) => send({ kind: 'result', callId: m.callId, value }),
-      (e: unknown) => send({ kind: 'error', callId: m.callId, error: toErrorDto(e) }),
-    );
+    const call = m.call;
+    dispatcher
+      .run(call, hooksFor(call))
+      .then(
+        (value) => send({ kind: 'result', callId: m.callId, value }),
+        (e: unknown) => send({ kind: 'error', callId: m.callId, error: toErrorDto(e) }),
+      )
+      .finally(() => {
+        if ('jobId' in call) waiting.delete(call.jobId);
+      });
   });
 }
 

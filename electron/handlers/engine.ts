@@ -1,10 +1,11 @@
 /** IPC handlers of the engine's jobs and unlocked sessions: `sources.count`, `engine.*`. */
-import { checkDriveForSeal } from '../../shared/drives/index.js';
+import { checkDriveForSeal, findSealedFolders } from '../../shared/drives/index.js';
 import { ScelleError, isScelleError } from '../../shared/errors/scelle-error.js';
 import { canonicalizeUnlockCode } from '../../shared/format/unlock-code.js';
 import { CUSTOMER_KEYSLOT_LABEL, customerRecipientKey } from '../../shared/custody/customer-identity.js';
 import { decodeBase64, encodeBase64 } from '../../shared/format/base64.js';
 import { recordedSources, resumableSeal } from '../resume-sources.js';
+import { memberBytesOf, setPartSize, SetSealPrompts } from '../set-seal.js';
 import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
 import { recordSealed } from './custody.js';
 
@@ -14,6 +15,9 @@ const DEFAULT_PAGE = 500;
 type EngineChannels =
   | 'sources.count'
   | 'engine.seal'
+  | 'engine.nextDrive'
+  | 'engine.setMembers'
+  | 'engine.availability'
   | 'engine.cancel'
   | 'engine.inspect'
   | 'engine.verify'
@@ -40,10 +44,12 @@ function customerRecipientOf(publicKey: string): string {
  * The engine handlers: the work runs in the engine (never on the main process). `engine.seal`
  * throws E_TARGET_READ_ONLY for a read-only drive, E_KEY_NO_RECIPIENT without a way to open it
  * and E_KEY_INVALID for a customer public key that is not one; `engine.unlock` E_KEY_FILE for a
- * customer key file others may read.
+ * customer key file others may read. A set seal asks for its next drives through `seal.set`
+ * events answered by `engine.nextDrive` (set-seal.ts).
  */
 export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChannels> {
   const { deps, grants } = ctx;
+  const prompts = new SetSealPrompts({ findDrive: (id) => ctx.findDrive(id), drives: () => ctx.drives, emit: (payload) => deps.emit('seal.set', payload) });
   return {
     'sources.count': async (req) => deps.engine.call({ op: 'count', jobId: req.jobId, args: { paths: req.paths.map((p) => grants.require(p)) } }),
     'engine.seal': async (req) => {
@@ -60,24 +66,77 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       const check = checkDriveForSeal(drive, { bytesNeeded: 0 });
       // A resume seals the sources its state recorded, once found again (never the renderer's choice).
       const sources = req.resume ? recordedSources(resumableSeal(await interruptedOn(ctx, [drive]))) : req.sources!.map((p) => grants.require(p));
-      const r = await deps.engine.call({
-        op: 'seal',
-        jobId: req.jobId,
-        args: {
-          sources,
-          target: drive.mountpoint,
-          unlockCode: req.recipients.unlockCode,
-          x25519,
-          partPlaintextSize: check.partPlaintextSize,
-          stationKeyFile: deps.stationKeyFile,
-          ...(req.resume ? { resume: true } : {}),
+      // A set: the other drives chosen, each member planned on the least free space among them.
+      const more = (req.set?.more ?? []).map((id) => ctx.findDrive(id));
+      if (more.some((d) => d.readOnly)) throw new ScelleError('E_TARGET_READ_ONLY', 'one of the drives chosen is read-only', {});
+      const memberBytes = req.set ? memberBytesOf([drive, ...more]) : undefined;
+      const fsPart = Math.min(check.partPlaintextSize, ...more.map((d) => checkDriveForSeal(d, { bytesNeeded: 0 }).partPlaintextSize));
+      const partPlaintextSize = req.set && memberBytes !== undefined ? setPartSize(memberBytes, fsPart) : fsPart;
+      const hooks = req.set ? prompts.hooks(req.jobId, [drive.mountpoint, ...more.map((d) => d.mountpoint)]) : {};
+      let r;
+      try {
+        r = await deps.engine.call(
+          {
+            op: 'seal',
+            jobId: req.jobId,
+            args: {
+              sources,
+              target: drive.mountpoint,
+              unlockCode: req.recipients.unlockCode,
+              x25519,
+              partPlaintextSize,
+              stationKeyFile: deps.stationKeyFile,
+              ...(req.resume ? { resume: true } : {}),
+              ...(req.set ? { set: { more: more.map((d) => d.mountpoint), waitForDrives: req.set.waitForDrives, ...(memberBytes !== undefined ? { memberBytes } : {}) } } : {}),
+            },
+          },
+          hooks,
+        );
+      } finally {
+        if (req.set) prompts.end(req.jobId);
+      }
+      const { customerPublicKey: _pk, set, ...answer } = r;
+      // Each member is a drive with its own custody chain: its own `sealed` event (as the CLI records them).
+      const drives = set
+        ? set.members.map((m) => ({ ...r, driveId: m.driveId, driveDir: m.driveDir, manifestSha256: m.manifestSha256, customerPublicKey: m.customerPublicKey, parts: m.parts }))
+        : [r];
+      for (const d of drives) {
+        grants.grant(d.driveDir);
+        await recordSealed(ctx, d, customerKey).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
+      }
+      const customerAttestation = customerKey !== null ? ('customer-key' as const) : ('data-key' as const);
+      if (!set) return { ...answer, customerAttestation };
+      const volumeOf = (target: string) => ctx.drives.find((d) => d.mountpoint === target)?.id ?? null;
+      return {
+        ...answer,
+        set: {
+          id: set.id,
+          members: set.members.map((m) => ({
+            position: m.position,
+            driveId: m.driveId,
+            driveDir: m.driveDir,
+            volumeId: volumeOf(m.target),
+            parts: m.parts,
+            indexComplete: m.indexComplete,
+          })),
         },
-      });
-      grants.grant(r.driveDir);
-      await recordSealed(ctx, r, customerKey).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
-      const { customerPublicKey: _pk, ...answer } = r;
-      return { ...answer, customerAttestation: customerKey !== null ? ('customer-key' as const) : ('data-key' as const) };
+        customerAttestation,
+      };
     },
+    'engine.nextDrive': async (req) => {
+      prompts.answer(req.jobId, req.volumeId);
+      return { accepted: true as const };
+    },
+    'engine.setMembers': async (req) => {
+      const driveDir = grants.require(req.driveDir);
+      // The candidates: every sealed folder on the drives last listed (their mount points are granted).
+      const candidates: string[] = [];
+      for (const d of ctx.drives) for (const f of await findSealedFolders(d.mountpoint)) if (grants.allows(f.driveDir)) candidates.push(f.driveDir);
+      const view = await deps.engine.call({ op: 'setMembers', args: { driveDir, candidates } });
+      if (!view.set) return { set: null, members: [] };
+      return { set: { id: view.set.id, position: view.set.position, members: view.set.members }, members: view.members };
+    },
+    'engine.availability': async (req) => ({ set: await deps.engine.call({ op: 'availability', args: { sessionId: req.sessionId } }) }),
     'engine.cancel': async (req) => ({ cancelled: await deps.engine.cancel(req.jobId) }),
     'engine.inspect': async (req) => {
       const info = await deps.engine.call({ op: 'inspect', args: { driveDir: grants.require(req.driveDir) } });
@@ -113,7 +172,11 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       const driveDir = grants.require(req.driveDir);
       const keyFile = req.keyFile !== undefined ? ctx.keyFiles.require(req.keyFile) : undefined;
       const code = req.code !== undefined ? canonicalizeUnlockCode(req.code) : undefined;
-      return deps.engine.call({ op: 'unlock', args: { driveDir, ...(code !== undefined ? { code } : {}), ...(keyFile !== undefined ? { keyFile } : {}) } });
+      const members = (req.members ?? []).map((p) => grants.require(p));
+      return deps.engine.call({
+        op: 'unlock',
+        args: { driveDir, ...(code !== undefined ? { code } : {}), ...(keyFile !== undefined ? { keyFile } : {}), ...(members.length > 0 ? { members } : {}) },
+      });
     },
     'engine.lock': async (req) => deps.engine.call({ op: 'lock', args: { sessionId: req.sessionId } }),
     'engine.browse': async (req) =>

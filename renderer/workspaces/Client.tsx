@@ -25,6 +25,7 @@ import { createClientFlow } from './client/client-flow.js';
 import { CustomerKeyPanel } from './client/CustomerKeyPanel.js';
 import { ReceiptSignerNotice } from './client/ReceiptSignerNotice.js';
 import { DriveTrustNotice } from './DriveTrustNotice.js';
+import { SetAvailabilityNotice, SetMembersList, SetRestoredNotice } from './client/SetMembers.js';
 import { useApp } from '../store.js';
 
 type CodeStatus = ResponseOf<'engine.checkUnlockCode'>;
@@ -93,6 +94,10 @@ export function Client() {
   const [dest, setDest] = useState<string | null>(null);
   const restore = useJob<ResponseOf<'engine.open'>>();
   const [eraseOk, setEraseOk] = useState(false);
+  /** The picked drive's set and which members are attached (keyless), or null. */
+  const [members, setMembers] = useState<ResponseOf<'engine.setMembers'> | null>(null);
+  /** What the members unlocked can restore now, for a set. */
+  const [availability, setAvailability] = useState<ResponseOf<'engine.availability'>['set']>(null);
   const [guardError, setError] = useState<UiError | null>(null);
   const error = guardError ?? flowError;
 
@@ -121,6 +126,36 @@ export function Client() {
     },
     [flow, browser],
   );
+
+  // The set of the drive picked, and its members among the drives attached (again as drives come and go).
+  useEffect(() => {
+    setMembers(null);
+    if (!driveDir || !info) return;
+    let live = true;
+    void api()
+      .engine.setMembers({ driveDir })
+      .then((r) => {
+        if (live && r.ok) setMembers(r.value);
+      });
+    return () => {
+      live = false;
+    };
+  }, [driveDir, info, drives]);
+
+  // Once a member of a set is unlocked: what can be restored now.
+  useEffect(() => {
+    setAvailability(null);
+    if (!sessionId || !members?.set) return;
+    let live = true;
+    void api()
+      .engine.availability({ sessionId })
+      .then((r) => {
+        if (live && r.ok) setAvailability(r.value.set);
+      });
+    return () => {
+      live = false;
+    };
+  }, [sessionId, members?.set]);
 
   const runMedia = media.run;
   const pick = useCallback(
@@ -153,7 +188,8 @@ export function Client() {
 
   const unlock = () =>
     guard(async () => {
-      const id = await flow.getState().unlock(code);
+      const present = (members?.members ?? []).flatMap((m) => (m.driveDir ? [m.driveDir] : []));
+      const id = await flow.getState().unlock(code, present);
       if (!id) return;
       setCode('');
       await browser.getState().start(id);
@@ -245,6 +281,7 @@ export function Client() {
             <DriveTrustNotice info={info} />
           </div>
         )}
+        {members?.set && <SetMembersList view={members} />}
         {media.result &&
           (intact ? (
             <Notice kind="success" testId="integrity-ok">
@@ -327,6 +364,7 @@ export function Client() {
       </Section>
 
       <Section title={t('client.step.browse')} disabled={!sessionId}>
+        {sessionId && availability && <SetAvailabilityNotice set={availability} />}
         {sessionId && <RestoreBrowser store={browser} />}
       </Section>
 
@@ -348,6 +386,7 @@ export function Client() {
                 {tc('client.restored', restore.result.files, { bytes: formatBytes(restore.result.bytes, lang) })}
               </Notice>
             )}
+            {restore.result?.set && <SetRestoredNotice set={restore.result.set} />}
           </>
         )}
       </Section>
@@ -362,7 +401,10 @@ export function Client() {
               const done = restore.result!;
               await flow
                 .getState()
-                .confirmReceipt({ ok: intact, problems: media.result?.problems.length ?? 0 }, { files: done.files, bytes: done.bytes, partial: restoredPartial.current });
+                .confirmReceipt(
+                  { ok: intact, problems: media.result?.problems.length ?? 0 },
+                  { files: done.files, bytes: done.bytes, partial: restoredPartial.current || !!done.set?.absent.some((a) => a.files > 0) || (done.set?.notListed ?? 0) > 0 },
+                );
             })
           }
         >

@@ -19,6 +19,11 @@ import { useT, useTc } from '../i18n/use-t.js';
 import { useJob } from '../jobs.js';
 import { useApp } from '../store.js';
 import { createSealForm, customerKeyOk, recipientsOf, sealReady } from './seal/seal-form.js';
+import { NextDrivePrompt } from './seal/NextDrivePrompt.js';
+import { SetSealOptions, type SetChoice } from './seal/SetSealOptions.js';
+import { SetSealProgress } from './seal/SetSealProgress.js';
+import { membersSealed, otherMemberDrives, setOffered, volumesInUse } from './seal/set-seal-view.js';
+import { useSetSeal } from './seal/use-set-seal.js';
 
 type Check = ResponseOf<'drives.check'>;
 type Seal = ResponseOf<'engine.seal'>;
@@ -41,6 +46,11 @@ export function Technician() {
   const countJob = useJob<Count>();
   const [check, setCheck] = useState<Check | null>(null);
   const sealJob = useJob<Seal>();
+  const [setChoice, setSetChoice] = useState<SetChoice>({ on: false, more: [], waitForDrives: true });
+  const setSeal = useSetSeal(sealJob.jobId);
+  /** The member of a sealed set the verify and shipping steps work on (position), 1 for a drive sealed alone. */
+  const [member, setMember] = useState(1);
+  const [memberVerify, setMemberVerify] = useState<Record<number, { ok: boolean; problems: number }>>({});
   const [code, setCode] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const verifyJob = useJob<VerifyReportDto>();
@@ -90,19 +100,25 @@ export function Technician() {
     });
 
   const keyOk = customerKeyOk({ customerKey });
-  const ready = sealReady({ sources, useCode, escrow, customerKey }, { counted: countJob.result !== null, driveOk: !!check?.ok, sealing: sealJob.running });
+  const offerSet = !!check && setOffered(check.problems);
+  const asSet = offerSet && setChoice.on && (setChoice.waitForDrives || setChoice.more.length > 0);
+  const ready = sealReady({ sources, useCode, escrow, customerKey }, { counted: countJob.result !== null, driveOk: !!check?.ok || asSet, sealing: sealJob.running });
 
   const seal = async () => {
     setMessage(null);
     setCode(null);
     verifyJob.reset();
     setVerifyRecorded(null);
+    setMember(1);
+    setMemberVerify({});
+    const more = setChoice.more.filter((id) => id !== driveId && drives.some((d) => d.id === id));
     const r = await sealJob.run((jobId) =>
       api().engine.seal({
         jobId,
         sources,
         driveId: driveId!,
         recipients: recipientsOf({ useCode, escrow, customerKey }),
+        ...(asSet ? { set: { more, waitForDrives: setChoice.waitForDrives } } : {}),
       }),
     );
     if (r?.unlockCode) setCode(r.unlockCode);
@@ -110,29 +126,46 @@ export function Technician() {
 
   const sealed = sealJob.result;
   const shippingReady = !!sealed && !!trackingResult?.valid && !!(trackingResult.carrier ?? carrier === 'other');
+  /** The drives sealed: every member of a set, or the one drive. */
+  const sealedDrives = sealed ? (sealed.set?.members ?? [{ position: 1, driveId: sealed.driveId, driveDir: sealed.driveDir }]) : [];
+  const current = sealedDrives.find((m) => m.position === member) ?? sealedDrives[0];
+  const setPlace = sealed?.set && current ? { id: sealed.set.id, position: current.position, members: sealed.set.members.length } : undefined;
 
   const verify = () =>
     guard(async () => {
       if (!sealed) return;
       setVerifyRecorded(null);
-      const report = await verifyJob.run((jobId) => api().engine.verify({ jobId, driveDir: sealed.driveDir }));
-      if (!report) return;
-      // The station's `verified` event (docs/CUSTODY.md §3): level, ok, problem count.
-      const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'verified', data: { level: report.level, ok: report.ok, problems: report.problems.length } }));
-      setVerifyRecorded({ synced: r.synced });
+      setMemberVerify({});
+      // Each drive (each member of a set) is verified and recorded as its own `verified` event.
+      let synced = true;
+      for (const d of sealedDrives) {
+        const report = await verifyJob.run((jobId) => api().engine.verify({ jobId, driveDir: d.driveDir }));
+        if (!report) return;
+        setMemberVerify((v) => ({ ...v, [d.position]: { ok: report.ok, problems: report.problems.length } }));
+        // The station's `verified` event (docs/CUSTODY.md §3): level, ok, problem count.
+        const r = await unwrap(api().custody.record({ driveId: d.driveId, type: 'verified', data: { level: report.level, ok: report.ok, problems: report.problems.length } }));
+        synced &&= r.synced;
+      }
+      setVerifyRecorded({ synced });
     });
 
   const recordShipment = () =>
     guard(async () => {
-      if (!sealed || !trackingResult) return;
-      const r = await unwrap(api().custody.record({ driveId: sealed.driveId, type: 'shipped', data: { carrier: chosenCarrier, trackingNumber: trackingResult.normalized } }));
-      setMessage({ kind: r.synced ? 'success' : 'info', text: t(r.synced ? 'tech.recorded' : 'tech.recordedLocal') });
+      if (!current || !trackingResult) return;
+      const r = await unwrap(api().custody.record({ driveId: current.driveId, type: 'shipped', data: { carrier: chosenCarrier, trackingNumber: trackingResult.normalized } }));
+      const text = t(r.synced ? 'tech.recorded' : 'tech.recordedLocal');
+      setMessage({
+        kind: r.synced ? 'success' : 'info',
+        text: setPlace ? t('set.ship.forMember', { position: setPlace.position, members: setPlace.members, driveId: current.driveId, text }) : text,
+      });
     });
 
   const saveSlip = () =>
     guard(async () => {
-      if (!sealed || !trackingResult) return;
-      const r = await unwrap(api().slip.savePdf({ driveId: sealed.driveId, carrier: chosenCarrier, trackingNumber: trackingResult.normalized, language: lang }));
+      if (!current || !trackingResult) return;
+      const r = await unwrap(
+        api().slip.savePdf({ driveId: current.driveId, carrier: chosenCarrier, trackingNumber: trackingResult.normalized, language: lang, ...(setPlace ? { set: setPlace } : {}) }),
+      );
       setMessage({ kind: 'success', text: r.path ? t('common.savedTo', { path: r.path }) : t('common.notSaved') });
     });
 
@@ -221,6 +254,7 @@ export function Technician() {
           ))}
           {check?.ok && check.problems.length === 0 && <p className="good">{t('tech.driveOk')}</p>}
         </div>
+        {offerSet && <SetSealOptions choice={setChoice} others={otherMemberDrives(drives, driveId)} onChange={setSetChoice} disabled={sealJob.running} />}
       </Section>
 
       <Section title={t('tech.step.recipients')}>
@@ -287,7 +321,32 @@ export function Technician() {
           </p>
         )}
         {sealJob.running && <ProgressPanel progress={sealJob.progress} onCancel={sealJob.cancel} label={t('tech.step.seal')} />}
+        {(sealJob.running || sealed?.set) && <SetSealProgress view={setSeal.view} />}
+        {sealJob.running && setSeal.view.next && (
+          <NextDrivePrompt
+            key={`${setSeal.view.next.position}`}
+            next={setSeal.view.next}
+            drives={drives}
+            inUse={volumesInUse(setSeal.view)}
+            busy={setSeal.offering}
+            onOffer={(id) => void setSeal.offer(id)}
+            onRefresh={() => void refreshDrives()}
+            onCancel={sealJob.cancel}
+          />
+        )}
         {!sealJob.running && sealed && sealJob.progress && <ProgressPanel progress={sealJob.progress} label={t('tech.step.seal')} />}
+        {sealJob.error && !sealJob.running && membersSealed(setSeal.view) > 0 && (
+          <div className="notice notice-warning" role="status" data-testid="set-incomplete">
+            <p>{tc('set.incomplete', membersSealed(setSeal.view))}</p>
+            <ul className="plain">
+              {setSeal.view.members
+                .filter((m) => m.state === 'sealed')
+                .map((m) => (
+                  <li key={m.position}>{t('set.member.sealed', { position: m.position, members: setSeal.view.members.length, driveId: m.driveId ?? '—' })}</li>
+                ))}
+            </ul>
+          </div>
+        )}
         {sealJob.error?.code === 'E_CANCELLED' ? (
           <Notice kind="warning" testId="seal-cancelled">
             {t('progress.cancelled')}
@@ -295,10 +354,36 @@ export function Technician() {
         ) : (
           <ErrorNotice error={sealJob.error} />
         )}
-        {sealed && (
+        {sealed && !sealed.set && (
           <Notice kind="success" testId="seal-done">
             {t('tech.sealed', { driveId: sealed.driveId, files: tc('count.files', sealed.files), bytes: formatBytes(sealed.bytes, lang), parts: tc('count.parts', sealed.parts) })}
             {sealed.customerAttestation === 'customer-key' && <> {t('tech.sealedForCustomer')}</>}
+          </Notice>
+        )}
+        {sealed?.set && (
+          <Notice kind="success" testId="seal-done">
+            <p>
+              {t('set.sealed', {
+                setId: sealed.set.id,
+                drives: tc('count.drives', sealed.set.members.length),
+                files: tc('count.files', sealed.files),
+                bytes: formatBytes(sealed.bytes, lang),
+              })}
+            </p>
+            <ol className="plain" data-testid="set-result">
+              {sealed.set.members.map((m) => (
+                <li key={m.position}>
+                  {t('set.result.member', {
+                    position: m.position,
+                    members: sealed.set!.members.length,
+                    driveId: m.driveId,
+                    label: drives.find((d) => d.id === m.volumeId)?.label || m.driveDir,
+                    parts: tc('count.parts', m.parts),
+                  })}
+                </li>
+              ))}
+            </ol>
+            <p className="help">{t('set.result.note')}</p>
           </Notice>
         )}
         {code && (
@@ -345,7 +430,19 @@ export function Technician() {
         </button>
         {verifyJob.running && <ProgressPanel progress={verifyJob.progress} onCancel={verifyJob.cancel} label={t('tech.step.verify')} />}
         <ErrorNotice error={verifyJob.error} />
+        {sealed?.set && Object.keys(memberVerify).length > 0 && (
+          <ul className="plain" data-testid="set-verify">
+            {sealedDrives.map((d) =>
+              memberVerify[d.position] ? (
+                <li key={d.position} className={memberVerify[d.position]!.ok ? 'good' : 'bad'}>
+                  {t(memberVerify[d.position]!.ok ? 'set.verify.ok' : 'set.verify.bad', { position: d.position, members: sealedDrives.length, driveId: d.driveId })}
+                </li>
+              ) : null,
+            )}
+          </ul>
+        )}
         {verifyJob.result &&
+          !sealed?.set &&
           (verifyJob.result.ok ? (
             <Notice kind="success" testId="verify-ok">
               {t('tech.verifyOk')}
@@ -368,6 +465,18 @@ export function Technician() {
       </Section>
 
       <Section title={t('tech.step.ship')} disabled={!sealed}>
+        {sealed?.set && (
+          <fieldset data-testid="set-ship-member">
+            <legend>{t('set.ship.legend')}</legend>
+            {sealedDrives.map((d) => (
+              <label key={d.position} className="choice">
+                <input type="radio" name="ship-member" checked={member === d.position} onChange={() => setMember(d.position)} />
+                {t('set.ship.member', { position: d.position, members: sealedDrives.length, driveId: d.driveId })}
+              </label>
+            ))}
+            <p className="help">{t('set.ship.help')}</p>
+          </fieldset>
+        )}
         <CarrierTrackingFields
           carrier={carrier}
           onCarrier={setCarrier}

@@ -62,6 +62,17 @@ export interface SetSealOptions {
   memberBytes?: number;
   /** Called as each member becomes a sealed drive (its packing slip can be printed). */
   onMemberSealed?: (member: SealedMember) => void;
+  /** Called as the seal starts writing a member, once its target is known (to show which drive is being written). */
+  onMemberStarted?: (member: StartedMember) => void;
+}
+
+/** A member the seal starts writing: its place in the set and its target. */
+export interface StartedMember {
+  setId: string;
+  position: number;
+  members: number;
+  driveId: string;
+  target: string;
 }
 
 /** What the seal needs next: a drive for member `position` of `members`. */

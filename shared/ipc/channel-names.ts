@@ -16,6 +16,9 @@ export const INVOKE_CHANNEL_NAMES = [
   'dialog.chooseFolder',
   'sources.count',
   'engine.seal',
+  'engine.nextDrive',
+  'engine.setMembers',
+  'engine.availability',
   'engine.cancel',
   'engine.inspect',
   'engine.verify',
@@ -42,7 +45,7 @@ export const INVOKE_CHANNEL_NAMES = [
 ] as const;
 
 /** Every event channel name (main → renderer). */
-export const EVENT_CHANNEL_NAMES = ['job.progress', 'drives.changed'] as const;
+export const EVENT_CHANNEL_NAMES = ['job.progress', 'drives.changed', 'seal.set'] as const;
 
 /** Prefix of the Electron IPC channel names, so that ours never collide with Electron's own. */
 export const IPC_PREFIX = 'scelle:';

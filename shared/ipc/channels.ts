@@ -28,6 +28,11 @@ import {
   publicKey32B64Schema,
   customerSignerSchema,
   sessionIdSchema,
+  setAvailabilitySchema,
+  setPlaceSchema,
+  setSealEventSchema,
+  sealedMemberSchema,
+  MAX_SET_MEMBERS,
   settingsSchema,
   stationDriveSchema,
   verifyReportSchema,
@@ -120,8 +125,16 @@ export const invokeChannels = {
            */
           customerPublicKey: publicKey32B64Schema.optional(),
         }),
+        /**
+         * Seal as a set when the data does not fit on `driveId` alone: `more` attached drives (as
+         * drives.list names them) take members 2, 3, … in this order; `waitForDrives` asks for the
+         * next drive (event `seal.set`, answered by `engine.nextDrive`) when those are full.
+         */
+        set: z.strictObject({ more: z.array(z.string().min(1).max(512)).max(MAX_SET_MEMBERS - 1), waitForDrives: z.boolean() }).optional(),
       })
-      .refine((r) => (r.resume === true) === (r.sources === undefined), { path: ['sources'], message: 'a new seal names its sources; a resume names none' }),
+      .refine((r) => (r.resume === true) === (r.sources === undefined), { path: ['sources'], message: 'a new seal names its sources; a resume names none' })
+      .refine((r) => !(r.resume === true && r.set), { path: ['set'], message: 'a sealed set cannot be resumed' })
+      .refine((r) => !r.set || (!r.set.more.includes(r.driveId) && new Set(r.set.more).size === r.set.more.length), { path: ['set', 'more'], message: 'each drive once' }),
     response: z.object({
       driveId: driveIdSchema,
       driveDir: pathSchema,
@@ -133,7 +146,37 @@ export const invokeChannels = {
       parts: z.number().int().nonnegative(),
       /** What the `sealed` event says will attest the customer's receipts: their own key (`customerPublicKey` given) or the data-key key. */
       customerAttestation: z.enum(['customer-key', 'data-key']),
+      /** A set: its id and every member (the answer's drive is member 1); each has its own `sealed` custody event. */
+      set: z.object({ id: driveIdSchema, members: z.array(sealedMemberSchema).min(2).max(MAX_SET_MEMBERS) }).optional(),
     }),
+  },
+  /**
+   * Answers a set seal's request for the next drive (event `seal.set`, type `next`) with an
+   * attached drive as drives.list names it. E_TARGET_NOT_FOUND (not listed), E_TARGET_READ_ONLY,
+   * E_TARGET_TOO_SMALL (its listed free space is less than the member needs), E_USAGE (it already
+   * holds a member of this set, or the job asks for no drive now). A drive the engine refuses
+   * comes back as a new request naming why.
+   */
+  'engine.nextDrive': {
+    request: z.strictObject({ jobId: jobIdSchema, volumeId: z.string().min(1).max(512) }),
+    response: z.object({ accepted: z.literal(true) }),
+  },
+  /**
+   * The set of a drive (from its manifest, no key) and which of its members are attached (the
+   * sealed folders of the drives last listed): every member by position and drive id, present or
+   * missing. `set` is null for a drive sealed alone.
+   */
+  'engine.setMembers': {
+    request: z.strictObject({ driveDir: pathSchema }),
+    response: z.object({
+      set: setPlaceSchema.nullable(),
+      members: z.array(z.object({ position: z.number().int().min(1).max(MAX_SET_MEMBERS), driveId: driveIdSchema, driveDir: pathSchema.nullable() })).max(MAX_SET_MEMBERS),
+    }),
+  },
+  /** For an unlocked member of a set: what the members unlocked with it can restore now, and what waits for each absent member. */
+  'engine.availability': {
+    request: z.strictObject({ sessionId: sessionIdSchema }),
+    response: z.object({ set: setAvailabilitySchema.nullable() }),
   },
   'engine.cancel': { request: z.strictObject({ jobId: jobIdSchema }), response: z.object({ cancelled: z.boolean() }) },
   'engine.inspect': { request: z.strictObject({ driveDir: pathSchema }), response: driveInfoSchema },
@@ -159,8 +202,17 @@ export const invokeChannels = {
    * receipt can be recorded, E_KEY_CUSTOMER_NEEDED). E_KEY_FILE for a key file others may read.
    */
   'engine.unlock': {
+    /** `members`: the other members of the drive's set attached (from engine.setMembers), unlocked with it. */
     request: z
-      .strictObject({ driveDir: pathSchema, code: z.string().min(1).max(200).optional(), keyFile: pathSchema.optional() })
+      .strictObject({
+        driveDir: pathSchema,
+        code: z.string().min(1).max(200).optional(),
+        keyFile: pathSchema.optional(),
+        members: z
+          .array(pathSchema)
+          .max(MAX_SET_MEMBERS - 1)
+          .optional(),
+      })
       .refine((r) => r.code !== undefined || r.keyFile !== undefined, { path: ['code'], message: 'give the unlock code or a customer key file' }),
     response: z.object({
       sessionId: sessionIdSchema,
@@ -247,7 +299,13 @@ export const invokeChannels = {
       paths: z.array(drivePathSchema).min(1).max(MAX_OPEN_PATHS).optional(),
       overwrite: z.enum(['never', 'always']).optional(),
     }),
-    response: z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), verified: z.literal(true) }),
+    response: z.object({
+      files: z.number().int().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+      verified: z.literal(true),
+      /** A member of a set: the members present, and the files that wait for each absent one (not restored). */
+      set: setAvailabilitySchema.optional(),
+    }),
   },
   'carriers.validate': {
     request: z.strictObject({ trackingNumber: z.string().max(100), carrier: z.string().max(32).optional() }),
@@ -303,7 +361,8 @@ export const invokeChannels = {
     response: z.object({ pushed: z.number().int().nonnegative(), pending: z.number().int().nonnegative() }),
   },
   'slip.savePdf': {
-    request: z.strictObject({ driveId: driveIdSchema, carrier: z.string().max(32), trackingNumber: z.string().max(100), language: languageSchema }),
+    /** `set`: the drive's place in its set (as engine.seal answered), printed as "member 2 / 3 of set …". */
+    request: z.strictObject({ driveId: driveIdSchema, carrier: z.string().max(32), trackingNumber: z.string().max(100), language: languageSchema, set: setPlaceSchema.optional() }),
     response: saved,
   },
   'report.export': {
@@ -320,6 +379,8 @@ export const invokeChannels = {
 export const eventChannels = {
   'job.progress': z.object({ jobId: jobIdSchema, progress: progressSchema }),
   'drives.changed': z.object({ count: z.number().int().nonnegative() }),
+  /** A set seal as it goes: the next drive it waits for (answer with engine.nextDrive), each member started and sealed. */
+  'seal.set': z.object({ jobId: jobIdSchema, event: setSealEventSchema }),
 } as const;
 
 /** Name of an invoke channel, e.g. `engine.seal`. */

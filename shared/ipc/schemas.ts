@@ -66,6 +66,8 @@ export const driveCheckProblemSchema = z.object({
   code: z.enum(['E_TARGET_TOO_SMALL', 'E_TARGET_READ_ONLY', 'E_TARGET_NOT_FOUND', 'W_FS_PART_LIMIT', 'W_FS_UNKNOWN']),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
+/** A problem of a drive check. */
+export type DriveCheckProblemDto = z.infer<typeof driveCheckProblemSchema>;
 
 /** Keyless facts about a sealed drive (from the manifest and its signature). */
 export const driveInfoSchema = z.object({
@@ -242,3 +244,78 @@ export function isAcceptableCustodyUrl(value: string): boolean {
   if (url.protocol === 'https:') return true;
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
+
+/** The most members a set may have (shared/format/set.ts MAX_SET_MEMBERS). */
+export const MAX_SET_MEMBERS = 64;
+const position = z.number().int().min(1).max(MAX_SET_MEMBERS);
+const memberCount = z.number().int().min(2).max(MAX_SET_MEMBERS);
+
+/** A drive's place in a sealed set: the set id, its position and how many members the set has (public: from the manifest). */
+export const setPlaceSchema = z
+  .strictObject({ id: driveIdSchema, position, members: memberCount })
+  .refine((s) => s.position <= s.members, { path: ['position'], message: 'exceeds members' });
+/** A drive's place in a sealed set. */
+export type SetPlaceDto = z.infer<typeof setPlaceSchema>;
+
+/** One member of a set just sealed: its drive, its folder and the attached drive (volume) holding it. */
+export const sealedMemberSchema = z.object({
+  position,
+  driveId: driveIdSchema,
+  driveDir: pathSchema,
+  /** the attached drive as drives.list names it, or null when it is no longer listed */
+  volumeId: z.string().min(1).max(512).nullable(),
+  parts: count,
+  /** whether its index lists the whole set (members closed while the next drive was awaited list what came before) */
+  indexComplete: z.boolean(),
+});
+/** One member of a set just sealed. */
+export type SealedMemberDto = z.infer<typeof sealedMemberSchema>;
+
+/** Why a drive offered as the next member was refused: the code and, for a drive too small, what it needs and has. */
+export const memberRefusalSchema = z.object({ code: z.string().min(1).max(64), needed: count.optional(), free: count.optional() });
+/** Why a drive offered as the next member was refused. */
+export type MemberRefusalDto = z.infer<typeof memberRefusalSchema>;
+
+/** What a set seal tells the renderer as it goes: the next drive it waits for, each member started and sealed. */
+export const setSealEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('next'),
+    setId: driveIdSchema,
+    position,
+    members: memberCount,
+    /** the drive id the member will have */
+    driveId: driveIdSchema,
+    /** free bytes the member needs */
+    bytesNeeded: count,
+    /** why the drive offered last was refused, or null */
+    refused: memberRefusalSchema.nullable(),
+  }),
+  z.object({ type: z.literal('started'), setId: driveIdSchema, position, members: memberCount, driveId: driveIdSchema, volumeId: z.string().min(1).max(512).nullable() }),
+  z.object({ type: z.literal('sealed'), setId: driveIdSchema, position, members: memberCount, driveId: driveIdSchema }),
+]);
+/** One event of a set seal. */
+export type SetSealEventDto = z.infer<typeof setSealEventSchema>;
+
+/** What the members of a set present can restore, and what waits for the absent ones (the engine's SetAvailability). */
+export const setAvailabilitySchema = z.object({
+  id: driveIdSchema,
+  members: memberCount,
+  present: z.array(position).max(MAX_SET_MEMBERS),
+  absent: z
+    .array(
+      z.object({
+        position,
+        driveId: driveIdSchema,
+        /** files (and their bytes) that need this member; a file spanning two absent members counts for both */
+        files: count,
+        bytes: count,
+        /** the first of them (at most 50) */
+        paths: z.array(z.string().min(1).max(4096)).max(50),
+      }),
+    )
+    .max(MAX_SET_MEMBERS),
+  /** entries of the set no member present lists (they come after the last member present's index) */
+  notListed: count,
+});
+/** What a set's members present can restore. */
+export type SetAvailabilityDto = z.infer<typeof setAvailabilitySchema>;

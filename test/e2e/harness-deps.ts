@@ -55,6 +55,13 @@ export interface HarnessWorld {
   written: Map<string, number>;
   /** URLs the handlers asked the shell to open (carrier links), in order. */
   openedUrls: string[];
+  /**
+   * Attaches one more drive (a folder under root/drives) listed after the two above with
+   * `freeBytes` of free space as the listing shows it (sets use it to plan their members);
+   * `detachDrive` removes it from the listing (its folder stays). Both show at the next drives.list.
+   */
+  attachDrive(label: string, freeBytes: number): Promise<AttachedDrive>;
+  detachDrive(label: string): void;
 }
 
 /** Options of createHarnessWorld. */
@@ -119,6 +126,34 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
   const custody = new HttpCustodyClient(settings, join(root, 'custody-journal'), stationKeyFile, { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200, requestTimeoutMs: 5_000 });
   const dialogs: ScriptedDialogs = { sources: [], folders: [], saves: [], keyFiles: [], defaultSources: [sourcesDir], defaultFolder: restoreDir, saveDir: join(root, 'saves') };
   const written = new Map<string, number>();
+  const extraDrives: AttachedDrive[] = [];
+  let attached = 0;
+  const attachDrive = async (label: string, freeBytes: number): Promise<AttachedDrive> => {
+    const mountpoint = join(root, 'drives', label);
+    await mkdir(mountpoint, { recursive: true });
+    const n = attached++;
+    const d: AttachedDrive = {
+      id: `/dev/sd${String.fromCharCode(97 + n)}9`,
+      disk: `/dev/sd${String.fromCharCode(97 + n)}`,
+      label,
+      model: 'Portable SSD',
+      mountpoint,
+      sizeBytes: freeBytes,
+      freeBytes,
+      fileSystem: 'exfat',
+      rawFileSystem: 'exfat',
+      removable: true,
+      bus: 'usb',
+      readOnly: false,
+      isSystem: false,
+    };
+    extraDrives.push(d);
+    return d;
+  };
+  const detachDrive = (label: string) => {
+    const i = extraDrives.findIndex((d) => d.label === label);
+    if (i >= 0) extraDrives.splice(i, 1);
+  };
   const fakeDrives = async (): Promise<AttachedDrive[]> => [
     {
       id: '/dev/sdx1',
@@ -150,6 +185,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
       readOnly: false,
       isSystem: false,
     },
+    ...extraDrives,
   ];
   const engineHost: EngineHost =
     opts.engine === 'worker' ? new WorkerEngineHost(requireEngineWorker(), onProgress, { pinnedRoots }) : new InProcessEngineHost(async () => engine, onProgress, pinnedRoots);
@@ -200,5 +236,7 @@ export async function createHarnessWorld(opts: HarnessWorldOptions = {}): Promis
     settings,
     written,
     openedUrls,
+    attachDrive,
+    detachDrive,
   };
 }

@@ -75,10 +75,14 @@ export interface ClientFlowState {
   keyError: UiError | null;
   /** Locks the open session (if any) and inspects `dir`; answers the drive's info, or null on failure (then `error` says why). */
   pick(dir: string): Promise<DriveInfoDto | null>;
-  /** Unlocks the picked drive with `code` (naming the chosen key, which then signs the receipts when the drive was sealed for it); answers the session id, or null on failure (a wrong code sets `error`). */
-  unlock(code: string): Promise<string | null>;
-  /** Unlocks the picked drive with the chosen customer key (locking any open session first); answers the session id, or null (no key, or a failure in `error`). */
-  unlockWithKey(): Promise<string | null>;
+  /**
+   * Unlocks the picked drive with `code` (naming the chosen key, which then signs the receipts when
+   * the drive was sealed for it), and `members`, the other members of its set attached, unlocked
+   * with it; answers the session id, or null on failure (a wrong code sets `error`).
+   */
+  unlock(code: string, members?: readonly string[]): Promise<string | null>;
+  /** Unlocks the picked drive (and `members`) with the chosen customer key (locking any open session first); answers the session id, or null (no key, or a failure in `error`). */
+  unlockWithKey(members?: readonly string[]): Promise<string | null>;
   /** Creates a customer key where the customer chooses (a save dialog); answers it, or null when cancelled or failed (`keyError`). */
   createKey(): Promise<ChosenCustomerKey | null>;
   /** Chooses an existing customer key file (checked on the main side); answers it, or null when cancelled or failed (`keyError`). */
@@ -106,14 +110,15 @@ export function createClientFlow(deps: ClientFlowDeps, initialKey: ChosenCustome
     const lockQuietly = (sessionId: string | null) => {
       if (sessionId) void deps.lock({ sessionId }).catch(() => undefined);
     };
-    /** Unlocks the picked drive with `secret`, replacing any open session. */
-    const unlockWith = async (secret: { code?: string; keyFile?: string }): Promise<string | null> => {
+    /** Unlocks the picked drive (and the other members of its set given) with `secret`, replacing any open session. */
+    const unlockWith = async (secret: { code?: string; keyFile?: string }, members: readonly string[]): Promise<string | null> => {
       const { driveDir } = get();
       if (!driveDir || get().unlocking) return null;
       lockQuietly(get().sessionId);
       set({ unlocking: true, sessionId: null, openedWith: null, receipts: null, confirmed: null, error: null, lastUnlock: secret.code !== undefined ? 'code' : 'key' });
       try {
-        const r = await deps.unlock({ driveDir, ...secret });
+        const others = members.filter((m) => m !== driveDir);
+        const r = await deps.unlock({ driveDir, ...secret, ...(others.length > 0 ? { members: others } : {}) });
         if (get().driveDir !== driveDir) {
           lockQuietly(r.sessionId);
           return null;
@@ -167,14 +172,14 @@ export function createClientFlow(deps: ClientFlowDeps, initialKey: ChosenCustome
           return null;
         }
       },
-      unlock: (code) => {
+      unlock: (code, members = []) => {
         const key = get().key;
-        return unlockWith(key ? { code, keyFile: key.keyFile } : { code });
+        return unlockWith(key ? { code, keyFile: key.keyFile } : { code }, members);
       },
-      unlockWithKey: async () => {
+      unlockWithKey: async (members = []) => {
         const key = get().key;
         if (!key) return null;
-        return unlockWith({ keyFile: key.keyFile });
+        return unlockWith({ keyFile: key.keyFile }, members);
       },
       createKey: () => keyFrom(() => deps.createKey({})),
       chooseKey: () => keyFrom(async () => ({ publicKeyFile: null, ...(await deps.chooseKey({})) })),

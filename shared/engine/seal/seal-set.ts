@@ -395,6 +395,7 @@ export async function sealSet(
           writeSealState(m.driveDir, m.state);
           fsyncDir(m.target);
         }
+        setOpts.onMemberStarted?.({ setId: layout.id, position: m.position, members: members.length, driveId: m.driveId, target: m.target });
         return createPayloadSink(
           {
             driveDir: m.driveDir!,
