@@ -4,7 +4,7 @@
  * input, it reports. Rules and codes are specified in docs/CUSTODY.md §4.
  */
 import { eventHash, lineageOf, parseSignedEvent, verifyEventSignature, type Lineage, type SignedEvent } from './event.js';
-import type { EventType } from './event-data.js';
+import type { EventType, SealedSet } from './event-data.js';
 import { custodyAnomalies, type CustodyAnomaly } from './custody-state.js';
 
 /** Stable problem codes (never renamed; the UI maps them to sentences). */
@@ -94,6 +94,8 @@ export interface ChainReport {
   customerPublicKey: string | null;
   /** how the customer's events of this drive are attested (from the sealed event), or null when unknown */
   customerAttestation: 'customer-key' | 'data-key' | null;
+  /** the sealed set this drive is a member of (`sealed.data.set`), from the one authentic sealed event; null otherwise */
+  set: SealedSet | null;
   /**
    * `present`: the input has provider events; `missing`: it has none, and it should have
    * (`missing-genesis`); `not-yet-known`: it has none, and the caller said the provider lineage
@@ -375,6 +377,7 @@ export function verifyChain(events: readonly unknown[], trust: ChainTrust, optio
     manifestSha256: only ? String(only.event.data['manifestSha256']) : null,
     customerPublicKey: only ? String(only.event.data['customerPublicKey']) : null,
     customerAttestation: only ? attestationOfSealed(only.event) : null,
+    set: only && only.event.data['set'] ? (only.event.data['set'] as SealedSet) : null,
     providerLineage: hasProvider ? 'present' : providerPending ? 'not-yet-known' : 'missing',
   };
 }

@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
+import { DRIVE_ID_PATTERN } from '../format/drive-id.js';
+import { MAX_SET_MEMBERS } from '../format/set.js';
 
 /** Every event type, in the usual order of a drive's life. */
 export const EVENT_TYPES = ['sealed', 'verified', 'shipped', 'delivered', 'received', 'opened', 'erased', 'incident', 'note'] as const;
@@ -46,6 +48,35 @@ export const publicKeyB64 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected b
 /** The customer lineage's anchor: the manifest SHA-256 of the drive (first customer event only). */
 const anchor = hexSha256.optional();
 
+const setDriveId = z.string().regex(DRIVE_ID_PATTERN, 'expected a drive id');
+
+/**
+ * `sealed.data.set`: the drive is one member of a sealed set (docs/FORMAT.md §11, CUSTODY.md §3).
+ * Its membership as the member's manifest states it (`id`, `position`, `members`, `driveIds`),
+ * and what this member holds, as counts and bytes only (never a name): `parts` and `tarBytes`
+ * (its share of the set's tar stream) always; `files` and `bytes` (the files whose content lies
+ * on it, wholly or in part, and those content bytes) when the sealing station knew them.
+ * The member's own drive id must be `driveIds[position - 1]` (checked with the envelope).
+ */
+export const sealedSetSchema = z
+  .strictObject({
+    id: setDriveId,
+    position: z.number().int().min(1).max(MAX_SET_MEMBERS),
+    members: z.number().int().min(2).max(MAX_SET_MEMBERS),
+    driveIds: z.array(setDriveId).min(2).max(MAX_SET_MEMBERS),
+    parts: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    tarBytes: count,
+    files: count.optional(),
+    bytes: count.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.position > s.members) ctx.addIssue({ code: 'custom', path: ['position'], message: 'position exceeds members' });
+    if (s.driveIds.length !== s.members) ctx.addIssue({ code: 'custom', path: ['driveIds'], message: `${s.driveIds.length} drive ids for ${s.members} members` });
+    if (new Set(s.driveIds).size !== s.driveIds.length) ctx.addIssue({ code: 'custom', path: ['driveIds'], message: 'drive ids must be distinct' });
+  });
+/** A set member's membership and holdings, as its `sealed` event records them. */
+export type SealedSet = z.output<typeof sealedSetSchema>;
+
 /** `sealed`: genesis of the provider lineage, written by the station right after sealing. */
 export const sealedDataSchema = z.strictObject({
   /** hex SHA-256 of the exact bytes of manifest.json; the customer lineage anchors to it. */
@@ -63,6 +94,11 @@ export const sealedDataSchema = z.strictObject({
   customerAttestation: z.enum(['customer-key', 'data-key']).optional(),
   /** hex SHA-256 of the station certificate, as in the manifest. */
   stationCertificateSha256: hexSha256,
+  /**
+   * Present when the drive is a member of a sealed set. `files`, `bytes` and `parts` above are
+   * then the whole seal's (identical on every member); what this member holds is in `set`.
+   */
+  set: sealedSetSchema.optional(),
 });
 
 /** `verified`: the station's post-seal verification (`media` = ciphertext hashes, `full` = decrypt all). */

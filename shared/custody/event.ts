@@ -89,6 +89,9 @@ function refineEvent(e: z.output<z.ZodObject<typeof envelopeShape>>, ctx: z.Refi
       ctx.addIssue({ code: 'custom', path: ['data', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message });
     return;
   }
+  const set = e.type === 'sealed' ? (dataResult.data as EventDataMap['sealed']).set : undefined;
+  if (set && set.driveIds[set.position - 1] !== e.driveId)
+    ctx.addIssue({ code: 'custom', path: ['data', 'set', 'driveIds'], message: `the drive at position ${set.position} must be this event's drive ${e.driveId}` });
   const hasAnchor = typeof e.data['anchor'] === 'string';
   if (lineage === 'customer' && e.seq === 0 && !hasAnchor)
     ctx.addIssue({ code: 'custom', path: ['data', 'anchor'], message: 'the first customer event must carry data.anchor (manifest SHA-256)' });

@@ -99,3 +99,47 @@ export function buildTestChain(driveId = 'D7K2M9Q4', start = new Date('2025-03-0
   const customerEvents = [received, opened, erased];
   return { driveId, dataKey, manifestSha256, station, staff, customer, provider, customerEvents, all: [...provider, ...customerEvents] };
 }
+
+/** A sealed set's members, each with its own provider chain sealed → verified → shipped (TEST ONLY). */
+export interface TestSet {
+  setId: string;
+  driveIds: string[];
+  station: TestAuthor;
+  /** by position: [sealed, verified, shipped] of each member */
+  chains: SignedEvent[][];
+}
+
+/**
+ * Builds a set of `driveIds.length` members sealed by one station, each member's sealed event
+ * naming the set (position, members, every drive id, 2 parts, 1000 tar bytes), then verified and
+ * shipped with its own tracking number (TEST ONLY).
+ */
+export function buildTestSet(setId = 'SETQ4K2M', driveIds = ['M1A2B3C4', 'M2A2B3C4', 'M3A2B3C4'], start = new Date('2025-03-01T14:00:00.000Z')): TestSet {
+  const station = testAuthor('station', 'station-qc-01');
+  const trackings = ['1Z999AA10123456784', '1Z999AA10123456795', '1Z999AA10123456802'];
+  const t = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+  const chains = driveIds.map((driveId, i) => {
+    const customer = testCustomer(testSecretKey(`data key ${setId}`), driveId);
+    const sealed = testNext(
+      station,
+      driveId,
+      null,
+      'sealed',
+      {
+        manifestSha256: Buffer.from(sha256(new TextEncoder().encode(`manifest ${driveId}`))).toString('hex'),
+        files: 30,
+        bytes: 2500,
+        parts: 2 * driveIds.length,
+        customerPublicKey: customer.author.publicKey,
+        customerAttestation: 'data-key',
+        stationCertificateSha256: 'ab'.repeat(32),
+        set: { id: setId, position: i + 1, members: driveIds.length, driveIds: [...driveIds], parts: 2, tarBytes: 1000 },
+      },
+      t(i),
+    );
+    const verified = testNext(station, driveId, sealed, 'verified', { level: 'media', ok: true, problems: 0 }, t(10 + i));
+    const shipped = testNext(station, driveId, verified, 'shipped', { carrier: 'ups', trackingNumber: trackings[i % trackings.length]! }, t(30 + i));
+    return [sealed, verified, shipped];
+  });
+  return { setId, driveIds, station, chains };
+}
