@@ -8,7 +8,8 @@
  * `conflict` (known id, other content), `forbidden` (the caller's token may not push it) and
  * `not-owner` (a station event on a drive another station holds: see ownership.ts).
  * `drive-full` (the drive already holds MAX_EVENTS_PER_DRIVE events).
- * A stored `incident` of kind `lost` also opens an entry in the incident register (incidents.ts).
+ * A stored `incident` of kind `lost` also opens an entry in the incident register (incidents.ts);
+ * a stored `sealed` event that names a sealed set records the drive's membership (sets.ts).
  */
 import { eventHash, lineageOf, parseSignedEvent, type SignedEvent } from '../../shared/custody/event.js';
 import { leafHash } from '../../shared/custody/merkle.js';
@@ -22,6 +23,7 @@ import { receiptOfRow, signCheckpoint, signReceipt, type Checkpoint, type Receip
 import { loadOwnership, ownershipRefusal } from './ownership.js';
 import { keyTrust, loadKeys } from './signing-keys.js';
 import { openIncidentsFor } from './incidents.js';
+import { recordSetMembers } from './sets.js';
 
 /** The maximum number of events in one request. */
 export const MAX_BATCH = 100;
@@ -301,9 +303,15 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
         chunk.flat(),
       );
     }
+    const stored = candidates.filter((c) => results[c.pos]?.status === 'stored');
+    await recordSetMembers(
+      tx,
+      stored.map((c) => ({ event: c.event, leafIndex: (results[c.pos] as { receipt: Receipt }).receipt.leafIndex })),
+      receivedAt,
+    );
     await openIncidentsFor(
       tx,
-      candidates.filter((c) => results[c.pos]?.status === 'stored').map((c) => c.event),
+      stored.map((c) => c.event),
       receivedAt,
     );
     if (leaves.length === 0) {

@@ -4,7 +4,7 @@
  * the trigger syntax that makes custody tables append-only, which SQL cannot express portably.
  *
  * Append-only tables (UPDATE, DELETE and, on PostgreSQL, TRUNCATE refused by triggers):
- * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `incidents`, `drive_handoffs`, `revocation_lists`. Mutable tables: `tokens` and
+ * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `incidents`, `drive_handoffs`, `revocation_lists`, `set_members`. Mutable tables: `tokens` and
  * `signing_keys` (revocation sets `revoked_at`), `personal_records` (deleted by retention or on
  * request; events only reference them by opaque id), `tree_state` (one row, the tree size).
  */
@@ -23,7 +23,7 @@ export interface Migration {
 }
 
 /** Tables whose rows can never be changed or deleted once written. */
-export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'incidents', 'drive_handoffs', 'revocation_lists'] as const;
+export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'incidents', 'drive_handoffs', 'revocation_lists', 'set_members'] as const;
 
 const sqliteAppendOnly = (t: string): string[] => [
   `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, 'append-only table ${t}'); END`,
@@ -172,6 +172,41 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
     sqlite: sqliteAppendOnly('revocation_lists'),
     postgres: postgresAppendOnly('revocation_lists'),
+  },
+  {
+    // id 30: left apart from other branches' next ids; ids only need to be unique and increasing.
+    id: 30,
+    name: 'sealed sets',
+    common: [
+      // One row per stored `sealed` event that names a set (sealed.data.set): what that member's
+      // event says of the set and of what it holds (counts and bytes only). A drive has one
+      // sealed event, hence at most one row.
+      `CREATE TABLE set_members (
+        drive_id TEXT PRIMARY KEY,
+        set_id TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        members BIGINT NOT NULL,
+        drive_ids TEXT NOT NULL,
+        event_id TEXT NOT NULL UNIQUE,
+        leaf_index BIGINT NOT NULL,
+        parts BIGINT NOT NULL,
+        tar_bytes BIGINT NOT NULL,
+        files BIGINT,
+        bytes BIGINT,
+        recorded_at TEXT NOT NULL
+      )`,
+      `CREATE INDEX set_members_set ON set_members (set_id, leaf_index)`,
+      // The incident register names the set, the member's position and what the drive held.
+      `ALTER TABLE incidents ADD COLUMN set_id TEXT`,
+      `ALTER TABLE incidents ADD COLUMN set_position BIGINT`,
+      `ALTER TABLE incidents ADD COLUMN set_members BIGINT`,
+      `ALTER TABLE incidents ADD COLUMN held_parts BIGINT`,
+      `ALTER TABLE incidents ADD COLUMN held_tar_bytes BIGINT`,
+      `ALTER TABLE incidents ADD COLUMN held_files BIGINT`,
+      `ALTER TABLE incidents ADD COLUMN held_bytes BIGINT`,
+    ],
+    sqlite: sqliteAppendOnly('set_members'),
+    postgres: postgresAppendOnly('set_members'),
   },
 ];
 
