@@ -20,6 +20,7 @@ import { staticTrust, type ChainTrust } from '../shared/custody/chain-verify.js'
 import { DRIVE_ID_RE, encodeBase64, makeEvent, signEvent, type CustodyEvent, type Lineage, type SignedEvent } from '../shared/custody/event.js';
 import type { EventDataMap, EventType } from '../shared/custody/event-data.js';
 import { CustodyStore } from '../shared/custody/journal.js';
+import { sealedEventsData } from '../shared/custody/set-view.js';
 import { inspect } from '../shared/engine/index.js';
 import type { CustomerCustodyKey, DriveInfo, OpenResult, SealResult, StationIdentity, VerifyReport } from '../shared/engine/api.js';
 import { DRIVE_DIR_PREFIX } from '../shared/engine/drive-layout.js';
@@ -151,35 +152,44 @@ export async function recordOrWarn(out: Output, exitCode: number, record: () => 
 }
 
 /**
- * After `scelle seal`: records `sealed` signed by the station. With `customerKey` (base64 Ed25519,
- * the customer's own key the drive was sealed for) the event names it with
- * `customerAttestation: customer-key`; otherwise it names the data-key customer key
+ * After `scelle seal`: records the `sealed` event of the drive, or of every member of a sealed
+ * set (`result.set`: see recordSealedSet), signed by the station. With `customerKey` (base64
+ * Ed25519, the customer's own key the drive was sealed for) each event names it with
+ * `customerAttestation: customer-key`; otherwise it names the drive's data-key customer key
  * (`data-key`). Returns the final exit code (see recordOrWarn).
  */
 export function recordAfterSeal(out: Output, station: StationIdentity, result: SealResult, home: string = scelleHome(), customerKey?: string): Promise<number> {
-  return recordOrWarn(out, 0, () =>
-    withCustodyStore(async (store) => {
-      const customer =
-        customerKey !== undefined
-          ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
-          : { customerPublicKey: result.customerPublicKey, customerAttestation: 'data-key' as const };
-      const { event } = await appendEvent(store, {
-        type: 'sealed',
-        driveId: result.driveId,
-        author: stationAuthor(station),
-        secretKey: station.secretKey,
-        data: {
-          manifestSha256: result.manifestSha256,
-          files: result.files,
-          bytes: result.bytes,
-          parts: result.parts,
-          ...customer,
-          stationCertificateSha256: stationCertificateSha256(station.certificate),
-        },
-      });
-      return [event];
-    }, home),
-  );
+  return recordOrWarn(out, 0, () => withCustodyStore((store) => appendSealed(store, station, result, customerKey), home));
+}
+
+/**
+ * After a sealed set (`scelle seal --to A --to B …`): records one `sealed` event per member, each
+ * in its member's own chain, naming the set (id, its position, the member count, every member's
+ * drive id) and what the member holds (its parts and tar bytes; files and bytes when the engine
+ * gives them), counts and bytes only (shared/custody/set-view.ts sealedEventsData). A member
+ * whose `sealed` event this journal already holds is skipped, so calling it again after a failure
+ * records only what is missing. Says what was recorded; returns the final exit code (see
+ * recordOrWarn: a journal that cannot be written is a warning and CUSTODY_NOT_RECORDED_EXIT).
+ * Same as recordAfterSeal, which calls it for a result that has `set`.
+ */
+export function recordSealedSet(
+  out: Output,
+  station: StationIdentity,
+  result: SealResult & { set: NonNullable<SealResult['set']> },
+  home: string = scelleHome(),
+  customerKey?: string,
+): Promise<number> {
+  return recordAfterSeal(out, station, result, home, customerKey);
+}
+
+/** Appends the `sealed` event of each drive of `result` not yet sealed in this journal. */
+async function appendSealed(store: CustodyStore, station: StationIdentity, result: SealResult, customerKey?: string): Promise<SignedEvent[]> {
+  const recorded: SignedEvent[] = [];
+  for (const { driveId, data } of sealedEventsData(result, stationCertificateSha256(station.certificate), customerKey)) {
+    if (result.set && store.head(driveId, 'provider')) continue;
+    recorded.push((await appendEvent(store, { type: 'sealed', driveId, author: stationAuthor(station), secretKey: station.secretKey, data })).event);
+  }
+  return recorded;
 }
 
 function wipe(key: CustomerCustodyKey | undefined): void {

@@ -4,7 +4,9 @@
  *                                  when a service is configured and reachable, each event's
  *                                  verification status (verifyChain), customer attestation and sync
  *                                  state; offline, a chain without the provider lineage (a
- *                                  customer's machine) is "not yet known", not failing
+ *                                  customer's machine) is "not yet known", not failing; for a
+ *                                  member of a sealed set, its set and position and every member's
+ *                                  state (the service's copy of the set, else this journal)
  *   verify <driveId|drive folder>  exit 3 when the chain has any problem, each as a sentence
  *   sync                           pushes the outbox (CustodySyncClient): stored / duplicate /
  *                                  refused / pending counts; offline → E_CUSTODY_OFFLINE (9),
@@ -34,6 +36,7 @@ import { loadPinnedRoots, scelleHome } from '../config.js';
 import { storeRevocations } from '../station-trust.js';
 import { httpsFetchWithCa, retryIdempotentOnReset, type FetchLike } from '../../shared/custody/http.js';
 import { eventTypeLabel, localChainTrust, resolveDriveRef, withCustodyStore } from '../custody.js';
+import { printSetView, setViewOf } from '../custody-set.js';
 import type { Output } from '../output.js';
 import { t, type TextKey } from '../text.js';
 import { counted } from '../plurals.js';
@@ -336,6 +339,19 @@ async function localChain(out: Output, ref: string, command: 'show' | 'verify', 
     const syncState = (id: string): TextKey => (store.receiptFor(id) || merged.fromService.has(id) ? 'syncedYes' : rejected.has(id) ? 'syncedRejected' : 'syncedPending');
     out.info(t(out.lang, 'chainHeader', drive.driveId, counted(out.lang, 'events', events.length)));
     printTimeline(out, events, report, syncState);
+    // A member of a sealed set: which set and position, and every member's state.
+    const settings = merged.service === 'merged' ? configuredService() : null;
+    const setView = report.set
+      ? await setViewOf(
+          report.set,
+          drive.driveId,
+          events,
+          store,
+          trust,
+          settings ? (id) => syncClient({ ...settings, maxAttempts: Math.min(settings.maxAttempts, 2) }, store).lookupSet(id, signal) : null,
+        )
+      : null;
+    if (report.set) printSetView(out, report.set, setView);
     if (pendingOnly) out.info(t(out.lang, 'chainProviderPending', drive.driveId));
     else printVerdict(out, drive.driveId, events, report);
     out.emit({
@@ -356,6 +372,7 @@ async function localChain(out: Output, ref: string, command: 'show' | 'verify', 
       })),
       problems: report.problems.map((p) => ({ ...p, sentence: problemSentence(out, p, events) })),
       report,
+      ...(report.set ? { set: setView ?? { setId: report.set.id, position: report.set.position, members: report.set.members } } : {}),
     });
     return command === 'verify' && !report.ok && !pendingOnly ? 3 : 0;
   });

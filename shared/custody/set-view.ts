@@ -5,9 +5,10 @@
  * state, shipment, chain status and anomalies, and whether the members agree on what the set
  * is. Pure and synchronous; the CLI, the desktop app and the custody service share it.
  */
-import type { ChainProblemCode, ChainReport } from './chain-verify.js';
-import { driveStatus, type DriveState, type StatusStep } from './drive-status.js';
-import type { CustodyAnomalyKind } from './custody-state.js';
+import { z } from 'zod';
+import { CHAIN_PROBLEM_CODES, type ChainProblemCode, type ChainReport } from './chain-verify.js';
+import { DRIVE_STATES, driveStatus, type DriveState, type StatusStep } from './drive-status.js';
+import { CUSTODY_ANOMALY_KINDS, type CustodyAnomalyKind } from './custody-state.js';
 import type { EventDataMap, SealedSet } from './event-data.js';
 import { ScelleError } from '../errors/scelle-error.js';
 
@@ -195,3 +196,29 @@ export function buildSetView(setId: string, chains: readonly SetMemberChain[]): 
     problems,
   };
 }
+
+const count = z.number().int().nonnegative();
+/** Zod schema of a {@link SetView} as the service answers it (checked before it is shown; unknown codes are kept as strings). */
+export const setViewSchema = z.object({
+  setId: z.string().max(128),
+  members: z.number().int().min(2).max(64),
+  memberViews: z
+    .array(
+      z.object({
+        position: z.number().int().min(1).max(64),
+        driveId: z.string().max(128),
+        known: z.boolean(),
+        state: z.enum(DRIVE_STATES).nullable(),
+        shipment: z.object({ carrier: z.string().max(64), trackingNumber: z.string().max(64), at: z.string().max(64) }).nullable(),
+        openIncident: z.object({ kind: z.string().max(32), at: z.string().max(64) }).nullable(),
+        lastEventAt: z.string().max(64).nullable(),
+        chain: z.enum(['ok', 'warning', 'invalid']).nullable(),
+        problems: z.array(z.union([z.enum(CHAIN_PROBLEM_CODES), z.string().max(64)])).max(32),
+        anomalies: z.array(z.union([z.enum(CUSTODY_ANOMALY_KINDS), z.string().max(64)])).max(32),
+        holds: z.object({ parts: count, tarBytes: count, files: count.nullable(), bytes: count.nullable() }).nullable(),
+      }),
+    )
+    .max(64),
+  ok: z.boolean(),
+  problems: z.array(z.object({ code: z.union([z.enum(SET_PROBLEM_CODES), z.string().max(64)]), driveId: z.string().max(128), message: z.string().max(500) })).max(256),
+});

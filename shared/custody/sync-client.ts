@@ -11,6 +11,7 @@ import { parseSignedEvent, type SignedEvent } from './event.js';
 import { httpsFetchWithCa, MAX_RESPONSE_BYTES, retryIdempotentOnReset, type FetchLike } from './http.js';
 import type { CustodyStore, Rejection } from './journal.js';
 import { leafHash, verifyConsistencyProof, verifyInclusionProof } from './merkle.js';
+import { setViewSchema, type SetView } from './set-view.js';
 import { parseCheckpoint, parseReceipt, verifyServiceSignature, type Checkpoint, type Receipt } from './receipt.js';
 
 /** Configuration of a sync client. */
@@ -86,9 +87,9 @@ const postResponseSchema = z.object({
 const consistencySchema = z.object({ proof: z.array(hex64) });
 const rotatedTokenSchema = z.object({ token: z.string().regex(/^sct_[A-Za-z0-9_-]{43}$/), expiresAt: z.string().max(64) });
 const inclusionSchema = z.object({ leafIndex: z.number().int().nonnegative(), proof: z.array(hex64) });
-const drivesSchema = z.object({
-  drives: z.array(z.object({ driveId: z.string(), events: z.array(z.unknown()), receipts: z.array(z.unknown()), verification: z.unknown() })),
-});
+const remoteDriveSchema = z.object({ driveId: z.string(), events: z.array(z.unknown()), receipts: z.array(z.unknown()), verification: z.unknown() });
+const drivesSchema = z.object({ drives: z.array(remoteDriveSchema), sets: z.array(setViewSchema).optional() });
+const setSchema = z.object({ set: setViewSchema, drives: z.array(remoteDriveSchema) });
 
 /**
  * Rejection codes that may resolve by themselves (the service lacks the lineage's predecessor
@@ -384,10 +385,36 @@ export class CustodySyncClient {
    * @throws ScelleError E_USAGE when not exactly one criterion is given; E_CUSTODY_SYNC, E_CANCELLED.
    */
   async lookupDrives(query: { tracking?: string; order?: string; drive?: string }, signal?: AbortSignal): Promise<RemoteDrive[]> {
+    return (await this.lookup(query, signal)).drives;
+  }
+
+  /**
+   * lookupDrives, with the view of each sealed set a drive found is a member of (`sets`, the
+   * service's own views: informational, as `serviceVerification`; set-view.ts rebuilds one from
+   * verified chains). Support finds a whole set by any member's tracking number this way.
+   * @throws ScelleError E_USAGE when not exactly one criterion is given; E_CUSTODY_SYNC, E_CANCELLED.
+   */
+  async lookup(query: { tracking?: string; order?: string; drive?: string }, signal?: AbortSignal): Promise<{ drives: RemoteDrive[]; sets: SetView[] }> {
     const entries = Object.entries(query).filter(([, v]) => typeof v === 'string' && v.length > 0) as Array<[string, string]>;
     if (entries.length !== 1) throw new ScelleError('E_USAGE', 'look drives up by exactly one of tracking, order or drive');
     const res = this.parse(drivesSchema, await this.request('GET', '/v1/drives', undefined, Object.fromEntries(entries), signal), 'drive lookup');
-    return res.drives.map((d) => {
+    return { drives: this.remoteDrives(res.drives), sets: (res.sets ?? []) as SetView[] };
+  }
+
+  /**
+   * A sealed set (GET /v1/sets/:setId): the service's view and the chain of every member it holds
+   * (events parsed, receipts checked as in lookupDrives). Rebuild the view from locally verified
+   * chains with buildSetView.
+   * @throws ScelleError E_CUSTODY_SYNC (`details.status` 403 when the token may not read it, 404
+   *   when the service knows no such set), E_CANCELLED.
+   */
+  async lookupSet(setId: string, signal?: AbortSignal): Promise<{ view: SetView; drives: RemoteDrive[] }> {
+    const res = this.parse(setSchema, await this.request('GET', `/v1/sets/${encodeURIComponent(setId)}`, undefined, undefined, signal), 'set lookup');
+    return { view: res.set as SetView, drives: this.remoteDrives(res.drives) };
+  }
+
+  private remoteDrives(list: z.infer<typeof drivesSchema>['drives']): RemoteDrive[] {
+    return list.map((d) => {
       let events: SignedEvent[];
       try {
         events = d.events.map(parseSignedEvent);
