@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../shared/custody/chain-verify.js';
-import { buildTestChain } from '../shared/custody/testing.js';
+import { buildTestChain, buildTestSet } from '../shared/custody/testing.js';
+import { buildSetView } from '../shared/custody/set-view.js';
+import { custodyTimelineSchema } from '../shared/ipc/index.js';
 import { ScelleError } from '../shared/errors/scelle-error.js';
 import { toCustodyError, toTimeline, trustFromServiceReport } from './custody-client.js';
 
@@ -54,5 +56,24 @@ describe('custody client', () => {
     expect(tl).toMatchObject({ chainOk: false, chainProblem: 'received-before-shipped' });
     expect(tl.events).toHaveLength(5);
     expect(tl.events.every((e) => e.signatureOk)).toBe(true);
+  });
+
+  it("gives a set member's timeline its set: every member's state and tracking number, for the Support workspace", () => {
+    const set = buildTestSet();
+    const trust = trustFromServiceReport([], null);
+    const chains = set.chains.map((events, i) => ({ driveId: set.driveIds[i]!, events, report: verifyChain(events, trust, { driveId: set.driveIds[i]! }) }));
+    const view = buildSetView(set.setId, chains.slice(0, 2))!;
+    const d = { driveId: set.driveIds[1]!, events: set.chains[1]!, receipts: [], badReceipts: 0, serviceVerification: null };
+    const tl = toTimeline(d, chains[1]!.report, [view]);
+    expect(custodyTimelineSchema.parse(tl)).toEqual(tl);
+    expect(tl.set).toMatchObject({ setId: set.setId, position: 2, members: 3, ok: false });
+    expect(tl.set!.memberViews.map((m) => [m.position, m.driveId, m.state, m.trackingNumber, m.chain])).toEqual([
+      [1, 'M1A2B3C4', 'shipped', '1Z999AA10123456784', 'ok'],
+      [2, 'M2A2B3C4', 'shipped', '1Z999AA10123456795', 'ok'],
+      [3, 'M3A2B3C4', null, null, null],
+    ]);
+    // a drive sealed alone has no set, whatever sets the lookup answered
+    const c = buildTestChain();
+    expect(toTimeline({ driveId: c.driveId, events: c.all, receipts: [], badReceipts: 0, serviceVerification: null }, verifyChain(c.all, trust), [view]).set).toBeNull();
   });
 });

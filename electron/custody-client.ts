@@ -14,7 +14,8 @@ import { lineageOf, makeEvent, signEvent, type EventType, type SignedEvent } fro
 import { CustodyStore } from '../shared/custody/journal.js';
 import { CustodySyncClient, type RemoteDrive, type SyncResult } from '../shared/custody/sync-client.js';
 import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
-import type { CustodyTimelineDto } from '../shared/ipc/index.js';
+import type { CustodySetDto, CustodyTimelineDto } from '../shared/ipc/index.js';
+import type { SetView } from '../shared/custody/set-view.js';
 import type { CustodyPort, CustomerSigner, LookupKind, SettingsStore } from './ports.js';
 import { loadStationIdentity } from './station.js';
 
@@ -64,8 +65,34 @@ export function trustFromServiceReport(events: readonly SignedEvent[], report: u
   return { isStationKeyTrusted: (pk) => verdict.get(pk) ?? 'trusted' };
 }
 
-/** Turns a looked-up drive and its local verification into the timeline the renderer shows. */
-export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimelineDto {
+/**
+ * The set a looked-up drive belongs to, from the service's set views (GET /v1/drives `sets`), in
+ * the shape the Support timeline shows; null for a drive sealed alone.
+ */
+export function setOfDrive(driveId: string, report: ChainReport, sets: readonly SetView[]): CustodySetDto | null {
+  const own = report.set;
+  const view = own ? sets.find((s) => s.setId === own.id) : undefined;
+  if (!own || !view) return null;
+  return {
+    setId: view.setId,
+    position: own.position,
+    members: view.members,
+    ok: view.ok,
+    memberViews: view.memberViews.map((m) => ({
+      position: m.position,
+      driveId: m.driveId,
+      state: m.state,
+      carrier: m.shipment?.carrier ?? null,
+      trackingNumber: m.shipment?.trackingNumber ?? null,
+      incident: m.openIncident?.kind ?? null,
+      chain: m.chain,
+      anomalies: m.anomalies.length,
+    })),
+  };
+}
+
+/** Turns a looked-up drive and its local verification into the timeline the renderer shows (with its set when `sets` holds it). */
+export function toTimeline(d: RemoteDrive, report: ChainReport, sets: readonly SetView[] = []): CustodyTimelineDto {
   const received = new Map(d.receipts.map((r) => [r.eventId, r.receivedAt]));
   const status = new Map(report.events.map((e) => [e.id, e.status]));
   const attestation = new Map(report.events.map((e) => [e.id, e.attestation]));
@@ -84,6 +111,7 @@ export function toTimeline(d: RemoteDrive, report: ChainReport): CustodyTimeline
     chainOk: report.ok && problem === null,
     chainProblem: problem,
     anomalies: report.anomalies.map((a) => ({ kind: a.kind, eventId: a.eventId, relatedEventId: a.relatedEventId })),
+    set: setOfDrive(d.driveId, report, sets),
     events: events.map((e) => ({
       id: e.id,
       seq: e.seq,
@@ -172,7 +200,7 @@ export class HttpCustodyClient implements CustodyPort {
     try {
       const client = await this.client('support');
       await client.refreshCheckpoint();
-      const drives = await client.lookupDrives({ [kind]: value });
+      const { drives, sets } = await client.lookup({ [kind]: value });
       return drives
         .filter((d) => d.events.length > 0)
         .map((d) => {
@@ -180,7 +208,7 @@ export class HttpCustodyClient implements CustodyPort {
             driveId: d.driveId,
             trustedTimes: new Map(d.receipts.map((r) => [r.eventId, r.receivedAt])),
           });
-          return toTimeline(d, report);
+          return toTimeline(d, report, sets);
         });
     } catch (e) {
       throw toCustodyError(e);

@@ -1,6 +1,7 @@
 /**
  * Soutien: find drives by tracking number, order reference or drive id; see each custody
- * timeline with authors, times and verification status; export it as PDF or CSV.
+ * timeline with authors, times and verification status (and, for a member of a sealed set, every
+ * member of the set); export it as PDF or CSV.
  */
 import { useId, useState } from 'react';
 import type { CustodyTimelineDto } from '../../shared/ipc/index.js';
@@ -12,6 +13,7 @@ import { hasMessage } from '../i18n/index.js';
 import { useT, useTc } from '../i18n/use-t.js';
 import { useApp } from '../store.js';
 import { Timeline } from './support/Timeline.js';
+import { SetMembers } from './support/SetMembers.js';
 
 /** The carrier of the newest `shipped` event naming `trackingNumber`, or null. */
 function carrierOf(tl: CustodyTimelineDto, trackingNumber: string): string | null {
@@ -32,12 +34,12 @@ export function Support() {
   const [error, setError] = useState<UiError | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
-  const search = async () => {
+  const search = async (by: typeof kind = kind, value: string = query.trim()) => {
     setBusy(true);
     setError(null);
     setSaved(null);
     try {
-      setResults((await unwrap(api().custody.lookup({ kind, value: query.trim() }))).timelines);
+      setResults((await unwrap(api().custody.lookup({ kind: by, value }))).timelines);
     } catch (e) {
       setResults(null);
       setError(asUiError(e));
@@ -175,6 +177,16 @@ export function Support() {
                   );
                 })}
               </p>
+            )}
+            {tl.set && (
+              <SetMembers
+                set={tl.set}
+                onLookUp={(driveId) => {
+                  setKind('drive');
+                  setQuery(driveId);
+                  void search('drive', driveId);
+                }}
+              />
             )}
             <Timeline timeline={tl} onOpenTracking={(carrier, n) => void openTracking(carrier, n)} />
             <div className="row">

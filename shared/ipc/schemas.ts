@@ -162,6 +162,34 @@ export const custodyAnomalySchema = z.object({ kind: z.string(), eventId: z.stri
 /** One custody anomaly. */
 export type CustodyAnomalyDto = z.infer<typeof custodyAnomalySchema>;
 
+/** The sealed set a looked-up drive belongs to (shared/custody/set-view.ts, the service's view): every member's state. */
+export const custodySetSchema = z.object({
+  setId: z.string().max(128),
+  /** the looked-up drive's position in the set */
+  position: z.number().int().min(1).max(64),
+  members: z.number().int().min(2).max(64),
+  /** every member known and agreeing, every chain verified */
+  ok: z.boolean(),
+  memberViews: z
+    .array(
+      z.object({
+        position: z.number().int().min(1).max(64),
+        driveId: z.string().max(128),
+        /** custody state (drive-status.ts DRIVE_STATES), or null when no event of the member is known */
+        state: z.string().max(32).nullable(),
+        carrier: z.string().max(64).nullable(),
+        trackingNumber: z.string().max(64).nullable(),
+        /** kind of an open incident (e.g. `lost`), or null */
+        incident: z.string().max(32).nullable(),
+        chain: z.enum(['ok', 'warning', 'invalid']).nullable(),
+        anomalies: z.number().int().nonnegative(),
+      }),
+    )
+    .max(64),
+});
+/** A sealed set as the Support timeline shows it. */
+export type CustodySetDto = z.infer<typeof custodySetSchema>;
+
 /** A drive's custody timeline and whether its chain verifies. */
 export const custodyTimelineSchema = z.object({
   driveId: z.string(),
@@ -172,6 +200,8 @@ export const custodyTimelineSchema = z.object({
   /** impossible orders among the events (e.g. received before shipped); the events stay listed */
   anomalies: z.array(custodyAnomalySchema),
   events: z.array(custodyEventSchema),
+  /** the sealed set the drive is a member of, with every member's state; absent or null for a drive sealed alone */
+  set: custodySetSchema.nullable().optional(),
 });
 /** A drive's custody timeline. */
 export type CustodyTimelineDto = z.infer<typeof custodyTimelineSchema>;
