@@ -11,7 +11,8 @@
  *   sync                           pushes the outbox (CustodySyncClient): stored / duplicate /
  *                                  refused / pending counts; offline → E_CUSTODY_OFFLINE (9),
  *                                  events stay queued
- *   lookup --tracking|--order|--drive   the service's view of matching drives, verified here
+ *   lookup --tracking|--order|--drive   the service's view of matching drives, verified here, and
+ *                                  of the sealed set of each member found (every member's state)
  *   config [--service …] [--token-file …] [--ca …] [--service-key …]   writes or shows
  *                                  `<scelleHome>/custody.json` (the token's *path*, never the token);
  *                                  a new service origin without a new token file drops the old one
@@ -340,7 +341,8 @@ async function localChain(out: Output, ref: string, command: 'show' | 'verify', 
     out.info(t(out.lang, 'chainHeader', drive.driveId, counted(out.lang, 'events', events.length)));
     printTimeline(out, events, report, syncState);
     // A member of a sealed set: which set and position, and every member's state.
-    const settings = merged.service === 'merged' ? configuredService() : null;
+    // (asked even when the drive lookup was refused: a station may read its own sets, not look drives up)
+    const settings = merged.service === 'none' ? null : configuredService();
     const setView = report.set
       ? await setViewOf(
           report.set,
@@ -451,8 +453,9 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
   const trust = await localChainTrust(null);
   return withCustodyStore(async (store) => {
     let drives;
+    let sets;
     try {
-      drives = await syncClient(settings, store).lookupDrives(query, signal);
+      ({ drives, sets } = await syncClient(settings, store).lookup(query, signal));
     } catch (e) {
       throw offlineOr(e, store.pending().length);
     }
@@ -477,6 +480,9 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
       printTimeline(out, d.events, report, (id) => (received.has(id) ? 'syncedYes' : null));
       for (const p of report.problems) out.info(`  - ${problemSentence(out, p, d.events)}`);
       for (const a of report.anomalies) out.info(`  - ${anomalySentence(out, a, d.events)}`);
+      // A set member: the whole set, whichever member's tracking number was asked (the service's view).
+      const set = report.set ? sets.find((x) => x.setId === report.set!.id) : undefined;
+      if (report.set) printSetView(out, report.set, set ? { ...set, source: 'service' } : null);
       results.push({
         driveId: d.driveId,
         events: d.events,
@@ -486,7 +492,7 @@ async function lookupSub(argv: string[], out: Output, signal: AbortSignal): Prom
         serviceStatus: typeof serviceStatus === 'string' ? serviceStatus : null,
       });
     }
-    out.emit({ event: 'result', command: 'custody lookup', query, drives: results });
+    out.emit({ event: 'result', command: 'custody lookup', query, drives: results, sets });
     return 0;
   });
 }
