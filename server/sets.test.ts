@@ -148,6 +148,15 @@ for (const engine of testEngines()) {
       expect(await audits('sets.view.denied')).toContainEqual([JSON.stringify({ set: 'SET-A1' }), 0]);
     });
 
+    it('an access request about one member covers every member of its set and the reads of the set', async () => {
+      const r = await call(svc.baseUrl, svc.tokens.admin, 'GET', '/v1/access-request?drive=MEMBER-A3');
+      expect(r.status).toBe(200);
+      expect(r.body.driveIds).toEqual(set.driveIds);
+      expect(r.body.setIds).toEqual(['SET-A1']);
+      expect(r.body.incidents.map((i: { driveId: string }) => i.driveId)).toEqual(['MEMBER-A2']);
+      expect(r.body.accessLog.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['sets.view', 'sets.view.denied', 'drives.lookup']));
+    });
+
     it('a drive of another station claiming a place in the set gains no access and is flagged', async () => {
       const [sealed] = set.chains[0]!;
       const data = sealed!.data as { set: Record<string, unknown> };

@@ -3,6 +3,7 @@
  * one order, one drive or one customer contact, gathered in one read and audited in the same
  * transaction as `access.export` (the export leaves only with its audit row).
  *
+ * The drives concerned include every member of a sealed set one of them belongs to.
  * What is gathered: the personal records of the orders concerned; each concerned drive's
  * custody events and receipts; incident-register entries of those drives; and the audit rows
  * of lookups that named those orders or drives (who looked at them, when).
@@ -13,6 +14,7 @@ import { audit, auditEntryOfRow, type AuditEntry } from '../audit.js';
 import type { Caller } from '../auth/caller.js';
 import { listIncidents, type IncidentEntry } from '../custody/incidents.js';
 import { loadDrive } from '../custody/lookup.js';
+import { loadSet, setIdsOf } from '../custody/sets.js';
 import type { Receipt } from '../custody/receipts.js';
 import { str, type Db, type Tx } from '../db/driver.js';
 import { findPersonalRecords, ORDER_REF_RE, type PersonalRecord } from '../personal-records.js';
@@ -27,6 +29,8 @@ export interface AccessExport {
   generatedAt: string;
   orderRefs: string[];
   driveIds: string[];
+  /** the sealed sets those drives are members of (every recognized member's drive is in driveIds) */
+  setIds: string[];
   personalRecords: PersonalRecord[];
   drives: Array<{ driveId: string; events: SignedEvent[]; receipts: Receipt[]; chainOk: boolean }>;
   incidents: IncidentEntry[];
@@ -55,7 +59,7 @@ export function parseAccessSubject(q: Record<string, unknown>): AccessSubject {
 
 const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
-async function orderAndDriveIds(tx: Tx, s: AccessSubject): Promise<{ orders: Set<string>; drives: Set<string> }> {
+async function orderAndDriveIds(tx: Tx, s: AccessSubject): Promise<{ orders: Set<string>; drives: Set<string>; sets: Set<string> }> {
   const orders = new Set<string>();
   const drives = new Set<string>();
   if ('order' in s) orders.add(s.order);
@@ -79,15 +83,34 @@ async function orderAndDriveIds(tx: Tx, s: AccessSubject): Promise<{ orders: Set
       orders.add(String(r['order_ref']));
     for (const r of await tx.query(`SELECT order_ref FROM personal_records WHERE drive_id IN (${inList(d.length)})`, d)) orders.add(String(r['order_ref']));
   }
+  // The other members of the sealed sets of these drives hold the same customer's data: they are
+  // concerned too, with their orders (members the set view recognizes; a drive merely claiming a
+  // set is not).
+  const sets = new Set<string>();
+  const added: string[] = [];
+  for (const setId of new Set((await setIdsOf(tx, [...drives])).values())) {
+    const found = await loadSet(tx, setId);
+    if (!found) continue;
+    sets.add(setId);
+    for (const m of found.set.memberViews)
+      if (m.known && !drives.has(m.driveId)) {
+        drives.add(m.driveId);
+        added.push(m.driveId);
+      }
+  }
+  if (added.length > 0) {
+    for (const r of await tx.query(`SELECT DISTINCT order_ref FROM events WHERE drive_id IN (${inList(added.length)}) AND order_ref IS NOT NULL`, added))
+      orders.add(String(r['order_ref']));
+  }
   if (orders.size > MAX_EXPORT_ITEMS || drives.size > MAX_EXPORT_ITEMS) {
     throw new ScelleError('E_USAGE', `this request covers more than ${MAX_EXPORT_ITEMS} orders or drives: ask by order or drive`, { reason: 'access-too-broad' });
   }
-  return { orders, drives };
+  return { orders, drives, sets };
 }
 
-/** Audit rows whose query names one of `orders` (key `order`) or `drives` (key `drive`). */
-async function accessLog(tx: Tx, orders: ReadonlySet<string>, drives: ReadonlySet<string>): Promise<AuditEntry[]> {
-  const needles = [...orders, ...drives];
+/** Audit rows whose query names one of `orders` (key `order`), `drives` (key `drive`) or `sets` (key `set`, or in `sets`). */
+async function accessLog(tx: Tx, orders: ReadonlySet<string>, drives: ReadonlySet<string>, sets: ReadonlySet<string> = new Set()): Promise<AuditEntry[]> {
+  const needles = [...orders, ...drives, ...sets];
   if (needles.length === 0) return [];
   // Prefilter with LIKE on the quoted value (ids hold no LIKE wildcards), then match exactly.
   const rows = await tx.query(
@@ -102,7 +125,9 @@ async function accessLog(tx: Tx, orders: ReadonlySet<string>, drives: ReadonlySe
     } catch {
       continue;
     }
-    if (!(orders.has(String(q['order'])) || drives.has(String(q['drive'])) || drives.has(String(q['driveId'])))) continue;
+    const namedSets = Array.isArray(q['sets']) ? q['sets'].map(String) : [];
+    if (!(orders.has(String(q['order'])) || drives.has(String(q['drive'])) || drives.has(String(q['driveId'])) || sets.has(String(q['set'])) || namedSets.some((x) => sets.has(x))))
+      continue;
     out.push(auditEntryOfRow(r));
   }
   return out;
@@ -115,10 +140,10 @@ async function accessLog(tx: Tx, orders: ReadonlySet<string>, drives: ReadonlySe
  */
 export async function exportAccessRequest(db: Db, caller: Caller | null, subject: AccessSubject, now: Date): Promise<AccessExport> {
   return db.transaction(async (tx) => {
-    const { orders, drives } = await orderAndDriveIds(tx, subject);
+    const { orders, drives, sets } = await orderAndDriveIds(tx, subject);
     const driveIds = [...drives].sort();
     const orderRefs = [...orders].sort();
-    const log = await accessLog(tx, orders, drives);
+    const log = await accessLog(tx, orders, drives, sets);
     const views = [];
     for (const id of driveIds) {
       const v = await loadDrive(tx, id);
@@ -130,6 +155,7 @@ export async function exportAccessRequest(db: Db, caller: Caller | null, subject
       generatedAt: now.toISOString(),
       orderRefs,
       driveIds,
+      setIds: [...sets].sort(),
       personalRecords: await findPersonalRecords(tx, orderRefs, driveIds),
       drives: views,
       incidents: await listIncidents(tx, driveIds),
