@@ -3,11 +3,13 @@
  * the UI (sealed, verified and shipped in Technicien, received and opened in Client), then the drive
  * found by its tracking number typed with spaces and dashes, with its verified timeline (who,
  * where, when, attested by whom; the tracking number linked to the carrier), exported as PDF and
- * CSV; an order with several drives and a drive whose timeline has an anomaly; and the custody
- * service going offline.
+ * CSV; an order with several drives and a drive whose timeline has an anomaly; the custody
+ * service going offline; and a member of a sealed set showing the whole set.
  */
 import { readFile } from 'node:fs/promises';
 import { callAs, checkA11y, expect, openTab, sealSample, shot, switchLanguage, test } from './fixtures.js';
+import { buildTestSet, testNext } from '../../shared/custody/testing.js';
+import { testCertificate } from '../../server/testing.js';
 
 test('finds a drive by tracking number after a full journey in the UI and exports its verified timeline', async ({ app: page, harness, custody }) => {
   // Technicien: seal, keep the unlock code, verify, ship.
@@ -176,4 +178,46 @@ test('finds the drives of an order, and flags an anomaly on the timeline', async
   await expect(entries.nth(1).getByTestId('timeline-anomaly')).toContainText('Anomaly');
   await shot(page, 'support-anomaly-en');
   await checkA11y(page, 'support (anomaly, en)');
+});
+
+test('shows the whole sealed set of a member found by its tracking number, and looks a member up', async ({ app: page, custody }) => {
+  // A set of three members sealed by an enrolled station: members 1 and 2 shipped separately, 3 only sealed, 2 reported lost.
+  const set = buildTestSet('SET-E2E', ['MEMBRE-1', 'MEMBRE-2', 'MEMBRE-3']);
+  const admin = (method: string, path: string, body: unknown) =>
+    fetch(custody.url + path, { method, headers: { authorization: `Bearer ${custody.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+      (r) => r.json() as Promise<Record<string, unknown>>,
+    );
+  await admin('POST', '/v1/stations', { publicKey: set.station.author.publicKey, certificate: testCertificate(set.station), kind: 'station' });
+  const stationToken = String((await admin('POST', '/v1/tokens', { role: 'station', subject: set.station.author.id }))['token']);
+  const lost = testNext(set.station, 'MEMBRE-2', set.chains[1]![2]!, 'incident', { kind: 'lost' }, new Date('2025-03-04T10:00:00Z'));
+  const pushed = await fetch(`${custody.url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stationToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events: [...set.chains[0]!, ...set.chains[1]!, lost, set.chains[2]![0]] }),
+  }).then((r) => r.json() as Promise<{ results: { status: string }[] }>);
+  expect(pushed.results.every((r) => r.status === 'stored')).toBe(true);
+
+  await openTab(page, 2);
+  await page.getByLabel('Valeur recherchée').fill('1Z 999 AA1 01 2345 6784');
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await expect(page.getByTestId('support-count')).toHaveText('1 disque trouvé');
+  const members = page.getByTestId('set-members');
+  await expect(members).toContainText('Ensemble scellé SET-E2E : ce disque est le membre 1 sur 3.');
+  const rows = members.locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(0)).toContainText('1Z999AA10123456784');
+  await expect(rows.nth(1)).toContainText('(perdu)');
+  await expect(rows.nth(1)).toContainText('1Z999AA10123456795');
+  await expect(rows.nth(2)).toContainText('Scellé');
+  await shot(page, 'support-set-fr-CA');
+  await checkA11y(page, 'support (sealed set, fr-CA)');
+  await switchLanguage(page, 'en');
+  await expect(members).toContainText('Sealed set SET-E2E: this drive is member 1 of 3.');
+  await expect(rows.nth(1)).toContainText('(lost)');
+  await checkA11y(page, 'support (sealed set, en)');
+  // A member's drive id looks that member up.
+  await members.getByRole('button', { name: 'MEMBRE-3' }).click();
+  await expect(page.getByTestId('support-count')).toHaveText('1 drive found');
+  await expect(page.getByRole('heading', { name: 'Drive MEMBRE-3' })).toBeVisible();
+  await expect(page.getByTestId('set-members')).toContainText('this drive is member 3 of 3');
 });
