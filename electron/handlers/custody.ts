@@ -1,5 +1,6 @@
 /** IPC handlers of the chain of custody: `custody.*`, and the customer-signed event recorder the drives handlers reuse. */
 import { stationCertificateSha256 } from '../../shared/format/station-cert.js';
+import { sealedEventsData, type SealFacts } from '../../shared/custody/set-view.js';
 import { findSealedFolders } from '../../shared/drives/index.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { loadStationIdentity } from '../station.js';
@@ -36,26 +37,18 @@ export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string
 /**
  * Records the station's `sealed` event for a seal just finished (signed with the station key).
  * With `customerKey` (base64 Ed25519, the customer's own key the drive was sealed for) the event
- * names it with `customerAttestation: "customer-key"`; otherwise it names the data-key key.
+ * names it with `customerAttestation: "customer-key"`; otherwise it names the data-key key. For a
+ * member of a sealed set (`r.set`, `r.driveId` one of its members) the event also names the set,
+ * the member's position and what it holds. The data comes from shared/custody/set-view.ts
+ * sealedEventsData, as the command line's.
  */
-export async function recordSealed(
-  ctx: HandlerContext,
-  r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string },
-  customerKey: string | null = null,
-) {
+export async function recordSealed(ctx: HandlerContext, r: SealFacts, customerKey: string | null = null) {
   const { deps } = ctx;
   const station = await loadStationIdentity(deps.stationKeyFile);
   station.secretKey.fill(0);
-  const certificateSha256 = stationCertificateSha256(station.certificate);
-  const customer =
-    customerKey !== null
-      ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
-      : { customerPublicKey: r.customerPublicKey, customerAttestation: 'data-key' as const };
-  await deps.custody.record({
-    driveId: r.driveId,
-    type: 'sealed',
-    data: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes, parts: r.parts, ...customer, stationCertificateSha256: certificateSha256 },
-  });
+  const all = sealedEventsData(r, stationCertificateSha256(station.certificate), customerKey ?? undefined);
+  const data = (all.find((d) => d.driveId === r.driveId) ?? all[0]!).data;
+  await deps.custody.record({ driveId: r.driveId, type: 'sealed', data });
 }
 
 /** The station's custody journal; throws E_CUSTODY_JOURNAL when this station keeps none. */

@@ -34,7 +34,7 @@ export interface SealFacts {
   driveId: string;
   files: number;
   bytes: number;
-  /** every payload part of the seal (all members together for a set) */
+  /** every payload part of the seal (for a set, the sum of the members' parts is used) */
   parts: number;
   manifestSha256: string;
   customerPublicKey: string;
@@ -54,7 +54,9 @@ export function sealedEventsData(seal: SealFacts, stationCertificateSha256: stri
     customerKey !== undefined
       ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
       : { customerPublicKey: own, customerAttestation: 'data-key' as const };
-  const totals = { files: seal.files, bytes: seal.bytes, parts: seal.parts };
+  // A set's parts are its members' (whatever `seal.parts` says: a caller may pass a member's).
+  const parts = seal.set ? seal.set.members.reduce((n, m) => n + m.parts, 0) : seal.parts;
+  const totals = { files: seal.files, bytes: seal.bytes, parts };
   if (!seal.set) return [{ driveId: seal.driveId, data: { manifestSha256: seal.manifestSha256, ...totals, ...customer(seal.customerPublicKey), stationCertificateSha256 } }];
   const members = [...seal.set.members].sort((a, b) => a.position - b.position);
   if (members.some((m, i) => m.position !== i + 1)) throw new ScelleError('E_USAGE', 'the members of a set must be positions 1 to n', { reason: 'set' });
