@@ -137,12 +137,6 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
     ...(result.unlockCode ? { unlockCode: result.unlockCode } : {}),
     ...(result.set ? { set: result.set } : {}),
   });
-  if (!result.set) return recordAfterSeal(out, station, result, undefined, customer ? encodeBase64(customer) : undefined);
-  // A set: each member is a drive with its own custody chain (its own `sealed` event).
-  let code = 0;
-  for (const m of result.set.members) {
-    const member = { ...result, driveId: m.driveId, driveDir: m.driveDir, manifestSha256: m.manifestSha256, customerPublicKey: m.customerPublicKey, parts: m.parts };
-    code = Math.max(code, await recordAfterSeal(out, station, member, undefined, customer ? encodeBase64(customer) : undefined));
-  }
-  return code;
+  // A set: one `sealed` event per member, each in its own chain (recordAfterSeal records them all).
+  return recordAfterSeal(out, station, result, undefined, customer ? encodeBase64(customer) : undefined);
 }
