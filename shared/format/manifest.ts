@@ -10,7 +10,7 @@ import { DRIVE_ID_PATTERN } from './drive-id.js';
 import { base64Bytes, describeIssues, nonNegativeInt, printableId, rfc3339Utc, sha256Hex } from './json-schemas.js';
 import { KEYSLOT_TYPES, type Keyslot, keyslotSchema } from './keyslot.js';
 import { checkManifestLimits } from './limits.js';
-import { type StationCertificate, stationCertificateSchema } from './station.js';
+import { type IssuingCertificate, issuingCertificateSchema, type StationCertificate, stationCertificateSchema } from './station.js';
 import { type ManifestSet, manifestSetSchema } from './set.js';
 
 /** The format tag of this version. */
@@ -35,7 +35,8 @@ export interface Manifest {
   payload: { aead: 'AES256_GCM_HKDF_1MB'; partPlaintextSize: number; parts: ManifestPart[] };
   index: { file: string; size: number; sha256: string };
   keyslots: Keyslot[];
-  station: { id: string; publicKey: string; certificate: StationCertificate | null };
+  /** `issuingCertificate`: the chain's middle link when an issuing key signed `certificate`; absent when a root did. */
+  station: { id: string; publicKey: string; certificate: StationCertificate | null; issuingCertificate?: IssuingCertificate | null | undefined };
   /** Present on the members of a sealed set (§11), absent on a drive sealed alone. */
   set?: ManifestSet;
 }
@@ -66,7 +67,12 @@ export const manifestSchema = z
     }),
     index: z.object({ file: relativeFile, size: nonNegativeInt, sha256: sha256Hex }),
     keyslots: z.array(keyslotSchema).min(1),
-    station: z.object({ id: printableId, publicKey: base64Bytes(32), certificate: stationCertificateSchema.nullable() }),
+    station: z.object({
+      id: printableId,
+      publicKey: base64Bytes(32),
+      certificate: stationCertificateSchema.nullable(),
+      issuingCertificate: issuingCertificateSchema.nullable().optional(),
+    }),
     set: manifestSetSchema.optional(),
   })
   .superRefine((m, ctx) => {
