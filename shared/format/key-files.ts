@@ -289,7 +289,7 @@ export async function readStationKeyFile(path: string): Promise<StationIdentity>
     secretKey: bytes32(doc.secretKey),
     publicKey: bytes32(doc.publicKey),
     certificate: doc.certificate,
-    issuingCertificate: doc.certificate ? (doc.issuingCertificate ?? null) : null,
+    ...(doc.certificate && doc.issuingCertificate ? { issuingCertificate: doc.issuingCertificate } : {}),
   };
   checkPair(path, identity.secretKey, identity.publicKey, ed25519.getPublicKey);
   if (identity.certificate !== null && (identity.certificate.publicKey !== doc.publicKey || identity.certificate.stationId !== doc.stationId)) {

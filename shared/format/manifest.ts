@@ -132,6 +132,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
 }
 
 const CERT_KEYS = ['version', 'stationId', 'publicKey', 'issuedAt', 'expiresAt', 'issuer', 'signature'] as const;
+const ISSUING_CERT_KEYS = ['version', 'usage', 'issuingId', 'publicKey', 'issuedAt', 'expiresAt', 'maxStationValidityDays', 'issuer', 'signature'] as const;
 
 function orderedKeyslot(k: Keyslot): Record<string, unknown> {
   if (k.type === 'unlock-code') {
@@ -151,6 +152,7 @@ export function serializeManifest(m: Manifest): Uint8Array {
   const r = manifestSchema.safeParse(m);
   if (!r.success) fail(`refusing to write an invalid manifest: ${describeIssues(r.error)}`);
   const cert = m.station.certificate;
+  const issuing = cert === null ? null : (m.station.issuingCertificate ?? null);
   const ordered = {
     format: m.format,
     driveId: m.driveId,
@@ -166,6 +168,8 @@ export function serializeManifest(m: Manifest): Uint8Array {
       id: m.station.id,
       publicKey: m.station.publicKey,
       certificate: cert === null ? null : Object.fromEntries(CERT_KEYS.map((k) => [k, cert[k]])),
+      // Only when an issuing key signed the certificate: a root-signed drive's manifest is unchanged.
+      ...(issuing === null ? {} : { issuingCertificate: Object.fromEntries(ISSUING_CERT_KEYS.map((k) => [k, issuing[k]])) }),
     },
     ...(m.set ? { set: { id: m.set.id, position: m.set.position, members: m.set.members, driveIds: [...m.set.driveIds] } } : {}),
   };
