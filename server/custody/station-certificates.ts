@@ -37,7 +37,8 @@ export function issuedValidity(issuing: IssuingKey, configuredDays: number, requ
 
 /**
  * Signs a station certificate for (`stationId`, `publicKey` base64) valid `validity`, and records
- * it with the token id that obtained it.
+ * it with the token id that obtained it (the same certificate issued twice in the same
+ * millisecond is the same bytes: recorded once).
  * @throws ScelleError E_KEY_INVALID / E_USAGE from issueStationCertificate (a bug: inputs are checked before).
  */
 export async function issueAndRecord(
@@ -58,7 +59,8 @@ export async function issueAndRecord(
   });
   const certificateSha256 = stationCertificateSha256(certificate);
   await tx.run(
-    `INSERT INTO station_certificates (certificate_sha256, station_id, public_key, issued_at, expires_at, issuing_sha256, issued_by, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO station_certificates (certificate_sha256, station_id, public_key, issued_at, expires_at, issuing_sha256, issued_by, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (certificate_sha256) DO NOTHING`,
     [certificateSha256, stationId, publicKey, certificate.issuedAt, certificate.expiresAt, issuing.certificateSha256, issuedBy, JSON.stringify(certificate)],
   );
   return { certificate, certificateSha256 };

@@ -61,6 +61,9 @@ for (const engine of testEngines()) {
       await db.run(`INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h1', 'D', 's', 't', 't', 'admin', 'k')`);
       await db.run(`INSERT INTO revocation_lists (sequence, issued_at, stored_at, body) VALUES (1, 't', 't', '{}')`);
       await db.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES ('i1', 'D', 'e1', 'lost', 't', 't', 's')`);
+      await db.run(
+        `INSERT INTO station_certificates (certificate_sha256, station_id, public_key, issued_at, expires_at, issuing_sha256, issued_by, body) VALUES ('c1', 's', 'k', 't', 't', 'i', 'tok', '{}')`,
+      );
       for (const t of APPEND_ONLY_TABLES) await expect(db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
       await expect(db.run(`UPDATE audit_log SET action = 'y'`)).rejects.toThrow(/append-only/);
     });
