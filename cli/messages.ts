@@ -215,7 +215,8 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
       () => 'Réinstallez Scellé à partir de l’installateur officiel du fournisseur.',
     ],
     E_STATION_CERTIFICATE_EXPIRED: [
-      (x) => `Le certificat du poste ${x.stationId ?? ''} a expiré le ${String(x.expiresAt ?? '').slice(0, 10)} : aucun disque n’a été scellé, car tout lecteur le jugerait expiré.`,
+      (x) =>
+        `Le certificat du poste ${x.stationId ?? ''} a expiré le ${String(x.expiresAt ?? '').slice(0, 10)} : aucun disque n’a été scellé, car tout lecteur le jugerait expiré.`,
       () => 'Renouvelez le certificat auprès du service de traçabilité (« scelle station renew » ou « scelle custody sync »), puis scellez de nouveau.',
     ],
     E_STATION_RENEWAL: [
@@ -370,7 +371,8 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
       () => 'Reinstall Scellé from the provider’s official installer.',
     ],
     E_STATION_CERTIFICATE_EXPIRED: [
-      (x) => `The certificate of station ${x.stationId ?? ''} expired on ${String(x.expiresAt ?? '').slice(0, 10)}: no drive was sealed, since every reader would judge it expired.`,
+      (x) =>
+        `The certificate of station ${x.stationId ?? ''} expired on ${String(x.expiresAt ?? '').slice(0, 10)}: no drive was sealed, since every reader would judge it expired.`,
       () => 'Renew the certificate with the custody service ("scelle station renew" or "scelle custody sync"), then seal again.',
     ],
     E_STATION_RENEWAL: [

@@ -74,5 +74,11 @@ export async function judgeDrive(drive: LoadedDrive, pinnedRoots: readonly Uint8
   const revocations = cachedRevocations(pinnedRoots, home);
   const sealedReceivedAt = await journalSealedTime(drive, serviceKeys, home);
   const { id, publicKey, certificate, issuingCertificate } = drive.manifest.station;
-  return judgeStation({ station: { id, publicKey, certificate: certificate ?? null, issuingCertificate: issuingCertificate ?? null }, createdAt: drive.manifest.createdAt, pinnedRoots, revocations, sealedReceivedAt });
+  return judgeStation({
+    station: { id, publicKey, certificate: certificate ?? null, issuingCertificate: issuingCertificate ?? null },
+    createdAt: drive.manifest.createdAt,
+    pinnedRoots,
+    revocations,
+    sealedReceivedAt,
+  });
 }

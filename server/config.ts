@@ -149,10 +149,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   if (rootPublicKey !== null && !/^[A-Za-z0-9+/]{43}=$/.test(rootPublicKey)) throw new ScelleError('E_SERVER_CONFIG', 'root public key must be base64 of 32 bytes');
   const issuingKeyFile = pick(values['issuing-key-file'], 'SCELLE_ISSUING_KEY_FILE');
   const issuingCertificateFile = pick(values['issuing-certificate'], 'SCELLE_ISSUING_CERTIFICATE');
-  if ((issuingKeyFile === null) !== (issuingCertificateFile === null)) throw new ScelleError('E_SERVER_CONFIG', 'give both --issuing-key-file and --issuing-certificate, or neither');
+  if ((issuingKeyFile === null) !== (issuingCertificateFile === null))
+    throw new ScelleError('E_SERVER_CONFIG', 'give both --issuing-key-file and --issuing-certificate, or neither');
   if (issuingKeyFile !== null && rootPublicKey === null) throw new ScelleError('E_SERVER_CONFIG', 'an issuing key needs --root-public-key (the root that certified it)');
-  const stationCertificateDays = int(pick(values['station-cert-days'], 'SCELLE_STATION_CERT_DAYS'), 'station certificate days', DEFAULT_STATION_CERTIFICATE_DAYS, MAX_STATION_VALIDITY_DAYS);
-  if (stationCertificateDays < 1) throw new ScelleError('E_SERVER_CONFIG', `station certificate days must be an integer between 1 and ${MAX_STATION_VALIDITY_DAYS}`, { name: 'station certificate days' });
+  const stationCertificateDays = int(
+    pick(values['station-cert-days'], 'SCELLE_STATION_CERT_DAYS'),
+    'station certificate days',
+    DEFAULT_STATION_CERTIFICATE_DAYS,
+    MAX_STATION_VALIDITY_DAYS,
+  );
+  if (stationCertificateDays < 1)
+    throw new ScelleError('E_SERVER_CONFIG', `station certificate days must be an integer between 1 and ${MAX_STATION_VALIDITY_DAYS}`, { name: 'station certificate days' });
   const logOrigin = pick(values['log-origin'], 'SCELLE_LOG_ORIGIN');
   if (logOrigin !== null && !/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(logOrigin))
     throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+", e.g. custody.example.ca/log');

@@ -205,7 +205,12 @@ describe('reading malformed key files', () => {
 describe('station key files with a certificate from an issuing key', () => {
   it('keep the issuing certificate beside the certificate, and replacing it with a direct certificate drops it', async () => {
     const issuingKey = generateSigningKeyPair();
-    const issuing = issueIssuingCertificate({ rootSecretKey: root.secretKey, issuingId: 'custody-1', issuingPublicKey: issuingKey.publicKey, expiresAt: new Date(Date.now() + 365 * 86_400_000) });
+    const issuing = issueIssuingCertificate({
+      rootSecretKey: root.secretKey,
+      issuingId: 'custody-1',
+      issuingPublicKey: issuingKey.publicKey,
+      expiresAt: new Date(Date.now() + 365 * 86_400_000),
+    });
     const short = issueStationCertificate({
       rootSecretKey: issuingKey.secretKey,
       issuingCertificate: issuing,

@@ -22,7 +22,14 @@ const day = 86_400_000;
 const JAN_1 = new Date('2026-01-01T00:00:00.000Z');
 const JUL_1 = new Date('2026-07-01T00:00:00.000Z');
 // The issuing certificate: the first half of 2026, station certificates of at most 30 days.
-const issuing = issueIssuingCertificate({ rootSecretKey: root.secretKey, issuingId: 'custody-2026', issuingPublicKey: issuingKey.publicKey, issuedAt: JAN_1, expiresAt: JUL_1, maxStationValidityDays: 30 });
+const issuing = issueIssuingCertificate({
+  rootSecretKey: root.secretKey,
+  issuingId: 'custody-2026',
+  issuingPublicKey: issuingKey.publicKey,
+  issuedAt: JAN_1,
+  expiresAt: JUL_1,
+  maxStationValidityDays: 30,
+});
 const MAR_1 = new Date('2026-03-01T00:00:00.000Z');
 const MAR_31 = new Date('2026-03-31T00:00:00.000Z');
 const stationCert = issueStationCertificate({
@@ -99,7 +106,14 @@ describe('station certificate chains (root → issuing key → station)', () => 
       expiresAt: MAR_31,
       maxStationValidityDays: 30,
     });
-    const cert = issueStationCertificate({ rootSecretKey: issuingKey.secretKey, issuingCertificate: shortIssuing, stationId: 'mtl-1', stationPublicKey: station.publicKey, issuedAt: MAR_1, expiresAt: MAR_31 });
+    const cert = issueStationCertificate({
+      rootSecretKey: issuingKey.secretKey,
+      issuingCertificate: shortIssuing,
+      stationId: 'mtl-1',
+      stationPublicKey: station.publicKey,
+      issuedAt: MAR_1,
+      expiresAt: MAR_31,
+    });
     expect(check(cert, shortIssuing, MAR_15)).toEqual({ certified: true, reason: null });
     expect(check(cert, shortIssuing, MAR_31)).toEqual({ certified: false, reason: 'issuer-expired' });
     // A station certificate dated before its issuing key existed is not valid then either.
@@ -137,7 +151,13 @@ describe('station certificate chains (root → issuing key → station)', () => 
 
   it("a station's own certificate offered as the issuing certificate (a station certifying another) is the wrong usage", () => {
     // otherStation holds a genuine direct certificate and signs one for `station`.
-    const otherStationCert = issueStationCertificate({ rootSecretKey: root.secretKey, stationId: 'mtl-2', stationPublicKey: otherStation.publicKey, issuedAt: JAN_1, expiresAt: JUL_1 });
+    const otherStationCert = issueStationCertificate({
+      rootSecretKey: root.secretKey,
+      stationId: 'mtl-2',
+      stationPublicKey: otherStation.publicKey,
+      issuedAt: JAN_1,
+      expiresAt: JUL_1,
+    });
     const minted = forge(otherStation.secretKey);
     expect(check(minted, otherStationCert as unknown as IssuingCertificate)).toEqual({ certified: false, reason: 'wrong-usage' });
   });
@@ -193,13 +213,15 @@ describe("a drive's origin through an issuing key (judgeStation)", () => {
     expect(judgeStation(inputs({ revocations: issuingRevoked('2026-03-20T00:00:00.000Z', 'superseded') }))).toMatchObject({ trust: 'unconfirmed', reason: null });
     expect(judgeStation(inputs({ revocations: issuingRevoked('2026-03-20T00:00:00.000Z', 'key-compromise') }))).toMatchObject({ trust: 'revoked', reason: 'issuer-revoked' });
     // A receipt from before a compromise keeps the drive genuine.
-    expect(
-      judgeStation(inputs({ revocations: issuingRevoked('2026-03-20T00:00:00.000Z', 'key-compromise'), sealedReceivedAt: new Date('2026-03-15T00:00:05Z') })),
-    ).toMatchObject({ trust: 'genuine' });
+    expect(judgeStation(inputs({ revocations: issuingRevoked('2026-03-20T00:00:00.000Z', 'key-compromise'), sealedReceivedAt: new Date('2026-03-15T00:00:05Z') }))).toMatchObject({
+      trust: 'genuine',
+    });
   });
 
   it('the station certificate is named by its own hash in a revocation list, as a direct one is', () => {
-    const list = [signRevocationList(root.secretKey, 1, [{ certificateSha256: stationCertificateSha256(stationCert), revokedAt: '2026-03-01T00:00:00.000Z', reason: 'superseded' }])];
+    const list = [
+      signRevocationList(root.secretKey, 1, [{ certificateSha256: stationCertificateSha256(stationCert), revokedAt: '2026-03-01T00:00:00.000Z', reason: 'superseded' }]),
+    ];
     expect(judgeStation(inputs({ revocations: list }))).toMatchObject({ trust: 'revoked', reason: 'revoked' });
   });
 
@@ -208,9 +230,16 @@ describe("a drive's origin through an issuing key (judgeStation)", () => {
     expect(judgeStation(inputs({ station: { ...inputs().station, certificate: tooLong } }))).toMatchObject({ trust: 'forged', reason: 'constraint-violated' });
     expect(judgeStation(inputs({ station: { ...inputs().station, issuingCertificate: null } }))).toMatchObject({ trust: 'forged', reason: 'unknown-root' });
     const q1 = issuingWith({ expiresAt: '2026-03-31T00:00:00.000Z' });
-    const cert = issueStationCertificate({ rootSecretKey: issuingKey.secretKey, issuingCertificate: q1, stationId: 'mtl-1', stationPublicKey: station.publicKey, issuedAt: MAR_15, expiresAt: MAR_31 });
-    expect(
-      judgeStation(inputs({ station: { ...inputs().station, certificate: cert, issuingCertificate: q1 }, sealedReceivedAt: new Date('2026-03-31T00:00:01Z') })),
-    ).toMatchObject({ trust: 'expired', reason: 'issuer-expired' });
+    const cert = issueStationCertificate({
+      rootSecretKey: issuingKey.secretKey,
+      issuingCertificate: q1,
+      stationId: 'mtl-1',
+      stationPublicKey: station.publicKey,
+      issuedAt: MAR_15,
+      expiresAt: MAR_31,
+    });
+    expect(judgeStation(inputs({ station: { ...inputs().station, certificate: cert, issuingCertificate: q1 }, sealedReceivedAt: new Date('2026-03-31T00:00:01Z') }))).toMatchObject(
+      { trust: 'expired', reason: 'issuer-expired' },
+    );
   });
 });

@@ -42,7 +42,10 @@ const sealTo = async (station: ReturnType<typeof chainedStation>['station']) => 
   const src = tempDir();
   writeTree(src, { 'a.txt': 'hello' });
   const target = tempDir();
-  const run = seal({ sources: [join(src, 'a.txt')], target, station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: makeKeys().escrow.publicKey }] } }, { sinkMode: 'inline' });
+  const run = seal(
+    { sources: [join(src, 'a.txt')], target, station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: makeKeys().escrow.publicKey }] } },
+    { sinkMode: 'inline' },
+  );
   return { target, run };
 };
 
