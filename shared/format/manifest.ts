@@ -10,7 +10,7 @@ import { DRIVE_ID_PATTERN } from './drive-id.js';
 import { base64Bytes, describeIssues, nonNegativeInt, printableId, rfc3339Utc, sha256Hex } from './json-schemas.js';
 import { KEYSLOT_TYPES, type Keyslot, keyslotSchema } from './keyslot.js';
 import { checkManifestLimits } from './limits.js';
-import { type IssuingCertificate, issuingCertificateSchema, type StationCertificate, stationCertificateSchema } from './station.js';
+import { type IssuingCertificate, issuingCertificateSchema, type StationCertificate, stationCertificateSchema, type StationIdentity } from './station.js';
 import { type ManifestSet, manifestSetSchema } from './set.js';
 
 /** The format tag of this version. */
@@ -139,6 +139,20 @@ function orderedKeyslot(k: Keyslot): Record<string, unknown> {
     return { type: k.type, kdf: { alg: k.kdf.alg, m: k.kdf.m, t: k.kdf.t, p: k.kdf.p, salt: k.kdf.salt }, nonce: k.nonce, wrapped: k.wrapped };
   }
   return { type: k.type, label: k.label, recipient: k.recipient, ephemeral: k.ephemeral, nonce: k.nonce, wrapped: k.wrapped };
+}
+
+/**
+ * The manifest's `station` for a station identity: its id, key and certificate, with the issuing
+ * certificate only when an issuing key signed the certificate (a root-signed drive's manifest has
+ * no such field).
+ */
+export function manifestStationOf(station: Pick<StationIdentity, 'id' | 'publicKey' | 'certificate' | 'issuingCertificate'>): Manifest['station'] {
+  return {
+    id: station.id,
+    publicKey: encodeBase64(station.publicKey),
+    certificate: station.certificate,
+    ...(station.certificate && station.issuingCertificate ? { issuingCertificate: station.issuingCertificate } : {}),
+  };
 }
 
 /**

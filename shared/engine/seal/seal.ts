@@ -19,10 +19,9 @@ import { ScelleError } from '../../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../../format/unlock-code.js';
 import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
 import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slot.js';
-import { serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
+import { manifestStationOf, serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
-import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
@@ -250,13 +249,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     payload: { aead: 'AES256_GCM_HKDF_1MB', partPlaintextSize: partSize, parts: parts.map((p) => ({ file: p.file, size: p.size, sha256: p.sha256 })) },
     index: { file: INDEX_FILE, size: writtenIndex.size, sha256: writtenIndex.sha256 },
     keyslots,
-    station: {
-      id: station.id,
-      publicKey: encodeBase64(station.publicKey),
-      certificate: station.certificate,
-      // The chain's middle link, only when an issuing key signed the certificate (a direct one stays as it was).
-      ...(station.certificate && station.issuingCertificate ? { issuingCertificate: station.issuingCertificate } : {}),
-    },
+    station: manifestStationOf(station),
   };
   const manifestBytes = serializeManifest(manifest);
   writeFileDurable(join(driveDir, SIGNATURE_FILE), signManifest(manifestBytes, station.secretKey) + '\n');
