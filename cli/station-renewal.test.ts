@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeBase64 } from '../shared/custody/event.js';
 import { readStationKeyFile, writePublicKeyFile, writeStationKeyFile } from '../shared/format/key-files.js';
 import { generateSigningKeyPair, issueStationCertificate } from '../shared/format/station-cert.js';
+import { signRevocationList } from '../shared/format/revocation.js';
 import { call, startTestService, testEngines, TEST_ROOT_SECRET, TEST_SERVICE_KEY, type TestService } from '../server/testing.js';
 import { runCli } from '../test/support/run-cli.js';
 import { configPaths } from './config.js';
@@ -111,6 +112,17 @@ describe('scelle station renew and custody sync with the real service', () => {
     expect(resultOf(await runCli(['station', 'renew', '--days', '91', '--json']))).toMatchObject({ event: 'error', code: 'E_USAGE' });
     const short = resultOf(await runCli(['station', 'renew', '--days', '7', '--json']));
     expect(Date.parse(String(short['expiresAt'])) - Date.now()).toBeLessThanOrEqual(7 * day);
+
+    // The provider revokes the issuing certificate (as of yesterday): the drive's verdict is revoked, naming the issuing key.
+    const issuingSha256 = service!.server.ctx.issuing!.certificateSha256;
+    const list = signRevocationList(TEST_ROOT_SECRET, 1, [{ certificateSha256: issuingSha256, revokedAt: new Date(Date.now() - day).toISOString(), reason: 'superseded' }]);
+    expect((await call(service!.baseUrl, service!.tokens.admin, 'PUT', '/v1/revocations', list)).status).toBe(200);
+    expect((await runCli(['setup', '--revocations', `${service!.baseUrl}/v1/revocations`])).code).toBe(0);
+    expect(resultOf(await runCli(['verify', driveDir, '--json']))).toMatchObject({ trust: { trust: 'revoked', reason: 'issuer-revoked' } });
+    expect((await runCli(['verify', driveDir])).stderr).toMatch(/révoqué la clé émettrice qui a certifié le poste station-qc-renew/);
+    expect((await runCli(['verify', driveDir, '--lang', 'en'])).stderr).toMatch(/revoked the issuing key that certified station station-qc-renew/);
+    // And the service no longer renews with a revoked issuing certificate, and says so at once.
+    expect(resultOf(await runCli(['station', 'renew', '--json']))).toMatchObject({ event: 'error', code: 'E_STATION_RENEWAL', details: { problem: 'issuing-revoked' } });
   });
 
   it('custody sync renews only once the certificate is in its last third, and a seal with an expired certificate is refused until then', async () => {

@@ -35,7 +35,7 @@ export interface ServerOptions {
   serviceKey: ServiceKey;
   /** base64 Ed25519 provider root public key; null disables station enrolment (503). */
   rootPublicKey: string | null;
-  /** The issuing key for station certificates (issuing-key.ts); absent: no renewal (503). */
+  /** The issuing key for station certificates (issuing-key.ts); absent: no renewal (409 no-issuing-key). */
   issuing?: IssuingKey | null;
   /** Days of life of an issued station certificate (default 30; capped by the issuing certificate). */
   stationCertificateDays?: number;

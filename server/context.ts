@@ -11,7 +11,7 @@ export interface ServiceContext {
   readonly serviceKey: ServiceKey;
   /** base64 Ed25519 public key of the provider root that signs station certificates; null disables enrolment. */
   readonly rootPublicKey: string | null;
-  /** The issuing key that signs short-lived station certificates (issuing-key.ts); null: renewal answers 503. */
+  /** The issuing key that signs short-lived station certificates (issuing-key.ts); null: renewal answers 409 no-issuing-key. */
   readonly issuing: IssuingKey | null;
   /** Life of the station certificates the service issues, in days (capped by the issuing certificate). */
   readonly stationCertificateDays: number;

@@ -142,7 +142,7 @@ for (const engine of testEngines()) {
   });
 
   suite(`renewal bounded by the issuing certificate on ${engine.name}`, () => {
-    it('never outlives the issuing certificate; without an issuing key the service answers 503', async () => {
+    it('never outlives the issuing certificate; without an issuing key the service answers 409 no-issuing-key', async () => {
       const now = new Date('2026-11-01T12:00:00.000Z');
       const station = testAuthor('station', 'station-qc-01');
       // The issuing certificate expires in 5 days; the service is set to 30-day certificates.
@@ -164,7 +164,7 @@ for (const engine of testEngines()) {
           201,
         );
         const r = await call(none.baseUrl, none.tokens.station, 'POST', '/v1/stations/renew', signRenewalRequest({ stationId: 'station-qc-01', at: now }, station.secretKey));
-        expect(r).toMatchObject({ status: 503, body: { error: { code: 'no-issuing-key' } } });
+        expect(r).toMatchObject({ status: 409, body: { error: { code: 'no-issuing-key' } } });
       } finally {
         await none.stop();
       }

@@ -22,15 +22,19 @@ const MAX_REQUEST_SKEW_MS = 10 * 60 * 1000;
 /** Why a renewal is refused (the HTTP error code). */
 export type RenewalRefusal = 'forbidden' | 'bad-proof' | 'unknown-station' | 'station-revoked' | 'no-issuing-key' | 'issuing-expired' | 'issuing-revoked';
 
-/** HTTP status of each refusal. */
+/**
+ * HTTP status of each refusal. The service's own issuing problems are 409, not 5xx: clients
+ * retry 5xx, and no retry helps until the provider installs a new issuing key; the station is
+ * told why at once.
+ */
 export const RENEWAL_REFUSAL_STATUS: Record<RenewalRefusal, number> = {
   forbidden: 403,
   'bad-proof': 400,
   'unknown-station': 403,
   'station-revoked': 403,
-  'no-issuing-key': 503,
-  'issuing-expired': 503,
-  'issuing-revoked': 503,
+  'no-issuing-key': 409,
+  'issuing-expired': 409,
+  'issuing-revoked': 409,
 };
 
 /** Outcome of {@link renewStationCertificate}. */
