@@ -12,7 +12,6 @@
  * succeeded: when the journal cannot be written, a warning says so (a JSON `warning` event
  * with --json) and the command exits with CUSTODY_NOT_RECORDED_EXIT instead of 0.
  */
-import { stationCertificateSha256 } from '../shared/format/station-cert.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -174,7 +173,7 @@ export function recordAfterSeal(out: Output, station: StationIdentity, result: S
           bytes: result.bytes,
           parts: result.parts,
           ...customer,
-          stationCertificateSha256: stationCertificateSha256(station.certificate),
+          stationCertificateSha256: result.stationCertificateSha256,
         },
       });
       return [event];

@@ -36,6 +36,8 @@ export interface SealOutcome {
   parts: number;
   /** base64 public key of the drive's customer custody key (for the `sealed` event). */
   customerPublicKey: string;
+  /** hex SHA-256 of the station certificate the manifest carries (for the `sealed` event). */
+  stationCertificateSha256: string;
 }
 
 /** One index entry as the desktop shows it: no offset, hash or mode; folders with their totals. */

@@ -1,8 +1,6 @@
 /** IPC handlers of the chain of custody: `custody.*`, and the customer-signed event recorder the drives handlers reuse. */
-import { stationCertificateSha256 } from '../../shared/format/station-cert.js';
 import { findSealedFolders } from '../../shared/drives/index.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
-import { loadStationIdentity } from '../station.js';
 import { listStationDrives } from '../station-drives.js';
 import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
 
@@ -40,13 +38,13 @@ export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string
  */
 export async function recordSealed(
   ctx: HandlerContext,
-  r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string },
+  r: { driveId: string; manifestSha256: string; files: number; bytes: number; parts: number; customerPublicKey: string; stationCertificateSha256: string },
   customerKey: string | null = null,
 ) {
   const { deps } = ctx;
-  const station = await loadStationIdentity(deps.stationKeyFile);
-  station.secretKey.fill(0);
-  const certificateSha256 = stationCertificateSha256(station.certificate);
+  // The certificate the manifest carries, from the seal itself: a sync may have renewed the
+  // station's certificate since the seal began.
+  const certificateSha256 = r.stationCertificateSha256;
   const customer =
     customerKey !== null
       ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }

@@ -75,7 +75,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       });
       grants.grant(r.driveDir);
       await recordSealed(ctx, r, customerKey).catch((e: unknown) => deps.log?.(`custody: the sealed event was not recorded (${isScelleError(e) ? e.code : 'error'})`));
-      const { customerPublicKey: _pk, ...answer } = r;
+      const { customerPublicKey: _pk, stationCertificateSha256: _cert, ...answer } = r;
       return { ...answer, customerAttestation: customerKey !== null ? ('customer-key' as const) : ('data-key' as const) };
     },
     'engine.cancel': async (req) => ({ cancelled: await deps.engine.cancel(req.jobId) }),

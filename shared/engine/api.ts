@@ -107,6 +107,11 @@ export interface SealResult {
   resumed: boolean;
   /** base64 Ed25519 public key of the drive's customer custody key (for the `sealed` event). */
   customerPublicKey: string;
+  /**
+   * hex SHA-256 of the station certificate written into the manifest (for the `sealed` event): the
+   * one this seal used, even if the station's certificate was renewed meanwhile.
+   */
+  stationCertificateSha256: string;
   /** A set: every member (the result's drive is member 1), and the targets it did not need. */
   set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
 }

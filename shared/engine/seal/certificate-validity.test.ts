@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeKeys, tempDir, writeTree } from '../../../test/support/engine-fixtures.js';
 import { issueIssuingCertificate } from '../../format/issuing-cert.js';
-import { generateSigningKeyPair, issueStationCertificate } from '../../format/station-cert.js';
+import { generateSigningKeyPair, issueStationCertificate, stationCertificateSha256 } from '../../format/station-cert.js';
 import { loadDrive } from '../drive.js';
 import { seal, verify } from '../index.js';
 import { requireUnexpiredCertificate } from './certificate-validity.js';
@@ -56,6 +56,8 @@ describe('sealing with a certificate from an issuing key', () => {
     const result = await run;
     const drive = loadDrive(result.driveDir, [root.publicKey]);
     expect(drive.manifest.station.issuingCertificate).toEqual(station.issuingCertificate);
+    // The sealed event names the certificate this seal wrote, not whatever the station holds later.
+    expect(result.stationCertificateSha256).toBe(stationCertificateSha256(drive.manifest.station.certificate));
     expect(drive.info.station).toMatchObject({ certified: true, reason: null });
     // Without the issuing certificate's root pinned, the chain does not verify.
     expect(loadDrive(result.driveDir, [generateSigningKeyPair().publicKey]).info.station).toMatchObject({ certified: false, reason: 'unknown-root' });

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { ScelleError, toErrorData } from '../../errors/scelle-error.js';
 import { canonicalizeUnlockCode, formatUnlockCode } from '../../format/unlock-code.js';
 import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
+import { stationCertificateSha256 } from '../../format/station-cert.js';
 import { manifestStationOf, serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { parseIndexEntryLine } from '../../format/index-codec.js';
@@ -456,6 +457,7 @@ export async function sealSet(
     parts: partSizes.length,
     resumed: leftovers !== null,
     customerPublicKey: first.customerPublicKey,
+    stationCertificateSha256: stationCertificateSha256(station.certificate),
     set: { id: layout.id, members: sealedMembers, unusedTargets: free },
   };
   if (code) result.unlockCode = code;

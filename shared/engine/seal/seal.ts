@@ -19,6 +19,7 @@ import { ScelleError } from '../../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../../format/unlock-code.js';
 import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
 import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slot.js';
+import { stationCertificateSha256 } from '../../format/station-cert.js';
 import { manifestStationOf, serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
@@ -270,6 +271,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     parts: partCount,
     resumed: resumeState !== null,
     customerPublicKey: customerKey,
+    stationCertificateSha256: stationCertificateSha256(station.certificate),
   };
   if (unlockKey) result.unlockCode = unlockKey.code;
   return result;
