@@ -12,7 +12,6 @@
  * succeeded: when the journal cannot be written, a warning says so (a JSON `warning` event
  * with --json) and the command exits with CUSTODY_NOT_RECORDED_EXIT instead of 0.
  */
-import { stationCertificateSha256 } from '../shared/format/station-cert.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,7 +184,7 @@ export function recordSealedSet(
 /** Appends the `sealed` event of each drive of `result` not yet sealed in this journal. */
 async function appendSealed(store: CustodyStore, station: StationIdentity, result: SealResult, customerKey?: string): Promise<SignedEvent[]> {
   const recorded: SignedEvent[] = [];
-  for (const { driveId, data } of sealedEventsData(result, stationCertificateSha256(station.certificate), customerKey)) {
+  for (const { driveId, data } of sealedEventsData(result, result.stationCertificateSha256, customerKey)) {
     if (result.set && store.head(driveId, 'provider')) continue;
     recorded.push((await appendEvent(store, { type: 'sealed', driveId, author: stationAuthor(station), secretKey: station.secretKey, data })).event);
   }

@@ -40,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ship: async () => (await import('./commands/ship.js')).shipCommand,
   erase: async () => (await import('./commands/erase.js')).eraseCommand,
   custody: async () => (await import('./commands/custody.js')).custodyCommand,
+  station: async () => (await import('./commands/station.js')).stationCommand,
 };
 
 function langFrom(argv: string[]): Lang {

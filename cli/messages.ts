@@ -214,6 +214,15 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
       (x) => `La configuration du fournisseur intégrée à cette version est inutilisable : ${x.path ?? ''} (${x.problem ?? ''}).`,
       () => 'Réinstallez Scellé à partir de l’installateur officiel du fournisseur.',
     ],
+    E_STATION_CERTIFICATE_EXPIRED: [
+      (x) =>
+        `Le certificat du poste ${x.stationId ?? ''} a expiré le ${String(x.expiresAt ?? '').slice(0, 10)} : aucun disque n’a été scellé, car tout lecteur le jugerait expiré.`,
+      () => 'Renouvelez le certificat auprès du service de traçabilité (« scelle station renew » ou « scelle custody sync »), puis scellez de nouveau.',
+    ],
+    E_STATION_RENEWAL: [
+      (x) => `Le service de traçabilité n’a pas renouvelé le certificat du poste (${x.problem ?? ''}).`,
+      () => 'Le certificat actuel est conservé. Si le poste a été révoqué ou n’est pas inscrit, communiquez avec l’administrateur du fournisseur.',
+    ],
     E_REVOCATION_LIST: [
       (x) => `Liste de révocation refusée (${x.problem ?? ''}).`,
       () => 'Obtenez la liste à jour auprès du service de traçabilité du fournisseur; une liste plus ancienne que celle déjà conservée n’est jamais acceptée.',
@@ -360,6 +369,15 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     E_PROVIDER_CONFIG: [
       (x) => `The provider configuration built into this version is unusable: ${x.path ?? ''} (${x.problem ?? ''}).`,
       () => 'Reinstall Scellé from the provider’s official installer.',
+    ],
+    E_STATION_CERTIFICATE_EXPIRED: [
+      (x) =>
+        `The certificate of station ${x.stationId ?? ''} expired on ${String(x.expiresAt ?? '').slice(0, 10)}: no drive was sealed, since every reader would judge it expired.`,
+      () => 'Renew the certificate with the custody service ("scelle station renew" or "scelle custody sync"), then seal again.',
+    ],
+    E_STATION_RENEWAL: [
+      (x) => `The custody service did not renew the station's certificate (${x.problem ?? ''}).`,
+      () => 'The current certificate is kept. If the station was revoked or is not enrolled, contact the provider’s administrator.',
     ],
     E_REVOCATION_LIST: [
       (x) => `Revocation list refused (${x.problem ?? ''}).`,

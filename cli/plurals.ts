@@ -12,6 +12,7 @@ export type PluralForms = Readonly<Partial<Record<Intl.LDMLPluralRule, string>>>
 
 const fr = {
   files: { one: '# fichier', many: '# de fichiers', other: '# fichiers' },
+  days: { one: '# jour', many: '# de jours', other: '# jours' },
   parts: { one: '# partie', many: '# de parties', other: '# parties' },
   entries: { one: '# entrée', many: '# d’entrées', other: '# entrées' },
   filesRestored: { one: '# fichier restauré et vérifié', many: '# de fichiers restaurés et vérifiés', other: '# fichiers restaurés et vérifiés' },
@@ -46,6 +47,7 @@ export type CountedPhrase = keyof typeof fr;
 
 const en: Record<CountedPhrase, PluralForms> = {
   files: { one: '# file', other: '# files' },
+  days: { one: '# day', other: '# days' },
   parts: { one: '# part', other: '# parts' },
   entries: { one: '# entry', other: '# entries' },
   filesRestored: { one: '# file restored and verified', other: '# files restored and verified' },

@@ -73,6 +73,12 @@ async function journalSealedTime(drive: LoadedDrive, serviceKeys: readonly strin
 export async function judgeDrive(drive: LoadedDrive, pinnedRoots: readonly Uint8Array[], serviceKeys: readonly string[], home: string = scelleHome()): Promise<StationJudgement> {
   const revocations = cachedRevocations(pinnedRoots, home);
   const sealedReceivedAt = await journalSealedTime(drive, serviceKeys, home);
-  const { id, publicKey, certificate } = drive.manifest.station;
-  return judgeStation({ station: { id, publicKey, certificate: certificate ?? null }, createdAt: drive.manifest.createdAt, pinnedRoots, revocations, sealedReceivedAt });
+  const { id, publicKey, certificate, issuingCertificate } = drive.manifest.station;
+  return judgeStation({
+    station: { id, publicKey, certificate: certificate ?? null, issuingCertificate: issuingCertificate ?? null },
+    createdAt: drive.manifest.createdAt,
+    pinnedRoots,
+    revocations,
+    sealedReceivedAt,
+  });
 }

@@ -10,12 +10,16 @@ Utilisation :
   scelle list <disque>… [chemin] [clé]                    lister un disque (tout, ou un dossier)
   scelle open <disque>… --to <dossier> [chemin…] [clé]    restaurer tout, des dossiers ou des fichiers
                           (un ensemble : donnez les dossiers des disques membres branchés, dans n’importe quel ordre)
-  scelle keygen root|escrow|station|customer [--out <f>] créer une clé (customer : votre clé client)
-  scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certifier un poste
+  scelle keygen root|issuing|escrow|station|customer [--out <f>]   créer une clé (customer : votre clé client)
+  scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certifier un poste par la racine
+  scelle certify --root-key <f> --issuing-pub <f> --id <id> --out <f> [--days <n>] [--max-station-days <n>]
+                                                          certifier la clé émettrice du service de traçabilité
+  scelle station renew [--days <n>]                       renouveler le certificat du poste auprès du service
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<motif>[@<date>]]…
                                                           signer la liste des certificats révoqués
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
-               [--revocations <f|https://…/v1/revocations>]   configurer ce poste (sans option : afficher)
+               [--issuing-certificate <f>] [--revocations <f|https://…/v1/revocations>]
+                                                          configurer ce poste (sans option : afficher)
   scelle ship <disque> --carrier <id> --tracking <numéro> [--order <réf>]
              [--other-carrier "<nom>"]                   enregistrer l’expédition (traçabilité)
   scelle erase <disque> [--overwrite] [--yes] [--as-station] [--record <f>] [clé]
@@ -53,9 +57,10 @@ Transporteurs (ship --carrier) : ups, fedex, usps, dhl, canada-post, purolator, 
 Options de erase : --overwrite réécrit aussi chaque partie avec des données aléatoires;
   --yes sans confirmation; --as-station signe avec la clé du poste (sinon la clé du disque
   est requise, comme pour open); --record <f> écrit le rapport d’assainissement (JSON).
-Service de traçabilité (custody sync|lookup|config|rotate-token) : --service <url> --token-file <f>
+Service de traçabilité (custody sync|lookup|config|rotate-token, station renew) : --service <url> --token-file <f>
   [--ca <f.pem>] [--service-key <clé|f>] (mémorisés par « scelle custody config »);
-  lookup : --tracking <numéro> | --order <réf> | --drive <id>
+  lookup : --tracking <numéro> | --order <réf> | --drive <id>;
+  sync renouvelle aussi le certificat du poste quand il lui reste moins du tiers de sa durée
 
 Options générales :
   --json                  progression et résultat en JSON Lines sur la sortie standard
@@ -121,12 +126,15 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   reasonUnknownRoot: 'certifié par une racine inconnue de ce poste',
   reasonExpired: 'certificat expiré',
   reasonInvalid: 'certificat invalide',
+  reasonIssuerExpired: 'la clé émettrice du fournisseur n’était pas valide',
+  reasonBrokenChain: 'certificat qui ne remonte pas correctement à la racine du fournisseur (clé émettrice)',
   trustGenuine: 'Origine authentique : poste %s certifié par le fournisseur, scellement confirmé par le service de traçabilité (%s).',
   trustUnconfirmed:
     'Origine authentique selon ce poste, pas encore confirmée en ligne : poste %s certifié à la date du manifeste (%s). Synchronisez la traçabilité pour la confirmer.',
   trustLocal: 'Origine : poste local %s, non certifié par le fournisseur.',
   trustForged: 'ATTENTION : origine non reconnue. Le certificat du poste %s n’est pas un certificat valide du fournisseur (%s) : ce disque peut être contrefait.',
   trustRevoked: 'ATTENTION : le fournisseur a révoqué le certificat du poste %s (le %s, motif : %s).',
+  trustIssuerRevoked: 'ATTENTION : le fournisseur a révoqué la clé émettrice qui a certifié le poste %s (le %s, motif : %s).',
   trustExpired: 'ATTENTION : le certificat du poste %s n’était pas valide au moment du scellement (%s, selon %s).',
   timeFromReceipt: 'le reçu du service de traçabilité',
   timeFromManifest: 'la date inscrite au manifeste',
@@ -227,6 +235,10 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   configDone: 'Configuration de traçabilité écrite : %s',
   tokenDropped: 'Le jeton de %s n’est plus utilisé : il a été émis pour un autre service. Donnez --token-file avec un jeton émis pour %s (réinscription du poste).',
   tokenRotated: 'Jeton remplacé dans %s (valide jusqu’au %s).',
+  certificateRenewed: 'Certificat du poste %s renouvelé par le service de traçabilité : valide jusqu’au %s.',
+  certificateNotRenewed: 'Le certificat du poste n’a pas été renouvelé (%s); le certificat actuel reste utilisé. Réessayez avec « scelle station renew ».',
+  issuingCertWritten:
+    'Certificat de la clé émettrice écrit : %s (valide jusqu’au %s; certificats de poste d’au plus %s). Installez-le sur le service de traçabilité avec la clé émettrice (docs/SERVER.md).',
 };
 
 const en: typeof fr = {
@@ -238,12 +250,16 @@ Usage:
   scelle list <drive>… [path] [key]                       list a drive (all, or one folder)
   scelle open <drive>… --to <folder> [path…] [key]        restore all, folders or files
                           (a set: give the folders of the member drives attached, in any order)
-  scelle keygen root|escrow|station|customer [--out <f>] create a key (customer: your customer key)
-  scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certify a station
+  scelle keygen root|issuing|escrow|station|customer [--out <f>]   create a key (customer: your customer key)
+  scelle certify --root-key <f> --station-pub <f> --id <id> --out <f>   certify a station with the root
+  scelle certify --root-key <f> --issuing-pub <f> --id <id> --out <f> [--days <n>] [--max-station-days <n>]
+                                                          certify the custody service's issuing key
+  scelle station renew [--days <n>]                       renew the station's certificate with the service
   scelle revoke --root-key <f> --sequence <n> --out <f> [--entry <sha256>:<reason>[@<date>]]…
                                                           sign the list of revoked certificates
   scelle setup [--root <f.pub>] [--escrow <f.pub>] [--station-key <f>] [--certificate <f>]
-               [--revocations <f|https://…/v1/revocations>]   set up this station (no option: show)
+               [--issuing-certificate <f>] [--revocations <f|https://…/v1/revocations>]
+                                                          set up this station (no option: show)
   scelle ship <drive> --carrier <id> --tracking <number> [--order <ref>]
              [--other-carrier "<name>"]                  record the shipment (custody)
   scelle erase <drive> [--overwrite] [--yes] [--as-station] [--record <f>] [key]
@@ -281,9 +297,10 @@ Carriers (ship --carrier): ups, fedex, usps, dhl, canada-post, purolator, canpar
 Erase options: --overwrite also rewrites every part with random data; --yes skips the
   confirmation; --as-station signs with the station key (otherwise the drive's key is
   needed, as for open); --record <f> writes the sanitization record (JSON).
-Custody service (custody sync|lookup|config|rotate-token): --service <url> --token-file <f>
+Custody service (custody sync|lookup|config|rotate-token, station renew): --service <url> --token-file <f>
   [--ca <f.pem>] [--service-key <key|f>] (remembered by "scelle custody config");
-  lookup: --tracking <number> | --order <ref> | --drive <id>
+  lookup: --tracking <number> | --order <ref> | --drive <id>;
+  sync also renews the station's certificate once less than a third of its life remains
 
 General options:
   --json                  progress and result as JSON Lines on standard output
@@ -347,11 +364,14 @@ Configuration: $SCELLE_HOME (default: %s)`,
   reasonUnknownRoot: 'certified by a root this machine does not pin',
   reasonExpired: 'certificate expired',
   reasonInvalid: 'invalid certificate',
+  reasonIssuerExpired: 'the provider’s issuing key was not valid',
+  reasonBrokenChain: 'certificate that does not chain properly to the provider’s root (issuing key)',
   trustGenuine: 'Genuine origin: station %s certified by the provider, sealing confirmed by the custody service (%s).',
   trustUnconfirmed: "Genuine origin as far as this machine can tell, not yet confirmed online: station %s certified at the manifest's date (%s). Sync custody to confirm it.",
   trustLocal: 'Origin: local station %s, not certified by the provider.',
   trustForged: 'WARNING: unrecognised origin. The certificate of station %s is not a valid provider certificate (%s): this drive may be forged.',
   trustRevoked: 'WARNING: the provider revoked the certificate of station %s (on %s, reason: %s).',
+  trustIssuerRevoked: 'WARNING: the provider revoked the issuing key that certified station %s (on %s, reason: %s).',
   trustExpired: 'WARNING: the certificate of station %s was not valid when the drive was sealed (%s, according to %s).',
   timeFromReceipt: "the custody service's receipt",
   timeFromManifest: 'the date written in the manifest',
@@ -452,6 +472,10 @@ Configuration: $SCELLE_HOME (default: %s)`,
   configDone: 'Custody configuration written: %s',
   tokenDropped: 'The token in %s is no longer used: it was issued for another service. Give --token-file with a token issued for %s (enrol the station again).',
   tokenRotated: 'Token replaced in %s (valid until %s).',
+  certificateRenewed: 'Certificate of station %s renewed by the custody service: valid until %s.',
+  certificateNotRenewed: 'The station certificate was not renewed (%s); the current certificate is still used. Try again with "scelle station renew".',
+  issuingCertWritten:
+    'Issuing key certificate written: %s (valid until %s; station certificates of at most %s). Install it on the custody service with the issuing key (docs/SERVER.md).',
 };
 
 export const TEXT = { fr, en };

@@ -10,14 +10,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { verifyChain, type ChainReport, type ChainTrust, type KeyTrust } from '../shared/custody/chain-verify.js';
-import { lineageOf, makeEvent, signEvent, type EventType, type SignedEvent } from '../shared/custody/event.js';
+import { decodeBase64Strict, lineageOf, makeEvent, signEvent, type EventType, type SignedEvent } from '../shared/custody/event.js';
 import { CustodyStore } from '../shared/custody/journal.js';
 import { CustodySyncClient, type RemoteDrive, type SyncResult } from '../shared/custody/sync-client.js';
 import { ScelleError, isScelleError } from '../shared/errors/scelle-error.js';
 import type { CustodySetDto, CustodyTimelineDto } from '../shared/ipc/index.js';
 import type { SetView } from '../shared/custody/set-view.js';
 import type { CustodyPort, CustomerSigner, LookupKind, SettingsStore } from './ports.js';
-import { loadStationIdentity } from './station.js';
+import { renewalDue, renewStationCertificate } from '../shared/custody/station-renewal.js';
+import { loadStationIdentity, saveStationIdentity } from './station.js';
 
 /** Retry policy of the desktop: short, so that the UI answers within seconds when offline. */
 export interface CustodyClientOptions {
@@ -136,6 +137,8 @@ export class HttpCustodyClient implements CustodyPort {
     private readonly journalDir: string,
     private readonly stationKeyFile: string,
     options: CustodyClientOptions = {},
+    /** base64 provider root keys this build pins: a renewed certificate must chain to one of them. */
+    private readonly pinnedRoots: readonly string[] = [],
   ) {
     this.options = { ...DEFAULTS, ...options };
   }
@@ -216,7 +219,8 @@ export class HttpCustodyClient implements CustodyPort {
   }
 
   /**
-   * Pushes the outbox now, then rotates the tokens when they are due (see rotateTokensIfDue).
+   * Pushes the outbox now, then rotates the tokens when they are due (see rotateTokensIfDue) and
+   * renews the station's certificate when it is due (see renewCertificateIfDue).
    * Errors: E_CUSTODY_OFFLINE (events stay queued), E_CUSTODY_SYNC.
    */
   async sync(): Promise<SyncResult> {
@@ -228,7 +232,34 @@ export class HttpCustodyClient implements CustodyPort {
     }
     // Best effort: a failed rotation is tried again at the next sync, long before expiry.
     await this.rotateTokensIfDue().catch(() => undefined);
+    // Best effort too: the renewal window is a third of the certificate's life (10 days of 30),
+    // and the sync runs every five minutes; a seal with an expired certificate is refused.
+    await this.renewCertificateIfDue().catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Renews the station's certificate through the service (station token, request signed by the
+   * station key) when it has expired or less than a third of its life remains, and stores the
+   * new certificate with its issuing certificate in the station key file, once it is checked to
+   * chain to a pinned root. A certificate without expiry or a local station is never renewed.
+   * @returns true when the certificate was renewed.
+   * @throws ScelleError E_STATION_RENEWAL (refused, or an answer that does not verify; the
+   *   current certificate is kept), E_CUSTODY_SYNC / E_CUSTODY_OFFLINE, E_KEY_FILE.
+   */
+  async renewCertificateIfDue(now: Date = new Date()): Promise<boolean> {
+    const station = await loadStationIdentity(this.stationKeyFile);
+    try {
+      if (!renewalDue(station.certificate, now)) return false;
+      const roots = this.pinnedRoots.map((r) => decodeBase64Strict(r, 32)).filter((k): k is Uint8Array => k !== null);
+      const answer = await renewStationCertificate(await this.client('station'), station, roots);
+      await saveStationIdentity(this.stationKeyFile, { ...station, certificate: answer.certificate, issuingCertificate: answer.issuingCertificate });
+      return true;
+    } catch (e) {
+      throw toCustodyError(e);
+    } finally {
+      station.secretKey.fill(0);
+    }
   }
 
   /**

@@ -84,7 +84,7 @@ export class DriveTrust {
       return null;
     });
     return judgeStation({
-      station: { id: info.station.id, publicKey: info.station.publicKey, certificate: info.station.certificate },
+      station: { id: info.station.id, publicKey: info.station.publicKey, certificate: info.station.certificate, issuingCertificate: info.station.issuingCertificate },
       createdAt: info.createdAt,
       pinnedRoots: this.roots,
       revocations: this.revocations(),

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { decodeBase64Strict } from '../shared/custody/event.js';
 import { ScelleError } from '../shared/errors/scelle-error.js';
 import { verifyStationCertificate } from '../shared/format/station-cert.js';
-import { stationCertificateSchema } from '../shared/format/station.js';
+import { issuingCertificateSchema, stationCertificateSchema } from '../shared/format/station.js';
 import { isAcceptableCustodyUrl } from '../shared/ipc/index.js';
 import type { SettingsStore } from './ports.js';
 import { loadStationIdentity, saveStationIdentity } from './station.js';
@@ -29,6 +29,8 @@ const token = z.string().min(8).max(512);
 export const enrolmentFileSchema = z.strictObject({
   format: z.literal('scelle-enrolment/1'),
   certificate: stationCertificateSchema,
+  /** The issuing certificate, when the custody service's issuing key signed `certificate` (absent: a root did). */
+  issuingCertificate: issuingCertificateSchema.nullable().optional(),
   custody: z.strictObject({
     url: z.string().max(2048).refine(isAcceptableCustodyUrl, 'https (or http on loopback)'),
     serviceKeys: z.array(b64key).min(1).max(8),
@@ -78,7 +80,8 @@ export async function importEnrolment(file: string, ctx: EnrolmentContext): Prom
   const bundle = parsed.data;
   const station = await loadStationIdentity(ctx.stationKeyFile);
   const roots = ctx.pinnedRoots.map((r) => decodeBase64Strict(r, 32)).filter((k): k is Uint8Array => k !== null);
-  const check = verifyStationCertificate(bundle.certificate, station.publicKey, roots, ctx.now ?? new Date());
+  const issuingCertificate = bundle.issuingCertificate ?? null;
+  const check = verifyStationCertificate(bundle.certificate, station.publicKey, roots, ctx.now ?? new Date(), undefined, issuingCertificate);
   if (!check.certified) {
     station.secretKey.fill(0);
     throw new ScelleError('E_FORMAT_CERTIFICATE', 'the enrolment file does not certify this station', { reason: check.reason ?? 'malformed' });
@@ -90,7 +93,7 @@ export async function importEnrolment(file: string, ctx: EnrolmentContext): Prom
     await rename(`${caPath}.tmp`, caPath);
   }
   try {
-    await saveStationIdentity(ctx.stationKeyFile, { ...station, id: bundle.certificate.stationId, certificate: bundle.certificate });
+    await saveStationIdentity(ctx.stationKeyFile, { ...station, id: bundle.certificate.stationId, certificate: bundle.certificate, issuingCertificate });
   } finally {
     station.secretKey.fill(0);
   }

@@ -72,7 +72,7 @@ async function start(): Promise<void> {
     (jobId, progress) => emitToRenderer('job.progress', checkEvent('job.progress', { jobId, progress })),
     { pinnedRoots: PINNED_ROOTS, onRestart: (reason, detail) => console.error(`engine: ended (${reason}: ${detail})`) },
   );
-  const custody = new HttpCustodyClient(settings, join(userData, 'custody-journal'), stationKeyFile);
+  const custody = new HttpCustodyClient(settings, join(userData, 'custody-journal'), stationKeyFile, {}, PINNED_ROOTS);
   const driveTrust = new DriveTrust(
     PINNED_ROOTS,
     settings,

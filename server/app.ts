@@ -9,6 +9,7 @@ import { defaultLogOrigin, LOG_ORIGIN_RE } from './custody/checkpoint-note.js';
 import { signCheckpoint } from './custody/receipts.js';
 import { latestCheckpoint, storeCheckpoint } from './custody/ingest.js';
 import { storedRoot } from './custody/merkle-store.js';
+import { DEFAULT_STATION_CERTIFICATE_DAYS } from './custody/station-certificates.js';
 import type { ServiceContext } from './context.js';
 import { num, type Db } from './db/driver.js';
 import { migrate } from './db/migrations.js';
@@ -19,10 +20,12 @@ import { registerCustodyRoutes } from './http/routes-custody.js';
 import { registerLogRoutes } from './http/routes-log.js';
 import { registerLookupRoutes } from './http/routes-lookup.js';
 import { registerOwnershipRoutes } from './http/routes-ownership.js';
+import { registerRenewalRoutes } from './http/routes-renewal.js';
 import { registerRevocationRoutes } from './http/routes-revocations.js';
 import { registerTokenRoutes } from './http/routes-tokens.js';
 import { DEFAULT_RATE_LIMITS, installRateLimits, RateLimitedError, type RateLimits } from './http/rate-limits.js';
 import { runRetention } from './retention.js';
+import type { IssuingKey } from './issuing-key.js';
 import type { ServiceKey } from './service-key.js';
 
 /** Options of {@link createServer}. */
@@ -32,6 +35,10 @@ export interface ServerOptions {
   serviceKey: ServiceKey;
   /** base64 Ed25519 provider root public key; null disables station enrolment (503). */
   rootPublicKey: string | null;
+  /** The issuing key for station certificates (issuing-key.ts); absent: no renewal (409 no-issuing-key). */
+  issuing?: IssuingKey | null;
+  /** Days of life of an issued station certificate (default 30; capped by the issuing certificate). */
+  stationCertificateDays?: number;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Fastify request logging (default off). Logs never include tokens or bodies. */
@@ -69,7 +76,15 @@ export interface CustodyServer {
 export async function createServer(options: ServerOptions): Promise<CustodyServer> {
   const logOrigin = options.logOrigin ?? defaultLogOrigin(options.serviceKey);
   if (!LOG_ORIGIN_RE.test(logOrigin)) throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+"');
-  const ctx: ServiceContext = { db: options.db, serviceKey: options.serviceKey, rootPublicKey: options.rootPublicKey, logOrigin, now: options.now ?? (() => new Date()) };
+  const ctx: ServiceContext = {
+    db: options.db,
+    serviceKey: options.serviceKey,
+    rootPublicKey: options.rootPublicKey,
+    issuing: options.issuing ?? null,
+    stationCertificateDays: options.stationCertificateDays ?? DEFAULT_STATION_CERTIFICATE_DAYS,
+    logOrigin,
+    now: options.now ?? (() => new Date()),
+  };
   await migrate(ctx.db);
   await ctx.db.transaction(async (tx) => {
     const size = num((await tx.query(`SELECT size FROM tree_state WHERE id = 1${ctx.db.forUpdate}`))[0]?.['size']);
@@ -102,6 +117,7 @@ export async function createServer(options: ServerOptions): Promise<CustodyServe
   registerOwnershipRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerRevocationRoutes(app, ctx);
+  registerRenewalRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   let closed = false;

@@ -8,6 +8,8 @@ import { ScelleError } from '../shared/errors/scelle-error.js';
 import { parseAccessSubject, type AccessSubject } from './access/access-request.js';
 import { DEFAULT_TOKEN_TTL_DAYS } from './auth/tokens.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.js';
+import { DEFAULT_STATION_CERTIFICATE_DAYS } from './custody/station-certificates.js';
+import { MAX_STATION_VALIDITY_DAYS } from '../shared/format/station.js';
 
 /** The parsed configuration. */
 export interface ServerConfig {
@@ -19,6 +21,11 @@ export interface ServerConfig {
   dataDir: string;
   serviceKeyFile: string;
   rootPublicKey: string | null;
+  /** The issuing key file and its certificate (both or neither): station certificate renewal. */
+  issuingKeyFile: string | null;
+  issuingCertificateFile: string | null;
+  /** Life of an issued station certificate, in days (1..90; capped by the issuing certificate). */
+  stationCertificateDays: number;
   /** origin line of the log's checkpoint notes; null = `scelle-custody/<service key id>` */
   logOrigin: string | null;
   tlsCert: string | null;
@@ -60,6 +67,9 @@ usage: node dist/server/main.js [options]
   (DATABASE_URL=postgres://…    use PostgreSQL instead of SQLite)
   --service-key-file <file>     Ed25519 seed, base64 (SCELLE_SERVICE_KEY_FILE, default <data-dir>/service-key, created if missing)
   --root-public-key <base64>    provider root key that signs station certificates (SCELLE_ROOT_PUBLIC_KEY)
+  --issuing-key-file <file>     the service's issuing key, certified by the root (SCELLE_ISSUING_KEY_FILE)
+  --issuing-certificate <file>  its issuing certificate (SCELLE_ISSUING_CERTIFICATE): both or neither
+  --station-cert-days <n>       life of the station certificates it issues, 1-90 (SCELLE_STATION_CERT_DAYS, default 30)
   --log-origin <name>           origin line of the log's signed checkpoints (SCELLE_LOG_ORIGIN, default scelle-custody/<key id>)
   --tls-cert <pem> --tls-key <pem>  serve HTTPS (SCELLE_TLS_CERT, SCELLE_TLS_KEY)
   --retention-interval <min>    minutes between retention runs, 0 = never (SCELLE_RETENTION_INTERVAL_MINUTES, default 60)
@@ -93,6 +103,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
         sqlite: { type: 'string' },
         'service-key-file': { type: 'string' },
         'root-public-key': { type: 'string' },
+        'issuing-key-file': { type: 'string' },
+        'issuing-certificate': { type: 'string' },
+        'station-cert-days': { type: 'string' },
         'log-origin': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -134,6 +147,19 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   const dataDir = pick(values['data-dir'], 'SCELLE_DATA_DIR') ?? 'scelle-data';
   const rootPublicKey = pick(values['root-public-key'], 'SCELLE_ROOT_PUBLIC_KEY');
   if (rootPublicKey !== null && !/^[A-Za-z0-9+/]{43}=$/.test(rootPublicKey)) throw new ScelleError('E_SERVER_CONFIG', 'root public key must be base64 of 32 bytes');
+  const issuingKeyFile = pick(values['issuing-key-file'], 'SCELLE_ISSUING_KEY_FILE');
+  const issuingCertificateFile = pick(values['issuing-certificate'], 'SCELLE_ISSUING_CERTIFICATE');
+  if ((issuingKeyFile === null) !== (issuingCertificateFile === null))
+    throw new ScelleError('E_SERVER_CONFIG', 'give both --issuing-key-file and --issuing-certificate, or neither');
+  if (issuingKeyFile !== null && rootPublicKey === null) throw new ScelleError('E_SERVER_CONFIG', 'an issuing key needs --root-public-key (the root that certified it)');
+  const stationCertificateDays = int(
+    pick(values['station-cert-days'], 'SCELLE_STATION_CERT_DAYS'),
+    'station certificate days',
+    DEFAULT_STATION_CERTIFICATE_DAYS,
+    MAX_STATION_VALIDITY_DAYS,
+  );
+  if (stationCertificateDays < 1)
+    throw new ScelleError('E_SERVER_CONFIG', `station certificate days must be an integer between 1 and ${MAX_STATION_VALIDITY_DAYS}`, { name: 'station certificate days' });
   const logOrigin = pick(values['log-origin'], 'SCELLE_LOG_ORIGIN');
   if (logOrigin !== null && !/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(logOrigin))
     throw new ScelleError('E_SERVER_CONFIG', 'the log origin must be 1 to 200 printable ASCII characters without spaces or "+", e.g. custody.example.ca/log');
@@ -195,6 +221,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     sqliteFile: pick(values.sqlite, 'SCELLE_SQLITE_FILE') ?? join(dataDir, 'custody.sqlite'),
     serviceKeyFile: pick(values['service-key-file'], 'SCELLE_SERVICE_KEY_FILE') ?? join(dataDir, 'service-key'),
     rootPublicKey,
+    issuingKeyFile,
+    issuingCertificateFile,
+    stationCertificateDays,
     logOrigin,
     tlsCert,
     tlsKey,

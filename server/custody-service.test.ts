@@ -380,7 +380,7 @@ for (const engine of testEngines()) {
     });
 
     describe('append-only storage and tampering', () => {
-      it('the database itself refuses UPDATE and DELETE on events, Merkle nodes, checkpoints, the audit log, the incident register, handoffs, revocation lists and set members', async () => {
+      it('the database itself refuses UPDATE and DELETE on events, Merkle nodes, checkpoints, the audit log, the incident register, handoffs, revocation lists, set members and issued station certificates', async () => {
         await svc.db.run(
           `INSERT INTO drive_handoffs (id, drive_id, from_station, to_station, at, by_role, by_token) VALUES ('h-test', 'D-NONE', 's', 't', '2025-01-01T00:00:00.000Z', 'admin', 'k')`,
         );
@@ -388,6 +388,9 @@ for (const engine of testEngines()) {
         await svc.db.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES ('i-test', 'D', 'e-test', 'lost', 't', 't', 's')`);
         await svc.db.run(`INSERT INTO set_members (drive_id, set_id, position, members, drive_ids, event_id, leaf_index, parts, tar_bytes, recorded_at)
           VALUES ('D-NONE', 'S-NONE', 1, 2, '["D-NONE","E-NONE"]', 'e-none', 0, 1, 10, 't')`);
+        await svc.db.run(
+          `INSERT INTO station_certificates (certificate_sha256, station_id, public_key, issued_at, expires_at, issuing_sha256, issued_by, body) VALUES ('c-test', 's', 'k', 't', 't', 'i', 'tok', '{}')`,
+        );
         for (const t of APPEND_ONLY_TABLES) {
           await expect(svc.db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
         }

@@ -11,6 +11,7 @@ import { createToken } from './auth/tokens.js';
 import { USAGE, parseConfig, type ServerConfig } from './config.js';
 import type { Db } from './db/driver.js';
 import { migrate } from './db/migrations.js';
+import { loadIssuingKey } from './issuing-key.js';
 import { openPostgres } from './db/postgres.js';
 import { openSqlite } from './db/sqlite.js';
 import { scheduleRetention } from './retention.js';
@@ -67,6 +68,8 @@ async function main(): Promise<number> {
     db,
     serviceKey,
     rootPublicKey: cfg.rootPublicKey,
+    issuing: cfg.issuingKeyFile && cfg.issuingCertificateFile ? await loadIssuingKey(cfg.issuingKeyFile, cfg.issuingCertificateFile, cfg.rootPublicKey) : null,
+    stationCertificateDays: cfg.stationCertificateDays,
     logger: cfg.log,
     rateLimits: cfg.rateLimits,
     trustedProxies: cfg.tlsProxies,

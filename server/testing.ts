@@ -15,6 +15,8 @@ import { retryIdempotentOnReset, type FetchLike } from '../shared/custody/http.j
 import { testSecretKey, type TestAuthor } from '../shared/custody/testing.js';
 import type { StationCertificate } from '../shared/engine/api.js';
 import { issueStationCertificate } from '../shared/format/station-cert.js';
+import { issueIssuingCertificate } from '../shared/format/issuing-cert.js';
+import { issuingKeyFrom, type IssuingKey } from './issuing-key.js';
 import { createServer, type CustodyServer } from './app.js';
 import { createToken } from './auth/tokens.js';
 import type { RateLimits } from './http/rate-limits.js';
@@ -90,6 +92,25 @@ export const TEST_ROOT_PUBLIC = encodeBase64(ed25519.getPublicKey(TEST_ROOT_SECR
 /** The test service key (TEST ONLY). */
 export const TEST_SERVICE_KEY = serviceKeyFromSeed(testSecretKey('custody service'));
 
+/** The test issuing key's secret (TEST ONLY). */
+export const TEST_ISSUING_SECRET = testSecretKey('custody issuing key');
+
+/**
+ * The test issuing key, certified by the test root from a day before `now` for `days` days,
+ * station certificates of at most `maxStationDays` (TEST ONLY).
+ */
+export function testIssuingKey(now: Date = new Date(), days = 365, maxStationDays = 90): IssuingKey {
+  const certificate = issueIssuingCertificate({
+    rootSecretKey: TEST_ROOT_SECRET,
+    issuingId: 'test-issuing',
+    issuingPublicKey: ed25519.getPublicKey(TEST_ISSUING_SECRET),
+    issuedAt: new Date(now.getTime() - 86_400_000),
+    expiresAt: new Date(now.getTime() + days * 86_400_000),
+    maxStationValidityDays: maxStationDays,
+  });
+  return issuingKeyFrom(TEST_ISSUING_SECRET, certificate, TEST_ROOT_PUBLIC);
+}
+
 /** A station certificate for `who`, issued by `rootSecret` (default the test root) (TEST ONLY). */
 export function testCertificate(who: TestAuthor, rootSecret: Uint8Array = TEST_ROOT_SECRET, expiresAt: string | null = null): StationCertificate {
   return issueStationCertificate({
@@ -113,14 +134,21 @@ export interface TestService {
 
 /**
  * Starts the service on a fresh database of `engine`, listening on a loopback port, with
- * tokens for each role (customer bound to `customerDrive`, station to `stationId`) (TEST ONLY).
+ * tokens for each role (customer bound to `customerDrive`, station to `stationId`) and, unless
+ * `issuing` is null, the test issuing key (TEST ONLY).
  */
-export async function startTestService(engine: TestEngine, opts: { customerDrive: string; stationId: string; now?: () => Date; rateLimits?: RateLimits }): Promise<TestService> {
+export async function startTestService(
+  engine: TestEngine,
+  opts: { customerDrive: string; stationId: string; now?: () => Date; rateLimits?: RateLimits; issuing?: IssuingKey | null; stationCertificateDays?: number },
+): Promise<TestService> {
   const { db, drop } = await engine.open();
   const server = await createServer({
     db,
     serviceKey: TEST_SERVICE_KEY,
     rootPublicKey: TEST_ROOT_PUBLIC,
+    // By default the service can renew station certificates (testIssuingKey); null: it cannot.
+    issuing: opts.issuing === undefined ? testIssuingKey(opts.now ? opts.now() : new Date()) : opts.issuing,
+    ...(opts.stationCertificateDays !== undefined ? { stationCertificateDays: opts.stationCertificateDays } : {}),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
   });

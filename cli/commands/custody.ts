@@ -35,6 +35,7 @@ import { checkPrivateFile } from '../../shared/format/private-file.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots, scelleHome } from '../config.js';
 import { storeRevocations } from '../station-trust.js';
+import { renewIfDue } from '../station-renewal.js';
 import { httpsFetchWithCa, retryIdempotentOnReset, type FetchLike } from '../../shared/custody/http.js';
 import { eventTypeLabel, localChainTrust, resolveDriveRef, withCustodyStore } from '../custody.js';
 import { printSetView, setViewOf } from '../custody-set.js';
@@ -73,7 +74,8 @@ export function readCustodyConfig(home: string = scelleHome()): CustodyConfig {
   }
 }
 
-const SERVICE_OPTIONS = {
+/** The options naming the custody service and how to reach it (every service subcommand, `scelle station renew`). */
+export const SERVICE_OPTIONS = {
   service: { type: 'string' },
   'token-file': { type: 'string' },
   ca: { type: 'string' },
@@ -102,7 +104,8 @@ export function parseServiceKey(value: string): string {
   return text;
 }
 
-interface ServiceSettings {
+/** The custody service settings a command uses, from its options and custody.json. */
+export interface ServiceSettings {
   baseUrl: string;
   token: string;
   tokenFile: string;
@@ -111,7 +114,11 @@ interface ServiceSettings {
   maxAttempts: number;
 }
 
-function serviceSettings(values: { service?: string; 'token-file'?: string; ca?: string; 'service-key'?: string[]; attempts?: string }): ServiceSettings {
+/**
+ * The service settings from the options, else custody.json.
+ * @throws ScelleError E_USAGE (no service, token or service key), E_KEY_FILE (token file not private or unreadable).
+ */
+export function serviceSettings(values: { service?: string; 'token-file'?: string; ca?: string; 'service-key'?: string[]; attempts?: string }): ServiceSettings {
   const cfg = readCustodyConfig();
   const baseUrl = values.service ?? cfg.service;
   if (!baseUrl) throw new ScelleError('E_USAGE', 'no custody service: give --service <url> or run "scelle custody config"', { reason: '--service <url>' });
@@ -199,12 +206,13 @@ async function rotateTokenSub(argv: string[], out: Output, signal: AbortSignal):
   });
 }
 
-function syncClient(s: ServiceSettings, store: CustodyStore): CustodySyncClient {
+/** A sync client for `s` over `store`. */
+export function syncClient(s: ServiceSettings, store: CustodyStore): CustodySyncClient {
   return new CustodySyncClient({ baseUrl: s.baseUrl, token: s.token, serviceKeys: s.serviceKeys, store, maxAttempts: s.maxAttempts, ...(s.ca !== undefined ? { ca: s.ca } : {}) });
 }
 
 /** Turns "unreachable after retries" into E_CUSTODY_OFFLINE with the number of queued events. */
-function offlineOr(e: unknown, pending: number): unknown {
+export function offlineOr(e: unknown, pending: number): unknown {
   if (isScelleError(e, 'E_CUSTODY_SYNC') && e.details['attempts'] !== undefined) {
     return new ScelleError('E_CUSTODY_OFFLINE', e.message, { pending }, { cause: e });
   }
@@ -398,6 +406,25 @@ async function refreshRevocations(s: ServiceSettings, out: Output, signal: Abort
   }
 }
 
+/**
+ * Renews this station's certificate when it is within its renewal window (cli/station-renewal.ts).
+ * Returns the new expiry, or null when nothing was due or it failed: a warning then, never a
+ * failed sync (the current certificate is kept).
+ */
+async function renewCertificateIfDue(s: ServiceSettings, store: CustodyStore, out: Output, signal: AbortSignal): Promise<string | null> {
+  try {
+    // A refusal is final; a service that is down is tried twice, not for minutes.
+    const renewed = await renewIfDue(syncClient({ ...s, maxAttempts: Math.min(s.maxAttempts, 2) }, store), { signal });
+    if (renewed) out.info(t(out.lang, 'certificateRenewed', renewed.stationId, renewed.expiresAt.slice(0, 10)));
+    return renewed?.expiresAt ?? null;
+  } catch (e) {
+    if (isScelleError(e, 'E_CANCELLED')) throw e;
+    const problem = isScelleError(e) ? String(e.details['problem'] ?? e.code) : 'E_INTERNAL';
+    out.warn(t(out.lang, 'certificateNotRenewed', problem), 'certificate-not-renewed');
+    return null;
+  }
+}
+
 async function syncSub(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values } = parse(argv, SERVICE_OPTIONS);
   const settings = serviceSettings(values);
@@ -420,10 +447,12 @@ async function syncSub(argv: string[], out: Output, signal: AbortSignal): Promis
       for (const d of res.deferred) out.info(t(out.lang, 'syncDeferredLine', d.eventId, d.code));
       out.info(t(out.lang, 'syncCheckpoint', counted(out.lang, 'events', cp.treeSize)));
       const revocations = await refreshRevocations(settings, out, signal);
+      const renewed = await renewCertificateIfDue(settings, store, out, signal);
       out.emit({
         event: 'result',
         command: 'custody sync',
         revocations,
+        certificateRenewed: renewed,
         stored: res.stored.length,
         duplicate: res.duplicate.length,
         rejected: res.rejected,

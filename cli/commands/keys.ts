@@ -11,31 +11,35 @@ import {
   replaceStationCertificate,
   writeCustomerKeyFile,
   writeEscrowKeyFile,
+  writeIssuingKeyFile,
   writePublicKeyFile,
   writeRootKeyFile,
   writeStationKeyFile,
 } from '../../shared/format/key-files.js';
 import { signRevocationList, type RevokedCertificate } from '../../shared/format/revocation.js';
-import { stationCertificateSchema } from '../../shared/format/station.js';
+import { issuingCertificateSchema, MAX_STATION_VALIDITY_DAYS, stationCertificateSchema, type IssuingCertificate } from '../../shared/format/station.js';
+import { issueIssuingCertificate, issuingCertificateSha256, MAX_ISSUING_VALIDITY_DAYS } from '../../shared/format/issuing-cert.js';
 import { generateEscrowKeyPair, generateSigningKeyPair, issueStationCertificate, stationCertificateSha256 } from '../../shared/format/station-cert.js';
 import { parse } from '../args.js';
 import { builtInProvider, configPaths, loadPinnedRoots, scelleHome } from '../config.js';
 import type { Output } from '../output.js';
 import { storeRevocations } from '../station-trust.js';
 import { t } from '../text.js';
+import { counted } from '../plurals.js';
 import { customerKeyPath } from '../customer-identity.js';
 import { generateCustomerIdentity } from '../../shared/custody/customer-identity.js';
 
 /**
- * `scelle keygen root|escrow|station|customer --out <file> [--id <station id>]`: writes <file>
- * (0600) and <file>.pub. A customer key defaults to `<home>/customer.key`; its public part is
- * what the customer gives the provider at order time (`scelle seal --customer`).
+ * `scelle keygen root|issuing|escrow|station|customer --out <file> [--id <station id>]`: writes
+ * <file> (0600) and <file>.pub. A customer key defaults to `<home>/customer.key`; its public part
+ * is what the customer gives the provider at order time (`scelle seal --customer`). An issuing
+ * key is made for the custody service, which alone holds it (docs/SERVER.md).
  */
 export async function keygenCommand(argv: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' }, id: { type: 'string' } });
   const kind = positionals[0];
-  if (kind !== 'root' && kind !== 'escrow' && kind !== 'station' && kind !== 'customer')
-    throw new ScelleError('E_USAGE', 'keygen needs root, escrow, station or customer', { reason: 'root|escrow|station|customer' });
+  if (kind !== 'root' && kind !== 'issuing' && kind !== 'escrow' && kind !== 'station' && kind !== 'customer')
+    throw new ScelleError('E_USAGE', 'keygen needs root, issuing, escrow, station or customer', { reason: 'root|issuing|escrow|station|customer' });
   const file = values.out ?? (kind === 'station' ? configPaths().stationKey : kind === 'customer' ? customerKeyPath() : undefined);
   if (!file) throw new ScelleError('E_USAGE', 'keygen needs --out <file>', { reason: '--out' });
   let publicKey: Uint8Array;
@@ -54,10 +58,14 @@ export async function keygenCommand(argv: string[], out: Output): Promise<number
       pair.secretKey.fill(0);
     }
     publicKey = pair.publicKey;
-  } else if (kind === 'root') {
+  } else if (kind === 'root' || kind === 'issuing') {
     const pair = generateSigningKeyPair();
-    await writeRootKeyFile(file, pair);
-    await writePublicKeyFile(`${file}.pub`, 'root', pair.publicKey);
+    try {
+      await (kind === 'root' ? writeRootKeyFile(file, pair) : writeIssuingKeyFile(file, pair));
+      await writePublicKeyFile(`${file}.pub`, kind, pair.publicKey);
+    } finally {
+      pair.secretKey.fill(0);
+    }
     publicKey = pair.publicKey;
   } else {
     const pair = generateSigningKeyPair();
@@ -72,22 +80,82 @@ export async function keygenCommand(argv: string[], out: Output): Promise<number
   return 0;
 }
 
-/** `scelle certify --root-key <f> --station-pub <f> --id <id> --out <f> [--days N]`: the provider certifies a station. */
+/** Days given to `--days`, a whole number from 1 to `max` (default `fallback`). @throws ScelleError E_USAGE. */
+function daysOption(text: string | undefined, fallback: number, max: number, name: string): number {
+  const days = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(days) || days < 1 || days > max) throw new ScelleError('E_USAGE', `${name} must be a whole number from 1 to ${max}`, { reason: name });
+  return days;
+}
+
+/**
+ * `scelle certify --root-key <f> --station-pub <f> --id <id> --out <f> [--days N]`: the provider
+ * certifies a station directly with the root (a direct certificate, for a station that cannot
+ * renew through the custody service). `scelle certify --root-key <f> --issuing-pub <f> --id <id>
+ * --out <f> [--days N] [--max-station-days N]`: the provider certifies the custody service's
+ * issuing key, which then signs short-lived station certificates (docs/SERVER.md).
+ */
 export async function certifyCommand(argv: string[], out: Output): Promise<number> {
-  const { values } = parse(argv, { 'root-key': { type: 'string' }, 'station-pub': { type: 'string' }, id: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' } });
-  if (!values['root-key'] || !values['station-pub'] || !values.id || !values.out) {
-    throw new ScelleError('E_USAGE', 'certify needs --root-key, --station-pub, --id and --out', { reason: '--root-key --station-pub --id --out' });
+  const { values } = parse(argv, {
+    'root-key': { type: 'string' },
+    'station-pub': { type: 'string' },
+    'issuing-pub': { type: 'string' },
+    id: { type: 'string' },
+    out: { type: 'string' },
+    days: { type: 'string' },
+    'max-station-days': { type: 'string' },
+  });
+  const subject = values['station-pub'] ?? values['issuing-pub'];
+  if (!values['root-key'] || !subject || (values['station-pub'] && values['issuing-pub']) || !values.id || !values.out) {
+    throw new ScelleError('E_USAGE', 'certify needs --root-key, one of --station-pub or --issuing-pub, --id and --out', {
+      reason: '--root-key --station-pub|--issuing-pub --id --out',
+    });
   }
-  const root = await readRootKeyFile(values['root-key']);
-  const stationPublicKey = await readPublicKeyFile(values['station-pub'], 'station');
-  const days = values.days ? Number(values.days) : 730;
-  if (!Number.isFinite(days) || days <= 0) throw new ScelleError('E_USAGE', '--days must be a positive number', { reason: '--days' });
-  const cert = issueStationCertificate({ rootSecretKey: root.secretKey, stationId: values.id, stationPublicKey, expiresAt: new Date(Date.now() + days * 86_400_000) });
   if (existsSync(values.out)) throw new ScelleError('E_KEY_FILE', `${values.out} already exists`, { path: values.out, problem: 'exists' });
-  writeFileSync(values.out, JSON.stringify(cert, null, 2) + '\n', { flag: 'wx' });
-  out.info(t(out.lang, 'certWritten', values.out));
-  out.emit({ event: 'result', command: 'certify', file: values.out, stationId: values.id, certificateSha256: stationCertificateSha256(cert), expiresAt: cert.expiresAt });
-  return 0;
+  const root = await readRootKeyFile(values['root-key']);
+  try {
+    if (values['issuing-pub']) {
+      const issuingPublicKey = await readPublicKeyFile(values['issuing-pub'], 'issuing');
+      const days = daysOption(values.days, 365, MAX_ISSUING_VALIDITY_DAYS, '--days');
+      const maxStationValidityDays = daysOption(values['max-station-days'], 30, MAX_STATION_VALIDITY_DAYS, '--max-station-days');
+      const cert = issueIssuingCertificate({
+        rootSecretKey: root.secretKey,
+        issuingId: values.id,
+        issuingPublicKey,
+        expiresAt: new Date(Date.now() + days * 86_400_000),
+        maxStationValidityDays,
+      });
+      writeFileSync(values.out, JSON.stringify(cert, null, 2) + '\n', { flag: 'wx' });
+      out.info(t(out.lang, 'issuingCertWritten', values.out, cert.expiresAt.slice(0, 10), counted(out.lang, 'days', maxStationValidityDays)));
+      out.emit({
+        event: 'result',
+        command: 'certify',
+        kind: 'issuing',
+        file: values.out,
+        issuingId: values.id,
+        certificateSha256: issuingCertificateSha256(cert),
+        expiresAt: cert.expiresAt,
+      });
+      return 0;
+    }
+    if (values['max-station-days'] !== undefined) throw new ScelleError('E_USAGE', '--max-station-days goes with --issuing-pub', { reason: '--max-station-days' });
+    const stationPublicKey = await readPublicKeyFile(subject, 'station');
+    const days = daysOption(values.days, 730, 36_500, '--days');
+    const cert = issueStationCertificate({ rootSecretKey: root.secretKey, stationId: values.id, stationPublicKey, expiresAt: new Date(Date.now() + days * 86_400_000) });
+    writeFileSync(values.out, JSON.stringify(cert, null, 2) + '\n', { flag: 'wx' });
+    out.info(t(out.lang, 'certWritten', values.out));
+    out.emit({
+      event: 'result',
+      command: 'certify',
+      kind: 'station',
+      file: values.out,
+      stationId: values.id,
+      certificateSha256: stationCertificateSha256(cert),
+      expiresAt: cert.expiresAt,
+    });
+    return 0;
+  } finally {
+    root.secretKey.fill(0);
+  }
 }
 
 /** One `--entry <sha256>:<reason>[@<RFC 3339 date>]` of `scelle revoke` (default date: now). */
@@ -144,13 +212,18 @@ async function readRevocationSource(source: string): Promise<unknown> {
   }
 }
 
-/** `scelle setup [--root f.pub]… [--escrow f.pub] [--station-key f] [--certificate f] [--revocations f]`: installs trust and keys. */
+/**
+ * `scelle setup [--root f.pub]… [--escrow f.pub] [--station-key f] [--certificate f
+ * [--issuing-certificate f]] [--revocations f]`: installs trust and keys. A certificate signed by
+ * an issuing key needs that key's issuing certificate.
+ */
 export async function setupCommand(argv: string[], out: Output): Promise<number> {
   const { values } = parse(argv, {
     root: { type: 'string', multiple: true },
     escrow: { type: 'string' },
     'station-key': { type: 'string' },
     certificate: { type: 'string' },
+    'issuing-certificate': { type: 'string' },
     revocations: { type: 'string' },
   });
   const paths = configPaths(scelleHome());
@@ -184,8 +257,23 @@ export async function setupCommand(argv: string[], out: Output): Promise<number>
     } catch (e) {
       throw new ScelleError('E_KEY_FILE', `${values.certificate} is not a station certificate`, { path: values.certificate, problem: 'malformed' }, { cause: e });
     }
-    await replaceStationCertificate(paths.stationKey, cert);
+    let issuing: IssuingCertificate | null = null;
+    if (values['issuing-certificate']) {
+      try {
+        issuing = issuingCertificateSchema.parse(JSON.parse(readFileSync(values['issuing-certificate'], 'utf8')));
+      } catch (e) {
+        throw new ScelleError(
+          'E_KEY_FILE',
+          `${values['issuing-certificate']} is not an issuing certificate`,
+          { path: values['issuing-certificate'], problem: 'malformed' },
+          { cause: e },
+        );
+      }
+    }
+    await replaceStationCertificate(paths.stationKey, cert, issuing);
     changed = true;
+  } else if (values['issuing-certificate']) {
+    throw new ScelleError('E_USAGE', '--issuing-certificate goes with --certificate', { reason: '--certificate' });
   }
   const roots = await loadPinnedRoots(paths.home);
   if (values.revocations) {

@@ -100,7 +100,16 @@ function setNotice(out: Output, set: SetAvailability | undefined): void {
 
 /** The text key explaining why a station is not certified. */
 function certReasonKey(reason: string | null): TextKey {
-  const known: Record<string, TextKey> = { 'no-certificate': 'reasonNoCertificate', 'unknown-root': 'reasonUnknownRoot', expired: 'reasonExpired' };
+  const known: Record<string, TextKey> = {
+    'no-certificate': 'reasonNoCertificate',
+    'unknown-root': 'reasonUnknownRoot',
+    expired: 'reasonExpired',
+    'issuer-expired': 'reasonIssuerExpired',
+    'wrong-usage': 'reasonBrokenChain',
+    'issuer-mismatch': 'reasonBrokenChain',
+    'constraint-violated': 'reasonBrokenChain',
+    'outlives-issuer': 'reasonBrokenChain',
+  };
   return known[reason ?? ''] ?? 'reasonInvalid';
 }
 
@@ -123,7 +132,10 @@ function trustNotice(out: Output, stationId: string, j: StationJudgement): void 
     case 'forged':
       return out.warn(t(out.lang, 'trustForged', stationId, t(out.lang, certReasonKey(j.reason))), 'station-forged');
     case 'revoked':
-      return out.warn(t(out.lang, 'trustRevoked', stationId, j.revocation?.revokedAt.slice(0, 10) ?? '', j.revocation?.reason ?? ''), 'station-revoked');
+      return out.warn(
+        t(out.lang, j.reason === 'issuer-revoked' ? 'trustIssuerRevoked' : 'trustRevoked', stationId, j.revocation?.revokedAt.slice(0, 10) ?? '', j.revocation?.reason ?? ''),
+        'station-revoked',
+      );
     case 'expired':
       return out.warn(t(out.lang, 'trustExpired', stationId, when, source), 'station-expired');
   }

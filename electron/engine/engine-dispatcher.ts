@@ -410,6 +410,7 @@ export class EngineDispatcher {
           bytes: r.bytes,
           parts: r.parts,
           customerPublicKey: r.customerPublicKey,
+          stationCertificateSha256: r.stationCertificateSha256,
         };
         if (r.unlockCode !== undefined) out.unlockCode = r.unlockCode;
         if (r.set) out.set = r.set;

@@ -62,6 +62,8 @@ export interface SealOutcome {
   parts: number;
   /** base64 public key of the drive's customer custody key (for the `sealed` event). */
   customerPublicKey: string;
+  /** hex SHA-256 of the station certificate the manifest carries (for the `sealed` event). */
+  stationCertificateSha256: string;
   /** A set: every member (the outcome's drive is member 1) and the targets it did not need. */
   set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
 }

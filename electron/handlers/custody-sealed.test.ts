@@ -20,13 +20,15 @@ async function recorded(r: Parameters<typeof recordSealed>[1]) {
 }
 
 const key = 'A'.repeat(43) + '=';
+/** The certificate the seal wrote into the manifest (the seal's answer says which). */
+const cert = 'c'.repeat(64);
 const member = (position: number, driveId: string) => ({ position, driveId, parts: 2, tarBytes: 500, manifestSha256: String(position).repeat(64), customerPublicKey: key });
 
 describe('recordSealed (app)', () => {
   it("records a set member's sealed event naming the set, its position and what it holds", async () => {
     const set = { id: 'SETAPP', members: [member(1, 'D1'), member(2, 'D2')] };
     // the app passes each member as the drive, with the seal's set
-    const calls = await recorded({ driveId: 'D2', manifestSha256: '2'.repeat(64), files: 9, bytes: 900, parts: 2, customerPublicKey: key, set });
+    const calls = await recorded({ driveId: 'D2', manifestSha256: '2'.repeat(64), files: 9, bytes: 900, parts: 2, customerPublicKey: key, stationCertificateSha256: cert, set });
     expect(calls).toEqual([
       {
         driveId: 'D2',
@@ -34,6 +36,7 @@ describe('recordSealed (app)', () => {
         data: expect.objectContaining({
           manifestSha256: '2'.repeat(64),
           parts: 4,
+          stationCertificateSha256: cert,
           set: { id: 'SETAPP', position: 2, members: 2, driveIds: ['D1', 'D2'], parts: 2, tarBytes: 500 },
         }),
       },
@@ -41,7 +44,7 @@ describe('recordSealed (app)', () => {
   });
 
   it('records a drive sealed alone as before, without a set', async () => {
-    const calls = await recorded({ driveId: 'D9', manifestSha256: '9'.repeat(64), files: 9, bytes: 900, parts: 1, customerPublicKey: key });
+    const calls = await recorded({ driveId: 'D9', manifestSha256: '9'.repeat(64), files: 9, bytes: 900, parts: 1, customerPublicKey: key, stationCertificateSha256: cert });
     expect(calls[0]!.data).not.toHaveProperty('set');
     expect(calls[0]!.data).toMatchObject({ files: 9, bytes: 900, parts: 1 });
   });

@@ -1,9 +1,7 @@
 /** IPC handlers of the chain of custody: `custody.*`, and the customer-signed event recorder the drives handlers reuse. */
-import { stationCertificateSha256 } from '../../shared/format/station-cert.js';
 import { sealedEventsData, type SealFacts } from '../../shared/custody/set-view.js';
 import { findSealedFolders } from '../../shared/drives/index.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
-import { loadStationIdentity } from '../station.js';
 import { listStationDrives } from '../station-drives.js';
 import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
 
@@ -42,11 +40,11 @@ export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string
  * the member's position and what it holds. The data comes from shared/custody/set-view.ts
  * sealedEventsData, as the command line's.
  */
-export async function recordSealed(ctx: HandlerContext, r: SealFacts, customerKey: string | null = null) {
+export async function recordSealed(ctx: HandlerContext, r: SealFacts & { stationCertificateSha256: string }, customerKey: string | null = null) {
   const { deps } = ctx;
-  const station = await loadStationIdentity(deps.stationKeyFile);
-  station.secretKey.fill(0);
-  const all = sealedEventsData(r, stationCertificateSha256(station.certificate), customerKey ?? undefined);
+  // The certificate the manifest carries, from the seal itself: a sync may have renewed the
+  // station's certificate since the seal began.
+  const all = sealedEventsData(r, r.stationCertificateSha256, customerKey ?? undefined);
   const data = (all.find((d) => d.driveId === r.driveId) ?? all[0]!).data;
   await deps.custody.record({ driveId: r.driveId, type: 'sealed', data });
 }

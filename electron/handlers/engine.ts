@@ -95,7 +95,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       } finally {
         if (req.set) prompts.end(req.jobId);
       }
-      const { customerPublicKey: _pk, set, ...answer } = r;
+      const { customerPublicKey: _pk, stationCertificateSha256: _cert, set, ...answer } = r;
       // Each member is a drive with its own custody chain: its own `sealed` event (as the CLI records them).
       const drives = set
         ? set.members.map((m) => ({ ...r, driveId: m.driveId, driveDir: m.driveDir, manifestSha256: m.manifestSha256, customerPublicKey: m.customerPublicKey, parts: m.parts }))

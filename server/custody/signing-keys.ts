@@ -1,28 +1,33 @@
 /**
  * The registry of provider signing keys (stations and staff): enrolment with a certificate
- * signed by the provider root, revocation, and the trust decisions used at ingest and by
- * chain verification. A key revoked at time T is untrusted for events the service receives
- * from T on; events received before stay trusted (docs/CUSTODY.md §4 `revoked-key`).
+ * that chains to the provider root (directly, or through an issuing certificate), revocation,
+ * and the trust decisions used at ingest and by chain verification. A key is trusted at a time
+ * covered by its enrolment certificate or by a certificate the service issued it since
+ * (station-certificates.ts). A key revoked at time T is untrusted for events the service
+ * receives from T on; events received before stay trusted (docs/CUSTODY.md §4 `revoked-key`).
  */
 import { decodeBase64Strict } from '../../shared/custody/event.js';
 import type { ChainTrust, KeyTrust } from '../../shared/custody/chain-verify.js';
 import type { StationCertificate } from '../../shared/engine/api.js';
+import type { IssuingCertificate } from '../../shared/format/station.js';
 import { verifyStationCertificate } from '../../shared/format/station-cert.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { str, type Tx } from '../db/driver.js';
+import { issuedWindows, windowsCover, type IssuedWindow } from './station-certificates.js';
 
 /**
- * Checks a station certificate with shared/format/station-cert.ts: well-formed, issued by
- * `rootPublicKey` (base64), root signature valid, certifying `publicKey`, valid at `now`.
+ * Checks a station certificate with shared/format/station-cert.ts: well-formed, chained to
+ * `rootPublicKey` (base64) directly or through `issuingCertificate`, every signature valid,
+ * certifying `publicKey`, every link valid at `now`.
  * @throws ScelleError E_FORMAT_CERTIFICATE whose `details.reason` is the CertificateReason
- *   (`malformed`, `unknown-root`, `bad-signature`, `key-mismatch`, `not-yet-valid`, `expired`…).
+ *   (`malformed`, `unknown-root`, `bad-signature`, `wrong-usage`, `key-mismatch`, `expired`…).
  */
-export function checkStationCertificate(cert: unknown, publicKey: string, rootPublicKey: string, now: Date): StationCertificate {
+export function checkStationCertificate(cert: unknown, publicKey: string, rootPublicKey: string, now: Date, issuingCertificate: unknown = null): StationCertificate {
   const root = decodeBase64Strict(rootPublicKey, 32);
   const key = decodeBase64Strict(publicKey, 32);
   if (!root) throw new ScelleError('E_FORMAT_CERTIFICATE', 'the configured root public key is malformed', { reason: 'unknown-root' });
   if (!key) throw new ScelleError('E_FORMAT_CERTIFICATE', 'publicKey must be base64 of 32 bytes', { reason: 'key-mismatch' });
-  const check = verifyStationCertificate(cert as StationCertificate, key, [root], now);
+  const check = verifyStationCertificate(cert as StationCertificate, key, [root], now, undefined, issuingCertificate as IssuingCertificate | null);
   if (!check.certified) throw new ScelleError('E_FORMAT_CERTIFICATE', `station certificate refused: ${check.reason ?? 'invalid'}`, { reason: check.reason ?? 'invalid' });
   const c = cert as StationCertificate;
   return { version: c.version, stationId: c.stationId, publicKey: c.publicKey, issuedAt: c.issuedAt, expiresAt: c.expiresAt, issuer: c.issuer, signature: c.signature };
@@ -38,6 +43,8 @@ export interface SigningKeyRecord {
   enrolledBy: string;
   revokedAt: string | null;
   revokedReason: string | null;
+  /** Validity windows of the certificates the service issued this key (filled by loadKeys). */
+  issued?: IssuedWindow[];
 }
 
 function toRecord(r: Record<string, unknown>): SigningKeyRecord {
@@ -118,19 +125,21 @@ export async function loadKeys(tx: Tx, publicKeys: readonly string[]): Promise<M
     const rows = await tx.query(`SELECT * FROM signing_keys WHERE public_key IN (${chunk.map(() => '?').join(', ')})`, chunk);
     for (const r of rows) out.set(String(r['public_key']), toRecord(r));
   }
+  const windows = await issuedWindows(tx, [...out.keys()]);
+  for (const [key, rec] of out) rec.issued = windows.get(key) ?? [];
   return out;
 }
 
 /**
  * Trust of `publicKey` for an event by (`kind`, `authorId`) received at `at`: `unknown` unless
- * enrolled for that very author and kind and its certificate is valid at `at`; `revoked` from
- * its revocation time on.
+ * enrolled for that very author and kind and its enrolment certificate, or a certificate the
+ * service issued it, is valid at `at`; `revoked` from its revocation time on.
  */
 export function keyTrust(rec: SigningKeyRecord | undefined, kind: string, authorId: string, at: string): KeyTrust {
   if (!rec || rec.authorKind !== kind || rec.authorId !== authorId) return 'unknown';
   const t = Date.parse(at);
   if (rec.revokedAt !== null && !(t < Date.parse(rec.revokedAt))) return 'revoked';
-  if (rec.certificate.expiresAt !== null && t >= Date.parse(rec.certificate.expiresAt)) return 'unknown';
+  if (rec.certificate.expiresAt !== null && t >= Date.parse(rec.certificate.expiresAt) && !windowsCover(rec.issued, t)) return 'unknown';
   return 'trusted';
 }
 

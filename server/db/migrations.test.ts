@@ -63,6 +63,9 @@ for (const engine of testEngines()) {
       await db.run(`INSERT INTO incidents (id, drive_id, event_id, kind, reported_at, opened_at, reported_by) VALUES ('i1', 'D', 'e1', 'lost', 't', 't', 's')`);
       await db.run(`INSERT INTO set_members (drive_id, set_id, position, members, drive_ids, event_id, leaf_index, parts, tar_bytes, recorded_at)
         VALUES ('D', 'S', 1, 2, '["D","E"]', 'e1', 0, 1, 10, 't')`);
+      await db.run(
+        `INSERT INTO station_certificates (certificate_sha256, station_id, public_key, issued_at, expires_at, issuing_sha256, issued_by, body) VALUES ('c1', 's', 'k', 't', 't', 'i', 'tok', '{}')`,
+      );
       for (const t of APPEND_ONLY_TABLES) await expect(db.run(`DELETE FROM ${t}`)).rejects.toThrow(/append-only/);
       await expect(db.run(`UPDATE audit_log SET action = 'y'`)).rejects.toThrow(/append-only/);
     });

@@ -4,7 +4,8 @@
  * the trigger syntax that makes custody tables append-only, which SQL cannot express portably.
  *
  * Append-only tables (UPDATE, DELETE and, on PostgreSQL, TRUNCATE refused by triggers):
- * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `incidents`, `drive_handoffs`, `revocation_lists`, `set_members`. Mutable tables: `tokens` and
+ * `events`, `merkle_nodes`, `checkpoints`, `audit_log`, `incidents`, `drive_handoffs`, `revocation_lists`, `set_members`,
+ * `station_certificates`. Mutable tables: `tokens` and
  * `signing_keys` (revocation sets `revoked_at`), `personal_records` (deleted by retention or on
  * request; events only reference them by opaque id), `tree_state` (one row, the tree size).
  */
@@ -23,7 +24,17 @@ export interface Migration {
 }
 
 /** Tables whose rows can never be changed or deleted once written. */
-export const APPEND_ONLY_TABLES = ['events', 'merkle_nodes', 'checkpoints', 'audit_log', 'incidents', 'drive_handoffs', 'revocation_lists', 'set_members'] as const;
+export const APPEND_ONLY_TABLES = [
+  'events',
+  'merkle_nodes',
+  'checkpoints',
+  'audit_log',
+  'incidents',
+  'drive_handoffs',
+  'revocation_lists',
+  'set_members',
+  'station_certificates',
+] as const;
 
 const sqliteAppendOnly = (t: string): string[] => [
   `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, 'append-only table ${t}'); END`,
@@ -172,6 +183,26 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
     sqlite: sqliteAppendOnly('revocation_lists'),
     postgres: postgresAppendOnly('revocation_lists'),
+  },
+  {
+    // id 20: left apart from other branches' next ids; ids only need to be unique and increasing.
+    id: 20,
+    name: 'station certificates issued by the service',
+    common: [
+      `CREATE TABLE station_certificates (
+        certificate_sha256 TEXT PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        issuing_sha256 TEXT NOT NULL,
+        issued_by TEXT NOT NULL,
+        body TEXT NOT NULL
+      )`,
+      `CREATE INDEX station_certificates_key ON station_certificates (public_key, expires_at)`,
+    ],
+    sqlite: sqliteAppendOnly('station_certificates'),
+    postgres: postgresAppendOnly('station_certificates'),
   },
   {
     // id 30: left apart from other branches' next ids; ids only need to be unique and increasing.

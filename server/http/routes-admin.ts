@@ -12,6 +12,8 @@ import { listIncidents } from '../custody/incidents.js';
 import { createToken, revokeToken } from '../auth/tokens.js';
 import { checkIntegrity } from '../custody/integrity.js';
 import { checkStationCertificate, enrolKey, listKeys, revokeKeys } from '../custody/signing-keys.js';
+import { issueAndRecord, issuedValidity } from '../custody/station-certificates.js';
+import { AUTHOR_ID_RE, decodeBase64Strict } from '../../shared/custody/event.js';
 import type { ServiceContext } from '../context.js';
 import { deletePersonalRecord, ORDER_REF_RE, putPersonalRecord } from '../personal-records.js';
 import { runRetention } from '../retention.js';
@@ -20,7 +22,9 @@ import { badRequest, HttpError, notFound } from './errors.js';
 
 const enrolBody = z.strictObject({
   publicKey: z.string(),
-  certificate: z.unknown(),
+  certificate: z.unknown().optional(),
+  issuingCertificate: z.unknown().optional(),
+  stationId: z.string().regex(AUTHOR_ID_RE).optional(),
   kind: z.enum(['station', 'staff']).optional(),
 });
 const revokeBody = z.strictObject({ publicKey: z.string().optional(), reason: z.string().min(1).max(500) });
@@ -31,11 +35,28 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServiceContext): 
   app.post('/v1/stations', async (req, reply) => {
     const caller = requireRole(req, 'admin');
     const body = enrolBody.safeParse(req.body);
-    if (!body.success) throw badRequest('expected { publicKey, certificate, kind? }');
+    if (!body.success) throw badRequest('expected { publicKey, certificate, issuingCertificate?, kind? } or { publicKey, stationId, kind? }');
     if (!ctx.rootPublicKey) throw new HttpError(503, 'E_SERVER_CONFIG', 'no provider root public key is configured');
-    const cert = checkStationCertificate(body.data.certificate, body.data.publicKey, ctx.rootPublicKey, ctx.now());
+    const kind = body.data.kind ?? 'station';
+    if (body.data.certificate === undefined) {
+      // No certificate: the service issues the first one with its issuing key (the root stays offline).
+      const { stationId, publicKey } = body.data;
+      if (stationId === undefined || !decodeBase64Strict(publicKey, 32)) throw badRequest('without a certificate, give stationId and publicKey (base64 of 32 bytes)');
+      const issuing = ctx.issuing;
+      const validity = issuing ? issuedValidity(issuing, ctx.stationCertificateDays, undefined, ctx.now()) : null;
+      if (!issuing || !validity) throw new HttpError(503, 'no-issuing-key', 'this service has no valid issuing key: enrol with a certificate signed by the root');
+      const rec = await ctx.db.transaction(async (tx) => {
+        const issued = await issueAndRecord(tx, issuing, stationId, publicKey, validity, caller.tokenId);
+        const r = await enrolKey(tx, issued.certificate, kind, caller.tokenId, ctx.now());
+        await audit(tx, caller, 'stations.enrol', { stationId, publicKey, certificateSha256: issued.certificateSha256, expiresAt: issued.certificate.expiresAt }, 1, ctx.now());
+        return r;
+      });
+      reply.code(201);
+      return { ...rec, issuingCertificate: issuing.certificate };
+    }
+    const cert = checkStationCertificate(body.data.certificate, body.data.publicKey, ctx.rootPublicKey, ctx.now(), body.data.issuingCertificate ?? null);
     const rec = await ctx.db.transaction(async (tx) => {
-      const r = await enrolKey(tx, cert, body.data.kind ?? 'station', caller.tokenId, ctx.now());
+      const r = await enrolKey(tx, cert, kind, caller.tokenId, ctx.now());
       await audit(tx, caller, 'stations.enrol', { stationId: cert.stationId, publicKey: cert.publicKey }, 1, ctx.now());
       return r;
     });

@@ -4,6 +4,7 @@
  * checkpoint must be signed and consistent with the last one this machine recorded (so the
  * service cannot silently drop or rewrite events it acknowledged). HTTP API: docs/CUSTODY.md §5.
  */
+import { renewalAnswerSchema, type RenewalAnswer, type RenewalRequest } from './renewal-request.js';
 import { z } from 'zod';
 import { ScelleError, isScelleError } from '../errors/scelle-error.js';
 import { HEX_SHA256_RE } from './event-data.js';
@@ -376,6 +377,17 @@ export class CustodySyncClient {
   async rotateToken(signal?: AbortSignal): Promise<{ token: string; expiresAt: string }> {
     const r = this.parse(rotatedTokenSchema, await this.request('POST', '/v1/tokens/rotate', {}, undefined, signal), 'rotated token');
     return { token: r.token, expiresAt: r.expiresAt };
+  }
+
+  /**
+   * Asks the service for a new station certificate (`POST /v1/stations/renew`) with a request
+   * signed by the station key (renewal-request.ts). The answer is only parsed: the caller must
+   * verify it chains to a pinned root before using it.
+   * @throws ScelleError E_CUSTODY_SYNC (a refusal's `details.serverCode`: forbidden, bad-proof,
+   *   unknown-station, station-revoked, no-issuing-key, issuing-expired, issuing-revoked), E_CANCELLED.
+   */
+  async renewCertificate(request: RenewalRequest, signal?: AbortSignal): Promise<RenewalAnswer> {
+    return this.parse(renewalAnswerSchema, await this.request('POST', '/v1/stations/renew', request, undefined, signal), 'renewed certificate');
   }
 
   /**

@@ -3,7 +3,7 @@
  * Implementations live in seal.ts, verify.ts, open.ts, list.ts, unlock.ts; this file holds
  * only types so that callers (cli/, electron/, shared/ipc) can be written against it.
  */
-import type { StationCertificate, StationIdentity } from '../format/station.js';
+import type { IssuingCertificate, StationCertificate, StationIdentity } from '../format/station.js';
 import type { ScelleErrorData } from '../errors/scelle-error.js';
 
 /** A progress report, emitted at most every ~100 ms and once at the end of each phase. */
@@ -21,7 +21,7 @@ export interface Progress {
 }
 
 /** Station identity and certificate: defined with the format (shared/format/station.ts). */
-export type { StationCertificate, StationIdentity } from '../format/station.js';
+export type { IssuingCertificate, StationCertificate, StationIdentity } from '../format/station.js';
 
 /** Who can open the drive. At least one recipient is required. */
 export interface Recipients {
@@ -118,6 +118,11 @@ export interface SealResult {
   resumed: boolean;
   /** base64 Ed25519 public key of the drive's customer custody key (for the `sealed` event). */
   customerPublicKey: string;
+  /**
+   * hex SHA-256 of the station certificate written into the manifest (for the `sealed` event): the
+   * one this seal used, even if the station's certificate was renewed meanwhile.
+   */
+  stationCertificateSha256: string;
   /** A set: every member (the result's drive is member 1), and the targets it did not need. */
   set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
 }
@@ -129,7 +134,7 @@ export interface DriveInfo {
   createdAt: string;
   manifestSha256: string;
   /** The sealing station; `certified` judged at the manifest's date (see shared/format/station-trust.ts for the verdict at a trusted time). */
-  station: { id: string; publicKey: string; certified: boolean; reason: string | null; certificate: StationCertificate | null };
+  station: { id: string; publicKey: string; certified: boolean; reason: string | null; certificate: StationCertificate | null; issuingCertificate?: IssuingCertificate | null };
   parts: number;
   payloadCiphertextBytes: number;
   keyslots: { type: 'unlock-code' | 'x25519'; label?: string }[];

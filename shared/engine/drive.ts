@@ -102,13 +102,27 @@ export function loadDrive(path: string, pinnedRoots: readonly Uint8Array[]): Loa
     throw new ScelleError('E_FORMAT_SIGNATURE', 'the manifest signature does not verify: the drive was altered or forged', { path: driveDir });
   }
   const manifest = parseManifest(manifestBytes);
-  const cert = verifyStationCertificate(manifest.station.certificate, stationKey, pinnedRoots, new Date(manifest.createdAt), manifest.station.id);
+  const cert = verifyStationCertificate(
+    manifest.station.certificate,
+    stationKey,
+    pinnedRoots,
+    new Date(manifest.createdAt),
+    manifest.station.id,
+    manifest.station.issuingCertificate,
+  );
   const info: DriveInfo = {
     driveId: manifest.driveId,
     driveDir,
     createdAt: manifest.createdAt,
     manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
-    station: { id: manifest.station.id, publicKey: manifest.station.publicKey, certified: cert.certified, reason: cert.reason, certificate: manifest.station.certificate ?? null },
+    station: {
+      id: manifest.station.id,
+      publicKey: manifest.station.publicKey,
+      certified: cert.certified,
+      reason: cert.reason,
+      certificate: manifest.station.certificate ?? null,
+      issuingCertificate: manifest.station.issuingCertificate ?? null,
+    },
     parts: manifest.payload.parts.length,
     payloadCiphertextBytes: manifest.payload.parts.reduce((a, p) => a + p.size, 0),
     keyslots: manifest.keyslots.map((k) => (k.type === 'x25519' ? { type: k.type, label: k.label } : { type: k.type })),

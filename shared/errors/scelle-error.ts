@@ -124,6 +124,8 @@ export const ERROR_CODES = [
   'E_PROVIDER_CONFIG', // the provider configuration a build carries is missing or invalid
   'E_UPDATE_SIGNATURE', // an app update is not signed by a pinned update key, or does not match what the feed offers
   'E_REVOCATION_LIST', // a revocation list is malformed, not from a pinned root, or older than the one held
+  'E_STATION_CERTIFICATE_EXPIRED', // the station's certificate (or its issuing certificate) has expired: a seal is refused until it is renewed
+  'E_STATION_RENEWAL', // the custody service refused to renew the station's certificate, or answered one that does not chain to a pinned root
 ] as const;
 
 /** One of the stable error codes. */

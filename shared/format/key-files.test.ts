@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScelleError } from '../errors/scelle-error.js';
 import { encodeBase64 } from './base64.js';
+import { issueIssuingCertificate } from './issuing-cert.js';
 import {
   readEscrowKeyFile,
+  readIssuingKeyFile,
   readPublicKeyFile,
   readRootKeyFile,
   readStationKeyFile,
   replaceStationCertificate,
   writeEscrowKeyFile,
+  writeIssuingKeyFile,
   writePublicKeyFile,
   writeRootKeyFile,
   writeStationKeyFile,
@@ -196,5 +199,42 @@ describe('reading malformed key files', () => {
     expect((await readError(JSON.stringify(doc), readStationKeyFile)).message).toMatch(/certificate for another/);
     expect((await readError(JSON.stringify({ ...doc, certificate: { version: 1 } }), readStationKeyFile)).message).toMatch(/certificate/);
     expect((await readError(JSON.stringify({ ...doc, certificate: undefined }), readStationKeyFile)).message).toMatch(/certificate/);
+  });
+});
+
+describe('station key files with a certificate from an issuing key', () => {
+  it('keep the issuing certificate beside the certificate, and replacing it with a direct certificate drops it', async () => {
+    const issuingKey = generateSigningKeyPair();
+    const issuing = issueIssuingCertificate({
+      rootSecretKey: root.secretKey,
+      issuingId: 'custody-1',
+      issuingPublicKey: issuingKey.publicKey,
+      expiresAt: new Date(Date.now() + 365 * 86_400_000),
+    });
+    const short = issueStationCertificate({
+      rootSecretKey: issuingKey.secretKey,
+      issuingCertificate: issuing,
+      stationId: identity.id,
+      stationPublicKey: identity.publicKey,
+      expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    });
+    const path = fresh('station');
+    await writeStationKeyFile(path, { ...identity, certificate: null });
+    await replaceStationCertificate(path, short, issuing);
+    expect(await readStationKeyFile(path)).toEqual({ ...identity, certificate: short, issuingCertificate: issuing });
+    // An issuing certificate for another key than the certificate's signer is refused, and the file is unchanged.
+    const foreign = issueIssuingCertificate({ rootSecretKey: root.secretKey, issuingId: 'other', issuingPublicKey: root.publicKey, expiresAt: new Date(Date.now() + 86_400_000) });
+    expect((await failure(replaceStationCertificate(path, short, foreign))).code).toBe('E_KEY_INVALID');
+    await replaceStationCertificate(path, certificate);
+    expect(await readStationKeyFile(path)).toEqual(identity);
+  });
+
+  it('the issuing key file is a secret file of its own type', async () => {
+    const pair = generateSigningKeyPair();
+    const path = fresh('issuing');
+    await writeIssuingKeyFile(path, pair);
+    expect(await readIssuingKeyFile(path)).toEqual(pair);
+    if (isPosix) expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await failure(readRootKeyFile(path))).code).toBe('E_KEY_FILE');
   });
 });

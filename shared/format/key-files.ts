@@ -2,12 +2,14 @@
  * Key files on disk: small UTF-8 JSON documents, one key per file, e.g.
  *
  *   { "type": "scelle-station-secret-key/1", "comment": "...", "stationId": "mtl-1",
- *     "secretKey": "<base64>", "publicKey": "<base64>", "certificate": { ... } | null }
+ *     "secretKey": "<base64>", "publicKey": "<base64>", "certificate": { ... } | null,
+ *     "issuingCertificate": { ... } (only when an issuing key signed the certificate) }
  *
  * Types: `scelle-station-secret-key/1` (Ed25519 seed + id + certificate),
- * `scelle-root-secret-key/1` (provider root, Ed25519), `scelle-escrow-secret-key/1` (X25519),
+ * `scelle-root-secret-key/1` (provider root, Ed25519), `scelle-issuing-secret-key/1` (the custody
+ * service's issuing key, Ed25519, certified by the root), `scelle-escrow-secret-key/1` (X25519),
  * `scelle-customer-secret-key/1` (a customer's own Ed25519 key, shared/custody/customer-identity.ts)
- * and `scelle-<kind>-public-key/1` for kind root | station | escrow | recipient | customer.
+ * and `scelle-<kind>-public-key/1` for kind root | issuing | station | escrow | recipient | customer.
  * base64 is RFC 4648 standard with padding. `comment` is for people and ignored on reading.
  *
  * Writing never overwrites: the file is created exclusively (O_EXCL), secrets with mode 0600
@@ -28,13 +30,14 @@ import { decodeBase64, encodeBase64 } from './base64.js';
 import { base64Bytes, describeIssues, printableId } from './json-schemas.js';
 import { checkPrivateFile } from './private-file.js';
 import type { KeyPair } from './station-cert.js';
-import { type StationCertificate, type StationIdentity, stationCertificateSchema } from './station.js';
+import { type IssuingCertificate, issuingCertificateSchema, type StationCertificate, type StationIdentity, stationCertificateSchema } from './station.js';
 
-/** Kinds of public key files. root, station and customer are Ed25519; escrow and recipient are X25519. */
-export type PublicKeyKind = 'root' | 'station' | 'escrow' | 'recipient' | 'customer';
+/** Kinds of public key files. root, issuing, station and customer are Ed25519; escrow and recipient are X25519. */
+export type PublicKeyKind = 'root' | 'issuing' | 'station' | 'escrow' | 'recipient' | 'customer';
 
 const STATION_TYPE = 'scelle-station-secret-key/1';
 const ROOT_TYPE = 'scelle-root-secret-key/1';
+const ISSUING_TYPE = 'scelle-issuing-secret-key/1';
 const ESCROW_TYPE = 'scelle-escrow-secret-key/1';
 const CUSTOMER_TYPE = 'scelle-customer-secret-key/1';
 const publicType = (kind: PublicKeyKind) => `scelle-${kind}-public-key/1`;
@@ -43,6 +46,7 @@ const MAX_KEY_FILE_BYTES = 64 * 1024;
 const COMMENTS = {
   station: 'Scellé station signing key (Ed25519). SECRET: do not copy or share.',
   root: 'Scellé provider root key (Ed25519). SECRET: keep offline; it certifies stations.',
+  issuing: 'Scellé issuing key (Ed25519). SECRET: only the custody service holds it; it signs station certificates.',
   escrow: 'Scellé escrow key (X25519). SECRET: it opens every drive sealed for escrow.',
   customer: 'Scellé customer key (Ed25519). SECRET: it opens the drives sealed for you and signs your receipts.',
   public: 'Scellé public key. Safe to share.',
@@ -106,10 +110,13 @@ function requirePair(pair: KeyPair, derive: (secret: Uint8Array) => Uint8Array, 
   }
 }
 
-function requireCertificateFor(identity: { id: string; publicKey: Uint8Array }, cert: StationCertificate): void {
+function requireCertificateFor(identity: { id: string; publicKey: Uint8Array }, cert: StationCertificate, issuing: IssuingCertificate | null = null): void {
   if (!stationCertificateSchema.safeParse(cert).success) throw new ScelleError('E_KEY_INVALID', 'The station certificate is malformed.');
   if (cert.publicKey !== encodeBase64(identity.publicKey) || cert.stationId !== identity.id) {
     throw new ScelleError('E_KEY_INVALID', 'The station certificate is for another station key or id.');
+  }
+  if (issuing !== null && (!issuingCertificateSchema.safeParse(issuing).success || issuing.publicKey !== cert.issuer)) {
+    throw new ScelleError('E_KEY_INVALID', 'The issuing certificate is malformed or not for the key that signed the station certificate.');
   }
 }
 
@@ -121,6 +128,7 @@ function stationDocument(identity: StationIdentity): Record<string, unknown> {
     secretKey: encodeBase64(identity.secretKey),
     publicKey: encodeBase64(identity.publicKey),
     certificate: identity.certificate,
+    ...(identity.certificate && identity.issuingCertificate ? { issuingCertificate: identity.issuingCertificate } : {}),
   };
 }
 
@@ -133,22 +141,23 @@ function stationDocument(identity: StationIdentity): Record<string, unknown> {
 export async function writeStationKeyFile(path: string, identity: StationIdentity): Promise<void> {
   requirePair(identity, ed25519.getPublicKey, 'station');
   if (!printableId.safeParse(identity.id).success) throw new ScelleError('E_KEY_INVALID', 'The station id must be 1 to 128 printable characters.');
-  if (identity.certificate !== null) requireCertificateFor(identity, identity.certificate);
+  if (identity.certificate !== null) requireCertificateFor(identity, identity.certificate, identity.issuingCertificate ?? null);
   await writeExclusive(path, toText(stationDocument(identity)), 0o600);
 }
 
 /**
- * Attaches (or replaces) the certificate in an existing station key file, keeping its key. The
- * file is replaced atomically: a new file is written and fsync'd beside it, then renamed over.
+ * Attaches (or replaces) the certificate in an existing station key file, keeping its key, with
+ * the issuing certificate of the key that signed it (null: a root signed it). The file is
+ * replaced atomically: a new file is written and fsync'd beside it, then renamed over.
  * @throws ScelleError E_KEY_FILE when the file is unreadable or malformed (as
  *   {@link readStationKeyFile}) or cannot be replaced; E_KEY_INVALID when the certificate is
- *   malformed or not for this station's key and id.
+ *   malformed or not for this station's key and id, or the issuing certificate not for its signer.
  */
-export async function replaceStationCertificate(path: string, certificate: StationCertificate): Promise<void> {
+export async function replaceStationCertificate(path: string, certificate: StationCertificate, issuingCertificate: IssuingCertificate | null = null): Promise<void> {
   const identity = await readStationKeyFile(path);
-  requireCertificateFor(identity, certificate);
+  requireCertificateFor(identity, certificate, issuingCertificate);
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeExclusive(temp, toText(stationDocument({ ...identity, certificate })), 0o600);
+  await writeExclusive(temp, toText(stationDocument({ ...identity, certificate, issuingCertificate })), 0o600);
   try {
     await rename(temp, path);
   } catch (e) {
@@ -166,6 +175,16 @@ export async function replaceStationCertificate(path: string, certificate: Stati
 export async function writeRootKeyFile(path: string, pair: KeyPair): Promise<void> {
   requirePair(pair, ed25519.getPublicKey, 'root');
   await writeExclusive(path, toText({ type: ROOT_TYPE, comment: COMMENTS.root, secretKey: encodeBase64(pair.secretKey), publicKey: encodeBase64(pair.publicKey) }), 0o600);
+}
+
+/**
+ * Writes the custody service's issuing Ed25519 key pair to a new file, mode 0600.
+ * @throws ScelleError E_KEY_FILE if the file exists or cannot be written; E_KEY_INVALID for keys
+ *   that are not 32 bytes or do not match.
+ */
+export async function writeIssuingKeyFile(path: string, pair: KeyPair): Promise<void> {
+  requirePair(pair, ed25519.getPublicKey, 'issuing');
+  await writeExclusive(path, toText({ type: ISSUING_TYPE, comment: COMMENTS.issuing, secretKey: encodeBase64(pair.secretKey), publicKey: encodeBase64(pair.publicKey) }), 0o600);
 }
 
 /**
@@ -257,12 +276,27 @@ async function readPair(path: string, type: string, derive: (s: Uint8Array) => U
  *   other type, malformed field, mismatched key or certificate).
  */
 export async function readStationKeyFile(path: string): Promise<StationIdentity> {
-  const schema = z.object({ stationId: printableId, secretKey: base64Bytes(32), publicKey: base64Bytes(32), certificate: stationCertificateSchema.nullable() });
+  const schema = z.object({
+    stationId: printableId,
+    secretKey: base64Bytes(32),
+    publicKey: base64Bytes(32),
+    certificate: stationCertificateSchema.nullable(),
+    issuingCertificate: issuingCertificateSchema.nullable().optional(),
+  });
   const doc = validate(path, schema, await readDocument(path, STATION_TYPE, true));
-  const identity: StationIdentity = { id: doc.stationId, secretKey: bytes32(doc.secretKey), publicKey: bytes32(doc.publicKey), certificate: doc.certificate };
+  const identity: StationIdentity = {
+    id: doc.stationId,
+    secretKey: bytes32(doc.secretKey),
+    publicKey: bytes32(doc.publicKey),
+    certificate: doc.certificate,
+    ...(doc.certificate && doc.issuingCertificate ? { issuingCertificate: doc.issuingCertificate } : {}),
+  };
   checkPair(path, identity.secretKey, identity.publicKey, ed25519.getPublicKey);
   if (identity.certificate !== null && (identity.certificate.publicKey !== doc.publicKey || identity.certificate.stationId !== doc.stationId)) {
     throw keyFileError(path, 'holds a certificate for another station key or id');
+  }
+  if (identity.certificate !== null && identity.issuingCertificate && identity.issuingCertificate.publicKey !== identity.certificate.issuer) {
+    throw keyFileError(path, 'holds an issuing certificate for another key than the one that signed its certificate');
   }
   return identity;
 }
@@ -273,6 +307,14 @@ export async function readStationKeyFile(path: string): Promise<StationIdentity>
  */
 export function readRootKeyFile(path: string): Promise<KeyPair> {
   return readPair(path, ROOT_TYPE, ed25519.getPublicKey);
+}
+
+/**
+ * Reads the custody service's issuing key file (Ed25519).
+ * @throws ScelleError E_KEY_FILE naming the path and the problem.
+ */
+export function readIssuingKeyFile(path: string): Promise<KeyPair> {
+  return readPair(path, ISSUING_TYPE, ed25519.getPublicKey);
 }
 
 /**

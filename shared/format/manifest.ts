@@ -10,7 +10,7 @@ import { DRIVE_ID_PATTERN } from './drive-id.js';
 import { base64Bytes, describeIssues, nonNegativeInt, printableId, rfc3339Utc, sha256Hex } from './json-schemas.js';
 import { KEYSLOT_TYPES, type Keyslot, keyslotSchema } from './keyslot.js';
 import { checkManifestLimits } from './limits.js';
-import { type StationCertificate, stationCertificateSchema } from './station.js';
+import { type IssuingCertificate, issuingCertificateSchema, type StationCertificate, stationCertificateSchema, type StationIdentity } from './station.js';
 import { type ManifestSet, manifestSetSchema } from './set.js';
 
 /** The format tag of this version. */
@@ -35,7 +35,8 @@ export interface Manifest {
   payload: { aead: 'AES256_GCM_HKDF_1MB'; partPlaintextSize: number; parts: ManifestPart[] };
   index: { file: string; size: number; sha256: string };
   keyslots: Keyslot[];
-  station: { id: string; publicKey: string; certificate: StationCertificate | null };
+  /** `issuingCertificate`: the chain's middle link when an issuing key signed `certificate`; absent when a root did. */
+  station: { id: string; publicKey: string; certificate: StationCertificate | null; issuingCertificate?: IssuingCertificate | null | undefined };
   /** Present on the members of a sealed set (§11), absent on a drive sealed alone. */
   set?: ManifestSet;
 }
@@ -66,7 +67,12 @@ export const manifestSchema = z
     }),
     index: z.object({ file: relativeFile, size: nonNegativeInt, sha256: sha256Hex }),
     keyslots: z.array(keyslotSchema).min(1),
-    station: z.object({ id: printableId, publicKey: base64Bytes(32), certificate: stationCertificateSchema.nullable() }),
+    station: z.object({
+      id: printableId,
+      publicKey: base64Bytes(32),
+      certificate: stationCertificateSchema.nullable(),
+      issuingCertificate: issuingCertificateSchema.nullable().optional(),
+    }),
     set: manifestSetSchema.optional(),
   })
   .superRefine((m, ctx) => {
@@ -126,12 +132,27 @@ export function parseManifest(bytes: Uint8Array): Manifest {
 }
 
 const CERT_KEYS = ['version', 'stationId', 'publicKey', 'issuedAt', 'expiresAt', 'issuer', 'signature'] as const;
+const ISSUING_CERT_KEYS = ['version', 'usage', 'issuingId', 'publicKey', 'issuedAt', 'expiresAt', 'maxStationValidityDays', 'issuer', 'signature'] as const;
 
 function orderedKeyslot(k: Keyslot): Record<string, unknown> {
   if (k.type === 'unlock-code') {
     return { type: k.type, kdf: { alg: k.kdf.alg, m: k.kdf.m, t: k.kdf.t, p: k.kdf.p, salt: k.kdf.salt }, nonce: k.nonce, wrapped: k.wrapped };
   }
   return { type: k.type, label: k.label, recipient: k.recipient, ephemeral: k.ephemeral, nonce: k.nonce, wrapped: k.wrapped };
+}
+
+/**
+ * The manifest's `station` for a station identity: its id, key and certificate, with the issuing
+ * certificate only when an issuing key signed the certificate (a root-signed drive's manifest has
+ * no such field).
+ */
+export function manifestStationOf(station: Pick<StationIdentity, 'id' | 'publicKey' | 'certificate' | 'issuingCertificate'>): Manifest['station'] {
+  return {
+    id: station.id,
+    publicKey: encodeBase64(station.publicKey),
+    certificate: station.certificate,
+    ...(station.certificate && station.issuingCertificate ? { issuingCertificate: station.issuingCertificate } : {}),
+  };
 }
 
 /**
@@ -145,6 +166,7 @@ export function serializeManifest(m: Manifest): Uint8Array {
   const r = manifestSchema.safeParse(m);
   if (!r.success) fail(`refusing to write an invalid manifest: ${describeIssues(r.error)}`);
   const cert = m.station.certificate;
+  const issuing = cert === null ? null : (m.station.issuingCertificate ?? null);
   const ordered = {
     format: m.format,
     driveId: m.driveId,
@@ -160,6 +182,8 @@ export function serializeManifest(m: Manifest): Uint8Array {
       id: m.station.id,
       publicKey: m.station.publicKey,
       certificate: cert === null ? null : Object.fromEntries(CERT_KEYS.map((k) => [k, cert[k]])),
+      // Only when an issuing key signed the certificate: a root-signed drive's manifest is unchanged.
+      ...(issuing === null ? {} : { issuingCertificate: Object.fromEntries(ISSUING_CERT_KEYS.map((k) => [k, issuing[k]])) }),
     },
     ...(m.set ? { set: { id: m.set.id, position: m.set.position, members: m.set.members, driveIds: [...m.set.driveIds] } } : {}),
   };

@@ -6,14 +6,18 @@
  * - `unconfirmed`: genuine as far as this machine can tell offline (certified at the time the
  *   manifest claims, not revoked in the cached list), not yet confirmed online;
  * - `local`: made by a station without a certificate (a test or development station);
- * - `forged`: the certificate is not from a pinned root, does not verify, or names another key
- *   or station;
- * - `revoked`: the provider revoked the certificate before the drive was (provably) made, or
- *   revoked it for key compromise while the sealing time is not receipt-backed;
- * - `expired`: the certificate was not valid at the trusted time of sealing.
+ * - `forged`: the certificate does not chain to a pinned root, does not verify, breaks its
+ *   issuing certificate's constraints, or names another key or station;
+ * - `revoked`: the provider revoked the certificate, or the issuing certificate that signed it,
+ *   before the drive was (provably) made, or revoked it for key compromise while the sealing
+ *   time is not receipt-backed;
+ * - `expired`: the certificate, or its issuing certificate, was not valid at the trusted time of
+ *   sealing.
+ * Every link of the chain is judged at the same trusted time.
  */
-import type { StationCertificate } from './station.js';
+import type { IssuingCertificate, StationCertificate } from './station.js';
 import { decodeBase64 } from './base64.js';
+import { issuingCertificateSha256 } from './issuing-cert.js';
 import { findRevocation, type RevocationList, type RevokedCertificate } from './revocation.js';
 import { stationCertificateSha256, verifyStationCertificate, type CertificateReason } from './station-cert.js';
 
@@ -23,8 +27,8 @@ export type StationTrust = 'genuine' | 'unconfirmed' | 'local' | 'forged' | 'rev
 /** What {@link judgeStation} found. */
 export interface StationJudgement {
   trust: StationTrust;
-  /** The certificate check's reason when it failed, `revoked`, or null. */
-  reason: CertificateReason | 'revoked' | null;
+  /** The certificate check's reason when it failed, `revoked` (the station certificate), `issuer-revoked` (its issuing certificate), or null. */
+  reason: CertificateReason | 'revoked' | 'issuer-revoked' | null;
   /** The instant the certificate was judged at (RFC 3339), and where it comes from. */
   judgedAt: string;
   timeSource: 'receipt' | 'manifest';
@@ -34,7 +38,7 @@ export interface StationJudgement {
 
 /** What the judgement needs: the manifest's station and time, the pinned roots, and what is known online. */
 export interface StationTrustInputs {
-  station: { id: string; publicKey: string; certificate: StationCertificate | null };
+  station: { id: string; publicKey: string; certificate: StationCertificate | null; issuingCertificate?: IssuingCertificate | null };
   /** The manifest's createdAt. */
   createdAt: string;
   pinnedRoots: readonly Uint8Array[];
@@ -59,12 +63,18 @@ export function judgeStation(i: StationTrustInputs): StationJudgement {
   const cert = i.station.certificate;
   if (cert === null) return verdict('local', 'no-certificate');
   const key = decodeBase64(i.station.publicKey, 32) ?? new Uint8Array(0);
-  const check = verifyStationCertificate(cert, key, i.pinnedRoots, at, i.station.id);
-  if (!check.certified)
-    return verdict(check.reason === 'expired' || check.reason === 'not-yet-valid' ? 'expired' : check.reason === 'no-certificate' ? 'local' : 'forged', check.reason);
-  const revocation = findRevocation(i.revocations, stationCertificateSha256(cert));
-  if (revocation && (at.getTime() >= Date.parse(revocation.revokedAt) || (revocation.reason === 'key-compromise' && timeSource !== 'receipt'))) {
-    return verdict('revoked', 'revoked', revocation);
+  const issuing = i.station.issuingCertificate ?? null;
+  const check = verifyStationCertificate(cert, key, i.pinnedRoots, at, i.station.id, issuing);
+  if (!check.certified) {
+    const timely = check.reason === 'expired' || check.reason === 'not-yet-valid' || check.reason === 'issuer-expired';
+    return verdict(timely ? 'expired' : check.reason === 'no-certificate' ? 'local' : 'forged', check.reason);
   }
-  return verdict(timeSource === 'receipt' ? 'genuine' : 'unconfirmed', null, revocation);
+  const applies = (r: RevokedCertificate | null): r is RevokedCertificate =>
+    r !== null && (at.getTime() >= Date.parse(r.revokedAt) || (r.reason === 'key-compromise' && timeSource !== 'receipt'));
+  const revocation = findRevocation(i.revocations, stationCertificateSha256(cert));
+  if (applies(revocation)) return verdict('revoked', 'revoked', revocation);
+  // Revoking an issuing certificate revokes every station certificate it signed, by the same rule.
+  const issuerRevocation = issuing ? findRevocation(i.revocations, issuingCertificateSha256(issuing)) : null;
+  if (applies(issuerRevocation)) return verdict('revoked', 'issuer-revoked', issuerRevocation);
+  return verdict(timeSource === 'receipt' ? 'genuine' : 'unconfirmed', null, revocation ?? issuerRevocation);
 }

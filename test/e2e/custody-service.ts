@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createServer, type CustodyServer } from '../../server/app.js';
 import { createToken } from '../../server/auth/tokens.js';
 import { openSqlite } from '../../server/db/sqlite.js';
-import { TEST_ROOT_PUBLIC, TEST_ROOT_SECRET, TEST_SERVICE_KEY } from '../../server/testing.js';
+import { TEST_ROOT_PUBLIC, TEST_ROOT_SECRET, TEST_SERVICE_KEY, testIssuingKey } from '../../server/testing.js';
 import { issueStationCertificate } from '../../shared/format/station-cert.js';
 import { loadStationIdentity } from '../../electron/station.js';
 
@@ -31,11 +31,12 @@ export interface E2eCustody {
   /** Stops the service and deletes its database. */
   close(): Promise<void>;
   /**
-   * Certifies the station in `stationKeyFile` with the test root, enrols its key with the
-   * service, creates station and support tokens, and writes the enrolment file into `dir`.
-   * Returns the file's path.
+   * Certifies the station in `stationKeyFile` with the test root (or, with `shortLived`, has the
+   * service issue its first certificate with its issuing key), enrols its key with the service,
+   * creates station and support tokens, and writes the enrolment file into `dir`. Returns the
+   * file's path.
    */
-  issueEnrolment(stationKeyFile: string, dir: string, opts?: { stationId?: string; rootSecret?: Uint8Array; enrolWithService?: boolean }): Promise<string>;
+  issueEnrolment(stationKeyFile: string, dir: string, opts?: { stationId?: string; rootSecret?: Uint8Array; enrolWithService?: boolean; shortLived?: boolean }): Promise<string>;
 }
 
 async function api(base: string, token: string, method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
@@ -49,7 +50,7 @@ async function api(base: string, token: string, method: string, path: string, bo
 export async function startE2eCustody(): Promise<E2eCustody> {
   const dir = await mkdtemp(join(tmpdir(), 'scelle-e2e-custody-'));
   const db = openSqlite(join(dir, 'custody.sqlite'));
-  const server = await createServer({ db, serviceKey: TEST_SERVICE_KEY, rootPublicKey: TEST_ROOT_PUBLIC });
+  const server = await createServer({ db, serviceKey: TEST_SERVICE_KEY, rootPublicKey: TEST_ROOT_PUBLIC, issuing: testIssuingKey() });
   const adminToken = (await createToken(db, 'admin', null, 'e2e admin', new Date())).token;
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
   let listening = true;
@@ -74,16 +75,28 @@ export async function startE2eCustody(): Promise<E2eCustody> {
       const station = await loadStationIdentity(stationKeyFile);
       station.secretKey.fill(0);
       const stationId = opts.stationId ?? station.id;
-      const certificate = issueStationCertificate({ rootSecretKey: opts.rootSecret ?? TEST_ROOT_SECRET, stationId, stationPublicKey: station.publicKey });
+      let certificate = issueStationCertificate({ rootSecretKey: opts.rootSecret ?? TEST_ROOT_SECRET, stationId, stationPublicKey: station.publicKey });
+      let issuingCertificate: unknown = null;
       let stationToken = 'sct_not-enrolled-with-the-service';
       let supportToken: string | null = null;
-      if (opts.enrolWithService !== false) {
+      if (opts.shortLived) {
+        const issued = await api(url, adminToken, 'POST', '/v1/stations', { publicKey: certificate.publicKey, stationId, kind: 'station' });
+        certificate = issued['certificate'] as typeof certificate;
+        issuingCertificate = issued['issuingCertificate'];
+      } else if (opts.enrolWithService !== false) {
         await api(url, adminToken, 'POST', '/v1/stations', { publicKey: certificate.publicKey, certificate, kind: 'station' });
+      }
+      if (opts.enrolWithService !== false) {
         stationToken = String((await api(url, adminToken, 'POST', '/v1/tokens', { role: 'station', subject: stationId, label: `e2e ${stationId}` }))['token']);
         supportToken = String((await api(url, adminToken, 'POST', '/v1/tokens', { role: 'support', label: 'e2e support' }))['token']);
       }
       const file = join(outDir, `enrolment-${stationId}-${Date.now()}.json`);
-      const bundle = { format: 'scelle-enrolment/1', certificate, custody: { url, serviceKeys: [TEST_SERVICE_KEY.publicKey], stationToken, supportToken, caPem: null } };
+      const bundle = {
+        format: 'scelle-enrolment/1',
+        certificate,
+        ...(issuingCertificate ? { issuingCertificate } : {}),
+        custody: { url, serviceKeys: [TEST_SERVICE_KEY.publicKey], stationToken, supportToken, caPem: null },
+      };
       await writeFile(file, JSON.stringify(bundle, null, 2), { mode: 0o600 });
       return file;
     },

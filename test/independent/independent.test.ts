@@ -7,6 +7,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import canonicalize from 'canonicalize';
 import {
   atOrBelow,
   canonicalUnlockCode,
@@ -18,6 +19,7 @@ import {
   fromBase64,
   fromHex,
   hex,
+  judgeCertificate,
   membersNeeded,
   openDrive,
   openIndexBytes,
@@ -39,6 +41,7 @@ import {
   unwrapDataKey,
   type HkdfHashName,
   type IndexEntry,
+  type Manifest,
   type OpenedDrive,
   type OpenedSet,
   type TarEntry,
@@ -425,11 +428,16 @@ function requireBuiltCli(): void {
 }
 
 /** Seals `sources` with the built CLI into `tmp`/target for a fresh escrow key; returns the drive folder and the key. */
-function sealWithCli(tmp: string, sources: string[], extra: string[] = []): { driveDir: string; secretKey: Uint8Array; result: Record<string, unknown> | undefined } {
+function sealWithCli(
+  tmp: string,
+  sources: string[],
+  extra: string[] = [],
+  existingHome?: string,
+): { driveDir: string; secretKey: Uint8Array; result: Record<string, unknown> | undefined } {
   requireBuiltCli();
-  const home = join(tmp, 'home');
+  const home = existingHome ?? join(tmp, 'home');
   const target = join(tmp, 'target');
-  mkdirSync(home);
+  if (existingHome === undefined) mkdirSync(home);
   mkdirSync(target);
   runCli(['keygen', 'escrow', '--out', join(tmp, 'escrow.key')], home);
   const out = runCli(['seal', ...sources, '--to', target, '--no-unlock-code', '--recipient', join(tmp, 'escrow.key.pub'), ...extra, '--json'], home);
@@ -1166,5 +1174,121 @@ describe('a sealed set of three members, sealed by the built CLI (§11)', () => 
       });
       expect(() => open([forged, members[2]!])).toThrow(/E_SET_MISMATCH.*differs/);
     });
+  });
+});
+
+// ------------------------------------------------------------------ (f) station certificate chains (§7)
+
+describe('station certificate chains, built and judged from §7 alone', () => {
+  const day = 86_400_000;
+  const b64 = (k: Uint8Array): string => Buffer.from(k).toString('base64');
+  const rootSecret = keyFile('root.key', 'secretKey');
+  const issuingSecret = sha256(utf8.encode('independent issuing key'));
+  const strangerSecret = sha256(utf8.encode('independent stranger key'));
+  const fixtureManifest = parseManifest(readFileSync(join(DRIVE, 'manifest.json')));
+  const created = Date.parse(fixtureManifest.createdAt);
+  const iso = (ms: number): string => new Date(ms).toISOString();
+
+  /** Signs `fields` as §7 says: Ed25519 over the RFC 8785 canonical JSON, as base64. */
+  function sign<T extends Record<string, unknown>>(fields: T, secret: Uint8Array): T & { signature: string } {
+    return { ...fields, signature: b64(ed25519.sign(utf8.encode(canonicalize(fields)!), secret)) };
+  }
+  function issuingCert(over: Record<string, unknown> = {}, signer: Uint8Array = rootSecret) {
+    return sign(
+      {
+        version: 1,
+        usage: 'station-certificates',
+        issuingId: 'independent-issuing',
+        publicKey: b64(ed25519.getPublicKey(issuingSecret)),
+        issuedAt: iso(created - 100 * day),
+        expiresAt: iso(created + 100 * day),
+        maxStationValidityDays: 30,
+        issuer: b64(ed25519.getPublicKey(signer)),
+        ...over,
+      },
+      signer,
+    );
+  }
+  function stationCert(over: Record<string, unknown> = {}, signer: Uint8Array = issuingSecret) {
+    return sign(
+      {
+        version: 1,
+        stationId: fixtureManifest.station.id,
+        publicKey: fixtureManifest.station.publicKey,
+        issuedAt: iso(created - day),
+        expiresAt: iso(created + 29 * day),
+        issuer: b64(ed25519.getPublicKey(signer)),
+        ...over,
+      },
+      signer,
+    );
+  }
+  const withChain = (certificate: unknown, issuingCertificate: unknown): Manifest =>
+    ({ ...fixtureManifest, station: { ...fixtureManifest.station, certificate, issuingCertificate } }) as Manifest;
+  const judge = (certificate: unknown, issuing: unknown, at?: Date) => judgeCertificate(withChain(certificate, issuing), ROOT_PUB, at);
+
+  it('a good chain is certified at createdAt, and at a receipt time inside both validities', () => {
+    expect(judge(stationCert(), issuingCert())).toEqual({ certified: true });
+    expect(judge(stationCert(), issuingCert(), new Date(created + 28 * day))).toEqual({ certified: true });
+  });
+
+  it('the receipt time decides: after the station certificate expired, not certified', () => {
+    expect(judge(stationCert(), issuingCert(), new Date(created + 29 * day)).certified).toBe(false);
+  });
+
+  it('an expired issuing certificate breaks the chain', () => {
+    const shortIssuing = issuingCert({ issuedAt: iso(created - 60 * day), expiresAt: iso(created - day) });
+    const cert = stationCert({ issuedAt: iso(created - 20 * day), expiresAt: iso(created - day) });
+    expect(judge(cert, shortIssuing)).toMatchObject({ certified: false, reason: expect.stringMatching(/^(issuer-expired|the certificate was not valid)/) });
+    // Valid station certificate dates, issuing certificate not valid yet at t.
+    const future = issuingCert({ issuedAt: iso(created + day), expiresAt: iso(created + 200 * day) });
+    expect(judge(stationCert({ issuedAt: iso(created + day), expiresAt: iso(created + 20 * day) }), future, new Date(created + 2 * day))).toEqual({ certified: true });
+    expect(judge(stationCert({ issuedAt: iso(created - day), expiresAt: iso(created + 20 * day) }), future)).toMatchObject({ reason: expect.stringMatching(/^issuer-expired/) });
+  });
+
+  it('a station certificate outliving its issuing certificate is refused', () => {
+    const issuing = issuingCert({ expiresAt: iso(created + 10 * day) });
+    expect(judge(stationCert({ expiresAt: iso(created + 20 * day) }), issuing)).toMatchObject({ reason: expect.stringMatching(/^outlives-issuer/) });
+  });
+
+  it('a station certificate signed by a key that is not the issuing key is refused', () => {
+    expect(judge(stationCert({}, strangerSecret), issuingCert())).toMatchObject({ reason: expect.stringMatching(/^issuer-mismatch/) });
+    expect(judge(stationCert({}, rootSecret), issuingCert())).toMatchObject({ reason: expect.stringMatching(/^issuer-mismatch/) });
+    const forgedSignature = { ...stationCert({}, strangerSecret), issuer: b64(ed25519.getPublicKey(issuingSecret)) };
+    expect(judge(forgedSignature, issuingCert()).certified).toBe(false);
+  });
+
+  it('wrong usage, a constraint broken, or an issuing certificate from another root is refused', () => {
+    expect(judge(stationCert(), issuingCert({ usage: 'code-signing' }))).toMatchObject({ reason: expect.stringMatching(/^wrong-usage/) });
+    // A station certificate offered as the issuing certificate.
+    expect(judge(stationCert({}, strangerSecret), stationCert({ publicKey: b64(ed25519.getPublicKey(strangerSecret)) }, rootSecret)).certified).toBe(false);
+    expect(judge(stationCert({ expiresAt: iso(created + 40 * day) }), issuingCert())).toMatchObject({ reason: expect.stringMatching(/^constraint-violated/) });
+    expect(judge(stationCert({ expiresAt: null }), issuingCert())).toMatchObject({ reason: expect.stringMatching(/^constraint-violated/) });
+    expect(judge(stationCert(), issuingCert({}, strangerSecret))).toMatchObject({ reason: expect.stringMatching(/^unknown-root/) });
+    expect(judge(stationCert(), { ...issuingCert(), maxStationValidityDays: 60 })).toMatchObject({ reason: expect.stringMatching(/^bad-signature/) });
+    // Without the issuing certificate, a certificate from the issuing key does not reach the root.
+    expect(judge(stationCert(), null)).toMatchObject({ reason: 'issuer is not the pinned root' });
+  });
+
+  it('the built CLI seals with a chain from its station key file, and this reader certifies the drive', () => {
+    requireBuiltCli();
+    const tmp = mkdtempSync(join(tmpdir(), 'scelle-indep-chain-'));
+    try {
+      const home = join(tmp, 'home');
+      mkdirSync(home);
+      const now = Date.now();
+      const issuing = issuingCert({ issuedAt: iso(now - 10 * day), expiresAt: iso(now + 100 * day) });
+      const cert = stationCert({ issuedAt: iso(now - day), expiresAt: iso(now + 29 * day) });
+      // The station key file as FORMAT.md §6 describes it (informative), with both certificates.
+      const stationKey = JSON.parse(readFileSync(join(FIXTURE, 'keys', 'station.key'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(home, 'station.key'), JSON.stringify({ ...stationKey, certificate: cert, issuingCertificate: issuing }), { mode: 0o600 });
+      writeFileSync(join(tmp, 'a.txt'), 'chain\n');
+      const sealed = sealWithCli(tmp, [join(tmp, 'a.txt')], [], home);
+      const drive = openDrive(sealed.driveDir, { x25519SecretKey: sealed.secretKey }, ROOT_PUB);
+      expect(drive.manifest.station.issuingCertificate).toEqual(issuing);
+      expect(drive.certificate).toEqual({ certified: true });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -369,6 +369,18 @@ export interface Certificate {
   issuer: string;
   signature: string;
 }
+/** §7 issuing certificate: a root certifies an issuing key for station certificates. */
+export interface IssuingCertificate {
+  version: number;
+  usage: string;
+  issuingId: string;
+  publicKey: string;
+  issuedAt: string;
+  expiresAt: string;
+  maxStationValidityDays: number;
+  issuer: string;
+  signature: string;
+}
 export interface Manifest {
   format: 'scelle/1';
   driveId: string;
@@ -376,7 +388,7 @@ export interface Manifest {
   payload: { aead: string; partPlaintextSize: number; parts: PartRef[] };
   index: PartRef;
   keyslots: Keyslot[];
-  station: { id: string; publicKey: string; certificate: Certificate | null };
+  station: { id: string; publicKey: string; certificate: Certificate | null; issuingCertificate: IssuingCertificate | null };
   /** §11.2: present only on the members of a sealed set */
   set?: SetField;
 }
@@ -465,6 +477,8 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   fromBase64(spk, 32, 'manifest.station.publicKey');
   const cert = station.certificate;
   if (cert !== null && !isRecord(cert)) fail('manifest.station.certificate: expected an object or null');
+  const issuing = station.issuingCertificate ?? null;
+  if (issuing !== null && !isRecord(issuing)) fail('manifest.station.issuingCertificate: expected an object');
   const set = m.set === undefined ? undefined : parseSetField(m.set, 'manifest.set', driveId);
   return {
     format: 'scelle/1',
@@ -473,7 +487,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
     payload: { aead: payload.aead, partPlaintextSize: pps, parts },
     index,
     keyslots,
-    station: { id: sid, publicKey: spk, certificate: (cert ?? null) as Certificate | null },
+    station: { id: sid, publicKey: spk, certificate: (cert ?? null) as Certificate | null, issuingCertificate: issuing as IssuingCertificate | null },
     ...(set !== undefined ? { set } : {}),
   };
 }
@@ -497,40 +511,68 @@ export function verifyManifestSignature(manifestBytes: Uint8Array, sigFile: Uint
 
 export type CertificateVerdict = { certified: true } | { certified: false; reason: string };
 
-/** §7: certified iff signed by the pinned root, names the station id and key, valid at createdAt. */
-export function judgeCertificate(manifest: Manifest, rootPublicKey: Uint8Array): CertificateVerdict {
-  const cert = manifest.station.certificate;
-  if (cert === null) return { certified: false, reason: 'no certificate' };
-  if (cert.version !== 1) return { certified: false, reason: `certificate version ${String(cert.version)}` };
-  if (typeof cert.signature !== 'string' || typeof cert.issuer !== 'string') return { certified: false, reason: 'malformed certificate' };
-  let issuer: Uint8Array;
-  let sig: Uint8Array;
+const TEN_MINUTES = 10 * 60 * 1000;
+
+/** Verifies `signature` (base64) by `signerB64` over RFC 8785 of `fields`; false on any malformed input. */
+function signedBy(fields: Record<string, unknown>, signature: unknown, signerB64: unknown): boolean {
+  if (typeof signature !== 'string' || typeof signerB64 !== 'string') return false;
+  const canonical = canonicalize(fields);
+  if (canonical === undefined) return false;
   try {
-    issuer = fromBase64(cert.issuer, 32, 'certificate.issuer');
-    sig = fromBase64(cert.signature, 64, 'certificate.signature');
-  } catch (e) {
-    return { certified: false, reason: (e as Error).message };
-  }
-  if (!equalBytes(issuer, rootPublicKey)) return { certified: false, reason: 'issuer is not the pinned root' };
-  const { signature: _signature, ...unsigned } = cert;
-  const canonical = canonicalize(unsigned);
-  if (canonical === undefined) return { certified: false, reason: 'certificate cannot be canonicalized' };
-  let ok = false;
-  try {
-    ok = ed25519.verify(sig, utf8.encode(canonical), rootPublicKey, { zip215: false });
+    return ed25519.verify(fromBase64(signature, 64, 'signature'), utf8.encode(canonical), fromBase64(signerB64, 32, 'issuer'), { zip215: false });
   } catch {
-    ok = false;
+    return false;
   }
-  if (!ok) return { certified: false, reason: 'certificate signature does not verify' };
-  if (cert.stationId !== manifest.station.id) return { certified: false, reason: 'certificate names another station id' };
-  if (cert.publicKey !== manifest.station.publicKey) return { certified: false, reason: 'certificate names another station key' };
-  const at = Date.parse(manifest.createdAt);
-  const from = Date.parse(cert.issuedAt);
-  if (Number.isNaN(from) || at < from) return { certified: false, reason: 'drive created before the certificate was issued' };
-  if (cert.expiresAt !== null) {
-    const until = Date.parse(cert.expiresAt);
-    if (Number.isNaN(until) || at > until) return { certified: false, reason: 'certificate expired when the drive was created' };
+}
+
+/** issuedAt − 10 min ≤ t < expiresAt (no upper bound when expiresAt is null). */
+function validAt(issuedAt: string, expiresAt: string | null, t: number): boolean {
+  const from = Date.parse(issuedAt);
+  if (Number.isNaN(from) || t < from - TEN_MINUTES) return false;
+  if (expiresAt === null) return true;
+  const until = Date.parse(expiresAt);
+  return !Number.isNaN(until) && t < until;
+}
+
+/**
+ * §7: certified at `at` (default createdAt) iff the chain verifies to the pinned root: directly
+ * (the station certificate's issuer is the root) or through the issuing certificate (usage
+ * station-certificates, signed by the root, its key the station certificate's issuer, the
+ * station certificate within maxStationValidityDays and not outliving it), every link valid at
+ * `at`, and the station certificate names the manifest's station id and key.
+ */
+export function judgeCertificate(manifest: Manifest, rootPublicKey: Uint8Array, at: Date = new Date(manifest.createdAt)): CertificateVerdict {
+  const no = (reason: string): CertificateVerdict => ({ certified: false, reason });
+  const cert = manifest.station.certificate;
+  if (cert === null) return no('no certificate');
+  if (cert.version !== 1) return no(`certificate version ${String(cert.version)}`);
+  const root = Buffer.from(rootPublicKey).toString('base64');
+  const t = at.getTime();
+  const { signature: certSig, ...certFields } = cert;
+  const issuing = manifest.station.issuingCertificate;
+  if (issuing === null) {
+    if (cert.issuer !== root) return no('issuer is not the pinned root');
+  } else {
+    if (issuing.usage !== 'station-certificates') return no('wrong-usage: the issuing certificate is not for station certificates');
+    if (issuing.version !== 1) return no(`issuing certificate version ${String(issuing.version)}`);
+    const max = issuing.maxStationValidityDays;
+    if (!Number.isInteger(max) || max < 1 || max > 90 || typeof issuing.expiresAt !== 'string') return no('malformed issuing certificate');
+    if (issuing.issuer !== root) return no('unknown-root: the issuing certificate is not from the pinned root');
+    const { signature: issuingSig, ...issuingFields } = issuing;
+    if (!signedBy(issuingFields, issuingSig, root)) return no('bad-signature: issuing certificate');
+    if (cert.issuer !== issuing.publicKey) return no('issuer-mismatch: the station certificate is not signed by the issuing key');
   }
+  if (!signedBy(certFields, certSig, cert.issuer)) return no('certificate signature does not verify');
+  if (cert.stationId !== manifest.station.id) return no('certificate names another station id');
+  if (cert.publicKey !== manifest.station.publicKey) return no('certificate names another station key');
+  if (issuing !== null) {
+    if (cert.expiresAt === null || Date.parse(cert.expiresAt) - Date.parse(cert.issuedAt) > issuing.maxStationValidityDays * 86_400_000) {
+      return no('constraint-violated: the station certificate lives longer than the issuing certificate allows');
+    }
+    if (Date.parse(cert.expiresAt) > Date.parse(issuing.expiresAt)) return no('outlives-issuer: the station certificate expires after its issuing certificate');
+    if (!validAt(issuing.issuedAt, issuing.expiresAt, t)) return no('issuer-expired: the issuing certificate was not valid at that time');
+  }
+  if (!validAt(cert.issuedAt, cert.expiresAt, t)) return no('the certificate was not valid when the drive was created');
   return { certified: true };
 }
 

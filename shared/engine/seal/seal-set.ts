@@ -17,12 +17,12 @@ import { join } from 'node:path';
 import { ScelleError, toErrorData } from '../../errors/scelle-error.js';
 import { canonicalizeUnlockCode, formatUnlockCode } from '../../format/unlock-code.js';
 import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
-import { serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
+import { stationCertificateSha256 } from '../../format/station-cert.js';
+import { manifestStationOf, serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { parseIndexEntryLine } from '../../format/index-codec.js';
 import { indexAndSlackBytes, partSizesOf, streamCiphertextSize } from '../../format/payload-size.js';
 import { MAX_SET_MEMBERS, manifestSetOf, type TrailerSet } from '../../format/set.js';
-import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult, SealedMember } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
@@ -308,7 +308,7 @@ export async function sealSet(
       payload: { aead: 'AES256_GCM_HKDF_1MB', partPlaintextSize: partSize, parts: m.parts.map((p) => ({ file: p.file, size: p.size, sha256: p.sha256 })) },
       index: { file: INDEX_FILE, size: written.size, sha256: written.sha256 },
       keyslots,
-      station: { id: station.id, publicKey: encodeBase64(station.publicKey), certificate: station.certificate },
+      station: manifestStationOf(station),
       set: manifestSetOf({ ...layout, position: m.position }),
     };
     const manifestBytes = serializeManifest(manifest);
@@ -458,6 +458,7 @@ export async function sealSet(
     parts: partSizes.length,
     resumed: leftovers !== null,
     customerPublicKey: first.customerPublicKey,
+    stationCertificateSha256: stationCertificateSha256(station.certificate),
     set: { id: layout.id, members: sealedMembers, unusedTargets: free },
   };
   if (code) result.unlockCode = code;

@@ -19,10 +19,10 @@ import { ScelleError } from '../../errors/scelle-error.js';
 import { generateUnlockCode, canonicalizeUnlockCode } from '../../format/unlock-code.js';
 import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } from '../../format/keyslot.js';
 import { startUnlockKeyDerivation, type UnlockKeyDerivation } from './unlock-slot.js';
-import { serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
+import { stationCertificateSha256 } from '../../format/station-cert.js';
+import { manifestStationOf, serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
-import { encodeBase64 } from '../../format/base64.js';
 import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
@@ -30,6 +30,7 @@ import { fsyncDir, writeFileDurable } from '../durable-fs.js';
 import { createPayloadSink, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
+import { requireUnexpiredCertificate } from './certificate-validity.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import type { ScanResult } from './scan.js';
 import { countSources } from './count-sources.js';
@@ -66,6 +67,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   if (!recipients.unlockCode && recipients.x25519.length === 0) {
     throw new ScelleError('E_KEY_NO_RECIPIENT', 'a drive needs at least one recipient: an unlock code or a public key');
   }
+  requireUnexpiredCertificate(opts.station);
   // The unlock code's KDF (Argon2id, 64 MiB) starts now and runs on another core while the
   // sources are counted; it is stopped if the seal fails before it is needed.
   const unlockCode = recipients.unlockCode ? generateUnlockCode() : undefined;
@@ -248,7 +250,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     payload: { aead: 'AES256_GCM_HKDF_1MB', partPlaintextSize: partSize, parts: parts.map((p) => ({ file: p.file, size: p.size, sha256: p.sha256 })) },
     index: { file: INDEX_FILE, size: writtenIndex.size, sha256: writtenIndex.sha256 },
     keyslots,
-    station: { id: station.id, publicKey: encodeBase64(station.publicKey), certificate: station.certificate },
+    station: manifestStationOf(station),
   };
   const manifestBytes = serializeManifest(manifest);
   writeFileDurable(join(driveDir, SIGNATURE_FILE), signManifest(manifestBytes, station.secretKey) + '\n');
@@ -269,6 +271,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
     parts: partCount,
     resumed: resumeState !== null,
     customerPublicKey: customerKey,
+    stationCertificateSha256: stationCertificateSha256(station.certificate),
   };
   if (unlockKey) result.unlockCode = unlockKey.code;
   return result;
