@@ -1,23 +1,27 @@
 /**
  * The sealing loop: the sources walked in index order (checked against their count) become the
- * tar stream in the payload sink's buffers and, entry by entry, the index's lines. Runs of
- * small entries are framed by the tar builder workers straight into shared slots; other entries
- * by this thread, large files read in place. An entry's index line is handed to the index
- * writer in stream order.
+ * tar stream in the payload sink's buffers and, entry by entry, the index's lines. With tar
+ * builder workers, this thread only lists folders (listing-walk.ts) and hands runs of their
+ * children, cut as the count planned (batch-plan.ts), to the builders, which look at, read and
+ * frame them straight into shared slots (named-batch.ts); entries too large for a slot are
+ * written by this thread, large files read in place. An entry's index line is handed to the
+ * index writer in stream order.
  */
 import { closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { ScelleError } from '../../errors/scelle-error.js';
 import { encodeIndexEntry } from '../../format/index-codec.js';
 import type { IndexWriter } from '../../format/index-writer.js';
 import { encodeTarHeader, END_OF_ARCHIVE, padding, writePlainTarHeader, type TarHeader } from '../../format/tar.js';
 import { throwIfCancelled } from '../abort.js';
 import type { PayloadSink } from '../payload/payload-sink.js';
 import type { ProgressTracker } from '../progress.js';
-import { ScanTally, walkSources, type ScanResult, type SourceEntry } from './scan.js';
-import { checkUnchanged, openSource, readSource } from './source-read.js';
-import { indexEntryOf, tarHeaderOf, toBatchEntry, writeTarEntry, type BatchEntry, type BatchResult } from './tar-batch.js';
+import { addToTotals, childPath, entryAt, ScanTally, walkSources, type ScanResult, type SourceEntry, type SubtreeTotals } from './scan.js';
+import { changedSources, checkUnchanged, openSource, readSource } from './source-read.js';
+import { indexEntryOf, indexLineOf, tarHeaderOf, writeTarEntry } from './tar-batch.js';
 import type { TarBuilders } from './tar-builders.js';
+import type { BatchPlan } from './batch-plan.js';
+import { KIND_FOLDER, walkListings, type Listing } from './listing-walk.js';
+import type { NamedBatchResult, NamedBatchSegment } from './named-batch.js';
 
 /** What the sealing loop needs besides the sources and the sink. */
 export interface TarContext {
@@ -78,10 +82,6 @@ class CountedWalk {
   }
 }
 
-function changedSources(): ScelleError {
-  return new ScelleError('E_SOURCE_CHANGED', 'the sources changed while they were being sealed (files added, removed or resized); seal again once they are stable');
-}
-
 /**
  * Writes the tar stream of the sources into `sink` and their index lines into ctx.index.
  * Throws E_SOURCE_* (a source missing, unreadable or changed since the count), E_CANCELLED,
@@ -90,15 +90,19 @@ function changedSources(): ScelleError {
 export async function writeTarStream(sources: readonly string[], scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<void> {
   const out = new TarBuffer(sink, ctx.startOffset);
   await out.init();
+  if (ctx.builders && scan.plan && sink.shared && scan.plan.slotSize === sink.shared.slotSize && ctx.startOffset === 0)
+    await writeWithBuilders(sources, scan, scan.plan, out, sink, ctx);
+  else await writeInThisThread(sources, scan, out, ctx);
+  await out.put(END_OF_ARCHIVE);
+  out.flushLast();
+}
+
+/** Every entry walked, read and framed by this thread (few entries, a resume, or no compiled workers). */
+async function writeInThisThread(sources: readonly string[], scan: ScanResult, out: TarBuffer, ctx: TarContext): Promise<void> {
   const walk = new CountedWalk(sources, scan);
-  const slotSize = sink.shared?.slotSize ?? 0;
   let sinceYield = 0;
   for (let e = walk.peek(); e !== undefined; e = walk.peek()) {
     throwIfCancelled(ctx.signal);
-    if (ctx.builders && e.tarBytes <= slotSize) {
-      await writeBatches(walk, out, sink, ctx);
-      continue;
-    }
     walk.take();
     // Fast path, no await: an entry that fits whole in the current buffer.
     if (e.tarBytes <= out.room() && out.offset >= ctx.startOffset) {
@@ -113,60 +117,183 @@ export async function writeTarStream(sources: readonly string[], scan: ScanResul
       }
       continue;
     }
-    await out.putHeader(tarHeaderOf(e));
-    const entry = indexEntryOf(e, out.offset);
-    if (e.type === 'file') {
-      entry.sha256 = await copyFile(e, out, ctx);
-      await out.put(ZEROS.subarray(0, padding(e.size)));
-      ctx.progress.add(0, 1);
-    }
-    ctx.index.addEntryLine(encodeIndexEntry(entry));
+    await writeEntry(e, out, ctx);
   }
   walk.finish();
-  await out.put(END_OF_ARCHIVE);
-  out.flushLast();
+}
+
+/** Writes one entry through the tar buffer (any size: a large file is streamed). */
+async function writeEntry(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promise<void> {
+  await out.putHeader(tarHeaderOf(e));
+  const entry = indexEntryOf(e, out.offset);
+  if (e.type === 'file') {
+    entry.sha256 = await copyFile(e, out, ctx);
+    await out.put(ZEROS.subarray(0, padding(e.size)));
+    ctx.progress.add(0, 1);
+  }
+  ctx.index.addEntryLine(encodeIndexEntry(entry));
 }
 
 /** Batches built but not yet handed to the sink, at most. */
 const BATCHES_IN_FLIGHT = 4;
-/** Entries in one batch, at most (bounds the message and the builder's garbage). */
-const BATCH_MAX_ENTRIES = 2048;
+
+/** A folder entry of a batch: its line is encoded once its subtree's totals are complete. */
+interface FolderInBatch {
+  archivePath: Buffer;
+  /** What lies below it. */
+  below: SubtreeTotals;
+  /** The totals of the folder it is in (null for a source). */
+  parent: SubtreeTotals | null;
+}
+
+/** A batch sent to a builder, waiting to be settled in stream order. */
+interface BatchInFlight {
+  buffer: Buffer;
+  result: Promise<NamedBatchResult>;
+  entries: number;
+  /** Per segment: the totals its children are added to, and how many children. */
+  blocks: { totals: SubtreeTotals | null; count: number }[];
+  folders: FolderInBatch[];
+}
 
 /**
- * Seals the run of entries that each fit in a sink slot through the tar builder workers:
- * consecutive entries are grouped into batches of one slot, built in parallel, and submitted
- * to the sink in stream order. Returns when the next entry does not fit in a slot.
+ * The sealing loop with tar builders: the listings are cut into the count's runs, each run
+ * sent to a builder as folder paths and names (at most BATCHES_IN_FLIGHT at a time) and settled
+ * in stream order: its slot submitted, its lines (folders' with their totals) handed to the
+ * index, its fingerprint records hashed. A run larger than a slot is one entry, written here.
+ * The walk must end where the plan does, and see what the count saw (tar size and fingerprint).
  */
-async function writeBatches(walk: CountedWalk, out: TarBuffer, sink: PayloadSink, ctx: TarContext): Promise<void> {
+async function writeWithBuilders(sources: readonly string[], scan: ScanResult, plan: BatchPlan, out: TarBuffer, sink: PayloadSink, ctx: TarContext): Promise<void> {
   const builders = ctx.builders!;
   const slotSize = sink.shared!.slotSize;
-  const queue: { buffer: Buffer; result: Promise<BatchResult> }[] = [];
+  const walk = new ListingCursor(walkListings(sources));
+  const tally = new ScanTally();
+  const queue: BatchInFlight[] = [];
   const settleOldest = async () => {
     const q = queue.shift()!;
     const r = await q.result;
     sink.submit(q.buffer, r.length);
-    for (const line of r.lines) ctx.index.addEntryLine(line);
+    tally.addRecords(r.fingerprint, q.entries, r.files, r.bytes, r.length);
+    q.blocks.forEach((b, s) => {
+      if (!b.totals) return;
+      b.totals.entries += b.count;
+      b.totals.files += r.segmentFiles[s]!;
+      b.totals.bytes += r.segmentBytes[s]!;
+    });
+    let k = 0;
+    for (let line of r.lines) {
+      if (line === '') {
+        const f = q.folders[k]!;
+        line = indexLineOf(
+          { archivePath: f.archivePath, linkTarget: undefined, type: 'directory', size: 0, mode: r.folders[3 * k]!, mtimeMs: r.folders[3 * k + 1]!, totals: f.below },
+          r.folders[3 * k + 2]!,
+          undefined,
+        );
+        if (f.parent) {
+          f.parent.entries += f.below.entries;
+          f.parent.files += f.below.files;
+          f.parent.bytes += f.below.bytes;
+        }
+        k++;
+      }
+      ctx.index.addEntryLine(line);
+    }
     ctx.progress.add(r.bytes, r.files);
   };
-  out.handOff();
+  let handedOff = false;
   let offset = out.offset;
-  while (walk.peek() !== undefined && walk.peek()!.tarBytes <= slotSize) {
+  for (let i = 0; i < plan.length; i++) {
     throwIfCancelled(ctx.signal);
-    const batch: BatchEntry[] = [];
-    let size = 0;
-    for (let e = walk.peek(); e !== undefined && e.tarBytes <= slotSize - size && batch.length < BATCH_MAX_ENTRIES; e = walk.peek()) {
-      batch.push(toBatchEntry(walk.take()));
-      size += e.tarBytes;
+    const run = plan.run(i);
+    if (run.inline) {
+      while (queue.length > 0) await settleOldest();
+      if (handedOff) await out.resumeAt(offset);
+      handedOff = false;
+      const [l, at] = walk.take(1)[0]!;
+      const e = entryAt(childPath(l.dir, l.names[at]!), l.archiveAt, l.below[at]);
+      if (e.tarBytes !== run.tarBytes) throw changedSources();
+      tally.add(e);
+      if (l.totals) addToTotals(l.totals, e);
+      await writeEntry(e, out, ctx);
+      offset = out.offset;
+      continue;
+    }
+    if (!handedOff) {
+      out.handOff();
+      handedOff = true;
+      offset = out.offset;
+    }
+    const segments: NamedBatchSegment[] = [];
+    const batch: Omit<BatchInFlight, 'buffer' | 'result'> = { entries: run.entries, blocks: [], folders: [] };
+    for (const [l, from, to] of walk.take(run.entries)) {
+      segments.push(segmentOf(l, from, to, batch.folders));
+      batch.blocks.push({ totals: l.totals, count: to - from });
     }
     if (queue.length >= BATCHES_IN_FLIGHT) await settleOldest();
     const buffer = await sink.acquire();
-    const result = builders.build(buffer.byteOffset / slotSize, offset, batch);
+    const result = builders.build(buffer.byteOffset / slotSize, { start: offset, length: run.tarBytes, segments });
     result.catch(() => undefined); // awaited in order by settleOldest; an error surfaces there
-    queue.push({ buffer, result });
-    offset += size;
+    queue.push({ buffer, result, ...batch });
+    offset += run.tarBytes;
   }
   while (queue.length > 0) await settleOldest();
-  await out.resumeAt(offset);
+  if (handedOff) await out.resumeAt(offset);
+  if (!walk.done()) throw changedSources();
+  const seen = tally.result();
+  if (seen.tarSize !== scan.tarSize || seen.fingerprint !== scan.fingerprint) throw changedSources();
+}
+
+/** Children [from, to) of listing `l` as a batch segment (exact-size arrays: a view would clone its whole buffer); its folders are added to `folders`. */
+function segmentOf(l: Listing, from: number, to: number, folders: FolderInBatch[]): NamedBatchSegment {
+  let length = 0;
+  for (let i = from; i < to; i++) length += l.names[i]!.length + 1;
+  const names = new Uint8Array(length);
+  let p = 0;
+  for (let i = from; i < to; i++) {
+    const name = l.names[i]!;
+    names.set(name, p);
+    p += name.length + 1; // the NUL after it is already there
+    if (l.kinds[i] === KIND_FOLDER) folders.push({ archivePath: childPath(l.dir, name).subarray(l.archiveAt), below: l.below[i]!, parent: l.totals });
+  }
+  return { dir: new Uint8Array(l.dir), archiveAt: l.archiveAt, names, kinds: l.kinds.slice(from, to) };
+}
+
+/** The children of the listings, in order, taken in runs. */
+class ListingCursor {
+  private listing: Listing | undefined;
+  private at = 0;
+
+  constructor(private readonly listings: Generator<Listing>) {
+    this.listing = this.nextNonEmpty();
+  }
+
+  /** True when every child was taken. */
+  done(): boolean {
+    return this.listing === undefined;
+  }
+
+  /** The next `n` children as [listing, from, to) ranges; E_SOURCE_CHANGED when there are fewer. */
+  take(n: number): [Listing, number, number][] {
+    const ranges: [Listing, number, number][] = [];
+    while (n > 0) {
+      const l = this.listing;
+      if (l === undefined) throw changedSources();
+      const to = Math.min(l.names.length, this.at + n);
+      ranges.push([l, this.at, to]);
+      n -= to - this.at;
+      this.at = to;
+      if (to === l.names.length) {
+        this.listing = this.nextNonEmpty();
+        this.at = 0;
+      }
+    }
+    return ranges;
+  }
+
+  private nextNonEmpty(): Listing | undefined {
+    for (let r = this.listings.next(); !r.done; r = this.listings.next()) if (r.value.names.length > 0) return r.value;
+    return undefined;
+  }
 }
 
 /** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */

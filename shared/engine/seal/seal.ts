@@ -29,7 +29,7 @@ import { DRIVE_DIR_PREFIX, INDEX_FILE, MANIFEST_FILE, PAYLOAD_DIR, README_FILE, 
 import { requireFileOrAbsent, requireFolderOrAbsent } from '../drive-files.js';
 import { partFileName } from '../../format/layout.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
-import { createPayloadSink, type SinkMode } from '../payload/payload-sink.js';
+import { createPayloadSink, SINK_BUFFER_SIZE, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
@@ -138,6 +138,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   const scanProgress = new ProgressTracker('scan', 0, 0, opts.onProgress);
   const scan = await scanSources(opts.sources, {
     signal,
+    batchSlotSize: SINK_BUFFER_SIZE, // the tar builders' batches are cut by the count
     onCount: (files, bytes) => {
       scanProgress.setTotals(bytes, files);
       scanProgress.add(0);

@@ -3,7 +3,7 @@
  * payload sink's shared memory, so the bytes are never copied between threads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildTarBatch } from './tar-batch.js';
+import { buildNamedBatch } from './named-batch.js';
 import { toWorkerError } from '../workers/worker-error.js';
 import type { TarBuilderRequest, TarBuilderResponse } from './tar-builders.js';
 
@@ -14,7 +14,7 @@ port.on('message', (m: TarBuilderRequest) => {
   let reply: TarBuilderResponse;
   try {
     const out = Buffer.from(shared, m.slot * slotSize, slotSize);
-    reply = { id: m.id, ok: true, result: buildTarBatch(m.entries, out, m.start) };
+    reply = { id: m.id, ok: true, result: buildNamedBatch(m.batch, out) };
   } catch (e) {
     reply = { id: m.id, ok: false, error: toWorkerError(e) };
   }
