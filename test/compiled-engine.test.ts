@@ -179,6 +179,18 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     expect(full.problems).toEqual([]);
   });
 
+  it('count a large tree on the builders (from 16,384 entries): the seal then sees exactly what the count saw', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 17_000; i++) tree[`data/d${i % 9}/f${String(i).padStart(5, '0')}`] = bytes(i % 300, i);
+    writeTree(src, tree);
+    const recipients = { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] };
+    // A fingerprint, tar size or plan that differs from the seal's walk fails the seal (E_SOURCE_CHANGED).
+    const sealed = await engine.seal({ sources: [join(src, 'data')], target: tempDir(), station: k.station, recipients });
+    expect(sealed).toMatchObject({ files: 17_000, bytes: Object.values(tree).reduce((n, b) => n + b.length, 0) });
+  });
+
   it('seal a varied tree (nested and empty folders, links, empty files, a file larger than a batch, a name that is not UTF-8, two sources) as a seal in one thread does', async () => {
     const k = makeKeys();
     const src = tempDir();

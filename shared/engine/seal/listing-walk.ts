@@ -8,6 +8,8 @@
  * Memory: the listings of the folders on the current path, as in scan.ts.
  */
 import { lstatOrThrow, childPath, readdirOrThrow, topSources, type SubtreeTotals } from './scan.js';
+import { changedSources } from './source-read.js';
+import type { NamedBatchSegment } from './named-batch.js';
 
 /** A regular file by its listing: the builder opens it directly (O_NOFOLLOW) and fstats it. */
 export const KIND_FILE = 0;
@@ -77,5 +79,75 @@ export function* walkListings(sources: readonly string[]): Generator<Listing> {
   for (let i = 0; i < top.length; i++) {
     const t = top[i]!;
     yield { dir: t.abs.subarray(0, t.archiveAt - 1), archiveAt: t.archiveAt, names: [t.name], kinds: Uint8Array.of(kinds[i]!), below: [below[i]], totals: null };
+  }
+}
+
+/** A folder entry of a batch: its line is encoded once its subtree's totals are complete. */
+export interface FolderInBatch {
+  archivePath: Buffer;
+  /** What lies below it. */
+  below: SubtreeTotals;
+  /** The totals of the folder it is in (null for a source). */
+  parent: SubtreeTotals | null;
+}
+
+/**
+ * Children [from, to) of listing `l` as a batch segment (exact-size arrays: a view would clone
+ * its whole buffer); its folders are added to `folders` when given.
+ */
+export function segmentOf(l: Listing, from: number, to: number, folders?: FolderInBatch[]): NamedBatchSegment {
+  let length = 0;
+  for (let i = from; i < to; i++) length += l.names[i]!.length + 1;
+  const names = new Uint8Array(length);
+  let p = 0;
+  for (let i = from; i < to; i++) {
+    const name = l.names[i]!;
+    names.set(name, p);
+    p += name.length + 1; // the NUL after it is already there
+    if (folders && l.kinds[i] === KIND_FOLDER) folders.push({ archivePath: childPath(l.dir, name).subarray(l.archiveAt), below: l.below[i]!, parent: l.totals });
+  }
+  return { dir: new Uint8Array(l.dir), archiveAt: l.archiveAt, names, kinds: l.kinds.slice(from, to) };
+}
+
+/** The children of the listings, in order, taken in runs. */
+export class ListingCursor {
+  private listing: Listing | undefined;
+  private at = 0;
+
+  constructor(private readonly listings: Generator<Listing>) {
+    this.listing = this.nextNonEmpty();
+  }
+
+  /** True when every child was taken. */
+  done(): boolean {
+    return this.listing === undefined;
+  }
+
+  /** The next `n` children as [listing, from, to) ranges; E_SOURCE_CHANGED when there are fewer. */
+  take(n: number): [Listing, number, number][] {
+    const ranges = this.takeUpTo(n);
+    if (ranges.reduce((sum, [, from, to]) => sum + to - from, 0) < n) throw changedSources();
+    return ranges;
+  }
+
+  /** The next `n` children, or all that are left when there are fewer. */
+  takeUpTo(n: number): [Listing, number, number][] {
+    const ranges: [Listing, number, number][] = [];
+    for (let l = this.listing; n > 0 && l !== undefined; l = this.listing) {
+      const to = Math.min(l.names.length, this.at + n);
+      ranges.push([l, this.at, to]);
+      n -= to - this.at;
+      this.at = to;
+      if (to === l.names.length) {
+        this.listing = this.nextNonEmpty();
+        this.at = 0;
+      }
+    }
+    return ranges;
+  }
+
+  private nextNonEmpty(): Listing | undefined {
+    for (let r = this.listings.next(); !r.done; r = this.listings.next()) if (r.value.names.length > 0) return r.value;
+    return undefined;
   }
 }

@@ -16,7 +16,7 @@ import { ScelleError } from '../../errors/scelle-error.js';
 import { encodeTarHeader, padding, tarHeaderSize, writePlainTarHeader, type TarHeader } from '../../format/tar.js';
 import { FingerprintBytes } from './entry-fingerprint.js';
 import { KIND_FILE, KIND_FOLDER } from './listing-walk.js';
-import { kindOf } from './scan.js';
+import { kindOf, tarEntrySize } from './scan.js';
 import { changedSources, checkUnchanged, openSource, readExactly, sourceChanged } from './source-read.js';
 import { indexLineOf } from './tar-batch.js';
 
@@ -44,14 +44,19 @@ export interface NamedBatchRequest {
 export interface NamedBatchResult {
   /** Bytes written at the start of the slot (= the request's length). */
   length: number;
-  /** One index line per entry, in order; '' for a folder (its line needs its totals). */
-  lines: string[];
+  /** The index lines of the entries that are not folders, in order, as UTF-8 bytes. */
+  lines: Uint8Array;
+  /** How many lines `lines` holds. */
+  lineCount: number;
   /** Files written and their bytes, in all and per segment (for the folders' totals). */
   files: number;
   bytes: number;
   segmentFiles: number[];
   segmentBytes: number[];
-  /** Per folder entry, in order: its mode, mtime (ms) and content offset, three numbers each. */
+  /**
+   * Per folder entry, in order, five numbers: its mode, mtime (ms), content offset, where its
+   * line goes in `lines` (a byte offset) and how many lines come before it there.
+   */
   folders: number[];
   /** The entries' fingerprint records, in order. */
   fingerprint: Uint8Array;
@@ -61,6 +66,18 @@ export interface NamedBatchResult {
 const RECHECK_AFTER_READ = 64 << 10;
 
 const fingerprint = new FingerprintBytes();
+/** The batch's index lines (UTF-8): no string per line survives the batch. */
+let lines = Buffer.allocUnsafe(512 << 10);
+let linesLength = 0;
+
+function addLine(line: string): void {
+  if (linesLength + 3 * line.length > lines.length) {
+    const grown = Buffer.allocUnsafe(Math.max(2 * lines.length, linesLength + 3 * line.length));
+    lines.copy(grown, 0, 0, linesLength);
+    lines = grown;
+  }
+  linesLength += lines.write(line, linesLength);
+}
 
 function lstatListed(sourcePath: Buffer): Stats {
   try {
@@ -78,8 +95,19 @@ function lstatListed(sourcePath: Buffer): Stats {
  * E_SOURCE_UNSUPPORTED (a FIFO, socket or device).
  */
 export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatchResult {
-  const result: NamedBatchResult = { length: 0, lines: [], files: 0, bytes: 0, segmentFiles: [], segmentBytes: [], folders: [], fingerprint: new Uint8Array(0) };
+  const result: NamedBatchResult = {
+    length: 0,
+    lines: new Uint8Array(0),
+    lineCount: 0,
+    files: 0,
+    bytes: 0,
+    segmentFiles: [],
+    segmentBytes: [],
+    folders: [],
+    fingerprint: new Uint8Array(0),
+  };
   fingerprint.reset();
+  linesLength = 0;
   let pos = 0;
   for (const seg of req.segments) {
     let files = 0;
@@ -124,10 +152,11 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
           files++;
           bytes += size;
         }
-        if (type === 'directory') {
-          result.lines.push('');
-          result.folders.push(mode, st.mtimeMs, req.start + dataAt);
-        } else result.lines.push(indexLineOf({ archivePath, linkTarget, type, size, mode, mtimeMs: st.mtimeMs, totals: undefined }, req.start + dataAt, sha256));
+        if (type === 'directory') result.folders.push(mode, st.mtimeMs, req.start + dataAt, linesLength, result.lineCount);
+        else {
+          addLine(indexLineOf({ archivePath, linkTarget, type, size, mode, mtimeMs: st.mtimeMs, totals: undefined }, req.start + dataAt, sha256));
+          result.lineCount++;
+        }
         fingerprint.add(archivePath, type, size, mode, st.mtimeMs, linkTarget);
         pos = dataAt + size + pad;
       } finally {
@@ -142,6 +171,58 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
   // Fewer bytes than the count found: the sources changed.
   if (pos !== req.length) throw changedSources();
   result.length = pos;
-  result.fingerprint = new Uint8Array(fingerprint.bytes()); // exact size: a view would clone its whole buffer
+  // Exact-size copies: a view would clone its whole buffer.
+  result.fingerprint = new Uint8Array(fingerprint.bytes());
+  result.lines = new Uint8Array(lines.subarray(0, linesLength));
   return result;
+}
+
+/** What counting a batch found (statNamedBatch). */
+export interface StatBatchResult {
+  /** Per entry: its bytes in the tar stream. */
+  tarBytes: Float64Array;
+  /** Files among the entries, and their bytes. */
+  files: number;
+  bytes: number;
+  /** The entries' fingerprint records, in order. */
+  fingerprint: Uint8Array;
+}
+
+/**
+ * Counts the entries of `segments` for the count before a seal: lstats each (never following a
+ * link) and returns its tar size and fingerprint record. Throws E_SOURCE_CHANGED (an entry gone,
+ * or no longer the folder or non-folder its listing said), E_SOURCE_UNREADABLE,
+ * E_SOURCE_UNSUPPORTED (a FIFO, socket or device).
+ */
+export function statNamedBatch(segments: readonly NamedBatchSegment[]): StatBatchResult {
+  fingerprint.reset();
+  const tarBytes = new Float64Array(segments.reduce((n, seg) => n + seg.kinds.length, 0));
+  let n = 0;
+  let files = 0;
+  let bytes = 0;
+  for (const seg of segments) {
+    let nameAt = 0;
+    for (let i = 0; i < seg.kinds.length; i++) {
+      const nameEnd = seg.names.indexOf(0, nameAt);
+      const sourcePath = Buffer.allocUnsafe(seg.dir.length + 1 + nameEnd - nameAt);
+      sourcePath.set(seg.dir, 0);
+      sourcePath[seg.dir.length] = 0x2f;
+      sourcePath.set(seg.names.subarray(nameAt, nameEnd), seg.dir.length + 1);
+      nameAt = nameEnd + 1;
+      const archivePath = sourcePath.subarray(seg.archiveAt);
+      const st = lstatListed(sourcePath);
+      const type = kindOf(st, sourcePath);
+      if ((seg.kinds[i] === KIND_FOLDER) !== (type === 'directory')) throw sourceChanged({ sourcePath }, type === 'directory' ? 'became a folder' : 'stopped being a folder');
+      const size = type === 'file' ? st.size : 0;
+      const mode = st.mode & 0o7777;
+      const linkTarget = type === 'symlink' ? readlinkSync(sourcePath, { encoding: 'buffer' }) : undefined;
+      tarBytes[n++] = tarEntrySize({ sourcePath, archivePath, type, size, mode, mtimeMs: st.mtimeMs, linkTarget });
+      if (type === 'file') {
+        files++;
+        bytes += size;
+      }
+      fingerprint.add(archivePath, type, size, mode, st.mtimeMs, linkTarget);
+    }
+  }
+  return { tarBytes, files, bytes, fingerprint: new Uint8Array(fingerprint.bytes()) };
 }

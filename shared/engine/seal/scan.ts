@@ -1,6 +1,6 @@
 /**
- * Walks the sources of a seal without following symbolic links, yielding the entries in the
- * order of the tar stream and the index (shared/format/index-order.ts): the blocks of the
+ * Walks the sources of a seal without following symbolic links (count-sources.ts counts them
+ * first), yielding the entries in the order of the tar stream and the index (shared/format/index-order.ts): the blocks of the
  * folders below a folder first, then the folder's own children sorted bytewise; the sources
  * themselves form the last block, sorted by name. A folder's entry carries the totals of what
  * lies below it. Names are kept as bytes so that names that are not valid UTF-8 survive.
@@ -13,7 +13,6 @@ import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'n
 import { basename, resolve } from 'node:path';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { END_OF_ARCHIVE, padding, tarHeaderSize, type TarEntryType } from '../../format/tar.js';
-import { throwIfCancelled } from '../abort.js';
 import { BatchPlanner, type BatchPlan } from './batch-plan.js';
 import { fingerprintFields } from './entry-fingerprint.js';
 
@@ -226,13 +225,19 @@ export class ScanTally {
 
   /**
    * Counts consecutive entries whose fingerprint records (entry-fingerprint.ts) are `records`,
-   * in the order they were made: what one tar builder batch saw.
+   * in the order they were made (what one batch of a tar builder saw); `tarBytes` is their tar
+   * size, or each one's when the batches are planned.
    */
-  addRecords(records: Uint8Array, entries: number, files: number, bytes: number, tarBytes: number): void {
+  addRecords(records: Uint8Array, entries: number, files: number, bytes: number, tarBytes: number | Float64Array): void {
     this.entries += entries;
     this.files += files;
     this.bytes += bytes;
-    this.tarSize += tarBytes;
+    if (typeof tarBytes === 'number') this.tarSize += tarBytes;
+    else
+      for (const t of tarBytes) {
+        this.tarSize += t;
+        this.planner?.add(t);
+      }
     this.fp.update(records);
   }
 
@@ -242,28 +247,4 @@ export class ScanTally {
     if (this.planner) r.plan = this.planner.finish();
     return r;
   }
-}
-
-/**
- * Counts `sources` (see {@link walkSources}) in constant memory. Throws as walkSources and
- * E_CANCELLED. `onCount` is called as entries are counted (files, bytes so far). With
- * `batchSlotSize`, the result carries the plan of tar builder batches of that slot size.
- */
-export async function scanSources(
-  sources: readonly string[],
-  opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void; batchSlotSize?: number } = {},
-): Promise<ScanResult> {
-  const tally = new ScanTally(opts.batchSlotSize === undefined ? undefined : new BatchPlanner(opts.batchSlotSize));
-  let sinceYield = 0;
-  for (const e of walkSources(sources)) {
-    tally.add(e);
-    if (++sinceYield >= 2000) {
-      sinceYield = 0;
-      opts.onCount?.(tally.files, tally.bytes);
-      await new Promise((r) => setImmediate(r));
-      throwIfCancelled(opts.signal);
-    }
-  }
-  opts.onCount?.(tally.files, tally.bytes);
-  return tally.result();
 }

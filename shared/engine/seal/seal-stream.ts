@@ -20,7 +20,7 @@ import { changedSources, checkUnchanged, openSource, readSource } from './source
 import { indexEntryOf, indexLineOf, tarHeaderOf, writeTarEntry } from './tar-batch.js';
 import type { TarBuilders } from './tar-builders.js';
 import type { BatchPlan } from './batch-plan.js';
-import { KIND_FOLDER, walkListings, type Listing } from './listing-walk.js';
+import { ListingCursor, segmentOf, walkListings, type FolderInBatch } from './listing-walk.js';
 import type { NamedBatchResult, NamedBatchSegment } from './named-batch.js';
 
 /** What the sealing loop needs besides the sources and the sink. */
@@ -137,15 +137,6 @@ async function writeEntry(e: SourceEntry, out: TarBuffer, ctx: TarContext): Prom
 /** Batches built but not yet handed to the sink, at most. */
 const BATCHES_IN_FLIGHT = 4;
 
-/** A folder entry of a batch: its line is encoded once its subtree's totals are complete. */
-interface FolderInBatch {
-  archivePath: Buffer;
-  /** What lies below it. */
-  below: SubtreeTotals;
-  /** The totals of the folder it is in (null for a source). */
-  parent: SubtreeTotals | null;
-}
-
 /** A batch sent to a builder, waiting to be settled in stream order. */
 interface BatchInFlight {
   buffer: Buffer;
@@ -180,24 +171,23 @@ async function writeWithBuilders(sources: readonly string[], scan: ScanResult, p
       b.totals.files += r.segmentFiles[s]!;
       b.totals.bytes += r.segmentBytes[s]!;
     });
-    let k = 0;
-    for (let line of r.lines) {
-      if (line === '') {
-        const f = q.folders[k]!;
-        line = indexLineOf(
-          { archivePath: f.archivePath, linkTarget: undefined, type: 'directory', size: 0, mode: r.folders[3 * k]!, mtimeMs: r.folders[3 * k + 1]!, totals: f.below },
-          r.folders[3 * k + 2]!,
-          undefined,
-        );
-        if (f.parent) {
-          f.parent.entries += f.below.entries;
-          f.parent.files += f.below.files;
-          f.parent.bytes += f.below.bytes;
-        }
-        k++;
+    // The builder's lines, with each folder's line put in its place (its totals are complete now).
+    let at = 0;
+    let before = 0;
+    for (let k = 0; k < q.folders.length; k++) {
+      const [mode, mtimeMs, offset, linesAt, linesBefore] = r.folders.slice(5 * k, 5 * k + 5) as [number, number, number, number, number];
+      if (linesBefore > before) ctx.index.addEntryLineBytes(r.lines.subarray(at, linesAt), linesBefore - before);
+      at = linesAt;
+      before = linesBefore;
+      const f = q.folders[k]!;
+      ctx.index.addEntryLine(indexLineOf({ archivePath: f.archivePath, linkTarget: undefined, type: 'directory', size: 0, mode, mtimeMs, totals: f.below }, offset, undefined));
+      if (f.parent) {
+        f.parent.entries += f.below.entries;
+        f.parent.files += f.below.files;
+        f.parent.bytes += f.below.bytes;
       }
-      ctx.index.addEntryLine(line);
     }
+    if (r.lineCount > before) ctx.index.addEntryLineBytes(r.lines.subarray(at), r.lineCount - before);
     ctx.progress.add(r.bytes, r.files);
   };
   let handedOff = false;
@@ -241,59 +231,6 @@ async function writeWithBuilders(sources: readonly string[], scan: ScanResult, p
   if (!walk.done()) throw changedSources();
   const seen = tally.result();
   if (seen.tarSize !== scan.tarSize || seen.fingerprint !== scan.fingerprint) throw changedSources();
-}
-
-/** Children [from, to) of listing `l` as a batch segment (exact-size arrays: a view would clone its whole buffer); its folders are added to `folders`. */
-function segmentOf(l: Listing, from: number, to: number, folders: FolderInBatch[]): NamedBatchSegment {
-  let length = 0;
-  for (let i = from; i < to; i++) length += l.names[i]!.length + 1;
-  const names = new Uint8Array(length);
-  let p = 0;
-  for (let i = from; i < to; i++) {
-    const name = l.names[i]!;
-    names.set(name, p);
-    p += name.length + 1; // the NUL after it is already there
-    if (l.kinds[i] === KIND_FOLDER) folders.push({ archivePath: childPath(l.dir, name).subarray(l.archiveAt), below: l.below[i]!, parent: l.totals });
-  }
-  return { dir: new Uint8Array(l.dir), archiveAt: l.archiveAt, names, kinds: l.kinds.slice(from, to) };
-}
-
-/** The children of the listings, in order, taken in runs. */
-class ListingCursor {
-  private listing: Listing | undefined;
-  private at = 0;
-
-  constructor(private readonly listings: Generator<Listing>) {
-    this.listing = this.nextNonEmpty();
-  }
-
-  /** True when every child was taken. */
-  done(): boolean {
-    return this.listing === undefined;
-  }
-
-  /** The next `n` children as [listing, from, to) ranges; E_SOURCE_CHANGED when there are fewer. */
-  take(n: number): [Listing, number, number][] {
-    const ranges: [Listing, number, number][] = [];
-    while (n > 0) {
-      const l = this.listing;
-      if (l === undefined) throw changedSources();
-      const to = Math.min(l.names.length, this.at + n);
-      ranges.push([l, this.at, to]);
-      n -= to - this.at;
-      this.at = to;
-      if (to === l.names.length) {
-        this.listing = this.nextNonEmpty();
-        this.at = 0;
-      }
-    }
-    return ranges;
-  }
-
-  private nextNonEmpty(): Listing | undefined {
-    for (let r = this.listings.next(); !r.done; r = this.listings.next()) if (r.value.names.length > 0) return r.value;
-    return undefined;
-  }
 }
 
 /** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */

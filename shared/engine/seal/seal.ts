@@ -33,7 +33,8 @@ import { createPayloadSink, SINK_BUFFER_SIZE, type SinkMode } from '../payload/p
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
-import { scanSources, type ScanResult } from './scan.js';
+import type { ScanResult } from './scan.js';
+import { scanSources } from './count-sources.js';
 import { choosePartPlaintextSize, inspectTarget } from './target.js';
 import { targetError } from '../target-errors.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';

@@ -7,18 +7,14 @@
  */
 import { ScelleError } from '../../errors/scelle-error.js';
 import { fromWorkerError, type WorkerError } from '../workers/worker-error.js';
-import type { NamedBatchRequest, NamedBatchResult } from './named-batch.js';
+import type { NamedBatchRequest, NamedBatchResult, NamedBatchSegment, StatBatchResult } from './named-batch.js';
 import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
 import { compiledWorkers } from '../workers/compiled-worker.js';
 
-/** A batch to build into slot `slot`. */
-export interface TarBuilderRequest {
-  id: number;
-  slot: number;
-  batch: NamedBatchRequest;
-}
+/** A batch to build into slot `slot`, or entries to count. */
+export type TarBuilderRequest = { id: number; kind: 'build'; slot: number; batch: NamedBatchRequest } | { id: number; kind: 'stat'; segments: NamedBatchSegment[] };
 /** A builder's answer. */
-export type TarBuilderResponse = { id: number; ok: true; result: NamedBatchResult } | { id: number; ok: false; error: WorkerError };
+export type TarBuilderResponse = { id: number; ok: true; result: NamedBatchResult | StatBatchResult } | { id: number; ok: false; error: WorkerError };
 
 const workerUrl = new URL('./tar-builder-worker.js', import.meta.url);
 
@@ -34,14 +30,17 @@ export function tarBuildersAvailable(): boolean {
   return compiledWorkers(workerUrl);
 }
 
-/** Builder workers over one shared memory of slots; batches go to the least busy worker. */
+/**
+ * Builder workers over one shared memory of slots (none when they only count); batches go to
+ * the least busy worker.
+ */
 export class TarBuilders {
   private readonly workers: { host: EngineWorker; busy: number }[] = [];
-  private readonly pending = new Map<number, { resolve: (r: NamedBatchResult) => void; reject: (e: ScelleError) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: NamedBatchResult | StatBatchResult) => void; reject: (e: ScelleError) => void }>();
   private nextId = 0;
   private failure: ScelleError | null = null;
 
-  constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
+  constructor(shared: SharedArrayBuffer | null, slotSize: number, count: number) {
     for (let i = 0; i < count; i++) {
       const slot = { host: null as unknown as EngineWorker, busy: 0 };
       slot.host = startEngineWorker<TarBuilderResponse>(
@@ -68,13 +67,22 @@ export class TarBuilders {
 
   /** Builds `batch` into slot `slot`. Rejects with the batch's error. */
   build(slot: number, batch: NamedBatchRequest): Promise<NamedBatchResult> {
+    return this.post((id) => ({ id, kind: 'build', slot, batch })) as Promise<NamedBatchResult>;
+  }
+
+  /** Counts the entries of `segments` (named-batch.ts's statNamedBatch). Rejects with its error. */
+  stat(segments: NamedBatchSegment[]): Promise<StatBatchResult> {
+    return this.post((id) => ({ id, kind: 'stat', segments })) as Promise<StatBatchResult>;
+  }
+
+  private post(request: (id: number) => TarBuilderRequest): Promise<NamedBatchResult | StatBatchResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const target = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     target.busy++;
-    return new Promise<NamedBatchResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      target.host.post({ id, slot, batch } satisfies TarBuilderRequest);
+      target.host.post(request(id));
     });
   }
 
