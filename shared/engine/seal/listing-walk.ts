@@ -24,8 +24,8 @@ export interface Listing {
   dir: Buffer;
   /** Where the archive path starts in a child's source path. */
   archiveAt: number;
-  /** The children's names, sorted bytewise. */
-  names: Buffer[];
+  /** The children's names as latin1 strings (one character per byte), sorted bytewise. */
+  names: string[];
   /** Per child: KIND_FILE, KIND_FOLDER or KIND_OTHER. */
   kinds: Uint8Array;
   /** Per child that is a folder: the totals of what lies below it, filled in as it is sealed. */
@@ -35,8 +35,9 @@ export interface Listing {
 }
 
 function* listFolder(dir: Buffer, archiveAt: number, totals: SubtreeTotals): Generator<Listing> {
-  const children = readdirOrThrow(dir).sort((a, b) => Buffer.compare(a.name, b.name));
-  const names: Buffer[] = new Array(children.length);
+  // Latin1 strings compare character by character as their bytes do.
+  const children = readdirOrThrow(dir, 'latin1').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names: string[] = new Array(children.length);
   const kinds = new Uint8Array(children.length);
   const below: (SubtreeTotals | undefined)[] = new Array(children.length);
   for (let i = 0; i < children.length; i++) {
@@ -45,7 +46,7 @@ function* listFolder(dir: Buffer, archiveAt: number, totals: SubtreeTotals): Gen
     if (c.isFile()) continue; // KIND_FILE
     kinds[i] = KIND_OTHER;
     if (c.isSymbolicLink()) continue;
-    const path = childPath(dir, c.name);
+    const path = childPath(dir, Buffer.from(c.name, 'latin1'));
     const untyped = !c.isDirectory() && !c.isFIFO() && !c.isSocket() && !c.isBlockDevice() && !c.isCharacterDevice();
     if (c.isDirectory() || (untyped && lstatOrThrow(path).isDirectory())) {
       kinds[i] = KIND_FOLDER;
@@ -78,7 +79,7 @@ export function* walkListings(sources: readonly string[]): Generator<Listing> {
   }
   for (let i = 0; i < top.length; i++) {
     const t = top[i]!;
-    yield { dir: t.abs.subarray(0, t.archiveAt - 1), archiveAt: t.archiveAt, names: [t.name], kinds: Uint8Array.of(kinds[i]!), below: [below[i]], totals: null };
+    yield { dir: t.abs.subarray(0, t.archiveAt - 1), archiveAt: t.archiveAt, names: [t.name.toString('latin1')], kinds: Uint8Array.of(kinds[i]!), below: [below[i]], totals: null };
   }
 }
 
@@ -96,15 +97,12 @@ export interface FolderInBatch {
  * its whole buffer); its folders are added to `folders` when given.
  */
 export function segmentOf(l: Listing, from: number, to: number, folders?: FolderInBatch[]): NamedBatchSegment {
-  let length = 0;
-  for (let i = from; i < to; i++) length += l.names[i]!.length + 1;
-  const names = new Uint8Array(length);
-  let p = 0;
-  for (let i = from; i < to; i++) {
-    const name = l.names[i]!;
-    names.set(name, p);
-    p += name.length + 1; // the NUL after it is already there
-    if (folders && l.kinds[i] === KIND_FOLDER) folders.push({ archivePath: childPath(l.dir, name).subarray(l.archiveAt), below: l.below[i]!, parent: l.totals });
+  const names = new Uint8Array(Buffer.from(l.names.slice(from, to).join('\0') + '\0', 'latin1'));
+  if (folders) {
+    for (let i = from; i < to; i++) {
+      if (l.kinds[i] === KIND_FOLDER)
+        folders.push({ archivePath: childPath(l.dir, Buffer.from(l.names[i]!, 'latin1')).subarray(l.archiveAt), below: l.below[i]!, parent: l.totals });
+    }
   }
   return { dir: new Uint8Array(l.dir), archiveAt: l.archiveAt, names, kinds: l.kinds.slice(from, to) };
 }

@@ -200,7 +200,7 @@ async function writeWithBuilders(sources: readonly string[], scan: ScanResult, p
       if (handedOff) await out.resumeAt(offset);
       handedOff = false;
       const [l, at] = walk.take(1)[0]!;
-      const e = entryAt(childPath(l.dir, l.names[at]!), l.archiveAt, l.below[at]);
+      const e = entryAt(childPath(l.dir, Buffer.from(l.names[at]!, 'latin1')), l.archiveAt, l.below[at]);
       if (e.tarBytes !== run.tarBytes) throw changedSources();
       tally.add(e);
       if (l.totals) addToTotals(l.totals, e);
