@@ -44,6 +44,15 @@ describe('tar builder batches by name (named-batch.ts)', () => {
     expect(Buffer.from(r.fingerprint).equals(Buffer.from(fp.bytes()))).toBe(true);
   });
 
+  it('reads a file its listing could not type (lstat first, then opened)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.txt'), 'untyped');
+    const out = Buffer.alloc(1 << 20);
+    const r = buildNamedBatch(request(dir, ['a.txt'], [KIND_OTHER], 1024), out);
+    expect(r).toMatchObject({ files: 1, bytes: 7, lineCount: 1 });
+    expect(out.subarray(512, 519).toString()).toBe('untyped');
+  });
+
   it('refuses a batch that is not the length the count found (E_SOURCE_CHANGED)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.txt'), 'x'.repeat(600));

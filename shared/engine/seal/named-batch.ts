@@ -124,12 +124,13 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
       const kind = seg.kinds[i]!;
       let fd = -1;
       try {
-        let st: Stats;
-        if (kind === KIND_FILE) {
+        // A file (by its listing, or by lstat when the listing could not tell) is opened and fstat'ed: what is read is what is described.
+        let st = kind === KIND_FILE ? null : lstatListed(sourcePath);
+        if (st === null || st.isFile()) {
           fd = openSource({ sourcePath }, constants.O_NONBLOCK);
           st = fstatSync(fd);
           if (!st.isFile()) throw sourceChanged({ sourcePath }, st.isDirectory() ? 'became a folder' : 'was replaced');
-        } else st = lstatListed(sourcePath);
+        }
         const type = kindOf(st, sourcePath);
         if ((kind === KIND_FOLDER) !== (type === 'directory')) throw sourceChanged({ sourcePath }, type === 'directory' ? 'became a folder' : 'stopped being a folder');
         const size = type === 'file' ? st.size : 0;
