@@ -738,7 +738,7 @@ function setupRestic(dir: string): Restic {
 }
 
 /**
- * Copies the built CLI (package.json, bin/, dist/cli, dist/shared) to the working directory, so that
+ * Copies the built CLI (package.json, bin/, dist/cli, dist/shared, dist/provider.json) to the working directory, so that
  * a concurrent `npm run build` in the tree can neither break nor change the measured program.
  * Packages still resolve through a symlink to the repository's node_modules.
  */
@@ -749,6 +749,8 @@ function snapshotCli(root: string, dir: string): string {
   cpSync(join(root, 'package.json'), join(app, 'package.json'));
   cpSync(join(root, 'bin'), join(app, 'bin'), { recursive: true });
   for (const d of ['cli', 'cli-bundle', 'shared']) cpSync(join(root, 'dist', d), join(app, 'dist', d), { recursive: true });
+  // The build's provider configuration (cli/config.ts reads it beside dist/cli; `open` refuses to run without it).
+  if (existsSync(join(root, 'dist', 'provider.json'))) cpSync(join(root, 'dist', 'provider.json'), join(app, 'dist', 'provider.json'));
   symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
   return join(app, 'bin', 'scelle.js');
 }
