@@ -1,6 +1,6 @@
 /**
  * seal: files and folders → a sealed drive folder `SCELLE-<driveId>/` (scelle/1).
- * The sources are counted first (scan.ts: totals, tar size, fingerprint), then walked again in
+ * The sources are counted first (count-sources.ts: totals, tar size, fingerprint, builder batches), then walked again in
  * index order and sealed as they are read, the walk checked against the count; neither pass
  * holds the list of entries, and each entry's index line is encrypted into index.scx as it is
  * written (index-writer.ts), so memory stays flat in the number of entries.
