@@ -2,7 +2,7 @@
 // engine unit tests run from the TypeScript sources, where every pipeline stays in one
 // thread. Requires `npm run build` (the test command builds first).
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, readFileSync, readdirSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytes, makeFullDevice, makeKeys, randomBytes, tempDir, writeTree } from './support/engine-fixtures.js';
@@ -178,6 +178,46 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     expect(listA.entries).toEqual(listB.entries);
     const full = await engine.verify({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
     expect(full.problems).toEqual([]);
+  });
+
+  it('count a large tree on the builders (from 16,384 entries): the seal then sees exactly what the count saw', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 17_000; i++) tree[`data/d${i % 9}/f${String(i).padStart(5, '0')}`] = bytes(i % 300, i);
+    writeTree(src, tree);
+    const recipients = { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] };
+    // A fingerprint, tar size or plan that differs from the seal's walk fails the seal (E_SOURCE_CHANGED).
+    const sealed = await engine.seal({ sources: [join(src, 'data')], target: tempDir(), station: k.station, recipients });
+    expect(sealed).toMatchObject({ files: 17_000, bytes: Object.values(tree).reduce((n, b) => n + b.length, 0) });
+  });
+
+  it('seal a varied tree (nested and empty folders, links, empty files, a file larger than a batch, a name that is not UTF-8, two sources) as a seal in one thread does', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 900; i++) tree[`data/d${i % 5}/s${i % 3}/f${String(i).padStart(4, '0')}.bin`] = bytes(i % 7 === 0 ? 0 : 100 + (i % 13) * 700, i + 1);
+    tree['data/d2/huge.bin'] = bytes(6 << 20, 99); // larger than a sink slot: written by the sealing loop between batches
+    tree['data/top.txt'] = Buffer.from('top');
+    tree['solo.txt'] = Buffer.from('a source that is a file');
+    writeTree(src, tree);
+    mkdirSync(join(src, 'data/empty/inner'), { recursive: true });
+    symlinkSync('../top.txt', join(src, 'data/d1/link-to-top'));
+    symlinkSync('no-such-file', join(src, 'data/d3/s1/dangling'));
+    writeFileSync(Buffer.concat([Buffer.from(join(src, 'data/d4/latin1-')), Buffer.from([0xe9]), Buffer.from('.txt')]), 'x');
+    const sources = [join(src, 'solo.txt'), join(src, 'data')];
+    const recipients = { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] };
+    const parallel = await engine.seal({ sources, target: tempDir(), station: k.station, recipients });
+    const single = await engine.seal({ sources, target: tempDir(), station: k.station, recipients }, { sinkMode: 'inline' });
+    const secret = { kind: 'x25519' as const, secretKey: k.escrow.secretKey };
+    const listA = await engine.list({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    const listB = await engine.list({ driveDir: single.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    expect(listA.entries.length).toBe(904 + 23 + 2); // files (900, huge, top, solo, latin1); folders (data, d*, d*/s*, empty, empty/inner); links
+    expect(listA.entries).toEqual(listB.entries);
+    const full = await engine.verify({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
+    expect(full.problems).toEqual([]);
+    const dest = await openAll(parallel.driveDir, k);
+    for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
   });
 });
 

@@ -126,6 +126,25 @@ describe('index writer and reader', () => {
     expect(fullPass(fileSource(file), key)).toEqual({ entries: big.entries.length, files: 20_002, bytes: 2_000_200 });
   });
 
+  it('writes the same index from lines given as bytes, in runs of any length, as from lines one by one', () => {
+    const file2 = join(dir, 'index-bytes.scx');
+    const w = new IndexWriter(file2, key, DRIVE);
+    const lines = big.entries.map((e) => encodeIndexEntry(e));
+    for (let i = 0, run = 1; i < lines.length; i += run, run = (run * 7 + 3) % 1500) {
+      const some = lines.slice(i, i + run);
+      if (run % 5 === 0) for (const line of some) w.addEntryLine(line);
+      else w.addEntryLineBytes(Buffer.from(some.join('')), some.length);
+    }
+    w.finish(trailerFacts(big.entries, big.totalSize));
+    const a = IndexReader.open(fileSource(file), key, DRIVE);
+    const b = IndexReader.open(fileSource(file2), key, DRIVE);
+    expect(b.directory).toEqual(a.directory);
+    expect(b.trailer).toEqual(a.trailer);
+    expect([...b.entries()]).toEqual(big.entries);
+    a.close();
+    b.close();
+  });
+
   it('never writes a name in clear', () => {
     expect(readFileSync(file).includes('file-00001.txt')).toBe(false);
   });

@@ -74,6 +74,31 @@ export class IndexWriter {
   }
 
   /**
+   * Appends `count` encoded entry lines given as their UTF-8 bytes, each ending in '\n', in index
+   * order: the same as {@link addEntryLine} for each, without a string per line (the tar builders
+   * encode lines straight into bytes).
+   */
+  addEntryLineBytes(lines: Uint8Array, count: number): void {
+    const start = this.offset;
+    // A directory line for each line that starts a segment's lines: only the lines after a segment boundary are looked at.
+    for (let i = 0; i < lines.length;) {
+      const segment = SCELLE_LAYOUT.segmentOf(start + i);
+      const end = lines.indexOf(0x0a, i) + 1;
+      if (segment !== this.lastDirectorySegment) {
+        this.directory.push({ at: start + i, line: Buffer.from(lines.buffer, lines.byteOffset + i, end - i).toString('utf8') });
+        this.lastDirectorySegment = segment;
+        i = end;
+        continue;
+      }
+      const next = segmentStart(segment + 1) - start;
+      if (next >= lines.length) break;
+      i = lines.indexOf(0x0a, next - 1) + 1; // the first line starting at or after the next segment
+    }
+    this.entries += count;
+    this.appendBytes(lines);
+  }
+
+  /**
    * Writes the directory and the trailer, ends the stream, fsyncs and closes the file.
    * @throws ScelleError E_FORMAT_INDEX when the totals are inconsistent; fs errors.
    */
@@ -99,14 +124,24 @@ export class IndexWriter {
 
   private append(text: string): void {
     const n = Buffer.byteLength(text);
-    if (this.stagedLength + n > this.staged.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.staged.length * 2, this.stagedLength + n));
-      this.staged.copy(bigger, 0, 0, this.stagedLength);
-      this.staged = bigger;
-    }
+    this.reserve(n);
     this.staged.write(text, this.stagedLength);
     this.stagedLength += n;
     this.flushSegments(false);
+  }
+
+  private appendBytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.staged.set(bytes, this.stagedLength);
+    this.stagedLength += bytes.length;
+    this.flushSegments(false);
+  }
+
+  private reserve(n: number): void {
+    if (this.stagedLength + n <= this.staged.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.staged.length * 2, this.stagedLength + n));
+    this.staged.copy(bigger, 0, 0, this.stagedLength);
+    this.staged = bigger;
   }
 
   private capacity(): number {
@@ -149,4 +184,9 @@ export class IndexWriter {
     this.hash.update(bytes);
     this.size += bytes.length;
   }
+}
+
+/** Plaintext offset where index segment `n` starts. */
+function segmentStart(n: number): number {
+  return n === 0 ? 0 : SCELLE_LAYOUT.firstSegmentPlaintextSize + (n - 1) * SCELLE_LAYOUT.segmentPlaintextSize;
 }

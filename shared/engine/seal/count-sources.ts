@@ -1,13 +1,93 @@
-/** The first pass of a seal: the sources counted, with the `scan` phase's progress reported. */
+/**
+ * The count before a seal: totals, exact tar size, the sources' fingerprint, and the plan of
+ * the tar builders' batches (batch-plan.ts). This thread lists the folders in index order
+ * (listing-walk.ts); the entries are lstat'ed in runs of names (named-batch.ts's
+ * statNamedBatch): in this thread while there are few, on tar builder workers once there are
+ * many, their results taken in stream order, so both cores count a large tree.
+ *
+ * Memory: the listings of the folders on the current path, a few runs of names in flight, and
+ * the plan (two numbers per slot of tar stream or per entry larger than a slot).
+ */
+import { throwIfCancelled } from '../abort.js';
 import type { Progress } from '../api.js';
 import { ProgressTracker } from '../progress.js';
-import { scanSources, type ScanResult } from './scan.js';
+import { helperThreadCount } from '../workers/parallelism.js';
+import { BatchPlanner } from './batch-plan.js';
+import { ListingCursor, segmentOf, walkListings } from './listing-walk.js';
+import { statNamedBatch, type StatBatchResult } from './named-batch.js';
+import { ScanTally, type ScanResult } from './scan.js';
+import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
 
-/** Counts `sources` (scan.ts), reporting progress as `scan`. Throws as scanSources and E_CANCELLED. */
-export async function countSources(sources: readonly string[], signal: AbortSignal | undefined, onProgress: ((p: Progress) => void) | undefined): Promise<ScanResult> {
+/** Names lstat'ed in one run. */
+const COUNT_RUN = 2048;
+/** From this many entries on, the count's workers start (below, starting them costs more than it saves). */
+const WORKERS_FROM_ENTRIES = 16_384;
+/** Runs sent to the workers and not yet taken, at most. */
+const RUNS_IN_FLIGHT = 4;
+
+/**
+ * Counts `sources` (index order as scan.ts's walkSources, the same fingerprint) in constant
+ * memory. Throws E_USAGE (no source, the root folder, two sources with the same name),
+ * E_SOURCE_NOT_FOUND, E_SOURCE_UNREADABLE, E_SOURCE_UNSUPPORTED (FIFO, socket, device),
+ * E_SOURCE_CHANGED (an entry gone or changed kind while counted), E_CANCELLED. `onCount` is
+ * called as entries are counted (files, bytes so far). With `batchSlotSize`, the result carries
+ * the plan of tar builder batches of that slot size.
+ */
+export async function scanSources(
+  sources: readonly string[],
+  opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void; batchSlotSize?: number } = {},
+): Promise<ScanResult> {
+  const tally = new ScanTally(opts.batchSlotSize === undefined ? undefined : new BatchPlanner(opts.batchSlotSize));
+  const take = (entries: number, r: StatBatchResult) => {
+    tally.addRecords(r.fingerprint, entries, r.files, r.bytes, r.tarBytes);
+    opts.onCount?.(tally.files, tally.bytes);
+  };
+  const cursor = new ListingCursor(walkListings(sources));
+  const queue: { entries: number; result: Promise<StatBatchResult> }[] = [];
+  let workers: TarBuilders | null = null;
+  let listed = 0;
+  try {
+    while (!cursor.done()) {
+      throwIfCancelled(opts.signal);
+      const ranges = cursor.takeUpTo(COUNT_RUN);
+      const segments = ranges.map(([l, from, to]) => segmentOf(l, from, to));
+      const entries = ranges.reduce((n, [, from, to]) => n + to - from, 0);
+      listed += entries;
+      if (workers === null && listed >= WORKERS_FROM_ENTRIES && tarBuildersAvailable()) workers = new TarBuilders(null, 0, helperThreadCount());
+      if (workers === null) {
+        take(entries, statNamedBatch(segments));
+        await new Promise((r) => setImmediate(r)); // progress and cancellation
+        continue;
+      }
+      if (queue.length >= RUNS_IN_FLIGHT) {
+        const q = queue.shift()!;
+        take(q.entries, await q.result);
+      }
+      const result = workers.stat(segments);
+      result.catch(() => undefined); // awaited in order below; an error surfaces there
+      queue.push({ entries, result });
+    }
+    for (let q = queue.shift(); q !== undefined; q = queue.shift()) take(q.entries, await q.result);
+  } finally {
+    await workers?.close();
+  }
+  return tally.result();
+}
+
+/**
+ * The first pass of a seal: {@link scanSources} with the `scan` phase's progress reported, and
+ * the plan of tar builder batches for slots of `batchSlotSize` bytes. Throws as scanSources.
+ */
+export async function countSources(
+  sources: readonly string[],
+  signal: AbortSignal | undefined,
+  onProgress: ((p: Progress) => void) | undefined,
+  batchSlotSize: number,
+): Promise<ScanResult> {
   const progress = new ProgressTracker('scan', 0, 0, onProgress);
   const scan = await scanSources(sources, {
     signal,
+    batchSlotSize,
     onCount: (files, bytes) => {
       progress.setTotals(bytes, files);
       progress.add(0);

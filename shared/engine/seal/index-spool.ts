@@ -44,6 +44,17 @@ export class IndexSpool {
     if (this.stagedBytes >= CHUNK) this.flushChunk();
   }
 
+  /** Appends `count` encoded entry lines given as their UTF-8 bytes, each ending in "\n" (as IndexWriter.addEntryLineBytes). */
+  addEntryLineBytes(lines: Uint8Array, count: number): void {
+    const text = Buffer.from(lines.buffer, lines.byteOffset, lines.length).toString('utf8');
+    let from = 0;
+    for (let n = 0; n < count; n++) {
+      const end = text.indexOf('\n', from) + 1;
+      this.addEntryLine(text.slice(from, end));
+      from = end;
+    }
+  }
+
   /** Every line appended so far, in order (decrypted chunk by chunk). */
   *lines(): Generator<string> {
     const dec = new SegmentDecrypter(this.key, AD, this.header);

@@ -1,6 +1,6 @@
 /**
- * Walks the sources of a seal without following symbolic links, yielding the entries in the
- * order of the tar stream and the index (shared/format/index-order.ts): the blocks of the
+ * Walks the sources of a seal without following symbolic links (count-sources.ts counts them
+ * first), yielding the entries in the order of the tar stream and the index (shared/format/index-order.ts): the blocks of the
  * folders below a folder first, then the folder's own children sorted bytewise; the sources
  * themselves form the last block, sorted by name. A folder's entry carries the totals of what
  * lies below it. Names are kept as bytes so that names that are not valid UTF-8 survive.
@@ -13,7 +13,8 @@ import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'n
 import { basename, resolve } from 'node:path';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { END_OF_ARCHIVE, padding, tarHeaderSize, type TarEntryType } from '../../format/tar.js';
-import { throwIfCancelled } from '../abort.js';
+import { BatchPlanner, type BatchPlan } from './batch-plan.js';
+import { fingerprintFields } from './entry-fingerprint.js';
 
 /** The totals of a folder's subtree (everything below it, at any depth). */
 export interface SubtreeTotals {
@@ -49,9 +50,12 @@ export interface ScanResult {
   tarSize: number;
   /** SHA-256 over names, types, sizes, modes, mtimes and link targets: changes when the sources do. */
   fingerprint: string;
+  /** How the stream is cut into tar builder batches (when the count was asked for it). */
+  plan?: BatchPlan;
 }
 
-function kindOf(st: Stats, path: Buffer): TarEntryType {
+/** What a source is by its lstat; E_SOURCE_UNSUPPORTED for a FIFO, socket or device. */
+export function kindOf(st: Stats, path: Buffer): TarEntryType {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
@@ -59,7 +63,8 @@ function kindOf(st: Stats, path: Buffer): TarEntryType {
   throw new ScelleError('E_SOURCE_UNSUPPORTED', `${path.toString()} is a ${what}, which scelle/1 cannot store`, { path: path.toString(), kind: what });
 }
 
-function lstatOrThrow(path: Buffer): Stats {
+/** lstat of a source, its errors as E_SOURCE_NOT_FOUND / E_SOURCE_UNREADABLE. */
+export function lstatOrThrow(path: Buffer): Stats {
   try {
     return lstatSync(path);
   } catch (e) {
@@ -69,9 +74,13 @@ function lstatOrThrow(path: Buffer): Stats {
   }
 }
 
-function readdirOrThrow(path: Buffer): Dirent<Buffer>[] {
+/** A folder's listing, its errors as E_SOURCE_CHANGED (gone) / E_SOURCE_UNREADABLE. */
+export function readdirOrThrow(path: Buffer): Dirent<Buffer>[];
+/** The same with the names as latin1 strings (one character per byte: exact, and far cheaper than a Buffer per name). */
+export function readdirOrThrow(path: Buffer, encoding: 'latin1'): Dirent[];
+export function readdirOrThrow(path: Buffer, encoding: 'buffer' | 'latin1' = 'buffer'): Dirent<Buffer>[] | Dirent[] {
   try {
-    return readdirSync(path, { encoding: 'buffer', withFileTypes: true });
+    return encoding === 'buffer' ? readdirSync(path, { encoding: 'buffer', withFileTypes: true }) : readdirSync(path, { encoding, withFileTypes: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ScelleError('E_SOURCE_CHANGED', `${path.toString()} disappeared while being read`, { path: path.toString() });
@@ -86,7 +95,7 @@ export function tarEntrySize(e: Omit<SourceEntry, 'tarBytes'>): number {
 }
 
 /** `base` + '/' + `name`, in one allocation. */
-function childPath(base: Buffer, name: Buffer): Buffer {
+export function childPath(base: Buffer, name: Buffer): Buffer {
   const p = Buffer.allocUnsafe(base.length + 1 + name.length);
   base.copy(p, 0);
   p[base.length] = 0x2f;
@@ -96,9 +105,10 @@ function childPath(base: Buffer, name: Buffer): Buffer {
 
 /**
  * The entry at `sourcePath`; its archive path is sourcePath's bytes from `archiveAt` on (the
- * source's own name and what follows), shared rather than copied.
+ * source's own name and what follows), shared rather than copied. `totals` is given for a folder
+ * the walk went into (E_SOURCE_CHANGED when that and what lstat says differ).
  */
-function entryAt(sourcePath: Buffer, archiveAt: number, totals: SubtreeTotals | undefined): SourceEntry {
+export function entryAt(sourcePath: Buffer, archiveAt: number, totals: SubtreeTotals | undefined): SourceEntry {
   const st = lstatOrThrow(sourcePath);
   const type = kindOf(st, sourcePath);
   if (type === 'directory') {
@@ -121,7 +131,8 @@ function entryAt(sourcePath: Buffer, archiveAt: number, totals: SubtreeTotals | 
   return e;
 }
 
-function add(t: SubtreeTotals, e: SourceEntry): void {
+/** Adds entry `e` (and what lies below it) to the totals of the folder it is in. */
+export function addToTotals(t: SubtreeTotals, e: SourceEntry): void {
   t.entries += 1 + (e.totals?.entries ?? 0);
   t.files += (e.type === 'file' ? 1 : 0) + (e.totals?.files ?? 0);
   t.bytes += e.size + (e.totals?.bytes ?? 0);
@@ -141,7 +152,7 @@ function* walkFolder(sourcePath: Buffer, archiveAt: number): Generator<SourceEnt
   const totals: SubtreeTotals = { entries: 0, files: 0, bytes: 0 };
   for (let i = 0; i < children.length; i++) {
     const e = entryAt(childPath(sourcePath, children[i]!.name), archiveAt, below[i]);
-    add(totals, e);
+    addToTotals(totals, e);
     yield e;
   }
   return totals;
@@ -154,8 +165,23 @@ function* walkFolder(sourcePath: Buffer, archiveAt: number): Generator<SourceEnt
  * E_SOURCE_CHANGED (a folder appeared or disappeared meanwhile).
  */
 export function* walkSources(sources: readonly string[]): Generator<SourceEntry> {
+  const top = topSources(sources);
+  const below: (SubtreeTotals | undefined)[] = [];
+  for (const t of top) below.push(lstatOrThrow(t.abs).isDirectory() ? yield* walkFolder(t.abs, t.archiveAt) : undefined);
+  for (let i = 0; i < top.length; i++) yield entryAt(top[i]!.abs, top[i]!.archiveAt, below[i]);
+}
+
+/** One source as given: its name, absolute path, and where its name starts in that path. */
+export interface TopSource {
+  name: Buffer;
+  abs: Buffer;
+  archiveAt: number;
+}
+
+/** The sources, resolved and sorted by name. Throws E_USAGE as {@link walkSources}. */
+export function topSources(sources: readonly string[]): TopSource[] {
   if (sources.length === 0) throw new ScelleError('E_USAGE', 'no source to seal was given');
-  const top: { name: Buffer; abs: Buffer; archiveAt: number }[] = [];
+  const top: TopSource[] = [];
   const names = new Set<string>();
   for (const source of sources) {
     const abs = resolve(source);
@@ -168,9 +194,7 @@ export function* walkSources(sources: readonly string[]): Generator<SourceEntry>
     top.push({ name: nameBytes, abs: absBytes, archiveAt: absBytes.length - nameBytes.length });
   }
   top.sort((a, b) => Buffer.compare(a.name, b.name));
-  const below: (SubtreeTotals | undefined)[] = [];
-  for (const t of top) below.push(lstatOrThrow(t.abs).isDirectory() ? yield* walkFolder(t.abs, t.archiveAt) : undefined);
-  for (let i = 0; i < top.length; i++) yield entryAt(top[i]!.abs, top[i]!.archiveAt, below[i]);
+  return top;
 }
 
 /** Accumulates the totals and fingerprint of entries as they are walked. */
@@ -180,9 +204,12 @@ export class ScanTally {
   bytes = 0;
   tarSize = END_OF_ARCHIVE.length;
   private readonly fp: Hash = createHash('sha256');
-  /** One entry's fixed-size fields, hashed after its path (binary: no text formatting per entry). */
+  /** One entry's fixed-size fields, hashed after its path (binary: no text formatting per entry; entry-fingerprint.ts). */
   private readonly fields = new Float64Array(6);
   private readonly fieldBytes = new Uint8Array(this.fields.buffer);
+
+  /** @param planner when given, also records how the stream is cut into tar builder batches. */
+  constructor(private readonly planner?: BatchPlanner) {}
 
   /** Counts one entry. */
   add(e: SourceEntry): void {
@@ -192,40 +219,35 @@ export class ScanTally {
       this.bytes += e.size;
     }
     this.tarSize += e.tarBytes;
-    const f = this.fields;
-    f[0] = e.archivePath.length;
-    f[1] = e.type === 'file' ? 0 : e.type === 'directory' ? 1 : 2;
-    f[2] = e.size;
-    f[3] = e.mode;
-    f[4] = e.mtimeMs;
-    f[5] = e.linkTarget === undefined ? -1 : e.linkTarget.length;
+    this.planner?.add(e.tarBytes);
+    fingerprintFields(this.fields, e.archivePath.length, e.type, e.size, e.mode, e.mtimeMs, e.linkTarget);
     this.fp.update(e.archivePath);
     this.fp.update(this.fieldBytes);
     if (e.linkTarget !== undefined) this.fp.update(e.linkTarget);
   }
 
+  /**
+   * Counts consecutive entries whose fingerprint records (entry-fingerprint.ts) are `records`,
+   * in the order they were made (what one batch of a tar builder saw); `tarBytes` is their tar
+   * size, or each one's when the batches are planned.
+   */
+  addRecords(records: Uint8Array, entries: number, files: number, bytes: number, tarBytes: number | Float64Array): void {
+    this.entries += entries;
+    this.files += files;
+    this.bytes += bytes;
+    if (typeof tarBytes === 'number') this.tarSize += tarBytes;
+    else
+      for (const t of tarBytes) {
+        this.tarSize += t;
+        this.planner?.add(t);
+      }
+    this.fp.update(records);
+  }
+
   /** The result (once: the fingerprint's hash is finished). */
   result(): ScanResult {
-    return { entries: this.entries, files: this.files, bytes: this.bytes, tarSize: this.tarSize, fingerprint: this.fp.digest('hex') };
+    const r: ScanResult = { entries: this.entries, files: this.files, bytes: this.bytes, tarSize: this.tarSize, fingerprint: this.fp.digest('hex') };
+    if (this.planner) r.plan = this.planner.finish();
+    return r;
   }
-}
-
-/**
- * Counts `sources` (see {@link walkSources}) in constant memory. Throws as walkSources and
- * E_CANCELLED. `onCount` is called as entries are counted (files, bytes so far).
- */
-export async function scanSources(sources: readonly string[], opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void } = {}): Promise<ScanResult> {
-  const tally = new ScanTally();
-  let sinceYield = 0;
-  for (const e of walkSources(sources)) {
-    tally.add(e);
-    if (++sinceYield >= 2000) {
-      sinceYield = 0;
-      opts.onCount?.(tally.files, tally.bytes);
-      await new Promise((r) => setImmediate(r));
-      throwIfCancelled(opts.signal);
-    }
-  }
-  opts.onCount?.(tally.files, tally.bytes);
-  return tally.result();
 }

@@ -29,7 +29,7 @@ import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE
 import { stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import { findSetLeftovers } from './set-resume.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
-import { createPayloadSink, sinkMemoryFor, type SinkMode } from '../payload/payload-sink.js';
+import { SINK_BUFFER_SIZE, createPayloadSink, sinkMemoryFor, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
 import type { ScanResult } from './scan.js';
@@ -149,7 +149,7 @@ export async function sealSet(
   const partSize = anyState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, { maxFileSize: smallestFileLimit(infos) });
 
   // 1. Count the sources.
-  const scan = await countSources(opts.sources, signal, opts.onProgress);
+  const scan = await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE);
   const sources = opts.sources.map((s) => join(s));
   if (anyState && (JSON.stringify(anyState.sources) !== JSON.stringify(sources) || anyState.fingerprint !== scan.fingerprint)) {
     throw new ScelleError(

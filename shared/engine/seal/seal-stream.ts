@@ -1,22 +1,26 @@
 /**
  * The sealing loop: the sources walked in index order (checked against their count) become the
- * tar stream in the payload sink's buffers and, entry by entry, the index's lines. Runs of
- * small entries are framed by the tar builder workers straight into shared slots; other entries
- * by this thread, large files read in place. An entry's index line is handed to the index
- * writer in stream order.
+ * tar stream in the payload sink's buffers and, entry by entry, the index's lines. With tar
+ * builder workers, this thread only lists folders (listing-walk.ts) and hands runs of their
+ * children, cut as the count planned (batch-plan.ts), to the builders, which look at, read and
+ * frame them straight into shared slots (named-batch.ts); entries too large for a slot are
+ * written by this thread, large files read in place. An entry's index line is handed to the
+ * index writer in stream order.
  */
 import { closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { ScelleError } from '../../errors/scelle-error.js';
 import { encodeIndexEntry } from '../../format/index-codec.js';
 import { encodeTarHeader, END_OF_ARCHIVE, padding, writePlainTarHeader, type TarHeader } from '../../format/tar.js';
 import { throwIfCancelled } from '../abort.js';
 import type { PayloadSink } from '../payload/payload-sink.js';
 import type { ProgressTracker } from '../progress.js';
-import { ScanTally, walkSources, type ScanResult, type SourceEntry } from './scan.js';
-import { checkUnchanged, openSource, readSource } from './source-read.js';
-import { indexEntryOf, tarHeaderOf, toBatchEntry, writeTarEntry, type BatchEntry, type BatchResult } from './tar-batch.js';
+import { addToTotals, childPath, entryAt, ScanTally, walkSources, type ScanResult, type SourceEntry, type SubtreeTotals } from './scan.js';
+import { changedSources, checkUnchanged, openSource, readSource } from './source-read.js';
+import { indexEntryOf, indexLineOf, tarHeaderOf, writeTarEntry } from './tar-batch.js';
 import type { TarBuilders } from './tar-builders.js';
+import type { BatchPlan } from './batch-plan.js';
+import { ListingCursor, segmentOf, walkListings, type FolderInBatch } from './listing-walk.js';
+import type { NamedBatchResult, NamedBatchSegment } from './named-batch.js';
 
 /** What the sealing loop needs besides the sources and the sink. */
 export interface TarContext {
@@ -26,7 +30,7 @@ export interface TarContext {
   /** Tar builder workers for runs of small entries, or null to build everything in this thread. */
   builders: TarBuilders | null;
   /** Receives each entry's index line, in order (the drive's index writer, or a set's spool). */
-  index: { addEntryLine(line: string): void };
+  index: { addEntryLine(line: string): void; addEntryLineBytes(lines: Uint8Array, count: number): void };
 }
 
 const ZEROS = Buffer.alloc(512);
@@ -77,10 +81,6 @@ class CountedWalk {
   }
 }
 
-function changedSources(): ScelleError {
-  return new ScelleError('E_SOURCE_CHANGED', 'the sources changed while they were being sealed (files added, removed or resized); seal again once they are stable');
-}
-
 /**
  * Writes the tar stream of the sources into `sink` and their index lines into ctx.index.
  * Throws E_SOURCE_* (a source missing, unreadable or changed since the count), E_CANCELLED,
@@ -89,15 +89,19 @@ function changedSources(): ScelleError {
 export async function writeTarStream(sources: readonly string[], scan: ScanResult, sink: PayloadSink, ctx: TarContext): Promise<void> {
   const out = new TarBuffer(sink, ctx.startOffset);
   await out.init();
+  if (ctx.builders && scan.plan && sink.shared && scan.plan.slotSize === sink.shared.slotSize && ctx.startOffset === 0)
+    await writeWithBuilders(sources, scan, scan.plan, out, sink, ctx);
+  else await writeInThisThread(sources, scan, out, ctx);
+  await out.put(END_OF_ARCHIVE);
+  out.flushLast();
+}
+
+/** Every entry walked, read and framed by this thread (few entries, a resume, or no compiled workers). */
+async function writeInThisThread(sources: readonly string[], scan: ScanResult, out: TarBuffer, ctx: TarContext): Promise<void> {
   const walk = new CountedWalk(sources, scan);
-  const slotSize = sink.shared?.slotSize ?? 0;
   let sinceYield = 0;
   for (let e = walk.peek(); e !== undefined; e = walk.peek()) {
     throwIfCancelled(ctx.signal);
-    if (ctx.builders && e.tarBytes <= slotSize) {
-      await writeBatches(walk, out, sink, ctx);
-      continue;
-    }
     walk.take();
     // Fast path, no await: an entry that fits whole in the current buffer.
     if (e.tarBytes <= out.room() && out.offset >= ctx.startOffset) {
@@ -112,60 +116,120 @@ export async function writeTarStream(sources: readonly string[], scan: ScanResul
       }
       continue;
     }
-    await out.putHeader(tarHeaderOf(e));
-    const entry = indexEntryOf(e, out.offset);
-    if (e.type === 'file') {
-      entry.sha256 = await copyFile(e, out, ctx);
-      await out.put(ZEROS.subarray(0, padding(e.size)));
-      ctx.progress.add(0, 1);
-    }
-    ctx.index.addEntryLine(encodeIndexEntry(entry));
+    await writeEntry(e, out, ctx);
   }
   walk.finish();
-  await out.put(END_OF_ARCHIVE);
-  out.flushLast();
+}
+
+/** Writes one entry through the tar buffer (any size: a large file is streamed). */
+async function writeEntry(e: SourceEntry, out: TarBuffer, ctx: TarContext): Promise<void> {
+  await out.putHeader(tarHeaderOf(e));
+  const entry = indexEntryOf(e, out.offset);
+  if (e.type === 'file') {
+    entry.sha256 = await copyFile(e, out, ctx);
+    await out.put(ZEROS.subarray(0, padding(e.size)));
+    ctx.progress.add(0, 1);
+  }
+  ctx.index.addEntryLine(encodeIndexEntry(entry));
 }
 
 /** Batches built but not yet handed to the sink, at most. */
 const BATCHES_IN_FLIGHT = 4;
-/** Entries in one batch, at most (bounds the message and the builder's garbage). */
-const BATCH_MAX_ENTRIES = 2048;
+
+/** A batch sent to a builder, waiting to be settled in stream order. */
+interface BatchInFlight {
+  buffer: Buffer;
+  result: Promise<NamedBatchResult>;
+  entries: number;
+  /** Per segment: the totals its children are added to, and how many children. */
+  blocks: { totals: SubtreeTotals | null; count: number }[];
+  folders: FolderInBatch[];
+}
 
 /**
- * Seals the run of entries that each fit in a sink slot through the tar builder workers:
- * consecutive entries are grouped into batches of one slot, built in parallel, and submitted
- * to the sink in stream order. Returns when the next entry does not fit in a slot.
+ * The sealing loop with tar builders: the listings are cut into the count's runs, each run
+ * sent to a builder as folder paths and names (at most BATCHES_IN_FLIGHT at a time) and settled
+ * in stream order: its slot submitted, its lines (folders' with their totals) handed to the
+ * index, its fingerprint records hashed. A run larger than a slot is one entry, written here.
+ * The walk must end where the plan does, and see what the count saw (tar size and fingerprint).
  */
-async function writeBatches(walk: CountedWalk, out: TarBuffer, sink: PayloadSink, ctx: TarContext): Promise<void> {
+async function writeWithBuilders(sources: readonly string[], scan: ScanResult, plan: BatchPlan, out: TarBuffer, sink: PayloadSink, ctx: TarContext): Promise<void> {
   const builders = ctx.builders!;
   const slotSize = sink.shared!.slotSize;
-  const queue: { buffer: Buffer; result: Promise<BatchResult> }[] = [];
+  const walk = new ListingCursor(walkListings(sources));
+  const tally = new ScanTally();
+  const queue: BatchInFlight[] = [];
   const settleOldest = async () => {
     const q = queue.shift()!;
     const r = await q.result;
     sink.submit(q.buffer, r.length);
-    for (const line of r.lines) ctx.index.addEntryLine(line);
+    tally.addRecords(r.fingerprint, q.entries, r.files, r.bytes, r.length);
+    q.blocks.forEach((b, s) => {
+      if (!b.totals) return;
+      b.totals.entries += b.count;
+      b.totals.files += r.segmentFiles[s]!;
+      b.totals.bytes += r.segmentBytes[s]!;
+    });
+    // The builder's lines, with each folder's line put in its place (its totals are complete now).
+    let at = 0;
+    let before = 0;
+    for (let k = 0; k < q.folders.length; k++) {
+      const [mode, mtimeMs, offset, linesAt, linesBefore] = r.folders.slice(5 * k, 5 * k + 5) as [number, number, number, number, number];
+      if (linesBefore > before) ctx.index.addEntryLineBytes(r.lines.subarray(at, linesAt), linesBefore - before);
+      at = linesAt;
+      before = linesBefore;
+      const f = q.folders[k]!;
+      ctx.index.addEntryLine(indexLineOf({ archivePath: f.archivePath, linkTarget: undefined, type: 'directory', size: 0, mode, mtimeMs, totals: f.below }, offset, undefined));
+      if (f.parent) {
+        f.parent.entries += f.below.entries;
+        f.parent.files += f.below.files;
+        f.parent.bytes += f.below.bytes;
+      }
+    }
+    if (r.lineCount > before) ctx.index.addEntryLineBytes(r.lines.subarray(at), r.lineCount - before);
     ctx.progress.add(r.bytes, r.files);
   };
-  out.handOff();
+  let handedOff = false;
   let offset = out.offset;
-  while (walk.peek() !== undefined && walk.peek()!.tarBytes <= slotSize) {
+  for (let i = 0; i < plan.length; i++) {
     throwIfCancelled(ctx.signal);
-    const batch: BatchEntry[] = [];
-    let size = 0;
-    for (let e = walk.peek(); e !== undefined && e.tarBytes <= slotSize - size && batch.length < BATCH_MAX_ENTRIES; e = walk.peek()) {
-      batch.push(toBatchEntry(walk.take()));
-      size += e.tarBytes;
+    const run = plan.run(i);
+    if (run.inline) {
+      while (queue.length > 0) await settleOldest();
+      if (handedOff) await out.resumeAt(offset);
+      handedOff = false;
+      const [l, at] = walk.take(1)[0]!;
+      const e = entryAt(childPath(l.dir, Buffer.from(l.names[at]!, 'latin1')), l.archiveAt, l.below[at]);
+      if (e.tarBytes !== run.tarBytes) throw changedSources();
+      tally.add(e);
+      if (l.totals) addToTotals(l.totals, e);
+      await writeEntry(e, out, ctx);
+      offset = out.offset;
+      continue;
+    }
+    if (!handedOff) {
+      out.handOff();
+      handedOff = true;
+      offset = out.offset;
+    }
+    const segments: NamedBatchSegment[] = [];
+    const batch: Omit<BatchInFlight, 'buffer' | 'result'> = { entries: run.entries, blocks: [], folders: [] };
+    for (const [l, from, to] of walk.take(run.entries)) {
+      segments.push(segmentOf(l, from, to, batch.folders));
+      batch.blocks.push({ totals: l.totals, count: to - from });
     }
     if (queue.length >= BATCHES_IN_FLIGHT) await settleOldest();
     const buffer = await sink.acquire();
-    const result = builders.build(buffer.byteOffset / slotSize, offset, batch);
+    const result = builders.build(buffer.byteOffset / slotSize, { start: offset, length: run.tarBytes, segments });
     result.catch(() => undefined); // awaited in order by settleOldest; an error surfaces there
-    queue.push({ buffer, result });
-    offset += size;
+    queue.push({ buffer, result, ...batch });
+    offset += run.tarBytes;
   }
   while (queue.length > 0) await settleOldest();
-  await out.resumeAt(offset);
+  if (handedOff) await out.resumeAt(offset);
+  if (!walk.done()) throw changedSources();
+  const seen = tally.result();
+  if (seen.tarSize !== scan.tarSize || seen.fingerprint !== scan.fingerprint) throw changedSources();
 }
 
 /** Streams one file into the tar buffer, hashing it; checks it did not change meanwhile. */

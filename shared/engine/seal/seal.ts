@@ -1,6 +1,6 @@
 /**
  * seal: files and folders → a sealed drive folder `SCELLE-<driveId>/` (scelle/1).
- * The sources are counted first (scan.ts: totals, tar size, fingerprint), then walked again in
+ * The sources are counted first (count-sources.ts: totals, tar size, fingerprint, builder batches), then walked again in
  * index order and sealed as they are read, the walk checked against the count; neither pass
  * holds the list of entries, and each entry's index line is encrypted into index.scx as it is
  * written (index-writer.ts), so memory stays flat in the number of entries.
@@ -27,7 +27,7 @@ import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
-import { createPayloadSink, type SinkMode } from '../payload/payload-sink.js';
+import { createPayloadSink, SINK_BUFFER_SIZE, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
 import { requireUnexpiredCertificate } from './certificate-validity.js';
@@ -111,7 +111,8 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
   }
 
   // 1. Count the sources.
-  const scan = await countSources(opts.sources, signal, opts.onProgress);
+  // The count also plans the tar builders' batches (cut at the payload sink's slot size).
+  const scan = await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE);
 
   // 2. Decide sizes and check space.
   const partSize = resumeState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, target);

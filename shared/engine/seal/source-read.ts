@@ -15,15 +15,24 @@ export interface SourceFileFacts {
 }
 
 /** The error for a source that changed while it was sealed. */
-export function sourceChanged(e: SourceFileFacts, what: string): ScelleError {
+export function sourceChanged(e: Pick<SourceFileFacts, 'sourcePath'>, what: string): ScelleError {
   const path = e.sourcePath.toString();
   return new ScelleError('E_SOURCE_CHANGED', `${path} ${what} while it was being sealed; make sure nothing writes to the sources, then seal again`, { path });
 }
 
-/** Opens a source file read-only, refusing a link put in its place. */
-export function openSource(e: SourceFileFacts): number {
+/** The error for sources that no longer make the tar stream their count found (entries added, removed or resized). */
+export function changedSources(): ScelleError {
+  return new ScelleError('E_SOURCE_CHANGED', 'the sources changed while they were being sealed (files added, removed or resized); seal again once they are stable');
+}
+
+/**
+ * Opens a source file read-only, refusing a link put in its place. `flags` adds open flags
+ * (O_NONBLOCK when the file was only typed by its folder's listing: a FIFO put in its place
+ * must not block the seal).
+ */
+export function openSource(e: Pick<SourceFileFacts, 'sourcePath'>, flags = 0): number {
   try {
-    return openSync(e.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return openSync(e.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW | flags);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP') throw sourceChanged(e, code === 'ENOENT' ? 'disappeared' : 'was replaced by a link');
@@ -46,6 +55,30 @@ export function readSource(e: SourceFileFacts, fd: number, target: Buffer, lengt
   if (got === 0) throw sourceChanged(e, 'shrank');
   return got;
 }
+
+/**
+ * Reads exactly `size` bytes of the open file into `out` at `at`, and makes sure the file ends
+ * there: it asks for one byte more (in `out` when it has room past the data, else in a second
+ * read), so a file that grew while read is E_SOURCE_CHANGED like one that shrank.
+ */
+export function readExactly(e: SourceFileFacts, fd: number, out: Buffer, at: number, size: number): void {
+  const want = Math.min(size + 1, out.length - at);
+  let done = 0;
+  for (let got = -1; got !== 0 && done < want; done += got) got = readAt(e, fd, out, at + done, want - done);
+  if (done < size) throw sourceChanged(e, 'shrank');
+  if (done > size || (want === size && readAt(e, fd, ONE_BYTE, 0, 1) > 0)) throw sourceChanged(e, 'grew');
+}
+
+function readAt(e: SourceFileFacts, fd: number, out: Buffer, at: number, length: number): number {
+  try {
+    return readSync(fd, out, at, length, null);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScelleError('E_SOURCE_UNREADABLE', `reading ${e.sourcePath.toString()} failed (${code})`, { path: e.sourcePath.toString(), errno: String(code) });
+  }
+}
+
+const ONE_BYTE = Buffer.alloc(1);
 
 /** Same size and time as when counted, and still linked: not changed, deleted or replaced (renamed over) while read. */
 export function checkUnchanged(e: SourceFileFacts, fd: number): void {

@@ -3,18 +3,17 @@
  * payload sink's shared memory, so the bytes are never copied between threads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildTarBatch } from './tar-batch.js';
+import { buildNamedBatch, statNamedBatch } from './named-batch.js';
 import { toWorkerError } from '../workers/worker-error.js';
 import type { TarBuilderRequest, TarBuilderResponse } from './tar-builders.js';
 
 const port = parentPort!;
-const { shared, slotSize } = workerData as { shared: SharedArrayBuffer; slotSize: number };
+const { shared, slotSize } = workerData as { shared: SharedArrayBuffer | null; slotSize: number };
 
 port.on('message', (m: TarBuilderRequest) => {
   let reply: TarBuilderResponse;
   try {
-    const out = Buffer.from(shared, m.slot * slotSize, slotSize);
-    reply = { id: m.id, ok: true, result: buildTarBatch(m.entries, out, m.start) };
+    reply = { id: m.id, ok: true, result: m.kind === 'stat' ? statNamedBatch(m.segments) : buildNamedBatch(m.batch, Buffer.from(shared!, m.slot * slotSize, slotSize)) };
   } catch (e) {
     reply = { id: m.id, ok: false, error: toWorkerError(e) };
   }

@@ -1,29 +1,25 @@
 /**
  * A pool of tar builder workers: when a seal holds many small files, the per-file work
- * (open, read, fstat, close, SHA-256, tar header, index line) runs on several cores at once,
- * each batch written straight into a slot of the payload sink's shared memory. The sealing
- * loop hands the finished slots to the sink in stream order.
+ * (lstat or open and fstat, read, close, SHA-256, tar header, index line, fingerprint record)
+ * runs on several cores at once, each batch of folder children (named-batch.ts) written straight
+ * into a slot of the payload sink's shared memory. The sealing loop hands the finished slots to
+ * the sink in stream order.
  */
 import { ScelleError } from '../../errors/scelle-error.js';
 import { fromWorkerError, type WorkerError } from '../workers/worker-error.js';
-import type { BatchEntry, BatchResult } from './tar-batch.js';
+import type { NamedBatchRequest, NamedBatchResult, NamedBatchSegment, StatBatchResult } from './named-batch.js';
 import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
 import { compiledWorkers } from '../workers/compiled-worker.js';
 
-/** A batch to build into slot `slot`, starting at absolute stream offset `start`. */
-export interface TarBuilderRequest {
-  id: number;
-  slot: number;
-  start: number;
-  entries: BatchEntry[];
-}
+/** A batch to build into slot `slot`, or entries to count. */
+export type TarBuilderRequest = { id: number; kind: 'build'; slot: number; batch: NamedBatchRequest } | { id: number; kind: 'stat'; segments: NamedBatchSegment[] };
 /** A builder's answer. */
-export type TarBuilderResponse = { id: number; ok: true; result: BatchResult } | { id: number; ok: false; error: WorkerError };
+export type TarBuilderResponse = { id: number; ok: true; result: NamedBatchResult | StatBatchResult } | { id: number; ok: false; error: WorkerError };
 
 const workerUrl = new URL('./tar-builder-worker.js', import.meta.url);
 
 /**
- * A builder's live data is one batch (at most BATCH_MAX_ENTRIES entries; the bytes sit in shared
+ * A builder's live data is one batch (at most BATCH_MAX_ENTRIES entries, batch-plan.ts; the bytes sit in shared
  * slots), so its old generation is capped: left to V8, it grew to 34–38 MB per builder over a
  * 250,000-file seal on Node 24, ~100 MB of the seal's peak RSS (docs/BENCHMARKS.md).
  */
@@ -34,14 +30,17 @@ export function tarBuildersAvailable(): boolean {
   return compiledWorkers(workerUrl);
 }
 
-/** Builder workers over one shared memory of slots; batches go to the least busy worker. */
+/**
+ * Builder workers over one shared memory of slots (none when they only count); batches go to
+ * the least busy worker.
+ */
 export class TarBuilders {
   private readonly workers: { host: EngineWorker; busy: number }[] = [];
-  private readonly pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: ScelleError) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: NamedBatchResult | StatBatchResult) => void; reject: (e: ScelleError) => void }>();
   private nextId = 0;
   private failure: ScelleError | null = null;
 
-  constructor(shared: SharedArrayBuffer, slotSize: number, count: number) {
+  constructor(shared: SharedArrayBuffer | null, slotSize: number, count: number) {
     for (let i = 0; i < count; i++) {
       const slot = { host: null as unknown as EngineWorker, busy: 0 };
       slot.host = startEngineWorker<TarBuilderResponse>(
@@ -66,15 +65,24 @@ export class TarBuilders {
     this.pending.clear();
   }
 
-  /** Builds `entries` into slot `slot` (stream offset `start`). Rejects with the batch's error. */
-  build(slot: number, start: number, entries: BatchEntry[]): Promise<BatchResult> {
+  /** Builds `batch` into slot `slot`. Rejects with the batch's error. */
+  build(slot: number, batch: NamedBatchRequest): Promise<NamedBatchResult> {
+    return this.post((id) => ({ id, kind: 'build', slot, batch })) as Promise<NamedBatchResult>;
+  }
+
+  /** Counts the entries of `segments` (named-batch.ts's statNamedBatch). Rejects with its error. */
+  stat(segments: NamedBatchSegment[]): Promise<StatBatchResult> {
+    return this.post((id) => ({ id, kind: 'stat', segments })) as Promise<StatBatchResult>;
+  }
+
+  private post(request: (id: number) => TarBuilderRequest): Promise<NamedBatchResult | StatBatchResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const target = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     target.busy++;
-    return new Promise<BatchResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      target.host.post({ id, slot, start, entries } satisfies TarBuilderRequest);
+      target.host.post(request(id));
     });
   }
 

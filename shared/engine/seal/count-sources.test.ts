@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytes, tempDir, writeTree } from '../../../test/support/engine-fixtures.js';
+import { scanSources } from './count-sources.js';
+import { ScanTally, walkSources } from './scan.js';
+import { BatchPlanner } from './batch-plan.js';
+
+describe('the count before a seal (count-sources.ts)', () => {
+  it('finds the totals, tar size, fingerprint and batch plan that walking the sources one entry at a time finds', async () => {
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 5000; i++) tree[`data/d${i % 7}/s${i % 2}/f${i}.bin`] = bytes(i % 11 === 0 ? 0 : (i * 37) % 3000, i);
+    tree['data/d3/large.bin'] = bytes(3 << 20, 5);
+    tree['file.txt'] = Buffer.from('a file source');
+    writeTree(src, tree);
+    mkdirSync(join(src, 'data/empty'));
+    symlinkSync('../file.txt', join(src, 'data/d1/link'));
+    const sources = [join(src, 'data'), join(src, 'file.txt')];
+    const slot = 256 << 10;
+    const counted = await scanSources(sources, { batchSlotSize: slot });
+    const tally = new ScanTally(new BatchPlanner(slot));
+    for (const e of walkSources(sources)) tally.add(e);
+    const walked = tally.result();
+    expect(counted).toMatchObject({ entries: walked.entries, files: 5002, bytes: walked.bytes, tarSize: walked.tarSize, fingerprint: walked.fingerprint });
+    expect(counted.plan!.length).toBe(walked.plan!.length);
+    for (let i = 0; i < walked.plan!.length; i++) expect(counted.plan!.run(i)).toEqual(walked.plan!.run(i));
+    expect([...Array(counted.plan!.length).keys()].filter((i) => counted.plan!.run(i).inline)).toHaveLength(1);
+  });
+
+  it('reports the count as it goes and refuses a missing source', async () => {
+    const src = tempDir();
+    writeTree(src, { 'a/x.txt': 'x', 'a/y.txt': 'yy' });
+    const seen: number[] = [];
+    expect(await scanSources([join(src, 'a')], { onCount: (files) => seen.push(files) })).toMatchObject({ entries: 3, files: 2, bytes: 3 });
+    expect(seen.at(-1)).toBe(2);
+    await expect(scanSources([join(src, 'missing')])).rejects.toMatchObject({ code: 'E_SOURCE_NOT_FOUND' });
+  });
+});
