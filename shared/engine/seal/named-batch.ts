@@ -115,10 +115,7 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
     let nameAt = 0;
     for (let i = 0; i < seg.kinds.length; i++) {
       const nameEnd = seg.names.indexOf(0, nameAt);
-      const sourcePath = Buffer.allocUnsafe(seg.dir.length + 1 + nameEnd - nameAt);
-      sourcePath.set(seg.dir, 0);
-      sourcePath[seg.dir.length] = 0x2f;
-      sourcePath.set(seg.names.subarray(nameAt, nameEnd), seg.dir.length + 1);
+      const sourcePath = sourcePathOf(seg, nameAt, nameEnd);
       nameAt = nameEnd + 1;
       const archivePath = sourcePath.subarray(seg.archiveAt);
       const kind = seg.kinds[i]!;
@@ -189,6 +186,15 @@ export interface StatBatchResult {
   fingerprint: Uint8Array;
 }
 
+/** The source path (bytes) of the name at [nameAt, nameEnd) of `seg`'s names: its folder, '/', the name. */
+function sourcePathOf(seg: NamedBatchSegment, nameAt: number, nameEnd: number): Buffer {
+  const path = Buffer.allocUnsafe(seg.dir.length + 1 + nameEnd - nameAt);
+  path.set(seg.dir, 0);
+  path[seg.dir.length] = 0x2f;
+  path.set(seg.names.subarray(nameAt, nameEnd), seg.dir.length + 1);
+  return path;
+}
+
 /**
  * Counts the entries of `segments` for the count before a seal: lstats each (never following a
  * link) and returns its tar size and fingerprint record. Throws E_SOURCE_CHANGED (an entry gone,
@@ -205,10 +211,7 @@ export function statNamedBatch(segments: readonly NamedBatchSegment[]): StatBatc
     let nameAt = 0;
     for (let i = 0; i < seg.kinds.length; i++) {
       const nameEnd = seg.names.indexOf(0, nameAt);
-      const sourcePath = Buffer.allocUnsafe(seg.dir.length + 1 + nameEnd - nameAt);
-      sourcePath.set(seg.dir, 0);
-      sourcePath[seg.dir.length] = 0x2f;
-      sourcePath.set(seg.names.subarray(nameAt, nameEnd), seg.dir.length + 1);
+      const sourcePath = sourcePathOf(seg, nameAt, nameEnd);
       nameAt = nameEnd + 1;
       const archivePath = sourcePath.subarray(seg.archiveAt);
       const st = lstatListed(sourcePath);
