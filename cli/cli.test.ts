@@ -343,6 +343,11 @@ describe('sealed sets: data larger than one drive', () => {
     const opened = run(['open', c!, b!, a!, '--to', all, '--json'], home, `${r.unlockCode}\n`);
     expect(opened.status, opened.stderr).toBe(0);
     expect(result(opened)).toMatchObject({ files: 3, verified: true, set: { present: [1, 2, 3], absent: [] } });
+    // Each member present gets the customer's events in its own chain.
+    const receipts = jsonEvents(opened.stdout).filter((e) => e.event === 'custody') as { recorded: { type: string; driveId: string }[] }[];
+    const opens = receipts.flatMap((e) => e.recorded).filter((ev) => ev.type === 'opened');
+    expect(opens.map((ev) => ev.driveId).sort()).toEqual(r.set.members.map((m) => m.driveId).sort());
+    expect(opened.stdout).not.toContain('secretKey');
     expect(readFileSync(join(all, 'lot/c/d.bin')).equals(bytes(200_000, 3))).toBe(true);
 
     const some = tempDir();

@@ -229,11 +229,6 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
 /** Exit code of a restore that left files for a member drive not attached. */
 const PARTIAL_RESTORE_EXIT = 12;
 
-/** The folder of the drive `driveId` among those given (the member whose index was used). */
-function catalogueDir(driveId: string, dirs: string[]): string {
-  return dirs.find((d) => resolveDriveDir(d).endsWith(driveId)) ?? dirs[0]!;
-}
-
 /** `scelle open <drive>… --to <folder> [path…] [key]`: restores and verifies. */
 export async function openCommand(argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -278,10 +273,20 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
       outwardLinks: res.outwardLinks,
       ...(res.set ? { set: res.set } : {}),
     });
-    const signer = chooseCustomerSigner(res.driveId, access.keyslots, access.identity, res.customerKey);
     // Files left for an absent member: a partial restore (exit 12), recorded as such in custody.
     const partial = res.set !== undefined && (res.set.absent.some((a) => a.files > 0) || res.set.notListed > 0);
-    const code = await recordAfterOpen(out, res, res.set ? catalogueDir(res.driveId, [driveDir, ...members]) : driveDir, pinnedRoots, paths.length > 0 || partial, signer);
+    let code = 0;
+    if (res.members) {
+      // A set: each member present gets the customer's events in its own chain, signed for it.
+      res.customerKey.secretKey.fill(0);
+      for (const m of res.members) {
+        const signer = chooseCustomerSigner(m.driveId, loadDrive(m.driveDir, pinnedRoots).manifest.keyslots, access.identity, m.customerKey);
+        code = Math.max(code, await recordAfterOpen(out, { ...res, driveId: m.driveId, customerKey: m.customerKey }, m.driveDir, pinnedRoots, paths.length > 0 || partial, signer));
+      }
+    } else {
+      const signer = chooseCustomerSigner(res.driveId, access.keyslots, access.identity, res.customerKey);
+      code = await recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0, signer);
+    }
     return code === 0 && partial ? PARTIAL_RESTORE_EXIT : code;
   } finally {
     wipeAccess(access);

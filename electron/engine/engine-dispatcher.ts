@@ -441,6 +441,7 @@ export class EngineDispatcher {
           onProgress,
         });
         r.customerKey.secretKey.fill(0);
+        for (const m of r.members ?? []) m.customerKey.secretKey.fill(0);
         return { files: r.files, bytes: r.bytes, verified: r.verified, ...(r.set ? { set: r.set } : {}) };
       }
     }

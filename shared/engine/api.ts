@@ -233,4 +233,9 @@ export interface OpenResult {
   verified: true;
   /** A set: which members were present, and what the absent ones hold (not restored). */
   set?: SetAvailability;
+  /**
+   * A set: every member present, each with its own customer custody key (derived from the data key
+   * and its drive id), so that each member's chain gets the customer's events. Never logged.
+   */
+  members?: { driveId: string; driveDir: string; customerKey: CustomerCustodyKey }[];
 }

@@ -309,7 +309,12 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       verified: true,
       renamed: dest.renamed,
       outwardLinks,
-      ...(opened.set ? { set: absent.report(opened.set) } : {}),
+      ...(opened.set
+        ? {
+            set: absent.report(opened.set),
+            members: opened.drives.map((d) => ({ driveId: d.manifest.driveId, driveDir: d.driveDir, customerKey: deriveCustomerKey(d.dataKey, d.manifest.driveId) })),
+          }
+        : {}),
     };
   } finally {
     reader.close();
