@@ -78,6 +78,8 @@ test('a seal cancelled in the sealing form is resumed from the dashboard, with p
   await expect(page.getByTestId('drive-check')).toContainText('Ce disque convient.');
   await page.getByRole('button', { name: 'Sceller le disque' }).click();
   await expect(page.getByTestId('progress-percent')).toBeVisible();
+  // Cancel once bytes are being sealed (the drive folder and its state exist), not while the sources are counted.
+  await page.waitForFunction(() => Number(document.querySelector('progress')?.value) >= 1, null, { polling: 'raf', timeout: 30_000 });
   await page.getByRole('button', { name: 'Annuler l’opération' }).click();
   await expect(page.getByTestId('seal-cancelled')).toBeVisible();
 
