@@ -6,7 +6,7 @@
  */
 import type { CustomerSignerKind } from '../../shared/custody/customer-identity.js';
 import type { CustodyEvent, SignedEvent } from '../../shared/custody/event.js';
-import type { DriveInfo, NextMemberRequest, OpenResult, Progress, SealedMember, SetAvailability, StartedMember, VerifyReport } from '../../shared/engine/api.js';
+import type { DriveInfo, NextMemberRequest, OpenResult, Progress, SealedMember, SealResult, SetAvailability, StartedMember, VerifyReport } from '../../shared/engine/api.js';
 import type { ManifestSet } from '../../shared/format/set.js';
 import type { EraseReport } from '../../shared/engine/erase.js';
 import type { ScelleErrorData } from '../../shared/errors/scelle-error.js';
@@ -51,22 +51,8 @@ export interface SealHooks {
   onMemberSealed?(member: SealedMember): void;
 }
 
-/** The result of a seal, as returned to the main side (the unlock code exactly once). */
-export interface SealOutcome {
-  driveId: string;
-  driveDir: string;
-  unlockCode?: string;
-  manifestSha256: string;
-  files: number;
-  bytes: number;
-  parts: number;
-  /** base64 public key of the drive's customer custody key (for the `sealed` event). */
-  customerPublicKey: string;
-  /** hex SHA-256 of the station certificate the manifest carries (for the `sealed` event). */
-  stationCertificateSha256: string;
-  /** A set: every member (the outcome's drive is member 1) and the targets it did not need. */
-  set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
-}
+/** The result of a seal, as returned to the main side (the unlock code exactly once): the engine's result without `resumed`. */
+export type SealOutcome = Omit<SealResult, 'resumed'>;
 
 /** The members of a set found among the drive folders given, without any key. */
 export interface SetMembersView {

@@ -130,7 +130,7 @@ export async function sealSet(
   opts: SealOptions,
   internals: SetSealInternals,
   unlockKey: { code: string; derivation: UnlockKeyDerivation } | null,
-  sealOne: () => Promise<SealResult>,
+  sealOne: (scan: ScanResult) => Promise<SealResult>,
 ): Promise<SealResult> {
   const setOpts = opts.set!;
   const { recipients, station, signal } = opts;
@@ -172,7 +172,7 @@ export async function sealSet(
     const capacities = infos.map((i) => Math.min(i.freeBytes, setOpts.memberBytes ?? Infinity));
     const future = setOpts.nextTarget ? (setOpts.memberBytes ?? capacities[0]!) : null;
     counts = planMembers(partSizes, scan.entries, capacities, future);
-    if (counts.length === 1) return sealOne();
+    if (counts.length === 1) return sealOne(scan);
     setId = newDriveId();
     driveIds = counts.map(() => newDriveId());
   }

@@ -78,7 +78,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
         opts,
         { sinkMode: (scan) => internals.sinkMode ?? chooseSinkMode(scan), buildersMinEntries: BUILDERS_MIN_ENTRIES, progressIntervalMs: internals.progressIntervalMs },
         unlockKey,
-        () => sealWith(opts, internals, unlockKey),
+        (scan) => sealWith(opts, internals, unlockKey, scan),
       );
     }
     return await sealWith(opts, internals, unlockKey);
@@ -87,7 +87,13 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   }
 }
 
-async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: { code: string; derivation: UnlockKeyDerivation } | null): Promise<SealResult> {
+/** The one-drive seal; `counted`: the sources' count when the caller already made it (a set that fits on one drive). */
+async function sealWith(
+  opts: SealOptions,
+  internals: SealInternals,
+  unlockKey: { code: string; derivation: UnlockKeyDerivation } | null,
+  counted?: ScanResult,
+): Promise<SealResult> {
   const { recipients, station, signal } = opts;
   const target = inspectTarget(opts.target);
   const unfinished = findUnfinishedSeals(opts.target);
@@ -112,7 +118,7 @@ async function sealWith(opts: SealOptions, internals: SealInternals, unlockKey: 
 
   // 1. Count the sources.
   // The count also plans the tar builders' batches (cut at the payload sink's slot size).
-  const scan = await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE);
+  const scan = counted ?? (await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE));
 
   // 2. Decide sizes and check space.
   const partSize = resumeState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, target);
