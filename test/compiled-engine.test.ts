@@ -415,4 +415,60 @@ describe('sealed sets (compiled engine: payload workers, tar builders, restore w
     }
     expect(restored).toBe(partial.files);
   });
+
+  it('seals large files across three members on one three-stage pipeline, attached at once or asked for one by one, and every member opens byte-exact', async () => {
+    const { root, station, escrow } = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 3; i++) tree[`gros/f${i}.bin`] = randomBytes((5 << 19) + i * 7919);
+    tree['gros/petit.txt'] = bytes(300, 5);
+    writeTree(src, tree);
+    const part = 1 << 20;
+    const memberBytes = indexAndSlackBytes(5) + 3 * streamCiphertextSize(part);
+    const recipients = { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] };
+    const secret = { kind: 'x25519' as const, secretKey: escrow.secretKey };
+
+    // All attached: each member finishes and closes behind the next one's first bytes.
+    const attached = [tempDir(), tempDir(), tempDir()];
+    const together = await engine.seal(
+      { sources: [join(src, 'gros')], target: attached[0]!, station, recipients, partPlaintextSize: part, set: { more: attached.slice(1), memberBytes } },
+      { sinkMode: 'pipeline' },
+    );
+    // One by one: a member is sealed (manifest written) before the next drive is asked for.
+    const asked: { position: number; previousSealed: boolean }[] = [];
+    const later = [tempDir(), tempDir()];
+    const started: string[] = [];
+    const oneByOne = await engine.seal(
+      {
+        sources: [join(src, 'gros')],
+        target: tempDir(),
+        station,
+        recipients,
+        partPlaintextSize: part,
+        set: {
+          more: [],
+          memberBytes,
+          nextTarget: async (r) => {
+            asked.push({ position: r.position, previousSealed: existsSync(join(started[r.position - 2]!, 'manifest.json')) });
+            return later[r.position - 2]!;
+          },
+          onMemberStarted: (m) => started.push(join(m.target, `SCELLE-${m.driveId}`)),
+        },
+      },
+      { sinkMode: 'pipeline' },
+    );
+    expect(asked).toEqual([
+      { position: 2, previousSealed: true },
+      { position: 3, previousSealed: true },
+    ]);
+    for (const sealed of [together, oneByOne]) {
+      const members = sealed.set!.members;
+      expect(members.map((m) => m.parts)).toEqual([3, 3, 2]);
+      for (const m of members) expect((await engine.verify({ driveDir: m.driveDir, pinnedRoots: [root.publicKey], secret })).problems).toEqual([]);
+      const dest = tempDir();
+      const opened = await engine.open({ driveDir: members[2]!.driveDir, members: [members[1]!.driveDir, members[0]!.driveDir], dest, pinnedRoots: [root.publicKey], secret });
+      expect(opened.files).toBe(4);
+      for (const [p, content] of Object.entries(tree)) expect(readFileSync(join(dest, p)).equals(content), p).toBe(true);
+    }
+  });
 });

@@ -79,7 +79,7 @@ export interface SinkMemory {
   shared?: SharedArrayBuffer;
 }
 
-/** Memory for sinks of `mode` (what {@link createPayloadSink} would allocate itself). */
+/** Memory for the sinks of `mode`: the buffers of a {@link PayloadPipeline} (shared memory with workers). */
 export function sinkMemoryFor(mode: SinkMode): SinkMemory {
   if (mode === 'inline' || !workerAvailable()) return { pool: new Pool(2, INLINE_BUFFER_SIZE) };
   const shared = new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
@@ -124,6 +124,18 @@ export function workerAvailable(): boolean {
 type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: PartInfo } | { type: 'done' } | { type: 'error'; error: WorkerError };
 
 /**
+ * Payload sinks for one or more drives in a row (the members of a sealed set) on the same
+ * buffers and the same threads: each stream begins as soon as it is asked for, right behind the
+ * previous stream's last bytes, so the pipeline never drains or restarts between drives.
+ */
+export interface PayloadPipeline {
+  /** The sink of the next stream (a drive's payload); call after the previous stream's `finish` was called. */
+  stream(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void): PayloadSink;
+  /** Stops the threads: after the last stream finished, or to give up (error or cancel). */
+  close(): Promise<void>;
+}
+
+/**
  * Runs the writer on worker threads; `onPart` is called in this thread. The buffers are slots
  * of one SharedArrayBuffer: messages carry only a slot number, so no backing store is created
  * or transferred per chunk (that cost dominated when buffers were transferred).
@@ -131,86 +143,105 @@ type WorkerMessage = { type: 'release'; slot: number } | { type: 'part'; part: P
  * - 3 stages: one worker encrypts into a cipher ring, another hashes and writes, so that with
  *   large files the three steps of a byte (read and hash; encrypt; hash and write) run on
  *   every core at once.
+ * Streams follow each other in the workers' message order: a stream's parts and its end are
+ * reported before the next stream's.
  */
-export function createWorkerSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, stages: 2 | 3 = 2, memory?: SinkMemory): PayloadSink {
+export function createWorkerPipeline(stages: 2 | 3 = 2, memory?: SinkMemory): PayloadPipeline {
   const shared = memory?.shared ?? new SharedArrayBuffer(POOL_SIZE * SINK_BUFFER_SIZE);
-  // A small young generation (the host's default) makes the workers collect their short-lived
-  // ciphertext buffers early, which keeps their memory flat (the GC does not count their native memory otherwise).
   const pool = memory?.pool ?? new Pool(POOL_SIZE, SINK_BUFFER_SIZE, shared);
   const slots = new Map<number, Buffer>();
-  let finished: { resolve: () => void; reject: (e: ScelleError) => void } | null = null;
+  /** Streams begun and not yet done, in order: the workers report on the first. */
+  const streams: { onPart: (p: PartInfo) => void; resolve: () => void; reject: (e: ScelleError) => void }[] = [];
   const workers: EngineWorker[] = [];
-  const stopAll = () => {
-    if (ring) abortRing(ring);
-    for (const w of workers) void w.stop();
-  };
+  let ring: CipherRing | null = null;
   const fail = (e: ScelleError) => {
     pool.fail(e);
-    finished?.reject(e);
+    for (const s of streams.splice(0)) s.reject(e);
   };
   const onMessage = (m: WorkerMessage) => {
     if (m.type === 'release') pool.release(slots.get(m.slot)!);
-    else if (m.type === 'part') onPart(m.part);
-    else if (m.type === 'done') {
-      for (const w of workers) w.retire();
-      finished?.resolve();
-    } else fail(fromWorkerError(m.error));
+    else if (m.type === 'part') streams[0]?.onPart(m.part);
+    else if (m.type === 'done') streams.shift()?.resolve();
+    else fail(fromWorkerError(m.error));
   };
   const onFailure = (e: ScelleError) => fail(pool.failure ?? e);
-  let ring: CipherRing | null = null;
-  let encryptorData: Record<string, unknown> = { cfg, shared, slotSize: SINK_BUFFER_SIZE };
+  let encryptorData: Record<string, unknown> = { shared, slotSize: SINK_BUFFER_SIZE };
   let transferList: MessagePort[] = [];
   if (stages === 3) {
     ring = createCipherRing(CIPHER_SLOTS, SINK_BUFFER_SIZE + (64 << 10));
     const { port1, port2 } = new MessageChannel();
-    workers.push(
-      startEngineWorker(partWriterUrl, { name: 'payload worker', workerData: { driveDir: cfg.driveDir, ring, encryptorPort: port2 }, transferList: [port2] }, onMessage, onFailure),
-    );
+    workers.push(startEngineWorker(partWriterUrl, { name: 'payload worker', workerData: { ring, encryptorPort: port2 }, transferList: [port2] }, onMessage, onFailure));
     encryptorData = { ...encryptorData, ring, writerPort: port1 };
     transferList = [port1];
   }
   const encryptor = startEngineWorker(workerUrl, { name: 'payload worker', workerData: encryptorData, transferList }, onMessage, onFailure);
   workers.push(encryptor);
+  const stopAll = async () => {
+    if (ring) abortRing(ring);
+    await Promise.all(workers.map((w) => w.stop()));
+  };
   return {
-    shared: { buffer: shared, slotSize: SINK_BUFFER_SIZE },
-    acquire: () => pool.acquire(),
-    submit(buffer, length) {
-      const slot = buffer.byteOffset / SINK_BUFFER_SIZE;
-      slots.set(slot, buffer);
-      encryptor.post({ type: 'data', slot, length });
-    },
-    finish() {
-      return new Promise<void>((resolve, reject) => {
-        if (pool.failure) return reject(pool.failure);
-        finished = {
-          resolve: () => {
-            stopAll();
-            resolve();
-          },
-          reject: (e) => {
-            stopAll();
-            reject(e);
-          },
-        };
-        encryptor.post({ type: 'finish' });
+    stream(cfg, onPart) {
+      let resolve!: () => void;
+      let reject!: (e: ScelleError) => void;
+      const done = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
+      done.catch(() => {}); // reported to whoever awaits finish(); a failure before that is not unhandled
+      if (pool.failure) reject(pool.failure);
+      else streams.push({ onPart, resolve, reject });
+      encryptor.post({ type: 'begin', cfg });
+      return {
+        shared: { buffer: shared, slotSize: SINK_BUFFER_SIZE },
+        acquire: () => pool.acquire(),
+        submit(buffer, length) {
+          const slot = buffer.byteOffset / SINK_BUFFER_SIZE;
+          slots.set(slot, buffer);
+          encryptor.post({ type: 'data', slot, length });
+        },
+        finish() {
+          encryptor.post({ type: 'finish' });
+          return done;
+        },
+        async abort() {
+          for (const w of workers) w.post({ type: 'abort' });
+          await stopAll();
+        },
+      };
     },
-    async abort() {
-      for (const w of workers) w.post({ type: 'abort' });
-      if (ring) abortRing(ring);
-      await Promise.all(workers.map((w) => w.stop()));
-    },
+    close: stopAll,
   };
 }
 
-/** How the payload is written: in this thread, or on two or three threads (see createWorkerSink). */
+/** How the payload is written: in this thread, or on two or three threads (see createWorkerPipeline). */
 export type SinkMode = 'inline' | 'worker' | 'pipeline';
 
 /**
- * The sink for `mode`; the worker modes fall back to in-thread when the compiled workers are
- * missing. `memory` (from {@link sinkMemoryFor} with the same mode) lets several sinks in a row share buffers.
+ * The pipeline for `mode` (see {@link PayloadPipeline}); the worker modes fall back to in-thread
+ * when the compiled workers are missing. `memory` comes from {@link sinkMemoryFor} with the same mode.
  */
-export function createPayloadSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, mode: SinkMode, memory?: SinkMemory): PayloadSink {
-  if (memory ? memory.shared === undefined : mode === 'inline' || !workerAvailable()) return createInlineSink(cfg, onPart, memory);
-  return createWorkerSink(cfg, onPart, mode === 'pipeline' ? 3 : 2, memory);
+export function createPayloadPipeline(mode: SinkMode, memory: SinkMemory): PayloadPipeline {
+  if (memory.shared === undefined) return { stream: (cfg, onPart) => createInlineSink(cfg, onPart, memory), close: async () => {} };
+  return createWorkerPipeline(mode === 'pipeline' ? 3 : 2, memory);
+}
+
+/** The sink of one drive's payload for `mode` (a pipeline of one stream, stopped when it finishes). */
+export function createPayloadSink(cfg: PayloadWriterConfig, onPart: (p: PartInfo) => void, mode: SinkMode): PayloadSink {
+  const pipeline = createPayloadPipeline(mode, sinkMemoryFor(mode));
+  const sink = pipeline.stream(cfg, onPart);
+  return {
+    ...sink,
+    async finish() {
+      try {
+        await sink.finish();
+      } finally {
+        void pipeline.close();
+      }
+    },
+    async abort() {
+      await sink.abort();
+      await pipeline.close();
+    },
+  };
 }

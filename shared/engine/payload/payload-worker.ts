@@ -1,7 +1,10 @@
 /**
- * Worker thread entry of the payload sinks, fed through shared-memory slots by the sealing
- * loop. Mode 'write': encrypts, hashes and writes (PayloadWriter). Mode 'encrypt': encrypts
- * only, into a cipher ring read by the part writer worker (three-stage pipeline).
+ * Worker thread entry of the payload pipeline, fed through shared-memory slots by the sealing
+ * loop. One stream after another (the members of a sealed set): 'begin' starts a drive's
+ * stream with its settings, 'finish' ends it. Mode 'write': encrypts, hashes and writes
+ * (PayloadWriter). Mode 'encrypt' (a cipher ring in workerData): encrypts only, into the ring
+ * read by the part writer worker (three-stage pipeline), which is told of each stream's start
+ * and end in order.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PartEncryptor, PayloadWriter, type PayloadWriterConfig } from './payload-writer.js';
@@ -9,7 +12,6 @@ import { toWorkerError } from '../workers/worker-error.js';
 import { abortRing, RingAborted, RingCipherOutput, type CipherEvent, type CipherRing } from './cipher-ring.js';
 
 interface Init {
-  cfg: PayloadWriterConfig;
   shared: SharedArrayBuffer;
   slotSize: number;
   /** Present in mode 'encrypt': the ring and the port to the part writer. */
@@ -18,7 +20,9 @@ interface Init {
 }
 
 const port = parentPort!;
-const { cfg, shared, slotSize, ring, writerPort } = workerData as Init;
+const { shared, slotSize, ring, writerPort } = workerData as Init;
+/** The ring's writing side lives as long as the ring: its position carries over between streams. */
+const ringOutput = ring && writerPort ? new RingCipherOutput(ring, (slot: number, events: CipherEvent[]) => writerPort.postMessage({ type: 'slot', slot, events })) : null;
 let failed = false;
 
 interface Stage {
@@ -27,11 +31,12 @@ interface Stage {
   abort(): void;
 }
 
-function makeStage(): Stage {
-  if (!ring || !writerPort) {
+function makeStage(cfg: PayloadWriterConfig): Stage {
+  if (!ringOutput || !ring || !writerPort) {
     return new PayloadWriter(cfg, (part) => port.postMessage({ type: 'part', part }));
   }
-  const out = new RingCipherOutput(ring, (slot: number, events: CipherEvent[]) => writerPort.postMessage({ type: 'slot', slot, events }));
+  const out = ringOutput;
+  writerPort.postMessage({ type: 'begin', driveDir: cfg.driveDir });
   const encryptor = new PartEncryptor(cfg, out);
   return {
     write(chunk) {
@@ -50,29 +55,31 @@ function makeStage(): Stage {
 }
 
 let stage: Stage | null = null;
-try {
-  stage = makeStage();
-} catch (e) {
-  failed = true;
-  port.postMessage({ type: 'error', error: toWorkerError(e) });
-}
 
-port.on('message', (m: { type: 'data'; slot: number; length: number } | { type: 'finish' } | { type: 'abort' }) => {
-  if (failed || stage === null) return;
+type Message = { type: 'begin'; cfg: PayloadWriterConfig } | { type: 'data'; slot: number; length: number } | { type: 'finish' } | { type: 'abort' };
+
+port.on('message', (m: Message) => {
+  if (failed) return;
   try {
-    if (m.type === 'data') {
-      stage.write(new Uint8Array(shared, m.slot * slotSize, m.length));
+    if (m.type === 'begin') {
+      stage = makeStage(m.cfg);
+    } else if (m.type === 'data') {
+      stage!.write(new Uint8Array(shared, m.slot * slotSize, m.length));
       port.postMessage({ type: 'release', slot: m.slot });
     } else if (m.type === 'finish') {
-      stage.finish();
+      const ending = stage!;
+      stage = null;
+      ending.finish();
       if (!ring) port.postMessage({ type: 'done' });
     } else {
-      stage.abort();
+      if (stage) stage.abort();
+      else if (ring) abortRing(ring);
     }
   } catch (e) {
     failed = true;
     if (e instanceof RingAborted) return; // the part writer (or the main thread) reports why
-    stage.abort();
+    stage?.abort();
+    if (ring) abortRing(ring);
     port.postMessage({ type: 'error', error: toWorkerError(e) });
   }
 });

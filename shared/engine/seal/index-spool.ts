@@ -16,6 +16,12 @@ import { SegmentDecrypter, SegmentEncrypter, TAG_SIZE } from '../../format/strea
 const CHUNK = 1 << 20;
 const AD = 'scelle/1 station index spool';
 
+/** Lines replayed from the spool: whole lines, each ending in "\n", as UTF-8 bytes. */
+export interface SpooledLines {
+  lines: Uint8Array;
+  count: number;
+}
+
 /** An append-only, replayable list of index lines (see module doc). Call close() when done. */
 export class IndexSpool {
   private readonly dir: string;
@@ -23,10 +29,13 @@ export class IndexSpool {
   private readonly key = randomBytes(32);
   private readonly enc: SegmentEncrypter;
   private readonly header: Buffer;
-  /** Ciphertext length of each chunk written, in order. */
+  /** Ciphertext length and line count of each chunk written, in order. */
   private readonly chunkLengths: number[] = [];
-  private staged: string[] = [];
+  private readonly chunkCounts: number[] = [];
+  private staged: Buffer[] = [];
   private stagedBytes = 0;
+  private stagedCount = 0;
+  private total = 0;
   private closed = false;
 
   /** @throws the fs error when the temporary file cannot be created. */
@@ -37,26 +46,23 @@ export class IndexSpool {
     this.header = this.enc.header;
   }
 
+  /** Lines appended so far. */
+  get lineCount(): number {
+    return this.total;
+  }
+
   /** Appends one encoded entry line (ending in "\n"). */
   addEntryLine(line: string): void {
-    this.staged.push(line);
-    this.stagedBytes += line.length;
-    if (this.stagedBytes >= CHUNK) this.flushChunk();
+    this.stage(Buffer.from(line, 'utf8'), 1);
   }
 
   /** Appends `count` encoded entry lines given as their UTF-8 bytes, each ending in "\n" (as IndexWriter.addEntryLineBytes). */
   addEntryLineBytes(lines: Uint8Array, count: number): void {
-    const text = Buffer.from(lines.buffer, lines.byteOffset, lines.length).toString('utf8');
-    let from = 0;
-    for (let n = 0; n < count; n++) {
-      const end = text.indexOf('\n', from) + 1;
-      this.addEntryLine(text.slice(from, end));
-      from = end;
-    }
+    this.stage(Buffer.from(lines), count);
   }
 
-  /** Every line appended so far, in order (decrypted chunk by chunk). */
-  *lines(): Generator<string> {
+  /** Every line appended so far, in order, a chunk at a time (decrypted as they are read). */
+  *chunks(): Generator<SpooledLines> {
     const dec = new SegmentDecrypter(this.key, AD, this.header);
     let position = 0;
     for (let i = 0; i < this.chunkLengths.length; i++) {
@@ -69,14 +75,9 @@ export class IndexSpool {
         got += n;
       }
       position += length;
-      const text = dec.decryptSegment(i, ct, false).toString('utf8');
-      let from = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-        yield text.slice(from, nl + 1);
-        from = nl + 1;
-      }
+      yield { lines: dec.decryptSegment(i, ct, false), count: this.chunkCounts[i]! };
     }
-    yield* [...this.staged];
+    if (this.stagedCount > 0) yield { lines: Buffer.concat(this.staged), count: this.stagedCount };
   }
 
   /** Deletes the file and forgets the key. */
@@ -88,15 +89,25 @@ export class IndexSpool {
     this.key.fill(0);
   }
 
+  private stage(bytes: Buffer, count: number): void {
+    this.staged.push(bytes);
+    this.stagedBytes += bytes.length;
+    this.stagedCount += count;
+    this.total += count;
+    if (this.stagedBytes >= CHUNK) this.flushChunk();
+  }
+
   /** Encrypts the staged lines as one chunk (whole lines only, so replay never splits one). */
   private flushChunk(): void {
-    const plain = Buffer.from(this.staged.join(''), 'utf8');
+    const plain = Buffer.concat(this.staged);
     const cipher = this.enc.startSegment(this.chunkLengths.length, false);
     const ct = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     let done = 0;
     while (done < ct.length) done += writeSync(this.fd, ct, done, ct.length - done);
     this.chunkLengths.push(plain.length + TAG_SIZE);
+    this.chunkCounts.push(this.stagedCount);
     this.staged = [];
     this.stagedBytes = 0;
+    this.stagedCount = 0;
   }
 }

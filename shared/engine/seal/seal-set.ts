@@ -29,7 +29,7 @@ import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE
 import { stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import { findSetLeftovers } from './set-resume.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
-import { SINK_BUFFER_SIZE, createPayloadSink, sinkMemoryFor, type SinkMode } from '../payload/payload-sink.js';
+import { SINK_BUFFER_SIZE, createPayloadPipeline, sinkMemoryFor, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
 import { ProgressTracker } from '../progress.js';
 import type { ScanResult } from './scan.js';
@@ -263,18 +263,18 @@ export async function sealSet(
   /** Writes member m's index (the lines spooled so far), keyslots and manifest: it becomes a sealed drive. */
   const closeMember = async (m: PlannedMember): Promise<void> => {
     const driveDir = m.driveDir!;
-    const index = new IndexWriter(join(driveDir, INDEX_FILE), dataKey, m.driveId);
-    let files = 0;
-    let bytes = 0;
+    // A member that lists the whole set has the set's totals; one closed early counts its prefix.
+    const listed = spool.lineCount;
+    const wholeSet = listed === scan.entries;
+    let files = wholeSet ? scan.files : 0;
+    let bytes = wholeSet ? scan.bytes : 0;
+    let index: IndexWriter | null = null;
     let written;
     try {
-      for (const line of spool.lines()) {
-        index.addEntryLine(line);
-        const e = parseIndexEntryLine(line.slice(0, -1));
-        if (e.type === 'file') {
-          files++;
-          bytes += e.size;
-        }
+      index = new IndexWriter(join(driveDir, INDEX_FILE), dataKey, m.driveId);
+      for (const chunk of spool.chunks()) {
+        index.addEntryLineBytes(chunk.lines, chunk.count);
+        if (!wholeSet) ({ files, bytes } = addFileTotals(chunk.lines, files, bytes));
       }
       const sizes = m.parts.map((p) => p.plaintextSize);
       written = index.finish({
@@ -286,7 +286,7 @@ export async function sealSet(
         set: { ...layout, position: m.position },
       });
     } catch (e) {
-      index.close();
+      index?.close();
       throw e instanceof ScelleError ? e : targetError(e, driveDir);
     }
     const keyslots: Keyslot[] = [];
@@ -328,8 +328,8 @@ export async function sealSet(
       tarBytes: m.tarEnd - m.tarStart,
       manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
       customerPublicKey: customerPublicKey(dataKey, m.driveId),
-      indexEntries: index.entryCount,
-      indexComplete: index.entryCount === scan.entries,
+      indexEntries: listed,
+      indexComplete: wholeSet,
     };
     setOpts.onMemberSealed?.(m.sealed);
   };
@@ -374,6 +374,8 @@ export async function sealSet(
     }
   };
 
+  // One pipeline for every member: its threads carry on from one member's stream to the next.
+  const pipeline = createPayloadPipeline(mode, memory);
   const sink = new SetSink(
     members.map((m) => m.tarEnd),
     memory,
@@ -396,7 +398,7 @@ export async function sealSet(
           fsyncDir(m.target);
         }
         setOpts.onMemberStarted?.({ setId: layout.id, position: m.position, members: members.length, driveId: m.driveId, target: m.target });
-        return createPayloadSink(
+        return pipeline.stream(
           {
             driveDir: m.driveDir!,
             driveId: m.driveId,
@@ -409,8 +411,6 @@ export async function sealSet(
             m.parts.push(p);
             writeSealState(m.driveDir!, stateOf(m));
           },
-          mode,
-          memory,
         );
       },
       closed: async (i) => {
@@ -421,6 +421,7 @@ export async function sealSet(
         const next = members[i + 1];
         if (next && next.target === null) await closeMember(m);
       },
+      attached: (i) => members[i]?.target != null,
     },
     startMember.position - 1,
     startOffset,
@@ -441,6 +442,7 @@ export async function sealSet(
     await sink.abort();
     throw e;
   } finally {
+    await pipeline.close();
     await builders?.close();
     spool.close();
     firstDerivation?.cancel();
@@ -463,6 +465,19 @@ export async function sealSet(
   };
   if (code) result.unlockCode = code;
   return result;
+}
+
+/** `files` and `bytes` plus the file entries among the encoded index lines `lines`. */
+function addFileTotals(lines: Uint8Array, files: number, bytes: number): { files: number; bytes: number } {
+  const text = Buffer.from(lines.buffer, lines.byteOffset, lines.length).toString('utf8');
+  for (let from = 0, nl = text.indexOf('\n'); nl >= 0; from = nl + 1, nl = text.indexOf('\n', from)) {
+    const e = parseIndexEntryLine(text.slice(from, nl));
+    if (e.type === 'file') {
+      files++;
+      bytes += e.size;
+    }
+  }
+  return { files, bytes };
 }
 
 /** Length of a canonical unlock code (28 symbols). */

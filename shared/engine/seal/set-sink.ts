@@ -3,9 +3,12 @@
  * boundaries into one payload sink per member drive, each of which sees its own range as a
  * stream of its own (parts numbered from 0, bound to the member's drive id). The sealing loop
  * does not know about members: a buffer that crosses a boundary is split (the bytes beyond it
- * are copied aside), and the next `acquire` waits while the member is finished, closed and the
- * next one opened (which may mean waiting for the technician to attach the next drive).
- * Members share one buffer pool, so buffers in flight (tar builders) survive the switch.
+ * are copied aside), and the next `acquire` waits while the next member is opened. When the next
+ * member's drive is already attached, the member that ended finishes and closes behind it (its
+ * last part is written and fsync'd while the next member's first bytes are encrypted); when the
+ * technician must attach it first, the member that ended is finished and closed before the next
+ * one is asked for, so it can be detached. Members share one buffer pool (and the payload
+ * threads), so buffers in flight (tar builders) survive the switch.
  */
 import { ScelleError } from '../../errors/scelle-error.js';
 import { SINK_BUFFER_SIZE, type PayloadSink, type SinkMemory } from '../payload/payload-sink.js';
@@ -16,6 +19,8 @@ export interface MemberSinks {
   open(member: number): Promise<PayloadSink>;
   /** Member `member`'s sink finished: every one of its parts is written and fsync'd. */
   closed(member: number): Promise<void>;
+  /** True when member `member`'s drive is known without asking the technician (it may open before its predecessor closes). */
+  attached(member: number): boolean;
 }
 
 /**
@@ -32,6 +37,8 @@ export class SetSink implements PayloadSink {
   private carry: Buffer[] = [];
   private switchPending = false;
   private switching: Promise<void> | null = null;
+  /** Members that ended and are finishing and closing behind the current one. */
+  private closing: Promise<void>[] = [];
 
   constructor(
     private readonly ends: readonly number[],
@@ -88,10 +95,12 @@ export class SetSink implements PayloadSink {
     }
     await this.current!.finish();
     await this.members.closed(this.member);
+    await Promise.all(this.closing);
   }
 
   async abort(): Promise<void> {
     await this.current?.abort();
+    await Promise.allSettled(this.closing);
   }
 
   /** Runs the pending member switches (one at a time), feeding each new member what was carried. */
@@ -103,8 +112,15 @@ export class SetSink implements PayloadSink {
   }
 
   private async switchMember(): Promise<void> {
-    await this.current!.finish();
-    await this.members.closed(this.member);
+    const ended = this.member;
+    const closing = this.current!.finish().then(() => this.members.closed(ended));
+    if (this.members.attached(ended + 1)) {
+      // A failure to close shows at the next acquire (the pool fails) and at finish.
+      closing.catch((e: unknown) => this.memory.pool.fail(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', String(e))));
+      this.closing.push(closing);
+    } else {
+      await closing;
+    }
     this.member++;
     this.current = await this.members.open(this.member);
     this.switchPending = false;
