@@ -381,10 +381,25 @@ describe('sealed sets: data larger than one drive', () => {
     expect(asked.map((e) => e.position)).toEqual([2, 3]);
     expect(result(sealed)).toMatchObject({ set: { members: [{ position: 1 }, { position: 2 }, { position: 3 }] } });
     // No next drive given: cancelled (130), the members sealed so far stay whole drives.
-    const again = [tempDir(), tempDir()];
-    const stopped = run(['seal', setSources(), '--to', again[0]!, '--next-drive', '--member-size', memberSize, '--part-size', '64K'], home, '\n');
+    const again = [tempDir(), tempDir(), tempDir()];
+    const src = setSources();
+    const stopped = run(['seal', src, '--to', again[0]!, '--next-drive', '--member-size', memberSize, '--part-size', '64K'], home, '\n');
     expect(stopped.status).toBe(130);
-    expect(stopped.stderr).toContain('l’ensemble ne l’est pas');
+    expect(stopped.stderr).toContain('peuvent être débranchés');
+    expect(stopped.stderr).toContain('--resume --next-drive');
     expect(readdirSync(driveIn(again[0]!))).toContain('manifest.json');
+    // Later, with the next drive at hand: the set goes on from member 2, onto the drives given.
+    const resumed = run(['seal', src, '--resume', '--next-drive', '--to', again[1]!, '--json'], home, `${again[2]}\n`);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const r = result(resumed) as { unlockCode: string; resumed: boolean; set: { members: { position: number }[] } };
+    expect(r).toMatchObject({ resumed: true, set: { members: [{ position: 2 }, { position: 3 }] } });
+    // Each member sealed now has its `sealed` event, naming the whole set of three.
+    const shown = run(['custody', 'show', driveIn(again[1]!), '--json'], home);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('"members":3');
+    const out = tempDir();
+    const opened = run(['open', driveIn(again[2]!), driveIn(again[0]!), driveIn(again[1]!), '--to', out, '--json'], home, `${r.unlockCode}\n`);
+    expect(opened.status, opened.stderr).toBe(0);
+    expect(result(opened)).toMatchObject({ files: 3, verified: true, set: { present: [1, 2, 3], absent: [] } });
   });
 });

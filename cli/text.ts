@@ -118,7 +118,7 @@ Configuration : $SCELLE_HOME (défaut : %s)`,
   setupDone: 'Configuration mise à jour.',
   cancelledResume: 'Scellement interrompu : reprenez avec « scelle seal %s --to %s --resume ».',
   setStoppedAtNextDrive:
-    'Scellement arrêté en attendant le disque suivant : les disques déjà scellés sont complets, mais l’ensemble ne l’est pas. Scellez de nouveau quand tous les disques seront disponibles.',
+    'Scellement arrêté en attendant le disque suivant : les disques déjà scellés sont complets et peuvent être débranchés. Quand le disque suivant sera là, poursuivez l’ensemble avec « scelle seal %s --resume --next-drive --to <disque suivant> » (même code de déverrouillage).',
   cancelledResumeSet:
     'Scellement de l’ensemble interrompu : les disques déjà scellés sont complets. Reprenez avec « scelle seal %s --resume --next-drive --to <disque inachevé> » (et --to pour chaque disque encore branché).',
   listHeader: '%s, %s',
@@ -356,7 +356,8 @@ Configuration: $SCELLE_HOME (default: %s)`,
   missing: 'missing',
   setupDone: 'Configuration updated.',
   cancelledResume: 'Seal interrupted: resume with "scelle seal %s --to %s --resume".',
-  setStoppedAtNextDrive: 'Seal stopped while waiting for the next drive: the drives already sealed are complete, but the set is not. Seal again when every drive is available.',
+  setStoppedAtNextDrive:
+    'Seal stopped while waiting for the next drive: the drives already sealed are complete and can be detached. When the next drive is at hand, continue the set with "scelle seal %s --resume --next-drive --to <next drive>" (same unlock code).',
   cancelledResumeSet:
     'Set seal interrupted: the drives already sealed are complete. Resume with "scelle seal %s --resume --next-drive --to <unfinished drive>" (and --to for each drive still attached).',
   listHeader: '%s, %s',

@@ -1,4 +1,5 @@
 /** `scelle seal <source>… --to <target>`: seal files and folders onto a drive. */
+import { join } from 'node:path';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { CUSTOMER_KEYSLOT_LABEL, customerRecipientKey } from '../../shared/custody/customer-identity.js';
 import { decodeBase64Strict, encodeBase64 } from '../../shared/custody/event.js';
@@ -68,6 +69,7 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   const set: SetSealOptions | undefined = asSet
     ? {
         more: targets.slice(1),
+        continuationDir: join(home, 'unfinished-sets'),
         ...(next ? { nextTarget: next.nextTarget } : {}),
         ...(values['member-size'] ? { memberBytes: parseSize(values['member-size']) } : {}),
         onMemberSealed: (m) => {
@@ -101,7 +103,7 @@ export async function sealCommand(argv: string[], out: Output, signal: AbortSign
   } catch (e) {
     if (e instanceof ScelleError && ['E_CANCELLED', 'E_TARGET_FULL', 'E_TARGET_IO'].includes(e.code)) {
       const sources = positionals.map((p) => JSON.stringify(p)).join(' ');
-      if (next?.declined()) out.warn(t(out.lang, 'setStoppedAtNextDrive'), 'set-incomplete');
+      if (next?.declined()) out.warn(t(out.lang, 'setStoppedAtNextDrive', sources), 'resumable');
       else if (asSet) out.warn(t(out.lang, 'cancelledResumeSet', sources), 'resumable');
       else out.warn(t(out.lang, 'cancelledResume', sources, JSON.stringify(targets[0])), 'resumable');
     }

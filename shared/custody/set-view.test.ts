@@ -103,6 +103,17 @@ describe('sealedEventsData', () => {
     expect(alone).toEqual([{ driveId: 'M1A2B3C4', data: expect.not.objectContaining({ set: expect.anything() }) }]);
   });
 
+  it("describes the whole set for the members a resumed seal sealed (the set's drive ids and part counts given)", () => {
+    const resumed = { id: 'SETX', members: [member(3, 'C'), member(2, 'B')], driveIds: ['A', 'B', 'C'], partCounts: [3, 2, 2] };
+    const data = sealedEventsData({ ...facts, parts: 2, set: resumed }, 'cd'.repeat(32));
+    expect(data.map((d) => d.driveId)).toEqual(['B', 'C']);
+    expect(data[0]!.data).toMatchObject({ parts: 7, set: { id: 'SETX', position: 2, members: 3, driveIds: ['A', 'B', 'C'], parts: 2 } });
+    expect(() => sealedEventsData({ ...facts, set: { ...resumed, members: [member(2, 'C')] } }, 'cd'.repeat(32))).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
+    expect(() => sealedEventsData({ ...facts, set: { ...resumed, members: [member(2, 'B'), member(2, 'B')] } }, 'cd'.repeat(32))).toThrow(
+      expect.objectContaining({ code: 'E_USAGE' }),
+    );
+  });
+
   it('refuses members that are not positions 1 to n', () => {
     expect(() => sealedEventsData({ ...facts, set: { id: 'SETX', members: [member(1, 'A'), member(3, 'C')] } }, 'cd'.repeat(32))).toThrow(
       expect.objectContaining({ code: 'E_USAGE' }),

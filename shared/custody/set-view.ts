@@ -38,7 +38,14 @@ export interface SealFacts {
   parts: number;
   manifestSha256: string;
   customerPublicKey: string;
-  set?: { id: string; members: readonly SetMemberFacts[] };
+  set?: {
+    id: string;
+    /** the members this seal sealed (a resumed seal: those after the interruption) */
+    members: readonly SetMemberFacts[];
+    /** every member's drive id in position order, and its part count (default: those of `members`, then positions 1…n) */
+    driveIds?: readonly string[];
+    partCounts?: readonly number[];
+  };
 }
 
 /**
@@ -46,8 +53,10 @@ export interface SealFacts {
  * per member (by position) for a set, each member's naming the set, its position, every
  * member's drive id and what it holds. `customerKey` (base64 Ed25519, the customer's own key
  * the seal was made for) makes every event `customer-key`-attested; otherwise each drive names
- * its own data-key customer key. Nothing personal is recorded (counts and bytes only).
- * @throws ScelleError E_USAGE when a set's members are not positions 1…n.
+ * its own data-key customer key. Nothing personal is recorded (counts and bytes only). A resumed
+ * set seal gives only the members it sealed, with the set's `driveIds` and `partCounts`.
+ * @throws ScelleError E_USAGE when a set's members are not positions 1…n (or, with `driveIds`,
+ *   not members of it at their positions).
  */
 export function sealedEventsData(seal: SealFacts, stationCertificateSha256: string, customerKey?: string): { driveId: string; data: EventDataMap['sealed'] }[] {
   const customer = (own: string) =>
@@ -55,12 +64,16 @@ export function sealedEventsData(seal: SealFacts, stationCertificateSha256: stri
       ? { customerPublicKey: customerKey, customerAttestation: 'customer-key' as const }
       : { customerPublicKey: own, customerAttestation: 'data-key' as const };
   // A set's parts are its members' (whatever `seal.parts` says: a caller may pass a member's).
-  const parts = seal.set ? seal.set.members.reduce((n, m) => n + m.parts, 0) : seal.parts;
+  const sum = (counts: readonly number[]) => counts.reduce((n, c) => n + c, 0);
+  const parts = seal.set ? sum(seal.set.partCounts ?? seal.set.members.map((m) => m.parts)) : seal.parts;
   const totals = { files: seal.files, bytes: seal.bytes, parts };
   if (!seal.set) return [{ driveId: seal.driveId, data: { manifestSha256: seal.manifestSha256, ...totals, ...customer(seal.customerPublicKey), stationCertificateSha256 } }];
   const members = [...seal.set.members].sort((a, b) => a.position - b.position);
-  if (members.some((m, i) => m.position !== i + 1)) throw new ScelleError('E_USAGE', 'the members of a set must be positions 1 to n', { reason: 'set' });
-  const driveIds = members.map((m) => m.driveId);
+  const driveIds = seal.set.driveIds ? [...seal.set.driveIds] : members.map((m) => m.driveId);
+  const misplaced = seal.set.driveIds
+    ? members.some((m, i) => driveIds[m.position - 1] !== m.driveId || (i > 0 && members[i - 1]!.position === m.position))
+    : members.some((m, i) => m.position !== i + 1);
+  if (misplaced) throw new ScelleError('E_USAGE', 'the members of a set must be positions 1 to n', { reason: 'set' });
   return members.map((m) => ({
     driveId: m.driveId,
     data: {
@@ -71,7 +84,7 @@ export function sealedEventsData(seal: SealFacts, stationCertificateSha256: stri
       set: {
         id: seal.set!.id,
         position: m.position,
-        members: members.length,
+        members: driveIds.length,
         driveIds,
         parts: m.parts,
         tarBytes: m.tarBytes,

@@ -62,6 +62,12 @@ export interface SetSealOptions {
   memberBytes?: number;
   /** Called as each member becomes a sealed drive (its packing slip can be printed). */
   onMemberSealed?: (member: SealedMember) => void;
+  /**
+   * The station's own folder where a set stopped at the question for the next drive is recorded
+   * (plan, and keys wrapped to the station), so that `resume` can continue it onto the next drive.
+   * Without it, such a set cannot be resumed (its sealed members stay whole drives).
+   */
+  continuationDir?: string;
   /** Called as the seal starts writing a member, once its target is known (to show which drive is being written). */
   onMemberStarted?: (member: StartedMember) => void;
 }
@@ -124,7 +130,11 @@ export interface SealResult {
    */
   stationCertificateSha256: string;
   /** A set: every member (the result's drive is member 1), and the targets it did not need. */
-  set?: { id: string; members: SealedMember[]; unusedTargets: string[] };
+  /**
+   * A sealed set: the members sealed by this run (a resume: those from where it resumed), every
+   * member's drive id and part count in position order, and targets given but not needed.
+   */
+  set?: { id: string; members: SealedMember[]; unusedTargets: string[]; driveIds: string[]; partCounts: number[] };
 }
 
 /** What can be learned about a drive without any key. */

@@ -6,7 +6,7 @@ import { bytes, makeKeys, tempDir, writeTree } from '../../test/support/engine-f
 import { list, open, seal, verify } from './index.js';
 import type { NextMemberRequest, SealResult } from './api.js';
 import { indexAndSlackBytes, streamCiphertextSize } from '../format/payload-size.js';
-import { isScelleError } from '../errors/scelle-error.js';
+import { ScelleError, isScelleError } from '../errors/scelle-error.js';
 
 const PART = 65536;
 /** 24 files of ~50 kB in two folders: about 19 parts of 64 KiB. */
@@ -312,5 +312,70 @@ describe('sealed sets (several drives)', () => {
     expectRestored(dest, src.tree, Object.keys(src.tree));
     const alone = await verify({ driveDir: dirs[0]!, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code } });
     expect(alone.problems).toEqual([]);
+  });
+
+  it("stops at the question for the next drive and resumes onto it later from the station's record, with the same code; the record is gone once the set is sealed", async () => {
+    const keys = makeKeys();
+    const src = sources();
+    const [first, second, third] = [tempDir(), tempDir(), tempDir()];
+    const records = tempDir('scelle-station-');
+    const base = {
+      sources: [src.dir],
+      station: keys.station,
+      recipients: { unlockCode: true, x25519: [] },
+      partPlaintextSize: PART,
+    };
+    const err = await seal(
+      {
+        ...base,
+        target: first,
+        set: {
+          more: [],
+          memberBytes: memberBytes(7),
+          continuationDir: records,
+          nextTarget: async (r) => {
+            throw new ScelleError('E_CANCELLED', `no drive for member ${r.position}`);
+          },
+        },
+      },
+      { sinkMode: 'inline' },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_CANCELLED' });
+    // Member 1 is a whole drive; member 2 was never started: only the station's record says where the set goes on.
+    const [m1] = readdirSync(first);
+    expect((await verify({ driveDir: join(first, m1!), pinnedRoots: [keys.root.publicKey] })).ok).toBe(true);
+    expect(readdirSync(second)).toEqual([]);
+    expect(readdirSync(records)).toHaveLength(1);
+    // The record holds no key in clear and names no file.
+    const record = readFileSync(join(records, readdirSync(records)[0]!), 'utf8');
+    expect(record).not.toMatch(/f0[0-9]\.bin/);
+
+    // Without the record (another station folder), there is nothing to resume.
+    await expect(seal({ ...base, target: second, resume: true, set: { more: [], continuationDir: tempDir() } }, { sinkMode: 'inline' })).rejects.toMatchObject({
+      code: 'E_RESUME_MISMATCH',
+    });
+    // Another station cannot take it over.
+    const other = makeKeys();
+    await expect(
+      seal({ ...base, station: other.station, target: second, resume: true, set: { more: [], continuationDir: records } }, { sinkMode: 'inline' }),
+    ).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH' });
+
+    // The next day, member 1 shipped: the resume writes member 2 onto the drive given, then asks for member 3.
+    const asked: number[] = [];
+    const resumed = await seal(
+      { ...base, target: second, resume: true, set: { more: [], continuationDir: records, nextTarget: async (r) => (asked.push(r.position), third) } },
+      { sinkMode: 'inline' },
+    );
+    expect(resumed.resumed).toBe(true);
+    expect(asked).toEqual([3]);
+    expect(resumed.set!.members.map((m) => m.position)).toEqual([2, 3]);
+    expect(readdirSync(records)).toEqual([]);
+    const code = resumed.unlockCode!;
+    const dirs = [join(first, m1!), ...resumed.set!.members.map((m) => m.driveDir)];
+    const dest = tempDir();
+    const opened = await open({ driveDir: dirs[1]!, members: [dirs[2]!, dirs[0]!], dest, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code } });
+    expect(opened.set!.absent).toEqual([]);
+    expectRestored(dest, src.tree, Object.keys(src.tree));
+    for (const d of dirs) expect((await verify({ driveDir: d, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code } })).problems).toEqual([]);
   });
 });

@@ -7,9 +7,9 @@
  * its position and every member's drive id. A member's index lists every entry sealed before the
  * member was closed: a member closed while the next drive is awaited (the technician swaps
  * drives) lists a prefix of the set, members still attached at the end list the whole set.
- * A set is not resumable: on failure, the members not yet closed are removed, and the members
- * already closed stay complete drives of an incomplete set (their position and the set's size
- * say so).
+ * On failure, members already closed stay complete drives; members being written keep their
+ * state file, from which `resume` continues them (set-resume.ts), and a set stopped at the
+ * question for the next drive is continued from the station's record (set-continuation.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -28,6 +28,7 @@ import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import { findSetLeftovers } from './set-resume.js';
+import { findSetContinuation, removeSetContinuation, writeSetContinuation } from './set-continuation.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
 import { SINK_BUFFER_SIZE, createPayloadPipeline, sinkMemoryFor, type SinkMode } from '../payload/payload-sink.js';
 import type { PartInfo } from '../payload/payload-writer.js';
@@ -137,7 +138,9 @@ export async function sealSet(
   const attached = [opts.target, ...setOpts.more];
   if (new Set(attached).size !== attached.length) throw new ScelleError('E_USAGE', 'the same target is given twice; give each member drive once', { reason: '--to' });
   const infos = attached.map((t) => inspectTarget(t));
-  const leftovers = opts.resume ? findSetLeftovers(attached, station.id) : null;
+  const sources = opts.sources.map((s) => join(s));
+  const continuationDir = setOpts.continuationDir ?? null;
+  const leftovers = opts.resume ? findSetLeftovers(attached, station.id, continuationDir ? findSetContinuation(continuationDir, station.id, sources) : null) : null;
   if (!leftovers) {
     for (const t of attached) {
       const unfinished = findUnfinishedSeals(t);
@@ -145,18 +148,17 @@ export async function sealSet(
         throw new ScelleError('E_TARGET_NOT_EMPTY', `an unfinished seal is already in ${unfinished[0]}; resume it or delete that folder first`, { path: unfinished[0]! });
     }
   }
-  const anyState = leftovers ? [...leftovers.unfinished.values()][0]!.state : null;
+  const anyState = leftovers ? (leftovers.continuation ?? [...leftovers.unfinished.values()][0]!.state) : null;
   const partSize = anyState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, { maxFileSize: smallestFileLimit(infos) });
 
   // 1. Count the sources.
   const scan = await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE);
-  const sources = opts.sources.map((s) => join(s));
   if (anyState && (JSON.stringify(anyState.sources) !== JSON.stringify(sources) || anyState.fingerprint !== scan.fingerprint)) {
     throw new ScelleError(
       'E_RESUME_MISMATCH',
       'the sources changed since this set seal started (files added, removed, resized or modified); delete its unfinished members and seal again',
       {
-        path: [...leftovers!.unfinished.values()][0]!.driveDir,
+        path: [...leftovers!.unfinished.values()][0]?.driveDir ?? continuationDir!,
       },
     );
   }
@@ -396,6 +398,8 @@ export async function sealSet(
           m.state = stateOf(m);
           writeSealState(m.driveDir, m.state);
           fsyncDir(m.target);
+          // From now on this member's state says where the set continues.
+          if (continuationDir) removeSetContinuation(continuationDir, layout.id);
         }
         setOpts.onMemberStarted?.({ setId: layout.id, position: m.position, members: members.length, driveId: m.driveId, target: m.target });
         return pipeline.stream(
@@ -419,7 +423,11 @@ export async function sealSet(
         if (m.parts.length !== m.partCount) throw new ScelleError('E_INTERNAL', `member ${m.position} got ${m.parts.length} parts, expected ${m.partCount}`);
         // A member whose successor is not attached yet is closed now: the technician detaches it next.
         const next = members[i + 1];
-        if (next && next.target === null) await closeMember(m);
+        if (next && next.target === null) {
+          await closeMember(m);
+          // Should the technician stop at the question for the next drive, the station knows where the set continues.
+          if (continuationDir) writeSetContinuation(continuationDir, stateOf(next));
+        }
       },
       attached: (i) => members[i]?.target != null,
     },
@@ -461,7 +469,7 @@ export async function sealSet(
     resumed: leftovers !== null,
     customerPublicKey: first.customerPublicKey,
     stationCertificateSha256: stationCertificateSha256(station.certificate),
-    set: { id: layout.id, members: sealedMembers, unusedTargets: free },
+    set: { id: layout.id, members: sealedMembers, unusedTargets: free, driveIds: [...layout.driveIds], partCounts: [...layout.partCounts] },
   };
   if (code) result.unlockCode = code;
   return result;

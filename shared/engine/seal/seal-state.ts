@@ -92,16 +92,9 @@ export function writeSealState(driveDir: string, state: SealState): void {
  */
 export function readSealState(driveDir: string): SealState {
   try {
-    const parsed = stateSchema.parse(JSON.parse(readDriveFile(driveDir, SEAL_STATE_FILE, FORMAT_LIMITS.sealStateBytes).toString('utf8')));
-    if (basename(driveDir) !== `${DRIVE_DIR_PREFIX}${parsed.driveId}`) throw new Error('the state names another drive than its folder');
-    const { partCount, set, unlockCodeSlot, ...rest } = parsed;
-    return {
-      ...rest,
-      ...(partCount !== undefined ? { partCount } : {}),
-      ...(set !== undefined ? { set } : {}),
-      ...(unlockCodeSlot !== undefined ? { unlockCodeSlot: unlockCodeSlot as X25519Keyslot } : {}),
-      resumeSlot: parsed.resumeSlot as X25519Keyslot,
-    };
+    const state = parseSealState(readDriveFile(driveDir, SEAL_STATE_FILE, FORMAT_LIMITS.sealStateBytes).toString('utf8'));
+    if (basename(driveDir) !== `${DRIVE_DIR_PREFIX}${state.driveId}`) throw new Error('the state names another drive than its folder');
+    return state;
   } catch (e) {
     if (isScelleError(e, 'E_FORMAT_UNSAFE_ENTRY') || isScelleError(e, 'E_FORMAT_LIMIT')) throw e;
     throw new ScelleError(
@@ -111,4 +104,20 @@ export function readSealState(driveDir: string): SealState {
       { cause: e },
     );
   }
+}
+
+/**
+ * A seal state from its JSON text, checked against the schema.
+ * @throws Error (zod's or JSON's) when the text is not a valid state.
+ */
+export function parseSealState(text: string): SealState {
+  const parsed = stateSchema.parse(JSON.parse(text));
+  const { partCount, set, unlockCodeSlot, ...rest } = parsed;
+  return {
+    ...rest,
+    ...(partCount !== undefined ? { partCount } : {}),
+    ...(set !== undefined ? { set } : {}),
+    ...(unlockCodeSlot !== undefined ? { unlockCodeSlot: unlockCodeSlot as X25519Keyslot } : {}),
+    resumeSlot: parsed.resumeSlot as X25519Keyslot,
+  };
 }

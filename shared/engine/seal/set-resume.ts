@@ -3,7 +3,9 @@
  * the targets given (each a hostile input, read as seal-state.ts reads them), the members already
  * sealed there, and from these the set's plan and where the seal resumes: the first member that
  * is neither sealed nor holding all its parts. Members sealed and already detached (a seal that
- * asked for the next drive) are not needed: they are complete drives.
+ * asked for the next drive) are not needed: they are complete drives. A set stopped at the
+ * question for the next drive left no member to resume: the station's record of it
+ * (set-continuation.ts) says where it continues.
  */
 import { ScelleError } from '../../errors/scelle-error.js';
 import type { TrailerSet } from '../../format/set.js';
@@ -29,14 +31,18 @@ export interface SetLeftovers {
   sealed: Map<number, string>;
   /** The first position to write: its parts are resumed (or started) from there. */
   resumeAt: number;
+  /** The station's record the set continues from, when no target holds an unfinished member (the state member `resumeAt` starts with). */
+  continuation: SealState | null;
 }
 
 /**
- * Reads the unfinished set seal in `targets` made by station `stationId`.
+ * Reads the unfinished set seal in `targets` made by station `stationId`; when they hold none,
+ * the set stopped at the next-drive question that `continuation` (the station's record, see
+ * set-continuation.ts) describes.
  * @throws ScelleError E_RESUME_MISMATCH (none, several sets, another station, a member twice,
  *   nothing left to write), and what readSealState throws.
  */
-export function findSetLeftovers(targets: readonly string[], stationId: string): SetLeftovers {
+export function findSetLeftovers(targets: readonly string[], stationId: string, continuation: SealState | null = null): SetLeftovers {
   const unfinished = new Map<number, UnfinishedMember>();
   let plan: Omit<TrailerSet, 'position'> | null = null;
   for (const target of targets) {
@@ -53,13 +59,22 @@ export function findSetLeftovers(targets: readonly string[], stationId: string):
       unfinished.set(position, { state, target, driveDir });
     }
   }
-  if (!plan) throw new ScelleError('E_RESUME_MISMATCH', `there is no unfinished set seal in ${targets.join(', ')} to resume`, { path: targets[0] ?? '' });
+  const resumedFrom = plan === null && continuation?.set ? continuation : null;
+  if (resumedFrom) {
+    const { position: _position, ...rest } = resumedFrom.set!;
+    plan = rest;
+  }
+  if (!plan)
+    throw new ScelleError('E_RESUME_MISMATCH', `there is no unfinished set seal in ${targets.join(', ')}, nor a set of these sources stopped at the next drive, to resume`, {
+      path: targets[0] ?? '',
+    });
   const sealed = new Map<number, string>();
   for (const target of targets) {
     plan.driveIds.forEach((driveId, i) => {
       if (driveEntryKind(driveDirFor(target, driveId), MANIFEST_FILE) === 'file') sealed.set(i + 1, target);
     });
   }
+  if (resumedFrom) return { plan, unfinished, sealed, resumeAt: resumedFrom.set!.position, continuation: resumedFrom };
   let resumeAt = 0;
   for (let p = 1; p <= plan.members; p++) {
     const u = unfinished.get(p);
@@ -69,5 +84,5 @@ export function findSetLeftovers(targets: readonly string[], stationId: string):
     break;
   }
   if (resumeAt === 0) resumeAt = plan.members + 1;
-  return { plan, unfinished, sealed, resumeAt };
+  return { plan, unfinished, sealed, resumeAt, continuation: null };
 }
