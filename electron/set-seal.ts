@@ -30,9 +30,9 @@ export function setPartSize(memberBytes: number, fsPartSize: number): number {
 }
 
 /**
- * How many bytes each member is planned to hold: the least free space among the drives chosen, as
- * the listing shows it (drives attached later are asked for the member's need); undefined when no
- * drive's free space is known (the engine then reads each target's).
+ * The smallest member's room, for the set's part size: the least free space among the drives
+ * chosen, as the listing shows it; undefined when no drive's free space is known. (Each member is
+ * planned on its own drive's free space; drives attached later are asked for the member's need.)
  */
 export function memberBytesOf(drives: readonly Pick<AttachedDrive, 'freeBytes'>[]): number | undefined {
   const known = drives.map((d) => d.freeBytes).filter((f): f is number => f !== null);

@@ -461,6 +461,7 @@ function setOptions(set: NonNullable<Extract<EngineCall, { op: 'seal' }>['args']
   return {
     more: set.more,
     ...(set.memberBytes !== undefined ? { memberBytes: set.memberBytes } : {}),
+    ...(set.capacities !== undefined ? { capacities: set.capacities } : {}),
     ...(set.waitForDrives && ask ? { nextTarget: (request: Parameters<typeof ask>[0]) => untilAborted(ask(request), signal) } : {}),
     onMemberStarted: (m: Parameters<NonNullable<SealHooks['onMemberStarted']>>[0]) => hooks.onMemberStarted?.(m),
     onMemberSealed: (m: Parameters<NonNullable<SealHooks['onMemberSealed']>>[0]) => hooks.onMemberSealed?.(m),

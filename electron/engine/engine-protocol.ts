@@ -36,6 +36,8 @@ export interface SealSetCall {
   waitForDrives: boolean;
   /** Plan each member to hold at most this many bytes. */
   memberBytes?: number;
+  /** What each attached drive may hold (`target`, then `more`; null: unknown), as SetSealOptions.capacities. */
+  capacities?: (number | null)[];
 }
 
 /** What a running set seal tells the host, and the one thing it asks (the next drive's folder). */

@@ -66,7 +66,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       const check = checkDriveForSeal(drive, { bytesNeeded: 0 });
       // A resume seals the sources its state recorded, once found again (never the renderer's choice).
       const sources = req.resume ? recordedSources(resumableSeal(await interruptedOn(ctx, [drive]))) : req.sources!.map((p) => grants.require(p));
-      // A set: the other drives chosen, each member planned on the least free space among them.
+      // A set: the other drives chosen, each member planned on its drive's free space as listed; parts small enough for the smallest.
       const more = (req.set?.more ?? []).map((id) => ctx.findDrive(id));
       if (more.some((d) => d.readOnly)) throw new ScelleError('E_TARGET_READ_ONLY', 'one of the drives chosen is read-only', {});
       const memberBytes = req.set ? memberBytesOf([drive, ...more]) : undefined;
@@ -87,7 +87,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
               partPlaintextSize,
               stationKeyFile: deps.stationKeyFile,
               ...(req.resume ? { resume: true } : {}),
-              ...(req.set ? { set: { more: more.map((d) => d.mountpoint), waitForDrives: req.set.waitForDrives, ...(memberBytes !== undefined ? { memberBytes } : {}) } } : {}),
+              ...(req.set ? { set: { more: more.map((d) => d.mountpoint), waitForDrives: req.set.waitForDrives, capacities: [drive, ...more].map((d) => d.freeBytes) } } : {}),
             },
           },
           hooks,

@@ -60,6 +60,12 @@ export interface SetSealOptions {
   nextTarget?: (request: NextMemberRequest) => Promise<string>;
   /** Plan each member to hold at most this many bytes (default: each attached target's free space; for drives to come, the first target's). */
   memberBytes?: number;
+  /**
+   * What each attached drive may hold at most (`target` first, then `more`; null: unknown), for a
+   * host that knows a drive's usable space better than its file system says (the desktop app's
+   * listing). Each member is planned on the least of this, its free space and `memberBytes`.
+   */
+  capacities?: (number | null)[];
   /** Called as each member becomes a sealed drive (its packing slip can be printed). */
   onMemberSealed?: (member: SealedMember) => void;
   /**

@@ -378,4 +378,33 @@ describe('sealed sets (several drives)', () => {
     expectRestored(dest, src.tree, Object.keys(src.tree));
     for (const d of dirs) expect((await verify({ driveDir: d, pinnedRoots: [keys.root.publicKey], secret: { kind: 'unlock-code', code } })).problems).toEqual([]);
   });
+
+  it('plans each attached drive on what it can hold (mixed sizes: no drive more than needed)', async () => {
+    const keys = makeKeys();
+    const src = sources();
+    const targets = [tempDir(), tempDir(), tempDir()];
+    const result = await seal(
+      {
+        sources: [src.dir],
+        target: targets[0]!,
+        station: keys.station,
+        recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
+        partPlaintextSize: PART,
+        set: { more: targets.slice(1), capacities: [memberBytes(12), memberBytes(4), null] },
+      },
+      { sinkMode: 'inline' },
+    );
+    const parts = result.set!.members.map((m) => m.parts);
+    expect(parts.slice(0, 2)).toEqual([12, 4]);
+    expect(result.set!.partCounts).toEqual(parts);
+    const dest = tempDir();
+    await open({
+      driveDir: memberDirs(result)[2]!,
+      members: memberDirs(result).slice(0, 2),
+      dest,
+      pinnedRoots: [keys.root.publicKey],
+      secret: { kind: 'x25519', secretKey: keys.escrow.secretKey },
+    });
+    expectRestored(dest, src.tree, Object.keys(src.tree));
+  });
 });

@@ -171,7 +171,7 @@ export async function sealSet(
   if (leftovers) {
     ({ partCounts: counts, driveIds, id: setId } = leftovers.plan);
   } else {
-    const capacities = infos.map((i) => Math.min(i.freeBytes, setOpts.memberBytes ?? Infinity));
+    const capacities = infos.map((i, k) => Math.min(i.freeBytes, setOpts.capacities?.[k] ?? Infinity, setOpts.memberBytes ?? Infinity));
     const future = setOpts.nextTarget ? (setOpts.memberBytes ?? capacities[0]!) : null;
     counts = planMembers(partSizes, scan.entries, capacities, future);
     if (counts.length === 1) return sealOne(scan);
