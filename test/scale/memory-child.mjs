@@ -1,7 +1,8 @@
 // Child process of memory.test.ts, run with a small V8 heap (--max-old-space-size): seals,
 // lists, opens one folder of and verifies a drive of many entries with the compiled engine,
-// and prints one JSON line of what it saw. `collect` holds every entry in memory instead, to
-// show that the heap limit is small enough to break an engine that does.
+// and prints one JSON line of what it saw. `set` seals the same entries as a set of two
+// members, opens it whole from both and verifies each member alone. `collect` holds every
+// entry in memory instead, to show that the heap limit is small enough to break an engine that does.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 const [mode, paramsFile] = process.argv.slice(2);
@@ -20,6 +21,25 @@ if (mode === 'collect') {
   // Keep them alive with their decoded names, as a flat in-memory index would.
   out.entries = all.entries.length;
   out.kept = all.entries.map((e) => ({ ...e, name: e.path.split('/') }));
+} else if (mode === 'set') {
+  const station = { ...p.station, secretKey: Buffer.from(p.station.secretKey, 'base64'), publicKey: Buffer.from(p.station.publicKey, 'base64') };
+  const sealed = await engine.seal({
+    sources: [p.source],
+    target: p.setTargets[0],
+    station,
+    recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: Buffer.from(p.escrowPublicKey, 'base64') }] },
+    partPlaintextSize: p.setPartSize,
+    set: { more: p.setTargets.slice(1), memberBytes: p.setMemberBytes },
+  });
+  const members = sealed.set.members;
+  out.members = members.map((m) => ({ position: m.position, parts: m.parts, indexComplete: m.indexComplete }));
+  const opened = await engine.open({ driveDir: members[1].driveDir, members: [members[0].driveDir], secret, pinnedRoots: roots, dest: p.destSet });
+  out.openedSet = { files: opened.files, verified: opened.verified, absent: opened.set.absent.length };
+  out.membersVerified = [];
+  for (const m of members) {
+    const report = await engine.verify({ driveDir: m.driveDir, secret, pinnedRoots: roots });
+    out.membersVerified.push({ problems: report.problems.map((x) => x.code) });
+  }
 } else {
   const station = { ...p.station, secretKey: Buffer.from(p.station.secretKey, 'base64'), publicKey: Buffer.from(p.station.publicKey, 'base64') };
   const sealed = await engine.seal({
