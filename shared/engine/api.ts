@@ -116,6 +116,9 @@ export interface SealedMember {
   /** Entries its index lists, and whether that is the whole set. */
   indexEntries: number;
   indexComplete: boolean;
+  /** Files whose content lies on this member, wholly or in part (those a restore without it names), and their bytes. */
+  files: number;
+  bytes: number;
 }
 
 export interface SealResult {

@@ -154,6 +154,9 @@ describe('sealed sets (several drives)', () => {
     expect(missing.size).toBe(absent[0]!.files);
     expect(missing.size).toBeGreaterThan(0);
     expect(opened.files + missing.size).toBe(24);
+    // The seal said what member 2 holds (its custody incident would name it): the same files.
+    expect({ files: m2!.files, bytes: m2!.bytes }).toEqual({ files: missing.size, bytes: absent[0]!.bytes });
+    expect(m1!.files + m3!.files).toBeGreaterThanOrEqual(24 - missing.size);
     // Every file held by members 1 and 3 is restored exactly; none of the others exists, not even in part.
     const held = Object.keys(src.tree).filter((p) => !missing.has(p));
     expectRestored(dest, src.tree, held);

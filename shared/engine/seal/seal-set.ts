@@ -20,9 +20,9 @@ import { unwrapKeyslots, wrapForX25519, wrapWithUnlockCodeKey, type Keyslot } fr
 import { stationCertificateSha256 } from '../../format/station-cert.js';
 import { manifestStationOf, serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
-import { parseIndexEntryLine } from '../../format/index-codec.js';
 import { indexAndSlackBytes, partSizesOf, streamCiphertextSize } from '../../format/payload-size.js';
-import { MAX_SET_MEMBERS, manifestSetOf, type TrailerSet } from '../../format/set.js';
+import { MAX_SET_MEMBERS, manifestSetOf, memberRanges, type TrailerSet } from '../../format/set.js';
+import { MemberHoldings, type FileCount } from './member-holdings.js';
 import type { SealOptions, SealResult, SealedMember } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
@@ -262,22 +262,30 @@ export async function sealSet(
     ...(code ? { unlockCodeSlot: wrapForX25519(paddedCode(code), resumeKey.publicKey, m.driveId, 'resume-code') } : {}),
   });
 
+  const ranges = memberRanges(layout, partSize);
+  let wholeSetHoldings: MemberHoldings | null = null;
+
   /** Writes member m's index (the lines spooled so far), keyslots and manifest: it becomes a sealed drive. */
   const closeMember = async (m: PlannedMember): Promise<void> => {
     const driveDir = m.driveDir!;
     // A member that lists the whole set has the set's totals; one closed early counts its prefix.
+    // What each member holds is counted once over the whole set's lines (or over the prefix).
     const listed = spool.lineCount;
     const wholeSet = listed === scan.entries;
-    let files = wholeSet ? scan.files : 0;
-    let bytes = wholeSet ? scan.bytes : 0;
+    const counting = wholeSet && wholeSetHoldings ? null : new MemberHoldings(ranges);
     let index: IndexWriter | null = null;
     let written;
+    let held: FileCount;
     try {
       index = new IndexWriter(join(driveDir, INDEX_FILE), dataKey, m.driveId);
       for (const chunk of spool.chunks()) {
         index.addEntryLineBytes(chunk.lines, chunk.count);
-        if (!wholeSet) ({ files, bytes } = addFileTotals(chunk.lines, files, bytes));
+        counting?.add(chunk.lines);
       }
+      if (wholeSet) wholeSetHoldings ??= counting;
+      const holdings = wholeSet ? wholeSetHoldings! : counting!;
+      const { files, bytes } = wholeSet ? scan : holdings.all;
+      held = holdings.of(m.position);
       const sizes = m.parts.map((p) => p.plaintextSize);
       written = index.finish({
         parts: m.partCount,
@@ -332,6 +340,8 @@ export async function sealSet(
       customerPublicKey: customerPublicKey(dataKey, m.driveId),
       indexEntries: listed,
       indexComplete: wholeSet,
+      files: held.files,
+      bytes: held.bytes,
     };
     setOpts.onMemberSealed?.(m.sealed);
   };
@@ -473,19 +483,6 @@ export async function sealSet(
   };
   if (code) result.unlockCode = code;
   return result;
-}
-
-/** `files` and `bytes` plus the file entries among the encoded index lines `lines`. */
-function addFileTotals(lines: Uint8Array, files: number, bytes: number): { files: number; bytes: number } {
-  const text = Buffer.from(lines.buffer, lines.byteOffset, lines.length).toString('utf8');
-  for (let from = 0, nl = text.indexOf('\n'); nl >= 0; from = nl + 1, nl = text.indexOf('\n', from)) {
-    const e = parseIndexEntryLine(text.slice(from, nl));
-    if (e.type === 'file') {
-      files++;
-      bytes += e.size;
-    }
-  }
-  return { files, bytes };
 }
 
 /** Length of a canonical unlock code (28 symbols). */
