@@ -471,4 +471,49 @@ describe('sealed sets (compiled engine: payload workers, tar builders, restore w
       for (const [p, content] of Object.entries(tree)) expect(readFileSync(join(dest, p)).equals(content), p).toBe(true);
     }
   });
+
+  it('reports a member that fills up as the next one starts (E_TARGET_FULL, nothing sealed), then resumes to a set that opens byte-exact', async () => {
+    const { root, station, escrow } = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 3; i++) tree[`gros/f${i}.bin`] = randomBytes((5 << 19) + i * 7919);
+    writeTree(src, tree);
+    const part = 1 << 20;
+    const targets = [tempDir(), tempDir()];
+    const opts = {
+      sources: [join(src, 'gros')],
+      target: targets[0]!,
+      station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
+      partPlaintextSize: part,
+    };
+    const set = { more: targets.slice(1), memberBytes: indexAndSlackBytes(4) + 5 * streamCiphertextSize(part) };
+    const full = engine.seal(
+      {
+        ...opts,
+        set: {
+          ...set,
+          // Member 1's last part goes to a full device: it fails while member 2's first bytes are already on their way.
+          onMemberStarted: (m) => {
+            if (m.position === 1) makeFullDevice(join(m.target, `SCELLE-${m.driveId}`, 'payload/part-00004.scx'));
+          },
+        },
+      },
+      { sinkMode: 'pipeline' },
+    );
+    await expect(full).rejects.toMatchObject({ code: 'E_TARGET_FULL' });
+    const [first] = engine.findUnfinishedSeals(targets[0]!);
+    expect(existsSync(join(first!, 'manifest.json'))).toBe(false);
+    for (const t of targets) for (const d of engine.findUnfinishedSeals(t)) expect(existsSync(join(d, 'manifest.json'))).toBe(false);
+    unlinkSync(join(first!, 'payload/part-00004.scx'));
+    const resumed = await engine.seal({ ...opts, resume: true, set: { more: targets.slice(1) } }, { sinkMode: 'pipeline' });
+    expect(resumed.resumed).toBe(true);
+    const members = resumed.set!.members;
+    expect(members.map((m) => m.position)).toEqual([1, 2]);
+    const secret = { kind: 'x25519' as const, secretKey: escrow.secretKey };
+    const dest = tempDir();
+    const opened = await engine.open({ driveDir: members[1]!.driveDir, members: [members[0]!.driveDir], dest, pinnedRoots: [root.publicKey], secret });
+    expect(opened.files).toBe(3);
+    for (const [p, content] of Object.entries(tree)) expect(readFileSync(join(dest, p)).equals(content), p).toBe(true);
+  });
 });
