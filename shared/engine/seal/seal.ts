@@ -130,7 +130,7 @@ async function sealWith(
       throw new ScelleError(
         'E_RESUME_MISMATCH',
         `${unfinished[0]} is member ${resumeState.set.position} of an unfinished set; resume it as a set, with its other drives or the next one asked for`,
-        { path: unfinished[0]! },
+        { path: unfinished[0]!, reason: 'set-member' },
       );
     }
   } else if (unfinished.length > 0) {

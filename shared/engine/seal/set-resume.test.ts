@@ -54,7 +54,7 @@ describe('resuming an unfinished set', () => {
     const { targets, member, resume } = await unfinishedSet();
     // One target, no set options: the command line's `seal --resume --to <member 1's drive>`.
     const { set: _set, ...alone } = resume(targets[0]!, []);
-    await expect(seal(alone, { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH' });
+    await expect(seal(alone, { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH', details: { reason: 'set-member' } });
     expect(existsSync(join(member(0), 'manifest.json'))).toBe(false);
   });
 
