@@ -129,7 +129,13 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
       () => 'Le système de fichiers de la cible refuse des fichiers aussi gros.',
       () => 'Utilisez --part-size plus petit, ou formatez le disque en exFAT ou NTFS.',
     ],
-    E_RESUME_MISMATCH: [() => 'Ce scellement ne peut pas être repris.', () => 'Supprimez le dossier inachevé et scellez de nouveau.'],
+    E_RESUME_MISMATCH: [
+      (x) => (x.reason === 'set-member' ? 'Ce disque est un membre inachevé d’un ensemble : il ne peut pas être repris seul.' : 'Ce scellement ne peut pas être repris.'),
+      (x) =>
+        x.reason === 'set-member'
+          ? 'Reprenez l’ensemble : « scelle seal <sources> --resume --next-drive --to <disque inachevé> » (et --to pour chaque disque encore branché).'
+          : 'Supprimez le dossier inachevé et scellez de nouveau.',
+    ],
     E_CANCELLED: [() => 'Opération annulée.', () => 'Un scellement annulé peut être repris avec « scelle seal --resume ».'],
     E_RESTORE_EXISTS: [
       (x) => `${counted('fr', 'filesExist', Number(x.count ?? 1))}, par exemple ${x.path ?? ''}.`,
@@ -297,7 +303,13 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     ],
     E_TARGET_IO: [(x) => `Write error on the target (${x.errno ?? ''}).`, () => 'Check the drive and its cable, then resume with "scelle seal --resume".'],
     E_TARGET_UNSUPPORTED: [() => 'The target’s file system refuses files this large.', () => 'Use a smaller --part-size, or format the drive as exFAT or NTFS.'],
-    E_RESUME_MISMATCH: [() => 'This seal cannot be resumed.', () => 'Delete the unfinished folder and seal again.'],
+    E_RESUME_MISMATCH: [
+      (x) => (x.reason === 'set-member' ? 'This drive is an unfinished member of a set: it cannot be resumed alone.' : 'This seal cannot be resumed.'),
+      (x) =>
+        x.reason === 'set-member'
+          ? 'Resume the set: "scelle seal <sources> --resume --next-drive --to <unfinished drive>" (and --to for each drive still attached).'
+          : 'Delete the unfinished folder and seal again.',
+    ],
     E_CANCELLED: [() => 'Cancelled.', () => 'A cancelled seal can be resumed with "scelle seal --resume".'],
     E_RESTORE_EXISTS: [(x) => `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
     E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],

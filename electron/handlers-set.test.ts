@@ -5,13 +5,15 @@
  * `sealed` event per member, and the Client's keyless present/missing view, unlock with the
  * members attached, what can be restored now and a restore with a member missing.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_ROOT_PUBLIC } from '../test/e2e/custody-service.js';
 import { createHarnessWorld, type HarnessWorld } from '../test/e2e/harness-deps.js';
 import { bytes } from '../test/support/engine-fixtures.js';
 import type { EventOf, StationDriveDto } from '../shared/ipc/index.js';
+import { verifyEventSignature } from '../shared/custody/event.js';
 
 const ORIGIN = 'http://127.0.0.1:5997';
 let world: HarnessWorld;
@@ -251,5 +253,50 @@ describe('IPC handlers: a set seen by the Client', () => {
       members: [world.handlers.grants.require(join(world.root, 'drives', 'LIVRAISON'))],
     });
     expect(stray.ok).toBe(false);
+  }, 60_000);
+
+  it("records the customer's received and opened events in every member present's own chain, each signed with that member's own key", async () => {
+    const [m1, m2, m3] = sealed.set!.members;
+    const { sessionId, driveId } = await value<{ sessionId: string; driveId: string }>('engine.unlock', {
+      driveDir: m2!.driveDir,
+      code: sealed.unlockCode,
+      members: [m3!.driveDir],
+    });
+    expect(driveId).toBe(m2!.driveId);
+    const dest = join(world.restoreDir, 'recu-par-le-client');
+    mkdirSync(dest);
+    world.handlers.grants.grant(dest);
+    const r = await value<{ files: number; bytes: number }>('engine.open', { jobId: 'open-set-0002', sessionId, dest });
+    // The Client records them for the drive it picked, as it does for a drive sealed alone.
+    expect(await value('custody.record', { driveId: m2!.driveId, type: 'received', sessionId, data: { level: 'media', ok: true, problems: 0 } })).toMatchObject({
+      attestation: 'data-key',
+      synced: false,
+    });
+    await value('custody.record', { driveId: m2!.driveId, type: 'opened', sessionId, data: { ok: true, filesRestored: r.files, bytesRestored: r.bytes, partial: true } });
+    await value('engine.lock', { sessionId });
+
+    const events = (await world.custody.journal()).pending();
+    const customerEvents = (id: string) => events.filter((e) => e.driveId === id && e.author.kind === 'customer');
+    const keyOf = (id: string) => (events.find((e) => e.driveId === id && e.type === 'sealed')!.data as { customerPublicKey: string }).customerPublicKey;
+    const manifestOf = (dir: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'manifest.json')))
+        .digest('hex');
+    for (const m of [m2!, m3!]) {
+      const own = customerEvents(m.driveId);
+      expect(
+        own.map((e) => e.type),
+        m.driveId,
+      ).toEqual(['received', 'opened']);
+      // Its own custody key (the one its sealed event names), its own manifest as the lineage's anchor.
+      expect(own.every((e) => e.author.publicKey === keyOf(m.driveId) && verifyEventSignature(e))).toBe(true);
+      expect(own[0]!.data['anchor']).toBe(manifestOf(m.driveDir));
+      expect(own[1]!.data).toMatchObject({ filesRestored: r.files, partial: true });
+    }
+    expect(keyOf(m2!.driveId)).not.toBe(keyOf(m3!.driveId));
+    // The member not attached gets nothing.
+    expect(customerEvents(m1!.driveId)).toEqual([]);
+    // No secret crossed to the caller or into the journal: only public keys and signatures.
+    expect(JSON.stringify(events)).not.toContain(sealed.unlockCode);
   }, 60_000);
 });

@@ -50,6 +50,15 @@ interface Session {
   customer: CustomerIdentity | null;
   /** Which key signs this drive's customer events. */
   signer: CustomerSignerKind;
+  /** Every drive unlocked that gets the customer's events: this one first, then the other members given (a set). */
+  signers: SessionDrive[];
+}
+
+/** A drive of a session whose customer events can be signed here: its own custody key is derived from the data key and its drive id. */
+interface SessionDrive {
+  driveId: string;
+  manifestSha256: string;
+  signer: CustomerSignerKind;
 }
 
 /** Index entries read per search slice (about 30 ms on a slow machine). */
@@ -132,24 +141,33 @@ interface CustomerSigner {
 }
 
 /**
- * Runs `use` with the session's customer signer: the customer's own key, or the key derived
- * from the data key (wiped after use).
+ * Runs `use` with the customer signer of the session's drive `d` (default: the drive unlocked):
+ * the customer's own key, or the key derived from the data key and `d`'s drive id (wiped after use).
  * @throws ScelleError E_KEY_CUSTOMER_NEEDED when the drive was sealed for a customer key the
  *   session does not hold.
  */
-function withCustomerSigner<T>(s: Session, use: (k: CustomerSigner) => T): T {
-  if (s.signer === 'customer-key' && s.customer) {
-    const author = customerIdentityAuthor(s.driveId, s.customer.publicKey) as CustomerSigner['author'];
+function withCustomerSigner<T>(s: Session, use: (k: CustomerSigner) => T, d: SessionDrive = s.signers[0]!): T {
+  if (d.signer === 'customer-key' && s.customer) {
+    const author = customerIdentityAuthor(d.driveId, s.customer.publicKey) as CustomerSigner['author'];
     return use({ author, attestation: 'customer-key', secretKey: s.customer.secretKey });
   }
-  if (s.signer === 'needs-customer-key')
-    throw new ScelleError('E_KEY_CUSTOMER_NEEDED', 'this drive was sealed for a customer key; its receipts must be signed with that key', { driveId: s.driveId });
-  const k = deriveCustomerKey(s.dataKey, s.driveId);
+  if (d.signer === 'needs-customer-key' || d.signer === 'customer-key')
+    throw new ScelleError('E_KEY_CUSTOMER_NEEDED', 'this drive was sealed for a customer key; its receipts must be signed with that key', { driveId: d.driveId });
+  const k = deriveCustomerKey(s.dataKey, d.driveId);
   try {
     return use({ author: { kind: 'customer', id: k.authorId, publicKey: k.publicKey }, attestation: 'data-key', secretKey: k.secretKey });
   } finally {
     k.secretKey.fill(0);
   }
+}
+
+/** The author of drive `d`'s customer events in session `s`, and what attests them. */
+function authorOf(s: Session, d: SessionDrive): EngineAnswers['customerAuthor'] {
+  return withCustomerSigner(
+    s,
+    (k) => ({ driveId: d.driveId, authorId: k.author.id, publicKey: k.author.publicKey, manifestSha256: d.manifestSha256, attestation: k.attestation }),
+    d,
+  );
 }
 
 /** The dispatcher: `run` executes a call; `cancel` aborts a running job. */
@@ -303,22 +321,26 @@ export class EngineDispatcher {
         return findInterruptedSeals(call.args.volumes);
       case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
-        return withCustomerSigner(s, (k) => ({
-          driveId: s.driveId,
-          authorId: k.author.id,
-          publicKey: k.author.publicKey,
-          manifestSha256: s.manifestSha256,
-          attestation: k.attestation,
-        }));
+        return authorOf(s, s.signers[0]!);
+      }
+      case 'customerAuthors': {
+        const s = this.session(call.args.sessionId);
+        return s.signers.map((d) => authorOf(s, d));
       }
       case 'customerSign': {
         const s = this.session(call.args.sessionId);
-        return withCustomerSigner(s, (k) => {
-          const e = call.args.event;
-          if (e.driveId !== s.driveId || e.author.kind !== 'customer' || e.author.publicKey !== k.author.publicKey)
-            throw new ScelleError('E_CUSTODY_SIGNATURE', 'only this drive’s customer events can be signed here', {});
-          return signEvent(e, k.secretKey);
-        });
+        const e = call.args.event;
+        const d = s.signers.find((x) => x.driveId === e.driveId);
+        if (!d) throw new ScelleError('E_CUSTODY_SIGNATURE', 'only the customer events of the drives unlocked can be signed here', {});
+        return withCustomerSigner(
+          s,
+          (k) => {
+            if (e.author.kind !== 'customer' || e.author.publicKey !== k.author.publicKey)
+              throw new ScelleError('E_CUSTODY_SIGNATURE', 'only this drive’s customer events can be signed here', {});
+            return signEvent(e, k.secretKey);
+          },
+          d,
+        );
       }
     }
   }
@@ -342,6 +364,13 @@ export class EngineDispatcher {
       const sessionId = `s_${randomBytes(18).toString('base64url')}`;
       const { info } = picked;
       const signer = customerSignerKind(picked.manifest.keyslots, customer?.publicKey ?? null);
+      // Each member present gets the customer's events in its own chain (as the command line records them).
+      const signers: SessionDrive[] = [
+        { driveId: info.driveId, manifestSha256: info.manifestSha256, signer },
+        ...opened.drives
+          .filter((d) => d !== picked)
+          .map((d) => ({ driveId: d.info.driveId, manifestSha256: d.info.manifestSha256, signer: customerSignerKind(d.manifest.keyslots, customer?.publicKey ?? null) })),
+      ];
       this.sessions.set(sessionId, {
         driveDir: info.driveDir,
         driveId: info.driveId,
@@ -352,10 +381,11 @@ export class EngineDispatcher {
         members: opened.drives.filter((d) => d !== picked).map((d) => d.info.driveDir),
         set: opened.set,
         search: null,
-        customer: signer === 'customer-key' ? customer : null,
+        customer: signers.some((d) => d.signer === 'customer-key') ? customer : null,
         signer,
+        signers,
       });
-      if (signer !== 'customer-key') customer?.secretKey.fill(0);
+      if (!signers.some((d) => d.signer === 'customer-key')) customer?.secretKey.fill(0);
       return { sessionId, driveId: info.driveId, openedWith: args.code !== undefined ? 'unlock-code' : 'customer-key', receipts: signer };
     } catch (e) {
       customer?.secretKey.fill(0);

@@ -90,6 +90,9 @@ export type EngineCall =
   | { op: 'inspect'; args: { driveDir: string } }
   | { op: 'verify'; jobId: string; args: { driveDir: string; sessionId?: string } }
   | { op: 'customerAuthor'; args: { sessionId: string } }
+  /** The authors of the customer's events for every drive of the session: the drive unlocked first, then the other members of its set given. */
+  | { op: 'customerAuthors'; args: { sessionId: string } }
+  /** Signs a customer event of one of the session's drives (the drive it names) with that drive's customer key. */
   | { op: 'customerSign'; args: { sessionId: string; event: CustodyEvent } }
   /**
    * Opens a drive (and the other members of its set given in `members`) with the unlock code, or
@@ -126,6 +129,7 @@ export interface EngineAnswers {
   unlock: { sessionId: string; driveId: string; openedWith: 'unlock-code' | 'customer-key'; receipts: CustomerSignerKind };
   /** The author of the session's customer events and what attests them. */
   customerAuthor: { driveId: string; authorId: string; publicKey: string; manifestSha256: string; attestation: 'customer-key' | 'data-key' };
+  customerAuthors: EngineAnswers['customerAuthor'][];
   customerKeyCreate: { publicKey: string; publicKeyFile: string };
   customerKeyInspect: { publicKey: string };
   setMembers: SetMembersView;

@@ -15,11 +15,46 @@ const CUSTOMER_TYPES = new Set(['received', 'opened']);
  * when the drive was sealed for a customer key the session does not hold (nothing is recorded).
  */
 export async function recordCustomerEvent(ctx: HandlerContext, sessionId: string, driveId: string, type: 'received' | 'opened' | 'erased', data: Record<string, unknown>) {
-  const { deps } = ctx;
-  const author = await deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
+  const author = await ctx.deps.engine.call({ op: 'customerAuthor', args: { sessionId } });
   if (author.driveId !== driveId) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
+  return recordAs(ctx, sessionId, author, type, data);
+}
+
+/**
+ * Records the customer's `received` or `opened` event for the unlocked drive `driveId` and, when
+ * it was unlocked with other members of its set, for each of them too: every member present gets
+ * the event in its own chain, signed in the engine with its own customer key (as the command line
+ * records them). Every member is tried; the first failure is thrown after. Answers the unlocked
+ * drive's event, `synced` only when every member's is, and which key attests them.
+ * Throws as recordCustomerEvent.
+ */
+export async function recordCustomerEvents(ctx: HandlerContext, sessionId: string, driveId: string, type: 'received' | 'opened', data: Record<string, unknown>) {
+  const authors = await ctx.deps.engine.call({ op: 'customerAuthors', args: { sessionId } });
+  if (authors[0]?.driveId !== driveId) throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
+  const recorded: Awaited<ReturnType<typeof recordAs>>[] = [];
+  let failure: { error: unknown } | null = null;
+  for (const author of authors) {
+    try {
+      recorded.push(await recordAs(ctx, sessionId, author, type, data));
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+  return { ...recorded[0]!, synced: recorded.every((r) => r.synced) };
+}
+
+/** Records one customer event of the session's drive `author.driveId`, signed in the engine. */
+async function recordAs(
+  ctx: HandlerContext,
+  sessionId: string,
+  author: { driveId: string; authorId: string; publicKey: string; manifestSha256: string; attestation: 'customer-key' | 'data-key' },
+  type: 'received' | 'opened' | 'erased',
+  data: Record<string, unknown>,
+) {
+  const { deps } = ctx;
   const recorded = await deps.custody.record({
-    driveId,
+    driveId: author.driveId,
     type,
     data,
     customer: {
@@ -66,7 +101,7 @@ export function custodyHandlers(ctx: HandlerContext): ChannelHandlers<'custody.l
         return deps.custody.record({ driveId: req.driveId, type: req.type, data: req.data });
       }
       if (req.type !== 'received' && req.type !== 'opened') throw new ScelleError('E_USAGE', 'this event cannot be recorded for the unlocked drive', {});
-      return recordCustomerEvent(ctx, req.sessionId, req.driveId, req.type, req.data);
+      return recordCustomerEvents(ctx, req.sessionId, req.driveId, req.type, req.data);
     },
     'custody.stationDrives': async (req) =>
       listStationDrives(

@@ -23,7 +23,7 @@ import { IndexWriter } from '../../format/index-writer.js';
 import { indexAndSlackBytes, partSizesOf, streamCiphertextSize } from '../../format/payload-size.js';
 import { MAX_SET_MEMBERS, manifestSetOf, memberRanges, type TrailerSet } from '../../format/set.js';
 import { MemberHoldings, type FileCount } from './member-holdings.js';
-import type { SealOptions, SealResult, SealedMember } from '../api.js';
+import type { NextMemberRequest, SealOptions, SealResult, SealedMember } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { stationResumeKey, writeSealState, type SealState } from './seal-state.js';
@@ -203,7 +203,10 @@ export async function sealSet(
     return m;
   });
   // Targets not holding a member yet take the members still to start, in order.
-  for (const m of members) if (m.target) free.splice(free.indexOf(m.target), 1);
+  for (const m of members) {
+    const at = m.target ? free.indexOf(m.target) : -1;
+    if (at >= 0) free.splice(at, 1);
+  }
   for (const m of members) if (!m.target && !m.done && (!leftovers || m.position >= leftovers.resumeAt)) m.target = free.shift() ?? null;
   const layout: Omit<TrailerSet, 'position'> = leftovers?.plan ?? {
     id: setId,
@@ -224,7 +227,9 @@ export async function sealSet(
   let code = unlockKey?.code ?? null;
   let firstDerivation: UnlockKeyDerivation | null = unlockKey?.derivation ?? null;
   if (anyState) {
-    dataKey = await unwrapKeyslots([anyState.resumeSlot], { kind: 'x25519', secretKey: resumeKey.secretKey }, anyState.driveId);
+    dataKey = await unwrapKeyslots([anyState.resumeSlot], { kind: 'x25519', secretKey: resumeKey.secretKey }, anyState.driveId).catch((e: unknown) => {
+      throw new ScelleError('E_RESUME_MISMATCH', `set ${layout.id} was started by another station key; only the station that started it can resume it`, {}, { cause: e });
+    });
     code = null;
     firstDerivation?.cancel();
     firstDerivation = null;
@@ -346,6 +351,15 @@ export async function sealSet(
     setOpts.onMemberSealed?.(m.sealed);
   };
 
+  const askNextTarget =
+    setOpts.nextTarget ??
+    (async (r: NextMemberRequest): Promise<string> => {
+      throw new ScelleError('E_USAGE', `member ${r.position} of ${r.members} of the set needs a drive and none was given; give one more target`, {
+        reason: '--to',
+        position: r.position,
+      });
+    });
+
   /** The target of member m: given, or asked for (again, with the reason, when one is refused). */
   const targetFor = async (m: PlannedMember): Promise<string> => {
     let refused: ScelleError | null = null;
@@ -353,7 +367,7 @@ export async function sealSet(
       throwIfCancelled(signal);
       const target =
         m.target ??
-        (await setOpts.nextTarget!({
+        (await askNextTarget({
           setId: layout.id,
           position: m.position,
           members: members.length,
