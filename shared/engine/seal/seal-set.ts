@@ -264,6 +264,7 @@ export async function sealSet(
     resumeSlot: wrapForX25519(dataKey, resumeKey.publicKey, m.driveId, 'resume'),
     parts: m.parts,
     set: { ...layout, position: m.position },
+    predecessorsSealed: members.every((o) => o.position >= m.position || o.done || o.sealed !== null),
     ...(code ? { unlockCodeSlot: wrapForX25519(paddedCode(code), resumeKey.publicKey, m.driveId, 'resume-code') } : {}),
   });
 

@@ -37,6 +37,12 @@ export interface SealState {
   /** A member of a set (docs/FORMAT.md §11): the set's plan and this member's position. */
   set?: TrailerSet;
   /**
+   * A member of a set: false while a member before it is still being written (all the drives were
+   * attached at once; those members are sealed at the end), so a resume needs their drives too;
+   * true (or absent) when every member before it was sealed and may have been detached.
+   */
+  predecessorsSealed?: boolean;
+  /**
    * A set sealed with an unlock code: the code (canonical, padded to 32 bytes) wrapped to the
    * station's resume key like the data key, so that a resume gives the members left the same code.
    */
@@ -63,6 +69,7 @@ const stateSchema = z
     resumeSlot: keyslotSchema,
     parts: z.array(partSchema).max(FORMAT_LIMITS.parts),
     set: trailerSetSchema.optional(),
+    predecessorsSealed: z.boolean().optional(),
     unlockCodeSlot: keyslotSchema.optional(),
   })
   .superRefine((st, ctx) => {
@@ -112,11 +119,12 @@ export function readSealState(driveDir: string): SealState {
  */
 export function parseSealState(text: string): SealState {
   const parsed = stateSchema.parse(JSON.parse(text));
-  const { partCount, set, unlockCodeSlot, ...rest } = parsed;
+  const { partCount, set, predecessorsSealed, unlockCodeSlot, ...rest } = parsed;
   return {
     ...rest,
     ...(partCount !== undefined ? { partCount } : {}),
     ...(set !== undefined ? { set } : {}),
+    ...(predecessorsSealed !== undefined ? { predecessorsSealed } : {}),
     ...(unlockCodeSlot !== undefined ? { unlockCodeSlot: unlockCodeSlot as X25519Keyslot } : {}),
     resumeSlot: parsed.resumeSlot as X25519Keyslot,
   };

@@ -50,6 +50,14 @@ describe('resuming an unfinished set', () => {
     expect(readFileSync(join(dest, 'data/b.bin')).equals(readFileSync(join(src, 'data/b.bin')))).toBe(true);
   });
 
+  it('refuses to resume without the drive of a member still being written (drives attached at once), instead of leaving it unsealed', async () => {
+    const { targets, member, resume } = await unfinishedSet();
+    // Member 1's drive is left out: it was never sealed (members attached together close at the end).
+    await expect(seal(resume(targets[1]!, [targets[2]!]), { sinkMode: 'inline' })).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH', details: { position: 1 } });
+    expect(existsSync(join(member(0), 'manifest.json'))).toBe(false);
+    expect(existsSync(join(member(1), 'manifest.json'))).toBe(false);
+  });
+
   it('refuses to resume a member of a set as a drive of its own (its parts are not the start of the stream)', async () => {
     const { targets, member, resume } = await unfinishedSet();
     // One target, no set options: the command line's `seal --resume --to <member 1's drive>`.

@@ -93,6 +93,19 @@ export function findSetLeftovers(targets: readonly string[], stationId: string, 
     where.set(target, position);
   }
   if (resumedFrom) return { plan, unfinished, sealed, resumeAt: resumedFrom.set!.position, continuation: resumedFrom };
+  // A member neither sealed in the targets nor unfinished there was detached: fine once sealed, but
+  // a member still being written when a later one started (drives attached at once) must be given.
+  for (const [position, u] of unfinished) {
+    if (u.state.predecessorsSealed !== false) continue;
+    for (let p = 1; p < position; p++) {
+      if (!unfinished.has(p) && !sealed.has(p))
+        throw new ScelleError(
+          'E_RESUME_MISMATCH',
+          `member ${p} of set ${plan.id} (drive ${plan.driveIds[p - 1]}) was still being written when member ${position} started; attach its drive and give it too (--to)`,
+          { path: u.driveDir, position: p },
+        );
+    }
+  }
   let resumeAt = 0;
   for (let p = 1; p <= plan.members; p++) {
     const u = unfinished.get(p);
