@@ -200,11 +200,14 @@ export class SizedStreamEncryptor {
     this.count = this.seg.layout.segmentCount(plaintextSize);
   }
 
-  /** Encrypts `chunk`; returns ciphertext buffers to write in order. */
+  /**
+   * Encrypts `chunk`; returns ciphertext buffers to write in order. The caller owns them (none
+   * is kept or shared here), so it may free them once written (free-buffers.ts).
+   */
   push(chunk: Uint8Array): Buffer[] {
     const out: Buffer[] = [];
     if (!this.headerSent) {
-      out.push(this.seg.header);
+      out.push(Buffer.from(this.seg.header));
       this.headerSent = true;
     }
     if (this.received + chunk.length > this.plaintextSize) throw new ScelleError('E_INTERNAL', 'more plaintext than announced');
@@ -221,12 +224,12 @@ export class SizedStreamEncryptor {
     return out;
   }
 
-  /** Ends the stream (the last segment's tag). */
+  /** Ends the stream (the last segment's tag); the caller owns the buffers, as with {@link push}. */
   finish(): Buffer[] {
     if (this.received !== this.plaintextSize) throw new ScelleError('E_INTERNAL', `stream got ${this.received} of ${this.plaintextSize} bytes`);
     const out: Buffer[] = [];
     if (!this.headerSent) {
-      out.push(this.seg.header);
+      out.push(Buffer.from(this.seg.header));
       this.headerSent = true;
     }
     if (this.cipher === null) this.begin();
