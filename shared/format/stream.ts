@@ -14,6 +14,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, type CipherGCM } from 'node:crypto';
 import { ScelleError } from '../errors/scelle-error.js';
+import { freeBuffers } from './free-buffers.js';
 
 /** Parameters of a Tink AES-GCM-HKDF streaming key. */
 export interface StreamParams {
@@ -287,7 +288,10 @@ export class SegmentDecrypter {
    */
   decryptSegment(index: number, segment: Uint8Array, last: boolean): Buffer {
     const slices = this.decryptSegmentSlices(index, segment, last);
-    return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+    if (slices.length === 1) return slices[0]!;
+    const whole = Buffer.concat(slices);
+    freeBuffers(slices); // copied: freed now rather than at the next full collection
+    return whole;
   }
 
   /** As {@link decryptSegment}, returning the plaintext in 64 KiB slices (no large copy). */
