@@ -14,6 +14,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, type CipherGCM } from 'node:crypto';
 import { ScelleError } from '../errors/scelle-error.js';
+import { freeBuffers } from './free-buffers.js';
 
 /** Parameters of a Tink AES-GCM-HKDF streaming key. */
 export interface StreamParams {
@@ -200,11 +201,14 @@ export class SizedStreamEncryptor {
     this.count = this.seg.layout.segmentCount(plaintextSize);
   }
 
-  /** Encrypts `chunk`; returns ciphertext buffers to write in order. */
+  /**
+   * Encrypts `chunk`; returns ciphertext buffers to write in order. The caller owns them (none
+   * is kept or shared here), so it may free them once written (free-buffers.ts).
+   */
   push(chunk: Uint8Array): Buffer[] {
     const out: Buffer[] = [];
     if (!this.headerSent) {
-      out.push(this.seg.header);
+      out.push(Buffer.from(this.seg.header));
       this.headerSent = true;
     }
     if (this.received + chunk.length > this.plaintextSize) throw new ScelleError('E_INTERNAL', 'more plaintext than announced');
@@ -221,12 +225,12 @@ export class SizedStreamEncryptor {
     return out;
   }
 
-  /** Ends the stream (the last segment's tag). */
+  /** Ends the stream (the last segment's tag); the caller owns the buffers, as with {@link push}. */
   finish(): Buffer[] {
     if (this.received !== this.plaintextSize) throw new ScelleError('E_INTERNAL', `stream got ${this.received} of ${this.plaintextSize} bytes`);
     const out: Buffer[] = [];
     if (!this.headerSent) {
-      out.push(this.seg.header);
+      out.push(Buffer.from(this.seg.header));
       this.headerSent = true;
     }
     if (this.cipher === null) this.begin();
@@ -284,7 +288,10 @@ export class SegmentDecrypter {
    */
   decryptSegment(index: number, segment: Uint8Array, last: boolean): Buffer {
     const slices = this.decryptSegmentSlices(index, segment, last);
-    return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+    if (slices.length === 1) return slices[0]!;
+    const whole = Buffer.concat(slices);
+    freeBuffers(slices); // copied: freed now rather than at the next full collection
+    return whole;
   }
 
   /** As {@link decryptSegment}, returning the plaintext in 64 KiB slices (no large copy). */

@@ -8,6 +8,7 @@ import { ScelleError } from '../../errors/scelle-error.js';
 import { openDriveFile } from '../drive-files.js';
 import { SCELLE_LAYOUT, SegmentDecrypter } from '../../format/stream.js';
 import { payloadAssociatedData } from '../../format/layout.js';
+import { freeBuffers } from '../../format/free-buffers.js';
 
 interface OpenPart {
   fd: number;
@@ -66,9 +67,23 @@ export class PayloadReader {
   private readonly layout = SCELLE_LAYOUT;
   /** Reused for every segment read: decryption output is separate, so this is never handed out. */
   private readonly readBuffer = Buffer.allocUnsafeSlow(SCELLE_LAYOUT.segmentSize);
+  /** Segments this reader decrypted and moved past, freed at the start of the next read when slices are transient. */
+  private retired: Buffer[][] = [];
+  private readonly transientSlices: boolean;
 
-  constructor(private readonly d: PayloadDescription) {
+  /**
+   * @param opts.transientSlices the callers use each slice during the call that hands it to
+   *   them only (they copy or write it at once, never keep it): the memory of a segment this
+   *   reader decrypted is then freed at the start of the read after the one that moved past it,
+   *   not at the thread's next full garbage collection (a restore worker decrypts its whole share
+   *   of the payload: docs/BENCHMARKS.md, session 6).
+   */
+  constructor(
+    private readonly d: PayloadDescription,
+    opts: { transientSlices?: boolean } = {},
+  ) {
     this.totalSize = d.partSizes.reduce((a, b) => a + b, 0);
+    this.transientSlices = opts.transientSlices ?? false;
   }
 
   /**
@@ -99,9 +114,11 @@ export class PayloadReader {
   /**
    * Visits the plaintext [offset, offset + length) segment by segment, without copying.
    * The slices are views of buffers decrypted for this reader alone and never reused, so
-   * they may be kept after the call (they must not be modified).
+   * they may be kept after the call (they must not be modified) — unless the reader was made
+   * with `transientSlices`.
    */
   forEachSlice(offset: number, length: number, visit: (slice: Buffer) => void): void {
+    this.freeRetired();
     let done = 0;
     while (done < length) {
       const seg = this.segmentAt(offset + done);
@@ -166,6 +183,12 @@ export class PayloadReader {
     for (const p of this.parts.values()) closeSync(p.fd);
     this.parts.clear();
     this.cache = null;
+    this.retired = [];
+  }
+
+  private freeRetired(): void {
+    for (const slices of this.retired) freeBuffers(slices);
+    this.retired = [];
   }
 
   private segmentAt(offset: number): CachedSegment {
@@ -195,6 +218,7 @@ export class PayloadReader {
       throw e;
     }
     const length = ct.length - 16;
+    if (c && this.transientSlices) this.retired.push(c.slices);
     this.cache = { part: partIndex, segment, start: partIndex * this.d.partPlaintextSize + this.layout.segmentPlaintextStart(segment), length, slices };
     return this.cache;
   }

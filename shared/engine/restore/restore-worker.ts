@@ -24,7 +24,8 @@ interface Init {
 const port = parentPort!;
 const init = workerData as Init;
 const cancelFlag = new Int32Array(init.cancel);
-const reader = new PayloadReader(init.description);
+// Small files are copied out of the reader and large ones written chunk by chunk: no slice is kept.
+const reader = new PayloadReader(init.description, { transientSlices: true });
 const post = (m: RestoreWorkerMessage) => port.postMessage(m);
 
 let pendingBytes = 0;

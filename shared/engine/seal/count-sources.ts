@@ -17,6 +17,7 @@ import { ListingCursor, segmentOf, walkListings } from './listing-walk.js';
 import { statNamedBatch, type StatBatchResult } from './named-batch.js';
 import { ScanTally, type ScanResult } from './scan.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
+import { freeBuffers } from '../../format/free-buffers.js';
 
 /** Names lstat'ed in one run. */
 const COUNT_RUN = 2048;
@@ -40,6 +41,7 @@ export async function scanSources(
   const tally = new ScanTally(opts.batchSlotSize === undefined ? undefined : new BatchPlanner(opts.batchSlotSize));
   const take = (entries: number, r: StatBatchResult) => {
     tally.addRecords(r.fingerprint, entries, r.files, r.bytes, r.tarBytes);
+    freeBuffers([r.fingerprint, r.tarBytes]); // made for this run alone: freed now, not at the next full collection
     opts.onCount?.(tally.files, tally.bytes);
   };
   const cursor = new ListingCursor(walkListings(sources));

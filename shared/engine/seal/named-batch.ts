@@ -186,13 +186,25 @@ export interface StatBatchResult {
   fingerprint: Uint8Array;
 }
 
-/** The source path (bytes) of the name at [nameAt, nameEnd) of `seg`'s names: its folder, '/', the name. */
+/**
+ * The entry's source path, built in one buffer for every entry: a path of its own per entry
+ * (from Node's pool of small buffers) made ~75 MB of short-lived buffers in each builder over
+ * a seal of a million files, which its malloc heap kept (docs/BENCHMARKS.md, session 6).
+ */
+let pathBuffer = Buffer.allocUnsafeSlow(4096);
+
+/**
+ * The source path (bytes) of the name at [nameAt, nameEnd) of `seg`'s names: its folder, '/',
+ * the name. Valid until the next call: nothing keeps a path past its entry (errors take a copy
+ * as text).
+ */
 function sourcePathOf(seg: NamedBatchSegment, nameAt: number, nameEnd: number): Buffer {
-  const path = Buffer.allocUnsafe(seg.dir.length + 1 + nameEnd - nameAt);
-  path.set(seg.dir, 0);
-  path[seg.dir.length] = 0x2f;
-  path.set(seg.names.subarray(nameAt, nameEnd), seg.dir.length + 1);
-  return path;
+  const length = seg.dir.length + 1 + nameEnd - nameAt;
+  if (length > pathBuffer.length) pathBuffer = Buffer.allocUnsafeSlow(2 * length);
+  pathBuffer.set(seg.dir, 0);
+  pathBuffer[seg.dir.length] = 0x2f;
+  pathBuffer.set(seg.names.subarray(nameAt, nameEnd), seg.dir.length + 1);
+  return pathBuffer.subarray(0, length);
 }
 
 /**

@@ -21,6 +21,7 @@ import type { TarBuilders } from './tar-builders.js';
 import type { BatchPlan } from './batch-plan.js';
 import { ListingCursor, segmentOf, walkListings, type FolderInBatch } from './listing-walk.js';
 import type { NamedBatchResult, NamedBatchSegment } from './named-batch.js';
+import { freeBuffers } from '../../format/free-buffers.js';
 
 /** What the sealing loop needs besides the sources and the sink. */
 export interface TarContext {
@@ -164,6 +165,7 @@ async function writeWithBuilders(sources: readonly string[], scan: ScanResult, p
     const r = await q.result;
     sink.submit(q.buffer, r.length);
     tally.addRecords(r.fingerprint, q.entries, r.files, r.bytes, r.length);
+    freeBuffers([r.fingerprint]); // made for this batch alone (r.lines may be kept by a set's index spool)
     q.blocks.forEach((b, s) => {
       if (!b.totals) return;
       b.totals.entries += b.count;

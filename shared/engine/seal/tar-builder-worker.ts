@@ -3,19 +3,31 @@
  * payload sink's shared memory, so the bytes are never copied between threads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildNamedBatch, statNamedBatch } from './named-batch.js';
+import { buildNamedBatch, statNamedBatch, type NamedBatchResult, type StatBatchResult } from './named-batch.js';
 import { toWorkerError } from '../workers/worker-error.js';
-import type { TarBuilderRequest, TarBuilderResponse } from './tar-builders.js';
+import { segmentBuffers, type TarBuilderRequest, type TarBuilderResponse } from './tar-builders.js';
+import { freeBuffers } from '../../format/free-buffers.js';
 
 const port = parentPort!;
 const { shared, slotSize } = workerData as { shared: SharedArrayBuffer | null; slotSize: number };
 
+/** The result's arrays, made fresh for each batch: they move to the sealing loop instead of being copied. */
+function resultBuffers(r: NamedBatchResult | StatBatchResult): ArrayBuffer[] {
+  const arrays = 'lines' in r ? [r.lines, r.fingerprint] : [r.tarBytes, r.fingerprint];
+  return arrays.map((a) => a.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength > 0);
+}
+
 port.on('message', (m: TarBuilderRequest) => {
   let reply: TarBuilderResponse;
+  let transfer: ArrayBuffer[] = [];
   try {
-    reply = { id: m.id, ok: true, result: m.kind === 'stat' ? statNamedBatch(m.segments) : buildNamedBatch(m.batch, Buffer.from(shared!, m.slot * slotSize, slotSize)) };
+    const result = m.kind === 'stat' ? statNamedBatch(m.segments) : buildNamedBatch(m.batch, Buffer.from(shared!, m.slot * slotSize, slotSize));
+    reply = { id: m.id, ok: true, result };
+    transfer = resultBuffers(result);
   } catch (e) {
     reply = { id: m.id, ok: false, error: toWorkerError(e) };
   }
-  port.postMessage(reply);
+  // The request's arrays came here whole (TarBuilders.post): their memory is freed now, not at this thread's next full collection.
+  freeBuffers(segmentBuffers(m.kind === 'stat' ? m.segments : m.batch.segments));
+  port.postMessage(reply, transfer);
 });

@@ -65,16 +65,17 @@ export class TarBuilders {
     this.pending.clear();
   }
 
-  /** Builds `batch` into slot `slot`. Rejects with the batch's error. */
+  /** Builds `batch` into slot `slot` (its segments' arrays move to the builder). Rejects with the batch's error. */
   build(slot: number, batch: NamedBatchRequest): Promise<NamedBatchResult> {
     return this.post((id) => ({ id, kind: 'build', slot, batch })) as Promise<NamedBatchResult>;
   }
 
-  /** Counts the entries of `segments` (named-batch.ts's statNamedBatch). Rejects with its error. */
+  /** Counts the entries of `segments` (named-batch.ts's statNamedBatch; their arrays move to the builder). Rejects with its error. */
   stat(segments: NamedBatchSegment[]): Promise<StatBatchResult> {
     return this.post((id) => ({ id, kind: 'stat', segments })) as Promise<StatBatchResult>;
   }
 
+  /** Posts a request; its segments' arrays move to the builder (the caller must not use them again). */
   private post(request: (id: number) => TarBuilderRequest): Promise<NamedBatchResult | StatBatchResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
@@ -82,7 +83,8 @@ export class TarBuilders {
     target.busy++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      target.host.post(request(id));
+      const r = request(id);
+      target.host.post(r, segmentBuffers(r.kind === 'build' ? r.batch.segments : r.segments));
     });
   }
 
@@ -90,4 +92,15 @@ export class TarBuilders {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.host.stop()));
   }
+}
+
+/**
+ * The memory of the segments' arrays, moved with a request rather than copied: segmentOf
+ * (listing-walk.ts) makes each one fresh, exactly its size. Each buffer once, whole buffers only.
+ */
+export function segmentBuffers(segments: readonly NamedBatchSegment[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const s of segments)
+    for (const a of [s.dir, s.names, s.kinds]) if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
+  return [...out];
 }

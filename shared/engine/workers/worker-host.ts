@@ -28,8 +28,8 @@ export interface EngineWorkerOptions {
 /** A running engine worker. */
 export interface EngineWorker {
   readonly worker: Worker;
-  /** Posts a message to it. */
-  post(message: unknown): void;
+  /** Posts a message to it; the buffers of `transfer` move to the worker (they become empty here). */
+  post(message: unknown, transfer?: readonly Transferable[]): void;
   /** Its work is done: from now on it may exit without that being a failure. */
   retire(): void;
   /** Ends it now (an expected exit). */
@@ -59,7 +59,7 @@ export function startEngineWorker<M>(url: URL, opts: EngineWorkerOptions, onMess
   worker.on('exit', () => fail(new ScelleError('E_INTERNAL', `${opts.name} stopped early`)));
   return {
     worker,
-    post: (m) => worker.postMessage(m),
+    post: (m, transfer) => worker.postMessage(m, transfer as Transferable[] | undefined),
     retire: () => {
       expected = true;
     },
