@@ -34,8 +34,8 @@ type Sealed = {
 };
 type Listing = { interrupted: InterruptedSealDto[]; stoppedSets: StoppedSetDto[] };
 
-/** Answers every question of job `jobId` for drive `position` with `volumes[position]`; records what was asked. */
-function answerNextDrives(jobId: string, volumes: Record<number, string>): { asked: number[]; stop: () => void } {
+/** Answers every question of job `jobId` for drive `position` with `volumes[position]` (after `before`, when given); records what was asked. */
+function answerNextDrives(jobId: string, volumes: Record<number, string>, before?: () => Promise<unknown>): { asked: number[]; stop: () => void } {
   const asked: number[] = [];
   const listener = (channel: string, p: unknown) => {
     if (channel !== 'seal.set' || (p as { jobId: string }).jobId !== jobId) return;
@@ -43,7 +43,13 @@ function answerNextDrives(jobId: string, volumes: Record<number, string>): { ask
     if (e.type !== 'next') return;
     asked.push(e.position);
     const v = volumes[e.position];
-    if (v) setTimeout(() => void call('engine.nextDrive', { jobId, volumeId: v }), 0);
+    if (v)
+      setTimeout(() => {
+        void (async () => {
+          await before?.();
+          await call('engine.nextDrive', { jobId, volumeId: v });
+        })();
+      }, 0);
   };
   world.listeners.add(listener);
   return { asked, stop: () => world.listeners.delete(listener) };
@@ -92,7 +98,16 @@ describe('IPC handlers: a set stopped at the question for the next drive', () =>
 
     const listing = await value<Listing>('custody.stationDrives', {});
     expect(listing.stoppedSets).toEqual([
-      { setId: expect.any(String), position: 2, members: 3, sources: [src], createdAt: expect.any(String), plaintextBytes: expect.any(Number), problem: null },
+      {
+        setId: expect.any(String),
+        position: 2,
+        members: 3,
+        driveIds: expect.any(Array),
+        sources: [src],
+        createdAt: expect.any(String),
+        plaintextBytes: expect.any(Number),
+        problem: null,
+      },
     ]);
     stopped = listing.stoppedSets[0]!;
     expect(stopped.plaintextBytes).toBeGreaterThan(0);
@@ -119,6 +134,14 @@ describe('IPC handlers: a set stopped at the question for the next drive', () =>
     });
   });
 
+  it('refuses the drive already holding member 1, as the next-drive question does', async () => {
+    expect(stopped.driveIds).toHaveLength(3);
+    expect(await call('engine.seal', { jobId: 'set-stop-0009', resume: true, continueSet: stopped.setId, driveId: volumes['ARRET-1'], recipients })).toMatchObject({
+      ok: false,
+      error: { code: 'E_USAGE', details: { reason: 'set-member' } },
+    });
+  });
+
   it('refuses a drive too small for the next member, as the next-drive question does', async () => {
     await attach('ARRET-PETIT', 100_000);
     await value('drives.list', {});
@@ -132,7 +155,9 @@ describe('IPC handlers: a set stopped at the question for the next drive', () =>
     await attach('ARRET-3');
     await value('drives.list', {});
     const jobId = 'set-stop-0006';
-    const asked = answerNextDrives(jobId, { 3: volumes['ARRET-3']! });
+    // Drive 3 is asked for: the drive holding member 1 is refused at once, then ARRET-3 taken.
+    const refusals: unknown[] = [];
+    const asked = answerNextDrives(jobId, { 3: volumes['ARRET-3']! }, async () => refusals.push(await call('engine.nextDrive', { jobId, volumeId: volumes['ARRET-1'] })));
     const r = await value<Sealed>('engine.seal', {
       jobId,
       resume: true,
@@ -142,6 +167,7 @@ describe('IPC handlers: a set stopped at the question for the next drive', () =>
       set: { more: [], waitForDrives: true },
     });
     asked.stop();
+    expect(refusals).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'E_USAGE' }) })]);
     expect(asked.asked).toEqual([3]);
     expect(r.set).toMatchObject({ id: stopped.setId, total: 3 });
     expect(r.set!.members.map((m) => [m.position, m.volumeId])).toEqual([
@@ -168,8 +194,8 @@ describe('IPC handlers: a set stopped at the question for the next drive', () =>
     symlinkSync('/etc/hostname', join(dir, 'CCCCCCCCCCCCCCCC.set-continuation.json'));
     const listing = await value<Listing>('custody.stationDrives', {});
     expect(listing.stoppedSets).toEqual([
-      { setId: 'BBBBBBBBBBBBBBBB', position: 0, members: 0, sources: [], createdAt: null, plaintextBytes: 0, problem: 'E_RESUME_MISMATCH' },
-      { setId: 'CCCCCCCCCCCCCCCC', position: 0, members: 0, sources: [], createdAt: null, plaintextBytes: 0, problem: 'E_FORMAT_UNSAFE_ENTRY' },
+      { setId: 'BBBBBBBBBBBBBBBB', position: 0, members: 0, driveIds: [], sources: [], createdAt: null, plaintextBytes: 0, problem: 'E_RESUME_MISMATCH' },
+      { setId: 'CCCCCCCCCCCCCCCC', position: 0, members: 0, driveIds: [], sources: [], createdAt: null, plaintextBytes: 0, problem: 'E_FORMAT_UNSAFE_ENTRY' },
     ]);
     await attach('ARRET-4');
     await value('drives.list', {});

@@ -66,7 +66,16 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       const check = checkDriveForSeal(drive, { bytesNeeded: 0 });
       // A resume seals the sources its state (or the station's record of a stopped set) recorded, found again: never the renderer's choice.
       const resumed = req.resume
-        ? await planResume({ interruptedOn: (v) => interruptedOn(ctx, v), stoppedSets: () => stoppedSetsOf(ctx), drives: ctx.drives }, drive, req.continueSet)
+        ? await planResume(
+            {
+              interruptedOn: (v) => interruptedOn(ctx, v),
+              stoppedSets: () => stoppedSetsOf(ctx),
+              sealedOn: async (d) => (await findSealedFolders(d.mountpoint)).map((f) => f.driveId),
+              drives: ctx.drives,
+            },
+            drive,
+            req.continueSet,
+          )
         : null;
       const sources = resumed ? resumed.sources : req.sources!.map((p) => grants.require(p));
       // A set: the other drives chosen (for a set resumed, first those holding its unfinished members), each member planned on its drive's free space as listed; parts small enough for the smallest.
@@ -79,7 +88,9 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       const partPlaintextSize = asSet && memberBytes !== undefined ? setPartSize(memberBytes, fsPart) : fsPart;
       // A set resumed asks for its next drives unless told otherwise.
       const waitForDrives = req.set?.waitForDrives ?? true;
-      const hooks = asSet ? prompts.hooks(req.jobId, [drive.mountpoint, ...more.map((d) => d.mountpoint)]) : {};
+      // Drives already holding a member of a set continued cannot take another.
+      const given = [drive, ...more, ...(resumed?.set?.holding ?? [])].map((d) => d.mountpoint);
+      const hooks = asSet ? prompts.hooks(req.jobId, given) : {};
       let r;
       try {
         r = await deps.engine.call(

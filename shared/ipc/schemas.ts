@@ -300,6 +300,8 @@ export const stoppedSetSchema = z.object({
   /** the member the set continues with, and the set's size (0 when the record is damaged) */
   position: z.number().int().min(0).max(MAX_SET_MEMBERS),
   members: z.number().int().min(0).max(MAX_SET_MEMBERS),
+  /** every member's drive id by position (public: the members' manifests name them); empty when damaged */
+  driveIds: z.array(driveIdSchema).max(MAX_SET_MEMBERS),
   /** the sources the set seals (a continuation seals exactly these, read again on the main side) */
   sources: z.array(pathSchema),
   createdAt: z.string().nullable(),

@@ -39,9 +39,36 @@ describe('set continuations: the station lists its stopped sets', () => {
     symlinkSync('/etc/hostname', join(dir, '1111111111111111.set-continuation.json'));
     writeFileSync(join(dir, 'not_a_set id.set-continuation.json'), '{}');
     const listed = listSetContinuations(dir, 'mtl-1');
-    expect(listed).toContainEqual({ setId: mine.set!.id, position: 2, members: 3, sources: ['/data/client'], createdAt: mine.createdAt, plaintextBytes: 5 * 65536, problem: null });
-    expect(listed).toContainEqual({ setId: '0000000000000000', position: 0, members: 0, sources: [], createdAt: null, plaintextBytes: 0, problem: 'E_RESUME_MISMATCH' });
-    expect(listed).toContainEqual({ setId: '1111111111111111', position: 0, members: 0, sources: [], createdAt: null, plaintextBytes: 0, problem: 'E_FORMAT_UNSAFE_ENTRY' });
+    expect(listed).toContainEqual({
+      setId: mine.set!.id,
+      position: 2,
+      members: 3,
+      driveIds: mine.set!.driveIds,
+      sources: ['/data/client'],
+      createdAt: mine.createdAt,
+      plaintextBytes: 5 * 65536,
+      problem: null,
+    });
+    expect(listed).toContainEqual({
+      setId: '0000000000000000',
+      position: 0,
+      members: 0,
+      driveIds: [],
+      sources: [],
+      createdAt: null,
+      plaintextBytes: 0,
+      problem: 'E_RESUME_MISMATCH',
+    });
+    expect(listed).toContainEqual({
+      setId: '1111111111111111',
+      position: 0,
+      members: 0,
+      driveIds: [],
+      sources: [],
+      createdAt: null,
+      plaintextBytes: 0,
+      problem: 'E_FORMAT_UNSAFE_ENTRY',
+    });
     expect(listed).toContainEqual(expect.objectContaining({ setId: null, problem: 'E_RESUME_MISMATCH' }));
     expect(listed).toHaveLength(4);
     // Nothing secret is listed.

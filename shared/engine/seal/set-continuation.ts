@@ -102,6 +102,8 @@ export interface SetContinuationInfo {
   /** The member the set continues with, and how many members it has (0 when damaged). */
   position: number;
   members: number;
+  /** Every member's drive id by position (public: each member's manifest names them); empty when damaged. */
+  driveIds: string[];
   /** The sources the set seals (a continuation seals exactly these); empty when damaged. */
   sources: string[];
   /** When the set seal started, or null when damaged. */
@@ -132,7 +134,16 @@ export function listSetContinuations(dir: string, stationId: string): SetContinu
     const fromName = name.slice(0, -SUFFIX.length);
     const read = readRecord(dir, name);
     if (read.problem !== null) {
-      out.push({ setId: DRIVE_ID_PATTERN.test(fromName) ? fromName : null, position: 0, members: 0, sources: [], createdAt: null, plaintextBytes: 0, problem: read.problem });
+      out.push({
+        setId: DRIVE_ID_PATTERN.test(fromName) ? fromName : null,
+        position: 0,
+        members: 0,
+        driveIds: [],
+        sources: [],
+        createdAt: null,
+        plaintextBytes: 0,
+        problem: read.problem,
+      });
       continue;
     }
     const state = read.state;
@@ -142,6 +153,7 @@ export function listSetContinuations(dir: string, stationId: string): SetContinu
       setId: set.id,
       position: set.position,
       members: set.members,
+      driveIds: [...set.driveIds],
       sources: [...state.sources],
       createdAt: state.createdAt,
       plaintextBytes: (set.partCounts[set.position - 1] ?? 0) * state.partPlaintextSize,
