@@ -349,6 +349,7 @@ export const en: Record<Exclude<MessageKey, `${string}#many`>, string> = {
   'dash.interrupted.caption': 'Interrupted seals on the attached drives',
   'dash.interrupted.help':
     'Resuming seals the same sources, which must be unchanged and in the same place; finished parts are kept. A new unlock code is issued (and the escrow key added if this station has one).',
+  'dash.interrupted.helpSet': 'A drive of a set resumes the set: the same unlock code opens all its drives, and the next drives are asked for as needed.',
   'dash.interrupted.col.volume': 'Attached drive',
   'dash.interrupted.col.sources': 'Recorded sources',
   'dash.interrupted.col.progress': 'Progress',

@@ -368,6 +368,8 @@ export const frCA = {
   'dash.interrupted.caption': 'Scellements interrompus sur les disques branchés',
   'dash.interrupted.help':
     'Reprendre scelle les mêmes sources, qui doivent être inchangées et au même endroit; les parties terminées sont gardées. Un nouveau code de déverrouillage est émis (et la clé de séquestre ajoutée si ce poste en a une).',
+  'dash.interrupted.helpSet':
+    'Un disque d’un ensemble reprend l’ensemble : le même code de déverrouillage vaut pour tous ses disques, et les disques suivants sont demandés au besoin.',
   'dash.interrupted.col.volume': 'Disque branché',
   'dash.interrupted.col.sources': 'Sources enregistrées',
   'dash.interrupted.col.progress': 'Avancement',

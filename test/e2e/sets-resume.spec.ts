@@ -5,8 +5,8 @@
  * they continue it onto another attached drive, answer the question for drive 3 and the set is
  * sealed to the end: the unlock code shown once, each member written by the continuation named
  * with its place in the whole set, its packing slip saved, the stopped set gone. In English: a
- * set member interrupted on its drive is listed as "drive 2 of 3 of set …", resumed as a set
- * (drive 3 asked for), and the code shown opens the whole set, member 1 included.
+ * set member interrupted on its drive is listed as "drive 2 of N of set …", resumed as a set
+ * (the next drives asked for), and the code shown opens the whole set, member 1 included.
  */
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
@@ -115,7 +115,7 @@ test('Technician: a set stopped at the question for the next drive is listed on 
   expect(await readdir(join(harness.world.root, 'unfinished-sets'))).toEqual([]);
 });
 
-test('Technician: a set member interrupted on its drive is listed as drive 2 of 3 of its set and resumed as a set, asking for drive 3 (en)', async ({ app: page, harness }) => {
+test('Technician: a set member interrupted on its drive is listed as drive 2 of its set and resumed as a set, asking for the next drives (en)', async ({ app: page, harness }) => {
   await switchLanguage(page, 'en');
   const src = await setSources(harness, 'lot-coupe');
   const first = await harness.world.attachDrive('COUPE-A', MEMBER_FREE);
@@ -154,6 +154,7 @@ test('Technician: a set member interrupted on its drive is listed as drive 2 of 
   const [, total, setId] = (await place.textContent())!.match(/^Drive 2 of (\d+) of set ([0-9A-Z]{16})$/)!;
   const driveId = (await table.locator('tbody th .mono').textContent())!.trim();
   await expect(table).toContainText(src);
+  await expect(page.getByText('A drive of a set resumes the set: the same unlock code opens all its drives')).toBeVisible();
   await shot(page, 'sets-interrupted-member-en');
   await checkA11y(page, 'dashboard with an interrupted set member (en)');
 

@@ -59,6 +59,7 @@ export function InterruptedSeals({
       {seals.length > 0 && (
         <>
           <p className="help">{t('dash.interrupted.help')}</p>
+          {seals.some((s) => s.set) && <p className="help">{t('dash.interrupted.helpSet')}</p>}
           <table data-testid="interrupted-table">
             <caption>{t('dash.interrupted.caption')}</caption>
             <thead>
