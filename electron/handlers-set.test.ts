@@ -181,10 +181,10 @@ describe('IPC handlers: a set sealed with the next drive asked of the Technician
     events.stop();
   }, 60_000);
 
-  it('refuses a set with resume, or naming the first drive again among the others', async () => {
+  it('refuses to resume a set where nothing is unfinished, or naming the first drive again among the others', async () => {
     expect(await call('engine.seal', { jobId: 'set-seal-0003', driveId: volumes['MEMBRE-1'], resume: true, recipients, set: { more: [], waitForDrives: true } })).toMatchObject({
       ok: false,
-      error: { code: 'E_IPC_INVALID' },
+      error: { code: 'E_RESUME_MISMATCH' },
     });
     expect(
       await call('engine.seal', {

@@ -37,6 +37,7 @@ describe('interrupted seals on the attached drives', () => {
         partsTotal: 9,
         bytesDone: expect.any(Number),
         problem: null,
+        set: null,
       },
     ]);
     expect(found[0]!.partsDone).toBeGreaterThanOrEqual(1);

@@ -29,6 +29,8 @@ export interface InterruptedSeal {
   bytesDone: number;
   /** Why the state cannot be resumed (E_RESUME_MISMATCH, E_FORMAT_UNSAFE_ENTRY, E_FORMAT_LIMIT), or null. */
   problem: string | null;
+  /** A member of a sealed set: the set's id, this member's position and the set's size; null for a drive sealed alone (or a refused state). */
+  set: { id: string; position: number; members: number } | null;
 }
 
 /** One attached volume to look on. */
@@ -51,7 +53,7 @@ export function findInterruptedSeals(volumes: readonly VolumeRef[]): Interrupted
         state = readSealState(driveDir);
       } catch (e) {
         if (!isScelleError(e)) throw e;
-        out.push({ volumeId: v.id, driveDir, driveId: null, sources: [], startedAt: null, partsDone: 0, partsTotal: null, bytesDone: 0, problem: e.code });
+        out.push({ volumeId: v.id, driveDir, driveId: null, sources: [], startedAt: null, partsDone: 0, partsTotal: null, bytesDone: 0, problem: e.code, set: null });
         continue;
       }
       out.push({
@@ -64,6 +66,7 @@ export function findInterruptedSeals(volumes: readonly VolumeRef[]): Interrupted
         partsTotal: state.partCount ?? null,
         bytesDone: state.parts.reduce((n, p) => n + p.plaintextSize, 0),
         problem: null,
+        set: state.set ? { id: state.set.id, position: state.set.position, members: state.set.members } : null,
       });
     }
   }

@@ -9,6 +9,7 @@ import type { EventType } from '../shared/custody/event-data.js';
 import type { CustodyStore } from '../shared/custody/journal.js';
 import { isScelleError } from '../shared/errors/scelle-error.js';
 import type { CustodyTimelineDto, ResponseOf } from '../shared/ipc/index.js';
+import type { SetContinuationInfo } from '../shared/engine/seal/set-continuation.js';
 import type { InterruptedSeal } from './interrupted-seals.js';
 import type { LookupKind } from './ports.js';
 
@@ -25,6 +26,8 @@ export interface StationDrivesDeps {
   attachedFolders(): Promise<Map<string, string>>;
   /** Interrupted seals on the attached drives (interrupted-seals.ts); listed whatever the query. */
   interrupted?(): Promise<InterruptedSeal[]>;
+  /** Set seals this station stopped at the question for the next drive (its records; set-continuation.ts); listed whatever the query. */
+  stoppedSets?(): Promise<SetContinuationInfo[]>;
 }
 
 const fromTimeline = (t: CustodyTimelineDto): StatusStep[] =>
@@ -70,5 +73,6 @@ export async function listStationDrives(deps: StationDrivesDeps, query = ''): Pr
     return { ...status, actions: driveActions(status), pendingEvents: pending.filter((e) => e.driveId === id).length, driveDir: attached.get(id) ?? null };
   });
   const interrupted = (await deps.interrupted?.()) ?? [];
-  return { drives, total: sealedIds.length, pending: pending.length, source: offlineCode === null && remote.size > 0 ? 'service' : 'local', offlineCode, interrupted };
+  const stoppedSets = (await deps.stoppedSets?.()) ?? [];
+  return { drives, total: sealedIds.length, pending: pending.length, source: offlineCode === null && remote.size > 0 ? 'service' : 'local', offlineCode, interrupted, stoppedSets };
 }

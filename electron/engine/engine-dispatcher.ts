@@ -24,6 +24,7 @@ import { signEvent } from '../../shared/custody/event.js';
 import type { DriveSecret, IndexEntry, Progress, SetAvailability, AbsentMemberReport } from '../../shared/engine/api.js';
 import { ScelleError, isScelleError, toErrorData } from '../../shared/errors/scelle-error.js';
 import { countSources } from '../count-sources.js';
+import { listSetContinuations } from '../../shared/engine/seal/set-continuation.js';
 import { findInterruptedSeals } from '../interrupted-seals.js';
 import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealHooks, SealOutcome, SetMembersView } from './engine-protocol.js';
 import type { EnginePort, EntryPage, PinnedRoots, SetView, UnlockedDrive } from './engine-port.js';
@@ -319,6 +320,11 @@ export class EngineDispatcher {
       }
       case 'interrupted':
         return findInterruptedSeals(call.args.volumes);
+      case 'setContinuations': {
+        const station = await loadStationIdentity(call.args.stationKeyFile);
+        station.secretKey.fill(0);
+        return listSetContinuations(call.args.dir, station.id);
+      }
       case 'customerAuthor': {
         const s = this.session(call.args.sessionId);
         return authorOf(s, s.signers[0]!);
@@ -492,6 +498,7 @@ function setOptions(set: NonNullable<Extract<EngineCall, { op: 'seal' }>['args']
     more: set.more,
     ...(set.memberBytes !== undefined ? { memberBytes: set.memberBytes } : {}),
     ...(set.capacities !== undefined ? { capacities: set.capacities } : {}),
+    ...(set.continuationDir !== undefined ? { continuationDir: set.continuationDir } : {}),
     ...(set.waitForDrives && ask ? { nextTarget: (request: Parameters<typeof ask>[0]) => untilAborted(ask(request), signal) } : {}),
     onMemberStarted: (m: Parameters<NonNullable<SealHooks['onMemberStarted']>>[0]) => hooks.onMemberStarted?.(m),
     onMemberSealed: (m: Parameters<NonNullable<SealHooks['onMemberSealed']>>[0]) => hooks.onMemberSealed?.(m),

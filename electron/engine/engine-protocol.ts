@@ -10,6 +10,7 @@ import type { DriveInfo, NextMemberRequest, OpenResult, Progress, SealedMember, 
 import type { ManifestSet } from '../../shared/format/set.js';
 import type { EraseReport } from '../../shared/engine/erase.js';
 import type { ScelleErrorData } from '../../shared/errors/scelle-error.js';
+import type { SetContinuationInfo } from '../../shared/engine/seal/set-continuation.js';
 import type { InterruptedSeal } from '../interrupted-seals.js';
 
 /** Seal settings the main side adds to the renderer's request. */
@@ -38,6 +39,8 @@ export interface SealSetCall {
   memberBytes?: number;
   /** What each attached drive may hold (`target`, then `more`; null: unknown), as SetSealOptions.capacities. */
   capacities?: (number | null)[];
+  /** The station's folder recording a set stopped at the question for the next drive (SetSealOptions.continuationDir); a resume also looks there. */
+  continuationDir?: string;
 }
 
 /** What a running set seal tells the host, and the one thing it asks (the next drive's folder). */
@@ -116,6 +119,8 @@ export type EngineCall =
   | { op: 'open'; jobId: string; args: { sessionId: string; dest: string; paths?: string[]; overwrite?: 'never' | 'always' } }
   /** Lists the interrupted seals on these volumes (interrupted-seals.ts: state files read as hostile input). */
   | { op: 'interrupted'; args: { volumes: { id: string; mountpoint: string }[] } }
+  /** Lists the set seals this station (its key file) stopped at the question for the next drive, from the records in `dir` (set-continuation.ts). */
+  | { op: 'setContinuations'; args: { dir: string; stationKeyFile: string } }
   /** Crypto-erases a drive folder; with `sessionId`, that session's index is closed first (its key stays, to sign the record). */
   | { op: 'erase'; args: { driveDir: string; sessionId?: string } };
 
@@ -144,6 +149,7 @@ export interface EngineAnswers {
   open: Omit<OpenResult, 'customerKey'>;
   erase: EraseReport;
   interrupted: InterruptedSeal[];
+  setContinuations: SetContinuationInfo[];
 }
 
 /** A serialized error: the plain-data form of ScelleError (shared/errors). */

@@ -3,6 +3,7 @@
  * (`HandlerDeps`), the path grants, the drives last listed, and the few helpers several
  * features need (the UI language, finding a listed drive).
  */
+import { join } from 'node:path';
 import type { DriveTrust } from '../drive-trust.js';
 import type { AttachedDrive } from '../../shared/drives/index.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
@@ -80,4 +81,14 @@ export function createHandlerContext(deps: HandlerDeps, grants: PathGrants): Han
 /** The interrupted seals on `volumes`, read in the engine (the drives are hostile input). */
 export function interruptedOn(ctx: HandlerContext, volumes: readonly AttachedDrive[]) {
   return ctx.deps.engine.call({ op: 'interrupted', args: { volumes: volumes.map((d) => ({ id: d.id, mountpoint: d.mountpoint })) } });
+}
+
+/** The app's folder of set seals stopped at the question for the next drive (set-continuation.ts): in its data folder, written by the engine. */
+export function setContinuationDir(ctx: HandlerContext): string {
+  return join(ctx.deps.dataDir, 'unfinished-sets');
+}
+
+/** The set seals this station stopped at the question for the next drive, read in the engine (each record as untrusted input). */
+export function stoppedSetsOf(ctx: HandlerContext) {
+  return ctx.deps.engine.call({ op: 'setContinuations', args: { dir: setContinuationDir(ctx), stationKeyFile: ctx.deps.stationKeyFile } });
 }

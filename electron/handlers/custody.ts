@@ -3,7 +3,7 @@ import { sealedEventsData, type SealFacts } from '../../shared/custody/set-view.
 import { findSealedFolders } from '../../shared/drives/index.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import { listStationDrives } from '../station-drives.js';
-import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
+import { interruptedOn, stoppedSetsOf, type ChannelHandlers, type HandlerContext } from './context.js';
 
 const CUSTOMER_TYPES = new Set(['received', 'opened']);
 
@@ -118,6 +118,7 @@ export function custodyHandlers(ctx: HandlerContext): ChannelHandlers<'custody.l
             return folders;
           },
           interrupted: () => interruptedOn(ctx, ctx.drives),
+          stoppedSets: () => stoppedSetsOf(ctx),
         },
         req.query ?? '',
       ),

@@ -4,9 +4,9 @@ import { ScelleError, isScelleError } from '../../shared/errors/scelle-error.js'
 import { canonicalizeUnlockCode } from '../../shared/format/unlock-code.js';
 import { CUSTOMER_KEYSLOT_LABEL, customerRecipientKey } from '../../shared/custody/customer-identity.js';
 import { decodeBase64, encodeBase64 } from '../../shared/format/base64.js';
-import { recordedSources, resumableSeal } from '../resume-sources.js';
+import { planResume } from '../resume-sources.js';
 import { memberBytesOf, setPartSize, SetSealPrompts } from '../set-seal.js';
-import { interruptedOn, type ChannelHandlers, type HandlerContext } from './context.js';
+import { interruptedOn, setContinuationDir, stoppedSetsOf, type ChannelHandlers, type HandlerContext } from './context.js';
 import { recordSealed } from './custody.js';
 
 /** Entries per `engine.browse` / `engine.search` answer when the renderer does not say. */
@@ -64,15 +64,33 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
       }
       if (!req.recipients.unlockCode && x25519.length === 0) throw new ScelleError('E_KEY_NO_RECIPIENT', 'choose at least one way to open the drive', {});
       const check = checkDriveForSeal(drive, { bytesNeeded: 0 });
-      // A resume seals the sources its state recorded, once found again (never the renderer's choice).
-      const sources = req.resume ? recordedSources(resumableSeal(await interruptedOn(ctx, [drive]))) : req.sources!.map((p) => grants.require(p));
-      // A set: the other drives chosen, each member planned on its drive's free space as listed; parts small enough for the smallest.
-      const more = (req.set?.more ?? []).map((id) => ctx.findDrive(id));
+      // A resume seals the sources its state (or the station's record of a stopped set) recorded, found again: never the renderer's choice.
+      const resumed = req.resume
+        ? await planResume(
+            {
+              interruptedOn: (v) => interruptedOn(ctx, v),
+              stoppedSets: () => stoppedSetsOf(ctx),
+              sealedOn: async (d) => (await findSealedFolders(d.mountpoint)).map((f) => f.driveId),
+              drives: ctx.drives,
+            },
+            drive,
+            req.continueSet,
+          )
+        : null;
+      const sources = resumed ? resumed.sources : req.sources!.map((p) => grants.require(p));
+      // A set: the other drives chosen (for a set resumed, first those holding its unfinished members), each member planned on its drive's free space as listed; parts small enough for the smallest.
+      const asSet = resumed ? resumed.set !== null : req.set !== undefined;
+      const more = asSet ? [...(resumed?.set?.more ?? [])] : [];
+      for (const d of (req.set?.more ?? []).map((id) => ctx.findDrive(id))) if (asSet && d.id !== drive.id && !more.includes(d)) more.push(d);
       if (more.some((d) => d.readOnly)) throw new ScelleError('E_TARGET_READ_ONLY', 'one of the drives chosen is read-only', {});
-      const memberBytes = req.set ? memberBytesOf([drive, ...more]) : undefined;
+      const memberBytes = asSet ? memberBytesOf([drive, ...more]) : undefined;
       const fsPart = Math.min(check.partPlaintextSize, ...more.map((d) => checkDriveForSeal(d, { bytesNeeded: 0 }).partPlaintextSize));
-      const partPlaintextSize = req.set && memberBytes !== undefined ? setPartSize(memberBytes, fsPart) : fsPart;
-      const hooks = req.set ? prompts.hooks(req.jobId, [drive.mountpoint, ...more.map((d) => d.mountpoint)]) : {};
+      const partPlaintextSize = asSet && memberBytes !== undefined ? setPartSize(memberBytes, fsPart) : fsPart;
+      // A set resumed asks for its next drives unless told otherwise.
+      const waitForDrives = req.set?.waitForDrives ?? true;
+      // Drives already holding a member of a set continued cannot take another.
+      const given = [drive, ...more, ...(resumed?.set?.holding ?? [])].map((d) => d.mountpoint);
+      const hooks = asSet ? prompts.hooks(req.jobId, given) : {};
       let r;
       try {
         r = await deps.engine.call(
@@ -87,13 +105,23 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
               partPlaintextSize,
               stationKeyFile: deps.stationKeyFile,
               ...(req.resume ? { resume: true } : {}),
-              ...(req.set ? { set: { more: more.map((d) => d.mountpoint), waitForDrives: req.set.waitForDrives, capacities: [drive, ...more].map((d) => d.freeBytes) } } : {}),
+              // Every set records where it continues, should the technician stop at the question for the next drive.
+              ...(asSet
+                ? {
+                    set: {
+                      more: more.map((d) => d.mountpoint),
+                      waitForDrives,
+                      capacities: [drive, ...more].map((d) => d.freeBytes),
+                      continuationDir: setContinuationDir(ctx),
+                    },
+                  }
+                : {}),
             },
           },
           hooks,
         );
       } finally {
-        if (req.set) prompts.end(req.jobId);
+        if (asSet) prompts.end(req.jobId);
       }
       const { customerPublicKey: _pk, stationCertificateSha256: _cert, set, ...answer } = r;
       // Each member is a drive with its own custody chain: its own `sealed` event (as the CLI records them).
@@ -111,6 +139,7 @@ export function engineHandlers(ctx: HandlerContext): ChannelHandlers<EngineChann
         ...answer,
         set: {
           id: set.id,
+          total: set.driveIds.length,
           members: set.members.map((m) => ({
             position: m.position,
             driveId: m.driveId,

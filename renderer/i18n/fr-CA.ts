@@ -368,6 +368,8 @@ export const frCA = {
   'dash.interrupted.caption': 'Scellements interrompus sur les disques branchés',
   'dash.interrupted.help':
     'Reprendre scelle les mêmes sources, qui doivent être inchangées et au même endroit; les parties terminées sont gardées. Un nouveau code de déverrouillage est émis (et la clé de séquestre ajoutée si ce poste en a une).',
+  'dash.interrupted.helpSet':
+    'Un disque d’un ensemble reprend l’ensemble : le même code de déverrouillage vaut pour tous ses disques, et les disques suivants sont demandés au besoin.',
   'dash.interrupted.col.volume': 'Disque branché',
   'dash.interrupted.col.sources': 'Sources enregistrées',
   'dash.interrupted.col.progress': 'Avancement',
@@ -382,6 +384,27 @@ export const frCA = {
   'dash.interrupted.resume': 'Reprendre le scellement',
   'dash.interrupted.resuming': 'Reprise du scellement du disque {driveId}',
   'dash.interrupted.done': 'Le scellement du disque {driveId} est terminé et inscrit au registre de garde.',
+  'dash.interrupted.setMember': 'Disque {position} sur {members} de l’ensemble {setId}',
+  'dash.interrupted.resumeSet': 'Reprendre l’ensemble',
+  'dash.stopped.title': 'Ensembles arrêtés',
+  'dash.stopped.caption': 'Ensembles arrêtés à la demande du disque suivant',
+  'dash.stopped.help':
+    'Ces ensembles se sont arrêtés quand le disque suivant a été demandé : les disques déjà scellés sont complets. Branchez un disque, choisissez-le et continuez : les sources enregistrées (inchangées, au même endroit) sont scellées sur la suite de l’ensemble, avec le même code de déverrouillage.',
+  'dash.stopped.col.set': 'Ensemble',
+  'dash.stopped.col.next': 'Disque suivant',
+  'dash.stopped.col.drive': 'Disque où continuer',
+  'dash.stopped.next': 'Disque {position} sur {members}',
+  'dash.stopped.chooseDrive': 'Disque où continuer l’ensemble {setId}',
+  'dash.stopped.pick': 'Choisissez un disque branché',
+  'dash.stopped.drive': '{label} — {free} libres',
+  'dash.stopped.refresh': 'Actualiser les disques',
+  'dash.stopped.continue': 'Continuer l’ensemble',
+  'dash.stopped.continueFor': 'Continuer l’ensemble {setId}',
+  'dash.stopped.unknown': 'illisible',
+  'dash.stopped.refused': 'Ne peut pas être continué :',
+  'set.resume.note': 'Reprise de l’ensemble {setId} à partir du disque {position} sur {members}, avec les sources enregistrées.',
+  'set.member.earlier': 'Disque {position} / {members} ({driveId}) : scellé plus tôt',
+  'set.resumed': 'Ensemble {setId} scellé jusqu’au bout ({total} disques en tout) : cette reprise en a scellé {drives}.',
   'dash.ship.title': 'Expédition du disque {driveId}',
   'dash.ship.current': 'Expédition inscrite : {tracking}. Une correction ajoute un nouvel événement; l’ancien reste dans la chaîne.',
   'dash.ship.save': 'Enregistrer l’expédition',
@@ -632,11 +655,11 @@ export const frCA = {
   'client.set.notListed#other':
     '{count} éléments de l’ensemble ne sont décrits par aucun disque branché : branchez le dernier disque de l’ensemble pour les voir et les restaurer.',
   'set.incomplete#one':
-    'Le scellement de l’ensemble n’est pas allé au bout : {count} disque déjà scellé appartient à un ensemble incomplet. Effacez-le (crypto-effacement) avant de le réutiliser; ne l’expédiez pas.',
+    'Le scellement de l’ensemble n’est pas allé au bout : {count} disque déjà scellé appartient à un ensemble incomplet. Continuez l’ensemble depuis les disques du poste (le disque suivant sera demandé), ou effacez-le (crypto-effacement) avant de le réutiliser; ne l’expédiez pas avant que l’ensemble soit scellé.',
   'set.incomplete#many':
-    'Le scellement de l’ensemble n’est pas allé au bout : {count} de disques déjà scellés appartiennent à un ensemble incomplet. Effacez-les (crypto-effacement) avant de les réutiliser; ne les expédiez pas.',
+    'Le scellement de l’ensemble n’est pas allé au bout : {count} de disques déjà scellés appartiennent à un ensemble incomplet. Continuez l’ensemble depuis les disques du poste (le disque suivant sera demandé), ou effacez-les (crypto-effacement) avant de les réutiliser; ne les expédiez pas avant que l’ensemble soit scellé.',
   'set.incomplete#other':
-    'Le scellement de l’ensemble n’est pas allé au bout : {count} disques déjà scellés appartiennent à un ensemble incomplet. Effacez-les (crypto-effacement) avant de les réutiliser; ne les expédiez pas.',
+    'Le scellement de l’ensemble n’est pas allé au bout : {count} disques déjà scellés appartiennent à un ensemble incomplet. Continuez l’ensemble depuis les disques du poste (le disque suivant sera demandé), ou effacez-les (crypto-effacement) avant de les réutiliser; ne les expédiez pas avant que l’ensemble soit scellé.',
 } as const;
 
 /** A message key. */

@@ -24,13 +24,14 @@ import { SetSealOptions, type SetChoice } from './seal/SetSealOptions.js';
 import { SetSealProgress } from './seal/SetSealProgress.js';
 import { membersSealed, otherMemberDrives, setOffered, volumesInUse } from './seal/set-seal-view.js';
 import { useSetSeal } from './seal/use-set-seal.js';
+import type { SetResumeRequest } from './technician/resume-request.js';
 
 type Check = ResponseOf<'drives.check'>;
 type Seal = ResponseOf<'engine.seal'>;
 type Count = ResponseOf<'sources.count'>;
 
-/** The technician's workspace. */
-export function Technician() {
+/** The technician's workspace; `resume` (from the dashboard) runs a set resume here, as a new set seal runs. */
+export function Technician({ resume = null }: { resume?: SetResumeRequest | null } = {}) {
   const t = useT();
   const tc = useTc();
   const lang = useApp((s) => s.language);
@@ -59,6 +60,8 @@ export function Technician() {
   const [message, setMessage] = useState<{ kind: 'success' | 'info'; text: string } | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const [keyFileError, setKeyFileError] = useState<UiError | null>(null);
+  /** The set resumed by the seal running or last run, or null for a new seal. */
+  const [resumed, setResumed] = useState<SetResumeRequest | null>(null);
 
   const guard = useCallback(async (f: () => Promise<void>) => {
     setError(null);
@@ -104,13 +107,18 @@ export function Technician() {
   const asSet = offerSet && setChoice.on && (setChoice.waitForDrives || setChoice.more.length > 0);
   const ready = sealReady({ sources, useCode, escrow, customerKey }, { counted: countJob.result !== null, driveOk: !!check?.ok || asSet, sealing: sealJob.running });
 
-  const seal = async () => {
+  const startSeal = () => {
     setMessage(null);
     setCode(null);
     verifyJob.reset();
     setVerifyRecorded(null);
     setMember(1);
     setMemberVerify({});
+  };
+
+  const seal = async () => {
+    startSeal();
+    setResumed(null);
     const more = setChoice.more.filter((id) => id !== driveId && drives.some((d) => d.id === id));
     const r = await sealJob.run((jobId) =>
       api().engine.seal({
@@ -124,12 +132,37 @@ export function Technician() {
     if (r?.unlockCode) setCode(r.unlockCode);
   };
 
+  // A set resumed from the dashboard: the main side seals the sources recorded (none named here) and asks for the next drives.
+  const runResume = sealJob.run;
+  const sealRunning = sealJob.running;
+  useEffect(() => {
+    if (!resume || sealRunning) return;
+    startSeal();
+    setResumed(resume);
+    void refreshDrives();
+    void runResume(async (jobId) => {
+      const r = await api().engine.seal({
+        jobId,
+        resume: true,
+        driveId: resume.volumeId,
+        ...(resume.continueSet ? { continueSet: resume.continueSet } : {}),
+        recipients: { unlockCode: true, escrow: escrowAvailable, customerKeys: [] },
+        set: { more: [], waitForDrives: true },
+      });
+      if (r.ok && r.value.unlockCode) setCode(r.value.unlockCode);
+      return r;
+    });
+    // Each request runs once (its nonce), whatever else changes.
+  }, [resume?.nonce]);
+
   const sealed = sealJob.result;
   const shippingReady = !!sealed && !!trackingResult?.valid && !!(trackingResult.carrier ?? carrier === 'other');
   /** The drives sealed: every member of a set, or the one drive. */
   const sealedDrives = sealed ? (sealed.set?.members ?? [{ position: 1, driveId: sealed.driveId, driveDir: sealed.driveDir }]) : [];
   const current = sealedDrives.find((m) => m.position === member) ?? sealedDrives[0];
-  const setPlace = sealed?.set && current ? { id: sealed.set.id, position: current.position, members: sealed.set.members.length } : undefined;
+  /** How many drives the set has in all (a resume wrote only the last ones). */
+  const setTotal = sealed?.set?.total ?? sealedDrives.length;
+  const setPlace = sealed?.set && current ? { id: sealed.set.id, position: current.position, members: setTotal } : undefined;
 
   const verify = () =>
     guard(async () => {
@@ -320,6 +353,11 @@ export function Technician() {
             {t('tech.sealNotReady')}
           </p>
         )}
+        {resumed && (sealJob.running || sealed || sealJob.error) && (
+          <Notice kind="info" testId="set-resume-note">
+            {t('set.resume.note', { setId: resumed.setId, position: resumed.position, members: resumed.members })}
+          </Notice>
+        )}
         {sealJob.running && <ProgressPanel progress={sealJob.progress} onCancel={sealJob.cancel} label={t('tech.step.seal')} />}
         {(sealJob.running || sealed?.set) && <SetSealProgress view={setSeal.view} />}
         {sealJob.running && setSeal.view.next && (
@@ -363,19 +401,21 @@ export function Technician() {
         {sealed?.set && (
           <Notice kind="success" testId="seal-done">
             <p>
-              {t('set.sealed', {
-                setId: sealed.set.id,
-                drives: tc('count.drives', sealed.set.members.length),
-                files: tc('count.files', sealed.files),
-                bytes: formatBytes(sealed.bytes, lang),
-              })}
+              {resumed
+                ? t('set.resumed', { setId: sealed.set.id, total: setTotal, drives: tc('count.drives', sealed.set.members.length) })
+                : t('set.sealed', {
+                    setId: sealed.set.id,
+                    drives: tc('count.drives', sealed.set.members.length),
+                    files: tc('count.files', sealed.files),
+                    bytes: formatBytes(sealed.bytes, lang),
+                  })}
             </p>
             <ol className="plain" data-testid="set-result">
               {sealed.set.members.map((m) => (
                 <li key={m.position}>
                   {t('set.result.member', {
                     position: m.position,
-                    members: sealed.set!.members.length,
+                    members: setTotal,
                     driveId: m.driveId,
                     label: drives.find((d) => d.id === m.volumeId)?.label || m.driveDir,
                     parts: tc('count.parts', m.parts),
@@ -435,7 +475,7 @@ export function Technician() {
             {sealedDrives.map((d) =>
               memberVerify[d.position] ? (
                 <li key={d.position} className={memberVerify[d.position]!.ok ? 'good' : 'bad'}>
-                  {t(memberVerify[d.position]!.ok ? 'set.verify.ok' : 'set.verify.bad', { position: d.position, members: sealedDrives.length, driveId: d.driveId })}
+                  {t(memberVerify[d.position]!.ok ? 'set.verify.ok' : 'set.verify.bad', { position: d.position, members: setTotal, driveId: d.driveId })}
                 </li>
               ) : null,
             )}
@@ -471,7 +511,7 @@ export function Technician() {
             {sealedDrives.map((d) => (
               <label key={d.position} className="choice">
                 <input type="radio" name="ship-member" checked={member === d.position} onChange={() => setMember(d.position)} />
-                {t('set.ship.member', { position: d.position, members: sealedDrives.length, driveId: d.driveId })}
+                {t('set.ship.member', { position: d.position, members: setTotal, driveId: d.driveId })}
               </label>
             ))}
             <p className="help">{t('set.ship.help')}</p>

@@ -25,6 +25,7 @@ import {
   pathSchema,
   progressSchema,
   interruptedSealSchema,
+  stoppedSetSchema,
   publicKey32B64Schema,
   customerSignerSchema,
   sessionIdSchema,
@@ -105,13 +106,20 @@ export const invokeChannels = {
     /**
      * A new seal names its sources (granted by the dialog). `resume: true` continues the one
      * interrupted seal on the drive instead, with the sources its state recorded (the main side
-     * reads and grants them): `sources` must then be absent.
+     * reads them again; never the renderer's): `sources` must then be absent. When that seal is a
+     * member of a set, the resume continues the set (the other attached drives holding its
+     * unfinished members are added to `set.more`; `set.waitForDrives` asks for the next ones).
+     * `resume: true` with `continueSet` continues a set this station stopped at the question for
+     * the next drive (custody.stationDrives `stoppedSets`) onto `driveId`, from the station's
+     * record: its sources, plan, keys and unlock code.
      */
     request: z
       .strictObject({
         jobId: jobIdSchema,
         sources: z.array(pathSchema).min(1).max(1000).optional(),
         resume: z.boolean().optional(),
+        /** With `resume: true`: the id of the stopped set to continue onto `driveId`. */
+        continueSet: driveIdSchema.optional(),
         driveId: z.string().min(1).max(512),
         recipients: z.strictObject({
           unlockCode: z.boolean(),
@@ -133,7 +141,7 @@ export const invokeChannels = {
         set: z.strictObject({ more: z.array(z.string().min(1).max(512)).max(MAX_SET_MEMBERS - 1), waitForDrives: z.boolean() }).optional(),
       })
       .refine((r) => (r.resume === true) === (r.sources === undefined), { path: ['sources'], message: 'a new seal names its sources; a resume names none' })
-      .refine((r) => !(r.resume === true && r.set), { path: ['set'], message: 'a sealed set cannot be resumed' })
+      .refine((r) => r.continueSet === undefined || r.resume === true, { path: ['continueSet'], message: 'continuing a stopped set is a resume' })
       .refine((r) => !r.set || (!r.set.more.includes(r.driveId) && new Set(r.set.more).size === r.set.more.length), { path: ['set', 'more'], message: 'each drive once' }),
     response: z.object({
       driveId: driveIdSchema,
@@ -146,8 +154,12 @@ export const invokeChannels = {
       parts: z.number().int().nonnegative(),
       /** What the `sealed` event says will attest the customer's receipts: their own key (`customerPublicKey` given) or the data-key key. */
       customerAttestation: z.enum(['customer-key', 'data-key']),
-      /** A set: its id and every member (the answer's drive is member 1); each has its own `sealed` custody event. */
-      set: z.object({ id: driveIdSchema, members: z.array(sealedMemberSchema).min(2).max(MAX_SET_MEMBERS) }).optional(),
+      /**
+       * A set: its id, how many members it has (`total`) and the members this seal wrote (all of
+       * them for a new set, the answer's drive being member 1; a resume: those from where it
+       * resumed); each has its own `sealed` custody event.
+       */
+      set: z.object({ id: driveIdSchema, total: z.number().int().min(2).max(MAX_SET_MEMBERS), members: z.array(sealedMemberSchema).min(1).max(MAX_SET_MEMBERS) }).optional(),
     }),
   },
   /**
@@ -353,6 +365,8 @@ export const invokeChannels = {
       offlineCode: z.string().nullable(),
       /** interrupted seals on the attached drives (listed with drives.list), whatever the query */
       interrupted: z.array(interruptedSealSchema),
+      /** set seals this station stopped at the question for the next drive (its own records), whatever the query */
+      stoppedSets: z.array(stoppedSetSchema),
     }),
   },
   /** Pushes the outbox now. E_CUSTODY_OFFLINE when unreachable (the events stay queued). */

@@ -226,26 +226,6 @@ export const stationDriveSchema = z.object({
 /** One drive of the dashboard. */
 export type StationDriveDto = z.infer<typeof stationDriveSchema>;
 
-/**
- * An interrupted seal on an attached drive (a `SCELLE-<id>/` folder with a resume state and no
- * manifest; electron/interrupted-seals.ts), as the dashboard lists it. `problem` is the code of
- * why its state cannot be resumed (then nothing else was read from it), or null.
- */
-export const interruptedSealSchema = z.object({
-  /** the attached drive (volume) as drives.list names it: the `driveId` of engine.seal */
-  volumeId: z.string().min(1).max(512),
-  driveDir: pathSchema,
-  driveId: driveIdSchema.nullable(),
-  sources: z.array(pathSchema),
-  startedAt: z.string().nullable(),
-  partsDone: count,
-  partsTotal: count.nullable(),
-  bytesDone: count,
-  problem: z.string().nullable(),
-});
-/** One interrupted seal of the dashboard. */
-export type InterruptedSealDto = z.infer<typeof interruptedSealSchema>;
-
 /** The app's settings as the renderer may see and change them (no secret). */
 export const settingsSchema = z.object({
   language: languageSchema,
@@ -286,6 +266,51 @@ export const setPlaceSchema = z
   .refine((s) => s.position <= s.members, { path: ['position'], message: 'exceeds members' });
 /** A drive's place in a sealed set. */
 export type SetPlaceDto = z.infer<typeof setPlaceSchema>;
+
+/**
+ * An interrupted seal on an attached drive (a `SCELLE-<id>/` folder with a resume state and no
+ * manifest; electron/interrupted-seals.ts), as the dashboard lists it. `problem` is the code of
+ * why its state cannot be resumed (then nothing else was read from it), or null.
+ */
+export const interruptedSealSchema = z.object({
+  /** the attached drive (volume) as drives.list names it: the `driveId` of engine.seal */
+  volumeId: z.string().min(1).max(512),
+  driveDir: pathSchema,
+  driveId: driveIdSchema.nullable(),
+  sources: z.array(pathSchema),
+  startedAt: z.string().nullable(),
+  partsDone: count,
+  partsTotal: count.nullable(),
+  bytesDone: count,
+  problem: z.string().nullable(),
+  /** a member of a sealed set: its place ("drive 2 of 3 of set …"); a resume continues the set; null for a drive sealed alone */
+  set: setPlaceSchema.nullable(),
+});
+/** One interrupted seal of the dashboard. */
+export type InterruptedSealDto = z.infer<typeof interruptedSealSchema>;
+
+/**
+ * A set seal this station stopped at the question for the next drive (the station's record,
+ * shared/engine/seal/set-continuation.ts): it continues onto an attached drive the technician
+ * chooses (engine.seal with `continueSet`). `problem` is the code of why the record cannot be
+ * continued (then only `setId`, when its file name gives one, was read from it), or null.
+ */
+export const stoppedSetSchema = z.object({
+  setId: driveIdSchema.nullable(),
+  /** the member the set continues with, and the set's size (0 when the record is damaged) */
+  position: z.number().int().min(0).max(MAX_SET_MEMBERS),
+  members: z.number().int().min(0).max(MAX_SET_MEMBERS),
+  /** every member's drive id by position (public: the members' manifests name them); empty when damaged */
+  driveIds: z.array(driveIdSchema).max(MAX_SET_MEMBERS),
+  /** the sources the set seals (a continuation seals exactly these, read again on the main side) */
+  sources: z.array(pathSchema),
+  createdAt: z.string().nullable(),
+  /** plaintext bytes the next member holds at least */
+  plaintextBytes: count,
+  problem: z.string().nullable(),
+});
+/** One stopped set of the dashboard. */
+export type StoppedSetDto = z.infer<typeof stoppedSetSchema>;
 
 /** One member of a set just sealed: its drive, its folder and the attached drive (volume) holding it. */
 export const sealedMemberSchema = z.object({

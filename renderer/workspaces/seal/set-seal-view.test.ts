@@ -27,6 +27,16 @@ describe('set seal view', () => {
     expect(volumesInUse(v)).toEqual(new Set(['/dev/sda', '/dev/sdb']));
   });
 
+  it('shows the members sealed before a resumed set seal as sealed earlier, not to come', () => {
+    let v = applySetEvent(EMPTY_SET_SEAL, { type: 'started', ...base, position: 2, driveId: 'D2', volumeId: '/dev/sdb' });
+    expect(v.members.map((m) => m.state)).toEqual(['earlier', 'writing', 'waiting']);
+    v = applySetEvent(v, { type: 'sealed', ...base, position: 2, driveId: 'D2' });
+    v = applySetEvent(v, { type: 'next', ...base, position: 3, driveId: 'D3', bytesNeeded: 5000, refused: null });
+    expect(v.members.map((m) => m.state)).toEqual(['earlier', 'sealed', 'waiting']);
+    expect(membersSealed(v)).toBe(1);
+    expect(volumesInUse(v)).toEqual(new Set(['/dev/sdb']));
+  });
+
   it('offers a set only when the data is too big for the drive and nothing else stops the seal', () => {
     expect(setOffered([{ code: 'E_TARGET_TOO_SMALL' }])).toBe(true);
     expect(setOffered([{ code: 'E_TARGET_TOO_SMALL' }, { code: 'W_FS_PART_LIMIT' }])).toBe(true);

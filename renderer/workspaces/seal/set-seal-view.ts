@@ -11,7 +11,8 @@ export interface MemberView {
   position: number;
   /** Known once the engine names it (the member started, or its drive is asked for). */
   driveId: string | null;
-  state: 'waiting' | 'writing' | 'sealed';
+  /** `earlier`: sealed before this seal started (a set resumed or continued from a later member). */
+  state: 'waiting' | 'writing' | 'sealed' | 'earlier';
   /** The attached drive holding it, once started. */
   volumeId: string | null;
 }
@@ -46,6 +47,8 @@ function withMembers(view: SetSealView, count: number): MemberView[] {
 export function applySetEvent(view: SetSealView, event: SetSealEventDto): SetSealView {
   const members = withMembers(view, event.members);
   const i = event.position - 1;
+  // Members are written in order: one not begun when a later one is asked for or started was sealed earlier (a set resumed).
+  if (event.type !== 'sealed') for (let k = 0; k < i; k++) if (members[k]!.state === 'waiting' && members[k]!.driveId === null) members[k] = { ...members[k]!, state: 'earlier' };
   const m = members[i]!;
   if (event.type === 'next') {
     members[i] = { ...m, driveId: event.driveId };

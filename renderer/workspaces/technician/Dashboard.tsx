@@ -2,7 +2,8 @@
  * The technicians' dashboard: every drive this station sealed with its custody state, search by
  * drive id, order or tracking number, the actions that fit each drive's state (verify again,
  * record or correct the shipment, re-print the packing slip, report an incident), the seals
- * interrupted on the attached drives with their resume (InterruptedSeals.tsx), and the outbox:
+ * interrupted on the attached drives with their resume (InterruptedSeals.tsx), the sets stopped at
+ * the question for the next drive with their continuation (StoppedSets.tsx), and the outbox:
  * how many events wait to sync, and a button to sync now.
  */
 import { useEffect, useId, useState } from 'react';
@@ -17,6 +18,8 @@ import { useT, useTc } from '../../i18n/use-t.js';
 import { useJob } from '../../jobs.js';
 import { useApp } from '../../store.js';
 import { InterruptedSeals } from './InterruptedSeals.js';
+import type { SetResumeRequest } from './resume-request.js';
+import { StoppedSets } from './StoppedSets.js';
 import { ShipmentForm } from './ShipmentForm.js';
 import { useDashboard } from './dashboard-store.js';
 
@@ -25,8 +28,8 @@ type Panel = { driveId: string; kind: 'shipment' | 'incident' } | null;
 
 const INCIDENT_KINDS = ['lost', 'damaged', 'returned', 'other'] as const;
 
-/** The dashboard view of the Technician workspace; loads when shown (`active`). */
-export function Dashboard({ active }: { active: boolean }) {
+/** The dashboard view of the Technician workspace; loads when shown (`active`). `onResumeSet` hands a set to resume to the sealing form. */
+export function Dashboard({ active, onResumeSet }: { active: boolean; onResumeSet: (r: Omit<SetResumeRequest, 'nonce'>) => void }) {
   const t = useT();
   const tc = useTc();
   const lang = useApp((s) => s.language);
@@ -123,7 +126,8 @@ export function Dashboard({ active }: { active: boolean }) {
         )}
       </Section>
 
-      <InterruptedSeals seals={listing?.interrupted ?? []} onResumed={() => void load()} />
+      <InterruptedSeals seals={listing?.interrupted ?? []} onResumed={() => void load()} onResumeSet={onResumeSet} />
+      <StoppedSets sets={listing?.stoppedSets ?? []} onContinue={onResumeSet} />
 
       <Section title={t('dash.drives')}>
         <form

@@ -4,7 +4,8 @@
  * "Resume" action. A resume runs as a seal job (progress, cancel) through `engine.seal` with
  * `resume: true`: the main side seals the recorded sources, never paths from here. Its unlock
  * code is shown once, as after a new seal. No "discard": deleting a drive folder stays a
- * deliberate act outside the app.
+ * deliberate act outside the app. A member of a sealed set shows its place ("drive 2 of 3 of set
+ * …") and is resumed as a set in the sealing form, which asks for the next drives.
  */
 import { useState } from 'react';
 import type { InterruptedSealDto, ResponseOf } from '../../../shared/ipc/index.js';
@@ -17,9 +18,21 @@ import { hasMessage, type MessageKey } from '../../i18n/index.js';
 import { useT, useTc } from '../../i18n/use-t.js';
 import { useJob } from '../../jobs.js';
 import { useApp } from '../../store.js';
+import type { SetResumeRequest } from './resume-request.js';
 
-/** The interrupted seals section; `onResumed` runs once a resume finished (to reload the listing). */
-export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealDto[]; onResumed: () => void }) {
+/**
+ * The interrupted seals section; `onResumed` runs once a resume finished (to reload the listing).
+ * A member of a set is resumed as a set by the sealing form (`onResumeSet`): it asks for the next drives.
+ */
+export function InterruptedSeals({
+  seals,
+  onResumed,
+  onResumeSet,
+}: {
+  seals: InterruptedSealDto[];
+  onResumed: () => void;
+  onResumeSet: (r: Omit<SetResumeRequest, 'nonce'>) => void;
+}) {
   const t = useT();
   const tc = useTc();
   const lang = useApp((s) => s.language);
@@ -46,6 +59,7 @@ export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealD
       {seals.length > 0 && (
         <>
           <p className="help">{t('dash.interrupted.help')}</p>
+          {seals.some((s) => s.set) && <p className="help">{t('dash.interrupted.helpSet')}</p>}
           <table data-testid="interrupted-table">
             <caption>{t('dash.interrupted.caption')}</caption>
             <thead>
@@ -60,8 +74,13 @@ export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealD
             <tbody>
               {seals.map((s) => (
                 <tr key={s.driveDir} data-testid={`interrupted-row-${s.driveId ?? s.driveDir}`}>
-                  <th scope="row" className="mono">
-                    {s.driveId ?? t('dash.interrupted.unknownDrive')}
+                  <th scope="row">
+                    <span className="mono">{s.driveId ?? t('dash.interrupted.unknownDrive')}</span>
+                    {s.set && (
+                      <div className="help" data-testid="interrupted-set-place">
+                        {t('dash.interrupted.setMember', { position: s.set.position, members: s.set.members, setId: s.set.id })}
+                      </div>
+                    )}
                   </th>
                   <td className="mono">{s.volumeId}</td>
                   <td>
@@ -87,7 +106,7 @@ export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealD
                     )}
                   </td>
                   <td>
-                    {s.problem === null && s.driveId && (
+                    {s.problem === null && s.driveId && !s.set && (
                       <button
                         type="button"
                         disabled={job.running}
@@ -95,6 +114,16 @@ export function InterruptedSeals({ seals, onResumed }: { seals: InterruptedSealD
                         onClick={() => void resume(s)}
                       >
                         {t('dash.interrupted.resume')}
+                      </button>
+                    )}
+                    {s.problem === null && s.driveId && s.set && (
+                      <button
+                        type="button"
+                        disabled={job.running}
+                        aria-label={t('dash.actionFor', { action: t('dash.interrupted.resumeSet'), driveId: s.driveId })}
+                        onClick={() => onResumeSet({ volumeId: s.volumeId, continueSet: null, setId: s.set!.id, position: s.set!.position, members: s.set!.members })}
+                      >
+                        {t('dash.interrupted.resumeSet')}
                       </button>
                     )}
                   </td>

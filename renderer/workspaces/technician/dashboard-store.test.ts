@@ -22,6 +22,7 @@ const listing = (driveIds: string[], pending = 0): StationDrives => ({
   source: 'service',
   offlineCode: null,
   interrupted: [],
+  stoppedSets: [],
 });
 const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
 

@@ -54,9 +54,11 @@ export function removeSetContinuation(dir: string, setId: string): void {
 /**
  * The continuation of a set seal of `sources` started by station `stationId`, or null when there
  * is none. Each record is read as untrusted input (a regular file of bounded size, never through a
- * link, checked against the seal state's schema).
- * @throws ScelleError E_RESUME_MISMATCH when a record is damaged or two sets of these sources
- *   were stopped (the message names them: seal again, or remove one).
+ * link, checked against the seal state's schema). A damaged record is passed over, never trusted:
+ * it cannot say whose sources it holds, and it must not stop the resume of another set (the
+ * station lists it with its problem, listSetContinuations).
+ * @throws ScelleError E_RESUME_MISMATCH when two sets of these sources were stopped (the message
+ *   names them: seal again, or remove one).
  */
 export function findSetContinuation(dir: string, stationId: string, sources: readonly string[]): SealState | null {
   let names: string[];
@@ -68,20 +70,9 @@ export function findSetContinuation(dir: string, stationId: string, sources: rea
   }
   const found: SealState[] = [];
   for (const name of names.sort()) {
-    let state: SealState;
-    try {
-      state = parseSealState(readDriveFile(dir, name, FORMAT_LIMITS.sealStateBytes).toString('utf8'));
-      if (!state.set || name !== fileOf(state.set.id) || state.parts.length !== 0) throw new Error('not the record of a set continuation');
-    } catch (e) {
-      if (isScelleError(e, 'E_FORMAT_UNSAFE_ENTRY') || isScelleError(e, 'E_FORMAT_LIMIT')) throw e;
-      throw new ScelleError(
-        'E_RESUME_MISMATCH',
-        `the record of a stopped set seal (${join(dir, name)}) is damaged; delete it and seal again`,
-        { path: join(dir, name) },
-        { cause: e },
-      );
-    }
-    if (state.stationId === stationId && JSON.stringify(state.sources) === JSON.stringify(sources)) found.push(state);
+    const state = readRecord(dir, name);
+    if (state.problem !== null) continue;
+    if (state.state.stationId === stationId && JSON.stringify(state.state.sources) === JSON.stringify(sources)) found.push(state.state);
   }
   if (found.length > 1) {
     throw new ScelleError(
@@ -91,4 +82,83 @@ export function findSetContinuation(dir: string, stationId: string, sources: rea
     );
   }
   return found[0] ?? null;
+}
+
+/** Record `name` in `dir`, read as untrusted input: its state, or why it was refused (an error code). */
+function readRecord(dir: string, name: string): { state: SealState; problem: null } | { state: null; problem: string } {
+  try {
+    const state = parseSealState(readDriveFile(dir, name, FORMAT_LIMITS.sealStateBytes).toString('utf8'));
+    if (!state.set || name !== fileOf(state.set.id) || state.parts.length !== 0) return { state: null, problem: 'E_RESUME_MISMATCH' };
+    return { state, problem: null };
+  } catch (e) {
+    return { state: null, problem: isScelleError(e, 'E_FORMAT_UNSAFE_ENTRY') || isScelleError(e, 'E_FORMAT_LIMIT') ? e.code : 'E_RESUME_MISMATCH' };
+  }
+}
+
+/** A stopped set seal as a station lists it (no key, no wrapped slot). */
+export interface SetContinuationInfo {
+  /** The set's id; from the record's file name when the record is damaged (null when even that is not a set id). */
+  setId: string | null;
+  /** The member the set continues with, and how many members it has (0 when damaged). */
+  position: number;
+  members: number;
+  /** Every member's drive id by position (public: each member's manifest names them); empty when damaged. */
+  driveIds: string[];
+  /** The sources the set seals (a continuation seals exactly these); empty when damaged. */
+  sources: string[];
+  /** When the set seal started, or null when damaged. */
+  createdAt: string | null;
+  /** Plaintext bytes the next member holds (its parts; the drive needs at least this free), 0 when damaged. */
+  plaintextBytes: number;
+  /** Why the record cannot be continued (an error code, e.g. E_RESUME_MISMATCH), or null. */
+  problem: string | null;
+}
+
+/**
+ * The set seals station `stationId` stopped at the question for the next drive, from the records
+ * in `dir`, in file name order; [] when `dir` does not exist. Each record is read as untrusted
+ * input (as findSetContinuation reads it); a damaged record is listed with `problem` set and
+ * nothing read from it, never thrown; records of other stations are left out.
+ * @throws only errors that are not about a record (e.g. EACCES on the folder itself).
+ */
+export function listSetContinuations(dir: string, stationId: string): SetContinuationInfo[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(SUFFIX));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: SetContinuationInfo[] = [];
+  for (const name of names.sort()) {
+    const fromName = name.slice(0, -SUFFIX.length);
+    const read = readRecord(dir, name);
+    if (read.problem !== null) {
+      out.push({
+        setId: DRIVE_ID_PATTERN.test(fromName) ? fromName : null,
+        position: 0,
+        members: 0,
+        driveIds: [],
+        sources: [],
+        createdAt: null,
+        plaintextBytes: 0,
+        problem: read.problem,
+      });
+      continue;
+    }
+    const state = read.state;
+    if (state.stationId !== stationId) continue;
+    const set = state.set!;
+    out.push({
+      setId: set.id,
+      position: set.position,
+      members: set.members,
+      driveIds: [...set.driveIds],
+      sources: [...state.sources],
+      createdAt: state.createdAt,
+      plaintextBytes: (set.partCounts[set.position - 1] ?? 0) * state.partPlaintextSize,
+      problem: null,
+    });
+  }
+  return out;
 }
