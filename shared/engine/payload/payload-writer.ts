@@ -10,7 +10,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { SizedStreamEncryptor } from '../../format/stream.js';
-import { freeBuffers } from '../../format/free-buffers.js';
 import { targetError } from '../target-errors.js';
 import { writevAll } from '../durable-fs.js';
 import { ScelleError } from '../../errors/scelle-error.js';
@@ -45,7 +44,6 @@ export interface PayloadWriterConfig {
 /** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
 export interface CipherOutput {
   openPart(n: number): void;
-  /** The next ciphertext bytes: valid during the call only (the encryptor frees them when it returns). */
   data(buffers: Buffer[]): void;
   /** The part is complete: `plaintextSize` tar bytes went into it. */
   closePart(n: number, plaintextSize: number): void;
@@ -82,7 +80,6 @@ export class PartEncryptor {
       const take = Math.min(room, chunk.length - pos);
       const ct = this.enc!.push(chunk.subarray(pos, pos + take));
       if (ct.length > 0) this.out.data(ct);
-      freeBuffers(ct);
       this.partPlainBytes += take;
       this.offset += take;
       pos += take;
@@ -108,7 +105,6 @@ export class PartEncryptor {
     if (this.part < 0 || this.enc === null) return;
     const ct = this.enc.finish();
     if (ct.length > 0) this.out.data(ct);
-    freeBuffers(ct);
     this.enc = null;
     this.out.closePart(this.part, this.partPlainBytes);
   }
