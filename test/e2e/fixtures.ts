@@ -101,11 +101,16 @@ export async function checkA11y(page: Page, label: string): Promise<void> {
   expect(violations, `axe violations on ${label}`).toEqual([]);
 }
 
-/** Switches the UI language with the header button. */
+/**
+ * Switches the UI language with the header button. Clicks again while the page shows the other
+ * language: a click made while the app was still applying the saved language could be overridden.
+ */
 export async function switchLanguage(page: Page, to: 'fr-CA' | 'en'): Promise<void> {
-  const lang = await page.evaluate(() => document.documentElement.lang);
-  if (lang !== to) await page.locator('header button.lang').click();
-  await expect(page.locator('html')).toHaveAttribute('lang', to);
+  await expect(async () => {
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    if (lang !== to) await page.locator('header button.lang').click();
+    await expect(page.locator('html')).toHaveAttribute('lang', to, { timeout: 1500 });
+  }).toPass({ timeout: 20_000, intervals: [250, 500, 1000] });
 }
 
 /** Opens a workspace tab by its position (0 technician, 1 client, 2 support, 3 settings). */
