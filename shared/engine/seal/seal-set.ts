@@ -355,10 +355,14 @@ export async function sealSet(
   const askNextTarget =
     setOpts.nextTarget ??
     (async (r: NextMemberRequest): Promise<string> => {
-      throw new ScelleError('E_USAGE', `member ${r.position} of ${r.members} of the set needs a drive and none was given; give one more target`, {
-        reason: '--to',
-        position: r.position,
-      });
+      throw new ScelleError(
+        'E_USAGE',
+        `member ${r.position} of ${r.members} of the set needs a drive and none of the targets given is free for it; give one more target, or let the seal ask for the next drive`,
+        {
+          reason: '--to',
+          position: r.position,
+        },
+      );
     });
 
   /** The target of member m: given, or asked for (again, with the reason, when one is refused). */

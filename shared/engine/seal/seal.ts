@@ -23,7 +23,7 @@ import { stationCertificateSha256 } from '../../format/station-cert.js';
 import { manifestStationOf, serializeManifest, signManifest, type Manifest } from '../../format/manifest.js';
 import { IndexWriter } from '../../format/index-writer.js';
 import { partSizesOf, sealedBytes } from '../../format/payload-size.js';
-import type { NextMemberRequest, SealOptions, SealResult } from '../api.js';
+import type { SealOptions, SealResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { INDEX_FILE, MANIFEST_FILE, README_FILE, SEAL_STATE_FILE, SIGNATURE_FILE, driveDirFor, newDriveId, readmeText } from '../drive-layout.js';
 import { fsyncDir, writeFileDurable } from '../durable-fs.js';
@@ -75,7 +75,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   try {
     if (opts.set && (opts.set.more.length > 0 || opts.set.nextTarget || opts.resume)) {
       return await sealSet(
-        opts.resume && !opts.set.nextTarget ? { ...opts, set: { ...opts.set, nextTarget: noNextDrive } } : opts,
+        opts,
         { sinkMode: (scan) => internals.sinkMode ?? chooseSinkMode(scan), buildersMinEntries: BUILDERS_MIN_ENTRIES, progressIntervalMs: internals.progressIntervalMs },
         unlockKey,
         (scan) => sealWith(opts, internals, unlockKey, scan),
@@ -85,18 +85,6 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
   } finally {
     unlockKey?.derivation.cancel();
   }
-}
-
-/**
- * On a resume without a way to ask for drives, a member left without a target (the targets given
- * hold fewer free drives than the members still to seal) is refused instead of waited for.
- */
-async function noNextDrive(r: NextMemberRequest): Promise<string> {
-  throw new ScelleError(
-    'E_USAGE',
-    `member ${r.position} of ${r.members} of the set needs a drive and none of the targets given is free for it; give one more target, or let the seal ask for the next drive`,
-    { reason: '--next-drive', position: r.position },
-  );
 }
 
 /** The one-drive seal; `counted`: the sources' count when the caller already made it (a set that fits on one drive). */

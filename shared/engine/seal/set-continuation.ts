@@ -61,18 +61,9 @@ export function removeSetContinuation(dir: string, setId: string): void {
  *   names them: seal again, or remove one).
  */
 export function findSetContinuation(dir: string, stationId: string, sources: readonly string[]): SealState | null {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith(SUFFIX));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
   const found: SealState[] = [];
-  for (const name of names.sort()) {
-    const state = readRecord(dir, name);
-    if (state.problem !== null) continue;
-    if (state.state.stationId === stationId && JSON.stringify(state.state.sources) === JSON.stringify(sources)) found.push(state.state);
+  for (const { read } of readRecords(dir)) {
+    if (read.problem === null && read.state.stationId === stationId && JSON.stringify(read.state.sources) === JSON.stringify(sources)) found.push(read.state);
   }
   if (found.length > 1) {
     throw new ScelleError(
@@ -82,6 +73,18 @@ export function findSetContinuation(dir: string, stationId: string, sources: rea
     );
   }
   return found[0] ?? null;
+}
+
+/** Every record in `dir` in file name order, each read (see readRecord); none when `dir` does not exist. */
+function readRecords(dir: string): { name: string; read: ReturnType<typeof readRecord> }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(SUFFIX));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return names.sort().map((name) => ({ name, read: readRecord(dir, name) }));
 }
 
 /** Record `name` in `dir`, read as untrusted input: its state, or why it was refused (an error code). */
@@ -122,17 +125,9 @@ export interface SetContinuationInfo {
  * @throws only errors that are not about a record (e.g. EACCES on the folder itself).
  */
 export function listSetContinuations(dir: string, stationId: string): SetContinuationInfo[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith(SUFFIX));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
   const out: SetContinuationInfo[] = [];
-  for (const name of names.sort()) {
+  for (const { name, read } of readRecords(dir)) {
     const fromName = name.slice(0, -SUFFIX.length);
-    const read = readRecord(dir, name);
     if (read.problem !== null) {
       out.push({
         setId: DRIVE_ID_PATTERN.test(fromName) ? fromName : null,
