@@ -301,6 +301,22 @@ describe('restoring on worker threads (the compiled CLI)', () => {
     expectDamageStops(s, tree);
   });
 
+  it('stops quietly when the reader of a listing goes away (`scelle list | head`)', async () => {
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 3000; i++) tree[`mix/d${i % 10}/file-with-a-long-name-${i}.txt`] = bytes(i % 50, i);
+    const s = sealTree(tree);
+    const child = spawn(process.execPath, [bin, 'list', s.drive, '--identity', s.key, '--json'], { env: { ...process.env, SCELLE_HOME: s.home, SCELLE_LANG: 'en' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    // 128 + SIGPIPE, as a shell reports a writer stopped by its reader; no stack trace, no error sentence.
+    expect(code).toBe(141);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|Error \[/);
+    expect(JSON.parse(first.split('\n')[0]!)).toHaveProperty('event');
+  });
+
   it('restores one dominant large file with decryption on a worker, and stops at a damaged segment', () => {
     const tree: Record<string, Buffer> = {};
     for (let i = 0; i < 20; i++) tree[`mix/small-${i}.bin`] = bytes(1000 + i * 777, 100 + i);

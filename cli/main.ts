@@ -68,12 +68,16 @@ export async function main(argv: string[]): Promise<number> {
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
+  watchStdout(() => {
+    out.stdoutGone();
+    controller.abort();
+  });
   try {
     if (!run) throw new ScelleError('E_USAGE', `unknown command ${command}`, { reason: command });
-    return await (
-      await run()
-    )(rest, out, controller.signal);
+    const code = await (await run())(rest, out, controller.signal);
+    return out.closed ? STDOUT_GONE_EXIT : code;
   } catch (e) {
+    if (out.closed) return STDOUT_GONE_EXIT;
     const err = isScelleError(e) ? e : new ScelleError('E_INTERNAL', e instanceof Error ? e.message : String(e));
     const s = errorSentence(lang, err.code, err.details);
     if (json) out.emit({ event: 'error', code: err.code, message: s.message, hint: s.hint, details: err.details });
@@ -87,6 +91,26 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSigint);
   }
 }
+
+let onStdoutGone: (() => void) | null = null;
+
+/**
+ * The reader of stdout went away (EPIPE: `scelle list | head`): the running command stops as
+ * a pipe's writer does, without a message. One listener for the process, kept to its end
+ * (the error can arrive after the command returned, and would otherwise crash Node).
+ */
+function watchStdout(onGone: () => void): void {
+  if (onStdoutGone === null) {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      onStdoutGone?.();
+    });
+  }
+  onStdoutGone = onGone;
+}
+
+/** Exit code when stdout's reader went away: 128 + SIGPIPE, as a shell reports a writer killed by it. */
+const STDOUT_GONE_EXIT = 141;
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   main(process.argv.slice(2)).then((code) => {

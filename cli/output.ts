@@ -9,6 +9,8 @@ import { counted } from './plurals.js';
 /** How a command talks to its user. */
 export class Output {
   private barShown = false;
+  private gone = false;
+  private readonly goneWaiters: (() => void)[] = [];
 
   constructor(
     readonly lang: Lang,
@@ -20,7 +22,7 @@ export class Output {
   /** A line for people (stdout), or nothing in JSON mode. */
   info(text: string): void {
     this.clearBar();
-    if (!this.json) this.stdout.write(text + '\n');
+    if (!this.json && !this.gone) this.stdout.write(text + '\n');
   }
 
   /** A warning: stderr for people, a JSON event otherwise. */
@@ -34,15 +36,16 @@ export class Output {
   private pendingBytes = 0;
 
   /**
-   * One record of a long listing: `text` for people, `obj` as a JSON event with --json.
-   * Written in chunks, waiting whenever stdout is full, so that a million lines never pile
-   * up in memory. Call {@link endStream} after the last one.
+   * One record of a long listing: `text()` for people, `json()` (one JSON object) with --json
+   * (only the one needed is built). Lines are written in chunks; when stdout is full the
+   * returned promise must be awaited before the next record, so that a million lines never
+   * pile up in memory (no promise: go on at once). Call {@link endStream} after the last one.
    */
-  async stream(text: string, obj: Record<string, unknown>): Promise<void> {
-    const line = this.json ? JSON.stringify(obj) : text;
+  stream(text: () => string, json: () => string): Promise<void> | undefined {
+    const line = this.json ? json() : text();
     this.pending.push(line);
     this.pendingBytes += line.length + 1;
-    if (this.pendingBytes >= 64 * 1024) await this.endStream();
+    return this.pendingBytes >= 64 * 1024 ? this.endStream() : undefined;
   }
 
   /** Writes what {@link stream} holds and waits until stdout can take more. */
@@ -52,12 +55,30 @@ export class Output {
     const chunk = this.pending.join('\n') + '\n';
     this.pending = [];
     this.pendingBytes = 0;
-    if (!this.stdout.write(chunk)) await new Promise<void>((resolve) => this.stdout.once('drain', () => resolve()));
+    if (this.gone || this.stdout.write(chunk)) return;
+    await new Promise<void>((resolve) => {
+      this.stdout.once('drain', () => resolve());
+      this.goneWaiters.push(resolve);
+    });
+  }
+
+  /** True once the reader of stdout went away (see {@link stdoutGone}). */
+  get closed(): boolean {
+    return this.gone;
+  }
+
+  /**
+   * The reader of stdout went away (EPIPE: `scelle list | head`): nothing more is written, and
+   * a record waiting for stdout to drain goes on at once.
+   */
+  stdoutGone(): void {
+    this.gone = true;
+    for (const w of this.goneWaiters.splice(0)) w();
   }
 
   /** A JSON Lines event (JSON mode only). */
   emit(obj: Record<string, unknown>): void {
-    if (this.json) this.stdout.write(JSON.stringify(obj) + '\n');
+    if (this.json && !this.gone) this.stdout.write(JSON.stringify(obj) + '\n');
   }
 
   /** Progress: a bar on a terminal, JSON events with --json, nothing otherwise. */

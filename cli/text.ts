@@ -77,7 +77,8 @@ Codes de sortie : 0 succès · 1 erreur · 2 commande incorrecte · 3 disque end
   8 traçabilité non enregistrée (l’opération elle-même a réussi) ou journal illisible ·
   9 service de traçabilité injoignable (événements en attente) · 10 numéro de suivi refusé ·
   11 service de traçabilité : refus ou réponse invalide ·
-  12 restauration partielle : des fichiers attendent un disque membre absent · 130 annulé
+  12 restauration partielle : des fichiers attendent un disque membre absent · 130 annulé ·
+  141 sortie interrompue par le lecteur (ex. « scelle list | head »)
 Configuration : $SCELLE_HOME (défaut : %s)`,
   stationCreated:
     'Nouveau poste local créé (%s) dans %s. Il n’est certifié par aucune racine du fournisseur : les disques qu’il scelle afficheront un avertissement. Pour le certifier : « scelle setup --certificate <f> ».',
@@ -317,7 +318,8 @@ Exit codes: 0 success · 1 error · 2 incorrect command · 3 drive damaged or al
   8 custody not recorded (the operation itself succeeded) or journal unreadable ·
   9 custody service unreachable (events queued) · 10 tracking number refused ·
   11 custody service refused or answered badly ·
-  12 partial restore: some files wait for a member drive that is not attached · 130 cancelled
+  12 partial restore: some files wait for a member drive that is not attached · 130 cancelled ·
+  141 output closed by its reader (e.g. "scelle list | head")
 Configuration: $SCELLE_HOME (default: %s)`,
   stationCreated: 'Created a new local station (%s) in %s. No provider root certifies it: drives it seals will show a warning. To certify it: "scelle setup --certificate <f>".',
   noEscrow: 'No escrow configured: only the unlock code will open this drive.',

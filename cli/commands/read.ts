@@ -3,7 +3,7 @@ import type { CustomerIdentity } from '../../shared/custody/customer-identity.js
 import type { DriveSecret } from '../../shared/engine/api.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import type { Keyslot } from '../../shared/format/keyslot.js';
-import { absentMembersFor, inspect, listEntries, open, verify, type ListSummary } from '../../shared/engine/index.js';
+import { absentMembersFor, inspect, listEntryBatches, open, verify, type ListSummary } from '../../shared/engine/index.js';
 import { loadDrive, resolveDriveDir } from '../../shared/engine/drive.js';
 import type { SetAvailability } from '../../shared/engine/api.js';
 import type { StationJudgement } from '../../shared/format/station-trust.js';
@@ -197,7 +197,7 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   access.identity?.secretKey.fill(0);
   let summary: ListSummary | null = null;
   let listed = 0;
-  const entries = listEntries({ driveDir, members, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
+  const entries = listEntryBatches({ driveDir, members, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
     summary = s;
     if (s.set) {
       out.info(t(out.lang, 'setMembers', s.set.id, s.set.present.join(', '), s.set.members));
@@ -206,19 +206,23 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
     }
     out.info(t(out.lang, 'listHeader', counted(out.lang, 'files', s.files), fmtBytes(s.bytes, out.lang)));
   });
-  for await (const e of entries) {
-    const kind = e.type === 'directory' ? 'd' : e.type === 'symlink' ? 'l' : '-';
-    const size = e.type === 'directory' ? e.bytes! : e.size;
+  const typeMark = { file: '-', directory: 'd', symlink: 'l' } as const;
+  for await (const batch of entries) {
     // A set with members absent: a file whose bytes are on one of them is marked with its position(s).
     const set = (summary as ListSummary | null)?.set;
-    const waits = set && e.type === 'file' ? absentMembersFor(set, e).map((a) => a.position) : [];
-    const mark = waits.length > 0 ? `  ${t(out.lang, 'waitsFor', waits.join(', '))}` : '';
-    await out.stream(`${kind} ${String(size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}${mark}`, {
-      event: 'entry',
-      ...e,
-      ...(waits.length > 0 ? { waitsFor: waits } : {}),
-    });
-    listed++;
+    for (const e of batch) {
+      const waits = set && e.type === 'file' ? absentMembersFor(set, e).map((a) => a.position) : [];
+      const wait = out.stream(
+        () => {
+          const size = e.type === 'directory' ? e.bytes! : e.size;
+          const mark = waits.length > 0 ? `  ${t(out.lang, 'waitsFor', waits.join(', '))}` : '';
+          return `${typeMark[e.type]} ${String(size).padStart(12)}  ${e.path}${e.type === 'directory' ? '/' : ''}${e.type === 'symlink' ? ` -> ${e.linkTarget}` : ''}${mark}`;
+        },
+        () => `{"event":"entry",${JSON.stringify(e).slice(1, -1)}${waits.length > 0 ? `,"waitsFor":${JSON.stringify(waits)}` : ''}}`,
+      );
+      if (wait) await wait;
+      listed++;
+    }
   }
   await out.endStream();
   const s = summary as ListSummary | null;

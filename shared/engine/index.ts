@@ -2,7 +2,7 @@
 export type * from './api.js';
 export { seal, findUnfinishedSeals, type SealInternals } from './seal/seal.js';
 export { verify, type VerifyOptions } from './verify/verify.js';
-export { list, listEntries, browseFolder, searchNames, openIndex, type ListOptions, type ListSummary } from './list.js';
+export { list, listEntries, listEntryBatches, browseFolder, searchNames, openIndex, type ListOptions, type ListSummary } from './list.js';
 export { open, type OpenDriveOptions, type OpenReport } from './restore/open.js';
 export { closeUnlocked, loadDrive, resolveDriveDir, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
 export { absentMembersFor, closeDrives, loadDrives, unlockDrives, type AbsentMember, type OpenedDrives, type SetView } from './set-drives.js';

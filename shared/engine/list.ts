@@ -52,6 +52,9 @@ export async function openIndex(opts: { driveDir: string; secret: DriveSecret; p
   return unlockDrive(loadDrive(opts.driveDir, opts.pinnedRoots), opts.secret, opts.signal);
 }
 
+/** Entries handed over at once by {@link listEntryBatches}. */
+const LIST_BATCH = 256;
+
 /**
  * Streams the drive's entries in index order (a folder after everything below it), or those
  * under `prefix` (the folder's own entry first). `onSummary` gets the totals before the
@@ -59,6 +62,14 @@ export async function openIndex(opts: { driveDir: string; secret: DriveSecret; p
  * drive), E_FORMAT_INDEX (while listing everything, on the first inconsistency), E_CANCELLED.
  */
 export async function* listEntries(opts: ListOptions, onSummary?: (s: ListSummary) => void): AsyncGenerator<IndexEntry> {
+  for await (const batch of listEntryBatches(opts, onSummary)) yield* batch;
+}
+
+/**
+ * As {@link listEntries}, the entries in arrays of up to 256 (a million entries cost a few
+ * thousand steps of the async iteration, not a million). Each array is new: the caller may keep it.
+ */
+export async function* listEntryBatches(opts: ListOptions, onSummary?: (s: ListSummary) => void): AsyncGenerator<IndexEntry[]> {
   const opened = await unlockDrives(loadDrives([opts.driveDir, ...(opts.members ?? [])], opts.pinnedRoots), opts.secret, opts.signal);
   const drive = opened.catalogue;
   try {
@@ -71,25 +82,32 @@ export async function* listEntries(opts: ListOptions, onSummary?: (s: ListSummar
       bytes: t.bytes,
       ...(set ? { set: { id: set.id, members: set.members, present: set.present, absent: set.absent, ranges: set.ranges, totals: set.totals, listed: set.listed } } : {}),
     });
-    let n = 0;
-    const tick = () => {
-      if (++n % 4096 === 0) throwIfCancelled(opts.signal);
+    let batch: IndexEntry[] = [];
+    const full = () => batch.length === LIST_BATCH;
+    const take = () => {
+      const b = batch;
+      batch = [];
+      throwIfCancelled(opts.signal);
+      return b;
     };
     if (opts.prefix === undefined) {
       for (const e of selectedEntries(drive.index, resolveSelection(drive.index, undefined), true)) {
-        yield e;
-        tick();
+        batch.push(e);
+        if (full()) yield take();
       }
+      if (batch.length > 0) yield take();
       return;
     }
     const hit = findTyped(drive.index, opts.prefix);
     if (!hit) throw new ScelleError('E_RESTORE_NOT_IN_INDEX', `not on this drive: ${opts.prefix}`, { path: opts.prefix, count: 1 });
-    yield hit.entry;
-    if (hit.entry.type !== 'directory') return;
-    for (const { entry } of drive.index.subtree(hit.path)) {
-      yield entry;
-      tick();
+    batch.push(hit.entry);
+    if (hit.entry.type === 'directory') {
+      for (const { entry } of drive.index.subtree(hit.path)) {
+        batch.push(entry);
+        if (full()) yield take();
+      }
     }
+    if (batch.length > 0) yield take();
   } finally {
     closeDrives(opened);
   }

@@ -225,7 +225,15 @@ export const indexTrailerSchema = z
     }
   });
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** True for 64 lowercase hex digits (as /^[0-9a-f]{64}$/, without the regular expression's cost per entry). */
+function isSha256Hex(s: string): boolean {
+  if (s.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
 const isNonNegativeInt = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /** The string form of isRelativePathBytes ('/', '.' and NUL are single bytes in UTF-8). */
@@ -256,7 +264,7 @@ function plainEntry(raw: Record<string, unknown>): IndexEntry | null {
   if (!Number.isInteger(mode) || (mode as number) < 0 || (mode as number) > 0o7777) return null;
   if (typeof mtime !== 'number' || !Number.isFinite(mtime)) return null;
   if (type === 'file') {
-    if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256) || raw.entries !== undefined || raw.files !== undefined || raw.bytes !== undefined) return null;
+    if (typeof sha256 !== 'string' || !isSha256Hex(sha256) || raw.entries !== undefined || raw.files !== undefined || raw.bytes !== undefined) return null;
     return { path, type, size, mode: mode as number, mtime, offset, sha256 };
   }
   if (type === 'directory' && size === 0 && sha256 === undefined) {

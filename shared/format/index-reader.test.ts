@@ -312,6 +312,61 @@ describe('lookups of names that need escaping or are not UTF-8', () => {
   });
 });
 
+describe('lines are read a segment at a time', () => {
+  it('keeps byte offsets exact for names outside ASCII across many segments', () => {
+    const { entries, totalSize } = syntheticTree(150, 100);
+    const accented = entries.map((e) => ({ ...e, path: e.path.replace(/^top/, 'été-☃').replace(/file-/, 'fichier-𝄞-') }));
+    accented.sort((a, b) => compareEntryPaths(Buffer.from(a.path), Buffer.from(b.path)));
+    accented.forEach((e, i) => {
+      e.offset = entries[i]!.offset;
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'scelle-index-utf8-'));
+    try {
+      const { file, key } = writeIndex(accented, totalSize, dir);
+      const reader = IndexReader.open(fileSource(file), key, DRIVE);
+      expect(reader.directory.length).toBeGreaterThan(2);
+      // The full pass checks that the directory names each segment's first line at its byte offset.
+      const checker = new IndexChecker(reader);
+      for (const { at, entry } of reader.scan(reader.entriesAt)) checker.add(at, entry);
+      expect(checker.finish().entries).toBe(accented.length);
+      for (const e of [accented[1]!, accented[accented.length >> 1]!, accented[accented.length - 2]!]) expect(reader.find(Buffer.from(e.path))).toMatchObject({ path: e.path });
+      reader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** Header and entry lines, the third line's bytes replaced by `third`, encrypted. */
+  function withThirdLine(third: Buffer): { source: IndexSource; key: Uint8Array; thirdAt: number } {
+    const key = randomBytes(32);
+    const lines = smallIndexLines().map((l) => Buffer.from(JSON.stringify(l) + '\n'));
+    const thirdAt = lines[0]!.length + lines[1]!.length;
+    const delta = third.length + 1 - lines[2]!.length;
+    lines[2] = Buffer.concat([third, Buffer.from('\n')]);
+    // The trailer (last line) points past the entries: it moves with the third line's length.
+    const trailer = JSON.parse(lines[lines.length - 1]!.toString()) as { directoryAt: number };
+    trailer.directoryAt += delta;
+    lines[lines.length - 1] = Buffer.from(JSON.stringify(trailer) + '\n');
+    return { source: bufferSource(encryptStream(key, indexAssociatedData(DRIVE), Buffer.concat(lines))), key, thirdAt };
+  }
+
+  it('gives the lines before one that is not UTF-8, then names it by its offset', () => {
+    const { source, key, thirdAt } = withThirdLine(Buffer.from([0x7b, 0xff, 0x7d]));
+    const reader = IndexReader.open(source, key, DRIVE);
+    const seen: string[] = [];
+    expect(() => {
+      for (const e of reader.entries()) seen.push(e.path);
+    }).toThrow(`a line at offset ${thirdAt} is not valid UTF-8`);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('refuses a blank line, naming its offset', () => {
+    const { source, key, thirdAt } = withThirdLine(Buffer.alloc(0));
+    const reader = IndexReader.open(source, key, DRIVE);
+    expect(() => [...reader.entries()]).toThrow(`blank line at offset ${thirdAt}`);
+  });
+});
+
 describe('whole-index checks (each fails when its check is removed)', () => {
   const key = randomBytes(32);
   it('a consistent forged index passes', () => {

@@ -257,8 +257,12 @@ export class IndexReader {
     }
   }
 
-  /** The lines starting in [from, to), `from` being the start of a line. */
-  private *lines(from: number, to: number): Generator<{ start: number; end: number; text: string }> {
+  /**
+   * The lines starting in [from, to), `from` being the start of a line. The whole lines of a
+   * segment are checked as UTF-8 and decoded at once (one check and one decode per segment,
+   * not per line); a line split across segments is joined first.
+   */
+  private *lines(from: number, to: number): Generator<IndexLine> {
     if (from >= to) return;
     let seg = SCELLE_LAYOUT.segmentOf(from);
     let lineStart = from;
@@ -267,28 +271,83 @@ export class IndexReader {
       const data = this.segment(seg);
       const segStart = SCELLE_LAYOUT.segmentPlaintextStart(seg);
       let i = Math.max(lineStart, segStart) - segStart;
-      for (;;) {
+      if (carry.length > 0) {
         const nl = data.indexOf(0x0a, i);
-        if (nl < 0) {
-          if (i < data.length) carry.push(data.subarray(i));
-          if (segStart + data.length - lineStart > FORMAT_LIMITS.indexLineBytes) checkLimit('index line bytes', segStart + data.length - lineStart, FORMAT_LIMITS.indexLineBytes);
-          break;
+        if (nl >= 0) {
+          const line = lineOf(Buffer.concat([...carry, data.subarray(i, nl)]), lineStart);
+          carry = [];
+          yield line;
+          lineStart = line.end;
+          if (lineStart >= to) return;
+          i = nl + 1;
         }
-        const bytes = carry.length > 0 ? Buffer.concat([...carry, data.subarray(i, nl)]) : data.subarray(i, nl);
-        carry = [];
-        if (bytes.length === 0) throw indexError(`blank line at offset ${lineStart}`);
-        if (!isUtf8(bytes)) throw indexError(`a line at offset ${lineStart} is not valid UTF-8`);
-        const end = segStart + nl + 1;
-        yield { start: lineStart, end, text: bytes.toString('utf8') };
-        lineStart = end;
-        if (lineStart >= to) return;
-        i = nl + 1;
       }
+      const last = carry.length > 0 ? -1 : data.lastIndexOf(0x0a);
+      if (last >= i) {
+        for (const line of wholeLines(data, i, last, lineStart)) {
+          yield line;
+          lineStart = line.end;
+          if (lineStart >= to) return;
+        }
+        i = last + 1;
+      }
+      if (i < data.length) carry.push(data.subarray(i));
+      if (segStart + data.length - lineStart > FORMAT_LIMITS.indexLineBytes) checkLimit('index line bytes', segStart + data.length - lineStart, FORMAT_LIMITS.indexLineBytes);
       seg++;
     }
     throw indexError('does not end with a newline (truncated?)');
   }
 }
+
+/** One line of the index plaintext: where it starts, where the next begins, its text. */
+interface IndexLine {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A line from its bytes (without the newline) starting at plaintext offset `start`. */
+function lineOf(bytes: Buffer, start: number): IndexLine {
+  if (bytes.length === 0) throw indexError(`blank line at offset ${start}`);
+  if (!isUtf8(bytes)) throw indexError(`a line at offset ${start} is not valid UTF-8`);
+  return { start, end: start + bytes.length + 1, text: bytes.toString('utf8') };
+}
+
+/**
+ * The lines in data[from, last), `last` being the offset of a newline and `from` the start
+ * of a line at plaintext offset `start`. Valid UTF-8 (the usual case) is decoded at once; a
+ * region holding invalid bytes is read line by line so the lines before the bad one are still
+ * given and the error names the bad line.
+ */
+function* wholeLines(data: Buffer, from: number, last: number, start: number): Generator<IndexLine> {
+  const region = data.subarray(from, last);
+  if (!isUtf8(region)) {
+    for (let i = from; i <= last;) {
+      const nl = data.indexOf(0x0a, i);
+      const line = lineOf(data.subarray(i, nl), start);
+      yield line;
+      start = line.end;
+      i = nl + 1;
+    }
+    return;
+  }
+  const text = region.toString('utf8');
+  // ASCII text (every Scellé-written index of plain names) has one byte per character.
+  const ascii = text.length === region.length;
+  for (let p = 0; p <= text.length;) {
+    let q = text.indexOf('\n', p);
+    if (q < 0) q = text.length;
+    if (q === p) throw indexError(`blank line at offset ${start}`);
+    const line = text.slice(p, q);
+    const end = start + (ascii ? q - p : Buffer.byteLength(line, 'utf8')) + 1;
+    yield { start, end, text: line };
+    start = end;
+    p = q + 1;
+  }
+}
+
+/** How an error names an entry (built only when one is thrown). */
+const where = (entry: IndexEntry) => `entry ${JSON.stringify(entry.path)}`;
 
 /** Running totals of one folder's subtree. */
 interface Totals {
@@ -324,22 +383,21 @@ export class IndexChecker {
    */
   add(at: number, entry: IndexEntry): void {
     const path = entryPathBytes(entry);
-    const where = `entry ${JSON.stringify(entry.path)}`;
     const t = this.reader.trailer;
-    if (this.previous !== null && compareEntryPaths(this.previous, path) >= 0) throw indexError(`${where} is out of order or repeated`);
-    if (entry.offset <= this.previousOffset) throw indexError(`${where}: its tar offset does not follow the previous entry's`);
-    if (entry.offset + entry.size > (t.set?.totalSize ?? t.totalSize)) throw indexError(`${where}: its content lies beyond the end of the tar stream`);
+    if (this.previous !== null && compareEntryPaths(this.previous, path) >= 0) throw indexError(`${where(entry)} is out of order or repeated`);
+    if (entry.offset <= this.previousOffset) throw indexError(`${where(entry)}: its tar offset does not follow the previous entry's`);
+    if (entry.offset + entry.size > (t.set?.totalSize ?? t.totalSize)) throw indexError(`${where(entry)}: its content lies beyond the end of the tar stream`);
     const segment = SCELLE_LAYOUT.segmentOf(at);
     if (segment !== this.lastSegment) {
       const d = this.reader.directory[this.directoryNext++];
-      if (d === undefined || d.at !== at || !d.path.equals(path)) throw indexError(`directory: does not name ${where}`);
+      if (d === undefined || d.at !== at || !d.path.equals(path)) throw indexError(`directory: does not name ${where(entry)}`);
       this.lastSegment = segment;
     }
     this.previous = path;
     this.previousOffset = entry.offset;
 
     const parent = parentOf(path);
-    this.enterBlock(parent, where);
+    this.enterBlock(parent, entry);
     const top = this.open[this.open.length - 1]!.totals;
     top.entries++;
     if (entry.type === 'file') {
@@ -349,17 +407,21 @@ export class IndexChecker {
       this.total.bytes += entry.size;
     }
     this.total.entries++;
-    const key = path.toString('latin1');
-    const below = this.pending.get(key);
-    if (below !== undefined) {
-      this.pending.delete(key);
-      if (entry.type !== 'directory') throw indexError(`${where} is a ${entry.type}, yet entries lie below it`);
+    // Finished subtrees wait here for their folder's own entry, which comes right after them.
+    let below: Totals | undefined;
+    if (this.pending.size > 0) {
+      const key = path.toString('latin1');
+      below = this.pending.get(key);
+      if (below !== undefined) {
+        this.pending.delete(key);
+        if (entry.type !== 'directory') throw indexError(`${where(entry)} is a ${entry.type}, yet entries lie below it`);
+      }
     }
     if (entry.type === 'directory') {
       const seen = below ?? { entries: 0, files: 0, bytes: 0 };
       if (seen.entries !== entry.entries || seen.files !== entry.files || seen.bytes !== entry.bytes) {
         throw indexError(
-          `${where}: its totals (${entry.entries} entries, ${entry.files} files, ${entry.bytes} bytes) differ from what lies below it (${seen.entries}, ${seen.files}, ${seen.bytes})`,
+          `${where(entry)}: its totals (${entry.entries} entries, ${entry.files} files, ${entry.bytes} bytes) differ from what lies below it (${seen.entries}, ${seen.files}, ${seen.bytes})`,
         );
       }
     }
@@ -385,7 +447,7 @@ export class IndexChecker {
   }
 
   /** Makes `parent` the innermost open folder: closes finished subtrees, opens new ones. */
-  private enterBlock(parent: Uint8Array, where: string): void {
+  private enterBlock(parent: Uint8Array, entry: IndexEntry): void {
     while (!isWithin(parent, this.open[this.open.length - 1]!.path)) this.closeTop();
     const top = this.open[this.open.length - 1]!.path;
     if (parent.length === top.length) return;
@@ -395,7 +457,7 @@ export class IndexChecker {
       const slash = parent.indexOf(0x2f, i);
       const end = slash < 0 ? parent.length : slash;
       const path = parent.subarray(0, end);
-      if (this.pending.has(Buffer.from(path).toString('latin1'))) throw indexError(`${where}: the folder it lies in was already finished`);
+      if (this.pending.has(Buffer.from(path).toString('latin1'))) throw indexError(`${where(entry)}: the folder it lies in was already finished`);
       this.open.push({ path, totals: { entries: 0, files: 0, bytes: 0 } });
       if (slash < 0) return;
       i = slash + 1;
