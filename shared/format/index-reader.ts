@@ -23,13 +23,18 @@ import {
 import { compareEntryPaths, compareFolders, compareToSubtree, isWithin, parentOf } from './index-order.js';
 import { indexAssociatedData } from './layout.js';
 import { SCELLE_LAYOUT, SegmentDecrypter } from './stream.js';
+import { freeBuffers } from './free-buffers.js';
 
 /** Random access to the ciphertext of an index. */
 export interface IndexSource {
   /** Ciphertext bytes. */
   readonly size: number;
-  /** Reads exactly `length` bytes at `position` (fewer only at the end of the file). */
-  readAt(position: number, length: number): Buffer;
+  /**
+   * Reads exactly `length` bytes at `position` (fewer only at the end of the file). With
+   * `scratch` (at least `length` bytes), the bytes may be read into it: the result is then
+   * valid until the next read with the same scratch.
+   */
+  readAt(position: number, length: number, scratch?: Buffer): Buffer;
   close(): void;
 }
 
@@ -43,8 +48,8 @@ export function fileSource(path: string): IndexSource {
 export function fdSource(fd: number, size: number): IndexSource {
   return {
     size,
-    readAt(position, length) {
-      const out = Buffer.allocUnsafe(length);
+    readAt(position, length, scratch) {
+      const out = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : Buffer.allocUnsafe(length);
       let done = 0;
       while (done < length) {
         const n = readSync(fd, out, done, length - done, position + done);
@@ -104,7 +109,10 @@ export class IndexReader {
   private readonly dec: SegmentDecrypter;
   private readonly plainSize: number;
   private readonly segmentCount: number;
-  private readonly cache = new Map<number, Buffer>();
+  /** Decrypted segments, each as the slices the cipher returned (never copied into one buffer). */
+  private readonly cache = new Map<number, Buffer[]>();
+  /** One buffer for the ciphertext of the segment being decrypted. */
+  private readonly scratch = Buffer.allocUnsafeSlow(SCELLE_LAYOUT.segmentSize);
 
   /**
    * Opens the index of drive `driveId` with its data key. Reads and checks the header line,
@@ -168,6 +176,8 @@ export class IndexReader {
 
   /** Closes the file. */
   close(): void {
+    for (const slices of this.cache.values()) freeBuffers(slices);
+    this.cache.clear();
     this.source.close();
   }
 
@@ -226,18 +236,29 @@ export class IndexReader {
     }
   }
 
-  /** The decrypted plaintext of segment `i` (authenticated). */
-  private segment(i: number): Buffer {
+  /** The decrypted plaintext of segment `i` (authenticated), in the cipher's slices. */
+  private slices(i: number): Buffer[] {
     const hit = this.cache.get(i);
     if (hit) return hit;
     const start = SCELLE_LAYOUT.segmentCiphertextStart(i);
     const end = Math.min(this.source.size, (i + 1) * SCELLE_LAYOUT.segmentSize);
-    const ct = this.source.readAt(start, end - start);
+    const ct = this.source.readAt(start, end - start, this.scratch);
     if (ct.length !== end - start) throw new ScelleError('E_FORMAT_INDEX', `the index is shorter than its size (segment ${i})`);
-    const plain = this.dec.decryptSegment(i, ct, i === this.segmentCount - 1);
-    if (this.cache.size >= CACHED_SEGMENTS) this.cache.delete(this.cache.keys().next().value!);
+    const plain = this.dec.decryptSegmentSlices(i, ct, i === this.segmentCount - 1);
+    if (this.cache.size >= CACHED_SEGMENTS) {
+      const oldest = this.cache.keys().next().value!;
+      // Freed at once, not at the next collection (a full pass decrypts the whole index).
+      freeBuffers(this.cache.get(oldest)!);
+      this.cache.delete(oldest);
+    }
     this.cache.set(i, plain);
     return plain;
+  }
+
+  /** The decrypted plaintext of segment `i` in one buffer. */
+  private segment(i: number): Buffer {
+    const s = this.slices(i);
+    return s.length === 1 ? s[0]! : Buffer.concat(s);
   }
 
   /** Offset where the last line starts. */
@@ -258,9 +279,9 @@ export class IndexReader {
   }
 
   /**
-   * The lines starting in [from, to), `from` being the start of a line. The whole lines of a
-   * segment are checked as UTF-8 and decoded at once (one check and one decode per segment,
-   * not per line); a line split across segments is joined first.
+   * The lines starting in [from, to), `from` being the start of a line. The whole lines of each
+   * slice of plaintext the cipher returned are checked as UTF-8 and decoded at once (one check
+   * and one decode per slice, not per line); a line split across slices is joined first.
    */
   private *lines(from: number, to: number): Generator<IndexLine> {
     if (from >= to) return;
@@ -268,31 +289,36 @@ export class IndexReader {
     let lineStart = from;
     let carry: Buffer[] = [];
     while (seg < this.segmentCount) {
-      const data = this.segment(seg);
-      const segStart = SCELLE_LAYOUT.segmentPlaintextStart(seg);
-      let i = Math.max(lineStart, segStart) - segStart;
-      if (carry.length > 0) {
-        const nl = data.indexOf(0x0a, i);
-        if (nl >= 0) {
-          const line = lineOf(Buffer.concat([...carry, data.subarray(i, nl)]), lineStart);
-          carry = [];
-          yield line;
-          lineStart = line.end;
-          if (lineStart >= to) return;
-          i = nl + 1;
+      let chunkStart = SCELLE_LAYOUT.segmentPlaintextStart(seg);
+      for (const data of this.slices(seg)) {
+        const dataStart = chunkStart;
+        chunkStart += data.length;
+        if (chunkStart <= lineStart) continue;
+        let i = Math.max(lineStart, dataStart) - dataStart;
+        if (carry.length > 0) {
+          const nl = data.indexOf(0x0a, i);
+          if (nl >= 0) {
+            const line = lineOf(Buffer.concat([...carry, data.subarray(i, nl)]), lineStart);
+            carry = [];
+            yield line;
+            lineStart = line.end;
+            if (lineStart >= to) return;
+            i = nl + 1;
+          }
         }
-      }
-      const last = carry.length > 0 ? -1 : data.lastIndexOf(0x0a);
-      if (last >= i) {
-        for (const line of wholeLines(data, i, last, lineStart)) {
-          yield line;
-          lineStart = line.end;
-          if (lineStart >= to) return;
+        const last = carry.length > 0 ? -1 : data.lastIndexOf(0x0a);
+        if (last >= i) {
+          for (const line of wholeLines(data, i, last, lineStart)) {
+            yield line;
+            lineStart = line.end;
+            if (lineStart >= to) return;
+          }
+          i = last + 1;
         }
-        i = last + 1;
+        // Copied: a line may outlive the cached segments its start lies in.
+        if (i < data.length) carry.push(Buffer.from(data.subarray(i)));
+        if (chunkStart - lineStart > FORMAT_LIMITS.indexLineBytes) checkLimit('index line bytes', chunkStart - lineStart, FORMAT_LIMITS.indexLineBytes);
       }
-      if (i < data.length) carry.push(data.subarray(i));
-      if (segStart + data.length - lineStart > FORMAT_LIMITS.indexLineBytes) checkLimit('index line bytes', segStart + data.length - lineStart, FORMAT_LIMITS.indexLineBytes);
       seg++;
     }
     throw indexError('does not end with a newline (truncated?)');
