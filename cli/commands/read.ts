@@ -18,7 +18,7 @@ import { errorSentence, fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
 import { judgeDrive } from '../station-trust.js';
-import { readCustodyConfig } from './custody.js';
+import { readCustodyConfig } from '../custody-config.js';
 import { t, type TextKey } from '../text.js';
 import { counted } from '../plurals.js';
 
