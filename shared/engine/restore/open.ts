@@ -29,7 +29,7 @@ import { clashError, isFolder, pathExists, restoreLargeFile, restoreSmallFile, S
 import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from '../progress.js';
 import { checkSafePath, linkStaysInside, localName, restoredMode, safeComponents } from './restore-paths.js';
-import { restoreFlush } from './restore-flush.js';
+import { restoreFlush, syncFileSystem } from './restore-flush.js';
 import { resolveSelection, selectedEntries, type Selection } from './restore-selection.js';
 import type { IndexReader } from '../../format/index-reader.js';
 import { deriveCustomerKey } from '../../custody/customer-key.js';
@@ -214,7 +214,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
     const progress = new ProgressTracker('open', totals.bytes, totals.files, opts.onProgress);
     const umask = process.umask();
-    const flush = restoreFlush(destPath);
+    const flush = restoreFlush(destPath, process.platform, syncFileSystem, totals.files);
     const fsyncEachFile = flush.fsyncEachFile;
     // Links and folders: a link is created, and a folder's mode and times set, once every file
     // before it in the index is restored; the index lists a folder after everything below it,
