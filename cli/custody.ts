@@ -20,7 +20,7 @@ import { DRIVE_ID_RE, encodeBase64, makeEvent, signEvent, type CustodyEvent, typ
 import type { EventDataMap, EventType } from '../shared/custody/event-data.js';
 import { CustodyStore } from '../shared/custody/journal.js';
 import { sealedEventsData } from '../shared/custody/set-view.js';
-import { inspect } from '../shared/engine/index.js';
+import { loadDrive, type LoadedDrive } from '../shared/engine/drive.js';
 import type { CustomerCustodyKey, DriveInfo, OpenResult, SealResult, StationIdentity, VerifyReport } from '../shared/engine/api.js';
 import { DRIVE_DIR_PREFIX } from '../shared/engine/drive-layout.js';
 import { isScelleError, ScelleError } from '../shared/errors/scelle-error.js';
@@ -200,13 +200,14 @@ function wipe(key: CustomerCustodyKey | undefined): void {
  * machine's station key when it has one and holds the drive's provider lineage; otherwise
  * `received` signed by `signer` (the customer's own key, or the data-key key when the drive's
  * key was given; once per drive on this machine); otherwise nothing (a note says why, and
- * which key is missing). Wipes the report's customer key. Returns the final exit code (see recordOrWarn).
+ * which key is missing). `drive` is the drive verified, as loaded for the command: the customer
+ * event anchors on the SHA-256 of its manifest, the bytes that were checked and used. Wipes the
+ * report's customer key. Returns the final exit code (see recordOrWarn).
  */
 export async function recordAfterVerify(
   out: Output,
   report: VerifyReport,
-  driveDir: string,
-  pinnedRoots: readonly Uint8Array[],
+  drive: LoadedDrive,
   exitCode: number,
   signer: CustomerSigner,
   home: string = scelleHome(),
@@ -230,7 +231,7 @@ export async function recordAfterVerify(
             out.info(t(out.lang, 'custodyAlreadyReceived', report.driveId));
             return [];
           }
-          const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
+          const anchor = drive.info.manifestSha256;
           const { event } = await appendEvent(store, { type: 'received', driveId: report.driveId, author: signer.author, secretKey: signer.secretKey, data, anchor });
           return [event];
         }
@@ -252,14 +253,14 @@ function hasCustomerEvent(events: readonly SignedEvent[], type: EventType): bool
  * key, or the data-key key; with no usable signer a note says which key is missing),
  * `received` (level full, ok, 0 problems: every restored stream authenticated) unless one is
  * already recorded for this drive here or only some files were restored, then `opened`
- * (files and bytes restored, partial). The first customer event anchors on the manifest
- * SHA-256. Wipes the customer key. Returns the final exit code (see recordOrWarn).
+ * (files and bytes restored, partial). The first customer event anchors on the SHA-256 of
+ * `drive`'s manifest (the drive opened, as loaded for the command: the bytes checked and used).
+ * Wipes the customer key. Returns the final exit code (see recordOrWarn).
  */
 export async function recordAfterOpen(
   out: Output,
   res: OpenResult & { driveId: string },
-  driveDir: string,
-  pinnedRoots: readonly Uint8Array[],
+  drive: LoadedDrive,
   partial: boolean,
   signer: CustomerSigner,
   home: string = scelleHome(),
@@ -272,7 +273,7 @@ export async function recordAfterOpen(
           out.info(t(out.lang, signer.kind === 'needs-customer-key' ? 'custodyNeedsCustomerKey' : 'custodyNoSigner'));
           return [];
         }
-        const anchor = inspect(driveDir, pinnedRoots).manifestSha256;
+        const anchor = drive.info.manifestSha256;
         const { author, secretKey } = signer;
         const recorded: SignedEvent[] = [];
         if (!partial && !hasCustomerEvent(store.eventsForDrive(res.driveId), 'received')) {
@@ -315,7 +316,7 @@ export interface DriveRef {
  */
 export function resolveDriveRef(ref: string, pinnedRoots: readonly Uint8Array[]): DriveRef {
   if (existsSync(ref)) {
-    const info = inspect(ref, pinnedRoots);
+    const info = loadDrive(ref, pinnedRoots).info;
     return { driveId: info.driveId, info };
   }
   const name = basename(ref);

@@ -34,6 +34,14 @@ describe('CLI counted phrases', () => {
     expect(counted('en', 'files', 1_000_000)).toBe('1,000,000 files');
   });
 
+  it('groups whole numbers exactly as Intl.NumberFormat does for the language', () => {
+    const values = [0, 1, 7, 12, 999, 1000, 1001, 12_345, 123_456, 1_234_567, 10_000_000, -1, -1234, -999_999, Number.MAX_SAFE_INTEGER, 1.5, 1234.5, 1e21];
+    for (const lang of ['fr', 'en'] as const) {
+      const intl = new Intl.NumberFormat(LOCALES[lang]);
+      for (const n of values) expect(fmtCount(n, lang), `${lang} ${n}`).toBe(intl.format(n));
+    }
+  });
+
   it('leaves no "(s)" plural in the command line text', () => {
     for (const lang of ['fr', 'en'] as const) {
       for (const [k, v] of Object.entries(TEXT[lang])) expect(v, `${lang} ${k}`).not.toMatch(/\(s\)/);

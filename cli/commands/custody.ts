@@ -24,7 +24,7 @@
  * if the manifest certificate chains to a pinned root (see localChainTrust).
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { normalizeTrackingNumber } from '../../shared/carriers/index.js';
 import { verifyChain, type ChainReport } from '../../shared/custody/chain-verify.js';
 import { decodeBase64Strict, type SignedEvent } from '../../shared/custody/event.js';
@@ -34,6 +34,7 @@ import { isScelleError, ScelleError } from '../../shared/errors/scelle-error.js'
 import { checkPrivateFile } from '../../shared/format/private-file.js';
 import { parse } from '../args.js';
 import { loadPinnedRoots, scelleHome } from '../config.js';
+import { custodyConfigPath, readCustodyConfig, type CustodyConfig } from '../custody-config.js';
 import { storeRevocations } from '../station-trust.js';
 import { renewIfDue } from '../station-renewal.js';
 import { httpsFetchWithCa, retryIdempotentOnReset, type FetchLike } from '../../shared/custody/http.js';
@@ -43,36 +44,7 @@ import type { Output } from '../output.js';
 import { t, type TextKey } from '../text.js';
 import { counted } from '../plurals.js';
 
-/** `<home>/custody.json`: where the custody service is and how to reach it. No secret inside. */
-export interface CustodyConfig {
-  service?: string;
-  /** path of a file whose first line is the bearer token */
-  tokenFile?: string;
-  /** the service origin (scheme://host:port) the token file was configured for */
-  tokenOrigin?: string;
-  /** path of a PEM file: the only CA trusted for the service */
-  ca?: string;
-  /** base64 Ed25519 public keys of the service (current and previous) */
-  serviceKeys?: string[];
-}
-
-/** Path of the custody service configuration file. */
-export function custodyConfigPath(home: string = scelleHome()): string {
-  return join(home, 'custody.json');
-}
-
-/** Reads custody.json ({} when absent). @throws ScelleError E_KEY_FILE when unreadable or malformed. */
-export function readCustodyConfig(home: string = scelleHome()): CustodyConfig {
-  const p = custodyConfigPath(home);
-  if (!existsSync(p)) return {};
-  try {
-    const j = JSON.parse(readFileSync(p, 'utf8')) as CustodyConfig;
-    if (typeof j !== 'object' || j === null) throw new Error('not an object');
-    return j;
-  } catch (e) {
-    throw new ScelleError('E_KEY_FILE', `${p} is not a custody configuration`, { path: p, problem: 'malformed' }, { cause: e });
-  }
-}
+export { custodyConfigPath, readCustodyConfig, type CustodyConfig };
 
 /** The options naming the custody service and how to reach it (every service subcommand, `scelle station renew`). */
 export const SERVICE_OPTIONS = {

@@ -3,8 +3,11 @@ import type { CustomerIdentity } from '../../shared/custody/customer-identity.js
 import type { DriveSecret } from '../../shared/engine/api.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
 import type { Keyslot } from '../../shared/format/keyslot.js';
-import { absentMembersFor, inspect, listEntryBatches, open, verify, type ListSummary } from '../../shared/engine/index.js';
-import { loadDrive, resolveDriveDir } from '../../shared/engine/drive.js';
+import { listEntryBatches, type ListSummary } from '../../shared/engine/list.js';
+import { open } from '../../shared/engine/restore/open.js';
+import { verify } from '../../shared/engine/verify/verify.js';
+import { absentMembersFor } from '../../shared/engine/set-drives.js';
+import { loadDrive, resolveDriveDir, type LoadedDrive } from '../../shared/engine/drive.js';
 import type { SetAvailability } from '../../shared/engine/api.js';
 import type { StationJudgement } from '../../shared/format/station-trust.js';
 import { parse } from '../args.js';
@@ -15,7 +18,7 @@ import { errorSentence, fmtBytes } from '../messages.js';
 import type { Output } from '../output.js';
 import { readSecret, type SecretOptions } from '../secret-input.js';
 import { judgeDrive } from '../station-trust.js';
-import { readCustodyConfig } from './custody.js';
+import { readCustodyConfig } from '../custody-config.js';
 import { t, type TextKey } from '../text.js';
 import { counted } from '../plurals.js';
 
@@ -30,28 +33,52 @@ const SECRET_OPTIONS = {
 interface DriveAccess {
   secret: DriveSecret | undefined;
   identity: CustomerIdentity | null;
+  /** The first drive's keyslots. */
   keyslots: readonly Keyslot[];
+  /**
+   * The drives given (the first, then the members), in that order, loaded and checked once for
+   * the whole command: the engine and the custody records use these, never a second reading.
+   */
+  drives: LoadedDrive[];
+}
+
+/** The drives a command reads, and how. */
+interface AccessRequest {
+  driveDir: string;
+  members: readonly string[];
+  pinnedRoots: readonly Uint8Array[];
+  /** Without a secret in the options: prompt for the code (true), or go on without one (false: media-only verify). */
+  required: boolean;
+  /** Say first whether the first drive's station is certified (list, open). */
+  stationNotice: boolean;
 }
 
 /**
- * The drive's secret: the customer key (`--customer-key`, or `<home>/customer.key`) when the
+ * Loads the drives given (loadDrive: manifest, signature, certificate; once per command) and
+ * chooses the secret: the customer key (`--customer-key`, or `<home>/customer.key`) when the
  * drive was sealed for it and no other secret was named; else the unlock code or identity the
  * options name; else, when `required`, the prompted code; else none (media-only verify).
+ * Throws as loadDrive (before any prompt), loadCustomerIdentity and readSecret.
  */
-async function driveAccess(
-  values: SecretOptions & { 'customer-key'?: string },
-  driveDir: string,
-  pinnedRoots: readonly Uint8Array[],
-  out: Output,
-  required: boolean,
-): Promise<DriveAccess> {
+async function driveAccess(values: SecretOptions & { 'customer-key'?: string }, req: AccessRequest, out: Output): Promise<DriveAccess> {
+  const drives = [req.driveDir, ...req.members].map((p) => loadDrive(p, req.pinnedRoots));
+  const first = drives[0]!;
+  if (req.stationNotice) stationNotice(out, first.info.station);
   const identity = await loadCustomerIdentity(values['customer-key']);
-  const keyslots = loadDrive(driveDir, pinnedRoots).manifest.keyslots;
+  const keyslots = first.manifest.keyslots;
+  const required = req.required;
   const named = values['code-file'] !== undefined || values.identity !== undefined || values['unsafe-code'] !== undefined;
   let secret: DriveSecret | undefined;
   if (!named && identity && driveSealedFor(keyslots, identity)) secret = customerDriveSecret(identity);
   else if (named || required) secret = await readSecret(values, t(out.lang, 'promptCode'), (s) => out.warn(s), t(out.lang, 'unsafeCode'));
-  return { secret, identity, keyslots };
+  return { secret, identity, keyslots, drives };
+}
+
+/** The drive of `driveId` among those the command loaded. Throws E_INTERNAL when it is not one of them. */
+function loadedDrive(drives: readonly LoadedDrive[], driveId: string): LoadedDrive {
+  const d = drives.find((x) => x.manifest.driveId === driveId);
+  if (!d) throw new ScelleError('E_INTERNAL', `drive ${driveId} was not one of the drives given`);
+  return d;
 }
 
 function wipeAccess(a: DriveAccess): void {
@@ -147,11 +174,12 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
   const { driveDir, members, paths } = drivesAndPaths(positionals, 'verify');
   if (paths.length > 0) throw new ScelleError('E_USAGE', `not a drive folder: ${paths[0]}`, { reason: '<drive>' });
   const pinnedRoots = await loadPinnedRoots();
-  const access = await driveAccess(values, driveDir, pinnedRoots, out, false);
+  const access = await driveAccess(values, { driveDir, members, pinnedRoots, required: false, stationNotice: false }, out);
   try {
     const secret = access.secret;
-    const report = await verify({ driveDir, members, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
-    const trust = await judgeDrive(loadDrive(driveDir, pinnedRoots), pinnedRoots, readCustodyConfig().serviceKeys ?? []);
+    const drive = access.drives[0]!;
+    const report = await verify({ driveDir, members, loaded: access.drives, pinnedRoots, signal, onProgress: (p) => out.progress(p), ...(secret ? { secret } : {}) });
+    const trust = await judgeDrive(drive, pinnedRoots, readCustodyConfig().serviceKeys ?? []);
     trustNotice(out, report.station.id, trust);
     const level = t(out.lang, report.level === 'full' ? 'levelFull' : 'levelMedia');
     if (report.set) {
@@ -175,7 +203,7 @@ export async function verifyCommand(argv: string[], out: Output, signal: AbortSi
       problems: report.problems.map((p) => ({ ...p, ...errorSentence(out.lang, p.code as ScelleError['code'], p.details) })),
     });
     const signer = chooseCustomerSigner(report.driveId, access.keyslots, access.identity, report.customerKey);
-    return await recordAfterVerify(out, report, driveDir, pinnedRoots, report.ok ? 0 : 3, signer);
+    return await recordAfterVerify(out, report, drive, report.ok ? 0 : 3, signer);
   } finally {
     wipeAccess(access);
   }
@@ -191,13 +219,12 @@ export async function listCommand(argv: string[], out: Output, signal: AbortSign
   const prefix = paths[0];
   if (paths.length > 1) throw new ScelleError('E_USAGE', 'list takes drives and at most one path', { reason: '<path>' });
   const pinnedRoots = await loadPinnedRoots();
-  stationNotice(out, inspect(driveDir, pinnedRoots).station);
-  const access = await driveAccess(values, driveDir, pinnedRoots, out, true);
+  const access = await driveAccess(values, { driveDir, members, pinnedRoots, required: true, stationNotice: true }, out);
   const secret = access.secret!;
   access.identity?.secretKey.fill(0);
   let summary: ListSummary | null = null;
   let listed = 0;
-  const entries = listEntryBatches({ driveDir, members, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
+  const entries = listEntryBatches({ driveDir, members, loaded: access.drives, secret, pinnedRoots, signal, ...(prefix !== undefined ? { prefix } : {}) }, (s) => {
     summary = s;
     if (s.set) {
       out.info(t(out.lang, 'setMembers', s.set.id, s.set.present.join(', '), s.set.members));
@@ -245,13 +272,13 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
   const { driveDir, members, paths } = drivesAndPaths(positionals, 'open');
   if (!values.to) throw new ScelleError('E_USAGE', 'open needs --to <folder>', { reason: '--to' });
   const pinnedRoots = await loadPinnedRoots();
-  stationNotice(out, inspect(driveDir, pinnedRoots).station);
-  const access = await driveAccess(values, driveDir, pinnedRoots, out, true);
+  const access = await driveAccess(values, { driveDir, members, pinnedRoots, required: true, stationNotice: true }, out);
   try {
     const secret = access.secret!;
     const res = await open({
       driveDir,
       members,
+      loaded: access.drives,
       dest: values.to,
       secret,
       pinnedRoots,
@@ -284,12 +311,13 @@ export async function openCommand(argv: string[], out: Output, signal: AbortSign
       // A set: each member present gets the customer's events in its own chain, signed for it.
       res.customerKey.secretKey.fill(0);
       for (const m of res.members) {
-        const signer = chooseCustomerSigner(m.driveId, loadDrive(m.driveDir, pinnedRoots).manifest.keyslots, access.identity, m.customerKey);
-        code = Math.max(code, await recordAfterOpen(out, { ...res, driveId: m.driveId, customerKey: m.customerKey }, m.driveDir, pinnedRoots, paths.length > 0 || partial, signer));
+        const drive = loadedDrive(access.drives, m.driveId);
+        const signer = chooseCustomerSigner(m.driveId, drive.manifest.keyslots, access.identity, m.customerKey);
+        code = Math.max(code, await recordAfterOpen(out, { ...res, driveId: m.driveId, customerKey: m.customerKey }, drive, paths.length > 0 || partial, signer));
       }
     } else {
       const signer = chooseCustomerSigner(res.driveId, access.keyslots, access.identity, res.customerKey);
-      code = await recordAfterOpen(out, res, driveDir, pinnedRoots, paths.length > 0, signer);
+      code = await recordAfterOpen(out, res, loadedDrive(access.drives, res.driveId), paths.length > 0, signer);
     }
     return code === 0 && partial ? PARTIAL_RESTORE_EXIT : code;
   } finally {

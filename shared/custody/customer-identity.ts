@@ -8,6 +8,7 @@
  * must carry; nobody who only knows the data key (station, escrow holder) can sign with it.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519PublicKey } from '../format/curves-native.js';
 import { ScelleError } from '../errors/scelle-error.js';
 import { encodeBase64 } from '../format/base64.js';
 import { customerAuthorId } from './customer-key.js';
@@ -27,7 +28,7 @@ export interface CustomerIdentity {
 /** A new random customer key pair. */
 export function generateCustomerIdentity(): CustomerIdentity {
   const secretKey = ed25519.utils.randomSecretKey();
-  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+  return { secretKey, publicKey: ed25519PublicKey(secretKey) };
 }
 
 /**

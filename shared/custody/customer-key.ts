@@ -3,8 +3,7 @@
  * who unlocked the drive can author customer events ("received and opened" is provable).
  * See docs/CUSTODY.md §2.
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { hkdfSync } from 'node:crypto';
 import { ScelleError } from '../errors/scelle-error.js';
 import { DRIVE_ID_RE, publicKeyOf } from './event.js';
 
@@ -36,7 +35,7 @@ export interface CustomerKey {
 export function deriveCustomerKey(dataKey: Uint8Array, driveId: string): CustomerKey {
   if (dataKey.length !== 32) throw new ScelleError('E_USAGE', 'data key must be 32 bytes', { length: dataKey.length });
   if (!DRIVE_ID_RE.test(driveId)) throw new ScelleError('E_USAGE', 'malformed drive id');
-  const secretKey = hkdf(sha256, dataKey, new Uint8Array(0), new TextEncoder().encode(customerKeyInfo(driveId)), 32);
+  const secretKey = new Uint8Array(hkdfSync('sha256', dataKey, new Uint8Array(0), new TextEncoder().encode(customerKeyInfo(driveId)), 32));
   return { secretKey, publicKey: publicKeyOf(secretKey), authorId: customerAuthorId(driveId) };
 }
 

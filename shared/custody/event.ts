@@ -2,10 +2,9 @@
  * The custody event model: wire format, canonical bytes, Ed25519 signatures and event hashes.
  * The exact format is specified in docs/CUSTODY.md; this module is its reference implementation.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify } from '../format/curves-native.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
 import {
@@ -188,7 +187,7 @@ export function encodeBase64(bytes: Uint8Array): string {
 /** base64 Ed25519 public key of a 32-byte secret key (seed). @throws ScelleError E_CUSTODY_SIGNATURE on a bad key length. */
 export function publicKeyOf(secretKey: Uint8Array): string {
   if (secretKey.length !== 32) throw new ScelleError('E_CUSTODY_SIGNATURE', 'Ed25519 secret key must be 32 bytes', { length: secretKey.length });
-  return encodeBase64(ed25519.getPublicKey(secretKey));
+  return encodeBase64(ed25519PublicKey(secretKey));
 }
 
 /**
@@ -202,7 +201,7 @@ export function signEvent(e: CustodyEvent, secretKey: Uint8Array): SignedEvent {
   if (publicKeyOf(secretKey) !== event.author.publicKey) {
     throw new ScelleError('E_CUSTODY_SIGNATURE', 'secret key does not match author.publicKey', { eventId: event.id });
   }
-  const sig = ed25519.sign(eventSigningBytes(event), secretKey);
+  const sig = ed25519Sign(eventSigningBytes(event), secretKey);
   return { ...event, sig: encodeBase64(sig) };
 }
 
@@ -216,7 +215,7 @@ export function verifyEventSignature(e: SignedEvent): boolean {
     const pub = decodeBase64Strict(e.author.publicKey, 32);
     const sig = decodeBase64Strict(e.sig, 64);
     if (!pub || !sig) return false;
-    return ed25519.verify(sig, eventSigningBytes(e), pub, { zip215: false });
+    return ed25519Verify(sig, eventSigningBytes(e), pub);
   } catch {
     return false;
   }
@@ -229,7 +228,7 @@ export function verifyEventSignature(e: SignedEvent): boolean {
  */
 export function eventHash(e: SignedEvent): string {
   const bytes = canonicalBytes({ ...unsignedFields(e), sig: e.sig });
-  return Buffer.from(sha256(bytes)).toString('hex');
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

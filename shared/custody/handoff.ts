@@ -4,7 +4,7 @@
  * custody service accepts a station's handoff only with such a signature and keeps it as
  * evidence. Signature = Ed25519 over the RFC 8785 canonical JSON of the statement.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign, ed25519Verify } from '../format/curves-native.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
 import { AUTHOR_ID_RE, DRIVE_ID_RE, canonicalBytes, decodeBase64Strict, encodeBase64, publicKeyOf } from './event.js';
@@ -48,7 +48,7 @@ export function signHandoff(input: { driveId: string; fromStation: string; toSta
   });
   if (!parsed.success) throw new ScelleError('E_USAGE', `malformed handoff: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const publicKey = publicKeyOf(secretKey);
-  return { statement: parsed.data, publicKey, signature: encodeBase64(ed25519.sign(canonicalBytes(parsed.data), secretKey)) };
+  return { statement: parsed.data, publicKey, signature: encodeBase64(ed25519Sign(canonicalBytes(parsed.data), secretKey)) };
 }
 
 /** True when `h.signature` is a valid strict Ed25519 signature of `h.statement` by `h.publicKey`. Never throws. */
@@ -57,7 +57,7 @@ export function verifyHandoffSignature(h: SignedHandoff): boolean {
     const pub = decodeBase64Strict(h.publicKey, 32);
     const sig = decodeBase64Strict(h.signature, 64);
     if (!pub || !sig) return false;
-    return ed25519.verify(sig, canonicalBytes(h.statement), pub, { zip215: false });
+    return ed25519Verify(sig, canonicalBytes(h.statement), pub);
   } catch {
     return false;
   }

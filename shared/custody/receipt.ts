@@ -2,7 +2,7 @@
  * The custody service's signed statements as the client sees them: receipts (one per stored
  * event) and checkpoints (signed Merkle tree heads). Wire format: docs/CUSTODY.md §5.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign, ed25519Verify } from '../format/curves-native.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -81,7 +81,7 @@ export function verifyServiceSignature(obj: { signature: string; serviceKeyId?: 
     for (const k of serviceKeys) {
       if (obj.serviceKeyId !== undefined && serviceKeyIdOf(k) !== obj.serviceKeyId) continue;
       const pub = decodeBase64Strict(k, 32);
-      if (pub && ed25519.verify(sig, msg, pub, { zip215: false })) return true;
+      if (pub && ed25519Verify(sig, msg, pub)) return true;
     }
     return false;
   } catch {
@@ -96,6 +96,6 @@ export function verifyServiceSignature(obj: { signature: string; serviceKeyId?: 
  */
 export function signServiceObject<T extends object>(payload: T, serviceSecretKey: Uint8Array): T & { signature: string } {
   if (serviceSecretKey.length !== 32) throw new ScelleError('E_USAGE', 'service secret key must be 32 bytes');
-  const sig = ed25519.sign(canonicalBytes(payload), serviceSecretKey);
+  const sig = ed25519Sign(canonicalBytes(payload), serviceSecretKey);
   return { ...payload, signature: Buffer.from(sig).toString('base64') };
 }

@@ -5,7 +5,7 @@
  * a short-lived certificate signed by its issuing key. Signature = Ed25519 over the RFC 8785
  * canonical JSON of the statement (the `type` separates it from events and handoffs).
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign, ed25519Verify } from '../format/curves-native.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
 import { issuingCertificateSchema, MAX_STATION_VALIDITY_DAYS, stationCertificateSchema } from '../format/station.js';
@@ -57,7 +57,7 @@ export function signRenewalRequest(input: { stationId: string; at: Date; validit
     ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
   });
   if (!parsed.success) throw new ScelleError('E_USAGE', `malformed renewal request: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return { statement: parsed.data, signature: encodeBase64(ed25519.sign(canonicalBytes(parsed.data), secretKey)) };
+  return { statement: parsed.data, signature: encodeBase64(ed25519Sign(canonicalBytes(parsed.data), secretKey)) };
 }
 
 /** True when `r.signature` is a valid strict Ed25519 signature of `r.statement` by the key it names. Never throws. */
@@ -66,7 +66,7 @@ export function verifyRenewalSignature(r: RenewalRequest): boolean {
     const pub = decodeBase64Strict(r.statement.publicKey, 32);
     const sig = decodeBase64Strict(r.signature, 64);
     if (!pub || !sig) return false;
-    return ed25519.verify(sig, canonicalBytes(r.statement), pub, { zip215: false });
+    return ed25519Verify(sig, canonicalBytes(r.statement), pub);
   } catch {
     return false;
   }

@@ -5,7 +5,18 @@ export { verify, type VerifyOptions } from './verify/verify.js';
 export { list, listEntries, listEntryBatches, browseFolder, searchNames, openIndex, type ListOptions, type ListSummary } from './list.js';
 export { open, type OpenDriveOptions, type OpenReport } from './restore/open.js';
 export { closeUnlocked, loadDrive, resolveDriveDir, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
-export { absentMembersFor, closeDrives, loadDrives, unlockDrives, type AbsentMember, type OpenedDrives, type SetView } from './set-drives.js';
+export {
+  absentMembersFor,
+  closeDrives,
+  loadDrives,
+  orderDrives,
+  sourceDrives,
+  unlockDrives,
+  type AbsentMember,
+  type DriveSource,
+  type OpenedDrives,
+  type SetView,
+} from './set-drives.js';
 export { DEFAULT_PART_PLAINTEXT_SIZE, inspectTarget } from './seal/target.js';
 export { eraseDrive, sanitizationData, type EraseOptions, type EraseReport, type ErasedMediaType } from './erase.js';
 

@@ -8,12 +8,12 @@ import type { IndexEntry } from '../format/index-codec.js';
 import type { DriveSecret } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, unlockDrive, type UnlockedDrive } from './drive.js';
-import { closeDrives, loadDrives, unlockDrives, type AbsentMember } from './set-drives.js';
+import { closeDrives, sourceDrives, unlockDrives, type AbsentMember, type DriveSource } from './set-drives.js';
 import type { MemberRange } from '../format/set.js';
 import { findTyped, resolveSelection, selectedEntries } from './restore/restore-selection.js';
 
-/** Options of {@link listEntries} and {@link list}. */
-export interface ListOptions {
+/** Options of {@link listEntries} and {@link list} (`loaded`: the drives, when already loaded; see DriveSource). */
+export interface ListOptions extends DriveSource {
   driveDir: string;
   /** Other members of the same sealed set, attached beside `driveDir` (any order). */
   members?: string[];
@@ -70,7 +70,7 @@ export async function* listEntries(opts: ListOptions, onSummary?: (s: ListSummar
  * thousand steps of the async iteration, not a million). Each array is new: the caller may keep it.
  */
 export async function* listEntryBatches(opts: ListOptions, onSummary?: (s: ListSummary) => void): AsyncGenerator<IndexEntry[]> {
-  const opened = await unlockDrives(loadDrives([opts.driveDir, ...(opts.members ?? [])], opts.pinnedRoots), opts.secret, opts.signal);
+  const opened = await unlockDrives(sourceDrives(opts), opts.secret, opts.signal);
   const drive = opened.catalogue;
   try {
     const t = drive.indexTrailer;

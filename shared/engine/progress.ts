@@ -6,6 +6,11 @@ import type { Progress } from './api.js';
 
 const WINDOW_MS = 3000;
 
+/** A monotonic clock in milliseconds (process.hrtime: the global `performance` loads perf_hooks on first use, ≈ 10 ms). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 /** Tracks one phase of a job and calls `emit` with {@link Progress} reports. */
 export class ProgressTracker {
   private bytesDone = 0;
@@ -19,7 +24,7 @@ export class ProgressTracker {
     private filesTotal: number,
     private readonly emit: ((p: Progress) => void) | undefined,
     private readonly intervalMs = 100,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicMs,
   ) {
     this.samples.push({ t: this.now(), bytes: 0 });
   }

@@ -49,7 +49,37 @@ export interface OpenedDrives {
 /** Loads every drive given (no key): see module doc. Throws as loadDrive, and E_SET_MISMATCH. */
 export function loadDrives(paths: readonly string[], pinnedRoots: readonly Uint8Array[]): LoadedDrive[] {
   if (paths.length === 0) throw new ScelleError('E_USAGE', 'no drive given', { reason: 'drive' });
-  const drives = paths.map((p) => loadDrive(p, pinnedRoots));
+  return orderDrives(paths.map((p) => loadDrive(p, pinnedRoots)));
+}
+
+/** Where a command's drives come from: their folders, or the drives already loaded from them. */
+export interface DriveSource {
+  driveDir: string;
+  /** Other members of the same sealed set, attached beside `driveDir` (any order). */
+  members?: string[];
+  pinnedRoots: readonly Uint8Array[];
+  /**
+   * The drives at `driveDir` and `members`, as loadDrive returned them with `pinnedRoots` (in
+   * that order): when given, they are used as they are (their verified manifest bytes are the
+   * ones used), never read again, so that a caller that already loaded them (to show the
+   * station, choose a secret) and the engine use the same checked manifest.
+   */
+  loaded?: readonly LoadedDrive[];
+}
+
+/** The drives of `src` (see DriveSource), sorted by position. Throws as loadDrives / orderDrives. */
+export function sourceDrives(src: DriveSource): LoadedDrive[] {
+  return src.loaded ? orderDrives(src.loaded) : loadDrives([src.driveDir, ...(src.members ?? [])], src.pinnedRoots);
+}
+
+/**
+ * The drives given, already loaded (loadDrive, in the order given), checked to be one drive
+ * or distinct members of one set, and sorted by position (a new array; the drives are used as
+ * they are, never read again). Throws E_USAGE (none given) and E_SET_MISMATCH.
+ */
+export function orderDrives(given: readonly LoadedDrive[]): LoadedDrive[] {
+  if (given.length === 0) throw new ScelleError('E_USAGE', 'no drive given', { reason: 'drive' });
+  const drives = [...given];
   if (drives.length === 1) return drives;
   const first = drives[0]!;
   const set = first.manifest.set;

@@ -4,7 +4,7 @@
  * canonical JSON of the certificate without `signature`; `usage` is signed, so a station
  * certificate can never pass for an issuing one (their signed fields differ too).
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify } from './curves-native.js';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -63,9 +63,9 @@ export function issueIssuingCertificate(opts: IssueIssuingOptions): IssuingCerti
     issuedAt: issuedAt.toISOString(),
     expiresAt: expiresAt.toISOString(),
     maxStationValidityDays: maxDays,
-    issuer: encodeBase64(ed25519.getPublicKey(rootSecretKey)),
+    issuer: encodeBase64(ed25519PublicKey(rootSecretKey)),
   };
-  return { ...unsigned, signature: encodeBase64(ed25519.sign(issuingCertificateSignedBytes(unsigned), rootSecretKey)) };
+  return { ...unsigned, signature: encodeBase64(ed25519Sign(issuingCertificateSignedBytes(unsigned), rootSecretKey)) };
 }
 
 /** Why an issuing certificate is refused (see CertificateReason in station-cert.ts). */
@@ -89,7 +89,7 @@ export function checkIssuingCertificate(doc: unknown, pinnedRoots: readonly Uint
   if (!pinnedRoots.some((k) => k.length === 32 && encodeBase64(k) === c.issuer)) return { reason: 'unknown-root' };
   let valid = false;
   try {
-    valid = ed25519.verify(signature, issuingCertificateSignedBytes(c), issuer, { zip215: false });
+    valid = ed25519Verify(signature, issuingCertificateSignedBytes(c), issuer);
   } catch {
     valid = false;
   }

@@ -23,7 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { ed25519PublicKey, x25519PublicKey } from './curves-native.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
@@ -139,7 +139,7 @@ function stationDocument(identity: StationIdentity): Record<string, unknown> {
  *   certificate is malformed or for another key or id.
  */
 export async function writeStationKeyFile(path: string, identity: StationIdentity): Promise<void> {
-  requirePair(identity, ed25519.getPublicKey, 'station');
+  requirePair(identity, ed25519PublicKey, 'station');
   if (!printableId.safeParse(identity.id).success) throw new ScelleError('E_KEY_INVALID', 'The station id must be 1 to 128 printable characters.');
   if (identity.certificate !== null) requireCertificateFor(identity, identity.certificate, identity.issuingCertificate ?? null);
   await writeExclusive(path, toText(stationDocument(identity)), 0o600);
@@ -173,7 +173,7 @@ export async function replaceStationCertificate(path: string, certificate: Stati
  *   that are not 32 bytes or do not match.
  */
 export async function writeRootKeyFile(path: string, pair: KeyPair): Promise<void> {
-  requirePair(pair, ed25519.getPublicKey, 'root');
+  requirePair(pair, ed25519PublicKey, 'root');
   await writeExclusive(path, toText({ type: ROOT_TYPE, comment: COMMENTS.root, secretKey: encodeBase64(pair.secretKey), publicKey: encodeBase64(pair.publicKey) }), 0o600);
 }
 
@@ -183,7 +183,7 @@ export async function writeRootKeyFile(path: string, pair: KeyPair): Promise<voi
  *   that are not 32 bytes or do not match.
  */
 export async function writeIssuingKeyFile(path: string, pair: KeyPair): Promise<void> {
-  requirePair(pair, ed25519.getPublicKey, 'issuing');
+  requirePair(pair, ed25519PublicKey, 'issuing');
   await writeExclusive(path, toText({ type: ISSUING_TYPE, comment: COMMENTS.issuing, secretKey: encodeBase64(pair.secretKey), publicKey: encodeBase64(pair.publicKey) }), 0o600);
 }
 
@@ -193,7 +193,7 @@ export async function writeIssuingKeyFile(path: string, pair: KeyPair): Promise<
  *   that are not 32 bytes or do not match.
  */
 export async function writeEscrowKeyFile(path: string, pair: KeyPair): Promise<void> {
-  requirePair(pair, x25519.getPublicKey, 'escrow');
+  requirePair(pair, x25519PublicKey, 'escrow');
   await writeExclusive(path, toText({ type: ESCROW_TYPE, comment: COMMENTS.escrow, secretKey: encodeBase64(pair.secretKey), publicKey: encodeBase64(pair.publicKey) }), 0o600);
 }
 
@@ -291,7 +291,7 @@ export async function readStationKeyFile(path: string): Promise<StationIdentity>
     certificate: doc.certificate,
     ...(doc.certificate && doc.issuingCertificate ? { issuingCertificate: doc.issuingCertificate } : {}),
   };
-  checkPair(path, identity.secretKey, identity.publicKey, ed25519.getPublicKey);
+  checkPair(path, identity.secretKey, identity.publicKey, ed25519PublicKey);
   if (identity.certificate !== null && (identity.certificate.publicKey !== doc.publicKey || identity.certificate.stationId !== doc.stationId)) {
     throw keyFileError(path, 'holds a certificate for another station key or id');
   }
@@ -306,7 +306,7 @@ export async function readStationKeyFile(path: string): Promise<StationIdentity>
  * @throws ScelleError E_KEY_FILE naming the path and the problem.
  */
 export function readRootKeyFile(path: string): Promise<KeyPair> {
-  return readPair(path, ROOT_TYPE, ed25519.getPublicKey);
+  return readPair(path, ROOT_TYPE, ed25519PublicKey);
 }
 
 /**
@@ -314,7 +314,7 @@ export function readRootKeyFile(path: string): Promise<KeyPair> {
  * @throws ScelleError E_KEY_FILE naming the path and the problem.
  */
 export function readIssuingKeyFile(path: string): Promise<KeyPair> {
-  return readPair(path, ISSUING_TYPE, ed25519.getPublicKey);
+  return readPair(path, ISSUING_TYPE, ed25519PublicKey);
 }
 
 /**
@@ -322,7 +322,7 @@ export function readIssuingKeyFile(path: string): Promise<KeyPair> {
  * @throws ScelleError E_KEY_FILE naming the path and the problem.
  */
 export function readEscrowKeyFile(path: string): Promise<KeyPair> {
-  return readPair(path, ESCROW_TYPE, x25519.getPublicKey);
+  return readPair(path, ESCROW_TYPE, x25519PublicKey);
 }
 
 /**
@@ -357,5 +357,5 @@ export async function readCustomerKeyFile(path: string): Promise<KeyPair> {
       throw new ScelleError('E_KEY_FILE', `Key file ${path}: ${problem}.`, { path, problem, reason: 'too-open', fix: `chmod 600 ${path}` });
     }
   }
-  return readPair(path, CUSTOMER_TYPE, ed25519.getPublicKey);
+  return readPair(path, CUSTOMER_TYPE, ed25519PublicKey);
 }

@@ -12,8 +12,8 @@
  */
 import { gcmsiv } from '@noble/ciphers/aes.js';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { hkdfSync } from 'node:crypto';
+import { x25519PublicKey, x25519SharedSecret } from './curves-native.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -161,15 +161,15 @@ function deriveUnlockCodeKek(canonical: string, salt: Uint8Array, p: { m: number
 function deriveX25519Kek(secret: Uint8Array, peerPublic: Uint8Array, ephemeralPublic: Uint8Array, recipientPublic: Uint8Array, driveId: string): Uint8Array | null {
   let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(secret, peerPublic);
+    shared = x25519SharedSecret(secret, peerPublic);
   } catch {
-    return null; // noble rejects low-order points before the ladder
+    return null; // a low-order point (all-zero secret) is rejected
   }
   if (shared.every((b) => b === 0)) return null;
   const salt = new Uint8Array(64);
   salt.set(ephemeralPublic, 0);
   salt.set(recipientPublic, 32);
-  const kek = hkdf(sha256, shared, salt, utf8.encode(x25519KeyslotInfo(driveId)), 32);
+  const kek = new Uint8Array(hkdfSync('sha256', shared, salt, utf8.encode(x25519KeyslotInfo(driveId)), 32));
   shared.fill(0);
   return kek;
 }
@@ -244,7 +244,7 @@ export function wrapForX25519(dataKey: Uint8Array, recipientPublicKey: Uint8Arra
   requireKey(recipientPublicKey, 'recipient public key');
   if (!printableId.safeParse(label).success) throw new ScelleError('E_INTERNAL', 'Keyslot label must be 1 to 128 printable characters.');
   const ephemeralSecret = x25519.utils.randomSecretKey();
-  const ephemeralPublic = x25519.getPublicKey(ephemeralSecret);
+  const ephemeralPublic = x25519PublicKey(ephemeralSecret);
   const kek = deriveX25519Kek(ephemeralSecret, recipientPublicKey, ephemeralPublic, recipientPublicKey, driveId);
   ephemeralSecret.fill(0);
   if (kek === null) throw new ScelleError('E_KEY_INVALID', 'The recipient public key is not a usable X25519 key (low-order point).');
@@ -301,7 +301,7 @@ export async function unwrapKeyslots(slots: readonly Keyslot[], secret: KeyslotS
     });
   }
   requireKey(secret.secretKey, 'X25519 secret key');
-  const publicKey = x25519.getPublicKey(secret.secretKey);
+  const publicKey = x25519PublicKey(secret.secretKey);
   const publicB64 = encodeBase64(publicKey);
   const candidates = slots.flatMap((slot, i) => (slot.type === 'x25519' ? [validSlot(x25519KeyslotSchema, slot, i)] : [])).filter((s) => s.recipient === publicB64);
   for (const slot of candidates) {

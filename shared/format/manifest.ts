@@ -2,7 +2,7 @@
  * manifest.json of scelle/1 (DESIGN §3): its type, its deterministic serialization, strict
  * parsing, and the station's Ed25519 signature over its exact bytes (manifest.sig).
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign, ed25519Verify } from './curves-native.js';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
@@ -199,7 +199,7 @@ export function signManifest(bytes: Uint8Array, stationSecretKey: Uint8Array): s
   if (!(stationSecretKey instanceof Uint8Array) || stationSecretKey.length !== 32) {
     throw new ScelleError('E_KEY_INVALID', 'The station secret key must be 32 bytes.');
   }
-  return encodeBase64(ed25519.sign(bytes, stationSecretKey));
+  return encodeBase64(ed25519Sign(bytes, stationSecretKey));
 }
 
 /**
@@ -212,7 +212,7 @@ export function verifyManifestSignature(bytes: Uint8Array, signatureBase64: stri
   const signature = decodeBase64(signatureBase64.trim(), 64);
   if (signature === null) return false;
   try {
-    return ed25519.verify(signature, bytes, stationPublicKey, { zip215: false });
+    return ed25519Verify(signature, bytes, stationPublicKey);
   } catch {
     return false;
   }

@@ -13,7 +13,7 @@
  * A certificate is named by {@link stationCertificateSha256}, the hash the `sealed` custody
  * event already records.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify } from './curves-native.js';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -65,14 +65,14 @@ export function signRevocationList(rootSecretKey: Uint8Array, sequence: number, 
   if (!(rootSecretKey instanceof Uint8Array) || rootSecretKey.length !== 32) throw new ScelleError('E_KEY_INVALID', 'The root secret key must be 32 bytes.');
   const unsigned = {
     format: 'scelle-revocations/1' as const,
-    issuer: encodeBase64(ed25519.getPublicKey(rootSecretKey)),
+    issuer: encodeBase64(ed25519PublicKey(rootSecretKey)),
     sequence,
     issuedAt: issuedAt.toISOString(),
     revoked: [...revoked],
   };
   const parsed = revocationListSchema.omit({ signature: true }).safeParse(unsigned);
   if (!parsed.success) throw new ScelleError('E_USAGE', `the revocation list is invalid: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-  return { ...unsigned, signature: encodeBase64(ed25519.sign(signedBytes(unsigned), rootSecretKey)) };
+  return { ...unsigned, signature: encodeBase64(ed25519Sign(signedBytes(unsigned), rootSecretKey)) };
 }
 
 /**
@@ -86,7 +86,7 @@ export function verifyRevocationList(doc: unknown, pinnedRoots: readonly Uint8Ar
   if (!pinnedRoots.some((k) => k.length === 32 && encodeBase64(k) === list.issuer)) throw revocationError('unknown-root', 'it is not signed by a pinned provider root');
   let valid = false;
   try {
-    valid = ed25519.verify(decodeBase64(list.signature, 64)!, signedBytes(list), decodeBase64(list.issuer, 32)!, { zip215: false });
+    valid = ed25519Verify(decodeBase64(list.signature, 64)!, signedBytes(list), decodeBase64(list.issuer, 32)!);
   } catch {
     valid = false;
   }

@@ -6,6 +6,7 @@
  * (keyslot recipients).
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify } from './curves-native.js';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -86,7 +87,7 @@ export function issueStationCertificate(opts: IssueCertificateOptions): StationC
   }
   const issuing = opts.issuingCertificate;
   if (issuing) {
-    if (issuing.publicKey !== encodeBase64(ed25519.getPublicKey(rootSecretKey))) throw new ScelleError('E_KEY_INVALID', 'The issuing certificate is for another key.');
+    if (issuing.publicKey !== encodeBase64(ed25519PublicKey(rootSecretKey))) throw new ScelleError('E_KEY_INVALID', 'The issuing certificate is for another key.');
     if (expiresAt === null || expiresAt.getTime() - issuedAt.getTime() > issuing.maxStationValidityDays * 86_400_000)
       throw new ScelleError('E_USAGE', `A station certificate from this issuing key lives at most ${issuing.maxStationValidityDays} days.`);
     if (expiresAt.getTime() > Date.parse(issuing.expiresAt)) throw new ScelleError('E_USAGE', 'A station certificate cannot outlive its issuing certificate.');
@@ -97,9 +98,9 @@ export function issueStationCertificate(opts: IssueCertificateOptions): StationC
     publicKey: encodeBase64(stationPublicKey),
     issuedAt: issuedAt.toISOString(),
     expiresAt: expiresAt === null ? null : expiresAt.toISOString(),
-    issuer: encodeBase64(ed25519.getPublicKey(rootSecretKey)),
+    issuer: encodeBase64(ed25519PublicKey(rootSecretKey)),
   };
-  const signature = encodeBase64(ed25519.sign(certificateSignedBytes(unsigned), rootSecretKey));
+  const signature = encodeBase64(ed25519Sign(certificateSignedBytes(unsigned), rootSecretKey));
   return { ...unsigned, signature };
 }
 
@@ -179,7 +180,7 @@ export function verifyStationCertificate(
   }
   let valid = false;
   try {
-    valid = ed25519.verify(signature, certificateSignedBytes(c), issuer, { zip215: false });
+    valid = ed25519Verify(signature, certificateSignedBytes(c), issuer);
   } catch {
     valid = false;
   }

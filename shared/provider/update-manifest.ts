@@ -12,7 +12,7 @@
  *
  * Published beside the installers as `scelle-update-<version>.json`.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Sign, ed25519Verify } from '../format/curves-native.js';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { ScelleError } from '../errors/scelle-error.js';
@@ -71,7 +71,7 @@ export function signUpdateManifest(updateSecretKey: Uint8Array, version: string,
   const unsigned = { format: 'scelle-update/1' as const, version, files: files.map((f) => ({ url: f.url, sha512: f.sha512 })) };
   const check = manifestSchema.omit({ signature: true }).safeParse(unsigned);
   if (!check.success) throw new ScelleError('E_USAGE', `the update manifest is invalid: ${check.error.issues[0]!.path.join('.')}: ${check.error.issues[0]!.message}`);
-  return { ...unsigned, signature: encodeBase64(ed25519.sign(signedBytes(unsigned), updateSecretKey)) };
+  return { ...unsigned, signature: encodeBase64(ed25519Sign(signedBytes(unsigned), updateSecretKey)) };
 }
 
 /** -1, 0 or 1 as semantic version `a` is older, equal or newer than `b` (pre-releases before releases). */
@@ -104,7 +104,7 @@ export function verifyUpdateManifest(doc: unknown, updateKeys: readonly string[]
   const ok = updateKeys.some((k) => {
     const key = decodeBase64(k, 32);
     try {
-      return key !== null && ed25519.verify(sig, signedBytes(m), key, { zip215: false });
+      return key !== null && ed25519Verify(sig, signedBytes(m), key);
     } catch {
       return false;
     }

@@ -22,20 +22,20 @@ import { ScelleError } from '../../errors/scelle-error.js';
 import { entryLinkBytes, entryPathBytes, type IndexEntry } from '../../format/index-codec.js';
 import type { OpenOptions, OpenResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
-import { absentMembersFor, closeDrives, drivesReader, loadDrives, unlockDrives, type SetView } from '../set-drives.js';
+import { absentMembersFor, closeDrives, drivesReader, sourceDrives, unlockDrives, type DriveSource, type SetView } from '../set-drives.js';
 import type { AbsentMemberReport, SetAvailability } from '../api.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
 import { clashError, isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
 import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from '../progress.js';
 import { checkSafePath, linkStaysInside, localName, restoredMode, safeComponents } from './restore-paths.js';
-import { restoreFlush } from './restore-flush.js';
+import { restoreFlush, syncFileSystem } from './restore-flush.js';
 import { resolveSelection, selectedEntries, type Selection } from './restore-selection.js';
 import type { IndexReader } from '../../format/index-reader.js';
 import { deriveCustomerKey } from '../../custody/customer-key.js';
 
-/** Open options plus the pinned roots used to judge the station. */
-export interface OpenDriveOptions extends OpenOptions {
+/** Open options plus the pinned roots used to judge the station (and the drives, when already loaded). */
+export interface OpenDriveOptions extends OpenOptions, DriveSource {
   pinnedRoots: readonly Uint8Array[];
 }
 
@@ -195,7 +195,7 @@ async function plan(
  * restored were verified), E_CANCELLED.
  */
 export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
-  const opened = await unlockDrives(loadDrives([opts.driveDir, ...(opts.members ?? [])], opts.pinnedRoots), opts.secret, opts.signal);
+  const opened = await unlockDrives(sourceDrives(opts), opts.secret, opts.signal);
   const drive = opened.catalogue;
   const reader = drivesReader(opened);
   const absent = new Availability(opened.set);
@@ -214,7 +214,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
     const progress = new ProgressTracker('open', totals.bytes, totals.files, opts.onProgress);
     const umask = process.umask();
-    const flush = restoreFlush(destPath);
+    const flush = restoreFlush(destPath, process.platform, syncFileSystem, totals.files);
     const fsyncEachFile = flush.fsyncEachFile;
     // Links and folders: a link is created, and a folder's mode and times set, once every file
     // before it in the index is restored; the index lists a folder after everything below it,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../../test/support/engine-fixtures.js';
-import { restoreFlush, syncFileSystem } from './restore-flush.js';
+import { FEW_FILES, restoreFlush, syncFileSystem } from './restore-flush.js';
 
 describe('restore durability', () => {
   it('on Linux, writes without an fsync a file and flushes the file system once at the end', () => {
@@ -24,6 +24,23 @@ describe('restore durability', () => {
     expect(() => flush.finish([Buffer.from(join(dest, 'absent'))], [])).toThrow(expect.objectContaining({ code: 'ENOENT' }));
     writeFileSync(join(dest, 'a'), 'a');
     expect(() => flush.finish([Buffer.from(join(dest, 'a'))], [Buffer.from(dest)])).not.toThrow();
+  });
+
+  it('on Linux, fsyncs a few restored files and their folders rather than flushing the file system', () => {
+    const dest = tempDir();
+    const calls: string[] = [];
+    const syncFs = (p: string) => {
+      calls.push(p);
+      return true;
+    };
+    const few = restoreFlush(dest, 'linux', syncFs, FEW_FILES);
+    expect(few.fsyncEachFile).toBe(false);
+    expect(() => few.finish([Buffer.from(join(dest, 'absent'))], [])).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    writeFileSync(join(dest, 'a'), 'a');
+    few.finish([Buffer.from(join(dest, 'a'))], [Buffer.from(dest)]);
+    expect(calls).toEqual([]);
+    restoreFlush(dest, 'linux', syncFs, FEW_FILES + 1).finish([Buffer.from(join(dest, 'absent'))], [Buffer.from(dest)]);
+    expect(calls).toEqual([dest]);
   });
 
   it('elsewhere, fsyncs each file as it is written and the folders at the end', () => {

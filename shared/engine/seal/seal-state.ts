@@ -6,7 +6,7 @@
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { x25519 } from '@noble/curves/ed25519.js';
+import { x25519PublicKey } from '../../format/curves-native.js';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ScelleError, isScelleError } from '../../errors/scelle-error.js';
@@ -83,7 +83,7 @@ const stateSchema = z
 /** The X25519 key pair a station uses to wrap resume state, derived from its Ed25519 seed. */
 export function stationResumeKey(stationSecretKey: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
   const secretKey = hkdf(sha256, stationSecretKey, new Uint8Array(0), new TextEncoder().encode('scelle/1 seal-resume'), 32);
-  return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
+  return { secretKey, publicKey: x25519PublicKey(secretKey) };
 }
 
 /** Writes the state durably (atomic replace). Throws E_TARGET_*. */

@@ -15,7 +15,7 @@ import type { DriveSecret, VerifyReport } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { resolveDriveDir, type LoadedDrive } from '../drive.js';
 import { IndexChecker, type IndexReader } from '../../format/index-reader.js';
-import { closeDrives, drivesReader, loadDrives, unlockDrives, type OpenedDrives, type SetView } from '../set-drives.js';
+import { closeDrives, drivesReader, sourceDrives, unlockDrives, type DriveSource, type OpenedDrives, type SetView } from '../set-drives.js';
 import { membersHolding } from '../../format/set.js';
 import { hashFiles } from './file-hasher.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
@@ -26,8 +26,8 @@ import { openDriveFile } from '../drive-files.js';
 import { ProgressTracker } from '../progress.js';
 import { deriveCustomerKey } from '../../custody/customer-key.js';
 
-/** Options of {@link verify}. */
-export interface VerifyOptions {
+/** Options of {@link verify} (`loaded`: the drives, when already loaded; see DriveSource). */
+export interface VerifyOptions extends DriveSource {
   driveDir: string;
   /** Other members of the same sealed set: with all of them, the set is checked in one pass (tar headers included). */
   members?: string[];
@@ -184,7 +184,7 @@ async function verifyContent(opened: OpenedDrives, signal: AbortSignal | undefin
  * (E_FORMAT_MANIFEST, E_FORMAT_SIGNATURE), when the secret is wrong (E_KEY_*), or E_CANCELLED.
  */
 export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
-  const drives = loadDrives([opts.driveDir, ...(opts.members ?? [])], opts.pinnedRoots);
+  const drives = sourceDrives(opts);
   const named = resolveDriveDir(opts.driveDir);
   const drive = drives.find((d) => d.driveDir === named) ?? drives[0]!;
   const mediaBytes = drives.reduce((a, d) => a + d.info.payloadCiphertextBytes + d.manifest.index.size, 0);
