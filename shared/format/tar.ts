@@ -36,6 +36,9 @@ function isPlainAscii(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** End of the ustar fields a plain header fills (name … version); uname, gname, devices and prefix stay zero. */
+const USTAR_FIELDS_END = 265;
+
 function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
   const s = Math.floor(value)
     .toString(8)
@@ -114,14 +117,16 @@ export function tarHeaderSize(h: TarHeader): number {
 /**
  * Writes the header of `h` into `target` at `offset` when it needs no pax record (the
  * common case) and returns 512; returns 0 when it needs pax records (use encodeTarHeader).
- * Avoids allocating a buffer per entry when sealing many small files.
+ * Avoids allocating a buffer per entry when sealing many small files. `zeroed`: the block at
+ * `offset` already holds only zeros (a tar builder zeroes its whole batch at once), so it is not
+ * cleared again.
  */
-export function writePlainTarHeader(h: TarHeader, target: Buffer, offset: number): number {
+export function writePlainTarHeader(h: TarHeader, target: Buffer, offset: number, zeroed = false): number {
   if (!isPlainTarHeader(h)) return 0;
   const dir = h.type === 'directory';
   const link = h.linkTarget;
   const block = target.subarray(offset, offset + BLOCK);
-  block.fill(0);
+  if (!zeroed) block.fill(0);
   block.set(h.path, 0);
   if (dir) block[h.path.length] = 0x2f;
   writeOctal(block, 100, 8, h.mode & 0o7777);
@@ -133,8 +138,9 @@ export function writePlainTarHeader(h: TarHeader, target: Buffer, offset: number
   block[156] = h.type === 'file' ? 0x30 : dir ? 0x35 : 0x32;
   if (link) block.set(link, 157);
   block.write('ustar\u000000', 257, 8, 'ascii');
+  // Every byte written above lies before USTAR_FIELDS_END; the rest of the block is zero.
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
+  for (let i = 0; i < USTAR_FIELDS_END; i++) sum += block[i]!;
   block.write(sum.toString(8).padStart(6, '0') + '\u0000 ', 148, 8, 'ascii');
   return BLOCK;
 }

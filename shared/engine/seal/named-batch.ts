@@ -108,6 +108,9 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
   };
   fingerprint.reset();
   linesLength = 0;
+  // The batch's bytes zeroed at once: headers and padding are then written without clearing
+  // each block (one fill per entry cost more than the file's read on small files).
+  out.fill(0, 0, req.length);
   let pos = 0;
   for (const seg of req.segments) {
     let files = 0;
@@ -138,7 +141,7 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
         const pad = padding(size);
         // More than the count found: the sources changed (and the batch must not overrun its slot).
         if (pos + h + size + pad > req.length) throw changedSources();
-        if (writePlainTarHeader(header, out, pos) === 0) encodeTarHeader(header).copy(out, pos);
+        if (writePlainTarHeader(header, out, pos, true) === 0) encodeTarHeader(header).copy(out, pos);
         const dataAt = pos + h;
         let sha256: string | undefined;
         if (type === 'file') {
@@ -146,7 +149,6 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
           readExactly(facts, fd, out, dataAt, size);
           if (size > RECHECK_AFTER_READ) checkUnchanged(facts, fd);
           sha256 = hashOnce('sha256', out.subarray(dataAt, dataAt + size), 'hex');
-          out.fill(0, dataAt + size, dataAt + size + pad);
           files++;
           bytes += size;
         }

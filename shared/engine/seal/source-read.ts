@@ -59,12 +59,22 @@ export function readSource(e: SourceFileFacts, fd: number, target: Buffer, lengt
 /**
  * Reads exactly `size` bytes of the open file into `out` at `at`, and makes sure the file ends
  * there: it asks for one byte more (in `out` when it has room past the data, else in a second
- * read), so a file that grew while read is E_SOURCE_CHANGED like one that shrank.
+ * read), so a file that grew while read is E_SOURCE_CHANGED like one that shrank. A read of a
+ * regular file that returns fewer bytes than asked has met the file's end: when that end is at
+ * `size`, no further read is made (one read for a small file, as `tar` does; a read that comes
+ * back short before `size` is followed by more reads, and one that returns nothing means the
+ * file shrank).
  */
 export function readExactly(e: SourceFileFacts, fd: number, out: Buffer, at: number, size: number): void {
   const want = Math.min(size + 1, out.length - at);
   let done = 0;
-  for (let got = -1; got !== 0 && done < want; done += got) got = readAt(e, fd, out, at + done, want - done);
+  while (done < want) {
+    const asked = want - done;
+    const got = readAt(e, fd, out, at + done, asked);
+    if (got === 0) break;
+    done += got;
+    if (got < asked && done === size) return; // the file ended exactly where its size said
+  }
   if (done < size) throw sourceChanged(e, 'shrank');
   if (done > size || (want === size && readAt(e, fd, ONE_BYTE, 0, 1) > 0)) throw sourceChanged(e, 'grew');
 }
