@@ -88,6 +88,12 @@ class Destination {
     return target;
   }
 
+  /** As {@link targetOf} with `record`, without building the destination (POSIX: the path check alone). */
+  check(e: IndexEntry): void {
+    if (this.given === null) checkSafePath(entryPathBytes(e));
+    else this.targetOf(e, true);
+  }
+
   /** Creates folder `dir` (inside dest) and those leading to it, refusing to pass through a symbolic link. */
   ensureFolder(dir: Buffer): void {
     if (dir.length <= this.bytes.length || this.known.has(dir.toString('latin1'))) return;
@@ -141,17 +147,19 @@ async function plan(
   let clashes = 0;
   let firstClash: Buffer | null = null;
   let n = 0;
-  const look = (e: IndexEntry, target: Buffer) => {
-    if (destEmpty || e.type === 'directory') return;
+  const look = (e: IndexEntry) => {
+    // Into an empty folder, and for folders, only the path is checked (no destination built).
+    if (destEmpty || e.type === 'directory') return dest.check(e);
+    const target = dest.targetOf(e, true);
     // With overwrite, only a folder where a file must go is refused; without, any existing file.
     if (overwrite ? isFolder(target) : pathExists(target)) {
       clashes++;
       firstClash ??= target;
     }
   };
-  for (const a of selection.ancestors) look(a.entry, dest.targetOf(a.entry, true));
+  for (const a of selection.ancestors) look(a.entry);
   for (const e of selectedEntries(index, selection, true)) {
-    if (!(e.type === 'file' && absent.needsAbsent(e))) look(e, dest.targetOf(e, true));
+    if (!(e.type === 'file' && absent.needsAbsent(e))) look(e);
     if (e.type === 'symlink' && !linkStaysInside(entryPathBytes(e), entryLinkBytes(e))) {
       if (outward) outward.push({ path: e.path, target: e.linkTarget ?? '' });
       outwardCount++;
