@@ -10,7 +10,8 @@ import { counted } from './plurals.js';
 export class Output {
   private barShown = false;
   private gone = false;
-  private readonly goneWaiters: (() => void)[] = [];
+  /** Ends the wait for stdout to drain (at most one at a time). */
+  private endWait: (() => void) | null = null;
 
   constructor(
     readonly lang: Lang,
@@ -57,8 +58,13 @@ export class Output {
     this.pendingBytes = 0;
     if (this.gone || this.stdout.write(chunk)) return;
     await new Promise<void>((resolve) => {
-      this.stdout.once('drain', () => resolve());
-      this.goneWaiters.push(resolve);
+      const done = () => {
+        this.stdout.off('drain', done);
+        this.endWait = null;
+        resolve();
+      };
+      this.endWait = done;
+      this.stdout.once('drain', done);
     });
   }
 
@@ -73,7 +79,7 @@ export class Output {
    */
   stdoutGone(): void {
     this.gone = true;
-    for (const w of this.goneWaiters.splice(0)) w();
+    this.endWait?.();
   }
 
   /** A JSON Lines event (JSON mode only). */
