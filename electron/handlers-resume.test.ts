@@ -7,15 +7,11 @@ import { bytes, MiB } from '../test/support/engine-fixtures.js';
 import { makeInterruptedSeal } from '../test/support/interrupted-seal.js';
 import type { InterruptedSealDto, StationDriveDto } from '../shared/ipc/index.js';
 import { loadStationIdentity } from './station.js';
+import { handlerCalls } from '../test/support/handler-calls.js';
 
 const ORIGIN = 'http://127.0.0.1:5998';
 let world: HarnessWorld;
-const call = (channel: string, payload: unknown = {}) => world.handlers.handle({ channel, senderUrl: `${ORIGIN}/index.html`, payload });
-const value = async <T = Record<string, unknown>>(channel: string, payload: unknown = {}): Promise<T> => {
-  const r = await call(channel, payload);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-};
+const { call, value } = handlerCalls(() => world, ORIGIN);
 type Listing = { drives: StationDriveDto[]; interrupted: InterruptedSealDto[] };
 const recipients = { unlockCode: true, escrow: false, customerKeys: [] };
 

@@ -15,15 +15,11 @@ import { E2E_ROOT_PUBLIC } from '../test/e2e/custody-service.js';
 import { createHarnessWorld, type HarnessWorld } from '../test/e2e/harness-deps.js';
 import { bytes } from '../test/support/engine-fixtures.js';
 import { loadStationIdentity } from './station.js';
+import { handlerCalls } from '../test/support/handler-calls.js';
 
 const ORIGIN = 'http://127.0.0.1:5996';
 let world: HarnessWorld;
-const call = (channel: string, payload: unknown = {}) => world.handlers.handle({ channel, senderUrl: `${ORIGIN}/index.html`, payload });
-const value = async <T = Record<string, unknown>>(channel: string, payload: unknown = {}): Promise<T> => {
-  const r = await call(channel, payload);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-};
+const { call, value } = handlerCalls(() => world, ORIGIN);
 const recipients = { unlockCode: true, escrow: false, customerKeys: [] };
 type SetEvent = EventOf<'seal.set'>['event'];
 type Sealed = {

@@ -14,15 +14,11 @@ import { createHarnessWorld, type HarnessWorld } from '../test/e2e/harness-deps.
 import { bytes } from '../test/support/engine-fixtures.js';
 import type { EventOf, StationDriveDto } from '../shared/ipc/index.js';
 import { verifyEventSignature } from '../shared/custody/event.js';
+import { handlerCalls } from '../test/support/handler-calls.js';
 
 const ORIGIN = 'http://127.0.0.1:5997';
 let world: HarnessWorld;
-const call = (channel: string, payload: unknown = {}) => world.handlers.handle({ channel, senderUrl: `${ORIGIN}/index.html`, payload });
-const value = async <T = Record<string, unknown>>(channel: string, payload: unknown = {}): Promise<T> => {
-  const r = await call(channel, payload);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-};
+const { call, value } = handlerCalls(() => world, ORIGIN);
 const recipients = { unlockCode: true, escrow: false, customerKeys: [] };
 type SetEvent = EventOf<'seal.set'>['event'];
 type Sealed = {

@@ -11,16 +11,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../../test/e2e/custody-service.js';
 import { createHarnessWorld, type HarnessWorld } from '../../test/e2e/harness-deps.js';
+import { handlerCalls } from '../../test/support/handler-calls.js';
 
 const ORIGIN = 'http://127.0.0.1:5998';
 let world: HarnessWorld;
 let custody: E2eCustody;
-const call = (channel: string, payload: unknown = {}) => world.handlers.handle({ channel, senderUrl: `${ORIGIN}/index.html`, payload });
-const value = async <T = Record<string, unknown>>(channel: string, payload: unknown = {}): Promise<T> => {
-  const r = await call(channel, payload);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-};
+const { call, value } = handlerCalls(() => world, ORIGIN);
 
 type Timeline = { chainProblem: string | null; events: { type: string; author: { kind: string }; attestation?: string | null; data: Record<string, unknown> }[]; chainOk: boolean };
 const lookup = async (driveId: string) => (await value<{ timelines: Timeline[] }>('custody.lookup', { kind: 'drive', value: driveId })).timelines[0]!;

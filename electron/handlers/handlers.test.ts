@@ -6,15 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_ROOT_PUBLIC, startE2eCustody, type E2eCustody } from '../../test/e2e/custody-service.js';
 import { createHarnessWorld, type HarnessWorld } from '../../test/e2e/harness-deps.js';
 import { testSecretKey } from '../../shared/custody/testing.js';
+import { handlerCalls } from '../../test/support/handler-calls.js';
 
 const ORIGIN = 'http://127.0.0.1:5999';
 let world: HarnessWorld;
-const call = (channel: string, payload: unknown = {}, senderUrl = `${ORIGIN}/index.html`) => world.handlers.handle({ channel, senderUrl, payload });
-const value = async <T = Record<string, unknown>>(channel: string, payload: unknown = {}): Promise<T> => {
-  const r = await call(channel, payload);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-};
+const { call, value } = handlerCalls(() => world, ORIGIN);
 
 beforeAll(async () => {
   world = await createHarnessWorld({ origin: ORIGIN, custodyUrl: 'http://127.0.0.1:9', pinnedRoots: [E2E_ROOT_PUBLIC] });

@@ -28,6 +28,9 @@ function record(stationId: string, sources: string[]): SealState {
   };
 }
 
+/** How a record that cannot be used is listed: its set (from its name, when valid) and its problem, nothing else. */
+const damaged = (setId: string, problem: string) => ({ setId, position: 0, members: 0, driveIds: [], sources: [], createdAt: null, plaintextBytes: 0, problem });
+
 describe('set continuations: the station lists its stopped sets', () => {
   it("lists this station's records with what the dashboard shows, a damaged or linked record with its problem (never thrown), and leaves out other stations'", () => {
     const dir = mkdtempSync(join(tmpdir(), 'scelle-records-'));
@@ -49,26 +52,8 @@ describe('set continuations: the station lists its stopped sets', () => {
       plaintextBytes: 5 * 65536,
       problem: null,
     });
-    expect(listed).toContainEqual({
-      setId: '0000000000000000',
-      position: 0,
-      members: 0,
-      driveIds: [],
-      sources: [],
-      createdAt: null,
-      plaintextBytes: 0,
-      problem: 'E_RESUME_MISMATCH',
-    });
-    expect(listed).toContainEqual({
-      setId: '1111111111111111',
-      position: 0,
-      members: 0,
-      driveIds: [],
-      sources: [],
-      createdAt: null,
-      plaintextBytes: 0,
-      problem: 'E_FORMAT_UNSAFE_ENTRY',
-    });
+    expect(listed).toContainEqual(damaged('0000000000000000', 'E_RESUME_MISMATCH'));
+    expect(listed).toContainEqual(damaged('1111111111111111', 'E_FORMAT_UNSAFE_ENTRY'));
     expect(listed).toContainEqual(expect.objectContaining({ setId: null, problem: 'E_RESUME_MISMATCH' }));
     expect(listed).toHaveLength(4);
     // Nothing secret is listed.
