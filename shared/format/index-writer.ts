@@ -8,7 +8,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
 import { ScelleError } from '../errors/scelle-error.js';
 import { encodeIndexDirectoryLine, encodeIndexHeader, encodeIndexTrailer, parseIndexEntryLine, type IndexTrailer } from './index-codec.js';
-import { SCELLE_LAYOUT, SegmentEncrypter } from './stream.js';
+import { CIPHER_UPDATE_SLICE, SCELLE_LAYOUT, SegmentEncrypter } from './stream.js';
+import { freeBuffers } from './free-buffers.js';
 import { indexAssociatedData } from './layout.js';
 
 /** What the index file became. */
@@ -170,9 +171,12 @@ export class IndexWriter {
 
   private encryptSegment(plain: Buffer, last: boolean): void {
     const cipher = this.enc.startSegment(this.segment++, last);
-    const body = cipher.update(plain);
+    for (let p = 0; p < plain.length; p += CIPHER_UPDATE_SLICE) {
+      const body = cipher.update(plain.subarray(p, p + CIPHER_UPDATE_SLICE));
+      this.write(body);
+      freeBuffers([body]); // written: freed now, not at the next collection (free-buffers.ts)
+    }
     const rest = cipher.final();
-    this.write(body);
     if (rest.length > 0) this.write(rest);
     this.write(cipher.getAuthTag());
   }

@@ -123,12 +123,10 @@ function cipherName(params: StreamParams): 'aes-128-gcm' | 'aes-256-gcm' {
  * AES-GCM output is allocated per update call; 64 KiB slices keep those allocations in the
  * malloc arena instead of mapping and faulting in a fresh 1 MiB per segment.
  */
-const UPDATE_SLICE = 64 * 1024;
+export const CIPHER_UPDATE_SLICE = 64 * 1024;
 
-function updateInSlices(cipher: { update(data: Uint8Array): Buffer }, data: Uint8Array): Buffer[] {
-  const out: Buffer[] = [];
-  for (let p = 0; p < data.length; p += UPDATE_SLICE) out.push(cipher.update(data.subarray(p, Math.min(data.length, p + UPDATE_SLICE))));
-  return out;
+function updateInSlices(cipher: { update(data: Uint8Array): Buffer }, data: Uint8Array, emit: (out: Buffer) => void): void {
+  for (let p = 0; p < data.length; p += CIPHER_UPDATE_SLICE) emit(cipher.update(data.subarray(p, Math.min(data.length, p + CIPHER_UPDATE_SLICE))));
 }
 
 function toBytes(ad: Uint8Array | string): Uint8Array {
@@ -202,40 +200,41 @@ export class SizedStreamEncryptor {
   }
 
   /**
-   * Encrypts `chunk`; returns ciphertext buffers to write in order. The caller owns them (none
-   * is kept or shared here), so it may free them once written (free-buffers.ts).
+   * Encrypts `chunk`, handing the ciphertext to `emit` piece by piece (at most
+   * CIPHER_UPDATE_SLICE bytes each), in order, as each is made. `emit` owns each piece: nothing
+   * here keeps it, so it may free it once written or copied (free-buffers.ts). Consuming each
+   * piece before the next is made keeps the cipher's output memory to one piece: made all
+   * first, a 2 MiB chunk's pieces grew and shrank the thread's malloc arena on every call, and
+   * their pages were faulted in again each time (docs/BENCHMARKS.md, session 8).
+   * Throws E_INTERNAL past the announced size.
    */
-  push(chunk: Uint8Array): Buffer[] {
-    const out: Buffer[] = [];
-    if (!this.headerSent) {
-      out.push(Buffer.from(this.seg.header));
-      this.headerSent = true;
-    }
+  push(chunk: Uint8Array, emit: (ciphertext: Buffer) => void): void {
+    this.sendHeader(emit);
     if (this.received + chunk.length > this.plaintextSize) throw new ScelleError('E_INTERNAL', 'more plaintext than announced');
     let pos = 0;
     while (pos < chunk.length) {
       if (this.cipher === null) this.begin();
       const n = Math.min(this.leftInSegment, chunk.length - pos);
-      out.push(...updateInSlices(this.cipher!, chunk.subarray(pos, pos + n)));
+      updateInSlices(this.cipher!, chunk.subarray(pos, pos + n), emit);
       pos += n;
       this.leftInSegment -= n;
       this.received += n;
-      if (this.leftInSegment === 0 && this.segment < this.count - 1) out.push(...this.end());
+      if (this.leftInSegment === 0 && this.segment < this.count - 1) this.end(emit);
     }
-    return out;
   }
 
-  /** Ends the stream (the last segment's tag); the caller owns the buffers, as with {@link push}. */
-  finish(): Buffer[] {
+  /** Ends the stream (the last segment's tag), handing the rest to `emit` as {@link push} does. Throws E_INTERNAL when short. */
+  finish(emit: (ciphertext: Buffer) => void): void {
     if (this.received !== this.plaintextSize) throw new ScelleError('E_INTERNAL', `stream got ${this.received} of ${this.plaintextSize} bytes`);
-    const out: Buffer[] = [];
-    if (!this.headerSent) {
-      out.push(Buffer.from(this.seg.header));
-      this.headerSent = true;
-    }
+    this.sendHeader(emit);
     if (this.cipher === null) this.begin();
-    out.push(...this.end());
-    return out;
+    this.end(emit);
+  }
+
+  private sendHeader(emit: (ciphertext: Buffer) => void): void {
+    if (this.headerSent) return;
+    this.headerSent = true;
+    emit(Buffer.from(this.seg.header));
   }
 
   private begin(): void {
@@ -246,19 +245,24 @@ export class SizedStreamEncryptor {
     this.leftInSegment = last ? this.plaintextSize - layout.segmentPlaintextStart(this.segment) : full;
   }
 
-  private end(): Buffer[] {
+  private end(emit: (ciphertext: Buffer) => void): void {
     const c = this.cipher!;
     const rest = c.final();
     this.cipher = null;
     this.segment++;
-    return rest.length > 0 ? [rest, c.getAuthTag()] : [c.getAuthTag()];
+    if (rest.length > 0) emit(rest);
+    emit(c.getAuthTag());
   }
 }
 
 /** Encrypts a whole plaintext in memory (index, tests). */
 export function encryptStream(key: Uint8Array, associatedData: Uint8Array | string, plaintext: Uint8Array, params: StreamParams = SCELLE_STREAM): Buffer {
   const enc = new SizedStreamEncryptor(key, associatedData, plaintext.length, params);
-  return Buffer.concat([...enc.push(plaintext), ...enc.finish()]);
+  const out: Buffer[] = [];
+  const keep = (b: Buffer) => out.push(b);
+  enc.push(plaintext, keep);
+  enc.finish(keep);
+  return Buffer.concat(out);
 }
 
 /**
@@ -304,7 +308,9 @@ export class SegmentDecrypter {
     const body = segment.subarray(0, segment.length - TAG_SIZE);
     const decipher = createDecipheriv(cipherName(this.layout.params), this.derivedKey, nonce);
     decipher.setAuthTag(segment.subarray(segment.length - TAG_SIZE));
-    const pt = body.length === 0 ? [Buffer.alloc(0)] : updateInSlices(decipher, body);
+    const pt: Buffer[] = [];
+    if (body.length === 0) pt.push(Buffer.alloc(0));
+    else updateInSlices(decipher, body, (b) => pt.push(b));
     try {
       decipher.final();
     } catch {

@@ -15,6 +15,7 @@ import { writevAll } from '../durable-fs.js';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { partFileName, payloadAssociatedData } from '../../format/layout.js';
 import { unsafeEntryError } from '../drive-files.js';
+import { freeBuffers } from '../../format/free-buffers.js';
 
 /** A finished part, as the manifest lists it. */
 export interface PartInfo {
@@ -44,6 +45,7 @@ export interface PayloadWriterConfig {
 /** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
 export interface CipherOutput {
   openPart(n: number): void;
+  /** Writes or copies `buffers` before it returns: their memory is freed right after. */
   data(buffers: Buffer[]): void;
   /** The part is complete: `plaintextSize` tar bytes went into it. */
   closePart(n: number, plaintextSize: number): void;
@@ -59,6 +61,11 @@ export class PartEncryptor {
   private part = -1;
   private enc: SizedStreamEncryptor | null = null;
   private partPlainBytes = 0;
+  /** Each piece of ciphertext, written or copied by the output, then freed at once (free-buffers.ts). */
+  private readonly emit = (ct: Buffer): void => {
+    this.out.data([ct]);
+    freeBuffers([ct]);
+  };
 
   constructor(
     private readonly cfg: PayloadWriterConfig,
@@ -78,8 +85,7 @@ export class PartEncryptor {
       }
       const room = (n + 1) * this.cfg.partPlaintextSize - this.offset;
       const take = Math.min(room, chunk.length - pos);
-      const ct = this.enc!.push(chunk.subarray(pos, pos + take));
-      if (ct.length > 0) this.out.data(ct);
+      this.enc!.push(chunk.subarray(pos, pos + take), this.emit);
       this.partPlainBytes += take;
       this.offset += take;
       pos += take;
@@ -103,8 +109,7 @@ export class PartEncryptor {
 
   private closePart(): void {
     if (this.part < 0 || this.enc === null) return;
-    const ct = this.enc.finish();
-    if (ct.length > 0) this.out.data(ct);
+    this.enc.finish(this.emit);
     this.enc = null;
     this.out.closePart(this.part, this.partPlainBytes);
   }

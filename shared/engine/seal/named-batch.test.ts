@@ -44,6 +44,25 @@ describe('tar builder batches by name (named-batch.ts)', () => {
     expect(Buffer.from(r.fingerprint).equals(Buffer.from(fp.bytes()))).toBe(true);
   });
 
+  it('writes the same bytes into a slot that held another batch, for tiny entries (zeroed at once) and larger ones (header by header)', () => {
+    for (const size of [10, 3000]) {
+      const dir = tempDir();
+      const names = ['a', 'b', 'c'];
+      for (const [i, n] of names.entries()) writeFileSync(join(dir, n), String(i).repeat(size + i));
+      const length = names.reduce((sum, _, i) => sum + 512 + Math.ceil((size + i) / 512) * 512, 0);
+      const build = (into: Buffer) => {
+        buildNamedBatch(request(dir, names, [KIND_FILE, KIND_FILE, KIND_FILE], length), into);
+        return into.subarray(0, length);
+      };
+      const fresh = build(Buffer.alloc(1 << 20));
+      expect(
+        fresh.subarray(512 + size, 1024).every((b) => b === 0),
+        `padding after ${size} bytes`,
+      ).toBe(true);
+      expect(build(Buffer.alloc(1 << 20, 0xaa)).equals(fresh), `${size}-byte files`).toBe(true);
+    }
+  });
+
   it('reads a file its listing could not type (lstat first, then opened)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.txt'), 'untyped');

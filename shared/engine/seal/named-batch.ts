@@ -62,6 +62,9 @@ export interface NamedBatchResult {
   fingerprint: Uint8Array;
 }
 
+/** Average bytes per entry under which a batch is zeroed whole rather than header by header. */
+const ZERO_WHOLE_BATCH_BELOW = 2048;
+
 /** Files larger than this are fstat'ed again after they are read (their read is not one system call). */
 const RECHECK_AFTER_READ = 64 << 10;
 
@@ -108,9 +111,13 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
   };
   fingerprint.reset();
   linesLength = 0;
-  // The batch's bytes zeroed at once: headers and padding are then written without clearing
-  // each block (one fill per entry cost more than the file's read on small files).
-  out.fill(0, 0, req.length);
+  // Tiny entries: the batch's bytes zeroed at once, so headers and padding are written without
+  // clearing each block (one fill per entry cost more than the file's read). Larger ones: each
+  // header and padding cleared on its own, not the file bytes the read overwrites anyway.
+  let entries = 0;
+  for (const seg of req.segments) entries += seg.kinds.length;
+  const zeroedAtOnce = req.length <= entries * ZERO_WHOLE_BATCH_BELOW;
+  if (zeroedAtOnce) out.fill(0, 0, req.length);
   let pos = 0;
   for (const seg of req.segments) {
     let files = 0;
@@ -141,7 +148,8 @@ export function buildNamedBatch(req: NamedBatchRequest, out: Buffer): NamedBatch
         const pad = padding(size);
         // More than the count found: the sources changed (and the batch must not overrun its slot).
         if (pos + h + size + pad > req.length) throw changedSources();
-        if (writePlainTarHeader(header, out, pos, true) === 0) encodeTarHeader(header).copy(out, pos);
+        if (writePlainTarHeader(header, out, pos, zeroedAtOnce) === 0) encodeTarHeader(header).copy(out, pos);
+        if (pad > 0 && !zeroedAtOnce) out.fill(0, pos + h + size, pos + h + size + pad);
         const dataAt = pos + h;
         let sha256: string | undefined;
         if (type === 'file') {
