@@ -30,6 +30,16 @@ describe('index order', () => {
       }
   });
 
+  it('compares entry paths as their definition does: parent folders in block order, then names bytewise', () => {
+    // The definition, spelled out with views (compareEntryPaths itself makes none).
+    const byDefinition = (x: Uint8Array, y: Uint8Array) => compareFolders(parentOf(x), parentOf(y)) || Buffer.compare(Buffer.from(nameOf(x)), Buffer.from(nameOf(y)));
+    const parts = ['a', 'b', 'a.b', 'a0', 'ab', 'é', ' ', 'a b'];
+    let seed = 7;
+    const pick = () => parts[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % parts.length]!;
+    const paths = Array.from({ length: 300 }, () => b(Array.from({ length: 1 + (seed % 4) }, pick).join('/')));
+    for (const x of paths) for (const y of paths.slice(0, 60)) expect(Math.sign(compareEntryPaths(x, y)), `${x} vs ${y}`).toBe(Math.sign(byDefinition(x, y)));
+  });
+
   it('keeps a folder subtree contiguous, ending with the folder block', () => {
     const paths = sortPaths(['a', 'a/1', 'a/b', 'a/b/2', 'a/b/c', 'a/b/c/3', 'a/d', 'a/d/4', 'e', 'e/5', 'a.x']);
     const inside = paths.map((p) => compareToSubtree(b(p), b('a/b')));

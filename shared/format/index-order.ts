@@ -31,34 +31,58 @@ export function isWithin(b: Uint8Array, a: Uint8Array): boolean {
   return b.length === a.length || b[a.length] === SLASH;
 }
 
+/** Index of the last '/' in `path`, or -1 (a loop: short paths, no call into the runtime). */
+function lastSlash(path: Uint8Array): number {
+  for (let i = path.length - 1; i >= 0; i--) if (path[i] === SLASH) return i;
+  return -1;
+}
+
+/**
+ * Compares folders `a[0, aLength)` and `b[0, bLength)` in block order (see compareFolders),
+ * without making a view of either.
+ */
+function compareFolderPrefixes(a: Uint8Array, aLength: number, b: Uint8Array, bLength: number): number {
+  const n = Math.min(aLength, bLength);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  if (i === aLength && i === bLength) return 0;
+  // One is a prefix of the other: an ancestor when the prefix ends at a component boundary.
+  if (i === aLength && (aLength === 0 || b[i] === SLASH)) return 1;
+  if (i === bLength && (bLength === 0 || a[i] === SLASH)) return -1;
+  const ca = i < aLength && a[i] !== SLASH ? a[i]! : -1;
+  const cb = i < bLength && b[i] !== SLASH ? b[i]! : -1;
+  return ca - cb;
+}
+
 /**
  * Compares two folders in block order: negative when `a`'s block comes first. A folder comes
  * after every folder below it; otherwise the first differing component decides, bytewise
  * (a component that ends sorts before any longer one).
  */
 export function compareFolders(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  if (i === a.length && i === b.length) return 0;
-  // One is a prefix of the other: an ancestor when the prefix ends at a component boundary.
-  if (i === a.length && (a.length === 0 || b[i] === SLASH)) return 1;
-  if (i === b.length && (b.length === 0 || a[i] === SLASH)) return -1;
-  const ca = i < a.length && a[i] !== SLASH ? a[i]! : -1;
-  const cb = i < b.length && b[i] !== SLASH ? b[i]! : -1;
-  return ca - cb;
+  return compareFolderPrefixes(a, a.length, b, b.length);
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-/** Compares two entry paths in index order (negative: `a` first; 0: the same path). */
+/**
+ * Compares two entry paths in index order (negative: `a` first; 0: the same path). Runs for
+ * every entry of every full pass over an index, so it makes no views: parents and names are
+ * ranges of the paths.
+ */
 export function compareEntryPaths(a: Uint8Array, b: Uint8Array): number {
-  const c = compareFolders(parentOf(a), parentOf(b));
-  return c !== 0 ? c : compareBytes(nameOf(a), nameOf(b));
+  const sa = lastSlash(a);
+  const sb = lastSlash(b);
+  const c = compareFolderPrefixes(a, sa < 0 ? 0 : sa, b, sb < 0 ? 0 : sb);
+  if (c !== 0) return c;
+  // Same parent: the names, bytewise (a name that ends first sorts first).
+  const na = a.length - sa - 1;
+  const nb = b.length - sb - 1;
+  const n = Math.min(na, nb);
+  for (let i = 0; i < n; i++) {
+    const x = a[sa + 1 + i]!;
+    const y = b[sb + 1 + i]!;
+    if (x !== y) return x - y;
+  }
+  return na - nb;
 }
 
 /**
