@@ -18,6 +18,20 @@ beforeAll(async () => {
   engine = (await import(built)) as typeof Engine;
 });
 
+/** This process's threads (Linux: /proc/self/task; each test file runs in a process of its own). */
+const threads = () => readdirSync('/proc/self/task').length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The thread count once earlier workers have exited (a thread ends shortly after its worker stops). */
+async function settledThreads(): Promise<number> {
+  await sleep(300);
+  return threads();
+}
+/** True once the thread count is back to `count` or below (waits up to a second). */
+async function threadsBackTo(count: number): Promise<boolean> {
+  for (let i = 0; i < 50 && threads() > count; i++) await sleep(20);
+  return threads() <= count;
+}
+
 describe('restore workers (compiled engine)', () => {
   it('stop promptly on cancel: exit with E_CANCELLED, and every file left behind is complete and verified', async () => {
     const { root, station, escrow } = makeKeys();
@@ -86,6 +100,30 @@ describe('restore workers (compiled engine)', () => {
     expect(opened).toMatchObject({ files: 1203, bytes: total, verified: true });
     expect(last).toMatchObject({ phase: 'open', bytesDone: total, bytesTotal: total, filesDone: 1203, filesTotal: 1203 });
     for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
+  });
+  // Linux only: the threads are counted in /proc/self/task (each test file runs in its own process).
+  it.runIf(process.platform === 'linux')('started while a whole-drive plan checks the index, stop when the plan refuses (E_RESTORE_EXISTS), with nothing written', async () => {
+    const { root, station, escrow } = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 1500; i++) tree[`data/d${i % 9}/f${i}.bin`] = bytes(100 + i, i + 3);
+    writeTree(src, tree);
+    const sealed = await engine.seal({
+      sources: [join(src, 'data')],
+      target: tempDir(),
+      station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
+    });
+    const dest = tempDir();
+    mkdirSync(join(dest, 'data', 'd0'), { recursive: true });
+    writeFileSync(join(dest, 'data', 'd0', 'f0.bin'), 'mine');
+    const before = await settledThreads();
+    await expect(engine.open({ driveDir: sealed.driveDir, dest, pinnedRoots: [root.publicKey], secret: { kind: 'x25519', secretKey: escrow.secretKey } })).rejects.toMatchObject({
+      code: 'E_RESTORE_EXISTS',
+    });
+    expect(readdirSync(dest, { recursive: true }).map(String).sort()).toEqual(['data', 'data/d0', 'data/d0/f0.bin']);
+    expect(readFileSync(join(dest, 'data', 'd0', 'f0.bin'), 'utf8')).toBe('mine');
+    expect(await threadsBackTo(before)).toBe(true); // the workers started for the restore are gone
   });
 });
 
@@ -190,6 +228,36 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     // A fingerprint, tar size or plan that differs from the seal's walk fails the seal (E_SOURCE_CHANGED).
     const sealed = await engine.seal({ sources: [join(src, 'data')], target: tempDir(), station: k.station, recipients });
     expect(sealed).toMatchObject({ files: 17_000, bytes: Object.values(tree).reduce((n, b) => n + b.length, 0) });
+  });
+
+  // Linux only: the threads are counted in /proc/self/task.
+  it.runIf(process.platform === 'linux')('leave no worker running when a seal stops after its count: cancelled while building, or refused before (E_RESUME_MISMATCH)', async () => {
+    const k = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 17_000; i++) tree[`data/d${i % 9}/f${String(i).padStart(5, '0')}`] = bytes(100 + (i % 300), i);
+    writeTree(src, tree);
+    const recipients = { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] };
+    const target = tempDir();
+    const before = await settledThreads();
+    // The count's workers go on to build; cancelled as the building starts, they stop with the seal.
+    const controller = new AbortController();
+    const sealing = engine.seal({
+      sources: [join(src, 'data')],
+      target,
+      station: k.station,
+      recipients,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'seal') controller.abort();
+      },
+    });
+    await expect(sealing).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    expect(await threadsBackTo(before)).toBe(true);
+    // The sources change; the resume counts them on workers, then refuses before building anything.
+    writeFileSync(join(src, 'data', 'd0', 'added'), 'new');
+    await expect(engine.seal({ sources: [join(src, 'data')], target, station: k.station, recipients, resume: true })).rejects.toMatchObject({ code: 'E_RESUME_MISMATCH' });
+    expect(await threadsBackTo(before)).toBe(true);
   });
 
   it('seal a varied tree (nested and empty folders, links, empty files, a file larger than a batch, a name that is not UTF-8, two sources) as a seal in one thread does', async () => {

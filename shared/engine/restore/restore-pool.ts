@@ -28,7 +28,7 @@ export interface RestoreUnitJob {
 }
 
 /** Messages to a restore worker. */
-export type RestoreWorkerRequest = { type: 'unit'; id: number; jobs: RestoreUnitJob[] } | { type: 'stop' };
+export type RestoreWorkerRequest = { type: 'settings'; settings: RestoreSettings } | { type: 'unit'; id: number; jobs: RestoreUnitJob[] } | { type: 'stop' };
 
 /** Messages from a restore worker. */
 export type RestoreWorkerMessage = { type: 'progress'; bytes: number; files: number } | { type: 'unit-done'; id: number } | { type: 'error'; id: number; error: WorkerError };
@@ -84,7 +84,6 @@ export function* unitsOf(items: Iterator<RestoreItem>): Generator<RestoreUnit> {
 
 /** Settings of a parallel restore. */
 export interface ParallelRestoreOptions {
-  description: PayloadDescription;
   overwrite: boolean;
   /** Apply the drive's modes as they are (setuid/setgid/sticky, group/other write); default: made safe. */
   keepModes: boolean;
@@ -94,94 +93,124 @@ export interface ParallelRestoreOptions {
   signal: AbortSignal | undefined;
   /** Called as work is done (bytes and files since the last call). */
   onProgress: (bytes: number, files: number) => void;
-  workers?: number;
 }
 
+/** What a restore worker is given once its restore begins (workers can start before it is decided). */
+export type RestoreSettings = Pick<ParallelRestoreOptions, 'overwrite' | 'keepModes' | 'umask' | 'fsyncEachFile'>;
+
 /**
- * Restores `items` (in tar order, produced as they are needed; the producer creates the files'
- * folders) on worker threads; each action runs in this thread once every file before it is
- * restored. Resolves once every file is restored and verified and every action ran; rejects
- * with the first error (the producer's or an action's, E_FORMAT_*, E_RESTORE_EXISTS,
- * E_CANCELLED, E_INTERNAL…) once every worker has stopped.
+ * Restore workers over one drive's payload. They can be started before the restore is decided
+ * (while the index is checked, so that their start-up overlaps it) and are used by one
+ * {@link RestoreWorkers.restore}; {@link RestoreWorkers.close} stops them if they were not.
  */
-export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRestoreOptions): Promise<void> {
-  const units = unitsOf(items);
-  const count = opts.workers ?? helperThreadCount();
-  const cancel = new SharedArrayBuffer(4);
-  const cancelFlag = new Int32Array(cancel);
-  return new Promise<void>((resolve, reject) => {
-    let next = 0;
-    let exhausted = false;
-    /** Actions of units sent and not yet run, by unit id; units done out of order wait here. */
-    const waiting = new Map<number, (() => void)[]>();
-    const done = new Set<number>();
-    let ranThrough = 0;
-    const unitDone = (id: number) => {
-      done.add(id);
-      while (done.has(ranThrough)) {
-        done.delete(ranThrough);
-        const actions = waiting.get(ranThrough) ?? [];
-        waiting.delete(ranThrough);
-        ranThrough++;
-        if (failure) continue;
-        try {
-          for (const a of actions) a();
-        } catch (e) {
-          stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore failed: ${(e as Error).message}`));
-        }
-      }
-    };
-    let active = count;
-    let failure: ScelleError | null = null;
-    const workers: EngineWorker[] = [];
-    const retired = new Set<EngineWorker>();
-    const stopAll = (e: ScelleError) => {
-      failure ??= e;
-      Atomics.store(cancelFlag, 0, 1);
-    };
-    const onAbort = () => stopAll(new ScelleError('E_CANCELLED', 'the operation was cancelled'));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) onAbort();
+export class RestoreWorkers {
+  private readonly workers: EngineWorker[] = [];
+  private readonly cancel = new SharedArrayBuffer(4);
+  /** The restore running, which receives the workers' messages and failures. */
+  private run: { message(w: EngineWorker, m: RestoreWorkerMessage): void; failed(w: EngineWorker, e: ScelleError): void } | null = null;
+  /** Workers that failed before the restore began, with why. */
+  private readonly early = new Map<EngineWorker, ScelleError>();
+  private used = false;
 
-    const retire = (w: EngineWorker) => {
-      if (retired.has(w)) return;
-      retired.add(w);
-      w.retire();
-      w.post({ type: 'stop' } satisfies RestoreWorkerRequest);
-      active--;
-      if (active > 0) return;
-      opts.signal?.removeEventListener('abort', onAbort);
-      for (const x of workers) void x.stop();
-      if (failure) reject(failure);
-      else resolve();
-    };
-    const feed = (w: EngineWorker) => {
-      if (failure || exhausted) return retire(w);
-      let unit: RestoreUnit | undefined;
-      try {
-        const r = units.next();
-        unit = r.done ? undefined : r.value;
-      } catch (e) {
-        stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore planning failed: ${(e as Error).message}`));
-        return retire(w);
-      }
-      if (unit === undefined) {
-        exhausted = true;
-        return retire(w);
-      }
-      waiting.set(next, unit.actions);
-      w.post({ type: 'unit', id: next, jobs: unit.jobs } satisfies RestoreWorkerRequest);
-      next++;
-    };
-
+  /** Starts `count` workers (default: one a core) for the payload of `description` (its data key crosses to each). */
+  constructor(description: PayloadDescription, count = helperThreadCount()) {
     for (let i = 0; i < count; i++) {
       const w: EngineWorker = startEngineWorker<RestoreWorkerMessage>(
         workerUrl,
-        {
-          name: 'restore worker',
-          workerData: { description: opts.description, overwrite: opts.overwrite, keepModes: opts.keepModes, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
-        },
-        (m) => {
+        { name: 'restore worker', workerData: { description, cancel: this.cancel } },
+        (m) => this.run?.message(w, m),
+        (e) => (this.run ? this.run.failed(w, e) : this.early.set(w, e)),
+      );
+      this.workers.push(w);
+    }
+  }
+
+  /** Stops the workers when no restore used them (after a failed check, or a restore done in this thread). */
+  async close(): Promise<void> {
+    if (this.used) return;
+    this.used = true;
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+
+  /**
+   * Restores `items` (in tar order, produced as they are needed; the producer creates the files'
+   * folders) on the workers; each action runs in this thread once every file before it is
+   * restored. Once only. Resolves once every file is restored and verified and every action
+   * ran; rejects with the first error (the producer's or an action's, E_FORMAT_*,
+   * E_RESTORE_EXISTS, E_CANCELLED, E_INTERNAL…) once every worker has stopped.
+   */
+  restore(items: Iterator<RestoreItem>, opts: ParallelRestoreOptions): Promise<void> {
+    if (this.used) return Promise.reject(new ScelleError('E_INTERNAL', 'restore workers used twice'));
+    this.used = true;
+    const units = unitsOf(items);
+    const cancelFlag = new Int32Array(this.cancel);
+    const workers = this.workers;
+    const settings: RestoreSettings = { overwrite: opts.overwrite, keepModes: opts.keepModes, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile };
+    return new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let exhausted = false;
+      /** Actions of units sent and not yet run, by unit id; units done out of order wait here. */
+      const waiting = new Map<number, (() => void)[]>();
+      const done = new Set<number>();
+      let ranThrough = 0;
+      const unitDone = (id: number) => {
+        done.add(id);
+        while (done.has(ranThrough)) {
+          done.delete(ranThrough);
+          const actions = waiting.get(ranThrough) ?? [];
+          waiting.delete(ranThrough);
+          ranThrough++;
+          if (failure) continue;
+          try {
+            for (const a of actions) a();
+          } catch (e) {
+            stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore failed: ${(e as Error).message}`));
+          }
+        }
+      };
+      let active = workers.length;
+      let failure: ScelleError | null = null;
+      const retired = new Set<EngineWorker>();
+      const stopAll = (e: ScelleError) => {
+        failure ??= e;
+        Atomics.store(cancelFlag, 0, 1);
+      };
+      const onAbort = () => stopAll(new ScelleError('E_CANCELLED', 'the operation was cancelled'));
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.signal?.aborted) onAbort();
+
+      const retire = (w: EngineWorker) => {
+        if (retired.has(w)) return;
+        retired.add(w);
+        w.retire();
+        w.post({ type: 'stop' } satisfies RestoreWorkerRequest);
+        active--;
+        if (active > 0) return;
+        opts.signal?.removeEventListener('abort', onAbort);
+        for (const x of workers) void x.stop();
+        if (failure) reject(failure);
+        else resolve();
+      };
+      const feed = (w: EngineWorker) => {
+        if (failure || exhausted) return retire(w);
+        let unit: RestoreUnit | undefined;
+        try {
+          const r = units.next();
+          unit = r.done ? undefined : r.value;
+        } catch (e) {
+          stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore planning failed: ${(e as Error).message}`));
+          return retire(w);
+        }
+        if (unit === undefined) {
+          exhausted = true;
+          return retire(w);
+        }
+        waiting.set(next, unit.actions);
+        w.post({ type: 'unit', id: next, jobs: unit.jobs } satisfies RestoreWorkerRequest);
+        next++;
+      };
+      this.run = {
+        message: (w, m) => {
           if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
           else if (m.type === 'unit-done') {
             unitDone(m.id);
@@ -191,13 +220,20 @@ export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRe
             retire(w);
           }
         },
-        (e) => {
+        failed: (w, e) => {
           stopAll(e);
           retire(w);
         },
-      );
-      workers.push(w);
-      feed(w);
-    }
-  });
+      };
+      for (const w of workers) {
+        const e = this.early.get(w);
+        if (e) {
+          this.run.failed(w, e);
+          continue;
+        }
+        w.post({ type: 'settings', settings } satisfies RestoreWorkerRequest);
+        feed(w);
+      }
+    });
+  }
 }

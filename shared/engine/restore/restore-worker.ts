@@ -1,5 +1,5 @@
 /**
- * Worker thread entry of {@link restoreInParallel}: restores the units of files it is given,
+ * Worker thread entry of {@link RestoreWorkers}: once given its settings, restores the units of files it is given,
  * one after the other, each file decrypted, hashed and written by this thread (see
  * restore-file.ts). Reports progress at most every 50 ms, then `unit-done`; on the first
  * error it reports it and restores nothing more. The shared cancel flag is checked between
@@ -14,10 +14,6 @@ import type { RestoreUnitJob, RestoreWorkerMessage, RestoreWorkerRequest } from 
 
 interface Init {
   description: PayloadDescription;
-  overwrite: boolean;
-  keepModes: boolean;
-  umask: number;
-  fsyncEachFile: boolean;
   cancel: SharedArrayBuffer;
 }
 
@@ -40,33 +36,31 @@ function report(force: boolean): void {
   lastReport = now;
 }
 
-const ctx: RestoreContext = {
-  overwrite: init.overwrite,
-  keepModes: init.keepModes,
-  umask: init.umask,
-  fsyncEachFile: init.fsyncEachFile,
-  checkCancelled: () => {
-    if (Atomics.load(cancelFlag, 0) !== 0) throw new ScelleError('E_CANCELLED', 'the operation was cancelled');
-  },
-  onBytes: (n) => {
-    pendingBytes += n;
-    report(false);
-  },
+const checkCancelled = () => {
+  if (Atomics.load(cancelFlag, 0) !== 0) throw new ScelleError('E_CANCELLED', 'the operation was cancelled');
 };
+const onBytes = (n: number) => {
+  pendingBytes += n;
+  report(false);
+};
+/** Made from the 'settings' message, which comes before any unit (the worker may start before the restore is decided). */
+let ctx: RestoreContext | null = null;
 
 const queue: { id: number; jobs: RestoreUnitJob[] }[] = [];
 let running = false;
 let failed = false;
 
 async function restoreUnit(jobs: RestoreUnitJob[]): Promise<void> {
+  const c = ctx;
+  if (c === null) throw new ScelleError('E_INTERNAL', 'restore worker given files before its settings');
   for (const unitJob of jobs) {
-    ctx.checkCancelled();
+    c.checkCancelled();
     const job: RestoreJob = { entry: unitJob.entry, target: Buffer.from(unitJob.target, 'latin1') };
     if (job.entry.size <= SMALL_FILE) {
-      restoreSmallFile(reader, job, ctx);
+      restoreSmallFile(reader, job, c);
       pendingBytes += job.entry.size;
     } else {
-      await restoreLargeFile(reader, job, ctx);
+      await restoreLargeFile(reader, job, c);
     }
     pendingFiles++;
     report(false);
@@ -96,6 +90,10 @@ port.on('message', (m: RestoreWorkerRequest) => {
     reader.close();
     init.description.dataKey.fill(0);
     port.close();
+    return;
+  }
+  if (m.type === 'settings') {
+    ctx = { ...m.settings, checkCancelled, onBytes };
     return;
   }
   queue.push({ id: m.id, jobs: m.jobs });

@@ -32,11 +32,13 @@ const RUNS_IN_FLIGHT = 4;
  * E_SOURCE_NOT_FOUND, E_SOURCE_UNREADABLE, E_SOURCE_UNSUPPORTED (FIFO, socket, device),
  * E_SOURCE_CHANGED (an entry gone or changed kind while counted), E_CANCELLED. `onCount` is
  * called as entries are counted (files, bytes so far). With `batchSlotSize`, the result carries
- * the plan of tar builder batches of that slot size.
+ * the plan of tar builder batches of that slot size. With `keepWorkers`, the count's workers (if
+ * it started any) are handed to it once the count succeeds, for the seal to build with
+ * (TarBuilders.useSlots), instead of being stopped; the receiver closes them.
  */
 export async function scanSources(
   sources: readonly string[],
-  opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void; batchSlotSize?: number } = {},
+  opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void; batchSlotSize?: number; keepWorkers?: (workers: TarBuilders) => void } = {},
 ): Promise<ScanResult> {
   const tally = new ScanTally(opts.batchSlotSize === undefined ? undefined : new BatchPlanner(opts.batchSlotSize));
   const take = (entries: number, r: StatBatchResult) => {
@@ -70,26 +72,41 @@ export async function scanSources(
       queue.push({ entries, result });
     }
     for (let q = queue.shift(); q !== undefined; q = queue.shift()) take(q.entries, await q.result);
+    const result = tally.result();
+    if (workers !== null && opts.keepWorkers) {
+      opts.keepWorkers(workers);
+      workers = null;
+    }
+    return result;
   } finally {
     await workers?.close();
   }
-  return tally.result();
+}
+
+/** A seal's count: what it found, and the workers it counted with (null if none), still running. */
+export interface SealCount {
+  scan: ScanResult;
+  /** The count's tar builders, left running for the seal to build with; whoever gets them closes them. */
+  builders: TarBuilders | null;
 }
 
 /**
  * The first pass of a seal: {@link scanSources} with the `scan` phase's progress reported, and
- * the plan of tar builder batches for slots of `batchSlotSize` bytes. Throws as scanSources.
+ * the plan of tar builder batches for slots of `batchSlotSize` bytes. Throws as scanSources
+ * (and then leaves no worker running).
  */
 export async function countSources(
   sources: readonly string[],
   signal: AbortSignal | undefined,
   onProgress: ((p: Progress) => void) | undefined,
   batchSlotSize: number,
-): Promise<ScanResult> {
+): Promise<SealCount> {
   const progress = new ProgressTracker('scan', 0, 0, onProgress);
+  let builders: TarBuilders | null = null;
   const scan = await scanSources(sources, {
     signal,
     batchSlotSize,
+    keepWorkers: (w) => (builders = w),
     onCount: (files, bytes) => {
       progress.setTotals(bytes, files);
       progress.add(0);
@@ -97,5 +114,5 @@ export async function countSources(
   });
   progress.setTotals(scan.bytes, scan.files);
   progress.flush();
-  return scan;
+  return { scan, builders };
 }

@@ -152,7 +152,9 @@ export async function sealSet(
   const partSize = anyState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, { maxFileSize: smallestFileLimit(infos) });
 
   // 1. Count the sources.
-  const scan = await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE);
+  const counted = await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE);
+  await counted.builders?.close(); // a set's members start builders of their own
+  const scan = counted.scan;
   if (anyState && (JSON.stringify(anyState.sources) !== JSON.stringify(sources) || anyState.fingerprint !== scan.fingerprint)) {
     throw new ScelleError(
       'E_RESUME_MISMATCH',

@@ -33,8 +33,8 @@ import { ProgressTracker } from '../progress.js';
 import { requireUnexpiredCertificate } from './certificate-validity.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import type { ScanResult } from './scan.js';
-import { countSources } from './count-sources.js';
-import { choosePartPlaintextSize, inspectTarget } from './target.js';
+import { countSources, type SealCount } from './count-sources.js';
+import { choosePartPlaintextSize, inspectTarget, type TargetInfo } from './target.js';
 import { targetError } from '../target-errors.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
 import { writeTarStream } from './seal-stream.js';
@@ -94,7 +94,7 @@ async function sealWith(
   unlockKey: { code: string; derivation: UnlockKeyDerivation } | null,
   counted?: ScanResult,
 ): Promise<SealResult> {
-  const { recipients, station, signal } = opts;
+  const { station, signal } = opts;
   const target = inspectTarget(opts.target);
   const unfinished = findUnfinishedSeals(opts.target);
   let resumeState: SealState | null = null;
@@ -126,8 +126,28 @@ async function sealWith(
   }
 
   // 1. Count the sources.
-  // The count also plans the tar builders' batches (cut at the payload sink's slot size).
-  const scan = counted ?? (await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE));
+  // The count also plans the tar builders' batches (cut at the payload sink's slot size), and
+  // its workers, if it started any, go on to build them.
+  const count = counted ? { scan: counted, builders: null } : await countSources(opts.sources, signal, opts.onProgress, SINK_BUFFER_SIZE);
+  try {
+    return await sealCounted(opts, internals, unlockKey, resumeState, unfinished, target, count);
+  } finally {
+    await count.builders?.close(); // not taken by the seal (it failed before, or needs none)
+  }
+}
+
+/** The one-drive seal once its sources are counted (see {@link sealWith}). */
+async function sealCounted(
+  opts: SealOptions,
+  internals: SealInternals,
+  unlockKey: { code: string; derivation: UnlockKeyDerivation } | null,
+  resumeState: SealState | null,
+  unfinished: string[],
+  target: TargetInfo,
+  count: SealCount,
+): Promise<SealResult> {
+  const { recipients, station, signal } = opts;
+  const { scan } = count;
 
   // 2. Decide sizes and check space.
   const partSize = resumeState?.partPlaintextSize ?? choosePartPlaintextSize(opts.partPlaintextSize, target);
@@ -217,10 +237,11 @@ async function sealWith(
   );
   // Many entries: their per-file work is spread over tar builder workers (not on a resume,
   // which must skip the finished parts entry by entry).
-  const builders =
-    sink.shared && startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()
-      ? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount())
-      : null;
+  let builders: TarBuilders | null = null;
+  if (sink.shared && startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()) {
+    builders = count.builders?.useSlots(sink.shared.buffer, sink.shared.slotSize) ?? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount());
+    count.builders = null; // taken: closed below with the seal's own
+  }
   const progress = new ProgressTracker('seal', scan.bytes, scan.files, opts.onProgress, internals.progressIntervalMs);
   // The index is encrypted into index.scx as the entries go (a resume writes it anew).
   let index: IndexWriter;

@@ -9,7 +9,8 @@ import { segmentBuffers, type TarBuilderRequest, type TarBuilderResponse } from 
 import { freeBuffers } from '../../format/free-buffers.js';
 
 const port = parentPort!;
-const { shared, slotSize } = workerData as { shared: SharedArrayBuffer | null; slotSize: number };
+/** The payload sink's slots: given at the start, or later when the count's builders go on to build (TarBuilders.useSlots). */
+let { shared, slotSize } = workerData as { shared: SharedArrayBuffer | null; slotSize: number };
 
 /** The result's arrays, made fresh for each batch: they move to the sealing loop instead of being copied. */
 function resultBuffers(r: NamedBatchResult | StatBatchResult): ArrayBuffer[] {
@@ -18,6 +19,10 @@ function resultBuffers(r: NamedBatchResult | StatBatchResult): ArrayBuffer[] {
 }
 
 port.on('message', (m: TarBuilderRequest) => {
+  if (m.kind === 'slots') {
+    ({ shared, slotSize } = m);
+    return;
+  }
   let reply: TarBuilderResponse;
   let transfer: ArrayBuffer[] = [];
   try {

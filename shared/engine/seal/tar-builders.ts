@@ -11,8 +11,11 @@ import type { NamedBatchRequest, NamedBatchResult, NamedBatchSegment, StatBatchR
 import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
 import { compiledWorkers } from '../workers/compiled-worker.js';
 
-/** A batch to build into slot `slot`, or entries to count. */
-export type TarBuilderRequest = { id: number; kind: 'build'; slot: number; batch: NamedBatchRequest } | { id: number; kind: 'stat'; segments: NamedBatchSegment[] };
+/** A batch to build into slot `slot`, or entries to count; or the shared slots to build into from now on (no answer). */
+export type TarBuilderRequest =
+  | { id: number; kind: 'build'; slot: number; batch: NamedBatchRequest }
+  | { id: number; kind: 'stat'; segments: NamedBatchSegment[] }
+  | { kind: 'slots'; shared: SharedArrayBuffer; slotSize: number };
 /** A builder's answer. */
 export type TarBuilderResponse = { id: number; ok: true; result: NamedBatchResult | StatBatchResult } | { id: number; ok: false; error: WorkerError };
 
@@ -65,6 +68,16 @@ export class TarBuilders {
     this.pending.clear();
   }
 
+  /**
+   * Gives builders started to count (without slots) the shared slots to build into, so that the
+   * seal goes on with the count's workers instead of starting others. Messages are handled in
+   * order: every batch posted after this call sees the slots.
+   */
+  useSlots(shared: SharedArrayBuffer, slotSize: number): this {
+    for (const w of this.workers) w.host.post({ kind: 'slots', shared, slotSize } satisfies TarBuilderRequest);
+    return this;
+  }
+
   /** Builds `batch` into slot `slot` (its segments' arrays move to the builder). Rejects with the batch's error. */
   build(slot: number, batch: NamedBatchRequest): Promise<NamedBatchResult> {
     return this.post((id) => ({ id, kind: 'build', slot, batch })) as Promise<NamedBatchResult>;
@@ -76,7 +89,7 @@ export class TarBuilders {
   }
 
   /** Posts a request; its segments' arrays move to the builder (the caller must not use them again). */
-  private post(request: (id: number) => TarBuilderRequest): Promise<NamedBatchResult | StatBatchResult> {
+  private post(request: (id: number) => TarBuilderRequest & { id: number }): Promise<NamedBatchResult | StatBatchResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const target = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -84,7 +97,7 @@ export class TarBuilders {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       const r = request(id);
-      target.host.post(r, segmentBuffers(r.kind === 'build' ? r.batch.segments : r.segments));
+      target.host.post(r, segmentBuffers(r.kind === 'build' ? r.batch.segments : r.kind === 'stat' ? r.segments : []));
     });
   }
 
