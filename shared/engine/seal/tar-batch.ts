@@ -5,7 +5,7 @@
  * one shared-memory slot (many small files sealed by several cores), looking at each entry
  * themselves (named-batch.ts).
  */
-import { encodeIndexEntry, encodeWalkedEntry, entryPathFields, type IndexEntry } from '../../format/index-codec.js';
+import { encodeEntryLine, encodeWalkedEntry, entryPathFields, type IndexEntry } from '../../format/index-line.js';
 import { encodeTarHeader, isUtf8, padding, writePlainTarHeader, type TarHeader } from '../../format/tar.js';
 import { ScelleError } from '../../errors/scelle-error.js';
 import type { SourceEntry } from './scan.js';
@@ -67,7 +67,9 @@ export function writeTarEntry(e: TarEntrySource, out: Buffer, pos: number, start
 export function indexLineOf(e: IndexedEntryFacts, offset: number, sha256: string | undefined): string {
   // The common entry (a file or folder with a UTF-8 name) is encoded directly.
   if (e.type !== 'symlink' && isUtf8(e.archivePath)) return encodeWalkedEntry(e.archivePath.toString('utf8'), e.type, e.size, e.mode, e.mtimeMs, offset, sha256 ?? e.totals!);
+  // A link or a name that is not UTF-8: every field, still without the schema (the names and
+  // targets come from the file system, which gives neither an empty name nor a NUL).
   const entry = indexEntryOf(e, offset);
   if (sha256 !== undefined) entry.sha256 = sha256;
-  return encodeIndexEntry(entry);
+  return encodeEntryLine(entry);
 }
