@@ -32,6 +32,18 @@ async function threadsBackTo(count: number): Promise<boolean> {
   return threads() <= count;
 }
 
+/** Writes `tree` into a new folder and seals its `data` folder to a new target, for the escrow key of `keys`. */
+async function sealData(keys: ReturnType<typeof makeKeys>, tree: Record<string, Buffer>) {
+  const src = tempDir();
+  writeTree(src, tree);
+  return engine.seal({
+    sources: [join(src, 'data')],
+    target: tempDir(),
+    station: keys.station,
+    recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: keys.escrow.publicKey }] },
+  });
+}
+
 describe('restore workers (compiled engine)', () => {
   it('stop promptly on cancel: exit with E_CANCELLED, and every file left behind is complete and verified', async () => {
     const { root, station, escrow } = makeKeys();
@@ -72,18 +84,12 @@ describe('restore workers (compiled engine)', () => {
   });
 
   it('restore byte-exact and report progress up to every byte and file', async () => {
-    const { root, station, escrow } = makeKeys();
-    const src = tempDir();
+    const keys = makeKeys();
+    const { root, escrow } = keys;
     const tree: Record<string, Buffer> = {};
     for (let i = 0; i < 1200; i++) tree[`data/f${i}.bin`] = bytes(1000 + i * 13, i + 7);
     for (let i = 0; i < 3; i++) tree[`data/big-${i}.bin`] = bytes(9 << 20, 900 + i);
-    writeTree(src, tree);
-    const sealed = await engine.seal({
-      sources: [join(src, 'data')],
-      target: tempDir(),
-      station,
-      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
-    });
+    const sealed = await sealData(keys, tree);
     const secret = { kind: 'x25519' as const, secretKey: escrow.secretKey };
     let last: Progress | null = null;
     const dest = tempDir();
@@ -103,17 +109,11 @@ describe('restore workers (compiled engine)', () => {
   });
   // Linux only: the threads are counted in /proc/self/task (each test file runs in its own process).
   it.runIf(process.platform === 'linux')('started while a whole-drive plan checks the index, stop when the plan refuses (E_RESTORE_EXISTS), with nothing written', async () => {
-    const { root, station, escrow } = makeKeys();
-    const src = tempDir();
+    const keys = makeKeys();
+    const { root, escrow } = keys;
     const tree: Record<string, Buffer> = {};
     for (let i = 0; i < 1500; i++) tree[`data/d${i % 9}/f${i}.bin`] = bytes(100 + i, i + 3);
-    writeTree(src, tree);
-    const sealed = await engine.seal({
-      sources: [join(src, 'data')],
-      target: tempDir(),
-      station,
-      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
-    });
+    const sealed = await sealData(keys, tree);
     const dest = tempDir();
     mkdirSync(join(dest, 'data', 'd0'), { recursive: true });
     writeFileSync(join(dest, 'data', 'd0', 'f0.bin'), 'mine');

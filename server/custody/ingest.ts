@@ -11,13 +11,12 @@
  * A stored `incident` of kind `lost` also opens an entry in the incident register (incidents.ts);
  * a stored `sealed` event that names a sealed set records the drive's membership (sets.ts).
  */
-import { eventHash, lineageOf, parseSignedEvent, type SignedEvent } from '../../shared/custody/event.js';
+import { eventHash, lineageOf, parseSignedEvent, verifyEventSignature, type SignedEvent } from '../../shared/custody/event.js';
 import { leafHash } from '../../shared/custody/merkle.js';
 import { isScelleError } from '../../shared/errors/scelle-error.js';
 import type { Caller } from '../auth/caller.js';
 import { num, str, type Db, type SqlValue, type Tx } from '../db/driver.js';
 import type { ServiceKey } from '../service-key.js';
-import { verifyEventSignatureFast } from './fast-signature.js';
 import { appendLeaves } from './merkle-store.js';
 import { receiptOfRow, signCheckpoint, signReceipt, type Checkpoint, type Receipt } from './receipts.js';
 import { loadOwnership, ownershipRefusal } from './ownership.js';
@@ -139,7 +138,7 @@ export async function ingestBatch(deps: IngestDeps, caller: Caller, raws: readon
       results[pos] = { id: rawId(raw), status: 'rejected', code: 'malformed', message: isScelleError(e) ? e.message : 'malformed event' };
       return;
     }
-    if (!verifyEventSignatureFast(event)) {
+    if (!verifyEventSignature(event)) {
       results[pos] = { id: event.id, status: 'rejected', code: 'bad-signature', message: 'the Ed25519 signature does not verify' };
       return;
     }

@@ -9,10 +9,9 @@
  *   the root of the latest checkpoint, whose signature verifies with the service key.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { canonicalBytes, decodeBase64Strict, eventHash, parseSignedEvent } from '../../shared/custody/event.js';
+import { canonicalBytes, decodeBase64Strict, eventHash, parseSignedEvent, verifyEventSignature } from '../../shared/custody/event.js';
 import { EMPTY_ROOT, hashChildren, leafHash } from '../../shared/custody/merkle.js';
 import { num, type Tx } from '../db/driver.js';
-import { verifyEventSignatureFast } from './fast-signature.js';
 import { latestCheckpoint } from './ingest.js';
 import { storedRoot } from './merkle-store.js';
 
@@ -89,7 +88,7 @@ export async function checkIntegrity(tx: Tx, servicePublicKeys: readonly string[
       }
       if (event.id !== id) add({ code: 'event-body', eventId: id, message: 'stored body has another event id' });
       if (eventHash(event) !== stored) add({ code: 'event-hash', eventId: id, message: 'stored body does not hash to the stored event hash' });
-      if (!verifyEventSignatureFast(event)) add({ code: 'signature', eventId: id, message: 'stored event signature does not verify' });
+      if (!verifyEventSignature(event)) add({ code: 'signature', eventId: id, message: 'stored event signature does not verify' });
     }
   }
   // Lineages: contiguous seq from 0 and prev links, in (drive, lineage, seq) order.

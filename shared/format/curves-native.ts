@@ -12,7 +12,7 @@
  *   point, not of small order, and torsion-free, so that noble's cofactored check accepts too.
  *   The other way, OpenSSL is at most stricter (an R carrying a torsion component, or a key
  *   with one, which only a key holder crafting them on purpose produces): rejecting them is the
- *   safe side. Same argument as server/custody/fast-signature.ts.
+ *   safe side. The custody service checks every event signature this way (verifyEventSignature).
  * Where node:crypto lacks either curve (a build without them), @noble/curves is used instead.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
