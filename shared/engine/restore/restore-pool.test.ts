@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexEntry } from '../api.js';
-import { unitsOf } from './restore-pool.js';
+import { jobOf, unitsOf, type RestoreUnit } from './restore-pool.js';
 import { helperThreadCount } from '../workers/parallelism.js';
 
-const entry = (offset: number, size: number): IndexEntry => ({ path: `f${offset}`, type: 'file', size, mode: 0o644, mtime: 0, offset, sha256: '0'.repeat(64) });
+/** The restore jobs a unit carries, as a worker reads them. */
+const jobsOf = (u: RestoreUnit) => u.files.targets.map((_, i) => jobOf(u.files, i));
+
+// Every field differs from file to file, so that a field read from the wrong place shows.
+const entry = (offset: number, size: number): IndexEntry => ({
+  path: `f${offset}`,
+  type: 'file',
+  size,
+  mode: 0o600 | (offset % 0o77),
+  mtime: offset * 3 + 1.5,
+  offset,
+  sha256: offset.toString(16).padStart(64, 'a'),
+});
 
 describe('restore units', () => {
   it('keep every file once, in tar order, and close at 32 MiB or 4096 files', () => {
@@ -12,8 +24,8 @@ describe('restore units', () => {
       ...Array.from({ length: 5 }, (_, i) => ({ entry: entry(1e8 + i * 2e7, 20 << 20), target: Buffer.from(`/d/big${i}`) })),
     ];
     const units = [...unitsOf(jobs[Symbol.iterator]())];
-    expect(units.map((u) => u.jobs.length)).toEqual([4096, 906, 2, 1]);
-    expect(units.flatMap((u) => u.jobs).map((j) => j.entry)).toEqual(jobs.map((j) => j.entry));
+    expect(units.map((u) => jobsOf(u).length)).toEqual([4096, 906, 2, 1]);
+    expect(units.flatMap(jobsOf)).toEqual(jobs);
     expect([...unitsOf([][Symbol.iterator]())]).toEqual([]);
   });
   it('carry each action with the unit it follows, counting it toward the unit size', () => {
@@ -25,7 +37,7 @@ describe('restore units', () => {
       { entry: entry(512, 1), target: Buffer.from('/d/b') },
     ];
     const units = [...unitsOf(items[Symbol.iterator]())];
-    expect(units.map((u) => [u.jobs.length, u.actions.length])).toEqual([
+    expect(units.map((u) => [jobsOf(u).length, u.actions.length])).toEqual([
       [1, 4095],
       [1, 1],
     ]);
@@ -47,7 +59,7 @@ describe('restore units', () => {
   it('carry names that are not UTF-8 byte for byte', () => {
     const target = Buffer.from([0x2f, 0x64, 0x2f, 0x63, 0x61, 0x66, 0xe9]);
     const [unit] = [...unitsOf([{ entry: entry(0, 1), target }][Symbol.iterator]())];
-    expect(Buffer.from(unit!.jobs[0]!.target, 'latin1').equals(target)).toBe(true);
+    expect(jobsOf(unit!)[0]!.target.equals(target)).toBe(true);
   });
   it('use at least two workers and at most four', () => {
     expect(helperThreadCount()).toBeGreaterThanOrEqual(2);

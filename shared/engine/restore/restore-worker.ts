@@ -9,8 +9,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { PayloadReader, type PayloadDescription } from '../payload/payload-reader.js';
 import { toWorkerError } from '../workers/worker-error.js';
-import { restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext, type RestoreJob } from './restore-file.js';
-import type { RestoreUnitJob, RestoreWorkerMessage, RestoreWorkerRequest } from './restore-pool.js';
+import { freeBuffers } from '../../format/free-buffers.js';
+import { restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
+import { jobOf, unitBuffers, type RestoreUnitFiles, type RestoreWorkerMessage, type RestoreWorkerRequest } from './restore-pool.js';
 
 interface Init {
   description: PayloadDescription;
@@ -46,16 +47,16 @@ const onBytes = (n: number) => {
 /** Made from the 'settings' message, which comes before any unit (the worker may start before the restore is decided). */
 let ctx: RestoreContext | null = null;
 
-const queue: { id: number; jobs: RestoreUnitJob[] }[] = [];
+const queue: { id: number; files: RestoreUnitFiles }[] = [];
 let running = false;
 let failed = false;
 
-async function restoreUnit(jobs: RestoreUnitJob[]): Promise<void> {
+async function restoreUnit(files: RestoreUnitFiles): Promise<void> {
   const c = ctx;
   if (c === null) throw new ScelleError('E_INTERNAL', 'restore worker given files before its settings');
-  for (const unitJob of jobs) {
+  for (let i = 0; i < files.targets.length; i++) {
     c.checkCancelled();
-    const job: RestoreJob = { entry: unitJob.entry, target: Buffer.from(unitJob.target, 'latin1') };
+    const job = jobOf(files, i);
     if (job.entry.size <= SMALL_FILE) {
       restoreSmallFile(reader, job, c);
       pendingBytes += job.entry.size;
@@ -73,7 +74,8 @@ async function drain(): Promise<void> {
   while (!failed && queue.length > 0) {
     const unit = queue.shift()!;
     try {
-      await restoreUnit(unit.jobs);
+      await restoreUnit(unit.files);
+      freeBuffers(unitBuffers(unit.files)); // moved here for this unit alone: freed now, not at a collection
       report(true);
       post({ type: 'unit-done', id: unit.id });
     } catch (e) {
@@ -96,6 +98,6 @@ port.on('message', (m: RestoreWorkerRequest) => {
     ctx = { ...m.settings, checkCancelled, onBytes };
     return;
   }
-  queue.push({ id: m.id, jobs: m.jobs });
+  queue.push({ id: m.id, files: m.files });
   void drain();
 });
