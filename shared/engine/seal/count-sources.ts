@@ -21,8 +21,12 @@ import { freeBuffers } from '../../format/free-buffers.js';
 
 /** Names lstat'ed in one run. */
 const COUNT_RUN = 2048;
-/** From this many entries on, the count's workers start (below, starting them costs more than it saves). */
-const WORKERS_FROM_ENTRIES = 16_384;
+/**
+ * From this many entries on, the count's workers start: the first run is counted here while
+ * they start. A seal of that many entries builds on tar builders anyway, and the count's go on
+ * to build (TarBuilders.useSlots), so starting them early costs nothing more.
+ */
+const WORKERS_FROM_ENTRIES = COUNT_RUN;
 /** Runs sent to the workers and not yet taken, at most. */
 const RUNS_IN_FLIGHT = 4;
 
@@ -57,8 +61,10 @@ export async function scanSources(
       const segments = ranges.map(([l, from, to]) => segmentOf(l, from, to));
       const entries = ranges.reduce((n, [, from, to]) => n + to - from, 0);
       listed += entries;
-      if (workers === null && listed >= WORKERS_FROM_ENTRIES && tarBuildersAvailable()) workers = new TarBuilders(null, 0, helperThreadCount());
-      if (workers === null) {
+      // The run that starts the workers is counted here while they start.
+      const starting = workers === null && listed >= WORKERS_FROM_ENTRIES && tarBuildersAvailable();
+      if (starting) workers = new TarBuilders(null, 0, helperThreadCount());
+      if (workers === null || starting) {
         take(entries, statNamedBatch(segments));
         await new Promise((r) => setImmediate(r)); // progress and cancellation
         continue;
