@@ -108,7 +108,7 @@ describe('restore workers (compiled engine)', () => {
     for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
   });
   // Linux only: the threads are counted in /proc/self/task (each test file runs in its own process).
-  it.runIf(process.platform === 'linux')('started while a whole-drive plan checks the index, stop when the plan refuses (E_RESTORE_EXISTS), with nothing written', async () => {
+  it.runIf(process.platform === 'linux')('refuse a whole-drive open in the plan (E_RESTORE_EXISTS) with nothing written and no worker left running', async () => {
     const keys = makeKeys();
     const { root, escrow } = keys;
     const tree: Record<string, Buffer> = {};
@@ -123,7 +123,7 @@ describe('restore workers (compiled engine)', () => {
     });
     expect(readdirSync(dest, { recursive: true }).map(String).sort()).toEqual(['data', 'data/d0', 'data/d0/f0.bin']);
     expect(readFileSync(join(dest, 'data', 'd0', 'f0.bin'), 'utf8')).toBe('mine');
-    expect(await threadsBackTo(before)).toBe(true); // the workers started for the restore are gone
+    expect(await threadsBackTo(before)).toBe(true);
   });
 });
 

@@ -19,6 +19,12 @@ export function fsyncDir(dir: string | Buffer): void {
   }
 }
 
+/** Writes every byte of `data` at the file position (a short write goes on; throws the fs error). */
+export function writeAll(fd: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+}
+
 /** Writes every byte of `buffers` at the file position, in as few system calls as it can (throws the fs error). */
 export function writevAll(fd: number, buffers: readonly Uint8Array[]): void {
   const IOV_MAX = 1024;

@@ -80,19 +80,17 @@ export class RingCipherOutput implements CipherOutput {
     this.events.push({ t: 'open', part });
   }
 
-  data(buffers: Buffer[]): void {
-    for (const b of buffers) {
-      let from = 0;
-      while (from < b.length) {
-        if (this.slot < 0 || this.used === this.ring.slotSize) this.nextSlot();
-        const n = Math.min(b.length - from, this.ring.slotSize - this.used);
-        b.copy(slotBytes(this.ring, this.slot), this.used, from, from + n);
-        const last = this.events[this.events.length - 1];
-        if (last?.t === 'data' && last.at + last.length === this.used) last.length += n;
-        else this.events.push({ t: 'data', at: this.used, length: n });
-        this.used += n;
-        from += n;
-      }
+  data(bytes: Buffer): void {
+    let from = 0;
+    while (from < bytes.length) {
+      if (this.slot < 0 || this.used === this.ring.slotSize) this.nextSlot();
+      const n = Math.min(bytes.length - from, this.ring.slotSize - this.used);
+      bytes.copy(slotBytes(this.ring, this.slot), this.used, from, from + n);
+      const last = this.events[this.events.length - 1];
+      if (last?.t === 'data' && last.at + last.length === this.used) last.length += n;
+      else this.events.push({ t: 'data', at: this.used, length: n });
+      this.used += n;
+      from += n;
     }
   }
 

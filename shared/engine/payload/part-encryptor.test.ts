@@ -20,7 +20,7 @@ describe('PartEncryptor', () => {
     const parts: Buffer[][] = [];
     const out: CipherOutput = {
       openPart: (n) => void (parts[n] = []),
-      data: (buffers) => parts.at(-1)!.push(...buffers.map((b) => Buffer.from(b))),
+      data: (bytes) => parts.at(-1)!.push(Buffer.from(bytes)),
       closePart: () => undefined,
     };
     const enc = new PartEncryptor(cfg, out);

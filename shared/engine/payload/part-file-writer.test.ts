@@ -33,7 +33,8 @@ describe.skipIf(process.platform !== 'linux')('PartFileWriter', () => {
       const expected = createHash('sha256');
       writer.openPart(0);
       for (let i = 0; i < 25; i++) {
-        writer.data([chunk, chunk.subarray(0, i)]);
+        writer.data(chunk);
+        writer.data(chunk.subarray(0, i));
         expected.update(chunk).update(chunk.subarray(0, i));
         // Give the thread pool's flushes a turn, as the part writer's event loop does between batches.
         await new Promise((r) => setImmediate(r));

@@ -39,7 +39,7 @@ encryptorPort.on('message', (m: Message) => {
     const bytes = slotBytes(ring, m.slot);
     for (const ev of m.events) {
       if (ev.t === 'open') writer!.openPart(ev.part);
-      else if (ev.t === 'data') writer!.data([bytes.subarray(ev.at, ev.at + ev.length)]);
+      else if (ev.t === 'data') writer!.data(bytes.subarray(ev.at, ev.at + ev.length));
       else writer!.closePart(ev.part, ev.plaintextSize);
     }
     releaseSlot(ring);

@@ -11,7 +11,7 @@ import { closeSync, constants, fdatasync, fsyncSync, mkdirSync, openSync } from 
 import { join } from 'node:path';
 import { SizedStreamEncryptor } from '../../format/stream.js';
 import { targetError } from '../target-errors.js';
-import { writevAll } from '../durable-fs.js';
+import { writeAll } from '../durable-fs.js';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { partFileName, payloadAssociatedData } from '../../format/layout.js';
 import { unsafeEntryError } from '../drive-files.js';
@@ -45,8 +45,8 @@ export interface PayloadWriterConfig {
 /** Where an encryptor's ciphertext goes: a part opens, receives its bytes in order, closes. */
 export interface CipherOutput {
   openPart(n: number): void;
-  /** Writes or copies `buffers` before it returns: their memory is freed right after. */
-  data(buffers: Buffer[]): void;
+  /** Writes or copies `bytes` (the next ciphertext, in order) before it returns: its memory is freed right after. */
+  data(bytes: Buffer): void;
   /** The part is complete: `plaintextSize` tar bytes went into it. */
   closePart(n: number, plaintextSize: number): void;
 }
@@ -63,7 +63,7 @@ export class PartEncryptor {
   private partPlainBytes = 0;
   /** Each piece of ciphertext, written or copied by the output, then freed at once (free-buffers.ts). */
   private readonly emit = (ct: Buffer): void => {
-    this.out.data([ct]);
+    this.out.data(ct);
     freeBuffers([ct]);
   };
 
@@ -167,17 +167,15 @@ export class PartFileWriter implements CipherOutput {
     this.sinceFlush = 0;
   }
 
-  data(buffers: Buffer[]): void {
-    for (const b of buffers) {
-      this.hash!.update(b);
-      this.partCipherBytes += b.length;
-    }
+  data(bytes: Buffer): void {
+    this.hash!.update(bytes);
+    this.partCipherBytes += bytes.length;
     try {
-      writevAll(this.fd, buffers);
+      writeAll(this.fd, bytes);
     } catch (e) {
       throw targetError(e, partFileName(this.part));
     }
-    for (const b of buffers) this.sinceFlush += b.length;
+    this.sinceFlush += bytes.length;
     if (this.sinceFlush >= FLUSH_EVERY && !this.flushing) this.flushInBackground();
   }
 

@@ -26,7 +26,7 @@ import { absentMembersFor, closeDrives, drivesReader, sourceDrives, unlockDrives
 import type { AbsentMemberReport, SetAvailability } from '../api.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
 import { clashError, isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
-import { RestoreWorkers, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
+import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from '../progress.js';
 import { checkSafePath, linkStaysInside, localName, restoredMode, safeComponents } from './restore-paths.js';
 import { restoreFlush, syncFileSystem } from './restore-flush.js';
@@ -207,7 +207,6 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
   const drive = opened.catalogue;
   const reader = drivesReader(opened);
   const absent = new Availability(opened.set);
-  let workers: RestoreWorkers | null = null;
   try {
     const { index } = drive;
     const selection = resolveSelection(index, opts.paths);
@@ -217,9 +216,6 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const destEmpty = !existsSync(destPath) || readdirSync(destPath).length === 0;
     const outwardLinks: OpenReport['outwardLinks'] = [];
     const keepModes = opts.keepModes === true;
-    // A whole drive of many files: the restore workers start now and get ready while the plan
-    // checks the index; otherwise they start once the plan has decided (or never).
-    if (selection.all && index.trailer.files >= PARALLEL_MIN_FILES && restoreWorkersAvailable()) workers = new RestoreWorkers(opened.description);
     const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal, opts.allowOutwardLinks ? outwardLinks : null, absent);
 
     mkdirSync(destPath, { recursive: true });
@@ -266,8 +262,8 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const many = totals.bytes >= PARALLEL_MIN_BYTES || totals.files >= PARALLEL_MIN_FILES;
     const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
     if (restoreWorkersAvailable() && many && !dominated) {
-      workers ??= new RestoreWorkers(opened.description);
-      await workers.restore(restoreItems(), {
+      await restoreInParallel(restoreItems(), {
+        description: opened.description,
         overwrite,
         keepModes,
         umask,
@@ -276,7 +272,6 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
         onProgress: (b, f) => progress.add(b, f),
       });
     } else {
-      await workers?.close();
       // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
       const ranges: IndexEntry[] = [];
       for (const e of selectedEntries(index, selection)) if (e.type === 'file' && !absent.needsAbsent(e)) ranges.push(e);
@@ -330,7 +325,6 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
         : {}),
     };
   } finally {
-    await workers?.close(); // started early, then not used (the plan failed)
     reader.close();
     closeDrives(opened);
   }

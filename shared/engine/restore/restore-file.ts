@@ -28,12 +28,11 @@ import {
   statSync,
   unlinkSync,
   utimesSync,
-  writeSync,
 } from 'node:fs';
 import { ScelleError } from '../../errors/scelle-error.js';
 import type { IndexEntry } from '../api.js';
 import type { PayloadReader } from '../payload/payload-reader.js';
-import { writevAll } from '../durable-fs.js';
+import { writeAll, writevAll } from '../durable-fs.js';
 import { restoredMode } from './restore-paths.js';
 
 /** Files up to this size are verified in memory, then written once under their final name. */
@@ -62,11 +61,6 @@ export interface RestoreContext {
 }
 
 const smallFileBuffer = Buffer.allocUnsafeSlow(SMALL_FILE);
-
-function writeAll(fd: number, data: Uint8Array): void {
-  let w = 0;
-  while (w < data.length) w += writeSync(fd, data, w, data.length - w);
-}
 
 function finishFile(fd: number, e: IndexEntry, ctx: RestoreContext): void {
   const mode = restoredMode(e.mode, ctx.keepModes);

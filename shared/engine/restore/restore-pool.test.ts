@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexEntry } from '../api.js';
-import { jobOf, unitsOf, type RestoreUnit } from './restore-pool.js';
+import { unitsOf, type RestoreUnit } from './restore-pool.js';
+import { jobOf } from './restore-unit.js';
 import { helperThreadCount } from '../workers/parallelism.js';
 
 /** The restore jobs a unit carries, as a worker reads them. */

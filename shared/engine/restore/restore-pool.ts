@@ -13,81 +13,22 @@
  * verified, or absent) before it rejects: nothing is written after the error is reported.
  */
 import { ScelleError } from '../../errors/scelle-error.js';
-import type { IndexEntry } from '../api.js';
 import type { PayloadDescription } from '../payload/payload-reader.js';
 import { fromWorkerError, type WorkerError } from '../workers/worker-error.js';
 import type { RestoreJob } from './restore-file.js';
+import { UNIT_FILES, UnitFilesBuilder, unitBuffers, type RestoreUnitFiles } from './restore-unit.js';
 import { helperThreadCount } from '../workers/parallelism.js';
 import { compiledWorkers } from '../workers/compiled-worker.js';
 import { startEngineWorker, type EngineWorker } from '../workers/worker-host.js';
 
-/**
- * The files of a unit as they cross to a worker: two string arrays and two typed arrays whose
- * memory moves with the message, not an object per file, which postMessage's structured clone
- * writes key by key (at a million files that was ≈ 1 s of the main thread, while the workers
- * waited for their next unit).
- */
-export interface RestoreUnitFiles {
-  /** Per file: its destination, as a latin1 string of its bytes. */
-  targets: string[];
-  /** Per file: its path in the index (for messages). */
-  paths: string[];
-  /** Per file, four numbers: its tar offset, size, mode and mtime (a whole buffer, moved). */
-  numbers: Float64Array;
-  /** Per file, its SHA-256: 32 bytes (a whole buffer, moved). */
-  sha256: Uint8Array;
-}
-
-/** File `i` of `files`, as a restore job. */
-export function jobOf(files: RestoreUnitFiles, i: number): RestoreJob {
-  const n = files.numbers;
-  const at = 4 * i;
-  const sha256 = Buffer.from(files.sha256.buffer, files.sha256.byteOffset + 32 * i, 32).toString('hex');
-  const entry: IndexEntry = { path: files.paths[i]!, type: 'file', size: n[at + 1]!, mode: n[at + 2]!, mtime: n[at + 3]!, offset: n[at]!, sha256 };
-  return { entry, target: Buffer.from(files.targets[i]!, 'latin1') };
-}
-
-/** The memory that moves with a unit's message (transferred, not copied). */
-export function unitBuffers(files: RestoreUnitFiles): ArrayBuffer[] {
-  return [files.numbers.buffer as ArrayBuffer, files.sha256.buffer as ArrayBuffer];
-}
-
-/** Collects a unit's files into {@link RestoreUnitFiles}, in arrays made for this unit alone. */
-class UnitFilesBuilder {
-  private targets: string[] = [];
-  private paths: string[] = [];
-  private numbers = new Float64Array(4 * UNIT_FILES);
-  private sha256 = Buffer.allocUnsafeSlow(32 * UNIT_FILES);
-
-  add(job: RestoreJob): void {
-    const e = job.entry;
-    const i = this.targets.length;
-    this.targets.push(job.target.toString('latin1'));
-    this.paths.push(e.path);
-    this.numbers.set([e.offset, e.size, e.mode, e.mtime], 4 * i);
-    this.sha256.write(e.sha256!, 32 * i, 32, 'hex');
-  }
-
-  /** The files added so far (their arrays then belong to the caller); the builder starts empty again. */
-  take(): RestoreUnitFiles {
-    const files = { targets: this.targets, paths: this.paths, numbers: this.numbers, sha256: new Uint8Array(this.sha256.buffer) };
-    this.targets = [];
-    this.paths = [];
-    this.numbers = new Float64Array(4 * UNIT_FILES);
-    this.sha256 = Buffer.allocUnsafeSlow(32 * UNIT_FILES);
-    return files;
-  }
-}
-
 /** Messages to a restore worker. */
-export type RestoreWorkerRequest = { type: 'settings'; settings: RestoreSettings } | { type: 'unit'; id: number; files: RestoreUnitFiles } | { type: 'stop' };
+export type RestoreWorkerRequest = { type: 'unit'; id: number; files: RestoreUnitFiles } | { type: 'stop' };
 
 /** Messages from a restore worker. */
 export type RestoreWorkerMessage = { type: 'progress'; bytes: number; files: number } | { type: 'unit-done'; id: number } | { type: 'error'; id: number; error: WorkerError };
 
-/** A unit closes once it holds this many bytes or files. */
+/** A unit closes once it holds this many bytes, or UNIT_FILES files (restore-unit.ts). */
 const UNIT_BYTES = 32 << 20;
-const UNIT_FILES = 4096;
 
 const workerUrl = new URL('./restore-worker.js', import.meta.url);
 
@@ -137,6 +78,7 @@ export function* unitsOf(items: Iterator<RestoreItem>): Generator<RestoreUnit> {
 
 /** Settings of a parallel restore. */
 export interface ParallelRestoreOptions {
+  description: PayloadDescription;
   overwrite: boolean;
   /** Apply the drive's modes as they are (setuid/setgid/sticky, group/other write); default: made safe. */
   keepModes: boolean;
@@ -146,124 +88,94 @@ export interface ParallelRestoreOptions {
   signal: AbortSignal | undefined;
   /** Called as work is done (bytes and files since the last call). */
   onProgress: (bytes: number, files: number) => void;
+  workers?: number;
 }
 
-/** What a restore worker is given once its restore begins (workers can start before it is decided). */
-export type RestoreSettings = Pick<ParallelRestoreOptions, 'overwrite' | 'keepModes' | 'umask' | 'fsyncEachFile'>;
-
 /**
- * Restore workers over one drive's payload. They can be started before the restore is decided
- * (while the index is checked, so that their start-up overlaps it) and are used by one
- * {@link RestoreWorkers.restore}; {@link RestoreWorkers.close} stops them if they were not.
+ * Restores `items` (in tar order, produced as they are needed; the producer creates the files'
+ * folders) on worker threads; each action runs in this thread once every file before it is
+ * restored. Resolves once every file is restored and verified and every action ran; rejects
+ * with the first error (the producer's or an action's, E_FORMAT_*, E_RESTORE_EXISTS,
+ * E_CANCELLED, E_INTERNAL…) once every worker has stopped.
  */
-export class RestoreWorkers {
-  private readonly workers: EngineWorker[] = [];
-  private readonly cancel = new SharedArrayBuffer(4);
-  /** The restore running, which receives the workers' messages and failures. */
-  private run: { message(w: EngineWorker, m: RestoreWorkerMessage): void; failed(w: EngineWorker, e: ScelleError): void } | null = null;
-  /** Workers that failed before the restore began, with why. */
-  private readonly early = new Map<EngineWorker, ScelleError>();
-  private used = false;
+export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRestoreOptions): Promise<void> {
+  const units = unitsOf(items);
+  const count = opts.workers ?? helperThreadCount();
+  const cancel = new SharedArrayBuffer(4);
+  const cancelFlag = new Int32Array(cancel);
+  return new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let exhausted = false;
+    /** Actions of units sent and not yet run, by unit id; units done out of order wait here. */
+    const waiting = new Map<number, (() => void)[]>();
+    const done = new Set<number>();
+    let ranThrough = 0;
+    const unitDone = (id: number) => {
+      done.add(id);
+      while (done.has(ranThrough)) {
+        done.delete(ranThrough);
+        const actions = waiting.get(ranThrough) ?? [];
+        waiting.delete(ranThrough);
+        ranThrough++;
+        if (failure) continue;
+        try {
+          for (const a of actions) a();
+        } catch (e) {
+          stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore failed: ${(e as Error).message}`));
+        }
+      }
+    };
+    let active = count;
+    let failure: ScelleError | null = null;
+    const workers: EngineWorker[] = [];
+    const retired = new Set<EngineWorker>();
+    const stopAll = (e: ScelleError) => {
+      failure ??= e;
+      Atomics.store(cancelFlag, 0, 1);
+    };
+    const onAbort = () => stopAll(new ScelleError('E_CANCELLED', 'the operation was cancelled'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
 
-  /** Starts `count` workers (default: one a core) for the payload of `description` (its data key crosses to each). */
-  constructor(description: PayloadDescription, count = helperThreadCount()) {
+    const retire = (w: EngineWorker) => {
+      if (retired.has(w)) return;
+      retired.add(w);
+      w.retire();
+      w.post({ type: 'stop' } satisfies RestoreWorkerRequest);
+      active--;
+      if (active > 0) return;
+      opts.signal?.removeEventListener('abort', onAbort);
+      for (const x of workers) void x.stop();
+      if (failure) reject(failure);
+      else resolve();
+    };
+    const feed = (w: EngineWorker) => {
+      if (failure || exhausted) return retire(w);
+      let unit: RestoreUnit | undefined;
+      try {
+        const r = units.next();
+        unit = r.done ? undefined : r.value;
+      } catch (e) {
+        stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore planning failed: ${(e as Error).message}`));
+        return retire(w);
+      }
+      if (unit === undefined) {
+        exhausted = true;
+        return retire(w);
+      }
+      waiting.set(next, unit.actions);
+      w.post({ type: 'unit', id: next, files: unit.files } satisfies RestoreWorkerRequest, unitBuffers(unit.files));
+      next++;
+    };
+
     for (let i = 0; i < count; i++) {
       const w: EngineWorker = startEngineWorker<RestoreWorkerMessage>(
         workerUrl,
-        { name: 'restore worker', workerData: { description, cancel: this.cancel } },
-        (m) => this.run?.message(w, m),
-        (e) => (this.run ? this.run.failed(w, e) : this.early.set(w, e)),
-      );
-      this.workers.push(w);
-    }
-  }
-
-  /** Stops the workers when no restore used them (after a failed check, or a restore done in this thread). */
-  async close(): Promise<void> {
-    if (this.used) return;
-    this.used = true;
-    await Promise.all(this.workers.map((w) => w.stop()));
-  }
-
-  /**
-   * Restores `items` (in tar order, produced as they are needed; the producer creates the files'
-   * folders) on the workers; each action runs in this thread once every file before it is
-   * restored. Once only. Resolves once every file is restored and verified and every action
-   * ran; rejects with the first error (the producer's or an action's, E_FORMAT_*,
-   * E_RESTORE_EXISTS, E_CANCELLED, E_INTERNAL…) once every worker has stopped.
-   */
-  restore(items: Iterator<RestoreItem>, opts: ParallelRestoreOptions): Promise<void> {
-    if (this.used) return Promise.reject(new ScelleError('E_INTERNAL', 'restore workers used twice'));
-    this.used = true;
-    const units = unitsOf(items);
-    const cancelFlag = new Int32Array(this.cancel);
-    const workers = this.workers;
-    const settings: RestoreSettings = { overwrite: opts.overwrite, keepModes: opts.keepModes, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile };
-    return new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let exhausted = false;
-      /** Actions of units sent and not yet run, by unit id; units done out of order wait here. */
-      const waiting = new Map<number, (() => void)[]>();
-      const done = new Set<number>();
-      let ranThrough = 0;
-      const unitDone = (id: number) => {
-        done.add(id);
-        while (done.has(ranThrough)) {
-          done.delete(ranThrough);
-          const actions = waiting.get(ranThrough) ?? [];
-          waiting.delete(ranThrough);
-          ranThrough++;
-          if (failure) continue;
-          try {
-            for (const a of actions) a();
-          } catch (e) {
-            stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore failed: ${(e as Error).message}`));
-          }
-        }
-      };
-      let active = workers.length;
-      let failure: ScelleError | null = null;
-      const retired = new Set<EngineWorker>();
-      const stopAll = (e: ScelleError) => {
-        failure ??= e;
-        Atomics.store(cancelFlag, 0, 1);
-      };
-      const onAbort = () => stopAll(new ScelleError('E_CANCELLED', 'the operation was cancelled'));
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      if (opts.signal?.aborted) onAbort();
-
-      const retire = (w: EngineWorker) => {
-        if (retired.has(w)) return;
-        retired.add(w);
-        w.retire();
-        w.post({ type: 'stop' } satisfies RestoreWorkerRequest);
-        active--;
-        if (active > 0) return;
-        opts.signal?.removeEventListener('abort', onAbort);
-        for (const x of workers) void x.stop();
-        if (failure) reject(failure);
-        else resolve();
-      };
-      const feed = (w: EngineWorker) => {
-        if (failure || exhausted) return retire(w);
-        let unit: RestoreUnit | undefined;
-        try {
-          const r = units.next();
-          unit = r.done ? undefined : r.value;
-        } catch (e) {
-          stopAll(e instanceof ScelleError ? e : new ScelleError('E_INTERNAL', `restore planning failed: ${(e as Error).message}`));
-          return retire(w);
-        }
-        if (unit === undefined) {
-          exhausted = true;
-          return retire(w);
-        }
-        waiting.set(next, unit.actions);
-        w.post({ type: 'unit', id: next, files: unit.files } satisfies RestoreWorkerRequest, unitBuffers(unit.files));
-        next++;
-      };
-      this.run = {
-        message: (w, m) => {
+        {
+          name: 'restore worker',
+          workerData: { description: opts.description, overwrite: opts.overwrite, keepModes: opts.keepModes, umask: opts.umask, fsyncEachFile: opts.fsyncEachFile, cancel },
+        },
+        (m) => {
           if (m.type === 'progress') opts.onProgress(m.bytes, m.files);
           else if (m.type === 'unit-done') {
             unitDone(m.id);
@@ -273,20 +185,13 @@ export class RestoreWorkers {
             retire(w);
           }
         },
-        failed: (w, e) => {
+        (e) => {
           stopAll(e);
           retire(w);
         },
-      };
-      for (const w of workers) {
-        const e = this.early.get(w);
-        if (e) {
-          this.run.failed(w, e);
-          continue;
-        }
-        w.post({ type: 'settings', settings } satisfies RestoreWorkerRequest);
-        feed(w);
-      }
-    });
-  }
+      );
+      workers.push(w);
+      feed(w);
+    }
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * Worker thread entry of {@link RestoreWorkers}: once given its settings, restores the units of files it is given,
+ * Worker thread entry of {@link restoreInParallel}: restores the units of files it is given,
  * one after the other, each file decrypted, hashed and written by this thread (see
  * restore-file.ts). Reports progress at most every 50 ms, then `unit-done`; on the first
  * error it reports it and restores nothing more. The shared cancel flag is checked between
@@ -11,10 +11,15 @@ import { PayloadReader, type PayloadDescription } from '../payload/payload-reade
 import { toWorkerError } from '../workers/worker-error.js';
 import { freeBuffers } from '../../format/free-buffers.js';
 import { restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
-import { jobOf, unitBuffers, type RestoreUnitFiles, type RestoreWorkerMessage, type RestoreWorkerRequest } from './restore-pool.js';
+import type { RestoreWorkerMessage, RestoreWorkerRequest } from './restore-pool.js';
+import { jobOf, unitBuffers, type RestoreUnitFiles } from './restore-unit.js';
 
 interface Init {
   description: PayloadDescription;
+  overwrite: boolean;
+  keepModes: boolean;
+  umask: number;
+  fsyncEachFile: boolean;
   cancel: SharedArrayBuffer;
 }
 
@@ -37,31 +42,33 @@ function report(force: boolean): void {
   lastReport = now;
 }
 
-const checkCancelled = () => {
-  if (Atomics.load(cancelFlag, 0) !== 0) throw new ScelleError('E_CANCELLED', 'the operation was cancelled');
+const ctx: RestoreContext = {
+  overwrite: init.overwrite,
+  keepModes: init.keepModes,
+  umask: init.umask,
+  fsyncEachFile: init.fsyncEachFile,
+  checkCancelled: () => {
+    if (Atomics.load(cancelFlag, 0) !== 0) throw new ScelleError('E_CANCELLED', 'the operation was cancelled');
+  },
+  onBytes: (n) => {
+    pendingBytes += n;
+    report(false);
+  },
 };
-const onBytes = (n: number) => {
-  pendingBytes += n;
-  report(false);
-};
-/** Made from the 'settings' message, which comes before any unit (the worker may start before the restore is decided). */
-let ctx: RestoreContext | null = null;
 
 const queue: { id: number; files: RestoreUnitFiles }[] = [];
 let running = false;
 let failed = false;
 
 async function restoreUnit(files: RestoreUnitFiles): Promise<void> {
-  const c = ctx;
-  if (c === null) throw new ScelleError('E_INTERNAL', 'restore worker given files before its settings');
   for (let i = 0; i < files.targets.length; i++) {
-    c.checkCancelled();
+    ctx.checkCancelled();
     const job = jobOf(files, i);
     if (job.entry.size <= SMALL_FILE) {
-      restoreSmallFile(reader, job, c);
+      restoreSmallFile(reader, job, ctx);
       pendingBytes += job.entry.size;
     } else {
-      await restoreLargeFile(reader, job, c);
+      await restoreLargeFile(reader, job, ctx);
     }
     pendingFiles++;
     report(false);
@@ -92,10 +99,6 @@ port.on('message', (m: RestoreWorkerRequest) => {
     reader.close();
     init.description.dataKey.fill(0);
     port.close();
-    return;
-  }
-  if (m.type === 'settings') {
-    ctx = { ...m.settings, checkCancelled, onBytes };
     return;
   }
   queue.push({ id: m.id, files: m.files });
