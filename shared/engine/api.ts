@@ -166,8 +166,8 @@ export interface DriveInfo {
  */
 export type DriveSecret = { kind: 'unlock-code'; code: string } | { kind: 'x25519'; secretKey: Uint8Array } | { kind: 'data-key'; key: Uint8Array };
 
-/** One entry of the encrypted index: defined with the format (shared/format/index-codec.ts). */
-export type { IndexEntry } from '../format/index-codec.js';
+/** One entry of the encrypted index: defined with the format (shared/format/index-line.ts). */
+export type { IndexEntry } from '../format/index-line.js';
 
 export interface VerifyReport {
   driveId: string;

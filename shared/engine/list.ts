@@ -4,7 +4,7 @@
  * children or one path are found by binary search and cost a few index segments.
  */
 import { ScelleError } from '../errors/scelle-error.js';
-import type { IndexEntry } from '../format/index-codec.js';
+import type { IndexEntry } from '../format/index-line.js';
 import type { DriveSecret } from './api.js';
 import { throwIfCancelled } from './abort.js';
 import { loadDrive, unlockDrive, type UnlockedDrive } from './drive.js';

@@ -9,7 +9,7 @@
  */
 import { ScelleError } from '../errors/scelle-error.js';
 import { sameLayout, sameManifestSet, manifestSetOf, memberRanges, membersHolding, type MemberRange, type TrailerSet } from '../format/set.js';
-import type { IndexEntry } from '../format/index-codec.js';
+import type { IndexEntry } from '../format/index-line.js';
 import type { DriveSecret } from './api.js';
 import { closeUnlocked, loadDrive, readerDescription, unlockDrive, type LoadedDrive, type UnlockedDrive } from './drive.js';
 import { PayloadReader, type PayloadDescription } from './payload/payload-reader.js';

@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ScelleError } from '../errors/scelle-error.js';
 import {
-  type IndexEntry,
   type IndexTrailer,
   encodeIndexDirectoryLine,
   encodeIndexEntry,
   encodeIndexHeader,
   encodeIndexTrailer,
-  encodeWalkedEntry,
   indexEntrySchema,
   parseIndexDirectoryLine,
   parseIndexEntryLine,
   parseIndexHeaderLine,
   parseIndexTrailerLine,
 } from './index-codec.js';
+import { type IndexEntry, encodeWalkedEntry } from './index-line.js';
 
 const trailer: IndexTrailer = { trailer: 'scelle/1', parts: 3, partSizes: [4096, 4096, 2048], totalSize: 10240, entries: 4, files: 2, bytes: 1500, directoryAt: 900 };
 const sha = (c: string) => c.repeat(64);

@@ -35,10 +35,6 @@ import { describeIssues, nonNegativeInt, sha256Hex } from './json-schemas.js';
 import { trailerSetSchema, type TrailerSet } from './set.js';
 import { encodeEntryLine, type IndexEntry } from './index-line.js';
 
-export { encodeWalkedEntry, entryLinkBytes, entryPathBytes, entryPathFields } from './index-line.js';
-
-export type { IndexEntry } from './index-line.js';
-
 /** The first line of the index. */
 export interface IndexHeader {
   format: 'scelle/1';

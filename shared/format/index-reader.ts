@@ -10,16 +10,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { FORMAT_LIMITS, checkLimit } from './limits.js';
 import { ScelleError } from '../errors/scelle-error.js';
-import {
-  entryPathBytes,
-  indexError,
-  parseIndexDirectoryLine,
-  parseIndexEntryLine,
-  parseIndexHeaderLine,
-  parseIndexTrailerLine,
-  type IndexEntry,
-  type IndexTrailer,
-} from './index-codec.js';
+import { indexError, parseIndexDirectoryLine, parseIndexEntryLine, parseIndexHeaderLine, parseIndexTrailerLine, type IndexTrailer } from './index-codec.js';
+import { entryPathBytes, type IndexEntry } from './index-line.js';
 import { compareEntryPaths, compareFolders, compareToSubtree, isWithin, parentOf } from './index-order.js';
 import { indexAssociatedData } from './layout.js';
 import { SCELLE_LAYOUT, SegmentDecrypter } from './stream.js';

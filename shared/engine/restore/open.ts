@@ -19,7 +19,7 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ScelleError } from '../../errors/scelle-error.js';
-import { entryLinkBytes, entryPathBytes, type IndexEntry } from '../../format/index-codec.js';
+import { entryLinkBytes, entryPathBytes, type IndexEntry } from '../../format/index-line.js';
 import type { OpenOptions, OpenResult } from '../api.js';
 import { throwIfCancelled } from '../abort.js';
 import { absentMembersFor, closeDrives, drivesReader, sourceDrives, unlockDrives, type DriveSource, type SetView } from '../set-drives.js';

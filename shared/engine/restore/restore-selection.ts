@@ -4,7 +4,7 @@
  * stream, so that a selection costs the entries it names, never the whole index in memory.
  */
 import { ScelleError } from '../../errors/scelle-error.js';
-import { entryPathBytes, type IndexEntry } from '../../format/index-codec.js';
+import { entryPathBytes, type IndexEntry } from '../../format/index-line.js';
 import { IndexChecker, type IndexReader } from '../../format/index-reader.js';
 import { compareEntryPaths, parentOf } from '../../format/index-order.js';
 

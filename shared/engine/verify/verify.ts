@@ -19,7 +19,7 @@ import { closeDrives, drivesReader, sourceDrives, unlockDrives, type DriveSource
 import { membersHolding } from '../../format/set.js';
 import { hashFiles } from './file-hasher.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
-import { entryPathBytes, entryLinkBytes } from '../../format/index-codec.js';
+import { entryPathBytes, entryLinkBytes } from '../../format/index-line.js';
 import { PAYLOAD_DIR } from '../drive-layout.js';
 import { closeSync } from 'node:fs';
 import { openDriveFile } from '../drive-files.js';
