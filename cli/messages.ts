@@ -138,8 +138,14 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
     ],
     E_CANCELLED: [() => 'Opération annulée.', () => 'Un scellement annulé peut être repris avec « scelle seal --resume ».'],
     E_RESTORE_EXISTS: [
-      (x) => `${counted('fr', 'filesExist', Number(x.count ?? 1))}, par exemple ${x.path ?? ''}.`,
-      () => 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.',
+      (x) =>
+        x.reason === 'not-a-folder'
+          ? `« ${x.path ?? ''} » existe et n’est pas un dossier; le disque restaure un dossier à cet endroit.`
+          : `${counted('fr', 'filesExist', Number(x.count ?? 1))}, par exemple ${x.path ?? ''}.`,
+      (x) =>
+        x.reason === 'not-a-folder'
+          ? 'Déplacez-le ailleurs, ou choisissez un autre dossier de destination.'
+          : 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.',
     ],
     E_RESTORE_UNSAFE_PATH: [
       (x) => `Restauration refusée pour « ${x.path ?? ''} » : ce chemin sortirait du dossier de destination.`,
@@ -311,7 +317,13 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
           : 'Delete the unfinished folder and seal again.',
     ],
     E_CANCELLED: [() => 'Cancelled.', () => 'A cancelled seal can be resumed with "scelle seal --resume".'],
-    E_RESTORE_EXISTS: [(x) => `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`, () => 'Choose an empty folder, or add --overwrite to replace them.'],
+    E_RESTORE_EXISTS: [
+      (x) =>
+        x.reason === 'not-a-folder'
+          ? `"${x.path ?? ''}" exists and is not a folder; the drive restores a folder there.`
+          : `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`,
+      (x) => (x.reason === 'not-a-folder' ? 'Move it aside, or choose another destination folder.' : 'Choose an empty folder, or add --overwrite to replace them.'),
+    ],
     E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Not on this drive: ${x.path ?? ''}.`, () => 'See the list with "scelle list".'],
     E_SET_MISMATCH: [(x) => `These drives are not members of one set${x.path ? ` (${x.path})` : ''}.`, () => 'Give each member drive of one sealed set once.'],

@@ -302,6 +302,42 @@ describe('restoring over existing files', () => {
     expect(readFileSync(join(dest, 'data/sub/keep.txt'), 'utf8')).toBe('unrelated');
   });
 
+  /** A drive whose folder data/b comes after a file of another folder in the index (data/a/x.txt). */
+  async function sealTwoFolders() {
+    const src = tempDir();
+    writeTree(src, { 'data/a/x.txt': 'X from drive', 'data/b/y.txt': 'Y from drive' });
+    return sealSources([join(src, 'data')]);
+  }
+
+  // A restore that found these clashes only on reaching data/b would already have written data/a/x.txt.
+  it('a file where the drive restores a folder is refused in the plan (E_RESTORE_EXISTS), with or without overwrite: nothing written', async () => {
+    const d = await sealTwoFolders();
+    const dest = tempDir();
+    writeTree(dest, { 'data/b': 'my own file named b' });
+    const before = snapshotTree(dest);
+    for (const overwrite of ['never', 'always'] as const) {
+      await expect(restore(d, dest, { overwrite })).rejects.toMatchObject({
+        code: 'E_RESTORE_EXISTS',
+        details: { count: 1, path: join(dest, 'data/b'), reason: 'not-a-folder' },
+      });
+      expect(snapshotTree(dest)).toEqual(before);
+    }
+  });
+
+  it('a link where the drive restores a folder is refused in the plan (E_RESTORE_UNSAFE_PATH): nothing written, here or through it', async () => {
+    const d = await sealTwoFolders();
+    const outside = tempDir();
+    const dest = tempDir();
+    mkdirSync(join(dest, 'data'));
+    symlinkSync(outside, join(dest, 'data/b'));
+    const before = snapshotTree(dest);
+    for (const overwrite of ['never', 'always'] as const) {
+      await expect(restore(d, dest, { overwrite })).rejects.toMatchObject({ code: 'E_RESTORE_UNSAFE_PATH', details: { path: join(dest, 'data/b') } });
+      expect(snapshotTree(dest)).toEqual(before);
+      expect(readdirSync(outside)).toEqual([]);
+    }
+  });
+
   it('with overwrite "always", a folder where a file should go is not replaced (E_RESTORE_EXISTS)', async () => {
     const d = await sealThree();
     const dest = tempDir();

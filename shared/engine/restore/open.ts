@@ -114,12 +114,30 @@ class Destination {
         this.known.add(key);
         continue;
       }
-      if (st.isSymbolicLink()) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${cur.toString()}`, { path: cur.toString() });
+      if (st.isSymbolicLink()) throw throughLink(cur);
       if (!st.isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
       this.known.add(key);
     }
   }
+
+  /**
+   * Whether folder `dir` (inside dest) can be restored: true when it is absent or a folder;
+   * false when something else holds its name (a clash). Throws E_RESTORE_UNSAFE_PATH when that
+   * is a symbolic link, which ensureFolder would refuse to write through.
+   */
+  folderFree(dir: Buffer): boolean {
+    let st;
+    try {
+      st = lstatSync(dir);
+    } catch {
+      return true;
+    }
+    if (st.isSymbolicLink()) throw throughLink(dir);
+    return st.isDirectory();
+  }
 }
+
+const throughLink = (path: Buffer) => new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${path.toString()}`, { path: path.toString() });
 
 const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
 const breathe = () => new Promise((r) => setImmediate(r));
@@ -146,11 +164,22 @@ async function plan(
   let largest = 0;
   let clashes = 0;
   let firstClash: Buffer | null = null;
+  /** The first name where the drive restores a folder and something else is. */
+  let firstNotFolder: Buffer | null = null;
   let n = 0;
   const look = (e: IndexEntry) => {
-    // Into an empty folder, and for folders, only the path is checked (no destination built).
-    if (destEmpty || e.type === 'directory') return dest.check(e);
+    // Into an empty folder only the path is checked (no destination built).
+    if (destEmpty) return dest.check(e);
     const target = dest.targetOf(e, true);
+    // A folder goes where there is nothing or a folder; anything else is a clash, even with
+    // overwrite (no file of the user's is removed to make room for a folder).
+    if (e.type === 'directory') {
+      if (!dest.folderFree(target)) {
+        clashes++;
+        firstNotFolder ??= target;
+      }
+      return;
+    }
     // With overwrite, only a folder where a file must go is refused; without, any existing file.
     if (overwrite ? isFolder(target) : pathExists(target)) {
       clashes++;
@@ -184,6 +213,14 @@ async function plan(
       `${outwardCount} link(s) on the drive are absolute or lead outside ${dest.bytes.toString()}, e.g. ${e!.path} -> ${e!.linkTarget ?? ''}; nothing was written (allow them explicitly to restore them)`,
       { count: outwardCount, path: e!.path, target: e!.linkTarget ?? '' },
     );
+  }
+  if (clashes > 0 && firstNotFolder !== null) {
+    const where = (firstNotFolder as Buffer).toString();
+    throw new ScelleError('E_RESTORE_EXISTS', `${where} exists and is not a folder, and the drive restores a folder there; move it aside or choose another folder`, {
+      count: clashes,
+      path: where,
+      reason: 'not-a-folder',
+    });
   }
   if (clashes > 0) {
     const where = (firstClash as Buffer | null)!.toString();
