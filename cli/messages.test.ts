@@ -11,11 +11,13 @@ describe('error sentences', () => {
       expect(errorSentence(lang, 'E_RESUME_MISMATCH', {}).hint).toMatch(/Supprimez|Delete/);
     }
   });
-  it('names a file standing where the drive restores a folder, and never suggests --overwrite for it, in French and English', () => {
+  it('names a file standing where the drive restores a folder (or a folder where it restores a file), never suggesting --overwrite, in French and English', () => {
     for (const lang of ['fr', 'en'] as const) {
-      const notFolder = errorSentence(lang, 'E_RESTORE_EXISTS', { count: 1, path: '/dest/data/b', reason: 'not-a-folder' });
-      expect(notFolder.message).toContain('/dest/data/b');
-      expect(notFolder.hint).not.toContain('--overwrite');
+      for (const reason of ['not-a-folder', 'is-a-folder']) {
+        const inTheWay = errorSentence(lang, 'E_RESTORE_EXISTS', { count: 1, path: '/dest/data/b', reason });
+        expect(inTheWay.message).toContain('/dest/data/b');
+        expect(inTheWay.hint).not.toContain('--overwrite');
+      }
       // Files that exist keep their sentence, which offers --overwrite.
       expect(errorSentence(lang, 'E_RESTORE_EXISTS', { count: 2, path: '/dest/a.txt' }).hint).toContain('--overwrite');
     }

@@ -141,9 +141,11 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
       (x) =>
         x.reason === 'not-a-folder'
           ? `« ${x.path ?? ''} » existe et n’est pas un dossier; le disque restaure un dossier à cet endroit.`
-          : `${counted('fr', 'filesExist', Number(x.count ?? 1))}, par exemple ${x.path ?? ''}.`,
+          : x.reason === 'is-a-folder'
+            ? `« ${x.path ?? ''} » est un dossier; le disque restaure un fichier à cet endroit.`
+            : `${counted('fr', 'filesExist', Number(x.count ?? 1))}, par exemple ${x.path ?? ''}.`,
       (x) =>
-        x.reason === 'not-a-folder'
+        x.reason === 'not-a-folder' || x.reason === 'is-a-folder'
           ? 'Déplacez-le ailleurs, ou choisissez un autre dossier de destination.'
           : 'Choisissez un dossier vide, ou ajoutez --overwrite pour les remplacer.',
     ],
@@ -321,8 +323,13 @@ const ERRORS: Record<Lang, Partial<Record<ScelleErrorCode, [Sentence, Sentence]>
       (x) =>
         x.reason === 'not-a-folder'
           ? `"${x.path ?? ''}" exists and is not a folder; the drive restores a folder there.`
-          : `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`,
-      (x) => (x.reason === 'not-a-folder' ? 'Move it aside, or choose another destination folder.' : 'Choose an empty folder, or add --overwrite to replace them.'),
+          : x.reason === 'is-a-folder'
+            ? `"${x.path ?? ''}" is a folder; the drive restores a file there.`
+            : `${counted('en', 'filesExist', Number(x.count ?? 1))}, e.g. ${x.path ?? ''}.`,
+      (x) =>
+        x.reason === 'not-a-folder' || x.reason === 'is-a-folder'
+          ? 'Move it aside, or choose another destination folder.'
+          : 'Choose an empty folder, or add --overwrite to replace them.',
     ],
     E_RESTORE_UNSAFE_PATH: [(x) => `Refusing to restore "${x.path ?? ''}": that path would leave the destination folder.`, () => 'Nothing was written; contact the provider.'],
     E_RESTORE_NOT_IN_INDEX: [(x) => `Not on this drive: ${x.path ?? ''}.`, () => 'See the list with "scelle list".'],

@@ -153,9 +153,25 @@ describe('names', () => {
 });
 
 describe('restore safety', () => {
-  it('safeComponents refuses "..", absolute, NUL, empty and "." components (E_RESTORE_UNSAFE_PATH)', () => {
-    for (const bad of ['..', '../x', 'a/../b', 'a/..', '/etc/passwd', '/', 'a\0b', '', 'a//b', './a', 'a/.', 'a/']) {
-      expect(() => safeComponents(Buffer.from(bad)), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'E_RESTORE_UNSAFE_PATH' }));
+  it('safeComponents refuses "..", absolute, NUL, empty and "." components (E_RESTORE_UNSAFE_PATH), naming the reason', () => {
+    const reasons: [string, string][] = [
+      ['..', '".." component'],
+      ['../x', '".." component'],
+      ['a/../b', '".." component'],
+      ['a/..', '".." component'],
+      ['/etc/passwd', 'absolute path'],
+      ['/', 'absolute path'],
+      ['a\0b', 'NUL byte in name'],
+      ['', 'empty name'],
+      ['a//b', 'empty or "." component'],
+      ['./a', 'empty or "." component'],
+      ['a/.', 'empty or "." component'],
+      ['a/', 'empty or "." component'],
+    ];
+    for (const [bad, reason] of reasons) {
+      expect(() => safeComponents(Buffer.from(bad)), JSON.stringify(bad)).toThrow(
+        expect.objectContaining({ code: 'E_RESTORE_UNSAFE_PATH', details: expect.objectContaining({ reason }) }),
+      );
     }
     expect(safeComponents(Buffer.from('a/..b/c..')).map(String)).toEqual(['a', '..b', 'c..']);
     expect(safeComponents(Buffer.from([0x61, 0xff, 0x2f, 0x2e, 0x2e, 0x2e])).map((b) => b.toString('hex'))).toEqual(['61ff', '2e2e2e']);
@@ -342,7 +358,7 @@ describe('restoring over existing files', () => {
     const d = await sealThree();
     const dest = tempDir();
     writeTree(dest, { 'data/b.txt/mine.txt': 'a folder named b.txt' });
-    await expect(restore(d, dest, { overwrite: 'always' })).rejects.toMatchObject({ code: 'E_RESTORE_EXISTS' });
+    await expect(restore(d, dest, { overwrite: 'always' })).rejects.toMatchObject({ code: 'E_RESTORE_EXISTS', details: { path: join(dest, 'data/b.txt'), reason: 'is-a-folder' } });
     expect(readFileSync(join(dest, 'data/b.txt/mine.txt'), 'utf8')).toBe('a folder named b.txt');
     expect(readdirSync(join(dest, 'data')).filter((n) => n.includes('scelle-partial'))).toEqual([]);
   });

@@ -403,6 +403,18 @@ describe('forged manifests', () => {
     await expectOpenRefused(d, 'E_FORMAT_INDEX');
   });
 
+  it('a one-part drive whose index says its part holds more than the part size (re-encrypted by a key holder): E_FORMAT_INDEX', async () => {
+    const d = await sealDrive({ 'data/a.txt': 'hello' });
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries, trailer) => {
+      Object.assign(trailer, { partSizes: [PART + 512], totalSize: PART + 512 });
+      return entries;
+    });
+    await expect(list({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({
+      code: 'E_FORMAT_INDEX',
+      message: expect.stringMatching(/the last part holds \d+ bytes, more than the part size/),
+    });
+  });
+
   it('an index holding a wrong SHA-256 for one file (re-encrypted by a key holder): verify and open report E_FORMAT_CONTENT_HASH, the file is never restored', async () => {
     const d = await sealDrive();
     await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
@@ -419,6 +431,38 @@ describe('forged manifests', () => {
       code: 'E_FORMAT_CONTENT_HASH',
     });
     expect(existsSync(join(dest, 'data/big.bin'))).toBe(false);
+  });
+
+  it('an index holding a wrong SHA-256 for one small file (re-encrypted by a key holder): open reports E_FORMAT_CONTENT_HASH, that file is never restored', async () => {
+    const d = await sealDrive();
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
+      entries.find((e) => e.path === 'data/z.txt')!.sha256 = 'f'.repeat(64);
+      return entries;
+    });
+    const dest = tempDir();
+    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({
+      code: 'E_FORMAT_CONTENT_HASH',
+      details: { path: 'data/z.txt' },
+    });
+    expect(existsSync(join(dest, 'data/z.txt'))).toBe(false);
+    await expect(open({ driveDir: d.driveDir, dest: tempDir(), pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data/z.txt'] })).rejects.toMatchObject({
+      code: 'E_FORMAT_CONTENT_HASH',
+    });
+  });
+
+  it('an index that does not list the folder holding a chosen file (re-encrypted by a key holder): opening that file alone is refused (E_FORMAT_INDEX)', async () => {
+    const d = await sealDrive({ 'data/a.txt': 'a', 'data/sub/c.txt': 'c' });
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
+      const data = entries.find((e) => e.path === 'data')!;
+      data.entries = (data.entries as number) - 1;
+      return entries.filter((e) => e.path !== 'data/sub');
+    });
+    const dest = tempDir();
+    await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data/sub/c.txt'] })).rejects.toMatchObject({
+      code: 'E_FORMAT_INDEX',
+      message: expect.stringMatching(/does not list the folder holding data\/sub\/c.txt/),
+    });
+    expect(readdirSync(dest)).toEqual([]);
   });
 
   it('a folder whose totals differ from what lies below it (re-encrypted by a key holder): opening that folder alone is refused before anything is written', async () => {

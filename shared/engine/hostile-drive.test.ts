@@ -98,6 +98,16 @@ describe('links planted in a sealed drive folder are refused, never followed', (
   });
 });
 
+describe('choosing the drive on a volume', () => {
+  it('a volume holding two sealed drives: neither is guessed (E_USAGE, naming the choice to make); each drive folder loads', async () => {
+    const d = await sealed();
+    const volume = tempDir();
+    for (const name of ['SCELLE-AAAAAAAAAA', 'SCELLE-BBBBBBBBBB']) cpSync(d.driveDir, join(volume, name), { recursive: true });
+    expect(() => loadDrive(volume, d.pinnedRoots)).toThrow(expect.objectContaining({ code: 'E_USAGE', message: expect.stringMatching(/2 sealed drives/) }));
+    expect(loadDrive(join(volume, 'SCELLE-BBBBBBBBBB'), d.pinnedRoots).driveDir).toBe(join(volume, 'SCELLE-BBBBBBBBBB'));
+  });
+});
+
 describe('bounds (E_FORMAT_LIMIT)', () => {
   it('a manifest.json over 32 MiB is refused without being read', async () => {
     const d = await sealed();

@@ -89,6 +89,9 @@ describe('encoding', () => {
     expect(() => encodeIndexEntry({ ...entries[0]!, sha256: undefined })).toThrow(expect.objectContaining({ message: expect.stringMatching(/sha256/) }));
     expect(() => encodeIndexEntry({ ...entries[0]!, path: '/etc/passwd' })).toThrow(expect.objectContaining({ message: expect.stringMatching(/path/) }));
     expect(() => encodeIndexEntry({ ...entries[3]!, entries: undefined })).toThrow(expect.objectContaining({ message: expect.stringMatching(/entries/) }));
+    expect(() => encodeIndexHeader({ format: 'scelle/1', driveId: 'not a drive id' })).toThrow(
+      expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/driveId/) }),
+    );
   });
 });
 

@@ -361,6 +361,21 @@ describe('lines are read a segment at a time', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('refuses a blank line among lines that are not UTF-8, naming the blank line by its offset', () => {
+    const key = randomBytes(32);
+    const lines = smallIndexLines().map((l) => Buffer.from(JSON.stringify(l) + '\n'));
+    const blankAt = lines[0]!.length + lines[1]!.length;
+    // Read line by line (the region holds bytes that are not UTF-8): the blank line comes first.
+    const delta = 1 + 4 - lines[2]!.length - lines[3]!.length;
+    lines[2] = Buffer.from('\n');
+    lines[3] = Buffer.from([0x7b, 0xff, 0x7d, 0x0a]);
+    // The trailer (last line) points past the entries: it moves with their length.
+    const trailer = JSON.parse(lines[lines.length - 1]!.toString()) as { directoryAt: number };
+    trailer.directoryAt += delta;
+    lines[lines.length - 1] = Buffer.from(JSON.stringify(trailer) + '\n');
+    const reader = IndexReader.open(bufferSource(encryptStream(key, indexAssociatedData(DRIVE), Buffer.concat(lines))), key, DRIVE);
+    expect(() => [...reader.entries()]).toThrow(`blank line at offset ${blankAt}`);
+  });
   it('refuses a blank line, naming its offset', () => {
     const { source, key, thirdAt } = withThirdLine(Buffer.alloc(0));
     const reader = IndexReader.open(source, key, DRIVE);
@@ -462,6 +477,34 @@ describe('whole-index checks (each fails when its check is removed)', () => {
     dir.path = lines[1]!.path;
     dir.at = (dir.at as number) + 1;
     expect(() => fullPass(forged(lines, key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/directory/) }));
+  });
+  it('refuses an empty index, and a header naming another drive in an index encrypted for this one', () => {
+    const empty = bufferSource(encryptStream(key, indexAssociatedData(DRIVE), Buffer.alloc(0)));
+    expect(() => IndexReader.open(empty, key, DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/is empty/) }));
+    const lines = smallIndexLines() as Record<string, unknown>[];
+    lines[0]!.driveId = 'OTHERDRIVE';
+    expect(() => IndexReader.open(forged(lines, key), key, DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/another drive/) }));
+  });
+  it('refuses, when opening, a trailer counting no entries over entry lines (with no directory to contradict it)', () => {
+    const lines = (smallIndexLines() as Record<string, unknown>[]).filter((l) => !('at' in l));
+    Object.assign(lines.at(-1)!, { entries: 0, files: 0, bytes: 0 });
+    expect(() => IndexReader.open(forged(lines, key), key, DRIVE)).toThrow(
+      expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/entry count disagrees/) }),
+    );
+  });
+  it('refuses an index file that gives fewer bytes than its size (cut short while read)', () => {
+    const whole = encryptStream(
+      key,
+      indexAssociatedData(DRIVE),
+      Buffer.from(
+        smallIndexLines()
+          .map((l) => JSON.stringify(l) + '\n')
+          .join(''),
+      ),
+    );
+    const bytes = Buffer.from(whole.buffer, whole.byteOffset, whole.length);
+    const cutShort: IndexSource = { size: bytes.length, readAt: (p, n) => bytes.subarray(p, Math.min(bytes.length - 1, p + n)), close: () => undefined };
+    expect(() => IndexReader.open(cutShort, key, DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/shorter than its size/) }));
   });
   it('refuses a trailer whose directory offset lies outside the index, and a missing trailer', () => {
     const lines = smallIndexLines() as Record<string, unknown>[];

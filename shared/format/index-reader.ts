@@ -253,12 +253,13 @@ export class IndexReader {
     return s.length === 1 ? s[0]! : Buffer.concat(s);
   }
 
-  /** Offset where the last line starts. */
+  /**
+   * Offset where the last line starts. Called once the header line was read (so the index is
+   * not empty); an index that does not end with a newline is refused when its last line is read.
+   */
   private lastLineStart(): number {
-    if (this.plainSize === 0) throw indexError('is empty');
     let seg = this.segmentCount - 1;
     let data = this.segment(seg);
-    if (data[data.length - 1] !== 0x0a) throw indexError('does not end with a newline (truncated?)');
     let searchFrom = data.length - 2;
     for (;;) {
       const nl = searchFrom < 0 ? -1 : data.lastIndexOf(0x0a, searchFrom);
@@ -415,7 +416,7 @@ export class IndexChecker {
     this.previousOffset = entry.offset;
 
     const parent = parentOf(path);
-    this.enterBlock(parent, entry);
+    this.enterBlock(parent);
     const top = this.open[this.open.length - 1]!.totals;
     top.entries++;
     if (entry.type === 'file') {
@@ -464,8 +465,12 @@ export class IndexChecker {
     return { ...this.total };
   }
 
-  /** Makes `parent` the innermost open folder: closes finished subtrees, opens new ones. */
-  private enterBlock(parent: Uint8Array, entry: IndexEntry): void {
+  /**
+   * Makes `parent` the innermost open folder: closes finished subtrees, opens new ones. A folder
+   * opened here was never finished before: entries are in strictly increasing index order, and
+   * everything below a folder is one contiguous range of it (index-order.ts).
+   */
+  private enterBlock(parent: Uint8Array): void {
     while (!isWithin(parent, this.open[this.open.length - 1]!.path)) this.closeTop();
     const top = this.open[this.open.length - 1]!.path;
     if (parent.length === top.length) return;
@@ -475,7 +480,6 @@ export class IndexChecker {
       const slash = parent.indexOf(0x2f, i);
       const end = slash < 0 ? parent.length : slash;
       const path = parent.subarray(0, end);
-      if (this.pending.has(Buffer.from(path).toString('latin1'))) throw indexError(`${where(entry)}: the folder it lies in was already finished`);
       this.open.push({ path, totals: { entries: 0, files: 0, bytes: 0 } });
       if (slash < 0) return;
       i = slash + 1;

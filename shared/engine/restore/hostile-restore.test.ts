@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { bytes, makeKeys, tempDir, writeTree } from '../../../test/support/engine-fixtures.js';
 import { open, seal } from '../index.js';
-import { placeExclusively } from './restore-file.js';
+import { placeExclusively, placeLinkExclusively, restoreSmallFile, type RestoreContext } from './restore-file.js';
+import type { PayloadReader } from '../payload/payload-reader.js';
 import { linkStaysInside, restoredMode } from './restore-paths.js';
 
 /** Seals `src` for an escrow key, in this thread. */
@@ -170,6 +172,47 @@ describe('atomic no-clobber placement', () => {
     expect(() => placeExclusively(tmp, target)).toThrow(expect.objectContaining({ code: 'E_RESTORE_EXISTS' }));
     expect(existsSync(outside)).toBe(false);
     expect(lstatSync(target).isSymbolicLink()).toBe(true);
+  });
+
+  /** Restores one small file whose content is `content` (from a reader that holds only it) to `target`. */
+  function restoreOne(target: Buffer, overwrite: boolean, content = 'restored'): void {
+    const data = Buffer.from(content);
+    const reader = { readInto: (_offset: number, size: number, into: Buffer) => into.subarray(0, data.copy(into, 0, 0, size)) } as unknown as PayloadReader;
+    const entry = { path: 'f', type: 'file' as const, size: data.length, mode: 0o644, mtime: 0, offset: 512, sha256: createHash('sha256').update(data).digest('hex') };
+    const ctx: RestoreContext = { overwrite, keepModes: false, umask: 0o022, fsyncEachFile: false, checkCancelled: () => undefined, onBytes: () => undefined };
+    restoreSmallFile(reader, { entry, target }, ctx);
+  }
+
+  it('a small file whose name appeared during the restore: E_RESTORE_EXISTS, the file found there kept', () => {
+    const dir = tempDir();
+    const target = Buffer.from(join(dir, 'f'));
+    writeFileSync(target, 'the user wrote this meanwhile');
+    expect(() => restoreOne(target, false)).toThrow(expect.objectContaining({ code: 'E_RESTORE_EXISTS', details: { path: target.toString() } }));
+    expect(readFileSync(target, 'utf8')).toBe('the user wrote this meanwhile');
+    restoreOne(Buffer.from(join(dir, 'g')), false);
+    expect(readFileSync(join(dir, 'g'), 'utf8')).toBe('restored');
+  });
+
+  it("with overwrite, a folder that appeared at a small file's name is not replaced: E_RESTORE_EXISTS, the folder kept", () => {
+    const dir = tempDir();
+    writeTree(dir, { 'f/mine.txt': 'a folder named f' });
+    expect(() => restoreOne(Buffer.from(join(dir, 'f')), true)).toThrow(expect.objectContaining({ code: 'E_RESTORE_EXISTS', message: expect.stringMatching(/is a folder/) }));
+    expect(readFileSync(join(dir, 'f/mine.txt'), 'utf8')).toBe('a folder named f');
+    // A file there is replaced.
+    writeFileSync(join(dir, 'g'), 'old');
+    restoreOne(Buffer.from(join(dir, 'g')), true);
+    expect(readFileSync(join(dir, 'g'), 'utf8')).toBe('restored');
+  });
+
+  it('a link whose name appeared during the restore is not made: E_RESTORE_EXISTS, the file found there kept', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'l'), 'the user wrote this meanwhile');
+    expect(() => placeLinkExclusively(Buffer.from('target.txt'), Buffer.from(join(dir, 'l')))).toThrow(
+      expect.objectContaining({ code: 'E_RESTORE_EXISTS', details: { path: join(dir, 'l') } }),
+    );
+    expect(readFileSync(join(dir, 'l'), 'utf8')).toBe('the user wrote this meanwhile');
+    placeLinkExclusively(Buffer.from('target.txt'), Buffer.from(join(dir, 'm')));
+    expect(readlinkSync(join(dir, 'm'))).toBe('target.txt');
   });
 
   it('puts the file in place when the name is free', () => {

@@ -16,7 +16,7 @@
  * `keepModes`; links that are absolute or lead outside `dest` stop the restore in pass 1
  * (E_RESTORE_UNSAFE_LINK) unless `allowOutwardLinks`, and then each is reported.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ScelleError } from '../../errors/scelle-error.js';
 import { entryLinkBytes, entryPathBytes, type IndexEntry } from '../../format/index-line.js';
@@ -25,10 +25,11 @@ import { throwIfCancelled } from '../abort.js';
 import { absentMembersFor, closeDrives, drivesReader, sourceDrives, unlockDrives, type DriveSource, type SetView } from '../set-drives.js';
 import type { AbsentMemberReport, SetAvailability } from '../api.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
-import { clashError, isFolder, pathExists, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
+import { isFolder, pathExists, placeLinkExclusively, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
 import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from '../progress.js';
-import { checkSafePath, linkStaysInside, localName, restoredMode, safeComponents } from './restore-paths.js';
+import { linkStaysInside, restoredMode } from './restore-paths.js';
+import { Destination } from './destination.js';
 import { restoreFlush, syncFileSystem } from './restore-flush.js';
 import { resolveSelection, selectedEntries, type Selection } from './restore-selection.js';
 import type { IndexReader } from '../../format/index-reader.js';
@@ -51,94 +52,6 @@ export interface OpenReport extends OpenResult {
 /** Below this many bytes (and files), starting restore workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 16 << 20;
 const PARALLEL_MIN_FILES = 1000;
-/** Folders known to exist, remembered at most (then forgotten and checked again). */
-const KNOWN_FOLDERS_MAX = 16_384;
-
-/** Maps archive paths to destination paths, checking each stays inside `dest`. */
-class Destination {
-  readonly bytes: Buffer;
-  private readonly slash: Buffer;
-  private readonly known = new Set<string>();
-  /** Windows only: local names already given, to refuse two entries landing on one name. */
-  private readonly given = process.platform === 'win32' ? new Set<string>() : null;
-  readonly renamed: { from: string; to: string }[] = [];
-
-  constructor(dest: string) {
-    this.bytes = Buffer.from(dest);
-    this.slash = Buffer.concat([this.bytes, Buffer.from('/')]);
-  }
-
-  /** The destination of `e`. Throws E_RESTORE_UNSAFE_PATH. `record`: remember renames and names given. */
-  targetOf(e: IndexEntry, record = false): Buffer {
-    const bytes = entryPathBytes(e);
-    // POSIX keeps every name as it is: one check, one buffer.
-    if (this.given === null) {
-      checkSafePath(bytes);
-      return Buffer.concat([this.slash, bytes]);
-    }
-    const parts = safeComponents(bytes).map((c) => localName(c));
-    const local = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p.name] : [Buffer.from('/'), p.name])));
-    const target = Buffer.concat([this.slash, local]);
-    if (record) {
-      const key = target.toString('latin1').toLowerCase();
-      if (this.given.has(key)) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `two entries restore to the same name ${target.toString()}`, { path: e.path });
-      this.given.add(key);
-      if (parts.some((p) => p.renamed)) this.renamed.push({ from: e.path, to: local.toString('utf8') });
-    }
-    return target;
-  }
-
-  /** As {@link targetOf} with `record`, without building the destination (POSIX: the path check alone). */
-  check(e: IndexEntry): void {
-    if (this.given === null) checkSafePath(entryPathBytes(e));
-    else this.targetOf(e, true);
-  }
-
-  /** Creates folder `dir` (inside dest) and those leading to it, refusing to pass through a symbolic link. */
-  ensureFolder(dir: Buffer): void {
-    if (dir.length <= this.bytes.length || this.known.has(dir.toString('latin1'))) return;
-    if (this.known.size >= KNOWN_FOLDERS_MAX) this.known.clear();
-    let at = this.bytes.length;
-    while (at < dir.length) {
-      const next = dir.indexOf(0x2f, at + 1);
-      const end = next < 0 ? dir.length : next;
-      const cur = dir.subarray(0, end);
-      at = end;
-      const key = cur.toString('latin1');
-      if (this.known.has(key)) continue;
-      let st;
-      try {
-        st = lstatSync(cur);
-      } catch {
-        mkdirSync(cur, { mode: 0o700 });
-        this.known.add(key);
-        continue;
-      }
-      if (st.isSymbolicLink()) throw throughLink(cur);
-      if (!st.isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
-      this.known.add(key);
-    }
-  }
-
-  /**
-   * Whether folder `dir` (inside dest) can be restored: true when it is absent or a folder;
-   * false when something else holds its name (a clash). Throws E_RESTORE_UNSAFE_PATH when that
-   * is a symbolic link, which ensureFolder would refuse to write through.
-   */
-  folderFree(dir: Buffer): boolean {
-    let st;
-    try {
-      st = lstatSync(dir);
-    } catch {
-      return true;
-    }
-    if (st.isSymbolicLink()) throw throughLink(dir);
-    return st.isDirectory();
-  }
-}
-
-const throughLink = (path: Buffer) => new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${path.toString()}`, { path: path.toString() });
-
 const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
 const breathe = () => new Promise((r) => setImmediate(r));
 
@@ -224,7 +137,7 @@ async function plan(
   }
   if (clashes > 0) {
     const where = (firstClash as Buffer | null)!.toString();
-    if (overwrite) throw new ScelleError('E_RESTORE_EXISTS', `${where} is a folder; it cannot be replaced by a file`, { count: clashes, path: where });
+    if (overwrite) throw new ScelleError('E_RESTORE_EXISTS', `${where} is a folder; it cannot be replaced by a file`, { count: clashes, path: where, reason: 'is-a-folder' });
     throw new ScelleError('E_RESTORE_EXISTS', `${clashes} file(s) already exist in ${dest.bytes.toString()}, e.g. ${where}; choose an empty folder or allow overwriting`, {
       count: clashes,
       path: where,
@@ -268,13 +181,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       if (e.type === 'symlink') {
         dest.ensureFolder(parentOf(target));
         if (overwrite && pathExists(target)) rmSync(target, { force: true });
-        try {
-          symlinkSync(entryLinkBytes(e), target);
-        } catch (err) {
-          // Atomic no-clobber: the name appeared after the plan; it is not replaced.
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw clashError(target);
-          throw err;
-        }
+        placeLinkExclusively(entryLinkBytes(e), target);
       } else if (e.type === 'directory') {
         chmodSync(target, restoredMode(e.mode, keepModes) | 0o700);
         utimesSync(target, e.mtime / 1000, e.mtime / 1000);

@@ -26,6 +26,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   unlinkSync,
   utimesSync,
 } from 'node:fs';
@@ -175,6 +176,20 @@ export async function restoreLargeFile(reader: PayloadReader, job: RestoreJob, c
 
 /** Hard links unsupported by the file system (FAT, exFAT, some network shares). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/**
+ * Creates the symbolic link `target` → `linkTarget` only if nothing is at `target` (symlink(2)
+ * never replaces a name). Throws E_RESTORE_EXISTS when a name appeared there after the plan,
+ * leaving it as it is; the file system's error otherwise.
+ */
+export function placeLinkExclusively(linkTarget: Buffer, target: Buffer): void {
+  try {
+    symlinkSync(linkTarget, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw clashError(target);
+    throw err;
+  }
+}
 
 /**
  * Puts the finished temporary file `tmp` at `target` only if nothing is there, atomically:

@@ -1,0 +1,39 @@
+/**
+ * Placing a restored file on a file system without hard links (FAT, exFAT, some network shares:
+ * link(2) fails with EPERM there), where it is copied exclusively instead: stood in for by a
+ * link(2) that always fails so.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../../test/support/engine-fixtures.js';
+import { placeExclusively } from './restore-file.js';
+
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const noLinks = () => {
+    throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+  };
+  return { ...fs, default: { ...fs, linkSync: noLinks }, linkSync: noLinks };
+});
+
+describe('placement without hard links', () => {
+  it('copies the file in place when the name is free', () => {
+    const dir = tempDir();
+    const tmp = Buffer.from(join(dir, '.f.partial'));
+    writeFileSync(tmp, 'restored');
+    placeExclusively(tmp, Buffer.from(join(dir, 'f')));
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('restored');
+    expect(existsSync(tmp)).toBe(false);
+  });
+
+  it('never replaces a name that appeared meanwhile: E_RESTORE_EXISTS, its content kept, the temporary file removed', () => {
+    const dir = tempDir();
+    const tmp = Buffer.from(join(dir, '.f.partial'));
+    writeFileSync(tmp, 'restored');
+    writeFileSync(join(dir, 'f'), 'the user wrote this meanwhile');
+    expect(() => placeExclusively(tmp, Buffer.from(join(dir, 'f')))).toThrow(expect.objectContaining({ code: 'E_RESTORE_EXISTS' }));
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('the user wrote this meanwhile');
+    expect(existsSync(tmp)).toBe(false);
+  });
+});
