@@ -284,11 +284,13 @@ describe('restore safety', () => {
 });
 
 describe('restoring over existing files', () => {
-  async function sealThree() {
+  /** Seals `tree` (paths under data/) as the folder data. */
+  async function sealTree(tree: Record<string, string>) {
     const src = tempDir();
-    writeTree(src, { 'data/a.txt': 'A from drive', 'data/b.txt': 'B from drive', 'data/sub/c.txt': 'C from drive' });
+    writeTree(src, tree);
     return sealSources([join(src, 'data')]);
   }
+  const sealThree = () => sealTree({ 'data/a.txt': 'A from drive', 'data/b.txt': 'B from drive', 'data/sub/c.txt': 'C from drive' });
 
   it('by default refuses with E_RESTORE_EXISTS before writing anything; existing content unchanged', async () => {
     const d = await sealThree();
@@ -319,11 +321,7 @@ describe('restoring over existing files', () => {
   });
 
   /** A drive whose folder data/b comes after a file of another folder in the index (data/a/x.txt). */
-  async function sealTwoFolders() {
-    const src = tempDir();
-    writeTree(src, { 'data/a/x.txt': 'X from drive', 'data/b/y.txt': 'Y from drive' });
-    return sealSources([join(src, 'data')]);
-  }
+  const sealTwoFolders = () => sealTree({ 'data/a/x.txt': 'X from drive', 'data/b/y.txt': 'Y from drive' });
 
   // A restore that found these clashes only on reaching data/b would already have written data/a/x.txt.
   it('a file where the drive restores a folder is refused in the plan (E_RESTORE_EXISTS), with or without overwrite: nothing written', async () => {
