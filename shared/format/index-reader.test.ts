@@ -469,6 +469,17 @@ describe('whole-index checks (each fails when its check is removed)', () => {
       expect(() => fullPass(forged(smallIndexLines(mutate), key), key)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(message) }));
     });
   }
+  it('refuses an entry that goes back into a folder already finished (as out of order)', () => {
+    const lines = smallIndexLines((es) => {
+      // top/d0000/file-00000.txt moved after the files of top/d0001: its folder's block was closed.
+      const from = es.findIndex((e) => e.path === 'top/d0000/file-00000.txt');
+      const [moved] = es.splice(from, 1);
+      es.splice(es.findIndex((e) => e.path === 'top/d0001/file-00002.txt') + 1, 0, moved!);
+    });
+    expect(() => fullPass(forged(lines, key), key)).toThrow(
+      expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/"top\/d0000\/file-00000.txt" is out of order/) }),
+    );
+  });
   it('refuses a directory that does not name the first entry of its segment', () => {
     const lines = smallIndexLines() as Record<string, unknown>[];
     const dir = lines.find((l) => 'at' in l)!;

@@ -67,16 +67,9 @@ export class Destination {
       at = end;
       const key = cur.toString('latin1');
       if (this.known.has(key)) continue;
-      let st;
-      try {
-        st = lstatSync(cur);
-      } catch {
-        mkdirSync(cur, { mode: 0o700 });
-        this.known.add(key);
-        continue;
-      }
-      if (st.isSymbolicLink()) throw throughLink(cur);
-      if (!st.isDirectory()) throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
+      const kind = kindAt(cur);
+      if (kind === 'other') throw new ScelleError('E_RESTORE_EXISTS', `${cur.toString()} exists and is not a folder`, { path: cur.toString() });
+      if (kind === 'absent') mkdirSync(cur, { mode: 0o700 });
       this.known.add(key);
     }
   }
@@ -87,15 +80,18 @@ export class Destination {
    * is a symbolic link, which ensureFolder would refuse to write through.
    */
   folderFree(dir: Buffer): boolean {
-    let st;
-    try {
-      st = lstatSync(dir);
-    } catch {
-      return true;
-    }
-    if (st.isSymbolicLink()) throw throughLink(dir);
-    return st.isDirectory();
+    return kindAt(dir) !== 'other';
   }
 }
 
-const throughLink = (path: Buffer) => new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${path.toString()}`, { path: path.toString() });
+/** What is at `path`, never following a link. Throws E_RESTORE_UNSAFE_PATH when it is a symbolic link. */
+function kindAt(path: Buffer): 'absent' | 'folder' | 'other' {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return 'absent';
+  }
+  if (st.isSymbolicLink()) throw new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to write through the symbolic link ${path.toString()}`, { path: path.toString() });
+  return st.isDirectory() ? 'folder' : 'other';
+}

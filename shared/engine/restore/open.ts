@@ -52,6 +52,16 @@ export interface OpenReport extends OpenResult {
 /** Below this many bytes (and files), starting restore workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 16 << 20;
 const PARALLEL_MIN_FILES = 1000;
+/** Names taken where the restore writes, of one kind: how many, and the first found. */
+interface Clashes {
+  count: number;
+  first: Buffer | null;
+}
+const addClash = (c: Clashes, target: Buffer) => {
+  c.count++;
+  c.first ??= target;
+};
+
 const parentOf = (p: Buffer) => p.subarray(0, p.lastIndexOf(0x2f));
 const breathe = () => new Promise((r) => setImmediate(r));
 
@@ -75,10 +85,10 @@ async function plan(
   let files = 0;
   let bytes = 0;
   let largest = 0;
-  let clashes = 0;
-  let firstClash: Buffer | null = null;
-  /** The first name where the drive restores a folder and something else is. */
-  let firstNotFolder: Buffer | null = null;
+  // Names already taken where the restore writes: a file goes where there is a file (a folder,
+  // with overwrite); a folder goes where there is something else than a folder.
+  const fileClashes: Clashes = { count: 0, first: null };
+  const folderClashes: Clashes = { count: 0, first: null };
   let n = 0;
   const look = (e: IndexEntry) => {
     // Into an empty folder only the path is checked (no destination built).
@@ -87,17 +97,11 @@ async function plan(
     // A folder goes where there is nothing or a folder; anything else is a clash, even with
     // overwrite (no file of the user's is removed to make room for a folder).
     if (e.type === 'directory') {
-      if (!dest.folderFree(target)) {
-        clashes++;
-        firstNotFolder ??= target;
-      }
+      if (!dest.folderFree(target)) addClash(folderClashes, target);
       return;
     }
     // With overwrite, only a folder where a file must go is refused; without, any existing file.
-    if (overwrite ? isFolder(target) : pathExists(target)) {
-      clashes++;
-      firstClash ??= target;
-    }
+    if (overwrite ? isFolder(target) : pathExists(target)) addClash(fileClashes, target);
   };
   for (const a of selection.ancestors) look(a.entry);
   for (const e of selectedEntries(index, selection, true)) {
@@ -127,19 +131,20 @@ async function plan(
       { count: outwardCount, path: e!.path, target: e!.linkTarget ?? '' },
     );
   }
-  if (clashes > 0 && firstNotFolder !== null) {
-    const where = (firstNotFolder as Buffer).toString();
+  if (folderClashes.first !== null) {
+    const where = folderClashes.first.toString();
     throw new ScelleError('E_RESTORE_EXISTS', `${where} exists and is not a folder, and the drive restores a folder there; move it aside or choose another folder`, {
-      count: clashes,
+      count: folderClashes.count,
       path: where,
       reason: 'not-a-folder',
     });
   }
-  if (clashes > 0) {
-    const where = (firstClash as Buffer | null)!.toString();
-    if (overwrite) throw new ScelleError('E_RESTORE_EXISTS', `${where} is a folder; it cannot be replaced by a file`, { count: clashes, path: where, reason: 'is-a-folder' });
-    throw new ScelleError('E_RESTORE_EXISTS', `${clashes} file(s) already exist in ${dest.bytes.toString()}, e.g. ${where}; choose an empty folder or allow overwriting`, {
-      count: clashes,
+  if (fileClashes.first !== null) {
+    const { count, first } = fileClashes;
+    const where = first.toString();
+    if (overwrite) throw new ScelleError('E_RESTORE_EXISTS', `${where} is a folder; it cannot be replaced by a file`, { count, path: where, reason: 'is-a-folder' });
+    throw new ScelleError('E_RESTORE_EXISTS', `${count} file(s) already exist in ${dest.bytes.toString()}, e.g. ${where}; choose an empty folder or allow overwriting`, {
+      count,
       path: where,
     });
   }

@@ -170,7 +170,7 @@ export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRe
     const feed = (w: EngineWorker) => {
       const unit = failure ? undefined : (ahead ?? (exhausted ? undefined : cut()));
       ahead = undefined;
-      if (unit === undefined || failure) return retire(w);
+      if (unit === undefined) return retire(w);
       waiting.set(next, unit.actions);
       w.post({ type: 'unit', id: next, files: unit.files } satisfies RestoreWorkerRequest, unitBuffers(unit.files));
       next++;
