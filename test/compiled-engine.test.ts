@@ -127,6 +127,39 @@ describe('restore workers (compiled engine)', () => {
   });
 });
 
+describe('restore crew (compiled engine: restore workers started before the plan)', () => {
+  const pool = fileURLToPath(new URL('../dist/shared/engine/restore/restore-pool.js', import.meta.url));
+  const settings = () => ({
+    description: { driveDir: tempDir(), driveId: 'none', dataKey: new Uint8Array(32), partFiles: [], partSizes: [], partPlaintextSize: 1 << 20 },
+    overwrite: false,
+    keepModes: false,
+    umask: 0o022,
+    fsyncEachFile: false,
+  });
+  const quiet = { signal: undefined, onProgress: () => undefined };
+
+  // Linux only: the threads are counted in /proc/self/task.
+  it.runIf(process.platform === 'linux')('stops every worker when it is not used (a plan that refused the restore, or found it small)', async () => {
+    const { RestoreCrew } = (await import(pool)) as typeof import('../shared/engine/restore/restore-pool.js');
+    const before = await settledThreads();
+    const crew = new RestoreCrew(settings(), 2);
+    await sleep(200);
+    expect(threads()).toBeGreaterThanOrEqual(before + 2);
+    await crew.stop();
+    expect(await threadsBackTo(before)).toBe(true);
+  });
+
+  it('runs one restore, with nothing to restore resolving at once, and refuses a second', async () => {
+    const { RestoreCrew } = (await import(pool)) as typeof import('../shared/engine/restore/restore-pool.js');
+    const crew = new RestoreCrew(settings(), 2);
+    const ran: number[] = [];
+    await crew.run([{ after: () => ran.push(1) }][Symbol.iterator](), quiet);
+    expect(ran).toEqual([1]);
+    await expect(crew.run([][Symbol.iterator](), quiet)).rejects.toMatchObject({ code: 'E_INTERNAL' });
+    await crew.stop();
+  });
+});
+
 describe('tar builder workers (compiled engine, many small files)', () => {
   function manyFiles(count: number): Record<string, Buffer> {
     const tree: Record<string, Buffer> = {};

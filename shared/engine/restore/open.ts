@@ -26,11 +26,11 @@ import { absentMembersFor, closeDrives, drivesReader, sourceDrives, unlockDrives
 import type { AbsentMemberReport, SetAvailability } from '../api.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
 import { isFolder, pathExists, placeLinkExclusively, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
-import { restoreInParallel, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
+import { RestoreCrew, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from '../progress.js';
 import { linkStaysInside, restoredMode } from './restore-paths.js';
 import { Destination } from './destination.js';
-import { restoreFlush, syncFileSystem } from './restore-flush.js';
+import { fsyncsEachFile, restoreFlush, syncFileSystem } from './restore-flush.js';
 import { resolveSelection, selectedEntries, type Selection } from './restore-selection.js';
 import type { IndexReader } from '../../format/index-reader.js';
 import { deriveCustomerKey } from '../../custody/customer-key.js';
@@ -52,6 +52,44 @@ export interface OpenReport extends OpenResult {
 /** Below this many bytes (and files), starting restore workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 16 << 20;
 const PARALLEL_MIN_FILES = 1000;
+/** What a restore writes: files, their bytes, and the largest file's size. */
+interface PlanTotals {
+  files: number;
+  bytes: number;
+  largest: number;
+}
+
+/**
+ * Restore workers pay for many files or bytes; not for a few files, one of them holding most of
+ * the bytes (then decryption runs ahead on a worker while this thread hashes and writes).
+ */
+function worthWorkers(t: PlanTotals): boolean {
+  const many = t.bytes >= PARALLEL_MIN_BYTES || t.files >= PARALLEL_MIN_FILES;
+  const dominated = t.largest > t.bytes / 2 && t.files < PARALLEL_MIN_FILES;
+  return many && !dominated;
+}
+
+/**
+ * What the restore will likely write, before the plan counts it: the index trailer's totals for
+ * the whole drive, or the chosen entries' (a folder's line holds its subtree's). The largest
+ * file is unknown before the plan: a chosen file counts as one, a folder as none.
+ */
+function expectedTotals(index: IndexReader, selection: Selection): PlanTotals {
+  if (selection.all) return { files: index.trailer.files, bytes: index.trailer.bytes, largest: 0 };
+  const t = { files: 0, bytes: 0, largest: 0 };
+  for (const { entry: e } of selection.items) {
+    if (e.type === 'file') {
+      t.files++;
+      t.bytes += e.size;
+      t.largest = Math.max(t.largest, e.size);
+    } else if (e.type === 'directory') {
+      t.files += e.files ?? 0;
+      t.bytes += e.bytes ?? 0;
+    }
+  }
+  return t;
+}
+
 /** Names taken where the restore writes, of one kind: how many, and the first found. */
 interface Clashes {
   count: number;
@@ -79,7 +117,7 @@ async function plan(
   signal: AbortSignal | undefined,
   outward: OpenReport['outwardLinks'] | null,
   absent: Availability,
-) {
+): Promise<PlanTotals> {
   let outwardCount = 0;
   let firstOutward: IndexEntry | null = null;
   let files = 0;
@@ -162,6 +200,8 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
   const drive = opened.catalogue;
   const reader = drivesReader(opened);
   const absent = new Availability(opened.set);
+  /** Restore workers, started before the plan for a restore of many files; stopped in every case. */
+  let crew: RestoreCrew | null = null;
   try {
     const { index } = drive;
     const selection = resolveSelection(index, opts.paths);
@@ -171,14 +211,21 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const destEmpty = !existsSync(destPath) || readdirSync(destPath).length === 0;
     const outwardLinks: OpenReport['outwardLinks'] = [];
     const keepModes = opts.keepModes === true;
+    const umask = process.umask();
+    const fsyncEachFile = fsyncsEachFile();
+    const settings = { description: opened.description, overwrite, keepModes, umask, fsyncEachFile };
+    // A restore of many files starts its workers now: they start while the plan reads the index.
+    if (restoreWorkersAvailable() && worthWorkers(expectedTotals(index, selection))) crew = new RestoreCrew(settings);
     const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal, opts.allowOutwardLinks ? outwardLinks : null, absent);
+    if (crew && !worthWorkers(totals)) {
+      await crew.stop();
+      crew = null;
+    }
 
     mkdirSync(destPath, { recursive: true });
     for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
     const progress = new ProgressTracker('open', totals.bytes, totals.files, opts.onProgress);
-    const umask = process.umask();
     const flush = restoreFlush(destPath, process.platform, syncFileSystem, totals.files);
-    const fsyncEachFile = flush.fsyncEachFile;
     // Links and folders: a link is created, and a folder's mode and times set, once every file
     // before it in the index is restored; the index lists a folder after everything below it,
     // so nothing is written through a link and restoring files does not change a folder's times.
@@ -208,18 +255,9 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     // Several files: each worker restores whole files (all cores busy). A few files, one of
     // them holding most of the bytes: decryption runs ahead on a worker while this thread
     // hashes and writes.
-    const many = totals.bytes >= PARALLEL_MIN_BYTES || totals.files >= PARALLEL_MIN_FILES;
-    const dominated = totals.largest > totals.bytes / 2 && totals.files < PARALLEL_MIN_FILES;
-    if (restoreWorkersAvailable() && many && !dominated) {
-      await restoreInParallel(restoreItems(), {
-        description: opened.description,
-        overwrite,
-        keepModes,
-        umask,
-        fsyncEachFile,
-        signal: opts.signal,
-        onProgress: (b, f) => progress.add(b, f),
-      });
+    if (restoreWorkersAvailable() && worthWorkers(totals)) {
+      crew ??= new RestoreCrew(settings);
+      await crew.run(restoreItems(), { signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
       // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
       const ranges: IndexEntry[] = [];
@@ -274,6 +312,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
         : {}),
     };
   } finally {
+    await crew?.stop();
     reader.close();
     closeDrives(opened);
   }

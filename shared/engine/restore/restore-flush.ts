@@ -43,6 +43,11 @@ function fsyncEach(files: Iterable<Buffer>): void {
   }
 }
 
+/** True where a restore fsyncs each file as it writes it (not Linux: see module doc). */
+export function fsyncsEachFile(platform: NodeJS.Platform = process.platform): boolean {
+  return platform !== 'linux';
+}
+
 /** Up to this many files, a Linux restore fsyncs them (and its folders) rather than flushing the file system. */
 export const FEW_FILES = 16;
 
@@ -56,7 +61,7 @@ export function restoreFlush(
   syncFs: (path: string) => boolean = syncFileSystem,
   files: number = Number.POSITIVE_INFINITY,
 ): RestoreFlush {
-  if (platform !== 'linux') {
+  if (fsyncsEachFile(platform)) {
     return {
       fsyncEachFile: true,
       finish: (_files, folders) => {
