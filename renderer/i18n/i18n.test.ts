@@ -71,6 +71,17 @@ describe('i18n', () => {
     for (const r of reasons) for (const dict of [fr, en]) expect(dict, r).toHaveProperty([`cert.reason.${r}`]);
   });
 
+  it('gives each reason of a restore clash its own sentence and next step, in both languages', () => {
+    // shared/engine/restore/open.ts: something other than a folder where the drive restores a
+    // folder, or a folder where it restores a file (the renderer may not import the engine).
+    for (const r of ['not-a-folder', 'is-a-folder'])
+      for (const dict of [fr, en]) {
+        expect(dict, r).toHaveProperty([`err.E_RESTORE_EXISTS.${r}`]);
+        expect(dict, r).toHaveProperty([`next.E_RESTORE_EXISTS.${r}`]);
+        expect(placeholders((dict as Record<string, string>)[`err.E_RESTORE_EXISTS.${r}`]!), r).toEqual(['path']);
+      }
+  });
+
   it('picks plural forms by each language’s rules', () => {
     expect(translatePlural('fr-CA', 'client.selected', 0, { count: 0, bytes: '1 Ko' })).toBe('0 fichier choisi, 1 Ko');
     expect(translatePlural('fr-CA', 'client.selected', 1, { count: 1, bytes: '1 Ko' })).toBe('1 fichier choisi, 1 Ko');

@@ -62,6 +62,18 @@ test('checks, unlocks, restores, confirms and erases a drive (fr-CA, then en)', 
   await shot(page, 'client-browse-fr-CA');
   await checkA11y(page, 'client (browse, fr-CA)');
   await page.getByRole('button', { name: 'Choisir le dossier de destination…' }).click();
+  // A file of the customer's where the drive restores a folder: refused before anything is
+  // written, with a sentence that names it (not the generic "a file already exists").
+  const mine = join(harness.world.restoreDir, 'Dossier client 4521');
+  await writeFile(mine, 'mine');
+  await page.getByRole('button', { name: 'Restaurer', exact: true }).click();
+  const clash = page.getByRole('alert').filter({ hasText: 'n’est pas un dossier' });
+  await expect(clash).toHaveAttribute('data-code', 'E_RESTORE_EXISTS', { timeout: 60_000 });
+  await expect(clash).toContainText(mine);
+  await expect(clash).toContainText('Déplacez-le ailleurs');
+  expect(await readdir(harness.world.restoreDir)).toEqual(['Dossier client 4521']);
+  expect(await readFile(mine, 'utf8')).toBe('mine');
+  await rm(mine);
   await page.getByRole('button', { name: 'Restaurer', exact: true }).click();
   await expect(page.getByTestId('restored')).toContainText('2 fichiers restaurés et vérifiés', { timeout: 60_000 });
   const restored = await readFile(join(harness.world.restoreDir, 'Dossier client 4521', 'factures', '2024-02.csv'), 'utf8');
