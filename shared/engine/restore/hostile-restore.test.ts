@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { bytes, makeKeys, tempDir, writeTree } from '../../../test/support/engine-fixtures.js';
 import { open, seal } from '../index.js';
-import { placeExclusively, placeLinkExclusively, restoreSmallFile, type RestoreContext } from './restore-file.js';
+import { placeExclusively, placeLinkExclusively, restoreLargeFile, restoreSmallFile, type RestoreContext } from './restore-file.js';
 import type { PayloadReader } from '../payload/payload-reader.js';
 import { linkStaysInside, restoredMode } from './restore-paths.js';
 
@@ -202,6 +202,26 @@ describe('atomic no-clobber placement', () => {
     writeFileSync(join(dir, 'g'), 'old');
     restoreOne(Buffer.from(join(dir, 'g')), true);
     expect(readFileSync(join(dir, 'g'), 'utf8')).toBe('restored');
+  });
+
+  /** Restores one large file (streamed through a temporary name) whose content is `data` to `target`. */
+  async function restoreLargeOne(target: Buffer, overwrite: boolean, data: Buffer): Promise<void> {
+    const reader = { forEachChunk: async (_offset: number, _size: number, visit: (slices: Buffer[], n: number) => void) => visit([data], data.length) } as unknown as PayloadReader;
+    const entry = { path: 'f', type: 'file' as const, size: data.length, mode: 0o644, mtime: 0, offset: 512, sha256: createHash('sha256').update(data).digest('hex') };
+    const ctx: RestoreContext = { overwrite, keepModes: false, umask: 0o022, fsyncEachFile: false, checkCancelled: () => undefined, onBytes: () => undefined };
+    await restoreLargeFile(reader, { entry, target }, ctx);
+  }
+
+  it('with overwrite, a large file replaces the file at its name, and not a folder that appeared there (E_RESTORE_EXISTS, no temporary file left)', async () => {
+    const dir = tempDir();
+    const data = bytes(5 * 1048576 + 3, 11);
+    writeFileSync(join(dir, 'g'), 'old');
+    await restoreLargeOne(Buffer.from(join(dir, 'g')), true, data);
+    expect(readFileSync(join(dir, 'g')).equals(data)).toBe(true);
+    writeTree(dir, { 'f/mine.txt': 'a folder named f' });
+    await expect(restoreLargeOne(Buffer.from(join(dir, 'f')), true, data)).rejects.toMatchObject({ code: 'E_RESTORE_EXISTS', message: expect.stringMatching(/is a folder/) });
+    expect(readFileSync(join(dir, 'f/mine.txt'), 'utf8')).toBe('a folder named f');
+    expect(readdirSync(dir).sort()).toEqual(['f', 'g']);
   });
 
   it('a link whose name appeared during the restore is not made: E_RESTORE_EXISTS, the file found there kept', () => {

@@ -1,7 +1,8 @@
 /**
  * Placing a restored file on a file system without hard links (FAT, exFAT, some network shares:
  * link(2) fails with EPERM there), where it is copied exclusively instead: stood in for by a
- * link(2) that always fails so.
+ * link(2) that always fails so. Any other failure of link(2) is the file system's error, not a
+ * reason to copy.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,10 +10,13 @@ import { join } from 'node:path';
 import { tempDir } from '../../../test/support/engine-fixtures.js';
 import { placeExclusively } from './restore-file.js';
 
+/** The error link(2) fails with (EPERM: no hard links on this file system). */
+const link = vi.hoisted(() => ({ code: 'EPERM' }));
+
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const noLinks = () => {
-    throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+    throw Object.assign(new Error(`${link.code}: link failed`), { code: link.code });
   };
   return { ...fs, default: { ...fs, linkSync: noLinks }, linkSync: noLinks };
 });
@@ -34,6 +38,20 @@ describe('placement without hard links', () => {
     writeFileSync(join(dir, 'f'), 'the user wrote this meanwhile');
     expect(() => placeExclusively(tmp, Buffer.from(join(dir, 'f')))).toThrow(expect.objectContaining({ code: 'E_RESTORE_EXISTS' }));
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('the user wrote this meanwhile');
+    expect(existsSync(tmp)).toBe(false);
+  });
+
+  it('reports any other failure of link(2) as it is, without copying: nothing at the name, the temporary file removed', () => {
+    const dir = tempDir();
+    const tmp = Buffer.from(join(dir, '.f.partial'));
+    writeFileSync(tmp, 'restored');
+    link.code = 'EIO';
+    try {
+      expect(() => placeExclusively(tmp, Buffer.from(join(dir, 'f')))).toThrow(expect.objectContaining({ code: 'EIO' }));
+    } finally {
+      link.code = 'EPERM';
+    }
+    expect(existsSync(join(dir, 'f'))).toBe(false);
     expect(existsSync(tmp)).toBe(false);
   });
 });
