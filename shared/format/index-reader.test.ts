@@ -496,6 +496,11 @@ describe('whole-index checks (each fails when its check is removed)', () => {
     lines[0]!.driveId = 'OTHERDRIVE';
     expect(() => IndexReader.open(forged(lines, key), key, DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_INDEX', message: expect.stringMatching(/another drive/) }));
   });
+  it('reports an index of another format version as unsupported (E_FORMAT_UNSUPPORTED), not as one that does not authenticate', () => {
+    const lines = smallIndexLines() as Record<string, unknown>[];
+    lines[0]!.format = 'scelle/2';
+    expect(() => IndexReader.open(forged(lines, key), key, DRIVE)).toThrow(expect.objectContaining({ code: 'E_FORMAT_UNSUPPORTED', details: { format: 'scelle/2' } }));
+  });
   it('refuses, when opening, a trailer counting no entries over entry lines (with no directory to contradict it)', () => {
     const lines = (smallIndexLines() as Record<string, unknown>[]).filter((l) => !('at' in l));
     Object.assign(lines.at(-1)!, { entries: 0, files: 0, bytes: 0 });

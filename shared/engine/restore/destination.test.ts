@@ -37,3 +37,31 @@ describe('the folders of a restore', () => {
     expect(d.folderFree(Buffer.from(join(dest, 'absent')))).toBe(true);
   });
 });
+
+// Windows' rules, checked here through the platform a Destination is made for (names only: no
+// folder is created by these).
+describe('the names of a restore on Windows', () => {
+  const entry = (path: string) => ({ path, type: 'file' as const, size: 0, mode: 0o644, mtime: 0, offset: 512, sha256: '0'.repeat(64) });
+
+  it('refuses two entries that land on one name (case, or characters Windows maps), and reports each renamed one', () => {
+    const d = new Destination('C:/restore', 'win32');
+    d.check(entry('Report.txt'));
+    expect(() => d.check(entry('report.TXT'))).toThrow(expect.objectContaining({ code: 'E_RESTORE_UNSAFE_PATH', details: { path: 'report.TXT' } }));
+    d.check(entry('notes:v2.txt'));
+    expect(() => d.check(entry('notes?v2.txt'))).toThrow(expect.objectContaining({ code: 'E_RESTORE_UNSAFE_PATH', details: { path: 'notes?v2.txt' } }));
+    expect(d.renamed).toEqual([{ from: 'notes:v2.txt', to: 'notes_v2.txt' }]);
+    expect(d.targetOf(entry('con.txt')).toString()).toBe('C:/restore/_con.txt');
+    // Elsewhere, each name is its own.
+    const posix = new Destination(tempDir(), 'linux');
+    posix.check(entry('Report.txt'));
+    posix.check(entry('report.TXT'));
+    expect(posix.renamed).toEqual([]);
+  });
+
+  it('refuses a drive-letter path, which elsewhere is an ordinary name', () => {
+    expect(() => new Destination('C:/restore', 'win32').check(entry('D:evil.txt'))).toThrow(
+      expect.objectContaining({ code: 'E_RESTORE_UNSAFE_PATH', details: { path: 'D:evil.txt', reason: 'drive-letter path' } }),
+    );
+    expect(() => new Destination(tempDir(), 'linux').check(entry('D:evil.txt'))).not.toThrow();
+  });
+});

@@ -21,12 +21,17 @@ export class Destination {
   private readonly slash: Buffer;
   private readonly known = new Set<string>();
   /** Windows only: local names already given, to refuse two entries landing on one name. */
-  private readonly given = process.platform === 'win32' ? new Set<string>() : null;
+  private readonly given: Set<string> | null;
   readonly renamed: { from: string; to: string }[] = [];
 
-  constructor(dest: string) {
+  /** Restores into `dest`, mapping names for `platform`'s file systems (this machine's by default). */
+  constructor(
+    dest: string,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {
     this.bytes = Buffer.from(dest);
     this.slash = Buffer.concat([this.bytes, Buffer.from('/')]);
+    this.given = platform === 'win32' ? new Set<string>() : null;
   }
 
   /** The destination of `e`. Throws E_RESTORE_UNSAFE_PATH. `record`: remember renames and names given. */
@@ -37,7 +42,7 @@ export class Destination {
       checkSafePath(bytes);
       return Buffer.concat([this.slash, bytes]);
     }
-    const parts = safeComponents(bytes).map((c) => localName(c));
+    const parts = safeComponents(bytes, this.platform).map((c) => localName(c, this.platform));
     const local = Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p.name] : [Buffer.from('/'), p.name])));
     const target = Buffer.concat([this.slash, local]);
     if (record) {

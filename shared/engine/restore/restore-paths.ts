@@ -10,9 +10,10 @@ const WINDOWS_BAD_CHARS = /[<>:"\\|?*\u0000-\u001f]/g;
 
 /**
  * Refuses an archive path that could escape the restore folder: absolute, '..', empty or '.'
- * components, NUL bytes, and on Windows drive-letter paths. Throws E_RESTORE_UNSAFE_PATH.
+ * components, NUL bytes, and on Windows (`platform` win32) drive-letter paths. Throws
+ * E_RESTORE_UNSAFE_PATH.
  */
-export function checkSafePath(path: Buffer): void {
+export function checkSafePath(path: Buffer, platform: NodeJS.Platform = process.platform): void {
   const fail = (why: string) => new ScelleError('E_RESTORE_UNSAFE_PATH', `refusing to restore "${path.toString()}": ${why}`, { path: path.toString(), reason: why });
   if (path.length === 0) throw fail('empty name');
   if (path[0] === 0x2f) throw fail('absolute path');
@@ -26,7 +27,7 @@ export function checkSafePath(path: Buffer): void {
       start = i + 1;
     }
   }
-  if (process.platform === 'win32' && /^[a-zA-Z]:/.test(path.toString('latin1'))) throw fail('drive-letter path');
+  if (platform === 'win32' && /^[a-zA-Z]:/.test(path.toString('latin1'))) throw fail('drive-letter path');
 }
 
 /**
@@ -64,10 +65,11 @@ export function linkStaysInside(linkPath: Buffer, target: Buffer): boolean {
 }
 
 /**
- * Splits an archive path into components after {@link checkSafePath} (which it throws like).
+ * Splits an archive path into components after {@link checkSafePath} on `platform` (which it
+ * throws like).
  */
-export function safeComponents(path: Buffer): Buffer[] {
-  checkSafePath(path);
+export function safeComponents(path: Buffer, platform: NodeJS.Platform = process.platform): Buffer[] {
+  checkSafePath(path, platform);
   const parts: Buffer[] = [];
   let start = 0;
   for (let i = 0; i <= path.length; i++) {
