@@ -96,11 +96,6 @@ export interface RestoreRunOptions {
   onProgress: (bytes: number, files: number) => void;
 }
 
-/** Settings of a parallel restore. */
-export interface ParallelRestoreOptions extends RestoreWorkerSettings, RestoreRunOptions {
-  workers?: number;
-}
-
 /** What a run does when a worker speaks or fails (set when the run starts). */
 interface RunHandlers {
   message(w: EngineWorker, m: RestoreWorkerMessage): void;
@@ -253,12 +248,4 @@ export class RestoreCrew {
       for (const w of workers) feed(w);
     });
   }
-}
-
-/**
- * Restores `items` on workers started for it (see {@link RestoreCrew.run}, which this is with a
- * crew of `opts.workers` started now).
- */
-export function restoreInParallel(items: Iterator<RestoreItem>, opts: ParallelRestoreOptions): Promise<void> {
-  return new RestoreCrew(opts, opts.workers).run(items, opts);
 }

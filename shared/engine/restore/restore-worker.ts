@@ -1,5 +1,5 @@
 /**
- * Worker thread entry of {@link restoreInParallel}: restores the units of files it is given,
+ * Worker thread entry of restore-pool.ts's RestoreCrew: restores the units of files it is given,
  * one after the other, each file decrypted, hashed and written by this thread (see
  * restore-file.ts). Reports progress at most every 50 ms, then `unit-done`; on the first
  * error it reports it and restores nothing more. The shared cancel flag is checked between
