@@ -174,13 +174,30 @@ describe('atomic no-clobber placement', () => {
     expect(lstatSync(target).isSymbolicLink()).toBe(true);
   });
 
+  /** The index entry of a file named f whose content is `data`. */
+  const entryOf = (data: Buffer) => ({
+    path: 'f',
+    type: 'file' as const,
+    size: data.length,
+    mode: 0o644,
+    mtime: 0,
+    offset: 512,
+    sha256: createHash('sha256').update(data).digest('hex'),
+  });
+  const contextFor = (overwrite: boolean): RestoreContext => ({
+    overwrite,
+    keepModes: false,
+    umask: 0o022,
+    fsyncEachFile: false,
+    checkCancelled: () => undefined,
+    onBytes: () => undefined,
+  });
+
   /** Restores one small file whose content is `content` (from a reader that holds only it) to `target`. */
   function restoreOne(target: Buffer, overwrite: boolean, content = 'restored'): void {
     const data = Buffer.from(content);
     const reader = { readInto: (_offset: number, size: number, into: Buffer) => into.subarray(0, data.copy(into, 0, 0, size)) } as unknown as PayloadReader;
-    const entry = { path: 'f', type: 'file' as const, size: data.length, mode: 0o644, mtime: 0, offset: 512, sha256: createHash('sha256').update(data).digest('hex') };
-    const ctx: RestoreContext = { overwrite, keepModes: false, umask: 0o022, fsyncEachFile: false, checkCancelled: () => undefined, onBytes: () => undefined };
-    restoreSmallFile(reader, { entry, target }, ctx);
+    restoreSmallFile(reader, { entry: entryOf(data), target }, contextFor(overwrite));
   }
 
   it('a small file whose name appeared during the restore: E_RESTORE_EXISTS, the file found there kept', () => {
@@ -207,9 +224,7 @@ describe('atomic no-clobber placement', () => {
   /** Restores one large file (streamed through a temporary name) whose content is `data` to `target`. */
   async function restoreLargeOne(target: Buffer, overwrite: boolean, data: Buffer): Promise<void> {
     const reader = { forEachChunk: async (_offset: number, _size: number, visit: (slices: Buffer[], n: number) => void) => visit([data], data.length) } as unknown as PayloadReader;
-    const entry = { path: 'f', type: 'file' as const, size: data.length, mode: 0o644, mtime: 0, offset: 512, sha256: createHash('sha256').update(data).digest('hex') };
-    const ctx: RestoreContext = { overwrite, keepModes: false, umask: 0o022, fsyncEachFile: false, checkCancelled: () => undefined, onBytes: () => undefined };
-    await restoreLargeFile(reader, { entry, target }, ctx);
+    await restoreLargeFile(reader, { entry: entryOf(data), target }, contextFor(overwrite));
   }
 
   it('with overwrite, a large file replaces the file at its name, and not a folder that appeared there (E_RESTORE_EXISTS, no temporary file left)', async () => {

@@ -21,37 +21,39 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, default: { ...fs, linkSync: noLinks }, linkSync: noLinks };
 });
 
+/** A finished temporary file holding "restored", in a new folder, and the name it is placed at. */
+function restoredTemporary() {
+  const dir = tempDir();
+  const tmp = Buffer.from(join(dir, '.f.partial'));
+  writeFileSync(tmp, 'restored');
+  return { dir, tmp, target: Buffer.from(join(dir, 'f')) };
+}
+
 describe('placement without hard links', () => {
   it('copies the file in place when the name is free', () => {
-    const dir = tempDir();
-    const tmp = Buffer.from(join(dir, '.f.partial'));
-    writeFileSync(tmp, 'restored');
-    placeExclusively(tmp, Buffer.from(join(dir, 'f')));
+    const { dir, tmp, target } = restoredTemporary();
+    placeExclusively(tmp, target);
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('restored');
     expect(existsSync(tmp)).toBe(false);
   });
 
   it('never replaces a name that appeared meanwhile: E_RESTORE_EXISTS, its content kept, the temporary file removed', () => {
-    const dir = tempDir();
-    const tmp = Buffer.from(join(dir, '.f.partial'));
-    writeFileSync(tmp, 'restored');
-    writeFileSync(join(dir, 'f'), 'the user wrote this meanwhile');
-    expect(() => placeExclusively(tmp, Buffer.from(join(dir, 'f')))).toThrow(expect.objectContaining({ code: 'E_RESTORE_EXISTS' }));
+    const { dir, tmp, target } = restoredTemporary();
+    writeFileSync(target, 'the user wrote this meanwhile');
+    expect(() => placeExclusively(tmp, target)).toThrow(expect.objectContaining({ code: 'E_RESTORE_EXISTS' }));
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('the user wrote this meanwhile');
     expect(existsSync(tmp)).toBe(false);
   });
 
   it('reports any other failure of link(2) as it is, without copying: nothing at the name, the temporary file removed', () => {
-    const dir = tempDir();
-    const tmp = Buffer.from(join(dir, '.f.partial'));
-    writeFileSync(tmp, 'restored');
+    const { tmp, target } = restoredTemporary();
     link.code = 'EIO';
     try {
-      expect(() => placeExclusively(tmp, Buffer.from(join(dir, 'f')))).toThrow(expect.objectContaining({ code: 'EIO' }));
+      expect(() => placeExclusively(tmp, target)).toThrow(expect.objectContaining({ code: 'EIO' }));
     } finally {
       link.code = 'EPERM';
     }
-    expect(existsSync(join(dir, 'f'))).toBe(false);
+    expect(existsSync(target)).toBe(false);
     expect(existsSync(tmp)).toBe(false);
   });
 });

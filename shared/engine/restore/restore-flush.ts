@@ -12,10 +12,8 @@ import type * as ChildProcess from 'node:child_process';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { fsyncDir } from '../durable-fs.js';
 
-/** The durability plan of one restore. */
+/** The durability plan of one restore (whether files are fsync'd as written: {@link fsyncsEachFile}). */
 export interface RestoreFlush {
-  /** True: fsync each file as it is written (then `finish` only syncs folders). */
-  fsyncEachFile: boolean;
   /** Makes every restored file and folder durable. Throws the fs error of a file that cannot be synced. */
   finish(files: Iterable<Buffer>, folders: Iterable<Buffer>): void;
 }
@@ -63,14 +61,12 @@ export function restoreFlush(
 ): RestoreFlush {
   if (fsyncsEachFile(platform)) {
     return {
-      fsyncEachFile: true,
       finish: (_files, folders) => {
         for (const d of folders) fsyncDir(d);
       },
     };
   }
   return {
-    fsyncEachFile: false,
     finish(restored, folders) {
       if (files > FEW_FILES && syncFs(dest)) return;
       fsyncEach(restored);
