@@ -2,7 +2,7 @@
 // engine unit tests run from the TypeScript sources, where every pipeline stays in one
 // thread. Requires `npm run build` (the test command builds first).
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytes, makeFullDevice, makeKeys, randomBytes, tempDir, writeTree } from './support/engine-fixtures.js';
@@ -107,6 +107,29 @@ describe('restore workers (compiled engine)', () => {
     expect(last).toMatchObject({ phase: 'open', bytesDone: total, bytesTotal: total, filesDone: 1203, filesTotal: 1203 });
     for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
   });
+  it('restore on the workers folders as the drive holds them: empty ones created, modes and times set after their files', async () => {
+    const { root, station, escrow } = makeKeys();
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 1500; i++) tree[`data/d${i % 5}/f${i}.txt`] = bytes(100 + (i % 17), i + 3);
+    writeTree(src, tree);
+    mkdirSync(join(src, 'data', 'vide', 'sous-dossier'), { recursive: true });
+    chmodSync(join(src, 'data', 'd3'), 0o750);
+    for (const d of ['d0', 'd3', 'vide']) utimesSync(join(src, 'data', d), 1_600_000_000, 1_600_000_000);
+    const sealed = await engine.seal({
+      sources: [join(src, 'data')],
+      target: tempDir(),
+      station,
+      recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] },
+    });
+    const dest = tempDir();
+    const opened = await engine.open({ driveDir: sealed.driveDir, dest, pinnedRoots: [root.publicKey], secret: { kind: 'x25519', secretKey: escrow.secretKey } });
+    expect(opened).toMatchObject({ files: 1500, verified: true });
+    for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
+    expect(statSync(join(dest, 'data', 'vide', 'sous-dossier')).isDirectory()).toBe(true);
+    expect(statSync(join(dest, 'data', 'd3')).mode & 0o777).toBe(0o750);
+    for (const d of ['d0', 'd3', 'vide']) expect(statSync(join(dest, 'data', d)).mtimeMs).toBe(1_600_000_000_000);
+  });
   // Linux only: the threads are counted in /proc/self/task (each test file runs in its own process).
   it.runIf(process.platform === 'linux')('refuse a whole-drive open in the plan (E_RESTORE_EXISTS) with nothing written and no worker left running', async () => {
     const keys = makeKeys();
@@ -150,12 +173,12 @@ describe('restore crew (compiled engine: restore workers started before the plan
   });
 
   it('runs one restore, with nothing to restore resolving at once, and refuses a second', async () => {
-    const { RestoreCrew } = (await import(pool)) as typeof import('../shared/engine/restore/restore-pool.js');
+    const { RestoreCrew, unitsOf } = (await import(pool)) as typeof import('../shared/engine/restore/restore-pool.js');
     const crew = new RestoreCrew(settings(), 2);
     const ran: number[] = [];
-    await crew.run([{ after: () => ran.push(1) }][Symbol.iterator](), quiet);
+    await crew.run(unitsOf([{ after: () => ran.push(1) }][Symbol.iterator]()), quiet);
     expect(ran).toEqual([1]);
-    await expect(crew.run([][Symbol.iterator](), quiet)).rejects.toMatchObject({ code: 'E_INTERNAL' });
+    await expect(crew.run(unitsOf([][Symbol.iterator]()), quiet)).rejects.toMatchObject({ code: 'E_INTERNAL' });
     await crew.stop();
   });
 });
