@@ -257,21 +257,23 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     for (const [rel, content] of Object.entries(tree)) expect(readFileSync(join(dest, rel)).equals(content)).toBe(true);
   });
 
-  it('seal a tree of many files to the same drive content as a seal in one thread', async () => {
+  it('seal a tree of many files to the same drive content as a seal in one thread, the payload written in the sealing thread or on a worker', async () => {
     const k = makeKeys();
     const src = tempDir();
     const tree = manyFiles(2500);
     writeTree(src, tree);
     const sources = [join(src, 'data')];
     const recipients = { unlockCode: false, x25519: [{ label: 'escrow', publicKey: k.escrow.publicKey }] };
-    const parallel = await engine.seal({ sources, target: tempDir(), station: k.station, recipients });
-    const single = await engine.seal({ sources, target: tempDir(), station: k.station, recipients }, { sinkMode: 'inline' });
     const secret = { kind: 'x25519' as const, secretKey: k.escrow.secretKey };
-    const listA = await engine.list({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
-    const listB = await engine.list({ driveDir: single.driveDir, pinnedRoots: [k.root.publicKey], secret });
-    expect(listA.entries).toEqual(listB.entries);
-    const full = await engine.verify({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
-    expect(full.problems).toEqual([]);
+    const single = await engine.seal({ sources, target: tempDir(), station: k.station, recipients }, { sinkMode: 'inline' });
+    const expected = (await engine.list({ driveDir: single.driveDir, pinnedRoots: [k.root.publicKey], secret })).entries;
+    for (const sinkMode of [undefined, 'inline-shared', 'worker'] as const) {
+      const parallel = await engine.seal({ sources, target: tempDir(), station: k.station, recipients }, { sinkMode });
+      const listed = await engine.list({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
+      expect(listed.entries, String(sinkMode)).toEqual(expected);
+      const full = await engine.verify({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
+      expect(full.problems, String(sinkMode)).toEqual([]);
+    }
   });
 
   it('count a large tree on the builders (from 2,048 entries): the seal then sees exactly what the count saw', async () => {

@@ -214,15 +214,21 @@ export function createWorkerPipeline(stages: 2 | 3 = 2, memory?: SinkMemory): Pa
   };
 }
 
-/** How the payload is written: in this thread, or on two or three threads (see createWorkerPipeline). */
-export type SinkMode = 'inline' | 'worker' | 'pipeline';
+/**
+ * How the payload is written: in this thread ('inline'; 'inline-shared' on shared slots that the
+ * tar builders fill), or on two or three threads (see createWorkerPipeline).
+ */
+export type SinkMode = 'inline' | 'inline-shared' | 'worker' | 'pipeline';
 
 /**
  * The pipeline for `mode` (see {@link PayloadPipeline}); the worker modes fall back to in-thread
  * when the compiled workers are missing. `memory` comes from {@link sinkMemoryFor} with the same mode.
  */
 export function createPayloadPipeline(mode: SinkMode, memory: SinkMemory): PayloadPipeline {
-  if (memory.shared === undefined) return { stream: (cfg, onPart) => createInlineSink(cfg, onPart, memory), close: async () => {} };
+  const { shared } = memory;
+  if (shared === undefined) return { stream: (cfg, onPart) => createInlineSink(cfg, onPart, memory), close: async () => {} };
+  if (mode === 'inline-shared')
+    return { stream: (cfg, onPart) => ({ ...createInlineSink(cfg, onPart, memory), shared: { buffer: shared, slotSize: SINK_BUFFER_SIZE } }), close: async () => {} };
   return createWorkerPipeline(mode === 'pipeline' ? 3 : 2, memory);
 }
 

@@ -26,6 +26,7 @@ export class BatchPlanner {
   private readonly runs: number[] = [];
   private entries = 0;
   private tarBytes = 0;
+  private largeBytes = 0;
 
   /** @param slotSize the payload sink's slot size: a batch is at most one slot. */
   constructor(readonly slotSize: number) {}
@@ -35,6 +36,7 @@ export class BatchPlanner {
     if (tarBytes > this.slotSize) {
       this.close();
       this.runs.push(1, tarBytes);
+      this.largeBytes += tarBytes;
       return;
     }
     if (this.entries >= BATCH_MAX_ENTRIES || this.tarBytes + tarBytes > this.slotSize) this.close();
@@ -45,7 +47,7 @@ export class BatchPlanner {
   /** The plan (call once, after the last entry). */
   finish(): BatchPlan {
     this.close();
-    return new BatchPlan(this.slotSize, this.runs);
+    return new BatchPlan(this.slotSize, this.runs, this.largeBytes);
   }
 
   private close(): void {
@@ -61,6 +63,8 @@ export class BatchPlan {
   constructor(
     readonly slotSize: number,
     private readonly runs: readonly number[],
+    /** The tar bytes of the entries larger than a slot (which the sealing loop writes itself). */
+    readonly largeBytes: number,
   ) {}
 
   /** Number of runs. */

@@ -25,7 +25,11 @@ describe('the count before a seal (count-sources.ts)', () => {
     expect(counted).toMatchObject({ entries: walked.entries, files: 5002, bytes: walked.bytes, tarSize: walked.tarSize, fingerprint: walked.fingerprint });
     expect(counted.plan!.length).toBe(walked.plan!.length);
     for (let i = 0; i < walked.plan!.length; i++) expect(counted.plan!.run(i)).toEqual(walked.plan!.run(i));
-    expect([...Array(counted.plan!.length).keys()].filter((i) => counted.plan!.run(i).inline)).toHaveLength(1);
+    const large = [...Array(counted.plan!.length).keys()].filter((i) => counted.plan!.run(i).inline);
+    expect(large).toHaveLength(1);
+    // The one entry larger than a slot: its header and its 3 MiB, which the sealing loop writes itself.
+    expect(counted.plan!.largeBytes).toBe(counted.plan!.run(large[0]!).tarBytes);
+    expect(counted.plan!.largeBytes).toBeGreaterThan(3 << 20);
   });
 
   it('reports the count as it goes and refuses a missing source', async () => {

@@ -233,7 +233,7 @@ async function sealCounted(
       state = { ...state, parts: [...parts] };
       writeSealState(driveDir, state);
     },
-    internals.sinkMode ?? chooseSinkMode(scan),
+    internals.sinkMode ?? chooseSinkMode(scan, startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()),
   );
   // Many entries: their per-file work is spread over tar builder workers (not on a resume,
   // which must skip the finished parts entry by entry).
@@ -323,10 +323,25 @@ const WORKER_MIN_BYTES = 8 << 20;
  */
 const PIPELINE_MIN_AVERAGE_FILE = 1 << 20;
 
-/** The payload sink for what the scan found. */
-function chooseSinkMode(scan: ScanResult): SinkMode {
+/**
+ * Bytes in entries larger than a slot, at most, for the payload to be written in the sealing
+ * thread beside the tar builders: the sealing loop reads and hashes those entries itself, and
+ * would then encrypt and write them too.
+ */
+const SHARED_INLINE_MAX_LARGE_BYTES = 64 << 20;
+
+/**
+ * The payload sink for what the scan found; `withBuilders` when tar builder workers will build
+ * the stream. Then, with small files, the sealing thread mostly waits for the builders and has
+ * the time to encrypt, hash and write each slot itself: a payload worker would only add its
+ * start, its compilation and two messages a slot (50,000 files of 13 KB: 0.26 s of CPU,
+ * docs/BENCHMARKS.md, session 11).
+ */
+function chooseSinkMode(scan: ScanResult, withBuilders = false): SinkMode {
   if (scan.tarSize < WORKER_MIN_BYTES) return 'inline';
-  return scan.bytes >= scan.files * PIPELINE_MIN_AVERAGE_FILE ? 'pipeline' : 'worker';
+  if (scan.bytes >= scan.files * PIPELINE_MIN_AVERAGE_FILE) return 'pipeline';
+  if (withBuilders && scan.plan !== undefined && scan.plan.largeBytes <= SHARED_INLINE_MAX_LARGE_BYTES) return 'inline-shared';
+  return 'worker';
 }
 /** Below this many entries, the tar builder workers cost more than they save. */
 const BUILDERS_MIN_ENTRIES = 256;
