@@ -242,9 +242,10 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
       if (e.type === 'directory') folder(target);
       return { after: () => finishEntry(e, target) };
     };
+    const ensureFolder = (dir: Buffer) => dest.ensureFolder(dir);
     function* restoreItems(): Generator<RestoreItem> {
       for (const e of selectedEntries(index, selection)) {
-        const item = itemOf(e, (dir) => dest.ensureFolder(dir));
+        const item = itemOf(e, ensureFolder);
         if (item) yield item;
       }
     }
@@ -253,9 +254,10 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const expected = expectedTotals(index, selection);
     if (restoreWorkersAvailable() && worthWorkers(expected)) crew = new RestoreCrew(settings);
     const held = crew && expected.files <= HELD_FILES_MAX ? new HeldUnits() : null;
+    const noteFolder = (dir: Buffer) => held?.needsFolder(dir);
     const hold = held
       ? (e: IndexEntry) => {
-          const item = itemOf(e, (dir) => held.needsFolder(dir));
+          const item = itemOf(e, noteFolder);
           if (item) held.add(item);
         }
       : null;
@@ -273,7 +275,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     // them holding most of the bytes: decryption runs ahead on a worker while this thread
     // hashes and writes.
     if (restoreWorkersAvailable() && worthWorkers(totals)) {
-      const units = held?.units((dir) => dest.ensureFolder(dir)) ?? unitsOf(restoreItems());
+      const units = held?.units(ensureFolder) ?? unitsOf(restoreItems());
       crew ??= new RestoreCrew(settings);
       await crew.run(units, { signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
