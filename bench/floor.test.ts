@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { floorNsPerByte, floorSeconds, formatFloor, perFileSeconds, type StepCosts } from './floor.js';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { floorNsPerByte, floorSeconds, formatFloor, freshWriteNsPerByte, perFileSeconds, type StepCosts } from './floor.js';
 
 const steps: StepCosts = { sha256: 0.5, aesGcm: 0.4, tmpfsWrite: 0.3, tmpfsRead: 0.2 };
 
@@ -36,5 +39,11 @@ describe('the format floor', () => {
     expect(text).toContain('open w: floor 0.70 s, + files 1.20 s, + fixed 1.40 s');
     expect(text).toContain('≤ 0.60 s: below the floor:');
     expect(text).toContain('≤ 1.00 s: below the floor + files:');
+  });
+  it('times one write into fresh memory and leaves nothing behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scelle-fresh-'));
+    const ns = freshWriteNsPerByte(dir);
+    expect(Number.isFinite(ns) && ns > 0).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -87,6 +87,30 @@ export function measureStepCosts(dir: string): StepCosts {
   return { sha256, aesGcm, tmpfsWrite, tmpfsRead };
 }
 
+/**
+ * One write of 256 MiB into a new file in `dir` (tmpfs), removed after: what writing into fresh
+ * memory costs right now. The floor's write is the best of three, on memory just freed; on a VM
+ * that hands freed memory back to its host, a fresh write can cost several times that, and so
+ * does every restore into tmpfs (docs/BENCHMARKS.md, session 11).
+ */
+export function freshWriteNsPerByte(dir: string): number {
+  const block = Buffer.alloc(BLOCK, 0x5a);
+  const file = join(dir, `fresh-${process.pid}.bin`);
+  try {
+    return nsPerByte(
+      () => {
+        const fd = openSync(file, 'w');
+        for (let done = 0; done < SAMPLE; done += BLOCK) writeSync(fd, block);
+        closeSync(fd);
+      },
+      SAMPLE,
+      1,
+    );
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 /** CPU nanoseconds per byte that `op` needs at the least. */
 export function floorNsPerByte(op: Op, c: StepCosts): number {
   return op === 'seal' ? c.tmpfsRead + c.sha256 + c.aesGcm + c.sha256 + c.tmpfsWrite : c.tmpfsRead + c.aesGcm + c.sha256 + c.tmpfsWrite;

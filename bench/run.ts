@@ -27,7 +27,7 @@ import {
   type ToolId,
   type ToolSummary,
 } from './report.js';
-import { formatFloor, measureStepCosts } from './floor.js';
+import { formatFloor, freshWriteNsPerByte, measureStepCosts } from './floor.js';
 import { ensureWorkload, estimateBytes, sha256File, summarizeTree, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
 
 /** A workload, or `disk`: the large workload sealed to a disk-backed folder. */
@@ -898,6 +898,7 @@ async function main(argv: string[]): Promise<number> {
   } else log('restic: left out (--no-restic)');
   log(`fixed cost: scelle seal of one 6-byte file takes ${machine.tinySealSeconds} s (peak RSS ${machine.tinySealRssMiB} MiB)`);
   const steps = measureStepCosts(opts.dir);
+  const freshAtStart = freshWriteNsPerByte(opts.dir);
   log(
     `format building blocks (Node, this machine): SHA-256 ${steps.sha256.toFixed(2)} ns/B, AES-256-GCM ${steps.aesGcm.toFixed(2)} ns/B, tmpfs write ${steps.tmpfsWrite.toFixed(2)} ns/B, read ${steps.tmpfsRead.toFixed(2)} ns/B`,
   );
@@ -989,6 +990,11 @@ async function main(argv: string[]): Promise<number> {
     ].filter((x) => !Number.isNaN(x.baselineSeconds) && !Number.isNaN(x.scelleSeconds));
   });
   if (floorRows.length) console.log(`\n${formatFloor(steps, machine.cpus, machine.tinySealSeconds, floorRows)}`);
+  const freshAtEnd = freshWriteNsPerByte(opts.dir);
+  console.log(
+    `\nfresh memory: 256 MiB written to tmpfs into new pages took ${freshAtStart.toFixed(2)} ns/B at the start and ${freshAtEnd.toFixed(2)} ns/B at the end ` +
+      `(the floor's write, on memory just freed: ${steps.tmpfsWrite.toFixed(2)} ns/B; far above it means this machine was paying to get memory back, and every run that writes to tmpfs was slower)`,
+  );
   const loadEnd = loadavg().map((x) => +x.toFixed(2));
   console.log(`\nload average at end ${loadEnd.join(' ')} (a shared or busy machine makes these numbers noisy)`);
 
