@@ -226,6 +226,9 @@ async function sealCounted(
   // 4. Payload.
   const startOffset = finishedParts.length * partSize;
   const parts: PartInfo[] = [...finishedParts];
+  // Many entries: their per-file work is spread over tar builder workers (not on a resume,
+  // which must skip the finished parts entry by entry).
+  const withBuilders = startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable();
   const sink = createPayloadSink(
     { driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset, totalSize: scan.tarSize },
     (p) => {
@@ -233,12 +236,10 @@ async function sealCounted(
       state = { ...state, parts: [...parts] };
       writeSealState(driveDir, state);
     },
-    internals.sinkMode ?? chooseSinkMode(scan, startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()),
+    internals.sinkMode ?? chooseSinkMode(scan, withBuilders),
   );
-  // Many entries: their per-file work is spread over tar builder workers (not on a resume,
-  // which must skip the finished parts entry by entry).
   let builders: TarBuilders | null = null;
-  if (sink.shared && startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable()) {
+  if (sink.shared && withBuilders) {
     builders = count.builders?.useSlots(sink.shared.buffer, sink.shared.slotSize) ?? new TarBuilders(sink.shared.buffer, sink.shared.slotSize, helperThreadCount());
     count.builders = null; // taken: closed below with the seal's own
   }
@@ -334,7 +335,7 @@ const SHARED_INLINE_MAX_LARGE_BYTES = 64 << 20;
  * The payload sink for what the scan found; `withBuilders` when tar builder workers will build
  * the stream. Then, with small files, the sealing thread mostly waits for the builders and has
  * the time to encrypt, hash and write each slot itself: a payload worker would only add its
- * start, its compilation and two messages a slot (50,000 files of 13 KB: 0.26 s of CPU,
+ * start, its compilation and two messages a slot (50,000 files of 13 KB: 0.19 s of CPU,
  * docs/BENCHMARKS.md, session 11).
  */
 function chooseSinkMode(scan: ScanResult, withBuilders = false): SinkMode {
