@@ -173,12 +173,12 @@ describe('restore crew (compiled engine: restore workers started before the plan
   });
 
   it('runs one restore, with nothing to restore resolving at once, and refuses a second', async () => {
-    const { RestoreCrew, unitsOf } = (await import(pool)) as typeof import('../shared/engine/restore/restore-pool.js');
+    const { RestoreCrew } = (await import(pool)) as typeof import('../shared/engine/restore/restore-pool.js');
     const crew = new RestoreCrew(settings(), 2);
     const ran: number[] = [];
-    await crew.run(unitsOf([{ after: () => ran.push(1) }][Symbol.iterator]()), quiet);
+    await crew.run([{ after: () => ran.push(1) }][Symbol.iterator](), quiet);
     expect(ran).toEqual([1]);
-    await expect(crew.run(unitsOf([][Symbol.iterator]()), quiet)).rejects.toMatchObject({ code: 'E_INTERNAL' });
+    await expect(crew.run([][Symbol.iterator](), quiet)).rejects.toMatchObject({ code: 'E_INTERNAL' });
     await crew.stop();
   });
 });

@@ -1,5 +1,5 @@
 // Child process of memory.test.ts, run with a small V8 heap (--max-old-space-size): seals,
-// lists, opens one folder of and verifies a drive of many entries with the compiled engine,
+// lists, opens one folder of, many folders of and verifies a drive of many entries with the compiled engine,
 // and prints one JSON line of what it saw. `set` seals the same entries as a set of two
 // members, opens it whole from both and verifies each member alone. `collect` holds every
 // entry in memory instead, to show that the heap limit is small enough to break an engine that does.
@@ -55,6 +55,9 @@ if (mode === 'collect') {
   out.listed = listed;
   const opened = await engine.open({ driveDir: sealed.driveDir, secret, pinnedRoots: roots, dest: p.dest, paths: [p.folder] });
   out.opened = { files: opened.files, verified: opened.verified };
+  // Many folders at once: the selection is folders, never a list of their files.
+  const many = await engine.open({ driveDir: sealed.driveDir, secret, pinnedRoots: roots, dest: p.destMany, paths: p.manyFolders });
+  out.openedMany = { files: many.files, verified: many.verified };
   const all = await engine.open({ driveDir: sealed.driveDir, secret, pinnedRoots: roots, dest: p.destAll });
   out.openedAll = { files: all.files, verified: all.verified };
   const report = await engine.verify({ driveDir: sealed.driveDir, secret, pinnedRoots: roots });

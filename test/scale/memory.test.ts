@@ -13,6 +13,8 @@ import { indexAndSlackBytes, streamCiphertextSize } from '../../shared/format/pa
 
 const FOLDERS = 120;
 const FILES_PER_FOLDER = 1000;
+/** Folders opened at once, by one open: more than half the drive, chosen as folders. */
+const MANY_FOLDERS = Array.from({ length: 64 }, (_, i) => i);
 /** The child's old-generation limit: well under the index's ≈ 23 MB of plaintext (and its entries as objects). */
 const HEAP_LIMIT_MB = 24;
 const engine = fileURLToPath(new URL('../../dist/shared/engine/index.js', import.meta.url));
@@ -49,6 +51,8 @@ describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a
           dest: join(dir, 'restored'),
           destAll: join(dir, 'restored-all'),
           folder: 'export/d077',
+          manyFolders: MANY_FOLDERS.map((d) => `export/d${String(d).padStart(3, '0')}`),
+          destMany: join(dir, 'restored-many'),
           rootPublicKey: encodeBase64(root.publicKey),
           escrowPublicKey: encodeBase64(escrow.publicKey),
           escrowSecretKey: encodeBase64(escrow.secretKey),
@@ -68,11 +72,13 @@ describe(`a drive of ${FOLDERS * FILES_PER_FOLDER + FOLDERS + 1} entries under a
           sealed: { files: FOLDERS * FILES_PER_FOLDER },
           listed: entries,
           opened: { files: FILES_PER_FOLDER, verified: true },
+          openedMany: { files: MANY_FOLDERS.length * FILES_PER_FOLDER, verified: true },
           openedAll: { files: FOLDERS * FILES_PER_FOLDER, verified: true },
           verified: { ok: true, files: FOLDERS * FILES_PER_FOLDER, problems: [] },
         });
         expect(seen.indexBytes).toBeGreaterThan(HEAP_LIMIT_MB * 1024 * 1024 * 0.8);
         expect(readdirSync(join(params.dest, 'export/d077'))).toHaveLength(FILES_PER_FOLDER);
+        expect(readdirSync(join(params.destMany, 'export'))).toHaveLength(MANY_FOLDERS.length);
         expect(readdirSync(join(params.destAll, 'export'))).toHaveLength(FOLDERS);
         console.log(
           `scale: ${entries} entries, index ${(seen.indexBytes / 1e6).toFixed(1)} MB, heap limit ${HEAP_LIMIT_MB} MB, peak heap used ${seen.heapPeakMb} MB, seal+list+open folder+open all+verify ${((performance.now() - started) / 1000).toFixed(1)} s`,

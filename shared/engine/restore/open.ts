@@ -8,9 +8,8 @@
  * Two passes over the selected index entries, so that memory stays flat at any size:
  * 1. plan: every path checked to stay inside `dest`, the index checked whole (a full restore),
  *    clashes with existing files found, sizes counted; nothing is written before it ends;
- * 2. restore: files on worker threads (restore-pool.ts) as the index streams (or, up to
- *    HELD_FILES_MAX files, from the units pass 1 cut: held-units.ts), or in this thread for
- *    small restores; folders created on the way, never through a symbolic link;
+ * 2. restore: files on worker threads (restore-pool.ts) as the index streams, or in this
+ *    thread for small restores; folders created on the way, never through a symbolic link;
  *    each link created, and each folder's mode and times set, once every file before it in
  *    the index is restored (the index lists a folder after everything below it).
  * A drive is hostile input: modes lose setuid/setgid/sticky bits and group/other write unless
@@ -27,8 +26,7 @@ import { absentMembersFor, closeDrives, drivesReader, sourceDrives, unlockDrives
 import type { AbsentMemberReport, SetAvailability } from '../api.js';
 import { prefetchFor } from '../payload/segment-prefetcher.js';
 import { isFolder, pathExists, placeLinkExclusively, restoreLargeFile, restoreSmallFile, SMALL_FILE, type RestoreContext } from './restore-file.js';
-import { RestoreCrew, restoreWorkersAvailable, unitsOf, type RestoreItem } from './restore-pool.js';
-import { HELD_FILES_MAX, HeldUnits } from './held-units.js';
+import { RestoreCrew, restoreWorkersAvailable, type RestoreItem } from './restore-pool.js';
 import { ProgressTracker } from '../progress.js';
 import { linkStaysInside, restoredMode } from './restore-paths.js';
 import { Destination } from './destination.js';
@@ -119,7 +117,6 @@ async function plan(
   signal: AbortSignal | undefined,
   outward: OpenReport['outwardLinks'] | null,
   absent: Availability,
-  seen: ((e: IndexEntry) => void) | null,
 ): Promise<PlanTotals> {
   let outwardCount = 0;
   let firstOutward: IndexEntry | null = null;
@@ -146,7 +143,6 @@ async function plan(
   };
   for (const a of selection.ancestors) look(a.entry);
   for (const e of selectedEntries(index, selection, true)) {
-    seen?.(e);
     if (!(e.type === 'file' && absent.needsAbsent(e))) look(e);
     if (e.type === 'symlink' && !linkStaysInside(entryPathBytes(e), entryLinkBytes(e))) {
       if (outward) outward.push({ path: e.path, target: e.linkTarget ?? '' });
@@ -218,6 +214,18 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
     const umask = process.umask();
     const fsyncEachFile = fsyncsEachFile();
     const settings = { description: opened.description, overwrite, keepModes, umask, fsyncEachFile };
+    // A restore of many files starts its workers now: they start while the plan reads the index.
+    if (restoreWorkersAvailable() && worthWorkers(expectedTotals(index, selection))) crew = new RestoreCrew(settings);
+    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal, opts.allowOutwardLinks ? outwardLinks : null, absent);
+    if (crew && !worthWorkers(totals)) {
+      await crew.stop();
+      crew = null;
+    }
+
+    mkdirSync(destPath, { recursive: true });
+    for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
+    const progress = new ProgressTracker('open', totals.bytes, totals.files, opts.onProgress);
+    const flush = restoreFlush(destPath, process.platform, syncFileSystem, totals.files);
     // Links and folders: a link is created, and a folder's mode and times set, once every file
     // before it in the index is restored; the index lists a folder after everything below it,
     // so nothing is written through a link and restoring files does not change a folder's times.
@@ -231,53 +239,25 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
         utimesSync(target, e.mtime / 1000, e.mtime / 1000);
       }
     };
-    /** What restoring `e` takes (null: a file on an absent member), after `folder` for each folder it needs. */
-    const itemOf = (e: IndexEntry, folder: (dir: Buffer) => void): RestoreItem | null => {
-      if (e.type === 'file' && absent.needsAbsent(e)) return null;
-      const target = dest.targetOf(e);
-      if (e.type === 'file') {
-        folder(parentOf(target));
-        return { entry: e, target };
-      }
-      if (e.type === 'directory') folder(target);
-      return { after: () => finishEntry(e, target) };
-    };
-    const ensureFolder = (dir: Buffer) => dest.ensureFolder(dir);
     function* restoreItems(): Generator<RestoreItem> {
       for (const e of selectedEntries(index, selection)) {
-        const item = itemOf(e, ensureFolder);
-        if (item) yield item;
+        if (e.type === 'file' && absent.needsAbsent(e)) continue;
+        const target = dest.targetOf(e);
+        if (e.type === 'file') {
+          dest.ensureFolder(parentOf(target));
+          yield { entry: e, target };
+          continue;
+        }
+        if (e.type === 'directory') dest.ensureFolder(target);
+        yield { after: () => finishEntry(e, target) };
       }
     }
-    // A restore of many files starts its workers now: they start while the plan reads the index.
-    // When its files are few enough, the plan also cuts their units, so the index is read once.
-    const expected = expectedTotals(index, selection);
-    if (restoreWorkersAvailable() && worthWorkers(expected)) crew = new RestoreCrew(settings);
-    const held = crew && expected.files <= HELD_FILES_MAX ? new HeldUnits() : null;
-    const noteFolder = (dir: Buffer) => held?.needsFolder(dir);
-    const hold = held
-      ? (e: IndexEntry) => {
-          const item = itemOf(e, noteFolder);
-          if (item) held.add(item);
-        }
-      : null;
-    const totals = await plan(index, selection, dest, destEmpty, overwrite, opts.signal, opts.allowOutwardLinks ? outwardLinks : null, absent, hold);
-    if (crew && !worthWorkers(totals)) {
-      await crew.stop();
-      crew = null;
-    }
-
-    mkdirSync(destPath, { recursive: true });
-    for (const a of selection.ancestors) dest.ensureFolder(dest.targetOf(a.entry));
-    const progress = new ProgressTracker('open', totals.bytes, totals.files, opts.onProgress);
-    const flush = restoreFlush(destPath, process.platform, syncFileSystem, totals.files);
     // Several files: each worker restores whole files (all cores busy). A few files, one of
     // them holding most of the bytes: decryption runs ahead on a worker while this thread
     // hashes and writes.
     if (restoreWorkersAvailable() && worthWorkers(totals)) {
-      const units = held?.units(ensureFolder) ?? unitsOf(restoreItems());
       crew ??= new RestoreCrew(settings);
-      await crew.run(units, { signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
+      await crew.run(restoreItems(), { signal: opts.signal, onProgress: (b, f) => progress.add(b, f) });
     } else {
       // Fewer than PARALLEL_MIN_FILES files here: their ranges are known before decrypting ahead.
       const ranges: IndexEntry[] = [];

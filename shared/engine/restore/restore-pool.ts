@@ -52,52 +52,30 @@ export interface RestoreUnit {
 }
 
 /**
- * Cuts items (in tar order) into units of consecutive items, each closed once it holds
- * UNIT_BYTES or UNIT_FILES items, one item at a time: only the unit being cut is in memory.
- */
-export class UnitCutter {
-  private files = new UnitFilesBuilder();
-  private actions: (() => void)[] = [];
-  private bytes = 0;
-  private count = 0;
-
-  /** Adds `item`; returns the unit it closes, or null. */
-  add(item: RestoreItem): RestoreUnit | null {
-    if ('after' in item) this.actions.push(item.after);
-    else {
-      this.files.add(item);
-      this.bytes += item.entry.size;
-    }
-    if (this.bytes < UNIT_BYTES && ++this.count < UNIT_FILES) return null;
-    return this.take();
-  }
-
-  /** The last unit, partly filled; null when no item is left in it. */
-  finish(): RestoreUnit | null {
-    return this.count > 0 ? this.take() : null;
-  }
-
-  private take(): RestoreUnit {
-    const unit = { files: this.files.take(), actions: this.actions };
-    this.actions = [];
-    this.bytes = 0;
-    this.count = 0;
-    return unit;
-  }
-}
-
-/**
- * Cuts `items` (in tar order, read as they come) into units ({@link UnitCutter}) as they cross
- * to a worker. Only the unit being cut is in memory, never the list of files.
+ * Cuts `items` (in tar order, read as they come) into units of consecutive items, each closed
+ * once it holds UNIT_BYTES or UNIT_FILES items, as they cross to a worker. Only the unit being
+ * cut is in memory, never the list of files.
  */
 export function* unitsOf(items: Iterator<RestoreItem>): Generator<RestoreUnit> {
-  const cutter = new UnitCutter();
+  const files = new UnitFilesBuilder();
+  let actions: (() => void)[] = [];
+  let bytes = 0;
+  let count = 0;
   for (let r = items.next(); !r.done; r = items.next()) {
-    const unit = cutter.add(r.value);
-    if (unit) yield unit;
+    const item = r.value;
+    if ('after' in item) actions.push(item.after);
+    else {
+      files.add(item);
+      bytes += item.entry.size;
+    }
+    if (bytes >= UNIT_BYTES || ++count >= UNIT_FILES) {
+      yield { files: files.take(), actions };
+      actions = [];
+      bytes = 0;
+      count = 0;
+    }
   }
-  const last = cutter.finish();
-  if (last) yield last;
+  if (count > 0) yield { files: files.take(), actions };
 }
 
 /** How the restore workers restore files: known before the plan (they can start while it runs). */
@@ -165,16 +143,17 @@ export class RestoreCrew {
   }
 
   /**
-   * Restores `units` (in tar order, cut as they are needed, e.g. by {@link unitsOf}; the producer
-   * creates the files' folders) on the crew; each action runs in this thread once every file
-   * before it is restored. Resolves once every file is restored and verified and every action ran; rejects
+   * Restores `items` (in tar order, produced as they are needed; the producer creates the
+   * files' folders) on the crew; each action runs in this thread once every file before it is
+   * restored. Resolves once every file is restored and verified and every action ran; rejects
    * with the first error (the producer's or an action's, E_FORMAT_*, E_RESTORE_EXISTS,
    * E_CANCELLED, E_INTERNAL…) once every worker has stopped. The workers are stopped either
    * way. Once per crew (E_INTERNAL after).
    */
-  run(units: Iterator<RestoreUnit>, opts: RestoreRunOptions): Promise<void> {
+  run(items: Iterator<RestoreItem>, opts: RestoreRunOptions): Promise<void> {
     if (this.used) return Promise.reject(new ScelleError('E_INTERNAL', 'a restore crew runs one restore'));
     this.used = true;
+    const units = unitsOf(items);
     const { cancelFlag, workers } = this;
     return new Promise<void>((resolve, reject) => {
       let next = 0;
