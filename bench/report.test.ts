@@ -5,6 +5,7 @@ import {
   diskRatio,
   diskTarget,
   formatTargets,
+  formatUnevenRuns,
   formatWorkloadTable,
   maxOf,
   rssScalingTarget,
@@ -13,6 +14,7 @@ import {
   targets,
   timeRatio,
   toolLabel,
+  unevenRuns,
   verdict,
   type Op,
   type ToolId,
@@ -154,5 +156,32 @@ describe('the table', () => {
     expect(row('restic backup')).toMatch(/3\.000\s+0\.3\s+1\.50×/);
     expect(row('age -d | tar -t')).toMatch(/0\.50×/);
     expect(row('open-one')).toMatch(/^open-one scelle\s+0\.300\s{2,}0\.30/);
+  });
+});
+
+describe('unevenRuns', () => {
+  it("names the tools whose slowest run took over 1.5× their fastest (session 12's large seal), and only those", () => {
+    const sums = [
+      sum('seal', 'scelle', [6.29, 6.28, 4.94]), // 1.27×: uneven, but within the limit
+      sum('seal', 'scelle×2', [6.01, 2.5, 5.84]), // 2.40×
+      sum('open', 'age|tar', [3.06, 6.87, 3.91]), // 2.25×
+      sum('seal', 'scelle+code', [3.37]), // one run cannot tell
+    ];
+    const uneven = unevenRuns('large', sums);
+    expect(uneven.map((u) => [u.op, u.tool])).toEqual([
+      ['seal', 'scelle×2'],
+      ['open', 'age|tar'],
+    ]);
+    expect(uneven[0]!.spread).toBeCloseTo(6.01 / 2.5, 6);
+    const text = formatUnevenRuns(uneven);
+    expect(text).toContain('uneven runs');
+    expect(text).toContain('large seal scelle, 2-drive set: 2.40×');
+    expect(text).toContain('large open age -d | tar -x: 2.25×');
+  });
+
+  it("prints nothing when every tool's runs agree", () => {
+    const sums = [sum('seal', 'scelle', [2.23, 2.26, 2.22]), sum('open', 'scelle', [1.75, 1.85, 1.94])];
+    expect(unevenRuns('small', sums)).toEqual([]);
+    expect(formatUnevenRuns([])).toBe('');
   });
 });

@@ -99,6 +99,44 @@ export function speedRatio(a: ToolSummary | undefined, b: ToolSummary | undefine
   return a && b ? b.medianSeconds / a.medianSeconds : NaN;
 }
 
+/** Slowest run ÷ fastest run above which a tool's runs disagree too much for its median to be read as its speed. */
+export const UNEVEN_RUNS_LIMIT = 1.5;
+
+/** A tool whose runs on one workload disagree (slowest ÷ fastest over {@link UNEVEN_RUNS_LIMIT}). */
+export interface UnevenRuns {
+  workload: string;
+  op: Op;
+  tool: ToolId;
+  /** Slowest run ÷ fastest run. */
+  spread: number;
+}
+
+/**
+ * The tools of `workload` whose runs disagree: slowest ÷ fastest over `limit` (tools with fewer
+ * than two runs cannot tell and are left out). On this shared VM a run can take twice another
+ * of the same command (docs/BENCHMARKS.md, sessions 11 and 12), and a median of three such runs
+ * says more about the machine than about the tool.
+ */
+export function unevenRuns(workload: string, sums: ToolSummary[], limit = UNEVEN_RUNS_LIMIT): UnevenRuns[] {
+  const out: UnevenRuns[] = [];
+  for (const s of sums) {
+    if (s.seconds.length < 2) continue;
+    const spread = Math.max(...s.seconds) / Math.min(...s.seconds);
+    if (spread > limit) out.push({ workload, op: s.op, tool: s.tool, spread });
+  }
+  return out;
+}
+
+/** The printed warning for uneven runs, or '' when every tool's runs agree. */
+export function formatUnevenRuns(uneven: UnevenRuns[], limit = UNEVEN_RUNS_LIMIT): string {
+  if (uneven.length === 0) return '';
+  const lines = [
+    `uneven runs: the slowest run took over ${limit}× the fastest for these tools, so their medians (and the ratios and targets built on them) reflect this machine more than the tool; run the bench again on a quiet machine:`,
+  ];
+  for (const u of uneven) lines.push(`  ${u.workload} ${u.op} ${toolLabel(u.op, u.tool)}: ${u.spread.toFixed(2)}×`);
+  return lines.join('\n');
+}
+
 /** Time ratio a / b (< 1: a is faster); the inverse of speedRatio. */
 export function timeRatio(a: ToolSummary | undefined, b: ToolSummary | undefined): number {
   return a && b ? a.medianSeconds / b.medianSeconds : NaN;

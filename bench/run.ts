@@ -16,11 +16,13 @@ import {
   GOALS,
   OPS,
   formatTargets,
+  formatUnevenRuns,
   formatWorkloadTable,
   rssScalingTarget,
   summarize,
   targets,
   toolLabel,
+  unevenRuns,
   type Op,
   type Sample,
   type TargetVerdict,
@@ -995,6 +997,8 @@ async function main(argv: string[]): Promise<number> {
     `\nfresh memory: 256 MiB written to tmpfs into new pages took ${freshAtStart.toFixed(2)} ns/B at the start and ${freshAtEnd.toFixed(2)} ns/B at the end ` +
       `(the floor's write, on memory just freed: ${steps.tmpfsWrite.toFixed(2)} ns/B; far above it means this machine was paying to get memory back, and every run that writes to tmpfs was slower)`,
   );
+  const uneven = results.flatMap((r) => unevenRuns(r.name, r.summaries));
+  if (uneven.length) console.log(`\n${formatUnevenRuns(uneven)}`);
   const loadEnd = loadavg().map((x) => +x.toFixed(2));
   console.log(`\nload average at end ${loadEnd.join(' ')} (a shared or busy machine makes these numbers noisy)`);
 
@@ -1012,6 +1016,7 @@ async function main(argv: string[]): Promise<number> {
         workloads: results,
         targets: allTargets,
         rssScaling,
+        unevenRuns: uneven,
         stepCosts: steps,
       },
       null,
