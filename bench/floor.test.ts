@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { floorNsPerByte, floorSeconds, formatFloor, freshWriteNsPerByte, perFileSeconds, type StepCosts } from './floor.js';
+import { floorNsPerByte, floorSeconds, floorTargets, formatFloor, freshWriteNsPerByte, perFileSeconds, type StepCosts } from './floor.js';
 
 const steps: StepCosts = { sha256: 0.5, aesGcm: 0.4, tmpfsWrite: 0.3, tmpfsRead: 0.2 };
 
@@ -39,6 +39,23 @@ describe('the format floor', () => {
     expect(text).toContain('open w: floor 0.70 s, + files 1.20 s, + fixed 1.40 s');
     expect(text).toContain('≤ 0.60 s: below the floor:');
     expect(text).toContain('≤ 1.00 s: below the floor + files:');
+  });
+  it("judges the issue's lines: scelle ÷ (floor + files + fixed), ≤ 1.3× for small files and 1.2× for large ones", () => {
+    // open of 1e9 bytes: floor 0.7 s, + files (1.5 − 0.5) / 2 = 1.2 s, + fixed 0.2 = 1.4 s.
+    const row = { bytes: 1e9, goal: 1.5, baselineSeconds: 3, tarAloneSeconds: 1.5, op: 'open' as const };
+    const vs = floorTargets(steps, 2, 0.2, [
+      { ...row, workload: 'small', scelleSeconds: 1.4 * 1.3 - 0.01 },
+      { ...row, workload: 'large', scelleSeconds: 1.4 * 1.2 + 0.01 },
+      { ...row, workload: 'many', scelleSeconds: 9 }, // no floor line for many files: not judged here
+      { ...row, workload: 'small', scelleSeconds: 1, tarAloneSeconds: undefined }, // no tar alone: cannot be judged
+    ]);
+    expect(vs.map((v) => [v.name, v.pass])).toEqual([
+      ['open small ≤ 1.3× floor + files + fixed', true],
+      ['open large ≤ 1.2× floor + files + fixed', false],
+      ['open small ≤ 1.3× floor + files + fixed', false],
+    ]);
+    expect(vs[0]!.measured).toBeCloseTo((1.4 * 1.3 - 0.01) / 1.4, 6);
+    expect(vs[2]!.measured).toBeNaN();
   });
   it('times one write into fresh memory and leaves nothing behind', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scelle-fresh-'));

@@ -7,7 +7,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Op } from './report.js';
+import { verdict, type Op, type TargetVerdict } from './report.js';
 
 /** Nanoseconds per byte of each step, as Node does it here (the way scelle does it). */
 export interface StepCosts {
@@ -121,6 +121,31 @@ export function floorSeconds(op: Op, c: StepCosts, bytes: number, cores: number,
   return (bytes * floorNsPerByte(op, c)) / cores / 1e9 + fixedSeconds;
 }
 
+/**
+ * The issue's own speed lines against the floor (issue 8, "Millions of files"): scelle's time
+ * at most this many times the floor + files + fixed, per workload and operation.
+ */
+export const FLOOR_GOALS: Readonly<Record<string, number>> = { large: 1.2, small: 1.3 };
+
+/** The floor + files + fixed of `r`, in seconds (see {@link formatFloor}). */
+export function floorFilesFixedSeconds(c: StepCosts, cores: number, fixedSeconds: number, r: FloorRow): number {
+  const files = r.tarAloneSeconds === undefined ? 0 : perFileSeconds(c, r.bytes, r.tarAloneSeconds) / cores;
+  return floorSeconds(r.op, c, r.bytes, cores, 0) + files + fixedSeconds;
+}
+
+/**
+ * One verdict per row whose workload has a {@link FLOOR_GOALS} line: scelle's time ÷ its floor +
+ * files + fixed, at most the goal. A row measured without tar alone cannot be judged (NaN, never a pass).
+ */
+export function floorTargets(c: StepCosts, cores: number, fixedSeconds: number, rows: FloorRow[]): TargetVerdict[] {
+  return rows.flatMap((r) => {
+    const goal = FLOOR_GOALS[r.workload];
+    if (goal === undefined) return [];
+    const measured = r.tarAloneSeconds === undefined ? NaN : r.scelleSeconds / floorFilesFixedSeconds(c, cores, fixedSeconds, r);
+    return [verdict(r.workload, `${r.op} ${r.workload} ≤ ${goal}× floor + files + fixed`, measured, '≤', goal, '×')];
+  });
+}
+
 /** One target set beside the floor. */
 export interface FloorRow {
   workload: string;
@@ -154,7 +179,7 @@ export function formatFloor(c: StepCosts, cores: number, fixedSeconds: number, r
   ];
   for (const r of rows) {
     const floor = floorSeconds(r.op, c, r.bytes, cores, 0);
-    const files = r.tarAloneSeconds === undefined ? 0 : perFileSeconds(c, r.bytes, r.tarAloneSeconds) / cores;
+    const files = floorFilesFixedSeconds(c, cores, 0, r) - floor;
     const allowed = r.baselineSeconds / r.goal;
     const verdict =
       allowed < floor

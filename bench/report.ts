@@ -240,8 +240,9 @@ export function formatMeasured(v: TargetVerdict): string {
   return `${v.measured.toFixed(1)} MiB`;
 }
 
-export function formatTargets(vs: TargetVerdict[]): string {
-  const lines = ['Targets (informative)', '-'.repeat(72)];
+/** The verdicts as a table under `title`; a missing measurement shows n/a. */
+export function formatTargets(vs: TargetVerdict[], title = 'Targets (informative)'): string {
+  const lines = [title, '-'.repeat(72)];
   for (const v of vs) {
     const missing = Number.isNaN(v.measured) || (v.unit === 'MiB' && v.measured === 0);
     lines.push(`${pad(v.name, 52)} ${pad(formatMeasured(v), 12, true)}  ${missing ? 'n/a' : v.pass ? 'PASS' : 'FAIL'}`);

@@ -29,7 +29,7 @@ import {
   type ToolId,
   type ToolSummary,
 } from './report.js';
-import { formatFloor, freshWriteNsPerByte, measureStepCosts } from './floor.js';
+import { floorTargets, formatFloor, freshWriteNsPerByte, measureStepCosts } from './floor.js';
 import { ensureWorkload, estimateBytes, sha256File, summarizeTree, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
 
 /** A workload, or `disk`: the large workload sealed to a disk-backed folder. */
@@ -991,7 +991,9 @@ async function main(argv: string[]): Promise<number> {
       },
     ].filter((x) => !Number.isNaN(x.baselineSeconds) && !Number.isNaN(x.scelleSeconds));
   });
+  const againstFloor = floorTargets(steps, machine.cpus, machine.tinySealSeconds, floorRows);
   if (floorRows.length) console.log(`\n${formatFloor(steps, machine.cpus, machine.tinySealSeconds, floorRows)}`);
+  if (againstFloor.length) console.log(`\n${formatTargets(againstFloor, 'Targets against the floor (issue 8)')}`);
   const freshAtEnd = freshWriteNsPerByte(opts.dir);
   console.log(
     `\nfresh memory: 256 MiB written to tmpfs into new pages took ${freshAtStart.toFixed(2)} ns/B at the start and ${freshAtEnd.toFixed(2)} ns/B at the end ` +
@@ -1014,7 +1016,7 @@ async function main(argv: string[]): Promise<number> {
         machine: { ...machine, loadavgEnd: loadEnd },
         failed,
         workloads: results,
-        targets: allTargets,
+        targets: [...allTargets, ...againstFloor],
         rssScaling,
         unevenRuns: uneven,
         stepCosts: steps,
