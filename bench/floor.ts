@@ -181,7 +181,7 @@ export function formatFloor(c: StepCosts, cores: number, fixedSeconds: number, r
     const floor = floorSeconds(r.op, c, r.bytes, cores, 0);
     const files = floorFilesFixedSeconds(c, cores, 0, r) - floor;
     const allowed = r.baselineSeconds / r.goal;
-    const verdict =
+    const where =
       allowed < floor
         ? 'below the floor: unreachable with this format in Node on this machine'
         : allowed < floor + files
@@ -190,7 +190,7 @@ export function formatFloor(c: StepCosts, cores: number, fixedSeconds: number, r
             ? 'below the floor + files + fixed'
             : 'above the floor + files + fixed';
     lines.push(
-      `${r.op} ${r.workload}: floor ${f(floor)} s, + files ${f(floor + files)} s, + fixed ${f(floor + files + fixedSeconds)} s; scelle ${f(r.scelleSeconds)} s; ${r.goal}× the baseline means ≤ ${f(allowed)} s: ${verdict}`,
+      `${r.op} ${r.workload}: floor ${f(floor)} s, + files ${f(floor + files)} s, + fixed ${f(floor + files + fixedSeconds)} s; scelle ${f(r.scelleSeconds)} s; ${r.goal}× the baseline means ≤ ${f(allowed)} s: ${where}`,
     );
   }
   return lines.join('\n');
