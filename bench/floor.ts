@@ -7,7 +7,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { verdict, type Op, type TargetVerdict } from './report.js';
+import { GOALS, verdict, type Op, type TargetVerdict } from './report.js';
 
 /** Nanoseconds per byte of each step, as Node does it here (the way scelle does it). */
 export interface StepCosts {
@@ -121,12 +121,6 @@ export function floorSeconds(op: Op, c: StepCosts, bytes: number, cores: number,
   return (bytes * floorNsPerByte(op, c)) / cores / 1e9 + fixedSeconds;
 }
 
-/**
- * The issue's own speed lines against the floor (issue 8, "Millions of files"): scelle's time
- * at most this many times the floor + files + fixed, per workload and operation.
- */
-export const FLOOR_GOALS: Readonly<Record<string, number>> = { large: 1.2, small: 1.3 };
-
 /** The floor + files + fixed of `r`, in seconds (see {@link formatFloor}). */
 export function floorFilesFixedSeconds(c: StepCosts, cores: number, fixedSeconds: number, r: FloorRow): number {
   const files = r.tarAloneSeconds === undefined ? 0 : perFileSeconds(c, r.bytes, r.tarAloneSeconds) / cores;
@@ -134,12 +128,12 @@ export function floorFilesFixedSeconds(c: StepCosts, cores: number, fixedSeconds
 }
 
 /**
- * One verdict per row whose workload has a {@link FLOOR_GOALS} line: scelle's time ÷ its floor +
+ * One verdict per row whose workload has a line in GOALS.floor (report.ts): scelle's time ÷ its floor +
  * files + fixed, at most the goal. A row measured without tar alone cannot be judged (NaN, never a pass).
  */
 export function floorTargets(c: StepCosts, cores: number, fixedSeconds: number, rows: FloorRow[]): TargetVerdict[] {
   return rows.flatMap((r) => {
-    const goal = FLOOR_GOALS[r.workload];
+    const goal = GOALS.floor[r.workload];
     if (goal === undefined) return [];
     const measured = r.tarAloneSeconds === undefined ? NaN : r.scelleSeconds / floorFilesFixedSeconds(c, cores, fixedSeconds, r);
     return [verdict(r.workload, `${r.op} ${r.workload} ≤ ${goal}× floor + files + fixed`, measured, '≤', goal, '×')];
