@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { floorNsPerByte, floorSeconds, floorTargets, formatFloor, freshWriteNsPerByte, perFileSeconds, type StepCosts } from './floor.js';
+import { floorNsPerByte, floorSeconds, floorTargets, formatFloor, freshWriteNsPerByte, perFileSeconds, withCountSeconds, type StepCosts } from './floor.js';
 
 const steps: StepCosts = { sha256: 0.5, aesGcm: 0.4, tmpfsWrite: 0.3, tmpfsRead: 0.2 };
 
@@ -39,6 +39,19 @@ describe('the format floor', () => {
     expect(text).toContain('open w: floor 0.70 s, + files 1.20 s, + fixed 1.40 s');
     expect(text).toContain('≤ 0.60 s: below the floor:');
     expect(text).toContain('≤ 1.00 s: below the floor + files:');
+  });
+  it("adds a seal's count alone to its line when it was measured, and only to a seal's", () => {
+    // seal of 1e9 bytes: floor 1.9 / 2 = 0.95 s; + files (1.5 − 0.5) / 2 = 1.45 s; + fixed 0.2 = 1.65 s; + count 0.35 = 2.0 s.
+    const seal = { workload: 'small', op: 'seal' as const, bytes: 1e9, goal: 1.2, baselineSeconds: 3, scelleSeconds: 2.5, tarAloneSeconds: 1.5, countSeconds: 0.35 };
+    expect(withCountSeconds(steps, 2, 0.2, seal)).toBeCloseTo(2.0);
+    expect(withCountSeconds(steps, 2, 0.2, { ...seal, countSeconds: undefined })).toBeUndefined();
+    expect(withCountSeconds(steps, 2, 0.2, { ...seal, tarAloneSeconds: undefined })).toBeUndefined();
+    expect(withCountSeconds(steps, 2, 0.2, { ...seal, op: 'open' })).toBeUndefined();
+    const text = formatFloor(steps, 2, 0.2, [seal, { ...seal, countSeconds: undefined }]);
+    expect(text).toContain('seal small: floor 0.95 s, + files 1.45 s, + fixed 1.65 s, + count 2.00 s; scelle 2.50 s (1.25× the floor + files + fixed + count);');
+    expect(text).toContain('seal small: floor 0.95 s, + files 1.45 s, + fixed 1.65 s; scelle 2.50 s;');
+    // The issue's own verdict stays against floor + files + fixed.
+    expect(floorTargets(steps, 2, 0.2, [seal])[0]!.measured).toBeCloseTo(2.5 / 1.65, 6);
   });
   it("judges the issue's lines: scelle ÷ (floor + files + fixed), ≤ 1.3× for small files and 1.2× for large ones", () => {
     // open of 1e9 bytes: floor 0.7 s, + files (1.5 − 0.5) / 2 = 1.2 s, + fixed 0.2 = 1.4 s.

@@ -127,6 +127,12 @@ export function floorFilesFixedSeconds(c: StepCosts, cores: number, fixedSeconds
   return floorSeconds(r.op, c, r.bytes, cores, 0) + files + fixedSeconds;
 }
 
+/** The floor + files + fixed + count of a seal row whose count and tar alone were measured, else undefined. */
+export function withCountSeconds(c: StepCosts, cores: number, fixedSeconds: number, r: FloorRow): number | undefined {
+  if (r.op !== 'seal' || r.countSeconds === undefined || r.tarAloneSeconds === undefined) return undefined;
+  return floorFilesFixedSeconds(c, cores, fixedSeconds, r) + r.countSeconds;
+}
+
 /**
  * One verdict per row whose workload has a line in GOALS.floor (report.ts): scelle's time ÷ its floor +
  * files + fixed, at most the goal. A row measured without tar alone cannot be judged (NaN, never a pass).
@@ -150,6 +156,8 @@ export interface FloorRow {
   scelleSeconds: number;
   /** Wall time of `tar -c` (seal) or `tar -x` (open) alone on the workload, one thread, when measured. */
   tarAloneSeconds?: number;
+  /** A seal's count alone on the workload (seal-count.ts), when measured: a seal pays it before it writes. */
+  countSeconds?: number;
 }
 
 /**
@@ -169,7 +177,8 @@ export function formatFloor(c: StepCosts, cores: number, fixedSeconds: number, r
     `measured here: SHA-256 ${f(c.sha256)} ns/B, AES-256-GCM ${f(c.aesGcm)} ns/B, tmpfs write ${f(c.tmpfsWrite)} ns/B, tmpfs read ${f(c.tmpfsRead)} ns/B`,
     `seal = read + SHA-256 (files) + AES-GCM + SHA-256 (parts) + write = ${f(floorNsPerByte('seal', c))} ns/B;  open = read + AES-GCM + SHA-256 (files) + write = ${f(floorNsPerByte('open', c))} ns/B`,
     `"floor" is that per-byte work on all cores; "+ files" adds the file system's per-file work (tar -c / tar -x alone, minus their reads and writes),`,
-    `also spread over all cores; "+ fixed" adds scelle's fixed cost per run (${f(fixedSeconds)} s, measured above).`,
+    `also spread over all cores; "+ fixed" adds scelle's fixed cost per run (${f(fixedSeconds)} s, measured above);`,
+    `"+ count" (seal only) adds the seal's count alone, its first pass over the sources before it writes (totals for the progress and its ETA, the exact space check).`,
   ];
   for (const r of rows) {
     const floor = floorSeconds(r.op, c, r.bytes, cores, 0);
@@ -183,8 +192,11 @@ export function formatFloor(c: StepCosts, cores: number, fixedSeconds: number, r
           : allowed < floor + files + fixedSeconds
             ? 'below the floor + files + fixed'
             : 'above the floor + files + fixed';
+    const withCount = withCountSeconds(c, cores, fixedSeconds, r);
+    const count = withCount === undefined ? '' : `, + count ${f(withCount)} s`;
+    const against = withCount === undefined ? '' : ` (${f(r.scelleSeconds / withCount)}× the floor + files + fixed + count)`;
     lines.push(
-      `${r.op} ${r.workload}: floor ${f(floor)} s, + files ${f(floor + files)} s, + fixed ${f(floor + files + fixedSeconds)} s; scelle ${f(r.scelleSeconds)} s; ${r.goal}× the baseline means ≤ ${f(allowed)} s: ${where}`,
+      `${r.op} ${r.workload}: floor ${f(floor)} s, + files ${f(floor + files)} s, + fixed ${f(floor + files + fixedSeconds)} s${count}; scelle ${f(r.scelleSeconds)} s${against}; ${r.goal}× the baseline means ≤ ${f(allowed)} s: ${where}`,
     );
   }
   return lines.join('\n');

@@ -18,6 +18,7 @@ import {
   formatTargets,
   formatUnevenRuns,
   formatWorkloadTable,
+  median,
   rssScalingTarget,
   summarize,
   targets,
@@ -30,6 +31,7 @@ import {
   type ToolSummary,
 } from './report.js';
 import { floorTargets, formatFloor, freshWriteNsPerByte, measureStepCosts } from './floor.js';
+import { scelleNodeFlags } from './seal-count.js';
 import { ensureWorkload, estimateBytes, sha256File, summarizeTree, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
 
 /** A workload, or `disk`: the large workload sealed to a disk-backed folder. */
@@ -112,6 +114,11 @@ function parseOptions(argv: string[]): Options | null {
 class UsageError extends Error {}
 class BenchError extends Error {}
 
+/** The compiled seal-count.ts, beside this file. */
+function sealCountScript(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'seal-count.js');
+}
+
 function repoRoot(): string {
   let d = dirname(fileURLToPath(import.meta.url));
   for (;;) {
@@ -175,6 +182,8 @@ interface Ctx {
   opts: Options;
   root: string;
   scelleBin: string;
+  /** The V8 flags bin/scelle.js runs with (its first line), for what the bench runs of scelle's code itself. */
+  nodeFlags: string[];
   home: string;
   keys: { escrowKey: string; escrowPub: string; ageKey: string; agePub: string };
   env: NodeJS.ProcessEnv;
@@ -192,6 +201,8 @@ interface Ctx {
     verification: Record<string, string>;
     samples: Map<string, Sample[]>;
     tarAlone?: TarAlone;
+    /** The seal's count alone (seal-count.ts), median seconds. */
+    countSeconds?: number;
     opBytes: Partial<Record<Op, number>>;
     note?: string;
   } | null;
@@ -216,6 +227,8 @@ interface WorkloadResult {
   summaries: ToolSummary[];
   targets: TargetVerdict[];
   tarAlone?: TarAlone;
+  /** The seal's count alone (seal-count.ts), median seconds. */
+  countSeconds?: number;
   /** disk: where the drive was written (folder and file system type). */
   note?: string;
 }
@@ -590,6 +603,18 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     log(`  tar alone: -c ${create.seconds.toFixed(3)} s, -x ${extract.seconds.toFixed(3)} s`);
   }
 
+  {
+    // The seal's count alone (its first pass, which lstats every entry before anything is
+    // written), as many times as the tools run: the median is what a seal spends on it.
+    const seconds: number[] = [];
+    for (let r = 0; r < opts.runs; r++) {
+      const m = await measure({ procs: [{ label: 'count', argv: [process.execPath, ...ctx.nodeFlags, sealCountScript(), w.src] }] }, opts.probe, opts.dir);
+      seconds.push(Number(lastJsonWhere(m.stdout, (x) => typeof x.seconds === 'number', 'seal-count.js').seconds));
+    }
+    ctx.current.countSeconds = median(seconds);
+    log(`  seal's count alone: ${seconds.map((s) => s.toFixed(3)).join(', ')} s`);
+  }
+
   if (opts.codeRun) {
     // One seal with an unlock code as well as the X25519 recipient: adds Argon2id (m = 64 MiB, t = 3).
     const runDir = join(opts.dir, 'out', `${name}-code`);
@@ -714,6 +739,7 @@ function workloadResult(c: NonNullable<Ctx['current']>, complete: boolean): Work
     summaries,
     targets: targets(c.name, summaries),
     tarAlone: c.tarAlone,
+    countSeconds: c.countSeconds,
     note: c.note,
   };
 }
@@ -845,7 +871,8 @@ async function main(argv: string[]): Promise<number> {
   execFileSync('age-keygen', ['-o', keys.ageKey], { stdio: 'ignore' });
   keys.agePub = execFileSync('age-keygen', ['-y', keys.ageKey], { encoding: 'utf8' }).trim();
   const restic = opts.restic ? setupRestic(opts.dir) : null;
-  const ctx: Ctx = { opts, root, scelleBin, home, keys, env, restic, log, cleanup: [], current: null };
+  const nodeFlags = scelleNodeFlags(readFileSync(scelleBin, 'utf8').split('\n', 1)[0] ?? '');
+  const ctx: Ctx = { opts, root, scelleBin, nodeFlags, home, keys, env, restic, log, cleanup: [], current: null };
 
   // Warm-up (not measured): creates the local station on first use, loads binaries in the page cache.
   const warm = join(opts.dir, 'out', 'warmup');
@@ -979,6 +1006,7 @@ async function main(argv: string[]): Promise<number> {
         baselineSeconds: med('seal', 'tar|age'),
         scelleSeconds: med('seal', 'scelle'),
         tarAloneSeconds: r.tarAlone?.createSeconds,
+        countSeconds: r.countSeconds,
       },
       {
         workload: r.name,
