@@ -322,7 +322,8 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     const k = makeKeys();
     const src = tempDir();
     const tree: Record<string, Buffer> = {};
-    for (let i = 0; i < 900; i++) tree[`data/d${i % 5}/s${i % 3}/f${String(i).padStart(4, '0')}.bin`] = bytes(i % 7 === 0 ? 0 : 100 + (i % 13) * 700, i + 1);
+    // More entries than BUILDERS_FROM_ENTRIES (count-sources.ts): the parallel seal builds on the tar builders.
+    for (let i = 0; i < 2100; i++) tree[`data/d${i % 5}/s${i % 3}/f${String(i).padStart(4, '0')}.bin`] = bytes(i % 7 === 0 ? 0 : 100 + (i % 13) * 700, i + 1);
     tree['data/d2/huge.bin'] = bytes(6 << 20, 99); // larger than a sink slot: written by the sealing loop between batches
     tree['data/top.txt'] = Buffer.from('top');
     tree['solo.txt'] = Buffer.from('a source that is a file');
@@ -338,7 +339,7 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     const secret = { kind: 'x25519' as const, secretKey: k.escrow.secretKey };
     const listA = await engine.list({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
     const listB = await engine.list({ driveDir: single.driveDir, pinnedRoots: [k.root.publicKey], secret });
-    expect(listA.entries.length).toBe(904 + 23 + 2); // files (900, huge, top, solo, latin1); folders (data, d*, d*/s*, empty, empty/inner); links
+    expect(listA.entries.length).toBe(2104 + 23 + 2); // files (2100, huge, top, solo, latin1); folders (data, d*, d*/s*, empty, empty/inner); links
     expect(listA.entries).toEqual(listB.entries);
     const full = await engine.verify({ driveDir: parallel.driveDir, pinnedRoots: [k.root.publicKey], secret });
     expect(full.problems).toEqual([]);
@@ -501,11 +502,12 @@ describe('sealed sets (compiled engine: payload workers, tar builders, restore w
     const { root, station, escrow } = makeKeys();
     const src = tempDir();
     const tree: Record<string, Buffer> = {};
-    for (let i = 0; i < 1500; i++) tree[`lot/d${i % 17}/f${i}.bin`] = bytes(2000 + (i % 40) * 450, i + 7);
+    // More entries than BUILDERS_FROM_ENTRIES (count-sources.ts), so the members are built on the tar builders.
+    for (let i = 0; i < 2100; i++) tree[`lot/d${i % 17}/f${i}.bin`] = bytes(1400 + (i % 40) * 320, i + 7);
     for (let i = 0; i < 10; i++) tree[`lot/gros/g${i}.bin`] = randomBytes((1 << 20) + i * 4099);
     writeTree(src, tree);
     const part = 1 << 20;
-    const memberBytes = indexAndSlackBytes(1530) + 11 * streamCiphertextSize(part);
+    const memberBytes = indexAndSlackBytes(2130) + 11 * streamCiphertextSize(part);
     const targets = [tempDir(), tempDir(), tempDir()];
     const sealed = await engine.seal({
       sources: [join(src, 'lot')],
@@ -525,14 +527,14 @@ describe('sealed sets (compiled engine: payload workers, tar builders, restore w
     }
     const all = tempDir();
     const opened = await engine.open({ driveDir: members[1]!.driveDir, members: [members[2]!.driveDir, members[0]!.driveDir], dest: all, pinnedRoots: [root.publicKey], secret });
-    expect(opened.files).toBe(1510);
+    expect(opened.files).toBe(2110);
     for (const [p, content] of Object.entries(tree)) expect(readFileSync(join(all, p)).equals(content), p).toBe(true);
 
     const some = tempDir();
     const partial = await engine.open({ driveDir: members[0]!.driveDir, members: [members[2]!.driveDir], dest: some, pinnedRoots: [root.publicKey], secret });
     const missing = partial.set!.absent[0]!;
     expect(missing.position).toBe(2);
-    expect(partial.files + missing.files).toBe(1510);
+    expect(partial.files + missing.files).toBe(2110);
     let restored = 0;
     for (const [p, content] of Object.entries(tree)) {
       if (!existsSync(join(some, p))) continue;

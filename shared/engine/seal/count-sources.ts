@@ -22,11 +22,13 @@ import { freeBuffers } from '../../format/free-buffers.js';
 /** Names lstat'ed in one run. */
 const COUNT_RUN = 2048;
 /**
- * From this many entries on, the count's workers start: the first run is counted here while
- * they start. A seal of that many entries builds on tar builders anyway, and the count's go on
- * to build (TarBuilders.useSlots), so starting them early costs nothing more.
+ * From this many entries on, the count's workers start (the first run is counted here while
+ * they start), and the seal builds on tar builders: the count's go on to build
+ * (TarBuilders.useSlots). Below it, builders started after the count cost more than they save
+ * (files of 13 KB: 1,000 sealed in 0.55 s with them against 0.48 s in one thread; 2,500 in
+ * 0.62 against 0.68 s; docs/BENCHMARKS.md, session 13).
  */
-const WORKERS_FROM_ENTRIES = COUNT_RUN;
+export const BUILDERS_FROM_ENTRIES = COUNT_RUN;
 /** Runs sent to the workers and not yet taken, at most. */
 const RUNS_IN_FLIGHT = 4;
 
@@ -62,7 +64,7 @@ export async function scanSources(
       const entries = ranges.reduce((n, [, from, to]) => n + to - from, 0);
       listed += entries;
       // The run that starts the workers is counted here while they start.
-      const starting = workers === null && listed >= WORKERS_FROM_ENTRIES && tarBuildersAvailable();
+      const starting = workers === null && listed >= BUILDERS_FROM_ENTRIES && tarBuildersAvailable();
       if (starting) workers = new TarBuilders(null, 0, helperThreadCount());
       if (workers === null || starting) {
         take(entries, statNamedBatch(segments));

@@ -33,7 +33,7 @@ import { ProgressTracker } from '../progress.js';
 import { requireUnexpiredCertificate } from './certificate-validity.js';
 import { readSealState, stationResumeKey, writeSealState, type SealState } from './seal-state.js';
 import type { ScanResult } from './scan.js';
-import { countSources, type SealCount } from './count-sources.js';
+import { BUILDERS_FROM_ENTRIES, countSources, type SealCount } from './count-sources.js';
 import { choosePartPlaintextSize, inspectTarget, type TargetInfo } from './target.js';
 import { targetError } from '../target-errors.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
@@ -76,7 +76,7 @@ export async function seal(opts: SealOptions, internals: SealInternals = {}): Pr
     if (opts.set && (opts.set.more.length > 0 || opts.set.nextTarget || opts.resume)) {
       return await sealSet(
         opts,
-        { sinkMode: (scan) => internals.sinkMode ?? chooseSinkMode(scan), buildersMinEntries: BUILDERS_MIN_ENTRIES, progressIntervalMs: internals.progressIntervalMs },
+        { sinkMode: (scan) => internals.sinkMode ?? chooseSinkMode(scan), buildersMinEntries: BUILDERS_FROM_ENTRIES, progressIntervalMs: internals.progressIntervalMs },
         unlockKey,
         (scan) => sealWith(opts, internals, unlockKey, scan),
       );
@@ -221,14 +221,14 @@ async function sealCounted(
     }
     throwIfCancelled(signal);
   };
-  if (scan.entries >= BUILDERS_MIN_ENTRIES) await wrapUnlockSlot();
+  if (scan.entries >= BUILDERS_FROM_ENTRIES) await wrapUnlockSlot();
 
   // 4. Payload.
   const startOffset = finishedParts.length * partSize;
   const parts: PartInfo[] = [...finishedParts];
   // Many entries: their per-file work is spread over tar builder workers (not on a resume,
   // which must skip the finished parts entry by entry).
-  const withBuilders = startOffset === 0 && scan.entries >= BUILDERS_MIN_ENTRIES && tarBuildersAvailable();
+  const withBuilders = startOffset === 0 && scan.entries >= BUILDERS_FROM_ENTRIES && tarBuildersAvailable();
   const sink = createPayloadSink(
     { driveDir, driveId, dataKey, partPlaintextSize: partSize, startOffset, totalSize: scan.tarSize },
     (p) => {
@@ -344,5 +344,3 @@ function chooseSinkMode(scan: ScanResult, withBuilders = false): SinkMode {
   if (withBuilders && scan.plan !== undefined && scan.plan.largeBytes <= SHARED_INLINE_MAX_LARGE_BYTES) return 'inline-shared';
   return 'worker';
 }
-/** Below this many entries, the tar builder workers cost more than they save. */
-const BUILDERS_MIN_ENTRIES = 256;
