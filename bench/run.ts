@@ -114,11 +114,6 @@ function parseOptions(argv: string[]): Options | null {
 class UsageError extends Error {}
 class BenchError extends Error {}
 
-/** The compiled seal-count.ts, beside this file. */
-function sealCountScript(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'seal-count.js');
-}
-
 function repoRoot(): string {
   let d = dirname(fileURLToPath(import.meta.url));
   for (;;) {
@@ -608,7 +603,7 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
     // written), as many times as the tools run: the median is what a seal spends on it.
     const seconds: number[] = [];
     for (let r = 0; r < opts.runs; r++) {
-      const m = await measure({ procs: [{ label: 'count', argv: [process.execPath, ...ctx.nodeFlags, sealCountScript(), w.src] }] }, opts.probe, opts.dir);
+      const m = await measure({ procs: [{ label: 'count', argv: [process.execPath, ...ctx.nodeFlags, sealCountScript(ctx.scelleBin), w.src] }] }, opts.probe, opts.dir);
       seconds.push(Number(lastJsonWhere(m.stdout, (x) => typeof x.seconds === 'number', 'seal-count.js').seconds));
     }
     ctx.current.countSeconds = median(seconds);
@@ -800,6 +795,11 @@ function setupRestic(dir: string): Restic {
  * a concurrent `npm run build` in the tree can neither break nor change the measured program.
  * Packages still resolve through a symlink to the repository's node_modules.
  */
+/** seal-count.ts in the snapshot of `scelleBin` (snapshotCli): the count alone of the engine the bench measures. */
+function sealCountScript(scelleBin: string): string {
+  return join(dirname(dirname(scelleBin)), 'dist', 'bench', 'seal-count.js');
+}
+
 function snapshotCli(root: string, dir: string): string {
   const app = join(dir, 'app');
   rmSync(app, { recursive: true, force: true });
@@ -807,6 +807,9 @@ function snapshotCli(root: string, dir: string): string {
   cpSync(join(root, 'package.json'), join(app, 'package.json'));
   cpSync(join(root, 'bin'), join(app, 'bin'), { recursive: true });
   for (const d of ['cli', 'cli-bundle', 'shared']) cpSync(join(root, 'dist', d), join(app, 'dist', d), { recursive: true });
+  // The seal's count alone runs the snapshot's engine too (sealCountScript).
+  mkdirSync(join(app, 'dist', 'bench'));
+  cpSync(join(root, 'dist', 'bench', 'seal-count.js'), join(app, 'dist', 'bench', 'seal-count.js'));
   // The CLI reads the provider's pinned roots from it (an unreadable file is an error, E_PROVIDER_CONFIG).
   if (existsSync(join(root, 'dist', 'provider.json'))) cpSync(join(root, 'dist', 'provider.json'), join(app, 'dist', 'provider.json'));
   symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
