@@ -25,7 +25,7 @@ const COUNT_RUN = 2048;
  * From this many entries on, the count's workers start (the first run is counted here while
  * they start), and the seal builds on tar builders: the count's go on to build
  * (TarBuilders.useSlots). Below it, builders started after the count cost more than they save
- * (files of 13 KB: 1,000 sealed in 0.55 s with them against 0.48 s in one thread; 2,500 in
+ * (files of 13 KB: 1,000 sealed in 0.58 s with them against 0.50 s in one thread; 2,500 in
  * 0.62 against 0.68 s; docs/BENCHMARKS.md, session 13).
  */
 export const BUILDERS_FROM_ENTRIES = COUNT_RUN;
