@@ -2,7 +2,7 @@
  * Custody service benchmark (not part of the test suite):
  *
  *   npm run build && node dist/bench/custody-load.js [--events 100000] [--stored 1000000] [--engine sqlite|postgres]
- *     [--flood-seconds 15] [--flood-only]
+ *     [--flood-seconds 15] [--flood-only] [--journal-sizes 1000,10000,40000] [--journal-only]
  *
  * 1. Ingest: 50 concurrent HTTP clients push `--events` signed events over loopback with
  *    duplicates and retries injected; reports throughput and checks every event is stored
@@ -13,10 +13,20 @@
  * 3. Flood (bench/custody-flood.ts): legitimate stations keep syncing while one address floods
  *    bad tokens (loopback only, bounded); their p99 latency and the 429 count. `--flood-only`
  *    runs this phase alone; `--flood-seconds 0` skips it.
+ * 4. A station's own journal (bench/journal-open.ts): `CustodyStore.open`, which every command
+ *    that records custody runs, timed with its memory on journals of `--journal-sizes` events
+ *    (default 1000,10000,40000: a busy station appends about three a drive). `--journal-only`
+ *    runs this phase alone.
  * PostgreSQL is used with `--engine postgres` and SCELLE_TEST_DATABASE_URL set.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { testAuthor, testCustomer, testSecretKey } from '../shared/custody/testing.js';
+import { testAuthor, testCustomer, testSecretKey, type TestAuthor } from '../shared/custody/testing.js';
+import { writeJournal } from './journal-open.js';
 import { eventHash } from '../shared/custody/event.js';
 import { ingestBatch } from '../server/custody/ingest.js';
 import { runLoad } from '../server/load-driver.js';
@@ -24,13 +34,48 @@ import { call, loadChains, startTestService, testCertificate, testEngines } from
 import { runFloodBench } from './custody-flood.js';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string' }, stored: { type: 'string' }, engine: { type: 'string' }, 'flood-seconds': { type: 'string' }, 'flood-only': { type: 'boolean' } },
+  options: {
+    events: { type: 'string' },
+    stored: { type: 'string' },
+    engine: { type: 'string' },
+    'flood-seconds': { type: 'string' },
+    'flood-only': { type: 'boolean' },
+    'journal-sizes': { type: 'string' },
+    'journal-only': { type: 'boolean' },
+  },
 });
 const FLOOD_SECONDS = Number(values['flood-seconds'] ?? 15);
 const EVENTS = Number(values.events ?? 100_000);
 const STORED = Number(values.stored ?? 1_000_000);
 const ENGINE = values.engine ?? 'sqlite';
 const PER_DRIVE = 5;
+const JOURNAL_SIZES = (values['journal-sizes'] ?? '1000,10000,40000').split(',').map(Number);
+if (JOURNAL_SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--journal-sizes takes whole numbers of events, e.g. 1000,10000');
+
+/** Phase 4: a station's journal of each size in JOURNAL_SIZES, opened in a process of its own (journal-open.ts). */
+async function journalPhase(station: TestAuthor, customerKey: string): Promise<void> {
+  console.log('phase 4: a station journal, opened whole by every command that records custody (CustodyStore.open, in a process of its own)');
+  const root = mkdtempSync(join(tmpdir(), 'scelle-journal-bench-'));
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'journal-open.js');
+  try {
+    for (const n of JOURNAL_SIZES) {
+      const dir = join(root, String(n));
+      // Provider chains of three events a drive (sealed, verified, shipped), as a station writes them.
+      await writeJournal(
+        dir,
+        loadChains(station, customerKey, 'JRNL', Math.ceil(n / 3), 3)
+          .flat()
+          .slice(0, n),
+      );
+      const out = execFileSync(process.execPath, [script, dir], { encoding: 'utf8' });
+      const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { seconds: number; events: number; rssMiB: number };
+      console.log(`journal of ${r.events} events: opened in ${r.seconds.toFixed(3)} s, the process ${r.rssMiB.toFixed(1)} MiB larger`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -57,6 +102,10 @@ async function main(): Promise<void> {
     runFloodBench({ engine, station, customerPublicKey: customerKey, seconds: FLOOD_SECONDS, stations: 5, floodConcurrency: 32, maxFloodRequests: 200_000 });
   if (values['flood-only']) {
     await flood();
+    return;
+  }
+  if (values['journal-only']) {
+    await journalPhase(station, customerKey);
     return;
   }
   // Phase 1 is 50 clients pushing as fast as they can with one token: no rate limit applies.
@@ -112,6 +161,7 @@ async function main(): Promise<void> {
     await svc.stop();
   }
   if (FLOOD_SECONDS > 0) await flood();
+  await journalPhase(station, customerKey);
 }
 
 main().catch((e: unknown) => {
