@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { testAuthor, testCustomer, testSecretKey, type TestAuthor } from '../shared/custody/testing.js';
 import { writeJournal } from './journal-open.js';
+import { scelleBinFlags } from './node-flags.js';
 import { eventHash } from '../shared/custody/event.js';
 import { ingestBatch } from '../server/custody/ingest.js';
 import { runLoad } from '../server/load-driver.js';
@@ -56,7 +57,10 @@ if (JOURNAL_SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('-
 async function journalPhase(station: TestAuthor, customerKey: string): Promise<void> {
   console.log('phase 4: a station journal, opened whole by every command that records custody (CustodyStore.open, in a process of its own)');
   const root = mkdtempSync(join(tmpdir(), 'scelle-journal-bench-'));
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'journal-open.js');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const script = join(here, 'journal-open.js');
+  // With the command's own V8 flags: they shape how much memory the journal takes.
+  const flags = scelleBinFlags(join(here, '..', '..', 'bin', 'scelle.js'));
   try {
     for (const n of JOURNAL_SIZES) {
       const dir = join(root, String(n));
@@ -67,7 +71,7 @@ async function journalPhase(station: TestAuthor, customerKey: string): Promise<v
           .flat()
           .slice(0, n),
       );
-      const out = execFileSync(process.execPath, [script, dir], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, [...flags, script, dir], { encoding: 'utf8' });
       const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { seconds: number; events: number; rssMiB: number };
       console.log(`journal of ${r.events} events: opened in ${r.seconds.toFixed(3)} s, the process ${r.rssMiB.toFixed(1)} MiB larger`);
       rmSync(dir, { recursive: true, force: true });

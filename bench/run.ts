@@ -31,7 +31,7 @@ import {
   type ToolSummary,
 } from './report.js';
 import { floorTargets, formatFloor, freshWriteNsPerByte, measureStepCosts } from './floor.js';
-import { scelleNodeFlags } from './seal-count.js';
+import { scelleBinFlags } from './node-flags.js';
 import { ensureWorkload, estimateBytes, sha256File, summarizeTree, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
 
 /** A workload, or `disk`: the large workload sealed to a disk-backed folder. */
@@ -874,7 +874,7 @@ async function main(argv: string[]): Promise<number> {
   execFileSync('age-keygen', ['-o', keys.ageKey], { stdio: 'ignore' });
   keys.agePub = execFileSync('age-keygen', ['-y', keys.ageKey], { encoding: 'utf8' }).trim();
   const restic = opts.restic ? setupRestic(opts.dir) : null;
-  const nodeFlags = scelleNodeFlags(readFileSync(scelleBin, 'utf8').split('\n', 1)[0] ?? '');
+  const nodeFlags = scelleBinFlags(scelleBin);
   const ctx: Ctx = { opts, root, scelleBin, nodeFlags, home, keys, env, restic, log, cleanup: [], current: null };
 
   // Warm-up (not measured): creates the local station on first use, loads binaries in the page cache.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scelleNodeFlags, timeSealCount } from './seal-count.js';
+import { timeSealCount } from './seal-count.js';
 import { ScanTally, walkSources } from '../shared/engine/seal/scan.js';
 
 describe("the seal's count alone (seal-count.ts)", () => {
@@ -24,10 +24,5 @@ describe("the seal's count alone (seal-count.ts)", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-  it("reads the V8 flags off bin/scelle.js's first line, and refuses a line that does not run node", () => {
-    expect(scelleNodeFlags('#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=30')).toEqual(['--max-semi-space-size=2', '--heap-growing-percent=30']);
-    expect(scelleNodeFlags('#!/usr/bin/env node')).toEqual([]);
-    expect(() => scelleNodeFlags('// not a shebang')).toThrow(/not a node shebang/);
   });
 });

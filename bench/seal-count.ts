@@ -16,13 +16,6 @@ export async function timeSealCount(sources: readonly string[]): Promise<{ secon
   return { seconds: (performance.now() - t) / 1000, entries: scan.entries, tarSize: scan.tarSize };
 }
 
-/** The V8 flags on the first line of bin/scelle.js (`#!/usr/bin/env -S node FLAGS`): the count runs with what the command runs with. */
-export function scelleNodeFlags(shebang: string): string[] {
-  const m = /^#!.*\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(shebang);
-  if (!m) throw new Error(`not a node shebang: ${shebang}`);
-  return m[1]!.trim().split(/\s+/).filter(Boolean);
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const sources = process.argv.slice(2);
   if (sources.length === 0) {
