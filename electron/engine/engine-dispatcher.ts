@@ -23,7 +23,6 @@ import { deriveCustomerKey } from '../../shared/custody/customer-key.js';
 import { signEvent } from '../../shared/custody/event.js';
 import type { DriveSecret, IndexEntry, Progress, SetAvailability, AbsentMemberReport } from '../../shared/engine/api.js';
 import { ScelleError, isScelleError, toErrorData } from '../../shared/errors/scelle-error.js';
-import { countSources } from '../count-sources.js';
 import { listSetContinuations } from '../../shared/engine/seal/set-continuation.js';
 import { findInterruptedSeals } from '../interrupted-seals.js';
 import type { BrowseEntry, EngineAnswers, EngineCall, EngineErrorDto, SealHooks, SealOutcome, SetMembersView } from './engine-protocol.js';
@@ -64,6 +63,9 @@ interface SessionDrive {
 
 /** Index entries read per search slice (about 30 ms on a slow machine). */
 export const SEARCH_SLICE = 4096;
+
+/** The live count of the sources reports at most this often (as the old walker did: every 100 ms). */
+const COUNT_REPORT_MS = 100;
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -405,20 +407,29 @@ export class EngineDispatcher {
     const onProgress = (p: Progress) => this.onProgress(call.jobId, p);
     switch (call.op) {
       case 'count': {
+        // The engine's own count, as the seal makes it: what it refuses (a FIFO, an unreadable
+        // file) is refused here already, and a million files count on its workers.
+        const engine = await this.engineNow();
         const started = Date.now();
-        return countSources(call.args.paths, {
+        let reported = 0;
+        const t = await engine.countSourceTotals(call.args.paths, {
           signal,
-          onCount: (c) =>
+          onCount: (c) => {
+            const now = Date.now();
+            if (now - reported < COUNT_REPORT_MS) return;
+            reported = now;
             onProgress({
               phase: 'scan',
               bytesDone: c.bytes,
               bytesTotal: 0,
               filesDone: c.files,
               filesTotal: 0,
-              bytesPerSecond: c.bytes / Math.max(0.001, (Date.now() - started) / 1000),
+              bytesPerSecond: c.bytes / Math.max(0.001, (now - started) / 1000),
               etaSeconds: null,
-            }),
+            });
+          },
         });
+        return { files: t.files, directories: t.folders, bytes: t.bytes };
       }
       case 'seal': {
         const engine = await this.engineNow();

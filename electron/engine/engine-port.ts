@@ -4,7 +4,7 @@
  * with it).
  */
 import type * as RealEngine from '../../shared/engine/index.js';
-import type { AbsentMember, LoadedDrive, OpenedDrives, SetView, UnlockedDrive } from '../../shared/engine/index.js';
+import type { AbsentMember, LoadedDrive, OpenedDrives, SetView, SourceTotals, UnlockedDrive } from '../../shared/engine/index.js';
 import type { DriveInfo, DriveSecret, IndexEntry, OpenOptions, OpenResult, Progress, SealOptions, SealResult, VerifyReport } from '../../shared/engine/api.js';
 import type { EraseOptions, EraseReport } from '../../shared/engine/erase.js';
 import { ScelleError } from '../../shared/errors/scelle-error.js';
@@ -53,6 +53,8 @@ export interface EnginePort {
   unlockDrives(loaded: readonly LoadedDrive[], secret: DriveSecret, signal?: AbortSignal): Promise<OpenedDrives>;
   /** The absent members holding any of the bytes of an entry's content. */
   absentMembersFor(set: SetView | null, e: Pick<IndexEntry, 'offset' | 'size'>): AbsentMember[];
+  /** Counts sources as a seal does before it writes (files, folders, bytes), reporting as it goes. */
+  countSourceTotals(sources: readonly string[], opts?: { signal?: AbortSignal; onCount?: (t: SourceTotals) => void }): Promise<SourceTotals>;
 }
 
 // Compile-time check: the real engine satisfies EnginePort.
@@ -73,6 +75,7 @@ const ENGINE_FUNCTIONS = [
   'loadDrives',
   'unlockDrives',
   'absentMembersFor',
+  'countSourceTotals',
 ] as const;
 
 /** True when `mod` has every function EnginePort requires. */

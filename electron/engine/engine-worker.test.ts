@@ -14,7 +14,7 @@ const fixtureDrive = new URL('../../test/fixtures/drive-v1/SCELLE-GCK86F9V2FQTAN
 const STUCK_ENGINE = `
   const never = () => { for (;;) { /* a synchronous loop: the thread cannot even read a cancel */ } };
   export const seal = never, open = never, openIndex = never, closeUnlocked = () => {}, browseFolder = never, searchNames = never, eraseDrive = never;
-  export const loadDrive = never, loadDrives = never, unlockDrives = never, absentMembersFor = never;
+  export const loadDrive = never, loadDrives = never, unlockDrives = never, absentMembersFor = never, countSourceTotals = never;
   export const verify = () => never();
   export const inspect = (driveDir) => ({ driveDir, driveId: 'STUCKENGINE', answeredBy: 'a fresh engine' });
 `;

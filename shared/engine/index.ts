@@ -18,6 +18,7 @@ export {
   type SetView,
 } from './set-drives.js';
 export { DEFAULT_PART_PLAINTEXT_SIZE, inspectTarget } from './seal/target.js';
+export { countSourceTotals, type SourceTotals } from './seal/count-sources.js';
 export { eraseDrive, sanitizationData, type EraseOptions, type EraseReport, type ErasedMediaType } from './erase.js';
 
 import type { DriveInfo } from './api.js';

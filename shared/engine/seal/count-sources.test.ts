@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { bytes, tempDir, writeTree } from '../../../test/support/engine-fixtures.js';
-import { scanSources } from './count-sources.js';
+import { countSourceTotals, scanSources } from './count-sources.js';
 import { ScanTally, walkSources } from './scan.js';
 import { BatchPlanner } from './batch-plan.js';
 
@@ -39,5 +40,26 @@ describe('the count before a seal (count-sources.ts)', () => {
     expect(await scanSources([join(src, 'a')], { onCount: (files) => seen.push(files) })).toMatchObject({ entries: 3, files: 2, bytes: 3 });
     expect(seen.at(-1)).toBe(2);
     await expect(scanSources([join(src, 'missing')])).rejects.toMatchObject({ code: 'E_SOURCE_NOT_FOUND' });
+  });
+
+  it('counts files, folders (the sources included) and bytes for the count shown before a seal, and refuses what the seal refuses', async () => {
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 3000; i++) tree[`lot/d${i % 7}/f${i}.bin`] = bytes(i % 50, i);
+    tree['solo.txt'] = Buffer.from('one');
+    writeTree(src, tree);
+    mkdirSync(join(src, 'lot/empty'));
+    symlinkSync('../solo.txt', join(src, 'lot/link')); // a link is neither a file nor a folder
+    const bytesIn = Object.values(tree).reduce((n, b) => n + b.length, 0);
+    const seen: { files: number; folders: number; bytes: number }[] = [];
+    const totals = await countSourceTotals([join(src, 'lot'), join(src, 'solo.txt')], { onCount: (t) => seen.push(t) });
+    expect(totals).toEqual({ files: 3001, folders: 9, bytes: bytesIn }); // lot, d0…d6, empty
+    expect(seen.at(-1)).toEqual(totals);
+    // A FIFO cannot be sealed: the count says so before the technician starts the seal.
+    execFileSync('mkfifo', [join(src, 'lot/d3/pipe')]);
+    await expect(countSourceTotals([join(src, 'lot')])).rejects.toMatchObject({ code: 'E_SOURCE_UNSUPPORTED' });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(countSourceTotals([join(src, 'solo.txt')], { signal: controller.signal })).rejects.toMatchObject({ code: 'E_CANCELLED' });
   });
 });

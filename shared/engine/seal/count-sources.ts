@@ -13,7 +13,7 @@ import type { Progress } from '../api.js';
 import { ProgressTracker } from '../progress.js';
 import { helperThreadCount } from '../workers/parallelism.js';
 import { BatchPlanner } from './batch-plan.js';
-import { ListingCursor, segmentOf, walkListings } from './listing-walk.js';
+import { KIND_FOLDER, ListingCursor, segmentOf, walkListings } from './listing-walk.js';
 import { statNamedBatch, type StatBatchResult } from './named-batch.js';
 import { ScanTally, type ScanResult } from './scan.js';
 import { TarBuilders, tarBuildersAvailable } from './tar-builders.js';
@@ -37,20 +37,27 @@ const RUNS_IN_FLIGHT = 4;
  * memory. Throws E_USAGE (no source, the root folder, two sources with the same name),
  * E_SOURCE_NOT_FOUND, E_SOURCE_UNREADABLE, E_SOURCE_UNSUPPORTED (FIFO, socket, device),
  * E_SOURCE_CHANGED (an entry gone or changed kind while counted), E_CANCELLED. `onCount` is
- * called as entries are counted (files, bytes so far). With `batchSlotSize`, the result carries
+ * called as entries are counted (files and their bytes so far, and the folders listed so far,
+ * the sources' own included). With `batchSlotSize`, the result carries
  * the plan of tar builder batches of that slot size. With `keepWorkers`, the count's workers (if
  * it started any) are handed to it once the count succeeds, for the seal to build with
  * (TarBuilders.useSlots), instead of being stopped; the receiver closes them.
  */
 export async function scanSources(
   sources: readonly string[],
-  opts: { signal?: AbortSignal; onCount?: (files: number, bytes: number) => void; batchSlotSize?: number; keepWorkers?: (workers: TarBuilders) => void } = {},
+  opts: {
+    signal?: AbortSignal;
+    onCount?: (files: number, bytes: number, folders: number) => void;
+    batchSlotSize?: number;
+    keepWorkers?: (workers: TarBuilders) => void;
+  } = {},
 ): Promise<ScanResult> {
   const tally = new ScanTally(opts.batchSlotSize === undefined ? undefined : new BatchPlanner(opts.batchSlotSize));
+  let folders = 0;
   const take = (entries: number, r: StatBatchResult) => {
     tally.addRecords(r.fingerprint, entries, r.files, r.bytes, r.tarBytes);
     freeBuffers([r.fingerprint, r.tarBytes]); // made for this run alone: freed now, not at the next full collection
-    opts.onCount?.(tally.files, tally.bytes);
+    opts.onCount?.(tally.files, tally.bytes, folders);
   };
   const cursor = new ListingCursor(walkListings(sources));
   const queue: { entries: number; result: Promise<StatBatchResult> }[] = [];
@@ -63,6 +70,7 @@ export async function scanSources(
       const segments = ranges.map(([l, from, to]) => segmentOf(l, from, to));
       const entries = ranges.reduce((n, [, from, to]) => n + to - from, 0);
       listed += entries;
+      for (const [l, from, to] of ranges) for (let i = from; i < to; i++) if (l.kinds[i] === KIND_FOLDER) folders++;
       // The run that starts the workers is counted here while they start.
       const starting = workers === null && listed >= BUILDERS_FROM_ENTRIES && tarBuildersAvailable();
       if (starting) workers = new TarBuilders(null, 0, helperThreadCount());
@@ -123,4 +131,29 @@ export async function countSources(
   progress.setTotals(scan.bytes, scan.files);
   progress.flush();
   return { scan, builders };
+}
+
+/** What a count of sources found, as shown before a seal: regular files, folders (the sources' own included) and the files' bytes. */
+export interface SourceTotals {
+  files: number;
+  folders: number;
+  bytes: number;
+}
+
+/**
+ * Counts `sources` exactly as a seal does before it writes ({@link scanSources}: the same walk,
+ * on the tar builder workers for a large tree, in constant memory), for a count shown before
+ * sealing. `onCount` gets the totals so far as they grow. Throws as scanSources (E_SOURCE_*
+ * for what the seal would refuse too, E_CANCELLED).
+ */
+export async function countSourceTotals(sources: readonly string[], opts: { signal?: AbortSignal; onCount?: (t: SourceTotals) => void } = {}): Promise<SourceTotals> {
+  let totals: SourceTotals = { files: 0, folders: 0, bytes: 0 };
+  const scan = await scanSources(sources, {
+    signal: opts.signal,
+    onCount: (files, bytes, folders) => {
+      totals = { files, folders, bytes };
+      opts.onCount?.(totals);
+    },
+  });
+  return { files: scan.files, folders: totals.folders, bytes: scan.bytes };
 }
