@@ -407,8 +407,8 @@ export class EngineDispatcher {
     const onProgress = (p: Progress) => this.onProgress(call.jobId, p);
     switch (call.op) {
       case 'count': {
-        // The engine's own count, as the seal makes it: what it refuses (a FIFO, an unreadable
-        // file) is refused here already, and a million files count on its workers.
+        // The engine's own count, as the seal makes it: what the seal refuses (a FIFO or a device,
+        // two sources of the same name) is refused here already, and a million files count on its workers.
         const engine = await this.engineNow();
         const started = Date.now();
         let reported = 0;
