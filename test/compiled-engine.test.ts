@@ -288,6 +288,21 @@ describe('tar builder workers (compiled engine, many small files)', () => {
     expect(sealed).toMatchObject({ files: 17_000, bytes: Object.values(tree).reduce((n, b) => n + b.length, 0) });
   });
 
+  it("count for the app's live count on the builders too: the seal's totals, folders included, and no worker left after", async () => {
+    const src = tempDir();
+    const tree: Record<string, Buffer> = {};
+    for (let i = 0; i < 17_000; i++) tree[`data/d${i % 9}/f${String(i).padStart(5, '0')}`] = bytes(i % 300, i);
+    writeTree(src, tree);
+    const before = await settledThreads();
+    let most = 0;
+    const totals = await engine.countSourceTotals([join(src, 'data')], { onCount: () => (most = Math.max(most, threads())) });
+    expect(totals).toEqual({ files: 17_000, folders: 10, bytes: Object.values(tree).reduce((n, b) => n + b.length, 0) }); // data, d0…d8
+    if (process.platform === 'linux') {
+      expect(most).toBeGreaterThanOrEqual(before + 2); // counted on the tar builder workers
+      expect(await threadsBackTo(before)).toBe(true);
+    }
+  });
+
   // Linux only: the threads are counted in /proc/self/task.
   it.runIf(process.platform === 'linux')('leave no worker running when a seal stops after its count: cancelled while building, or refused before (E_RESUME_MISMATCH)', async () => {
     const k = makeKeys();
