@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { reportedKiB } from './freed-memory.js';
 
 export type RssProbe = 'time' | 'proc';
 export const GNU_TIME = '/usr/bin/time';
@@ -60,6 +61,11 @@ export interface Measurement {
    */
   rssTotalKiB: number;
   stdout: string;
+  /**
+   * Freed memory the machine handed back to its host while the command ran (free page
+   * reporting, freed-memory.ts), KiB; absent where the kernel does not count it.
+   */
+  reportedKiB?: number;
 }
 
 export class CommandError extends Error {
@@ -90,6 +96,7 @@ export async function measure(spec: CommandSpec, probe: RssProbe, tmpDir: string
   if (spec.stdoutFile) script += ` > ${shellQuote(spec.stdoutFile)}`;
   script = `set -o pipefail; ${script}`;
 
+  const reported0 = reportedKiB();
   const t0 = process.hrtime.bigint();
   const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], env: spec.env ?? process.env });
   const stdout: Buffer[] = [],
@@ -122,7 +129,10 @@ export async function measure(spec: CommandSpec, probe: RssProbe, tmpDir: string
     Object.assign(rssKiB, poller.byLabel(spec.procs));
   }
   const rssTotalKiB = Object.values(rssKiB).reduce((a, b) => (spec.sequential ? Math.max(a, b) : a + b), 0);
-  return { seconds, rssKiB, rssTotalKiB, stdout: Buffer.concat(stdout).toString('utf8') };
+  const reported1 = reportedKiB();
+  const m: Measurement = { seconds, rssKiB, rssTotalKiB, stdout: Buffer.concat(stdout).toString('utf8') };
+  if (reported0 !== null && reported1 !== null) m.reportedKiB = reported1 - reported0;
+  return m;
 }
 
 /** Polls VmHWM of a process tree every few milliseconds (fallback without GNU time). */

@@ -32,6 +32,7 @@ import {
 } from './report.js';
 import { floorTargets, formatFloor, freshWriteNsPerByte, measureStepCosts } from './floor.js';
 import { scelleBinFlags } from './node-flags.js';
+import { holdFreedMemory, memAvailableBytes, readPageReporting, reportsFreedMemory, warmBytes, warmFreeMemory, type HeldMemory } from './freed-memory.js';
 import { ensureWorkload, estimateBytes, sha256File, summarizeTree, verifyTree, workloadDirName, workloadParams, type Workload, type WorkloadName } from './workload.js';
 
 /** A workload, or `disk`: the large workload sealed to a disk-backed folder. */
@@ -50,6 +51,9 @@ const USAGE = `Usage: node dist/bench/run.js [options]   (or: npm run bench -- [
   --no-restic          leave restic out (when it is not installed)
   --rss-probe time|proc  peak RSS from /usr/bin/time (default when present) or /proc polling
   --no-code-run        skip the one extra seal with an unlock code (Argon2id)
+  --hold-memory        on a VM that hands freed memory back to its host (Linux free page reporting),
+                       keep it for the run (root: sets page_reporting_order, put back at the end) and
+                       write once into the free memory first, so that no run pays the host for it
   --clean              delete the working directory (cached workloads included) and exit
   -h, --help           this help`;
 
@@ -63,6 +67,7 @@ interface Options {
   restic: boolean;
   probe: RssProbe;
   codeRun: boolean;
+  holdMemory: boolean;
   clean: boolean;
 }
 
@@ -79,6 +84,7 @@ function parseOptions(argv: string[]): Options | null {
       'no-restic': { type: 'boolean' },
       'rss-probe': { type: 'string' },
       'no-code-run': { type: 'boolean' },
+      'hold-memory': { type: 'boolean' },
       clean: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -107,6 +113,7 @@ function parseOptions(argv: string[]): Options | null {
     diskDir: resolve(values['disk-dir'] ?? '/var/tmp/scelle-bench-disk'),
     restic: !values['no-restic'],
     codeRun: !values['no-code-run'],
+    holdMemory: values['hold-memory'] ?? false,
     clean: values.clean ?? false,
   };
 }
@@ -497,6 +504,12 @@ class RunTools {
   }
 }
 
+/** What a run's log line says of the freed memory the host took back while it ran (nothing below 16 MiB). */
+function hostTookBack(m: Measurement): string {
+  const kib = m.reportedKiB ?? 0;
+  return kib >= 16 * 1024 ? `  (host took back ${fmtMiB(kib * 1024)} of freed memory meanwhile)` : '';
+}
+
 const OUT_NAME: Partial<Record<ToolId, string>> = { scelle: 'scelle', 'age|tar': 'age', restic: 'restic' };
 
 async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResult> {
@@ -519,7 +532,7 @@ async function benchWorkload(ctx: Ctx, name: WorkloadName): Promise<WorkloadResu
   };
   const show = (op: Op, tool: ToolId, m: Measurement, bytes = w.bytes) => {
     const rate = op === 'open-one' ? '' : `  ${(bytes / 1e6 / m.seconds).toFixed(1)} MB/s`;
-    log(`  ${op.padEnd(8)} ${toolLabel(op, tool).padEnd(16)} ${m.seconds.toFixed(3)} s${rate}  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
+    log(`  ${op.padEnd(8)} ${toolLabel(op, tool).padEnd(16)} ${m.seconds.toFixed(3)} s${rate}  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB${hostTookBack(m)}`);
   };
   const withRestic = (ts: ToolId[]): ToolId[] => (ctx.restic ? [...ts, 'restic'] : ts);
   const sealTools = withRestic(name === 'many' ? ['scelle', 'tar|age'] : name === 'large' ? ['scelle', 'scelle×2', 'tar|age', 'cp'] : ['scelle', 'tar|age', 'cp']);
@@ -706,7 +719,9 @@ async function benchDisk(ctx: Ctx): Promise<WorkloadResult> {
       removeTree(out);
       const k = `seal ${tool}`;
       samples.set(k, [...(samples.get(k) ?? []), { run: r, position: pos, m }]);
-      log(`  seal ${toolLabel('seal', tool).padEnd(18)} ${m.seconds.toFixed(3)} s  ${(w.bytes / 1e6 / m.seconds).toFixed(1)} MB/s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB`);
+      log(
+        `  seal ${toolLabel('seal', tool).padEnd(18)} ${m.seconds.toFixed(3)} s  ${(w.bytes / 1e6 / m.seconds).toFixed(1)} MB/s  RSS ${(m.rssTotalKiB / 1024).toFixed(1)} MiB${hostTookBack(m)}`,
+      );
     }
   }
   const result = workloadResult(ctx.current, true);
@@ -824,6 +839,35 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
+  if (!opts || opts.clean) return bench(opts);
+  let held: HeldMemory | null = null;
+  if (opts.holdMemory) {
+    try {
+      held = holdFreedMemory();
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
+  }
+  const putBack = () => {
+    const problem = held?.restore();
+    if (problem) console.error(problem);
+  };
+  const interrupted = (signal: NodeJS.Signals) => {
+    putBack();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await bench(opts, held);
+  } finally {
+    putBack();
+  }
+}
+
+/** The bench itself (see the module doc); `held` when --hold-memory keeps freed memory for the run. */
+async function bench(opts: Options | null, held: HeldMemory | null = null): Promise<number> {
   if (!opts) return 0;
   if (opts.clean) {
     rmSync(opts.dir, { recursive: true, force: true });
@@ -876,6 +920,10 @@ async function main(argv: string[]): Promise<number> {
   const restic = opts.restic ? setupRestic(opts.dir) : null;
   const nodeFlags = scelleBinFlags(scelleBin);
   const ctx: Ctx = { opts, root, scelleBin, nodeFlags, home, keys, env, restic, log, cleanup: [], current: null };
+  // With --hold-memory, the host backs the guest's free memory once, before anything is measured.
+  const reportingAtStart = readPageReporting();
+  const tmpfs = statfsSync(opts.dir);
+  const warmed = held ? warmFreeMemory(opts.dir, warmBytes(memAvailableBytes(), tmpfs.bavail * tmpfs.bsize)) : null;
 
   // Warm-up (not measured): creates the local station on first use, loads binaries in the page cache.
   const warm = join(opts.dir, 'out', 'warmup');
@@ -928,6 +976,17 @@ async function main(argv: string[]): Promise<number> {
         `${restic.passwordless ? '--insecure-no-password' : 'RESTIC_PASSWORD in the environment'}, --no-cache`,
     );
   } else log('restic: left out (--no-restic)');
+  if (held && warmed) {
+    log(
+      `freed memory: held in this VM for the run (page_reporting_order ${held.previousOrder} → no reporting, put back at the end); ` +
+        `${fmtMiB(warmed.bytes)} of free memory written once first, in ${warmed.seconds.toFixed(1)} s`,
+    );
+  } else if (reportsFreedMemory(reportingAtStart)) {
+    log(
+      `freed memory: this VM hands it back to its host (free page reporting, order ${reportingAtStart!.order}); a run writing into memory the host took back ` +
+        `pays a host fault per page (here: 1 GiB in 1.0–2.6 s instead of 0.2 s), so what ran before a run slows it; as root, --hold-memory keeps it for the run`,
+    );
+  }
   log(`fixed cost: scelle seal of one 6-byte file takes ${machine.tinySealSeconds} s (peak RSS ${machine.tinySealRssMiB} MiB)`);
   const steps = measureStepCosts(opts.dir);
   const freshAtStart = freshWriteNsPerByte(opts.dir);
@@ -1030,6 +1089,14 @@ async function main(argv: string[]): Promise<number> {
     `\nfresh memory: 256 MiB written to tmpfs into new pages took ${freshAtStart.toFixed(2)} ns/B at the start and ${freshAtEnd.toFixed(2)} ns/B at the end ` +
       `(the floor's write, on memory just freed: ${steps.tmpfsWrite.toFixed(2)} ns/B; far above it means this machine was paying to get memory back, and every run that writes to tmpfs was slower)`,
   );
+  const reportingAtEnd = readPageReporting();
+  const tookBackKiB = reportingAtStart?.reportedKiB != null && reportingAtEnd?.reportedKiB != null ? reportingAtEnd.reportedKiB - reportingAtStart.reportedKiB : null;
+  if (tookBackKiB !== null) {
+    console.log(
+      `\nfreed memory the host took back during the whole run: ${fmtMiB(tookBackKiB * 1024)}` +
+        (held ? ' (held: none expected)' : tookBackKiB > 0 ? ' (runs that wrote into it paid for it again: see "host took back" in the runs above)' : ''),
+    );
+  }
   const uneven = results.flatMap((r) => unevenRuns(r.name, r.summaries));
   if (uneven.length) console.log(`\n${formatUnevenRuns(uneven)}`);
   const loadEnd = loadavg().map((x) => +x.toFixed(2));
@@ -1044,7 +1111,16 @@ async function main(argv: string[]): Promise<number> {
       {
         date: new Date().toISOString(),
         options: { ...opts },
-        machine: { ...machine, loadavgEnd: loadEnd },
+        machine: {
+          ...machine,
+          loadavgEnd: loadEnd,
+          freedMemory: {
+            pageReportingOrder: reportingAtStart?.order ?? null,
+            held: held !== null,
+            warmedBytes: warmed?.bytes ?? null,
+            tookBackKiB,
+          },
+        },
         failed,
         workloads: results,
         targets: [...allTargets, ...againstFloor],
