@@ -433,12 +433,14 @@ describe('forged manifests', () => {
     expect(existsSync(join(dest, 'data/big.bin'))).toBe(false);
   });
 
-  it('an index holding a wrong SHA-256 for one small file (re-encrypted by a key holder): open reports E_FORMAT_CONTENT_HASH, that file is never restored', async () => {
+  it('an index holding a wrong SHA-256 for one small file (re-encrypted by a key holder): verify and open report E_FORMAT_CONTENT_HASH, that file is never restored', async () => {
     const d = await sealDrive();
     await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
       entries.find((e) => e.path === 'data/z.txt')!.sha256 = 'f'.repeat(64);
       return entries;
     });
+    const full = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
+    expect(full.problems).toEqual([expect.objectContaining({ code: 'E_FORMAT_CONTENT_HASH', details: { path: 'data/z.txt' } })]);
     const dest = tempDir();
     await expect(open({ driveDir: d.driveDir, dest, pinnedRoots: d.pinnedRoots, secret: d.secret })).rejects.toMatchObject({
       code: 'E_FORMAT_CONTENT_HASH',
@@ -448,6 +450,18 @@ describe('forged manifests', () => {
     await expect(open({ driveDir: d.driveDir, dest: tempDir(), pinnedRoots: d.pinnedRoots, secret: d.secret, paths: ['data/z.txt'] })).rejects.toMatchObject({
       code: 'E_FORMAT_CONTENT_HASH',
     });
+  });
+
+  it('an index holding a wrong SHA-256 for a file larger than one read chunk (8 MiB, re-encrypted by a key holder): verify reports E_FORMAT_CONTENT_HASH', async () => {
+    const d = await sealDrive({ 'data/a.txt': 'hello', 'data/huge.bin': bytes(9 * MiB + 7) });
+    const good = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
+    expect(good.ok).toBe(true);
+    await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
+      entries.find((e) => e.path === 'data/huge.bin')!.sha256 = 'f'.repeat(64);
+      return entries;
+    });
+    const full = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
+    expect(full.problems).toEqual([expect.objectContaining({ code: 'E_FORMAT_CONTENT_HASH', details: { path: 'data/huge.bin' } })]);
   });
 
   it('an index that does not list the folder holding a chosen file (re-encrypted by a key holder): opening that file alone is refused (E_FORMAT_INDEX)', async () => {

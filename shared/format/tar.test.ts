@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeTarHeader, tarHeaderSize, writePlainTarHeader, type TarHeader } from './tar.js';
+import { BLOCK, END_OF_ARCHIVE, TarReader, encodeTarHeader, tarHeaderSize, writePlainTarHeader, type TarHeader } from './tar.js';
 
 const headers: TarHeader[] = [
   { path: Buffer.from('a.txt'), type: 'file', size: 5, mode: 0o644, mtime: 1_700_000_000 },
@@ -26,4 +26,76 @@ describe('tar header sizes', () => {
       if (encoded.length === 512) expect(out.equals(encoded)).toBe(true);
       else expect(n).toBe(0);
     });
+});
+
+describe('TarReader: headers read back as written, and malformed ones refused', () => {
+  /** A reader over `stream` (read and skip from an in-memory buffer). */
+  const readerOf = (stream: Buffer) => {
+    let pos = 0;
+    return new TarReader(
+      async (n) => {
+        const b = stream.subarray(pos, pos + n);
+        pos += n;
+        return b;
+      },
+      async (n) => {
+        pos += n;
+      },
+    );
+  };
+  /** Rewrites the checksum field of a ustar block after a change. */
+  const fixChecksum = (block: Buffer) => {
+    block.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of block) sum += b;
+    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  };
+  const plain = () => Buffer.concat([encodeTarHeader(headers[0]!), END_OF_ARCHIVE]);
+
+  for (const h of headers)
+    it(`${h.type} ${Buffer.from(h.path).toString('latin1').slice(0, 12)}: every field as written (pax records included)`, async () => {
+      const encoded = encodeTarHeader(h);
+      const got = await readerOf(Buffer.concat([encoded, END_OF_ARCHIVE])).next();
+      expect(got).not.toBeNull();
+      expect(Buffer.from(got!.path).equals(Buffer.from(h.path))).toBe(true);
+      expect(got!.type).toBe(h.type);
+      expect(got!.size).toBe(h.size);
+      expect(got!.mode).toBe(h.mode);
+      expect(got!.mtime).toBe(h.mtime);
+      expect(got!.dataOffset).toBe(encoded.length);
+      if (h.type === 'symlink') expect(Buffer.from(got!.linkTarget!).equals(Buffer.from(h.linkTarget!))).toBe(true);
+    });
+
+  it('ends at the end-of-archive marker, and refuses a lone zero block', async () => {
+    expect(await readerOf(Buffer.from(END_OF_ARCHIVE)).next()).toBeNull();
+    const lone = Buffer.concat([Buffer.alloc(BLOCK), plain()]);
+    await expect(readerOf(lone).next()).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message: /lone zero block/ });
+  });
+
+  it('refuses a header whose checksum does not match', async () => {
+    const stream = plain();
+    stream[100] = 0x37; // the mode's first digit: '0' → '7', checksum left as it was
+    await expect(readerOf(stream).next()).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message: /checksum/ });
+  });
+
+  it('reads numeric fields with leading spaces and trailing NULs or spaces, and nothing else', async () => {
+    const padded = plain();
+    padded.write('  00644 \0', 100, 'ascii'); // mode, 8 bytes: '  00644 ' (the NUL falls outside)
+    padded.write(' 5\0\0\0\0\0\0\0\0\0\0', 124, 'ascii'); // size: ' 5' then NULs
+    fixChecksum(padded.subarray(0, BLOCK));
+    const got = await readerOf(padded).next();
+    expect(got).toMatchObject({ mode: 0o644, size: 5 });
+
+    const empty = plain();
+    empty.fill(0, 100, 108); // an all-NUL mode reads as 0
+    fixChecksum(empty.subarray(0, BLOCK));
+    expect(await readerOf(empty).next()).toMatchObject({ mode: 0 });
+
+    for (const bad of ['0000 644', '00006448', '0000064\x80', '000-0644']) {
+      const stream = plain();
+      stream.write(bad, 100, 8, 'latin1');
+      fixChecksum(stream.subarray(0, BLOCK));
+      await expect(readerOf(stream).next(), bad).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message: /malformed numeric field/ });
+    }
+  });
 });

@@ -46,8 +46,8 @@ interface CachedSegment {
 }
 
 const SLICE = 64 * 1024;
-/** Chunk size of {@link PayloadReader.forEachChunk}. */
-const CHUNK = 8 << 20;
+/** Chunk size of {@link PayloadReader.forEachChunk}: a range up to this size is made available at once. */
+export const CHUNK = 8 << 20;
 
 /** Decrypted segments produced elsewhere (a worker), in plan order. */
 export interface SegmentSource {
@@ -134,18 +134,20 @@ export class PayloadReader {
   /**
    * Visits [offset, offset + length) in chunks of up to 8 MiB: waits for the prefetcher (when
    * one is attached) before each chunk, then calls `visit` with the chunk's slices (which may be
-   * kept, see forEachSlice) and its length, and yields to the event loop between chunks.
+   * kept, see forEachSlice) and its length, and yields to the event loop between chunks (not
+   * after the last one: a caller visiting many small ranges yields every so often itself; one
+   * turn of the event loop per file was 10 of a million-file verify's 18 s).
    * Throws as {@link read} and what `visit` throws.
    */
   async forEachChunk(offset: number, length: number, visit: (slices: Buffer[], length: number) => void): Promise<void> {
     for (let done = 0; done < length;) {
+      if (done > 0) await new Promise((r) => setImmediate(r));
       const n = Math.min(CHUNK, length - done);
       await this.ensure(offset + done, n);
       const slices: Buffer[] = [];
       this.forEachSlice(offset + done, n, (s) => slices.push(s));
       visit(slices, n);
       done += n;
-      await new Promise((r) => setImmediate(r));
     }
   }
 
