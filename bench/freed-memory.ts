@@ -76,7 +76,11 @@ export function holdFreedMemory(dir: string = PAGE_REPORTING_DIR): HeldMemory {
   }
   const after = readPageReporting(dir);
   if (after?.order !== NO_REPORTING_ORDER) {
-    writeFileSync(file, `${now.order}\n`);
+    try {
+      writeFileSync(file, `${now.order}\n`);
+    } catch {
+      /* it did not take the first write's value either */
+    }
     throw new Error(`--hold-memory: the kernel kept page_reporting_order at ${after?.order ?? '?'}: this kernel cannot stop reporting; run without --hold-memory`);
   }
   let restored = false;

@@ -225,7 +225,8 @@ interface WorkloadResult {
   bytes: number;
   generatedSeconds: number | null;
   verification: Record<string, string>;
-  samples: Record<string, { run: number; position: number; seconds: number; rssKiB: Record<string, number> }[]>;
+  /** Each run; `reportedKiB`: the freed memory the host took back while it ran (where the kernel counts it). */
+  samples: Record<string, { run: number; position: number; seconds: number; rssKiB: Record<string, number>; reportedKiB?: number }[]>;
   summaries: ToolSummary[];
   targets: TargetVerdict[];
   tarAlone?: TarAlone;
@@ -736,7 +737,9 @@ function workloadResult(c: NonNullable<Ctx['current']>, complete: boolean): Work
     TOOL_ORDER.filter((t) => c.samples.has(`${op} ${t}`)).map((t) => summarize(op, t, c.samples.get(`${op} ${t}`) ?? [], c.opBytes[op] ?? c.bytes)),
   );
   const raw: WorkloadResult['samples'] = {};
-  for (const [k, ss] of c.samples) raw[k] = ss.map((s) => ({ run: s.run + 1, position: s.position + 1, seconds: s.m.seconds, rssKiB: s.m.rssKiB }));
+  for (const [k, ss] of c.samples) {
+    raw[k] = ss.map((s) => ({ run: s.run + 1, position: s.position + 1, seconds: s.m.seconds, rssKiB: s.m.rssKiB, reportedKiB: s.m.reportedKiB }));
+  }
   return {
     name: c.name,
     complete,
@@ -984,7 +987,8 @@ async function bench(opts: Options | null, held: HeldMemory | null = null): Prom
   } else if (reportsFreedMemory(reportingAtStart)) {
     log(
       `freed memory: this VM hands it back to its host (free page reporting, order ${reportingAtStart!.order}); a run writing into memory the host took back ` +
-        `pays a host fault per page (here: 1 GiB in 1.0–2.6 s instead of 0.2 s), so what ran before a run slows it; as root, --hold-memory keeps it for the run`,
+        `pays a host fault per page (1 GiB took 1.0–2.6 s instead of 0.2 s on the development VM: docs/BENCHMARKS.md), so what ran before a run slows it; ` +
+        `as root, --hold-memory keeps it for the run`,
     );
   }
   log(`fixed cost: scelle seal of one 6-byte file takes ${machine.tinySealSeconds} s (peak RSS ${machine.tinySealRssMiB} MiB)`);
@@ -1115,7 +1119,7 @@ async function bench(opts: Options | null, held: HeldMemory | null = null): Prom
           ...machine,
           loadavgEnd: loadEnd,
           freedMemory: {
-            pageReportingOrder: reportingAtStart?.order ?? null,
+            pageReportingOrder: held?.previousOrder ?? reportingAtStart?.order ?? null,
             held: held !== null,
             warmedBytes: warmed?.bytes ?? null,
             tookBackKiB,
