@@ -278,6 +278,7 @@ export async function open(opts: OpenDriveOptions): Promise<OpenReport> {
           progress.add(item.entry.size);
         } else {
           await restoreLargeFile(reader, item, ctx);
+          await breathe(); // a turn of the event loop (cancellation, messages) after each large file
         }
         progress.add(0, 1);
       }
