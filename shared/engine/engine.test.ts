@@ -46,3 +46,42 @@ describe('seal → verify → list → open round trip', () => {
     expect(readlinkSync(join(dest, 'docs/link'))).toBe('a.txt');
   });
 });
+
+describe('full verify of many files', () => {
+  it('stops soon after a cancellation that arrives from outside while it walks the files (the walk lets the event loop turn)', async () => {
+    const { root, station, escrow } = makeKeys();
+    const src = tempDir();
+    const total = 20_000;
+    const tree: Record<string, string> = {};
+    for (let i = 0; i < total; i++) tree[`data/d${i % 20}/f${String(i).padStart(5, '0')}`] = `file ${i}`;
+    writeTree(src, tree);
+    const sealed = await seal(
+      { sources: [join(src, 'data')], target: tempDir(), station, recipients: { unlockCode: false, x25519: [{ label: 'escrow', publicKey: escrow.publicKey }] } },
+      { sinkMode: 'inline' },
+    );
+    const secret = { kind: 'x25519' as const, secretKey: escrow.secretKey };
+    const stop = new AbortController();
+    let scheduledAt = -1;
+    let furthest = 0;
+    const verifying = verify({
+      driveDir: sealed.driveDir,
+      pinnedRoots: [root.publicKey],
+      secret,
+      signal: stop.signal,
+      onProgress: (p) => {
+        furthest = Math.max(furthest, p.filesDone);
+        // The first report once files are being checked: a cancellation from a timer, as the app's IPC would send it.
+        if (scheduledAt < 0 && p.phase === 'verify' && p.filesDone > 0) {
+          scheduledAt = p.filesDone;
+          setImmediate(() => stop.abort());
+        }
+      },
+    });
+    await expect(verifying).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    expect(scheduledAt).toBeGreaterThan(0);
+    // A turn comes every 1,024 entries at most: the walk stopped there, far from its end.
+    expect(furthest - scheduledAt).toBeLessThanOrEqual(1024);
+    // And the same drive verifies whole when nobody cancels.
+    expect(await verify({ driveDir: sealed.driveDir, pinnedRoots: [root.publicKey], secret })).toMatchObject({ ok: true, files: total });
+  });
+});
