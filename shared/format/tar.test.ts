@@ -51,6 +51,19 @@ describe('TarReader: headers read back as written, and malformed ones refused', 
     block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
   };
   const plain = () => Buffer.concat([encodeTarHeader(headers[0]!), END_OF_ARCHIVE]);
+  /** A pax extended header (typeflag 'x') holding `records` as they are, then the plain entry. */
+  const paxThen = (records: string) => {
+    const data = Buffer.from(records, 'latin1');
+    const head = Buffer.alloc(BLOCK);
+    head.write('PaxHeaders/a.txt', 0, 'ascii');
+    head.write('0000644\0', 100, 'ascii');
+    head.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+    head.write('00000000000\0', 136, 'ascii');
+    head.write('x', 156, 'ascii');
+    head.write('ustar\0' + '00', 257, 'ascii');
+    fixChecksum(head);
+    return Buffer.concat([head, data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK), plain()]);
+  };
 
   for (const h of headers)
     it(`${h.type} ${Buffer.from(h.path).toString('latin1').slice(0, 12)}: every field as written (pax records included)`, async () => {
@@ -76,6 +89,19 @@ describe('TarReader: headers read back as written, and malformed ones refused', 
     const stream = plain();
     stream[100] = 0x37; // the mode's first digit: '0' → '7', checksum left as it was
     await expect(readerOf(stream).next()).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message: /checksum/ });
+  });
+
+  it('applies a well-formed pax record, and refuses one without its length, space or equals sign', async () => {
+    expect(Buffer.from((await readerOf(paxThen('14 path=b.txt\n')).next())!.path).toString()).toBe('b.txt');
+    // Each of these would otherwise be read as some record: '9a=bcdef' as the key '9a'.
+    const cases: [string, string][] = [
+      ['9a=bcdef\n', 'malformed pax record'], // no space after the length
+      ['99 path=b.txt\n', 'malformed pax record length'], // longer than the header's data
+      ['0 path=b.txt\n', 'malformed pax record length'],
+      ['x4 path=b.txt\n', 'malformed pax record length'], // not a number
+      ['8 pathx\n', 'malformed pax record'], // no '='
+    ];
+    for (const [records, message] of cases) await expect(readerOf(paxThen(records)).next(), records).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message });
   });
 
   it('reads numeric fields with leading spaces and trailing NULs or spaces, and nothing else', async () => {
