@@ -104,6 +104,15 @@ describe('TarReader: headers read back as written, and malformed ones refused', 
     for (const [records, message] of cases) await expect(readerOf(paxThen(records)).next(), records).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message });
   });
 
+  it('refuses an entry type scelle/1 does not write (hard link, device, FIFO, GNU long name)', async () => {
+    for (const flag of ['1', '3', '4', '6', 'L', 'g']) {
+      const stream = plain();
+      stream.write(flag, 156, 'ascii');
+      fixChecksum(stream.subarray(0, BLOCK));
+      await expect(readerOf(stream).next(), flag).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message: `unsupported tar entry type '${flag}'` });
+    }
+  });
+
   it('reads numeric fields with leading spaces and trailing NULs or spaces, and nothing else', async () => {
     const padded = plain();
     padded.write('  00644 \0', 100, 'ascii'); // mode, 8 bytes: '  00644 ' (the NUL falls outside)
