@@ -240,6 +240,18 @@ describe('layout arithmetic', () => {
       }
     }
   });
+  it('a segment too small for the header and one tag is refused, the smallest that holds a byte is not', () => {
+    const headerSize = 1 + SCELLE_STREAM.derivedKeySize + 7;
+    expectCode(() => new StreamLayout({ ...SCELLE_STREAM, ciphertextSegmentSize: headerSize + 16 }), 'E_FORMAT_UNSUPPORTED');
+    expect(new StreamLayout({ ...SCELLE_STREAM, ciphertextSegmentSize: headerSize + 17 }).firstSegmentPlaintextSize).toBe(1);
+  });
+  it('a key of the wrong size is refused before any segment, when sealing and when opening', () => {
+    const ct = encryptStream(randomBytes(32), 'x', Buffer.from('abc'));
+    for (const size of [16, 31, 33]) {
+      expectCode(() => encryptStream(randomBytes(size), 'x', Buffer.from('abc')), 'E_FORMAT_UNSUPPORTED');
+      expectCode(() => decryptStream(randomBytes(size), 'x', ct), 'E_FORMAT_UNSUPPORTED');
+    }
+  });
   it('segment decrypter refuses a short header', () => {
     expectCode(() => new SegmentDecrypter(randomBytes(32), 'x', Buffer.alloc(10)), 'E_FORMAT_HEADER');
   });

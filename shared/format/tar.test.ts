@@ -113,6 +113,13 @@ describe('TarReader: headers read back as written, and malformed ones refused', 
     }
   });
 
+  it('refuses a stream that ends inside a header or inside pax records, rather than reading it as the end', async () => {
+    const whole = paxThen('14 path=b.txt\n');
+    for (const cut of [100, BLOCK + 10, 2 * BLOCK + 100]) {
+      await expect(readerOf(whole.subarray(0, cut)).next(), String(cut)).rejects.toMatchObject({ code: 'E_FORMAT_TAR', message: 'the tar stream ends early' });
+    }
+  });
+
   it('reads numeric fields with leading spaces and trailing NULs or spaces, and nothing else', async () => {
     const padded = plain();
     padded.write('  00644 \0', 100, 'ascii'); // mode, 8 bytes: '  00644 ' (the NUL falls outside)
