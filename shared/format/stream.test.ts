@@ -5,7 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { SCELLE_LAYOUT, SCELLE_STREAM, SegmentDecrypter, SizedStreamEncryptor, StreamLayout, decryptRange, decryptStream, encryptStream, type StreamParams } from './stream.js';
+import {
+  SCELLE_LAYOUT,
+  SCELLE_STREAM,
+  SegmentDecrypter,
+  SegmentEncrypter,
+  SizedStreamEncryptor,
+  StreamLayout,
+  decryptRange,
+  decryptStream,
+  encryptStream,
+  type StreamParams,
+} from './stream.js';
 import { isScelleError } from '../errors/scelle-error.js';
 
 const vendored = fileURLToPath(new URL('../../test/fixtures/vectors/tink-aes-gcm-hkdf-streaming.json', import.meta.url));
@@ -251,6 +262,24 @@ describe('layout arithmetic', () => {
       expectCode(() => encryptStream(randomBytes(size), 'x', Buffer.from('abc')), 'E_FORMAT_UNSUPPORTED');
       expectCode(() => decryptStream(randomBytes(size), 'x', ct), 'E_FORMAT_UNSUPPORTED');
     }
+  });
+  it('a segment is encrypted once, in order, and none after the last: a nonce is never used twice', () => {
+    const enc = new SegmentEncrypter(randomBytes(32), 'x');
+    enc.startSegment(0, false);
+    expectCode(() => enc.startSegment(0, false), 'E_INTERNAL'); // the same nonce again
+    expectCode(() => enc.startSegment(2, false), 'E_INTERNAL'); // one skipped
+    enc.startSegment(1, true);
+    expectCode(() => enc.startSegment(2, false), 'E_INTERNAL'); // after the last
+  });
+  it('a sized stream refuses more plaintext than announced, and refuses to end short', () => {
+    const drop = () => {};
+    // Without the first check, push would loop for ever on the bytes past the last segment.
+    const over = new SizedStreamEncryptor(randomBytes(32), 'x', 10);
+    over.push(Buffer.alloc(6), drop);
+    expectCode(() => over.push(Buffer.alloc(5), drop), 'E_INTERNAL');
+    const short = new SizedStreamEncryptor(randomBytes(32), 'x', 10);
+    short.push(Buffer.alloc(9), drop);
+    expectCode(() => short.finish(drop), 'E_INTERNAL');
   });
   it('segment decrypter refuses a short header', () => {
     expectCode(() => new SegmentDecrypter(randomBytes(32), 'x', Buffer.alloc(10)), 'E_FORMAT_HEADER');
