@@ -236,6 +236,10 @@ describe('random access', () => {
     // Claiming the stream is shorter makes a middle segment look last: it must not authenticate.
     await expect(decryptRange(key, ad, readAt, 2 * 1048576, 1048600, 5)).rejects.toMatchObject({ code: 'E_FORMAT_AUTH' });
   });
+  it('a short read (the part file shorter than its stated size) is E_FORMAT_TRUNCATED, not an authentication failure', async () => {
+    const shortRead = async (pos: number, len: number) => ct.subarray(pos, pos + (pos === 0 ? len : len - 1));
+    await expect(decryptRange(key, ad, shortRead, ct.length, 1048600, 5)).rejects.toMatchObject({ code: 'E_FORMAT_TRUNCATED', message: 'short read in segment 1' });
+  });
   it('rejects a range outside the stream', async () => {
     await expect(decryptRange(key, ad, readAt, ct.length, plaintext.length, 1)).rejects.toMatchObject({ code: 'E_FORMAT_TRUNCATED' });
   });
@@ -280,6 +284,10 @@ describe('layout arithmetic', () => {
     const short = new SizedStreamEncryptor(randomBytes(32), 'x', 10);
     short.push(Buffer.alloc(9), drop);
     expectCode(() => short.finish(drop), 'E_INTERNAL');
+  });
+  it('a segment shorter than its tag is E_FORMAT_TRUNCATED', () => {
+    const dec = new SegmentDecrypter(randomBytes(32), 'x', encryptStream(randomBytes(32), 'x', Buffer.alloc(0)));
+    for (const size of [0, 10, 15]) expectCode(() => dec.decryptSegment(0, Buffer.alloc(size), true), 'E_FORMAT_TRUNCATED');
   });
   it('segment decrypter refuses a short header', () => {
     expectCode(() => new SegmentDecrypter(randomBytes(32), 'x', Buffer.alloc(10)), 'E_FORMAT_HEADER');
