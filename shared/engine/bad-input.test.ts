@@ -5,7 +5,7 @@
  * it is not.
  */
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiB, bytes, fileFacts, flipBit, makeKeys, readManifest, rewriteIndex, snapshotTree, tempDir, writeSignedManifest, writeTree } from '../../test/support/engine-fixtures.js';
 import { generateSigningKeyPair, issueStationCertificate } from '../format/station-cert.js';
@@ -17,14 +17,15 @@ import { inspect, list, open, seal, verify } from './index.js';
 const PART = 2 * MiB;
 
 /** Seals a small tree (4 parts of 2 MiB) for an escrow key, in this thread. */
-async function sealDrive(tree: Record<string, string | Uint8Array> = defaultTree()) {
+async function sealDrive(tree: Record<string, string | Uint8Array> = defaultTree(), links: Record<string, string> = {}, sources = ['data']) {
   const keys = makeKeys();
   const src = tempDir();
   writeTree(src, tree);
+  for (const [rel, target] of Object.entries(links)) symlinkSync(target, join(src, rel));
   const target = tempDir();
   const result = await seal(
     {
-      sources: [join(src, 'data')],
+      sources: sources.map((name) => join(src, name)),
       target,
       station: keys.station,
       partPlaintextSize: PART,
@@ -462,6 +463,68 @@ describe('forged manifests', () => {
     });
     const full = await verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
     expect(full.problems).toEqual([expect.objectContaining({ code: 'E_FORMAT_CONTENT_HASH', details: { path: 'data/huge.bin' } })]);
+  });
+
+  describe('an index that differs from the tar stream it describes (re-encrypted by a key holder): the full verify names where', () => {
+    /** The default tree with a link in its folder, then a file of its own: data/… and data come first in the stream, zfile.txt last. */
+    const sealTwoSources = () => sealDrive({ ...defaultTree(), 'zfile.txt': 'tail' }, { 'data/zlien': 'a.txt' }, ['data', 'zfile.txt']);
+    const fullVerify = (d: Awaited<ReturnType<typeof sealDrive>>) => verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
+
+    it('a link whose target differs from the one in the stream', async () => {
+      const d = await sealTwoSources();
+      expect((await fullVerify(d)).ok).toBe(true);
+      await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
+        entries.find((e) => e.path === 'data/zlien')!.linkTarget = 'z.txt';
+        return entries;
+      });
+      expect((await fullVerify(d)).problems).toEqual([
+        expect.objectContaining({
+          code: 'E_FORMAT_TAR',
+          message: expect.stringMatching(/link target differs from the index at entry data\/zlien/),
+          details: { path: 'data/zlien' },
+        }),
+      ]);
+    });
+
+    it("an entry whose name, or whose file's place in the stream, is not the stream's", async () => {
+      const renamed = await sealTwoSources();
+      await rewriteIndex(renamed.driveDir, renamed.escrow.secretKey, renamed.station.secretKey, (entries) => {
+        entries.find((e) => e.path === 'data/a.txt')!.path = 'data/b.txt'; // still in path order
+        return entries;
+      });
+      expect((await fullVerify(renamed)).problems).toEqual([
+        expect.objectContaining({ code: 'E_FORMAT_TAR', message: 'the tar stream does not match the index at entry data/b.txt', details: { path: 'data/b.txt' } }),
+      ]);
+      const moved = await sealTwoSources();
+      await rewriteIndex(moved.driveDir, moved.escrow.secretKey, moved.station.secretKey, (entries) => {
+        const z = entries.find((e) => e.path === 'data/z.txt')!;
+        z.offset = (z.offset as number) + 512;
+        return entries;
+      });
+      expect((await fullVerify(moved)).problems).toEqual([
+        expect.objectContaining({ code: 'E_FORMAT_TAR', message: 'the tar stream does not match the index at entry data/z.txt' }),
+      ]);
+    });
+
+    it('an entry listed after the last one the stream holds', async () => {
+      const d = await sealTwoSources();
+      await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries) => {
+        const link = entries.find((e) => e.path === 'data/zlien')!;
+        const last = entries[entries.length - 1]!;
+        return [...entries, { ...link, path: 'zzz', offset: (last.offset as number) + 1024 }];
+      });
+      expect((await fullVerify(d)).problems).toEqual([expect.objectContaining({ code: 'E_FORMAT_TAR', message: 'the tar stream ends before entry zzz' })]);
+    });
+
+    it('an entry of the stream the index leaves out (its last one), with the totals made to agree', async () => {
+      const d = await sealTwoSources();
+      await rewriteIndex(d.driveDir, d.escrow.secretKey, d.station.secretKey, (entries, trailer) => {
+        trailer.files = (trailer.files as number) - 1;
+        trailer.bytes = (trailer.bytes as number) - 'tail'.length;
+        return entries.filter((e) => e.path !== 'zfile.txt');
+      });
+      expect((await fullVerify(d)).problems).toEqual([expect.objectContaining({ code: 'E_FORMAT_TAR', message: 'the tar stream holds entries the index does not list' })]);
+    });
   });
 
   it('an index that does not list the folder holding a chosen file (re-encrypted by a key holder): opening that file alone is refused (E_FORMAT_INDEX)', async () => {
