@@ -17,16 +17,22 @@ const source = [
   '  } else if (a === 4) throw new Error("four");',
   '  if (a > 9 &&',
   '    a < 20) throw new Error("teen");',
+  '  if (f(a) && g(a)', // ends with ')' but stays open
+  '    || h(a)) {',
+  '    throw new Error("fgh");',
+  '  }',
   '  return a;',
   '}',
 ].join('\n');
 
 describe('the check sweep', () => {
-  it('finds the checks that throw, on one line or as a block, and nothing else', () => {
+  it('finds the checks that throw, on one line or as a block, their condition on one line or several, and nothing else', () => {
     expect(findChecks(source).map((c) => [c.line + 1, c.text])).toEqual([
       [2, 'if (a < 0) throw new Error("negative");'],
       [3, 'if (s.includes(String(a))) {'],
       [12, '} else if (a === 4) throw new Error("four");'],
+      [13, 'if (a > 9 && a < 20) throw new Error("teen");'],
+      [15, 'if (f(a) && g(a) || h(a)) {'],
     ]);
   });
 
@@ -36,6 +42,14 @@ describe('the check sweep', () => {
     expect(out[2]).toBe('  if (false /* mutant */) {');
     expect(out.filter((_, i) => i !== 2)).toEqual(source.split('\n').filter((_, i) => i !== 2));
     expect(disable(source, elseIf!).split('\n')[11]).toBe('  } else if (false /* mutant */) throw new Error("four");');
+  });
+
+  it('disables a condition over several lines, every line keeping its number', () => {
+    const teen = findChecks(source).find((c) => c.text.includes('teen'))!;
+    const out = disable(source, teen).split('\n');
+    expect(out).toHaveLength(source.split('\n').length);
+    expect(out.slice(12, 14)).toEqual(['  if (false /* mutant */', ') throw new Error("teen");']);
+    expect(out.filter((_, i) => i !== 12 && i !== 13)).toEqual(source.split('\n').filter((_, i) => i !== 12 && i !== 13));
   });
 
   it('still finds the checks of the index and restore paths as they are written today', () => {

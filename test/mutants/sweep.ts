@@ -16,47 +16,76 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-/** One check found in a source file: its line (0-based) and where its condition is on that line. */
+/** One check found in a source file: where its condition starts and ends (0-based lines). */
 export interface Check {
   line: number;
-  /** The condition's first character, and one past its last (inside the `if (` … `)`). */
+  /** The condition's first character on `line` (inside the `if (`). */
   from: number;
+  /** The line of the condition's closing `)`, and that parenthesis' position on it. */
+  endLine: number;
   to: number;
+  /** The check as written, its lines joined by a space. */
   text: string;
 }
 
 /** How far below an `if (COND) {` the block's `throw` may be (a block that only throws). */
 const BLOCK_LINES = 6;
+/** How many lines a condition may run over. */
+const CONDITION_LINES = 12;
 
-/** The checks of `source`: `if` statements that throw, one per line (see module doc). */
+/**
+ * The checks of `source`: `if` statements (or `} else if`) that throw, directly or as a block
+ * that only throws, their condition on one line or over several. One per line (see module doc).
+ */
 export function findChecks(source: string): Check[] {
   const lines = source.split('\n');
   const checks: Check[] = [];
   lines.forEach((line, n) => {
     const m = /^(\s*)(?:\} else )?if \(/.exec(line);
     if (!m) return;
-    let i = m[0].length;
-    for (let depth = 1; i < line.length && depth > 0; i++) {
-      if (line[i] === '(') depth++;
-      else if (line[i] === ')') depth--;
-    }
-    if (line[i - 1] !== ')') return; // the condition goes on to the next line: not handled
-    const rest = line.slice(i).trim();
+    const end = conditionEnd(lines, n, m[0].length);
+    if (end === null) return;
+    const rest = lines[end.line]!.slice(end.to + 1).trim();
     const blockThrows = () => {
-      const block = lines.slice(n + 1, n + 1 + BLOCK_LINES).join('\n');
-      const end = block.indexOf('\n' + m[1] + '}');
-      return /\bthrow\b/.test(end < 0 ? block : block.slice(0, end));
+      const block = lines.slice(end.line + 1, end.line + 1 + BLOCK_LINES).join('\n');
+      const close = block.indexOf('\n' + m[1] + '}');
+      return /\bthrow\b/.test(close < 0 ? block : block.slice(0, close));
     };
-    if (rest.startsWith('throw ') || (rest === '{' && blockThrows())) checks.push({ line: n, from: m[0].length, to: i - 1, text: line.trim() });
+    if (rest.startsWith('throw ') || (rest === '{' && blockThrows())) {
+      const text = lines
+        .slice(n, end.line + 1)
+        .map((l) => l.trim())
+        .join(' ');
+      checks.push({ line: n, from: m[0].length, endLine: end.line, to: end.to, text });
+    }
   });
   return checks;
 }
 
-/** `source` with `check`'s condition replaced by `false` (the check can no longer fire). */
+/** Where the condition opened just before (line, from) closes: its `)`; null if not within CONDITION_LINES. */
+function conditionEnd(lines: string[], line: number, from: number): { line: number; to: number } | null {
+  let depth = 1;
+  for (let l = line; l < Math.min(lines.length, line + CONDITION_LINES); l++) {
+    const text = lines[l]!;
+    for (let i = l === line ? from : 0; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) return { line: l, to: i };
+    }
+  }
+  return null;
+}
+
+/**
+ * `source` with `check`'s condition replaced by `false` (the check can no longer fire). A
+ * condition over several lines leaves its inner lines empty, so every line keeps its number.
+ */
 export function disable(source: string, check: Check): string {
   const lines = source.split('\n');
-  const line = lines[check.line]!;
-  lines[check.line] = `${line.slice(0, check.from)}false /* mutant */${line.slice(check.to)}`;
+  const first = lines[check.line]!;
+  const last = lines[check.endLine]!;
+  for (let l = check.line + 1; l <= check.endLine; l++) lines[l] = '';
+  lines[check.line] = `${first.slice(0, check.from)}false /* mutant */${check.endLine === check.line ? first.slice(check.to) : ''}`;
+  if (check.endLine !== check.line) lines[check.endLine] = last.slice(check.to);
   return lines.join('\n');
 }
 
@@ -71,11 +100,24 @@ const DEFAULT_FILES = [
   'shared/engine/restore/restore-paths.ts',
   'shared/engine/restore/destination.ts',
 ];
+/**
+ * A test run longer than this is a mutant the tests never finish with (a loop the check ended,
+ * e.g. a read that returns nothing): counted as caught. A whole run takes 100–150 s here.
+ */
+const RUN_TIMEOUT_MS = 6 * 60_000;
 const DEFAULT_TESTS = ['shared/format', 'shared/engine', 'test/independent', 'test/fixture-drive.test.ts'];
 
 function option(args: string[], name: string, fallback: string[]): string[] {
   const at = args.indexOf(name);
   return at >= 0 && args[at + 1] ? args[at + 1]!.split(',').filter(Boolean) : fallback;
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 function main(args: string[]): number {
@@ -98,8 +140,12 @@ function main(args: string[]): number {
       writeFileSync(file, disable(original, check));
       const started = Date.now();
       let killed: boolean;
+      let timedOut = false;
       try {
-        const r = spawnSync('npx', ['vitest', 'run', '--bail=1', '--reporter=dot', ...tests], { stdio: 'ignore', timeout: 15 * 60_000 });
+        // A group of its own, so that a run that times out goes with every test process it started.
+        const r = spawnSync('npx', ['vitest', 'run', '--bail=1', '--reporter=dot', ...tests], { stdio: 'ignore', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL', detached: true });
+        timedOut = r.status === null;
+        if (timedOut && r.pid) killGroup(r.pid);
         killed = r.status !== 0;
       } finally {
         restore();
@@ -107,7 +153,8 @@ function main(args: string[]): number {
       }
       ran++;
       if (!killed) survivors.push(`${where}  ${check.text}`);
-      console.log(`${killed ? 'caught  ' : 'SURVIVED'} ${where} (${Math.round((Date.now() - started) / 1000)} s)  ${check.text.slice(0, 100)}`);
+      const verdict = timedOut ? 'caught (the tests never ended: a loop without it?)' : killed ? 'caught  ' : 'SURVIVED';
+      console.log(`${verdict} ${where} (${Math.round((Date.now() - started) / 1000)} s)  ${check.text.slice(0, 100)}`);
     }
   }
   console.log(`\n${ran} checks disabled one at a time; ${survivors.length} survived${survivors.length ? ':\n' + survivors.join('\n') : '.'}`);
