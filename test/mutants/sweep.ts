@@ -5,14 +5,14 @@
  * puts the source back, and reports every check whose removal left the tests green (a
  * "survivor": a check no test needs, or a missing test).
  *
- *   node test/mutants/sweep.ts [--files a.ts,b.ts] [--tests dir,file] [--skip file:line,…]
+ *   node test/mutants/sweep.ts [--files a.ts,b.ts] [--tests dir,file] [--skip file:line,…] [--timeout seconds]
  *
  * Slow (one test run per check, up to ≈ 100 s each here; 73 checks by default, ≈ 30 min), so not part of
  * `npm test`; run it before a release or after changing a checked path. Exits 1 when a check
  * survives. The source is restored after each run, and on Ctrl-C. Node 24 runs this file as
  * it is (type stripping); it imports nothing of the repo, so it never tests itself.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -112,6 +112,7 @@ function option(args: string[], name: string, fallback: string[]): string[] {
   return at >= 0 && args[at + 1] ? args[at + 1]!.split(',').filter(Boolean) : fallback;
 }
 
+/** Kills a process group (a test run and every process it started). */
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -120,12 +121,39 @@ function killGroup(pid: number): void {
   }
 }
 
-function main(args: string[]): number {
+/** The test process group running now, killed with the sweep on Ctrl-C. */
+let running: number | undefined;
+
+/**
+ * Runs the tests once, in a process group of their own, and says whether they passed; a run past
+ * `timeoutMs` is killed whole and reported as timed out.
+ */
+function runTests(tests: string[], timeoutMs: number): Promise<{ passed: boolean; timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['vitest', 'run', '--bail=1', '--reporter=dot', ...tests], { stdio: 'ignore', detached: true });
+    running = child.pid;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid) killGroup(child.pid);
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      running = undefined;
+      resolve({ passed: code === 0, timedOut });
+    });
+  });
+}
+
+async function main(args: string[]): Promise<number> {
   const files = option(args, '--files', DEFAULT_FILES);
   const tests = option(args, '--tests', DEFAULT_TESTS);
   const skip = new Set(option(args, '--skip', []));
+  const timeoutMs = Number(option(args, '--timeout', [String(RUN_TIMEOUT_MS / 1000)])[0]) * 1000;
   let restore: (() => void) | null = null;
   process.on('SIGINT', () => {
+    if (running) killGroup(running);
     restore?.();
     process.exit(130);
   });
@@ -139,21 +167,16 @@ function main(args: string[]): number {
       restore = () => writeFileSync(file, original);
       writeFileSync(file, disable(original, check));
       const started = Date.now();
-      let killed: boolean;
-      let timedOut = false;
+      let outcome: { passed: boolean; timedOut: boolean };
       try {
-        // A group of its own, so that a run that times out goes with every test process it started.
-        const r = spawnSync('npx', ['vitest', 'run', '--bail=1', '--reporter=dot', ...tests], { stdio: 'ignore', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL', detached: true });
-        timedOut = r.status === null;
-        if (timedOut && r.pid) killGroup(r.pid);
-        killed = r.status !== 0;
+        outcome = await runTests(tests, timeoutMs);
       } finally {
         restore();
         restore = null;
       }
       ran++;
-      if (!killed) survivors.push(`${where}  ${check.text}`);
-      const verdict = timedOut ? 'caught (the tests never ended: a loop without it?)' : killed ? 'caught  ' : 'SURVIVED';
+      if (outcome.passed) survivors.push(`${where}  ${check.text}`);
+      const verdict = outcome.timedOut ? 'caught (the tests never ended: a loop without it?)' : outcome.passed ? 'SURVIVED' : 'caught  ';
       console.log(`${verdict} ${where} (${Math.round((Date.now() - started) / 1000)} s)  ${check.text.slice(0, 100)}`);
     }
   }
@@ -161,4 +184,4 @@ function main(args: string[]): number {
   return survivors.length > 0 ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
