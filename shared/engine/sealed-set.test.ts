@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { bytes, makeKeys, tempDir, writeTree } from '../../test/support/engine-fixtures.js';
+import { bytes, makeKeys, rewriteIndex, tempDir, writeTree } from '../../test/support/engine-fixtures.js';
 import { list, open, seal, verify } from './index.js';
 import type { NextMemberRequest, SealResult } from './api.js';
 import { indexAndSlackBytes, streamCiphertextSize } from '../format/payload-size.js';
@@ -132,6 +132,18 @@ describe('sealed sets (several drives)', () => {
     expect(opened.files).toBe(24);
     expect(opened.set).toMatchObject({ members: 3, present: [1, 2, 3], absent: [], notListed: 0 });
     expectRestored(dest, src.tree, Object.keys(src.tree));
+  });
+
+  it("a member's index holding a wrong SHA-256 for a file wholly on it (re-encrypted by a key holder): that member's full verify reports E_FORMAT_CONTENT_HASH", async () => {
+    const { keys, result } = await sealThree();
+    const first = memberDirs(result)[0]!;
+    const secret = { kind: 'x25519' as const, secretKey: keys.escrow.secretKey };
+    await rewriteIndex(first, keys.escrow.secretKey, keys.station.secretKey, (entries) => {
+      entries.find((e) => e.path === 'données/a/f00.bin')!.sha256 = 'f'.repeat(64);
+      return entries;
+    });
+    const full = await verify({ driveDir: first, pinnedRoots: [keys.root.publicKey], secret });
+    expect(full.problems).toEqual([expect.objectContaining({ code: 'E_FORMAT_CONTENT_HASH', details: { path: 'données/a/f00.bin' } })]);
   });
 
   it('with one member withheld: lists, restores and verifies what the others hold, and names what needs the missing one', async () => {
