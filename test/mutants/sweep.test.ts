@@ -57,5 +57,7 @@ describe('the check sweep', () => {
     expect(count('shared/format/index-reader.ts')).toBeGreaterThanOrEqual(15);
     expect(count('shared/engine/restore/open.ts')).toBeGreaterThanOrEqual(4);
     expect(count('shared/engine/restore/restore-file.ts')).toBeGreaterThanOrEqual(4);
+    expect(count('shared/format/tar.ts')).toBeGreaterThanOrEqual(9);
+    expect(count('shared/engine/verify/verify.ts')).toBeGreaterThanOrEqual(7); // one condition over six lines
   });
 });
