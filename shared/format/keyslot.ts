@@ -291,7 +291,7 @@ export async function unwrapKeyslots(slots: readonly Keyslot[], secret: KeyslotS
     const canonical = canonicalizeUnlockCode(secret.code);
     const candidates = slots.flatMap((slot, i) => (slot.type === 'unlock-code' ? [validSlot(unlockCodeKeyslotSchema, slot, i)] : []));
     for (const slot of candidates) {
-      if (signal?.aborted) throw cancelledError();
+      // A cancellation between slots stops here: the derivation checks the signal before it starts.
       const kek = await deriveUnlockCodeKek(canonical, b64(slot.kdf.salt, 16), slot.kdf, signal);
       const key = open(kek, b64(slot.nonce, 12), unlockCodeKeyslotAad(driveId), b64(slot.wrapped, 48));
       if (key) return key;
