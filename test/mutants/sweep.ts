@@ -169,6 +169,8 @@ async function main(args: string[]): Promise<number> {
   const tests = option(args, '--tests', DEFAULT_TESTS);
   const skip = new Set(option(args, '--skip', []));
   const timeoutMs = Number(option(args, '--timeout', [String(RUN_TIMEOUT_MS / 1000)])[0]) * 1000;
+  // A timeout that is not a number would end every run at once, and count every check as caught.
+  if (!(timeoutMs > 0)) throw new Error('--timeout takes a number of seconds, e.g. --timeout 120');
   let restore: (() => void) | null = null;
   process.on('SIGINT', () => {
     if (running) killGroup(running);
