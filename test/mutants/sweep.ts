@@ -7,7 +7,7 @@
  *
  *   node test/mutants/sweep.ts [--files a.ts,b.ts] [--tests dir,file] [--skip file:line,…] [--timeout seconds]
  *
- * Slow (one test run per check, 1–2 minutes each here; 122 checks by default, ≈ 3.5 hours), so
+ * Slow (one test run per check, 1–2 minutes each here; 120 checks by default, over 3 hours), so
  * not part of `npm test`; run it before a release or after changing a checked path, or on one
  * file against its own tests (seconds a check). Exits 1 when a check
  * survives. The source is restored after each run, and on Ctrl-C. Node 24 runs this file as
