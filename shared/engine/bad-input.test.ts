@@ -16,8 +16,14 @@ import { inspect, list, open, seal, verify } from './index.js';
 
 const PART = 2 * MiB;
 
-/** Seals a small tree (4 parts of 2 MiB) for an escrow key, in this thread. */
-async function sealDrive(tree: Record<string, string | Uint8Array> = defaultTree(), links: Record<string, string> = {}, sources = ['data']) {
+/**
+ * Seals a small tree (4 parts of 2 MiB) for an escrow key, in this thread: its folder `data`, or
+ * the `sources` named, with `links` (path → target) added to the tree.
+ */
+async function sealDrive(
+  tree: Record<string, string | Uint8Array> = defaultTree(),
+  { links = {}, sources = ['data'] }: { links?: Record<string, string>; sources?: string[] } = {},
+) {
   const keys = makeKeys();
   const src = tempDir();
   writeTree(src, tree);
@@ -467,7 +473,7 @@ describe('forged manifests', () => {
 
   describe('an index that differs from the tar stream it describes (re-encrypted by a key holder): the full verify names where', () => {
     /** The default tree with a link in its folder, then a file of its own: data/… and data come first in the stream, zfile.txt last. */
-    const sealTwoSources = () => sealDrive({ ...defaultTree(), 'zfile.txt': 'tail' }, { 'data/zlien': 'a.txt' }, ['data', 'zfile.txt']);
+    const sealTwoSources = () => sealDrive({ ...defaultTree(), 'zfile.txt': 'tail' }, { links: { 'data/zlien': 'a.txt' }, sources: ['data', 'zfile.txt'] });
     const fullVerify = (d: Awaited<ReturnType<typeof sealDrive>>) => verify({ driveDir: d.driveDir, pinnedRoots: d.pinnedRoots, secret: d.secret });
 
     it('a link whose target differs from the one in the stream', async () => {
